@@ -1,0 +1,106 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { encodeExternalMetricValueList, encodeMetricValueList, type CustomMetricValueSource } from './encode-metrics.js';
+import { goJson } from './json.js';
+
+const at = Date.parse('2024-05-01T12:00:00Z');
+
+/** Compacts a JSON example from the spec the way Go's encoder writes it. */
+function compact(json: string): string {
+  return `${JSON.stringify(JSON.parse(json))}\n`;
+}
+
+test('v1beta1 form B matches the spec example byte for byte', () => {
+  const values: CustomMetricValueSource[] = ['web-7c9d-abcde', 'web-7c9d-fghij'].map((name, i) => ({
+    describedObject: { kind: 'Pod', namespace: 'default', name, apiVersion: 'v1' },
+    metric: { name: 'http_requests', selector: null },
+    timestamp: at + 999,
+    windowSeconds: 60,
+    value: i === 0 ? '1500m' : '2',
+  }));
+  const expected = compact(`{"kind":"MetricValueList","apiVersion":"custom.metrics.k8s.io/v1beta1","metadata":{},"items":[
+    {"describedObject":{"kind":"Pod","namespace":"default","name":"web-7c9d-abcde","apiVersion":"v1"},"metricName":"http_requests","timestamp":"2024-05-01T12:00:00Z","window":60,"value":"1500m","selector":null},
+    {"describedObject":{"kind":"Pod","namespace":"default","name":"web-7c9d-fghij","apiVersion":"v1"},"metricName":"http_requests","timestamp":"2024-05-01T12:00:00Z","window":60,"value":"2","selector":null}]}`);
+  assert.equal(encodeMetricValueList('v1beta1', values), expected);
+});
+
+test('v1beta2 form A carries metric.name and metric.selector, and no window when unknown', () => {
+  const body = encodeMetricValueList('v1beta2', [{
+    describedObject: { kind: 'Service', namespace: 'default', name: 'kubernetes', apiVersion: 'v1' },
+    metric: { name: 'test-metric', selector: { matchLabels: { method: 'GET' } } },
+    timestamp: at,
+    value: '300m',
+  }]);
+  assert.equal(body, compact(`{"kind":"MetricValueList","apiVersion":"custom.metrics.k8s.io/v1beta2","metadata":{},"items":[
+    {"describedObject":{"kind":"Service","namespace":"default","name":"kubernetes","apiVersion":"v1"},
+     "metric":{"name":"test-metric","selector":{"matchLabels":{"method":"GET"}}},"timestamp":"2024-05-01T12:00:00Z","value":"300m"}]}`));
+});
+
+test('v1beta2 form E (namespace metric) omits describedObject.namespace', () => {
+  const body = encodeMetricValueList('v1beta2', [{
+    describedObject: { kind: 'Namespace', name: 'team-a', apiVersion: 'v1' },
+    metric: { name: 'queue_length', selector: null },
+    timestamp: at,
+    value: '42',
+  }]);
+  assert.equal(body, compact(`{"kind":"MetricValueList","apiVersion":"custom.metrics.k8s.io/v1beta2","metadata":{},
+    "items":[{"describedObject":{"kind":"Namespace","name":"team-a","apiVersion":"v1"},
+    "metric":{"name":"queue_length","selector":null},"timestamp":"2024-05-01T12:00:00Z","value":"42"}]}`));
+});
+
+test('v1beta2 writes windowSeconds, v1beta1 writes window', () => {
+  const value: CustomMetricValueSource = {
+    describedObject: { kind: 'Pod', namespace: 'n', name: 'p', apiVersion: 'v1' },
+    metric: { name: 'm', selector: null }, timestamp: at, windowSeconds: 30, value: '1',
+  };
+  assert.match(encodeMetricValueList('v1beta2', [value]), /"windowSeconds":30,/);
+  assert.doesNotMatch(encodeMetricValueList('v1beta2', [value]), /"window":/);
+  assert.match(encodeMetricValueList('v1beta1', [value]), /"window":30,/);
+});
+
+test('an empty list is written with items []', () => {
+  assert.equal(encodeMetricValueList('v1beta1', []), '{"kind":"MetricValueList","apiVersion":"custom.metrics.k8s.io/v1beta1","metadata":{},"items":[]}\n');
+  assert.equal(encodeExternalMetricValueList([]), '{"kind":"ExternalMetricValueList","apiVersion":"external.metrics.k8s.io/v1beta1","metadata":{},"items":[]}\n');
+});
+
+test('mixed kinds and namespaces in one list each get their own describedObject', () => {
+  const body = encodeMetricValueList('v1beta2', [
+    { describedObject: { kind: 'Pod', namespace: 'a', name: 'p1', apiVersion: 'v1' }, metric: { name: 'm', selector: null }, timestamp: at, value: '1' },
+    { describedObject: { kind: 'Deployment', namespace: 'b', name: 'd1', apiVersion: 'apps/v1' }, metric: { name: 'm', selector: null }, timestamp: at, value: '2' },
+    { describedObject: { kind: 'Node', name: 'n1', apiVersion: 'v1' }, metric: { name: 'm', selector: null }, timestamp: at, value: '3' },
+  ]);
+  const items = (JSON.parse(body) as { items: { describedObject: unknown }[] }).items.map((i) => i.describedObject);
+  assert.deepEqual(items, [
+    { kind: 'Pod', namespace: 'a', name: 'p1', apiVersion: 'v1' },
+    { kind: 'Deployment', namespace: 'b', name: 'd1', apiVersion: 'apps/v1' },
+    { kind: 'Node', name: 'n1', apiVersion: 'v1' },
+  ]);
+});
+
+test('selectors are written with sorted matchLabels, then matchExpressions, values omitted when empty', () => {
+  const body = encodeMetricValueList('v1beta1', [{
+    describedObject: { kind: 'Pod', namespace: 'n', name: 'p', apiVersion: 'v1' },
+    metric: { name: 'm', selector: { matchLabels: { z: '1', a: '2' }, matchExpressions: [{ key: 'k', operator: 'Exists' }, { key: 'e', operator: 'In', values: ['x', 'y'] }] } },
+    timestamp: at, value: '1',
+  }]);
+  assert.match(body, /"selector":\{"matchLabels":\{"a":"2","z":"1"\},"matchExpressions":\[\{"key":"k","operator":"Exists"\},\{"key":"e","operator":"In","values":\["x","y"\]\}\]\}\}/);
+});
+
+test('strings are escaped as Go escapes them: <, >, & and U+2028', () => {
+  const body = encodeMetricValueList('v1beta1', [{
+    describedObject: { kind: 'Pod', namespace: 'n', name: 'p', apiVersion: 'v1' },
+    metric: { name: 'a<b>&c\u2028"', selector: null }, timestamp: at, value: '1',
+  }]);
+  assert.match(body, /"metricName":"a\\u003cb\\u003e\\u0026c\\u2028\\""/);
+  assert.equal(goJson({ m: '<&>' }), '{"m":"\\u003c\\u0026\\u003e"}\n');
+});
+
+test('external items carry metricLabels always, sorted, and window when known', () => {
+  const body = encodeExternalMetricValueList([
+    { metricName: 'queue_messages_ready', metricLabels: { queue: 'worker', a: 'b' }, timestamp: at, value: '95', windowSeconds: 60 },
+    { metricName: 'queue_messages_ready', metricLabels: {}, timestamp: at, value: '5' },
+  ]);
+  assert.equal(body, compact(`{"kind":"ExternalMetricValueList","apiVersion":"external.metrics.k8s.io/v1beta1","metadata":{},"items":[
+    {"metricName":"queue_messages_ready","metricLabels":{"a":"b","queue":"worker"},"timestamp":"2024-05-01T12:00:00Z","window":60,"value":"95"},
+    {"metricName":"queue_messages_ready","metricLabels":{},"timestamp":"2024-05-01T12:00:00Z","value":"5"}]}`));
+});

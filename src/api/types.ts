@@ -1,0 +1,134 @@
+/**
+ * Wire types of custom.metrics.k8s.io, external.metrics.k8s.io and the metav1 objects they use.
+ * Field names and optionality follow the Go structs (spec §1.5, §2.2, §3.2, §4): a field Go marks
+ * omitempty is optional here, one it always writes is required.
+ * @module
+ */
+
+/** metav1.LabelSelectorRequirement. */
+export interface LabelSelectorRequirement {
+  readonly key: string;
+  readonly operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist';
+  readonly values?: readonly string[];
+}
+
+/** metav1.LabelSelector: both fields omitempty. */
+export interface LabelSelector {
+  readonly matchLabels?: Readonly<Record<string, string>>;
+  readonly matchExpressions?: readonly LabelSelectorRequirement[];
+}
+
+/** A set of Kubernetes labels (object labels or metric labels). */
+export type Labels = Readonly<Record<string, string>>;
+
+/** core/v1 ObjectReference as used in `describedObject`; `namespace` is omitted for cluster-scoped objects. */
+export interface ObjectReference {
+  readonly kind: string;
+  readonly namespace?: string;
+  readonly name: string;
+  readonly apiVersion: string;
+}
+
+export type CustomMetricsVersion = 'v1beta1' | 'v1beta2';
+export const customMetricsGroup = 'custom.metrics.k8s.io';
+export const externalMetricsGroup = 'external.metrics.k8s.io';
+export const customMetricsVersions: readonly CustomMetricsVersion[] = ['v1beta1', 'v1beta2'];
+export const externalMetricsVersion = 'v1beta1';
+
+/** custom_metrics/v1beta1 MetricValue. NB: the window's JSON name is `window` in v1beta1. */
+export interface MetricValueV1Beta1 {
+  readonly describedObject: ObjectReference;
+  readonly metricName: string;
+  readonly timestamp: string;
+  readonly window?: number;
+  readonly value: string;
+  readonly selector: LabelSelector | null;
+}
+
+/** custom_metrics/v1beta2 MetricValue. NB: the window's JSON name is `windowSeconds` in v1beta2. */
+export interface MetricValueV1Beta2 {
+  readonly describedObject: ObjectReference;
+  readonly metric: { readonly name: string; readonly selector: LabelSelector | null };
+  readonly timestamp: string;
+  readonly windowSeconds?: number;
+  readonly value: string;
+}
+
+export interface MetricValueList<V extends CustomMetricsVersion = CustomMetricsVersion> {
+  readonly kind: 'MetricValueList';
+  readonly apiVersion: `custom.metrics.k8s.io/${V}`;
+  readonly metadata: Record<string, never>;
+  readonly items: readonly (V extends 'v1beta1' ? MetricValueV1Beta1 : MetricValueV1Beta2)[];
+}
+
+/** external_metrics/v1beta1 ExternalMetricValue: `metricLabels` is always written (`{}` when empty). */
+export interface ExternalMetricValueWire {
+  readonly metricName: string;
+  readonly metricLabels: Labels;
+  readonly timestamp: string;
+  readonly window?: number;
+  readonly value: string;
+}
+
+export interface ExternalMetricValueList {
+  readonly kind: 'ExternalMetricValueList';
+  readonly apiVersion: 'external.metrics.k8s.io/v1beta1';
+  readonly metadata: Record<string, never>;
+  readonly items: readonly ExternalMetricValueWire[];
+}
+
+/** metav1.APIResource as used in a metrics APIResourceList. `singularName` is always written. */
+export interface APIResource {
+  readonly name: string;
+  readonly singularName: string;
+  readonly namespaced: boolean;
+  readonly kind: string;
+  readonly verbs: readonly string[];
+}
+
+export interface APIResourceList {
+  readonly kind: 'APIResourceList';
+  readonly apiVersion: 'v1';
+  readonly groupVersion: string;
+  readonly resources: readonly APIResource[];
+}
+
+export interface GroupVersionForDiscovery {
+  readonly groupVersion: string;
+  readonly version: string;
+}
+
+export interface APIGroup {
+  readonly kind: 'APIGroup';
+  readonly apiVersion: 'v1';
+  readonly name: string;
+  readonly versions: readonly GroupVersionForDiscovery[];
+  readonly preferredVersion: GroupVersionForDiscovery;
+}
+
+export interface APIGroupList {
+  readonly kind: 'APIGroupList';
+  readonly apiVersion: 'v1';
+  readonly groups: readonly Omit<APIGroup, 'kind' | 'apiVersion'>[];
+}
+
+/** metav1.StatusDetails: every field omitempty. */
+export interface StatusDetails {
+  readonly name?: string;
+  readonly group?: string;
+  readonly kind?: string;
+  readonly causes?: readonly { readonly reason?: string; readonly message?: string; readonly field?: string }[];
+  readonly retryAfterSeconds?: number;
+}
+
+/** metav1.Status as written on failure (spec §4). */
+export interface Status {
+  readonly kind: 'Status';
+  readonly apiVersion: 'v1';
+  readonly metadata: Record<string, never>;
+  readonly status: 'Failure' | 'Success';
+  readonly message?: string;
+  readonly reason?: string;
+  readonly details?: StatusDetails;
+  readonly code: number;
+}

@@ -1,0 +1,2 @@
+/** Authentication and authorization. */
+export * from './request-guard.js';

@@ -1,0 +1,2 @@
+/** Go-style duration strings. */
+export * from './parse-duration.js';

@@ -1,0 +1,2 @@
+/** Logging. */
+export * from './create-logger.js';

@@ -1,0 +1,87 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { StatusError } from '../../api/errors.js';
+import { createStaticResourceMapper } from '../../kube/static-resource-mapper.js';
+import { parseQuantity } from '../../quantity/index.js';
+import { everything, parseSelector } from '../../selector/index.js';
+import type { CustomMetricInfo } from '../provider.js';
+import { CustomStore } from './custom-store.js';
+import { Interner } from './intern.js';
+
+const pods: CustomMetricInfo = { groupResource: { group: '', resource: 'pods' }, namespaced: true, metric: 'http_requests' };
+const ctx = { signal: new AbortController().signal };
+
+function createStore(ttlMs = 0, clock = { now: 1_700_000_000_000 }) {
+  const store = new CustomStore({ mapper: createStaticResourceMapper(), interner: new Interner(), ttlMs, now: () => clock.now });
+  const write = (name: string, value: string, objectLabels?: Record<string, string>, metricLabels: Record<string, string> = {}) =>
+    store.write({ info: pods, name: { namespace: 'ns', name }, value: parseQuantity(value), metricLabels, objectLabels, timestamp: clock.now });
+  return { store, write, clock };
+}
+
+test('a missing object or metric is a 404 StatusError, a selector mismatch names the selector', () => {
+  const { store, write } = createStore();
+  write('p1', '1', {}, { method: 'GET' });
+  assert.throws(() => store.getMetricByName({ namespace: 'ns', name: 'p2' }, pods, everything), (e: unknown) => e instanceof StatusError && e.code === 404);
+  assert.throws(() => store.getMetricByName({ namespace: 'other', name: 'p1' }, pods, everything), StatusError);
+  assert.throws(
+    () => store.getMetricByName({ namespace: 'ns', name: 'p1' }, pods, parseSelector('method=POST')),
+    /could not find the metric http_requests for pods p1 with selector method=POST/,
+  );
+});
+
+test('a write replaces the value and metric labels; object labels stay unless given again', () => {
+  const { store, write } = createStore();
+  write('p1', '1', { app: 'web' }, { method: 'GET' });
+  write('p1', '2500m', undefined, { method: 'PUT' });
+  const value = store.getMetricByName({ namespace: 'ns', name: 'p1' }, pods, parseSelector('method=PUT'));
+  assert.equal(value.value, '2500m');
+  assert.deepEqual(value.metric, { name: 'http_requests', selector: { matchLabels: { method: 'PUT' } } });
+  assert.equal(store.getMetricBySelector('ns', parseSelector('app=web'), pods, everything, ctx).length, 1);
+  write('p1', '3', { app: 'db' });
+  assert.equal(store.getMetricBySelector('ns', parseSelector('app=web'), pods, everything, ctx).length, 0);
+  assert.equal(store.getMetricBySelector('ns', parseSelector('app=db'), pods, everything, ctx).length, 1);
+  assert.equal(store.seriesCount, 1);
+});
+
+test('the selector query returns exactly the matching objects that have a value', () => {
+  const { store, write } = createStore();
+  for (let i = 0; i < 1000; i++) write(`pod-${i}`, String(i), { app: `web-${i % 10}`, shard: String(i % 3) });
+  const web3 = store.getMetricBySelector('ns', parseSelector('app=web-3'), pods, everything, ctx);
+  assert.equal(web3.length, 100);
+  assert.ok(web3.every((v) => Number(v.describedObject.name.slice(4)) % 10 === 3));
+  const setBased = store.getMetricBySelector('ns', parseSelector('app in (web-1,web-2),shard!=0'), pods, everything, ctx);
+  const expected = [...Array(1000).keys()].filter((i) => (i % 10 === 1 || i % 10 === 2) && i % 3 !== 0).length;
+  assert.equal(setBased.length, expected);
+  assert.equal(store.getMetricBySelector('ns', parseSelector('shard'), pods, everything, ctx).length, 1000);
+  assert.equal(store.getMetricBySelector('ns', parseSelector('app=nope'), pods, everything, ctx).length, 0);
+  const other: CustomMetricInfo = { ...pods, metric: 'other' };
+  assert.equal(store.getMetricBySelector('ns', parseSelector('app=web-3'), other, everything, ctx).length, 0);
+});
+
+test('values older than the TTL are not served, then swept from discovery and the index', () => {
+  const clock = { now: 1_700_000_000_000 };
+  const { store, write } = createStore(60_000, clock);
+  write('old', '1', { app: 'web' });
+  clock.now += 30_000;
+  write('new', '2', { app: 'web' });
+  clock.now += 45_000;
+  assert.deepEqual(store.getMetricBySelector('ns', parseSelector('app=web'), pods, everything, ctx).map((v) => v.describedObject.name), ['new']);
+  assert.throws(() => store.getMetricByName({ namespace: 'ns', name: 'old' }, pods, everything), StatusError);
+  assert.equal(store.sweep(), 1);
+  assert.equal(store.seriesCount, 1);
+  assert.equal(store.listAllMetrics().length, 1);
+  clock.now += 60_000;
+  assert.equal(store.sweep(), 1);
+  assert.deepEqual(store.listAllMetrics(), []);
+});
+
+test('discovery returns the same array instance until the metric set changes', () => {
+  const { store, write } = createStore();
+  write('p1', '1');
+  const first = store.listAllMetrics();
+  write('p2', '1');
+  assert.equal(store.listAllMetrics(), first);
+  store.write({ info: { ...pods, metric: 'other' }, name: { namespace: 'ns', name: 'p1' }, value: parseQuantity('1'), metricLabels: {}, objectLabels: undefined, timestamp: Date.now() });
+  assert.notEqual(store.listAllMetrics(), first);
+  assert.equal(store.listAllMetrics().length, 2);
+});

@@ -1,0 +1,216 @@
+/**
+ * In-memory custom metrics: one value per (object, metric), written over HTTP like the CMAS test
+ * adapter. Series live in per-(namespace, resource) scopes with a label index, so the HPA's
+ * selector query costs what it returns, not what the store holds. Hand-written because the layout is
+ * the point: no general-purpose store gives that cost or this memory per series.
+ * @module
+ */
+import { metricNotFoundFor, metricNotFoundForSelector, groupResourceString } from '../../api/errors.js';
+import type { Labels, LabelSelector } from '../../api/types.js';
+import type { ResourceMapper } from '../../kube/resource-mapper.js';
+import { toLabelSelector, type Selector } from '../../selector/index.js';
+import type { CustomMetricWrite } from '../backend.js';
+import type { CustomMetricInfo, CustomMetricsProvider, GroupResource, MetricValue, NamespacedName } from '../provider.js';
+import type { Interner } from './intern.js';
+import { ObjectIndex } from './object-index.js';
+
+/** One stored value. `ts` is epoch seconds: the wire has second precision, and a small integer is cheap. */
+interface Series {
+  value: string;
+  ts: number;
+  labels: Labels;
+}
+
+class ResourceScope {
+  readonly objects = new ObjectIndex();
+  readonly metrics = new Map<string, Map<string, Series>>();
+  constructor(
+    readonly namespace: string,
+    readonly groupResource: GroupResource,
+  ) {}
+}
+
+interface ListedMetric {
+  readonly info: CustomMetricInfo;
+  /** Scopes holding this metric; the entry goes when none does. */
+  scopes: number;
+}
+
+export interface CustomStoreOptions {
+  readonly mapper: ResourceMapper;
+  readonly interner: Interner;
+  /** Values older than this are not served and are swept; 0 keeps them forever. */
+  readonly ttlMs: number;
+  readonly now?: () => number;
+}
+
+export class CustomStore implements CustomMetricsProvider {
+  private readonly scopes = new Map<string, ResourceScope>();
+  private readonly listed = new Map<string, ListedMetric>();
+  private listCache: readonly CustomMetricInfo[] | undefined;
+  private seriesTotal = 0;
+  private readonly now: () => number;
+
+  constructor(private readonly options: CustomStoreOptions) {
+    this.now = options.now ?? Date.now;
+  }
+
+  get seriesCount(): number {
+    return this.seriesTotal;
+  }
+
+  write(write: CustomMetricWrite): void {
+    const { info, name } = write;
+    const key = scopeKey(name.namespace, info.groupResource);
+    let scope = this.scopes.get(key);
+    if (scope === undefined) {
+      scope = new ResourceScope(name.namespace, info.groupResource);
+      this.scopes.set(key, scope);
+    }
+    let byName = scope.metrics.get(info.metric);
+    if (byName === undefined) {
+      byName = new Map();
+      scope.metrics.set(info.metric, byName);
+      this.addListed(info);
+    }
+    const interner = this.options.interner;
+    const metricLabels = interner.labels(write.metricLabels).labels;
+    const objectLabels = write.objectLabels === undefined ? undefined : interner.labels(write.objectLabels);
+    const value = interner.string(write.value.toString());
+    const ts = Math.floor(write.timestamp / 1000);
+    const existing = byName.get(name.name);
+    if (existing === undefined) {
+      byName.set(name.name, { value, ts, labels: metricLabels });
+      scope.objects.retain(name.name, objectLabels?.labels, objectLabels?.key);
+      this.seriesTotal++;
+    } else {
+      existing.value = value;
+      existing.ts = ts;
+      existing.labels = metricLabels;
+      scope.objects.update(name.name, objectLabels?.labels, objectLabels?.key);
+    }
+  }
+
+  getMetricByName(name: NamespacedName, info: CustomMetricInfo, metricSelector: Selector): MetricValue {
+    let namespace = name.namespace;
+    let series = this.lookup(namespace, info, name.name);
+    // NB: the HPA asks for Object metrics of cluster-scoped kinds (nodes) through the namespaced form
+    // (K8S metrics/client.go GetObjectMetric), so fall back to the cluster-scoped value for those.
+    if (series === undefined && namespace !== '' && this.options.mapper.kindFor(info.groupResource).namespaced === false) {
+      namespace = '';
+      series = this.lookup('', info, name.name);
+    }
+    if (series === undefined) throw metricNotFoundFor(info.groupResource, info.metric, name.name);
+    if (!metricSelector.matches(series.labels)) {
+      throw metricNotFoundForSelector(info.groupResource, info.metric, name.name, metricSelector.toString());
+    }
+    const kind = this.options.mapper.kindFor(info.groupResource);
+    return {
+      describedObject: namespace === ''
+        ? { kind: kind.kind, name: name.name, apiVersion: kind.apiVersion }
+        : { kind: kind.kind, namespace, name: name.name, apiVersion: kind.apiVersion },
+      metric: { name: info.metric, selector: toLabelSelector(metricSelector) },
+      timestamp: series.ts * 1000,
+      value: series.value,
+    };
+  }
+
+  getMetricBySelector(namespace: string, selector: Selector, info: CustomMetricInfo, metricSelector: Selector): MetricValue[] {
+    const scope = this.scopes.get(scopeKey(namespace, info.groupResource));
+    const byName = scope?.metrics.get(info.metric);
+    if (scope === undefined || byName === undefined) return [];
+    const kind = this.options.mapper.kindFor(info.groupResource);
+    const metric: { name: string; selector: LabelSelector | null } = { name: info.metric, selector: toLabelSelector(metricSelector) };
+    const oldest = this.oldestLiveSecond();
+    const results: MetricValue[] = [];
+    const emit = (objectName: string, series: Series): void => {
+      if (series.ts < oldest || !metricSelector.matches(series.labels)) return;
+      if (!selector.isEmpty() && !selector.matches(scope.objects.labelsOf(objectName) ?? {})) return;
+      results.push({
+        describedObject: namespace === ''
+          ? { kind: kind.kind, name: objectName, apiVersion: kind.apiVersion }
+          : { kind: kind.kind, namespace, name: objectName, apiVersion: kind.apiVersion },
+        metric,
+        timestamp: series.ts * 1000,
+        value: series.value,
+      });
+    };
+    const candidates = selector.isEmpty() ? undefined : scope.objects.candidates(selector, byName.size);
+    if (candidates === undefined) {
+      for (const [objectName, series] of byName) emit(objectName, series);
+    } else {
+      for (const set of candidates) {
+        for (const objectName of set) {
+          const series = byName.get(objectName);
+          if (series !== undefined) emit(objectName, series);
+        }
+      }
+    }
+    return results;
+  }
+
+  listAllMetrics(): readonly CustomMetricInfo[] {
+    this.listCache ??= [...this.listed.values()].map((entry) => entry.info);
+    return this.listCache;
+  }
+
+  /** Drops values older than the TTL; returns how many went. */
+  sweep(): number {
+    if (this.options.ttlMs <= 0) return 0;
+    const oldest = this.oldestLiveSecond();
+    let dropped = 0;
+    for (const [key, scope] of this.scopes) {
+      for (const [metric, byName] of scope.metrics) {
+        for (const [objectName, series] of byName) {
+          if (series.ts >= oldest) continue;
+          byName.delete(objectName);
+          scope.objects.release(objectName);
+          dropped++;
+        }
+        if (byName.size === 0) {
+          scope.metrics.delete(metric);
+          this.removeListed({ groupResource: scope.groupResource, namespaced: scope.namespace !== '', metric });
+        }
+      }
+      if (scope.metrics.size === 0) this.scopes.delete(key);
+    }
+    this.seriesTotal -= dropped;
+    return dropped;
+  }
+
+  private lookup(namespace: string, info: CustomMetricInfo, name: string): Series | undefined {
+    const series = this.scopes.get(scopeKey(namespace, info.groupResource))?.metrics.get(info.metric)?.get(name);
+    return series !== undefined && series.ts >= this.oldestLiveSecond() ? series : undefined;
+  }
+
+  private oldestLiveSecond(): number {
+    return this.options.ttlMs > 0 ? Math.floor((this.now() - this.options.ttlMs) / 1000) : Number.NEGATIVE_INFINITY;
+  }
+
+  private addListed(info: CustomMetricInfo): void {
+    const key = listedKey(info);
+    const entry = this.listed.get(key);
+    if (entry !== undefined) {
+      entry.scopes++;
+      return;
+    }
+    this.listed.set(key, { info: { groupResource: info.groupResource, namespaced: info.namespaced, metric: info.metric }, scopes: 1 });
+    this.listCache = undefined;
+  }
+
+  private removeListed(info: CustomMetricInfo): void {
+    const key = listedKey(info);
+    const entry = this.listed.get(key);
+    if (entry === undefined || --entry.scopes > 0) return;
+    this.listed.delete(key);
+    this.listCache = undefined;
+  }
+}
+
+function scopeKey(namespace: string, gr: GroupResource): string {
+  return `${namespace}\u0000${groupResourceString(gr)}`;
+}
+
+function listedKey(info: CustomMetricInfo): string {
+  return `${info.namespaced ? 1 : 0}\u0000${groupResourceString(info.groupResource)}\u0000${info.metric}`;
+}

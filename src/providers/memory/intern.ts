@@ -1,0 +1,38 @@
+/**
+ * Interning of label sets and value strings. Most series share a handful of label sets (every pod of
+ * a Deployment has the same labels) and values, so one shared frozen copy saves most of the
+ * per-series memory. The tables are bounded: past the limit they start over, which only costs sharing.
+ * @module
+ */
+import type { Labels } from '../../api/types.js';
+import { labelSetKey } from '../../selector/index.js';
+
+const emptyLabels: Labels = Object.freeze({});
+
+export class Interner {
+  private labelSets = new Map<string, Labels>();
+  private strings = new Map<string, string>();
+
+  constructor(private readonly limit = 65_536) {}
+
+  /** The shared copy of `labels`, and its canonical key. */
+  labels(labels: Labels): { readonly labels: Labels; readonly key: string } {
+    const key = labelSetKey(labels);
+    if (key === '') return { labels: emptyLabels, key };
+    let shared = this.labelSets.get(key);
+    if (shared === undefined) {
+      if (this.labelSets.size >= this.limit) this.labelSets = new Map();
+      shared = Object.freeze({ ...labels });
+      this.labelSets.set(key, shared);
+    }
+    return { labels: shared, key };
+  }
+
+  string(text: string): string {
+    const shared = this.strings.get(text);
+    if (shared !== undefined) return shared;
+    if (this.strings.size >= this.limit) this.strings = new Map();
+    this.strings.set(text, text);
+    return text;
+  }
+}

@@ -1,0 +1,118 @@
+/**
+ * The objects of one resource in one namespace, with an inverted index from `key=value` to names.
+ * It answers the HPA's question "which pods match this selector" in time proportional to the
+ * matching objects, not to all objects: the most selective `=`/`in` requirement picks the candidates.
+ * @module
+ */
+import type { Labels } from '../../api/types.js';
+import type { Selector } from '../../selector/index.js';
+
+interface ObjectRecord {
+  labels: Labels;
+  labelsKey: string;
+  /** Series that refer to this object; the record goes when the last one does. */
+  series: number;
+}
+
+export class ObjectIndex {
+  private readonly objects = new Map<string, ObjectRecord>();
+  private readonly postings = new Map<string, Set<string>>();
+
+  get size(): number {
+    return this.objects.size;
+  }
+
+  labelsOf(name: string): Labels | undefined {
+    return this.objects.get(name)?.labels;
+  }
+
+  /** Adds a series reference to `name`, setting its labels when given (undefined keeps them). */
+  retain(name: string, labels: Labels | undefined, labelsKey: string | undefined): void {
+    const record = this.objects.get(name);
+    if (record === undefined) {
+      const initial = labels ?? {};
+      this.objects.set(name, { labels: initial, labelsKey: labelsKey ?? '', series: 1 });
+      this.addPostings(name, initial);
+      return;
+    }
+    record.series++;
+    this.relabel(record, name, labels, labelsKey);
+  }
+
+  /** Updates labels of an object that already has a series, without adding a reference. */
+  update(name: string, labels: Labels | undefined, labelsKey: string | undefined): void {
+    const record = this.objects.get(name);
+    if (record !== undefined) this.relabel(record, name, labels, labelsKey);
+  }
+
+  release(name: string): void {
+    const record = this.objects.get(name);
+    if (record === undefined) return;
+    if (--record.series > 0) return;
+    this.objects.delete(name);
+    this.removePostings(name, record.labels);
+  }
+
+  /**
+   * Names that may match `selector`, as sets to walk one after another, or undefined when no
+   * requirement narrows the search (the caller then walks its own, smaller, collection).
+   * `limit`: a candidate list larger than this is not worth it.
+   */
+  candidates(selector: Selector, limit: number): readonly ReadonlySet<string>[] | undefined {
+    let best: Set<string>[] | undefined;
+    let bestSize = limit;
+    for (const requirement of selector.requirements) {
+      const op = requirement.operator;
+      if (op !== '=' && op !== '==' && op !== 'in') continue;
+      const sets: Set<string>[] = [];
+      let size = 0;
+      // NB: one object has one value per key, so the postings of an `in` list are disjoint.
+      for (const value of requirement.values) {
+        const set = this.postings.get(postingKey(requirement.key, value));
+        if (set !== undefined) {
+          sets.push(set);
+          size += set.size;
+        }
+      }
+      if (size < bestSize) {
+        best = sets;
+        bestSize = size;
+      }
+    }
+    return best;
+  }
+
+  private relabel(record: ObjectRecord, name: string, labels: Labels | undefined, labelsKey: string | undefined): void {
+    if (labels === undefined || labelsKey === record.labelsKey) return;
+    this.removePostings(name, record.labels);
+    record.labels = labels;
+    record.labelsKey = labelsKey ?? '';
+    this.addPostings(name, labels);
+  }
+
+  private addPostings(name: string, labels: Labels): void {
+    for (const key in labels) {
+      const posting = postingKey(key, labels[key]!);
+      let set = this.postings.get(posting);
+      if (set === undefined) {
+        set = new Set();
+        this.postings.set(posting, set);
+      }
+      set.add(name);
+    }
+  }
+
+  private removePostings(name: string, labels: Labels): void {
+    for (const key in labels) {
+      const posting = postingKey(key, labels[key]!);
+      const set = this.postings.get(posting);
+      if (set === undefined) continue;
+      set.delete(name);
+      if (set.size === 0) this.postings.delete(posting);
+    }
+  }
+}
+
+function postingKey(key: string, value: string): string {
+  return `${key}\u0000${value}`;
+}

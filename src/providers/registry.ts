@@ -1,0 +1,23 @@
+/**
+ * The back ends `--backend` can name: one lazy import per line, so a memory-only user never loads
+ * another back end's client library. The keys are the valid choices and appear in `--help`.
+ * @module
+ */
+import type { BackendFactory } from './backend.js';
+
+export const backends = {
+  memory: () => import('./memory/index.js'),
+} satisfies Record<string, () => Promise<{ default: BackendFactory<unknown> }>>;
+
+export type BackendName = keyof typeof backends;
+
+export const backendNames = Object.keys(backends) as BackendName[];
+
+export function isBackendName(name: string): name is BackendName {
+  return Object.hasOwn(backends, name);
+}
+
+export async function loadBackend(name: BackendName): Promise<BackendFactory<unknown>> {
+  const module = await backends[name]();
+  return module.default as BackendFactory<unknown>;
+}

@@ -1,0 +1,134 @@
+/**
+ * Builds the fastify application: the `/apis` tree, the write API, health, self-metrics, one error
+ * handler, and optional TLS. Route plugins know the provider contract, never a concrete back end.
+ * @module
+ */
+import { fastify, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { methodNotAllowed } from '../api/errors.js';
+import { encodeStatusSuccess } from '../api/encode-status.js';
+import { alwaysAllowedPaths, type RequestGuard } from '../auth/index.js';
+import type { ResourceMapper } from '../kube/resource-mapper.js';
+import type { Logger } from '../log/index.js';
+import type { MetricsWriter, Readiness } from '../providers/backend.js';
+import type { CustomMetricsProvider, ExternalMetricsProvider } from '../providers/provider.js';
+import { installErrorHandling, writeBodyLimit } from './error-handling.js';
+import { registerHealthRoutes } from './health.js';
+import { createMetricsApi } from './metrics-api.js';
+import { splitPath, splitUrl } from './paths.js';
+import { sendJson } from './respond.js';
+import { createSelfMetrics } from './self-metrics.js';
+import { createWriteApi } from './write-api.js';
+
+export interface ServerOptions {
+  readonly custom?: CustomMetricsProvider;
+  readonly external?: ExternalMetricsProvider;
+  /** Serves the write API when given. */
+  readonly writer?: MetricsWriter;
+  readonly readiness?: () => Readiness;
+  readonly seriesCount?: () => { readonly custom: number; readonly external: number };
+  readonly resourceMapper: ResourceMapper;
+  readonly logger: Logger;
+  /** klog-style verbosity: at 2 and above, one log line per request. */
+  readonly verbosity?: number;
+  /** PEM key and certificate; plain HTTP without them (tests, or TLS terminated in front). */
+  readonly tls?: { readonly key: string; readonly cert: string };
+  readonly guard?: RequestGuard;
+}
+
+const otherMethods = ['POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'] as const;
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    metricsGroup: string;
+    metricsVersion: string;
+  }
+}
+
+export function createServer(options: ServerOptions): FastifyInstance {
+  const { logger } = options;
+  const app = fastify({
+    ...(options.tls ? { https: { key: options.tls.key, cert: options.tls.cert } } : {}),
+    logger: false,
+    bodyLimit: writeBodyLimit,
+    // NB: 5 s is the aggregator's probe timeout; a request that cannot finish in a minute never helps an HPA.
+    requestTimeout: 60_000,
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+  }) as unknown as FastifyInstance;
+  app.decorateRequest('metricsGroup', '');
+  app.decorateRequest('metricsVersion', '');
+  installErrorHandling(app, logger);
+
+  const selfMetrics = createSelfMetrics(options.seriesCount);
+  const requestLog = (options.verbosity ?? 0) >= 2;
+  app.addHook('onResponse', (request, reply, done) => {
+    const seconds = reply.elapsedTime / 1000;
+    selfMetrics.observe(request.method, request.metricsGroup, request.metricsVersion, reply.statusCode, seconds);
+    if (requestLog) {
+      logger.info(
+        { verb: request.method, URI: request.url, latency: `${reply.elapsedTime.toFixed(3)}ms`, userAgent: request.headers['user-agent'], srcIP: request.ip, resp: reply.statusCode },
+        'HTTP',
+      );
+    }
+    done();
+  });
+
+  if (options.guard) {
+    const guard = options.guard;
+    app.addHook('onRequest', async (request) => {
+      if (alwaysAllowedPaths.includes(splitUrl(request.url).path)) return;
+      await guard.check(request.raw);
+    });
+  }
+
+  // The body stays a string: quantities are parsed from the exact JSON text, never through a float.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => done(null, body));
+
+  const metricsApi = createMetricsApi(options);
+  const answerApis = async (request: FastifyRequest, reply: FastifyReply) => {
+    const { path, query } = splitUrl(request.url);
+    const signal = abortOnClose(reply);
+    const answer = await metricsApi.handle(splitPath(path).slice(2), query, request.headers.accept, { signal });
+    request.metricsGroup = answer.group;
+    request.metricsVersion = answer.version;
+    return sendJson(request, reply, 200, answer.body);
+  };
+  app.get('/apis', answerApis);
+  app.get('/apis/*', answerApis);
+  app.route({ method: [...otherMethods], url: '/apis/*', handler: () => Promise.reject(methodNotAllowed()) });
+
+  if (options.writer) {
+    const writeApi = createWriteApi(options.writer, options.resourceMapper);
+    const write = (kind: 'custom' | 'external') => async (request: FastifyRequest, reply: FastifyReply) => {
+      const { path, query } = splitUrl(request.url);
+      const segments = splitPath(path).slice(2);
+      const body = typeof request.body === 'string' ? request.body : '';
+      const message = kind === 'custom'
+        ? await writeApi.writeCustom(segments, query, body)
+        : await writeApi.writeExternal(segments, query, body);
+      return sendJson(request, reply, 200, encodeStatusSuccess(200, message));
+    };
+    app.post('/write-metrics/*', write('custom'));
+    app.post('/write-external-metrics/*', write('external'));
+    for (const url of ['/write-metrics/*', '/write-external-metrics/*']) {
+      app.route({ method: ['GET', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'], url, handler: () => Promise.reject(methodNotAllowed()) });
+    }
+  }
+
+  registerHealthRoutes(app, options.readiness ?? (() => ({ ready: true })));
+  app.get('/metrics', async (_request, reply) => {
+    const text = await selfMetrics.registry.metrics();
+    return reply.header('content-type', selfMetrics.registry.contentType).send(text);
+  });
+  return app;
+}
+
+/** Aborts when the client goes away before the answer is written, so a provider can stop early. */
+function abortOnClose(reply: FastifyReply): AbortSignal {
+  const controller = new AbortController();
+  reply.raw.once('close', () => {
+    if (!reply.raw.writableFinished) controller.abort();
+  });
+  return controller.signal;
+}

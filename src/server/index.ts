@@ -1,0 +1,2 @@
+/** The HTTP server. */
+export { createServer, type ServerOptions } from './create-server.js';

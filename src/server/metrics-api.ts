@@ -1,0 +1,142 @@
+/**
+ * The `/apis` tree: discovery documents and the custom and external metrics data paths. One
+ * function per request kind turns a parsed path into one provider call and encodes the answer
+ * (the counterpart of CMAS registry/custom_metrics/reststorage.go).
+ * @module
+ */
+import { routeNotFound, notAcceptable } from '../api/errors.js';
+import {
+  encodeAPIGroup,
+  encodeAPIGroupList,
+  encodeCustomResourceList,
+  encodeExternalResourceList,
+  type ServedGroup,
+} from '../api/encode-discovery.js';
+import { encodeExternalMetricValueList, encodeMetricValueList } from '../api/encode-metrics.js';
+import {
+  customMetricsGroup,
+  externalMetricsGroup,
+  externalMetricsVersion,
+  type CustomMetricsVersion,
+} from '../api/types.js';
+import type { ResourceMapper } from '../kube/resource-mapper.js';
+import type {
+  CustomMetricInfo,
+  CustomMetricsProvider,
+  ExternalMetricsProvider,
+  MetricValue,
+  QueryContext,
+} from '../providers/provider.js';
+import { everything, parseSelector, type Selector } from '../selector/index.js';
+import { parseCustomPath, parseExternalPath } from './paths.js';
+import { acceptsJson } from './respond.js';
+
+export interface MetricsApiOptions {
+  readonly custom?: CustomMetricsProvider;
+  readonly external?: ExternalMetricsProvider;
+  readonly resourceMapper: ResourceMapper;
+}
+
+/** What a request under `/apis` resolved to, for the self-metrics labels. */
+export interface ApiAnswer {
+  readonly body: string;
+  readonly group: string;
+  readonly version: string;
+}
+
+/** NB: v1beta2 first: it is what the aggregator prefers with the usual versionPriority (spec §1.8). */
+const customVersions: readonly CustomMetricsVersion[] = ['v1beta2', 'v1beta1'];
+
+export interface MetricsApi {
+  /** Answers a GET under `/apis`; `segments` are the decoded path segments after `apis`. */
+  handle(segments: readonly string[], query: string, accept: string | undefined, ctx: QueryContext): Promise<ApiAnswer>;
+}
+
+export function createMetricsApi(options: MetricsApiOptions): MetricsApi {
+  const { custom, external, resourceMapper } = options;
+  const groups: ServedGroup[] = [];
+  if (custom) groups.push({ name: customMetricsGroup, versions: customVersions });
+  if (external) groups.push({ name: externalMetricsGroup, versions: [externalMetricsVersion] });
+  const groupListBody = encodeAPIGroupList(groups);
+  const groupBodies = new Map(groups.map((g) => [g.name, encodeAPIGroup(g)]));
+  const discoveryCache = createDiscoveryCache();
+
+  async function customData(version: CustomMetricsVersion, segments: readonly string[], query: string, ctx: QueryContext): Promise<string> {
+    const path = parseCustomPath(segments);
+    const params = new URLSearchParams(query);
+    const metricSelector = selectorParam(params, 'metricLabelSelector');
+    const info: CustomMetricInfo = {
+      groupResource: resourceMapper.resourceFor(path.resource),
+      namespaced: path.namespace !== '',
+      metric: path.metric,
+    };
+    let values: readonly MetricValue[];
+    if (path.name === '*') {
+      values = await custom!.getMetricBySelector(path.namespace, selectorParam(params, 'labelSelector'), info, metricSelector, ctx);
+    } else {
+      values = [await custom!.getMetricByName({ namespace: path.namespace, name: path.name }, info, metricSelector, ctx)];
+    }
+    return encodeMetricValueList(version, values);
+  }
+
+  async function externalData(segments: readonly string[], query: string, ctx: QueryContext): Promise<string> {
+    const path = parseExternalPath(segments);
+    const selector = selectorParam(new URLSearchParams(query), 'labelSelector');
+    const values = await external!.getExternalMetric(path.namespace, selector, { metric: path.metric }, ctx);
+    return encodeExternalMetricValueList(values);
+  }
+
+  return {
+    async handle(segments, query, accept, ctx) {
+      // NB: /apis and /apis/{group} answer plain JSON whatever Accept says, so the aggregator's
+      // aggregated-discovery request falls back to the legacy document (spec §3.3).
+      if (segments.length === 0 || (segments.length === 1 && segments[0] === '')) {
+        return { body: groupListBody, group: '', version: '' };
+      }
+      const group = segments[0]!;
+      const version = segments[1] ?? '';
+      const groupBody = groupBodies.get(group);
+      if (groupBody === undefined) throw routeNotFound();
+      if (segments.length === 1 || (segments.length === 2 && version === '')) return { body: groupBody, group, version: '' };
+      if (!acceptsJson(accept)) throw notAcceptable(['application/json']);
+      const rest = segments.slice(2);
+      const isDiscovery = rest.length === 0 || (rest.length === 1 && rest[0] === '');
+      if (group === customMetricsGroup && custom && (version === 'v1beta1' || version === 'v1beta2')) {
+        const body = isDiscovery
+          ? discoveryCache.get(`${group}/${version}`, custom.listAllMetrics(), encodeCustomResourceList)
+          : await customData(version, rest, query, ctx);
+        return { body, group, version };
+      }
+      if (group === externalMetricsGroup && external && version === externalMetricsVersion) {
+        const body = isDiscovery
+          ? discoveryCache.get(`${group}/${version}`, external.listAllExternalMetrics(), encodeExternalResourceList)
+          : await externalData(rest, query, ctx);
+        return { body, group, version };
+      }
+      throw routeNotFound();
+    },
+  };
+}
+
+/** An absent or empty parameter selects everything (spec §1.7: a nil selector is sent as no parameter). */
+function selectorParam(params: URLSearchParams, name: string): Selector {
+  const text = params.get(name);
+  return text === null || text === '' ? everything : parseSelector(text);
+}
+
+/**
+ * Encoded discovery documents, reused while the provider returns the same list instance: the
+ * aggregator probes `/apis/{group}/{version}` every 30 s and must get an answer within 5 s even with 100k metrics.
+ */
+function createDiscoveryCache() {
+  const cache = new Map<string, { list: readonly unknown[]; body: string }>();
+  return {
+    get<T>(groupVersion: string, list: readonly T[], encode: (gv: string, list: readonly T[]) => string): string {
+      const hit = cache.get(groupVersion);
+      if (hit !== undefined && hit.list === list) return hit.body;
+      const body = encode(groupVersion, list);
+      cache.set(groupVersion, { list, body });
+      return body;
+    },
+  };
+}

@@ -1,0 +1,78 @@
+/**
+ * The write API of the CMAS test adapter (`POST /write-metrics/...`), plus external metrics
+ * (`POST /write-external-metrics/...`): path, names, labels and the JSON quantity body are all
+ * validated before anything is stored, so a bad request leaves the stored value unchanged.
+ * @module
+ */
+import { badRequest } from '../api/errors.js';
+import { dns1123LabelProblem, dns1123SubdomainProblem, metricNameProblem } from '../api/names.js';
+import type { Labels } from '../api/types.js';
+import type { ResourceMapper } from '../kube/resource-mapper.js';
+import type { CustomMetricWrite, ExternalMetricWrite, MetricsWriter } from '../providers/backend.js';
+import { parseQuantityJson } from '../quantity/index.js';
+import { parseLabelSet } from '../selector/index.js';
+import { groupResourceString } from '../api/errors.js';
+import { parseCustomWritePath, parseExternalWritePath } from './paths.js';
+
+export interface WriteApi {
+  /** Stores one custom metric value; returns the success message. */
+  writeCustom(segments: readonly string[], query: string, body: string): Promise<string>;
+  writeExternal(segments: readonly string[], query: string, body: string): Promise<string>;
+}
+
+export function createWriteApi(writer: MetricsWriter, mapper: ResourceMapper, now: () => number = Date.now): WriteApi {
+  return {
+    async writeCustom(segments, query, body) {
+      const path = parseCustomWritePath(segments);
+      const groupResource = mapper.resourceFor(path.resource);
+      if (path.namespace !== '') check('namespace', path.namespace, dns1123LabelProblem);
+      check('resource', groupResource.resource, dns1123LabelProblem);
+      if (groupResource.group !== '') check('API group', groupResource.group, dns1123SubdomainProblem);
+      check(groupResource.resource === 'namespaces' ? 'namespace' : 'object name', path.name, groupResource.resource === 'namespaces' ? dns1123LabelProblem : dns1123SubdomainProblem);
+      check('metric name', path.metric, metricNameProblem);
+      const params = new URLSearchParams(query);
+      const write: CustomMetricWrite = {
+        info: { groupResource, namespaced: path.namespace !== '', metric: path.metric },
+        name: { namespace: path.namespace, name: path.name },
+        metricLabels: labelsParam(params, 'labels') ?? {},
+        objectLabels: labelsParam(params, 'objectLabels'),
+        value: parseQuantityJson(body),
+        timestamp: now(),
+      };
+      await writer.writeCustomMetric(write);
+      const where = path.namespace === '' ? path.name : `${path.namespace}/${path.name}`;
+      return `stored ${path.metric}=${write.value.toString()} for ${groupResourceString(groupResource)} ${where}`;
+    },
+
+    async writeExternal(segments, query, body) {
+      const path = parseExternalWritePath(segments);
+      if (path.namespace !== null) check('namespace', path.namespace, dns1123LabelProblem);
+      check('metric name', path.metric, metricNameProblem);
+      const write: ExternalMetricWrite = {
+        namespace: path.namespace,
+        metric: path.metric,
+        labels: labelsParam(new URLSearchParams(query), 'labels') ?? {},
+        value: parseQuantityJson(body),
+        timestamp: now(),
+      };
+      await writer.writeExternalMetric(write);
+      const scope = path.namespace === null ? 'every namespace' : `namespace ${path.namespace}`;
+      return `stored ${path.metric}=${write.value.toString()} for ${scope}`;
+    },
+  };
+}
+
+function check(what: string, value: string, problemOf: (value: string) => string | undefined): void {
+  const problem = problemOf(value);
+  if (problem !== undefined) throw badRequest(`invalid ${what} ${JSON.stringify(value)}: ${problem}`);
+}
+
+function labelsParam(params: URLSearchParams, name: string): Labels | undefined {
+  const text = params.get(name);
+  if (text === null) return undefined;
+  try {
+    return parseLabelSet(text);
+  } catch (error) {
+    throw badRequest(`invalid ${name} ${JSON.stringify(text)}: ${(error as Error).message}`, { cause: error });
+  }
+}

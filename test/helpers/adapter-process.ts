@@ -1,0 +1,93 @@
+/**
+ * Starts the real `metrics-adapter serve` in a child process on a free loopback port, with its own
+ * certificate directory, and stops it. End-to-end tests talk to it over real TLS.
+ * @module
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const projectRoot = fileURLToPath(new URL('../..', import.meta.url));
+const cliSource = join(projectRoot, 'src/cli/main.ts');
+
+export interface AdapterProcess {
+  readonly url: string;
+  readonly caFile: string;
+  readonly certDir: string;
+  readonly kubeconfig: string;
+  /** Everything the process wrote to stderr so far. */
+  logs(): string;
+  stop(): Promise<void>;
+}
+
+/** Runs the CLI from source (through tsx) so tests never see a stale build. */
+export function cliCommand(args: readonly string[]): { command: string; args: string[] } {
+  return { command: process.execPath, args: ['--import', 'tsx', cliSource, ...args] };
+}
+
+export async function startAdapter(extraArgs: readonly string[] = [], options: { timeoutMs?: number } = {}): Promise<AdapterProcess> {
+  const certDir = await mkdtemp(join(tmpdir(), 'metrics-adapter-e2e-'));
+  const { command, args } = cliCommand(['serve', '--secure-port', '0', '--cert-dir', certDir, '--log-format', 'json', ...extraArgs]);
+  const child = spawn(command, args, { cwd: projectRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stdout.resume();
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`adapter did not start in time; log:\n${stderr}`)), options.timeoutMs ?? 30_000);
+    child.stderr.setEncoding('utf8');
+    child.stderr.on('data', (chunk: string) => {
+      stderr += chunk;
+      for (const line of stderr.split('\n')) {
+        if (!line.startsWith('{')) continue;
+        try {
+          const entry = JSON.parse(line) as { url?: string; msg?: string };
+          if (entry.url !== undefined && entry.msg?.startsWith('serving') === true) {
+            clearTimeout(timer);
+            resolve(entry.url);
+          }
+        } catch {
+          // a partial line; wait for the rest
+        }
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`adapter exited with ${code} before serving; log:\n${stderr}`));
+    });
+  });
+  return {
+    url,
+    caFile: join(certDir, 'ca.crt'),
+    certDir,
+    kubeconfig: join(certDir, 'kubeconfig'),
+    logs: () => stderr,
+    async stop() {
+      await stopChild(child);
+      await rm(certDir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+  await exited;
+  clearTimeout(timer);
+}
+
+/** Runs the CLI to completion and returns its exit code and output. */
+export async function runCli(args: readonly string[], timeoutMs = 30_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const { command, args: full } = cliCommand(args);
+  const child = spawn(command, full, { cwd: projectRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
+  child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
+  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+  const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
+  clearTimeout(timer);
+  return { code, stdout, stderr };
+}

@@ -4,8 +4,8 @@
  * @module
  */
 import { fastify, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import { methodNotAllowed } from '../api/errors.js';
-import { encodeStatusSuccess } from '../api/encode-status.js';
+import { badRequest, methodNotAllowed } from '../api/errors.js';
+import { encodeStatusError, encodeStatusSuccess } from '../api/encode-status.js';
 import { alwaysAllowedPaths, type RequestGuard } from '../auth/index.js';
 import type { ResourceMapper } from '../kube/resource-mapper.js';
 import type { Logger } from '../log/index.js';
@@ -54,6 +54,10 @@ export function createServer(options: ServerOptions): FastifyInstance {
     requestTimeout: 60_000,
     return503OnClosing: true,
     forceCloseConnections: 'idle',
+    // NB: fastify answers a URL it cannot decode before any route runs; answer it as a Status too.
+    frameworkErrors: (error, request, reply) => {
+      void sendJson(request, reply, 400, encodeStatusError(badRequest(`invalid request path: ${error.message}`)));
+    },
   }) as unknown as FastifyInstance;
   app.decorateRequest('metricsGroup', '');
   app.decorateRequest('metricsVersion', '');

@@ -26,12 +26,16 @@ export function wantsPretty(request: FastifyRequest): boolean {
   return agent !== undefined && (agent.startsWith('curl') || agent.startsWith('Wget') || agent.startsWith('Mozilla/5.0'));
 }
 
-/** Sends a compact, newline-terminated JSON body (re-indented if the caller wants it pretty). */
+/**
+ * Sends a compact, newline-terminated JSON body (re-indented if the caller wants it pretty).
+ * NB: as a Buffer, because fastify appends `; charset=utf-8` to string bodies, and the apiserver
+ * sends exactly `application/json`.
+ */
 export function sendJson(request: FastifyRequest, reply: FastifyReply, code: number, body: string): FastifyReply {
   return reply
     .code(code)
     .header('content-type', 'application/json')
-    .send(wantsPretty(request) ? goPretty(body) : body);
+    .send(Buffer.from(wantsPretty(request) ? goPretty(body) : body));
 }
 
 /**

@@ -39,11 +39,19 @@ export function createSelfMetrics(seriesCount?: () => { readonly custom: number;
       this.set({ api: 'external' }, counts.external);
     },
   });
+  // NB: prom-client hashes a label object on every call; a request's labels repeat, so keep the children.
+  const children = new Map<string, { count: Counter.Internal; time: Histogram.Internal<string> }>();
   return {
     registry,
     observe(verb, group, version, code, seconds) {
-      requests.inc({ verb, group, version, code: String(code) });
-      latency.observe({ verb, group, version }, seconds);
+      const key = `${verb} ${group} ${version} ${code}`;
+      let child = children.get(key);
+      if (child === undefined) {
+        child = { count: requests.labels(verb, group, version, String(code)), time: latency.labels(verb, group, version) };
+        children.set(key, child);
+      }
+      child.count.inc();
+      child.time.observe(seconds);
     },
   };
 }

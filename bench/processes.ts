@@ -1,0 +1,54 @@
+/**
+ * Child processes for the benchmark: the built adapter (`dist/`) and the ceiling server.
+ * @module
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+
+export interface Child {
+  readonly process: ChildProcess;
+  readonly url: string;
+  stop(): Promise<void>;
+}
+
+async function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGTERM');
+  await exited;
+}
+
+export async function startAdapter(certDir: string, extraArgs: readonly string[] = []): Promise<Child> {
+  const child = spawn(process.execPath, [join(root, 'dist/cli/main.js'), 'serve', '--secure-port', '0', '--cert-dir', certDir, '--log-format', 'json', ...extraArgs], {
+    cwd: root,
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    let log = '';
+    child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
+      log += chunk;
+      const match = /"url":"(https:\/\/[^"]+)"/.exec(log);
+      if (match) resolve(match[1]!);
+    });
+    child.once('exit', (code) => reject(new Error(`adapter exited with ${code}:\n${log}`)));
+  });
+  child.stderr!.resume();
+  return { process: child, url, stop: () => stop(child) };
+}
+
+export async function startCeiling(answerFile: string, answer: object): Promise<Child> {
+  await writeFile(answerFile, JSON.stringify(answer));
+  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'bench/ceiling-server.ts'), answerFile], {
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const port = await new Promise<string>((resolve, reject) => {
+    child.stdout!.setEncoding('utf8').once('data', (chunk: string) => resolve(chunk.trim()));
+    child.once('exit', (code) => reject(new Error(`ceiling exited with ${code}`)));
+  });
+  return { process: child, url: `https://127.0.0.1:${port}`, stop: () => stop(child) };
+}

@@ -1,0 +1,27 @@
+/**
+ * Float → nano-units for values that arrive as JavaScript numbers (Prometheus samples, provider code).
+ * Reads the float's shortest round-trip decimal text rather than multiplying, so `0.1` is 100000000 nano,
+ * not the 100000001 that exact binary expansion plus Go's round-up would give (spec §5.3, last paragraph).
+ * @module
+ */
+import { divideHalfAwayFromZero, pow10 } from './scaled-math.js';
+
+// NB: the shapes `String(x)` produces for a finite non-negative number: `123`, `0.1`, `1e-7`, `1.5e+21`.
+const shortestDecimal = /^(\d+)(?:\.(\d+))?(?:e([+-]\d+))?$/;
+
+/**
+ * `x` in nano-units, rounded to the nearest nano with halves away from zero. A float carries no intent below its
+ * shortest decimal form, so nearest rounding is used here, not the round-up of parsing (1/3 → 333333333n).
+ * Throws RangeError for NaN and ±Infinity: that is a server-side fault, not a client's bad request.
+ */
+export function numberToNano(x: number): bigint {
+  if (!Number.isFinite(x)) throw new RangeError(`a quantity must be a finite number, got ${x}`);
+  if (x === 0) return 0n;
+  const match = shortestDecimal.exec(String(Math.abs(x)));
+  if (match === null) throw new RangeError(`unexpected number text for ${x}`);
+  const [, whole = '', fraction = '', exponent = '0'] = match;
+  const mantissa = BigInt(whole + fraction);
+  const shift = Number(exponent) - fraction.length + 9;
+  const magnitude = shift >= 0 ? mantissa * pow10(shift) : divideHalfAwayFromZero(mantissa, pow10(-shift));
+  return x < 0 ? -magnitude : magnitude;
+}

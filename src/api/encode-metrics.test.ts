@@ -1,7 +1,18 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { encodeExternalMetricValueList, encodeMetricValueList, type CustomMetricValueSource } from './encode-metrics.js';
+import * as encoders from './encode-metrics.js';
+import type { CustomMetricValueSource } from './encode-metrics.js';
 import { goJson } from './json.js';
+
+/** The encoders return bytes; compare text, and check the bytes are the text's UTF-8 (latin1 only for ASCII). */
+function encodeMetricValueList(...args: Parameters<typeof encoders.encodeMetricValueList>): string {
+  const bytes = encoders.encodeMetricValueList(...args);
+  assert.deepEqual(Buffer.from(bytes.toString('utf8')), bytes);
+  return bytes.toString('utf8');
+}
+function encodeExternalMetricValueList(...args: Parameters<typeof encoders.encodeExternalMetricValueList>): string {
+  return encoders.encodeExternalMetricValueList(...args).toString('utf8');
+}
 
 const at = Date.parse('2024-05-01T12:00:00Z');
 
@@ -93,6 +104,14 @@ test('strings are escaped as Go escapes them: <, >, & and U+2028', () => {
   }]);
   assert.match(body, /"metricName":"a\\u003cb\\u003e\\u0026c\\u2028\\""/);
   assert.equal(goJson({ m: '<&>' }), '{"m":"\\u003c\\u0026\\u003e"}\n');
+});
+
+test('non-ASCII names are written as UTF-8, unescaped, as Go writes them', () => {
+  const body = encodeMetricValueList('v1beta2', [{
+    describedObject: { kind: 'Pod', namespace: 'n', name: 'p', apiVersion: 'v1' },
+    metric: { name: 'débit_€', selector: null }, timestamp: at, value: '1',
+  }]);
+  assert.match(body, /"name":"débit_€"/);
 });
 
 test('external items carry metricLabels always, sorted, and window when known', () => {

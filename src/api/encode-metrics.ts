@@ -2,10 +2,12 @@
  * Encoders for MetricValueList (custom v1beta1 and v1beta2) and ExternalMetricValueList. Bodies are
  * built as strings in Go's struct field order, because this runs for every HPA query and
  * JSON.stringify of freshly built objects costs an allocation per field; the output is identical to
- * `goJson` of the wire types in ./types.ts (the tests check that).
+ * `goJson` of the wire types in ./types.ts (the tests check that). They return Buffers: when every
+ * string written was ASCII (names are DNS labels, values are quantities) the latin1 encoder turns the
+ * concatenated string into bytes about twice as fast as the UTF-8 one, which matters at 20 KB a response.
  * @module
  */
-import { goString } from './json.js';
+import { BodyWriter } from './body-writer.js';
 import { formatTimestamp } from './timestamp.js';
 import type { CustomMetricsVersion, LabelSelector, Labels, ObjectReference } from './types.js';
 
@@ -53,11 +55,11 @@ class RepeatCache<K> {
 }
 
 /** NB: metav1.LabelSelector: matchLabels (sorted map) then matchExpressions, both omitempty; values omitempty. */
-function encodeSelector(selector: LabelSelector | null): string {
+function encodeSelector(selector: LabelSelector | null, goString: (s: string) => string): string {
   if (selector === null) return 'null';
   const parts: string[] = [];
   if (selector.matchLabels && Object.keys(selector.matchLabels).length > 0) {
-    parts.push(`"matchLabels":${goLabels(selector.matchLabels)}`);
+    parts.push(`"matchLabels":${goLabels(selector.matchLabels, goString)}`);
   }
   if (selector.matchExpressions && selector.matchExpressions.length > 0) {
     const expressions = selector.matchExpressions.map((e) => {
@@ -71,6 +73,7 @@ function encodeSelector(selector: LabelSelector | null): string {
 
 /** Memoizes the opening of `describedObject` for consecutive items of the same kind and namespace. */
 class DescribedObjectHeads {
+  constructor(private readonly goString: (s: string) => string) {}
   private kind: string | undefined;
   private namespace: string | undefined;
   private text = '';
@@ -80,25 +83,27 @@ class DescribedObjectHeads {
       this.namespace = ref.namespace;
       // NB: core/v1 ObjectReference field order is kind, namespace, name, (uid,) apiVersion; namespace is omitempty.
       this.text = ref.namespace
-        ? `{"kind":${goString(ref.kind)},"namespace":${goString(ref.namespace)},"name":`
-        : `{"kind":${goString(ref.kind)},"name":`;
+        ? `{"kind":${this.goString(ref.kind)},"namespace":${this.goString(ref.namespace)},"name":`
+        : `{"kind":${this.goString(ref.kind)},"name":`;
     }
     return this.text;
   }
 }
 
 /** A MetricValueList body in the given version, newline-terminated like Go's encoder. */
-export function encodeMetricValueList(version: CustomMetricsVersion, values: readonly CustomMetricValueSource[]): string {
-  const heads = new DescribedObjectHeads();
-  const apiVersions = new RepeatCache<string>(goString);
-  const names = new RepeatCache<string>(goString);
-  const selectors = new RepeatCache<LabelSelector | null>(encodeSelector);
+export function encodeMetricValueList(version: CustomMetricsVersion, values: readonly CustomMetricValueSource[]): Buffer {
+  const writer = new BodyWriter();
+  const quote = writer.quote;
+  const heads = new DescribedObjectHeads(quote);
+  const apiVersions = new RepeatCache<string>(quote);
+  const names = new RepeatCache<string>(quote);
+  const selectors = new RepeatCache<LabelSelector | null>((s) => encodeSelector(s, quote));
   let out = listHeads[version];
   for (let i = 0; i < values.length; i++) {
     const v = values[i]!;
     const ref = v.describedObject;
     if (i > 0) out += ',';
-    out += `{"describedObject":${heads.get(ref)}${goString(ref.name)},"apiVersion":${apiVersions.get(ref.apiVersion)}}`;
+    out += `{"describedObject":${heads.get(ref)}${quote(ref.name)},"apiVersion":${apiVersions.get(ref.apiVersion)}}`;
     const ts = formatTimestamp(v.timestamp);
     if (version === 'v1beta1') {
       out += `,"metricName":${names.get(v.metric.name)},"timestamp":"${ts}"`;
@@ -110,25 +115,27 @@ export function encodeMetricValueList(version: CustomMetricsVersion, values: rea
       out += `,"value":"${v.value}"}`;
     }
   }
-  return out + listTail;
+  return writer.finish(out + listTail);
 }
 
 /** An ExternalMetricValueList body, newline-terminated like Go's encoder. */
-export function encodeExternalMetricValueList(values: readonly ExternalMetricValueSource[]): string {
-  const names = new RepeatCache<string>(goString);
+export function encodeExternalMetricValueList(values: readonly ExternalMetricValueSource[]): Buffer {
+  const writer = new BodyWriter();
+  const quote = writer.quote;
+  const names = new RepeatCache<string>(quote);
   let out = externalHead;
   for (let i = 0; i < values.length; i++) {
     const v = values[i]!;
     if (i > 0) out += ',';
-    out += `{"metricName":${names.get(v.metricName)},"metricLabels":${goLabels(v.metricLabels)},"timestamp":"${formatTimestamp(v.timestamp)}"`;
+    out += `{"metricName":${names.get(v.metricName)},"metricLabels":${goLabels(v.metricLabels, quote)},"timestamp":"${formatTimestamp(v.timestamp)}"`;
     if (v.windowSeconds) out += `,"window":${v.windowSeconds}`;
     out += `,"value":"${v.value}"}`;
   }
-  return out + listTail;
+  return writer.finish(out + listTail);
 }
 
 /** NB: Go marshals map keys sorted; JSON.stringify keeps insertion order, so sort first. */
-function goLabels(labels: Labels): string {
+function goLabels(labels: Labels, goString: (s: string) => string): string {
   const keys = Object.keys(labels);
   if (keys.length === 0) return '{}';
   keys.sort();

@@ -36,14 +36,15 @@ export async function serve(flags: ServeFlags, logger: Logger = createLogger({ f
   }
   const config = flags.config === undefined ? undefined : await readConfigFile(flags.config);
   const { backendName, section } = await chooseBackend(flags, config);
+  const factory = await loadBackend(backendName);
+  const backendConfig = config ? validateConfig(config, factory.configSchema, section ?? {}, [backendName]) : factory.configSchema.parse({});
   const tls = await loadTls(flags);
 
+  // NB: everything the user gave is checked above, so a mistake is the only line printed.
   logger.warn(
     `WARNING: authentication and authorization are DISABLED: anyone who can reach ${flags.bindAddress}:${flags.securePort} can read and write every metric`,
   );
   const resourceMapper = createStaticResourceMapper();
-  const factory = await loadBackend(backendName);
-  const backendConfig = config ? validateConfig(config, factory.configSchema, section ?? {}, [backendName]) : factory.configSchema.parse({});
   let backend: Backend;
   try {
     backend = await factory.create(backendConfig, flags.metricTtl === undefined ? {} : { metricTtlMs: flags.metricTtl }, { logger, resourceMapper });

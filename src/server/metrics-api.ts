@@ -39,7 +39,7 @@ export interface MetricsApiOptions {
 
 /** What a request under `/apis` resolved to, for the self-metrics labels. */
 export interface ApiAnswer {
-  readonly body: string;
+  readonly body: string | Buffer;
   readonly group: string;
   readonly version: string;
 }
@@ -61,7 +61,7 @@ export function createMetricsApi(options: MetricsApiOptions): MetricsApi {
   const groupBodies = new Map(groups.map((g) => [g.name, encodeAPIGroup(g)]));
   const discoveryCache = createDiscoveryCache();
 
-  async function customData(version: CustomMetricsVersion, segments: readonly string[], query: string, ctx: QueryContext): Promise<string> {
+  async function customData(version: CustomMetricsVersion, segments: readonly string[], query: string, ctx: QueryContext): Promise<Buffer> {
     const path = parseCustomPath(segments);
     const params = new URLSearchParams(query);
     const metricSelector = selectorParam(params, 'metricLabelSelector');
@@ -79,7 +79,7 @@ export function createMetricsApi(options: MetricsApiOptions): MetricsApi {
     return encodeMetricValueList(version, values);
   }
 
-  async function externalData(segments: readonly string[], query: string, ctx: QueryContext): Promise<string> {
+  async function externalData(segments: readonly string[], query: string, ctx: QueryContext): Promise<Buffer> {
     const path = parseExternalPath(segments);
     const selector = selectorParam(new URLSearchParams(query), 'labelSelector');
     const values = await external!.getExternalMetric(path.namespace, selector, { metric: path.metric }, ctx);
@@ -129,12 +129,12 @@ function selectorParam(params: URLSearchParams, name: string): Selector {
  * aggregator probes `/apis/{group}/{version}` every 30 s and must get an answer within 5 s even with 100k metrics.
  */
 function createDiscoveryCache() {
-  const cache = new Map<string, { list: readonly unknown[]; body: string }>();
+  const cache = new Map<string, { list: readonly unknown[]; body: Buffer }>();
   return {
-    get<T>(groupVersion: string, list: readonly T[], encode: (gv: string, list: readonly T[]) => string): string {
+    get<T>(groupVersion: string, list: readonly T[], encode: (gv: string, list: readonly T[]) => string): Buffer {
       const hit = cache.get(groupVersion);
       if (hit !== undefined && hit.list === list) return hit.body;
-      const body = encode(groupVersion, list);
+      const body = Buffer.from(encode(groupVersion, list));
       cache.set(groupVersion, { list, body });
       return body;
     },

@@ -31,11 +31,11 @@ export function wantsPretty(request: FastifyRequest): boolean {
  * NB: as a Buffer, because fastify appends `; charset=utf-8` to string bodies, and the apiserver
  * sends exactly `application/json`.
  */
-export function sendJson(request: FastifyRequest, reply: FastifyReply, code: number, body: string): FastifyReply {
-  return reply
-    .code(code)
-    .header('content-type', 'application/json')
-    .send(Buffer.from(wantsPretty(request) ? goPretty(body) : body));
+export function sendJson(request: FastifyRequest, reply: FastifyReply, code: number, body: string | Buffer): FastifyReply {
+  const bytes = wantsPretty(request)
+    ? Buffer.from(goPretty(typeof body === 'string' ? body : body.toString('utf8')))
+    : typeof body === 'string' ? Buffer.from(body) : body;
+  return reply.code(code).header('content-type', 'application/json').send(bytes);
 }
 
 /**

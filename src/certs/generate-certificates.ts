@@ -36,6 +36,10 @@ function serialNumber(): string {
   return bytes.toString('hex');
 }
 
+/**
+ * A new ECDSA P-256 CA (CA:true, pathlen 0, keyCertSign) and a serving certificate it signed
+ * (serverAuth, SANs from `names`), both valid from `notBefore` to `notAfter`. Writes nothing.
+ */
 export async function generateCertificates(options: GenerateCertificatesOptions): Promise<GeneratedCertificates> {
   await import('reflect-metadata');
   const x509 = await import('@peculiar/x509');

@@ -10,6 +10,7 @@ export interface Validity {
   readonly notAfter: Date;
 }
 
+/** notBefore and notAfter of `certificate`, to the second as X.509 stores them. */
 export function validityOf(certificate: X509Certificate): Validity {
   return { notBefore: new Date(certificate.validFrom), notAfter: new Date(certificate.validTo) };
 }

@@ -124,7 +124,11 @@ async function loadTls(flags: ServeFlags): Promise<{ certPem: string; keyPem: st
   }
 }
 
-/** A kubeconfig that points kubectl at this adapter, trusting its generated CA. */
+/**
+ * A kubeconfig that points kubectl at this adapter, trusting its generated CA. NB: kubectl 1.35
+ * prompts for a password when the user entry is empty; a username makes it send Basic credentials,
+ * which Kubernetes' authenticators ignore, so the request stays anonymous.
+ */
 function kubeconfigFor(server: string, caPem: string): string {
   const ca = Buffer.from(caPem).toString('base64');
   return [
@@ -137,7 +141,7 @@ function kubeconfigFor(server: string, caPem: string): string {
     `    certificate-authority-data: ${ca}`,
     'users:',
     '- name: anonymous',
-    '  user: {}',
+    '  user: {username: anonymous}',
     'contexts:',
     '- name: metrics-adapter',
     '  context: {cluster: metrics-adapter, user: anonymous}',

@@ -83,6 +83,18 @@ describe('metrics-adapter serve over TLS', () => {
     }
   });
 
+  test('the kubeconfig serve writes works as the README shows, without prompting', async (t) => {
+    if (kubectl === undefined) return t.skip('kubectl 1.35 not available');
+    const { execFile } = await import('node:child_process');
+    const out = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+      const child = execFile(kubectl!, ['--kubeconfig', adapter.kubeconfig, 'get', '--raw', '/apis/custom.metrics.k8s.io/v1beta2/namespaces/default/pods/*/http_requests?labelSelector=app%3Dweb'], { timeout: 20_000 }, (error, stdout, stderr) =>
+        resolve({ code: error ? 1 : 0, stdout, stderr }));
+      child.stdin?.end();
+    });
+    assert.equal(out.code, 0, out.stderr);
+    assert.equal((JSON.parse(out.stdout) as { items: unknown[] }).items.length, 2);
+  });
+
   test('kubectl shows Error from server (NotFound) for a missing metric', async (t) => {
     const out = await getRaw(t, '/apis/custom.metrics.k8s.io/v1beta2/namespaces/default/pods/web-1/no_such_metric');
     if (out === undefined) return;

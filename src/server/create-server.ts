@@ -10,7 +10,7 @@ import { alwaysAllowedPaths, type RequestGuard } from '../auth/index.js';
 import type { ResourceMapper } from '../kube/resource-mapper.js';
 import type { Logger } from '../log/index.js';
 import type { MetricsWriter, Readiness } from '../providers/backend.js';
-import type { CustomMetricsProvider, ExternalMetricsProvider } from '../providers/provider.js';
+import type { CustomMetricsProvider, ExternalMetricsProvider, QueryContext } from '../providers/provider.js';
 import { installErrorHandling, writeBodyLimit } from './error-handling.js';
 import { registerHealthRoutes } from './health.js';
 import { createMetricsApi } from './metrics-api.js';
@@ -92,8 +92,7 @@ export function createServer(options: ServerOptions): FastifyInstance {
   const metricsApi = createMetricsApi(options);
   const answerApis = async (request: FastifyRequest, reply: FastifyReply) => {
     const { path, query } = splitUrl(request.url);
-    const signal = abortOnClose(reply);
-    const answer = await metricsApi.handle(splitPath(path).slice(2), query, request.headers.accept, { signal });
+    const answer = await metricsApi.handle(splitPath(path).slice(2), query, request.headers.accept, lazyQueryContext(reply));
     request.metricsGroup = answer.group;
     request.metricsVersion = answer.version;
     return sendJson(request, reply, 200, answer.body);
@@ -122,17 +121,30 @@ export function createServer(options: ServerOptions): FastifyInstance {
 
   registerHealthRoutes(app, options.readiness ?? (() => ({ ready: true })));
   app.get('/metrics', async (_request, reply) => {
-    const text = await selfMetrics.registry.metrics();
-    return reply.header('content-type', selfMetrics.registry.contentType).send(text);
+    const text = await selfMetrics.render();
+    return reply.header('content-type', selfMetrics.contentType).send(text);
   });
   return app;
 }
 
-/** Aborts when the client goes away before the answer is written, so a provider can stop early. */
-function abortOnClose(reply: FastifyReply): AbortSignal {
-  const controller = new AbortController();
-  reply.raw.once('close', () => {
-    if (!reply.raw.writableFinished) controller.abort();
-  });
-  return controller.signal;
+/**
+ * A QueryContext whose signal aborts when the client goes away before the answer is written. NB: the
+ * AbortController is made on first use: creating one per request costs more than a whole in-memory
+ * answer, and most providers never look at it.
+ */
+function lazyQueryContext(reply: FastifyReply): QueryContext {
+  let signal: AbortSignal | undefined;
+  return {
+    get signal() {
+      if (signal === undefined) {
+        const controller = new AbortController();
+        signal = controller.signal;
+        if (reply.raw.writableFinished || reply.raw.destroyed) controller.abort();
+        else reply.raw.once('close', () => {
+          if (!reply.raw.writableFinished) controller.abort();
+        });
+      }
+      return signal;
+    },
+  };
 }

@@ -44,3 +44,14 @@ test('TTL hides and then sweeps old series', () => {
   assert.equal(store.sweep(), 1);
   assert.deepEqual(store.listAllExternalMetrics(), []);
 });
+
+test('an indexed selector query over many series returns exactly the matching ones', () => {
+  const { store, write } = createStore();
+  for (let i = 0; i < 1000; i++) write(i % 2 === 0 ? null : 'ns', { queue: `q-${i % 50}`, shard: String(i) }, String(i));
+  const shards = (selector: string) => store.getExternalMetric('ns', parseSelector(selector), { metric: 'queue' }).map((v) => Number(v.metricLabels.shard)).sort((a, b) => a - b);
+  const expected = [...Array(1000).keys()].filter((i) => i % 50 === 7);
+  assert.deepEqual(shards('queue=q-7'), expected);
+  assert.deepEqual(shards('queue in (q-7,q-8),shard!=7'), [...Array(1000).keys()].filter((i) => (i % 50 === 7 || i % 50 === 8) && i !== 7));
+  assert.deepEqual(shards('queue=q-7,shard=57'), [57]);
+  assert.deepEqual(store.getExternalMetric('other', parseSelector('queue=q-7'), { metric: 'queue' }).map((v) => Number(v.metricLabels.shard)).sort((a, b) => a - b), expected.filter((i) => i % 2 === 0));
+});

@@ -1,7 +1,9 @@
 /**
  * In-memory external metrics: one series per (scope, metric, label set), where the scope is a
  * namespace or every namespace. A namespaced series shadows a global one with the same labels, so
- * the HPA, which sums all items, never counts one series twice.
+ * the HPA, which sums all items, never counts one series twice. Each metric's series are indexed by
+ * label like objects are (the series' label-set key stands for the object name), so a selector
+ * query costs what it returns, not the number of series the metric has.
  * @module
  */
 import { externalMetricNotFound } from '../../api/errors.js';
@@ -10,12 +12,19 @@ import type { Selector } from '../../selector/index.js';
 import type { ExternalMetricWrite } from '../backend.js';
 import type { ExternalMetricInfo, ExternalMetricsProvider, ExternalMetricValue } from '../provider.js';
 import type { Interner } from './intern.js';
+import { ObjectIndex } from './object-index.js';
 
 interface ExternalSeries {
   value: string;
   /** Epoch seconds. */
   ts: number;
   readonly labels: Labels;
+}
+
+/** One metric's series in one scope, with their label index. */
+class SeriesSet {
+  readonly series = new Map<string, ExternalSeries>();
+  readonly index = new ObjectIndex();
 }
 
 /** The scope key of series visible in every namespace; '' is never a namespace name. */
@@ -28,7 +37,7 @@ export interface ExternalStoreOptions {
 }
 
 export class ExternalStore implements ExternalMetricsProvider {
-  private readonly scopes = new Map<string, Map<string, Map<string, ExternalSeries>>>();
+  private readonly scopes = new Map<string, Map<string, SeriesSet>>();
   /** Metric name → scopes holding it, for discovery. */
   private readonly listed = new Map<string, number>();
   private listCache: readonly ExternalMetricInfo[] | undefined;
@@ -50,19 +59,20 @@ export class ExternalStore implements ExternalMetricsProvider {
       metrics = new Map();
       this.scopes.set(scopeName, metrics);
     }
-    let series = metrics.get(write.metric);
-    if (series === undefined) {
-      series = new Map();
-      metrics.set(write.metric, series);
+    let set = metrics.get(write.metric);
+    if (set === undefined) {
+      set = new SeriesSet();
+      metrics.set(write.metric, set);
       this.listed.set(write.metric, (this.listed.get(write.metric) ?? 0) + 1);
       this.listCache = undefined;
     }
     const { labels, key } = this.options.interner.labels(write.labels);
     const value = this.options.interner.string(write.value.toString());
     const ts = Math.floor(write.timestamp / 1000);
-    const existing = series.get(key);
+    const existing = set.series.get(key);
     if (existing === undefined) {
-      series.set(key, { value, ts, labels });
+      set.series.set(key, { value, ts, labels });
+      set.index.retain(key, labels, key);
       this.seriesTotal++;
     } else {
       existing.value = value;
@@ -73,23 +83,39 @@ export class ExternalStore implements ExternalMetricsProvider {
   getExternalMetric(namespace: string, metricSelector: Selector, info: ExternalMetricInfo): ExternalMetricValue[] {
     const own = this.scopes.get(namespace)?.get(info.metric);
     const global = this.scopes.get(everyNamespace)?.get(info.metric);
+    // NB: an unknown metric is a 404; a known one whose series the selector filters out is an empty
+    // list (CMAS test adapter). The HPA treats both as "no metrics".
+    if (!this.hasLiveSeries(own) && !this.hasLiveSeries(global)) throw externalMetricNotFound(info.metric);
     const oldest = this.oldestLiveSecond();
     const results: ExternalMetricValue[] = [];
-    let seen = false;
-    const collect = (series: Map<string, ExternalSeries>, shadow: Map<string, ExternalSeries> | undefined): void => {
-      for (const [key, s] of series) {
-        if (s.ts < oldest || shadow?.has(key) === true) continue;
-        seen = true;
-        if (!metricSelector.matches(s.labels)) continue;
+    const collect = (set: SeriesSet, shadow: SeriesSet | undefined): void => {
+      const emit = (key: string, s: ExternalSeries): void => {
+        if (s.ts < oldest || shadow?.series.has(key) === true || !metricSelector.matches(s.labels)) return;
         results.push({ metricName: info.metric, metricLabels: s.labels, timestamp: s.ts * 1000, value: s.value });
+      };
+      const candidates = metricSelector.isEmpty() ? undefined : set.index.candidates(metricSelector, set.series.size);
+      if (candidates === undefined) {
+        for (const [key, s] of set.series) emit(key, s);
+        return;
+      }
+      for (const keys of candidates) {
+        for (const key of keys) {
+          const s = set.series.get(key);
+          if (s !== undefined) emit(key, s);
+        }
       }
     };
     if (own !== undefined) collect(own, undefined);
     if (global !== undefined) collect(global, own);
-    // NB: an unknown metric is a 404; a known one whose series the selector filters out is an empty
-    // list (CMAS test adapter). The HPA treats both as "no metrics".
-    if (!seen) throw externalMetricNotFound(info.metric);
     return results;
+  }
+
+  /** Whether `set` has a series within the TTL: usually the first one looked at answers. */
+  private hasLiveSeries(set: SeriesSet | undefined): boolean {
+    if (set === undefined) return false;
+    const oldest = this.oldestLiveSecond();
+    for (const s of set.series.values()) if (s.ts >= oldest) return true;
+    return false;
   }
 
   listAllExternalMetrics(): readonly ExternalMetricInfo[] {
@@ -102,13 +128,14 @@ export class ExternalStore implements ExternalMetricsProvider {
     const oldest = this.oldestLiveSecond();
     let dropped = 0;
     for (const [scopeName, metrics] of this.scopes) {
-      for (const [metric, series] of metrics) {
-        for (const [key, s] of series) {
+      for (const [metric, set] of metrics) {
+        for (const [key, s] of set.series) {
           if (s.ts >= oldest) continue;
-          series.delete(key);
+          set.series.delete(key);
+          set.index.release(key);
           dropped++;
         }
-        if (series.size > 0) continue;
+        if (set.series.size > 0) continue;
         metrics.delete(metric);
         const scopesLeft = (this.listed.get(metric) ?? 1) - 1;
         if (scopesLeft > 0) this.listed.set(metric, scopesLeft);

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
+import { measureMemory } from './memory.js';
 import { startAdapter, startCeiling, type Child } from './processes.js';
 import { createBenchClient, seed, type Write } from './seed.js';
 
@@ -104,14 +105,19 @@ async function main(): Promise<void> {
       process.stdout.write(`${line}\n`);
     }
     client.close();
+    await adapter.stop();
+    const memorySeries = Number(process.env.BENCH_MEMORY_SERIES ?? 100_000);
+    const memory = await measureMemory(workDir, memorySeries);
+    const memoryLine = `Memory: ${memory.series} series took ${((memory.rssAfterBytes - memory.rssBeforeBytes) / 2 ** 20).toFixed(1)} MiB of RSS, **${memory.bytesPerSeries} bytes per series** (target ≤200: ${memory.bytesPerSeries <= 200 ? 'met' : 'MISSED'}); an upper bound, as RSS includes uncollected garbage.`;
+    process.stdout.write(`${memoryLine}\n`);
     const header = [
       `Run ${new Date().toISOString()}, node ${process.version}, ${rounds} rounds × ${durationSeconds}s per side, ${connections} connections, keep-alive TLS.`,
       '',
       '| scenario | body bytes | adapter req/s | adapter p50 / p99 ms | ceiling req/s | ceiling p50 / p99 ms | ratio | target |',
       '|---|---|---|---|---|---|---|---|',
     ];
-    await writeFile(join(resultsDir, 'latest.json'), `${JSON.stringify({ date: new Date().toISOString(), node: process.version, durationSeconds, rounds, connections, results: report }, null, 2)}\n`);
-    await writeFile(join(resultsDir, 'latest.md'), `${[...header, ...lines].join('\n')}\n`);
+    await writeFile(join(resultsDir, 'latest.json'), `${JSON.stringify({ date: new Date().toISOString(), node: process.version, durationSeconds, rounds, connections, results: report, memory }, null, 2)}\n`);
+    await writeFile(join(resultsDir, 'latest.md'), `${[...header, ...lines, '', memoryLine].join('\n')}\n`);
     process.stdout.write(`\nwrote ${join(resultsDir, 'latest.md')}\n`);
   } finally {
     for (const child of children) await child.stop();

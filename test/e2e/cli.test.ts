@@ -79,6 +79,18 @@ describe('metrics-adapter CLI errors', () => {
   });
 });
 
+test('the built bin (package.json "bin", as npx runs it) answers --help', async (t) => {
+  const { existsSync } = await import('node:fs');
+  const { execFile } = await import('node:child_process');
+  const { projectRoot } = await import('../helpers/adapter-process.js');
+  const bin = join(projectRoot, 'dist/cli/main.js');
+  if (!existsSync(bin)) return t.skip('dist/ is not built (npm ci builds it through "prepare")');
+  const out = await new Promise<{ code: number; stdout: string }>((resolve) =>
+    execFile(process.execPath, [bin, 'serve', '--help'], (error, stdout) => resolve({ code: error ? 1 : 0, stdout })));
+  assert.equal(out.code, 0);
+  assert.match(out.stdout, /--secure-port/);
+});
+
 describe('metrics-adapter serve with a config file and --insecure-disable-auth', () => {
   test('starts on all addresses with a warning, and uses the config file', async () => {
     const file = join(dir, 'ok.yaml');

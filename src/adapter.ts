@@ -6,28 +6,19 @@
  */
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
-import type { RequestGuard } from './auth/index.js';
 import { createStaticResourceMapper } from './kube/static-resource-mapper.js';
 import type { ResourceMapper } from './kube/resource-mapper.js';
 import { createSilentLogger, type Logger } from './log/index.js';
-import type { MetricsWriter, Readiness } from './providers/backend.js';
-import type { CustomMetricsProvider, ExternalMetricsProvider } from './providers/provider.js';
-import { createServer } from './server/index.js';
+import { createServer, type ServerOptions } from './server/index.js';
 
-export interface AdapterOptions {
-  readonly custom?: CustomMetricsProvider;
-  readonly external?: ExternalMetricsProvider;
-  readonly writer?: MetricsWriter;
-  readonly readiness?: () => Readiness;
-  readonly seriesCount?: () => { readonly custom: number; readonly external: number };
-  /** Maps resources to kinds; the built-in table of Kubernetes resources when omitted. */
+/**
+ * The server's options, with the resource mapper (the built-in table of Kubernetes resources) and the
+ * logger (silent) optional. Without `tls` the adapter speaks plain HTTP, for tests and TLS-terminating proxies.
+ */
+export type AdapterOptions = Omit<ServerOptions, 'resourceMapper' | 'logger'> & {
   readonly resourceMapper?: ResourceMapper;
   readonly logger?: Logger;
-  readonly verbosity?: number;
-  /** PEM key and certificate. Without them the adapter speaks plain HTTP (for tests and TLS-terminating proxies). */
-  readonly tls?: { readonly key: string; readonly cert: string };
-  readonly guard?: RequestGuard;
-}
+};
 
 export interface ListenOptions {
   readonly port: number;

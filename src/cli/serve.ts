@@ -8,7 +8,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { createAdapter } from '../adapter.js';
-import { ensureSelfSignedCertificate, loadCertificateFiles, CertificateError } from '../certs/index.js';
+import { ensureSelfSignedCertificate, loadCertificateFiles, requireCertificateFilePair, CertificateError } from '../certs/index.js';
 import { createStaticResourceMapper } from '../kube/static-resource-mapper.js';
 import { createLogger, type Logger } from '../log/index.js';
 import type { Backend } from '../providers/backend.js';
@@ -108,12 +108,8 @@ async function chooseBackend(flags: ServeFlags, config: ConfigSource | undefined
 
 async function loadTls(flags: ServeFlags): Promise<{ certPem: string; keyPem: string; caPem?: string; caFile?: string }> {
   try {
-    if (flags.tlsCertFile !== undefined || flags.tlsPrivateKeyFile !== undefined) {
-      if (flags.tlsCertFile === undefined || flags.tlsPrivateKeyFile === undefined) {
-        throw new CliError('--tls-cert-file and --tls-private-key-file must be given together');
-      }
-      return await loadCertificateFiles(flags.tlsCertFile, flags.tlsPrivateKeyFile);
-    }
+    const pair = requireCertificateFilePair(flags.tlsCertFile, flags.tlsPrivateKeyFile);
+    if (pair !== undefined) return await loadCertificateFiles(pair.certFile, pair.keyFile);
     const ips = ['127.0.0.1', '::1'];
     if (flags.bindAddress !== '0.0.0.0' && flags.bindAddress !== '::' && !ips.includes(flags.bindAddress)) ips.push(flags.bindAddress);
     const generated = await ensureSelfSignedCertificate({ certDir: flags.certDir, hosts: ['localhost', hostname()], ips });

@@ -1,6 +1,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createMemoryAdapter } from './test-adapter.js';
+import { createMemoryAdapter } from '../../test/helpers/memory-adapter.js';
 
 type TestAdapter = Awaited<ReturnType<typeof createMemoryAdapter>>;
 const custom = '/apis/custom.metrics.k8s.io';

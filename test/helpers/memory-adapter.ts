@@ -2,10 +2,10 @@
  * Test support: an adapter on the real memory back end, answering through fastify inject().
  * @module
  */
-import { createAdapter, type Adapter } from '../adapter.js';
-import { createStaticResourceMapper } from '../kube/static-resource-mapper.js';
-import { createSilentLogger } from '../log/index.js';
-import memoryBackend from '../providers/memory/index.js';
+import { createAdapter, type Adapter } from '../../src/adapter.js';
+import { createStaticResourceMapper } from '../../src/kube/static-resource-mapper.js';
+import { createSilentLogger } from '../../src/log/index.js';
+import memoryBackend from '../../src/providers/memory/index.js';
 
 export async function createMemoryAdapter(config: { metricTTL?: string } = {}): Promise<Adapter & { post(path: string, body: string, contentType?: string): Promise<{ statusCode: number; body: string }>; get(path: string, headers?: Record<string, string>): Promise<{ statusCode: number; body: string; headers: Record<string, unknown> }> }> {
   const resourceMapper = createStaticResourceMapper();

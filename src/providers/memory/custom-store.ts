@@ -11,7 +11,7 @@ import type { ResourceMapper } from '../../kube/resource-mapper.js';
 import { toLabelSelector, type Selector } from '../../selector/index.js';
 import type { CustomMetricWrite } from '../backend.js';
 import type { CustomMetricInfo, CustomMetricsProvider, GroupResource, MetricValue, NamespacedName } from '../provider.js';
-import type { Interner } from './intern.js';
+import { ownString, type Interner } from './intern.js';
 import { ObjectIndex } from './object-index.js';
 
 /** One stored value. `ts` is epoch seconds: the wire has second precision, and a small integer is cheap. */
@@ -80,14 +80,15 @@ export class CustomStore implements CustomMetricsProvider {
     const ts = Math.floor(write.timestamp / 1000);
     const existing = byName.get(name.name);
     if (existing === undefined) {
-      byName.set(name.name, { value, ts, labels: metricLabels });
-      scope.objects.retain(name.name, objectLabels?.labels, objectLabels?.key);
+      const objectName = ownString(name.name);
+      byName.set(objectName, { value, ts, labels: metricLabels });
+      scope.objects.retain(objectName, objectLabels?.labels);
       this.seriesTotal++;
     } else {
       existing.value = value;
       existing.ts = ts;
       existing.labels = metricLabels;
-      scope.objects.update(name.name, objectLabels?.labels, objectLabels?.key);
+      scope.objects.update(name.name, objectLabels?.labels);
     }
   }
 

@@ -72,7 +72,7 @@ export class ExternalStore implements ExternalMetricsProvider {
     const existing = set.series.get(key);
     if (existing === undefined) {
       set.series.set(key, { value, ts, labels });
-      set.index.retain(key, labels, key);
+      set.index.retain(key, labels);
       this.seriesTotal++;
     } else {
       existing.value = value;

@@ -8,11 +8,13 @@ import type { Labels } from '../../api/types.js';
 import type { Selector } from '../../selector/index.js';
 
 interface ObjectRecord {
+  /** Interned by the caller, so an unchanged label set is the same object. */
   labels: Labels;
-  labelsKey: string;
   /** Series that refer to this object; the record goes when the last one does. */
   series: number;
 }
+
+const noLabels: Labels = Object.freeze({});
 
 export class ObjectIndex {
   private readonly objects = new Map<string, ObjectRecord>();
@@ -26,23 +28,26 @@ export class ObjectIndex {
     return this.objects.get(name)?.labels;
   }
 
-  /** Adds a series reference to `name`, setting its labels when given (undefined keeps them). */
-  retain(name: string, labels: Labels | undefined, labelsKey: string | undefined): void {
+  /**
+   * Adds a series reference to `name`, setting its labels when given (undefined keeps them). Labels
+   * must be interned: they are compared by identity.
+   */
+  retain(name: string, labels: Labels | undefined): void {
     const record = this.objects.get(name);
     if (record === undefined) {
-      const initial = labels ?? {};
-      this.objects.set(name, { labels: initial, labelsKey: labelsKey ?? '', series: 1 });
+      const initial = labels ?? noLabels;
+      this.objects.set(name, { labels: initial, series: 1 });
       this.addPostings(name, initial);
       return;
     }
     record.series++;
-    this.relabel(record, name, labels, labelsKey);
+    this.relabel(record, name, labels);
   }
 
   /** Updates labels of an object that already has a series, without adding a reference. */
-  update(name: string, labels: Labels | undefined, labelsKey: string | undefined): void {
+  update(name: string, labels: Labels | undefined): void {
     const record = this.objects.get(name);
-    if (record !== undefined) this.relabel(record, name, labels, labelsKey);
+    if (record !== undefined) this.relabel(record, name, labels);
   }
 
   release(name: string): void {
@@ -82,11 +87,10 @@ export class ObjectIndex {
     return best;
   }
 
-  private relabel(record: ObjectRecord, name: string, labels: Labels | undefined, labelsKey: string | undefined): void {
-    if (labels === undefined || labelsKey === record.labelsKey) return;
+  private relabel(record: ObjectRecord, name: string, labels: Labels | undefined): void {
+    if (labels === undefined || labels === record.labels) return;
     this.removePostings(name, record.labels);
     record.labels = labels;
-    record.labelsKey = labelsKey ?? '';
     this.addPostings(name, labels);
   }
 

@@ -20,6 +20,7 @@ export type {
   Backend,
   BackendDeps,
   BackendFactory,
+  BackendFlag,
   CustomMetricWrite,
   ExternalMetricWrite,
   MetricsWriter,

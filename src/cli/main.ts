@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
+import { loadAllBackends } from '../providers/registry.js';
 import { CliError } from './cli-error.js';
 import { serve } from './serve.js';
 import { addServeFlags, normalizeKlogArgs, type ServeFlags } from './serve-flags.js';
@@ -28,6 +29,7 @@ addServeFlags(
     .description('serve the custom and external metrics APIs over HTTPS')
     .exitOverride()
     .configureOutput({ outputError: () => undefined }),
+  await loadAllBackends(),
 ).action(async (flags: ServeFlags) => {
   const running = await serve(flags);
   let closing = false;

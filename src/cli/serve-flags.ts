@@ -6,7 +6,9 @@
 import { isIP } from 'node:net';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { parseDuration } from '../duration/index.js';
+import type { BackendFactory } from '../providers/backend.js';
 import { backendNames } from '../providers/registry.js';
+import { addBackendFlags } from './backend-flags.js';
 
 export interface ServeFlags {
   readonly securePort: number;
@@ -48,9 +50,12 @@ function duration(text: string): number {
   }
 }
 
-/** Adds the serve flags to a commander command. */
-export function addServeFlags(command: Command): Command {
-  return command
+/**
+ * Adds the serve flags to a commander command, and the flags each of `backendFactories` declares
+ * (`loadAllBackends()` gives the built-in ones).
+ */
+export function addServeFlags(command: Command, backendFactories: readonly BackendFactory<unknown>[] = []): Command {
+  command
     .option('--secure-port <port>', 'the port to serve HTTPS on', port, 6443)
     .option('--bind-address <ip>', 'the IP address to listen on (0.0.0.0 or :: for all)', ipAddress, '127.0.0.1')
     .option('--cert-dir <dir>', 'where the self-signed CA and serving certificate are kept when no --tls-cert-file is given', '.certs')
@@ -62,6 +67,7 @@ export function addServeFlags(command: Command): Command {
     .option('--insecure-disable-auth', 'serve without authentication on a non-loopback address (anyone reaching the port can read and write metrics)', false)
     .addOption(new Option('--log-format <format>', 'log line format').choices(['text', 'json']).default('text'))
     .option('-v, --v <level>', 'log verbosity: 2 logs every request, 4 adds debug lines', verbosity, 0);
+  return addBackendFlags(command, backendFactories);
 }
 
 /** klog writes `-v=2`; commander reads a short flag's `=` as part of the value, so spell it long. */

@@ -12,7 +12,8 @@ import { ensureSelfSignedCertificate, loadCertificateFiles, requireCertificateFi
 import { createStaticResourceMapper } from '../kube/static-resource-mapper.js';
 import { createLogger, type Logger } from '../log/index.js';
 import type { Backend } from '../providers/backend.js';
-import { backendNames, isBackendName, loadBackend } from '../providers/registry.js';
+import { backendNames, isBackendName, loadAllBackends, loadBackend } from '../providers/registry.js';
+import { backendConfigFrom } from './backend-flags.js';
 import { CliError } from './cli-error.js';
 import { readConfigFile, validateConfig, type ConfigSource } from './config-file.js';
 import type { ServeFlags } from './serve-flags.js';
@@ -37,7 +38,7 @@ export async function serve(flags: ServeFlags, logger: Logger = createLogger({ f
   const config = flags.config === undefined ? undefined : await readConfigFile(flags.config);
   const { backendName, section } = await chooseBackend(flags, config);
   const factory = await loadBackend(backendName);
-  const backendConfig = config ? validateConfig(config, factory.configSchema, section ?? {}, [backendName]) : factory.configSchema.parse({});
+  const backendConfig = backendConfigFrom(factory, await loadAllBackends(), flags, config, section);
   const tls = await loadTls(flags);
 
   // NB: everything the user gave is checked above, so a mistake is the only line printed.

@@ -71,11 +71,27 @@ export interface CommonBackendFlags {
   readonly metricTtlMs?: number;
 }
 
+/**
+ * A `serve` flag that a back end adds, such as `--prometheus-url`. Its text is set at `configKey` (a dotted path) of
+ * the back end's config section before the schema checks it, so a flag and the file's key are one setting and the flag
+ * wins. NB: so that `--help` can list every back end's flags, the CLI imports every factory module: a factory imports
+ * its client library inside `create()`, never at the top.
+ */
+export interface BackendFlag {
+  /** The long name without dashes: `prometheus-url`. */
+  readonly name: string;
+  /** The value's placeholder in `--help`, such as `<url>`; a flag without one is a switch and sets `true`. */
+  readonly value?: string;
+  readonly description: string;
+  readonly configKey: string;
+}
+
 export interface BackendFactory<Config = unknown> {
   readonly name: string;
   /** One line for `--help`. */
   readonly description: string;
   /** Strict schema of this back end's section of the config file; its parsed value is `Config`. */
   readonly configSchema: z.ZodType<Config>;
+  readonly flags?: readonly BackendFlag[];
   create(config: Config, flags: CommonBackendFlags, deps: BackendDeps): Promise<Backend>;
 }

@@ -21,3 +21,8 @@ export async function loadBackend(name: BackendName): Promise<BackendFactory<unk
   const module = await backends[name]();
   return module.default as BackendFactory<unknown>;
 }
+
+/** Every factory, for the flags they add to `serve`. Cheap: factories import their client libraries lazily. */
+export function loadAllBackends(): Promise<BackendFactory<unknown>[]> {
+  return Promise.all(backendNames.map(loadBackend));
+}

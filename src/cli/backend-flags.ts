@@ -23,6 +23,15 @@ export function addBackendFlags(command: Command, factories: readonly BackendFac
   return command;
 }
 
+/** The first back-end flag given, as `--name`, or undefined. */
+export function backendFlagsGiven(factories: readonly BackendFactory<unknown>[], parsed: object): string | undefined {
+  const values = parsed as Record<string, unknown>;
+  for (const factory of factories) {
+    for (const flag of factory.flags ?? []) if (values[optionKey(flag)] !== undefined) return `--${flag.name}`;
+  }
+  return undefined;
+}
+
 export interface BackendFlagValues {
   /** The section with the flags' values set in it. */
   readonly section: Record<string, unknown>;

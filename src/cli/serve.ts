@@ -6,16 +6,13 @@
 import { writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { z } from 'zod';
 import { createAdapter } from '../adapter.js';
 import { ensureSelfSignedCertificate, loadCertificateFiles, requireCertificateFilePair, CertificateError } from '../certs/index.js';
 import { createStaticResourceMapper } from '../kube/static-resource-mapper.js';
 import { createLogger, type Logger } from '../log/index.js';
-import type { Backend } from '../providers/backend.js';
-import { backendNames, isBackendName, loadAllBackends, loadBackend } from '../providers/registry.js';
-import { backendConfigFrom } from './backend-flags.js';
+import { planBackend } from './backend-plan.js';
 import { CliError } from './cli-error.js';
-import { readConfigFile, validateConfig, type ConfigSource } from './config-file.js';
+import { readConfigFile } from './config-file.js';
 import type { ServeFlags } from './serve-flags.js';
 
 export interface RunningAdapter {
@@ -36,9 +33,7 @@ export async function serve(flags: ServeFlags, logger: Logger = createLogger({ f
     );
   }
   const config = flags.config === undefined ? undefined : await readConfigFile(flags.config);
-  const { backendName, section } = await chooseBackend(flags, config);
-  const factory = await loadBackend(backendName);
-  const backendConfig = backendConfigFrom(factory, await loadAllBackends(), flags, config, section);
+  const plan = await planBackend(flags, config);
   const tls = await loadTls(flags);
 
   // NB: everything the user gave is checked above, so a mistake is the only line printed.
@@ -46,18 +41,16 @@ export async function serve(flags: ServeFlags, logger: Logger = createLogger({ f
     `WARNING: authentication and authorization are DISABLED: anyone who can reach ${flags.bindAddress}:${flags.securePort} can read and write every metric`,
   );
   const resourceMapper = createStaticResourceMapper();
-  let backend: Backend;
-  try {
-    backend = await factory.create(backendConfig, flags.metricTtl === undefined ? {} : { metricTtlMs: flags.metricTtl }, { logger, resourceMapper });
-  } catch (error) {
-    throw new CliError(`cannot start the ${backendName} back end: ${(error as Error).message}`, 1);
-  }
+  const running = await plan.start({ logger, resourceMapper }, logger);
+  const { backend } = running;
   const adapter = createAdapter({
     ...(backend.custom ? { custom: backend.custom } : {}),
     ...(backend.external ? { external: backend.external } : {}),
     ...(backend.writer ? { writer: backend.writer } : {}),
     readiness: () => backend.readiness(),
     ...(backend.seriesCount ? { seriesCount: () => backend.seriesCount!() } : {}),
+    selfMetricsText: () => `${backend.selfMetrics?.() ?? ''}${running.reloader?.render() ?? ''}`,
+    ...(backend.health ? { backendHealth: () => backend.health!() } : {}),
     resourceMapper,
     logger,
     verbosity: flags.v,
@@ -67,7 +60,7 @@ export async function serve(flags: ServeFlags, logger: Logger = createLogger({ f
   try {
     address = await adapter.listen({ port: flags.securePort, host: flags.bindAddress });
   } catch (error) {
-    await backend.close();
+    await running.close();
     const code = (error as NodeJS.ErrnoException).code;
     const why = code === 'EADDRINUSE' ? 'address already in use' : code === 'EACCES' ? 'permission denied' : (error as Error).message;
     throw new CliError(`cannot listen on ${flags.bindAddress}:${flags.securePort}: ${why}`, 1);
@@ -77,34 +70,18 @@ export async function serve(flags: ServeFlags, logger: Logger = createLogger({ f
   if (tls.caFile !== undefined) {
     const kubeconfig = join(flags.certDir, 'kubeconfig');
     await writeFile(kubeconfig, kubeconfigFor(url, tls.caPem ?? ''), { mode: 0o600 });
-    logger.info({ backend: backendName, url, caFile: tls.caFile, kubeconfig }, `serving the metrics APIs on ${url}; try: kubectl --kubeconfig ${kubeconfig} get --raw /apis/custom.metrics.k8s.io/v1beta2`);
+    logger.info({ backend: plan.label, url, caFile: tls.caFile, kubeconfig }, `serving the metrics APIs on ${url}; try: kubectl --kubeconfig ${kubeconfig} get --raw /apis/custom.metrics.k8s.io/v1beta2`);
   } else {
-    logger.info({ backend: backendName, url }, `serving the metrics APIs on ${url}`);
+    logger.info({ backend: plan.label, url }, `serving the metrics APIs on ${url}`);
   }
   return {
     url,
     ...(tls.caFile !== undefined ? { caFile: tls.caFile } : {}),
     async close() {
       await adapter.close();
-      await backend.close();
+      await running.close();
     },
   };
-}
-
-const topLevelSchema = z
-  .object({ backend: z.enum(backendNames as [string, ...string[]]).optional() })
-  .catchall(z.unknown());
-
-async function chooseBackend(flags: ServeFlags, config: ConfigSource | undefined) {
-  const data = config ? validateConfig(config, topLevelSchema, config.data) : {};
-  for (const key of Object.keys(data)) {
-    if (key !== 'backend' && !isBackendName(key)) {
-      throw new CliError(`${config!.locate([key])}: ${key}: unknown key (allowed: backend, ${backendNames.join(', ')})`);
-    }
-  }
-  const backendName = flags.backend ?? (data.backend as string | undefined) ?? 'memory';
-  if (!isBackendName(backendName)) throw new CliError(`unknown back end "${backendName}" (choose from ${backendNames.join(', ')})`);
-  return { backendName, section: (data as Record<string, unknown>)[backendName] };
 }
 
 async function loadTls(flags: ServeFlags): Promise<{ certPem: string; keyPem: string; caPem?: string; caFile?: string }> {

@@ -50,6 +50,16 @@ export interface Readiness {
   readonly message?: string;
 }
 
+/** One back end's state, for `/debug/backends` and the status page. */
+export interface BackendHealth {
+  readonly name: string;
+  readonly kind: string;
+  readonly ready: boolean;
+  readonly message?: string;
+  readonly customMetrics: number;
+  readonly externalMetrics: number;
+}
+
 export interface Backend {
   readonly custom?: CustomMetricsProvider;
   readonly external?: ExternalMetricsProvider;
@@ -57,6 +67,10 @@ export interface Backend {
   readiness(): Readiness;
   /** Series held, for the `metrics_adapter_series` gauge; undefined when the back end holds none. */
   seriesCount?(): { readonly custom: number; readonly external: number };
+  /** Extra Prometheus text lines for `/metrics`, such as a back end's own counters. */
+  selfMetrics?(): string;
+  /** The parts of a composite back end and their state, for `/debug/backends`. */
+  health?(): readonly BackendHealth[];
   close(): Promise<void>;
 }
 

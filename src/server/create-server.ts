@@ -9,7 +9,7 @@ import { encodeStatusError, encodeStatusSuccess } from '../api/encode-status.js'
 import { alwaysAllowedPaths, type RequestGuard } from '../auth/index.js';
 import type { ResourceMapper } from '../kube/resource-mapper.js';
 import type { Logger } from '../log/index.js';
-import type { MetricsWriter, Readiness } from '../providers/backend.js';
+import type { BackendHealth, MetricsWriter, Readiness } from '../providers/backend.js';
 import type { CustomMetricsProvider, ExternalMetricsProvider, QueryContext } from '../providers/provider.js';
 import { installErrorHandling, writeBodyLimit } from './error-handling.js';
 import { registerHealthRoutes } from './health.js';
@@ -26,6 +26,10 @@ export interface ServerOptions {
   readonly writer?: MetricsWriter;
   readonly readiness?: () => Readiness;
   readonly seriesCount?: () => { readonly custom: number; readonly external: number };
+  /** Extra Prometheus text for `/metrics` (a back end's own counters, config reloads). */
+  readonly selfMetricsText?: () => string;
+  /** Each back end of a routing config and its state, served at `/debug/backends`. */
+  readonly backendHealth?: () => readonly BackendHealth[];
   readonly resourceMapper: ResourceMapper;
   readonly logger: Logger;
   /** klog-style verbosity: at 2 and above, one log line per request. */
@@ -63,7 +67,7 @@ export function createServer(options: ServerOptions): FastifyInstance {
   app.decorateRequest('metricsVersion', '');
   installErrorHandling(app, logger);
 
-  const selfMetrics = createSelfMetrics(options.seriesCount);
+  const selfMetrics = createSelfMetrics(options.seriesCount, options.selfMetricsText);
   const requestLog = (options.verbosity ?? 0) >= 2;
   app.addHook('onResponse', (request, reply, done) => {
     const seconds = reply.elapsedTime / 1000;
@@ -120,6 +124,10 @@ export function createServer(options: ServerOptions): FastifyInstance {
   }
 
   registerHealthRoutes(app, options.readiness ?? (() => ({ ready: true })));
+  if (options.backendHealth) {
+    const backendHealth = options.backendHealth;
+    app.get('/debug/backends', (request, reply) => sendJson(request, reply, 200, JSON.stringify({ backends: backendHealth() })));
+  }
   app.get('/metrics', async (_request, reply) => {
     const text = await selfMetrics.render();
     return reply.header('content-type', selfMetrics.contentType).send(text);

@@ -30,7 +30,10 @@ function escapeLabel(value: string): string {
   return value.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
 }
 
-export function createSelfMetrics(seriesCount?: () => { readonly custom: number; readonly external: number }): SelfMetrics {
+export function createSelfMetrics(
+  seriesCount?: () => { readonly custom: number; readonly external: number },
+  extraText?: () => string,
+): SelfMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   new Gauge({
@@ -99,7 +102,7 @@ export function createSelfMetrics(seriesCount?: () => { readonly custom: number;
       }
     },
     async render() {
-      return `${renderRequests()}${await registry.metrics()}`;
+      return `${renderRequests()}${extraText?.() ?? ''}${await registry.metrics()}`;
     },
   };
 }

@@ -48,8 +48,10 @@ describe('metrics-adapter CLI errors', () => {
     assertOneLineError(await serve('--config', file), /adapter\.yaml:3: memory\.metricTtl: unknown key \(allowed here: metricTTL\)/);
     await writeFile(file, 'memory:\n  metricTTL: ten minutes\n');
     assertOneLineError(await serve('--config', file), /adapter\.yaml:2: memory\.metricTTL: must be a duration/);
-    await writeFile(file, 'backend: memory\nbackends: []\n');
-    assertOneLineError(await serve('--config', file), /adapter\.yaml:2: backends: unknown key/);
+    await writeFile(file, 'backend: memory\nbackendz: []\n');
+    assertOneLineError(await serve('--config', file), /adapter\.yaml:2: backendz: unknown key/);
+    await writeFile(file, 'backends: []\n');
+    assertOneLineError(await serve('--config', file), /adapter\.yaml:1: backends: Invalid input: expected record/);
     await writeFile(file, 'backend: mysql\n');
     assertOneLineError(await serve('--config', file), /adapter\.yaml:1: backend:/);
     await writeFile(file, 'memory: [unclosed\n');

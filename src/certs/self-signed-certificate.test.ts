@@ -45,12 +45,10 @@ describe('ensureSelfSignedCertificate', () => {
     });
   });
 
-  test('generates a CA and a serving certificate that chains to it, quickly', async () => {
+  // NB: no time limit here: speed is for `npm run bench`, and a loaded CI machine makes timed tests flaky.
+  test('generates a CA and a serving certificate that chains to it', async () => {
     const certDir = freshDir();
-    const started = performance.now();
     const result = await ensureSelfSignedCertificate({ certDir, hosts: ['metrics.custom-metrics.svc'], ips: ['10.0.0.7'] });
-    const elapsed = performance.now() - started;
-    assert.ok(elapsed < 1000, `took ${elapsed} ms`);
     assert.equal(result.generated, true);
     assert.deepEqual(
       { caFile: result.caFile, certFile: result.certFile, keyFile: result.keyFile },

@@ -40,9 +40,11 @@ for (const input of overLimit) {
 }
 
 test('parseQuantity rejects a huge exponent without building a huge bigint', () => {
+  // NB: not a speed check: building 10^999999999 would take hours, so any finite bound tells the two apart;
+  // this one is generous enough for a loaded CI machine.
   const started = performance.now();
   rejects('1e999999999', tooLarge);
-  assert.ok(performance.now() - started < 100, 'took too long');
+  assert.ok(performance.now() - started < 5_000, 'built the huge number');
 });
 
 test('parseQuantity rejects text longer than 128 characters and shortens it in the message', () => {

@@ -6,11 +6,10 @@
  */
 import { externalMetricNotFound } from '../../api/errors.js';
 import { parseDuration } from '../../duration/index.js';
-import { createSilentLogger, type Logger } from '../../log/index.js';
 import type { Selector } from '../../selector/index.js';
 import type { ExternalMetricInfo, ExternalMetricsProvider, ExternalMetricValue } from '../provider.js';
 import { systemClock, type Clock } from './clock.js';
-import { ScheduledMetric, type MetricFunction, type MetricTrigger, type ScheduleOptions } from './scheduled-metric.js';
+import { ScheduledMetric, type MetricFunction, type MetricLogger, type MetricTrigger, type ScheduleOptions } from './scheduled-metric.js';
 
 /** A Go duration string (`'15s'`, `'1m30s'`) or milliseconds. */
 export type Duration = string | number;
@@ -52,8 +51,8 @@ export interface MetricHandle {
 }
 
 export interface FunctionProviderOptions {
-  /** Failures and recoveries are logged here; default silent. */
-  readonly logger?: Logger;
+  /** Failures and recoveries are logged here (a pino Logger fits); default silent. */
+  readonly logger?: MetricLogger;
   /** For tests: the time source of schedules, timeouts and staleness. */
   readonly clock?: Clock;
   /** For tests: the jitter source, returning [0, 1). */
@@ -72,12 +71,13 @@ export interface FunctionProvider extends ExternalMetricsProvider {
 }
 
 const everyNamespace = '*';
+const silent: MetricLogger = { warn: () => undefined, info: () => undefined };
 
 export function createFunctionProvider(providerOptions: FunctionProviderOptions = {}): FunctionProvider {
   const deps = {
     clock: providerOptions.clock ?? systemClock,
     random: providerOptions.random ?? Math.random,
-    logger: providerOptions.logger ?? createSilentLogger(),
+    logger: providerOptions.logger ?? silent,
   };
   /** namespace → metric name → metric. */
   const scopes = new Map<string, Map<string, ScheduledMetric>>();

@@ -6,7 +6,6 @@
  */
 import type { EventEmitter } from 'node:events';
 import { serviceUnavailable } from '../../api/errors.js';
-import type { Logger } from '../../log/index.js';
 import { backoffDelay, type BackoffOptions } from './backoff.js';
 import type { Clock, Timer } from './clock.js';
 import { toMetricResult, type MetricFunctionResult, type MetricResult } from './metric-value.js';
@@ -41,10 +40,16 @@ export interface ScheduleOptions {
   readonly retry: BackoffOptions | false;
 }
 
+/** Where failures and recoveries are logged; a pino Logger fits. */
+export interface MetricLogger {
+  warn(fields: object, message: string): void;
+  info(fields: object, message: string): void;
+}
+
 export interface ScheduleDeps {
   readonly clock: Clock;
   readonly random: () => number;
-  readonly logger: Logger;
+  readonly logger: MetricLogger;
 }
 
 export class ScheduledMetric {

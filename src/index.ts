@@ -4,6 +4,7 @@
  * @module
  */
 export { createAdapter, type Adapter, type AdapterOptions, type ListenOptions, type RunningAdapter } from './adapter.js';
+export type { ServerOptions } from './server/index.js';
 export {
   createFunctionProvider,
   value,
@@ -46,6 +47,7 @@ export type {
   Backend,
   BackendDeps,
   BackendFactory,
+  CommonBackendFlags,
   CustomMetricWrite,
   ExternalMetricWrite,
   MetricsWriter,
@@ -61,7 +63,7 @@ export {
   serviceUnavailable,
   type StatusReason,
 } from './api/errors.js';
-export type { LabelSelector, Labels, ObjectReference, Status } from './api/types.js';
+export type { LabelSelector, LabelSelectorRequirement, Labels, ObjectReference, Status, StatusDetails } from './api/types.js';
 export { Quantity, parseQuantity, formatQuantity, InvalidQuantityError, type QuantityFormat } from './quantity/index.js';
 export {
   parseSelector,
@@ -71,10 +73,11 @@ export {
   InvalidSelectorError,
   type Selector,
   type Requirement,
+  type Operator,
 } from './selector/index.js';
 export type { ResourceMapper, ResourceKind } from './kube/resource-mapper.js';
 export { createStaticResourceMapper } from './kube/static-resource-mapper.js';
 export type { RequestGuard } from './auth/index.js';
 export { addServeFlags, type AddServeFlagsOptions, type ServeFlags, type ServingFlags } from './cli/serve-flags.js';
 export { serve } from './cli/serve.js';
-export { createLogger, type Logger, type LogFormat } from './log/index.js';
+export { createLogger, type Logger, type LogFormat, type LoggerOptions } from './log/index.js';

@@ -3,7 +3,34 @@
  * Implement a provider (./providers/provider.ts) and hand it to createAdapter().
  * @module
  */
-export { createAdapter, type Adapter, type AdapterOptions, type ListenOptions } from './adapter.js';
+export { createAdapter, type Adapter, type AdapterOptions, type ListenOptions, type RunningAdapter } from './adapter.js';
+export type { ServerOptions } from './server/index.js';
+export {
+  createFunctionProvider,
+  value,
+  variants,
+  MetricResult,
+  createManualClock,
+  systemClock,
+  backoffDelay,
+  type AddMetricOptions,
+  type BackoffOptions,
+  type Clock,
+  type Duration,
+  type FunctionProvider,
+  type FunctionProviderOptions,
+  type ManualClock,
+  type MetricContext,
+  type MetricFunction,
+  type MetricFunctionResult,
+  type MetricHandle,
+  type MetricLogger,
+  type MetricSeries,
+  type MetricTrigger,
+  type QuantityInput,
+  type RetryOptions,
+  type Timer,
+} from './providers/function/index.js';
 export type {
   CustomMetricInfo,
   CustomMetricsProvider,
@@ -21,6 +48,7 @@ export type {
   BackendDeps,
   BackendFactory,
   BackendFlag,
+  CommonBackendFlags,
   CustomMetricWrite,
   ExternalMetricWrite,
   MetricsWriter,
@@ -36,7 +64,7 @@ export {
   serviceUnavailable,
   type StatusReason,
 } from './api/errors.js';
-export type { LabelSelector, Labels, ObjectReference, Status } from './api/types.js';
+export type { LabelSelector, LabelSelectorRequirement, Labels, ObjectReference, Status, StatusDetails } from './api/types.js';
 export { Quantity, parseQuantity, formatQuantity, InvalidQuantityError, type QuantityFormat } from './quantity/index.js';
 export {
   parseSelector,
@@ -46,10 +74,11 @@ export {
   InvalidSelectorError,
   type Selector,
   type Requirement,
+  type Operator,
 } from './selector/index.js';
 export type { ResourceMapper, ResourceKind } from './kube/resource-mapper.js';
 export { createStaticResourceMapper } from './kube/static-resource-mapper.js';
 export type { RequestGuard } from './auth/index.js';
-export { addServeFlags, type ServeFlags } from './cli/serve-flags.js';
-export { serve, type RunningAdapter } from './cli/serve.js';
-export { createLogger, type Logger, type LogFormat } from './log/index.js';
+export { addServeFlags, type AddServeFlagsOptions, type ServeFlags, type ServingFlags } from './cli/serve-flags.js';
+export { serve } from './cli/serve.js';
+export { createLogger, type Logger, type LogFormat, type LoggerOptions } from './log/index.js';

@@ -10,19 +10,31 @@ import type { BackendFactory } from '../providers/backend.js';
 import { backendNames } from '../providers/registry.js';
 import { addBackendFlags } from './backend-flags.js';
 
-export interface ServeFlags {
+/** The flags every adapter binary takes: address, TLS, auth, logging. */
+export interface ServingFlags {
   readonly securePort: number;
   readonly bindAddress: string;
   readonly certDir: string;
   readonly tlsCertFile?: string;
   readonly tlsPrivateKeyFile?: string;
+  readonly insecureDisableAuth: boolean;
+  readonly logFormat: 'text' | 'json';
+  readonly v: number;
+}
+
+/** The flags of `metrics-adapter serve`: the serving flags plus the back-end choice. */
+export interface ServeFlags extends ServingFlags {
   /** undefined when neither the flag nor the config file names one (then: memory). */
   readonly backend?: string;
   readonly config?: string;
   readonly metricTtl?: number;
-  readonly insecureDisableAuth: boolean;
-  readonly logFormat: 'text' | 'json';
-  readonly v: number;
+}
+
+export interface AddServeFlagsOptions {
+  /** Add `--backend`, `--config` and `--metric-ttl`; default true. A library adapter brings its own providers, so it passes false. */
+  readonly backendFlags?: boolean;
+  /** Back ends whose own flags to add, such as `--forward-url` (`loadAllBackends()` gives the built-in ones). */
+  readonly backendFactories?: readonly BackendFactory<unknown>[];
 }
 
 function port(text: string): number {
@@ -50,24 +62,25 @@ function duration(text: string): number {
   }
 }
 
-/**
- * Adds the serve flags to a commander command, and the flags each of `backendFactories` declares
- * (`loadAllBackends()` gives the built-in ones).
- */
-export function addServeFlags(command: Command, backendFactories: readonly BackendFactory<unknown>[] = []): Command {
+/** Adds the serve flags to a commander command: a user's own binary gets the same flags as `metrics-adapter serve`. */
+export function addServeFlags(command: Command, options: AddServeFlagsOptions = {}): Command {
   command
     .option('--secure-port <port>', 'the port to serve HTTPS on', port, 6443)
     .option('--bind-address <ip>', 'the IP address to listen on (0.0.0.0 or :: for all)', ipAddress, '127.0.0.1')
     .option('--cert-dir <dir>', 'where the self-signed CA and serving certificate are kept when no --tls-cert-file is given', '.certs')
     .option('--tls-cert-file <file>', 'serving certificate (PEM, chain allowed); needs --tls-private-key-file')
-    .option('--tls-private-key-file <file>', 'private key of --tls-cert-file (PEM)')
-    .addOption(new Option('--backend <name>', 'where metric values come from (default: memory)').choices(backendNames))
-    .option('--config <file>', 'YAML config file: `backend` and one section per back end')
-    .option('--metric-ttl <duration>', 'drop written values not updated for this long, e.g. 10m (memory back end)', duration)
+    .option('--tls-private-key-file <file>', 'private key of --tls-cert-file (PEM)');
+  if (options.backendFlags !== false) {
+    command
+      .addOption(new Option('--backend <name>', 'where metric values come from (default: memory)').choices(backendNames))
+      .option('--config <file>', 'YAML config file: `backend` and one section per back end, or `backends` and `routes`')
+      .option('--metric-ttl <duration>', 'drop written values not updated for this long, e.g. 10m (memory back end)', duration);
+    addBackendFlags(command, options.backendFactories ?? []);
+  }
+  return command
     .option('--insecure-disable-auth', 'serve without authentication on a non-loopback address (anyone reaching the port can read and write metrics)', false)
     .addOption(new Option('--log-format <format>', 'log line format').choices(['text', 'json']).default('text'))
     .option('-v, --v <level>', 'log verbosity: 2 logs every request, 4 adds debug lines', verbosity, 0);
-  return addBackendFlags(command, backendFactories);
 }
 
 /** klog writes `-v=2`; commander reads a short flag's `=` as part of the value, so spell it long. */

@@ -6,20 +6,16 @@
 import { writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { createAdapter } from '../adapter.js';
+import { createAdapter, type Adapter, type RunningAdapter } from '../adapter.js';
 import { ensureSelfSignedCertificate, loadCertificateFiles, requireCertificateFilePair, CertificateError } from '../certs/index.js';
 import { createStaticResourceMapper } from '../kube/static-resource-mapper.js';
 import { createLogger, type Logger } from '../log/index.js';
 import { planBackend } from './backend-plan.js';
 import { CliError } from './cli-error.js';
 import { readConfigFile } from './config-file.js';
-import type { ServeFlags } from './serve-flags.js';
+import type { ServeFlags, ServingFlags } from './serve-flags.js';
 
-export interface RunningAdapter {
-  readonly url: string;
-  readonly caFile?: string;
-  close(): Promise<void>;
-}
+export type { RunningAdapter };
 
 /** Loopback: 127.0.0.0/8 and ::1. Binding elsewhere without authentication needs --insecure-disable-auth. */
 export function isLoopback(address: string): boolean {
@@ -27,19 +23,11 @@ export function isLoopback(address: string): boolean {
 }
 
 export async function serve(flags: ServeFlags, logger: Logger = createLogger({ format: flags.logFormat, verbosity: flags.v })): Promise<RunningAdapter> {
-  if (!isLoopback(flags.bindAddress) && !flags.insecureDisableAuth) {
-    throw new CliError(
-      `refusing to serve ${flags.bindAddress} without authentication: bind to a loopback address, or pass --insecure-disable-auth to accept that anyone reaching the port can read and write metrics`,
-    );
-  }
+  checkBindAddress(flags);
   const config = flags.config === undefined ? undefined : await readConfigFile(flags.config);
   const plan = await planBackend(flags, config);
-  const tls = await loadTls(flags);
-
-  // NB: everything the user gave is checked above, so a mistake is the only line printed.
-  logger.warn(
-    `WARNING: authentication and authorization are DISABLED: anyone who can reach ${flags.bindAddress}:${flags.securePort} can read and write every metric`,
-  );
+  // NB: everything the user gave is checked before the back end starts, so a mistake is the only line printed.
+  const setup = await prepareServing(flags, logger);
   const resourceMapper = createStaticResourceMapper();
   const running = await plan.start({ logger, resourceMapper }, logger);
   const { backend } = running;
@@ -52,39 +40,89 @@ export async function serve(flags: ServeFlags, logger: Logger = createLogger({ f
     selfMetricsText: () => `${backend.selfMetrics?.() ?? ''}${running.reloader?.render() ?? ''}`,
     ...(backend.health ? { backendHealth: () => backend.health!() } : {}),
     resourceMapper,
-    logger,
-    verbosity: flags.v,
-    tls: { key: tls.keyPem, cert: tls.certPem },
+    ...setup.serverOptions,
   });
+  return listenAndAnnounce(adapter, flags, setup, { backend: plan.label }, () => running.close());
+}
+
+/** What `serve` and a library adapter's `run()` both need before building the server: TLS, the logger and the request guard. */
+export interface ServingSetup {
+  /** Spread into createAdapter() options. */
+  readonly serverOptions: {
+    readonly tls: { readonly key: string; readonly cert: string };
+    readonly logger: Logger;
+    readonly verbosity: number;
+  };
+  readonly logger: Logger;
+  /** The generated CA, when no --tls-cert-file was given. */
+  readonly caPem?: string;
+  readonly caFile?: string;
+}
+
+/** The serving flags' shared part (address rule, TLS, the auth warning), used by `serve` and `Adapter.run()`. Throws CliError. */
+export async function prepareServing(flags: ServingFlags, logger: Logger): Promise<ServingSetup> {
+  checkBindAddress(flags);
+  const tls = await loadTls(flags);
+  logger.warn(
+    `WARNING: authentication and authorization are DISABLED: anyone who can reach ${flags.bindAddress}:${flags.securePort} can read and write every metric`,
+  );
+  return {
+    serverOptions: { tls: { key: tls.keyPem, cert: tls.certPem }, logger, verbosity: flags.v },
+    logger,
+    ...(tls.caPem !== undefined ? { caPem: tls.caPem } : {}),
+    ...(tls.caFile !== undefined ? { caFile: tls.caFile } : {}),
+  };
+}
+
+/**
+ * Listens on the flags' address, writes the kubeconfig for a generated CA, and logs the `serving …` line
+ * (with `fields`) that tests and users wait for. `release` runs when listening fails and on close.
+ */
+export async function listenAndAnnounce(
+  adapter: Pick<Adapter, 'listen' | 'close'>,
+  flags: ServingFlags,
+  setup: ServingSetup,
+  fields: Record<string, unknown>,
+  release: () => Promise<void> = async () => undefined,
+): Promise<RunningAdapter> {
+  const { logger } = setup;
   let address;
   try {
     address = await adapter.listen({ port: flags.securePort, host: flags.bindAddress });
   } catch (error) {
-    await running.close();
+    await release();
     const code = (error as NodeJS.ErrnoException).code;
     const why = code === 'EADDRINUSE' ? 'address already in use' : code === 'EACCES' ? 'permission denied' : (error as Error).message;
     throw new CliError(`cannot listen on ${flags.bindAddress}:${flags.securePort}: ${why}`, 1);
   }
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `https://${host === '0.0.0.0' || host === '[::]' ? '127.0.0.1' : host}:${address.port}`;
-  if (tls.caFile !== undefined) {
+  if (setup.caFile !== undefined) {
     const kubeconfig = join(flags.certDir, 'kubeconfig');
-    await writeFile(kubeconfig, kubeconfigFor(url, tls.caPem ?? ''), { mode: 0o600 });
-    logger.info({ backend: plan.label, url, caFile: tls.caFile, kubeconfig }, `serving the metrics APIs on ${url}; try: kubectl --kubeconfig ${kubeconfig} get --raw /apis/custom.metrics.k8s.io/v1beta2`);
+    await writeFile(kubeconfig, kubeconfigFor(url, setup.caPem ?? ''), { mode: 0o600 });
+    logger.info({ ...fields, url, caFile: setup.caFile, kubeconfig }, `serving the metrics APIs on ${url}; try: kubectl --kubeconfig ${kubeconfig} get --raw /apis/custom.metrics.k8s.io/v1beta2`);
   } else {
-    logger.info({ backend: plan.label, url }, `serving the metrics APIs on ${url}`);
+    logger.info({ ...fields, url }, `serving the metrics APIs on ${url}`);
   }
   return {
     url,
-    ...(tls.caFile !== undefined ? { caFile: tls.caFile } : {}),
+    ...(setup.caFile !== undefined ? { caFile: setup.caFile } : {}),
     async close() {
       await adapter.close();
-      await running.close();
+      await release();
     },
   };
 }
 
-async function loadTls(flags: ServeFlags): Promise<{ certPem: string; keyPem: string; caPem?: string; caFile?: string }> {
+function checkBindAddress(flags: ServingFlags): void {
+  if (!isLoopback(flags.bindAddress) && !flags.insecureDisableAuth) {
+    throw new CliError(
+      `refusing to serve ${flags.bindAddress} without authentication: bind to a loopback address, or pass --insecure-disable-auth to accept that anyone reaching the port can read and write metrics`,
+    );
+  }
+}
+
+async function loadTls(flags: ServingFlags): Promise<{ certPem: string; keyPem: string; caPem?: string; caFile?: string }> {
   try {
     const pair = requireCertificateFilePair(flags.tlsCertFile, flags.tlsPrivateKeyFile);
     if (pair !== undefined) return await loadCertificateFiles(pair.certFile, pair.keyFile);

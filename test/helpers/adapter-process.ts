@@ -7,6 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 
 export const projectRoot = fileURLToPath(new URL('../..', import.meta.url));
@@ -28,9 +29,29 @@ export function cliCommand(args: readonly string[]): { command: string; args: st
 }
 
 export async function startAdapter(extraArgs: readonly string[] = [], options: { timeoutMs?: number } = {}): Promise<AdapterProcess> {
+  return startServing((certDir) => cliCommand(['serve', '--secure-port', '0', '--cert-dir', certDir, '--log-format', 'json', ...extraArgs]), options);
+}
+
+export interface StartExampleOptions {
+  readonly timeoutMs?: number;
+  /** Added to the environment. */
+  readonly env?: Readonly<Record<string, string>>;
+}
+
+/** A library adapter of its own: runs `examples/<file>` through tsx, as its header says, with `run()`'s flags. */
+export async function startExample(file: string, options: StartExampleOptions = {}): Promise<AdapterProcess & { stdin: Writable }> {
+  const source = join(projectRoot, 'examples', file);
+  return startServing((certDir) => ({ command: process.execPath, args: ['--import', 'tsx', source, '--secure-port', '0', '--cert-dir', certDir, '--log-format', 'json'] }), options);
+}
+
+async function startServing(
+  commandFor: (certDir: string) => { command: string; args: string[] },
+  options: StartExampleOptions,
+): Promise<AdapterProcess & { stdin: Writable }> {
   const certDir = await mkdtemp(join(tmpdir(), 'metrics-adapter-e2e-'));
-  const { command, args } = cliCommand(['serve', '--secure-port', '0', '--cert-dir', certDir, '--log-format', 'json', ...extraArgs]);
-  const child = spawn(command, args, { cwd: projectRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+  const { command, args } = commandFor(certDir);
+  const child = spawn(command, args, { cwd: projectRoot, stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...options.env } });
+  child.stdin.on('error', () => undefined);
   let stderr = '';
   child.stdout.resume();
   const url = await new Promise<string>((resolve, reject) => {
@@ -58,11 +79,13 @@ export async function startAdapter(extraArgs: readonly string[] = [], options: {
   });
   return {
     url,
+    stdin: child.stdin,
     caFile: join(certDir, 'ca.crt'),
     certDir,
     kubeconfig: join(certDir, 'kubeconfig'),
     logs: () => stderr,
     async stop() {
+      child.stdin.end();
       await stopChild(child);
       await rm(certDir, { recursive: true, force: true });
     },

@@ -6,16 +6,16 @@
 import { writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { z } from 'zod';
 import { createAdapter } from '../adapter.js';
 import { ensureSelfSignedCertificate, loadCertificateFiles, requireCertificateFilePair, CertificateError } from '../certs/index.js';
 import { createStaticResourceMapper } from '../kube/static-resource-mapper.js';
 import { createLogger, type Logger } from '../log/index.js';
 import type { Backend } from '../providers/backend.js';
-import { backendNames, isBackendName, loadAllBackends, loadBackend } from '../providers/registry.js';
+import { loadAllBackends, loadBackend } from '../providers/registry.js';
 import { backendConfigFrom } from './backend-flags.js';
 import { CliError } from './cli-error.js';
-import { readConfigFile, validateConfig, type ConfigSource } from './config-file.js';
+import { readConfigFile } from './config-file.js';
+import { backendSectionOf } from './config-sections.js';
 import type { ServeFlags } from './serve-flags.js';
 
 export interface RunningAdapter {
@@ -36,9 +36,10 @@ export async function serve(flags: ServeFlags, logger: Logger = createLogger({ f
     );
   }
   const config = flags.config === undefined ? undefined : await readConfigFile(flags.config);
-  const { backendName, section } = await chooseBackend(flags, config);
+  const factories = await loadAllBackends();
+  const { backendName, section, source } = backendSectionOf(config, factories, flags.backend);
   const factory = await loadBackend(backendName);
-  const backendConfig = backendConfigFrom(factory, await loadAllBackends(), flags, config, section);
+  const backendConfig = backendConfigFrom(factory, factories, flags, source, section);
   const tls = await loadTls(flags);
 
   // NB: everything the user gave is checked above, so a mistake is the only line printed.
@@ -89,22 +90,6 @@ export async function serve(flags: ServeFlags, logger: Logger = createLogger({ f
       await backend.close();
     },
   };
-}
-
-const topLevelSchema = z
-  .object({ backend: z.enum(backendNames as [string, ...string[]]).optional() })
-  .catchall(z.unknown());
-
-async function chooseBackend(flags: ServeFlags, config: ConfigSource | undefined) {
-  const data = config ? validateConfig(config, topLevelSchema, config.data) : {};
-  for (const key of Object.keys(data)) {
-    if (key !== 'backend' && !isBackendName(key)) {
-      throw new CliError(`${config!.locate([key])}: ${key}: unknown key (allowed: backend, ${backendNames.join(', ')})`);
-    }
-  }
-  const backendName = flags.backend ?? (data.backend as string | undefined) ?? 'memory';
-  if (!isBackendName(backendName)) throw new CliError(`unknown back end "${backendName}" (choose from ${backendNames.join(', ')})`);
-  return { backendName, section: (data as Record<string, unknown>)[backendName] };
 }
 
 async function loadTls(flags: ServeFlags): Promise<{ certPem: string; keyPem: string; caPem?: string; caFile?: string }> {

@@ -1,2 +1,3 @@
 /** Go-style duration strings. */
 export * from './parse-duration.js';
+export * from './duration-schema.js';

@@ -4,28 +4,16 @@
  * @module
  */
 import { z } from 'zod';
-import { parseDuration } from '../../duration/index.js';
+import { durationSchema, parseDuration } from '../../duration/index.js';
 import type { Backend, BackendFactory } from '../backend.js';
 import { CustomStore } from './custom-store.js';
 import { ExternalStore } from './external-store.js';
 import { Interner } from './intern.js';
 
-const durationString = z.string().refine(
-  (text) => {
-    try {
-      parseDuration(text);
-      return true;
-    } catch {
-      return false;
-    }
-  },
-  { message: 'must be a duration such as 30s, 10m or 1h' },
-);
-
 const configSchema = z
   .object({
     /** Drop values not written for this long (Go duration); `0` keeps them forever. */
-    metricTTL: durationString.optional(),
+    metricTTL: durationSchema.optional(),
   })
   .strict();
 

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { loadAllBackends } from '../providers/registry.js';
 import { CliError } from './cli-error.js';
+import { addConfigCommand } from './config-check.js';
 import { serve } from './serve.js';
 import { addServeFlags, normalizeKlogArgs, type ServeFlags } from './serve-flags.js';
 
@@ -42,6 +43,8 @@ addServeFlags(
   process.once('SIGTERM', () => stop('SIGTERM'));
   process.once('SIGINT', () => stop('SIGINT'));
 });
+
+addConfigCommand(program, await loadAllBackends());
 
 try {
   await program.parseAsync(normalizeKlogArgs(process.argv));

@@ -9,7 +9,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseQuantity } from '../../src/quantity/index.js';
-import { startAdapter, type AdapterProcess } from '../helpers/adapter-process.js';
+import { runCli, startAdapter, type AdapterProcess } from '../helpers/adapter-process.js';
 import { startCountingProxy, type CountingProxy } from '../helpers/counting-proxy.js';
 import { startExporter, type Exporter } from '../helpers/exporter.js';
 import { createClient, type RawResponse } from '../helpers/https-client.js';
@@ -167,6 +167,19 @@ describe('prometheus back end against a real Prometheus', { skip: prometheusBina
     const status = JSON.parse(res.body) as { reason: string; message: string };
     assert.equal(status.reason, 'InternalError');
     assert.match(status.message, /Prometheus rejected the query: bad_data: .*range vector/);
+  });
+
+  test('config check validates, lists what each rule discovers and runs one sample query per rule', async () => {
+    const file = join(dir, 'rules.yaml');
+    const offline = await runCli(['config', 'check', file]);
+    assert.equal(offline.code, 0, offline.stderr);
+    assert.equal(offline.stdout, `${file}: valid: 3 rules, 1 external rule\n`);
+    const live = await runCli(['config', 'check', file, '--prometheus-url', prometheus.url]);
+    assert.equal(live.code, 1, live.stderr);
+    assert.match(live.stdout, /rules\[0\]: .*\n  series: 2; discovers: namespaces\/http_requests_per_second, pods\/http_requests_per_second\n  query: sum\(rate\(http_requests_total\{namespace="default",pod=~"\.\+"\}\[5s\]\)\) by \(pod\)\n  result: 2 samples\n/);
+    assert.match(live.stdout, /rules\[2\]: [^\n]*\n  series: 4; discovers: [^\n]*\n  query: [^\n]*\n  error: Prometheus rejected the query: bad_data: [^\n]*range vector/);
+    assert.match(live.stdout, /externalRules\[0\]: [^\n]*\n  series: 2; discovers: queue_depth\n  query: sum\(queue_depth\{\}\) by \(name\)\n  result: 2 samples\n/);
+    assert.match(live.stderr, /^error: some rules failed against Prometheus/);
   });
 
   test('Prometheus slow or stopped: 503 within the deadline; back again without a restart', async () => {

@@ -7,7 +7,7 @@
 import type { z } from 'zod';
 import type { Logger } from '../log/index.js';
 import type { Backend, BackendDeps, BackendFactory, CommonBackendFlags } from '../providers/backend.js';
-import { backendNames, isBackendName, loadAllBackends, loadBackend, type BackendName } from '../providers/registry.js';
+import { loadAllBackends, loadBackend } from '../providers/registry.js';
 import { buildRoutingTable, type CreateBackend } from '../routing/build-routing-table.js';
 import { ConfigReloader } from '../routing/config-reloader.js';
 import { RoutingBackend } from '../routing/routing-backend.js';
@@ -15,6 +15,7 @@ import { isRoutingConfig, parseRoutingConfig, type RoutingSpec } from '../routin
 import { backendConfigFrom, backendFlagsGiven } from './backend-flags.js';
 import { CliError } from './cli-error.js';
 import { readConfigFile, validateConfig, type ConfigSource } from './config-file.js';
+import { backendSectionOf } from './config-sections.js';
 import type { ServeFlags } from './serve-flags.js';
 
 export interface RunningBackend {
@@ -37,9 +38,9 @@ function commonFlags(flags: ServeFlags): CommonBackendFlags {
 export async function planBackend(flags: ServeFlags, config: ConfigSource | undefined): Promise<BackendPlan> {
   const factories = await loadAllBackends();
   if (config !== undefined && isRoutingConfig(config.data)) return planRouting(flags, config, factories);
-  const { backendName, section } = chooseBackend(flags, config);
+  const { backendName, section, source } = backendSectionOf(config, factories, flags.backend);
   const factory = await loadBackend(backendName);
-  const backendConfig = backendConfigFrom(factory, factories, flags, config, section);
+  const backendConfig = backendConfigFrom(factory, factories, flags, source, section);
   return {
     label: backendName,
     async start(deps) {
@@ -51,22 +52,6 @@ export async function planBackend(flags: ServeFlags, config: ConfigSource | unde
       }
     },
   };
-}
-
-function chooseBackend(flags: ServeFlags, config: ConfigSource | undefined): { backendName: BackendName; section: unknown } {
-  const data = (config?.data ?? {}) as Record<string, unknown>;
-  for (const key of Object.keys(data)) {
-    if (key !== 'backend' && !isBackendName(key)) {
-      throw new CliError(`${config!.locate([key])}: ${key}: unknown key (allowed: backend, backends, ${backendNames.join(', ')})`);
-    }
-  }
-  const named = data.backend;
-  if (named !== undefined && (typeof named !== 'string' || !isBackendName(named))) {
-    throw new CliError(`${config!.locate(['backend'])}: backend: must be one of ${backendNames.join(', ')}`);
-  }
-  const backendName = flags.backend ?? named ?? 'memory';
-  if (!isBackendName(backendName)) throw new CliError(`unknown back end "${backendName}" (choose from ${backendNames.join(', ')})`);
-  return { backendName, section: data[backendName] };
 }
 
 function parseFile(source: ConfigSource, factories: readonly BackendFactory<unknown>[]): RoutingSpec {

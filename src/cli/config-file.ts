@@ -14,6 +14,8 @@ export interface ConfigSource {
   readonly data: unknown;
   /** `file:line` of the node at `path`, or of its nearest existing parent. */
   locate(path: readonly PropertyKey[]): string;
+  /** How `path` is spelled in messages; default its keys joined by `.`. */
+  keyPath?(path: readonly PropertyKey[]): string;
 }
 
 export async function readConfigFile(file: string): Promise<ConfigSource> {
@@ -60,20 +62,23 @@ function findKeyNode(doc: Document, keys: readonly (string | number)[]): unknown
 export function validateConfig<T>(source: ConfigSource, schema: z.ZodType<T>, value: unknown, basePath: readonly PropertyKey[] = []): T {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
-  const issue = result.error.issues[0]!;
+  // NB: a misspelt key (`metricQuery`) also makes the real one missing; the unknown key is the cause to report.
+  const issue = result.error.issues.find((i) => i.code === 'unrecognized_keys') ?? result.error.issues[0]!;
   let path = [...basePath, ...issue.path];
   let message = issue.message;
   if (issue.code === 'unrecognized_keys') {
     path = [...path, issue.keys[0]!];
     message = `unknown key (allowed here: ${allowedKeys(schema, issue.path)})`;
   }
-  const where = path.length > 0 ? `${path.map(String).join('.')}: ` : '';
+  const where = path.length > 0 ? `${source.keyPath?.(path) ?? path.map(String).join('.')}: ` : '';
   throw new CliError(`${source.locate(path)}: ${where}${message}`);
 }
 
 function allowedKeys(schema: z.ZodType, path: readonly PropertyKey[]): string {
   let current: unknown = schema;
   for (const key of path) {
+    // NB: unwrapping an array already reached its element, so an index selects nothing more.
+    if (typeof key === 'number') continue;
     current = (current as { shape?: Record<string, unknown> }).shape?.[String(key)];
     while (current && typeof (current as { unwrap?: unknown }).unwrap === 'function') {
       current = (current as { unwrap: () => unknown }).unwrap();

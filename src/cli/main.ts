@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { loadAllBackends } from '../providers/registry.js';
 import { closeOnSignals, exitOnError } from './process-exit.js';
+import { addConfigCommand } from './config-check.js';
 import { serve } from './serve.js';
 import { addServeFlags, normalizeKlogArgs, type ServeFlags } from './serve-flags.js';
 
@@ -28,6 +29,8 @@ addServeFlags(
 ).action(async (flags: ServeFlags) => {
   closeOnSignals(await serve(flags));
 });
+
+addConfigCommand(program, await loadAllBackends());
 
 try {
   await program.parseAsync(normalizeKlogArgs(process.argv));

@@ -107,5 +107,10 @@ export interface BackendFactory<Config = unknown> {
   /** Strict schema of this back end's section of the config file; its parsed value is `Config`. */
   readonly configSchema: z.ZodType<Config>;
   readonly flags?: readonly BackendFlag[];
+  /**
+   * Top-level keys of the config file that belong to this back end's section, so that a peer's own file works
+   * unchanged: prometheus-adapter's `rules:` is `prometheus.rules`. A key may be given in one place only.
+   */
+  readonly topLevelKeys?: readonly string[];
   create(config: Config, flags: CommonBackendFlags, deps: BackendDeps): Promise<Backend>;
 }

@@ -1,0 +1,84 @@
+/**
+ * The `prometheus` section of the config file: where Prometheus is, how to reach it, and prometheus-adapter's rules.
+ * The peer's own file (top-level `rules:`, `externalRules:`) lands here unchanged (see `topLevelKeys`).
+ * @module
+ */
+import { z } from 'zod';
+import { durationString, parseDuration } from '../../duration/index.js';
+import type { BackendFlag } from '../backend.js';
+import type { PrometheusClientOptions } from './client/index.js';
+import { discoveryRuleSchema, resourceRulesSchema } from './rules/index.js';
+
+const authSchema = z
+  .object({
+    bearerTokenFile: z.string().min(1).optional(),
+    username: z.string().min(1).optional(),
+    passwordFile: z.string().min(1).optional(),
+    caFile: z.string().min(1).optional(),
+    clientCertFile: z.string().min(1).optional(),
+    clientKeyFile: z.string().min(1).optional(),
+    insecureSkipTLSVerify: z.boolean().optional(),
+  })
+  .strict()
+  .refine((auth) => auth.bearerTokenFile === undefined || auth.username === undefined, { message: 'use a bearer token or basic auth, not both' })
+  .refine((auth) => (auth.clientCertFile === undefined) === (auth.clientKeyFile === undefined), { message: 'clientCertFile and clientKeyFile go together' });
+
+export const prometheusConfigSchema = z
+  .object({
+    url: z.url({ protocol: /^https?$/, error: 'must be an http or https URL such as http://prometheus.monitoring.svc:9090' }),
+    /** Deadline of one call to Prometheus; past it the request is a 503. */
+    timeout: durationString.optional(),
+    metricsRelistInterval: durationString.optional(),
+    metricsMaxAge: durationString.optional(),
+    verb: z.enum(['GET', 'POST']).optional(),
+    headers: z.record(z.string(), z.string()).optional(),
+    auth: authSchema.optional(),
+    rules: z.array(discoveryRuleSchema).nullish(),
+    externalRules: z.array(discoveryRuleSchema).nullish(),
+    resourceRules: resourceRulesSchema.optional(),
+  })
+  .strict()
+  .refine((config) => (config.rules ?? []).length + (config.externalRules ?? []).length > 0, {
+    message: 'needs rules: give prometheus-adapter\'s rules file with --config (top-level rules: / externalRules:)',
+  });
+
+export type PrometheusBackendConfig = z.infer<typeof prometheusConfigSchema>;
+
+export const prometheusFlags: readonly BackendFlag[] = [
+  { name: 'prometheus-url', value: '<url>', description: 'URL of Prometheus, e.g. http://prometheus.monitoring.svc:9090', configKey: 'url' },
+  { name: 'prometheus-timeout', value: '<duration>', description: 'deadline of one Prometheus call; past it the request is a 503 (default 5s)', configKey: 'timeout' },
+  { name: 'metrics-relist-interval', value: '<duration>', description: 'how often to relist the series each rule finds (default 10m)', configKey: 'metricsRelistInterval' },
+  { name: 'metrics-max-age', value: '<duration>', description: 'how far back a series counts when listing (default: the relist interval)', configKey: 'metricsMaxAge' },
+  { name: 'prometheus-token-file', value: '<file>', description: 'file with a bearer token for Prometheus', configKey: 'auth.bearerTokenFile' },
+  { name: 'prometheus-username', value: '<name>', description: 'basic-auth user for Prometheus', configKey: 'auth.username' },
+  { name: 'prometheus-password-file', value: '<file>', description: 'file with the basic-auth password', configKey: 'auth.passwordFile' },
+  { name: 'prometheus-ca-file', value: '<file>', description: 'PEM CA bundle that signed Prometheus\' certificate', configKey: 'auth.caFile' },
+  { name: 'prometheus-client-tls-cert-file', value: '<file>', description: 'client certificate for Prometheus (PEM)', configKey: 'auth.clientCertFile' },
+  { name: 'prometheus-client-tls-key-file', value: '<file>', description: 'key of --prometheus-client-tls-cert-file (PEM)', configKey: 'auth.clientKeyFile' },
+  { name: 'prometheus-insecure-skip-tls-verify', description: 'do not verify Prometheus\' certificate', configKey: 'auth.insecureSkipTLSVerify' },
+  { name: 'prometheus-verb', value: '<GET|POST>', description: 'HTTP method of queries (default GET)', configKey: 'verb' },
+];
+
+export interface PrometheusTimings {
+  readonly timeoutMs: number;
+  readonly relistIntervalMs: number;
+  readonly maxAgeMs: number;
+}
+
+export function timingsOf(config: PrometheusBackendConfig): PrometheusTimings {
+  const timeoutMs = config.timeout === undefined ? 5000 : parseDuration(config.timeout);
+  // NB: a zero interval would relist in a busy loop.
+  const relistIntervalMs = config.metricsRelistInterval === undefined ? 600_000 : Math.max(parseDuration(config.metricsRelistInterval), 1000);
+  const maxAgeMs = config.metricsMaxAge === undefined ? relistIntervalMs : parseDuration(config.metricsMaxAge);
+  return { timeoutMs, relistIntervalMs, maxAgeMs };
+}
+
+export function clientOptionsOf(config: PrometheusBackendConfig): PrometheusClientOptions {
+  return {
+    url: config.url,
+    timeoutMs: timingsOf(config).timeoutMs,
+    ...(config.auth !== undefined ? { auth: config.auth } : {}),
+    ...(config.headers !== undefined ? { headers: config.headers } : {}),
+    ...(config.verb !== undefined ? { verb: config.verb } : {}),
+  };
+}

@@ -1,0 +1,111 @@
+/**
+ * A real Prometheus for end-to-end tests: Debian's binary on a free loopback port, in a temp dir, scraping the given
+ * targets every second. It can be paused (SIGSTOP: a Prometheus that accepts connections but never answers),
+ * stopped and started again on the same port and data.
+ * @module
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { constants } from 'node:fs';
+import { access, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { delimiter, join } from 'node:path';
+
+/** The prometheus binary, or undefined (the test then skips). */
+export async function findPrometheus(): Promise<string | undefined> {
+  for (const dir of [...(process.env.PATH ?? '').split(delimiter), '/usr/bin', '/usr/local/bin']) {
+    const candidate = join(dir, 'prometheus');
+    try {
+      await access(candidate, constants.X_OK);
+      return candidate;
+    } catch {
+      // not here
+    }
+  }
+  return undefined;
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export interface PrometheusProcess {
+  readonly url: string;
+  logs(): string;
+  pause(): void;
+  resume(): void;
+  stop(): Promise<void>;
+  /** Starts again on the same port and data directory after `stop()`. */
+  start(): Promise<void>;
+  /** Stops for good and removes the temp dir. */
+  close(): Promise<void>;
+}
+
+export async function startPrometheus(binary: string, targets: readonly string[]): Promise<PrometheusProcess> {
+  const dir = await mkdtemp(join(tmpdir(), 'metrics-adapter-prometheus-'));
+  const port = await freePort();
+  const configFile = join(dir, 'prometheus.yml');
+  await writeFile(configFile, [
+    'global: {scrape_interval: 1s, evaluation_interval: 1s}',
+    'scrape_configs:',
+    '- job_name: exporter',
+    `  static_configs: [{targets: [${targets.map((t) => JSON.stringify(t)).join(', ')}]}]`,
+    '',
+  ].join('\n'));
+  const url = `http://127.0.0.1:${port}`;
+  let child: ChildProcess | undefined;
+  let output = '';
+
+  async function start(): Promise<void> {
+    child = spawn(binary, [
+      `--config.file=${configFile}`,
+      `--storage.tsdb.path=${join(dir, 'data')}`,
+      `--web.listen-address=127.0.0.1:${port}`,
+      '--log.level=warn',
+    ], { stdio: ['ignore', 'ignore', 'pipe'] });
+    child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+    const deadline = Date.now() + 30_000;
+    while (Date.now() < deadline) {
+      if (child.exitCode !== null) throw new Error(`prometheus exited with ${child.exitCode}:\n${output}`);
+      try {
+        if ((await fetch(`${url}/-/ready`)).status === 200) return;
+      } catch {
+        // not listening yet
+      }
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    throw new Error(`prometheus was not ready in 30s:\n${output}`);
+  }
+
+  async function stop(): Promise<void> {
+    const running = child;
+    if (running === undefined || running.exitCode !== null || running.signalCode !== null) return;
+    const exited = new Promise<void>((resolve) => running.once('exit', () => resolve()));
+    running.kill('SIGCONT');
+    running.kill('SIGTERM');
+    const timer = setTimeout(() => running.kill('SIGKILL'), 10_000);
+    await exited;
+    clearTimeout(timer);
+  }
+
+  await start();
+  return {
+    url,
+    logs: () => output,
+    pause: () => child?.kill('SIGSTOP'),
+    resume: () => child?.kill('SIGCONT'),
+    stop,
+    start,
+    async close() {
+      await stop();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}

@@ -63,7 +63,7 @@ export function addServeFlags(command: Command, backendFactories: readonly Backe
     .option('--tls-private-key-file <file>', 'private key of --tls-cert-file (PEM)')
     .addOption(new Option('--backend <name>', 'where metric values come from (default: memory)').choices(backendNames))
     .option('--config <file>', 'YAML config file: `backend` and one section per back end')
-    .option('--metric-ttl <duration>', 'drop written values not updated for this long, e.g. 10m (memory back end)', duration)
+    .option('--metric-ttl <duration>', 'drop written values not updated for this long, e.g. 10m (memory and redis back ends)', duration)
     .option('--insecure-disable-auth', 'serve without authentication on a non-loopback address (anyone reaching the port can read and write metrics)', false)
     .addOption(new Option('--log-format <format>', 'log line format').choices(['text', 'json']).default('text'))
     .option('-v, --v <level>', 'log verbosity: 2 logs every request, 4 adds debug lines', verbosity, 0);

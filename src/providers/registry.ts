@@ -7,6 +7,7 @@ import type { BackendFactory } from './backend.js';
 
 export const backends = {
   memory: () => import('./memory/index.js'),
+  redis: () => import('./redis/index.js'),
 } satisfies Record<string, () => Promise<{ default: BackendFactory<unknown> }>>;
 
 export type BackendName = keyof typeof backends;

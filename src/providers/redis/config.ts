@@ -5,6 +5,7 @@
  * @module
  */
 import { readFile } from 'node:fs/promises';
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import type { BackendFlag } from '../backend.js';
 import { durationSetting } from '../duration-setting.js';
@@ -98,7 +99,7 @@ export async function connectionSettings(config: RedisBackendConfig, env: NodeJS
     ...(username !== undefined ? { username } : {}),
     ...(password !== undefined ? { password } : {}),
     ...(dbText !== '' ? { db: Number(dbText) } : {}),
-    ...(useTls || ca !== undefined ? { tls: { ...(ca !== undefined ? { ca } : {}), ...(url !== undefined && config.sentinel === undefined ? { servername: url.hostname } : {}) } } : {}),
+    ...(useTls || ca !== undefined ? { tls: { ...(ca !== undefined ? { ca } : {}), ...(url !== undefined && config.sentinel === undefined && isIP(url.hostname) === 0 ? { servername: url.hostname } : {}) } } : {}),
   };
   if (config.sentinel === undefined) {
     return { ...settings, host: url!.hostname.replace(/^\[(.*)\]$/, '$1'), port: url!.port === '' ? 6379 : Number(url!.port) };

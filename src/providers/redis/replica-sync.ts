@@ -12,10 +12,10 @@
  * the scan is then seen twice, in order, which leaves the latest value.
  *
  * Staleness: while connected, a write is applied here one XREAD wake-up after Redis accepted it (measured by
- * test/redis/replicas.test.ts: a few milliseconds at the median on loopback, including one read). Each XREAD returns within `blockMs` even with no
- * writes, which proves the copy current; when Redis is unreachable the copy ages from the last such proof, and
- * past `maxStalenessMs` reads answer 503 and /readyz fails. Any error forces a full resync on reconnect, because
- * writes may have been missed or Redis may have lost data.
+ * test/redis/replicas.test.ts: a few milliseconds at the median on loopback, including one read). Each XREAD
+ * returns within `blockMs` even with no writes, which proves the copy current; when Redis is unreachable the copy
+ * ages from the last such proof, and past `maxStalenessMs` reads answer 503 and /readyz fails. Any error forces a
+ * full resync on reconnect, because writes may have been missed or Redis may have lost data.
  * @module
  */
 import type { Redis } from 'ioredis';

@@ -74,7 +74,7 @@ export function addServeFlags(command: Command, options: AddServeFlagsOptions = 
     command
       .addOption(new Option('--backend <name>', 'where metric values come from (default: memory)').choices(backendNames))
       .option('--config <file>', 'YAML config file: `backend` and one section per back end, or `backends` and `routes`')
-      .option('--metric-ttl <duration>', 'drop written values not updated for this long, e.g. 10m (memory back end)', duration);
+      .option('--metric-ttl <duration>', 'drop written values not updated for this long, e.g. 10m (memory and redis back ends)', duration);
     addBackendFlags(command, options.backendFactories ?? []);
   }
   return command

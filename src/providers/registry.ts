@@ -9,6 +9,7 @@ export const backends = {
   memory: () => import('./memory/index.js'),
   forward: () => import('./forward/index.js'),
   prometheus: () => import('./prometheus/index.js'),
+  redis: () => import('./redis/index.js'),
 } satisfies Record<string, () => Promise<{ default: BackendFactory<unknown> }>>;
 
 export type BackendName = keyof typeof backends;

@@ -21,6 +21,8 @@ export interface AdapterProcess {
   /** Everything the process wrote to stderr so far. */
   logs(): string;
   stop(): Promise<void>;
+  /** kill -9: no shutdown runs, as when a node dies. */
+  kill(): Promise<void>;
 }
 
 /** Runs the CLI from source (through tsx) so tests never see a stale build. */
@@ -87,6 +89,14 @@ async function startServing(
     async stop() {
       child.stdin.end();
       await stopChild(child);
+      await rm(certDir, { recursive: true, force: true });
+    },
+    async kill() {
+      if (child.exitCode === null && child.signalCode === null) {
+        const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+        child.kill('SIGKILL');
+        await exited;
+      }
       await rm(certDir, { recursive: true, force: true });
     },
   };

@@ -6,9 +6,7 @@
 import { z } from 'zod';
 import { durationString, parseDuration } from '../../duration/index.js';
 import type { Backend, BackendFactory } from '../backend.js';
-import { CustomStore } from './custom-store.js';
-import { ExternalStore } from './external-store.js';
-import { Interner } from './intern.js';
+import { createMemoryModel } from './memory-model.js';
 
 const configSchema = z
   .object({
@@ -25,29 +23,15 @@ const memoryBackend: BackendFactory<MemoryBackendConfig> = {
   configSchema,
   async create(config, flags, deps): Promise<Backend> {
     const ttlMs = flags.metricTtlMs ?? (config.metricTTL === undefined ? 0 : parseDuration(config.metricTTL));
-    const interner = new Interner();
-    const custom = new CustomStore({ mapper: deps.resourceMapper, interner, ttlMs });
-    const external = new ExternalStore({ interner, ttlMs });
-    let sweeper: NodeJS.Timeout | undefined;
-    if (ttlMs > 0) {
-      const every = Math.min(Math.max(ttlMs / 2, 1000), 30_000);
-      sweeper = setInterval(() => {
-        const dropped = custom.sweep() + external.sweep();
-        if (dropped > 0) deps.logger.debug({ dropped }, 'dropped values older than the metric TTL');
-      }, every);
-      sweeper.unref();
-    }
+    const model = createMemoryModel({ mapper: deps.resourceMapper, logger: deps.logger, ttlMs });
     return {
-      custom,
-      external,
-      writer: {
-        writeCustomMetric: (write) => custom.write(write),
-        writeExternalMetric: (write) => external.write(write),
-      },
+      custom: model.custom,
+      external: model.external,
+      writer: { writeCustomMetric: model.writeCustom, writeExternalMetric: model.writeExternal },
       readiness: () => ({ ready: true }),
-      seriesCount: () => ({ custom: custom.seriesCount, external: external.seriesCount }),
+      seriesCount: model.seriesCount,
       async close() {
-        if (sweeper !== undefined) clearInterval(sweeper);
+        model.close();
       },
     };
   },

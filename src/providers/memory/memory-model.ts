@@ -1,0 +1,56 @@
+/**
+ * The memory back end's read model as a unit: the custom and external stores, one interner and the TTL sweeper.
+ * The memory back end serves one; the Redis back end keeps one per replica, fed from Redis, and swaps in a fresh
+ * one when it resyncs.
+ * @module
+ */
+import type { ResourceMapper } from '../../kube/resource-mapper.js';
+import type { Logger } from '../../log/index.js';
+import type { CustomMetricWrite, ExternalMetricWrite } from '../backend.js';
+import { CustomStore } from './custom-store.js';
+import { ExternalStore } from './external-store.js';
+import { Interner } from './intern.js';
+
+export interface MemoryModelOptions {
+  readonly mapper: ResourceMapper;
+  readonly logger: Logger;
+  /** Values older than this are not served and are swept; 0 keeps them forever. */
+  readonly ttlMs: number;
+}
+
+export interface MemoryModel {
+  readonly custom: CustomStore;
+  readonly external: ExternalStore;
+  writeCustom(write: CustomMetricWrite): void;
+  writeExternal(write: ExternalMetricWrite): void;
+  seriesCount(): { readonly custom: number; readonly external: number };
+  /** Stops the sweeper; the stores still answer. */
+  close(): void;
+}
+
+export function createMemoryModel(options: MemoryModelOptions): MemoryModel {
+  const { ttlMs, logger } = options;
+  const interner = new Interner();
+  const custom = new CustomStore({ mapper: options.mapper, interner, ttlMs });
+  const external = new ExternalStore({ interner, ttlMs });
+  let sweeper: NodeJS.Timeout | undefined;
+  if (ttlMs > 0) {
+    const every = Math.min(Math.max(ttlMs / 2, 1000), 30_000);
+    sweeper = setInterval(() => {
+      const dropped = custom.sweep() + external.sweep();
+      if (dropped > 0) logger.debug({ dropped }, 'dropped values older than the metric TTL');
+    }, every);
+    sweeper.unref();
+  }
+  return {
+    custom,
+    external,
+    writeCustom: (write) => custom.write(write),
+    writeExternal: (write) => external.write(write),
+    seriesCount: () => ({ custom: custom.seriesCount, external: external.seriesCount }),
+    close() {
+      if (sweeper !== undefined) clearInterval(sweeper);
+      sweeper = undefined;
+    },
+  };
+}

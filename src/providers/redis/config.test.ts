@@ -1,0 +1,43 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { configSchema, connectionSettings } from './config.js';
+
+describe('redis config', () => {
+  test('refuses what is not a Redis URL, a bad sentinel address and unknown keys', () => {
+    assert.equal(configSchema.safeParse({ url: 'http://host:6379' }).success, false);
+    assert.equal(configSchema.safeParse({}).success, false);
+    assert.equal(configSchema.safeParse({ sentinel: { masterName: 'm', sentinels: 'host' } }).success, false);
+    assert.equal(configSchema.safeParse({ url: 'redis://h', pasword: 'x' }).success, false);
+    assert.equal(configSchema.safeParse({ url: 'redis://h', maxStaleness: 'soon' }).success, false);
+  });
+
+  test('redis:// gives host, port, credentials and db; rediss:// adds TLS', async () => {
+    const plain = await connectionSettings(configSchema.parse({ url: 'redis://user:p%40ss@redis.example:6380/2' }));
+    assert.deepEqual(plain, { username: 'user', password: 'p@ss', db: 2, host: 'redis.example', port: 6380 });
+    const tls = await connectionSettings(configSchema.parse({ url: 'rediss://redis.example' }));
+    assert.deepEqual(tls, { tls: { servername: 'redis.example' }, host: 'redis.example', port: 6379 });
+  });
+
+  test('the password comes from a file (without its newline) or an environment variable, over the URL', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'redis-config-'));
+    try {
+      await writeFile(join(dir, 'password'), 's3cret\n');
+      const fromFile = await connectionSettings(configSchema.parse({ url: 'redis://:url@h', passwordFile: join(dir, 'password') }));
+      assert.equal(fromFile.password, 's3cret');
+      const fromEnv = await connectionSettings(configSchema.parse({ url: 'redis://h', passwordEnv: 'REDIS_PW' }), { REDIS_PW: 'env' });
+      assert.equal(fromEnv.password, 'env');
+      await assert.rejects(connectionSettings(configSchema.parse({ url: 'redis://h', passwordEnv: 'REDIS_PW' }), {}), /REDIS_PW .* is not set/);
+      await assert.rejects(connectionSettings(configSchema.parse({ url: 'redis://h', passwordFile: join(dir, 'none') })), /cannot read the Redis password file .*ENOENT/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('Sentinels from the flag\'s comma-separated text', async () => {
+    const settings = await connectionSettings(configSchema.parse({ sentinel: { masterName: 'mymaster', sentinels: 'a:26379, b:26380' } }));
+    assert.deepEqual(settings, { name: 'mymaster', sentinels: [{ host: 'a', port: 26379 }, { host: 'b', port: 26380 }] });
+  });
+});

@@ -1,0 +1,135 @@
+/**
+ * A real redis-server for tests: on a free loopback port, AOF on, in its own temp dir, never the system service.
+ * It can be killed with SIGKILL and started again on the same port and dir, so tests see what a crash keeps.
+ * @module
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { constants } from 'node:fs';
+import { access, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createConnection, createServer, type Socket } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
+import { tmpdir } from 'node:os';
+import { delimiter, join } from 'node:path';
+
+export interface RedisServer {
+  readonly port: number;
+  readonly url: string;
+  readonly dir: string;
+  /** kill -9: no shutdown, no final AOF rewrite. */
+  kill(): Promise<void>;
+  /** Starts it again on the same port and dir; it loads the AOF. */
+  restart(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** The redis-server on PATH, or undefined so a test can skip. */
+export async function findRedisServer(): Promise<string | undefined> {
+  for (const dir of (process.env.PATH ?? '').split(delimiter).concat('/usr/bin', '/usr/sbin')) {
+    const candidate = join(dir, 'redis-server');
+    try {
+      await access(candidate, constants.X_OK);
+      return candidate;
+    } catch {
+      // not here
+    }
+  }
+  return undefined;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export interface RedisServerOptions {
+  /** More redis-server arguments, such as `['--requirepass', 'secret']`. */
+  readonly args?: readonly string[];
+  /** Serve TLS only, on `port`, with these PEM files; clients need not present a certificate. */
+  readonly tls?: { readonly certFile: string; readonly keyFile: string; readonly caFile: string };
+  /** Run as a Sentinel that monitors the master on 127.0.0.1:`port` under `masterName`. */
+  readonly sentinelFor?: { readonly masterName: string; readonly port: number };
+}
+
+export async function startRedisServer(binary: string, options: RedisServerOptions = {}): Promise<RedisServer> {
+  const dir = await mkdtemp(join(tmpdir(), 'metrics-adapter-redis-'));
+  const port = await freePort();
+  const extraArgs = options.args ?? [];
+  let child: ChildProcess | undefined;
+  let log = '';
+  const launch = async (): Promise<void> => {
+    log = '';
+    let args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--save', '', '--daemonize', 'no', ...extraArgs];
+    if (options.tls !== undefined) {
+      const { certFile, keyFile, caFile } = options.tls;
+      args = [...args, '--port', '0', '--tls-port', String(port), '--tls-cert-file', certFile, '--tls-key-file', keyFile, '--tls-ca-cert-file', caFile, '--tls-auth-clients', 'no'];
+    }
+    if (options.sentinelFor !== undefined) {
+      // NB: a Sentinel rewrites its config file, so it gets its own in the temp dir.
+      const config = join(dir, 'sentinel.conf');
+      const { masterName, port: masterPort } = options.sentinelFor;
+      await writeFile(config, `port ${port}\nbind 127.0.0.1\ndir ${dir}\nsentinel monitor ${masterName} 127.0.0.1 ${masterPort} 1\n`);
+      args = [config, '--sentinel', ...extraArgs];
+    }
+    const started = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    started.stdout.setEncoding('utf8').on('data', (c: string) => (log += c));
+    started.stderr.setEncoding('utf8').on('data', (c: string) => (log += c));
+    child = started;
+    const deadline = Date.now() + 15_000;
+    while (!(await answersPing(port, options.tls !== undefined))) {
+      if (started.exitCode !== null) throw new Error(`redis-server exited with ${started.exitCode}:\n${log}`);
+      if (Date.now() > deadline) throw new Error(`redis-server did not answer in time:\n${log}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  };
+  const kill = async (): Promise<void> => {
+    const running = child;
+    if (running === undefined || running.exitCode !== null || running.signalCode !== null) return;
+    const exited = new Promise<void>((resolve) => running.once('exit', () => resolve()));
+    running.kill('SIGKILL');
+    await exited;
+  };
+  await launch();
+  return {
+    port,
+    url: `redis://127.0.0.1:${port}`,
+    dir,
+    kill,
+    restart: launch,
+    async stop() {
+      await kill();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * Whether a Redis on `port` answers PING with PONG (and has loaded its data: a loading Redis answers -LOADING), or
+ * asks for a password, which also means it is up.
+ */
+function answersPing(port: number, tls: boolean): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket: Socket = tls
+      ? tlsConnect({ host: '127.0.0.1', port, rejectUnauthorized: false }, () => socket.write('PING\r\n'))
+      : createConnection({ host: '127.0.0.1', port }, () => socket.write('PING\r\n'));
+    let reply = '';
+    socket.setTimeout(1000);
+    socket.on('data', (chunk) => {
+      reply += chunk.toString('utf8');
+      if (reply.includes('\r\n')) {
+        socket.destroy();
+        resolve(reply.startsWith('+PONG') || reply.startsWith('-NOAUTH'));
+      }
+    });
+    socket.on('error', () => resolve(false));
+    socket.on('timeout', () => {
+      socket.destroy();
+      resolve(false);
+    });
+  });
+}

@@ -52,3 +52,12 @@ export type { RequestGuard } from './auth/index.js';
 export { addServeFlags, type ServeFlags } from './cli/serve-flags.js';
 export { serve, type RunningAdapter } from './cli/serve.js';
 export { createLogger, type Logger, type LogFormat } from './log/index.js';
+export {
+  calculateReplicas,
+  type Behavior,
+  type MetricInput,
+  type MetricResult,
+  type PodInfo,
+  type ReplicaDecision,
+  type ReplicaInputs,
+} from './hpa/index.js';

@@ -62,6 +62,7 @@ export function calculateReplicas(inputs: ReplicaInputs): ReplicaDecision {
     metricName: best.name,
     stabilizedReplicas: normalized.stabilized,
     rule: normalized.rule,
-    reason: `metric ${best.name} proposes ${desired}; ${normalized.reason}`,
+    // NB: computeReplicasForMetrics scales on the valid metrics when they do not scale down, and still reports the invalid one.
+    reason: `metric ${best.name} proposes ${desired}; ${normalized.reason}${firstInvalid === undefined ? '' : `; metric ${firstInvalid.name} is invalid (${firstInvalid.condition!.reason}) but does not block a scale that is not down`}`,
   };
 }

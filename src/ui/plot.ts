@@ -30,7 +30,10 @@ export function renderPlot(title: string, series: ReadonlyMap<string, readonly P
     lo = lo > 0 ? 0 : lo - 1;
     hi = hi === 0 ? 1 : hi;
   }
-  const x = (t: number) => pad.left + ((t - (now - windowMs)) / windowMs) * (width - pad.left - pad.right);
+  // NB: a young process has only a few minutes of history: span what exists (at least a minute), not an empty 15 minutes.
+  const earliest = Math.min(...all.map((p) => p.t));
+  const span = Math.min(windowMs, Math.max(60_000, now - earliest));
+  const x = (t: number) => pad.left + ((t - (now - span)) / span) * (width - pad.left - pad.right);
   const y = (v: number) => pad.top + (1 - (v - lo) / (hi - lo)) * (height - pad.top - pad.bottom);
   const lines: string[] = [];
   const legend: string[] = [];
@@ -41,7 +44,7 @@ export function renderPlot(title: string, series: ReadonlyMap<string, readonly P
     for (const c of coords.slice(-1)) lines.push(`<circle cx="${c.split(',')[0]}" cy="${c.split(',')[1]}" r="2.5" fill="${colour}"/>`);
     legend.push(`<li><span class="swatch" style="background:${colour}"></span>${escapeHtml(object)}</li>`);
   });
-  const minutes = Math.round(windowMs / 60_000);
+  const minutes = Math.round(span / 60_000);
   return `<svg class="plot" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" aria-label="${escapeHtml(label)}" data-points="${all.length}">
 <title>${escapeHtml(label)}</title>
 <line x1="${pad.left}" y1="${height - pad.bottom}" x2="${width - pad.right}" y2="${height - pad.bottom}" stroke="#555"/>

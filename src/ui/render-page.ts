@@ -65,7 +65,7 @@ function anchor(key: string): string {
 }
 
 function renderRequests(model: PageModel): string {
-  const rate = model.requests.perSecond === undefined ? 'not sampled yet' : `${model.requests.perSecond.toFixed(2)} requests/s over the last ${Math.round(model.windowMs / 60_000)} minutes`;
+  const rate = model.requests.perSecond === undefined ? 'not sampled yet' : `${model.requests.perSecond.toFixed(2)} requests/s over the sampled window (up to ${Math.round(model.windowMs / 60_000)} minutes)`;
   const rows = [...model.requests.counts]
     .sort((a, b) => b.count - a.count)
     .slice(0, 20)

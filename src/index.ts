@@ -82,3 +82,12 @@ export type { RequestGuard } from './auth/index.js';
 export { addServeFlags, type AddServeFlagsOptions, type ServeFlags, type ServingFlags } from './cli/serve-flags.js';
 export { serve } from './cli/serve.js';
 export { createLogger, type Logger, type LogFormat, type LoggerOptions } from './log/index.js';
+export {
+  calculateReplicas,
+  type Behavior,
+  type MetricInput,
+  type MetricResult as HpaMetricResult,
+  type PodInfo,
+  type ReplicaDecision,
+  type ReplicaInputs,
+} from './hpa/index.js';

@@ -8,6 +8,7 @@ import { Command } from 'commander';
 import { loadAllBackends } from '../providers/registry.js';
 import { closeOnSignals, exitOnError } from './process-exit.js';
 import { addConfigCommand } from './config-check.js';
+import { registerExplainCommand } from './explain.js';
 import { serve } from './serve.js';
 import { addServeFlags, normalizeKlogArgs, type ServeFlags } from './serve-flags.js';
 
@@ -31,6 +32,7 @@ addServeFlags(
 });
 
 addConfigCommand(program, await loadAllBackends());
+registerExplainCommand(program);
 
 try {
   await program.parseAsync(normalizeKlogArgs(process.argv));

@@ -97,6 +97,12 @@ export interface CustomMetricsProvider {
    * and the same array instance while it has not changed (the server caches the encoded document by identity).
    */
   listAllMetrics(): readonly CustomMetricInfo[];
+
+  /**
+   * Optional, for the status page: the namespaces that hold values of `info` ('' for cluster-scoped).
+   * Must not throw or wait on the network. Without it the page looks in `default` only.
+   */
+  listMetricNamespaces?(info: CustomMetricInfo): readonly string[];
 }
 
 export interface ExternalMetricsProvider {
@@ -110,4 +116,7 @@ export interface ExternalMetricsProvider {
 
   /** As `listAllMetrics`: cached, never throws, same array instance while unchanged. */
   listAllExternalMetrics(): readonly ExternalMetricInfo[];
+
+  /** Optional, as `listMetricNamespaces`; '' stands for series visible in every namespace. */
+  listExternalMetricNamespaces?(info: ExternalMetricInfo): readonly string[];
 }

@@ -18,6 +18,7 @@ import { splitPath, splitUrl } from './paths.js';
 import { sendJson } from './respond.js';
 import { createSelfMetrics } from './self-metrics.js';
 import { createWriteApi } from './write-api.js';
+import { statusPage } from '../ui/index.js';
 
 export interface ServerOptions {
   readonly custom?: CustomMetricsProvider;
@@ -132,6 +133,7 @@ export function createServer(options: ServerOptions): FastifyInstance {
     const text = await selfMetrics.render();
     return reply.header('content-type', selfMetrics.contentType).send(text);
   });
+  void app.register(statusPage, { custom: options.custom, external: options.external, readiness: options.readiness, resourceMapper: options.resourceMapper, requestCounts: () => selfMetrics.requestCounts() });
   return app;
 }
 

@@ -9,8 +9,19 @@
  */
 import { Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 
+/** Requests answered so far with one verb, API group, version and code. */
+export interface RequestCount {
+  readonly verb: string;
+  readonly group: string;
+  readonly version: string;
+  readonly code: number;
+  readonly count: number;
+}
+
 export interface SelfMetrics {
   observe(verb: string, group: string, version: string, code: number, seconds: number): void;
+  /** The request counters, for the status page. */
+  requestCounts(): readonly RequestCount[];
   /** The Prometheus text exposition. */
   render(): Promise<string>;
   readonly contentType: string;
@@ -19,6 +30,7 @@ export interface SelfMetrics {
 const buckets = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
 
 interface RequestRecord {
+  readonly key: { readonly verb: string; readonly group: string; readonly version: string; readonly code: number };
   readonly labels: string;
   readonly latencyLabels: string;
   count: number;
@@ -88,7 +100,7 @@ export function createSelfMetrics(
       let record = records.get(key);
       if (record === undefined) {
         const latencyLabels = `verb="${escapeLabel(verb)}",group="${escapeLabel(group)}",version="${escapeLabel(version)}"`;
-        record = { labels: `${latencyLabels},code="${code}"`, latencyLabels, count: 0, sum: 0, bucketCounts: buckets.map(() => 0) };
+        record = { key: { verb, group, version, code }, labels: `${latencyLabels},code="${code}"`, latencyLabels, count: 0, sum: 0, bucketCounts: buckets.map(() => 0) };
         records.set(key, record);
       }
       record.count++;
@@ -100,6 +112,9 @@ export function createSelfMetrics(
           break;
         }
       }
+    },
+    requestCounts() {
+      return [...records.values()].map((r) => ({ ...r.key, count: r.count }));
     },
     async render() {
       return `${renderRequests()}${extraText?.() ?? ''}${await registry.metrics()}`;

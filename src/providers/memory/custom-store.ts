@@ -155,6 +155,16 @@ export class CustomStore implements CustomMetricsProvider {
     return this.listCache;
   }
 
+  listMetricNamespaces(info: CustomMetricInfo): string[] {
+    const namespaces = new Set<string>();
+    for (const scope of this.scopes.values()) {
+      if (scope.groupResource.resource === info.groupResource.resource && scope.groupResource.group === info.groupResource.group && scope.metrics.has(info.metric)) {
+        namespaces.add(scope.namespace);
+      }
+    }
+    return [...namespaces].sort();
+  }
+
   /** Drops values older than the TTL; returns how many went. */
   sweep(): number {
     if (this.options.ttlMs <= 0) return 0;

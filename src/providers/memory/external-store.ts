@@ -123,6 +123,12 @@ export class ExternalStore implements ExternalMetricsProvider {
     return this.listCache;
   }
 
+  listExternalMetricNamespaces(info: ExternalMetricInfo): string[] {
+    const namespaces: string[] = [];
+    for (const [scopeName, metrics] of this.scopes) if (metrics.has(info.metric)) namespaces.push(scopeName);
+    return namespaces.sort();
+  }
+
   sweep(): number {
     if (this.options.ttlMs <= 0) return 0;
     const oldest = this.oldestLiveSecond();

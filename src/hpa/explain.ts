@@ -1,0 +1,236 @@
+/**
+ * The explainer: fetch every metric of an HPA the way the HPA controller would, through a
+ * {@link MetricsFetcher} (HTTPS for the CLI, in-process for the status page), and run the replica
+ * calculation on what came back. Failures read like the HPA's ScalingActive=False condition.
+ * @module
+ */
+import type { CustomMetricsVersion, Labels } from '../api/types.js';
+import type { ResourceMapper } from '../kube/resource-mapper.js';
+import { parseQuantity, type Quantity } from '../quantity/index.js';
+import { parseSelector } from '../selector/index.js';
+import type { HorizontalPodAutoscaler, HpaMetricSpec, HpaMetricTarget } from './hpa-schema.js';
+import { queryFor, type MetricQuery } from './metric-queries.js';
+import { calculateReplicas } from './replica-calculator.js';
+import type { MetricInput, MetricResult, MetricType, ObjectTarget, ReplicaDecision, ReplicaInputs } from './types.js';
+
+/** One GET on the metrics APIs. Resolves with any HTTP answer; rejects only when no answer came (transport). */
+export interface MetricsFetcher {
+  get(url: string): Promise<{ readonly status: number; readonly body: string }>;
+}
+
+export interface ExplainOptions {
+  readonly resourceMapper: ResourceMapper;
+  /** `scale.spec.replicas`; else the manifest's `status.currentReplicas`. */
+  readonly currentReplicas?: number;
+  /** `scale.status.selector` of the target, sent as `labelSelector` of Pods metrics. */
+  readonly podSelector?: string;
+  /** Else `metadata.namespace`, else `default`. */
+  readonly namespace?: string;
+  readonly history?: Pick<ReplicaInputs, 'recommendations' | 'scaleEvents' | 'now'>;
+}
+
+export interface ReturnedValue {
+  /** `Kind/name` of the described object (custom metrics). */
+  readonly object?: string;
+  /** The series' labels (external metrics). */
+  readonly labels?: Labels;
+  readonly value: string;
+  readonly timestamp?: string;
+}
+
+export interface MetricExplanation {
+  readonly index: number;
+  readonly type: MetricType | 'Resource' | 'ContainerResource';
+  readonly name: string;
+  readonly target?: string;
+  /** Path and query sent; absent for Resource metrics. */
+  readonly query?: string;
+  readonly values: readonly ReturnedValue[];
+  /** Why the metric was left out of the calculation (Resource metrics). */
+  readonly skipped?: string;
+  /** The ratio, proposal and reason; absent when skipped. */
+  readonly result?: MetricResult;
+}
+
+export interface Explanation {
+  readonly hpa: { readonly namespace: string; readonly name: string; readonly scaleTarget: string };
+  readonly currentReplicas: number;
+  readonly minReplicas: number;
+  readonly maxReplicas: number;
+  /** The custom.metrics.k8s.io version used, and how it was chosen (spec §1.8). */
+  readonly customVersion?: { readonly version: CustomMetricsVersion; readonly how: string };
+  readonly metrics: readonly MetricExplanation[];
+  readonly decision: ReplicaDecision;
+  readonly notes: readonly string[];
+}
+
+export class ExplainInputError extends Error {
+  override readonly name = 'ExplainInputError';
+}
+
+interface Item {
+  describedObject?: { kind?: string; name?: string };
+  metricLabels?: Labels;
+  value?: unknown;
+  timestamp?: string;
+}
+
+/** The message an apiserver error carries: a Status's `message`, else the body's first line (the aggregator's plain-text 503). */
+function errorMessage(status: number, body: string): string {
+  try {
+    const parsed = JSON.parse(body) as { kind?: string; message?: string };
+    if (parsed.kind === 'Status' && typeof parsed.message === 'string') return parsed.message;
+  } catch {
+    // not JSON
+  }
+  const line = body.trim().split('\n')[0] ?? '';
+  return line === '' ? `the server responded with HTTP ${status}` : `${line} (HTTP ${status})`;
+}
+
+/** NB: METRICS discovery.go: the group's preferredVersion if known, else the first known version; probed directly when the group document is missing. */
+async function chooseCustomVersion(fetcher: MetricsFetcher): Promise<{ version: CustomMetricsVersion; how: string } | { error: string }> {
+  const known = (gv: string | undefined): CustomMetricsVersion | undefined =>
+    gv === 'custom.metrics.k8s.io/v1beta2' ? 'v1beta2' : gv === 'custom.metrics.k8s.io/v1beta1' ? 'v1beta1' : undefined;
+  let groupError = '';
+  try {
+    const res = await fetcher.get('/apis/custom.metrics.k8s.io');
+    if (res.status >= 200 && res.status < 300) {
+      const group = JSON.parse(res.body) as { preferredVersion?: { groupVersion?: string }; versions?: { groupVersion?: string }[] };
+      const preferred = known(group.preferredVersion?.groupVersion);
+      if (preferred) return { version: preferred, how: 'the preferredVersion of GET /apis/custom.metrics.k8s.io' };
+      const first = (group.versions ?? []).map((v) => known(v.groupVersion)).find((v) => v !== undefined);
+      if (first) return { version: first, how: 'the first known version listed by GET /apis/custom.metrics.k8s.io' };
+      return { error: 'no known available metric versions found' };
+    }
+    groupError = errorMessage(res.status, res.body);
+    for (const version of ['v1beta2', 'v1beta1'] as const) {
+      const probe = await fetcher.get(`/apis/custom.metrics.k8s.io/${version}`);
+      if (probe.status >= 200 && probe.status < 300) return { version, how: `GET /apis/custom.metrics.k8s.io failed (${groupError}); ${version} answers discovery` };
+    }
+  } catch (error) {
+    return { error: (error as Error).message };
+  }
+  return { error: `no known available metric versions found: ${groupError}` };
+}
+
+function metricName(m: HpaMetricSpec): string {
+  return m.pods?.metric.name ?? m.object?.metric.name ?? m.external?.metric.name ?? m.resource?.name ?? m.containerResource?.name ?? '';
+}
+
+function describeTarget(t: HpaMetricTarget): string {
+  return t.type === 'Value' ? `value ${t.value!.toString()}` : `averageValue ${t.averageValue!.toString()}`;
+}
+
+function objectTarget(t: HpaMetricTarget): ObjectTarget {
+  return t.type === 'Value' ? { type: 'Value', value: t.value! } : { type: 'AverageValue', averageValue: t.averageValue! };
+}
+
+/** The HPA client's error texts (K8S `replica_calculator.go`, `metrics/client.go`), around the adapter's own message. */
+function fetchError(m: HpaMetricSpec, namespace: string, query: MetricQuery, message: string): string {
+  const name = metricName(m);
+  if (m.type === 'External') return `unable to get external metric ${namespace}/${name}/${query.metricSelector}: unable to fetch metrics from external metrics API: ${message}`;
+  return `unable to get metric ${name}: unable to fetch metrics from custom metrics API: ${message}`;
+}
+
+async function fetchMetric(m: HpaMetricSpec, query: MetricQuery, fetcher: MetricsFetcher, namespace: string): Promise<{ input: MetricInput; values: ReturnedValue[] }> {
+  const type = m.type as MetricType;
+  const name = metricName(m);
+  const fail = (message: string, values: ReturnedValue[] = []) => ({ input: { type, name, error: fetchError(m, namespace, query, message) }, values });
+  let res;
+  try {
+    res = await fetcher.get(query.url);
+  } catch (error) {
+    return fail((error as Error).message);
+  }
+  if (res.status < 200 || res.status >= 300) return fail(errorMessage(res.status, res.body));
+  let items: Item[];
+  try {
+    items = (JSON.parse(res.body) as { items?: Item[] }).items ?? [];
+  } catch {
+    return fail('the response is not JSON');
+  }
+  const values: ReturnedValue[] = [];
+  const quantities: { pod: string; value: Quantity }[] = [];
+  for (const item of items) {
+    const text = typeof item.value === 'number' ? String(item.value) : String(item.value ?? '');
+    const shown = {
+      ...(item.describedObject ? { object: `${item.describedObject.kind ?? '?'}/${item.describedObject.name ?? '?'}` } : {}),
+      ...(item.metricLabels ? { labels: item.metricLabels } : {}),
+      value: text,
+      ...(item.timestamp ? { timestamp: item.timestamp } : {}),
+    };
+    values.push(shown);
+    try {
+      quantities.push({ pod: item.describedObject?.name ?? '', value: parseQuantity(text) });
+    } catch (error) {
+      return fail(`cannot read the value ${JSON.stringify(text)}: ${(error as Error).message}`, values);
+    }
+  }
+  if (query.single && quantities.length !== 1) return fail(`the server returned ${quantities.length} results when we asked for exactly one`, values);
+  if (m.type === 'Pods') return { input: { type: 'Pods', name, target: { type: 'AverageValue', averageValue: m.pods!.target.averageValue! }, values: quantities }, values };
+  if (m.type === 'Object') return { input: { type: 'Object', name, target: objectTarget(m.object!.target), value: quantities[0]!.value }, values };
+  return { input: { type: 'External', name, target: objectTarget(m.external!.target), values: quantities.map((v) => v.value) }, values };
+}
+
+/** Explains what the HPA controller would decide for `hpa` with the metric values `fetcher` reaches. */
+export async function explainHpa(hpa: HorizontalPodAutoscaler, fetcher: MetricsFetcher, options: ExplainOptions): Promise<Explanation> {
+  const namespace = options.namespace ?? hpa.metadata.namespace ?? 'default';
+  const currentReplicas = options.currentReplicas ?? hpa.status?.currentReplicas;
+  if (currentReplicas === undefined) throw new ExplainInputError('the current replica count is unknown: pass --current-replicas N (the manifest has no status.currentReplicas)');
+  const specMetrics = hpa.spec.metrics;
+  if (specMetrics === undefined) throw new ExplainInputError('spec.metrics is empty: the HPA then scales on CPU utilization, which metrics.k8s.io serves, not this adapter');
+  const notes: string[] = [];
+  let podSelector = '';
+  if (options.podSelector !== undefined && options.podSelector !== '') podSelector = parseSelector(options.podSelector).toString();
+  else if (specMetrics.some((m) => m.type === 'Pods')) notes.push('no pod selector given (--selector): Pods metrics are asked for every pod of the namespace, where the HPA sends its target\'s scale.status.selector');
+
+  const needsCustom = specMetrics.some((m) => m.type === 'Pods' || m.type === 'Object');
+  const chosen = needsCustom ? await chooseCustomVersion(fetcher) : undefined;
+  const customVersion = chosen !== undefined && 'version' in chosen ? chosen : undefined;
+  const ctx = { namespace, customVersion: customVersion?.version ?? 'v1beta2', podSelector, resourceMapper: options.resourceMapper } as const;
+
+  const explained: MetricExplanation[] = [];
+  const inputs: MetricInput[] = [];
+  for (const [index, m] of specMetrics.entries()) {
+    const name = metricName(m);
+    const target = m.pods?.target ?? m.object?.target ?? m.external?.target;
+    const base = { index, type: m.type, name, ...(target && target.type !== 'Utilization' ? { target: describeTarget(target) } : {}) };
+    const query = queryFor(m, ctx);
+    if (query === undefined) {
+      explained.push({ ...base, values: [], skipped: `${m.type} metrics come from metrics.k8s.io (metrics-server), not from this adapter; left out of the calculation` });
+      continue;
+    }
+    if (query.api === 'custom' && chosen !== undefined && 'error' in chosen) {
+      inputs.push({ type: m.type as MetricType, name, error: fetchError(m, namespace, query, chosen.error) });
+      explained.push({ ...base, query: query.url, values: [] });
+      continue;
+    }
+    const { input, values } = await fetchMetric(m, query, fetcher, namespace);
+    inputs.push(input);
+    explained.push({ ...base, query: query.url, values });
+  }
+  if (inputs.length < specMetrics.length) notes.push('Resource metrics were left out: the real HPA also takes their proposals into the maximum');
+
+  const decision = calculateReplicas({
+    specReplicas: currentReplicas,
+    statusReplicas: currentReplicas,
+    ...(hpa.spec.minReplicas !== undefined ? { minReplicas: hpa.spec.minReplicas } : {}),
+    maxReplicas: hpa.spec.maxReplicas,
+    metrics: inputs,
+    ...(hpa.spec.behavior ? { behavior: hpa.spec.behavior } : {}),
+    ...options.history,
+  });
+  let next = 0;
+  const withResults = explained.map((e) => (e.skipped === undefined ? { ...e, result: decision.metrics[next++]! } : e));
+  const ref = hpa.spec.scaleTargetRef;
+  return {
+    hpa: { namespace, name: hpa.metadata.name, scaleTarget: `${ref.kind}/${ref.name}` },
+    currentReplicas,
+    minReplicas: hpa.spec.minReplicas ?? 1,
+    maxReplicas: hpa.spec.maxReplicas,
+    ...(customVersion ? { customVersion } : {}),
+    metrics: withResults,
+    decision,
+    notes: [...notes, ...decision.assumptions],
+  };
+}

@@ -1,0 +1,63 @@
+/**
+ * An {@link Explanation} for people (aligned text) and for tools (JSON with milli-values written as
+ * quantities, so nothing needs bigint support).
+ * @module
+ */
+import type { Explanation } from './explain.js';
+import { milli } from './metric-proposal.js';
+import { round } from './tolerance.js';
+import type { MetricResult } from './types.js';
+
+const maxValuesShown = 10;
+
+function resultLines(r: MetricResult): string[] {
+  if (r.proposal === undefined) {
+    return [`error: ScalingActive=False ${r.condition?.reason ?? ''}: ${r.condition?.message ?? r.reason}`];
+  }
+  const ratio = r.adjustedRatio ?? r.ratio;
+  return [`ratio ${ratio === undefined ? '-' : round(ratio)} → proposes ${r.proposal} (${r.rule}): ${r.reason}`];
+}
+
+export function formatExplanationText(e: Explanation): string {
+  const lines = [
+    `HPA ${e.hpa.namespace}/${e.hpa.name} → ${e.hpa.scaleTarget}: ${e.currentReplicas} current replicas, minReplicas ${e.minReplicas}, maxReplicas ${e.maxReplicas}`,
+  ];
+  if (e.customVersion) lines.push(`custom.metrics.k8s.io/${e.customVersion.version}: ${e.customVersion.how}`);
+  for (const m of e.metrics) {
+    lines.push('', `[${m.index}] ${m.type} metric ${m.name}${m.target ? `, target ${m.target}` : ''}`);
+    if (m.skipped) {
+      lines.push(`    skipped: ${m.skipped}`);
+      continue;
+    }
+    if (m.query) lines.push(`    GET ${m.query}`);
+    if (m.values.length > 0) {
+      lines.push(`    returned ${m.values.length} value${m.values.length === 1 ? '' : 's'}:`);
+      for (const v of m.values.slice(0, maxValuesShown)) {
+        const who = v.object ?? (v.labels ? `{${Object.entries(v.labels).map(([k, x]) => `${k}=${x}`).join(',')}}` : '');
+        lines.push(`      ${who} = ${v.value}${v.timestamp ? ` at ${v.timestamp}` : ''}`);
+      }
+      if (m.values.length > maxValuesShown) lines.push(`      … and ${m.values.length - maxValuesShown} more`);
+    }
+    if (m.result) lines.push(...resultLines(m.result).map((l) => `    ${l}`));
+  }
+  const d = e.decision;
+  lines.push('', `decision: ${d.currentReplicas} → ${d.desiredReplicas} replicas (${d.rescale ? 'rescale' : 'no change'}), bounded by ${d.rule}: ${d.reason}`);
+  for (const note of e.notes) lines.push(`note: ${note}`);
+  return `${lines.join('\n')}\n`;
+}
+
+/** JSON-safe: milli-value bigints become quantity strings (`usage`, `target`). */
+export function explanationToJson(e: Explanation): unknown {
+  return {
+    ...e,
+    metrics: e.metrics.map((m) => {
+      if (!m.result) return m;
+      const { usageMilli, targetMilli, ...rest } = m.result;
+      return {
+        ...m,
+        result: { ...rest, ...(usageMilli !== undefined ? { usage: milli(usageMilli) } : {}), ...(targetMilli !== undefined ? { targetValue: milli(targetMilli) } : {}) },
+      };
+    }),
+    decision: { ...e.decision, metrics: undefined },
+  };
+}

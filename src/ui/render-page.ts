@@ -1,0 +1,128 @@
+/**
+ * The status page's HTML, rendered on the server: back-end readiness, request rates, the metrics
+ * served with their objects, last values, ages and a plot, and the explain form. Every dynamic value
+ * is escaped; the only script re-fetches the page to refresh the metrics section.
+ * @module
+ */
+import type { Readiness } from '../providers/backend.js';
+import type { RequestCount } from '../server/self-metrics.js';
+import { escapeHtml as e, formatAge } from './html.js';
+import type { MetricSnapshot } from './metric-snapshot.js';
+import { renderPlot } from './plot.js';
+import type { Point } from './sampler.js';
+
+export interface ExplainView {
+  readonly yaml: string;
+  readonly currentReplicas: string;
+  readonly selector: string;
+  /** The explanation as text, or the one-line mistake. */
+  readonly text?: string;
+  readonly summary?: string;
+  readonly error?: string;
+}
+
+export interface PageModel {
+  readonly now: number;
+  readonly readiness: Readiness;
+  readonly metrics: readonly MetricSnapshot[];
+  readonly history: (metricKey: string) => ReadonlyMap<string, readonly Point[]>;
+  readonly windowMs: number;
+  readonly requests: { readonly perSecond: number | undefined; readonly total: number; readonly counts: readonly RequestCount[] };
+  readonly explain?: ExplainView;
+}
+
+const styles = `
+body{font:15px/1.45 system-ui,sans-serif;color:#1a1a1a;background:#fff;margin:0 auto;max-width:1100px;padding:1rem 1.5rem}
+h1{font-size:1.5rem;margin:.2rem 0}h2{font-size:1.2rem;margin-top:1.6rem;border-bottom:1px solid #ccc}h3{font-size:1rem;margin:1rem 0 .3rem}
+table{border-collapse:collapse;margin:.3rem 0}th,td{text-align:left;padding:.2rem .7rem .2rem 0;vertical-align:top}th{border-bottom:1px solid #999}
+td.num{text-align:right;font-variant-numeric:tabular-nums}.muted{color:#555}.ok{color:#0a6b2e;font-weight:600}.bad{color:#a40000;font-weight:600}
+.metric{display:grid;grid-template-columns:minmax(300px,1fr) 380px;gap:1rem;border-top:1px solid #eee;padding-top:.4rem}
+.legend{list-style:none;padding:0;margin:0;font-size:12px}.legend li{display:inline-block;margin-right:.8rem}.swatch{display:inline-block;width:10px;height:10px;margin-right:4px}
+label{display:block;font-weight:600;margin-top:.5rem}textarea{width:100%;font:13px/1.35 ui-monospace,monospace}input{font:inherit}
+button{font:inherit;margin-top:.6rem;padding:.3rem 1rem}pre{background:#f4f4f4;padding:.7rem;overflow-x:auto;font-size:13px}
+:focus-visible{outline:3px solid #0072B2;outline-offset:2px}.error{color:#a40000}.decision{font-weight:600}
+`;
+
+function ageClass(seconds: number): string {
+  return seconds > 300 ? 'bad' : '';
+}
+
+function renderMetric(m: MetricSnapshot, model: PageModel): string {
+  const rows = m.values.map((v) => {
+    const age = (model.now - v.timestamp) / 1000;
+    return `<tr><td>${e(v.object)}</td><td class="num">${e(v.value)}</td><td class="num ${ageClass(age)}">${e(formatAge(age))}</td></tr>`;
+  });
+  const table = m.error !== undefined
+    ? `<p class="error">error: ${e(m.error)}</p>`
+    : rows.length === 0
+      ? '<p class="muted">No values.</p>'
+      : `<table><thead><tr><th scope="col">object</th><th scope="col">value</th><th scope="col">age</th></tr></thead><tbody>${rows.join('')}</tbody></table>${m.truncated ? '<p class="muted">More objects exist; showing the first ones.</p>' : ''}`;
+  return `<section class="metric" aria-labelledby="${e(anchor(m.key))}"><div><h3 id="${e(anchor(m.key))}">${e(m.title)}</h3>${table}</div><div>${renderPlot(m.title, model.history(m.key), model.now, model.windowMs)}</div></section>`;
+}
+
+function anchor(key: string): string {
+  return `m-${key.replace(/[^A-Za-z0-9_-]/g, '-')}`;
+}
+
+function renderRequests(model: PageModel): string {
+  const rate = model.requests.perSecond === undefined ? 'not sampled yet' : `${model.requests.perSecond.toFixed(2)} requests/s over the sampled window (up to ${Math.round(model.windowMs / 60_000)} minutes)`;
+  const rows = [...model.requests.counts]
+    .sort((a, b) => b.count - a.count)
+    .slice(0, 20)
+    .map((r) => `<tr><td>${e(r.verb)}</td><td>${e(r.group === '' ? '-' : r.group)}</td><td>${e(r.version === '' ? '-' : r.version)}</td><td class="num">${e(r.code)}</td><td class="num">${e(r.count)}</td></tr>`);
+  return `<p>${e(model.requests.total)} requests answered; ${e(rate)}.</p>${rows.length === 0 ? '' : `<table><thead><tr><th scope="col">verb</th><th scope="col">group</th><th scope="col">version</th><th scope="col">code</th><th scope="col">count</th></tr></thead><tbody>${rows.join('')}</tbody></table>`}`;
+}
+
+function renderExplain(view: ExplainView | undefined): string {
+  const v = view ?? { yaml: '', currentReplicas: '', selector: '' };
+  const result = v.error !== undefined
+    ? `<p class="error" role="alert">error: ${e(v.error)}</p>`
+    : v.text !== undefined ? `<p class="decision" role="status">${e(v.summary ?? '')}</p><pre>${e(v.text)}</pre>` : '';
+  return `<form method="post" action="/ui/explain">
+<label for="hpa-yaml">HorizontalPodAutoscaler (autoscaling/v2 YAML, e.g. from kubectl get hpa -o yaml)</label>
+<textarea id="hpa-yaml" name="yaml" rows="14" required spellcheck="false">${e(v.yaml)}</textarea>
+<label for="current-replicas">Current replicas <span class="muted">(default: the manifest's status.currentReplicas)</span></label>
+<input id="current-replicas" name="currentReplicas" inputmode="numeric" pattern="[0-9]*" value="${e(v.currentReplicas)}">
+<label for="pod-selector">Pod selector of the target <span class="muted">(scale.status.selector, e.g. app=web)</span></label>
+<input id="pod-selector" name="selector" size="40" value="${e(v.selector)}">
+<div><button type="submit">Explain</button></div>
+</form>
+<div id="explanation">${result}</div>`;
+}
+
+export function renderPage(model: PageModel): string {
+  const ready = model.readiness.ready
+    ? '<span class="ok">ready</span>'
+    : `<span class="bad">not ready</span>: ${e(model.readiness.message ?? 'no reason given')}`;
+  const summary = model.metrics.map((m) => {
+    const newest = Math.max(...m.values.map((v) => v.timestamp), Number.NEGATIVE_INFINITY);
+    const age = Number.isFinite(newest) ? formatAge((model.now - newest) / 1000) : '-';
+    return `<tr><td><a href="#${e(anchor(m.key))}">${e(m.title)}</a></td><td>${e(m.api)}</td><td class="num">${e(m.values.length)}${m.truncated ? '+' : ''}</td><td class="num">${e(age)}</td></tr>`;
+  });
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<title>metrics-adapter status</title><style>${styles}</style></head>
+<body><header><h1>metrics-adapter status</h1><p>Back end: ${ready}. <span class="muted">Rendered ${e(new Date(model.now).toISOString())}.</span></p></header>
+<main>
+<section id="metrics" aria-labelledby="metrics-heading"><h2 id="metrics-heading">Metrics served (${e(model.metrics.length)})</h2>
+${summary.length === 0 ? '<p class="muted">No metrics yet. Write one with POST /write-metrics/… or /write-external-metrics/….</p>' : `<table><thead><tr><th scope="col">metric</th><th scope="col">API</th><th scope="col">objects</th><th scope="col">newest value age</th></tr></thead><tbody>${summary.join('')}</tbody></table>`}
+${model.metrics.map((m) => renderMetric(m, model)).join('\n')}
+</section>
+<section aria-labelledby="requests-heading"><h2 id="requests-heading">Requests</h2>${renderRequests(model)}</section>
+<section aria-labelledby="explain-heading"><h2 id="explain-heading">Why doesn't my HPA scale? (explain)</h2>
+<p class="muted">Runs the HPA controller's calculation against the values this adapter serves now. Pod readiness is unknown here: returned pods count as ready.</p>
+${renderExplain(model.explain)}</section>
+</main>
+<script>
+// Refresh the metrics section every 15 s without touching the explain form.
+setInterval(function () {
+  fetch('/ui', { credentials: 'same-origin' }).then(function (r) { return r.text(); }).then(function (html) {
+    var next = new DOMParser().parseFromString(html, 'text/html').getElementById('metrics');
+    var current = document.getElementById('metrics');
+    if (next && current) current.replaceWith(next);
+  }).catch(function () {});
+}, 15000);
+</script>
+</body></html>
+`;
+}

@@ -1,0 +1,91 @@
+/**
+ * The status page at `/ui`, a fastify plugin: GET renders the page, POST `/ui/explain` runs the
+ * explainer against this process's providers (no network) and renders the page with the answer.
+ * Registered inside the server, so it passes the same authentication hook as every API request.
+ * @module
+ */
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { ExplainInputError, explainHpa } from '../hpa/explain.js';
+import { formatExplanationText } from '../hpa/format-explanation.js';
+import { InvalidHpaError, parseHpa } from '../hpa/parse-hpa.js';
+import type { ResourceMapper } from '../kube/resource-mapper.js';
+import type { Readiness } from '../providers/backend.js';
+import type { CustomMetricsProvider, ExternalMetricsProvider } from '../providers/provider.js';
+import { InvalidSelectorError } from '../selector/index.js';
+import { createMetricsApi } from '../server/metrics-api.js';
+import type { RequestCount } from '../server/self-metrics.js';
+import { createInProcessFetcher } from './in-process-fetcher.js';
+import { takeSnapshot } from './metric-snapshot.js';
+import { renderPage, type ExplainView } from './render-page.js';
+import { createSampler, defaultSamplerOptions, type SamplerOptions } from './sampler.js';
+
+export interface StatusPageOptions {
+  readonly custom?: CustomMetricsProvider;
+  readonly external?: ExternalMetricsProvider;
+  readonly readiness?: () => Readiness;
+  readonly resourceMapper: ResourceMapper;
+  readonly requestCounts: () => readonly RequestCount[];
+  readonly sampler?: Partial<SamplerOptions>;
+}
+
+/** NB: inline style and script only, nothing from elsewhere: the cluster may have no internet, and the page must not load foreign code. */
+const securityHeaders = {
+  'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+  'x-content-type-options': 'nosniff',
+  'cache-control': 'no-store',
+  'referrer-policy': 'no-referrer',
+};
+
+export async function statusPage(app: FastifyInstance, options: StatusPageOptions): Promise<void> {
+  const providers = { ...(options.custom ? { custom: options.custom } : {}), ...(options.external ? { external: options.external } : {}) };
+  const fetcher = createInProcessFetcher(createMetricsApi({ ...providers, resourceMapper: options.resourceMapper }));
+  const samplerOptions = { ...defaultSamplerOptions, ...options.sampler };
+  const snapshot = () => takeSnapshot(providers);
+  const sampler = createSampler(snapshot, options.requestCounts, samplerOptions);
+  app.addHook('onReady', async () => {
+    sampler.start();
+    await sampler.sample();
+  });
+  app.addHook('onClose', async () => sampler.stop());
+  // NB: the form posts urlencoded; the parser is added in this plugin's context only, so the API keeps accepting JSON alone.
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) => done(null, body));
+
+  async function send(reply: FastifyReply, code: number, explain?: ExplainView): Promise<FastifyReply> {
+    const metrics = await snapshot();
+    sampler.observe(metrics, 1000);
+    const html = renderPage({
+      now: Date.now(),
+      readiness: options.readiness?.() ?? { ready: true },
+      metrics,
+      history: (key) => sampler.history(key),
+      windowMs: samplerOptions.windowMs,
+      requests: { ...sampler.requestRate(), counts: options.requestCounts() },
+      ...(explain ? { explain } : {}),
+    });
+    return reply.code(code).headers(securityHeaders).type('text/html; charset=utf-8').send(html);
+  }
+
+  app.get('/ui', (_request, reply) => send(reply, 200));
+  app.get('/ui/', (_request, reply) => reply.redirect('/ui'));
+  app.post('/ui/explain', async (request, reply) => {
+    const form = new URLSearchParams(typeof request.body === 'string' ? request.body : '');
+    const view = { yaml: form.get('yaml') ?? '', currentReplicas: (form.get('currentReplicas') ?? '').trim(), selector: (form.get('selector') ?? '').trim() };
+    try {
+      if (view.currentReplicas !== '' && !/^\d+$/.test(view.currentReplicas)) throw new ExplainInputError('current replicas must be a whole number');
+      const hpa = parseHpa(view.yaml, 'the manifest');
+      const explanation = await explainHpa(hpa, fetcher, {
+        resourceMapper: options.resourceMapper,
+        ...(view.currentReplicas !== '' ? { currentReplicas: Number(view.currentReplicas) } : {}),
+        ...(view.selector !== '' ? { podSelector: view.selector } : {}),
+      });
+      const d = explanation.decision;
+      const summary = `${d.currentReplicas} → ${d.desiredReplicas} replicas (${d.rescale ? 'rescale' : 'no change'}), bounded by ${d.rule}`;
+      return send(reply, 200, { ...view, text: formatExplanationText(explanation), summary });
+    } catch (error) {
+      if (error instanceof InvalidHpaError || error instanceof ExplainInputError || error instanceof InvalidSelectorError) {
+        return send(reply, 400, { ...view, error: error.message });
+      }
+      throw error;
+    }
+  });
+}

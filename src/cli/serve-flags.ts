@@ -18,6 +18,10 @@ export interface ServeFlags {
   readonly backend?: string;
   readonly config?: string;
   readonly metricTtl?: number;
+  /** A kubeconfig for the object lister and RESTMapper; without it, the in-cluster ServiceAccount when in a pod. */
+  readonly kubeconfig?: string;
+  /** `--informer-idle-timeout` in milliseconds: an object cache unused this long is dropped. */
+  readonly informerIdleTimeout: number;
   readonly insecureDisableAuth: boolean;
   readonly logFormat: 'text' | 'json';
   readonly v: number;
@@ -59,6 +63,8 @@ export function addServeFlags(command: Command): Command {
     .addOption(new Option('--backend <name>', 'where metric values come from (default: memory)').choices(backendNames))
     .option('--config <file>', 'YAML config file: `backend` and one section per back end')
     .option('--metric-ttl <duration>', 'drop written values not updated for this long, e.g. 10m (memory back end)', duration)
+    .option('--kubeconfig <file>', 'kubeconfig of the cluster whose objects answer label selectors (default: the in-cluster service account in a pod, else none)')
+    .option('--informer-idle-timeout <duration>', 'drop the object cache of a resource not queried for this long', duration, 15 * 60_000)
     .option('--insecure-disable-auth', 'serve without authentication on a non-loopback address (anyone reaching the port can read and write metrics)', false)
     .addOption(new Option('--log-format <format>', 'log line format').choices(['text', 'json']).default('text'))
     .option('-v, --v <level>', 'log verbosity: 2 logs every request, 4 adds debug lines', verbosity, 0);

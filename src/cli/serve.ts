@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { createAdapter } from '../adapter.js';
 import { ensureSelfSignedCertificate, loadCertificateFiles, requireCertificateFilePair, CertificateError } from '../certs/index.js';
-import { createStaticResourceMapper } from '../kube/static-resource-mapper.js';
+import { KubeApiError } from '../kube/kube-client.js';
+import { createKubeDeps, type KubeDeps } from '../kube/kube-deps.js';
 import { createLogger, type Logger } from '../log/index.js';
 import type { Backend } from '../providers/backend.js';
 import { backendNames, isBackendName, loadBackend } from '../providers/registry.js';
@@ -44,11 +45,17 @@ export async function serve(flags: ServeFlags, logger: Logger = createLogger({ f
   logger.warn(
     `WARNING: authentication and authorization are DISABLED: anyone who can reach ${flags.bindAddress}:${flags.securePort} can read and write every metric`,
   );
-  const resourceMapper = createStaticResourceMapper();
+  const kube = await connectCluster(flags, logger);
+  const { resourceMapper } = kube;
   let backend: Backend;
   try {
-    backend = await factory.create(backendConfig, flags.metricTtl === undefined ? {} : { metricTtlMs: flags.metricTtl }, { logger, resourceMapper });
+    backend = await factory.create(backendConfig, flags.metricTtl === undefined ? {} : { metricTtlMs: flags.metricTtl }, {
+      logger,
+      resourceMapper,
+      ...(kube.objectLister ? { objectLister: kube.objectLister } : {}),
+    });
   } catch (error) {
+    await kube.close();
     throw new CliError(`cannot start the ${backendName} back end: ${(error as Error).message}`, 1);
   }
   const adapter = createAdapter({
@@ -67,6 +74,7 @@ export async function serve(flags: ServeFlags, logger: Logger = createLogger({ f
     address = await adapter.listen({ port: flags.securePort, host: flags.bindAddress });
   } catch (error) {
     await backend.close();
+    await kube.close();
     const code = (error as NodeJS.ErrnoException).code;
     const why = code === 'EADDRINUSE' ? 'address already in use' : code === 'EACCES' ? 'permission denied' : (error as Error).message;
     throw new CliError(`cannot listen on ${flags.bindAddress}:${flags.securePort}: ${why}`, 1);
@@ -86,8 +94,23 @@ export async function serve(flags: ServeFlags, logger: Logger = createLogger({ f
     async close() {
       await adapter.close();
       await backend.close();
+      await kube.close();
     },
   };
+}
+
+/** The cluster from --kubeconfig or the in-cluster ServiceAccount; standalone without either. */
+async function connectCluster(flags: ServeFlags, logger: Logger): Promise<KubeDeps> {
+  try {
+    return await createKubeDeps({
+      logger,
+      informerIdleMs: flags.informerIdleTimeout,
+      ...(flags.kubeconfig !== undefined ? { kubeconfig: flags.kubeconfig } : {}),
+    });
+  } catch (error) {
+    if (error instanceof KubeApiError) throw new CliError(error.message);
+    throw error;
+  }
 }
 
 const topLevelSchema = z

@@ -38,7 +38,7 @@ const memoryBackend: BackendFactory<MemoryBackendConfig> = {
   async create(config, flags, deps): Promise<Backend> {
     const ttlMs = flags.metricTtlMs ?? (config.metricTTL === undefined ? 0 : parseDuration(config.metricTTL));
     const interner = new Interner();
-    const custom = new CustomStore({ mapper: deps.resourceMapper, interner, ttlMs });
+    const custom = new CustomStore({ mapper: deps.resourceMapper, interner, ttlMs, ...(deps.objectLister ? { objects: deps.objectLister } : {}) });
     const external = new ExternalStore({ interner, ttlMs });
     let sweeper: NodeJS.Timeout | undefined;
     if (ttlMs > 0) {

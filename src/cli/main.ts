@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { CliError } from './cli-error.js';
+import { registerManifestsCommand } from './manifests.js';
 import { serve } from './serve.js';
 import { addServeFlags, normalizeKlogArgs, type ServeFlags } from './serve-flags.js';
 
@@ -40,6 +41,8 @@ addServeFlags(
   process.once('SIGTERM', () => stop('SIGTERM'));
   process.once('SIGINT', () => stop('SIGINT'));
 });
+
+registerManifestsCommand(program, version);
 
 try {
   await program.parseAsync(normalizeKlogArgs(process.argv));

@@ -36,15 +36,24 @@ export const fakeResourceTypes: readonly ResourceType[] = [
   { group: '', version: 'v1', resource: 'nodes', singular: 'node', kind: 'Node', namespaced: false, shortNames: ['no'], subresources: ['status'] },
   { group: '', version: 'v1', resource: 'namespaces', singular: 'namespace', kind: 'Namespace', namespaced: false, shortNames: ['ns'], subresources: ['status'] },
   { group: '', version: 'v1', resource: 'events', singular: 'event', kind: 'Event', namespaced: true, shortNames: ['ev'], subresources: [] },
+  { group: '', version: 'v1', resource: 'secrets', singular: 'secret', kind: 'Secret', namespaced: true, shortNames: [], subresources: [] },
+  { group: '', version: 'v1', resource: 'serviceaccounts', singular: 'serviceaccount', kind: 'ServiceAccount', namespaced: true, shortNames: ['sa'], subresources: ['token'] },
   { group: 'apps', version: 'v1', resource: 'deployments', singular: 'deployment', kind: 'Deployment', namespaced: true, shortNames: ['deploy'], subresources: ['status', 'scale'] },
   { group: 'apps', version: 'v1', resource: 'replicasets', singular: 'replicaset', kind: 'ReplicaSet', namespaced: true, shortNames: ['rs'], subresources: ['status', 'scale'] },
   { group: 'apps', version: 'v1', resource: 'statefulsets', singular: 'statefulset', kind: 'StatefulSet', namespaced: true, shortNames: ['sts'], subresources: ['status', 'scale'] },
+  { group: 'autoscaling', version: 'v2', resource: 'horizontalpodautoscalers', singular: 'horizontalpodautoscaler', kind: 'HorizontalPodAutoscaler', namespaced: true, shortNames: ['hpa'], subresources: ['status'] },
+  { group: 'policy', version: 'v1', resource: 'poddisruptionbudgets', singular: 'poddisruptionbudget', kind: 'PodDisruptionBudget', namespaced: true, shortNames: ['pdb'], subresources: ['status'] },
+  { group: 'rbac.authorization.k8s.io', version: 'v1', resource: 'clusterroles', singular: 'clusterrole', kind: 'ClusterRole', namespaced: false, shortNames: [], subresources: [] },
+  { group: 'rbac.authorization.k8s.io', version: 'v1', resource: 'clusterrolebindings', singular: 'clusterrolebinding', kind: 'ClusterRoleBinding', namespaced: false, shortNames: [], subresources: [] },
+  { group: 'rbac.authorization.k8s.io', version: 'v1', resource: 'roles', singular: 'role', kind: 'Role', namespaced: true, shortNames: [], subresources: [] },
+  { group: 'rbac.authorization.k8s.io', version: 'v1', resource: 'rolebindings', singular: 'rolebinding', kind: 'RoleBinding', namespaced: true, shortNames: [], subresources: [] },
+  { group: 'apiregistration.k8s.io', version: 'v1', resource: 'apiservices', singular: 'apiservice', kind: 'APIService', namespaced: false, shortNames: [], subresources: ['status'] },
   { group: 'events.k8s.io', version: 'v1', resource: 'events', singular: 'event', kind: 'Event', namespaced: true, shortNames: ['ev'], subresources: [] },
   { group: 'example.com', version: 'v1', resource: 'widgets', singular: 'widget', kind: 'Widget', namespaced: true, shortNames: ['wd'], subresources: [] },
 ];
 
 /** Groups in `/apis` order. The metrics groups are listed, as the aggregator lists them, but never answered. */
-const groupOrder = ['apps', 'events.k8s.io', 'custom.metrics.k8s.io', 'external.metrics.k8s.io', 'example.com'];
+const groupOrder = ['apiregistration.k8s.io', 'apps', 'events.k8s.io', 'autoscaling', 'policy', 'rbac.authorization.k8s.io', 'custom.metrics.k8s.io', 'external.metrics.k8s.io', 'example.com'];
 
 export interface FakeObjectInput {
   readonly name: string;
@@ -162,13 +171,20 @@ export async function startFakeKubeApiServer(): Promise<FakeKubeApiServer> {
     const path = url.pathname;
     const isWatch = url.searchParams.get('watch') === 'true' || url.searchParams.get('watch') === '1';
     const route = routeFor(path);
-    requests.push({ method: request.method ?? 'GET', path, query: url.searchParams, kind: route.kind === 'collection' ? (isWatch ? 'watch' : 'list') : route.kind });
+    const kind = route.kind === 'collection' ? (isWatch ? 'watch' : 'list') : route.kind === 'unavailable' ? 'discovery' : route.kind;
+    requests.push({ method: request.method ?? 'GET', path, query: url.searchParams, kind });
     if (request.headers.authorization !== `Bearer ${token}`) {
       sendStatus(response, 401, 'Unauthorized', 'Unauthorized');
       return;
     }
     if (request.method !== 'GET') {
       sendStatus(response, 405, 'MethodNotAllowed', `the server does not allow this method on the requested resource`);
+      return;
+    }
+    if (route.kind === 'unavailable') {
+      // NB: the aggregator's answer for an APIService that is not Available: plain text, not a Status (spec §7.2).
+      response.writeHead(503, { 'content-type': 'text/plain; charset=utf-8' });
+      response.end('service unavailable\n');
       return;
     }
     if (route.kind === 'discovery') {
@@ -348,6 +364,7 @@ export async function startFakeKubeApiServer(): Promise<FakeKubeApiServer> {
 type Route =
   | { readonly kind: 'discovery'; readonly body: unknown }
   | { readonly kind: 'collection'; readonly type: ResourceType; readonly namespace: string | undefined }
+  | { readonly kind: 'unavailable' }
   | { readonly kind: 'other' };
 
 function routeFor(path: string): Route {
@@ -359,7 +376,9 @@ function routeFor(path: string): Route {
   let rest: string[];
   if (parts[0] === 'api' && parts.length >= 2) [group, version, rest] = ['', parts[1]!, parts.slice(2)];
   else if (parts[0] === 'apis' && parts.length >= 3) [group, version, rest] = [parts[1]!, parts[2]!, parts.slice(3)];
+  else if (parts[0] === 'apis' && parts.length === 2 && parts[1]!.endsWith('.metrics.k8s.io')) return { kind: 'unavailable' };
   else return { kind: 'other' };
+  if (group.endsWith('.metrics.k8s.io')) return { kind: 'unavailable' };
   const types = fakeResourceTypes.filter((t) => t.group === group && t.version === version);
   if (types.length === 0) return { kind: 'other' };
   if (rest.length === 0) return { kind: 'discovery', body: resourceList(group, version, types) };

@@ -64,7 +64,7 @@ export function addServeFlags(command: Command): Command {
     .option('--config <file>', 'YAML config file: `backend` and one section per back end')
     .option('--metric-ttl <duration>', 'drop written values not updated for this long, e.g. 10m (memory back end)', duration)
     .option('--kubeconfig <file>', 'kubeconfig of the cluster whose objects answer label selectors (default: the in-cluster service account in a pod, else none)')
-    .option('--informer-idle-timeout <duration>', 'drop the object cache of a resource not queried for this long', duration, 15 * 60_000)
+    .addOption(new Option('--informer-idle-timeout <duration>', 'drop the object cache of a resource not queried for this long').argParser(duration).default(15 * 60_000, '15m'))
     .option('--insecure-disable-auth', 'serve without authentication on a non-loopback address (anyone reaching the port can read and write metrics)', false)
     .addOption(new Option('--log-format <format>', 'log line format').choices(['text', 'json']).default('text'))
     .option('-v, --v <level>', 'log verbosity: 2 logs every request, 4 adds debug lines', verbosity, 0);

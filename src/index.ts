@@ -78,6 +78,8 @@ export {
 } from './selector/index.js';
 export type { ResourceMapper, ResourceKind } from './kube/resource-mapper.js';
 export { createStaticResourceMapper } from './kube/static-resource-mapper.js';
+export type { ObjectLister, ObjectMatches } from './kube/object-lister.js';
+export { createKubeDeps, type KubeDeps, type KubeDepsOptions } from './kube/kube-deps.js';
 export type { RequestGuard } from './auth/index.js';
 export { addServeFlags, type AddServeFlagsOptions, type ServeFlags, type ServingFlags } from './cli/serve-flags.js';
 export { serve } from './cli/serve.js';

@@ -9,6 +9,7 @@ import { loadAllBackends } from '../providers/registry.js';
 import { closeOnSignals, exitOnError } from './process-exit.js';
 import { addConfigCommand } from './config-check.js';
 import { registerExplainCommand } from './explain.js';
+import { registerManifestsCommand } from './manifests.js';
 import { serve } from './serve.js';
 import { addServeFlags, normalizeKlogArgs, type ServeFlags } from './serve-flags.js';
 
@@ -33,6 +34,7 @@ addServeFlags(
 
 addConfigCommand(program, await loadAllBackends());
 registerExplainCommand(program);
+registerManifestsCommand(program, version);
 
 try {
   await program.parseAsync(normalizeKlogArgs(process.argv));

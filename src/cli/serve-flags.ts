@@ -28,6 +28,10 @@ export interface ServeFlags extends ServingFlags {
   readonly backend?: string;
   readonly config?: string;
   readonly metricTtl?: number;
+  /** A kubeconfig for the object lister and RESTMapper; without it, the in-cluster ServiceAccount when in a pod. */
+  readonly kubeconfig?: string;
+  /** `--informer-idle-timeout` in milliseconds: an object cache unused this long is dropped. */
+  readonly informerIdleTimeout: number;
 }
 
 export interface AddServeFlagsOptions {
@@ -74,7 +78,9 @@ export function addServeFlags(command: Command, options: AddServeFlagsOptions = 
     command
       .addOption(new Option('--backend <name>', 'where metric values come from (default: memory)').choices(backendNames))
       .option('--config <file>', 'YAML config file: `backend` and one section per back end, or `backends` and `routes`')
-      .option('--metric-ttl <duration>', 'drop written values not updated for this long, e.g. 10m (memory and redis back ends)', duration);
+      .option('--metric-ttl <duration>', 'drop written values not updated for this long, e.g. 10m (memory and redis back ends)', duration)
+      .option('--kubeconfig <file>', 'kubeconfig of the cluster whose objects answer label selectors (default: the in-cluster service account in a pod, else none)')
+      .addOption(new Option('--informer-idle-timeout <duration>', 'drop the object cache of a resource not queried for this long').argParser(duration).default(15 * 60_000, '15m'));
     addBackendFlags(command, options.backendFactories ?? []);
   }
   return command

@@ -8,7 +8,8 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { createAdapter, type Adapter, type RunningAdapter } from '../adapter.js';
 import { ensureSelfSignedCertificate, loadCertificateFiles, requireCertificateFilePair, CertificateError } from '../certs/index.js';
-import { createStaticResourceMapper } from '../kube/static-resource-mapper.js';
+import { KubeApiError } from '../kube/kube-client.js';
+import { createKubeDeps, type KubeDeps } from '../kube/kube-deps.js';
 import { createLogger, type Logger } from '../log/index.js';
 import { planBackend } from './backend-plan.js';
 import { CliError } from './cli-error.js';
@@ -28,9 +29,20 @@ export async function serve(flags: ServeFlags, logger: Logger = createLogger({ f
   const plan = await planBackend(flags, config);
   // NB: everything the user gave is checked before the back end starts, so a mistake is the only line printed.
   const setup = await prepareServing(flags, logger);
-  const resourceMapper = createStaticResourceMapper();
-  const running = await plan.start({ logger, resourceMapper }, logger);
+  const kube = await connectCluster(flags, logger);
+  const { resourceMapper } = kube;
+  let running;
+  try {
+    running = await plan.start({ logger, resourceMapper, ...(kube.objectLister ? { objectLister: kube.objectLister } : {}) }, logger);
+  } catch (error) {
+    await kube.close();
+    throw error;
+  }
   const { backend } = running;
+  const release = async () => {
+    await running.close();
+    await kube.close();
+  };
   const adapter = createAdapter({
     ...(backend.custom ? { custom: backend.custom } : {}),
     ...(backend.external ? { external: backend.external } : {}),
@@ -42,7 +54,7 @@ export async function serve(flags: ServeFlags, logger: Logger = createLogger({ f
     resourceMapper,
     ...setup.serverOptions,
   });
-  return listenAndAnnounce(adapter, flags, setup, { backend: plan.label }, () => running.close());
+  return listenAndAnnounce(adapter, flags, setup, { backend: plan.label }, release);
 }
 
 /** What `serve` and a library adapter's `run()` both need before building the server: TLS, the logger and the request guard. */
@@ -119,6 +131,20 @@ function checkBindAddress(flags: ServingFlags): void {
     throw new CliError(
       `refusing to serve ${flags.bindAddress} without authentication: bind to a loopback address, or pass --insecure-disable-auth to accept that anyone reaching the port can read and write metrics`,
     );
+  }
+}
+
+/** The cluster from --kubeconfig or the in-cluster ServiceAccount; standalone without either. */
+async function connectCluster(flags: ServeFlags, logger: Logger): Promise<KubeDeps> {
+  try {
+    return await createKubeDeps({
+      logger,
+      informerIdleMs: flags.informerIdleTimeout,
+      ...(flags.kubeconfig !== undefined ? { kubeconfig: flags.kubeconfig } : {}),
+    });
+  } catch (error) {
+    if (error instanceof KubeApiError) throw new CliError(error.message);
+    throw error;
   }
 }
 

@@ -5,6 +5,7 @@
  */
 import type { z } from 'zod';
 import type { Labels } from '../api/types.js';
+import type { ObjectLister } from '../kube/object-lister.js';
 import type { ResourceMapper } from '../kube/resource-mapper.js';
 import type { Logger } from '../log/index.js';
 import type { Quantity } from '../quantity/index.js';
@@ -77,6 +78,12 @@ export interface Backend {
 export interface BackendDeps {
   readonly logger: Logger;
   readonly resourceMapper: ResourceMapper;
+  /**
+   * The cluster's objects (an informer cache) when a cluster is connected. A back end answers `*` with a
+   * labelSelector with exactly the objects this returns that have a value; undefined (standalone, or a
+   * resource the cluster does not serve) means the back end uses the objectLabels given on writes.
+   */
+  readonly objectLister?: ObjectLister;
 }
 
 /** Settings every back end may read from the `serve` flags; the config file's section wins over none of them. */

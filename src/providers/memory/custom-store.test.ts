@@ -17,7 +17,7 @@ function createStore(ttlMs = 0, clock = { now: 1_700_000_000_000 }) {
   return { store, write, clock };
 }
 
-test('a missing object or metric is a 404 StatusError, a selector mismatch names the selector', () => {
+test('a missing object or metric is a 404 StatusError, a selector mismatch names the selector', async () => {
   const { store, write } = createStore();
   write('p1', '1', {}, { method: 'GET' });
   assert.throws(() => store.getMetricByName({ namespace: 'ns', name: 'p2' }, pods, everything), (e: unknown) => e instanceof StatusError && e.code === 404);
@@ -28,43 +28,43 @@ test('a missing object or metric is a 404 StatusError, a selector mismatch names
   );
 });
 
-test('a write replaces the value and metric labels; object labels stay unless given again', () => {
+test('a write replaces the value and metric labels; object labels stay unless given again', async () => {
   const { store, write } = createStore();
   write('p1', '1', { app: 'web' }, { method: 'GET' });
   write('p1', '2500m', undefined, { method: 'PUT' });
   const value = store.getMetricByName({ namespace: 'ns', name: 'p1' }, pods, parseSelector('method=PUT'));
   assert.equal(value.value, '2500m');
   assert.deepEqual(value.metric, { name: 'http_requests', selector: { matchLabels: { method: 'PUT' } } });
-  assert.equal(store.getMetricBySelector('ns', parseSelector('app=web'), pods, everything).length, 1);
+  assert.equal((await store.getMetricBySelector('ns', parseSelector('app=web'), pods, everything)).length, 1);
   write('p1', '3', { app: 'db' });
-  assert.equal(store.getMetricBySelector('ns', parseSelector('app=web'), pods, everything).length, 0);
-  assert.equal(store.getMetricBySelector('ns', parseSelector('app=db'), pods, everything).length, 1);
+  assert.equal((await store.getMetricBySelector('ns', parseSelector('app=web'), pods, everything)).length, 0);
+  assert.equal((await store.getMetricBySelector('ns', parseSelector('app=db'), pods, everything)).length, 1);
   assert.equal(store.seriesCount, 1);
 });
 
-test('the selector query returns exactly the matching objects that have a value', () => {
+test('the selector query returns exactly the matching objects that have a value', async () => {
   const { store, write } = createStore();
   for (let i = 0; i < 1000; i++) write(`pod-${i}`, String(i), { app: `web-${i % 10}`, shard: String(i % 3) });
-  const web3 = store.getMetricBySelector('ns', parseSelector('app=web-3'), pods, everything);
+  const web3 = (await store.getMetricBySelector('ns', parseSelector('app=web-3'), pods, everything));
   assert.equal(web3.length, 100);
   assert.ok(web3.every((v) => Number(v.describedObject.name.slice(4)) % 10 === 3));
-  const setBased = store.getMetricBySelector('ns', parseSelector('app in (web-1,web-2),shard!=0'), pods, everything);
+  const setBased = (await store.getMetricBySelector('ns', parseSelector('app in (web-1,web-2),shard!=0'), pods, everything));
   const expected = [...Array(1000).keys()].filter((i) => (i % 10 === 1 || i % 10 === 2) && i % 3 !== 0).length;
   assert.equal(setBased.length, expected);
-  assert.equal(store.getMetricBySelector('ns', parseSelector('shard'), pods, everything).length, 1000);
-  assert.equal(store.getMetricBySelector('ns', parseSelector('app=nope'), pods, everything).length, 0);
+  assert.equal((await store.getMetricBySelector('ns', parseSelector('shard'), pods, everything)).length, 1000);
+  assert.equal((await store.getMetricBySelector('ns', parseSelector('app=nope'), pods, everything)).length, 0);
   const other: CustomMetricInfo = { ...pods, metric: 'other' };
-  assert.equal(store.getMetricBySelector('ns', parseSelector('app=web-3'), other, everything).length, 0);
+  assert.equal((await store.getMetricBySelector('ns', parseSelector('app=web-3'), other, everything)).length, 0);
 });
 
-test('values older than the TTL are not served, then swept from discovery and the index', () => {
+test('values older than the TTL are not served, then swept from discovery and the index', async () => {
   const clock = { now: 1_700_000_000_000 };
   const { store, write } = createStore(60_000, clock);
   write('old', '1', { app: 'web' });
   clock.now += 30_000;
   write('new', '2', { app: 'web' });
   clock.now += 45_000;
-  assert.deepEqual(store.getMetricBySelector('ns', parseSelector('app=web'), pods, everything).map((v) => v.describedObject.name), ['new']);
+  assert.deepEqual((await store.getMetricBySelector('ns', parseSelector('app=web'), pods, everything)).map((v) => v.describedObject.name), ['new']);
   assert.throws(() => store.getMetricByName({ namespace: 'ns', name: 'old' }, pods, everything), StatusError);
   assert.equal(store.sweep(), 1);
   assert.equal(store.seriesCount, 1);
@@ -74,7 +74,7 @@ test('values older than the TTL are not served, then swept from discovery and th
   assert.deepEqual(store.listAllMetrics(), []);
 });
 
-test('discovery returns the same array instance until the metric set changes', () => {
+test('discovery returns the same array instance until the metric set changes', async () => {
   const { store, write } = createStore();
   write('p1', '1');
   const first = store.listAllMetrics();

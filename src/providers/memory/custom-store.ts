@@ -7,12 +7,12 @@
  */
 import { metricNotFoundFor, metricNotFoundForSelector, groupResourceString } from '../../api/errors.js';
 import type { Labels, LabelSelector } from '../../api/types.js';
+import type { ObjectLister, ObjectMatches } from '../../kube/object-lister.js';
 import type { ResourceMapper } from '../../kube/resource-mapper.js';
-import { toLabelSelector, type Selector } from '../../selector/index.js';
+import { ObjectIndex, toLabelSelector, type Selector } from '../../selector/index.js';
 import type { CustomMetricWrite } from '../backend.js';
-import type { CustomMetricInfo, CustomMetricsProvider, GroupResource, MetricValue, NamespacedName } from '../provider.js';
+import type { CustomMetricInfo, CustomMetricsProvider, GroupResource, MetricValue, NamespacedName, QueryContext } from '../provider.js';
 import { ownString, type Interner } from './intern.js';
-import { ObjectIndex } from './object-index.js';
 
 /** One stored value. `ts` is epoch seconds: the wire has second precision, and a small integer is cheap. */
 interface Series {
@@ -38,6 +38,8 @@ interface ListedMetric {
 
 export interface CustomStoreOptions {
   readonly mapper: ResourceMapper;
+  /** The cluster's objects, answering label selectors; without it the objectLabels given on writes do. */
+  readonly objects?: ObjectLister;
   readonly interner: Interner;
   /** Values older than this are not served and are swept; 0 keeps them forever. */
   readonly ttlMs: number;
@@ -116,17 +118,62 @@ export class CustomStore implements CustomMetricsProvider {
     };
   }
 
-  getMetricBySelector(namespace: string, selector: Selector, info: CustomMetricInfo, metricSelector: Selector): MetricValue[] {
+  getMetricBySelector(
+    namespace: string,
+    selector: Selector,
+    info: CustomMetricInfo,
+    metricSelector: Selector,
+    ctx?: QueryContext,
+  ): MetricValue[] | Promise<MetricValue[]> {
     const scope = this.scopes.get(scopeKey(namespace, info.groupResource));
     const byName = scope?.metrics.get(info.metric);
     if (scope === undefined || byName === undefined) return [];
+    const lister = this.options.objects;
+    if (lister === undefined) return this.selectByWrittenLabels(scope, byName, selector, info, metricSelector);
+    return lister.matching(info.groupResource, namespace, selector, ctx?.signal).then((objects) => objects === undefined
+      ? this.selectByWrittenLabels(scope, byName, selector, info, metricSelector)
+      : this.selectFrom(scope, byName, info, metricSelector, objects));
+  }
+
+  /** The objects the cluster has that match: walk whichever is smaller, the matches or the values. */
+  private selectFrom(scope: ResourceScope, byName: Map<string, Series>, info: CustomMetricInfo, metricSelector: Selector, objects: ObjectMatches): MetricValue[] {
+    const { results, emit } = this.collector(scope.namespace, info, metricSelector);
+    if (objects.size < byName.size) {
+      for (const objectName of objects) {
+        const series = byName.get(objectName);
+        if (series !== undefined) emit(objectName, series);
+      }
+    } else {
+      for (const [objectName, series] of byName) if (objects.has(objectName)) emit(objectName, series);
+    }
+    return results;
+  }
+
+  /** Without a cluster: the objectLabels given on writes answer the selector. */
+  private selectByWrittenLabels(scope: ResourceScope, byName: Map<string, Series>, selector: Selector, info: CustomMetricInfo, metricSelector: Selector): MetricValue[] {
+    const { results, emit } = this.collector(scope.namespace, info, metricSelector);
+    const matchesObject = (objectName: string) => selector.isEmpty() || selector.matches(scope.objects.labelsOf(objectName) ?? {});
+    const candidates = selector.isEmpty() ? undefined : scope.objects.candidates(selector, byName.size);
+    if (candidates === undefined) {
+      for (const [objectName, series] of byName) if (matchesObject(objectName)) emit(objectName, series);
+    } else {
+      for (const set of candidates) {
+        for (const objectName of set) {
+          const series = byName.get(objectName);
+          if (series !== undefined && matchesObject(objectName)) emit(objectName, series);
+        }
+      }
+    }
+    return results;
+  }
+
+  private collector(namespace: string, info: CustomMetricInfo, metricSelector: Selector) {
     const kind = this.options.mapper.kindFor(info.groupResource);
     const metric: { name: string; selector: LabelSelector | null } = { name: info.metric, selector: toLabelSelector(metricSelector) };
     const oldest = this.oldestLiveSecond();
     const results: MetricValue[] = [];
     const emit = (objectName: string, series: Series): void => {
       if (series.ts < oldest || !metricSelector.matches(series.labels)) return;
-      if (!selector.isEmpty() && !selector.matches(scope.objects.labelsOf(objectName) ?? {})) return;
       results.push({
         describedObject: namespace === ''
           ? { kind: kind.kind, name: objectName, apiVersion: kind.apiVersion }
@@ -136,18 +183,7 @@ export class CustomStore implements CustomMetricsProvider {
         value: series.value,
       });
     };
-    const candidates = selector.isEmpty() ? undefined : scope.objects.candidates(selector, byName.size);
-    if (candidates === undefined) {
-      for (const [objectName, series] of byName) emit(objectName, series);
-    } else {
-      for (const set of candidates) {
-        for (const objectName of set) {
-          const series = byName.get(objectName);
-          if (series !== undefined) emit(objectName, series);
-        }
-      }
-    }
-    return results;
+    return { results, emit };
   }
 
   listAllMetrics(): readonly CustomMetricInfo[] {

@@ -8,11 +8,10 @@
  */
 import { externalMetricNotFound } from '../../api/errors.js';
 import type { Labels } from '../../api/types.js';
-import type { Selector } from '../../selector/index.js';
+import { ObjectIndex, type Selector } from '../../selector/index.js';
 import type { ExternalMetricWrite } from '../backend.js';
 import type { ExternalMetricInfo, ExternalMetricsProvider, ExternalMetricValue } from '../provider.js';
 import type { Interner } from './intern.js';
-import { ObjectIndex } from './object-index.js';
 
 interface ExternalSeries {
   value: string;

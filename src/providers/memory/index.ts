@@ -23,7 +23,7 @@ const memoryBackend: BackendFactory<MemoryBackendConfig> = {
   configSchema,
   async create(config, flags, deps): Promise<Backend> {
     const ttlMs = flags.metricTtlMs ?? (config.metricTTL === undefined ? 0 : parseDuration(config.metricTTL));
-    const model = createMemoryModel({ mapper: deps.resourceMapper, logger: deps.logger, ttlMs });
+    const model = createMemoryModel({ mapper: deps.resourceMapper, logger: deps.logger, ttlMs, ...(deps.objectLister ? { objects: deps.objectLister } : {}) });
     return {
       custom: model.custom,
       external: model.external,

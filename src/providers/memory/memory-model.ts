@@ -4,6 +4,7 @@
  * one when it resyncs.
  * @module
  */
+import type { ObjectLister } from '../../kube/object-lister.js';
 import type { ResourceMapper } from '../../kube/resource-mapper.js';
 import type { Logger } from '../../log/index.js';
 import type { CustomMetricWrite, ExternalMetricWrite } from '../backend.js';
@@ -16,6 +17,8 @@ export interface MemoryModelOptions {
   readonly logger: Logger;
   /** Values older than this are not served and are swept; 0 keeps them forever. */
   readonly ttlMs: number;
+  /** The cluster's objects, answering label selectors instead of written `objectLabels`. */
+  readonly objects?: ObjectLister;
 }
 
 export interface MemoryModel {
@@ -31,7 +34,7 @@ export interface MemoryModel {
 export function createMemoryModel(options: MemoryModelOptions): MemoryModel {
   const { ttlMs, logger } = options;
   const interner = new Interner();
-  const custom = new CustomStore({ mapper: options.mapper, interner, ttlMs });
+  const custom = new CustomStore({ mapper: options.mapper, interner, ttlMs, ...(options.objects ? { objects: options.objects } : {}) });
   const external = new ExternalStore({ interner, ttlMs });
   let sweeper: NodeJS.Timeout | undefined;
   if (ttlMs > 0) {

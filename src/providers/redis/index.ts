@@ -51,7 +51,7 @@ const redisBackend: BackendFactory<RedisBackendConfig> = {
     };
     const writerClient = connect('writer', 5000);
     const keys = createKeys(config.keyPrefix);
-    const sync = startReplicaSync({ client: connect('reader', blockMs + 5000), keys, mapper: deps.resourceMapper, logger: deps.logger, ttlMs, blockMs });
+    const sync = startReplicaSync({ client: connect('reader', blockMs + 5000), keys, mapper: deps.resourceMapper, logger: deps.logger, ttlMs, blockMs, ...(deps.objectLister ? { objects: deps.objectLister } : {}) });
     const writer = createRedisWriter({ client: writerClient, keys, sync, logger: deps.logger, ttlMs, streamMaxLength: config.streamMaxLength });
 
     if (!(await sync.firstSync(startupWaitMs))) {

@@ -22,6 +22,7 @@ import type { Redis } from 'ioredis';
 import type { ResourceMapper } from '../../kube/resource-mapper.js';
 import type { Logger } from '../../log/index.js';
 import type { Labels } from '../../api/types.js';
+import type { ObjectLister } from '../../kube/object-lister.js';
 import { createMemoryModel, type MemoryModel } from '../memory/memory-model.js';
 import { compareStreamIds, decodeLabels, decodeRecord, type DecodedWrite, type RedisKeys } from './records.js';
 
@@ -32,6 +33,8 @@ export interface ReplicaSyncOptions {
   readonly mapper: ResourceMapper;
   readonly logger: Logger;
   readonly ttlMs: number;
+  /** The cluster's objects, answering label selectors instead of written `objectLabels`. */
+  readonly objects?: ObjectLister;
   /** How long one XREAD waits for writes, and so how often an idle replica proves its copy current. */
   readonly blockMs?: number;
   readonly now?: () => number;
@@ -64,7 +67,7 @@ export function startReplicaSync(options: ReplicaSyncOptions): ReplicaSync {
   const { client, keys, logger } = options;
   const blockMs = options.blockMs ?? 1000;
   const now = options.now ?? Date.now;
-  let current = createMemoryModel({ mapper: options.mapper, logger, ttlMs: options.ttlMs });
+  let current = createMemoryModel({ mapper: options.mapper, logger, ttlMs: options.ttlMs, ...(options.objects ? { objects: options.objects } : {}) });
   let lastId = '0-0';
   let synced = false;
   let everSynced = false;
@@ -104,7 +107,7 @@ export function startReplicaSync(options: ReplicaSyncOptions): ReplicaSync {
     } while (cursor !== '0');
     const objects = new Map<string, Labels>();
     await eachValue(byKind.object, (key, json) => objects.set(key, decodeLabels(json)));
-    const fresh = createMemoryModel({ mapper: options.mapper, logger, ttlMs: options.ttlMs });
+    const fresh = createMemoryModel({ mapper: options.mapper, logger, ttlMs: options.ttlMs, ...(options.objects ? { objects: options.objects } : {}) });
     let series = 0;
     await eachValue([...byKind.custom, ...byKind.external], (_key, json) => {
       const decoded = decodeRecord(json);

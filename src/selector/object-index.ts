@@ -4,8 +4,8 @@
  * matching objects, not to all objects: the most selective `=`/`in` requirement picks the candidates.
  * @module
  */
-import type { Labels } from '../../api/types.js';
-import type { Selector } from '../../selector/index.js';
+import type { Labels } from '../api/types.js';
+import type { Selector } from './selector.js';
 
 interface ObjectRecord {
   /** Interned by the caller, so an unchanged label set is the same object. */
@@ -22,6 +22,11 @@ export class ObjectIndex {
 
   get size(): number {
     return this.objects.size;
+  }
+
+  /** Every object's name. */
+  names(): IterableIterator<string> {
+    return this.objects.keys();
   }
 
   labelsOf(name: string): Labels | undefined {

@@ -1,0 +1,94 @@
+/**
+ * `metrics-adapter manifests` as a user runs it, and what kubectl 1.35 makes of deploy/: `kubectl
+ * kustomize` builds the base offline, and `kubectl apply --dry-run=client` accepts the rendered
+ * manifests and the example HPAs. NB: kubectl's client-side dry run still maps kinds through discovery,
+ * so it runs against the fake kube-apiserver; nothing is created anywhere.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseAllDocuments } from 'yaml';
+import { projectRoot, runCli } from '../helpers/adapter-process.js';
+import { startFakeKubeApiServer, type FakeKubeApiServer } from '../helpers/fake-kube-apiserver.js';
+import { findKubectl } from '../helpers/kubectl.js';
+
+function kubectlRun(kubectl: string, args: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = execFile(kubectl, args, { cwd: projectRoot, timeout: 60_000, encoding: 'utf8' }, (error, stdout, stderr) =>
+      resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : 1, stdout, stderr }));
+    child.stdin?.end();
+  });
+}
+
+describe('metrics-adapter manifests', () => {
+  let dir: string;
+  let rendered: string;
+  let kubectl: string | undefined;
+
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'metrics-adapter-manifests-'));
+    kubectl = await findKubectl();
+    const out = await runCli(['manifests', '--namespace', 'demo', '--image', 'example/metrics-adapter:dev']);
+    assert.equal(out.code, 0, out.stderr);
+    rendered = join(dir, 'all.yaml');
+    await writeFile(rendered, out.stdout);
+  });
+  after(async () => rm(dir, { recursive: true, force: true }));
+
+  test('mistakes are one line and exit 2', async () => {
+    const badNamespace = await runCli(['manifests', '--namespace', 'Demo!']);
+    assert.equal(badNamespace.code, 2);
+    assert.match(badNamespace.stderr, /^error: invalid namespace "Demo!": .*\n$/);
+    const badBackend = await runCli(['manifests', '--backend', 'nope']);
+    assert.equal(badBackend.code, 2);
+    assert.match(badBackend.stderr, /^error: option '--backend <name>' argument 'nope' is invalid/);
+  });
+
+  test('prints one YAML document per object, a fresh CA each run', async () => {
+    const { readFile } = await import('node:fs/promises');
+    const docs = parseAllDocuments(await readFile(rendered, 'utf8'));
+    const objects = (Array.isArray(docs) ? docs : [docs]).map((d) => d.toJS() as { kind: string; spec?: { caBundle?: string } });
+    assert.deepEqual(objects.map((o) => o.kind).sort(), [
+      'APIService', 'APIService', 'APIService', 'ClusterRole', 'ClusterRole', 'ClusterRoleBinding', 'ClusterRoleBinding', 'ClusterRoleBinding',
+      'Deployment', 'Namespace', 'PodDisruptionBudget', 'RoleBinding', 'Secret', 'Service', 'ServiceAccount',
+    ]);
+    const again = await runCli(['manifests']);
+    assert.notEqual(objects.find((o) => o.kind === 'APIService')!.spec!.caBundle, /caBundle: (\S+)/.exec(again.stdout)?.[1]);
+  });
+
+  test('kubectl kustomize builds the base in deploy/manifests without a cluster', async (t) => {
+    if (kubectl === undefined) return t.skip('kubectl 1.35 not available');
+    const out = await kubectlRun(kubectl, ['kustomize', 'deploy/manifests']);
+    assert.equal(out.code, 0, out.stderr);
+    const docs = parseAllDocuments(out.stdout);
+    assert.equal(Array.isArray(docs) ? docs.length : 1, 14);
+    assert.match(out.stdout, /app.kubernetes.io\/part-of: metrics-adapter/);
+  });
+
+  describe('kubectl apply --dry-run=client against a fake kube-apiserver', () => {
+    let fake: FakeKubeApiServer;
+    before(async () => {
+      fake = await startFakeKubeApiServer();
+    });
+    after(async () => fake?.close());
+
+    test('accepts the rendered manifests and the example HPAs', async (t) => {
+      if (kubectl === undefined) return t.skip('kubectl 1.35 not available');
+      const out = await kubectlRun(kubectl, [
+        '--kubeconfig', fake.kubeconfig, 'apply', '--dry-run=client', '--validate=false', '-o', 'name',
+        '-f', rendered, '-f', 'deploy/examples/',
+      ]);
+      assert.equal(out.code, 0, out.stderr);
+      const names = out.stdout.trim().split('\n').sort();
+      assert.equal(names.length, 15 + 5);
+      for (const name of ['apiservice.apiregistration.k8s.io/v1beta2.custom.metrics.k8s.io', 'deployment.apps/metrics-adapter', 'secret/metrics-adapter-tls',
+        'rolebinding.rbac.authorization.k8s.io/metrics-adapter-auth-reader', 'horizontalpodautoscaler.autoscaling/web-pods']) {
+        assert.ok(names.includes(name), `${name} in ${names.join(', ')}`);
+      }
+      assert.equal(fake.requests.filter((r) => r.method !== 'GET').length, 0, 'a client dry run writes nothing');
+    });
+  });
+});

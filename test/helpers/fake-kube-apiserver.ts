@@ -1,0 +1,444 @@
+/**
+ * A fake kube-apiserver for what cannot run here: object list and watch, and discovery. It answers in
+ * the real Kubernetes schema (`v1` and `apps/v1` lists, watch events as JSON lines, Status errors,
+ * APIVersions/APIGroupList/APIResourceList), over loopback HTTPS with a bearer token, and counts every
+ * call. One resourceVersion counter spans all resources, as etcd's does. Tests drive the hard parts of
+ * a real watch: bookmarks, a server-side close the client must resume, and compaction (410 Gone).
+ * @module
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:https';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { generateCertificates } from '../../src/certs/generate-certificates.js';
+import { everything, parseSelector, type Selector } from '../../src/selector/index.js';
+
+interface ResourceType {
+  readonly group: string;
+  readonly version: string;
+  readonly resource: string;
+  readonly singular: string;
+  readonly kind: string;
+  readonly namespaced: boolean;
+  readonly shortNames: readonly string[];
+  readonly subresources: readonly string[];
+}
+
+const allVerbs = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
+
+/** The resources this fake serves, as a 1.35 cluster's discovery describes them. */
+export const fakeResourceTypes: readonly ResourceType[] = [
+  { group: '', version: 'v1', resource: 'pods', singular: 'pod', kind: 'Pod', namespaced: true, shortNames: ['po'], subresources: ['status', 'log'] },
+  { group: '', version: 'v1', resource: 'services', singular: 'service', kind: 'Service', namespaced: true, shortNames: ['svc'], subresources: ['status'] },
+  { group: '', version: 'v1', resource: 'nodes', singular: 'node', kind: 'Node', namespaced: false, shortNames: ['no'], subresources: ['status'] },
+  { group: '', version: 'v1', resource: 'namespaces', singular: 'namespace', kind: 'Namespace', namespaced: false, shortNames: ['ns'], subresources: ['status'] },
+  { group: '', version: 'v1', resource: 'events', singular: 'event', kind: 'Event', namespaced: true, shortNames: ['ev'], subresources: [] },
+  { group: '', version: 'v1', resource: 'secrets', singular: 'secret', kind: 'Secret', namespaced: true, shortNames: [], subresources: [] },
+  { group: '', version: 'v1', resource: 'serviceaccounts', singular: 'serviceaccount', kind: 'ServiceAccount', namespaced: true, shortNames: ['sa'], subresources: ['token'] },
+  { group: 'apps', version: 'v1', resource: 'deployments', singular: 'deployment', kind: 'Deployment', namespaced: true, shortNames: ['deploy'], subresources: ['status', 'scale'] },
+  { group: 'apps', version: 'v1', resource: 'replicasets', singular: 'replicaset', kind: 'ReplicaSet', namespaced: true, shortNames: ['rs'], subresources: ['status', 'scale'] },
+  { group: 'apps', version: 'v1', resource: 'statefulsets', singular: 'statefulset', kind: 'StatefulSet', namespaced: true, shortNames: ['sts'], subresources: ['status', 'scale'] },
+  { group: 'autoscaling', version: 'v2', resource: 'horizontalpodautoscalers', singular: 'horizontalpodautoscaler', kind: 'HorizontalPodAutoscaler', namespaced: true, shortNames: ['hpa'], subresources: ['status'] },
+  { group: 'policy', version: 'v1', resource: 'poddisruptionbudgets', singular: 'poddisruptionbudget', kind: 'PodDisruptionBudget', namespaced: true, shortNames: ['pdb'], subresources: ['status'] },
+  { group: 'rbac.authorization.k8s.io', version: 'v1', resource: 'clusterroles', singular: 'clusterrole', kind: 'ClusterRole', namespaced: false, shortNames: [], subresources: [] },
+  { group: 'rbac.authorization.k8s.io', version: 'v1', resource: 'clusterrolebindings', singular: 'clusterrolebinding', kind: 'ClusterRoleBinding', namespaced: false, shortNames: [], subresources: [] },
+  { group: 'rbac.authorization.k8s.io', version: 'v1', resource: 'roles', singular: 'role', kind: 'Role', namespaced: true, shortNames: [], subresources: [] },
+  { group: 'rbac.authorization.k8s.io', version: 'v1', resource: 'rolebindings', singular: 'rolebinding', kind: 'RoleBinding', namespaced: true, shortNames: [], subresources: [] },
+  { group: 'apiregistration.k8s.io', version: 'v1', resource: 'apiservices', singular: 'apiservice', kind: 'APIService', namespaced: false, shortNames: [], subresources: ['status'] },
+  { group: 'events.k8s.io', version: 'v1', resource: 'events', singular: 'event', kind: 'Event', namespaced: true, shortNames: ['ev'], subresources: [] },
+  { group: 'example.com', version: 'v1', resource: 'widgets', singular: 'widget', kind: 'Widget', namespaced: true, shortNames: ['wd'], subresources: [] },
+];
+
+/** Groups in `/apis` order. The metrics groups are listed, as the aggregator lists them, but never answered. */
+const groupOrder = ['apiregistration.k8s.io', 'apps', 'events.k8s.io', 'autoscaling', 'policy', 'rbac.authorization.k8s.io', 'custom.metrics.k8s.io', 'external.metrics.k8s.io', 'example.com'];
+
+export interface FakeObjectInput {
+  readonly name: string;
+  readonly namespace?: string;
+  readonly labels?: Record<string, string>;
+  readonly spec?: Record<string, unknown>;
+  readonly status?: Record<string, unknown>;
+}
+
+interface StoredObject {
+  metadata: { name: string; namespace?: string; uid: string; resourceVersion: string; creationTimestamp: string; labels?: Record<string, string> };
+  spec?: Record<string, unknown>;
+  status?: Record<string, unknown>;
+}
+
+interface WatchEvent {
+  readonly rv: number;
+  readonly type: 'ADDED' | 'MODIFIED' | 'DELETED';
+  readonly object: StoredObject;
+}
+
+interface OpenWatch {
+  readonly type: ResourceType;
+  readonly namespace: string | undefined;
+  readonly selector: Selector;
+  readonly bookmarks: boolean;
+  readonly response: ServerResponse;
+}
+
+/** One request as the fake saw it. */
+export interface FakeRequest {
+  readonly method: string;
+  readonly path: string;
+  readonly query: URLSearchParams;
+  readonly kind: 'discovery' | 'list' | 'watch' | 'other';
+}
+
+export interface FakeKubeApiServer {
+  /** `https://127.0.0.1:port`. */
+  readonly url: string;
+  /** A kubeconfig file with the server, its CA and the bearer token. */
+  readonly kubeconfig: string;
+  readonly requests: readonly FakeRequest[];
+  /** How many requests of `kind` (and, if given, for `path`) were made. */
+  count(kind: FakeRequest['kind'], path?: string): number;
+  /**
+   * Creates or replaces an object; returns its new resourceVersion. `resource` is `pods`, `deployments.apps`, ...
+   * `announce: false` changes the object without a watch event, as if the event was lost to compaction: only a relist sees it.
+   */
+  upsert(resource: string, object: FakeObjectInput, options?: { readonly announce?: boolean }): string;
+  remove(resource: string, namespace: string, name: string, options?: { readonly announce?: boolean }): void;
+  /** From now on, lists and watches of `resource` answer 403 Forbidden, as without RBAC. */
+  forbid(resource: string): void;
+  /** Sends a BOOKMARK at the current resourceVersion on every watch that asked for bookmarks. */
+  bookmark(): void;
+  /** Ends every open watch normally, as kube-apiserver does at the watch's timeout: clients must resume. */
+  closeWatches(): void;
+  /** Forgets the history before now: a watch from an older resourceVersion gets a 410 Gone (reason Expired). */
+  compact(): void;
+  /** Sends `ERROR` 410 Expired on every open watch and closes it, forcing clients to list again. */
+  expireWatches(): void;
+  /** How many watches on `resource` are open now. */
+  openWatches(resource: string): number;
+  /** Resolves when at least `n` watches on `resource` are open. */
+  waitForWatches(resource: string, n?: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startFakeKubeApiServer(): Promise<FakeKubeApiServer> {
+  const dir = await mkdtemp(join(tmpdir(), 'fake-kube-apiserver-'));
+  const now = Date.now();
+  const certs = await generateCertificates({
+    names: { dnsNames: ['localhost'], ipAddresses: ['127.0.0.1'] },
+    notBefore: new Date(now - 3_600_000),
+    notAfter: new Date(now + 86_400_000),
+  });
+  const token = randomBytes(16).toString('hex');
+  const stores = new Map<ResourceType, Map<string, StoredObject>>(fakeResourceTypes.map((t) => [t, new Map()]));
+  const historyOf = new Map<ResourceType, WatchEvent[]>(fakeResourceTypes.map((t) => [t, []]));
+  const watches = new Set<OpenWatch>();
+  const requests: FakeRequest[] = [];
+  const watchListeners = new Set<() => void>();
+  const forbidden = new Set<ResourceType>();
+  let resourceVersion = 100;
+  let compactedBelow = 0;
+
+  const typeOf = (resource: string): ResourceType => {
+    const dot = resource.indexOf('.');
+    const [name, group] = dot < 0 ? [resource, ''] : [resource.slice(0, dot), resource.slice(dot + 1)];
+    const type = fakeResourceTypes.find((t) => t.resource === name && t.group === group);
+    if (type === undefined) throw new Error(`the fake serves no ${resource}`);
+    return type;
+  };
+  const apiVersionOf = (type: ResourceType) => (type.group === '' ? type.version : `${type.group}/${type.version}`);
+  const withKind = (type: ResourceType, object: StoredObject) => ({ kind: type.kind, apiVersion: apiVersionOf(type), ...object });
+  const keyOf = (namespace: string | undefined, name: string) => `${namespace ?? ''}/${name}`;
+
+  const publish = (type: ResourceType, event: WatchEvent) => {
+    historyOf.get(type)!.push(event);
+    for (const watch of watches) {
+      if (watch.type === type && visible(watch, event.object)) sendEvent(watch.response, event.type, withKind(type, event.object));
+    }
+  };
+
+  const server: Server = createServer({ key: certs.keyPem, cert: certs.certPem }, (request, response) => {
+    try {
+      handle(request, response);
+    } catch (error) {
+      sendStatus(response, 500, 'InternalError', (error as Error).message);
+    }
+  });
+
+  const handle = (request: IncomingMessage, response: ServerResponse) => {
+    const url = new URL(request.url ?? '/', 'https://fake');
+    const path = url.pathname;
+    const isWatch = url.searchParams.get('watch') === 'true' || url.searchParams.get('watch') === '1';
+    const route = routeFor(path);
+    const kind = route.kind === 'collection' ? (isWatch ? 'watch' : 'list') : route.kind === 'unavailable' ? 'discovery' : route.kind;
+    requests.push({ method: request.method ?? 'GET', path, query: url.searchParams, kind });
+    if (request.headers.authorization !== `Bearer ${token}`) {
+      sendStatus(response, 401, 'Unauthorized', 'Unauthorized');
+      return;
+    }
+    if (request.method !== 'GET') {
+      sendStatus(response, 405, 'MethodNotAllowed', `the server does not allow this method on the requested resource`);
+      return;
+    }
+    if (route.kind === 'unavailable') {
+      // NB: the aggregator's answer for an APIService that is not Available: plain text, not a Status (spec §7.2).
+      response.writeHead(503, { 'content-type': 'text/plain; charset=utf-8' });
+      response.end('service unavailable\n');
+      return;
+    }
+    if (route.kind === 'discovery') {
+      sendJson(response, 200, route.body);
+      return;
+    }
+    if (route.kind !== 'collection') {
+      sendStatus(response, 404, 'NotFound', 'the server could not find the requested resource');
+      return;
+    }
+    let selector: Selector;
+    try {
+      const text = url.searchParams.get('labelSelector') ?? '';
+      selector = text === '' ? everything : parseSelector(text);
+    } catch (error) {
+      sendStatus(response, 400, 'BadRequest', `unable to parse requirement: ${(error as Error).message}`);
+      return;
+    }
+    const { type, namespace } = route;
+    if (forbidden.has(type)) {
+      const verb = isWatch ? 'watch' : 'list';
+      const scope = namespace === undefined ? 'at the cluster scope' : `in the namespace "${namespace}"`;
+      sendStatus(response, 403, 'Forbidden', `${type.resource}${type.group === '' ? '' : `.${type.group}`} is forbidden: User "system:serviceaccount:custom-metrics:metrics-adapter" cannot ${verb} resource "${type.resource}" in API group "${type.group}" ${scope}`);
+      return;
+    }
+    if (!isWatch) {
+      const items = [...stores.get(type)!.values()].filter((o) => visible({ namespace, selector }, o));
+      sendJson(response, 200, { kind: `${type.kind}List`, apiVersion: apiVersionOf(type), metadata: { resourceVersion: String(resourceVersion) }, items });
+      return;
+    }
+    const rvText = url.searchParams.get('resourceVersion') ?? '';
+    response.writeHead(200, { 'content-type': 'application/json', 'transfer-encoding': 'chunked', 'cache-control': 'no-cache, private' });
+    // NB: kube-apiserver flushes the headers at once; a client's watch() resolves only then.
+    response.flushHeaders();
+    const watch: OpenWatch = { type, namespace, selector, bookmarks: url.searchParams.get('allowWatchBookmarks') === 'true', response };
+    if (rvText !== '' && rvText !== '0' && Number(rvText) < compactedBelow) {
+      // NB: kube-apiserver answers a too-old resourceVersion with 200 and one ERROR event, then closes (cacher watch).
+      sendEvent(response, 'ERROR', expired(Number(rvText)));
+      response.end();
+      return;
+    }
+    if (rvText === '' || rvText === '0') {
+      for (const object of stores.get(type)!.values()) if (visible(watch, object)) sendEvent(response, 'ADDED', withKind(type, object));
+    } else {
+      for (const event of historyOf.get(type)!) {
+        if (event.rv > Number(rvText) && visible(watch, event.object)) sendEvent(response, event.type, withKind(type, event.object));
+      }
+    }
+    watches.add(watch);
+    const timeoutSeconds = Number(url.searchParams.get('timeoutSeconds') ?? '0');
+    const timer = timeoutSeconds > 0 ? setTimeout(() => response.end(), timeoutSeconds * 1000) : undefined;
+    response.once('close', () => {
+      clearTimeout(timer);
+      watches.delete(watch);
+    });
+    for (const listener of watchListeners) listener();
+  };
+
+  const expired = (rv: number) => ({
+    kind: 'Status',
+    apiVersion: 'v1',
+    metadata: {},
+    status: 'Failure',
+    message: `too old resource version: ${rv} (${compactedBelow})`,
+    reason: 'Expired',
+    code: 410,
+  });
+
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const kubeconfig = join(dir, 'kubeconfig');
+  await writeFile(kubeconfig, [
+    'apiVersion: v1',
+    'kind: Config',
+    'clusters:',
+    '- name: fake',
+    `  cluster: {server: '${url}', certificate-authority-data: ${Buffer.from(certs.caPem).toString('base64')}}`,
+    'users:',
+    `- name: fake-admin`,
+    `  user: {token: ${token}}`,
+    'contexts:',
+    '- name: fake',
+    '  context: {cluster: fake, user: fake-admin}',
+    'current-context: fake',
+    '',
+  ].join('\n'), { mode: 0o600 });
+
+  return {
+    url,
+    kubeconfig,
+    requests,
+    count: (kind, path) => requests.filter((r) => r.kind === kind && (path === undefined || r.path === path)).length,
+    upsert(resource, input, options = {}) {
+      const type = typeOf(resource);
+      if (type.namespaced !== (input.namespace !== undefined)) throw new Error(`${resource} ${type.namespaced ? 'needs' : 'takes no'} namespace`);
+      const store = stores.get(type)!;
+      const key = keyOf(input.namespace, input.name);
+      const existing = store.get(key);
+      const rv = ++resourceVersion;
+      const object: StoredObject = {
+        metadata: {
+          name: input.name,
+          ...(input.namespace !== undefined ? { namespace: input.namespace } : {}),
+          uid: existing?.metadata.uid ?? randomUuid(),
+          resourceVersion: String(rv),
+          creationTimestamp: existing?.metadata.creationTimestamp ?? new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+          ...(input.labels !== undefined ? { labels: { ...input.labels } } : {}),
+        },
+        ...(input.spec !== undefined ? { spec: input.spec } : {}),
+        ...(input.status !== undefined ? { status: input.status } : {}),
+      };
+      store.set(key, object);
+      if (options.announce !== false) publish(type, { rv, type: existing === undefined ? 'ADDED' : 'MODIFIED', object });
+      return String(rv);
+    },
+    remove(resource, namespace, name, options = {}) {
+      const type = typeOf(resource);
+      const store = stores.get(type)!;
+      const key = keyOf(type.namespaced ? namespace : undefined, name);
+      const existing = store.get(key);
+      if (existing === undefined) return;
+      store.delete(key);
+      const rv = ++resourceVersion;
+      if (options.announce !== false) publish(type, { rv, type: 'DELETED', object: { ...existing, metadata: { ...existing.metadata, resourceVersion: String(rv) } } });
+    },
+    forbid(resource) {
+      forbidden.add(typeOf(resource));
+    },
+    bookmark() {
+      for (const watch of watches) {
+        if (!watch.bookmarks) continue;
+        sendEvent(watch.response, 'BOOKMARK', {
+          kind: watch.type.kind,
+          apiVersion: apiVersionOf(watch.type),
+          metadata: { resourceVersion: String(resourceVersion), creationTimestamp: null },
+        });
+      }
+    },
+    closeWatches() {
+      for (const watch of watches) watch.response.end();
+    },
+    compact() {
+      compactedBelow = resourceVersion;
+      for (const events of historyOf.values()) events.splice(0, events.length);
+    },
+    expireWatches() {
+      for (const watch of watches) {
+        sendEvent(watch.response, 'ERROR', expired(compactedBelow));
+        watch.response.end();
+      }
+    },
+    openWatches(resource) {
+      const type = typeOf(resource);
+      return [...watches].filter((w) => w.type === type).length;
+    },
+    waitForWatches(resource, n = 1) {
+      const type = typeOf(resource);
+      return new Promise<void>((resolve) => {
+        const check = () => {
+          if ([...watches].filter((w) => w.type === type).length < n) return;
+          watchListeners.delete(check);
+          resolve();
+        };
+        watchListeners.add(check);
+        check();
+      });
+    },
+    async close() {
+      for (const watch of watches) watch.response.destroy();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+type Route =
+  | { readonly kind: 'discovery'; readonly body: unknown }
+  | { readonly kind: 'collection'; readonly type: ResourceType; readonly namespace: string | undefined }
+  | { readonly kind: 'unavailable' }
+  | { readonly kind: 'other' };
+
+function routeFor(path: string): Route {
+  const parts = path.split('/').filter((p) => p !== '');
+  if (path === '/api') return { kind: 'discovery', body: { kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: '127.0.0.1:6443' }] } };
+  if (path === '/apis') return { kind: 'discovery', body: groupList() };
+  let group: string;
+  let version: string;
+  let rest: string[];
+  if (parts[0] === 'api' && parts.length >= 2) [group, version, rest] = ['', parts[1]!, parts.slice(2)];
+  else if (parts[0] === 'apis' && parts.length >= 3) [group, version, rest] = [parts[1]!, parts[2]!, parts.slice(3)];
+  else if (parts[0] === 'apis' && parts.length === 2 && parts[1]!.endsWith('.metrics.k8s.io')) return { kind: 'unavailable' };
+  else return { kind: 'other' };
+  if (group.endsWith('.metrics.k8s.io')) return { kind: 'unavailable' };
+  const types = fakeResourceTypes.filter((t) => t.group === group && t.version === version);
+  if (types.length === 0) return { kind: 'other' };
+  if (rest.length === 0) return { kind: 'discovery', body: resourceList(group, version, types) };
+  let namespace: string | undefined;
+  if (rest[0] === 'namespaces' && rest.length === 3) [namespace, rest] = [rest[1], rest.slice(2)];
+  const type = rest.length === 1 ? types.find((t) => t.resource === rest[0]) : undefined;
+  if (type === undefined || (namespace !== undefined && !type.namespaced)) return { kind: 'other' };
+  return { kind: 'collection', type, namespace };
+}
+
+function groupList() {
+  const groups = groupOrder.map((name) => {
+    const versions = name.endsWith('metrics.k8s.io')
+      ? name.startsWith('custom') ? ['v1beta2', 'v1beta1'] : ['v1beta1']
+      : [...new Set(fakeResourceTypes.filter((t) => t.group === name).map((t) => t.version))];
+    const entries = versions.map((version) => ({ groupVersion: `${name}/${version}`, version }));
+    return { name, versions: entries, preferredVersion: entries[0] };
+  });
+  return { kind: 'APIGroupList', apiVersion: 'v1', groups };
+}
+
+function resourceList(group: string, version: string, types: readonly ResourceType[]) {
+  const resources = types.flatMap((t) => [
+    {
+      name: t.resource,
+      singularName: t.singular,
+      namespaced: t.namespaced,
+      kind: t.kind,
+      verbs: allVerbs,
+      ...(t.shortNames.length > 0 ? { shortNames: t.shortNames } : {}),
+      ...(t.resource === 'pods' || t.resource === 'deployments' ? { categories: ['all'] } : {}),
+    },
+    ...t.subresources.map((sub) => ({ name: `${t.resource}/${sub}`, singularName: '', namespaced: t.namespaced, kind: sub === 'scale' ? 'Scale' : t.kind, verbs: ['get', 'patch', 'update'] })),
+  ]);
+  // NB: the core group's list has no apiVersion field; the named groups' lists have "v1".
+  return group === ''
+    ? { kind: 'APIResourceList', groupVersion: version, resources }
+    : { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: `${group}/${version}`, resources };
+}
+
+function visible(watch: { readonly namespace: string | undefined; readonly selector: Selector }, object: StoredObject): boolean {
+  if (watch.namespace !== undefined && object.metadata.namespace !== watch.namespace) return false;
+  return watch.selector.matches(object.metadata.labels ?? {});
+}
+
+function sendEvent(response: ServerResponse, type: string, object: unknown): void {
+  response.write(`${JSON.stringify({ type, object })}\n`);
+}
+
+function sendJson(response: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  response.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+  response.end(text);
+}
+
+function sendStatus(response: ServerResponse, code: number, reason: string, message: string): void {
+  sendJson(response, code, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, code });
+}
+
+function randomUuid(): string {
+  const hex = randomBytes(16).toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-a${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}

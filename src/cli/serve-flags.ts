@@ -7,8 +7,9 @@ import { isIP } from 'node:net';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { parseDuration } from '../duration/index.js';
 import { backendNames } from '../providers/registry.js';
+import { addAuthFlags, type AuthFlags } from './auth-flags.js';
 
-export interface ServeFlags {
+export interface ServeFlags extends AuthFlags {
   readonly securePort: number;
   readonly bindAddress: string;
   readonly certDir: string;
@@ -50,7 +51,7 @@ function duration(text: string): number {
 
 /** Adds the serve flags to a commander command. */
 export function addServeFlags(command: Command): Command {
-  return command
+  const withoutAuth = command
     .option('--secure-port <port>', 'the port to serve HTTPS on', port, 6443)
     .option('--bind-address <ip>', 'the IP address to listen on (0.0.0.0 or :: for all)', ipAddress, '127.0.0.1')
     .option('--cert-dir <dir>', 'where the self-signed CA and serving certificate are kept when no --tls-cert-file is given', '.certs')
@@ -62,6 +63,7 @@ export function addServeFlags(command: Command): Command {
     .option('--insecure-disable-auth', 'serve without authentication on a non-loopback address (anyone reaching the port can read and write metrics)', false)
     .addOption(new Option('--log-format <format>', 'log line format').choices(['text', 'json']).default('text'))
     .option('-v, --v <level>', 'log verbosity: 2 logs every request, 4 adds debug lines', verbosity, 0);
+  return addAuthFlags(withoutAuth);
 }
 
 /** klog writes `-v=2`; commander reads a short flag's `=` as part of the value, so spell it long. */

@@ -4,6 +4,7 @@
  * @module
  */
 import { writeFile } from 'node:fs/promises';
+import type { Server as HttpsServer } from 'node:https';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
@@ -13,6 +14,8 @@ import { createStaticResourceMapper } from '../kube/static-resource-mapper.js';
 import { createLogger, type Logger } from '../log/index.js';
 import type { Backend } from '../providers/backend.js';
 import { backendNames, isBackendName, loadBackend } from '../providers/registry.js';
+import { reloadTlsOnChange } from '../server/tls-reload.js';
+import { authRequested, createAuthFromFlags } from './auth-flags.js';
 import { CliError } from './cli-error.js';
 import { readConfigFile, validateConfig, type ConfigSource } from './config-file.js';
 import type { ServeFlags } from './serve-flags.js';
@@ -29,7 +32,7 @@ export function isLoopback(address: string): boolean {
 }
 
 export async function serve(flags: ServeFlags, logger: Logger = createLogger({ format: flags.logFormat, verbosity: flags.v })): Promise<RunningAdapter> {
-  if (!isLoopback(flags.bindAddress) && !flags.insecureDisableAuth) {
+  if (!isLoopback(flags.bindAddress) && !flags.insecureDisableAuth && !authRequested(flags)) {
     throw new CliError(
       `refusing to serve ${flags.bindAddress} without authentication: bind to a loopback address, or pass --insecure-disable-auth to accept that anyone reaching the port can read and write metrics`,
     );
@@ -39,38 +42,50 @@ export async function serve(flags: ServeFlags, logger: Logger = createLogger({ f
   const factory = await loadBackend(backendName);
   const backendConfig = config ? validateConfig(config, factory.configSchema, section ?? {}, [backendName]) : factory.configSchema.parse({});
   const tls = await loadTls(flags);
+  const auth = flags.insecureDisableAuth ? undefined : await createAuthFromFlags(flags, logger);
 
   // NB: everything the user gave is checked above, so a mistake is the only line printed.
-  logger.warn(
-    `WARNING: authentication and authorization are DISABLED: anyone who can reach ${flags.bindAddress}:${flags.securePort} can read and write every metric`,
-  );
+  if (auth === undefined) {
+    logger.warn(
+      `WARNING: authentication and authorization are DISABLED: anyone who can reach ${flags.bindAddress}:${flags.securePort} can read and write every metric`,
+    );
+  } else {
+    logger.info(`authentication and authorization: ${auth.summary}`);
+  }
   const resourceMapper = createStaticResourceMapper();
   let backend: Backend;
   try {
     backend = await factory.create(backendConfig, flags.metricTtl === undefined ? {} : { metricTtlMs: flags.metricTtl }, { logger, resourceMapper });
   } catch (error) {
+    auth?.close();
     throw new CliError(`cannot start the ${backendName} back end: ${(error as Error).message}`, 1);
   }
   const adapter = createAdapter({
     ...(backend.custom ? { custom: backend.custom } : {}),
     ...(backend.external ? { external: backend.external } : {}),
     ...(backend.writer ? { writer: backend.writer } : {}),
-    readiness: () => backend.readiness(),
+    readiness: () => {
+      const authReadiness = auth?.readiness();
+      return authReadiness?.ready === false ? authReadiness : backend.readiness();
+    },
+    ...(auth ? { guard: auth.guard } : {}),
     ...(backend.seriesCount ? { seriesCount: () => backend.seriesCount!() } : {}),
     resourceMapper,
     logger,
     verbosity: flags.v,
-    tls: { key: tls.keyPem, cert: tls.certPem },
+    tls: { key: tls.keyPem, cert: tls.certPem, requestClientCertificates: auth !== undefined },
   });
   let address;
   try {
     address = await adapter.listen({ port: flags.securePort, host: flags.bindAddress });
   } catch (error) {
     await backend.close();
+    auth?.close();
     const code = (error as NodeJS.ErrnoException).code;
     const why = code === 'EADDRINUSE' ? 'address already in use' : code === 'EACCES' ? 'permission denied' : (error as Error).message;
     throw new CliError(`cannot listen on ${flags.bindAddress}:${flags.securePort}: ${why}`, 1);
   }
+  const certificateWatch = tls.files === undefined ? undefined : reloadTlsOnChange(adapter.server.server as HttpsServer, { ...tls.files, certPem: tls.certPem, keyPem: tls.keyPem }, logger);
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `https://${host === '0.0.0.0' || host === '[::]' ? '127.0.0.1' : host}:${address.port}`;
   if (tls.caFile !== undefined) {
@@ -84,6 +99,8 @@ export async function serve(flags: ServeFlags, logger: Logger = createLogger({ f
     url,
     ...(tls.caFile !== undefined ? { caFile: tls.caFile } : {}),
     async close() {
+      certificateWatch?.close();
+      auth?.close();
       await adapter.close();
       await backend.close();
     },
@@ -106,10 +123,10 @@ async function chooseBackend(flags: ServeFlags, config: ConfigSource | undefined
   return { backendName, section: (data as Record<string, unknown>)[backendName] };
 }
 
-async function loadTls(flags: ServeFlags): Promise<{ certPem: string; keyPem: string; caPem?: string; caFile?: string }> {
+async function loadTls(flags: ServeFlags): Promise<{ certPem: string; keyPem: string; caPem?: string; caFile?: string; files?: { certFile: string; keyFile: string } }> {
   try {
     const pair = requireCertificateFilePair(flags.tlsCertFile, flags.tlsPrivateKeyFile);
-    if (pair !== undefined) return await loadCertificateFiles(pair.certFile, pair.keyFile);
+    if (pair !== undefined) return { ...(await loadCertificateFiles(pair.certFile, pair.keyFile)), files: pair };
     const ips = ['127.0.0.1', '::1'];
     if (flags.bindAddress !== '0.0.0.0' && flags.bindAddress !== '::' && !ips.includes(flags.bindAddress)) ips.push(flags.bindAddress);
     const generated = await ensureSelfSignedCertificate({ certDir: flags.certDir, hosts: ['localhost', hostname()], ips });

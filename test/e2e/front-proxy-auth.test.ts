@@ -11,28 +11,17 @@ import { createDelegatedAuth, type DelegatedAuth } from '../../src/auth/index.js
 import { createSilentLogger } from '../../src/log/index.js';
 import { createAuthPki, type AuthPki } from '../helpers/auth-pki.js';
 import { startFakeAuthApi, type FakeAuthApi } from '../helpers/fake-auth-api.js';
-import { createClient, type RawResponse, type RequestOptions } from '../helpers/https-client.js';
-import { createMemoryAdapter } from '../helpers/memory-adapter.js';
+import { startGuardedAdapter, type Send } from '../helpers/guarded-adapter.js';
 
 const podsPath = '/apis/custom.metrics.k8s.io/v1beta2/namespaces/default/pods/*/http_requests?labelSelector=app%3Dweb';
 const unauthorizedBody = '{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"Unauthorized","reason":"Unauthorized","code":401}\n';
-
-async function startGuardedAdapter(pki: AuthPki, auth: DelegatedAuth): Promise<{ adapter: Adapter; send: (path: string, options?: RequestOptions) => Promise<RawResponse> }> {
-  const adapter = await createMemoryAdapter({}, {
-    guard: auth.guard,
-    readiness: () => auth.readiness(),
-    tls: { key: pki.serving.keyPem, cert: pki.serving.certPem, requestClientCertificates: true },
-  });
-  const address = await adapter.listen({ port: 0, host: '127.0.0.1' });
-  return { adapter, send: createClient(`https://127.0.0.1:${address.port}`, pki.servingCaFile) };
-}
 
 describe('front-proxy and client-certificate authentication with delegated authorization', () => {
   let pki: AuthPki;
   let api: FakeAuthApi;
   let auth: DelegatedAuth;
   let adapter: Adapter;
-  let send: (path: string, options?: RequestOptions) => Promise<RawResponse>;
+  let send: Send;
   const asProxy = (certificate: AuthPki['proxy'], headers: Record<string, string> = { 'X-Remote-User': 'system:serviceaccount:kube-system:horizontal-pod-autoscaler' }) => ({ certificate, headers });
 
   before(async () => {
@@ -170,7 +159,7 @@ describe('with the Kubernetes API server unreachable', () => {
   let pki: AuthPki;
   let auth: DelegatedAuth;
   let adapter: Adapter;
-  let send: (path: string, options?: RequestOptions) => Promise<RawResponse>;
+  let send: Send;
 
   before(async () => {
     pki = await createAuthPki();

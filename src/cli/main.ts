@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { CliError } from './cli-error.js';
+import { addGenCertsFlags, runGenCerts, type GenCertsFlags } from './gen-certs.js';
 import { serve } from './serve.js';
 import { addServeFlags, normalizeKlogArgs, type ServeFlags } from './serve-flags.js';
 
@@ -40,6 +41,14 @@ addServeFlags(
   process.once('SIGTERM', () => stop('SIGTERM'));
   process.once('SIGINT', () => stop('SIGINT'));
 });
+
+addGenCertsFlags(
+  program
+    .command('gen-certs')
+    .description('write a CA and a serving certificate for the adapter Service; print the APIService caBundle')
+    .exitOverride()
+    .configureOutput({ outputError: () => undefined }),
+).action((flags: GenCertsFlags) => runGenCerts(flags));
 
 try {
   await program.parseAsync(normalizeKlogArgs(process.argv));

@@ -4,7 +4,7 @@
  * SubjectAccessReview (the only part that cannot run here).
  */
 import assert from 'node:assert/strict';
-import { rm } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { after, before, describe, test } from 'node:test';
 import type { Adapter } from '../../src/adapter.js';
 import { createDelegatedAuth, type DelegatedAuth } from '../../src/auth/index.js';
@@ -187,5 +187,55 @@ describe('with the Kubernetes API server unreachable', () => {
     assert.equal(ready.status, 503);
     assert.match(ready.body, /\[-\]backend failed: the Kubernetes API server at https:\/\/127\.0\.0\.1:\d+ is unreachable/);
     assert.equal((await send('/healthz')).status, 200);
+  });
+});
+
+describe('with the settings read from kube-system/extension-apiserver-authentication', () => {
+  let pki: AuthPki;
+  let api: FakeAuthApi;
+  let auth: DelegatedAuth;
+  let adapter: Adapter;
+  let send: Send;
+
+  before(async () => {
+    pki = await createAuthPki();
+    api = await startFakeAuthApi({
+      authenticationConfigMap: {
+        'client-ca-file': await readFile(pki.clientCaFile, 'utf8'),
+        'requestheader-client-ca-file': await readFile(pki.proxyCaFile, 'utf8'),
+        'requestheader-allowed-names': '["front-proxy-client"]',
+        'requestheader-username-headers': '["X-Remote-User"]',
+        'requestheader-group-headers': '["X-Remote-Group"]',
+        'requestheader-extra-headers-prefix': '["X-Remote-Extra-"]',
+      },
+    });
+    const kubeconfig = await api.writeKubeconfig(pki.dir);
+    const created = await createDelegatedAuth({ authenticationKubeconfig: kubeconfig, authorizationKubeconfig: kubeconfig }, createSilentLogger());
+    assert.ok(created);
+    auth = created;
+    ({ adapter, send } = await startGuardedAdapter(pki, auth));
+  });
+  after(async () => {
+    auth?.close();
+    await adapter?.close();
+    await api?.close();
+    if (pki) await rm(pki.dir, { recursive: true, force: true });
+  });
+
+  test('trusts the front proxy and client CA the cluster publishes, and nothing else', async () => {
+    assert.equal(api.calls.configMaps, 1);
+    api.reset();
+    const proxied = await send('/apis/custom.metrics.k8s.io/v1beta2', { certificate: pki.proxy, headers: { 'X-Remote-User': 'jane' } });
+    assert.equal(proxied.status, 200, proxied.body);
+    const user = await send('/apis/custom.metrics.k8s.io/v1beta1', { certificate: pki.alice });
+    assert.equal(user.status, 200, user.body);
+    assert.deepEqual(api.reviews.map((r) => [r.user, r.nonResourceAttributes]), [
+      ['jane', { path: '/apis/custom.metrics.k8s.io/v1beta2', verb: 'get' }],
+      ['alice', { path: '/apis/custom.metrics.k8s.io/v1beta1', verb: 'get' }],
+    ]);
+    for (const certificate of [pki.proxyWrongName, pki.stranger]) {
+      assert.equal((await send('/apis/custom.metrics.k8s.io/v1beta2', { certificate, headers: { 'X-Remote-User': 'jane' } })).status, 401);
+    }
+    assert.equal((await send('/readyz')).status, 200);
   });
 });

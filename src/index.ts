@@ -48,7 +48,17 @@ export {
 } from './selector/index.js';
 export type { ResourceMapper, ResourceKind } from './kube/resource-mapper.js';
 export { createStaticResourceMapper } from './kube/static-resource-mapper.js';
-export type { RequestGuard } from './auth/index.js';
+export {
+  createDelegatedAuth,
+  createDelegatingGuard,
+  alwaysAllowedPaths,
+  type Authenticator,
+  type Authorizer,
+  type DelegatedAuth,
+  type DelegatedAuthOptions,
+  type RequestGuard,
+  type UserInfo,
+} from './auth/index.js';
 export { addServeFlags, type ServeFlags } from './cli/serve-flags.js';
 export { serve, type RunningAdapter } from './cli/serve.js';
 export { createLogger, type Logger, type LogFormat } from './log/index.js';

@@ -7,7 +7,7 @@
 import type { X509Certificate } from 'node:crypto';
 import type { Logger } from '../log/index.js';
 import type { KubeApi } from './kube-api.js';
-import { requestHeaderDefaults, type RequestHeaderConfig } from './request-header-authenticator.js';
+import type { RequestHeaderConfig } from './request-header-authenticator.js';
 import { parseCaBundle } from './verify-client-certificate.js';
 
 export const authenticationConfigMap = { namespace: 'kube-system', name: 'extension-apiserver-authentication' } as const;

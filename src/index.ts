@@ -80,7 +80,6 @@ export type { ResourceMapper, ResourceKind } from './kube/resource-mapper.js';
 export { createStaticResourceMapper } from './kube/static-resource-mapper.js';
 export type { ObjectLister, ObjectMatches } from './kube/object-lister.js';
 export { createKubeDeps, type KubeDeps, type KubeDepsOptions } from './kube/kube-deps.js';
-export type { RequestGuard } from './auth/index.js';
 export { addServeFlags, type AddServeFlagsOptions, type ServeFlags, type ServingFlags } from './cli/serve-flags.js';
 export { serve } from './cli/serve.js';
 export { createLogger, type Logger, type LogFormat, type LoggerOptions } from './log/index.js';
@@ -93,3 +92,14 @@ export {
   type ReplicaDecision,
   type ReplicaInputs,
 } from './hpa/index.js';
+export {
+  createDelegatedAuth,
+  createDelegatingGuard,
+  alwaysAllowedPaths,
+  type Authenticator,
+  type Authorizer,
+  type DelegatedAuth,
+  type DelegatedAuthOptions,
+  type RequestGuard,
+  type UserInfo,
+} from './auth/index.js';

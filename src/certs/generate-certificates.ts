@@ -11,7 +11,7 @@
  * given --tls-cert-file, or one reusing certificates from --cert-dir, never loads either.
  * @module
  */
-import { KeyObject, randomBytes, webcrypto } from 'node:crypto';
+import { createCertificateAuthority } from './certificate-authority.js';
 import type { SubjectAltNames } from './subject-alt-names.js';
 
 export interface GenerateCertificatesOptions {
@@ -29,78 +29,22 @@ export interface GeneratedCertificates {
   readonly keyPem: string;
 }
 
-/** NB: Go (x509negativeserial, 1.23+) rejects negative serials and DER rejects a non-minimal INTEGER, so the top byte is 0x40–0x7f. */
-function serialNumber(): string {
-  const bytes = randomBytes(16);
-  bytes[0] = ((bytes[0] ?? 0) & 0x7f) | 0x40;
-  return bytes.toString('hex');
-}
-
 /**
  * A new ECDSA P-256 CA (CA:true, pathlen 0, keyCertSign) and a serving certificate it signed
  * (serverAuth, SANs from `names`), both valid from `notBefore` to `notAfter`. Writes nothing.
  */
 export async function generateCertificates(options: GenerateCertificatesOptions): Promise<GeneratedCertificates> {
-  await import('reflect-metadata');
-  const x509 = await import('@peculiar/x509');
-  const crypto = webcrypto;
-  const algorithm = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' };
-  const generateKeys = () => crypto.subtle.generateKey(algorithm, true, ['sign', 'verify']);
-  const [caKeys, servingKeys] = await Promise.all([generateKeys(), generateKeys()]);
   const { notBefore, notAfter } = options;
-
   // NB: client-go cert.GenerateSelfSignedCertKey names its CA "<host>-ca@<unix time>" so that two
   // generations never share an issuer name; clients that cached the old CA then fail clearly.
-  const caName = [{ CN: [`metrics-adapter-ca@${Math.floor(Date.now() / 1000)}`] }];
-  const ca = await x509.X509CertificateGenerator.createSelfSigned(
-    {
-      serialNumber: serialNumber(),
-      name: caName,
-      notBefore,
-      notAfter,
-      keys: caKeys,
-      signingAlgorithm: algorithm,
-      extensions: [
-        new x509.BasicConstraintsExtension(true, 0, true),
-        new x509.KeyUsagesExtension(
-          x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign | x509.KeyUsageFlags.digitalSignature,
-          true,
-        ),
-        await x509.SubjectKeyIdentifierExtension.create(caKeys.publicKey, false, crypto),
-      ],
-    },
-    crypto,
-  );
-  const altNames = [
-    ...options.names.dnsNames.map((value) => ({ type: 'dns' as const, value })),
-    ...options.names.ipAddresses.map((value) => ({ type: 'ip' as const, value })),
-  ];
-  const serving = await x509.X509CertificateGenerator.create(
-    {
-      serialNumber: serialNumber(),
-      subject: [{ CN: [options.commonName ?? 'metrics-adapter'] }],
-      issuer: ca.subjectName,
-      notBefore,
-      notAfter,
-      publicKey: servingKeys.publicKey,
-      signingKey: caKeys.privateKey,
-      signingAlgorithm: algorithm,
-      extensions: [
-        new x509.BasicConstraintsExtension(false, undefined, true),
-        new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
-        new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth]),
-        new x509.SubjectAlternativeNameExtension(altNames),
-        await x509.SubjectKeyIdentifierExtension.create(servingKeys.publicKey, false, crypto),
-        await x509.AuthorityKeyIdentifierExtension.create(caKeys.publicKey, false, crypto),
-      ],
-    },
-    crypto,
-  );
-  const keyPem = KeyObject.from(servingKeys.privateKey).export({ type: 'pkcs8', format: 'pem' }).toString();
-  return { caPem: pem(ca.toString('pem')), certPem: pem(serving.toString('pem')), keyPem: pem(keyPem) };
-}
-
-/** One trailing newline, as OpenSSL writes PEM, so `cat a.crt b.crt` stays a valid bundle. */
-function pem(text: string): string {
-  return `${text.replace(/\r\n/g, '\n').trimEnd()}\n`;
+  const ca = await createCertificateAuthority({ commonName: `metrics-adapter-ca@${Math.floor(Date.now() / 1000)}`, notBefore, notAfter });
+  const serving = await ca.issue({
+    commonName: options.commonName ?? 'metrics-adapter',
+    usages: ['serverAuth'],
+    dnsNames: options.names.dnsNames,
+    ipAddresses: options.names.ipAddresses,
+    notBefore,
+    notAfter,
+  });
+  return { caPem: ca.certPem, certPem: serving.certPem, keyPem: serving.keyPem };
 }

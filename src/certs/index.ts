@@ -12,3 +12,4 @@ export {
   type ServingCertificate,
 } from './self-signed-certificate.js';
 export { defaultHosts, defaultIps } from './subject-alt-names.js';
+export { watchCertificateFiles, type CertificateWatch, type CertificateWatchOptions } from './watch-certificate-files.js';

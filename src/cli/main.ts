@@ -10,6 +10,7 @@ import { closeOnSignals, exitOnError } from './process-exit.js';
 import { addConfigCommand } from './config-check.js';
 import { registerExplainCommand } from './explain.js';
 import { registerManifestsCommand } from './manifests.js';
+import { addGenCertsFlags, runGenCerts, type GenCertsFlags } from './gen-certs.js';
 import { serve } from './serve.js';
 import { addServeFlags, normalizeKlogArgs, type ServeFlags } from './serve-flags.js';
 
@@ -35,6 +36,13 @@ addServeFlags(
 addConfigCommand(program, await loadAllBackends());
 registerExplainCommand(program);
 registerManifestsCommand(program, version);
+addGenCertsFlags(
+  program
+    .command('gen-certs')
+    .description('write a CA and a serving certificate for the adapter Service; print the APIService caBundle')
+    .exitOverride()
+    .configureOutput({ outputError: () => undefined }),
+).action((flags: GenCertsFlags) => runGenCerts(flags));
 
 try {
   await program.parseAsync(normalizeKlogArgs(process.argv));

@@ -16,7 +16,7 @@ export interface RunHooks {
   /** The user's own logger; else one from `--log-format` and `-v`. */
   readonly logger?: Logger;
   /** Builds the server with the TLS, logger and verbosity the flags chose. */
-  start(serving: ServingSetup['serverOptions']): Pick<Adapter, 'listen' | 'close'>;
+  start(serving: ServingSetup['serverOptions']): Pick<Adapter, 'listen' | 'close' | 'server'>;
 }
 
 /** Parses `argv`, serves, and closes on SIGTERM/SIGINT; on a mistake prints `error: …` and exits. */

@@ -8,10 +8,11 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { parseDuration } from '../duration/index.js';
 import type { BackendFactory } from '../providers/backend.js';
 import { backendNames } from '../providers/registry.js';
+import { addAuthFlags, type AuthFlags } from './auth-flags.js';
 import { addBackendFlags } from './backend-flags.js';
 
 /** The flags every adapter binary takes: address, TLS, auth, logging. */
-export interface ServingFlags {
+export interface ServingFlags extends AuthFlags {
   readonly securePort: number;
   readonly bindAddress: string;
   readonly certDir: string;
@@ -83,10 +84,11 @@ export function addServeFlags(command: Command, options: AddServeFlagsOptions = 
       .addOption(new Option('--informer-idle-timeout <duration>', 'drop the object cache of a resource not queried for this long').argParser(duration).default(15 * 60_000, '15m'));
     addBackendFlags(command, options.backendFactories ?? []);
   }
-  return command
+  command
     .option('--insecure-disable-auth', 'serve without authentication on a non-loopback address (anyone reaching the port can read and write metrics)', false)
     .addOption(new Option('--log-format <format>', 'log line format').choices(['text', 'json']).default('text'))
     .option('-v, --v <level>', 'log verbosity: 2 logs every request, 4 adds debug lines', verbosity, 0);
+  return addAuthFlags(command);
 }
 
 /** klog writes `-v=2`; commander reads a short flag's `=` as part of the value, so spell it long. */

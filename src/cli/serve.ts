@@ -4,13 +4,18 @@
  * @module
  */
 import { writeFile } from 'node:fs/promises';
+import type { Server as HttpsServer } from 'node:https';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { createAdapter, type Adapter, type RunningAdapter } from '../adapter.js';
 import { ensureSelfSignedCertificate, loadCertificateFiles, requireCertificateFilePair, CertificateError } from '../certs/index.js';
 import { KubeApiError } from '../kube/kube-client.js';
 import { createKubeDeps, type KubeDeps } from '../kube/kube-deps.js';
+import type { DelegatedAuth } from '../auth/index.js';
 import { createLogger, type Logger } from '../log/index.js';
+import type { Readiness } from '../providers/backend.js';
+import { reloadTlsOnChange } from '../server/tls-reload.js';
+import { authRequested, createAuthFromFlags } from './auth-flags.js';
 import { planBackend } from './backend-plan.js';
 import { CliError } from './cli-error.js';
 import { readConfigFile } from './config-file.js';
@@ -36,6 +41,7 @@ export async function serve(flags: ServeFlags, logger: Logger = createLogger({ f
     running = await plan.start({ logger, resourceMapper, ...(kube.objectLister ? { objectLister: kube.objectLister } : {}) }, logger);
   } catch (error) {
     await kube.close();
+    setup.auth?.close();
     throw error;
   }
   const { backend } = running;
@@ -47,12 +53,12 @@ export async function serve(flags: ServeFlags, logger: Logger = createLogger({ f
     ...(backend.custom ? { custom: backend.custom } : {}),
     ...(backend.external ? { external: backend.external } : {}),
     ...(backend.writer ? { writer: backend.writer } : {}),
-    readiness: () => backend.readiness(),
     ...(backend.seriesCount ? { seriesCount: () => backend.seriesCount!() } : {}),
     selfMetricsText: () => `${backend.selfMetrics?.() ?? ''}${running.reloader?.render() ?? ''}`,
     ...(backend.health ? { backendHealth: () => backend.health!() } : {}),
     resourceMapper,
     ...setup.serverOptions,
+    readiness: setup.withAuthReadiness(() => backend.readiness()),
   });
   return listenAndAnnounce(adapter, flags, setup, { backend: plan.label }, release);
 }
@@ -61,11 +67,19 @@ export async function serve(flags: ServeFlags, logger: Logger = createLogger({ f
 export interface ServingSetup {
   /** Spread into createAdapter() options. */
   readonly serverOptions: {
-    readonly tls: { readonly key: string; readonly cert: string };
+    readonly tls: { readonly key: string; readonly cert: string; readonly requestClientCertificates: boolean };
     readonly logger: Logger;
     readonly verbosity: number;
+    readonly guard?: DelegatedAuth['guard'];
+    readonly readiness?: () => Readiness;
   };
   readonly logger: Logger;
+  /** Delegated authentication and authorization; undefined when auth is off. */
+  readonly auth?: DelegatedAuth;
+  /** `readiness`, unless auth is configured and cannot reach the API server (fail closed). */
+  withAuthReadiness(readiness: () => Readiness): () => Readiness;
+  /** The serving certificate files to watch for rotation, when given by flag. */
+  readonly tlsFiles?: { readonly certFile: string; readonly keyFile: string; readonly certPem: string; readonly keyPem: string };
   /** The generated CA, when no --tls-cert-file was given. */
   readonly caPem?: string;
   readonly caFile?: string;
@@ -75,12 +89,29 @@ export interface ServingSetup {
 export async function prepareServing(flags: ServingFlags, logger: Logger): Promise<ServingSetup> {
   checkBindAddress(flags);
   const tls = await loadTls(flags);
-  logger.warn(
-    `WARNING: authentication and authorization are DISABLED: anyone who can reach ${flags.bindAddress}:${flags.securePort} can read and write every metric`,
-  );
+  const auth = flags.insecureDisableAuth ? undefined : await createAuthFromFlags(flags, logger);
+  if (auth === undefined) {
+    logger.warn(
+      `WARNING: authentication and authorization are DISABLED: anyone who can reach ${flags.bindAddress}:${flags.securePort} can read and write every metric`,
+    );
+  } else {
+    logger.info(`authentication and authorization: ${auth.summary}`);
+  }
+  const withAuthReadiness = (readiness: () => Readiness) => (): Readiness => {
+    const authReadiness = auth?.readiness();
+    return authReadiness?.ready === false ? authReadiness : readiness();
+  };
   return {
-    serverOptions: { tls: { key: tls.keyPem, cert: tls.certPem }, logger, verbosity: flags.v },
+    serverOptions: {
+      tls: { key: tls.keyPem, cert: tls.certPem, requestClientCertificates: auth !== undefined },
+      logger,
+      verbosity: flags.v,
+      ...(auth ? { guard: auth.guard, readiness: withAuthReadiness(() => ({ ready: true })) } : {}),
+    },
     logger,
+    withAuthReadiness,
+    ...(auth ? { auth } : {}),
+    ...(tls.files ? { tlsFiles: { ...tls.files, certPem: tls.certPem, keyPem: tls.keyPem } } : {}),
     ...(tls.caPem !== undefined ? { caPem: tls.caPem } : {}),
     ...(tls.caFile !== undefined ? { caFile: tls.caFile } : {}),
   };
@@ -91,7 +122,7 @@ export async function prepareServing(flags: ServingFlags, logger: Logger): Promi
  * (with `fields`) that tests and users wait for. `release` runs when listening fails and on close.
  */
 export async function listenAndAnnounce(
-  adapter: Pick<Adapter, 'listen' | 'close'>,
+  adapter: Pick<Adapter, 'listen' | 'close' | 'server'>,
   flags: ServingFlags,
   setup: ServingSetup,
   fields: Record<string, unknown>,
@@ -103,10 +134,12 @@ export async function listenAndAnnounce(
     address = await adapter.listen({ port: flags.securePort, host: flags.bindAddress });
   } catch (error) {
     await release();
+    setup.auth?.close();
     const code = (error as NodeJS.ErrnoException).code;
     const why = code === 'EADDRINUSE' ? 'address already in use' : code === 'EACCES' ? 'permission denied' : (error as Error).message;
     throw new CliError(`cannot listen on ${flags.bindAddress}:${flags.securePort}: ${why}`, 1);
   }
+  const certificateWatch = setup.tlsFiles === undefined ? undefined : reloadTlsOnChange(adapter.server.server as HttpsServer, setup.tlsFiles, logger);
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `https://${host === '0.0.0.0' || host === '[::]' ? '127.0.0.1' : host}:${address.port}`;
   if (setup.caFile !== undefined) {
@@ -120,6 +153,8 @@ export async function listenAndAnnounce(
     url,
     ...(setup.caFile !== undefined ? { caFile: setup.caFile } : {}),
     async close() {
+      certificateWatch?.close();
+      setup.auth?.close();
       await adapter.close();
       await release();
     },
@@ -127,7 +162,7 @@ export async function listenAndAnnounce(
 }
 
 function checkBindAddress(flags: ServingFlags): void {
-  if (!isLoopback(flags.bindAddress) && !flags.insecureDisableAuth) {
+  if (!isLoopback(flags.bindAddress) && !flags.insecureDisableAuth && !authRequested(flags)) {
     throw new CliError(
       `refusing to serve ${flags.bindAddress} without authentication: bind to a loopback address, or pass --insecure-disable-auth to accept that anyone reaching the port can read and write metrics`,
     );
@@ -148,10 +183,10 @@ async function connectCluster(flags: ServeFlags, logger: Logger): Promise<KubeDe
   }
 }
 
-async function loadTls(flags: ServingFlags): Promise<{ certPem: string; keyPem: string; caPem?: string; caFile?: string }> {
+async function loadTls(flags: ServingFlags): Promise<{ certPem: string; keyPem: string; caPem?: string; caFile?: string; files?: { certFile: string; keyFile: string } }> {
   try {
     const pair = requireCertificateFilePair(flags.tlsCertFile, flags.tlsPrivateKeyFile);
-    if (pair !== undefined) return await loadCertificateFiles(pair.certFile, pair.keyFile);
+    if (pair !== undefined) return { ...(await loadCertificateFiles(pair.certFile, pair.keyFile)), files: pair };
     const ips = ['127.0.0.1', '::1'];
     if (flags.bindAddress !== '0.0.0.0' && flags.bindAddress !== '::' && !ips.includes(flags.bindAddress)) ips.push(flags.bindAddress);
     const generated = await ensureSelfSignedCertificate({ certDir: flags.certDir, hosts: ['localhost', hostname()], ips });

@@ -6,7 +6,7 @@
 import { fastify, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { badRequest, methodNotAllowed } from '../api/errors.js';
 import { encodeStatusError, encodeStatusSuccess } from '../api/encode-status.js';
-import { alwaysAllowedPaths, type RequestGuard } from '../auth/index.js';
+import type { RequestGuard } from '../auth/index.js';
 import type { ResourceMapper } from '../kube/resource-mapper.js';
 import type { Logger } from '../log/index.js';
 import type { BackendHealth, MetricsWriter, Readiness } from '../providers/backend.js';
@@ -17,6 +17,7 @@ import { createMetricsApi } from './metrics-api.js';
 import { splitPath, splitUrl } from './paths.js';
 import { sendJson } from './respond.js';
 import { createSelfMetrics } from './self-metrics.js';
+import { secureContextOptions } from './tls-options.js';
 import { createWriteApi } from './write-api.js';
 import { statusPage } from '../ui/index.js';
 
@@ -35,8 +36,12 @@ export interface ServerOptions {
   readonly logger: Logger;
   /** klog-style verbosity: at 2 and above, one log line per request. */
   readonly verbosity?: number;
-  /** PEM key and certificate; plain HTTP without them (tests, or TLS terminated in front). */
-  readonly tls?: { readonly key: string; readonly cert: string };
+  /**
+   * PEM key and certificate; plain HTTP without them (tests, or TLS terminated in front). With
+   * `requestClientCertificates` the server asks for (never requires) a client certificate, which
+   * the guard verifies.
+   */
+  readonly tls?: { readonly key: string; readonly cert: string; readonly requestClientCertificates?: boolean };
   readonly guard?: RequestGuard;
 }
 
@@ -52,7 +57,7 @@ declare module 'fastify' {
 export function createServer(options: ServerOptions): FastifyInstance {
   const { logger } = options;
   const app = fastify({
-    ...(options.tls ? { https: { key: options.tls.key, cert: options.tls.cert } } : {}),
+    ...(options.tls ? { https: httpsOptions(options.tls) } : {}),
     logger: false,
     bodyLimit: writeBodyLimit,
     // NB: 5 s is the aggregator's probe timeout; a request that cannot finish in a minute never helps an HPA.
@@ -85,7 +90,6 @@ export function createServer(options: ServerOptions): FastifyInstance {
   if (options.guard) {
     const guard = options.guard;
     app.addHook('onRequest', async (request) => {
-      if (alwaysAllowedPaths.includes(splitUrl(request.url).path)) return;
       await guard.check(request.raw);
     });
   }
@@ -135,6 +139,14 @@ export function createServer(options: ServerOptions): FastifyInstance {
   });
   void app.register(statusPage, { custom: options.custom, external: options.external, readiness: options.readiness, resourceMapper: options.resourceMapper, requestCounts: () => selfMetrics.requestCounts() });
   return app;
+}
+
+/** NB: rejectUnauthorized false: OpenSSL would check against no CA; the guard's authenticators decide (spec §7.3). */
+function httpsOptions(tls: NonNullable<ServerOptions['tls']>) {
+  return {
+    ...secureContextOptions(tls.key, tls.cert),
+    ...(tls.requestClientCertificates ? { requestCert: true, rejectUnauthorized: false } : {}),
+  };
 }
 
 /**

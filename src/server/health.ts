@@ -1,6 +1,6 @@
 /**
  * `/healthz`, `/livez` and `/readyz` as the generic apiserver answers them: `ok` as text, the
- * list of checks with `?verbose`, and a 500 naming the failed check when not ready.
+ * list of checks with `?verbose`, and a 503 naming the failed check when not ready.
  * @module
  */
 import type { FastifyInstance } from 'fastify';
@@ -17,7 +17,9 @@ export function registerHealthRoutes(app: FastifyInstance, readiness: () => Read
       const lines = results.map((c) => (c.result.ready ? `[+]${c.name} ok` : `[-]${c.name} failed: ${c.result.message ?? 'not ready'}`));
       const name = path.slice(1);
       lines.push(failed.length === 0 ? `${name} check passed` : `${name} check failed`);
-      return reply.code(failed.length === 0 ? 200 : 500).send(`${lines.join('\n')}\n`);
+      // NB: the generic apiserver answers a failed check with 500; 503 is what load balancers and
+      // the kubelet read as "not ready, try later", and any status >= 400 fails a probe.
+      return reply.code(failed.length === 0 ? 200 : 503).send(`${lines.join('\n')}\n`);
     });
   };
   const ping = { name: 'ping', result: { ready: true } };

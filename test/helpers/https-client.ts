@@ -16,7 +16,9 @@ export interface RawResponse {
 export interface RequestOptions {
   readonly method?: string;
   readonly body?: string;
-  readonly headers?: Record<string, string>;
+  readonly headers?: Record<string, string | readonly string[]>;
+  /** A client certificate to present (PEM); the request then gets a connection of its own. */
+  readonly certificate?: { readonly certPem: string; readonly keyPem: string };
 }
 
 export function createClient(baseUrl: string, caFile: string) {
@@ -29,6 +31,7 @@ export function createClient(baseUrl: string, caFile: string) {
           method: options.method ?? 'GET',
           ca,
           servername: 'localhost',
+          ...(options.certificate ? { cert: options.certificate.certPem, key: options.certificate.keyPem, agent: false } : {}),
           headers: { 'user-agent': 'metrics-adapter-e2e', ...(options.body !== undefined ? { 'content-type': 'application/json' } : {}), ...options.headers },
         },
         (res) => {

@@ -146,6 +146,33 @@ export function kubectlGetRaw(kubectl: string, options: KubectlGetRawOptions): P
   return run(kubectl, args, options.timeoutMs ?? 20_000);
 }
 
+/**
+ * `kubectl --kubeconfig=<file> get --raw <path>`: the way a user with a client-certificate (or any)
+ * kubeconfig calls the adapter. Resolves with the exit code and output; never rejects.
+ */
+export function kubectlGetRawWithKubeconfig(kubectl: string, kubeconfig: string, path: string, timeoutMs = 20_000): Promise<KubectlResult> {
+  return run(kubectl, [`--kubeconfig=${kubeconfig}`, 'get', '--raw', path], timeoutMs);
+}
+
+/** A kubeconfig for `server` that trusts `caFile` and presents a client certificate. */
+export function clientCertificateKubeconfig(server: string, caFile: string, certFile: string, keyFile: string): string {
+  return [
+    'apiVersion: v1',
+    'kind: Config',
+    'clusters:',
+    '- name: adapter',
+    `  cluster: {server: "${server}", certificate-authority: "${caFile}"}`,
+    'users:',
+    '- name: user',
+    `  user: {client-certificate: "${certFile}", client-key: "${keyFile}"}`,
+    'contexts:',
+    '- name: adapter',
+    '  context: {cluster: adapter, user: user}',
+    'current-context: adapter',
+    '',
+  ].join('\n');
+}
+
 function run(file: string, args: readonly string[], timeoutMs: number): Promise<KubectlResult> {
   return new Promise((resolve) => {
     const child = execFile(file, args, { timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024, encoding: 'utf8' }, (error, stdout, stderr) => {

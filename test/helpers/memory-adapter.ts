@@ -2,12 +2,13 @@
  * Test support: an adapter on the real memory back end, answering through fastify inject().
  * @module
  */
-import { createAdapter, type Adapter } from '../../src/adapter.js';
+import { createAdapter, type Adapter, type AdapterOptions } from '../../src/adapter.js';
 import { createStaticResourceMapper } from '../../src/kube/static-resource-mapper.js';
 import { createSilentLogger } from '../../src/log/index.js';
 import memoryBackend from '../../src/providers/memory/index.js';
 
-export async function createMemoryAdapter(config: { metricTTL?: string } = {}): Promise<Adapter & { post(path: string, body: string, contentType?: string): Promise<{ statusCode: number; body: string }>; get(path: string, headers?: Record<string, string>): Promise<{ statusCode: number; body: string; headers: Record<string, unknown> }> }> {
+/** `extra` adds adapter options such as `guard` and `tls`. */
+export async function createMemoryAdapter(config: { metricTTL?: string } = {}, extra: Partial<AdapterOptions> = {}): Promise<Adapter & { post(path: string, body: string, contentType?: string): Promise<{ statusCode: number; body: string }>; get(path: string, headers?: Record<string, string>): Promise<{ statusCode: number; body: string; headers: Record<string, unknown> }> }> {
   const resourceMapper = createStaticResourceMapper();
   const backend = await memoryBackend.create(config, {}, { logger: createSilentLogger(), resourceMapper });
   const adapter = createAdapter({
@@ -17,6 +18,7 @@ export async function createMemoryAdapter(config: { metricTTL?: string } = {}): 
     readiness: () => backend.readiness(),
     seriesCount: () => backend.seriesCount!(),
     resourceMapper,
+    ...extra,
   });
   return {
     ...adapter,

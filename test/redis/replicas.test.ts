@@ -159,7 +159,7 @@ describe('three adapter replicas on one Redis', { skip }, () => {
 
     await eventually('reads to answer 503 past max staleness', async () => ((await replicas[2]!.send(path)).status === 503 ? true : undefined));
     const readyz = await replicas[2]!.send('/readyz?verbose');
-    assert.equal(readyz.status, 500);
+    assert.equal(readyz.status, 503);
     assert.match(readyz.body, /\[-\]backend failed: redis is unreachable/);
 
     await redis.restart();

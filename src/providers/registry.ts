@@ -8,6 +8,7 @@ import type { BackendFactory } from './backend.js';
 export const backends = {
   memory: () => import('./memory/index.js'),
   forward: () => import('./forward/index.js'),
+  sysdig: () => import('./sysdig/index.js'),
 } satisfies Record<string, () => Promise<{ default: BackendFactory<unknown> }>>;
 
 export type BackendName = keyof typeof backends;

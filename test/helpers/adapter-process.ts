@@ -27,10 +27,16 @@ export function cliCommand(args: readonly string[]): { command: string; args: st
   return { command: process.execPath, args: ['--import', 'tsx', cliSource, ...args] };
 }
 
-export async function startAdapter(extraArgs: readonly string[] = [], options: { timeoutMs?: number } = {}): Promise<AdapterProcess> {
+export interface StartAdapterOptions {
+  readonly timeoutMs?: number;
+  /** Added to the child's environment (such as `SDC_TOKEN`), over this process's. */
+  readonly env?: Readonly<Record<string, string>>;
+}
+
+export async function startAdapter(extraArgs: readonly string[] = [], options: StartAdapterOptions = {}): Promise<AdapterProcess> {
   const certDir = await mkdtemp(join(tmpdir(), 'metrics-adapter-e2e-'));
   const { command, args } = cliCommand(['serve', '--secure-port', '0', '--cert-dir', certDir, '--log-format', 'json', ...extraArgs]);
-  const child = spawn(command, args, { cwd: projectRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(command, args, { cwd: projectRoot, stdio: ['ignore', 'pipe', 'pipe'], ...(options.env ? { env: { ...process.env, ...options.env } } : {}) });
   let stderr = '';
   child.stdout.resume();
   const url = await new Promise<string>((resolve, reject) => {

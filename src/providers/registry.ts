@@ -10,6 +10,7 @@ export const backends = {
   forward: () => import('./forward/index.js'),
   prometheus: () => import('./prometheus/index.js'),
   redis: () => import('./redis/index.js'),
+  sysdig: () => import('./sysdig/index.js'),
 } satisfies Record<string, () => Promise<{ default: BackendFactory<unknown> }>>;
 
 export type BackendName = keyof typeof backends;

@@ -30,15 +30,17 @@ export function cliCommand(args: readonly string[]): { command: string; args: st
   return { command: process.execPath, args: ['--import', 'tsx', cliSource, ...args] };
 }
 
-export async function startAdapter(extraArgs: readonly string[] = [], options: { timeoutMs?: number } = {}): Promise<AdapterProcess> {
+export interface StartAdapterOptions {
+  readonly timeoutMs?: number;
+  /** Added to the child's environment (such as `SDC_TOKEN`), over this process's. */
+  readonly env?: Readonly<Record<string, string>>;
+}
+
+export async function startAdapter(extraArgs: readonly string[] = [], options: StartAdapterOptions = {}): Promise<AdapterProcess> {
   return startServing((certDir) => cliCommand(['serve', '--secure-port', '0', '--cert-dir', certDir, '--log-format', 'json', ...extraArgs]), options);
 }
 
-export interface StartExampleOptions {
-  readonly timeoutMs?: number;
-  /** Added to the environment. */
-  readonly env?: Readonly<Record<string, string>>;
-}
+export type StartExampleOptions = StartAdapterOptions;
 
 /** A library adapter of its own: runs `examples/<file>` through tsx, as its header says, with `run()`'s flags. */
 export async function startExample(file: string, options: StartExampleOptions = {}): Promise<AdapterProcess & { stdin: Writable }> {

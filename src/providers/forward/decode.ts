@@ -10,7 +10,7 @@ import { StatusError, serviceUnavailable, type StatusReason } from '../../api/er
 import { parseGroupResource } from '../../kube/resource-mapper.js';
 import { parseQuantity } from '../../quantity/index.js';
 import type { CustomMetricInfo, ExternalMetricInfo, ExternalMetricValue, MetricValue } from '../provider.js';
-import type { UpstreamResponse } from './upstream-client.js';
+import type { UpstreamResponse } from '../http/upstream-client.js';
 
 const labelSelector = z
   .object({

@@ -28,7 +28,7 @@ import {
   decodeMetricValueList,
   upstreamError,
 } from './decode.js';
-import type { UpstreamClient, UpstreamResponse } from './upstream-client.js';
+import type { UpstreamClient, UpstreamResponse } from '../http/upstream-client.js';
 
 export interface ForwardProviderOptions {
   readonly client: UpstreamClient;

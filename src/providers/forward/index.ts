@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { durationString, parseDuration } from '../../duration/index.js';
 import type { Backend, BackendFactory } from '../backend.js';
 import { ForwardProvider } from './forward-provider.js';
-import { createUpstreamClient } from './upstream-client.js';
+import { createUpstreamClient } from '../http/upstream-client.js';
 
 const configSchema = z
   .object({
@@ -62,6 +62,7 @@ const forwardBackend: BackendFactory<ForwardBackendConfig> = {
       ...(key !== undefined ? { key } : {}),
       ...(tokenFile !== undefined ? { token: () => readFile(tokenFile, 'utf8') } : {}),
       timeoutMs: parseDuration(config.timeout),
+      userAgent: 'metrics-adapter-forward',
     });
     const provider = new ForwardProvider({ client, url: config.url, logger: deps.logger });
     await provider.refreshDiscovery();

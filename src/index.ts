@@ -4,6 +4,7 @@
  * @module
  */
 export { createAdapter, type Adapter, type AdapterOptions, type ListenOptions } from './adapter.js';
+export { closeGracefully, defaultServerLimits, type ServerLimits } from './server/index.js';
 export type {
   CustomMetricInfo,
   CustomMetricsProvider,

@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { createAdapter } from '../adapter.js';
 import { ensureSelfSignedCertificate, loadCertificateFiles, requireCertificateFilePair, CertificateError } from '../certs/index.js';
 import { createStaticResourceMapper } from '../kube/static-resource-mapper.js';
+import { closeGracefully } from '../server/index.js';
 import { createLogger, type Logger } from '../log/index.js';
 import type { Backend } from '../providers/backend.js';
 import { backendNames, isBackendName, loadAllBackends, loadBackend } from '../providers/registry.js';
@@ -62,6 +63,13 @@ export async function serve(flags: ServeFlags, logger: Logger = createLogger({ f
     logger,
     verbosity: flags.v,
     tls: { key: tls.keyPem, cert: tls.certPem },
+    limits: {
+      maxRequestHeaderBytes: flags.maxRequestHeaderBytes,
+      requestTimeoutMs: flags.requestTimeout,
+      maxRequestsInflight: flags.maxRequestsInflight,
+      maxMutatingRequestsInflight: flags.maxMutatingRequestsInflight,
+      maxConnections: flags.maxConnections,
+    },
   });
   let address;
   try {
@@ -85,7 +93,9 @@ export async function serve(flags: ServeFlags, logger: Logger = createLogger({ f
     url,
     ...(tls.caFile !== undefined ? { caFile: tls.caFile } : {}),
     async close() {
-      await adapter.close();
+      if (!(await closeGracefully(adapter.server, flags.shutdownGracePeriod))) {
+        logger.warn(`requests still in flight after the ${flags.shutdownGracePeriod / 1000}s shutdown grace period were cut`);
+      }
       await backend.close();
     },
   };

@@ -12,6 +12,7 @@ import type { Logger } from '../log/index.js';
 import type { MetricsWriter, Readiness } from '../providers/backend.js';
 import type { CustomMetricsProvider, ExternalMetricsProvider, QueryContext } from '../providers/provider.js';
 import { installErrorHandling, writeBodyLimit } from './error-handling.js';
+import { createClientErrorHandler, defaultServerLimits, installLimits, nodeServerOptions, type ServerLimits } from './limits.js';
 import { registerHealthRoutes } from './health.js';
 import { createMetricsApi } from './metrics-api.js';
 import { splitPath, splitUrl } from './paths.js';
@@ -33,6 +34,8 @@ export interface ServerOptions {
   /** PEM key and certificate; plain HTTP without them (tests, or TLS terminated in front). */
   readonly tls?: { readonly key: string; readonly cert: string };
   readonly guard?: RequestGuard;
+  /** Header size, timeouts, connection and in-flight caps; each field defaults to `defaultServerLimits`. */
+  readonly limits?: Partial<ServerLimits>;
 }
 
 const otherMethods = ['POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'] as const;
@@ -46,12 +49,14 @@ declare module 'fastify' {
 
 export function createServer(options: ServerOptions): FastifyInstance {
   const { logger } = options;
+  const limits: ServerLimits = { ...defaultServerLimits, ...options.limits };
+  const nodeOptions = nodeServerOptions(limits);
   const app = fastify({
-    ...(options.tls ? { https: { key: options.tls.key, cert: options.tls.cert } } : {}),
+    ...(options.tls ? { https: { key: options.tls.key, cert: options.tls.cert, ...nodeOptions } } : { http: nodeOptions }),
     logger: false,
     bodyLimit: writeBodyLimit,
-    // NB: 5 s is the aggregator's probe timeout; a request that cannot finish in a minute never helps an HPA.
-    requestTimeout: 60_000,
+    requestTimeout: limits.requestTimeoutMs,
+    clientErrorHandler: createClientErrorHandler(limits),
     return503OnClosing: true,
     forceCloseConnections: 'idle',
     // NB: fastify answers a URL it cannot decode before any route runs; answer it as a Status too.
@@ -62,6 +67,7 @@ export function createServer(options: ServerOptions): FastifyInstance {
   app.decorateRequest('metricsGroup', '');
   app.decorateRequest('metricsVersion', '');
   installErrorHandling(app, logger);
+  installLimits(app, limits);
 
   const selfMetrics = createSelfMetrics(options.seriesCount);
   const requestLog = (options.verbosity ?? 0) >= 2;

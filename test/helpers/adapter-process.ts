@@ -17,6 +17,8 @@ export interface AdapterProcess {
   readonly caFile: string;
   readonly certDir: string;
   readonly kubeconfig: string;
+  /** The `serve` process itself, for tests that signal it. */
+  readonly child: ChildProcess;
   /** Everything the process wrote to stderr so far. */
   logs(): string;
   stop(): Promise<void>;
@@ -61,6 +63,7 @@ export async function startAdapter(extraArgs: readonly string[] = [], options: {
     caFile: join(certDir, 'ca.crt'),
     certDir,
     kubeconfig: join(certDir, 'kubeconfig'),
+    child,
     logs: () => stderr,
     async stop() {
       await stopChild(child);

@@ -18,6 +18,7 @@ import type { Logger } from '../log/index.js';
 import { InvalidQuantityError } from '../quantity/index.js';
 import { InvalidSelectorError } from '../selector/index.js';
 import { routeNotFound } from '../api/errors.js';
+import { answerAndLinger } from './limits.js';
 import { sendJson } from './respond.js';
 
 export const writeBodyLimit = 64 * 1024;
@@ -43,6 +44,7 @@ export function installErrorHandling(app: FastifyInstance, logger: Logger): void
     if (status.code >= 500) {
       logger.error({ err: status.cause ?? error, method: request.method, url: request.url, code: status.code }, status.message);
     }
+    if (status.code === 413 && !request.raw.complete) return answerAndLinger(request, reply, status);
     return sendJson(request, reply, status.code, encodeStatusError(status));
   });
   app.setNotFoundHandler((request, reply) => sendJson(request, reply, 404, encodeStatusError(routeNotFound())));

@@ -5,7 +5,7 @@
  * @module
  */
 import type { Duplex } from 'node:stream';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { badRequest, requestHeaderFieldsTooLarge, requestTimeout, tooManyRequests, type StatusError } from '../api/errors.js';
 import { encodeStatusError } from '../api/encode-status.js';
 import { sendJson } from './respond.js';
@@ -113,4 +113,24 @@ function clientErrorStatus(error: Error & { code?: string }, limits: ServerLimit
     default:
       return badRequest(`malformed HTTP request: ${(error as { reason?: string }).reason ?? error.message}`);
   }
+}
+
+/** NB: Go's net/http waits this long after a half-close (rstAvoidanceDelay is 500 ms) for the same reason. */
+const lingerMs = 2000;
+
+/**
+ * Answers `status` for a request whose body is still arriving, then closes without losing the answer.
+ * NB: closing a socket with unread input makes the kernel send RST, and a client still writing a
+ * 10 MB body then loses the 413 it was sent; so we half-close, discard what keeps coming, and
+ * close once the client has read the answer and gone, or after `lingerMs`.
+ */
+export function answerAndLinger(request: FastifyRequest, reply: FastifyReply, status: StatusError): void {
+  const socket = request.raw.socket;
+  reply.hijack();
+  request.raw.resume();
+  const body = encodeStatusError(status);
+  socket.end(
+    `HTTP/1.1 ${status.code} ${reasonPhrases[status.code] ?? 'Bad Request'}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+  );
+  setTimeout(() => socket.destroy(), lingerMs).unref();
 }

@@ -14,6 +14,7 @@ import type { CustomMetricsProvider, ExternalMetricsProvider, QueryContext } fro
 import { installErrorHandling, writeBodyLimit } from './error-handling.js';
 import { createClientErrorHandler, defaultServerLimits, installLimits, nodeServerOptions, type ServerLimits } from './limits.js';
 import { registerHealthRoutes } from './health.js';
+import { trackUnusedConnections } from './shutdown.js';
 import { createMetricsApi } from './metrics-api.js';
 import { splitPath, splitUrl } from './paths.js';
 import { sendJson } from './respond.js';
@@ -57,7 +58,8 @@ export function createServer(options: ServerOptions): FastifyInstance {
     bodyLimit: writeBodyLimit,
     requestTimeout: limits.requestTimeoutMs,
     clientErrorHandler: createClientErrorHandler(limits),
-    return503OnClosing: true,
+    // NB: a request arriving on a kept-alive connection while draining is served (with Connection: close); fastify's 503 is no Status.
+    return503OnClosing: false,
     forceCloseConnections: 'idle',
     // NB: fastify answers a URL it cannot decode before any route runs; answer it as a Status too.
     frameworkErrors: (error, request, reply) => {
@@ -68,6 +70,7 @@ export function createServer(options: ServerOptions): FastifyInstance {
   app.decorateRequest('metricsVersion', '');
   installErrorHandling(app, logger);
   installLimits(app, limits);
+  trackUnusedConnections(app.server);
 
   const selfMetrics = createSelfMetrics(options.seriesCount);
   const requestLog = (options.verbosity ?? 0) >= 2;

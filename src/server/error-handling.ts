@@ -4,6 +4,7 @@
  * anything else as a generic 500 whose detail goes only to the log.
  * @module
  */
+import { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance } from 'fastify';
 import {
   badRequest,
@@ -44,7 +45,8 @@ export function installErrorHandling(app: FastifyInstance, logger: Logger): void
     if (status.code >= 500) {
       logger.error({ err: status.cause ?? error, method: request.method, url: request.url, code: status.code }, status.message);
     }
-    if (status.code === 413 && !request.raw.complete) return answerAndLinger(request, reply, status);
+    // NB: only on a real socket; inject() has none to linger on.
+    if (status.code === 413 && !request.raw.complete && request.raw.socket instanceof Socket) return answerAndLinger(request, reply, status);
     return sendJson(request, reply, status.code, encodeStatusError(status));
   });
   app.setNotFoundHandler((request, reply) => sendJson(request, reply, 404, encodeStatusError(routeNotFound())));

@@ -1,18 +1,22 @@
 /**
  * `npm run bench`: each scenario runs against the adapter and against a bare node:https ceiling that
- * returns the same bytes, alternately (A/B/A/B), with autocannon in this process and each server in
- * its own. Prints requests/s, p50/p99 latency and the adapter/ceiling ratio against the targets, and
- * writes bench/results/latest.{json,md}. Knobs: BENCH_DURATION (s per run), BENCH_ROUNDS, BENCH_CONNECTIONS.
+ * returns the same bytes, alternately (A/B/A/B), with autocannon, the adapter and the ceiling each in
+ * its own process. Then the HPA query again at BENCH_SCALE_SERIES stored series, memory per series
+ * (BENCH_MEMORY_SERIES, comma-separated) and cold start to ready. Prints every figure with its target
+ * and PASS/MISS, and writes bench/results/latest.{json,md,svg}.
+ * Knobs: BENCH_DURATION (s per run), BENCH_ROUNDS, BENCH_CONNECTIONS, BENCH_SCALE_SERIES, BENCH_MEMORY_SERIES.
  * @module
  */
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import autocannon from 'autocannon';
-import { measureMemory } from './memory.js';
+import type { LoadOptions, LoadResult } from './load.js';
+import { measureColdStart, measureMemory, type MemoryResult } from './memory.js';
 import { startAdapter, startCeiling, type Child } from './processes.js';
-import { createBenchClient, seed, type Write } from './seed.js';
+import { checkLine, ratioChart, writeReport, type Check } from './report.js';
+import { createBenchClient, seed } from './seed.js';
 
 const durationSeconds = Number(process.env.BENCH_DURATION ?? 5);
 const rounds = Number(process.env.BENCH_ROUNDS ?? 2);
@@ -20,7 +24,10 @@ const connections = Number(process.env.BENCH_CONNECTIONS ?? 16);
 const podCount = 10_000;
 const podsPerApp = 100;
 const discoveryMetrics = 10_000;
+const scaleSeries = Number(process.env.BENCH_SCALE_SERIES ?? 1_000_000);
+const memorySeries = (process.env.BENCH_MEMORY_SERIES ?? '100000,1000000').split(',').map(Number);
 const resultsDir = fileURLToPath(new URL('./results/', import.meta.url));
+const loadScript = fileURLToPath(new URL('./load.ts', import.meta.url));
 
 interface Scenario {
   readonly name: string;
@@ -39,18 +46,26 @@ const scenarios: readonly Scenario[] = [
   { name: 'write (POST /write-metrics)', target: 0.7, path: '/write-metrics/namespaces/bench/pods/pod-1/http_requests?objectLabels=app%3Dweb-1', method: 'POST', body: '"250m"' },
 ];
 
-interface RunResult { readonly rps: number; readonly p50: number; readonly p99: number; readonly errors: number }
+type RunResult = LoadResult;
 
+/** One autocannon run in a child process. */
 async function load(url: string, scenario: Scenario, ca: string): Promise<RunResult> {
-  const result = await autocannon({
-    url: url + scenario.path,
-    method: scenario.method ?? 'GET',
-    ...(scenario.body !== undefined ? { body: scenario.body, headers: { 'content-type': 'application/json' } } : {}),
-    connections,
-    duration: durationSeconds,
-    tlsOptions: { ca },
-  });
-  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors: result.errors + result.non2xx };
+  const options: LoadOptions = {
+    url: url + scenario.path, method: scenario.method ?? 'GET', connections, durationSeconds, ca,
+    ...(scenario.body !== undefined ? { body: scenario.body } : {}),
+  };
+  const child = spawn(process.execPath, ['--import', 'tsx', loadScript, JSON.stringify(options)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  if (code !== 0) throw new Error(`load generator exited with ${code}`);
+  return JSON.parse(out) as RunResult;
+}
+
+async function sequence<T>(count: number, run: () => Promise<T>): Promise<T[]> {
+  const results: T[] = [];
+  for (let i = 0; i < count; i++) results.push(await run());
+  return results;
 }
 
 function mean(values: readonly number[]): number {
@@ -65,16 +80,16 @@ async function main(): Promise<void> {
     children.push(adapter);
     const ca = await readFile(join(workDir, 'certs/ca.crt'), 'utf8');
     const client = createBenchClient(adapter.url, ca);
-    const pods: Write[] = Array.from({ length: podCount }, (_, i) => ({
+    await seed(client, 'pods', podCount, (i) => ({
       path: `/write-metrics/namespaces/bench/pods/pod-${i}/http_requests?objectLabels=app%3Dweb-${i % (podCount / podsPerApp)}`,
       body: `"${(i % 997) + 1}m"`,
     }));
-    await seed(client, 'pods', pods);
-    await seed(client, 'discovery metrics', Array.from({ length: discoveryMetrics }, (_, i) => ({ path: `/write-metrics/namespaces/bench/metrics/bench_metric_${i}`, body: '1' })));
-    await seed(client, 'external series', Array.from({ length: 1000 }, (_, i) => ({ path: `/write-external-metrics/namespaces/bench/queue_messages_ready?labels=queue%3Dq-${i % 50},shard%3D${i}`, body: String(i) })));
+    await seed(client, 'discovery metrics', discoveryMetrics, (i) => ({ path: `/write-metrics/namespaces/bench/metrics/bench_metric_${i}`, body: '1' }));
+    await seed(client, 'external series', 1000, (i) => ({ path: `/write-external-metrics/namespaces/bench/queue_messages_ready?labels=queue%3Dq-${i % 50},shard%3D${i}`, body: String(i) }));
 
     const report: object[] = [];
     const lines: string[] = [];
+    const checks: Check[] = [];
     for (const scenario of scenarios) {
       const answer = await client.send(scenario.path, scenario.method ?? 'GET', scenario.body);
       if (answer.status !== 200) throw new Error(`${scenario.name}: adapter answered ${answer.status}: ${answer.body}`);
@@ -100,25 +115,65 @@ async function main(): Promise<void> {
         ratio: Number(ratio.toFixed(3)), target: scenario.target, met: ratio >= scenario.target,
       };
       report.push(row);
-      const line = `| ${row.scenario} | ${row.bytes} | ${row.adapter.rps} | ${row.adapter.p50.toFixed(1)} / ${row.adapter.p99.toFixed(1)} | ${row.ceiling.rps} | ${row.ceiling.p50.toFixed(1)} / ${row.ceiling.p99.toFixed(1)} | **${row.ratio.toFixed(2)}×** | ≥${row.target}× ${row.met ? 'met' : 'MISSED'} |`;
-      lines.push(line);
-      process.stdout.write(`${line}\n`);
+      const check: Check = { name: scenario.name, value: row.ratio, target: scenario.target, kind: 'atLeast', unit: '×' };
+      checks.push(check);
+      lines.push(`| ${row.scenario} | ${row.bytes} | ${row.adapter.rps} | ${row.adapter.p50.toFixed(1)} / ${row.adapter.p99.toFixed(1)} | ${row.ceiling.rps} | ${row.ceiling.p50.toFixed(1)} / ${row.ceiling.p99.toFixed(1)} | **${row.ratio.toFixed(2)}×** | ≥${row.target}× ${row.met ? 'PASS' : 'MISS'} |`);
+      process.stdout.write(`${checkLine(check)}  [adapter ${row.adapter.rps} req/s, p50/p99 ${row.adapter.p50}/${row.adapter.p99} ms; ceiling ${row.ceiling.rps} req/s]\n`);
     }
+
+    // NB: the same query, with the store grown to scaleSeries series of the same metric in another
+    // namespace: a lookup that scanned every series would slow down in proportion.
+    const hpa = scenarios[0]!;
+    const small = (report[0] as { adapter: { rps: number } }).adapter.rps;
+    await seed(client, `grow to ${scaleSeries / 1000}k series`, Math.max(0, scaleSeries - podCount - discoveryMetrics - 1000), (i) => ({
+      path: `/write-metrics/namespaces/bulk-${i % 100}/pods/pod-${i}/http_requests?objectLabels=app%3Dweb-${i % 1000}`,
+      body: '"1"',
+    }));
+    const large = mean(await sequence(rounds, () => load(adapter.url, hpa, ca)).then((runs) => runs.map((r) => r.rps)));
+    const scale: Check = { name: `HPA query at ${scaleSeries / 1000}k series vs 10k`, value: Number((large / small).toFixed(3)), target: 0.9, kind: 'atLeast', unit: '×' };
+    checks.push(scale);
+    process.stdout.write(`${checkLine(scale)}  [${Math.round(large)} vs ${small} req/s]\n`);
     client.close();
     await adapter.stop();
-    const memorySeries = Number(process.env.BENCH_MEMORY_SERIES ?? 100_000);
-    const memory = await measureMemory(workDir, memorySeries);
-    const memoryLine = `Memory: ${memory.series} series took ${((memory.rssAfterBytes - memory.rssBeforeBytes) / 2 ** 20).toFixed(1)} MiB of RSS, **${memory.bytesPerSeries} bytes per series** (target ≤200: ${memory.bytesPerSeries <= 200 ? 'met' : 'MISSED'}); an upper bound, as RSS includes uncollected garbage.`;
-    process.stdout.write(`${memoryLine}\n`);
+
+    const memory: MemoryResult[] = [];
+    const memoryLines: string[] = [];
+    for (const series of memorySeries) {
+      const result = await measureMemory(workDir, series);
+      memory.push(result);
+      const line = `Memory: ${series} series took ${((result.rssAfterBytes - result.rssBeforeBytes) / 2 ** 20).toFixed(1)} MiB of RSS, ${result.bytesPerSeries} bytes per series`;
+      if (series >= 1_000_000) {
+        const check: Check = { name: `memory at ${series / 1000}k series`, value: result.bytesPerSeries, target: 120, kind: 'atMost', unit: 'bytes/series' };
+        checks.push(check);
+        memoryLines.push(`${line} (target ≤120: ${checkLine(check).slice(0, 4)}).`);
+        process.stdout.write(`${checkLine(check)}\n`);
+      } else {
+        memoryLines.push(`${line} (no target below 1M).`);
+        process.stdout.write(`INFO  ${line}\n`);
+      }
+    }
+    const coldStartMs = Math.round(await measureColdStart(workDir));
+    process.stdout.write(`INFO  cold start to ready (spawn to first 200 on /readyz): ${coldStartMs} ms\n`);
+    const memoryLine = [
+      ...memoryLines,
+      'RSS includes uncollected garbage, so these are upper bounds.',
+      `Cold start to ready (spawn to first 200 on /readyz): ${coldStartMs} ms.`,
+      `The HPA query at ${scaleSeries} stored series: ${Math.round(large)} req/s, ${scale.value.toFixed(2)}× the 10k figure (target ≥0.9×: ${checkLine(scale).slice(0, 4)}).`,
+    ].join('\n');
     const header = [
       `Run ${new Date().toISOString()}, node ${process.version}, ${rounds} rounds × ${durationSeconds}s per side, ${connections} connections, keep-alive TLS.`,
       '',
       '| scenario | body bytes | adapter req/s | adapter p50 / p99 ms | ceiling req/s | ceiling p50 / p99 ms | ratio | target |',
       '|---|---|---|---|---|---|---|---|',
     ];
-    await writeFile(join(resultsDir, 'latest.json'), `${JSON.stringify({ date: new Date().toISOString(), node: process.version, durationSeconds, rounds, connections, results: report, memory }, null, 2)}\n`);
-    await writeFile(join(resultsDir, 'latest.md'), `${[...header, ...lines, '', memoryLine].join('\n')}\n`);
-    process.stdout.write(`\nwrote ${join(resultsDir, 'latest.md')}\n`);
+    const missed = checks.filter((c) => checkLine(c).startsWith('MISS')).length;
+    await writeReport(
+      resultsDir,
+      { date: new Date().toISOString(), node: process.version, durationSeconds, rounds, connections, results: report, scale: { series: scaleSeries, rps: Math.round(large), ratio: scale.value }, memory, coldStartMs, checks },
+      `${[...header, ...lines, '', memoryLine, '', '![ratios against targets](latest.svg)'].join('\n')}\n`,
+      ratioChart(checks, `metrics-adapter bench, ${new Date().toISOString().slice(0, 10)}, node ${process.version}`),
+    );
+    process.stdout.write(`\n${checks.length - missed} PASS, ${missed} MISS; wrote ${join(resultsDir, 'latest.{json,md,svg}')}\n`);
   } finally {
     for (const child of children) await child.stop();
     await rm(workDir, { recursive: true, force: true });

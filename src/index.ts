@@ -31,6 +31,7 @@ export {
   type RetryOptions,
   type Timer,
 } from './providers/function/index.js';
+export { closeGracefully, defaultServerLimits, type ServerLimits } from './server/index.js';
 export type {
   CustomMetricInfo,
   CustomMetricsProvider,

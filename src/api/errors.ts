@@ -17,7 +17,8 @@ export type StatusReason =
   | 'UnsupportedMediaType'
   | 'InternalError'
   | 'ServiceUnavailable'
-  | 'Timeout';
+  | 'Timeout'
+  | 'TooManyRequests';
 
 /** An error with a Kubernetes Status shape. `message` is what the client sees; `cause` stays in the log. */
 export class StatusError extends Error {
@@ -125,6 +126,21 @@ export function internalError(cause?: unknown): StatusError {
     undefined,
     { cause },
   );
+}
+
+/** NB: apiserver filters/maxinflight.go text; it sends it as plain text, we send it as a Status. */
+export function tooManyRequests(retryAfterSeconds: number): StatusError {
+  return new StatusError(429, 'TooManyRequests', 'Too many requests, please try again later.', { retryAfterSeconds });
+}
+
+/** A client that did not send its whole request within the request timeout. */
+export function requestTimeout(): StatusError {
+  return new StatusError(408, 'Timeout', 'the client did not send the whole request in time');
+}
+
+/** NB: no metav1 reason names a 431; BadRequest is the category a client can act on. */
+export function requestHeaderFieldsTooLarge(limitBytes: number): StatusError {
+  return new StatusError(431, 'BadRequest', `request header fields too large: limit is ${limitBytes} bytes`);
 }
 
 export function unauthorized(): StatusError {

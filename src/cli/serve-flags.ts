@@ -8,6 +8,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { parseDuration } from '../duration/index.js';
 import type { BackendFactory } from '../providers/backend.js';
 import { backendNames } from '../providers/registry.js';
+import { defaultServerLimits } from '../server/limits.js';
 import { addAuthFlags, type AuthFlags } from './auth-flags.js';
 import { addBackendFlags } from './backend-flags.js';
 
@@ -21,6 +22,14 @@ export interface ServingFlags extends AuthFlags {
   readonly insecureDisableAuth: boolean;
   readonly logFormat: 'text' | 'json';
   readonly v: number;
+  readonly maxRequestHeaderBytes: number;
+  /** ms */
+  readonly requestTimeout: number;
+  readonly maxRequestsInflight: number;
+  readonly maxMutatingRequestsInflight: number;
+  readonly maxConnections: number;
+  /** ms */
+  readonly shutdownGracePeriod: number;
 }
 
 /** The flags of `metrics-adapter serve`: the serving flags plus the back-end choice. */
@@ -42,6 +51,9 @@ export interface AddServeFlagsOptions {
   readonly backendFactories?: readonly BackendFactory<unknown>[];
 }
 
+/** NB: below the kubelet's default terminationGracePeriodSeconds (30 s), so we exit before SIGKILL. */
+export const defaultShutdownGracePeriodMs = 20_000;
+
 function port(text: string): number {
   const value = Number(text);
   if (!/^\d+$/.test(text) || value < 0 || value > 65535) throw new InvalidArgumentError('must be a port number from 0 to 65535.');
@@ -56,6 +68,23 @@ function ipAddress(text: string): string {
 function verbosity(text: string): number {
   const value = Number(text);
   if (!/^\d+$/.test(text) || value > 10) throw new InvalidArgumentError('must be a number from 0 to 10.');
+  return value;
+}
+
+function count(text: string): number {
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(Number(text))) throw new InvalidArgumentError('must be a whole number, 0 or more.');
+  return Number(text);
+}
+
+function headerBytes(text: string): number {
+  const value = count(text);
+  if (value < 1024) throw new InvalidArgumentError('must be at least 1024.');
+  return value;
+}
+
+function positiveDuration(text: string): number {
+  const value = duration(text);
+  if (value <= 0) throw new InvalidArgumentError('must be more than 0s.');
   return value;
 }
 
@@ -87,7 +116,13 @@ export function addServeFlags(command: Command, options: AddServeFlagsOptions = 
   command
     .option('--insecure-disable-auth', 'serve without authentication on a non-loopback address (anyone reaching the port can read and write metrics)', false)
     .addOption(new Option('--log-format <format>', 'log line format').choices(['text', 'json']).default('text'))
-    .option('-v, --v <level>', 'log verbosity: 2 logs every request, 4 adds debug lines', verbosity, 0);
+    .option('-v, --v <level>', 'log verbosity: 2 logs every request, 4 adds debug lines', verbosity, 0)
+    .option('--max-request-header-bytes <bytes>', 'largest request line plus headers; larger requests get 431', headerBytes, defaultServerLimits.maxRequestHeaderBytes)
+    .addOption(new Option('--request-timeout <duration>', 'time a client has to send a whole request; slower ones get 408 (headers: at most 32s)').argParser(positiveDuration).default(defaultServerLimits.requestTimeoutMs, '1m'))
+    .option('--max-requests-inflight <n>', 'reads served at once; more get 429 (0: no limit)', count, defaultServerLimits.maxRequestsInflight)
+    .option('--max-mutating-requests-inflight <n>', 'writes served at once; more get 429 (0: no limit)', count, defaultServerLimits.maxMutatingRequestsInflight)
+    .option('--max-connections <n>', 'open connections; more are refused (0: no limit)', count, defaultServerLimits.maxConnections)
+    .addOption(new Option('--shutdown-grace-period <duration>', 'on SIGTERM, how long requests in flight may take to finish before their connections are cut').argParser(positiveDuration).default(defaultShutdownGracePeriodMs, '20s'));
   return addAuthFlags(command);
 }
 

@@ -12,6 +12,7 @@ import { ensureSelfSignedCertificate, loadCertificateFiles, requireCertificateFi
 import { KubeApiError } from '../kube/kube-client.js';
 import { createKubeDeps, type KubeDeps } from '../kube/kube-deps.js';
 import type { DelegatedAuth } from '../auth/index.js';
+import { closeGracefully, type ServerLimits } from '../server/index.js';
 import { createLogger, type Logger } from '../log/index.js';
 import type { Readiness } from '../providers/backend.js';
 import { reloadTlsOnChange } from '../server/tls-reload.js';
@@ -72,6 +73,7 @@ export interface ServingSetup {
     readonly verbosity: number;
     readonly guard?: DelegatedAuth['guard'];
     readonly readiness?: () => Readiness;
+    readonly limits: ServerLimits;
   };
   readonly logger: Logger;
   /** Delegated authentication and authorization; undefined when auth is off. */
@@ -106,6 +108,13 @@ export async function prepareServing(flags: ServingFlags, logger: Logger): Promi
       tls: { key: tls.keyPem, cert: tls.certPem, requestClientCertificates: auth !== undefined },
       logger,
       verbosity: flags.v,
+      limits: {
+        maxRequestHeaderBytes: flags.maxRequestHeaderBytes,
+        requestTimeoutMs: flags.requestTimeout,
+        maxRequestsInflight: flags.maxRequestsInflight,
+        maxMutatingRequestsInflight: flags.maxMutatingRequestsInflight,
+        maxConnections: flags.maxConnections,
+      },
       ...(auth ? { guard: auth.guard, readiness: withAuthReadiness(() => ({ ready: true })) } : {}),
     },
     logger,
@@ -155,7 +164,9 @@ export async function listenAndAnnounce(
     async close() {
       certificateWatch?.close();
       setup.auth?.close();
-      await adapter.close();
+      if (!(await closeGracefully(adapter.server, flags.shutdownGracePeriod))) {
+        logger.warn(`requests still in flight after the ${flags.shutdownGracePeriod / 1000}s shutdown grace period were cut`);
+      }
       await release();
     },
   };

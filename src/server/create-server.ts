@@ -12,7 +12,9 @@ import type { Logger } from '../log/index.js';
 import type { BackendHealth, MetricsWriter, Readiness } from '../providers/backend.js';
 import type { CustomMetricsProvider, ExternalMetricsProvider, QueryContext } from '../providers/provider.js';
 import { installErrorHandling, writeBodyLimit } from './error-handling.js';
+import { createClientErrorHandler, defaultServerLimits, installLimits, nodeServerOptions, type ServerLimits } from './limits.js';
 import { registerHealthRoutes } from './health.js';
+import { trackUnusedConnections } from './shutdown.js';
 import { createMetricsApi } from './metrics-api.js';
 import { splitPath, splitUrl } from './paths.js';
 import { sendJson } from './respond.js';
@@ -43,6 +45,8 @@ export interface ServerOptions {
    */
   readonly tls?: { readonly key: string; readonly cert: string; readonly requestClientCertificates?: boolean };
   readonly guard?: RequestGuard;
+  /** Header size, timeouts, connection and in-flight caps; each field defaults to `defaultServerLimits`. */
+  readonly limits?: Partial<ServerLimits>;
 }
 
 const otherMethods = ['POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'] as const;
@@ -56,13 +60,16 @@ declare module 'fastify' {
 
 export function createServer(options: ServerOptions): FastifyInstance {
   const { logger } = options;
+  const limits: ServerLimits = { ...defaultServerLimits, ...options.limits };
+  const nodeOptions = nodeServerOptions(limits);
   const app = fastify({
-    ...(options.tls ? { https: httpsOptions(options.tls) } : {}),
+    ...(options.tls ? { https: { ...httpsOptions(options.tls), ...nodeOptions } } : { http: nodeOptions }),
     logger: false,
     bodyLimit: writeBodyLimit,
-    // NB: 5 s is the aggregator's probe timeout; a request that cannot finish in a minute never helps an HPA.
-    requestTimeout: 60_000,
-    return503OnClosing: true,
+    requestTimeout: limits.requestTimeoutMs,
+    clientErrorHandler: createClientErrorHandler(limits),
+    // NB: a request arriving on a kept-alive connection while draining is served (with Connection: close); fastify's 503 is no Status.
+    return503OnClosing: false,
     forceCloseConnections: 'idle',
     // NB: fastify answers a URL it cannot decode before any route runs; answer it as a Status too.
     frameworkErrors: (error, request, reply) => {
@@ -72,6 +79,8 @@ export function createServer(options: ServerOptions): FastifyInstance {
   app.decorateRequest('metricsGroup', '');
   app.decorateRequest('metricsVersion', '');
   installErrorHandling(app, logger);
+  installLimits(app, limits);
+  trackUnusedConnections(app.server);
 
   const selfMetrics = createSelfMetrics(options.seriesCount, options.selfMetricsText);
   const requestLog = (options.verbosity ?? 0) >= 2;

@@ -4,6 +4,7 @@
  * anything else as a generic 500 whose detail goes only to the log.
  * @module
  */
+import { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance } from 'fastify';
 import {
   badRequest,
@@ -18,6 +19,7 @@ import type { Logger } from '../log/index.js';
 import { InvalidQuantityError } from '../quantity/index.js';
 import { InvalidSelectorError } from '../selector/index.js';
 import { routeNotFound } from '../api/errors.js';
+import { answerAndLinger } from './limits.js';
 import { sendJson } from './respond.js';
 
 export const writeBodyLimit = 64 * 1024;
@@ -43,6 +45,8 @@ export function installErrorHandling(app: FastifyInstance, logger: Logger): void
     if (status.code >= 500) {
       logger.error({ err: status.cause ?? error, method: request.method, url: request.url, code: status.code }, status.message);
     }
+    // NB: only on a real socket; inject() has none to linger on.
+    if (status.code === 413 && !request.raw.complete && request.raw.socket instanceof Socket) return answerAndLinger(request, reply, status);
     return sendJson(request, reply, status.code, encodeStatusError(status));
   });
   app.setNotFoundHandler((request, reply) => sendJson(request, reply, 404, encodeStatusError(routeNotFound())));

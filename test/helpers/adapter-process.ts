@@ -18,6 +18,8 @@ export interface AdapterProcess {
   readonly caFile: string;
   readonly certDir: string;
   readonly kubeconfig: string;
+  /** The `serve` process itself, for tests that signal it. */
+  readonly child: ChildProcess;
   /** Everything the process wrote to stderr so far. */
   logs(): string;
   stop(): Promise<void>;
@@ -87,6 +89,7 @@ async function startServing(
     caFile: join(certDir, 'ca.crt'),
     certDir,
     kubeconfig: join(certDir, 'kubeconfig'),
+    child,
     logs: () => stderr,
     async stop() {
       child.stdin.end();

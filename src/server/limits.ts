@@ -1,0 +1,136 @@
+/**
+ * What protects the server from slow, greedy and hostile clients: header size and receive timeouts
+ * for Node's HTTP parser, a connection cap, kube-apiserver's in-flight request limits (429), and a
+ * client-error handler that answers a broken request with a Status instead of closing silently.
+ * @module
+ */
+import type { Duplex } from 'node:stream';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { badRequest, requestHeaderFieldsTooLarge, requestTimeout, tooManyRequests, type StatusError } from '../api/errors.js';
+import { encodeStatusError } from '../api/encode-status.js';
+import { sendJson } from './respond.js';
+
+export interface ServerLimits {
+  /** The request line plus all headers, in bytes; a larger request gets 431. */
+  readonly maxRequestHeaderBytes: number;
+  /** Time a client has to send a whole request (headers and body), in ms; a slower one gets 408. */
+  readonly requestTimeoutMs: number;
+  /** Reads (GET, HEAD) served at once; more get 429 with Retry-After. 0 for no limit. */
+  readonly maxRequestsInflight: number;
+  /** Writes served at once; more get 429. 0 for no limit. */
+  readonly maxMutatingRequestsInflight: number;
+  /** Open connections; the server refuses more. 0 for no limit. */
+  readonly maxConnections: number;
+}
+
+/**
+ * NB: in-flight defaults are kube-apiserver's (400 and 200). Go's MaxHeaderBytes is 1 MiB; 64 KiB still
+ * fits the front proxy's X-Remote-Group list of a user in hundreds of groups.
+ */
+export const defaultServerLimits: ServerLimits = {
+  maxRequestHeaderBytes: 64 * 1024,
+  requestTimeoutMs: 60_000,
+  maxRequestsInflight: 400,
+  maxMutatingRequestsInflight: 200,
+  maxConnections: 0,
+};
+
+/** NB: generic apiserver secure_serving.go sets ReadHeaderTimeout to 32 s against slowloris. */
+const headerTimeoutCapMs = 32_000;
+
+/** Options for node:http(s) createServer. */
+export function nodeServerOptions(limits: ServerLimits) {
+  const headersTimeout = Math.min(headerTimeoutCapMs, limits.requestTimeoutMs);
+  return {
+    maxHeaderSize: limits.maxRequestHeaderBytes,
+    headersTimeout,
+    requestTimeout: limits.requestTimeoutMs,
+    // NB: Node checks the two timeouts only this often (default 30 s); a timeout must be felt near when it is due.
+    connectionsCheckingInterval: Math.max(250, Math.min(1000, Math.floor(headersTimeout / 4))),
+  };
+}
+
+const exemptPaths = new Set(['/healthz', '/livez', '/readyz', '/metrics']);
+
+/** Applies the connection cap and the in-flight limits; health and /metrics are never refused. */
+export function installLimits(app: FastifyInstance, limits: ServerLimits): void {
+  if (limits.maxConnections > 0) app.server.maxConnections = limits.maxConnections;
+  const { maxRequestsInflight, maxMutatingRequestsInflight } = limits;
+  if (maxRequestsInflight <= 0 && maxMutatingRequestsInflight <= 0) return;
+  let reads = 0;
+  let writes = 0;
+  app.addHook('onRequest', (request, reply, done) => {
+    const mutating = request.method !== 'GET' && request.method !== 'HEAD';
+    const limit = mutating ? maxMutatingRequestsInflight : maxRequestsInflight;
+    if (limit <= 0) return done();
+    const q = request.url.indexOf('?');
+    if (exemptPaths.has(q < 0 ? request.url : request.url.slice(0, q))) return done();
+    if ((mutating ? writes : reads) >= limit) {
+      reply.header('retry-after', '1');
+      void sendJson(request, reply, 429, encodeStatusError(tooManyRequests(1)));
+      return;
+    }
+    if (mutating) writes++;
+    else reads++;
+    // NB: 'close' fires once whether the answer was sent or the client went away mid-request.
+    reply.raw.once('close', () => {
+      if (mutating) writes--;
+      else reads--;
+    });
+    done();
+  });
+}
+
+/**
+ * fastify's clientErrorHandler: Node's parser rejected the request (bad syntax, headers over the
+ * limit, too slow) before any route ran. Answers with a Status and closes the connection.
+ */
+export function createClientErrorHandler(limits: ServerLimits) {
+  return (error: Error & { code?: string }, socket: Duplex): void => {
+    if (error.code === 'ECONNRESET' || socket.destroyed) return;
+    if (!socket.writable) {
+      socket.destroy();
+      return;
+    }
+    const status = clientErrorStatus(error, limits);
+    const body = encodeStatusError(status);
+    socket.end(
+      `HTTP/1.1 ${status.code} ${reasonPhrases[status.code] ?? 'Bad Request'}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+    );
+    // NB: end() waits for the peer to close its side too; a hostile peer never does.
+    setTimeout(() => socket.destroy(), 1000).unref();
+  };
+}
+
+const reasonPhrases: Partial<Record<number, string>> = { 400: 'Bad Request', 408: 'Request Timeout', 413: 'Payload Too Large', 431: 'Request Header Fields Too Large' };
+
+function clientErrorStatus(error: Error & { code?: string }, limits: ServerLimits): StatusError {
+  switch (error.code) {
+    case 'ERR_HTTP_REQUEST_TIMEOUT':
+      return requestTimeout();
+    case 'HPE_HEADER_OVERFLOW':
+      return requestHeaderFieldsTooLarge(limits.maxRequestHeaderBytes);
+    default:
+      return badRequest(`malformed HTTP request: ${(error as { reason?: string }).reason ?? error.message}`);
+  }
+}
+
+/** NB: Go's net/http waits this long after a half-close (rstAvoidanceDelay is 500 ms) for the same reason. */
+const lingerMs = 2000;
+
+/**
+ * Answers `status` for a request whose body is still arriving, then closes without losing the answer.
+ * NB: closing a socket with unread input makes the kernel send RST, and a client still writing a
+ * 10 MB body then loses the 413 it was sent; so we half-close, discard what keeps coming, and
+ * close once the client has read the answer and gone, or after `lingerMs`.
+ */
+export function answerAndLinger(request: FastifyRequest, reply: FastifyReply, status: StatusError): void {
+  const socket = request.raw.socket;
+  reply.hijack();
+  request.raw.resume();
+  const body = encodeStatusError(status);
+  socket.end(
+    `HTTP/1.1 ${status.code} ${reasonPhrases[status.code] ?? 'Bad Request'}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+  );
+  setTimeout(() => socket.destroy(), lingerMs).unref();
+}

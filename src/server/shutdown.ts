@@ -1,0 +1,51 @@
+/**
+ * Graceful shutdown: stop accepting connections, let requests in flight finish, and after the grace
+ * period cut whatever is left, so a SIGTERM always ends within a bound the kubelet can rely on.
+ * @module
+ */
+import type { Server as HttpServer, IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
+import { Server as TlsServer } from 'node:tls';
+import type { FastifyInstance } from 'fastify';
+
+const unusedConnections = new WeakMap<HttpServer, Set<Socket>>();
+
+/**
+ * Remembers the connections that have not sent a request yet. NB: Node counts them neither idle nor
+ * busy, so close() leaves them open, and a client that dialled ahead would hold the process for the
+ * whole grace period.
+ */
+export function trackUnusedConnections(server: HttpServer): void {
+  const unused = new Set<Socket>();
+  unusedConnections.set(server, unused);
+  server.on(server instanceof TlsServer ? 'secureConnection' : 'connection', (socket: Socket) => {
+    unused.add(socket);
+    socket.once('close', () => unused.delete(socket));
+  });
+  server.on('request', (request: IncomingMessage) => unused.delete(request.socket));
+}
+
+/**
+ * Closes `app`: the listening socket at once (new connections are refused), idle keep-alive
+ * connections at once, busy ones when their answer is sent or `graceMs` has passed.
+ * Resolves `true` when everything finished within the grace period.
+ */
+export async function closeGracefully(app: FastifyInstance, graceMs: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), graceMs);
+  });
+  const closed = app.close().then(() => true as const);
+  for (const socket of unusedConnections.get(app.server) ?? []) socket.destroy();
+  // NB: Node closes the connections idle when close() is called, not those that become idle after
+  // their last answer; without this a kept-alive client would hold the process for the whole grace period.
+  const reaper = setInterval(() => app.server.closeIdleConnections(), 50);
+  const inTime = await Promise.race([closed, expired]);
+  clearInterval(reaper);
+  clearTimeout(timer);
+  if (!inTime) {
+    app.server.closeAllConnections();
+    await closed;
+  }
+  return inTime;
+}

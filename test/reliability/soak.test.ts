@@ -1,0 +1,102 @@
+/**
+ * Soak: the real `metrics-adapter serve` over keep-alive TLS at a fixed, moderate rate of mixed
+ * reads and writes (70% selector queries, 10% named, 20% overwrites): a warm-up of the same load
+ * (half the soak, at least 5 s), then RELIABILITY_SOAK_SECONDS measured. Every answer must be
+ * a 200, and the resident memory the adapter reports on its own /metrics must stay flat: at most
+ * 10% above the highest figure seen during warm-up (the heap grows to its working size first).
+ */
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { Agent, request } from 'node:https';
+import { after, before, describe, test } from 'node:test';
+import { startAdapter, type AdapterProcess } from '../helpers/adapter-process.js';
+import { soakRate, soakSeconds } from './sizes.js';
+
+const pods = 200;
+const warmUpSeconds = Math.max(5, soakSeconds / 2);
+const rssBound = 1.1;
+
+function createAgentClient(url: string, ca: string) {
+  const agent = new Agent({ keepAlive: true, maxSockets: 8, ca, servername: 'localhost' });
+  const send = (path: string, body?: string) =>
+    new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = request(new URL(path, url), { method: body === undefined ? 'GET' : 'POST', agent, headers: body === undefined ? {} : { 'content-type': 'application/json' } }, (res) => {
+        let text = '';
+        res.setEncoding('utf8').on('data', (c: string) => (text += c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+      });
+      req.setTimeout(10_000, () => req.destroy(new Error(`no answer to ${path} in 10 s`)));
+      req.on('error', reject);
+      req.end(body);
+    });
+  return { send, close: () => agent.destroy() };
+}
+
+function pick(i: number): { path: string; body?: string } {
+  const roll = i % 10;
+  const pod = (i * 7919) % pods;
+  if (roll < 7) return { path: `/apis/custom.metrics.k8s.io/v1beta2/namespaces/soak/pods/*/http_requests?labelSelector=app%3Dweb-${pod % 10}` };
+  if (roll < 8) return { path: `/apis/custom.metrics.k8s.io/v1beta1/namespaces/soak/pods/pod-${pod}/http_requests` };
+  return { path: `/write-metrics/namespaces/soak/pods/pod-${pod}/http_requests?objectLabels=app%3Dweb-${pod % 10}`, body: `"${(i % 997) + 1}m"` };
+}
+
+describe(`soak: ${warmUpSeconds} s warm-up and ${soakSeconds} s at ${soakRate} requests/s over TLS`, () => {
+  let adapter: AdapterProcess;
+  let client: ReturnType<typeof createAgentClient>;
+  before(async () => {
+    adapter = await startAdapter();
+    client = createAgentClient(adapter.url, readFileSync(adapter.caFile, 'utf8'));
+    for (let i = 0; i < pods; i++) {
+      const seeded = await client.send(`/write-metrics/namespaces/soak/pods/pod-${i}/http_requests?objectLabels=app%3Dweb-${i % 10}`, '"1"');
+      assert.equal(seeded.status, 200, seeded.body);
+    }
+  });
+  after(async () => {
+    client?.close();
+    await adapter?.stop();
+  });
+
+  test('no errors, and RSS stays within 10% of its warm-up high', async (t) => {
+    const rss = async () => {
+      const text = (await client.send('/metrics')).body;
+      const match = /^process_resident_memory_bytes (\d+)/m.exec(text);
+      assert.ok(match, 'process_resident_memory_bytes in /metrics');
+      return Number(match[1]);
+    };
+    const failures: string[] = [];
+    const samples: { at: number; bytes: number }[] = [];
+    let sent = 0;
+    const started = performance.now();
+    const inFlight = new Set<Promise<void>>();
+    // NB: a fixed schedule, not a closed loop: a slow answer must not slow the offered load down.
+    const total = (warmUpSeconds + soakSeconds) * 1000;
+    while (performance.now() - started < total) {
+      const due = Math.floor(((performance.now() - started) / 1000) * soakRate);
+      for (; sent < due; sent++) {
+        const { path, body } = pick(sent);
+        const done: Promise<void> = client.send(path, body).then(
+          (answer) => {
+            if (answer.status !== 200) failures.push(`${path} -> ${answer.status} ${answer.body.slice(0, 200)}`);
+          },
+          (error: Error) => {
+            failures.push(`${path} -> ${error.message}`);
+          },
+        ).finally(() => inFlight.delete(done));
+        inFlight.add(done);
+      }
+      if (samples.length === 0 || performance.now() - samples.at(-1)!.at > 500) samples.push({ at: performance.now(), bytes: await rss() });
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    await Promise.all(inFlight);
+    samples.push({ at: performance.now(), bytes: await rss() });
+    const warmUpEnd = started + warmUpSeconds * 1000;
+    const warmUp = samples.filter((s) => s.at <= warmUpEnd).map((s) => s.bytes);
+    const later = samples.filter((s) => s.at > warmUpEnd).map((s) => s.bytes);
+    const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
+    t.diagnostic(`${sent} requests; RSS warm-up high ${mib(Math.max(...warmUp))}, after warm-up ${later.map(mib).join(', ')}`);
+    assert.deepEqual(failures.slice(0, 10), [], `${failures.length} of ${sent} requests failed`);
+    assert.ok(sent >= (warmUpSeconds + soakSeconds) * soakRate * 0.9, `offered ${sent} requests`);
+    assert.ok(warmUp.length > 0 && later.length > 0, 'RSS sampled during and after warm-up');
+    assert.ok(Math.max(...later) <= Math.max(...warmUp) * rssBound, `RSS after warm-up stays within ${rssBound}× its warm-up high`);
+  });
+});

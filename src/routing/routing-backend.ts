@@ -42,10 +42,12 @@ export class RoutingBackend implements Backend {
       getMetricByName: (name, info, metricSelector, ctx) => this.getMetricByName(name, info, metricSelector, ctx, now),
       getMetricBySelector: (namespace, selector, info, metricSelector, ctx) => this.getMetricBySelector(namespace, selector, info, metricSelector, ctx),
       listAllMetrics: () => this.listAllMetrics(),
+      listMetricNamespaces: (info) => this.table.resolve('custom', info.metric, 'read')?.backend.custom?.listMetricNamespaces?.(info) ?? ['default'],
     };
     this.external = {
       getExternalMetric: (namespace, metricSelector, info, ctx) => this.getExternalMetric(namespace, metricSelector, info, ctx, now),
       listAllExternalMetrics: () => this.listAllExternalMetrics(),
+      listExternalMetricNamespaces: (info) => this.table.resolve('external', info.metric, 'read')?.backend.external?.listExternalMetricNamespaces?.(info) ?? ['default'],
     };
     this.writer = options.acceptsWrites
       ? { writeCustomMetric: (write) => this.writeCustom(write), writeExternalMetric: (write) => this.writeExternal(write) }

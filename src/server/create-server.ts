@@ -146,7 +146,7 @@ export function createServer(options: ServerOptions): FastifyInstance {
     const text = await selfMetrics.render();
     return reply.header('content-type', selfMetrics.contentType).send(text);
   });
-  void app.register(statusPage, { custom: options.custom, external: options.external, readiness: options.readiness, resourceMapper: options.resourceMapper, requestCounts: () => selfMetrics.requestCounts() });
+  void app.register(statusPage, { custom: options.custom, external: options.external, readiness: options.readiness, ...(options.backendHealth ? { backendHealth: options.backendHealth } : {}), resourceMapper: options.resourceMapper, requestCounts: () => selfMetrics.requestCounts() });
   return app;
 }
 

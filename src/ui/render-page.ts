@@ -4,7 +4,7 @@
  * is escaped; the only script re-fetches the page to refresh the metrics section.
  * @module
  */
-import type { Readiness } from '../providers/backend.js';
+import type { BackendHealth, Readiness } from '../providers/backend.js';
 import type { RequestCount } from '../server/self-metrics.js';
 import { escapeHtml as e, formatAge } from './html.js';
 import type { MetricSnapshot } from './metric-snapshot.js';
@@ -24,6 +24,8 @@ export interface ExplainView {
 export interface PageModel {
   readonly now: number;
   readonly readiness: Readiness;
+  /** Each back end of a routing config, when there is one. */
+  readonly backends?: readonly BackendHealth[];
   readonly metrics: readonly MetricSnapshot[];
   readonly history: (metricKey: string) => ReadonlyMap<string, readonly Point[]>;
   readonly windowMs: number;
@@ -90,6 +92,12 @@ function renderExplain(view: ExplainView | undefined): string {
 <div id="explanation">${result}</div>`;
 }
 
+function renderBackends(backends: readonly BackendHealth[]): string {
+  const rows = backends.map((b) => `<tr><td>${e(b.name)}</td><td>${e(b.kind)}</td><td>${b.ready ? '<span class="ok">ready</span>' : `<span class="bad">not ready</span>: ${e(b.message ?? 'no reason given')}`}</td><td class="num">${e(b.customMetrics)}</td><td class="num">${e(b.externalMetrics)}</td></tr>`);
+  return `<section id="backends" aria-labelledby="backends-heading"><h2 id="backends-heading">Back ends (${e(backends.length)})</h2>
+<table><thead><tr><th scope="col">name</th><th scope="col">kind</th><th scope="col">state</th><th scope="col">custom metrics</th><th scope="col">external metrics</th></tr></thead><tbody>${rows.join('')}</tbody></table></section>`;
+}
+
 export function renderPage(model: PageModel): string {
   const ready = model.readiness.ready
     ? '<span class="ok">ready</span>'
@@ -104,6 +112,7 @@ export function renderPage(model: PageModel): string {
 <title>metrics-adapter status</title><style>${styles}</style></head>
 <body><header><h1>metrics-adapter status</h1><p>Back end: ${ready}. <span class="muted">Rendered ${e(new Date(model.now).toISOString())}.</span></p></header>
 <main>
+${model.backends === undefined ? '' : renderBackends(model.backends)}
 <section id="metrics" aria-labelledby="metrics-heading"><h2 id="metrics-heading">Metrics served (${e(model.metrics.length)})</h2>
 ${summary.length === 0 ? '<p class="muted">No metrics yet. Write one with POST /write-metrics/… or /write-external-metrics/….</p>' : `<table><thead><tr><th scope="col">metric</th><th scope="col">API</th><th scope="col">objects</th><th scope="col">newest value age</th></tr></thead><tbody>${summary.join('')}</tbody></table>`}
 ${model.metrics.map((m) => renderMetric(m, model)).join('\n')}

@@ -9,7 +9,7 @@ import { ExplainInputError, explainHpa } from '../hpa/explain.js';
 import { formatExplanationText } from '../hpa/format-explanation.js';
 import { InvalidHpaError, parseHpa } from '../hpa/parse-hpa.js';
 import type { ResourceMapper } from '../kube/resource-mapper.js';
-import type { Readiness } from '../providers/backend.js';
+import type { BackendHealth, Readiness } from '../providers/backend.js';
 import type { CustomMetricsProvider, ExternalMetricsProvider } from '../providers/provider.js';
 import { InvalidSelectorError } from '../selector/index.js';
 import { createMetricsApi } from '../server/metrics-api.js';
@@ -23,6 +23,8 @@ export interface StatusPageOptions {
   readonly custom?: CustomMetricsProvider;
   readonly external?: ExternalMetricsProvider;
   readonly readiness?: () => Readiness;
+  /** Each back end of a routing config, shown in a table of its own. */
+  readonly backendHealth?: () => readonly BackendHealth[];
   readonly resourceMapper: ResourceMapper;
   readonly requestCounts: () => readonly RequestCount[];
   readonly sampler?: Partial<SamplerOptions>;
@@ -56,6 +58,7 @@ export async function statusPage(app: FastifyInstance, options: StatusPageOption
     const html = renderPage({
       now: Date.now(),
       readiness: options.readiness?.() ?? { ready: true },
+      ...(options.backendHealth ? { backends: options.backendHealth() } : {}),
       metrics,
       history: (key) => sampler.history(key),
       windowMs: samplerOptions.windowMs,

@@ -10,6 +10,12 @@ import { join } from 'node:path';
 import type { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 
+/**
+ * NB: generous, because a start with authentication or a cluster imports @kubernetes/client-node, which takes
+ * seconds through tsx and far longer on a loaded 2-core CI machine; a start that never comes still fails.
+ */
+const startTimeoutMs = 120_000;
+
 export const projectRoot = fileURLToPath(new URL('../..', import.meta.url));
 const cliSource = join(projectRoot, 'src/cli/main.ts');
 
@@ -61,7 +67,12 @@ async function startServing(
   let stderr = '';
   child.stdout.resume();
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`adapter did not start in time; log:\n${stderr}`)), options.timeoutMs ?? 30_000);
+    // NB: a child left running after a failed start keeps the test file's process, and so the whole run, alive.
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      void rm(certDir, { recursive: true, force: true });
+      reject(new Error(`adapter did not start in time; log:\n${stderr}`));
+    }, options.timeoutMs ?? startTimeoutMs);
     child.stderr.setEncoding('utf8');
     child.stderr.on('data', (chunk: string) => {
       stderr += chunk;

@@ -49,7 +49,7 @@ export async function checkConfig(file: string, flags: Record<string, unknown>, 
   const factory = await loadBackend(backendName);
   const fileUrl = (section as { url?: unknown } | undefined)?.url;
   const live = flags.prometheusUrl !== undefined || typeof fileUrl === 'string';
-  const withUrl = live ? flags : { ...flags, prometheusUrl: placeholderUrl };
+  const withUrl = live || backendName !== 'prometheus' ? flags : { ...flags, prometheusUrl: placeholderUrl };
   const checked = backendConfigFrom(factory, factories, withUrl, located, section);
   if (backendName !== 'prometheus') {
     print(`${file}: valid for the ${backendName} back end`);

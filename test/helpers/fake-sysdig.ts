@@ -1,7 +1,7 @@
 /**
  * A loopback fake of the Sysdig Monitor API for tests, over real TLS with its own CA: the Data API
- * (`POST /api/data`), metric descriptors (`GET /api/v2/metrics/descriptors`) and a minimal PromQL instant
- * query (`GET /prometheus/api/v1/query`, vector selectors only), with bearer-token checks, scripted 429/5xx
+ * (`POST /api/data`), metric descriptors (`GET /api/v2/metrics/descriptors`) and the PromQL API
+ * (`/prometheus/api/v1/query` and `/series`, see fake-sysdig-promql.ts), with bearer-token checks, scripted 429/5xx
  * answers and delays. It evaluates `filter` scopes, segments by the label-only `metrics` entries, applies the
  * group aggregation and `paging` (top 10 by default), so what the adapter sends decides what it gets back.
  *
@@ -16,7 +16,8 @@
  * - draios/kubernetes-sysdig-metrics-apiserver (k8s-sysdig-adapter) `internal/sdc/data.go`, `data_test.go`:
  *   `GET api/v2/metrics/descriptors?limit&offset` → `{total, offset, metricDescriptors: [{id, metricType,
  *   type, namespaces, timeAggregations, groupAggregations, ...}]}`, `Authorization: Bearer`, samples' `t` in seconds;
- * - the Prometheus HTTP API for the PromQL answer (`{status, data: {resultType: vector, result}}`).
+ * - the Prometheus HTTP API for the PromQL answers (`{status, data: {resultType: vector, result}}`, series
+ *   `{status, data: [labels]}`), GET with the query string or POST with a form body.
  * @module
  */
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -26,6 +27,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureSelfSignedCertificate } from '../../src/certs/index.js';
+import { answerQuery, answerSeries, PromqlBadData } from './fake-sysdig-promql.js';
 
 /** One monitored thing (a container, say) with its labels and its current value per metric id. */
 export interface FakeEntity {
@@ -66,6 +68,8 @@ export interface FakeSysdig {
   delayMs: number;
   /** Data API requests only. */
   dataRequests(): Record<string, unknown>[];
+  /** The `query` of every PromQL instant query, oldest first. */
+  promqlQueries(): string[];
   close(): Promise<void>;
 }
 
@@ -149,20 +153,6 @@ function answerData(body: unknown, entities: readonly FakeEntity[]): unknown {
   return { data: rows.slice(paging.from, paging.to + 1), start: end - (request.last ?? 0), end };
 }
 
-function answerPromql(query: string, entities: readonly FakeEntity[]): unknown {
-  const match = /^([A-Za-z_:][A-Za-z0-9_:]*)(?:\{(.*)\})?$/.exec(query.trim());
-  if (match === null) throw new BadRequest('only vector selectors are supported by this fake');
-  const [, metric = '', matchers = ''] = match;
-  const wanted = [...matchers.matchAll(/([A-Za-z_][A-Za-z0-9_]*)="([^"]*)"/g)].map((m) => [m[1]!, m[2]!] as const);
-  const toProm = (label: string) => label.replace(/\./g, '_');
-  const sysdigId = metric.replace(/_/g, '.');
-  const result = entities
-    .filter((e) => e.values[sysdigId] !== undefined)
-    .map((e) => ({ metric: { __name__: metric, ...Object.fromEntries(Object.entries(e.labels).map(([k, v]) => [toProm(k), v])) }, value: [Date.now() / 1000, String(e.values[sysdigId])] }))
-    .filter((s) => wanted.every(([k, v]) => (s.metric as Record<string, string>)[k] === v));
-  return { status: 'success', data: { resultType: 'vector', result } };
-}
-
 function readBody(req: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
     let text = '';
@@ -228,9 +218,15 @@ export async function startFakeSysdig(options: { token?: string } = {}): Promise
           }));
           return send(res, 200, { total: fake.descriptors.length, offset, metricDescriptors: page });
         }
-        if (req.method === 'GET' && url.pathname === '/prometheus/api/v1/query') return send(res, 200, answerPromql(url.searchParams.get('query') ?? '', fake.entities));
+        if (url.pathname === '/prometheus/api/v1/query' || url.pathname === '/prometheus/api/v1/series') {
+          // NB: Prometheus takes the parameters from the query string (GET) or a form body (POST).
+          const params = req.method === 'POST' ? new URLSearchParams(text) : url.searchParams;
+          if (url.pathname.endsWith('/query')) return send(res, 200, answerQuery(params.get('query') ?? '', fake.entities));
+          return send(res, 200, answerSeries(params.getAll('match[]'), fake.entities));
+        }
         return send(res, 404, { errors: [{ reason: 'Not Found', message: `no route ${req.method} ${url.pathname}` }] });
       } catch (error) {
+        if (error instanceof PromqlBadData) return send(res, 400, { status: 'error', errorType: 'bad_data', error: error.message });
         if (error instanceof BadRequest) return send(res, 400, { errors: [{ reason: 'Bad Request', message: error.message }] });
         return send(res, 500, { errors: [{ reason: 'Internal Server Error', message: (error as Error).message }] });
       }
@@ -263,6 +259,10 @@ export async function startFakeSysdig(options: { token?: string } = {}): Promise
       state.delayMs = value;
     },
     dataRequests: () => state.requests.filter((r) => r.path.startsWith('/api/data')).map((r) => r.body as Record<string, unknown>),
+    promqlQueries: () =>
+      state.requests
+        .filter((r) => r.path.startsWith('/prometheus/api/v1/query'))
+        .map((r) => new URLSearchParams(r.method === 'POST' ? String(r.body) : r.path.slice(r.path.indexOf('?') + 1)).get('query') ?? ''),
     async close() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

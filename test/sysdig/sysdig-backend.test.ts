@@ -240,7 +240,8 @@ describe('sysdig back end', () => {
     await rejectsWith(Promise.resolve(backend.custom!.getMetricByName({ namespace: 'shop', name: 'web' }, services, everything, ctx)), 503, /Sysdig API is unavailable: no answer within/);
   });
 
-  test('mode: promql says it is not wired yet', async () => {
-    await assert.rejects(create({ mode: 'promql' }), /mode: promql needs the Prometheus back end/);
+  test('mode: promql needs its rules, and a promql section needs mode: promql', () => {
+    assert.deepEqual(sysdigBackend.configSchema.safeParse({ mode: 'promql' }).error?.issues[0]?.path, ['promql']);
+    assert.deepEqual(sysdigBackend.configSchema.safeParse({ promql: { rules: [] } }).error?.issues.map((i) => i.path), [['promql'], ['mode']]);
   });
 });

@@ -23,24 +23,38 @@ const authSchema = z
   .refine((auth) => auth.bearerTokenFile === undefined || auth.username === undefined, { message: 'use a bearer token or basic auth, not both' })
   .refine((auth) => (auth.clientCertFile === undefined) === (auth.clientKeyFile === undefined), { message: 'clientCertFile and clientKeyFile go together' });
 
+/**
+ * The settings of prometheus-adapter's rules and their discovery, shared by every back end that speaks PromQL:
+ * the Prometheus back end's section, and `sysdig.promql`.
+ */
+export const promqlRulesSettings = {
+  metricsRelistInterval: durationString.optional(),
+  metricsMaxAge: durationString.optional(),
+  verb: z.enum(['GET', 'POST']).optional(),
+  rules: z.array(discoveryRuleSchema).nullish(),
+  externalRules: z.array(discoveryRuleSchema).nullish(),
+  resourceRules: resourceRulesSchema.optional(),
+};
+
+/** A section without a single rule serves nothing; `where` says where the rules go. */
+export function hasRules(where: string) {
+  return [
+    (config: { rules?: readonly unknown[] | null | undefined; externalRules?: readonly unknown[] | null | undefined }) => (config.rules ?? []).length + (config.externalRules ?? []).length > 0,
+    { message: `needs rules: ${where}` },
+  ] as const;
+}
+
 export const prometheusConfigSchema = z
   .object({
     url: z.url({ protocol: /^https?$/, error: 'must be an http or https URL such as http://prometheus.monitoring.svc:9090' }),
     /** Deadline of one call to Prometheus; past it the request is a 503. */
     timeout: durationString.optional(),
-    metricsRelistInterval: durationString.optional(),
-    metricsMaxAge: durationString.optional(),
-    verb: z.enum(['GET', 'POST']).optional(),
     headers: z.record(z.string(), z.string()).optional(),
     auth: authSchema.optional(),
-    rules: z.array(discoveryRuleSchema).nullish(),
-    externalRules: z.array(discoveryRuleSchema).nullish(),
-    resourceRules: resourceRulesSchema.optional(),
+    ...promqlRulesSettings,
   })
   .strict()
-  .refine((config) => (config.rules ?? []).length + (config.externalRules ?? []).length > 0, {
-    message: 'needs rules: give prometheus-adapter\'s rules file with --config (top-level rules: / externalRules:)',
-  });
+  .refine(...hasRules('give prometheus-adapter\'s rules file with --config (top-level rules: / externalRules:)'));
 
 export type PrometheusBackendConfig = z.infer<typeof prometheusConfigSchema>;
 
@@ -65,7 +79,8 @@ export interface PrometheusTimings {
   readonly maxAgeMs: number;
 }
 
-export function timingsOf(config: PrometheusBackendConfig): PrometheusTimings {
+/** The deadline and relist timings; `timeout` is the Prometheus back end's, or Sysdig's for `sysdig.promql`. */
+export function timingsOf(config: Pick<PrometheusBackendConfig, 'timeout' | 'metricsRelistInterval' | 'metricsMaxAge'>): PrometheusTimings {
   const timeoutMs = config.timeout === undefined ? 5000 : parseDuration(config.timeout);
   // NB: a zero interval would relist in a busy loop.
   const relistIntervalMs = config.metricsRelistInterval === undefined ? 600_000 : Math.max(parseDuration(config.metricsRelistInterval), 1000);

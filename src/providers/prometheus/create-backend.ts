@@ -1,9 +1,10 @@
 /**
  * Builds the running Prometheus back end from its checked config: client, compiled rules, discovery, providers.
+ * `createPrometheusProviders` is the part after the client, shared by every back end that speaks PromQL (Sysdig).
  * @module
  */
 import type { Backend, BackendDeps } from '../backend.js';
-import { createPrometheusClient, type PrometheusClientOptions } from './client/index.js';
+import { createPrometheusClient, type PrometheusClient, type PrometheusClientOptions } from './client/index.js';
 import type { PrometheusBackendConfig, PrometheusTimings } from './config-schema.js';
 import { PrometheusCustomProvider, type ObjectNameLister, type PrometheusProviderDeps } from './custom-provider.js';
 import { createDiscovery } from './discovery.js';
@@ -11,18 +12,24 @@ import { PrometheusExternalProvider } from './external-provider.js';
 import { compileRules } from './rules/index.js';
 import { SeriesRegistry } from './series-registry.js';
 
-export function createPrometheusBackend(
-  config: PrometheusBackendConfig,
-  clientOptions: PrometheusClientOptions,
-  timings: PrometheusTimings,
-  deps: BackendDeps,
-  listObjectNames?: ObjectNameLister,
-): Backend {
-  const client = createPrometheusClient(clientOptions);
-  const rules = compileRules(config.rules ?? [], deps.resourceMapper, 'rules');
-  const externalRules = compileRules(config.externalRules ?? [], deps.resourceMapper, 'externalRules');
+export interface PrometheusProvidersOptions {
+  /** Any server of Prometheus' HTTP API: Prometheus itself, or Sysdig's PromQL API. */
+  readonly client: PrometheusClient;
+  readonly rules: Pick<PrometheusBackendConfig, 'rules' | 'externalRules'>;
+  readonly timings: PrometheusTimings;
+  readonly deps: BackendDeps;
+  /** The `backend` field of the log lines; default `prometheus`. */
+  readonly name?: string;
+  readonly listObjectNames?: ObjectNameLister;
+}
+
+/** Compiles the rules, starts discovery over `client` and returns the providers; `close()` stops discovery. */
+export function createPrometheusProviders(options: PrometheusProvidersOptions): Backend {
+  const { client, deps, timings, listObjectNames } = options;
+  const rules = compileRules(options.rules.rules ?? [], deps.resourceMapper, 'rules');
+  const externalRules = compileRules(options.rules.externalRules ?? [], deps.resourceMapper, 'externalRules');
   const registry = new SeriesRegistry(deps.resourceMapper);
-  const logger = deps.logger.child({ backend: 'prometheus' });
+  const logger = deps.logger.child({ backend: options.name ?? 'prometheus' });
   const discovery = createDiscovery({ client, registry, rules, externalRules, relistIntervalMs: timings.relistIntervalMs, maxAgeMs: timings.maxAgeMs, logger });
   const providerDeps: PrometheusProviderDeps = {
     client, registry, discovery, mapper: deps.resourceMapper, logger, timeoutMs: timings.timeoutMs,
@@ -38,4 +45,17 @@ export function createPrometheusBackend(
       discovery.stop();
     },
   };
+}
+
+export function createPrometheusBackend(
+  config: PrometheusBackendConfig,
+  clientOptions: PrometheusClientOptions,
+  timings: PrometheusTimings,
+  deps: BackendDeps,
+  listObjectNames?: ObjectNameLister,
+): Backend {
+  return createPrometheusProviders({
+    client: createPrometheusClient(clientOptions), rules: config, timings, deps,
+    ...(listObjectNames !== undefined ? { listObjectNames } : {}),
+  });
 }

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { durationString } from '../../duration/index.js';
+import { hasRules, promqlRulesSettings } from '../prometheus/config-schema.js';
 
 /** Time aggregations the Data API accepts (a metric descriptor's `timeAggregations`). */
 export const timeAggregations = ['avg', 'timeAvg', 'sum', 'min', 'max', 'rateOfChange'] as const;
@@ -25,6 +26,13 @@ const querySettings = {
    */
   onNoData: z.enum(['notFound', 'zero']).optional(),
 };
+
+const promqlSection = z
+  .object(promqlRulesSettings)
+  .strict()
+  .refine(...hasRules('give prometheus-adapter\'s rules under sysdig.promql (promql.rules / promql.externalRules)'));
+
+export type SysdigPromqlConfig = z.infer<typeof promqlSection>;
 
 const metricEntry = z
   .object({
@@ -56,7 +64,7 @@ export const sysdigConfigSchema = z
     timeout: durationString.default('10s'),
     /** Added to every scope as `kubernetes.cluster.name`; default $CLUSTER_NAME, as k8s-sysdig-adapter read it. */
     clusterName: z.string().min(1).optional(),
-    /** `data`: the Data API (this back end). `promql`: Sysdig's PromQL API with Prometheus rules (issue 10, not yet wired). */
+    /** `data`: the Data API. `promql`: Sysdig's PromQL API at `<url>/prometheus` with the rules in `promql`. */
     mode: z.enum(['data', 'promql']).default('data'),
     /** `descriptors`: list what Sysdig's metric descriptors offer; `config`: list only `metrics`. */
     discovery: z.enum(['descriptors', 'config']).default('descriptors'),
@@ -65,12 +73,21 @@ export const sysdigConfigSchema = z
     defaults: z.object(querySettings).strict().default({}),
     metrics: z.array(metricEntry).default([]),
     /**
-     * `mode: promql` only: the Prometheus back end's rules (prometheus-adapter format), passed to it unchanged.
-     * TODO(issue 10): check it with the Prometheus back end's schema once that back end is merged.
+     * `mode: promql` only: prometheus-adapter's `rules`/`externalRules` (and the relist settings), checked by the
+     * Prometheus back end's own schema. NB: nested rather than hoisted from the top level (the Prometheus back
+     * end owns top-level `rules:`), so one file can never be read by two back ends.
      */
-    promql: z.record(z.string(), z.unknown()).optional(),
+    promql: promqlSection.optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((config, ctx) => {
+    if (config.mode === 'promql' && config.promql === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['promql'], message: 'mode: promql needs a promql: section with prometheus-adapter rules (promql.rules / promql.externalRules)' });
+    }
+    if (config.mode !== 'promql' && config.promql !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['mode'], message: 'the promql: section is read only with mode: promql' });
+    }
+  });
 
 export type SysdigConfig = z.infer<typeof sysdigConfigSchema>;
 export type SysdigMetricConfig = z.infer<typeof metricEntry>;

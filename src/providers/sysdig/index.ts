@@ -1,5 +1,6 @@
 /**
- * The `sysdig` back end: custom and external metrics from Sysdig Monitor's Data API, a drop-in for
+ * The `sysdig` back end: custom and external metrics from Sysdig Monitor's Data API (or its PromQL API with
+ * prometheus-adapter rules, `mode: promql`), a drop-in for
  * k8s-sysdig-adapter (same `SDC_TOKEN` Secret, `SDC_ENDPOINT`, `CLUSTER_NAME`, HPA manifests), with the
  * metric list from Sysdig's metric descriptors or the config file.
  * @module
@@ -22,7 +23,7 @@ export function resolveSysdigUrl(configured: string | undefined, env: NodeJS.Pro
 
 const sysdigBackend: BackendFactory<SysdigConfig> = {
   name: 'sysdig',
-  description: 'Sysdig Monitor (Data API), token from $SDC_TOKEN or a file',
+  description: 'Sysdig Monitor (Data API, or PromQL with prometheus-adapter rules), token from $SDC_TOKEN or a file',
   configSchema: sysdigConfigSchema,
   flags: [
     { name: 'sysdig-url', value: '<url>', description: `Sysdig API URL of your region or on-premises install (default $SDC_ENDPOINT, else ${defaultSysdigUrl})`, configKey: 'url' },
@@ -31,7 +32,7 @@ const sysdigBackend: BackendFactory<SysdigConfig> = {
     { name: 'sysdig-timeout', value: '<duration>', description: 'deadline of one Sysdig query, retries included (default 10s)', configKey: 'timeout' },
     { name: 'sysdig-cluster-name', value: '<name>', description: 'kubernetes.cluster.name added to every scope (default $CLUSTER_NAME)', configKey: 'clusterName' },
   ],
-  async create(config, flags, deps): Promise<Backend> {
+  async create(config, _flags, deps): Promise<Backend> {
     const [{ createUpstreamClient }, { createTokenSource }, { SysdigClient }, { MetricCatalog }, { SysdigDataProvider }, promql] = await Promise.all([
       import('../http/upstream-client.js'),
       import('./token.js'),
@@ -53,10 +54,8 @@ const sysdigBackend: BackendFactory<SysdigConfig> = {
     const timeoutMs = parseDuration(config.timeout);
     const clientFor = (base: string) => createUpstreamClient({ url: base, token, timeoutMs, userAgent: 'metrics-adapter-sysdig', ...(ca !== undefined ? { ca } : {}) });
 
-    if (config.mode === 'promql') {
-      const delegate = await promql.loadPromqlDelegate();
-      if (delegate === undefined) throw new Error('sysdig.mode: promql needs the Prometheus back end, which this build does not include yet; use mode: data');
-      return delegate({ http: clientFor(url + promql.promqlPathPrefix), section: config.promql ?? {}, flags, deps });
+    if (config.mode === 'promql' && config.promql !== undefined) {
+      return promql.createSysdigPromqlBackend({ url, token, caFile: config.caFile, timeout: config.timeout, section: config.promql, deps });
     }
 
     const http = clientFor(url);

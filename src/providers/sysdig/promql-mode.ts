@@ -1,32 +1,57 @@
 /**
- * The seam for `mode: promql`: Sysdig also answers PromQL at `<url>/prometheus/api/v1/query` with the same
- * bearer token, so the Prometheus back end's rules compiler and query code can serve Sysdig unchanged. This
- * back end builds the HTTP client (base URL, token, CA, deadline) and hands it over; it holds no rules engine.
+ * `mode: promql`: Sysdig also answers Prometheus' HTTP API at `<url>/prometheus` with the same bearer token, so the
+ * Prometheus back end's client, rules compiler, discovery and providers serve Sysdig unchanged. This file only
+ * points them at Sysdig: base URL, token, CA, deadline; it holds no rules engine of its own.
  * @module
  */
-import type { Backend, BackendDeps, CommonBackendFlags } from '../backend.js';
-import type { UpstreamClient } from '../http/upstream-client.js';
-
-export interface PromqlDelegateOptions {
-  /** Points at `<sysdig url>/prometheus` and sends `Authorization: Bearer <token>` on every request. */
-  readonly http: UpstreamClient;
-  /** The `sysdig.promql` section: prometheus-adapter rules, for the Prometheus back end's schema. */
-  readonly section: Readonly<Record<string, unknown>>;
-  readonly flags: CommonBackendFlags;
-  readonly deps: BackendDeps;
-}
-
-/** Builds a back end from the Prometheus back end's modules over an HTTP client this back end made. */
-export type PromqlDelegate = (options: PromqlDelegateOptions) => Promise<Backend>;
+import type { Backend, BackendDeps } from '../backend.js';
+import type { SysdigPromqlConfig } from './config.js';
 
 /** The path under the Sysdig URL where its PromQL-compatible API lives. */
 export const promqlPathPrefix = '/prometheus';
 
-/**
- * TODO(issue 10): after the Prometheus back end (src/providers/prometheus/) is merged, return a delegate
- * that validates `section` with its config schema, compiles the rules with its rules compiler and builds
- * its providers over `http` (its PromQL client must take an UpstreamClient or a base URL plus headers).
- */
-export async function loadPromqlDelegate(): Promise<PromqlDelegate | undefined> {
-  return undefined;
+export interface SysdigPromqlOptions {
+  /** Sysdig's base URL, without `/prometheus`. */
+  readonly url: string;
+  /** The Sysdig API token, read on every request. */
+  readonly token: () => Promise<string>;
+  readonly caFile?: string | undefined;
+  /** `sysdig.timeout`: the deadline of one PromQL call. */
+  readonly timeout: string;
+  readonly section: SysdigPromqlConfig;
+  readonly deps: BackendDeps;
+}
+
+export async function createSysdigPromqlBackend(options: SysdigPromqlOptions): Promise<Backend> {
+  const [{ createPrometheusClient }, { createPrometheusProviders }, { timingsOf }] = await Promise.all([
+    import('../prometheus/client/index.js'),
+    import('../prometheus/create-backend.js'),
+    import('../prometheus/config-schema.js'),
+  ]);
+  const { section, deps } = options;
+  const timings = timingsOf({ timeout: options.timeout, metricsRelistInterval: section.metricsRelistInterval, metricsMaxAge: section.metricsMaxAge });
+  const client = createPrometheusClient({
+    url: options.url + promqlPathPrefix,
+    timeoutMs: timings.timeoutMs,
+    bearerToken: options.token,
+    name: 'Sysdig\'s PromQL API',
+    credentialsHint: 'check the Sysdig API token in the Secret (SDC_TOKEN or tokenFile)',
+    ...(options.caFile !== undefined ? { auth: { caFile: options.caFile } } : {}),
+    ...(section.verb !== undefined ? { verb: section.verb } : {}),
+  });
+  const inner = createPrometheusProviders({ client, rules: section, timings, deps, name: 'sysdig' });
+  deps.logger.info({ sysdig: options.url + promqlPathPrefix, mode: 'promql' }, 'sysdig back end ready');
+  return {
+    ...inner,
+    // NB: ready even before the first listing succeeds, as in data mode (index.ts): an unready pod leaves the
+    // Service, and the HPA would see the aggregator's bare 503 instead of ours naming the cause (a bad token).
+    readiness: () => ({ ready: true }),
+    health: () => {
+      const state = inner.readiness();
+      return [{
+        name: 'sysdig', kind: 'sysdig-promql', ready: state.ready, ...(state.message !== undefined ? { message: state.message } : {}),
+        customMetrics: inner.custom?.listAllMetrics().length ?? 0, externalMetrics: inner.external?.listAllExternalMetrics().length ?? 0,
+      }];
+    },
+  };
 }

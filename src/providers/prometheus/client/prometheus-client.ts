@@ -21,6 +21,15 @@ export interface PrometheusClientOptions {
   readonly headers?: Readonly<Record<string, string>>;
   /** GET (default, like the peer) or POST with a form body, for long queries. */
   readonly verb?: 'GET' | 'POST';
+  /**
+   * Read on every request and sent as `Authorization: Bearer`, over `auth`'s: a token the caller holds rather than a
+   * file (Sysdig's `SDC_TOKEN`). Never logged: errors name the path, not the headers.
+   */
+  readonly bearerToken?: () => Promise<string>;
+  /** Who answers, in error messages: `Prometheus` (default), `Sysdig's PromQL API`. */
+  readonly name?: string;
+  /** Added to the message of a 401/403, such as where the token comes from. */
+  readonly credentialsHint?: string;
 }
 
 /** One sample of an instant vector. `value` is a float; NaN and ±Inf are possible. */
@@ -61,12 +70,14 @@ export function createPrometheusClient(options: PrometheusClientOptions): Promet
   const authHeaders = createAuthHeaders(options.auth ?? {});
   const agent = base.protocol === 'https:' ? authHeaders.httpsAgent() : new http.Agent({ keepAlive: true });
   const verb = options.verb ?? 'GET';
+  const name = options.name ?? 'Prometheus';
 
   async function call(path: string, params: URLSearchParams, callOptions: CallOptions = {}): Promise<unknown> {
     const url = new URL(base.href.replace(/\/?$/, '/') + path.replace(/^\//, ''));
     const deadline = AbortSignal.timeout(options.timeoutMs);
     const signal = callOptions.signal === undefined ? deadline : AbortSignal.any([callOptions.signal, deadline]);
     const headers: Record<string, string> = { accept: 'application/json', ...options.headers, ...(await authHeaders.headers()) };
+    if (options.bearerToken !== undefined) headers.authorization = `Bearer ${(await options.bearerToken()).trim()}`;
     let body: string | undefined;
     if (verb === 'POST') {
       body = params.toString();
@@ -80,7 +91,7 @@ export function createPrometheusClient(options: PrometheusClientOptions): Promet
     } catch (error) {
       if (callOptions.signal?.aborted === true) throw callOptions.signal.reason;
       const why = deadline.aborted ? `did not answer within ${options.timeoutMs / 1000}s` : `is unreachable (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`;
-      throw serviceUnavailable(`unable to fetch metrics: Prometheus ${why}`, error);
+      throw serviceUnavailable(`unable to fetch metrics: ${name} ${why}`, error);
     }
     let parsed: ApiBody | undefined;
     try {
@@ -90,10 +101,11 @@ export function createPrometheusClient(options: PrometheusClientOptions): Promet
     }
     if (response.status === 200 && parsed?.status === 'success') return parsed.data;
     if (parsed?.status === 'error' && (parsed.errorType === 'bad_data' || parsed.errorType === 'execution')) {
-      throw new StatusError(500, 'InternalError', `Prometheus rejected the query: ${parsed.errorType}: ${parsed.error ?? ''}`, undefined, { cause: parsed });
+      throw new StatusError(500, 'InternalError', `${name} rejected the query: ${parsed.errorType}: ${parsed.error ?? ''}`, undefined, { cause: parsed });
     }
     const detail = parsed?.error ?? response.text.slice(0, 200);
-    throw serviceUnavailable(`unable to fetch metrics: Prometheus answered HTTP ${response.status}`, new Error(`${url.pathname}: HTTP ${response.status}: ${detail}`));
+    const credentials = response.status === 401 || response.status === 403 ? ` (the credentials were refused${options.credentialsHint !== undefined ? `: ${options.credentialsHint}` : ''})` : '';
+    throw serviceUnavailable(`unable to fetch metrics: ${name} answered HTTP ${response.status}${credentials}`, new Error(`${url.pathname}: HTTP ${response.status}: ${detail}`));
   }
 
   return {

@@ -5,7 +5,7 @@
 import type { Backend, BackendDeps } from '../backend.js';
 import { createPrometheusClient, type PrometheusClientOptions } from './client/index.js';
 import type { PrometheusBackendConfig, PrometheusTimings } from './config-schema.js';
-import { PrometheusCustomProvider, type ObjectNameLister, type PrometheusProviderDeps } from './custom-provider.js';
+import { PrometheusCustomProvider, type PrometheusProviderDeps } from './custom-provider.js';
 import { createDiscovery } from './discovery.js';
 import { PrometheusExternalProvider } from './external-provider.js';
 import { compileRules } from './rules/index.js';
@@ -16,7 +16,6 @@ export function createPrometheusBackend(
   clientOptions: PrometheusClientOptions,
   timings: PrometheusTimings,
   deps: BackendDeps,
-  listObjectNames?: ObjectNameLister,
 ): Backend {
   const client = createPrometheusClient(clientOptions);
   const rules = compileRules(config.rules ?? [], deps.resourceMapper, 'rules');
@@ -26,7 +25,7 @@ export function createPrometheusBackend(
   const discovery = createDiscovery({ client, registry, rules, externalRules, relistIntervalMs: timings.relistIntervalMs, maxAgeMs: timings.maxAgeMs, logger });
   const providerDeps: PrometheusProviderDeps = {
     client, registry, discovery, mapper: deps.resourceMapper, logger, timeoutMs: timings.timeoutMs,
-    ...(listObjectNames !== undefined ? { listObjectNames } : {}),
+    ...(deps.objectLister !== undefined ? { objects: deps.objectLister } : {}),
   };
   discovery.start();
   return {

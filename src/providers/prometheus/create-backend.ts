@@ -6,7 +6,7 @@
 import type { Backend, BackendDeps } from '../backend.js';
 import { createPrometheusClient, type PrometheusClient, type PrometheusClientOptions } from './client/index.js';
 import type { PrometheusBackendConfig, PrometheusTimings } from './config-schema.js';
-import { PrometheusCustomProvider, type ObjectNameLister, type PrometheusProviderDeps } from './custom-provider.js';
+import { PrometheusCustomProvider, type PrometheusProviderDeps } from './custom-provider.js';
 import { createDiscovery } from './discovery.js';
 import { PrometheusExternalProvider } from './external-provider.js';
 import { compileRules } from './rules/index.js';
@@ -20,12 +20,11 @@ export interface PrometheusProvidersOptions {
   readonly deps: BackendDeps;
   /** The `backend` field of the log lines; default `prometheus`. */
   readonly name?: string;
-  readonly listObjectNames?: ObjectNameLister;
 }
 
 /** Compiles the rules, starts discovery over `client` and returns the providers; `close()` stops discovery. */
 export function createPrometheusProviders(options: PrometheusProvidersOptions): Backend {
-  const { client, deps, timings, listObjectNames } = options;
+  const { client, deps, timings } = options;
   const rules = compileRules(options.rules.rules ?? [], deps.resourceMapper, 'rules');
   const externalRules = compileRules(options.rules.externalRules ?? [], deps.resourceMapper, 'externalRules');
   const registry = new SeriesRegistry(deps.resourceMapper);
@@ -33,7 +32,7 @@ export function createPrometheusProviders(options: PrometheusProvidersOptions): 
   const discovery = createDiscovery({ client, registry, rules, externalRules, relistIntervalMs: timings.relistIntervalMs, maxAgeMs: timings.maxAgeMs, logger });
   const providerDeps: PrometheusProviderDeps = {
     client, registry, discovery, mapper: deps.resourceMapper, logger, timeoutMs: timings.timeoutMs,
-    ...(listObjectNames !== undefined ? { listObjectNames } : {}),
+    ...(deps.objectLister !== undefined ? { objects: deps.objectLister } : {}),
   };
   discovery.start();
   return {
@@ -52,10 +51,6 @@ export function createPrometheusBackend(
   clientOptions: PrometheusClientOptions,
   timings: PrometheusTimings,
   deps: BackendDeps,
-  listObjectNames?: ObjectNameLister,
 ): Backend {
-  return createPrometheusProviders({
-    client: createPrometheusClient(clientOptions), rules: config, timings, deps,
-    ...(listObjectNames !== undefined ? { listObjectNames } : {}),
-  });
+  return createPrometheusProviders({ client: createPrometheusClient(clientOptions), rules: config, timings, deps });
 }

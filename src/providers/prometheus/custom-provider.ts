@@ -5,21 +5,16 @@
  */
 import { metricNotFound, metricNotFoundFor, serviceUnavailable, StatusError } from '../../api/errors.js';
 import type { LabelSelector } from '../../api/types.js';
+import type { ObjectLister } from '../../kube/object-lister.js';
 import type { ResourceMapper } from '../../kube/resource-mapper.js';
 import type { Logger } from '../../log/index.js';
 import { toLabelSelector, type Selector } from '../../selector/index.js';
-import type { CustomMetricInfo, CustomMetricsProvider, GroupResource, MetricValue, NamespacedName, QueryContext } from '../provider.js';
+import type { CustomMetricInfo, CustomMetricsProvider, MetricValue, NamespacedName, QueryContext } from '../provider.js';
 import type { PrometheusClient, Sample } from './client/index.js';
 import type { Discovery } from './discovery.js';
 import { isClusterScoped } from './rules/index.js';
 import type { SeriesEntry, SeriesRegistry } from './series-registry.js';
 import { createValueConverter, type ValueConverter } from './values.js';
-
-/**
- * The names of the objects of `resource` in `namespace` that `selector` matches, from a cluster. Without one, a
- * labelSelector is matched against the series' own labels (see README "Prometheus back end").
- */
-export type ObjectNameLister = (namespace: string, resource: GroupResource, selector: Selector, signal: AbortSignal) => Promise<readonly string[]>;
 
 export interface PrometheusProviderDeps {
   readonly client: PrometheusClient;
@@ -29,7 +24,11 @@ export interface PrometheusProviderDeps {
   readonly logger: Logger;
   /** Bounds the wait for a first discovery on a request. */
   readonly timeoutMs: number;
-  readonly listObjectNames?: ObjectNameLister;
+  /**
+   * The cluster's objects, answering `*` with a labelSelector. Without it (or for a resource the cluster does not
+   * serve) the labelSelector is matched against the series' own labels (see README "Prometheus back end").
+   */
+  readonly objects?: ObjectLister;
 }
 
 /** Finds the series entry of a metric, waiting for the first discovery if it has not completed. */
@@ -72,26 +71,26 @@ export class PrometheusCustomProvider implements CustomMetricsProvider {
 
   async getMetricBySelector(namespace: string, selector: Selector, info: CustomMetricInfo, metricSelector: Selector, ctx: QueryContext): Promise<MetricValue[]> {
     const entry = await this.entry(info, ctx);
-    const lister = this.deps.listObjectNames;
-    const names = lister === undefined ? undefined : await lister(namespace, info.groupResource, selector, ctx.signal);
-    if (names !== undefined && names.length === 0) return [];
+    const objects = await this.deps.objects?.matching(info.groupResource, namespace, selector, ctx.signal);
+    if (objects !== undefined && objects.size === 0) return [];
+    // NB: with a cluster the query names no object (prometheus-adapter builds `pod=~"a|b|..."` from the listed
+    // names, which fails with 414 at ~150 pods, prometheus-adapter#668): it asks for the namespace grouped by
+    // the object label, and the result is intersected with the listed objects here.
     const { query, objectLabel } = entry.rule.query.buildCustom({
       series: entry.seriesName,
       resource: info.groupResource,
       namespace,
       metricSelector,
-      ...(names !== undefined ? { names } : {}),
-      ...(names === undefined && !selector.isEmpty() ? { objectSelector: selector } : {}),
+      ...(objects === undefined && !selector.isEmpty() ? { objectSelector: selector } : {}),
     });
     const samples = await this.run(query, entry, ctx);
-    const wanted = names === undefined ? undefined : new Set(names);
     const seen = new Set<string>();
     const metricLabelSelector = toLabelSelector(metricSelector);
     const results: MetricValue[] = [];
     for (const sample of samples) {
       const objectName = sample.labels[objectLabel];
       if (objectName === undefined || objectName === '' || seen.has(objectName)) continue;
-      if (wanted !== undefined && !wanted.has(objectName)) continue;
+      if (objects !== undefined && !objects.has(objectName)) continue;
       const value = this.values.quantity(sample.value, info.metric);
       if (value === undefined) continue;
       seen.add(objectName);

@@ -147,6 +147,7 @@ describe('two real Prometheus servers and a memory store behind one adapter', { 
     assert.deepEqual(await valuesOf(`${pods}/*/alpha_requests`, 2), { 'web-1': '10', 'web-2': '20' });
     assert.deepEqual(await valuesOf(`${pods}/web-1/local_requests`, 1), { 'web-1': '300m' });
     assert.equal((await send('/readyz')).status, 200, 'still ready: the routing works');
+    await eventually('a log line naming prom-b', async () => (/"backendName":"prom-b".*cannot list the series/.test(adapter.logs()) ? true : undefined));
 
     await promB.start();
     assert.deepEqual(await eventually('prom-b answering again', () => valuesOf(`${pods}/*/beta_requests`, 2)), { 'web-1': '30', 'web-2': '40' });

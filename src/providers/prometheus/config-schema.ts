@@ -39,7 +39,7 @@ export const prometheusConfigSchema = z
   })
   .strict()
   .refine((config) => (config.rules ?? []).length + (config.externalRules ?? []).length > 0, {
-    message: 'needs rules: give prometheus-adapter\'s rules file with --config (top-level rules: / externalRules:)',
+    message: 'needs rules: or externalRules: in prometheus-adapter\'s format, at the top of the --config file or, under backends:, in this back end\'s entry',
   });
 
 export type PrometheusBackendConfig = z.infer<typeof prometheusConfigSchema>;

@@ -71,7 +71,9 @@ function planRouting(flags: ServeFlags, config: ConfigSource, factories: readonl
   return {
     label: `routing (${spec.backends.map((b) => b.name).join(', ')})`,
     async start(deps, logger) {
-      const create: CreateBackend = (backendSpec) => backendSpec.factory.create(backendSpec.config, commonFlags(flags), deps);
+      // NB: two back ends of one kind (prom-a, prom-b) log alike; the entry's name tells them apart.
+      const create: CreateBackend = (backendSpec) =>
+        backendSpec.factory.create(backendSpec.config, commonFlags(flags), { ...deps, logger: deps.logger.child({ backendName: backendSpec.name }) });
       let table;
       try {
         table = await buildRoutingTable(spec, undefined, create);

@@ -64,7 +64,7 @@ describe('metrics-adapter manifests', () => {
     const out = await kubectlRun(kubectl, ['kustomize', 'deploy/manifests']);
     assert.equal(out.code, 0, out.stderr);
     const docs = parseAllDocuments(out.stdout);
-    assert.equal(Array.isArray(docs) ? docs.length : 1, 14);
+    assert.equal(Array.isArray(docs) ? docs.length : 1, 15);
     assert.match(out.stdout, /app.kubernetes.io\/part-of: metrics-adapter/);
   });
 

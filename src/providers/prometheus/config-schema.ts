@@ -54,7 +54,7 @@ export const prometheusConfigSchema = z
     ...promqlRulesSettings,
   })
   .strict()
-  .refine(...hasRules('give prometheus-adapter\'s rules file with --config (top-level rules: / externalRules:)'));
+  .refine(...hasRules('or externalRules: in prometheus-adapter\'s format, at the top of the --config file or, under backends:, in this back end\'s entry'));
 
 export type PrometheusBackendConfig = z.infer<typeof prometheusConfigSchema>;
 

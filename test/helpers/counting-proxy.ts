@@ -12,12 +12,14 @@ export interface CountingProxy {
   close(): Promise<void>;
 }
 
-export async function startCountingProxy(upstream: string): Promise<CountingProxy> {
+/** `onRequest` sees every call's URL as it arrives, for counting only some queries (the bench counts one selector's). */
+export async function startCountingProxy(upstream: string, onRequest?: (url: URL) => void): Promise<CountingProxy> {
   const counts = new Map<string, number>();
   const target = new URL(upstream);
   const server: Server = createServer((req, res) => {
-    const path = new URL(req.url ?? '/', 'http://proxy').pathname;
-    counts.set(path, (counts.get(path) ?? 0) + 1);
+    const url = new URL(req.url ?? '/', 'http://proxy');
+    counts.set(url.pathname, (counts.get(url.pathname) ?? 0) + 1);
+    onRequest?.(url);
     const forward = request({ host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers }, (up) => {
       res.writeHead(up.statusCode ?? 502, up.headers);
       up.pipe(res);
@@ -28,6 +30,9 @@ export async function startCountingProxy(upstream: string): Promise<CountingProx
     });
     req.pipe(forward);
   });
+  // NB: Node's 5s idle timeout would close kept-alive sockets just as the adapter reuses them (ECONNRESET, a 503);
+  // Prometheus itself keeps idle connections for minutes.
+  server.keepAliveTimeout = 120_000;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as { port: number };
   return {

@@ -154,7 +154,7 @@ export interface PrometheusReport {
 export function reportPrometheus(outcome: PrometheusOutcome): PrometheusReport {
   if ('skipped' in outcome) {
     const line = `${prometheusScenario.name}: skipped (${outcome.skipped}).`;
-    return { rows: [], checks: [], info: [], paragraph: line, stdout: [`SKIP  ${line}`] };
+    return { rows: [], checks: [], info: [], paragraph: line, stdout: [`SKIP  ${prometheusScenario.name}: ${outcome.skipped}`] };
   }
   const check: Check = { name: 'PromQL queries per Prometheus-backed request', value: outcome.queriesPerRequest, target: 1, kind: 'exactly', unit: 'queries/request' };
   const paragraph = [

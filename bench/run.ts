@@ -1,43 +1,36 @@
 /**
  * `npm run bench`: each scenario runs against the adapter and against a bare node:https ceiling that
  * returns the same bytes, alternately (A/B/A/B), with autocannon, the adapter and the ceiling each in
- * its own process. Then the HPA query again at BENCH_SCALE_SERIES stored series, memory per series
- * (BENCH_MEMORY_SERIES, comma-separated) and cold start to ready. Prints every figure with its target
- * and PASS/MISS, and writes bench/results/latest.{json,md,svg}.
+ * its own process. Then the HPA query again at BENCH_SCALE_SERIES stored series, the same query answered
+ * from a real Prometheus (skipped without the binary), memory per series (BENCH_MEMORY_SERIES,
+ * comma-separated) and cold start to ready. Prints every figure with its target and PASS/MISS, and
+ * writes bench/results/latest.{json,md,svg}.
  * Knobs: BENCH_DURATION (s per run), BENCH_ROUNDS, BENCH_CONNECTIONS, BENCH_SCALE_SERIES, BENCH_MEMORY_SERIES.
  * @module
  */
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import type { LoadOptions, LoadResult } from './load.js';
+import { compareWithCeiling, load, mean, rowLine, sequence, type LoadSettings, type Row, type Scenario } from './ab.js';
 import { measureColdStart, measureMemory, type MemoryResult } from './memory.js';
-import { startAdapter, startCeiling, type Child } from './processes.js';
+import { startAdapter, type Child } from './processes.js';
+import { measurePrometheus, reportPrometheus } from './prometheus.js';
 import { checkLine, ratioChart, writeReport, type Check } from './report.js';
 import { createBenchClient, seed } from './seed.js';
 
 const durationSeconds = Number(process.env.BENCH_DURATION ?? 5);
 const rounds = Number(process.env.BENCH_ROUNDS ?? 2);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 16);
+const settings: LoadSettings = { durationSeconds, rounds, connections };
 const podCount = 10_000;
 const podsPerApp = 100;
 const discoveryMetrics = 10_000;
 const scaleSeries = Number(process.env.BENCH_SCALE_SERIES ?? 1_000_000);
 const memorySeries = (process.env.BENCH_MEMORY_SERIES ?? '100000,1000000').split(',').map(Number);
 const resultsDir = fileURLToPath(new URL('./results/', import.meta.url));
-const loadScript = fileURLToPath(new URL('./load.ts', import.meta.url));
 
-interface Scenario {
-  readonly name: string;
-  readonly target: number;
-  readonly path: string;
-  readonly method?: 'GET' | 'POST';
-  readonly body?: string;
-}
-
-const scenarios: readonly Scenario[] = [
+const scenarios: readonly (Scenario & { readonly target: number })[] = [
   { name: 'HPA Pods query v1beta2 (100 of 10k pods, labelSelector)', target: 0.85, path: '/apis/custom.metrics.k8s.io/v1beta2/namespaces/bench/pods/%2A/http_requests?labelSelector=app%3Dweb-42' },
   { name: 'HPA Pods query v1beta1 (100 of 10k pods, labelSelector)', target: 0.85, path: '/apis/custom.metrics.k8s.io/v1beta1/namespaces/bench/pods/%2A/http_requests?labelSelector=app%3Dweb-42' },
   { name: 'named object (form A)', target: 0.85, path: '/apis/custom.metrics.k8s.io/v1beta2/namespaces/bench/pods/pod-4242/http_requests' },
@@ -45,32 +38,6 @@ const scenarios: readonly Scenario[] = [
   { name: 'external metric with labelSelector', target: 0.85, path: '/apis/external.metrics.k8s.io/v1beta1/namespaces/bench/queue_messages_ready?labelSelector=queue%3Dq-7' },
   { name: 'write (POST /write-metrics)', target: 0.7, path: '/write-metrics/namespaces/bench/pods/pod-1/http_requests?objectLabels=app%3Dweb-1', method: 'POST', body: '"250m"' },
 ];
-
-type RunResult = LoadResult;
-
-/** One autocannon run in a child process. */
-async function load(url: string, scenario: Scenario, ca: string): Promise<RunResult> {
-  const options: LoadOptions = {
-    url: url + scenario.path, method: scenario.method ?? 'GET', connections, durationSeconds, ca,
-    ...(scenario.body !== undefined ? { body: scenario.body } : {}),
-  };
-  const child = spawn(process.execPath, ['--import', 'tsx', loadScript, JSON.stringify(options)], { stdio: ['ignore', 'pipe', 'inherit'] });
-  let out = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
-  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
-  if (code !== 0) throw new Error(`load generator exited with ${code}`);
-  return JSON.parse(out) as RunResult;
-}
-
-async function sequence<T>(count: number, run: () => Promise<T>): Promise<T[]> {
-  const results: T[] = [];
-  for (let i = 0; i < count; i++) results.push(await run());
-  return results;
-}
-
-function mean(values: readonly number[]): number {
-  return values.reduce((a, b) => a + b, 0) / values.length;
-}
 
 async function main(): Promise<void> {
   const workDir = await mkdtemp(join(tmpdir(), 'metrics-adapter-bench-'));
@@ -87,54 +54,39 @@ async function main(): Promise<void> {
     await seed(client, 'discovery metrics', discoveryMetrics, (i) => ({ path: `/write-metrics/namespaces/bench/metrics/bench_metric_${i}`, body: '1' }));
     await seed(client, 'external series', 1000, (i) => ({ path: `/write-external-metrics/namespaces/bench/queue_messages_ready?labels=queue%3Dq-${i % 50},shard%3D${i}`, body: String(i) }));
 
-    const report: object[] = [];
+    const report: Row[] = [];
     const lines: string[] = [];
     const checks: Check[] = [];
+    const target = { url: adapter.url, ca, certDir: join(workDir, 'certs'), client };
     for (const scenario of scenarios) {
-      const answer = await client.send(scenario.path, scenario.method ?? 'GET', scenario.body);
-      if (answer.status !== 200) throw new Error(`${scenario.name}: adapter answered ${answer.status}: ${answer.body}`);
-      const ceiling = await startCeiling(join(workDir, 'answer.json'), {
-        certFile: join(workDir, 'certs/apiserver.crt'), keyFile: join(workDir, 'certs/apiserver.key'),
-        status: answer.status, contentType: answer.contentType, body: answer.body,
-      });
-      children.push(ceiling);
-      const a: RunResult[] = [];
-      const b: RunResult[] = [];
-      for (let round = 0; round < rounds; round++) {
-        a.push(await load(adapter.url, scenario, ca));
-        b.push(await load(ceiling.url, scenario, ca));
-      }
-      await ceiling.stop();
-      const adapterRps = mean(a.map((r) => r.rps));
-      const ceilingRps = mean(b.map((r) => r.rps));
-      const ratio = adapterRps / ceilingRps;
-      const row = {
-        scenario: scenario.name, bytes: Buffer.byteLength(answer.body),
-        adapter: { rps: Math.round(adapterRps), p50: mean(a.map((r) => r.p50)), p99: mean(a.map((r) => r.p99)), errors: a.reduce((s, r) => s + r.errors, 0) },
-        ceiling: { rps: Math.round(ceilingRps), p50: mean(b.map((r) => r.p50)), p99: mean(b.map((r) => r.p99)) },
-        ratio: Number(ratio.toFixed(3)), target: scenario.target, met: ratio >= scenario.target,
-      };
+      const row = await compareWithCeiling(target, scenario, settings, join(workDir, 'answer.json'));
       report.push(row);
       const check: Check = { name: scenario.name, value: row.ratio, target: scenario.target, kind: 'atLeast', unit: '×' };
       checks.push(check);
-      lines.push(`| ${row.scenario} | ${row.bytes} | ${row.adapter.rps} | ${row.adapter.p50.toFixed(1)} / ${row.adapter.p99.toFixed(1)} | ${row.ceiling.rps} | ${row.ceiling.p50.toFixed(1)} / ${row.ceiling.p99.toFixed(1)} | **${row.ratio.toFixed(2)}×** | ≥${row.target}× ${row.met ? 'PASS' : 'MISS'} |`);
+      lines.push(rowLine(row));
       process.stdout.write(`${checkLine(check)}  [adapter ${row.adapter.rps} req/s, p50/p99 ${row.adapter.p50}/${row.adapter.p99} ms; ceiling ${row.ceiling.rps} req/s]\n`);
     }
 
     // NB: the same query, with the store grown to scaleSeries series of the same metric in another
     // namespace: a lookup that scanned every series would slow down in proportion.
     const hpa = scenarios[0]!;
-    const small = (report[0] as { adapter: { rps: number } }).adapter.rps;
+    const small = report[0]!.adapter.rps;
     await seed(client, `grow to ${scaleSeries / 1000}k series`, Math.max(0, scaleSeries - podCount - discoveryMetrics - 1000), (i) => ({
       path: `/write-metrics/namespaces/bulk-${i % 100}/pods/pod-${i}/http_requests?objectLabels=app%3Dweb-${i % 1000}`,
       body: '"1"',
     }));
-    const large = mean(await sequence(rounds, () => load(adapter.url, hpa, ca)).then((runs) => runs.map((r) => r.rps)));
+    const large = mean(await sequence(rounds, () => load(adapter.url, hpa, ca, settings)).then((runs) => runs.map((r) => r.rps)));
     const scale: Check = { name: `HPA query at ${scaleSeries / 1000}k series vs 10k`, value: Number((large / small).toFixed(3)), target: 0.9, kind: 'atLeast', unit: '×' };
     checks.push(scale);
     process.stdout.write(`${checkLine(scale)}  [${Math.round(large)} vs ${small} req/s]\n`);
     client.close();
     await adapter.stop();
+
+    const prometheus = await measurePrometheus(workDir, settings);
+    const prometheusPart = reportPrometheus(prometheus);
+    lines.push(...prometheusPart.rows);
+    checks.push(...prometheusPart.checks);
+    for (const line of prometheusPart.stdout) process.stdout.write(`${line}\n`);
 
     const memory: MemoryResult[] = [];
     const memoryLines: string[] = [];
@@ -169,9 +121,9 @@ async function main(): Promise<void> {
     const missed = checks.filter((c) => checkLine(c).startsWith('MISS')).length;
     await writeReport(
       resultsDir,
-      { date: new Date().toISOString(), node: process.version, durationSeconds, rounds, connections, results: report, scale: { series: scaleSeries, rps: Math.round(large), ratio: scale.value }, memory, coldStartMs, checks },
-      `${[...header, ...lines, '', memoryLine, '', '![ratios against targets](latest.svg)'].join('\n')}\n`,
-      ratioChart(checks, `metrics-adapter bench, ${new Date().toISOString().slice(0, 10)}, node ${process.version}`),
+      { date: new Date().toISOString(), node: process.version, durationSeconds, rounds, connections, results: report, prometheus, scale: { series: scaleSeries, rps: Math.round(large), ratio: scale.value }, memory, coldStartMs, checks },
+      `${[...header, ...lines, '', prometheusPart.paragraph, '', memoryLine, '', '![ratios against targets](latest.svg)'].join('\n')}\n`,
+      ratioChart(checks, `metrics-adapter bench, ${new Date().toISOString().slice(0, 10)}, node ${process.version}`, prometheusPart.info),
     );
     process.stdout.write(`\n${checks.length - missed} PASS, ${missed} MISS; wrote ${join(resultsDir, 'latest.{json,md,svg}')}\n`);
   } finally {

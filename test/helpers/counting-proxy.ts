@@ -12,6 +12,8 @@ export interface CountingProxyOptions {
    * Long when the URL alone is over, else 413 Content Too Large.
    */
   readonly maxRequestBytes?: number;
+  /** Sees every call's URL as it arrives, for counting only some queries (the bench counts one selector's). */
+  readonly onRequest?: (url: URL) => void;
 }
 
 export interface CountingProxy {
@@ -33,8 +35,9 @@ export async function startCountingProxy(upstream: string, options: CountingProx
   let largest = 0;
   // NB: Node refuses request lines over 16 KiB itself with a 431; a larger cap lets the limit above decide.
   const server: Server = createServer({ maxHeaderSize: 1024 * 1024 }, (req, res) => {
-    const path = new URL(req.url ?? '/', 'http://proxy').pathname;
-    counts.set(path, (counts.get(path) ?? 0) + 1);
+    const url = new URL(req.url ?? '/', 'http://proxy');
+    counts.set(url.pathname, (counts.get(url.pathname) ?? 0) + 1);
+    options.onRequest?.(url);
     // NB: the body is read whole before forwarding, so its size is known; Prometheus' requests are small.
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -59,6 +62,9 @@ export async function startCountingProxy(upstream: string, options: CountingProx
       forward.end(body);
     });
   });
+  // NB: Node's 5s idle timeout would close kept-alive sockets just as the adapter reuses them (ECONNRESET, a 503);
+  // Prometheus itself keeps idle connections for minutes.
+  server.keepAliveTimeout = 120_000;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as { port: number };
   return {

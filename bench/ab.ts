@@ -1,0 +1,106 @@
+/**
+ * One bench scenario as an A/B comparison: the load generator against the adapter, then against the ceiling that
+ * returns the adapter's own bytes, alternately for every round, and the row of the report that sums it up.
+ * @module
+ */
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { LoadOptions, LoadResult } from './load.js';
+import { startCeiling } from './processes.js';
+import type { createBenchClient } from './seed.js';
+
+const loadScript = fileURLToPath(new URL('./load.ts', import.meta.url));
+
+export interface Scenario {
+  readonly name: string;
+  /** Adapter req/s ÷ ceiling req/s to reach; undefined when the ratio measures something else (Prometheus). */
+  readonly target?: number;
+  readonly path: string;
+  readonly method?: 'GET' | 'POST';
+  readonly body?: string;
+}
+
+export interface LoadSettings {
+  readonly durationSeconds: number;
+  readonly rounds: number;
+  readonly connections: number;
+}
+
+/** Where the adapter under test is: its URL, the CA that signed it and the directory of its serving certificate. */
+export interface Target {
+  readonly url: string;
+  readonly ca: string;
+  readonly certDir: string;
+  readonly client: ReturnType<typeof createBenchClient>;
+}
+
+export interface Row {
+  readonly scenario: string;
+  readonly bytes: number;
+  readonly adapter: { readonly rps: number; readonly p50: number; readonly p99: number; readonly errors: number };
+  readonly ceiling: { readonly rps: number; readonly p50: number; readonly p99: number };
+  readonly ratio: number;
+  readonly target: number | null;
+  readonly met: boolean | null;
+}
+
+export function mean(values: readonly number[]): number {
+  return values.reduce((a, b) => a + b, 0) / values.length;
+}
+
+export async function sequence<T>(count: number, run: () => Promise<T>): Promise<T[]> {
+  const results: T[] = [];
+  for (let i = 0; i < count; i++) results.push(await run());
+  return results;
+}
+
+/** One autocannon run in a child process. */
+export async function load(url: string, scenario: Scenario, ca: string, settings: LoadSettings): Promise<LoadResult> {
+  const options: LoadOptions = {
+    url: url + scenario.path, method: scenario.method ?? 'GET', connections: settings.connections, durationSeconds: settings.durationSeconds, ca,
+    ...(scenario.body !== undefined ? { body: scenario.body } : {}),
+  };
+  const child = spawn(process.execPath, ['--import', 'tsx', loadScript, JSON.stringify(options)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  if (code !== 0) throw new Error(`load generator exited with ${code}`);
+  return JSON.parse(out) as LoadResult;
+}
+
+/**
+ * Asks the adapter once for the scenario's answer, serves those bytes from a ceiling with the adapter's certificate,
+ * and runs both `rounds` times, adapter first; the ceiling is stopped before this returns.
+ */
+export async function compareWithCeiling(target: Target, scenario: Scenario, settings: LoadSettings, answerFile: string): Promise<Row> {
+  const answer = await target.client.send(scenario.path, scenario.method ?? 'GET', scenario.body);
+  if (answer.status !== 200) throw new Error(`${scenario.name}: adapter answered ${answer.status}: ${answer.body}`);
+  const ceiling = await startCeiling(answerFile, {
+    certFile: join(target.certDir, 'apiserver.crt'), keyFile: join(target.certDir, 'apiserver.key'),
+    status: answer.status, contentType: answer.contentType, body: answer.body,
+  });
+  const a: LoadResult[] = [];
+  const b: LoadResult[] = [];
+  try {
+    for (let round = 0; round < settings.rounds; round++) {
+      a.push(await load(target.url, scenario, target.ca, settings));
+      b.push(await load(ceiling.url, scenario, target.ca, settings));
+    }
+  } finally {
+    await ceiling.stop();
+  }
+  const ratio = mean(a.map((r) => r.rps)) / mean(b.map((r) => r.rps));
+  return {
+    scenario: scenario.name, bytes: Buffer.byteLength(answer.body),
+    adapter: { rps: Math.round(mean(a.map((r) => r.rps))), p50: mean(a.map((r) => r.p50)), p99: mean(a.map((r) => r.p99)), errors: a.reduce((s, r) => s + r.errors, 0) },
+    ceiling: { rps: Math.round(mean(b.map((r) => r.rps))), p50: mean(b.map((r) => r.p50)), p99: mean(b.map((r) => r.p99)) },
+    ratio: Number(ratio.toFixed(3)), target: scenario.target ?? null, met: scenario.target === undefined ? null : ratio >= scenario.target,
+  };
+}
+
+/** The row in latest.md's table. */
+export function rowLine(row: Row): string {
+  const verdict = row.target === null ? 'no target' : `≥${row.target}× ${row.met === true ? 'PASS' : 'MISS'}`;
+  return `| ${row.scenario} | ${row.bytes} | ${row.adapter.rps} | ${row.adapter.p50.toFixed(1)} / ${row.adapter.p99.toFixed(1)} | ${row.ceiling.rps} | ${row.ceiling.p50.toFixed(1)} / ${row.ceiling.p99.toFixed(1)} | **${row.ratio.toFixed(2)}×** | ${verdict} |`;
+}

@@ -3,3 +3,4 @@
  * @module
  */
 export { statusPage, type StatusPageOptions } from './status-page.js';
+export { formatStatusJson, type StatusJson, type StatusJsonMetric, type StatusJsonValue } from './status-json.js';

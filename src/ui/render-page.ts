@@ -21,15 +21,19 @@ export interface ExplainView {
   readonly error?: string;
 }
 
-export interface PageModel {
+/** What the page and `/debug/metrics` both show. */
+export interface StatusModel {
   readonly now: number;
   readonly readiness: Readiness;
   /** Each back end of a routing config, when there is one. */
   readonly backends?: readonly BackendHealth[];
   readonly metrics: readonly MetricSnapshot[];
-  readonly history: (metricKey: string) => ReadonlyMap<string, readonly Point[]>;
   readonly windowMs: number;
   readonly requests: { readonly perSecond: number | undefined; readonly total: number; readonly counts: readonly RequestCount[] };
+}
+
+export interface PageModel extends StatusModel {
+  readonly history: (metricKey: string) => ReadonlyMap<string, readonly Point[]>;
   readonly explain?: ExplainView;
 }
 

@@ -1,6 +1,7 @@
 /**
  * The status page at `/ui`, a fastify plugin: GET renders the page, POST `/ui/explain` runs the
- * explainer against this process's providers (no network) and renders the page with the answer.
+ * explainer against this process's providers (no network) and renders the page with the answer, and
+ * `GET /debug/metrics` serves the page's data as JSON.
  * Registered inside the server, so it passes the same authentication hook as every API request.
  * @module
  */
@@ -13,11 +14,13 @@ import type { BackendHealth, Readiness } from '../providers/backend.js';
 import type { CustomMetricsProvider, ExternalMetricsProvider } from '../providers/provider.js';
 import { InvalidSelectorError } from '../selector/index.js';
 import { createMetricsApi } from '../server/metrics-api.js';
+import { sendJson } from '../server/respond.js';
 import type { RequestCount } from '../server/self-metrics.js';
 import { createInProcessFetcher } from './in-process-fetcher.js';
 import { takeSnapshot } from './metric-snapshot.js';
-import { renderPage, type ExplainView } from './render-page.js';
+import { renderPage, type ExplainView, type StatusModel } from './render-page.js';
 import { createSampler, defaultSamplerOptions, type SamplerOptions } from './sampler.js';
+import { formatStatusJson } from './status-json.js';
 
 export interface StatusPageOptions {
   readonly custom?: CustomMetricsProvider;
@@ -52,23 +55,29 @@ export async function statusPage(app: FastifyInstance, options: StatusPageOption
   // NB: the form posts urlencoded; the parser is added in this plugin's context only, so the API keeps accepting JSON alone.
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) => done(null, body));
 
-  async function send(reply: FastifyReply, code: number, explain?: ExplainView): Promise<FastifyReply> {
+  async function collect(): Promise<StatusModel> {
     const metrics = await snapshot();
     sampler.observe(metrics, 1000);
-    const html = renderPage({
+    return {
       now: Date.now(),
       readiness: options.readiness?.() ?? { ready: true },
       ...(options.backendHealth ? { backends: options.backendHealth() } : {}),
       metrics,
-      history: (key) => sampler.history(key),
       windowMs: samplerOptions.windowMs,
       requests: { ...sampler.requestRate(), counts: options.requestCounts() },
-      ...(explain ? { explain } : {}),
-    });
+    };
+  }
+
+  async function send(reply: FastifyReply, code: number, explain?: ExplainView): Promise<FastifyReply> {
+    const html = renderPage({ ...(await collect()), history: (key) => sampler.history(key), ...(explain ? { explain } : {}) });
     return reply.code(code).headers(securityHeaders).type('text/html; charset=utf-8').send(html);
   }
 
   app.get('/ui', (_request, reply) => send(reply, 200));
+  app.get('/debug/metrics', async (request, reply) => {
+    const body = JSON.stringify(formatStatusJson(await collect()));
+    return sendJson(request, reply.header('cache-control', 'no-store'), 200, body);
+  });
   app.get('/ui/', (_request, reply) => reply.redirect('/ui'));
   app.post('/ui/explain', async (request, reply) => {
     const form = new URLSearchParams(typeof request.body === 'string' ? request.body : '');

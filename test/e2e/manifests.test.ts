@@ -52,7 +52,7 @@ describe('metrics-adapter manifests', () => {
     const docs = parseAllDocuments(await readFile(rendered, 'utf8'));
     const objects = (Array.isArray(docs) ? docs : [docs]).map((d) => d.toJS() as { kind: string; spec?: { caBundle?: string } });
     assert.deepEqual(objects.map((o) => o.kind).sort(), [
-      'APIService', 'APIService', 'APIService', 'ClusterRole', 'ClusterRole', 'ClusterRoleBinding', 'ClusterRoleBinding', 'ClusterRoleBinding',
+      'APIService', 'APIService', 'APIService', 'ClusterRole', 'ClusterRole', 'ClusterRole', 'ClusterRoleBinding', 'ClusterRoleBinding', 'ClusterRoleBinding',
       'Deployment', 'Namespace', 'PodDisruptionBudget', 'RoleBinding', 'Secret', 'Service', 'ServiceAccount',
     ]);
     const again = await runCli(['manifests']);
@@ -83,7 +83,7 @@ describe('metrics-adapter manifests', () => {
       ]);
       assert.equal(out.code, 0, out.stderr);
       const names = out.stdout.trim().split('\n').sort();
-      assert.equal(names.length, 15 + 5);
+      assert.equal(names.length, 16 + 5);
       for (const name of ['apiservice.apiregistration.k8s.io/v1beta2.custom.metrics.k8s.io', 'deployment.apps/metrics-adapter', 'secret/metrics-adapter-tls',
         'rolebinding.rbac.authorization.k8s.io/metrics-adapter-auth-reader', 'horizontalpodautoscaler.autoscaling/web-pods']) {
         assert.ok(names.includes(name), `${name} in ${names.join(', ')}`);

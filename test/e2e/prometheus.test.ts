@@ -139,10 +139,10 @@ describe('prometheus back end against a real Prometheus', { skip: prometheusBina
     // NB: rate() divides by its whole window, so it is exact only once the 5s window is full of samples.
     const values = await eventually('a full rate window', async () => {
       const got = byName(await get(`${pods}/http_requests_per_second?labelSelector=app%3Dweb`));
-      return Math.abs(perSecond(got['web-1']) - 2) < 0.3 ? got : undefined;
+      // NB: both pods at once: on a loaded machine one pod's window can fill a scrape later than the other's.
+      return Math.abs(perSecond(got['web-1']) - 2) < 0.3 && Math.abs(perSecond(got['web-2']) - 5) < 0.6 ? got : undefined;
     });
     assert.deepEqual(Object.keys(values).sort(), ['web-1', 'web-2']);
-    assert.ok(Math.abs(perSecond(values['web-2']) - 5) < 0.6, `web-2: ${values['web-2']}`);
   });
 
   test('externalRules with label selectors, namespaced: false', async () => {

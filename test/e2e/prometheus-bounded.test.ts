@@ -15,8 +15,9 @@ import { startCountingProxy, type CountingProxy } from '../helpers/counting-prox
 import { startExporter, type ExportedSeries, type Exporter } from '../helpers/exporter.js';
 import { startFakeKubeApiServer, type FakeKubeApiServer } from '../helpers/fake-kube-apiserver.js';
 import { createClient, type RawResponse } from '../helpers/https-client.js';
-import { findKubectl, kubectlGetRaw } from '../helpers/kubectl.js';
+import { findKubectl } from '../helpers/kubectl.js';
 import { findPrometheus, startPrometheus, type PrometheusProcess } from '../helpers/prometheus-process.js';
+import { readJson } from '../helpers/read-json.js';
 
 const prometheusBinary = await findPrometheus();
 const maxRequestBytes = 16 * 1024;
@@ -48,16 +49,7 @@ describe('prometheus back end with a cluster: 1000 pods, requests capped at 16 K
   let send: (path: string) => Promise<RawResponse>;
 
   const pods = '/apis/custom.metrics.k8s.io/v1beta2/namespaces/default/pods';
-  const get = async (path: string): Promise<Items> => {
-    if (kubectl !== undefined) {
-      const out = await kubectlGetRaw(kubectl, { server: adapter.url, caFile: adapter.caFile, path });
-      assert.equal(out.code, 0, `${path}: ${out.stderr}`);
-      return JSON.parse(out.stdout) as Items;
-    }
-    const res = await send(path);
-    assert.equal(res.status, 200, `${path}: ${res.body}`);
-    return JSON.parse(res.body) as Items;
-  };
+  const get = (path: string): Promise<Items> => readJson<Items>(adapter, kubectl, send, path);
 
   before(async () => {
     const series: ExportedSeries[] = Array.from({ length: podCount }, (_, i) => ({

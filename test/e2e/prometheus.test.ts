@@ -13,8 +13,9 @@ import { runCli, startAdapter, type AdapterProcess } from '../helpers/adapter-pr
 import { startCountingProxy, type CountingProxy } from '../helpers/counting-proxy.js';
 import { startExporter, type Exporter } from '../helpers/exporter.js';
 import { createClient, type RawResponse } from '../helpers/https-client.js';
-import { findKubectl, kubectlGetRaw } from '../helpers/kubectl.js';
+import { findKubectl } from '../helpers/kubectl.js';
 import { findPrometheus, startPrometheus, type PrometheusProcess } from '../helpers/prometheus-process.js';
+import { readJson } from '../helpers/read-json.js';
 
 const prometheusBinary = await findPrometheus();
 
@@ -58,16 +59,7 @@ describe('prometheus back end against a real Prometheus', { skip: prometheusBina
 
   const pods = '/apis/custom.metrics.k8s.io/v1beta2/namespaces/default/pods/%2A';
   const byName = (body: Items) => Object.fromEntries(body.items.map((item) => [item.describedObject?.name ?? JSON.stringify(item.metricLabels), item.value]));
-  const get = async (path: string): Promise<Items> => {
-    if (kubectl !== undefined) {
-      const out = await kubectlGetRaw(kubectl, { server: adapter.url, caFile: adapter.caFile, path });
-      assert.equal(out.code, 0, `${path}: ${out.stderr}`);
-      return JSON.parse(out.stdout) as Items;
-    }
-    const res = await send(path);
-    assert.equal(res.status, 200, `${path}: ${res.body}`);
-    return JSON.parse(res.body) as Items;
-  };
+  const get = (path: string): Promise<Items> => readJson<Items>(adapter, kubectl, send, path);
   const eventually = async <T>(what: string, probe: () => Promise<T | undefined>): Promise<T> => {
     const deadline = Date.now() + 30_000;
     for (;;) {

@@ -19,6 +19,8 @@ const noLabels: Labels = Object.freeze({});
 export class ObjectIndex {
   private readonly objects = new Map<string, ObjectRecord>();
   private readonly postings = new Map<string, Set<string>>();
+  /** Bumped whenever an object comes, goes or changes labels, so callers can tell a cached answer is stale. */
+  generation = 0;
 
   get size(): number {
     return this.objects.size;
@@ -41,6 +43,7 @@ export class ObjectIndex {
     const record = this.objects.get(name);
     if (record === undefined) {
       const initial = labels ?? noLabels;
+      this.generation++;
       this.objects.set(name, { labels: initial, series: 1 });
       this.addPostings(name, initial);
       return;
@@ -59,6 +62,7 @@ export class ObjectIndex {
     const record = this.objects.get(name);
     if (record === undefined) return;
     if (--record.series > 0) return;
+    this.generation++;
     this.objects.delete(name);
     this.removePostings(name, record.labels);
   }
@@ -94,6 +98,7 @@ export class ObjectIndex {
 
   private relabel(record: ObjectRecord, name: string, labels: Labels | undefined): void {
     if (labels === undefined || labels === record.labels) return;
+    this.generation++;
     this.removePostings(name, record.labels);
     record.labels = labels;
     this.addPostings(name, labels);

@@ -24,6 +24,7 @@ import type {
   CustomMetricInfo,
   CustomMetricsProvider,
   ExternalMetricsProvider,
+  ExternalMetricValue,
   MetricValue,
   QueryContext,
 } from '../providers/provider.js';
@@ -60,6 +61,8 @@ export function createMetricsApi(options: MetricsApiOptions): MetricsApi {
   const groupListBody = encodeAPIGroupList(groups);
   const groupBodies = new Map(groups.map((g) => [g.name, encodeAPIGroup(g)]));
   const discoveryCache = createDiscoveryCache();
+  const bodyCache = { v1beta1: new BodyCache<MetricValue>(), v1beta2: new BodyCache<MetricValue>() };
+  const externalBodyCache = new BodyCache<ExternalMetricValue>();
 
   async function customData(version: CustomMetricsVersion, segments: readonly string[], query: string, ctx: QueryContext): Promise<Buffer> {
     const path = parseCustomPath(segments);
@@ -70,20 +73,18 @@ export function createMetricsApi(options: MetricsApiOptions): MetricsApi {
       namespaced: path.namespace !== '',
       metric: path.metric,
     };
-    let values: readonly MetricValue[];
-    if (path.name === '*') {
-      values = await custom!.getMetricBySelector(path.namespace, selectorParam(params, 'labelSelector'), info, metricSelector, ctx);
-    } else {
-      values = [await custom!.getMetricByName({ namespace: path.namespace, name: path.name }, info, metricSelector, ctx)];
+    if (path.name !== '*') {
+      return encodeMetricValueList(version, [await custom!.getMetricByName({ namespace: path.namespace, name: path.name }, info, metricSelector, ctx)]);
     }
-    return encodeMetricValueList(version, values);
+    const values = await custom!.getMetricBySelector(path.namespace, selectorParam(params, 'labelSelector'), info, metricSelector, ctx);
+    return bodyCache[version].get(values, (list) => encodeMetricValueList(version, list));
   }
 
   async function externalData(segments: readonly string[], query: string, ctx: QueryContext): Promise<Buffer> {
     const path = parseExternalPath(segments);
     const selector = selectorParam(new URLSearchParams(query), 'labelSelector');
     const values = await external!.getExternalMetric(path.namespace, selector, { metric: path.metric }, ctx);
-    return encodeExternalMetricValueList(values);
+    return externalBodyCache.get(values, encodeExternalMetricValueList);
   }
 
   return {
@@ -116,6 +117,26 @@ export function createMetricsApi(options: MetricsApiOptions): MetricsApi {
       throw routeNotFound();
     },
   };
+}
+
+/**
+ * Encoded answers by the identity of the list a provider returned. NB: a provider that answers a
+ * repeated query with the same (frozen) array, as the memory store does while nothing changed, gets
+ * the bytes without encoding again; any other provider returns a new array and pays as before. Weak
+ * keys: the body goes when the provider lets go of the list.
+ */
+class BodyCache<T> {
+  private readonly bodies = new WeakMap<readonly T[], Buffer>();
+
+  get(list: readonly T[], encode: (list: readonly T[]) => Buffer): Buffer {
+    if (!Object.isFrozen(list)) return encode(list);
+    let body = this.bodies.get(list);
+    if (body === undefined) {
+      body = encode(list);
+      this.bodies.set(list, body);
+    }
+    return body;
+  }
 }
 
 /** An absent or empty parameter selects everything (spec §1.7: a nil selector is sent as no parameter). */

@@ -21,9 +21,31 @@ interface Series {
   labels: Labels;
 }
 
+/** What a selector query returned, reused while neither the values nor the objects' labels changed. */
+interface Selection {
+  readonly generation: number;
+  readonly objectsGeneration: number;
+  readonly oldest: number;
+  readonly values: readonly MetricValue[];
+}
+
+/**
+ * NB: the HPA, the status page and kubectl ask the same selector query again and again between writes;
+ * answering with the same array lets the server reuse the encoded body too (it caches by identity).
+ */
+const selectionsPerMetric = 32;
+
+/** The values of one metric in one scope. */
+class MetricSeries {
+  readonly byName = new Map<string, Series>();
+  /** Bumped on every write or sweep of these values: a cached selection of an older generation is stale. */
+  generation = 0;
+  selections: Map<string, Selection> | undefined;
+}
+
 class ResourceScope {
   readonly objects = new ObjectIndex();
-  readonly metrics = new Map<string, Map<string, Series>>();
+  readonly metrics = new Map<string, MetricSeries>();
   constructor(
     readonly namespace: string,
     readonly groupResource: GroupResource,
@@ -69,12 +91,14 @@ export class CustomStore implements CustomMetricsProvider {
       scope = new ResourceScope(name.namespace, info.groupResource);
       this.scopes.set(key, scope);
     }
-    let byName = scope.metrics.get(info.metric);
-    if (byName === undefined) {
-      byName = new Map();
-      scope.metrics.set(info.metric, byName);
+    let metricSeries = scope.metrics.get(info.metric);
+    if (metricSeries === undefined) {
+      metricSeries = new MetricSeries();
+      scope.metrics.set(info.metric, metricSeries);
       this.addListed(info);
     }
+    metricSeries.generation++;
+    const byName = metricSeries.byName;
     const interner = this.options.interner;
     const metricLabels = interner.labels(write.metricLabels).labels;
     const objectLabels = write.objectLabels === undefined ? undefined : interner.labels(write.objectLabels);
@@ -124,15 +148,31 @@ export class CustomStore implements CustomMetricsProvider {
     info: CustomMetricInfo,
     metricSelector: Selector,
     ctx?: QueryContext,
-  ): MetricValue[] | Promise<MetricValue[]> {
+  ): readonly MetricValue[] | Promise<readonly MetricValue[]> {
     const scope = this.scopes.get(scopeKey(namespace, info.groupResource));
-    const byName = scope?.metrics.get(info.metric);
-    if (scope === undefined || byName === undefined) return [];
+    const metricSeries = scope?.metrics.get(info.metric);
+    if (scope === undefined || metricSeries === undefined) return [];
     const lister = this.options.objects;
-    if (lister === undefined) return this.selectByWrittenLabels(scope, byName, selector, info, metricSelector);
+    if (lister === undefined) return this.cachedSelection(scope, metricSeries, selector, info, metricSelector);
     return lister.matching(info.groupResource, namespace, selector, ctx?.signal).then((objects) => objects === undefined
-      ? this.selectByWrittenLabels(scope, byName, selector, info, metricSelector)
-      : this.selectFrom(scope, byName, info, metricSelector, objects));
+      ? this.cachedSelection(scope, metricSeries, selector, info, metricSelector)
+      : this.selectFrom(scope, metricSeries.byName, info, metricSelector, objects));
+  }
+
+  /** A selection by written labels, from the cache while nothing it depends on has changed. */
+  private cachedSelection(scope: ResourceScope, metricSeries: MetricSeries, selector: Selector, info: CustomMetricInfo, metricSelector: Selector): readonly MetricValue[] {
+    const key = `${selector.toString()}\u0000${metricSelector.toString()}`;
+    const oldest = this.oldestLiveSecond();
+    const hit = metricSeries.selections?.get(key);
+    if (hit !== undefined && hit.generation === metricSeries.generation && hit.objectsGeneration === scope.objects.generation && hit.oldest === oldest) {
+      return hit.values;
+    }
+    const values = Object.freeze(this.selectByWrittenLabels(scope, metricSeries.byName, selector, info, metricSelector));
+    const selections = (metricSeries.selections ??= new Map());
+    selections.delete(key);
+    if (selections.size >= selectionsPerMetric) selections.delete(selections.keys().next().value!);
+    selections.set(key, { generation: metricSeries.generation, objectsGeneration: scope.objects.generation, oldest, values });
+    return values;
   }
 
   /** The objects the cluster has that match: walk whichever is smaller, the matches or the values. */
@@ -207,11 +247,13 @@ export class CustomStore implements CustomMetricsProvider {
     const oldest = this.oldestLiveSecond();
     let dropped = 0;
     for (const [key, scope] of this.scopes) {
-      for (const [metric, byName] of scope.metrics) {
+      for (const [metric, metricSeries] of scope.metrics) {
+        const byName = metricSeries.byName;
         for (const [objectName, series] of byName) {
           if (series.ts >= oldest) continue;
           byName.delete(objectName);
           scope.objects.release(objectName);
+          metricSeries.generation++;
           dropped++;
         }
         if (byName.size === 0) {
@@ -226,7 +268,7 @@ export class CustomStore implements CustomMetricsProvider {
   }
 
   private lookup(namespace: string, info: CustomMetricInfo, name: string): Series | undefined {
-    const series = this.scopes.get(scopeKey(namespace, info.groupResource))?.metrics.get(info.metric)?.get(name);
+    const series = this.scopes.get(scopeKey(namespace, info.groupResource))?.metrics.get(info.metric)?.byName.get(name);
     return series !== undefined && series.ts >= this.oldestLiveSecond() ? series : undefined;
   }
 

@@ -24,6 +24,26 @@ interface ExternalSeries {
 class SeriesSet {
   readonly series = new Map<string, ExternalSeries>();
   readonly index = new ObjectIndex();
+  /** The store's write clock at the last change of these series. */
+  generation = 0;
+  /** Answers of repeated queries, keyed by namespace and selector; kept in the set the query reads first. */
+  selections: Map<string, Selection> | undefined;
+}
+
+/** What a query returned, reused while neither series set it read has changed. */
+interface Selection {
+  readonly own: number;
+  readonly global: number;
+  readonly oldest: number;
+  readonly values: readonly ExternalMetricValue[];
+}
+
+/** NB: as in the custom store: the same answer again lets the server reuse the encoded body. */
+const selectionsPerMetric = 32;
+
+/** NB: an expired namespaced series is gone for readers, so it no longer hides the global one. */
+function isLive(series: ExternalSeries | undefined, oldest: number): boolean {
+  return series !== undefined && series.ts >= oldest;
 }
 
 /** The scope key of series visible in every namespace; '' is never a namespace name. */
@@ -41,6 +61,11 @@ export class ExternalStore implements ExternalMetricsProvider {
   private readonly listed = new Map<string, number>();
   private listCache: readonly ExternalMetricInfo[] | undefined;
   private seriesTotal = 0;
+  /**
+   * Store-wide, so that a series set swept away and made anew never repeats a generation a cached
+   * answer remembers.
+   */
+  private writeClock = 0;
   private readonly now: () => number;
 
   constructor(private readonly options: ExternalStoreOptions) {
@@ -65,6 +90,7 @@ export class ExternalStore implements ExternalMetricsProvider {
       this.listed.set(write.metric, (this.listed.get(write.metric) ?? 0) + 1);
       this.listCache = undefined;
     }
+    set.generation = ++this.writeClock;
     const { labels, key } = this.options.interner.labels(write.labels);
     const value = this.options.interner.string(write.value.toString());
     const ts = Math.floor(write.timestamp / 1000);
@@ -79,17 +105,32 @@ export class ExternalStore implements ExternalMetricsProvider {
     }
   }
 
-  getExternalMetric(namespace: string, metricSelector: Selector, info: ExternalMetricInfo): ExternalMetricValue[] {
+  getExternalMetric(namespace: string, metricSelector: Selector, info: ExternalMetricInfo): readonly ExternalMetricValue[] {
     const own = this.scopes.get(namespace)?.get(info.metric);
     const global = this.scopes.get(everyNamespace)?.get(info.metric);
     // NB: an unknown metric is a 404; a known one whose series the selector filters out is an empty
     // list (CMAS test adapter). The HPA treats both as "no metrics".
     if (!this.hasLiveSeries(own) && !this.hasLiveSeries(global)) throw externalMetricNotFound(info.metric);
     const oldest = this.oldestLiveSecond();
+    const home = (own ?? global)!;
+    const key = `${namespace}\u0000${metricSelector.toString()}`;
+    const ownGeneration = own?.generation ?? -1;
+    const globalGeneration = global?.generation ?? -1;
+    const hit = home.selections?.get(key);
+    if (hit !== undefined && hit.own === ownGeneration && hit.global === globalGeneration && hit.oldest === oldest) return hit.values;
+    const values = Object.freeze(this.select(own, global, metricSelector, info, oldest));
+    const selections = (home.selections ??= new Map());
+    selections.delete(key);
+    if (selections.size >= selectionsPerMetric) selections.delete(selections.keys().next().value!);
+    selections.set(key, { own: ownGeneration, global: globalGeneration, oldest, values });
+    return values;
+  }
+
+  private select(own: SeriesSet | undefined, global: SeriesSet | undefined, metricSelector: Selector, info: ExternalMetricInfo, oldest: number): ExternalMetricValue[] {
     const results: ExternalMetricValue[] = [];
     const collect = (set: SeriesSet, shadow: SeriesSet | undefined): void => {
       const emit = (key: string, s: ExternalSeries): void => {
-        if (s.ts < oldest || shadow?.series.has(key) === true || !metricSelector.matches(s.labels)) return;
+        if (s.ts < oldest || isLive(shadow?.series.get(key), oldest) || !metricSelector.matches(s.labels)) return;
         results.push({ metricName: info.metric, metricLabels: s.labels, timestamp: s.ts * 1000, value: s.value });
       };
       const candidates = metricSelector.isEmpty() ? undefined : set.index.candidates(metricSelector, set.series.size);
@@ -138,6 +179,7 @@ export class ExternalStore implements ExternalMetricsProvider {
           if (s.ts >= oldest) continue;
           set.series.delete(key);
           set.index.release(key);
+          set.generation = ++this.writeClock;
           dropped++;
         }
         if (set.series.size > 0) continue;

@@ -3,6 +3,7 @@
  * handler, and optional TLS. Route plugins know the provider contract, never a concrete back end.
  * @module
  */
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { fastify, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { badRequest, methodNotAllowed } from '../api/errors.js';
 import { encodeStatusError, encodeStatusSuccess } from '../api/encode-status.js';
@@ -10,9 +11,10 @@ import type { RequestGuard } from '../auth/index.js';
 import type { ResourceMapper } from '../kube/resource-mapper.js';
 import type { Logger } from '../log/index.js';
 import type { BackendHealth, MetricsWriter, Readiness } from '../providers/backend.js';
-import type { CustomMetricsProvider, ExternalMetricsProvider, QueryContext } from '../providers/provider.js';
+import type { CustomMetricsProvider, ExternalMetricsProvider } from '../providers/provider.js';
 import { installErrorHandling, writeBodyLimit } from './error-handling.js';
-import { createClientErrorHandler, defaultServerLimits, installLimits, nodeServerOptions, type ServerLimits } from './limits.js';
+import { createClientErrorHandler, defaultServerLimits, InflightLimiter, installLimits, nodeServerOptions, type ServerLimits } from './limits.js';
+import { answerApiRequest, createApiFastPath, lazyQueryContext } from './api-fast-path.js';
 import { registerHealthRoutes } from './health.js';
 import { trackUnusedConnections } from './shutdown.js';
 import { createMetricsApi } from './metrics-api.js';
@@ -79,20 +81,22 @@ export function createServer(options: ServerOptions): FastifyInstance {
   app.decorateRequest('metricsGroup', '');
   app.decorateRequest('metricsVersion', '');
   installErrorHandling(app, logger);
-  installLimits(app, limits);
-  trackUnusedConnections(app.server);
+  const limiter = new InflightLimiter(limits);
+  installLimits(app, limits, limiter);
 
   const selfMetrics = createSelfMetrics(options.seriesCount, options.selfMetricsText);
   const requestLog = (options.verbosity ?? 0) >= 2;
-  app.addHook('onResponse', (request, reply, done) => {
-    const seconds = reply.elapsedTime / 1000;
-    selfMetrics.observe(request.method, request.metricsGroup, request.metricsVersion, reply.statusCode, seconds);
+  const recordRequest = (request: IncomingMessage, code: number, group: string, version: string, milliseconds: number): void => {
+    selfMetrics.observe(request.method ?? '', group, version, code, milliseconds / 1000);
     if (requestLog) {
       logger.info(
-        { verb: request.method, URI: request.url, latency: `${reply.elapsedTime.toFixed(3)}ms`, userAgent: request.headers['user-agent'], srcIP: request.ip, resp: reply.statusCode },
+        { verb: request.method, URI: request.url, latency: `${milliseconds.toFixed(3)}ms`, userAgent: request.headers['user-agent'], srcIP: request.socket.remoteAddress, resp: code },
         'HTTP',
       );
     }
+  };
+  app.addHook('onResponse', (request, reply, done) => {
+    recordRequest(request.raw, reply.statusCode, request.metricsGroup, request.metricsVersion, reply.elapsedTime);
     done();
   });
 
@@ -108,9 +112,13 @@ export function createServer(options: ServerOptions): FastifyInstance {
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => done(null, body));
 
   const metricsApi = createMetricsApi(options);
+  installApiFastPath(app, createApiFastPath({
+    metricsApi, limiter, logger, observe: recordRequest, closing: () => !app.server.listening,
+    ...(options.guard ? { guard: options.guard } : {}),
+  }, fastifyRequestListener(app)));
+  trackUnusedConnections(app.server);
   const answerApis = async (request: FastifyRequest, reply: FastifyReply) => {
-    const { path, query } = splitUrl(request.url);
-    const answer = await metricsApi.handle(splitPath(path).slice(2), query, request.headers.accept, lazyQueryContext(reply));
+    const answer = await answerApiRequest(metricsApi, request.url, request.headers.accept, lazyQueryContext(reply.raw));
     request.metricsGroup = answer.group;
     request.metricsVersion = answer.version;
     return sendJson(request, reply, 200, answer.body);
@@ -158,24 +166,17 @@ function httpsOptions(tls: NonNullable<ServerOptions['tls']>) {
   };
 }
 
-/**
- * A QueryContext whose signal aborts when the client goes away before the answer is written. NB: the
- * AbortController is made on first use: creating one per request costs more than a whole in-memory
- * answer, and most providers never look at it.
- */
-function lazyQueryContext(reply: FastifyReply): QueryContext {
-  let signal: AbortSignal | undefined;
-  return {
-    get signal() {
-      if (signal === undefined) {
-        const controller = new AbortController();
-        signal = controller.signal;
-        if (reply.raw.writableFinished || reply.raw.destroyed) controller.abort();
-        else reply.raw.once('close', () => {
-          if (!reply.raw.writableFinished) controller.abort();
-        });
-      }
-      return signal;
-    },
-  };
+type RequestListener = (request: IncomingMessage, response: ServerResponse) => void;
+
+/** fastify's own request listener, the only one on its server right after construction. */
+function fastifyRequestListener(app: FastifyInstance): RequestListener {
+  const listeners = app.server.listeners('request');
+  if (listeners.length !== 1) throw new Error(`expected fastify's request listener alone on the server, found ${listeners.length}`);
+  return listeners[0] as RequestListener;
+}
+
+/** Puts `listener` in the place of fastify's, which it calls for whatever it does not answer itself. */
+function installApiFastPath(app: FastifyInstance, listener: RequestListener): void {
+  app.server.removeAllListeners('request');
+  app.server.on('request', listener);
 }

@@ -4,6 +4,7 @@
  * client-error handler that answers a broken request with a Status instead of closing silently.
  * @module
  */
+import type { ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { badRequest, requestHeaderFieldsTooLarge, requestTimeout, tooManyRequests, type StatusError } from '../api/errors.js';
@@ -52,31 +53,52 @@ export function nodeServerOptions(limits: ServerLimits) {
 
 const exemptPaths = new Set(['/healthz', '/livez', '/readyz', '/metrics']);
 
+/**
+ * kube-apiserver's two in-flight budgets, reads and writes. Shared by the fastify hook and the
+ * hand-written `/apis` path, so both count against the same limit.
+ */
+export class InflightLimiter {
+  private reads = 0;
+  private writes = 0;
+
+  constructor(private readonly limits: Pick<ServerLimits, 'maxRequestsInflight' | 'maxMutatingRequestsInflight'>) {}
+
+  /**
+   * Takes a slot for a request on `response`, released when the response closes; false when the
+   * budget is spent and the request must be answered 429.
+   */
+  admit(method: string | undefined, response: ServerResponse): boolean {
+    const mutating = method !== 'GET' && method !== 'HEAD';
+    const limit = mutating ? this.limits.maxMutatingRequestsInflight : this.limits.maxRequestsInflight;
+    if (limit <= 0) return true;
+    if ((mutating ? this.writes : this.reads) >= limit) return false;
+    if (mutating) this.writes++;
+    else this.reads++;
+    // NB: 'close' fires once whether the answer was sent or the client went away mid-request.
+    response.once('close', () => {
+      if (mutating) this.writes--;
+      else this.reads--;
+    });
+    return true;
+  }
+}
+
+/** The Status and header a request over the in-flight budget gets. */
+export const tooManyRequestsBody = (): string => encodeStatusError(tooManyRequests(1));
+export const tooManyRequestsRetryAfter = '1';
+
 /** Applies the connection cap and the in-flight limits; health and /metrics are never refused. */
-export function installLimits(app: FastifyInstance, limits: ServerLimits): void {
+export function installLimits(app: FastifyInstance, limits: ServerLimits, limiter: InflightLimiter): void {
   if (limits.maxConnections > 0) app.server.maxConnections = limits.maxConnections;
-  const { maxRequestsInflight, maxMutatingRequestsInflight } = limits;
-  if (maxRequestsInflight <= 0 && maxMutatingRequestsInflight <= 0) return;
-  let reads = 0;
-  let writes = 0;
+  if (limits.maxRequestsInflight <= 0 && limits.maxMutatingRequestsInflight <= 0) return;
   app.addHook('onRequest', (request, reply, done) => {
-    const mutating = request.method !== 'GET' && request.method !== 'HEAD';
-    const limit = mutating ? maxMutatingRequestsInflight : maxRequestsInflight;
-    if (limit <= 0) return done();
     const q = request.url.indexOf('?');
     if (exemptPaths.has(q < 0 ? request.url : request.url.slice(0, q))) return done();
-    if ((mutating ? writes : reads) >= limit) {
-      reply.header('retry-after', '1');
-      void sendJson(request, reply, 429, encodeStatusError(tooManyRequests(1)));
+    if (!limiter.admit(request.method, reply.raw)) {
+      reply.header('retry-after', tooManyRequestsRetryAfter);
+      void sendJson(request, reply, 429, tooManyRequestsBody());
       return;
     }
-    if (mutating) writes++;
-    else reads++;
-    // NB: 'close' fires once whether the answer was sent or the client went away mid-request.
-    reply.raw.once('close', () => {
-      if (mutating) writes--;
-      else reads--;
-    });
     done();
   });
 }

@@ -4,6 +4,7 @@
  * responsewriters/writers.go isPrettyPrint), so a curl user reads what kubectl users read.
  * @module
  */
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { goPretty } from '../api/json.js';
 
@@ -11,8 +12,8 @@ import { goPretty } from '../api/json.js';
 const trueWords = new Set(['1', 't', 'T', 'TRUE', 'true', 'True']);
 const falseWords = new Set(['0', 'f', 'F', 'FALSE', 'false', 'False']);
 
-export function wantsPretty(request: FastifyRequest): boolean {
-  const url = request.raw.url ?? '';
+export function wantsPretty(request: Pick<IncomingMessage, 'url' | 'headers'>): boolean {
+  const url = request.url ?? '';
   const q = url.indexOf('?');
   if (q >= 0 && url.includes('pretty', q)) {
     const value = new URLSearchParams(url.slice(q + 1)).get('pretty');
@@ -32,10 +33,19 @@ export function wantsPretty(request: FastifyRequest): boolean {
  * sends exactly `application/json`.
  */
 export function sendJson(request: FastifyRequest, reply: FastifyReply, code: number, body: string | Buffer): FastifyReply {
-  const bytes = wantsPretty(request)
-    ? Buffer.from(goPretty(typeof body === 'string' ? body : body.toString('utf8')))
-    : typeof body === 'string' ? Buffer.from(body) : body;
-  return reply.code(code).header('content-type', 'application/json').send(bytes);
+  return reply.code(code).header('content-type', 'application/json').send(jsonBytes(request.raw, body));
+}
+
+/** As sendJson, on Node's own request and response (the hand-written `/apis` path). */
+export function writeJson(request: Pick<IncomingMessage, 'url' | 'headers'>, response: ServerResponse, code: number, body: string | Buffer): void {
+  const bytes = jsonBytes(request, body);
+  response.writeHead(code, { 'content-type': 'application/json', 'content-length': bytes.length });
+  response.end(bytes);
+}
+
+function jsonBytes(request: Pick<IncomingMessage, 'url' | 'headers'>, body: string | Buffer): Buffer {
+  if (wantsPretty(request)) return Buffer.from(goPretty(typeof body === 'string' ? body : body.toString('utf8')));
+  return typeof body === 'string' ? Buffer.from(body) : body;
 }
 
 /**

@@ -1,0 +1,121 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { AddressInfo } from 'node:net';
+import { createMemoryAdapter } from '../../test/helpers/memory-adapter.js';
+import type { RequestGuard } from '../auth/index.js';
+import { unauthorized } from '../api/errors.js';
+import { isApiRead } from './api-fast-path.js';
+
+type TestAdapter = Awaited<ReturnType<typeof createMemoryAdapter>>;
+
+/** The same URL over a real socket (the hand-written path) and through inject() (fastify's routes). */
+async function both(adapter: TestAdapter, base: string, path: string, headers: Record<string, string> = {}) {
+  const viaSocket = await fetch(base + path, { headers });
+  const socketBody = await viaSocket.text();
+  const viaInject = await adapter.server.inject({ method: 'GET', url: path, headers });
+  return {
+    socket: { status: viaSocket.status, type: viaSocket.headers.get('content-type'), body: socketBody },
+    inject: { status: viaInject.statusCode, type: viaInject.headers['content-type'], body: viaInject.body },
+  };
+}
+
+describe('the hand-written /apis path answers exactly as the fastify routes do', () => {
+  let adapter: TestAdapter;
+  let base: string;
+  before(async () => {
+    adapter = await createMemoryAdapter();
+    for (const [path, body] of [
+      ['/write-metrics/namespaces/default/pods/web-1/http_requests?objectLabels=app=web', '"300m"'],
+      ['/write-metrics/namespaces/default/pods/web-2/http_requests?objectLabels=app=web', '2'],
+      ['/write-external-metrics/queue?labels=q=a', '"5"'],
+    ] as const) assert.equal((await adapter.post(path, body)).statusCode, 200);
+    await adapter.server.listen({ port: 0, host: '127.0.0.1' });
+    base = `http://127.0.0.1:${(adapter.server.server.address() as AddressInfo).port}`;
+  });
+  after(() => adapter.close());
+
+  const paths = [
+    '/apis',
+    '/apis/',
+    '/apis/custom.metrics.k8s.io',
+    '/apis/custom.metrics.k8s.io/v1beta2',
+    '/apis/custom.metrics.k8s.io/v1beta2/namespaces/default/pods/%2A/http_requests?labelSelector=app%3Dweb',
+    '/apis/custom.metrics.k8s.io/v1beta1/namespaces/default/pods/*/http_requests?labelSelector=app%3Dweb',
+    '/apis/custom.metrics.k8s.io/v1beta2/namespaces/default/pods/web-1/http_requests',
+    '/apis/custom.metrics.k8s.io/v1beta2/namespaces/default/pods/web-1/http_requests?pretty=true',
+    '/apis/external.metrics.k8s.io/v1beta1/namespaces/default/queue?labelSelector=q%3Da',
+    '/apis/custom.metrics.k8s.io/v1beta2/namespaces/default/pods/nope/http_requests',
+    '/apis/custom.metrics.k8s.io/v1beta2/namespaces/default/pods/*/http_requests?labelSelector=app%3D%3D%3D',
+    '/apis/custom.metrics.k8s.io/v1beta3/x',
+    '/apis/unknown.group/v1',
+    '/apis/external.metrics.k8s.io/v1beta1/namespaces/default/missing',
+  ];
+  for (const path of paths) {
+    test(path, async () => {
+      const { socket, inject } = await both(adapter, base, path);
+      assert.deepEqual(socket, inject);
+    });
+  }
+
+  test('a curl User-Agent gets the same pretty body on both', async () => {
+    const { socket, inject } = await both(adapter, base, paths[6]!, { 'user-agent': 'curl/8.5.0' });
+    assert.deepEqual(socket, inject);
+    assert.match(socket.body, /\n {2}"kind": "MetricValueList"/);
+  });
+
+  test('an Accept that rules out JSON is 406 on both', async () => {
+    const { socket, inject } = await both(adapter, base, paths[6]!, { accept: 'application/vnd.kubernetes.protobuf' });
+    assert.equal(socket.status, 406);
+    assert.deepEqual(socket, inject);
+  });
+
+  test('requests on the hand-written path are counted in /metrics', async () => {
+    const before = await (await fetch(`${base}/metrics`)).text();
+    const count = (text: string) => Number(/metrics_adapter_requests_total\{[^}]*group="custom\.metrics\.k8s\.io",version="v1beta2"[^}]*code="200"\}\s+(\d+)/.exec(text)?.[1] ?? 0);
+    await fetch(base + paths[6]!);
+    const afterText = await (await fetch(`${base}/metrics`)).text();
+    assert.equal(count(afterText), count(before) + 1);
+  });
+});
+
+test('the guard and the in-flight limit apply on the hand-written path', async () => {
+  let release: () => void = () => undefined;
+  const blocked = new Promise<void>((resolve) => (release = resolve));
+  const guard: RequestGuard = {
+    async check(request) {
+      if (request.headers.authorization === 'Bearer wait') await blocked;
+      if (request.headers.authorization === undefined) throw unauthorized();
+    },
+  };
+  const adapter = await createMemoryAdapter({}, { guard, limits: { maxRequestsInflight: 1 } });
+  try {
+    await adapter.server.listen({ port: 0, host: '127.0.0.1' });
+    const base = `http://127.0.0.1:${(adapter.server.server.address() as AddressInfo).port}`;
+    const denied = await fetch(`${base}/apis/custom.metrics.k8s.io/v1beta2`);
+    assert.equal(denied.status, 401);
+    assert.equal((await denied.json() as { reason: string }).reason, 'Unauthorized');
+    const waiting = fetch(`${base}/apis/custom.metrics.k8s.io/v1beta2`, { headers: { authorization: 'Bearer wait' } });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const refused = await fetch(`${base}/apis/custom.metrics.k8s.io/v1beta2`, { headers: { authorization: 'Bearer ok' } });
+    assert.equal(refused.status, 429);
+    assert.equal(refused.headers.get('retry-after'), '1');
+    assert.equal((await refused.json() as { reason: string }).reason, 'TooManyRequests');
+    release();
+    assert.equal((await waiting).status, 200);
+    assert.equal((await fetch(`${base}/apis/custom.metrics.k8s.io/v1beta2`, { headers: { authorization: 'Bearer ok' } })).status, 200);
+  } finally {
+    release();
+    await adapter.close();
+  }
+});
+
+test('isApiRead takes GETs of /apis and below only', () => {
+  const read = (method: string, url: string) => isApiRead({ method, url } as Parameters<typeof isApiRead>[0]);
+  assert.equal(read('GET', '/apis'), true);
+  assert.equal(read('GET', '/apis?pretty=1'), true);
+  assert.equal(read('GET', '/apis/custom.metrics.k8s.io'), true);
+  assert.equal(read('GET', '/apisx'), false);
+  assert.equal(read('HEAD', '/apis'), false);
+  assert.equal(read('POST', '/apis/custom.metrics.k8s.io'), false);
+  assert.equal(read('GET', '/healthz'), false);
+});

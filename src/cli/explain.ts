@@ -146,9 +146,9 @@ async function runExplain(args: readonly string[], flags: ExplainFlags): Promise
     const explanation = await explainHpa(hpa, fetcher, { ...options, ...(history !== undefined ? { history } : {}) });
     process.stdout.write(flags.output === 'json' ? `${JSON.stringify(explanationToJson(explanation), null, 2)}\n` : formatExplanationText(explanation));
   } catch (error) {
-    if (error instanceof InvalidHpaError || error instanceof ExplainInputError || error instanceof ClusterReadError || error instanceof InvalidHistoryError) {
-      throw new CliError(error.message);
-    }
+    if (error instanceof InvalidHpaError || error instanceof ExplainInputError || error instanceof InvalidHistoryError) throw new CliError(error.message);
+    // NB: as kubectl, a missing or forbidden object is a failure at run time (exit 1), not a usage mistake.
+    if (error instanceof ClusterReadError) throw new CliError(error.message, 1);
     if (error instanceof InvalidSelectorError) throw new CliError(`--selector: ${error.message}`);
     throw error;
   }

@@ -86,6 +86,8 @@ export { serve } from './cli/serve.js';
 export { createLogger, type Logger, type LogFormat, type LoggerOptions } from './log/index.js';
 export {
   calculateReplicas,
+  parseHistory,
+  type History,
   type Behavior,
   type MetricInput,
   type MetricResult as HpaMetricResult,

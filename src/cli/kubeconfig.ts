@@ -28,7 +28,7 @@ const kubeconfigSchema = z.object({
     username: z.string().optional(),
     password: z.string().optional(),
   }).nullable().default({}) })).default([]),
-  contexts: z.array(z.object({ name: z.string(), context: z.object({ cluster: z.string(), user: z.string().optional() }) })).default([]),
+  contexts: z.array(z.object({ name: z.string(), context: z.object({ cluster: z.string(), user: z.string().optional(), namespace: z.string().optional() }) })).default([]),
 });
 
 export interface ApiServerConnection {
@@ -38,6 +38,8 @@ export interface ApiServerConnection {
   readonly key?: string;
   readonly authorization?: string;
   readonly insecureSkipTlsVerify?: boolean;
+  /** The current context's namespace, kubectl's default for `-n`. */
+  readonly namespace?: string;
 }
 
 export function loadKubeconfig(file: string): ApiServerConnection {
@@ -90,5 +92,6 @@ export function loadKubeconfig(file: string): ApiServerConnection {
     ...(key !== undefined ? { key } : {}),
     ...(authorization !== undefined ? { authorization } : {}),
     ...(cluster['insecure-skip-tls-verify'] === true ? { insecureSkipTlsVerify: true } : {}),
+    ...(context.namespace !== undefined && context.namespace !== '' ? { namespace: context.namespace } : {}),
   };
 }

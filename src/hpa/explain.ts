@@ -11,7 +11,7 @@ import { parseSelector } from '../selector/index.js';
 import type { HorizontalPodAutoscaler, HpaMetricSpec, HpaMetricTarget } from './hpa-schema.js';
 import { queryFor, type MetricQuery } from './metric-queries.js';
 import { calculateReplicas } from './replica-calculator.js';
-import type { MetricInput, MetricResult, MetricType, ObjectTarget, ReplicaDecision, ReplicaInputs } from './types.js';
+import type { MetricInput, MetricResult, MetricType, ObjectTarget, PodInfo, ReplicaDecision, ReplicaInputs, TargetScale } from './types.js';
 
 /** One GET on the metrics APIs. Resolves with any HTTP answer; rejects only when no answer came (transport). */
 export interface MetricsFetcher {
@@ -27,6 +27,18 @@ export interface ExplainOptions {
   /** Else `metadata.namespace`, else `default`. */
   readonly namespace?: string;
   readonly history?: Pick<ReplicaInputs, 'recommendations' | 'scaleEvents' | 'now'>;
+  /**
+   * What was read from the cluster: the target's scale (currentReplicas, statusReplicas and, unless
+   * `podSelector` is given, the selector) and the pods the selector matches (readiness, missing pods).
+   */
+  readonly cluster?: ClusterInputs;
+}
+
+export interface ClusterInputs {
+  readonly scale: TargetScale;
+  /** The selector the pods were listed with. */
+  readonly podSelector: string;
+  readonly pods: readonly PodInfo[];
 }
 
 export interface ReturnedValue {
@@ -62,6 +74,24 @@ export interface Explanation {
   readonly metrics: readonly MetricExplanation[];
   readonly decision: ReplicaDecision;
   readonly notes: readonly string[];
+  /** Present when the inputs came from the cluster. */
+  readonly cluster?: {
+    readonly scale: TargetScale;
+    readonly pods: { readonly selector: string; readonly count: number; readonly states: readonly { readonly state: string; readonly pods: readonly string[] }[] };
+  };
+}
+
+/** `Running and Ready`, `Pending`, …: how groupPods will treat the pod, in words. */
+function podState(pod: PodInfo): string {
+  if (pod.deleting === true) return 'being deleted';
+  if (pod.phase === 'Running') return pod.ready ? 'Running and Ready' : 'Running, not Ready';
+  return pod.phase;
+}
+
+function summarizePods(pods: readonly PodInfo[]): { state: string; pods: string[] }[] {
+  const byState = new Map<string, string[]>();
+  for (const pod of pods) byState.set(podState(pod), [...(byState.get(podState(pod)) ?? []), pod.name]);
+  return [...byState].map(([state, names]) => ({ state, pods: names }));
 }
 
 export class ExplainInputError extends Error {
@@ -76,7 +106,7 @@ interface Item {
 }
 
 /** The message an apiserver error carries: a Status's `message`, else the body's first line (the aggregator's plain-text 503). */
-function errorMessage(status: number, body: string): string {
+export function apiErrorMessage(status: number, body: string): string {
   try {
     const parsed = JSON.parse(body) as { kind?: string; message?: string };
     if (parsed.kind === 'Status' && typeof parsed.message === 'string') return parsed.message;
@@ -102,7 +132,7 @@ async function chooseCustomVersion(fetcher: MetricsFetcher): Promise<{ version: 
       if (first) return { version: first, how: 'the first known version listed by GET /apis/custom.metrics.k8s.io' };
       return { error: 'no known available metric versions found' };
     }
-    groupError = errorMessage(res.status, res.body);
+    groupError = apiErrorMessage(res.status, res.body);
     for (const version of ['v1beta2', 'v1beta1'] as const) {
       const probe = await fetcher.get(`/apis/custom.metrics.k8s.io/${version}`);
       if (probe.status >= 200 && probe.status < 300) return { version, how: `GET /apis/custom.metrics.k8s.io failed (${groupError}); ${version} answers discovery` };
@@ -142,7 +172,7 @@ async function fetchMetric(m: HpaMetricSpec, query: MetricQuery, fetcher: Metric
   } catch (error) {
     return fail((error as Error).message);
   }
-  if (res.status < 200 || res.status >= 300) return fail(errorMessage(res.status, res.body));
+  if (res.status < 200 || res.status >= 300) return fail(apiErrorMessage(res.status, res.body));
   let items: Item[];
   try {
     items = (JSON.parse(res.body) as { items?: Item[] }).items ?? [];
@@ -175,13 +205,14 @@ async function fetchMetric(m: HpaMetricSpec, query: MetricQuery, fetcher: Metric
 /** Explains what the HPA controller would decide for `hpa` with the metric values `fetcher` reaches. */
 export async function explainHpa(hpa: HorizontalPodAutoscaler, fetcher: MetricsFetcher, options: ExplainOptions): Promise<Explanation> {
   const namespace = options.namespace ?? hpa.metadata.namespace ?? 'default';
-  const currentReplicas = options.currentReplicas ?? hpa.status?.currentReplicas;
+  const currentReplicas = options.currentReplicas ?? options.cluster?.scale.specReplicas ?? hpa.status?.currentReplicas;
   if (currentReplicas === undefined) throw new ExplainInputError('the current replica count is unknown: pass --current-replicas N (the manifest has no status.currentReplicas)');
   const specMetrics = hpa.spec.metrics;
   if (specMetrics === undefined) throw new ExplainInputError('spec.metrics is empty: the HPA then scales on CPU utilization, which metrics.k8s.io serves, not this adapter');
   const notes: string[] = [];
   let podSelector = '';
-  if (options.podSelector !== undefined && options.podSelector !== '') podSelector = parseSelector(options.podSelector).toString();
+  const selectorText = options.podSelector ?? options.cluster?.podSelector;
+  if (selectorText !== undefined && selectorText !== '') podSelector = parseSelector(selectorText).toString();
   else if (specMetrics.some((m) => m.type === 'Pods')) notes.push('no pod selector given (--selector): Pods metrics are asked for every pod of the namespace, where the HPA sends its target\'s scale.status.selector');
 
   const needsCustom = specMetrics.some((m) => m.type === 'Pods' || m.type === 'Object');
@@ -213,7 +244,9 @@ export async function explainHpa(hpa: HorizontalPodAutoscaler, fetcher: MetricsF
 
   const decision = calculateReplicas({
     specReplicas: currentReplicas,
-    statusReplicas: currentReplicas,
+    // NB: --current-replicas stands for both counts; otherwise AverageValue targets divide by the scale's status.replicas.
+    statusReplicas: options.currentReplicas ?? options.cluster?.scale.statusReplicas ?? currentReplicas,
+    ...(options.cluster ? { pods: options.cluster.pods } : {}),
     ...(hpa.spec.minReplicas !== undefined ? { minReplicas: hpa.spec.minReplicas } : {}),
     maxReplicas: hpa.spec.maxReplicas,
     metrics: inputs,
@@ -232,5 +265,8 @@ export async function explainHpa(hpa: HorizontalPodAutoscaler, fetcher: MetricsF
     metrics: withResults,
     decision,
     notes: [...notes, ...decision.assumptions],
+    ...(options.cluster
+      ? { cluster: { scale: options.cluster.scale, pods: { selector: podSelector, count: options.cluster.pods.length, states: summarizePods(options.cluster.pods) } } }
+      : {}),
   };
 }

@@ -22,6 +22,12 @@ export function formatExplanationText(e: Explanation): string {
   const lines = [
     `HPA ${e.hpa.namespace}/${e.hpa.name} → ${e.hpa.scaleTarget}: ${e.currentReplicas} current replicas, minReplicas ${e.minReplicas}, maxReplicas ${e.maxReplicas}`,
   ];
+  if (e.cluster) {
+    const { scale, pods } = e.cluster;
+    lines.push(`scale ${scale.target}: spec.replicas ${scale.specReplicas}, status.replicas ${scale.statusReplicas}, selector ${scale.selector === '' ? '(none)' : scale.selector}`);
+    const states = pods.states.map((s) => `${s.pods.length} ${s.state}${s.state === 'Running and Ready' ? '' : `: ${s.pods.slice(0, maxValuesShown).join(', ')}${s.pods.length > maxValuesShown ? ', …' : ''}`}`);
+    lines.push(`pods matching ${pods.selector}: ${pods.count}${states.length > 0 ? ` (${states.join('; ')})` : ''}`);
+  }
   if (e.customVersion) lines.push(`custom.metrics.k8s.io/${e.customVersion.version}: ${e.customVersion.how}`);
   for (const m of e.metrics) {
     lines.push('', `[${m.index}] ${m.type} metric ${m.name}${m.target ? `, target ${m.target}` : ''}`);

@@ -3,6 +3,7 @@
  * @module
  */
 export { calculateReplicas } from './replica-calculator.js';
+export { parseHistory, InvalidHistoryError, type History, type ParseHistoryOptions } from './history.js';
 export { isWithin, tolerancesFor, defaultTolerance, type Tolerances } from './tolerance.js';
 export type {
   Behavior,
@@ -19,4 +20,5 @@ export type {
   ScaleEvent,
   ScalingPolicy,
   ScalingRules,
+  TargetScale,
 } from './types.js';

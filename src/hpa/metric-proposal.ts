@@ -115,10 +115,16 @@ function podsProposal(
 
   const assumed: string[] = [];
   if (missing.length > 0) {
-    // NB: Go's else branch: at a ratio of exactly 1 missing pods count as 0, like a scale-up.
-    const fill = ratio < 1 ? target : 0n;
-    for (const pod of missing) metrics.set(pod, fill);
-    assumed.push(`${missing.length} pod${missing.length === 1 ? '' : 's'} without a value counted as ${fill === 0n ? '0' : `the target ${milli(target)}`}`);
+    // NB: replica_calculator.go calcPlainMetricReplicas (1.33+, with Tolerances): `if usageRatio < 1.0 {…} else if
+    // usageRatio > 1.0 {…}`: at exactly 1 missing pods are not filled in (spec §8.3 step 7). Releases before
+    // GetMetricUsageRatio (the autoscaling/v2beta2-era file) had a bare `else`, counting them as 0.
+    if (ratio !== 1) {
+      const fill = ratio < 1 ? target : 0n;
+      for (const pod of missing) metrics.set(pod, fill);
+      assumed.push(`${missing.length} pod${missing.length === 1 ? '' : 's'} without a value counted as ${fill === 0n ? '0' : `the target ${milli(target)}`}`);
+    } else {
+      assumed.push(`${missing.length} pod${missing.length === 1 ? '' : 's'} without a value left out, since the ratio is exactly 1`);
+    }
   }
   if (scaleUpWithUnready) {
     for (const pod of unready) metrics.set(pod, 0n);

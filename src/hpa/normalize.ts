@@ -48,7 +48,9 @@ export function resolveBehavior(behavior: Behavior, downscaleStabilizationSecond
 export function normalizeWithoutBehavior(input: NormalizeInput): Normalized {
   const cutoff = input.now - input.downscaleStabilizationSeconds * 1000;
   let stabilized = input.desired;
-  for (const rec of input.recommendations) if (rec.timestamp > cutoff) stabilized = Math.max(stabilized, rec.replicas);
+  // NB: horizontal.go stabilizeRecommendation skips only samples `Before(cutoff)`: one exactly at the cutoff counts,
+  // unlike the behavior path's `After(cutoff)`.
+  for (const rec of input.recommendations) if (rec.timestamp >= cutoff) stabilized = Math.max(stabilized, rec.replicas);
   const scaleUpLimit = Math.max(2 * input.specReplicas, 4);
   const clamp = (): Normalized => {
     if (stabilized < input.minReplicas) {

@@ -192,3 +192,21 @@ describe('behavior', () => {
     assert.equal(d.desiredReplicas, 4);
   });
 });
+
+describe('missing pods at a usage ratio of exactly 1 (replica_calculator.go calcPlainMetricReplicas)', () => {
+  test('are not filled in: the ratio stays 1 and the count is kept', () => {
+    // The Go code's `else if usageRatio > 1.0`: a bare `else` would count p3 and p4 as 0, giving (100+100)/4 = 50, ratio 0.5, and 2 replicas.
+    const d = calculateReplicas({ specReplicas: 4, maxReplicas: 10, pods: ['p1', 'p2', 'p3', 'p4'].map(running), metrics: [podsMetric('100', { p1: '100', p2: '100' })] });
+    assert.equal(d.metrics[0]!.rule, 'WithinTolerance');
+    assert.equal(d.metrics[0]!.adjustedRatio, 1);
+    assert.equal(d.metrics[0]!.proposal, 4);
+    assert.match(d.metrics[0]!.reason, /2 pods without a value left out, since the ratio is exactly 1/);
+    assert.equal(d.desiredReplicas, 4);
+  });
+
+  test('just above 1 they count as 0 and the direction check keeps the count', () => {
+    // (101+101+0+0)/4 = 50.5: newRatio 0.505 < 1 while the ratio was 1.01 > 1, so the direction flipped.
+    const d = calculateReplicas({ specReplicas: 4, maxReplicas: 10, pods: ['p1', 'p2', 'p3', 'p4'].map(running), metrics: [podsMetric('100', { p1: '101', p2: '101' })] });
+    assert.deepEqual([d.metrics[0]!.rule, d.metrics[0]!.proposal], ['DirectionFlipped', 4]);
+  });
+});

@@ -40,17 +40,24 @@ export function calculateReplicas(inputs: ReplicaInputs): ReplicaDecision {
     return keep(spec, 'InvalidMetrics', `${why}: ScalingActive=False ${firstInvalid!.condition!.reason}: ${firstInvalid!.condition!.message}`);
   }
   const desired = best.proposal!;
+  const now = inputs.now ?? 0;
+  let recommendations = inputs.recommendations ?? [];
   if (inputs.recommendations === undefined) {
-    assumptions.push('no history of recommendations or scale events was given: the stabilization windows hold only this recommendation');
+    assumptions.push('no history of recommendations or scale events was given: stabilization assumed no history, so the windows hold only this recommendation (pass --history)');
+  } else if (recommendations.length === 0) {
+    // NB: horizontal.go recordInitialRecommendation: a controller that has not reconciled this HPA yet first records
+    // {currentReplicas, time.Now()}, just before the stabilization reads its own time.Now().
+    recommendations = [{ replicas: spec, timestamp: now - 1 }];
+    assumptions.push(`the history has no recommendations: like a controller that has not reconciled this HPA yet, the current ${spec} replicas count as a recommendation made just now`);
   }
   const normalizeInput = {
     specReplicas: spec,
     desired,
     minReplicas,
     maxReplicas,
-    recommendations: inputs.recommendations ?? [],
+    recommendations,
     scaleEvents: inputs.scaleEvents ?? [],
-    now: inputs.now ?? 0,
+    now,
     downscaleStabilizationSeconds: inputs.downscaleStabilizationSeconds ?? 300,
   };
   const normalized = inputs.behavior === undefined ? normalizeWithoutBehavior(normalizeInput) : normalizeWithBehavior(normalizeInput, inputs.behavior);

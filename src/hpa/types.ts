@@ -16,6 +16,19 @@ export interface PodInfo {
   readonly deleting?: boolean;
 }
 
+/** A target's autoscaling/v1 Scale as the controller reads it (`horizontal.go` `scaleForResourceMappings`). */
+export interface TargetScale {
+  /** `resource.group/name`, as the scale was fetched. */
+  readonly target: string;
+  /** The GET that read it. */
+  readonly path: string;
+  /** `spec.replicas` (omitted on the wire when 0): the controller's currentReplicas. */
+  readonly specReplicas: number;
+  readonly statusReplicas: number;
+  /** `status.selector`, `''` when the target has none. */
+  readonly selector: string;
+}
+
 export type ObjectTarget = { readonly type: 'Value'; readonly value: Quantity } | { readonly type: 'AverageValue'; readonly averageValue: Quantity };
 
 /** One entry of `spec.metrics` with what the metrics API returned for it, or why it could not be fetched. */

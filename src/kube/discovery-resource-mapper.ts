@@ -21,6 +21,8 @@ export interface ResourceLocation {
   readonly kind: string;
   readonly namespaced: boolean;
   readonly verbs: readonly string[];
+  /** `scale`, `status`, …; empty when unknown (the built-in table before discovery). */
+  readonly subresources?: readonly string[];
 }
 
 export interface DiscoveryResourceMapper extends ResourceMapper {
@@ -34,7 +36,7 @@ export interface DiscoveryResourceMapper extends ResourceMapper {
 }
 
 export interface DiscoveryResourceMapperOptions {
-  readonly client: KubeClient;
+  readonly client: Pick<KubeClient, 'getJson'>;
   readonly logger: Logger;
   /** How often discovery is read again; default 10 minutes. */
   readonly refreshMs?: number;
@@ -151,4 +153,25 @@ function keptForFailedGroups(table: Table, failedGroupVersions: readonly string[
   if (failedGroupVersions.length === 0) return [];
   const failed = new Set(failedGroupVersions);
   return [...table.byGroupResource.values()].filter((r) => failed.has(r.group === '' ? r.version : `${r.group}/${r.version}`));
+}
+
+/**
+ * A mapper over one discovery result that never refreshes, for one-shot tools (`explain`): the same
+ * names as the refreshing mapper; names it does not know pass through, and kinds fall back to the static table.
+ */
+export function createFixedResourceMapper(resources: readonly DiscoveredResource[]): ResourceMapper & Pick<DiscoveryResourceMapper, 'locate'> {
+  const table = buildTable(resources);
+  const fallback = createStaticResourceMapper();
+  return {
+    resourceFor(text) {
+      const hit = table.byAlias.get(text) ?? table.byAlias.get(text.toLowerCase());
+      return hit === undefined ? parseGroupResource(text) : { group: hit.group, resource: hit.resource };
+    },
+    kindFor(gr) {
+      const hit = table.byGroupResource.get(key(gr.group, gr.resource));
+      if (hit === undefined) return fallback.kindFor(gr);
+      return { kind: hit.kind, apiVersion: hit.group === '' ? hit.version : `${hit.group}/${hit.version}`, namespaced: hit.namespaced };
+    },
+    locate: (gr) => table.byGroupResource.get(key(gr.group, gr.resource)),
+  };
 }

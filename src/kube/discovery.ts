@@ -17,6 +17,8 @@ export interface DiscoveredResource {
   readonly namespaced: boolean;
   readonly shortNames: readonly string[];
   readonly verbs: readonly string[];
+  /** Its subresources in this group version (`scale`, `status`), as discovery lists them (`deployments/scale`). */
+  readonly subresources: readonly string[];
 }
 
 interface APIResource {
@@ -57,7 +59,7 @@ export interface DiscoveryResult {
 }
 
 /** Fetches discovery. Throws when `/api` or `/apis` cannot be read; a failing group is reported in `failed`. */
-export async function discoverResources(client: KubeClient, signal?: AbortSignal): Promise<DiscoveryResult> {
+export async function discoverResources(client: Pick<KubeClient, 'getJson'>, signal?: AbortSignal): Promise<DiscoveryResult> {
   const [core, groups] = await Promise.all([
     client.getJson<APIVersions>('/api', signal),
     client.getJson<APIGroupList>('/apis', signal),
@@ -79,6 +81,11 @@ export async function discoverResources(client: KubeClient, signal?: AbortSignal
       failed.push({ groupVersion: target.group === '' ? target.version : `${target.group}/${target.version}`, error: result.reason as Error });
       return;
     }
+    const subresources = new Map<string, string[]>();
+    for (const r of result.value.resources ?? []) {
+      const slash = r.name.indexOf('/');
+      if (slash > 0) subresources.set(r.name.slice(0, slash), [...(subresources.get(r.name.slice(0, slash)) ?? []), r.name.slice(slash + 1)]);
+    }
     for (const r of result.value.resources ?? []) {
       if (r.name.includes('/')) continue;
       resources.push({
@@ -91,6 +98,7 @@ export async function discoverResources(client: KubeClient, signal?: AbortSignal
         namespaced: r.namespaced,
         shortNames: r.shortNames ?? [],
         verbs: r.verbs ?? [],
+        subresources: subresources.get(r.name) ?? [],
       });
     }
   });

@@ -15,6 +15,8 @@ export interface ExplainView {
   readonly yaml: string;
   readonly currentReplicas: string;
   readonly selector: string;
+  /** The `--history` file's text (recommendations and scale events); may be absent. */
+  readonly history?: string;
   /** The explanation as text, or the one-line mistake. */
   readonly text?: string;
   readonly summary?: string;
@@ -91,6 +93,8 @@ function renderExplain(view: ExplainView | undefined): string {
 <input id="current-replicas" name="currentReplicas" inputmode="numeric" pattern="[0-9]*" value="${e(v.currentReplicas)}">
 <label for="pod-selector">Pod selector of the target <span class="muted">(scale.status.selector, e.g. app=web)</span></label>
 <input id="pod-selector" name="selector" size="40" value="${e(v.selector)}">
+<label for="hpa-history">History <span class="muted">(optional, as explain --history: recommendations and scaleEvents, YAML)</span></label>
+<textarea id="hpa-history" name="history" rows="4" spellcheck="false">${e(v.history ?? '')}</textarea>
 <div><button type="submit">Explain</button></div>
 </form>
 <div id="explanation">${result}</div>`;

@@ -80,6 +80,22 @@ spec:
     assert.match(good.body, /<p class="decision" role="status">2 → 4 replicas \(rescale\), bounded by DesiredWithinRange<\/p>/);
     assert.match(good.body, /GET \/apis\/custom\.metrics\.k8s\.io\/v1beta2\/namespaces\/default\/pods\/%2A\/http_requests\?labelSelector=app%3Dweb/);
     assert.match(good.body, /ratio 1\.5 → proposes 3 \(Ratio\)/);
+
+    // The same history file explain --history takes: the recommendation of 5 a minute ago lifts the proposal 4 to 5
+    // (no behavior: the max over 5 m), and the scale-up limit max(2 × 2, 4) = 4 then bounds it.
+    const history = 'now: 2030-01-01T12:00:00Z\nrecommendations:\n- {ago: 1m, replicas: 5}\n';
+    const held = await adapter.server.inject({
+      method: 'POST', url: '/ui/explain', headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: new URLSearchParams({ yaml: yaml.replace('"<10>"', '"50"'), currentReplicas: '2', selector: 'app=web', history }).toString(),
+    });
+    assert.equal(held.statusCode, 200, held.body);
+    assert.match(held.body, /<p class="decision" role="status">2 → 4 replicas \(rescale\), bounded by ScaleUpLimit<\/p>/);
+    const badHistory = await adapter.server.inject({
+      method: 'POST', url: '/ui/explain', headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: new URLSearchParams({ yaml: yaml.replace('"<10>"', '"50"'), currentReplicas: '2', history: 'recommendations: [{replicas: 3}]' }).toString(),
+    });
+    assert.equal(badHistory.statusCode, 400);
+    assert.match(badHistory.body, /role="alert">error: the history:1: recommendations\[0\]: needs either timestamp or ago/);
   });
 
   test('the page goes through the same authentication hook as the API', async () => {

@@ -8,6 +8,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { ExplainInputError, explainHpa } from '../hpa/explain.js';
 import { formatExplanationText } from '../hpa/format-explanation.js';
+import { InvalidHistoryError, parseHistory } from '../hpa/history.js';
 import { InvalidHpaError, parseHpa } from '../hpa/parse-hpa.js';
 import type { ResourceMapper } from '../kube/resource-mapper.js';
 import type { BackendHealth, Readiness } from '../providers/backend.js';
@@ -81,20 +82,22 @@ export async function statusPage(app: FastifyInstance, options: StatusPageOption
   app.get('/ui/', (_request, reply) => reply.redirect('/ui'));
   app.post('/ui/explain', async (request, reply) => {
     const form = new URLSearchParams(typeof request.body === 'string' ? request.body : '');
-    const view = { yaml: form.get('yaml') ?? '', currentReplicas: (form.get('currentReplicas') ?? '').trim(), selector: (form.get('selector') ?? '').trim() };
+    const view = { yaml: form.get('yaml') ?? '', currentReplicas: (form.get('currentReplicas') ?? '').trim(), selector: (form.get('selector') ?? '').trim(), history: form.get('history') ?? '' };
     try {
       if (view.currentReplicas !== '' && !/^\d+$/.test(view.currentReplicas)) throw new ExplainInputError('current replicas must be a whole number');
       const hpa = parseHpa(view.yaml, 'the manifest');
+      const history = view.history.trim() === '' ? undefined : parseHistory(view.history, 'the history', { clock: Date.now() });
       const explanation = await explainHpa(hpa, fetcher, {
         resourceMapper: options.resourceMapper,
         ...(view.currentReplicas !== '' ? { currentReplicas: Number(view.currentReplicas) } : {}),
         ...(view.selector !== '' ? { podSelector: view.selector } : {}),
+        ...(history !== undefined ? { history } : {}),
       });
       const d = explanation.decision;
       const summary = `${d.currentReplicas} → ${d.desiredReplicas} replicas (${d.rescale ? 'rescale' : 'no change'}), bounded by ${d.rule}`;
       return send(reply, 200, { ...view, text: formatExplanationText(explanation), summary });
     } catch (error) {
-      if (error instanceof InvalidHpaError || error instanceof ExplainInputError || error instanceof InvalidSelectorError) {
+      if (error instanceof InvalidHpaError || error instanceof ExplainInputError || error instanceof InvalidSelectorError || error instanceof InvalidHistoryError) {
         return send(reply, 400, { ...view, error: error.message });
       }
       throw error;

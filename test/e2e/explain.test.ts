@@ -95,7 +95,7 @@ describe('metrics-adapter explain against a real adapter', () => {
       '',
       'decision: 3 → 5 replicas (rescale), bounded by DesiredWithinRange: metric http_requests proposes 5; 5 is within [1, 6]',
       'note: pod readiness is unknown: every pod a Pods metric returns counts as ready, and Object/External Value targets count 3 ready pods',
-      'note: no history of recommendations or scale events was given: the stabilization windows hold only this recommendation',
+      'note: no history of recommendations or scale events was given: stabilization assumed no history, so the windows hold only this recommendation (pass --history)',
       '',
     ];
     assert.deepEqual(lines, expected);

@@ -1,20 +1,24 @@
 /**
- * A fake kube-apiserver for what cannot run here: object list and watch, and discovery. It answers in
- * the real Kubernetes schema (`v1` and `apps/v1` lists, watch events as JSON lines, Status errors,
- * APIVersions/APIGroupList/APIResourceList), over loopback HTTPS with a bearer token, and counts every
+ * A fake kube-apiserver for what cannot run here: object get, list and watch, the autoscaling/v1 `scale`
+ * subresource, discovery, and (optionally) the aggregator's proxy to a real metrics adapter. It answers in
+ * the real Kubernetes schema (`v1`, `apps/v1`, `autoscaling/v2` objects and lists, watch events as JSON
+ * lines, Status errors with their `details`, APIVersions/APIGroupList/APIGroup/APIResourceList), over
+ * loopback HTTPS with a bearer token, and counts every
  * call. One resourceVersion counter spans all resources, as etcd's does. Tests drive the hard parts of
  * a real watch: bookmarks, a server-side close the client must resume, and compaction (410 Gone).
  * @module
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer, type Server } from 'node:https';
+import { createServer, request as httpsRequest, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateCertificates } from '../../src/certs/generate-certificates.js';
-import { everything, parseSelector, type Selector } from '../../src/selector/index.js';
+import { everything, labelSelectorToSelector, parseSelector, type Selector } from '../../src/selector/index.js';
+
+type LabelSelectorInput = Parameters<typeof labelSelectorToSelector>[0];
 
 interface ResourceType {
   readonly group: string;
@@ -88,7 +92,16 @@ export interface FakeRequest {
   readonly method: string;
   readonly path: string;
   readonly query: URLSearchParams;
-  readonly kind: 'discovery' | 'list' | 'watch' | 'other';
+  readonly kind: 'discovery' | 'list' | 'watch' | 'get' | 'proxy' | 'other';
+}
+
+export interface FakeKubeApiServerOptions {
+  /**
+   * Serve `custom.metrics.k8s.io` and `external.metrics.k8s.io` as the aggregator does for an Available
+   * APIService: the group documents itself, everything below by proxying to this adapter (HTTPS, `ca`).
+   * Without it those groups answer the aggregator's plain-text 503.
+   */
+  readonly aggregate?: { readonly url: string; readonly ca: string };
 }
 
 export interface FakeKubeApiServer {
@@ -105,7 +118,7 @@ export interface FakeKubeApiServer {
    */
   upsert(resource: string, object: FakeObjectInput, options?: { readonly announce?: boolean }): string;
   remove(resource: string, namespace: string, name: string, options?: { readonly announce?: boolean }): void;
-  /** From now on, lists and watches of `resource` answer 403 Forbidden, as without RBAC. */
+  /** From now on, gets, lists and watches of `resource` (and its subresources) answer 403 Forbidden, as without RBAC. */
   forbid(resource: string): void;
   /** Sends a BOOKMARK at the current resourceVersion on every watch that asked for bookmarks. */
   bookmark(): void;
@@ -122,7 +135,7 @@ export interface FakeKubeApiServer {
   close(): Promise<void>;
 }
 
-export async function startFakeKubeApiServer(): Promise<FakeKubeApiServer> {
+export async function startFakeKubeApiServer(options: FakeKubeApiServerOptions = {}): Promise<FakeKubeApiServer> {
   const dir = await mkdtemp(join(tmpdir(), 'fake-kube-apiserver-'));
   const now = Date.now();
   const certs = await generateCertificates({
@@ -170,8 +183,11 @@ export async function startFakeKubeApiServer(): Promise<FakeKubeApiServer> {
     const url = new URL(request.url ?? '/', 'https://fake');
     const path = url.pathname;
     const isWatch = url.searchParams.get('watch') === 'true' || url.searchParams.get('watch') === '1';
-    const route = routeFor(path);
-    const kind = route.kind === 'collection' ? (isWatch ? 'watch' : 'list') : route.kind === 'unavailable' ? 'discovery' : route.kind;
+    const route = routeFor(path, options.aggregate !== undefined);
+    const kind = route.kind === 'collection' ? (isWatch ? 'watch' : 'list')
+      : route.kind === 'unavailable' || route.kind === 'metricsGroup' ? 'discovery'
+      : route.kind === 'object' || route.kind === 'scale' ? 'get'
+      : route.kind;
     requests.push({ method: request.method ?? 'GET', path, query: url.searchParams, kind });
     if (request.headers.authorization !== `Bearer ${token}`) {
       sendStatus(response, 401, 'Unauthorized', 'Unauthorized');
@@ -191,6 +207,36 @@ export async function startFakeKubeApiServer(): Promise<FakeKubeApiServer> {
       sendJson(response, 200, route.body);
       return;
     }
+    if (route.kind === 'metricsGroup') {
+      const group = groupList().groups.find((g) => g.name === route.group)!;
+      sendJson(response, 200, { kind: 'APIGroup', apiVersion: 'v1', ...group });
+      return;
+    }
+    if (route.kind === 'proxy') {
+      proxy(request, response, url, options.aggregate!);
+      return;
+    }
+    if (route.kind === 'object' || route.kind === 'scale') {
+      const { type, namespace, name } = route;
+      const gr = `${type.resource}${type.group === '' ? '' : `.${type.group}`}`;
+      const details = { name, ...(type.group === '' ? {} : { group: type.group }), kind: type.resource };
+      if (forbidden.has(type)) {
+        const what = route.kind === 'scale' ? `${type.resource}/scale` : type.resource;
+        sendStatus(response, 403, 'Forbidden', `${gr} "${name}" is forbidden: User "${forbiddenUser}" cannot get resource "${what}" in API group "${type.group}" in the namespace "${namespace}"`, details);
+        return;
+      }
+      if (route.kind === 'scale' && !type.subresources.includes('scale')) {
+        sendStatus(response, 404, 'NotFound', 'the server could not find the requested resource');
+        return;
+      }
+      const object = stores.get(type)!.get(keyOf(namespace, name));
+      if (object === undefined) {
+        sendStatus(response, 404, 'NotFound', `${gr} "${name}" not found`, details);
+        return;
+      }
+      sendJson(response, 200, route.kind === 'scale' ? scaleOf(object) : withKind(type, object));
+      return;
+    }
     if (route.kind !== 'collection') {
       sendStatus(response, 404, 'NotFound', 'the server could not find the requested resource');
       return;
@@ -207,7 +253,8 @@ export async function startFakeKubeApiServer(): Promise<FakeKubeApiServer> {
     if (forbidden.has(type)) {
       const verb = isWatch ? 'watch' : 'list';
       const scope = namespace === undefined ? 'at the cluster scope' : `in the namespace "${namespace}"`;
-      sendStatus(response, 403, 'Forbidden', `${type.resource}${type.group === '' ? '' : `.${type.group}`} is forbidden: User "system:serviceaccount:custom-metrics:metrics-adapter" cannot ${verb} resource "${type.resource}" in API group "${type.group}" ${scope}`);
+      sendStatus(response, 403, 'Forbidden', `${type.resource}${type.group === '' ? '' : `.${type.group}`} is forbidden: User "${forbiddenUser}" cannot ${verb} resource "${type.resource}" in API group "${type.group}" ${scope}`,
+        { ...(type.group === '' ? {} : { group: type.group }), kind: type.resource });
       return;
     }
     if (!isWatch) {
@@ -364,10 +411,50 @@ export async function startFakeKubeApiServer(): Promise<FakeKubeApiServer> {
 type Route =
   | { readonly kind: 'discovery'; readonly body: unknown }
   | { readonly kind: 'collection'; readonly type: ResourceType; readonly namespace: string | undefined }
+  | { readonly kind: 'object' | 'scale'; readonly type: ResourceType; readonly namespace: string; readonly name: string }
   | { readonly kind: 'unavailable' }
+  | { readonly kind: 'metricsGroup'; readonly group: string }
+  | { readonly kind: 'proxy' }
   | { readonly kind: 'other' };
 
-function routeFor(path: string): Route {
+/** Who the fake says is denied: the adapter's ServiceAccount, as in the deploy manifests. */
+const forbiddenUser = 'system:serviceaccount:custom-metrics:metrics-adapter';
+
+/** NB: the aggregator's proxy (spec §7.2): the path and query as sent, to the APIService's backend. */
+function proxy(request: IncomingMessage, response: ServerResponse, url: URL, backend: { readonly url: string; readonly ca: string }): void {
+  const target = new URL(`${url.pathname}${url.search}`, backend.url);
+  const upstream = httpsRequest(target, { method: 'GET', ca: backend.ca, headers: { accept: request.headers.accept ?? 'application/json' } }, (res) => {
+    response.writeHead(res.statusCode ?? 502, { 'content-type': res.headers['content-type'] ?? 'application/json' });
+    res.pipe(response);
+  });
+  upstream.on('error', () => {
+    response.writeHead(503, { 'content-type': 'text/plain; charset=utf-8' });
+    response.end('service unavailable\n');
+  });
+  upstream.end();
+}
+
+/**
+ * An autoscaling/v1 Scale as the apps registries build it: spec.replicas and status.replicas from the
+ * object, status.selector from spec.selector printed as a label selector string (`LabelSelectorAsSelector`).
+ */
+function scaleOf(object: StoredObject) {
+  const spec = object.spec ?? {};
+  const status = object.status ?? {};
+  const selector = spec.selector as LabelSelectorInput | undefined;
+  const text = selector === undefined ? '' : labelSelectorToSelector(selector).toString();
+  const { name, namespace, uid, resourceVersion, creationTimestamp } = object.metadata;
+  return {
+    kind: 'Scale',
+    apiVersion: 'autoscaling/v1',
+    metadata: { name, ...(namespace !== undefined ? { namespace } : {}), uid, resourceVersion, creationTimestamp },
+    // NB: autoscaling/v1 ScaleSpec.replicas is omitempty; ScaleStatus.replicas is not, selector is.
+    spec: typeof spec.replicas === 'number' && spec.replicas !== 0 ? { replicas: spec.replicas } : {},
+    status: { replicas: typeof status.replicas === 'number' ? status.replicas : 0, ...(text !== '' ? { selector: text } : {}) },
+  };
+}
+
+function routeFor(path: string, aggregated: boolean): Route {
   const parts = path.split('/').filter((p) => p !== '');
   if (path === '/api') return { kind: 'discovery', body: { kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: '127.0.0.1:6443' }] } };
   if (path === '/apis') return { kind: 'discovery', body: groupList() };
@@ -376,13 +463,22 @@ function routeFor(path: string): Route {
   let rest: string[];
   if (parts[0] === 'api' && parts.length >= 2) [group, version, rest] = ['', parts[1]!, parts.slice(2)];
   else if (parts[0] === 'apis' && parts.length >= 3) [group, version, rest] = [parts[1]!, parts[2]!, parts.slice(3)];
-  else if (parts[0] === 'apis' && parts.length === 2 && parts[1]!.endsWith('.metrics.k8s.io')) return { kind: 'unavailable' };
-  else return { kind: 'other' };
-  if (group.endsWith('.metrics.k8s.io')) return { kind: 'unavailable' };
+  else if (parts[0] === 'apis' && parts.length === 2 && parts[1]!.endsWith('.metrics.k8s.io')) {
+    // NB: the aggregator answers the group document itself, from the APIServices it knows (spec §3.1).
+    return aggregated && groupOrder.includes(parts[1]!) ? { kind: 'metricsGroup', group: parts[1]! } : { kind: 'unavailable' };
+  } else return { kind: 'other' };
+  if (group.endsWith('.metrics.k8s.io')) return aggregated ? { kind: 'proxy' } : { kind: 'unavailable' };
   const types = fakeResourceTypes.filter((t) => t.group === group && t.version === version);
   if (types.length === 0) return { kind: 'other' };
   if (rest.length === 0) return { kind: 'discovery', body: resourceList(group, version, types) };
   let namespace: string | undefined;
+  if (rest[0] === 'namespaces' && rest.length >= 4 && rest.length <= 5) {
+    const type = types.find((t) => t.resource === rest[2] && t.namespaced);
+    if (type === undefined) return { kind: 'other' };
+    if (rest.length === 4) return { kind: 'object', type, namespace: rest[1]!, name: rest[3]! };
+    if (rest[4] === 'scale') return { kind: 'scale', type, namespace: rest[1]!, name: rest[3]! };
+    return { kind: 'other' };
+  }
   if (rest[0] === 'namespaces' && rest.length === 3) [namespace, rest] = [rest[1], rest.slice(2)];
   const type = rest.length === 1 ? types.find((t) => t.resource === rest[0]) : undefined;
   if (type === undefined || (namespace !== undefined && !type.namespaced)) return { kind: 'other' };
@@ -434,8 +530,8 @@ function sendJson(response: ServerResponse, status: number, body: unknown): void
   response.end(text);
 }
 
-function sendStatus(response: ServerResponse, code: number, reason: string, message: string): void {
-  sendJson(response, code, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, code });
+function sendStatus(response: ServerResponse, code: number, reason: string, message: string, details?: Record<string, string>): void {
+  sendJson(response, code, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, ...(details !== undefined ? { details } : {}), code });
 }
 
 function randomUuid(): string {

@@ -12,14 +12,14 @@ import type { Logger } from '../log/index.js';
 import type { BackendHealth, MetricsWriter, Readiness } from '../providers/backend.js';
 import type { CustomMetricsProvider, ExternalMetricsProvider, QueryContext } from '../providers/provider.js';
 import { installErrorHandling, writeBodyLimit } from './error-handling.js';
-import { createClientErrorHandler, defaultServerLimits, installLimits, nodeServerOptions, type ServerLimits } from './limits.js';
+import { createClientErrorHandler, defaultServerLimits, installLimits, type ServerLimits } from './limits.js';
 import { registerHealthRoutes } from './health.js';
 import { trackUnusedConnections } from './shutdown.js';
 import { createMetricsApi } from './metrics-api.js';
 import { splitPath, splitUrl } from './paths.js';
 import { sendJson } from './respond.js';
 import { createSelfMetrics } from './self-metrics.js';
-import { secureContextOptions } from './tls-options.js';
+import { prepareTransport, transportOptions, type TlsServing } from './transport.js';
 import { createWriteApi } from './write-api.js';
 import { statusPage } from '../ui/index.js';
 
@@ -39,11 +39,11 @@ export interface ServerOptions {
   /** klog-style verbosity: at 2 and above, one log line per request. */
   readonly verbosity?: number;
   /**
-   * PEM key and certificate; plain HTTP without them (tests, or TLS terminated in front). With
-   * `requestClientCertificates` the server asks for (never requires) a client certificate, which
-   * the guard verifies.
+   * PEM key and certificate; plain HTTP/1.1 without them (tests, or TLS terminated in front). With
+   * them, h2 and HTTP/1.1 by ALPN (`disableHttp2`: HTTP/1.1 only). With `requestClientCertificates`
+   * the server asks for (never requires) a client certificate, which the guard verifies.
    */
-  readonly tls?: { readonly key: string; readonly cert: string; readonly requestClientCertificates?: boolean };
+  readonly tls?: TlsServing;
   readonly guard?: RequestGuard;
   /** Header size, timeouts, connection and in-flight caps; each field defaults to `defaultServerLimits`. */
   readonly limits?: Partial<ServerLimits>;
@@ -61,16 +61,14 @@ declare module 'fastify' {
 export function createServer(options: ServerOptions): FastifyInstance {
   const { logger } = options;
   const limits: ServerLimits = { ...defaultServerLimits, ...options.limits };
-  const nodeOptions = nodeServerOptions(limits);
   const app = fastify({
-    ...(options.tls ? { https: { ...httpsOptions(options.tls), ...nodeOptions } } : { http: nodeOptions }),
+    ...transportOptions(options.tls, limits),
     logger: false,
     bodyLimit: writeBodyLimit,
     requestTimeout: limits.requestTimeoutMs,
     clientErrorHandler: createClientErrorHandler(limits),
     // NB: a request arriving on a kept-alive connection while draining is served (with Connection: close); fastify's 503 is no Status.
     return503OnClosing: false,
-    forceCloseConnections: 'idle',
     // NB: fastify answers a URL it cannot decode before any route runs; answer it as a Status too.
     frameworkErrors: (error, request, reply) => {
       void sendJson(request, reply, 400, encodeStatusError(badRequest(`invalid request path: ${error.message}`)));
@@ -80,6 +78,7 @@ export function createServer(options: ServerOptions): FastifyInstance {
   app.decorateRequest('metricsVersion', '');
   installErrorHandling(app, logger);
   installLimits(app, limits);
+  prepareTransport(app.server, options.tls, limits);
   trackUnusedConnections(app.server);
 
   const selfMetrics = createSelfMetrics(options.seriesCount, options.selfMetricsText);
@@ -148,14 +147,6 @@ export function createServer(options: ServerOptions): FastifyInstance {
   });
   void app.register(statusPage, { custom: options.custom, external: options.external, readiness: options.readiness, ...(options.backendHealth ? { backendHealth: options.backendHealth } : {}), resourceMapper: options.resourceMapper, requestCounts: () => selfMetrics.requestCounts() });
   return app;
-}
-
-/** NB: rejectUnauthorized false: OpenSSL would check against no CA; the guard's authenticators decide (spec §7.3). */
-function httpsOptions(tls: NonNullable<ServerOptions['tls']>) {
-  return {
-    ...secureContextOptions(tls.key, tls.cert),
-    ...(tls.requestClientCertificates ? { requestCert: true, rejectUnauthorized: false } : {}),
-  };
 }
 
 /**

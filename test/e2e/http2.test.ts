@@ -102,6 +102,24 @@ describe('HTTP/2 and HTTP/1.1 on the TLS port', () => {
     }
   });
 
+  test('h2 header limits: 300 repeated headers fit (Node alone allows 128), a list over --max-request-header-bytes is refused', async () => {
+    const { adapter, url } = await tlsAdapter(pki);
+    try {
+      const many = await connectHttp2(url, ca);
+      const groups = Array.from({ length: 300 }, (_, i) => `group-${i}`);
+      assert.equal((await http2Request(many, metricPath, { headers: { 'x-remote-group': groups } })).status, 200);
+      await closeSession(many);
+      const big = await connectHttp2(url, ca);
+      try {
+        await assert.rejects(http2Request(big, metricPath, { headers: { 'x-big': 'a'.repeat(70_000) } }), { code: 'ERR_HTTP2_STREAM_ERROR' });
+      } finally {
+        big.destroy();
+      }
+    } finally {
+      await adapter.close();
+    }
+  });
+
   test('curl --http2 reads a metric over h2', async (t) => {
     const { adapter, url } = await tlsAdapter(pki);
     try {

@@ -20,6 +20,7 @@ import type { RequestGuard } from './request-guard.js';
 import { alwaysAllowedPaths } from './request-guard.js';
 import { createTokenReviewAuthenticator } from './token-review-authenticator.js';
 import { parseCaBundle } from './verify-client-certificate.js';
+import { watchCaFile, type CaFileWatch } from './watch-ca-file.js';
 
 export interface DelegatedAuthOptions {
   readonly requestheaderClientCaFile?: string;
@@ -41,6 +42,8 @@ export interface DelegatedAuthOptions {
   readonly kubeApiTimeoutMs?: number;
   /** How often an unreachable API server is probed again; default 5 s. */
   readonly probeIntervalMs?: number;
+  /** How often the CA files are checked for a new bundle; default 10 s. */
+  readonly caFileCheckIntervalMs?: number;
 }
 
 export interface DelegatedAuth {
@@ -67,7 +70,7 @@ export class AuthConfigError extends Error {
   override readonly name = 'AuthConfigError';
 }
 
-async function readCaFile(file: string, flag: string): Promise<X509Certificate[]> {
+async function readCaFile(file: string, flag: string): Promise<{ bundle: X509Certificate[]; pem: string }> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
@@ -75,7 +78,7 @@ async function readCaFile(file: string, flag: string): Promise<X509Certificate[]
     throw new AuthConfigError(`${flag} ${file}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file or directory' : (error as Error).message}`);
   }
   try {
-    return parseCaBundle(text, `${flag} ${file}`);
+    return { bundle: parseCaBundle(text, `${flag} ${file}`), pem: text };
   } catch (error) {
     throw new AuthConfigError((error as Error).message);
   }
@@ -102,18 +105,40 @@ export async function createDelegatedAuth(options: DelegatedAuthOptions, logger:
       ? authorizationApi
       : await kubeApiFor(options.authenticationKubeconfig, '--authentication-kubeconfig', options.kubeApiTimeoutMs);
 
-  const flagRequestHeader: RequestHeaderConfig | undefined =
-    options.requestheaderClientCaFile === undefined
+  const requestHeaderCaFile = options.requestheaderClientCaFile === undefined ? undefined : await readCaFile(options.requestheaderClientCaFile, '--requestheader-client-ca-file');
+  let flagRequestHeader: RequestHeaderConfig | undefined =
+    requestHeaderCaFile === undefined
       ? undefined
       : {
-          clientCa: await readCaFile(options.requestheaderClientCaFile, '--requestheader-client-ca-file'),
+          clientCa: requestHeaderCaFile.bundle,
           allowedNames: options.requestheaderAllowedNames ?? [],
           usernameHeaders: options.requestheaderUsernameHeaders ?? requestHeaderDefaults.usernameHeaders,
           uidHeaders: options.requestheaderUidHeaders ?? requestHeaderDefaults.uidHeaders,
           groupHeaders: options.requestheaderGroupHeaders ?? requestHeaderDefaults.groupHeaders,
           extraHeaderPrefixes: options.requestheaderExtraHeadersPrefix ?? requestHeaderDefaults.extraHeaderPrefixes,
         };
-  const flagClientCa = options.clientCaFile === undefined ? undefined : await readCaFile(options.clientCaFile, '--client-ca-file');
+  const clientCaFile = options.clientCaFile === undefined ? undefined : await readCaFile(options.clientCaFile, '--client-ca-file');
+  let flagClientCa: readonly X509Certificate[] | undefined = clientCaFile?.bundle;
+  // NB: a new bundle is a new array, and the verifiers cache per bundle, so no verdict outlives its CA.
+  const caWatches: CaFileWatch[] = [];
+  const caFileCheckIntervalMs = options.caFileCheckIntervalMs;
+  const interval = caFileCheckIntervalMs === undefined ? {} : { intervalMs: caFileCheckIntervalMs };
+  if (requestHeaderCaFile !== undefined && options.requestheaderClientCaFile !== undefined) {
+    caWatches.push(watchCaFile({
+      file: options.requestheaderClientCaFile, flag: '--requestheader-client-ca-file', initialPem: requestHeaderCaFile.pem, logger, ...interval,
+      onChange: (bundle) => {
+        if (flagRequestHeader !== undefined) flagRequestHeader = { ...flagRequestHeader, clientCa: bundle };
+      },
+    }));
+  }
+  if (clientCaFile !== undefined && options.clientCaFile !== undefined) {
+    caWatches.push(watchCaFile({
+      file: options.clientCaFile, flag: '--client-ca-file', initialPem: clientCaFile.pem, logger, ...interval,
+      onChange: (bundle) => {
+        flagClientCa = bundle;
+      },
+    }));
+  }
 
   // NB: like CMAS (DelegatingAuthenticationOptions.lookupMissingConfigInCluster), the ConfigMap fills
   // in only what the flags left out.
@@ -176,6 +201,7 @@ export async function createDelegatedAuth(options: DelegatedAuthOptions, logger:
     close() {
       clearInterval(timer);
       source?.close();
+      for (const watch of caWatches) watch.close();
     },
   };
 }

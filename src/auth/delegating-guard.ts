@@ -12,7 +12,7 @@ import type { Logger } from '../log/index.js';
 import type { AuthenticationRequest, Authenticator } from './authenticator.js';
 import type { Authorizer } from './authorizer.js';
 import { forbidden } from './forbidden-error.js';
-import { peerCertificates } from './peer-certificates.js';
+import { connectionOf, peerCertificates } from './peer-certificates.js';
 import { requestAttributes } from './request-attributes.js';
 import type { RequestGuard } from './request-guard.js';
 import { anonymous, withAuthenticatedGroup, type UserInfo } from './user-info.js';
@@ -42,7 +42,7 @@ export function createDelegatingGuard(options: DelegatingGuardOptions): RequestG
   const { logger } = options;
   return {
     async check(request: IncomingMessage) {
-      const input: AuthenticationRequest = { headers: request.headers, rawHeaders: request.rawHeaders, peerCertificates: peerCertificates(request.socket) };
+      const input: AuthenticationRequest = { headers: request.headers, rawHeaders: request.rawHeaders, peerCertificates: peerCertificates(connectionOf(request)) };
       const { user, index, errors } = await authenticate(options.authenticators, input);
       if (index < 0 && errors.length > 0) {
         logger?.debug({ url: request.url, errors }, 'Unable to authenticate the request');

@@ -25,6 +25,11 @@ export interface KubeApi {
   createSubjectAccessReview(spec: V1SubjectAccessReviewSpec): Promise<V1SubjectAccessReviewStatus>;
   /** The ConfigMap's data, or undefined when it does not exist. */
   readConfigMap(namespace: string, name: string): Promise<Readonly<Record<string, string>> | undefined>;
+  /**
+   * Watches one ConfigMap: `onEvent` gets each ADDED/MODIFIED (its data) and DELETED (undefined),
+   * starting with the current state; `onEnd` once when the watch ends, with the error if it failed.
+   */
+  watchConfigMap(namespace: string, name: string, onEvent: (data: Readonly<Record<string, string>> | undefined) => void, onEnd: (error?: Error) => void): Promise<{ stop(): void }>;
   probe(): Promise<void>;
   health(): KubeApiHealth;
 }
@@ -111,6 +116,39 @@ export async function createKubeApi(config: KubeConfig, timeoutMs: number = defa
         if ((error as { cause?: { code?: unknown } }).cause?.code === 404) return undefined;
         throw error;
       }
+    },
+    async watchConfigMap(namespace, name, onEvent, onEnd) {
+      let ended = false;
+      const end = (error?: Error) => {
+        if (ended) return;
+        ended = true;
+        onEnd(error);
+      };
+      // NB: client-node gives a watch no deadline for its response headers; without one a server that
+      // accepts and never answers would leave us neither watching nor polling.
+      const headersDeadline = setTimeout(() => end(new Error(`watch of ConfigMap ${namespace}/${name}: no answer within ${timeoutMs / 1000}s`)), timeoutMs).unref();
+      // NB: no resourceVersion: the apiserver first sends ADDED for what exists, so a re-watch also resyncs.
+      const controller = await new client.Watch(config).watch(
+        `/api/v1/namespaces/${encodeURIComponent(namespace)}/configmaps`,
+        { fieldSelector: `metadata.name=${name}` },
+        (type: string, object: { data?: Record<string, string> }) => {
+          if (type === 'ADDED' || type === 'MODIFIED') onEvent(object.data ?? {});
+          else if (type === 'DELETED') onEvent(undefined);
+          else if (type === 'ERROR') end(new Error(`watch of ConfigMap ${namespace}/${name}: ${JSON.stringify(object)}`));
+        },
+        (error: unknown) => end(error ? new Error(`watch of ConfigMap ${namespace}/${name}: ${describe(error)}`, { cause: error }) : undefined),
+      ).catch((error: unknown) => {
+        end(new Error(`watch of ConfigMap ${namespace}/${name}: ${describe(error)}`, { cause: error }));
+        return undefined;
+      });
+      clearTimeout(headersDeadline);
+      if (ended) controller?.abort();
+      return {
+        stop() {
+          ended = true;
+          controller?.abort();
+        },
+      };
     },
     async probe() {
       await track('GET /version', () => version.getCode(undefined, options));

@@ -10,6 +10,15 @@ import type { DetailedPeerCertificate, PeerCertificate, TLSSocket } from 'node:t
 
 const chains = new WeakMap<object, readonly X509Certificate[]>();
 
+/**
+ * The object that stands for a request's connection. NB: an HTTP/2 request's `socket` is a new
+ * proxy per stream; its session's `socket` is one proxy per connection (both forward
+ * getPeerCertificate to the TLS socket), so the chain is parsed and verified once per connection, not per request.
+ */
+export function connectionOf(request: { readonly socket: Socket; readonly stream?: { readonly session?: { readonly socket?: Socket } | undefined } }): Socket {
+  return request.stream?.session?.socket ?? request.socket;
+}
+
 /** The peer's chain, leaf first; empty when the connection is plain or the client sent no certificate. */
 export function peerCertificates(socket: Socket | undefined): readonly X509Certificate[] {
   if (socket === undefined || typeof (socket as Partial<TLSSocket>).getPeerCertificate !== 'function') return [];

@@ -28,6 +28,10 @@ export interface ServingFlags extends AuthFlags {
   readonly maxRequestsInflight: number;
   readonly maxMutatingRequestsInflight: number;
   readonly maxConnections: number;
+  /** kube-apiserver's --disable-http2-serving: HTTP/1.1 only on the TLS port. */
+  readonly disableHttp2Serving: boolean;
+  /** SETTINGS_MAX_CONCURRENT_STREAMS of each h2 connection; 0: the apiserver's 100. */
+  readonly http2MaxStreamsPerConnection: number;
   /** ms */
   readonly shutdownGracePeriod: number;
 }
@@ -122,6 +126,8 @@ export function addServeFlags(command: Command, options: AddServeFlagsOptions = 
     .option('--max-requests-inflight <n>', 'reads served at once; more get 429 (0: no limit)', count, defaultServerLimits.maxRequestsInflight)
     .option('--max-mutating-requests-inflight <n>', 'writes served at once; more get 429 (0: no limit)', count, defaultServerLimits.maxMutatingRequestsInflight)
     .option('--max-connections <n>', 'open connections; more are refused (0: no limit)', count, defaultServerLimits.maxConnections)
+    .option('--disable-http2-serving', 'serve HTTP/1.1 only; by default the TLS port also speaks HTTP/2 (ALPN h2), as kube-apiserver does', false)
+    .option('--http2-max-streams-per-connection <n>', 'concurrent streams one HTTP/2 connection may open (0: 100, the apiserver default)', count, defaultServerLimits.http2MaxStreamsPerConnection)
     .addOption(new Option('--shutdown-grace-period <duration>', 'on SIGTERM, how long requests in flight may take to finish before their connections are cut').argParser(positiveDuration).default(defaultShutdownGracePeriodMs, '20s'));
   return addAuthFlags(command);
 }

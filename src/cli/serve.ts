@@ -4,7 +4,7 @@
  * @module
  */
 import { writeFile } from 'node:fs/promises';
-import type { Server as HttpsServer } from 'node:https';
+import type { Server as TlsServer } from 'node:tls';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { createAdapter, type Adapter, type RunningAdapter } from '../adapter.js';
@@ -68,7 +68,7 @@ export async function serve(flags: ServeFlags, logger: Logger = createLogger({ f
 export interface ServingSetup {
   /** Spread into createAdapter() options. */
   readonly serverOptions: {
-    readonly tls: { readonly key: string; readonly cert: string; readonly requestClientCertificates: boolean };
+    readonly tls: { readonly key: string; readonly cert: string; readonly requestClientCertificates: boolean; readonly disableHttp2: boolean };
     readonly logger: Logger;
     readonly verbosity: number;
     readonly guard?: DelegatedAuth['guard'];
@@ -105,7 +105,7 @@ export async function prepareServing(flags: ServingFlags, logger: Logger): Promi
   };
   return {
     serverOptions: {
-      tls: { key: tls.keyPem, cert: tls.certPem, requestClientCertificates: auth !== undefined },
+      tls: { key: tls.keyPem, cert: tls.certPem, requestClientCertificates: auth !== undefined, disableHttp2: flags.disableHttp2Serving },
       logger,
       verbosity: flags.v,
       limits: {
@@ -114,6 +114,7 @@ export async function prepareServing(flags: ServingFlags, logger: Logger): Promi
         maxRequestsInflight: flags.maxRequestsInflight,
         maxMutatingRequestsInflight: flags.maxMutatingRequestsInflight,
         maxConnections: flags.maxConnections,
+        http2MaxStreamsPerConnection: flags.http2MaxStreamsPerConnection,
       },
       ...(auth ? { guard: auth.guard, readiness: withAuthReadiness(() => ({ ready: true })) } : {}),
     },
@@ -148,7 +149,7 @@ export async function listenAndAnnounce(
     const why = code === 'EADDRINUSE' ? 'address already in use' : code === 'EACCES' ? 'permission denied' : (error as Error).message;
     throw new CliError(`cannot listen on ${flags.bindAddress}:${flags.securePort}: ${why}`, 1);
   }
-  const certificateWatch = setup.tlsFiles === undefined ? undefined : reloadTlsOnChange(adapter.server.server as HttpsServer, setup.tlsFiles, logger);
+  const certificateWatch = setup.tlsFiles === undefined ? undefined : reloadTlsOnChange(adapter.server.server as unknown as TlsServer, setup.tlsFiles, logger);
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `https://${host === '0.0.0.0' || host === '[::]' ? '127.0.0.1' : host}:${address.port}`;
   if (setup.caFile !== undefined) {

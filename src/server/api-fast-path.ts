@@ -62,7 +62,7 @@ export function createApiFastPath(options: ApiFastPathOptions, next: (request: I
       const answer = await answerApiRequest(metricsApi, request.url!, request.headers.accept, lazyQueryContext(response));
       group = answer.group;
       version = answer.version;
-      if (closing()) response.setHeader('connection', 'close');
+      if (closing()) closeAfterAnswer(request, response);
       writeJson(request, response, 200, answer.body);
     } catch (error) {
       const status = toStatusError(error);
@@ -71,7 +71,7 @@ export function createApiFastPath(options: ApiFastPathOptions, next: (request: I
       if (response.headersSent) {
         response.destroy();
       } else {
-        if (closing()) response.setHeader('connection', 'close');
+        if (closing()) closeAfterAnswer(request, response);
         writeJson(request, response, code, encodeStatusError(status));
       }
     }
@@ -89,6 +89,11 @@ export function createApiFastPath(options: ApiFastPathOptions, next: (request: I
     }
     void answer(request, response, started);
   };
+}
+
+/** NB: HTTP/1.1 only: h2 forbids the Connection header, and its sessions get GOAWAY from shutdown.ts instead. */
+function closeAfterAnswer(request: IncomingMessage, response: ServerResponse): void {
+  if (request.httpVersionMajor === 1) response.setHeader('connection', 'close');
 }
 
 /**

@@ -13,7 +13,7 @@ import type { Logger } from '../log/index.js';
 import type { BackendHealth, MetricsWriter, Readiness } from '../providers/backend.js';
 import type { CustomMetricsProvider, ExternalMetricsProvider } from '../providers/provider.js';
 import { installErrorHandling, writeBodyLimit } from './error-handling.js';
-import { createClientErrorHandler, defaultServerLimits, InflightLimiter, installLimits, nodeServerOptions, type ServerLimits } from './limits.js';
+import { createClientErrorHandler, defaultServerLimits, InflightLimiter, installLimits, type ServerLimits } from './limits.js';
 import { answerApiRequest, createApiFastPath, lazyQueryContext } from './api-fast-path.js';
 import { registerHealthRoutes } from './health.js';
 import { trackUnusedConnections } from './shutdown.js';
@@ -21,7 +21,7 @@ import { createMetricsApi } from './metrics-api.js';
 import { splitPath, splitUrl } from './paths.js';
 import { sendJson } from './respond.js';
 import { createSelfMetrics } from './self-metrics.js';
-import { secureContextOptions } from './tls-options.js';
+import { prepareTransport, transportOptions, type TlsServing } from './transport.js';
 import { createWriteApi } from './write-api.js';
 import { statusPage } from '../ui/index.js';
 
@@ -41,11 +41,11 @@ export interface ServerOptions {
   /** klog-style verbosity: at 2 and above, one log line per request. */
   readonly verbosity?: number;
   /**
-   * PEM key and certificate; plain HTTP without them (tests, or TLS terminated in front). With
-   * `requestClientCertificates` the server asks for (never requires) a client certificate, which
-   * the guard verifies.
+   * PEM key and certificate; plain HTTP/1.1 without them (tests, or TLS terminated in front). With
+   * them, h2 and HTTP/1.1 by ALPN (`disableHttp2`: HTTP/1.1 only). With `requestClientCertificates`
+   * the server asks for (never requires) a client certificate, which the guard verifies.
    */
-  readonly tls?: { readonly key: string; readonly cert: string; readonly requestClientCertificates?: boolean };
+  readonly tls?: TlsServing;
   readonly guard?: RequestGuard;
   /** Header size, timeouts, connection and in-flight caps; each field defaults to `defaultServerLimits`. */
   readonly limits?: Partial<ServerLimits>;
@@ -63,16 +63,14 @@ declare module 'fastify' {
 export function createServer(options: ServerOptions): FastifyInstance {
   const { logger } = options;
   const limits: ServerLimits = { ...defaultServerLimits, ...options.limits };
-  const nodeOptions = nodeServerOptions(limits);
   const app = fastify({
-    ...(options.tls ? { https: { ...httpsOptions(options.tls), ...nodeOptions } } : { http: nodeOptions }),
+    ...transportOptions(options.tls, limits),
     logger: false,
     bodyLimit: writeBodyLimit,
     requestTimeout: limits.requestTimeoutMs,
     clientErrorHandler: createClientErrorHandler(limits),
     // NB: a request arriving on a kept-alive connection while draining is served (with Connection: close); fastify's 503 is no Status.
     return503OnClosing: false,
-    forceCloseConnections: 'idle',
     // NB: fastify answers a URL it cannot decode before any route runs; answer it as a Status too.
     frameworkErrors: (error, request, reply) => {
       void sendJson(request, reply, 400, encodeStatusError(badRequest(`invalid request path: ${error.message}`)));
@@ -83,6 +81,7 @@ export function createServer(options: ServerOptions): FastifyInstance {
   installErrorHandling(app, logger);
   const limiter = new InflightLimiter(limits);
   installLimits(app, limits, limiter);
+  prepareTransport(app.server, options.tls, limits);
 
   const selfMetrics = createSelfMetrics(options.seriesCount, options.selfMetricsText);
   const requestLog = (options.verbosity ?? 0) >= 2;
@@ -156,14 +155,6 @@ export function createServer(options: ServerOptions): FastifyInstance {
   });
   void app.register(statusPage, { custom: options.custom, external: options.external, readiness: options.readiness, ...(options.backendHealth ? { backendHealth: options.backendHealth } : {}), resourceMapper: options.resourceMapper, requestCounts: () => selfMetrics.requestCounts() });
   return app;
-}
-
-/** NB: rejectUnauthorized false: OpenSSL would check against no CA; the guard's authenticators decide (spec §7.3). */
-function httpsOptions(tls: NonNullable<ServerOptions['tls']>) {
-  return {
-    ...secureContextOptions(tls.key, tls.cert),
-    ...(tls.requestClientCertificates ? { requestCert: true, rejectUnauthorized: false } : {}),
-  };
 }
 
 type RequestListener = (request: IncomingMessage, response: ServerResponse) => void;

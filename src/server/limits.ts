@@ -22,6 +22,8 @@ export interface ServerLimits {
   readonly maxMutatingRequestsInflight: number;
   /** Open connections; the server refuses more. 0 for no limit. */
   readonly maxConnections: number;
+  /** Concurrent streams one HTTP/2 connection may open (SETTINGS_MAX_CONCURRENT_STREAMS); 0 for the apiserver's 100. */
+  readonly http2MaxStreamsPerConnection: number;
 }
 
 /**
@@ -34,6 +36,7 @@ export const defaultServerLimits: ServerLimits = {
   maxRequestsInflight: 400,
   maxMutatingRequestsInflight: 200,
   maxConnections: 0,
+  http2MaxStreamsPerConnection: 0,
 };
 
 /** NB: generic apiserver secure_serving.go sets ReadHeaderTimeout to 32 s against slowloris. */

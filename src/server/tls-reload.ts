@@ -1,9 +1,10 @@
 /**
  * Serves a rotated certificate without a restart: when the files change, the HTTPS server gets a
- * new secure context. Open connections keep the one they were made with, so nothing is dropped.
+ * new secure context (https.Server or the h2 server alike: both are tls.Servers, and ALPN is not
+ * part of the context). Open connections keep the one they were made with, so nothing is dropped.
  * @module
  */
-import type { Server as HttpsServer } from 'node:https';
+import type { Server as TlsServer } from 'node:tls';
 import { watchCertificateFiles, type CertificateWatch } from '../certs/index.js';
 import type { Logger } from '../log/index.js';
 import { secureContextOptions } from './tls-options.js';
@@ -15,7 +16,7 @@ export interface TlsFiles {
   readonly keyPem: string;
 }
 
-export function reloadTlsOnChange(server: HttpsServer, files: TlsFiles, logger: Logger, intervalMs?: number): CertificateWatch {
+export function reloadTlsOnChange(server: TlsServer, files: TlsFiles, logger: Logger, intervalMs?: number): CertificateWatch {
   return watchCertificateFiles(
     {
       certFile: files.certFile,

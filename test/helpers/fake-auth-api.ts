@@ -6,6 +6,7 @@
  * @module
  */
 import { randomBytes } from 'node:crypto';
+import type { ServerResponse } from 'node:http';
 import { writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -41,7 +42,11 @@ export interface FakeAuthApiOptions {
 export interface FakeAuthApi {
   readonly url: string;
   readonly caPem: string;
-  readonly calls: { tokenReviews: number; subjectAccessReviews: number; configMaps: number; versions: number };
+  readonly calls: { tokenReviews: number; subjectAccessReviews: number; configMaps: number; configMapWatches: number; versions: number };
+  /** Changes kube-system/extension-apiserver-authentication (undefined deletes it) and tells every open watch. */
+  setAuthenticationConfigMap(data: Readonly<Record<string, string>> | undefined): void;
+  /** Ends the open watches, as the apiserver does after its timeout; `refuseNew` answers later ones 500. */
+  endWatches(options?: { readonly refuseNew?: boolean }): void;
   readonly reviews: SubjectAccessReviewSpec[];
   /** A kubeconfig for the adapter (its ServiceAccount token), written into `dir`. */
   writeKubeconfig(dir: string): Promise<string>;
@@ -62,7 +67,12 @@ export async function startFakeAuthApi(options: FakeAuthApiOptions = {}): Promis
   const ca = await createCertificateAuthority({ commonName: 'fake-kube-apiserver-ca', notBefore: new Date(now - 3_600_000), notAfter: new Date(now + 86_400_000) });
   const serving = await ca.issue({ commonName: 'kube-apiserver', usages: ['serverAuth'], ipAddresses: ['127.0.0.1'], dnsNames: ['localhost'], notBefore: new Date(now - 3_600_000), notAfter: new Date(now + 86_400_000) });
   const adapterToken = randomBytes(16).toString('hex');
-  const calls = { tokenReviews: 0, subjectAccessReviews: 0, configMaps: 0, versions: 0 };
+  const calls = { tokenReviews: 0, subjectAccessReviews: 0, configMaps: 0, configMapWatches: 0, versions: 0 };
+  let configMapData = options.authenticationConfigMap;
+  let resourceVersion = 1;
+  let failWatches = false;
+  const watchers = new Set<ServerResponse>();
+  const configMapObject = () => ({ kind: 'ConfigMap', apiVersion: 'v1', metadata: { name: 'extension-apiserver-authentication', namespace: 'kube-system', uid: 'f0f0f0f0-0000-4000-8000-000000000001', resourceVersion: String(resourceVersion), creationTimestamp: '2025-01-01T00:00:00Z' }, data: configMapData });
   const reviews: SubjectAccessReviewSpec[] = [];
   const authorize = options.authorize ?? defaultPolicy;
 
@@ -80,8 +90,21 @@ export async function startFakeAuthApi(options: FakeAuthApiOptions = {}): Promis
       }
       if (req.method === 'GET' && path === '/api/v1/namespaces/kube-system/configmaps/extension-apiserver-authentication') {
         calls.configMaps++;
-        if (options.authenticationConfigMap === undefined) return send(404, status(404, 'NotFound', 'configmaps "extension-apiserver-authentication" not found'));
-        return send(200, JSON.stringify({ kind: 'ConfigMap', apiVersion: 'v1', metadata: { name: 'extension-apiserver-authentication', namespace: 'kube-system', uid: 'f0f0f0f0-0000-4000-8000-000000000001', resourceVersion: '1', creationTimestamp: '2025-01-01T00:00:00Z' }, data: options.authenticationConfigMap }));
+        if (configMapData === undefined) return send(404, status(404, 'NotFound', 'configmaps "extension-apiserver-authentication" not found'));
+        return send(200, JSON.stringify(configMapObject()));
+      }
+      // The watch API: `?watch=1` (or true) streams one JSON WatchEvent {type, object} per line,
+      // starting with ADDED for what exists (no resourceVersion given: "start at most recent").
+      const query = new URLSearchParams((req.url ?? '').split('?')[1] ?? '');
+      if (req.method === 'GET' && path === '/api/v1/namespaces/kube-system/configmaps' && ['1', 'true'].includes(query.get('watch') ?? '')) {
+        calls.configMapWatches++;
+        if (query.get('fieldSelector') !== 'metadata.name=extension-apiserver-authentication') return send(400, status(400, 'BadRequest', 'this fake watches only metadata.name=extension-apiserver-authentication'));
+        if (failWatches) return send(500, status(500, 'InternalError', 'watch refused by the test'));
+        res.writeHead(200, { 'content-type': 'application/json', 'transfer-encoding': 'chunked' });
+        if (configMapData !== undefined) res.write(`${JSON.stringify({ type: 'ADDED', object: configMapObject() })}\n`);
+        watchers.add(res);
+        res.once('close', () => watchers.delete(res));
+        return;
       }
       let review: { apiVersion?: string; kind?: string; spec?: Record<string, unknown> };
       try {
@@ -140,11 +163,24 @@ export async function startFakeAuthApi(options: FakeAuthApiOptions = {}): Promis
       await writeFile(file, text, { mode: 0o600 });
       return file;
     },
+    setAuthenticationConfigMap(data) {
+      const type = data === undefined ? 'DELETED' : configMapData === undefined ? 'ADDED' : 'MODIFIED';
+      const before = configMapObject();
+      resourceVersion++;
+      configMapData = data;
+      const event = `${JSON.stringify({ type, object: type === 'DELETED' ? { ...before, metadata: { ...before.metadata, resourceVersion: String(resourceVersion) } } : configMapObject() })}\n`;
+      for (const watcher of watchers) watcher.write(event);
+    },
+    endWatches(options = {}) {
+      failWatches = options.refuseNew === true;
+      for (const watcher of watchers) watcher.end();
+    },
     reset() {
-      calls.tokenReviews = calls.subjectAccessReviews = calls.configMaps = calls.versions = 0;
+      calls.tokenReviews = calls.subjectAccessReviews = calls.configMaps = calls.configMapWatches = calls.versions = 0;
       reviews.length = 0;
     },
     close() {
+      for (const watcher of watchers) watcher.destroy();
       server.closeAllConnections();
       return new Promise((resolve) => server.close(() => resolve()));
     },

@@ -183,6 +183,30 @@ describe('HTTP/2 and HTTP/1.1 on the TLS port', () => {
     assert.ok(busy.closed || busy.destroyed);
   });
 
+  test('graceful shutdown: a metrics read in flight on h2 still gets its answer after the GOAWAY', async () => {
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let arrived: () => void = () => undefined;
+    const inGuard = new Promise<void>((resolve) => (arrived = resolve));
+    const guard = { async check(request: { headers: Record<string, unknown> }) {
+      if (request.headers['x-hold'] === undefined) return;
+      arrived();
+      await held;
+    } };
+    const { adapter, url } = await tlsAdapter(pki, {}, { guard });
+    assert.equal((await adapter.post('/write-metrics/namespaces/default/pods/web-1/http_requests', '"300m"')).statusCode, 200);
+    const session = await connectHttp2(url, ca);
+    const answer = http2Request(session, metricPath, { headers: { 'x-hold': '1' } });
+    await inGuard;
+    const closing = closeGracefully(adapter.server, 10_000);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    release();
+    const { status, body } = await answer;
+    assert.equal(status, 200, body);
+    assert.match(body, /"value":"300m"/);
+    assert.equal(await closing, true, 'closed within the grace period');
+  });
+
   test('graceful shutdown: a stream that outlasts the grace period is cut and close still ends', async () => {
     const { adapter, url } = await tlsAdapter(pki);
     const session = await connectHttp2(url, ca);

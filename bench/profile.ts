@@ -25,7 +25,7 @@ async function main(): Promise<void> {
   const index = Number(process.argv[2] ?? 0);
   const path = paths[index]!;
   const work = await mkdtemp(join(tmpdir(), 'metrics-adapter-profile-'));
-  const child = spawn(process.execPath, [`--cpu-prof`, `--cpu-prof-dir=${work}`, join(root, 'dist/cli/main.js'), 'serve', '--secure-port', '0', '--cert-dir', join(work, 'certs'), '--log-format', 'json'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, [`--cpu-prof`, `--cpu-prof-dir=${work}`, join(root, 'dist/cli/main.js'), 'serve', '--secure-port', '0', '--cert-dir', join(work, 'certs'), '--log-format', 'json', ...(process.env.PROFILE_ARGS ?? '').split(' ').filter(Boolean)], { stdio: ['ignore', 'ignore', 'pipe'] });
   const url = await new Promise<string>((resolve) => {
     let log = '';
     child.stderr.setEncoding('utf8').on('data', (c: string) => {

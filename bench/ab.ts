@@ -17,6 +17,8 @@ export interface Scenario {
   /** Adapter req/s ÷ ceiling req/s to reach; undefined when the ratio measures something else (Prometheus). */
   readonly target?: number;
   readonly path: string;
+  /** Paths each connection asks in turn instead of `path` (the ceiling still answers `path`'s bytes). */
+  readonly paths?: readonly string[];
   readonly method?: 'GET' | 'POST';
   readonly body?: string;
 }
@@ -60,6 +62,7 @@ export async function load(url: string, scenario: Scenario, ca: string, settings
   const options: LoadOptions = {
     url: url + scenario.path, method: scenario.method ?? 'GET', connections: settings.connections, durationSeconds: settings.durationSeconds, ca,
     ...(scenario.body !== undefined ? { body: scenario.body } : {}),
+    ...(scenario.paths !== undefined ? { paths: scenario.paths } : {}),
   };
   const child = spawn(process.execPath, ['--import', 'tsx', loadScript, JSON.stringify(options)], { stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';

@@ -9,6 +9,8 @@ export interface LoadOptions {
   readonly url: string;
   readonly method: 'GET' | 'POST';
   readonly body?: string;
+  /** Paths asked in turn on each connection, instead of the URL's own. */
+  readonly paths?: readonly string[];
   readonly connections: number;
   readonly durationSeconds: number;
   readonly ca: string;
@@ -26,6 +28,7 @@ const result = await autocannon({
   url: options.url,
   method: options.method,
   ...(options.body !== undefined ? { body: options.body, headers: { 'content-type': 'application/json' } } : {}),
+  ...(options.paths !== undefined ? { requests: options.paths.map((path) => ({ path })) } : {}),
   connections: options.connections,
   duration: options.durationSeconds,
   tlsOptions: { ca: options.ca },

@@ -30,12 +30,20 @@ const scaleSeries = Number(process.env.BENCH_SCALE_SERIES ?? 1_000_000);
 const memorySeries = (process.env.BENCH_MEMORY_SERIES ?? '100000,1000000').split(',').map(Number);
 const resultsDir = fileURLToPath(new URL('./results/', import.meta.url));
 
-const scenarios: readonly (Scenario & { readonly target: number })[] = [
+/**
+ * NB: every scenario above asks one URL again and again, and the memory store answers a repeated query from its
+ * cache until a write changes it. This one cycles through 100 selectors, more than a metric's 32 cached answers, so
+ * every answer is computed and encoded: what an HPA sees when its pods write between two of its reads.
+ */
+const uncachedSelectors = Array.from({ length: 100 }, (_, i) => `/apis/custom.metrics.k8s.io/v1beta2/namespaces/bench/pods/%2A/http_requests?labelSelector=app%3Dweb-${i}`);
+
+const scenarios: readonly Scenario[] = [
   { name: 'HPA Pods query v1beta2 (100 of 10k pods, labelSelector)', target: 0.85, path: '/apis/custom.metrics.k8s.io/v1beta2/namespaces/bench/pods/%2A/http_requests?labelSelector=app%3Dweb-42' },
   { name: 'HPA Pods query v1beta1 (100 of 10k pods, labelSelector)', target: 0.85, path: '/apis/custom.metrics.k8s.io/v1beta1/namespaces/bench/pods/%2A/http_requests?labelSelector=app%3Dweb-42' },
   { name: 'named object (form A)', target: 0.85, path: '/apis/custom.metrics.k8s.io/v1beta2/namespaces/bench/pods/pod-4242/http_requests' },
   { name: `discovery with ${discoveryMetrics / 1000}k metrics`, target: 0.8, path: '/apis/custom.metrics.k8s.io/v1beta2' },
   { name: 'external metric with labelSelector', target: 0.85, path: '/apis/external.metrics.k8s.io/v1beta1/namespaces/bench/queue_messages_ready?labelSelector=queue%3Dq-7' },
+  { name: 'HPA Pods query v1beta2, 100 selectors in turn (none cached)', path: uncachedSelectors[0]!, paths: uncachedSelectors },
   { name: 'write (POST /write-metrics)', target: 0.7, path: '/write-metrics/namespaces/bench/pods/pod-1/http_requests?objectLabels=app%3Dweb-1', method: 'POST', body: '"250m"' },
 ];
 
@@ -61,9 +69,14 @@ async function main(): Promise<void> {
     for (const scenario of scenarios) {
       const row = await compareWithCeiling(target, scenario, settings, join(workDir, 'answer.json'));
       report.push(row);
+      lines.push(rowLine(row));
+      const figures = `[adapter ${row.adapter.rps} req/s, p50/p99 ${row.adapter.p50}/${row.adapter.p99} ms; ceiling ${row.ceiling.rps} req/s]`;
+      if (scenario.target === undefined) {
+        process.stdout.write(`INFO  ${scenario.name}: ${row.ratio}× the ceiling, no target  ${figures}\n`);
+        continue;
+      }
       const check: Check = { name: scenario.name, value: row.ratio, target: scenario.target, kind: 'atLeast', unit: '×' };
       checks.push(check);
-      lines.push(rowLine(row));
       process.stdout.write(`${checkLine(check)}  [adapter ${row.adapter.rps} req/s, p50/p99 ${row.adapter.p50}/${row.adapter.p99} ms; ceiling ${row.ceiling.rps} req/s]\n`);
     }
 

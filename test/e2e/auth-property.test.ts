@@ -4,15 +4,13 @@
  * forged X-Remote-User never becomes the user. Real TLS, real certificates, the fake auth API.
  */
 import assert from 'node:assert/strict';
-import { rm } from 'node:fs/promises';
 import { after, before, test } from 'node:test';
 import fc from 'fast-check';
 import type { Adapter } from '../../src/adapter.js';
-import { createDelegatedAuth, type DelegatedAuth } from '../../src/auth/index.js';
-import { createSilentLogger } from '../../src/log/index.js';
+import type { DelegatedAuth } from '../../src/auth/index.js';
 import { createAuthPki, proxyName, type AuthPki } from '../helpers/auth-pki.js';
 import { startFakeAuthApi, type FakeAuthApi } from '../helpers/fake-auth-api.js';
-import { startGuardedAdapter, type Send } from '../helpers/guarded-adapter.js';
+import { createTestAuth, startGuardedAdapter, stopGuarded, type Send } from '../helpers/guarded-adapter.js';
 
 let pki: AuthPki;
 let api: FakeAuthApi;
@@ -24,27 +22,15 @@ before(async () => {
   pki = await createAuthPki();
   api = await startFakeAuthApi({ tokens: { 'good-token': { username: 'bob', groups: ['devs'] } } });
   const kubeconfig = await api.writeKubeconfig(pki.dir);
-  const created = await createDelegatedAuth({
-    requestheaderClientCaFile: pki.proxyCaFile,
+  auth = await createTestAuth(pki, kubeconfig, {
     requestheaderAllowedNames: [proxyName],
-    clientCaFile: pki.clientCaFile,
-    authenticationKubeconfig: kubeconfig,
-    authorizationKubeconfig: kubeconfig,
-    authenticationSkipLookup: true,
     // NB: no SAR cache, so every request's review shows who it was authorized as.
     authorizationWebhookCacheAuthorizedTtlMs: 0,
     authorizationWebhookCacheUnauthorizedTtlMs: 0,
-  }, createSilentLogger());
-  assert.ok(created);
-  auth = created;
+  });
   ({ adapter, send } = await startGuardedAdapter(pki, auth));
 });
-after(async () => {
-  auth?.close();
-  await adapter?.close();
-  await api?.close();
-  if (pki) await rm(pki.dir, { recursive: true, force: true });
-});
+after(() => stopGuarded({ auth, adapter, api, pki }));
 
 type CertName = 'none' | 'proxy' | 'proxyExpired' | 'proxyServerAuthOnly' | 'proxyWrongName' | 'stranger' | 'alice' | 'aliceExpired';
 const certNames: CertName[] = ['none', 'proxy', 'proxyExpired', 'proxyServerAuthOnly', 'proxyWrongName', 'stranger', 'alice', 'aliceExpired'];

@@ -3,7 +3,7 @@
  * applies without a restart, and a broken new file is logged while the old CA keeps working.
  */
 import assert from 'node:assert/strict';
-import { readFile, rm, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
@@ -13,7 +13,7 @@ import { createCertificateAuthority, type IssuedCertificate } from '../../src/ce
 import { createLogger } from '../../src/log/index.js';
 import { createAuthPki, proxyName, type AuthPki } from '../helpers/auth-pki.js';
 import { startFakeAuthApi, type FakeAuthApi } from '../helpers/fake-auth-api.js';
-import { startGuardedAdapter, type Send } from '../helpers/guarded-adapter.js';
+import { startGuardedAdapter, stopGuarded, type Send } from '../helpers/guarded-adapter.js';
 
 const path = '/apis/custom.metrics.k8s.io/v1beta2/namespaces/default/pods/*/http_requests?labelSelector=app%3Dweb';
 
@@ -89,12 +89,7 @@ describe('CA files re-read when they change', () => {
     auth = created;
     ({ adapter, send } = await startGuardedAdapter(pki, auth));
   });
-  after(async () => {
-    auth?.close();
-    await adapter?.close();
-    await api?.close();
-    if (pki) await rm(pki.dir, { recursive: true, force: true });
-  });
+  after(() => stopGuarded({ auth, adapter, api, pki }));
 
   test('--client-ca-file: a broken new file is logged and the old CA kept; a new CA then replaces the old one', async () => {
     assert.equal((await send(path, { certificate: pki.alice })).status, 200);

@@ -4,14 +4,14 @@
  * SubjectAccessReview (the only part that cannot run here).
  */
 import assert from 'node:assert/strict';
-import { readFile, rm } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { after, before, describe, test } from 'node:test';
 import type { Adapter } from '../../src/adapter.js';
 import { createDelegatedAuth, type DelegatedAuth } from '../../src/auth/index.js';
 import { createSilentLogger } from '../../src/log/index.js';
 import { createAuthPki, type AuthPki } from '../helpers/auth-pki.js';
 import { startFakeAuthApi, type FakeAuthApi } from '../helpers/fake-auth-api.js';
-import { startGuardedAdapter, type Send } from '../helpers/guarded-adapter.js';
+import { createTestAuth, startGuardedAdapter, stopGuarded, type Send } from '../helpers/guarded-adapter.js';
 
 const podsPath = '/apis/custom.metrics.k8s.io/v1beta2/namespaces/default/pods/*/http_requests?labelSelector=app%3Dweb';
 const unauthorizedBody = '{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"Unauthorized","reason":"Unauthorized","code":401}\n';
@@ -34,26 +34,12 @@ describe('front-proxy and client-certificate authentication with delegated autho
         : { allowed: true },
     });
     const kubeconfig = await api.writeKubeconfig(pki.dir);
-    const created = await createDelegatedAuth({
-      requestheaderClientCaFile: pki.proxyCaFile,
-      requestheaderAllowedNames: ['front-proxy-client'],
-      clientCaFile: pki.clientCaFile,
-      authenticationKubeconfig: kubeconfig,
-      authorizationKubeconfig: kubeconfig,
-      authenticationSkipLookup: true,
-    }, createSilentLogger());
-    assert.ok(created);
-    auth = created;
+    auth = await createTestAuth(pki, kubeconfig);
     ({ adapter, send } = await startGuardedAdapter(pki, auth));
     const write = await send('/write-metrics/namespaces/default/pods/web-1/http_requests?objectLabels=app%3Dweb', { method: 'POST', body: '"300m"', ...asProxy(pki.proxy) });
     assert.equal(write.status, 200, write.body);
   });
-  after(async () => {
-    auth?.close();
-    await adapter?.close();
-    await api?.close();
-    if (pki) await rm(pki.dir, { recursive: true, force: true });
-  });
+  after(() => stopGuarded({ auth, adapter, api, pki }));
 
   test('refuses the front-proxy headers with an expired, server-auth-only, wrongly named or foreign certificate (401)', async () => {
     for (const [what, certificate] of [
@@ -171,11 +157,7 @@ describe('with the Kubernetes API server unreachable', () => {
     auth = created;
     ({ adapter, send } = await startGuardedAdapter(pki, auth));
   });
-  after(async () => {
-    auth?.close();
-    await adapter?.close();
-    if (pki) await rm(pki.dir, { recursive: true, force: true });
-  });
+  after(() => stopGuarded({ auth, adapter, pki }));
 
   test('denies every metric read and write, even for a verified front proxy, and /readyz fails', async () => {
     const read = await send(podsPath, { certificate: pki.proxy, headers: { 'X-Remote-User': 'jane' } });
@@ -215,12 +197,7 @@ describe('with the settings read from kube-system/extension-apiserver-authentica
     auth = created;
     ({ adapter, send } = await startGuardedAdapter(pki, auth));
   });
-  after(async () => {
-    auth?.close();
-    await adapter?.close();
-    await api?.close();
-    if (pki) await rm(pki.dir, { recursive: true, force: true });
-  });
+  after(() => stopGuarded({ auth, adapter, api, pki }));
 
   test('trusts the front proxy and client CA the cluster publishes, and nothing else', async () => {
     assert.equal(api.calls.configMaps, 1);

@@ -10,14 +10,14 @@ import type { Http2Session } from 'node:http2';
 import { connect as tlsConnect } from 'node:tls';
 import { after, before, describe, test } from 'node:test';
 import type { Adapter } from '../../src/adapter.js';
-import { createDelegatedAuth, type DelegatedAuth } from '../../src/auth/index.js';
-import { createSilentLogger } from '../../src/log/index.js';
+import type { DelegatedAuth } from '../../src/auth/index.js';
 import { closeGracefully } from '../../src/server/index.js';
 import { createAuthPki, type AuthPki } from '../helpers/auth-pki.js';
 import { startFakeAuthApi, type FakeAuthApi } from '../helpers/fake-auth-api.js';
 import { createClient } from '../helpers/https-client.js';
 import { closeSession, connectHttp2, http2Request } from '../helpers/http2-client.js';
 import { findKubectl, kubectlGetRaw } from '../helpers/kubectl.js';
+import { createTestAuth } from '../helpers/guarded-adapter.js';
 import { createMemoryAdapter } from '../helpers/memory-adapter.js';
 
 const metricPath = '/apis/custom.metrics.k8s.io/v1beta2/namespaces/default/pods/web-1/http_requests';
@@ -232,16 +232,7 @@ describe('HTTP/2 and HTTP/1.1 on the TLS port', () => {
     before(async () => {
       api = await startFakeAuthApi();
       const kubeconfig = await api.writeKubeconfig(pki.dir);
-      const created = await createDelegatedAuth({
-        requestheaderClientCaFile: pki.proxyCaFile,
-        requestheaderAllowedNames: ['front-proxy-client'],
-        clientCaFile: pki.clientCaFile,
-        authenticationKubeconfig: kubeconfig,
-        authorizationKubeconfig: kubeconfig,
-        authenticationSkipLookup: true,
-      }, createSilentLogger());
-      assert.ok(created);
-      auth = created;
+      auth = await createTestAuth(pki, kubeconfig);
       ({ adapter, url } = await tlsAdapter(pki, { requestClientCertificates: true }, { guard: auth.guard, readiness: () => auth.readiness() }));
       const session = await connectHttp2(url, ca, { certificate: pki.proxy });
       const written = await http2Request(session, '/write-metrics/namespaces/default/pods/web-1/http_requests', { method: 'POST', body: '"300m"', headers: { 'x-remote-user': 'writer' } });

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runCli, startAdapter, type AdapterProcess } from '../helpers/adapter-process.js';
 import { startFakeKubeApiServer, type FakeKubeApiServer } from '../helpers/fake-kube-apiserver.js';
-import { createClient } from '../helpers/https-client.js';
+import { writeExplainMetrics } from '../helpers/explain-fixture.js';
 
 const goldenDir = fileURLToPath(new URL('./golden/', import.meta.url));
 
@@ -58,19 +58,7 @@ describe('metrics-adapter explain hpa NAME against a cluster', () => {
     adapter = await startAdapter();
     fake = await startFakeKubeApiServer({ aggregate: { url: adapter.url, ca: await readFile(adapter.caFile, 'utf8') } });
     dir = await mkdtemp(join(tmpdir(), 'metrics-adapter-explain-cluster-'));
-    const send = createClient(adapter.url, adapter.caFile);
-    const writes: [string, string][] = [
-      ['/write-metrics/namespaces/default/pods/web-1/http_requests?objectLabels=app%3Dweb', '"200"'],
-      ['/write-metrics/namespaces/default/pods/web-2/http_requests?objectLabels=app%3Dweb', '"200"'],
-      ['/write-metrics/namespaces/default/pods/web-3/http_requests?objectLabels=app%3Dweb', '"200"'],
-      ['/write-metrics/namespaces/default/pods/db-1/http_requests?objectLabels=app%3Ddb', '"9000"'],
-      ['/write-metrics/namespaces/default/services/web/requests_per_second?labels=method%3DGET', '"15"'],
-      ['/write-external-metrics/namespaces/default/queue_messages_ready?labels=queue%3Dworker', '"95"'],
-    ];
-    for (const [path, body] of writes) {
-      const res = await send(path, { method: 'POST', body });
-      assert.equal(res.status, 200, `${path}: ${res.body}`);
-    }
+    await writeExplainMetrics(adapter, '200');
     fake.upsert('deployments.apps', { name: 'web', namespace: 'default', spec: { replicas: 4, selector: { matchLabels: { app: 'web' } } }, status: { replicas: 4, readyReplicas: 3 } });
     for (const pod of ['web-1', 'web-2', 'web-3']) fake.upsert('pods', ready(pod));
     fake.upsert('pods', { name: 'web-4', namespace: 'default', labels: { app: 'web' }, status: { phase: 'Pending', conditions: [{ type: 'PodScheduled', status: 'False' }] } });

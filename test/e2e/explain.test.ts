@@ -8,7 +8,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli, startAdapter, type AdapterProcess } from '../helpers/adapter-process.js';
-import { createClient } from '../helpers/https-client.js';
+import { writeExplainMetrics } from '../helpers/explain-fixture.js';
 
 const hpaYaml = `apiVersion: autoscaling/v2
 kind: HorizontalPodAutoscaler
@@ -43,19 +43,7 @@ describe('metrics-adapter explain against a real adapter', () => {
     dir = await mkdtemp(join(tmpdir(), 'metrics-adapter-explain-'));
     hpaFile = join(dir, 'hpa.yaml');
     await writeFile(hpaFile, hpaYaml);
-    const send = createClient(adapter.url, adapter.caFile);
-    const writes: [string, string][] = [
-      ['/write-metrics/namespaces/default/pods/web-1/http_requests?objectLabels=app%3Dweb', '"150"'],
-      ['/write-metrics/namespaces/default/pods/web-2/http_requests?objectLabels=app%3Dweb', '"150"'],
-      ['/write-metrics/namespaces/default/pods/web-3/http_requests?objectLabels=app%3Dweb', '"150"'],
-      ['/write-metrics/namespaces/default/pods/db-1/http_requests?objectLabels=app%3Ddb', '"9000"'],
-      ['/write-metrics/namespaces/default/services/web/requests_per_second?labels=method%3DGET', '"15"'],
-      ['/write-external-metrics/namespaces/default/queue_messages_ready?labels=queue%3Dworker', '"95"'],
-    ];
-    for (const [path, body] of writes) {
-      const res = await send(path, { method: 'POST', body });
-      assert.equal(res.status, 200, `${path}: ${res.body}`);
-    }
+    await writeExplainMetrics(adapter, '150');
   });
   after(async () => {
     await adapter?.stop();

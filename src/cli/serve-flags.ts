@@ -34,6 +34,8 @@ export interface ServingFlags extends AuthFlags {
   readonly http2MaxStreamsPerConnection: number;
   /** ms */
   readonly shutdownGracePeriod: number;
+  /** ms; 0: the status page never samples in the background. */
+  readonly statusPageSampleInterval: number;
 }
 
 /** The flags of `metrics-adapter serve`: the serving flags plus the back-end choice. */
@@ -128,7 +130,8 @@ export function addServeFlags(command: Command, options: AddServeFlagsOptions = 
     .option('--max-connections <n>', 'open connections; more are refused (0: no limit)', count, defaultServerLimits.maxConnections)
     .option('--disable-http2-serving', 'serve HTTP/1.1 only; by default the TLS port also speaks HTTP/2 (ALPN h2), as kube-apiserver does', false)
     .option('--http2-max-streams-per-connection <n>', 'concurrent streams one HTTP/2 connection may open (0: 100, the apiserver default)', count, defaultServerLimits.http2MaxStreamsPerConnection)
-    .addOption(new Option('--shutdown-grace-period <duration>', 'on SIGTERM, how long requests in flight may take to finish before their connections are cut').argParser(positiveDuration).default(defaultShutdownGracePeriodMs, '20s'));
+    .addOption(new Option('--shutdown-grace-period <duration>', 'on SIGTERM, how long requests in flight may take to finish before their connections are cut').argParser(positiveDuration).default(defaultShutdownGracePeriodMs, '20s'))
+    .addOption(new Option('--status-page-sample-interval <duration>', 'how often the status page reads every metric for its plots (0: never; with Prometheus or Sysdig each read is one query per metric)').argParser(duration).default(10_000, '10s'));
   return addAuthFlags(command);
 }
 

@@ -71,6 +71,7 @@ export interface ServingSetup {
     readonly tls: { readonly key: string; readonly cert: string; readonly requestClientCertificates: boolean; readonly disableHttp2: boolean };
     readonly logger: Logger;
     readonly verbosity: number;
+    readonly statusPageSampleIntervalMs: number;
     readonly guard?: DelegatedAuth['guard'];
     readonly readiness?: () => Readiness;
     readonly limits: ServerLimits;
@@ -108,6 +109,7 @@ export async function prepareServing(flags: ServingFlags, logger: Logger): Promi
       tls: { key: tls.keyPem, cert: tls.certPem, requestClientCertificates: auth !== undefined, disableHttp2: flags.disableHttp2Serving },
       logger,
       verbosity: flags.v,
+      statusPageSampleIntervalMs: flags.statusPageSampleInterval,
       limits: {
         maxRequestHeaderBytes: flags.maxRequestHeaderBytes,
         requestTimeoutMs: flags.requestTimeout,

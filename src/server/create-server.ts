@@ -47,6 +47,11 @@ export interface ServerOptions {
    */
   readonly tls?: TlsServing;
   readonly guard?: RequestGuard;
+  /**
+   * How often the status page reads every metric for its plots, in ms (default 10 s); 0: never in the
+   * background. NB: with a remote back end each sample is one query per metric.
+   */
+  readonly statusPageSampleIntervalMs?: number;
   /** Header size, timeouts, connection and in-flight caps; each field defaults to `defaultServerLimits`. */
   readonly limits?: Partial<ServerLimits>;
 }
@@ -153,7 +158,7 @@ export function createServer(options: ServerOptions): FastifyInstance {
     const text = await selfMetrics.render();
     return reply.header('content-type', selfMetrics.contentType).send(text);
   });
-  void app.register(statusPage, { custom: options.custom, external: options.external, readiness: options.readiness, ...(options.backendHealth ? { backendHealth: options.backendHealth } : {}), resourceMapper: options.resourceMapper, requestCounts: () => selfMetrics.requestCounts() });
+  void app.register(statusPage, { custom: options.custom, external: options.external, readiness: options.readiness, ...(options.backendHealth ? { backendHealth: options.backendHealth } : {}), resourceMapper: options.resourceMapper, requestCounts: () => selfMetrics.requestCounts(), ...(options.statusPageSampleIntervalMs !== undefined ? { sampler: { intervalMs: options.statusPageSampleIntervalMs } } : {}) });
   return app;
 }
 

@@ -14,6 +14,7 @@ export interface Point {
 }
 
 export interface SamplerOptions {
+  /** 0: no background sampling; the plots then hold only what page views read. */
   readonly intervalMs: number;
   readonly windowMs: number;
   readonly maxSeries: number;
@@ -44,7 +45,7 @@ export function createSampler(
   options: SamplerOptions = defaultSamplerOptions,
 ): Sampler {
   const now = options.now ?? Date.now;
-  const capacity = Math.max(2, Math.ceil(options.windowMs / options.intervalMs) + 1);
+  const capacity = Math.max(2, Math.ceil(options.windowMs / (options.intervalMs > 0 ? options.intervalMs : defaultSamplerOptions.intervalMs)) + 1);
   const series = new Map<string, Map<string, RingBuffer<Point>>>();
   const requests = new RingBuffer<Point>(capacity);
   let lastSample = Number.NEGATIVE_INFINITY;
@@ -106,7 +107,7 @@ export function createSampler(
       return { perSecond: last.t > first.t ? ((last.v - first.v) * 1000) / (last.t - first.t) : undefined, total };
     },
     start() {
-      if (timer) return;
+      if (timer || options.intervalMs <= 0) return;
       timer = setInterval(() => void this.sample().catch(() => undefined), options.intervalMs);
       timer.unref();
     },

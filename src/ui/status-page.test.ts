@@ -3,6 +3,10 @@ import assert from 'node:assert/strict';
 import { createAdapter } from '../adapter.js';
 import { unauthorized } from '../api/errors.js';
 import { createMemoryAdapter } from '../../test/helpers/memory-adapter.js';
+import { createStaticResourceMapper } from '../kube/static-resource-mapper.js';
+import { createSilentLogger } from '../log/index.js';
+import memoryBackend from '../providers/memory/index.js';
+import type { CustomMetricsProvider } from '../providers/provider.js';
 import { renderPage } from './render-page.js';
 
 test('everything rendered is escaped', () => {
@@ -113,4 +117,44 @@ spec:
       await guarded.close();
     }
   });
+});
+
+async function countingAdapter(statusPageSampleIntervalMs: number) {
+  const resourceMapper = createStaticResourceMapper();
+  const backend = await memoryBackend.create({}, {}, { logger: createSilentLogger(), resourceMapper });
+  const memory = backend.custom!;
+  const counter = { reads: 0 };
+  const custom: CustomMetricsProvider = {
+    getMetricByName: (...args) => memory.getMetricByName(...args),
+    getMetricBySelector: (...args) => {
+      counter.reads++;
+      return memory.getMetricBySelector(...args);
+    },
+    listAllMetrics: () => memory.listAllMetrics(),
+    listMetricNamespaces: (info) => memory.listMetricNamespaces?.(info) ?? [],
+  };
+  const adapter = createAdapter({ custom, writer: backend.writer!, resourceMapper, statusPageSampleIntervalMs });
+  return { adapter, counter };
+}
+
+test('--status-page-sample-interval: 0 reads the back end only when the page is viewed; otherwise on the interval', async () => {
+  const off = await countingAdapter(0);
+  const on = await countingAdapter(20);
+  try {
+    for (const { adapter } of [off, on]) {
+      const write = await adapter.server.inject({ method: 'POST', url: '/write-metrics/namespaces/default/pods/web-1/http_requests', payload: '"1"', headers: { 'content-type': 'application/json' } });
+      assert.equal(write.statusCode, 200);
+      await adapter.server.ready();
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    assert.equal(off.counter.reads, 0, 'no background sampling');
+    assert.ok(on.counter.reads >= 2, `sampled on the interval (${on.counter.reads} reads)`);
+    const page = await off.adapter.server.inject({ method: 'GET', url: '/debug/metrics' });
+    assert.equal(page.statusCode, 200);
+    assert.match(page.body, /http_requests/);
+    assert.ok(off.counter.reads >= 1, 'a page view reads the values');
+  } finally {
+    await off.adapter.close();
+    await on.adapter.close();
+  }
 });

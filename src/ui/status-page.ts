@@ -49,6 +49,7 @@ export async function statusPage(app: FastifyInstance, options: StatusPageOption
   const snapshot = () => takeSnapshot(providers);
   const sampler = createSampler(snapshot, options.requestCounts, samplerOptions);
   app.addHook('onReady', async () => {
+    if (samplerOptions.intervalMs <= 0) return;
     sampler.start();
     await sampler.sample();
   });

@@ -1,6 +1,6 @@
 /**
  * The in-memory custom store measured in-process, without HTTP: V8 heap per series after GC at N
- * series, the time of those N writes, and the HPA selector query (100 of 10k pods) when it misses
+ * series (typed-array contents included), the time of those N writes, and the HPA selector query (100 of 10k pods) when it misses
  * the selection cache. Unlike `bench/memory.ts` (RSS of a whole adapter seeded over HTTP, garbage
  * included) this isolates what the store's layout costs.
  *
@@ -24,10 +24,15 @@ export interface StoreMemoryResult {
 const collect = (globalThis as { gc?: () => void }).gc;
 const silent = { info() {}, warn() {}, error() {}, debug() {}, child() { return this; } } as unknown as Logger;
 
+/**
+ * NB: heap plus ArrayBuffer memory: a typed array's contents live outside the V8 heap, so `heapUsed`
+ * alone would not count the store's typed-array columns.
+ */
 function heapAfterGc(): number {
   collect!();
   collect!();
-  return process.memoryUsage().heapUsed;
+  const usage = process.memoryUsage();
+  return usage.heapUsed + usage.arrayBuffers;
 }
 
 /** N pods over 10 namespaces, 1000 apps, values from 997 quantities: the shape `bench/memory.ts` writes. */

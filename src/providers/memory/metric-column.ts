@@ -27,8 +27,11 @@ export class MetricColumn {
   count = 0;
   /** Dense: slot → interned value string, undefined where the metric has no value. */
   private values: (string | undefined)[] | undefined;
-  /** Dense: slot → epoch seconds. NB: Float64, not Int32: a library caller may write any timestamp. */
-  private seconds: Float64Array | undefined;
+  /**
+   * Dense: slot → epoch seconds. Int32 holds every second until 2038; a library caller may write any
+   * timestamp, so the first one that does not fit widens the column to Float64.
+   */
+  private seconds: Int32Array<ArrayBuffer> | Float64Array<ArrayBuffer> | undefined;
   /** Dense: slot → metric labels, made only when a series has some (most have none). */
   private labels: Labels[] | undefined;
   private sparse: Map<number, SparseEntry> | undefined = new Map();
@@ -74,6 +77,7 @@ export class MetricColumn {
       this.grow(slot + 1);
     }
     const added = this.values![slot] === undefined;
+    if ((ts | 0) !== ts && this.seconds instanceof Int32Array) this.seconds = Float64Array.from(this.seconds);
     this.values![slot] = value;
     this.seconds![slot] = ts;
     if (labels !== emptyLabels || this.labels !== undefined) (this.labels ??= new Array<Labels>(this.values!.length).fill(emptyLabels))[slot] = labels;
@@ -118,7 +122,7 @@ export class MetricColumn {
     const bigger = new Array<string | undefined>(length).fill(undefined);
     for (let i = 0; i < values.length; i++) bigger[i] = values[i];
     this.values = bigger;
-    const seconds = new Float64Array(length);
+    const seconds = this.seconds instanceof Float64Array ? new Float64Array(length) : new Int32Array(length);
     seconds.set(this.seconds!);
     this.seconds = seconds;
     if (this.labels !== undefined) {
@@ -132,7 +136,9 @@ export class MetricColumn {
     const sparse = this.sparse!;
     this.sparse = undefined;
     this.values = [];
-    this.seconds = new Float64Array(0);
+    let wide = false;
+    for (const entry of sparse.values()) wide ||= (entry.ts | 0) !== entry.ts;
+    this.seconds = wide ? new Float64Array(0) : new Int32Array(0);
     this.grow(slotLimit);
     for (const [slot, entry] of sparse) {
       this.values[slot] = entry.value;

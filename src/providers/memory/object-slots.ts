@@ -36,6 +36,15 @@ function grown(array: Int32Array<ArrayBuffer>, needed: number): Int32Array<Array
   return bigger;
 }
 
+function grownBytes(array: Uint8Array<ArrayBuffer>, needed: number): Uint8Array<ArrayBuffer> {
+  if (needed <= array.length) return array;
+  let length = array.length * 2;
+  while (length < needed) length *= 2;
+  const bigger = new Uint8Array(length);
+  bigger.set(array);
+  return bigger;
+}
+
 export class ObjectSlots {
   /** Bumped whenever an object comes, goes or changes labels, so callers can tell a cached answer is stale. */
   generation = 0;
@@ -46,8 +55,12 @@ export class ObjectSlots {
   private groupOf = new Int32Array(16);
   /** Slot → its index in the group's members. */
   private positionOf = new Int32Array(16);
-  /** Slot → how many metrics hold a value for it; the slot is freed when none does. */
-  private refs = new Int32Array(16);
+  /**
+   * Slot → how many metrics hold a value for it; the slot is freed when none does. NB: one byte, as
+   * few objects have 255 metrics; from 255 on the count lives in `manyRefs`.
+   */
+  private refs = new Uint8Array(16);
+  private readonly manyRefs = new Map<number, number>();
   /** One past the highest slot ever handed out. */
   private highWater = 0;
   private readonly freeSlots: number[] = [];
@@ -89,7 +102,7 @@ export class ObjectSlots {
     if (slot >= this.refs.length) {
       this.groupOf = grown(this.groupOf, slot + 1);
       this.positionOf = grown(this.positionOf, slot + 1);
-      this.refs = grown(this.refs, slot + 1);
+      this.refs = grownBytes(this.refs, slot + 1);
     }
     this.names[slot] = name;
     this.slotOf.set(name, slot);
@@ -100,11 +113,18 @@ export class ObjectSlots {
   }
 
   retain(slot: number): void {
-    this.refs[slot]!++;
+    if (this.refs[slot]! < 255) this.refs[slot]!++;
+    else this.manyRefs.set(slot, (this.manyRefs.get(slot) ?? 255) + 1);
   }
 
   /** Drops one reference; the object goes with the last. */
   release(slot: number): void {
+    const many = this.manyRefs.get(slot);
+    if (many !== undefined) {
+      if (many > 256) this.manyRefs.set(slot, many - 1);
+      else this.manyRefs.delete(slot);
+      return;
+    }
     if (--this.refs[slot]! > 0) return;
     this.slotOf.delete(this.names[slot]!);
     this.names[slot] = undefined;

@@ -8,6 +8,9 @@
  * per N instead, which `bench/run.ts` reads. Needs `--expose-gc` (the npm script passes it).
  * @module
  */
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { createStaticResourceMapper } from '../src/kube/static-resource-mapper.js';
 import type { Logger } from '../src/log/index.js';
 import { createMemoryModel } from '../src/providers/memory/memory-model.js';
@@ -82,6 +85,12 @@ function measureQuery(): number {
 
 export function measureStore(series: number): StoreMemoryResult {
   return { series, ...measureHeap(series), queryMicros: measureQuery() };
+}
+
+/** Runs this file in a fresh node with `--expose-gc` (for `bench/run.ts`), so nothing else is on the heap. */
+export async function measureStoreInChild(series: number): Promise<StoreMemoryResult> {
+  const { stdout } = await promisify(execFile)(process.execPath, ['--expose-gc', '--import', 'tsx', fileURLToPath(import.meta.url), '--json', String(series)], { maxBuffer: 1 << 20 });
+  return JSON.parse(stdout.trim()) as StoreMemoryResult;
 }
 
 if (process.argv[1] !== undefined && import.meta.url.endsWith(process.argv[1].split('/').pop()!)) {

@@ -257,13 +257,13 @@ export class CustomStore implements CustomMetricsProvider {
     let dropped = 0;
     for (const [key, scope] of this.scopes) {
       for (const [metric, metricSeries] of scope.metrics) {
-        for (const slot of metricSeries.slots()) {
-          if (metricSeries.secondsAt(slot) >= oldest) continue;
+        metricSeries.forEachSlot((slot) => {
+          if (metricSeries.secondsAt(slot) >= oldest) return;
           metricSeries.delete(slot);
           scope.objects.release(slot);
           metricSeries.generation++;
           dropped++;
-        }
+        });
         if (metricSeries.count === 0) {
           scope.metrics.delete(metric);
           this.removeListed({ groupResource: scope.groupResource, namespaced: scope.namespace !== '', metric });

@@ -96,7 +96,7 @@ export class MetricColumn {
     this.count--;
   }
 
-  /** Calls `visit` with every slot that has a value. Do not set or delete while visiting. */
+  /** Calls `visit` with every slot that has a value. `visit` may delete the slot it is given (the sweep does), not set. */
   forEachSlot(visit: (slot: number) => void): void {
     if (this.sparse !== undefined) {
       for (const slot of this.sparse.keys()) visit(slot);

@@ -201,9 +201,8 @@ export class CustomStore implements CustomMetricsProvider {
     for (const group of candidates) {
       // NB: the group's labels are its members' labels: one match answers for all of them.
       if (!selector.matches(group.labels)) continue;
-      const members = group.members;
       for (let i = 0; i < group.size; i++) {
-        const slot = members[i]!;
+        const slot = group.member(i);
         if (column.has(slot)) emit(slot);
       }
     }

@@ -3,7 +3,8 @@
  * returns the same bytes, alternately (A/B/A/B), with autocannon, the adapter and the ceiling each in
  * its own process. Then the HPA query again at BENCH_SCALE_SERIES stored series, the same query answered
  * from a real Prometheus (skipped without the binary), memory per series (BENCH_MEMORY_SERIES,
- * comma-separated) and cold start to ready. Prints every figure with its target and PASS/MISS, and
+ * comma-separated), the custom store's own heap per series at 1M in-process (bench/store-memory.ts) and cold
+ * start to ready. Prints every figure with its target and PASS/MISS, and
  * writes bench/results/latest.{json,md,svg}.
  * Knobs: BENCH_DURATION (s per run), BENCH_ROUNDS, BENCH_CONNECTIONS, BENCH_SCALE_SERIES, BENCH_MEMORY_SERIES.
  * @module
@@ -18,6 +19,7 @@ import { startAdapter, type Child } from './processes.js';
 import { measurePrometheus, reportPrometheus } from './prometheus.js';
 import { checkLine, ratioChart, writeReport, type Check } from './report.js';
 import { createBenchClient, seed } from './seed.js';
+import { measureStoreInChild, type StoreMemoryResult } from './store-memory.js';
 
 const durationSeconds = Number(process.env.BENCH_DURATION ?? 5);
 const rounds = Number(process.env.BENCH_ROUNDS ?? 2);
@@ -117,6 +119,12 @@ async function main(): Promise<void> {
         process.stdout.write(`INFO  ${line}\n`);
       }
     }
+    // NB: in-process and after GC, so unlike the RSS figures above it is what the store's layout costs.
+    const store: StoreMemoryResult = await measureStoreInChild(1_000_000);
+    const storeCheck: Check = { name: 'store heap per series at 1M (after GC)', value: store.heapBytesPerSeries, target: 120, kind: 'atMost', unit: 'bytes/series' };
+    checks.push(storeCheck);
+    process.stdout.write(`${checkLine(storeCheck)}  [1M writes in ${store.writeMs} ms in-process; query 100 of 10k on a cache miss ${store.queryMicros} µs]\n`);
+    memoryLines.push(`Store heap per series at 1M (after GC, in-process, typed arrays included): ${store.heapBytesPerSeries} bytes (target ≤120: ${checkLine(storeCheck).slice(0, 4)}); 1M writes took ${store.writeMs} ms, a cache-missing query of 100 of 10k pods ${store.queryMicros} µs.`);
     const coldStartMs = Math.round(await measureColdStart(workDir));
     process.stdout.write(`INFO  cold start to ready (spawn to first 200 on /readyz): ${coldStartMs} ms\n`);
     const memoryLine = [
@@ -134,7 +142,7 @@ async function main(): Promise<void> {
     const missed = checks.filter((c) => checkLine(c).startsWith('MISS')).length;
     await writeReport(
       resultsDir,
-      { date: new Date().toISOString(), node: process.version, durationSeconds, rounds, connections, results: report, prometheus, scale: { series: scaleSeries, rps: Math.round(large), ratio: scale.value }, memory, coldStartMs, checks },
+      { date: new Date().toISOString(), node: process.version, durationSeconds, rounds, connections, results: report, prometheus, scale: { series: scaleSeries, rps: Math.round(large), ratio: scale.value }, memory, store, coldStartMs, checks },
       `${[...header, ...lines, '', prometheusPart.paragraph, '', memoryLine, '', '![ratios against targets](latest.svg)'].join('\n')}\n`,
       ratioChart(checks, `metrics-adapter bench, ${new Date().toISOString().slice(0, 10)}, node ${process.version}`, prometheusPart.info),
     );

@@ -7,7 +7,8 @@
 import type { Labels } from '../../api/types.js';
 import { labelSetKey } from '../../selector/index.js';
 
-const emptyLabels: Labels = Object.freeze({});
+/** The one empty label set: the interner returns it for every empty set, so identity tells emptiness. */
+export const emptyLabels: Labels = Object.freeze({});
 
 /**
  * A copy of `text` that owns its characters. NB: V8 makes a substring of 13 or more characters a

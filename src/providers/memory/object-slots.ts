@@ -17,7 +17,6 @@ import type { Labels } from '../../api/types.js';
 import type { Selector } from '../../selector/index.js';
 import { emptyLabels } from './intern.js';
 
-
 const noMembers = new Int32Array(0);
 
 /** Objects sharing one label set. */

@@ -10,4 +10,4 @@ export { everything, selectorFromSet, type Selector } from './selector.js';
 export { parseSelector } from './parse-selector.js';
 export { toLabelSelector, labelSelectorToSelector } from './label-selector.js';
 export { parseLabelSet, labelSetKey } from './label-set.js';
-export { ObjectIndex } from './object-index.js';
+export { mostSelectiveCandidates, ObjectIndex } from './object-index.js';

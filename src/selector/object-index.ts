@@ -73,27 +73,10 @@ export class ObjectIndex {
    * `limit`: a candidate list larger than this is not worth it.
    */
   candidates(selector: Selector, limit: number): readonly ReadonlySet<string>[] | undefined {
-    let best: Set<string>[] | undefined;
-    let bestSize = limit;
-    for (const requirement of selector.requirements) {
-      const op = requirement.operator;
-      if (op !== '=' && op !== '==' && op !== 'in') continue;
-      const sets: Set<string>[] = [];
-      let size = 0;
-      // NB: one object has one value per key, so the postings of an `in` list are disjoint.
-      for (const value of requirement.values) {
-        const set = this.postings.get(postingKey(requirement.key, value));
-        if (set !== undefined) {
-          sets.push(set);
-          size += set.size;
-        }
-      }
-      if (size < bestSize) {
-        best = sets;
-        bestSize = size;
-      }
-    }
-    return best;
+    return mostSelectiveCandidates(selector, limit, (key, value) => {
+      const set = this.postings.get(postingKey(key, value));
+      return set === undefined ? undefined : [set];
+    }, (set) => set.size);
   }
 
   private relabel(record: ObjectRecord, name: string, labels: Labels | undefined): void {
@@ -129,4 +112,38 @@ export class ObjectIndex {
 
 function postingKey(key: string, value: string): string {
   return `${key}\u0000${value}`;
+}
+
+/**
+ * The candidates of the most selective `=`/`in` requirement of `selector`: for each of its values the
+ * posting items `postings` gives, counted by `size`; undefined when no requirement gets under `limit`.
+ * NB: one object has one value per key, so the postings of an `in` list are disjoint and their sizes add up.
+ */
+export function mostSelectiveCandidates<T>(
+  selector: Selector,
+  limit: number,
+  postings: (key: string, value: string) => Iterable<T> | undefined,
+  size: (item: T) => number,
+): T[] | undefined {
+  let best: T[] | undefined;
+  let bestSize = limit;
+  for (const requirement of selector.requirements) {
+    const op = requirement.operator;
+    if (op !== '=' && op !== '==' && op !== 'in') continue;
+    const items: T[] = [];
+    let total = 0;
+    for (const value of requirement.values) {
+      const found = postings(requirement.key, value);
+      if (found === undefined) continue;
+      for (const item of found) {
+        items.push(item);
+        total += size(item);
+      }
+    }
+    if (total < bestSize) {
+      best = items;
+      bestSize = total;
+    }
+  }
+  return best;
 }

@@ -14,7 +14,7 @@
  * @module
  */
 import type { Labels } from '../../api/types.js';
-import type { Selector } from '../../selector/index.js';
+import { mostSelectiveCandidates, type Selector } from '../../selector/index.js';
 import { emptyLabels } from './intern.js';
 
 const noMembers = new Int32Array(0);
@@ -163,28 +163,7 @@ export class ObjectSlots {
    * requirement narrows the search below `limit` objects (the caller then walks its own collection).
    */
   candidates(selector: Selector, limit: number): readonly LabelGroup[] | undefined {
-    let best: LabelGroup[] | undefined;
-    let bestSize = limit;
-    for (const requirement of selector.requirements) {
-      const op = requirement.operator;
-      if (op !== '=' && op !== '==' && op !== 'in') continue;
-      const groups: LabelGroup[] = [];
-      let size = 0;
-      // NB: one object has one value per key, so the groups of an `in` list are disjoint.
-      for (const value of requirement.values) {
-        const posting = this.postings.get(postingKey(requirement.key, value));
-        if (posting === undefined) continue;
-        for (const group of posting) {
-          groups.push(group);
-          size += group.size;
-        }
-      }
-      if (size < bestSize) {
-        best = groups;
-        bestSize = size;
-      }
-    }
-    return best;
+    return mostSelectiveCandidates(selector, limit, (key, value) => this.postings.get(postingKey(key, value)), (group) => group.size);
   }
 
   private relabel(slot: number, labels: Labels): void {

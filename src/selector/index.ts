@@ -11,3 +11,4 @@ export { parseSelector } from './parse-selector.js';
 export { toLabelSelector, labelSelectorToSelector } from './label-selector.js';
 export { parseLabelSet, labelSetKey } from './label-set.js';
 export { mostSelectiveCandidates, ObjectIndex } from './object-index.js';
+export { LabelPostings } from './label-postings.js';

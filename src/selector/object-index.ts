@@ -5,6 +5,7 @@
  * @module
  */
 import type { Labels } from '../api/types.js';
+import { LabelPostings } from './label-postings.js';
 import type { Selector } from './selector.js';
 
 interface ObjectRecord {
@@ -18,7 +19,7 @@ const noLabels: Labels = Object.freeze({});
 
 export class ObjectIndex {
   private readonly objects = new Map<string, ObjectRecord>();
-  private readonly postings = new Map<string, Set<string>>();
+  private readonly postings = new LabelPostings<string>();
   /** Bumped whenever an object comes, goes or changes labels, so callers can tell a cached answer is stale. */
   generation = 0;
 
@@ -45,7 +46,7 @@ export class ObjectIndex {
       const initial = labels ?? noLabels;
       this.generation++;
       this.objects.set(name, { labels: initial, series: 1 });
-      this.addPostings(name, initial);
+      this.postings.add(name, initial);
       return;
     }
     record.series++;
@@ -64,7 +65,7 @@ export class ObjectIndex {
     if (--record.series > 0) return;
     this.generation++;
     this.objects.delete(name);
-    this.removePostings(name, record.labels);
+    this.postings.remove(name, record.labels);
   }
 
   /**
@@ -74,7 +75,7 @@ export class ObjectIndex {
    */
   candidates(selector: Selector, limit: number): readonly ReadonlySet<string>[] | undefined {
     return mostSelectiveCandidates(selector, limit, (key, value) => {
-      const set = this.postings.get(postingKey(key, value));
+      const set = this.postings.get(key, value);
       return set === undefined ? undefined : [set];
     }, (set) => set.size);
   }
@@ -82,36 +83,10 @@ export class ObjectIndex {
   private relabel(record: ObjectRecord, name: string, labels: Labels | undefined): void {
     if (labels === undefined || labels === record.labels) return;
     this.generation++;
-    this.removePostings(name, record.labels);
+    this.postings.remove(name, record.labels);
     record.labels = labels;
-    this.addPostings(name, labels);
+    this.postings.add(name, labels);
   }
-
-  private addPostings(name: string, labels: Labels): void {
-    for (const key in labels) {
-      const posting = postingKey(key, labels[key]!);
-      let set = this.postings.get(posting);
-      if (set === undefined) {
-        set = new Set();
-        this.postings.set(posting, set);
-      }
-      set.add(name);
-    }
-  }
-
-  private removePostings(name: string, labels: Labels): void {
-    for (const key in labels) {
-      const posting = postingKey(key, labels[key]!);
-      const set = this.postings.get(posting);
-      if (set === undefined) continue;
-      set.delete(name);
-      if (set.size === 0) this.postings.delete(posting);
-    }
-  }
-}
-
-function postingKey(key: string, value: string): string {
-  return `${key}\u0000${value}`;
 }
 
 /**

@@ -14,7 +14,7 @@
  * @module
  */
 import type { Labels } from '../../api/types.js';
-import { mostSelectiveCandidates, type Selector } from '../../selector/index.js';
+import { LabelPostings, mostSelectiveCandidates, type Selector } from '../../selector/index.js';
 import { emptyLabels } from './intern.js';
 
 const noMembers = new Int32Array(0);
@@ -93,7 +93,7 @@ export class ObjectSlots {
   private readonly freeGroups: number[] = [];
   /** NB: by identity: labels are interned, and an interner reset only splits a group in two, which selects the same. */
   private readonly groupByLabels = new Map<Labels, LabelGroup>();
-  private readonly postings = new Map<string, Set<LabelGroup>>();
+  private readonly postings = new LabelPostings<LabelGroup>();
 
   get size(): number {
     return this.slotOf.size;
@@ -163,7 +163,7 @@ export class ObjectSlots {
    * requirement narrows the search below `limit` objects (the caller then walks its own collection).
    */
   candidates(selector: Selector, limit: number): readonly LabelGroup[] | undefined {
-    return mostSelectiveCandidates(selector, limit, (key, value) => this.postings.get(postingKey(key, value)), (group) => group.size);
+    return mostSelectiveCandidates(selector, limit, (key, value) => this.postings.get(key, value), (group) => group.size);
   }
 
   private relabel(slot: number, labels: Labels): void {
@@ -180,15 +180,7 @@ export class ObjectSlots {
       group = new LabelGroup(labels, id);
       this.groups[id] = group;
       this.groupByLabels.set(labels, group);
-      for (const key in labels) {
-        const posting = postingKey(key, labels[key]!);
-        let set = this.postings.get(posting);
-        if (set === undefined) {
-          set = new Set();
-          this.postings.set(posting, set);
-        }
-        set.add(group);
-      }
+      this.postings.add(group, labels);
     }
     this.positionOf[slot] = group.add(slot);
     this.groupOf[slot] = group.id;
@@ -205,16 +197,6 @@ export class ObjectSlots {
     this.groups[group.id] = undefined;
     this.freeGroups.push(group.id);
     this.groupByLabels.delete(group.labels);
-    for (const key in group.labels) {
-      const posting = postingKey(key, group.labels[key]!);
-      const set = this.postings.get(posting);
-      if (set === undefined) continue;
-      set.delete(group);
-      if (set.size === 0) this.postings.delete(posting);
-    }
+    this.postings.remove(group, group.labels);
   }
-}
-
-function postingKey(key: string, value: string): string {
-  return `${key}\u0000${value}`;
 }

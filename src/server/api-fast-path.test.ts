@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { createMemoryAdapter } from '../../test/helpers/memory-adapter.js';
 import type { RequestGuard } from '../auth/index.js';
 import { unauthorized } from '../api/errors.js';
-import { isApiRead } from './api-fast-path.js';
+import { isApiRead, isPlainWrite } from './api-fast-path.js';
 
 type TestAdapter = Awaited<ReturnType<typeof createMemoryAdapter>>;
 
@@ -69,6 +69,37 @@ describe('the hand-written /apis path answers exactly as the fastify routes do',
     assert.deepEqual(socket, inject);
   });
 
+  const writes: readonly [string, string, string | undefined][] = [
+    ['/write-metrics/namespaces/default/pods/web-3/http_requests?objectLabels=app=web', '"250m"', 'application/json'],
+    ['/write-metrics/namespaces/default/pods/web-3/http_requests', '"1.5"', 'application/json; charset=utf-8'],
+    ['/write-external-metrics/namespaces/default/queue?labels=q=b', '7', 'Application/JSON'],
+    ['/write-external-metrics/queue?labels=q=c', '"3k"', 'application/json'],
+    ['/write-metrics/namespaces/default/pods/web-3/http_requests', '"12 apples"', 'application/json'],
+    ['/write-metrics/namespaces/default/pods/web-3/http_requests', '', 'application/json'],
+    ['/write-metrics/namespaces/Bad_NS/pods/web-3/http_requests', '"1"', 'application/json'],
+    ['/write-metrics/namespaces/default/pods/web-3/http_requests?labels=a%3D%3D%3D', '"1"', 'application/json'],
+    ['/write-metrics/namespaces/default/pods', '"1"', 'application/json'],
+    ['/write-metrics/namespaces/default/pods/web-3/http_requests', '"1"', 'text/plain'],
+    ['/write-metrics/namespaces/default/pods/web-3/http_requests', '"1"', undefined],
+    ['/write-metrics/namespaces/default/pods/web-3/http_requests', `"${'1'.repeat(70 * 1024)}"`, 'application/json'],
+  ];
+  for (const [path, body, type] of writes) {
+    test(`POST ${path.slice(0, 80)} (${type ?? 'no content type'}, ${body.length} bytes)`, async () => {
+      const headers: Record<string, string> = type === undefined ? {} : { 'content-type': type };
+      const viaSocket = await fetch(base + path, { method: 'POST', body, headers });
+      const socket = { status: viaSocket.status, type: viaSocket.headers.get('content-type'), body: await viaSocket.text() };
+      const viaInject = await adapter.server.inject({ method: 'POST', url: path, payload: body, headers });
+      assert.deepEqual(socket, { status: viaInject.statusCode, type: viaInject.headers['content-type'], body: viaInject.body });
+    });
+  }
+
+  test('a write on the hand-written path is stored and read back', async () => {
+    const path = '/write-metrics/namespaces/default/pods/web-4/http_requests?objectLabels=app=web';
+    assert.equal((await fetch(base + path, { method: 'POST', body: '"42"', headers: { 'content-type': 'application/json' } })).status, 200);
+    const read = await fetch(`${base}/apis/custom.metrics.k8s.io/v1beta2/namespaces/default/pods/web-4/http_requests`);
+    assert.match(await read.text(), /"value":"42"/);
+  });
+
   test('requests on the hand-written path are counted in /metrics', async () => {
     const before = await (await fetch(`${base}/metrics`)).text();
     const count = (text: string) => Number(/metrics_adapter_requests_total\{[^}]*group="custom\.metrics\.k8s\.io",version="v1beta2"[^}]*code="200"\}\s+(\d+)/.exec(text)?.[1] ?? 0);
@@ -107,6 +138,49 @@ test('the guard and the in-flight limit apply on the hand-written path', async (
     release();
     await adapter.close();
   }
+});
+
+test('the guard and the mutating in-flight limit apply to writes on the hand-written path', async () => {
+  let release: () => void = () => undefined;
+  const blocked = new Promise<void>((resolve) => (release = resolve));
+  const guard: RequestGuard = {
+    async check(request) {
+      if (request.headers.authorization === 'Bearer wait') await blocked;
+      if (request.headers.authorization === undefined) throw unauthorized();
+    },
+  };
+  const adapter = await createMemoryAdapter({}, { guard, limits: { maxMutatingRequestsInflight: 1 } });
+  try {
+    await adapter.server.listen({ port: 0, host: '127.0.0.1' });
+    const url = `http://127.0.0.1:${(adapter.server.server.address() as AddressInfo).port}/write-metrics/namespaces/default/pods/web-1/m`;
+    const post = (authorization?: string) => fetch(url, { method: 'POST', body: '"1"', headers: { 'content-type': 'application/json', ...(authorization ? { authorization } : {}) } });
+    assert.equal((await post()).status, 401);
+    const waiting = post('Bearer wait');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const refused = await post('Bearer ok');
+    assert.equal(refused.status, 429);
+    assert.equal((await refused.json() as { reason: string }).reason, 'TooManyRequests');
+    release();
+    assert.equal((await waiting).status, 200);
+    assert.equal((await post('Bearer ok')).status, 200);
+  } finally {
+    release();
+    await adapter.close();
+  }
+});
+
+test('isPlainWrite takes JSON writes with a Content-Length within the limit only', () => {
+  const write = (headers: Record<string, string>, url = '/write-metrics/namespaces/d/pods/p/m', method = 'POST') =>
+    isPlainWrite({ method, url, headers } as unknown as Parameters<typeof isPlainWrite>[0]);
+  assert.equal(write({ 'content-type': 'application/json', 'content-length': '3' }), true);
+  assert.equal(write({ 'content-type': 'application/json; charset=utf-8', 'content-length': '3' }, '/write-external-metrics/q'), true);
+  assert.equal(write({ 'content-type': 'application/json', 'content-length': '3' }, '/write-metricsx/a'), false);
+  assert.equal(write({ 'content-type': 'application/json', 'content-length': '3' }, '/write-metrics/a', 'PUT'), false);
+  assert.equal(write({ 'content-type': 'application/json' }), false, 'no length: chunked or empty, fastify decides');
+  assert.equal(write({ 'content-type': 'application/json', 'content-length': '3', 'transfer-encoding': 'chunked' }), false);
+  assert.equal(write({ 'content-type': 'application/json', 'content-length': String(70 * 1024) }), false);
+  assert.equal(write({ 'content-type': 'text/plain', 'content-length': '3' }), false);
+  assert.equal(write({ 'content-length': '3' }), false);
 });
 
 test('isApiRead takes GETs of /apis and below only', () => {

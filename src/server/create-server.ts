@@ -6,7 +6,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { fastify, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { badRequest, methodNotAllowed } from '../api/errors.js';
-import { encodeStatusError, encodeStatusSuccess } from '../api/encode-status.js';
+import { encodeStatusError } from '../api/encode-status.js';
 import type { RequestGuard } from '../auth/index.js';
 import type { ResourceMapper } from '../kube/resource-mapper.js';
 import type { Logger } from '../log/index.js';
@@ -14,11 +14,10 @@ import type { BackendHealth, MetricsWriter, Readiness } from '../providers/backe
 import type { CustomMetricsProvider, ExternalMetricsProvider } from '../providers/provider.js';
 import { installErrorHandling, writeBodyLimit } from './error-handling.js';
 import { createClientErrorHandler, defaultServerLimits, InflightLimiter, installLimits, type ServerLimits } from './limits.js';
-import { answerApiRequest, createApiFastPath, lazyQueryContext } from './api-fast-path.js';
+import { answerApiRequest, answerWriteRequest, createApiFastPath, lazyQueryContext } from './api-fast-path.js';
 import { registerHealthRoutes } from './health.js';
 import { trackUnusedConnections } from './shutdown.js';
 import { createMetricsApi } from './metrics-api.js';
-import { splitPath, splitUrl } from './paths.js';
 import { sendJson } from './respond.js';
 import { createSelfMetrics } from './self-metrics.js';
 import { prepareTransport, transportOptions, type TlsServing } from './transport.js';
@@ -116,9 +115,11 @@ export function createServer(options: ServerOptions): FastifyInstance {
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => done(null, body));
 
   const metricsApi = createMetricsApi(options);
+  const writeApi = options.writer ? createWriteApi(options.writer, options.resourceMapper) : undefined;
   installApiFastPath(app, createApiFastPath({
     metricsApi, limiter, logger, observe: recordRequest, closing: () => !app.server.listening,
     ...(options.guard ? { guard: options.guard } : {}),
+    ...(writeApi ? { writeApi } : {}),
   }, fastifyRequestListener(app)));
   trackUnusedConnections(app.server);
   const answerApis = async (request: FastifyRequest, reply: FastifyReply) => {
@@ -131,19 +132,11 @@ export function createServer(options: ServerOptions): FastifyInstance {
   app.get('/apis/*', answerApis);
   app.route({ method: [...otherMethods], url: '/apis/*', handler: () => Promise.reject(methodNotAllowed()) });
 
-  if (options.writer) {
-    const writeApi = createWriteApi(options.writer, options.resourceMapper);
-    const write = (kind: 'custom' | 'external') => async (request: FastifyRequest, reply: FastifyReply) => {
-      const { path, query } = splitUrl(request.url);
-      const segments = splitPath(path).slice(2);
-      const body = typeof request.body === 'string' ? request.body : '';
-      const message = kind === 'custom'
-        ? await writeApi.writeCustom(segments, query, body)
-        : await writeApi.writeExternal(segments, query, body);
-      return sendJson(request, reply, 200, encodeStatusSuccess(200, message));
-    };
-    app.post('/write-metrics/*', write('custom'));
-    app.post('/write-external-metrics/*', write('external'));
+  if (writeApi) {
+    const write = async (request: FastifyRequest, reply: FastifyReply) =>
+      sendJson(request, reply, 200, await answerWriteRequest(writeApi, request.url, typeof request.body === 'string' ? request.body : ''));
+    app.post('/write-metrics/*', write);
+    app.post('/write-external-metrics/*', write);
     for (const url of ['/write-metrics/*', '/write-external-metrics/*']) {
       app.route({ method: ['GET', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'], url, handler: () => Promise.reject(methodNotAllowed()) });
     }

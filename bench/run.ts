@@ -108,7 +108,7 @@ async function main(): Promise<void> {
     for (const series of memorySeries) {
       const result = await measureMemory(workDir, series);
       memory.push(result);
-      const line = `Memory: ${series} series took ${((result.rssAfterBytes - result.rssBeforeBytes) / 2 ** 20).toFixed(1)} MiB of RSS, ${result.bytesPerSeries} bytes per series`;
+      const line = `Memory: ${series} series took ${((result.rssAfterBytes - result.rssBeforeBytes) / 2 ** 20).toFixed(1)} MiB of RSS, ${result.bytesPerSeries} bytes per series (V8 heap used + external: ${result.heapBytesPerSeries})`;
       if (series >= 1_000_000) {
         const check: Check = { name: `memory at ${series / 1000}k series`, value: result.bytesPerSeries, target: 120, kind: 'atMost', unit: 'bytes/series' };
         checks.push(check);

@@ -18,6 +18,7 @@ import type { CustomMetricInfo, CustomMetricsProvider, GroupResource, MetricValu
 import { ownString, type Interner } from './intern.js';
 import { MetricColumn } from './metric-column.js';
 import { ObjectSlots } from './object-slots.js';
+import { SelectionCache } from './selection-cache.js';
 
 /** What a selector query returned, reused while neither the values nor the objects' labels changed. */
 interface Selection {
@@ -27,15 +28,14 @@ interface Selection {
   readonly values: readonly MetricValue[];
 }
 
-/**
- * NB: the HPA, the status page and kubectl ask the same selector query again and again between writes;
- * answering with the same array lets the server reuse the encoded body too (it caches by identity).
- */
-const selectionsPerMetric = 32;
 
 /** The values of one metric in one scope; `ts` is epoch seconds (the wire has second precision). */
 class MetricSeries extends MetricColumn {
-  selections: Map<string, Selection> | undefined;
+  /**
+   * NB: the HPA, the status page and kubectl ask the same selector query again and again between writes;
+   * answering with the same array lets the server reuse the encoded body too (it caches by identity).
+   */
+  selections: SelectionCache<Selection> | undefined;
 }
 
 class ResourceScope {
@@ -93,6 +93,8 @@ export class CustomStore implements CustomMetricsProvider {
       this.addListed(info);
     }
     metricSeries.generation++;
+    // NB: an answer of an older generation never serves again: drop it now rather than hold its values until replaced.
+    metricSeries.selections = undefined;
     const interner = this.options.interner;
     const metricLabels = interner.labels(write.metricLabels).labels;
     const objectLabels = write.objectLabels === undefined ? undefined : interner.labels(write.objectLabels).labels;
@@ -159,10 +161,7 @@ export class CustomStore implements CustomMetricsProvider {
       return hit.values;
     }
     const values = Object.freeze(this.selectByWrittenLabels(scope, metricSeries, selector, info, metricSelector));
-    const selections = (metricSeries.selections ??= new Map());
-    selections.delete(key);
-    if (selections.size >= selectionsPerMetric) selections.delete(selections.keys().next().value!);
-    selections.set(key, { generation: metricSeries.generation, objectsGeneration: scope.objects.generation, oldest, values });
+    (metricSeries.selections ??= new SelectionCache()).set(key, { generation: metricSeries.generation, objectsGeneration: scope.objects.generation, oldest, values });
     return values;
   }
 

@@ -12,6 +12,7 @@ import { ObjectIndex, type Selector } from '../../selector/index.js';
 import type { ExternalMetricWrite } from '../backend.js';
 import type { ExternalMetricInfo, ExternalMetricsProvider, ExternalMetricValue } from '../provider.js';
 import type { Interner } from './intern.js';
+import { SelectionCache } from './selection-cache.js';
 
 interface ExternalSeries {
   value: string;
@@ -26,8 +27,11 @@ class SeriesSet {
   readonly index = new ObjectIndex();
   /** The store's write clock at the last change of these series. */
   generation = 0;
-  /** Answers of repeated queries, keyed by namespace and selector; kept in the set the query reads first. */
-  selections: Map<string, Selection> | undefined;
+  /**
+   * Answers of repeated queries, keyed by namespace and selector; kept in the set the query reads first.
+   * NB: as in the custom store: the same answer again lets the server reuse the encoded body.
+   */
+  selections: SelectionCache<Selection> | undefined;
 }
 
 /** What a query returned, reused while neither series set it read has changed. */
@@ -38,8 +42,6 @@ interface Selection {
   readonly values: readonly ExternalMetricValue[];
 }
 
-/** NB: as in the custom store: the same answer again lets the server reuse the encoded body. */
-const selectionsPerMetric = 32;
 
 /** NB: an expired namespaced series is gone for readers, so it no longer hides the global one. */
 function isLive(series: ExternalSeries | undefined, oldest: number): boolean {
@@ -91,6 +93,8 @@ export class ExternalStore implements ExternalMetricsProvider {
       this.listCache = undefined;
     }
     set.generation = ++this.writeClock;
+    // NB: answers kept here of an older generation never serve again; drop them rather than hold their values.
+    set.selections = undefined;
     const { labels, key } = this.options.interner.labels(write.labels);
     const value = this.options.interner.string(write.value.toString());
     const ts = Math.floor(write.timestamp / 1000);
@@ -119,10 +123,7 @@ export class ExternalStore implements ExternalMetricsProvider {
     const hit = home.selections?.get(key);
     if (hit !== undefined && hit.own === ownGeneration && hit.global === globalGeneration && hit.oldest === oldest) return hit.values;
     const values = Object.freeze(this.select(own, global, metricSelector, info, oldest));
-    const selections = (home.selections ??= new Map());
-    selections.delete(key);
-    if (selections.size >= selectionsPerMetric) selections.delete(selections.keys().next().value!);
-    selections.set(key, { own: ownGeneration, global: globalGeneration, oldest, values });
+    (home.selections ??= new SelectionCache()).set(key, { own: ownGeneration, global: globalGeneration, oldest, values });
     return values;
   }
 
@@ -180,6 +181,8 @@ export class ExternalStore implements ExternalMetricsProvider {
           set.series.delete(key);
           set.index.release(key);
           set.generation = ++this.writeClock;
+    // NB: answers kept here of an older generation never serve again; drop them rather than hold their values.
+    set.selections = undefined;
           dropped++;
         }
         if (set.series.size > 0) continue;

@@ -13,6 +13,7 @@ import type { CustomMetricInfo } from '../provider.js';
 import { CustomStore } from './custom-store.js';
 import { ExternalStore } from './external-store.js';
 import { Interner } from './intern.js';
+import { SelectionCache, selectionValuesPerMetric, selectionsPerMetric } from './selection-cache.js';
 
 const pods: CustomMetricInfo = { groupResource: { group: '', resource: 'pods' }, namespaced: true, metric: 'http_requests' };
 const selectors = ['', 'app=web', 'app in (web,db)', 'app!=web', 'tier', '!tier', 'app=db,tier=x'];
@@ -29,6 +30,40 @@ test('a repeated selector query returns the same frozen array until a write chan
   const second = await store.getMetricBySelector('ns', parseSelector('app=web'), pods, everything);
   assert.notEqual(second, first);
   assert.deepEqual(second.map((v) => v.value), ['2']);
+});
+
+test('an answer larger than the cache budget is computed anew each time, so the cache does not grow with the store', async () => {
+  const store = new CustomStore({ mapper: createStaticResourceMapper(), interner: new Interner(), ttlMs: 0 });
+  const overBudget = selectionValuesPerMetric + 1;
+  for (let i = 0; i < overBudget; i++) {
+    store.write({ info: pods, name: { namespace: 'ns', name: `pod-${i}` }, value: parseQuantity('1'), metricLabels: {}, objectLabels: { app: i === 0 ? 'one' : 'many' }, timestamp: 1_700_000_000_000 });
+  }
+  const all = await store.getMetricBySelector('ns', everything, pods, everything);
+  assert.equal(all.length, overBudget);
+  const again = await store.getMetricBySelector('ns', everything, pods, everything);
+  assert.notEqual(again, all);
+  assert.deepEqual(again, all);
+  // NB: a small answer next to it is still kept.
+  const one = await store.getMetricBySelector('ns', parseSelector('app=one'), pods, everything);
+  assert.equal(await store.getMetricBySelector('ns', parseSelector('app=one'), pods, everything), one);
+});
+
+test('the selection cache evicts its oldest answers to stay within its value budget and answer count', () => {
+  const cache = new SelectionCache<{ readonly values: readonly number[] }>();
+  const half = { values: new Array<number>(selectionValuesPerMetric / 2).fill(0) };
+  cache.set('a', half);
+  cache.set('b', half);
+  assert.equal(cache.get('a'), half);
+  cache.set('c', { values: [1] });
+  assert.equal(cache.get('a'), undefined, 'a is the oldest and c no longer fits beside a and b');
+  assert.equal(cache.get('b'), half);
+  cache.set('huge', { values: new Array<number>(selectionValuesPerMetric + 1).fill(0) });
+  assert.equal(cache.get('huge'), undefined);
+  assert.equal(cache.get('b'), half, 'an answer that is not kept evicts nothing');
+  for (let i = 0; i < selectionsPerMetric; i++) cache.set(`k${i}`, { values: [i] });
+  assert.equal(cache.get('b'), undefined);
+  assert.deepEqual(cache.get(`k${selectionsPerMetric - 1}`)?.values, [selectionsPerMetric - 1]);
+  assert.deepEqual(cache.get('k0')?.values, [0]);
 });
 
 type Step =

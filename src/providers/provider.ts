@@ -36,6 +36,11 @@ export interface ExternalMetricInfo {
 /** Per-request context. `signal` aborts on client disconnect or deadline. */
 export interface QueryContext {
   readonly signal: AbortSignal;
+  /**
+   * The caller reads no more than this many values (the status page, which shows a few per metric).
+   * A provider may stop there or return everything; API requests never set it.
+   */
+  readonly limit?: number;
 }
 
 /** The metric a value belongs to, and the metric label selector that chose it (null: all series). */

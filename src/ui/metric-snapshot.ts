@@ -56,7 +56,8 @@ export async function takeSnapshot(
   providers: { readonly custom?: CustomMetricsProvider; readonly external?: ExternalMetricsProvider },
   limits: SnapshotLimits = defaultLimits,
 ): Promise<MetricSnapshot[]> {
-  const ctx: QueryContext = { signal: AbortSignal.timeout(5000) };
+  // NB: one more than shown, so a metric with more values is marked truncated.
+  const ctx: QueryContext = { signal: AbortSignal.timeout(5000), limit: limits.valuesPerMetric + 1 };
   const out: MetricSnapshot[] = [];
   const { custom, external } = providers;
   for (const info of custom?.listAllMetrics() ?? []) {

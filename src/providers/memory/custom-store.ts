@@ -146,10 +146,16 @@ export class CustomStore implements CustomMetricsProvider {
     const metricSeries = scope?.metrics.get(info.metric);
     if (scope === undefined || metricSeries === undefined) return [];
     const lister = this.options.objects;
-    if (lister === undefined) return this.cachedSelection(scope, metricSeries, selector, info, metricSelector);
-    return lister.matching(info.groupResource, namespace, selector, ctx?.signal).then((objects) => objects === undefined
+    // NB: a limited read (the status page's) is neither cached nor built past its limit: it would
+    // otherwise allocate, and keep, a value object for every series of the namespace every 10 s.
+    const limit = ctx?.limit;
+    const byLabels = () => limit === undefined
       ? this.cachedSelection(scope, metricSeries, selector, info, metricSelector)
-      : this.selectFrom(scope, metricSeries, info, metricSelector, objects));
+      : this.selectByWrittenLabels(scope, metricSeries, selector, info, metricSelector, limit);
+    if (lister === undefined) return byLabels();
+    return lister.matching(info.groupResource, namespace, selector, ctx?.signal).then((objects) => objects === undefined
+      ? byLabels()
+      : this.selectFrom(scope, metricSeries, info, metricSelector, objects, limit));
   }
 
   /** A selection by written labels, from the cache while nothing it depends on has changed. */
@@ -166,8 +172,8 @@ export class CustomStore implements CustomMetricsProvider {
   }
 
   /** The objects the cluster has that match: walk whichever is smaller, the matches or the values. */
-  private selectFrom(scope: ResourceScope, column: MetricColumn, info: CustomMetricInfo, metricSelector: Selector, objects: ObjectMatches): MetricValue[] {
-    const { results, emit } = this.collector(scope, column, info, metricSelector);
+  private selectFrom(scope: ResourceScope, column: MetricColumn, info: CustomMetricInfo, metricSelector: Selector, objects: ObjectMatches, limit?: number): MetricValue[] {
+    const { results, emit } = this.collector(scope, column, info, metricSelector, limit);
     const slots = scope.objects;
     if (objects.size < column.count) {
       for (const objectName of objects) {
@@ -183,8 +189,8 @@ export class CustomStore implements CustomMetricsProvider {
   }
 
   /** Without a cluster: the objectLabels given on writes answer the selector. */
-  private selectByWrittenLabels(scope: ResourceScope, column: MetricColumn, selector: Selector, info: CustomMetricInfo, metricSelector: Selector): MetricValue[] {
-    const { results, emit } = this.collector(scope, column, info, metricSelector);
+  private selectByWrittenLabels(scope: ResourceScope, column: MetricColumn, selector: Selector, info: CustomMetricInfo, metricSelector: Selector, limit?: number): MetricValue[] {
+    const { results, emit } = this.collector(scope, column, info, metricSelector, limit);
     const slots = scope.objects;
     if (selector.isEmpty()) {
       column.forEachSlot(emit);
@@ -209,7 +215,8 @@ export class CustomStore implements CustomMetricsProvider {
   }
 
   /** `emit(slot)` adds the slot's value to `results` when it is live and its metric labels match. */
-  private collector(scope: ResourceScope, column: MetricColumn, info: CustomMetricInfo, metricSelector: Selector) {
+  /** `limit`: emit stops adding values once `results` holds this many. */
+  private collector(scope: ResourceScope, column: MetricColumn, info: CustomMetricInfo, metricSelector: Selector, limit = Number.POSITIVE_INFINITY) {
     const namespace = scope.namespace;
     const slots = scope.objects;
     const kind = this.options.mapper.kindFor(info.groupResource);
@@ -218,6 +225,7 @@ export class CustomStore implements CustomMetricsProvider {
     const anyLabels = metricSelector.isEmpty();
     const results: MetricValue[] = [];
     const emit = (slot: number): void => {
+      if (results.length >= limit) return;
       const ts = column.secondsAt(slot);
       if (ts < oldest || (!anyLabels && !metricSelector.matches(column.labelsAt(slot)))) return;
       const objectName = slots.nameOf(slot);

@@ -10,7 +10,7 @@ import { externalMetricNotFound } from '../../api/errors.js';
 import type { Labels } from '../../api/types.js';
 import { ObjectIndex, type Selector } from '../../selector/index.js';
 import type { ExternalMetricWrite } from '../backend.js';
-import type { ExternalMetricInfo, ExternalMetricsProvider, ExternalMetricValue } from '../provider.js';
+import type { ExternalMetricInfo, ExternalMetricsProvider, ExternalMetricValue, QueryContext } from '../provider.js';
 import type { Interner } from './intern.js';
 import { SelectionCache } from './selection-cache.js';
 
@@ -109,13 +109,15 @@ export class ExternalStore implements ExternalMetricsProvider {
     }
   }
 
-  getExternalMetric(namespace: string, metricSelector: Selector, info: ExternalMetricInfo): readonly ExternalMetricValue[] {
+  getExternalMetric(namespace: string, metricSelector: Selector, info: ExternalMetricInfo, ctx?: QueryContext): readonly ExternalMetricValue[] {
     const own = this.scopes.get(namespace)?.get(info.metric);
     const global = this.scopes.get(everyNamespace)?.get(info.metric);
     // NB: an unknown metric is a 404; a known one whose series the selector filters out is an empty
     // list (CMAS test adapter). The HPA treats both as "no metrics".
     if (!this.hasLiveSeries(own) && !this.hasLiveSeries(global)) throw externalMetricNotFound(info.metric);
     const oldest = this.oldestLiveSecond();
+    // NB: as in the custom store: a limited read is neither cached nor built past its limit.
+    if (ctx?.limit !== undefined) return this.select(own, global, metricSelector, info, oldest, ctx.limit);
     const home = (own ?? global)!;
     const key = `${namespace}\u0000${metricSelector.toString()}`;
     const ownGeneration = own?.generation ?? -1;
@@ -127,10 +129,11 @@ export class ExternalStore implements ExternalMetricsProvider {
     return values;
   }
 
-  private select(own: SeriesSet | undefined, global: SeriesSet | undefined, metricSelector: Selector, info: ExternalMetricInfo, oldest: number): ExternalMetricValue[] {
+  private select(own: SeriesSet | undefined, global: SeriesSet | undefined, metricSelector: Selector, info: ExternalMetricInfo, oldest: number, limit = Number.POSITIVE_INFINITY): ExternalMetricValue[] {
     const results: ExternalMetricValue[] = [];
     const collect = (set: SeriesSet, shadow: SeriesSet | undefined): void => {
       const emit = (key: string, s: ExternalSeries): void => {
+        if (results.length >= limit) return;
         if (s.ts < oldest || isLive(shadow?.series.get(key), oldest) || !metricSelector.matches(s.labels)) return;
         results.push({ metricName: info.metric, metricLabels: s.labels, timestamp: s.ts * 1000, value: s.value });
       };

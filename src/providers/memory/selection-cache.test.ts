@@ -186,3 +186,22 @@ test('property: cached external answers always equal a naive model of the writes
     }
   }), { numRuns: 1000 });
 });
+
+test('a limited read (the status page) returns at most its limit, and leaves the cache alone', async () => {
+  const store = new CustomStore({ mapper: createStaticResourceMapper(), interner: new Interner(), ttlMs: 0 });
+  for (let i = 0; i < 100; i++) {
+    store.write({ info: pods, name: { namespace: 'ns', name: `p${i}` }, value: parseQuantity(String(i)), metricLabels: {}, objectLabels: { app: 'web' }, timestamp: 1_700_000_000_000 });
+  }
+  const ctx = { signal: new AbortController().signal, limit: 5 };
+  const limited = await store.getMetricBySelector('ns', everything, pods, everything, ctx);
+  assert.equal(limited.length, 5);
+  assert.equal(Object.isFrozen(limited), false, 'not the cached kind of answer');
+  const full = await store.getMetricBySelector('ns', everything, pods, everything);
+  assert.equal(full.length, 100);
+  assert.equal(await store.getMetricBySelector('ns', everything, pods, everything), full, 'the full answer is cached as before');
+
+  const external = new ExternalStore({ interner: new Interner(), ttlMs: 0 });
+  for (let i = 0; i < 30; i++) external.write({ namespace: 'ns', metric: 'queue', labels: { q: `q${i}` }, value: parseQuantity('1'), timestamp: 1_700_000_000_000 });
+  assert.equal(external.getExternalMetric('ns', everything, { metric: 'queue' }, ctx).length, 5);
+  assert.equal(external.getExternalMetric('ns', everything, { metric: 'queue' }).length, 30);
+});

@@ -75,16 +75,16 @@ const redisBackend: BackendFactory<RedisBackendConfig> = {
         checkFresh();
         return sync.model().custom.getMetricByName(name, info, metricSelector);
       },
-      getMetricBySelector(namespace, selector, info, metricSelector) {
+      getMetricBySelector(namespace, selector, info, metricSelector, ctx) {
         checkFresh();
-        return sync.model().custom.getMetricBySelector(namespace, selector, info, metricSelector);
+        return sync.model().custom.getMetricBySelector(namespace, selector, info, metricSelector, ctx);
       },
       listAllMetrics: () => sync.model().custom.listAllMetrics(),
     };
     const external: ExternalMetricsProvider = {
-      getExternalMetric(namespace, metricSelector, info) {
+      getExternalMetric(namespace, metricSelector, info, ctx) {
         checkFresh();
-        return sync.model().external.getExternalMetric(namespace, metricSelector, info);
+        return sync.model().external.getExternalMetric(namespace, metricSelector, info, ctx);
       },
       listAllExternalMetrics: () => sync.model().external.listAllExternalMetrics(),
     };

@@ -109,7 +109,11 @@ describe('the hand-written /apis path answers exactly as the fastify routes do',
   });
 });
 
-test('the guard and the in-flight limit apply on the hand-written path', async () => {
+/**
+ * A guard that holds requests carrying `Bearer wait` until released and refuses those without a token,
+ * on an adapter whose in-flight limit (`limits`) is 1: one held request, then one refused with 429.
+ */
+async function checkGuardAndLimit(limits: { maxRequestsInflight?: number; maxMutatingRequestsInflight?: number }, send: (base: string, authorization?: string) => Promise<Response>): Promise<void> {
   let release: () => void = () => undefined;
   const blocked = new Promise<void>((resolve) => (release = resolve));
   const guard: RequestGuard = {
@@ -118,56 +122,37 @@ test('the guard and the in-flight limit apply on the hand-written path', async (
       if (request.headers.authorization === undefined) throw unauthorized();
     },
   };
-  const adapter = await createMemoryAdapter({}, { guard, limits: { maxRequestsInflight: 1 } });
+  const adapter = await createMemoryAdapter({}, { guard, limits });
   try {
     await adapter.server.listen({ port: 0, host: '127.0.0.1' });
     const base = `http://127.0.0.1:${(adapter.server.server.address() as AddressInfo).port}`;
-    const denied = await fetch(`${base}/apis/custom.metrics.k8s.io/v1beta2`);
+    const denied = await send(base);
     assert.equal(denied.status, 401);
     assert.equal((await denied.json() as { reason: string }).reason, 'Unauthorized');
-    const waiting = fetch(`${base}/apis/custom.metrics.k8s.io/v1beta2`, { headers: { authorization: 'Bearer wait' } });
+    const waiting = send(base, 'Bearer wait');
     await new Promise((resolve) => setTimeout(resolve, 100));
-    const refused = await fetch(`${base}/apis/custom.metrics.k8s.io/v1beta2`, { headers: { authorization: 'Bearer ok' } });
+    const refused = await send(base, 'Bearer ok');
     assert.equal(refused.status, 429);
     assert.equal(refused.headers.get('retry-after'), '1');
     assert.equal((await refused.json() as { reason: string }).reason, 'TooManyRequests');
     release();
     assert.equal((await waiting).status, 200);
-    assert.equal((await fetch(`${base}/apis/custom.metrics.k8s.io/v1beta2`, { headers: { authorization: 'Bearer ok' } })).status, 200);
+    assert.equal((await send(base, 'Bearer ok')).status, 200);
   } finally {
     release();
     await adapter.close();
   }
-});
+}
 
-test('the guard and the mutating in-flight limit apply to writes on the hand-written path', async () => {
-  let release: () => void = () => undefined;
-  const blocked = new Promise<void>((resolve) => (release = resolve));
-  const guard: RequestGuard = {
-    async check(request) {
-      if (request.headers.authorization === 'Bearer wait') await blocked;
-      if (request.headers.authorization === undefined) throw unauthorized();
-    },
-  };
-  const adapter = await createMemoryAdapter({}, { guard, limits: { maxMutatingRequestsInflight: 1 } });
-  try {
-    await adapter.server.listen({ port: 0, host: '127.0.0.1' });
-    const url = `http://127.0.0.1:${(adapter.server.server.address() as AddressInfo).port}/write-metrics/namespaces/default/pods/web-1/m`;
-    const post = (authorization?: string) => fetch(url, { method: 'POST', body: '"1"', headers: { 'content-type': 'application/json', ...(authorization ? { authorization } : {}) } });
-    assert.equal((await post()).status, 401);
-    const waiting = post('Bearer wait');
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    const refused = await post('Bearer ok');
-    assert.equal(refused.status, 429);
-    assert.equal((await refused.json() as { reason: string }).reason, 'TooManyRequests');
-    release();
-    assert.equal((await waiting).status, 200);
-    assert.equal((await post('Bearer ok')).status, 200);
-  } finally {
-    release();
-    await adapter.close();
-  }
-});
+const withToken = (authorization?: string): Record<string, string> => (authorization ? { authorization } : {});
+
+test('the guard and the in-flight limit apply to reads on the hand-written path', () =>
+  checkGuardAndLimit({ maxRequestsInflight: 1 }, (base, authorization) => fetch(`${base}/apis/custom.metrics.k8s.io/v1beta2`, { headers: withToken(authorization) })));
+
+test('the guard and the mutating in-flight limit apply to writes on the hand-written path', () =>
+  checkGuardAndLimit({ maxMutatingRequestsInflight: 1 }, (base, authorization) => fetch(`${base}/write-metrics/namespaces/default/pods/web-1/m`, {
+    method: 'POST', body: '"1"', headers: { 'content-type': 'application/json', ...withToken(authorization) },
+  })));
 
 test('isPlainWrite takes JSON writes with a Content-Length within the limit only', () => {
   const write = (headers: Record<string, string>, url = '/write-metrics/namespaces/d/pods/p/m', method = 'POST') =>

@@ -22,6 +22,10 @@ export interface RunningBackend {
   readonly backend: Backend;
   /** Config reloads, for `/metrics`; undefined without a routing config. */
   readonly reloader?: ConfigReloader;
+  /** The back end `name` of the config (the single back end answers to its kind), for MetricQuery objects. */
+  named(name: string): { readonly kind: string; readonly queries?: Backend['queries'] } | undefined;
+  /** Changes identity when the back ends do (a config reload). */
+  version(): unknown;
   close(): Promise<void>;
 }
 
@@ -46,7 +50,12 @@ export async function planBackend(flags: ServeFlags, config: ConfigSource | unde
     async start(deps) {
       try {
         const backend = await factory.create(backendConfig, commonFlags(flags), deps);
-        return { backend, close: () => backend.close() };
+        return {
+          backend,
+          named: (name) => (name === backendName ? { kind: backendName, queries: backend.queries } : undefined),
+          version: () => backend,
+          close: () => backend.close(),
+        };
       } catch (error) {
         throw new CliError(`cannot start the ${backendName} back end: ${(error as Error).message}`, 1);
       }
@@ -98,6 +107,11 @@ function planRouting(flags: ServeFlags, config: ConfigSource, factories: readonl
       return {
         backend: routing,
         reloader,
+        named(name) {
+          const routed = routing.current.backends.find((b) => b.name === name);
+          return routed === undefined ? undefined : { kind: routed.kind, queries: routed.backend.queries };
+        },
+        version: () => routing.current,
         async close() {
           reloader.close();
           await routing.close();

@@ -48,6 +48,14 @@ export interface ServeFlags extends ServingFlags {
   readonly kubeconfig?: string;
   /** `--informer-idle-timeout` in milliseconds: an object cache unused this long is dropped. */
   readonly informerIdleTimeout: number;
+  /** `--metric-queries`: serve MetricQuery objects when a cluster is connected; default true. */
+  readonly metricQueries?: boolean;
+  /** `--metric-query-backends`: the back ends MetricQuery objects may name; undefined: all. */
+  readonly metricQueryBackends?: readonly string[];
+  /** `--metric-query-status-writes` per second, across all objects. */
+  readonly metricQueryStatusWrites?: number;
+  /** `--metric-query-evaluate-interval` in milliseconds: how often each object's query runs for its status. */
+  readonly metricQueryEvaluateInterval?: number;
 }
 
 export interface AddServeFlagsOptions {
@@ -80,6 +88,11 @@ function verbosity(text: string): number {
 function count(text: string): number {
   if (!/^\d+$/.test(text) || !Number.isSafeInteger(Number(text))) throw new InvalidArgumentError('must be a whole number, 0 or more.');
   return Number(text);
+}
+
+function boolean(text: string): boolean {
+  if (text !== 'true' && text !== 'false') throw new InvalidArgumentError('must be true or false.');
+  return text === 'true';
 }
 
 function headerBytes(text: string): number {
@@ -116,7 +129,11 @@ export function addServeFlags(command: Command, options: AddServeFlagsOptions = 
       .option('--config <file>', 'YAML config file: `backend` and one section per back end, or `backends` and `routes`')
       .option('--metric-ttl <duration>', 'drop written values not updated for this long, e.g. 10m (memory and redis back ends)', duration)
       .option('--kubeconfig <file>', 'kubeconfig of the cluster whose objects answer label selectors (default: the in-cluster service account in a pod, else none)')
-      .addOption(new Option('--informer-idle-timeout <duration>', 'drop the object cache of a resource not queried for this long').argParser(duration).default(15 * 60_000, '15m'));
+      .addOption(new Option('--informer-idle-timeout <duration>', 'drop the object cache of a resource not queried for this long').argParser(duration).default(15 * 60_000, '15m'))
+      .addOption(new Option('--metric-queries <bool>', 'serve the MetricQuery objects of every namespace (needs a cluster and the CRD)').argParser(boolean).default(true, 'true'))
+      .option('--metric-query-backends <names>', 'the back ends MetricQuery objects may use, comma-separated (default: all)', (text) => text.split(',').map((name) => name.trim()).filter((name) => name !== ''))
+      .option('--metric-query-status-writes <n>', 'MetricQuery status writes per second, across all objects', count, 5)
+      .addOption(new Option('--metric-query-evaluate-interval <duration>', 'how often each MetricQuery runs for its status value').argParser(positiveDuration).default(30_000, '30s'));
     addBackendFlags(command, options.backendFactories ?? []);
   }
   command

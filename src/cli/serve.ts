@@ -17,7 +17,8 @@ import { createLogger, type Logger } from '../log/index.js';
 import type { Readiness } from '../providers/backend.js';
 import { reloadTlsOnChange } from '../server/tls-reload.js';
 import { authRequested, createAuthFromFlags } from './auth-flags.js';
-import { planBackend } from './backend-plan.js';
+import { planBackend, type RunningBackend } from './backend-plan.js';
+import { startMetricQueries, type MetricQueryFeature } from '../metric-queries/index.js';
 import { CliError } from './cli-error.js';
 import { readConfigFile } from './config-file.js';
 import type { ServeFlags, ServingFlags } from './serve-flags.js';
@@ -45,8 +46,10 @@ export async function serve(flags: ServeFlags, logger: Logger = createLogger({ f
     setup.auth?.close();
     throw error;
   }
-  const { backend } = running;
+  const metricQueries = startMetricQueryFeature(flags, running, kube, logger);
+  const backend = metricQueries?.backend ?? running.backend;
   const release = async () => {
+    metricQueries?.close();
     await running.close();
     await kube.close();
   };
@@ -55,7 +58,7 @@ export async function serve(flags: ServeFlags, logger: Logger = createLogger({ f
     ...(backend.external ? { external: backend.external } : {}),
     ...(backend.writer ? { writer: backend.writer } : {}),
     ...(backend.seriesCount ? { seriesCount: () => backend.seriesCount!() } : {}),
-    selfMetricsText: () => `${backend.selfMetrics?.() ?? ''}${running.reloader?.render() ?? ''}`,
+    selfMetricsText: () => `${backend.selfMetrics?.() ?? ''}${running.reloader?.render() ?? ''}${metricQueries?.render() ?? ''}`,
     ...(backend.health ? { backendHealth: () => backend.health!() } : {}),
     resourceMapper,
     ...setup.serverOptions,
@@ -181,6 +184,25 @@ function checkBindAddress(flags: ServingFlags): void {
       `refusing to serve ${flags.bindAddress} without authentication: bind to a loopback address, or pass --insecure-disable-auth to accept that anyone reaching the port can read and write metrics`,
     );
   }
+}
+
+/** MetricQuery objects in front of the back end, when a cluster is connected and `--metric-queries` is not false. */
+function startMetricQueryFeature(flags: ServeFlags, running: RunningBackend, kube: KubeDeps, logger: Logger): MetricQueryFeature | undefined {
+  if (flags.metricQueries === false || kube.client === undefined) return undefined;
+  return startMetricQueries({
+    client: kube.client,
+    backend: running.backend,
+    backends: (name) => running.named(name),
+    backendsVersion: () => running.version(),
+    mapper: kube.resourceMapper,
+    logger,
+    ...(kube.objectLister !== undefined ? { objectLister: kube.objectLister } : {}),
+    ...(flags.metricQueryBackends !== undefined ? { allowedBackends: flags.metricQueryBackends } : {}),
+    status: {
+      ...(flags.metricQueryStatusWrites !== undefined ? { writesPerSecond: flags.metricQueryStatusWrites } : {}),
+      ...(flags.metricQueryEvaluateInterval !== undefined ? { evaluateEveryMs: flags.metricQueryEvaluateInterval } : {}),
+    },
+  });
 }
 
 /** The cluster from --kubeconfig or the in-cluster ServiceAccount; standalone without either. */

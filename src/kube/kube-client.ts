@@ -1,6 +1,6 @@
 /**
  * The connection to kube-apiserver: a client-node KubeConfig loaded from `--kubeconfig` or from the
- * in-cluster ServiceAccount, a JSON GET for lists and discovery, and client-node's Watch. NB: client-node
+ * in-cluster ServiceAccount, a JSON GET for lists and discovery, a merge PATCH for status, and client-node's Watch. NB: client-node
  * is imported lazily; it takes about a second to load, which a standalone adapter never pays.
  * @module
  */
@@ -29,6 +29,8 @@ export interface KubeClient {
   readonly watch: Watch;
   /** GET `path` (with query) as JSON. Throws KubeApiError on a non-2xx answer or a network error. */
   getJson<T>(path: string, signal?: AbortSignal): Promise<T>;
+  /** PATCH `path` with a JSON merge patch (RFC 7386); resolves with the object the server returns. Throws KubeApiError. */
+  mergePatch<T>(path: string, patch: unknown, signal?: AbortSignal): Promise<T>;
 }
 
 export interface LoadKubeClientOptions {
@@ -70,11 +72,12 @@ export async function loadKubeClient(options: LoadKubeClientOptions): Promise<Ku
     server,
     config,
     watch: new k8s.Watch(config),
-    getJson: (path, signal) => getJson(config, server, path, signal),
+    getJson: (path, signal) => send(config, server, 'GET', path, undefined, signal),
+    mergePatch: (path, patch, signal) => send(config, server, 'PATCH', path, JSON.stringify(patch), signal),
   };
 }
 
-async function getJson<T>(config: KubeConfig, server: string, path: string, signal: AbortSignal | undefined): Promise<T> {
+async function send<T>(config: KubeConfig, server: string, method: 'GET' | 'PATCH', path: string, body: string | undefined, signal: AbortSignal | undefined): Promise<T> {
   const options: RequestOptions = {};
   // NB: applied per call: a projected ServiceAccount token is rotated on disk, and client-node rereads it.
   await config.applyToHTTPSOptions(options);
@@ -83,28 +86,33 @@ async function getJson<T>(config: KubeConfig, server: string, path: string, sign
   return new Promise<T>((resolve, reject) => {
     const request = send(
       url,
-      { ...options, method: 'GET', headers: { ...options.headers, accept: 'application/json' }, ...(signal ? { signal } : {}) },
+      {
+        ...options,
+        method,
+        headers: { ...options.headers, accept: 'application/json', ...(body !== undefined ? { 'content-type': 'application/merge-patch+json' } : {}) },
+        ...(signal ? { signal } : {}),
+      },
       (response) => {
         const chunks: Buffer[] = [];
         response.on('data', (chunk: Buffer) => chunks.push(chunk));
-        response.on('error', (error) => reject(new KubeApiError(`GET ${path}: ${error.message}`, 0, { cause: error })));
+        response.on('error', (error) => reject(new KubeApiError(`${method} ${path}: ${error.message}`, 0, { cause: error })));
         response.on('end', () => {
           const text = Buffer.concat(chunks).toString('utf8');
           const status = response.statusCode ?? 0;
           if (status < 200 || status > 299) {
-            reject(new KubeApiError(`GET ${path}: ${status} ${statusMessage(text)}`, status));
+            reject(new KubeApiError(`${method} ${path}: ${status} ${statusMessage(text)}`, status));
             return;
           }
           try {
             resolve(JSON.parse(text) as T);
           } catch (error) {
-            reject(new KubeApiError(`GET ${path}: the answer is not JSON`, status, { cause: error }));
+            reject(new KubeApiError(`${method} ${path}: the answer is not JSON`, status, { cause: error }));
           }
         });
       },
     );
-    request.on('error', (error) => reject(new KubeApiError(`GET ${path}: ${error.message}`, 0, { cause: error })));
-    request.end();
+    request.on('error', (error) => reject(new KubeApiError(`${method} ${path}: ${error.message}`, 0, { cause: error })));
+    request.end(body);
   });
 }
 

@@ -5,7 +5,7 @@
  * @module
  */
 import type { Logger } from '../log/index.js';
-import { loadKubeClient } from './kube-client.js';
+import { loadKubeClient, type KubeClient } from './kube-client.js';
 import type { ObjectLister } from './object-lister.js';
 import type { ResourceMapper } from './resource-mapper.js';
 import { createStaticResourceMapper } from './static-resource-mapper.js';
@@ -16,6 +16,8 @@ export interface KubeDeps {
   readonly objectLister?: ObjectLister;
   /** kube-apiserver's URL, or undefined when standalone. */
   readonly server?: string;
+  /** The connection, for watchers beyond the object lister (MetricQuery objects); undefined when standalone. */
+  readonly client?: KubeClient;
   close(): Promise<void>;
 }
 
@@ -57,6 +59,7 @@ export async function createKubeDeps(options: KubeDepsOptions): Promise<KubeDeps
     resourceMapper: mapper,
     objectLister,
     server: client.server,
+    client,
     async close() {
       mapper.close();
       await objectLister.close();

@@ -15,6 +15,7 @@ import type {
   ExternalMetricsProvider,
   NamespacedName,
 } from './provider.js';
+import type { QueryRunner } from './query-runner.js';
 
 /** One value written through `POST /write-metrics/...`. */
 export interface CustomMetricWrite {
@@ -65,6 +66,8 @@ export interface Backend {
   readonly custom?: CustomMetricsProvider;
   readonly external?: ExternalMetricsProvider;
   readonly writer?: MetricsWriter;
+  /** Runs the queries of MetricQuery objects that name this back end; undefined when it cannot. */
+  readonly queries?: QueryRunner;
   readiness(): Readiness;
   /** Series held, for the `metrics_adapter_series` gauge; undefined when the back end holds none. */
   seriesCount?(): { readonly custom: number; readonly external: number };

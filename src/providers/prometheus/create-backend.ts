@@ -8,6 +8,7 @@ import { createPrometheusClient, type PrometheusClient, type PrometheusClientOpt
 import type { PrometheusBackendConfig, PrometheusTimings } from './config-schema.js';
 import { PrometheusCustomProvider, type PrometheusProviderDeps } from './custom-provider.js';
 import { createDiscovery } from './discovery.js';
+import { createPromQLRunner } from './promql-runner.js';
 import { PrometheusExternalProvider } from './external-provider.js';
 import { compileRules } from './rules/index.js';
 import { SeriesRegistry } from './series-registry.js';
@@ -20,6 +21,8 @@ export interface PrometheusProvidersOptions {
   readonly deps: BackendDeps;
   /** The `backend` field of the log lines; default `prometheus`. */
   readonly name?: string;
+  /** The series label holding the Kubernetes namespace, for MetricQuery objects; default `namespace`. */
+  readonly namespaceLabel?: string;
 }
 
 /** Compiles the rules, starts discovery over `client` and returns the providers; `close()` stops discovery. */
@@ -38,6 +41,7 @@ export function createPrometheusProviders(options: PrometheusProvidersOptions): 
   return {
     ...(rules.length > 0 ? { custom: new PrometheusCustomProvider(providerDeps) } : {}),
     ...(externalRules.length > 0 ? { external: new PrometheusExternalProvider(providerDeps) } : {}),
+    queries: createPromQLRunner(client, options.namespaceLabel ?? 'namespace'),
     readiness: () => (registry.listed ? { ready: true } : { ready: false, message: 'the series of the rules are not listed from Prometheus yet' }),
     seriesCount: () => registry.seriesCount,
     async close() {

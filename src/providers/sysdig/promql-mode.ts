@@ -10,6 +10,9 @@ import type { SysdigPromqlConfig } from './config.js';
 /** The path under the Sysdig URL where its PromQL-compatible API lives. */
 export const promqlPathPrefix = '/prometheus';
 
+/** The label Sysdig's PromQL API puts a series' Kubernetes namespace in. */
+export const sysdigNamespaceLabel = 'kube_namespace_name';
+
 export interface SysdigPromqlOptions {
   /** Sysdig's base URL, without `/prometheus`. */
   readonly url: string;
@@ -39,7 +42,7 @@ export async function createSysdigPromqlBackend(options: SysdigPromqlOptions): P
     ...(options.caFile !== undefined ? { auth: { caFile: options.caFile } } : {}),
     ...(section.verb !== undefined ? { verb: section.verb } : {}),
   });
-  const inner = createPrometheusProviders({ client, rules: section, timings, deps, name: 'sysdig' });
+  const inner = createPrometheusProviders({ client, rules: section, timings, deps, name: 'sysdig', namespaceLabel: sysdigNamespaceLabel });
   deps.logger.info({ sysdig: options.url + promqlPathPrefix, mode: 'promql' }, 'sysdig back end ready');
   return {
     ...inner,

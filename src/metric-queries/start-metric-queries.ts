@@ -1,0 +1,79 @@
+/**
+ * Starts the MetricQuery feature beside a running back end: the informer feeds the registry, the registry
+ * compiles each object against the back ends of the moment (again after a config reload), the wrapped back
+ * end serves them, and the status loop writes their statuses.
+ * @module
+ */
+import type { KubeClient } from '../kube/kube-client.js';
+import type { ObjectLister } from '../kube/object-lister.js';
+import type { ResourceMapper } from '../kube/resource-mapper.js';
+import type { Logger } from '../log/index.js';
+import type { Backend } from '../providers/backend.js';
+import type { BackendLookup } from './compile-metric-query.js';
+import { MetricQueryInformer } from './metric-query-informer.js';
+import { MetricQueryRegistry } from './metric-query-registry.js';
+import { withMetricQueries } from './serve-metric-queries.js';
+import { MetricQueryStatusLoop, type StatusLoopOptions } from './status-loop.js';
+
+export interface MetricQueryFeatureOptions {
+  readonly client: KubeClient;
+  readonly backend: Backend;
+  /** The back end a MetricQuery names. */
+  readonly backends: BackendLookup;
+  /** Changes identity when the set of back ends does (a config reload); checked every second. */
+  readonly backendsVersion?: () => unknown;
+  readonly allowedBackends?: readonly string[];
+  readonly mapper: ResourceMapper;
+  readonly objectLister?: ObjectLister;
+  readonly logger: Logger;
+  readonly status?: Pick<StatusLoopOptions, 'evaluateEveryMs' | 'writesPerSecond' | 'minValueWriteIntervalMs' | 'activeWindowMs'>;
+}
+
+export interface MetricQueryFeature {
+  /** The back end with MetricQuery objects in front. */
+  readonly backend: Backend;
+  readonly registry: MetricQueryRegistry;
+  readonly informer: MetricQueryInformer;
+  readonly statusLoop: MetricQueryStatusLoop;
+  render(): string;
+  close(): void;
+}
+
+export function startMetricQueries(options: MetricQueryFeatureOptions): MetricQueryFeature {
+  const logger = options.logger.child({ component: 'metric-queries' });
+  const registry = new MetricQueryRegistry({
+    backends: options.backends,
+    mapper: options.mapper,
+    ...(options.allowedBackends !== undefined ? { allowedBackends: new Set(options.allowedBackends) } : {}),
+  });
+  const informer = new MetricQueryInformer(options.client, { upsert: (o) => registry.upsert(o), remove: (o) => registry.remove(o) }, logger);
+  const statusLoop = new MetricQueryStatusLoop({ registry, client: options.client, mapper: options.mapper, logger, ...options.status });
+  const backend = withMetricQueries(options.backend, {
+    registry,
+    mapper: options.mapper,
+    ...(options.objectLister !== undefined ? { objectLister: options.objectLister } : {}),
+  });
+  let version = options.backendsVersion?.();
+  const reloadCheck = setInterval(() => {
+    const next = options.backendsVersion?.();
+    if (next === version) return;
+    version = next;
+    registry.recompileAll();
+  }, 1000);
+  reloadCheck.unref();
+  informer.start();
+  statusLoop.start();
+  logger.info({ allowedBackends: options.allowedBackends ?? 'all' }, 'serving MetricQuery objects');
+  return {
+    backend,
+    registry,
+    informer,
+    statusLoop,
+    render: () => statusLoop.render(),
+    close() {
+      clearInterval(reloadCheck);
+      statusLoop.stop();
+      informer.stop();
+    },
+  };
+}

@@ -54,8 +54,8 @@ export class MetricQueryRegistry {
   upsert(object: MetricQueryObject): void {
     const key = keyOf(object.metadata.namespace, object.metadata.name);
     const existing = this.entries.get(key);
-    // NB: a status write comes back as an update with the same generation: nothing to recompile.
-    if (existing !== undefined && existing.object.metadata.generation === object.metadata.generation && existing.object.metadata.generation !== undefined) {
+    // NB: a status write comes back as an update of the same generation and spec: nothing to recompile.
+    if (existing !== undefined && existing.object.metadata.generation === object.metadata.generation && JSON.stringify(existing.object.spec) === JSON.stringify(object.spec)) {
       existing.object = object;
       return;
     }

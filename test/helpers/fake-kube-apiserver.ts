@@ -17,6 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateCertificates } from '../../src/certs/generate-certificates.js';
 import { everything, labelSelectorToSelector, parseSelector, type Selector } from '../../src/selector/index.js';
+import { printerColumnsOf, tableOf, wantsTable } from './fake-kube-table.js';
 
 type LabelSelectorInput = Parameters<typeof labelSelectorToSelector>[0];
 
@@ -54,10 +55,23 @@ export const fakeResourceTypes: readonly ResourceType[] = [
   { group: 'apiregistration.k8s.io', version: 'v1', resource: 'apiservices', singular: 'apiservice', kind: 'APIService', namespaced: false, shortNames: [], subresources: ['status'] },
   { group: 'events.k8s.io', version: 'v1', resource: 'events', singular: 'event', kind: 'Event', namespaced: true, shortNames: ['ev'], subresources: [] },
   { group: 'example.com', version: 'v1', resource: 'widgets', singular: 'widget', kind: 'Widget', namespaced: true, shortNames: ['wd'], subresources: [] },
+  { group: 'metrics-adapter.io', version: 'v1alpha1', resource: 'metricqueries', singular: 'metricquery', kind: 'MetricQuery', namespaced: true, shortNames: ['mq'], subresources: ['status'] },
 ];
 
+/**
+ * Custom resources the fake also creates, updates, patches and deletes, as kube-apiserver serves a CRD: a status
+ * subresource (writes to the object leave status alone and the other way round), metadata.generation that moves
+ * with the spec only, resourceVersion preconditions (409 Conflict), JSON merge patches, CRD defaults, and the
+ * Table of the CRD's printer columns.
+ */
+const customResources = new Map([['metricqueries', {
+  crd: new URL('../../charts/metrics-adapter/crds/metricqueries.yaml', import.meta.url),
+  defaults: { servedAs: 'External', onMissing: 'Error' } as Record<string, unknown>,
+  required: ['backend', 'query'],
+}]]);
+
 /** Groups in `/apis` order. The metrics groups are listed, as the aggregator lists them, but never answered. */
-const groupOrder = ['apiregistration.k8s.io', 'apps', 'events.k8s.io', 'autoscaling', 'policy', 'rbac.authorization.k8s.io', 'custom.metrics.k8s.io', 'external.metrics.k8s.io', 'example.com'];
+const groupOrder = ['apiregistration.k8s.io', 'apps', 'events.k8s.io', 'autoscaling', 'policy', 'rbac.authorization.k8s.io', 'custom.metrics.k8s.io', 'external.metrics.k8s.io', 'example.com', 'metrics-adapter.io'];
 
 export interface FakeObjectInput {
   readonly name: string;
@@ -68,7 +82,10 @@ export interface FakeObjectInput {
 }
 
 interface StoredObject {
-  metadata: { name: string; namespace?: string; uid: string; resourceVersion: string; creationTimestamp: string; labels?: Record<string, string> };
+  metadata: {
+    name: string; namespace?: string; uid: string; resourceVersion: string; creationTimestamp: string; labels?: Record<string, string>;
+    generation?: number; annotations?: Record<string, string>;
+  };
   spec?: Record<string, unknown>;
   status?: Record<string, unknown>;
 }
@@ -92,7 +109,7 @@ export interface FakeRequest {
   readonly method: string;
   readonly path: string;
   readonly query: URLSearchParams;
-  readonly kind: 'discovery' | 'list' | 'watch' | 'get' | 'proxy' | 'other';
+  readonly kind: 'discovery' | 'list' | 'watch' | 'get' | 'proxy' | 'write' | 'other';
 }
 
 export interface FakeKubeApiServerOptions {
@@ -184,16 +201,23 @@ export async function startFakeKubeApiServer(options: FakeKubeApiServerOptions =
     const path = url.pathname;
     const isWatch = url.searchParams.get('watch') === 'true' || url.searchParams.get('watch') === '1';
     const route = routeFor(path, options.aggregate !== undefined);
-    const kind = route.kind === 'collection' ? (isWatch ? 'watch' : 'list')
+    const method = request.method ?? 'GET';
+    const kind = method !== 'GET' && (route.kind === 'collection' || route.kind === 'object' || route.kind === 'status') ? 'write'
+      : route.kind === 'collection' ? (isWatch ? 'watch' : 'list')
       : route.kind === 'unavailable' || route.kind === 'metricsGroup' ? 'discovery'
-      : route.kind === 'object' || route.kind === 'scale' ? 'get'
+      : route.kind === 'object' || route.kind === 'scale' || route.kind === 'status' ? 'get'
       : route.kind;
-    requests.push({ method: request.method ?? 'GET', path, query: url.searchParams, kind });
+    requests.push({ method, path, query: url.searchParams, kind });
     if (request.headers.authorization !== `Bearer ${token}`) {
       sendStatus(response, 401, 'Unauthorized', 'Unauthorized');
       return;
     }
-    if (request.method !== 'GET') {
+    const custom = 'type' in route ? customResources.get(route.type.resource) : undefined;
+    if (kind === 'write' && custom !== undefined && 'type' in route) {
+      readBody(request).then((body) => write(route as WritableRoute, method, request.headers['content-type'] ?? '', body, response), (error: Error) => sendStatus(response, 400, 'BadRequest', error.message));
+      return;
+    }
+    if (method !== 'GET') {
       sendStatus(response, 405, 'MethodNotAllowed', `the server does not allow this method on the requested resource`);
       return;
     }
@@ -216,7 +240,7 @@ export async function startFakeKubeApiServer(options: FakeKubeApiServerOptions =
       proxy(request, response, url, options.aggregate!);
       return;
     }
-    if (route.kind === 'object' || route.kind === 'scale') {
+    if (route.kind === 'object' || route.kind === 'scale' || route.kind === 'status') {
       const { type, namespace, name } = route;
       const gr = `${type.resource}${type.group === '' ? '' : `.${type.group}`}`;
       const details = { name, ...(type.group === '' ? {} : { group: type.group }), kind: type.resource };
@@ -232,6 +256,10 @@ export async function startFakeKubeApiServer(options: FakeKubeApiServerOptions =
       const object = stores.get(type)!.get(keyOf(namespace, name));
       if (object === undefined) {
         sendStatus(response, 404, 'NotFound', `${gr} "${name}" not found`, details);
+        return;
+      }
+      if (custom !== undefined && wantsTable(request.headers.accept)) {
+        sendJson(response, 200, tableOf(printerColumnsOf(custom.crd), [withKind(type, object)], object.metadata.resourceVersion));
         return;
       }
       sendJson(response, 200, route.kind === 'scale' ? scaleOf(object) : withKind(type, object));
@@ -259,6 +287,10 @@ export async function startFakeKubeApiServer(options: FakeKubeApiServerOptions =
     }
     if (!isWatch) {
       const items = [...stores.get(type)!.values()].filter((o) => visible({ namespace, selector }, o));
+      if (custom !== undefined && wantsTable(request.headers.accept)) {
+        sendJson(response, 200, tableOf(printerColumnsOf(custom.crd), items.map((o) => withKind(type, o)), String(resourceVersion)));
+        return;
+      }
       sendJson(response, 200, { kind: `${type.kind}List`, apiVersion: apiVersionOf(type), metadata: { resourceVersion: String(resourceVersion) }, items });
       return;
     }
@@ -288,6 +320,93 @@ export async function startFakeKubeApiServer(options: FakeKubeApiServerOptions =
       watches.delete(watch);
     });
     for (const listener of watchListeners) listener();
+  };
+
+  /** POST, PUT, PATCH and DELETE of a custom resource and its status, as kube-apiserver's generic registry answers them. */
+  const write = (route: WritableRoute, method: string, contentType: string, body: unknown, response: ServerResponse) => {
+    const { type } = route;
+    const custom = customResources.get(type.resource)!;
+    const store = stores.get(type)!;
+    const gr = `${type.resource}.${type.group}`;
+    const input = (body ?? {}) as { metadata?: { name?: string; resourceVersion?: string; labels?: Record<string, string>; annotations?: Record<string, string> }; spec?: Record<string, unknown>; status?: Record<string, unknown> };
+    const invalid = (spec: Record<string, unknown> | undefined, name: string): boolean => {
+      const missing = custom.required.filter((field) => typeof spec?.[field] !== 'string' || spec[field] === '');
+      if (missing.length === 0) return false;
+      const causes = missing.map((field) => ({ reason: 'FieldValueRequired', message: 'Required value', field: `spec.${field}` }));
+      sendJson(response, 422, {
+        kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', reason: 'Invalid', code: 422,
+        message: `${type.kind} "${name}" is invalid: ${missing.map((field) => `spec.${field}: Required value`).join(', ')}`,
+        details: { name, group: type.group, kind: type.kind, causes },
+      });
+      return true;
+    };
+    const store_ = (object: StoredObject, event: WatchEvent['type'], status: number) => {
+      const rv = ++resourceVersion;
+      object.metadata.resourceVersion = String(rv);
+      if (event === 'DELETED') store.delete(keyOf(object.metadata.namespace, object.metadata.name));
+      else store.set(keyOf(object.metadata.namespace, object.metadata.name), object);
+      publish(type, { rv, type: event, object });
+      sendJson(response, status, withKind(type, object));
+    };
+    if (route.kind === 'collection') {
+      const name = input.metadata?.name ?? '';
+      if (method !== 'POST' || route.namespace === undefined) {
+        sendStatus(response, 405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource');
+        return;
+      }
+      if (store.has(keyOf(route.namespace, name))) {
+        sendStatus(response, 409, 'AlreadyExists', `${gr} "${name}" already exists`, { name, group: type.group, kind: type.resource });
+        return;
+      }
+      const spec = { ...custom.defaults, ...input.spec };
+      if (invalid(spec, name)) return;
+      store_({
+        metadata: {
+          name, namespace: route.namespace, uid: randomUuid(), resourceVersion: '', generation: 1,
+          creationTimestamp: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+          ...(input.metadata?.labels !== undefined ? { labels: input.metadata.labels } : {}),
+          ...(input.metadata?.annotations !== undefined ? { annotations: input.metadata.annotations } : {}),
+        },
+        spec,
+      }, 'ADDED', 201);
+      return;
+    }
+    const existing = store.get(keyOf(route.namespace, route.name));
+    if (existing === undefined) {
+      sendStatus(response, 404, 'NotFound', `${gr} "${route.name}" not found`, { name: route.name, group: type.group, kind: type.resource });
+      return;
+    }
+    if (method === 'DELETE' && route.kind === 'object') {
+      store_(structuredClone(existing), 'DELETED', 200);
+      return;
+    }
+    if (method === 'PATCH' && !contentType.startsWith('application/merge-patch+json')) {
+      // NB: custom resources take no strategic merge patch: kube-apiserver answers 415.
+      sendStatus(response, 415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml`);
+      return;
+    }
+    if (method !== 'PUT' && method !== 'PATCH') {
+      sendStatus(response, 405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource');
+      return;
+    }
+    const precondition = input.metadata?.resourceVersion;
+    if (precondition !== undefined && precondition !== existing.metadata.resourceVersion) {
+      sendStatus(response, 409, 'Conflict', `Operation cannot be fulfilled on ${gr} "${route.name}": the object has been modified; please apply your changes to the latest version and try again`,
+        { name: route.name, group: type.group, kind: type.resource });
+      return;
+    }
+    const next = structuredClone(existing);
+    if (route.kind === 'status') {
+      next.status = method === 'PUT' ? (input.status ?? {}) : mergePatch(existing.status ?? {}, input.status ?? {}) as Record<string, unknown>;
+    } else {
+      const spec = method === 'PUT' ? (input.spec ?? {}) : mergePatch(existing.spec ?? {}, input.spec ?? {}) as Record<string, unknown>;
+      next.spec = { ...custom.defaults, ...spec };
+      if (invalid(next.spec, route.name)) return;
+      if (input.metadata?.labels !== undefined) next.metadata.labels = method === 'PUT' ? input.metadata.labels : mergePatch(existing.metadata.labels ?? {}, input.metadata.labels) as Record<string, string>;
+      if (input.metadata?.annotations !== undefined) next.metadata.annotations = method === 'PUT' ? input.metadata.annotations : mergePatch(existing.metadata.annotations ?? {}, input.metadata.annotations) as Record<string, string>;
+      if (JSON.stringify(next.spec) !== JSON.stringify(existing.spec)) next.metadata.generation = (existing.metadata.generation ?? 1) + 1;
+    }
+    store_(next, 'MODIFIED', 200);
   };
 
   const expired = (rv: number) => ({
@@ -339,6 +458,9 @@ export async function startFakeKubeApiServer(options: FakeKubeApiServerOptions =
           resourceVersion: String(rv),
           creationTimestamp: existing?.metadata.creationTimestamp ?? new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
           ...(input.labels !== undefined ? { labels: { ...input.labels } } : {}),
+          ...(customResources.has(type.resource)
+            ? { generation: existing === undefined ? 1 : (existing.metadata.generation ?? 1) + (JSON.stringify(existing.spec) === JSON.stringify(input.spec) ? 0 : 1) }
+            : {}),
         },
         ...(input.spec !== undefined ? { spec: input.spec } : {}),
         ...(input.status !== undefined ? { status: input.status } : {}),
@@ -408,10 +530,14 @@ export async function startFakeKubeApiServer(options: FakeKubeApiServerOptions =
   };
 }
 
+type WritableRoute =
+  | { readonly kind: 'collection'; readonly type: ResourceType; readonly namespace: string | undefined }
+  | { readonly kind: 'object' | 'status'; readonly type: ResourceType; readonly namespace: string; readonly name: string };
+
 type Route =
   | { readonly kind: 'discovery'; readonly body: unknown }
   | { readonly kind: 'collection'; readonly type: ResourceType; readonly namespace: string | undefined }
-  | { readonly kind: 'object' | 'scale'; readonly type: ResourceType; readonly namespace: string; readonly name: string }
+  | { readonly kind: 'object' | 'scale' | 'status'; readonly type: ResourceType; readonly namespace: string; readonly name: string }
   | { readonly kind: 'unavailable' }
   | { readonly kind: 'metricsGroup'; readonly group: string }
   | { readonly kind: 'proxy' }
@@ -477,6 +603,7 @@ function routeFor(path: string, aggregated: boolean): Route {
     if (type === undefined) return { kind: 'other' };
     if (rest.length === 4) return { kind: 'object', type, namespace: rest[1]!, name: rest[3]! };
     if (rest[4] === 'scale') return { kind: 'scale', type, namespace: rest[1]!, name: rest[3]! };
+    if (rest[4] === 'status' && type.subresources.includes('status')) return { kind: 'status', type, namespace: rest[1]!, name: rest[3]! };
     return { kind: 'other' };
   }
   if (rest[0] === 'namespaces' && rest.length === 3) [namespace, rest] = [rest[1], rest.slice(2)];
@@ -532,6 +659,33 @@ function sendJson(response: ServerResponse, status: number, body: unknown): void
 
 function sendStatus(response: ServerResponse, code: number, reason: string, message: string, details?: Record<string, string>): void {
   sendJson(response, code, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, ...(details !== undefined ? { details } : {}), code });
+}
+
+/** RFC 7386 JSON merge patch: objects merge, null removes, anything else replaces. */
+function mergePatch(target: unknown, patch: unknown): unknown {
+  if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) return patch;
+  const out: Record<string, unknown> = typeof target === 'object' && target !== null && !Array.isArray(target) ? { ...(target as Record<string, unknown>) } : {};
+  for (const [key, value] of Object.entries(patch)) {
+    if (value === null) delete out[key];
+    else out[key] = mergePatch(out[key], value);
+  }
+  return out;
+}
+
+function readBody(request: IncomingMessage): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('error', reject);
+    request.on('end', () => {
+      const text = Buffer.concat(chunks).toString('utf8');
+      try {
+        resolve(text === '' ? {} : JSON.parse(text));
+      } catch {
+        reject(new Error(`the request body is not JSON: ${text.slice(0, 80)}`));
+      }
+    });
+  });
 }
 
 function randomUuid(): string {

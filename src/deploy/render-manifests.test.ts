@@ -9,6 +9,7 @@ import { HorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2';
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
 import { ClusterRole, ClusterRoleBinding, RoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1';
 import { Namespace, Secret, Service, ServiceAccount } from 'kubernetes-models/v1';
+import { CustomResourceDefinition } from 'kubernetes-models/apiextensions.k8s.io/v1';
 import { formatManifests, renderManifests, type KubeObject } from './render-manifests.js';
 
 /** The kubernetes-models class (JSON-schema validation from the Kubernetes OpenAPI) for each kind. */
@@ -24,6 +25,7 @@ const models: Record<string, new (data: never) => { validate(): void }> = {
   'rbac.authorization.k8s.io/v1/RoleBinding': RoleBinding,
   'apiregistration.k8s.io/v1/APIService': APIService,
   'autoscaling/v2/HorizontalPodAutoscaler': HorizontalPodAutoscaler,
+  'apiextensions.k8s.io/v1/CustomResourceDefinition': CustomResourceDefinition,
 };
 
 function validate(object: KubeObject, where: string): void {

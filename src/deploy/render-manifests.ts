@@ -33,6 +33,8 @@ export const serviceName = 'metrics-adapter';
 export const tlsSecretName = 'metrics-adapter-tls';
 
 const defaultDir = new URL('../../deploy/manifests/', import.meta.url);
+/** The CRDs, shared with the Helm chart (its crds/ folder); rendered first, so the objects' kinds exist when applied. */
+const crdFiles = [new URL('../../charts/metrics-adapter/crds/metricqueries.yaml', import.meta.url)];
 const commonLabels = { 'app.kubernetes.io/name': 'metrics-adapter', 'app.kubernetes.io/part-of': 'metrics-adapter' };
 
 /** Throws RangeError for a namespace that is not a DNS-1123 label. */
@@ -45,7 +47,7 @@ export async function renderManifests(options: RenderManifestsOptions): Promise<
 
   const ns = options.namespace;
   const certs = await servingCertificate(ns, options.validityDays ?? 365);
-  const rendered: KubeObject[] = [];
+  const rendered: KubeObject[] = await Promise.all(crdFiles.map(async (file) => parse(await readFile(file, 'utf8')) as KubeObject));
   for (const object of objects) {
     const copy = structuredClone(object);
     copy.metadata.labels = { ...commonLabels, ...copy.metadata.labels };

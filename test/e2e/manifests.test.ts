@@ -52,8 +52,8 @@ describe('metrics-adapter manifests', () => {
     const docs = parseAllDocuments(await readFile(rendered, 'utf8'));
     const objects = (Array.isArray(docs) ? docs : [docs]).map((d) => d.toJS() as { kind: string; spec?: { caBundle?: string } });
     assert.deepEqual(objects.map((o) => o.kind).sort(), [
-      'APIService', 'APIService', 'APIService', 'ClusterRole', 'ClusterRole', 'ClusterRole', 'ClusterRoleBinding', 'ClusterRoleBinding', 'ClusterRoleBinding',
-      'Deployment', 'Namespace', 'PodDisruptionBudget', 'RoleBinding', 'Secret', 'Service', 'ServiceAccount',
+      'APIService', 'APIService', 'APIService', 'ClusterRole', 'ClusterRole', 'ClusterRole', 'ClusterRole', 'ClusterRole', 'ClusterRole',
+      'ClusterRoleBinding', 'ClusterRoleBinding', 'ClusterRoleBinding', 'ClusterRoleBinding', 'CustomResourceDefinition', 'Deployment', 'Namespace', 'PodDisruptionBudget', 'RoleBinding', 'Secret', 'Service', 'ServiceAccount',
     ]);
     const again = await runCli(['manifests']);
     assert.notEqual(objects.find((o) => o.kind === 'APIService')!.spec!.caBundle, /caBundle: (\S+)/.exec(again.stdout)?.[1]);
@@ -64,7 +64,7 @@ describe('metrics-adapter manifests', () => {
     const out = await kubectlRun(kubectl, ['kustomize', 'deploy/manifests']);
     assert.equal(out.code, 0, out.stderr);
     const docs = parseAllDocuments(out.stdout);
-    assert.equal(Array.isArray(docs) ? docs.length : 1, 15);
+    assert.equal(Array.isArray(docs) ? docs.length : 1, 19);
     assert.match(out.stdout, /app.kubernetes.io\/part-of: metrics-adapter/);
   });
 
@@ -83,9 +83,9 @@ describe('metrics-adapter manifests', () => {
       ]);
       assert.equal(out.code, 0, out.stderr);
       const names = out.stdout.trim().split('\n').sort();
-      assert.equal(names.length, 16 + 5);
+      assert.equal(names.length, 21 + 5);
       for (const name of ['apiservice.apiregistration.k8s.io/v1beta2.custom.metrics.k8s.io', 'deployment.apps/metrics-adapter', 'secret/metrics-adapter-tls',
-        'rolebinding.rbac.authorization.k8s.io/metrics-adapter-auth-reader', 'horizontalpodautoscaler.autoscaling/web-pods']) {
+        'rolebinding.rbac.authorization.k8s.io/metrics-adapter-auth-reader', 'customresourcedefinition.apiextensions.k8s.io/metricqueries.metrics-adapter.io', 'horizontalpodautoscaler.autoscaling/web-pods']) {
         assert.ok(names.includes(name), `${name} in ${names.join(', ')}`);
       }
       assert.equal(fake.requests.filter((r) => r.method !== 'GET').length, 0, 'a client dry run writes nothing');

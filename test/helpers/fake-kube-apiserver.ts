@@ -52,6 +52,7 @@ export const fakeResourceTypes: readonly ResourceType[] = [
   { group: 'rbac.authorization.k8s.io', version: 'v1', resource: 'clusterrolebindings', singular: 'clusterrolebinding', kind: 'ClusterRoleBinding', namespaced: false, shortNames: [], subresources: [] },
   { group: 'rbac.authorization.k8s.io', version: 'v1', resource: 'roles', singular: 'role', kind: 'Role', namespaced: true, shortNames: [], subresources: [] },
   { group: 'rbac.authorization.k8s.io', version: 'v1', resource: 'rolebindings', singular: 'rolebinding', kind: 'RoleBinding', namespaced: true, shortNames: [], subresources: [] },
+  { group: 'apiextensions.k8s.io', version: 'v1', resource: 'customresourcedefinitions', singular: 'customresourcedefinition', kind: 'CustomResourceDefinition', namespaced: false, shortNames: ['crd', 'crds'], subresources: ['status'] },
   { group: 'apiregistration.k8s.io', version: 'v1', resource: 'apiservices', singular: 'apiservice', kind: 'APIService', namespaced: false, shortNames: [], subresources: ['status'] },
   { group: 'events.k8s.io', version: 'v1', resource: 'events', singular: 'event', kind: 'Event', namespaced: true, shortNames: ['ev'], subresources: [] },
   { group: 'example.com', version: 'v1', resource: 'widgets', singular: 'widget', kind: 'Widget', namespaced: true, shortNames: ['wd'], subresources: [] },
@@ -71,7 +72,7 @@ const customResources = new Map([['metricqueries', {
 }]]);
 
 /** Groups in `/apis` order. The metrics groups are listed, as the aggregator lists them, but never answered. */
-const groupOrder = ['apiregistration.k8s.io', 'apps', 'events.k8s.io', 'autoscaling', 'policy', 'rbac.authorization.k8s.io', 'custom.metrics.k8s.io', 'external.metrics.k8s.io', 'example.com', 'metrics-adapter.io'];
+const groupOrder = ['apiregistration.k8s.io', 'apiextensions.k8s.io', 'apps', 'events.k8s.io', 'autoscaling', 'policy', 'rbac.authorization.k8s.io', 'custom.metrics.k8s.io', 'external.metrics.k8s.io', 'example.com', 'metrics-adapter.io'];
 
 export interface FakeObjectInput {
   readonly name: string;

@@ -10,6 +10,7 @@ import { parseQuantity, type Quantity } from '../quantity/index.js';
 import { parseSelector } from '../selector/index.js';
 import type { HorizontalPodAutoscaler, HpaMetricSpec, HpaMetricTarget } from './hpa-schema.js';
 import { queryFor, type MetricQuery } from './metric-queries.js';
+import { lookUpMetricQuery, type MetricQuerySummary } from './metric-query-lookup.js';
 import { calculateReplicas } from './replica-calculator.js';
 import type { MetricInput, MetricResult, MetricType, ObjectTarget, PodInfo, ReplicaDecision, ReplicaInputs, TargetScale } from './types.js';
 
@@ -62,6 +63,8 @@ export interface MetricExplanation {
   readonly skipped?: string;
   /** The ratio, proposal and reason; absent when skipped. */
   readonly result?: MetricResult;
+  /** The MetricQuery object that defines this metric in the HPA's namespace (inputs from a cluster only). */
+  readonly metricQuery?: MetricQuerySummary;
 }
 
 export interface Explanation {
@@ -238,7 +241,9 @@ export async function explainHpa(hpa: HorizontalPodAutoscaler, fetcher: MetricsF
     }
     const { input, values } = await fetchMetric(m, query, fetcher, namespace);
     inputs.push(input);
-    explained.push({ ...base, query: query.url, values });
+    // NB: only when reading a cluster: then the fetcher is the API server, which serves MetricQuery objects.
+    const metricQuery = options.cluster !== undefined ? await lookUpMetricQuery(fetcher, namespace, name) : undefined;
+    explained.push({ ...base, query: query.url, values, ...(metricQuery !== undefined ? { metricQuery } : {}) });
   }
   if (inputs.length < specMetrics.length) notes.push('Resource metrics were left out: the real HPA also takes their proposals into the maximum');
 

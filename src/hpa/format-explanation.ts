@@ -36,6 +36,13 @@ export function formatExplanationText(e: Explanation): string {
       continue;
     }
     if (m.query) lines.push(`    GET ${m.query}`);
+    if (m.metricQuery) {
+      const q = m.metricQuery;
+      lines.push(`    defined by MetricQuery ${q.object} (${q.servedAs}, back end ${q.backend}): ${q.query}`);
+      lines.push(`      Valid ${q.valid}`, `      Active ${q.active}`);
+      if (q.currentValue !== undefined) lines.push(`      currentValue ${q.currentValue}${q.lastUpdated !== undefined ? ` at ${q.lastUpdated}` : ''}`);
+      if (q.stale) lines.push('      the status describes an older spec: the adapter has not seen the latest change yet');
+    }
     if (m.values.length > 0) {
       lines.push(`    returned ${m.values.length} value${m.values.length === 1 ? '' : 's'}:`);
       for (const v of m.values.slice(0, maxValuesShown)) {

@@ -60,6 +60,7 @@ export async function serve(flags: ServeFlags, logger: Logger = createLogger({ f
     ...(backend.seriesCount ? { seriesCount: () => backend.seriesCount!() } : {}),
     selfMetricsText: () => `${backend.selfMetrics?.() ?? ''}${running.reloader?.render() ?? ''}${metricQueries?.render() ?? ''}`,
     ...(backend.health ? { backendHealth: () => backend.health!() } : {}),
+    ...(metricQueries ? { metricQueries: () => metricQueries.views() } : {}),
     resourceMapper,
     ...setup.serverOptions,
     readiness: setup.withAuthReadiness(() => backend.readiness()),

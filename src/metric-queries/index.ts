@@ -4,4 +4,5 @@ export { compileMetricQuery, MetricQueryInvalid, type CompiledMetricQuery, type 
 export { scopePromQL, PromQLSyntaxError } from './scope-promql.js';
 export { MetricQueryRegistry, type MetricQueryEntry } from './metric-query-registry.js';
 export { withMetricQueries } from './serve-metric-queries.js';
+export type { MetricQueryView } from './status-of.js';
 export { startMetricQueries, type MetricQueryFeature, type MetricQueryFeatureOptions } from './start-metric-queries.js';

@@ -13,6 +13,7 @@ import type { BackendLookup } from './compile-metric-query.js';
 import { MetricQueryInformer } from './metric-query-informer.js';
 import { MetricQueryRegistry } from './metric-query-registry.js';
 import { withMetricQueries } from './serve-metric-queries.js';
+import { viewOf, type MetricQueryView } from './status-of.js';
 import { MetricQueryStatusLoop, type StatusLoopOptions } from './status-loop.js';
 
 export interface MetricQueryFeatureOptions {
@@ -36,6 +37,8 @@ export interface MetricQueryFeature {
   readonly informer: MetricQueryInformer;
   readonly statusLoop: MetricQueryStatusLoop;
   render(): string;
+  /** Every object as the status page shows it: invalid ones first, then by namespace and name. */
+  views(): MetricQueryView[];
   close(): void;
 }
 
@@ -70,6 +73,11 @@ export function startMetricQueries(options: MetricQueryFeatureOptions): MetricQu
     informer,
     statusLoop,
     render: () => statusLoop.render(),
+    views() {
+      const now = Date.now();
+      const views = [...registry.all()].map((entry) => viewOf(entry, statusLoop.activeWindowMs, now));
+      return views.sort((a, b) => Number(a.valid === 'True') - Number(b.valid === 'True') || a.object.localeCompare(b.object));
+    },
     close() {
       clearInterval(reloadCheck);
       statusLoop.stop();

@@ -17,6 +17,34 @@ function condition(type: MetricQueryCondition['type'], status: MetricQueryCondit
   return { type, status, reason, message, lastTransitionTime };
 }
 
+/** One object as the status page shows it. */
+export interface MetricQueryView {
+  /** `namespace/name`. */
+  readonly object: string;
+  readonly servedAs: string;
+  readonly backend: string;
+  readonly valid: string;
+  readonly active: string;
+  readonly value?: string;
+  /** The Valid condition's message: the error, or what the object serves. */
+  readonly message: string;
+}
+
+export function viewOf(entry: MetricQueryEntry, activeWindowMs: number, now: number): MetricQueryView {
+  const status = statusOf(entry, activeWindowMs, now);
+  const [valid, active] = status.conditions ?? [];
+  const spec = (entry.object.spec ?? {}) as { backend?: unknown; servedAs?: unknown };
+  return {
+    object: entry.key,
+    servedAs: entry.compiled?.api === 'custom' ? 'Custom' : typeof spec.servedAs === 'string' ? spec.servedAs : 'External',
+    backend: typeof spec.backend === 'string' ? spec.backend : '',
+    valid: valid?.status ?? 'Unknown',
+    active: active?.status ?? 'Unknown',
+    ...(status.currentValue !== undefined ? { value: status.currentValue } : {}),
+    message: valid?.message ?? '',
+  };
+}
+
 export function statusOf(entry: MetricQueryEntry, activeWindowMs: number, now: number): MetricQueryStatus {
   const previous = entry.object.status?.conditions;
   const valid = entry.invalid !== undefined

@@ -23,6 +23,7 @@ import { createSelfMetrics } from './self-metrics.js';
 import { prepareTransport, transportOptions, type TlsServing } from './transport.js';
 import { createWriteApi } from './write-api.js';
 import { statusPage } from '../ui/index.js';
+import type { MetricQueryView } from '../metric-queries/status-of.js';
 
 export interface ServerOptions {
   readonly custom?: CustomMetricsProvider;
@@ -35,6 +36,8 @@ export interface ServerOptions {
   readonly selfMetricsText?: () => string;
   /** Each back end of a routing config and its state, served at `/debug/backends`. */
   readonly backendHealth?: () => readonly BackendHealth[];
+  /** The MetricQuery objects and their state, for the status page. */
+  readonly metricQueries?: () => readonly MetricQueryView[];
   readonly resourceMapper: ResourceMapper;
   readonly logger: Logger;
   /** klog-style verbosity: at 2 and above, one log line per request. */
@@ -151,7 +154,7 @@ export function createServer(options: ServerOptions): FastifyInstance {
     const text = await selfMetrics.render();
     return reply.header('content-type', selfMetrics.contentType).send(text);
   });
-  void app.register(statusPage, { custom: options.custom, external: options.external, readiness: options.readiness, ...(options.backendHealth ? { backendHealth: options.backendHealth } : {}), resourceMapper: options.resourceMapper, requestCounts: () => selfMetrics.requestCounts(), ...(options.statusPageSampleIntervalMs !== undefined ? { sampler: { intervalMs: options.statusPageSampleIntervalMs } } : {}) });
+  void app.register(statusPage, { custom: options.custom, external: options.external, readiness: options.readiness, ...(options.backendHealth ? { backendHealth: options.backendHealth } : {}), ...(options.metricQueries ? { metricQueries: options.metricQueries } : {}), resourceMapper: options.resourceMapper, requestCounts: () => selfMetrics.requestCounts(), ...(options.statusPageSampleIntervalMs !== undefined ? { sampler: { intervalMs: options.statusPageSampleIntervalMs } } : {}) });
   return app;
 }
 

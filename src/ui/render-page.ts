@@ -4,6 +4,7 @@
  * is escaped; the only script re-fetches the page to refresh the metrics section.
  * @module
  */
+import type { MetricQueryView } from '../metric-queries/status-of.js';
 import type { BackendHealth, Readiness } from '../providers/backend.js';
 import type { RequestCount } from '../server/self-metrics.js';
 import { escapeHtml as e, formatAge } from './html.js';
@@ -29,6 +30,8 @@ export interface StatusModel {
   readonly readiness: Readiness;
   /** Each back end of a routing config, when there is one. */
   readonly backends?: readonly BackendHealth[];
+  /** With a cluster and `--metric-queries`: every MetricQuery object. */
+  readonly metricQueries?: readonly MetricQueryView[];
   readonly metrics: readonly MetricSnapshot[];
   readonly windowMs: number;
   readonly requests: { readonly perSecond: number | undefined; readonly total: number; readonly counts: readonly RequestCount[] };
@@ -100,6 +103,13 @@ function renderExplain(view: ExplainView | undefined): string {
 <div id="explanation">${result}</div>`;
 }
 
+function renderMetricQueries(views: readonly MetricQueryView[]): string {
+  const state = (text: string) => (text === 'True' ? '<span class="ok">True</span>' : text === 'False' ? '<span class="bad">False</span>' : e(text));
+  const rows = views.map((v) => `<tr><td>${e(v.object)}</td><td>${e(v.servedAs)}</td><td>${e(v.backend)}</td><td>${state(v.valid)}</td><td>${e(v.active)}</td><td class="num">${e(v.value ?? '')}</td><td>${e(v.message)}</td></tr>`);
+  return `<section id="metric-queries" aria-labelledby="metric-queries-heading"><h2 id="metric-queries-heading">MetricQuery objects (${e(views.length)})</h2>
+<table><thead><tr><th scope="col">object</th><th scope="col">served as</th><th scope="col">back end</th><th scope="col">valid</th><th scope="col">active</th><th scope="col">value</th><th scope="col">message</th></tr></thead><tbody>${rows.join('')}</tbody></table></section>`;
+}
+
 function renderBackends(backends: readonly BackendHealth[]): string {
   const rows = backends.map((b) => `<tr><td>${e(b.name)}</td><td>${e(b.kind)}</td><td>${b.ready ? '<span class="ok">ready</span>' : `<span class="bad">not ready</span>: ${e(b.message ?? 'no reason given')}`}</td><td class="num">${e(b.customMetrics)}</td><td class="num">${e(b.externalMetrics)}</td></tr>`);
   return `<section id="backends" aria-labelledby="backends-heading"><h2 id="backends-heading">Back ends (${e(backends.length)})</h2>
@@ -121,6 +131,7 @@ export function renderPage(model: PageModel): string {
 <body><header><h1>metrics-adapter status</h1><p>Back end: ${ready}. <span class="muted">Rendered ${e(new Date(model.now).toISOString())}.</span></p></header>
 <main>
 ${model.backends === undefined ? '' : renderBackends(model.backends)}
+${model.metricQueries === undefined ? '' : renderMetricQueries(model.metricQueries)}
 <section id="metrics" aria-labelledby="metrics-heading"><h2 id="metrics-heading">Metrics served (${e(model.metrics.length)})</h2>
 ${summary.length === 0 ? '<p class="muted">No metrics yet. Write one with POST /write-metrics/… or /write-external-metrics/….</p>' : `<table><thead><tr><th scope="col">metric</th><th scope="col">API</th><th scope="col">objects</th><th scope="col">newest value age</th></tr></thead><tbody>${summary.join('')}</tbody></table>`}
 ${model.metrics.map((m) => renderMetric(m, model)).join('\n')}

@@ -4,6 +4,7 @@
  */
 import type { BackendHealth, Readiness } from '../providers/backend.js';
 import type { RequestCount } from '../server/self-metrics.js';
+import type { MetricQueryView } from '../metric-queries/status-of.js';
 import type { StatusModel } from './render-page.js';
 
 export interface StatusJsonValue {
@@ -34,6 +35,8 @@ export interface StatusJson {
   readonly readiness: Readiness;
   /** Only with a routing config. */
   readonly backends?: readonly BackendHealth[];
+  /** With a cluster and `--metric-queries`. */
+  readonly metricQueries?: readonly MetricQueryView[];
   readonly metrics: readonly StatusJsonMetric[];
   readonly requests: {
     readonly total: number;
@@ -63,6 +66,7 @@ export function formatStatusJson(model: StatusModel): StatusJson {
     time: new Date(model.now).toISOString(),
     readiness: model.readiness,
     ...(model.backends !== undefined ? { backends: model.backends } : {}),
+    ...(model.metricQueries !== undefined ? { metricQueries: model.metricQueries } : {}),
     metrics,
     requests: {
       total: model.requests.total,

@@ -11,6 +11,7 @@ import { formatExplanationText } from '../hpa/format-explanation.js';
 import { InvalidHistoryError, parseHistory } from '../hpa/history.js';
 import { InvalidHpaError, parseHpa } from '../hpa/parse-hpa.js';
 import type { ResourceMapper } from '../kube/resource-mapper.js';
+import type { MetricQueryView } from '../metric-queries/status-of.js';
 import type { BackendHealth, Readiness } from '../providers/backend.js';
 import type { CustomMetricsProvider, ExternalMetricsProvider } from '../providers/provider.js';
 import { InvalidSelectorError } from '../selector/index.js';
@@ -29,6 +30,8 @@ export interface StatusPageOptions {
   readonly readiness?: () => Readiness;
   /** Each back end of a routing config, shown in a table of its own. */
   readonly backendHealth?: () => readonly BackendHealth[];
+  /** MetricQuery objects, shown in a table of their own. */
+  readonly metricQueries?: () => readonly MetricQueryView[];
   readonly resourceMapper: ResourceMapper;
   readonly requestCounts: () => readonly RequestCount[];
   readonly sampler?: Partial<SamplerOptions>;
@@ -64,6 +67,7 @@ export async function statusPage(app: FastifyInstance, options: StatusPageOption
       now: Date.now(),
       readiness: options.readiness?.() ?? { ready: true },
       ...(options.backendHealth ? { backends: options.backendHealth() } : {}),
+      ...(options.metricQueries ? { metricQueries: options.metricQueries() } : {}),
       metrics,
       windowMs: samplerOptions.windowMs,
       requests: { ...sampler.requestRate(), counts: options.requestCounts() },

@@ -187,6 +187,13 @@ describe('MetricQuery objects with a real Prometheus and kubectl', { skip }, () 
     assert.equal(await externalValue('team-a', 'orders'), '21');
     const discovery = await read('/apis/external.metrics.k8s.io/v1beta1');
     assert.doesNotMatch(discovery.stdout, /"name":"broken"/);
+    const page = JSON.parse((await read('/debug/metrics')).stdout) as { metricQueries: { object: string; valid: string; message: string; value?: string }[] };
+    const shown = Object.fromEntries(page.metricQueries.map((v) => [v.object, v]));
+    assert.equal(shown['team-a/broken']?.valid, 'False');
+    assert.match(shown['team-a/broken']?.message ?? '', /unexpected end of query/);
+    assert.equal(shown['team-a/orders']?.value, '21', 'the status page shows the objects and their state');
+    const html = await read('/ui');
+    assert.match(html.stdout, /MetricQuery objects \(\d+\)/);
     const readyz = await read('/readyz');
     assert.equal(readyz.stdout.trim(), 'ok');
   });

@@ -18,7 +18,7 @@ import type { Readiness } from '../providers/backend.js';
 import { reloadTlsOnChange } from '../server/tls-reload.js';
 import { authRequested, createAuthFromFlags } from './auth-flags.js';
 import { planBackend, type RunningBackend } from './backend-plan.js';
-import { startMetricQueries, type MetricQueryFeature } from '../metric-queries/index.js';
+import type { MetricQueryFeature } from '../metric-queries/start-metric-queries.js';
 import { CliError } from './cli-error.js';
 import { readConfigFile } from './config-file.js';
 import type { ServeFlags, ServingFlags } from './serve-flags.js';
@@ -46,7 +46,7 @@ export async function serve(flags: ServeFlags, logger: Logger = createLogger({ f
     setup.auth?.close();
     throw error;
   }
-  const metricQueries = startMetricQueryFeature(flags, running, kube, logger);
+  const metricQueries = await startMetricQueryFeature(flags, running, kube, logger);
   const backend = metricQueries?.backend ?? running.backend;
   const release = async () => {
     metricQueries?.close();
@@ -188,8 +188,10 @@ function checkBindAddress(flags: ServingFlags): void {
 }
 
 /** MetricQuery objects in front of the back end, when a cluster is connected and `--metric-queries` is not false. */
-function startMetricQueryFeature(flags: ServeFlags, running: RunningBackend, kube: KubeDeps, logger: Logger): MetricQueryFeature | undefined {
+async function startMetricQueryFeature(flags: ServeFlags, running: RunningBackend, kube: KubeDeps, logger: Logger): Promise<MetricQueryFeature | undefined> {
   if (flags.metricQueries === false || kube.client === undefined) return undefined;
+  // NB: imported here: it loads client-node and the PromQL parser, which a standalone adapter never needs.
+  const { startMetricQueries } = await import('../metric-queries/start-metric-queries.js');
   return startMetricQueries({
     client: kube.client,
     backend: running.backend,

@@ -14,11 +14,11 @@ const run = promisify(execFile);
 const built = existsSync(join(projectRoot, 'dist/index.js'));
 const skip = built ? false : 'dist/ is not built (npm ci builds it through "prepare")';
 
-test('npm pack contains only dist code and declarations, README, CHANGELOG and package.json', { skip }, async () => {
+test('npm pack contains only dist code and declarations, the manifests and CRDs, README, CHANGELOG and package.json', { skip }, async () => {
   const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
   const { stdout } = await run(npm, ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: projectRoot, maxBuffer: 16 * 1024 * 1024 });
   const files = (JSON.parse(stdout) as { files: { path: string }[] }[])[0]!.files.map((f) => f.path);
-  const unexpected = files.filter((path) => !['README.md', 'CHANGELOG.md', 'package.json'].includes(path) && !/^LICENSE/.test(path) && !/^dist\/.+\.(js|d\.ts)$/.test(path) && !/^deploy\/.+\.yaml$/.test(path));
+  const unexpected = files.filter((path) => !['README.md', 'CHANGELOG.md', 'package.json'].includes(path) && !/^LICENSE/.test(path) && !/^dist\/.+\.(js|d\.ts)$/.test(path) && !/^deploy\/.+\.yaml$/.test(path) && !/^charts\/metrics-adapter\/crds\/.+\.yaml$/.test(path));
   assert.deepEqual(unexpected, []);
   assert.deepEqual(files.filter((path) => path.includes('.test.')), []);
   for (const needed of ['dist/index.js', 'dist/index.d.ts', 'dist/cli/main.js', 'dist/providers/function/index.js', 'CHANGELOG.md', 'README.md']) {

@@ -39,7 +39,8 @@ export const promqlRulesSettings = {
 /** A section without a single rule serves nothing; `where` says where the rules go. */
 export function hasRules(where: string) {
   return [
-    (config: { rules?: readonly unknown[] | null | undefined; externalRules?: readonly unknown[] | null | undefined }) => (config.rules ?? []).length + (config.externalRules ?? []).length > 0,
+    (config: { rules?: readonly unknown[] | null | undefined; externalRules?: readonly unknown[] | null | undefined; resourceRules?: unknown }) =>
+      (config.rules ?? []).length + (config.externalRules ?? []).length > 0 || config.resourceRules !== undefined,
     { message: `needs rules: ${where}` },
   ] as const;
 }

@@ -127,6 +127,11 @@ export interface BackendFlag {
   readonly value?: string;
   readonly description: string;
   readonly configKey: string;
+  /**
+   * For a flag that may be repeated: folds each value into the one set at `configKey`, as commander's custom
+   * option processing does (`--prometheus-header A=1 --prometheus-header B=2` gives `{A: '1', B: '2'}`).
+   */
+  readonly accumulate?: (value: string, previous: unknown) => unknown;
 }
 
 export interface BackendFactory<Config = unknown> {

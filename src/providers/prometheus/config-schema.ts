@@ -72,7 +72,17 @@ export const prometheusFlags: readonly BackendFlag[] = [
   { name: 'prometheus-client-tls-key-file', value: '<file>', description: 'key of --prometheus-client-tls-cert-file (PEM)', configKey: 'auth.clientKeyFile' },
   { name: 'prometheus-insecure-skip-tls-verify', description: 'do not verify Prometheus\' certificate', configKey: 'auth.insecureSkipTLSVerify' },
   { name: 'prometheus-verb', value: '<GET|POST>', description: 'HTTP method of queries (default GET)', configKey: 'verb' },
+  { name: 'prometheus-header', value: '<name=value>', description: 'a header sent to Prometheus with every call; may be repeated', configKey: 'headers', accumulate: addHeader },
 ];
+
+/** NB: as prometheus-adapter's parseHeaderArgs: split at the first `=`; no `=` is an empty value. */
+function addHeader(value: string, previous: unknown): Record<string, string> {
+  const headers = { ...(previous as Record<string, string> | undefined) };
+  const equals = value.indexOf('=');
+  if (equals < 0) headers[value] = '';
+  else headers[value.slice(0, equals)] = value.slice(equals + 1);
+  return headers;
+}
 
 export interface PrometheusTimings {
   readonly timeoutMs: number;

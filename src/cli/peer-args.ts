@@ -16,11 +16,11 @@ const sameFlags = new Set([
   'requestheader-client-ca-file', 'requestheader-allowed-names', 'requestheader-username-headers', 'requestheader-uid-headers',
   'requestheader-group-headers', 'requestheader-extra-headers-prefix', 'client-ca-file', 'authentication-kubeconfig',
   'authorization-kubeconfig', 'authentication-token-webhook-cache-ttl', 'authorization-webhook-cache-authorized-ttl',
-  'authorization-webhook-cache-unauthorized-ttl', 'authorization-always-allow-paths', 'default-rules',
+  'authorization-webhook-cache-unauthorized-ttl', 'authorization-always-allow-paths',
 ]);
 
 /** Boolean flags of both: Go writes `--flag=true`, commander wants the bare switch. */
-const sameSwitches = new Set(['authentication-skip-lookup', 'disable-http2-serving', 'insecure-disable-auth']);
+const sameSwitches = new Set(['authentication-skip-lookup', 'disable-http2-serving', 'insecure-disable-auth', 'default-rules']);
 
 /** Same meaning, another name here. */
 const renamed: Readonly<Record<string, string>> = { 'lister-kubeconfig': 'kubeconfig' };

@@ -127,7 +127,7 @@ describe('metrics.k8s.io from Prometheus resourceRules, through kubectl top', { 
     fake.upsert('pods', { name: 'db-0', namespace: 'shop', labels: { app: 'db' }, spec: { nodeName: 'node-b' }, status: running });
     fake.upsert('pods', { name: 'idle-0', namespace: 'shop', labels: { app: 'idle' }, spec: { nodeName: 'node-b' }, status: running });
     fake.upsert('pods', { name: 'web-1', namespace: 'blog', labels: { app: 'web' }, spec: { nodeName: 'node-a' }, status: running });
-    adapter = await startAdapter(['--backend', 'prometheus', '--prometheus-url', prometheus.url, '--config', join(dir, 'config.yaml'), '--kubeconfig', fake.kubeconfig]);
+    adapter = await startAdapter(['--backend', 'prometheus', '--prometheus-url', prometheus.url, '--config', join(dir, 'config.yaml'), '--kubeconfig', fake.kubeconfig, '--default-rules', '--metrics-relist-interval', '2s']);
     fake.aggregateTo({ url: adapter.url, ca: await readFile(adapter.caFile, 'utf8') });
     // NB: irate needs two scrapes of every series.
     const deadline = Date.now() + 30_000;
@@ -205,6 +205,22 @@ describe('metrics.k8s.io from Prometheus resourceRules, through kubectl top', { 
     const missing = await kubectl('get', '--raw', '/apis/metrics.k8s.io/v1beta1/namespaces/shop/pods/idle-0');
     assert.notEqual(missing.code, 0);
     assert.match(missing.stderr, /podmetrics\.metrics\.k8s\.io "shop\/idle-0" not found|NotFound/);
+  });
+
+  test("--default-rules serves the chart's default rules as custom metrics from the same cadvisor series", async () => {
+    const deadline = Date.now() + 30_000;
+    let names: string[] = [];
+    while (Date.now() < deadline) {
+      const out = await kubectl('get', '--raw', '/apis/custom.metrics.k8s.io/v1beta2');
+      names = out.code === 0 ? (JSON.parse(out.stdout) as { resources: { name: string }[] }).resources.map((r) => r.name) : [];
+      if (names.includes('pods/memory_working_set_bytes')) break;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+    // NB: `_seconds_total` counters lose the suffix (cpu_usage), gauges keep their name; the node_* series have no namespace.
+    for (const name of ['pods/cpu_usage', 'pods/memory_working_set_bytes', 'namespaces/cpu_usage']) assert.ok(names.includes(name), `${name} in ${names.join(', ')}`);
+    const out = await kubectl('get', '--raw', '/apis/custom.metrics.k8s.io/v1beta2/namespaces/shop/pods/web-1/memory_working_set_bytes');
+    assert.equal(out.code, 0, out.stderr);
+    assert.equal((JSON.parse(out.stdout) as { items: { value: string }[] }).items[0]!.value, '100663296');
   });
 
   test("started with prometheus-adapter's Deployment arguments and no `serve`, it serves the same usage", async () => {

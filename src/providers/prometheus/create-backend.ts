@@ -10,13 +10,13 @@ import { PrometheusCustomProvider, type PrometheusProviderDeps } from './custom-
 import { createDiscovery } from './discovery.js';
 import { PrometheusExternalProvider } from './external-provider.js';
 import { PrometheusResourceProvider } from './resource-provider.js';
-import { compileRules } from './rules/index.js';
+import { compileRules, defaultRules } from './rules/index.js';
 import { SeriesRegistry } from './series-registry.js';
 
 export interface PrometheusProvidersOptions {
   /** Any server of Prometheus' HTTP API: Prometheus itself, or Sysdig's PromQL API. */
   readonly client: PrometheusClient;
-  readonly rules: Pick<PrometheusBackendConfig, 'rules' | 'externalRules' | 'resourceRules'>;
+  readonly rules: Pick<PrometheusBackendConfig, 'rules' | 'externalRules' | 'resourceRules'> & { readonly defaultRules?: boolean | undefined };
   readonly timings: PrometheusTimings;
   readonly deps: BackendDeps;
   /** The `backend` field of the log lines; default `prometheus`. */
@@ -26,7 +26,7 @@ export interface PrometheusProvidersOptions {
 /** Compiles the rules, starts discovery over `client` and returns the providers; `close()` stops discovery. */
 export function createPrometheusProviders(options: PrometheusProvidersOptions): Backend {
   const { client, deps, timings } = options;
-  const rules = compileRules(options.rules.rules ?? [], deps.resourceMapper, 'rules');
+  const rules = compileRules([...(options.rules.defaultRules === true ? defaultRules : []), ...options.rules.rules ?? []], deps.resourceMapper, 'rules');
   const externalRules = compileRules(options.rules.externalRules ?? [], deps.resourceMapper, 'externalRules');
   const registry = new SeriesRegistry(deps.resourceMapper);
   const logger = deps.logger.child({ backend: options.name ?? 'prometheus' });

@@ -9,3 +9,4 @@ export { createResourceConverter, type ResourceConverter, type ResourceMapping }
 export { parseGoTemplate, TemplateError, type GoTemplate } from './go-template.js';
 export { compileGoRegexp, expandGo, RegexpError } from './go-regexp.js';
 export { prometheusLabelName } from './label-matchers.js';
+export { defaultRules } from './default-rules.js';

@@ -65,7 +65,7 @@ const cases: Record<string, Record<string, unknown>> = {
   routing: { config: { backends: { local: { kind: 'memory' }, prom: { kind: 'prometheus', url: 'http://prometheus.monitoring.svc:9090', rules: [rule] } }, routes: [{ prefix: 'http_', backend: 'prom' }] } },
   'every option': {
     backend: 'redis', replicas: 2, redis: { bundled: { enabled: true } }, createNamespace: true, certManager: { enabled: true }, networkPolicy: { enabled: true, from: [{ namespaceSelector: {} }] },
-    serviceMonitor: { enabled: true }, rbac: { writers: [{ kind: 'ServiceAccount', name: 'writer', namespace: 'default' }] }, extraArguments: ['--max-requests-inflight=800'],
+    serviceMonitor: { enabled: true }, rbac: { writers: [{ kind: 'ServiceAccount', name: 'writer', namespace: 'default' }], extraResourceRules: [{ apiGroups: ['example.com'], resources: ['queues'], verbs: ['get', 'list', 'watch'] }] }, extraArguments: ['--max-requests-inflight=800'],
     env: [{ name: 'NODE_OPTIONS', value: '--max-old-space-size=400' }], extraVolumes: [{ name: 'extra', emptyDir: {} }], extraVolumeMounts: [{ name: 'extra', mountPath: '/extra' }],
     extraContainers: [{ name: 'sidecar', image: 'busybox:1.37' }], extraManifests: [{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'extra' }, data: { a: 'b' } }],
     priorityClassName: 'system-cluster-critical', nodeSelector: { 'kubernetes.io/os': 'linux' }, tolerations: [{ key: 'dedicated', operator: 'Exists' }],

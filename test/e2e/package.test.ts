@@ -19,7 +19,7 @@ test('npm pack contains only dist code and declarations, the chart, examples, RE
   const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
   const { stdout } = await run(npm, ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: projectRoot, maxBuffer: 16 * 1024 * 1024 });
   const files = (JSON.parse(stdout) as { files: { path: string }[] }[])[0]!.files.map((f) => f.path);
-  const unexpected = files.filter((path) => !['README.md', 'CHANGELOG.md', 'package.json'].includes(path) && !/^LICENSE/.test(path) && !/^dist\/.+\.(js|d\.ts)$/.test(path) && !/^deploy\/.+\.yaml$/.test(path) && !/^charts\/metrics-adapter\/(Chart\.yaml|values\.yaml|\.helmignore|templates\/[a-z-]+\.(yaml|tpl)|templates\/NOTES\.txt)$/.test(path));
+  const unexpected = files.filter((path) => !['README.md', 'CHANGELOG.md', 'package.json'].includes(path) && !/^LICENSE/.test(path) && !/^dist\/.+\.(js|d\.ts)$/.test(path) && !/^deploy\/.+\.yaml$/.test(path) && !/^charts\/metrics-adapter\/(Chart\.yaml|values\.yaml|\.helmignore|templates\/[a-z_-]+\.(yaml|tpl)|templates\/NOTES\.txt)$/.test(path));
   assert.deepEqual(unexpected, []);
   assert.deepEqual(files.filter((path) => path.includes('.test.')), []);
   for (const needed of ['dist/index.js', 'dist/index.d.ts', 'dist/cli/main.js', 'dist/providers/function/index.js', 'charts/metrics-adapter/Chart.yaml', 'charts/metrics-adapter/templates/deployment.yaml', 'CHANGELOG.md', 'README.md']) {

@@ -143,3 +143,16 @@ test('replicas > 1 with the memory back end is refused with the chart\'s message
   const objects = await renderManifests({ namespace: 'm', image: 'x', backend: 'redis', replicas: 2, backendFlags: { 'redis-url': 'redis://r:6379' } });
   assert.equal((objects.find((o) => o.kind === 'Deployment')!.spec as { replicas: number }).replicas, 2);
 });
+
+test('a config file read at start is a checksum on the pod, so changing it rolls the pods; a routing config is not', async () => {
+  const checksum = async (config: Record<string, unknown>, backend?: string) => {
+    const objects = await renderManifests({ namespace: 'm', image: 'x', config, ...(backend !== undefined ? { backend } : {}), backendFlags: backend === 'prometheus' ? { 'prometheus-url': 'http://p:9090' } : {} });
+    const pod = (objects.find((o) => o.kind === 'Deployment')!.spec as { template: { metadata: { annotations?: Record<string, string> } } }).template;
+    return pod.metadata.annotations?.['checksum/config'];
+  };
+  const rule = (series: string) => ({ rules: [{ seriesQuery: series, resources: { template: '<<.Resource>>' }, metricsQuery: 'sum(<<.Series>>{<<.LabelMatchers>>}) by (<<.GroupBy>>)' }] });
+  const first = await checksum(rule('a_total'), 'prometheus');
+  assert.match(first ?? '', /^[0-9a-f]{64}$/);
+  assert.notEqual(await checksum(rule('b_total'), 'prometheus'), first);
+  assert.equal(await checksum({ backends: { local: { kind: 'memory' } } }), undefined);
+});

@@ -47,7 +47,7 @@ addServeFlags(
 
 addConfigCommand(program, await loadAllBackends());
 registerExplainCommand(program);
-registerManifestsCommand(program, version);
+registerManifestsCommand(program, version, await loadAllBackends());
 addGenCertsFlags(
   program
     .command('gen-certs')

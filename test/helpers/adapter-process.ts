@@ -48,6 +48,11 @@ export async function startAdapter(extraArgs: readonly string[] = [], options: S
   return startServing((certDir) => cliCommand(['serve', '--secure-port', '0', '--cert-dir', certDir, '--log-format', 'json', ...extraArgs]), options);
 }
 
+/** `metrics-adapter <args>` exactly as given (no port or cert-dir added); it must log its `serving ...` line as JSON. */
+export async function startCli(args: readonly string[], options: StartAdapterOptions = {}): Promise<AdapterProcess> {
+  return startServing(() => cliCommand(args), options);
+}
+
 export type StartExampleOptions = StartAdapterOptions;
 
 /** A library adapter of its own: runs `examples/<file>` through tsx, as its header says, with `run()`'s flags. */

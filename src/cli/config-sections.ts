@@ -29,10 +29,11 @@ export function backendSectionOf(config: ConfigSource | undefined, factories: re
   if (!isBackendName(backendName)) throw new CliError(`unknown back end "${backendName}" (choose from ${backendNames.join(', ')})`);
   const hoisted: string[] = [];
   for (const key of Object.keys(data)) {
-    if (key === 'backend' || isBackendName(key)) continue;
+    // NB: `ingest:` (push ingestion rules) belongs to the server, not a back end; serve reads it.
+    if (key === 'backend' || key === 'ingest' || isBackendName(key)) continue;
     const owner = owners.get(key);
     if (owner === undefined) {
-      const allowed = ['backend', 'backends', ...backendNames, ...owners.keys()].join(', ');
+      const allowed = ['backend', 'backends', 'ingest', ...backendNames, ...owners.keys()].join(', ');
       throw new CliError(`${config!.locate([key])}: ${key}: unknown key (allowed: ${allowed})`);
     }
     if (owner !== backendName) {

@@ -19,7 +19,8 @@ import { reloadTlsOnChange } from '../server/tls-reload.js';
 import { authRequested, createAuthFromFlags } from './auth-flags.js';
 import { planBackend } from './backend-plan.js';
 import { CliError } from './cli-error.js';
-import { readConfigFile } from './config-file.js';
+import { readConfigFile, validateConfig, type ConfigSource } from './config-file.js';
+import { ingestConfigSchema, type IngestConfig } from '../ingest/index.js';
 import type { ServeFlags, ServingFlags } from './serve-flags.js';
 
 export type { RunningAdapter };
@@ -33,6 +34,7 @@ export async function serve(flags: ServeFlags, logger: Logger = createLogger({ f
   checkBindAddress(flags);
   const config = flags.config === undefined ? undefined : await readConfigFile(flags.config);
   const plan = await planBackend(flags, config);
+  const ingest = ingestSectionOf(config);
   // NB: everything the user gave is checked before the back end starts, so a mistake is the only line printed.
   const setup = await prepareServing(flags, logger);
   const kube = await connectCluster(flags, logger);
@@ -53,7 +55,7 @@ export async function serve(flags: ServeFlags, logger: Logger = createLogger({ f
   const adapter = createAdapter({
     ...(backend.custom ? { custom: backend.custom } : {}),
     ...(backend.external ? { external: backend.external } : {}),
-    ...(backend.writer ? { writer: backend.writer } : {}),
+    ...(backend.writer ? { writer: backend.writer, ...(ingest ? { ingest } : {}) } : {}),
     ...(backend.seriesCount ? { seriesCount: () => backend.seriesCount!() } : {}),
     selfMetricsText: () => `${backend.selfMetrics?.() ?? ''}${running.reloader?.render() ?? ''}`,
     ...(backend.health ? { backendHealth: () => backend.health!() } : {}),
@@ -62,6 +64,14 @@ export async function serve(flags: ServeFlags, logger: Logger = createLogger({ f
     readiness: setup.withAuthReadiness(() => backend.readiness()),
   });
   return listenAndAnnounce(adapter, flags, setup, { backend: plan.label }, release);
+}
+
+/** The file's `ingest:` section (push ingestion rules), checked; undefined when absent. */
+function ingestSectionOf(config: ConfigSource | undefined): IngestConfig | undefined {
+  const data = config?.data;
+  if (config === undefined || typeof data !== 'object' || data === null || !('ingest' in data)) return undefined;
+  const section = (data as Record<string, unknown>).ingest;
+  return section === null || section === undefined ? undefined : validateConfig(config, ingestConfigSchema, section, ['ingest']);
 }
 
 /** What `serve` and a library adapter's `run()` both need before building the server: TLS, the logger and the request guard. */

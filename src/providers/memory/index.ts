@@ -27,7 +27,7 @@ const memoryBackend: BackendFactory<MemoryBackendConfig> = {
     return {
       custom: model.custom,
       external: model.external,
-      writer: { writeCustomMetric: model.writeCustom, writeExternalMetric: model.writeExternal },
+      writer: { writeCustomMetric: model.writeCustom, writeExternalMetric: model.writeExternal, writeBatch: model.writeBatch, removeSeries: model.removeSeries },
       readiness: () => ({ ready: true }),
       seriesCount: model.seriesCount,
       async close() {

@@ -12,6 +12,9 @@ import { defaultMaxBodyBytes, defaultMaxDecodedBytes, type IngestConfig } from '
 import { createIngestPipeline, type IngestPipeline, type IngestTransaction } from './ingest-pipeline.js';
 import { ProtobufError } from './protobuf-reader.js';
 import { ingestWriteRequest } from './remote-write.js';
+import { decodeOtlpJson } from './otlp-json.js';
+import { ingestOtlpPoints, type OtlpPoints } from './otlp-points.js';
+import { decodeOtlpProtobuf, encodeOtlpResponse } from './otlp-protobuf.js';
 import { decodeSnappyBlock, SnappyError } from './snappy-block.js';
 
 /** What to send back: a status, and a body in the sender's own format when it expects one. */
@@ -31,6 +34,7 @@ export interface PushReceivers {
   /** The largest body any endpoint reads, as sent; the HTTP glue answers 413 past it. */
   readonly maxBodyBytes: number;
   remoteWrite(request: PushRequest): Promise<PushAnswer>;
+  otlpMetrics(request: PushRequest): Promise<PushAnswer>;
   readonly pipeline: IngestPipeline;
   close(): void;
 }
@@ -69,6 +73,27 @@ export function createPushReceivers(options: PushReceiversOptions): PushReceiver
       decoding(() => ingestWriteRequest(decodeSnappyBlock(request.body, maxDecodedBytes), tx));
       await committing(tx);
       return { code: 204 };
+    },
+    async otlpMetrics(request) {
+      const json = request.contentType === 'application/json';
+      if (!json && request.contentType !== 'application/x-protobuf') throw unsupportedMediaType(['application/x-protobuf', 'application/json']);
+      let body = request.body;
+      if (request.contentEncoding === 'gzip') body = gunzipBounded(body, maxDecodedBytes);
+      else if (request.contentEncoding !== '' && request.contentEncoding !== 'identity') {
+        throw badRequest(`unsupported Content-Encoding ${JSON.stringify(request.contentEncoding)}: OTLP/HTTP bodies are sent as they are or gzip-compressed`);
+      }
+      const decoded: OtlpPoints = decoding(() => (json ? decodeOtlpJson(body.toString('utf8')) : decodeOtlpProtobuf(body)));
+      const tx = pipeline.begin();
+      // NB: points no rule takes were received as the sender meant them; only those that cannot be served are rejected.
+      ingestOtlpPoints(decoded.points, tx);
+      await committing(tx);
+      const rejected = decoded.rejected;
+      const message = [...decoded.reasons].join('; ');
+      if (json) {
+        const partial = rejected > 0 || message !== '' ? { partialSuccess: { rejectedDataPoints: String(rejected), errorMessage: message } } : {};
+        return { code: 200, contentType: 'application/json', body: JSON.stringify(partial) };
+      }
+      return { code: 200, contentType: 'application/x-protobuf', body: encodeOtlpResponse(rejected, message) };
     },
     close() {
       pipeline.close();

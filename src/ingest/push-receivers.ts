@@ -12,6 +12,9 @@ import { defaultMaxBodyBytes, defaultMaxDecodedBytes, type IngestConfig } from '
 import { createIngestPipeline, type IngestPipeline, type IngestTransaction } from './ingest-pipeline.js';
 import { ProtobufError } from './protobuf-reader.js';
 import { ingestWriteRequest } from './remote-write.js';
+import { encodeStatusSuccess } from '../api/encode-status.js';
+import { writeBatch } from '../providers/backend.js';
+import { parseWriteBatch } from './batch-writes.js';
 import { decodeOtlpJson } from './otlp-json.js';
 import { ingestOtlpPoints, type OtlpPoints } from './otlp-points.js';
 import { decodeOtlpProtobuf, encodeOtlpResponse } from './otlp-protobuf.js';
@@ -35,6 +38,8 @@ export interface PushReceivers {
   readonly maxBodyBytes: number;
   remoteWrite(request: PushRequest): Promise<PushAnswer>;
   otlpMetrics(request: PushRequest): Promise<PushAnswer>;
+  /** Batched JSON writes of the write API, stored as they are (no ingest rules). */
+  batchWrite(request: PushRequest): Promise<PushAnswer>;
   readonly pipeline: IngestPipeline;
   close(): void;
 }
@@ -94,6 +99,18 @@ export function createPushReceivers(options: PushReceiversOptions): PushReceiver
         return { code: 200, contentType: 'application/json', body: JSON.stringify(partial) };
       }
       return { code: 200, contentType: 'application/x-protobuf', body: encodeOtlpResponse(rejected, message) };
+    },
+    async batchWrite(request) {
+      if (request.contentType !== 'application/json') throw unsupportedMediaType(['application/json']);
+      const batch = parseWriteBatch(request.body.toString('utf8'), options.mapper, (options.now ?? Date.now)());
+      try {
+        await writeBatch(options.writer, batch);
+      } catch (error) {
+        if (error instanceof StatusError && error.code < 500) throw error;
+        throw serviceUnavailable('the metrics store cannot take the batch now; retry', error);
+      }
+      const stored = batch.custom.length + batch.external.length;
+      return { code: 200, contentType: 'application/json', body: encodeStatusSuccess(200, `stored ${stored} values`) };
     },
     close() {
       pipeline.close();

@@ -25,9 +25,9 @@ export interface PushApiOptions {
 }
 
 type Listener = (request: IncomingMessage, response: ServerResponse) => void;
-type Endpoint = 'remoteWrite' | 'otlpMetrics';
+type Endpoint = 'remoteWrite' | 'otlpMetrics' | 'batchWrite';
 
-const endpoints: Readonly<Record<string, Endpoint>> = { '/api/v1/write': 'remoteWrite', '/v1/metrics': 'otlpMetrics' };
+const endpoints: Readonly<Record<string, Endpoint>> = { '/api/v1/write': 'remoteWrite', '/v1/metrics': 'otlpMetrics', '/write-metrics': 'batchWrite' };
 
 function endpointOf(url: string | undefined): Endpoint | undefined {
   if (url === undefined) return undefined;

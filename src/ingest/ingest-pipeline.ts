@@ -46,6 +46,8 @@ interface Target {
   dirty: boolean;
   /** Whether the store holds a value for it. */
   stored: boolean;
+  /** The metric labels its contributors share, worked out again when they change. */
+  labels: Labels | undefined;
 }
 
 export interface IngestPipelineOptions {
@@ -100,10 +102,11 @@ export function createIngestPipeline(options: IngestPipelineOptions): IngestPipe
       for (const spec of resolved.targets) {
         let target = targets.get(spec.key);
         if (target === undefined) {
-          target = { spec, contributors: new Set(), sum: 0, valued: 0, dirty: false, stored: false };
+          target = { spec, contributors: new Set(), sum: 0, valued: 0, dirty: false, stored: false, labels: undefined };
           targets.set(spec.key, target);
         }
         target.contributors.add(output);
+        target.labels = undefined;
         output.targets.push(target);
       }
       outputs.push(output);
@@ -134,6 +137,7 @@ export function createIngestPipeline(options: IngestPipelineOptions): IngestPipe
   const detach = (output: Output, changed: Target[]): void => {
     for (const target of output.targets) {
       target.contributors.delete(output);
+      target.labels = undefined;
       if (output.contribution !== undefined) target.valued--;
       target.sum = 0;
       for (const other of target.contributors) if (other.contribution !== undefined) target.sum += other.contribution;
@@ -165,7 +169,7 @@ export function createIngestPipeline(options: IngestPipelineOptions): IngestPipe
         custom.push({
           info: { groupResource: spec.groupResource, namespaced: spec.namespace !== '', metric: spec.metric },
           name: { namespace: spec.namespace, name: spec.name },
-          metricLabels: commonLabels(target),
+          metricLabels: (target.labels ??= commonLabels(target)),
           objectLabels: undefined,
           value,
           timestamp: stamp,

@@ -20,15 +20,20 @@ const two32 = 4294967296;
 
 export class ProtobufReader {
   pos: number;
+  /** Where the message being read ends; a caller reading an embedded message sets it, then puts it back. */
+  end: number;
   private readonly view: DataView;
 
-  constructor(
-    readonly bytes: Uint8Array,
-    start = 0,
-    readonly end = bytes.length,
-  ) {
+  /** `view`: the parent reader's, so an embedded message's reader costs no new DataView. */
+  constructor(readonly bytes: Uint8Array, start = 0, end = bytes.length, view?: DataView) {
     this.pos = start;
-    this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    this.end = end;
+    this.view = view ?? new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  }
+
+  /** A reader of the embedded message at `start`..`end` of the same bytes. */
+  sub(start: number, end: number): ProtobufReader {
+    return new ProtobufReader(this.bytes, start, end, this.view);
   }
 
   get done(): boolean {

@@ -69,7 +69,11 @@ function readTimeSeries(
   times: number[],
   values: number[],
 ): PushedSeries | undefined {
-  const body = new ProtobufReader(reader.bytes, reader.pos, end);
+  // NB: one reader for the whole request, its `end` narrowed to each embedded message and put back: a reader per
+  // sample was a third of the decoding time.
+  const body = reader;
+  const outerEnd = body.end;
+  body.end = end;
   let key = '';
   let labelSpans: number[] | undefined;
   const firstSample = owners.length;
@@ -87,7 +91,9 @@ function readTimeSeries(
       let value = Number.NaN;
       let timestamp = 0;
       let stale = false;
-      const sample = new ProtobufReader(body.bytes, body.pos, sampleEnd);
+      const sample = body;
+      const seriesEnd = body.end;
+      sample.end = sampleEnd;
       while (!sample.done) {
         const sampleTag = sample.tag();
         if (sampleTag === tagSampleValue) {
@@ -101,6 +107,7 @@ function readTimeSeries(
           sample.skip(sampleTag);
         }
       }
+      body.end = seriesEnd;
       body.pos = sampleEnd;
       owners.push(stale ? -index - 1 : index);
       times.push(timestamp);
@@ -109,6 +116,7 @@ function readTimeSeries(
       body.skip(tag);
     }
   }
+  body.end = outerEnd;
   if (labelSpans === undefined) {
     // NB: a series without labels has no name; its samples are counted and dropped.
     owners.length = firstSample;

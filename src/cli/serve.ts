@@ -19,8 +19,8 @@ import { reloadTlsOnChange } from '../server/tls-reload.js';
 import { authRequested, createAuthFromFlags } from './auth-flags.js';
 import { planBackend } from './backend-plan.js';
 import { CliError } from './cli-error.js';
-import { readConfigFile, validateConfig, type ConfigSource } from './config-file.js';
-import { ingestConfigSchema, type IngestConfig } from '../ingest/index.js';
+import { readConfigFile } from './config-file.js';
+import { ingestSectionOf } from './config-sections.js';
 import type { ServeFlags, ServingFlags } from './serve-flags.js';
 
 export type { RunningAdapter };
@@ -64,14 +64,6 @@ export async function serve(flags: ServeFlags, logger: Logger = createLogger({ f
     readiness: setup.withAuthReadiness(() => backend.readiness()),
   });
   return listenAndAnnounce(adapter, flags, setup, { backend: plan.label }, release);
-}
-
-/** The file's `ingest:` section (push ingestion rules), checked; undefined when absent. */
-function ingestSectionOf(config: ConfigSource | undefined): IngestConfig | undefined {
-  const data = config?.data;
-  if (config === undefined || typeof data !== 'object' || data === null || !('ingest' in data)) return undefined;
-  const section = (data as Record<string, unknown>).ingest;
-  return section === null || section === undefined ? undefined : validateConfig(config, ingestConfigSchema, section, ['ingest']);
 }
 
 /** What `serve` and a library adapter's `run()` both need before building the server: TLS, the logger and the request guard. */

@@ -54,7 +54,11 @@ export type {
   ExternalMetricWrite,
   MetricsWriter,
   Readiness,
+  SeriesRemoval,
+  WriteBatch,
 } from './providers/backend.js';
+export { writeBatch } from './providers/backend.js';
+export { ingestConfigSchema, type IngestConfig, type IngestRule } from './ingest/index.js';
 export {
   StatusError,
   badRequest,

@@ -17,6 +17,7 @@ import { compareWithCeiling, load, mean, rowLine, sequence, type LoadSettings, t
 import { measureColdStart, measureMemory, type MemoryResult } from './memory.js';
 import { startAdapter, type Child } from './processes.js';
 import { measurePrometheus, reportPrometheus } from './prometheus.js';
+import { measureIngest } from './ingest.js';
 import { checkLine, ratioChart, writeReport, type Check } from './report.js';
 import { createBenchClient, seed } from './seed.js';
 import { measureStoreInChild, type StoreMemoryResult } from './store-memory.js';
@@ -97,6 +98,10 @@ async function main(): Promise<void> {
     client.close();
     await adapter.stop();
 
+    const ingest = await measureIngest(workDir, settings);
+    checks.push(...ingest.checks);
+    for (const check of ingest.checks) process.stdout.write(`${checkLine(check)}\n`);
+
     const prometheus = await measurePrometheus(workDir, settings);
     const prometheusPart = reportPrometheus(prometheus);
     lines.push(...prometheusPart.rows);
@@ -142,8 +147,8 @@ async function main(): Promise<void> {
     const missed = checks.filter((c) => checkLine(c).startsWith('MISS')).length;
     await writeReport(
       resultsDir,
-      { date: new Date().toISOString(), node: process.version, durationSeconds, rounds, connections, results: report, prometheus, scale: { series: scaleSeries, rps: Math.round(large), ratio: scale.value }, memory, store, coldStartMs, checks },
-      `${[...header, ...lines, '', prometheusPart.paragraph, '', memoryLine, '', '![ratios against targets](latest.svg)'].join('\n')}\n`,
+      { date: new Date().toISOString(), node: process.version, durationSeconds, rounds, connections, results: report, ingest: ingest.rows, prometheus, scale: { series: scaleSeries, rps: Math.round(large), ratio: scale.value }, memory, store, coldStartMs, checks },
+      `${[...header, ...lines, '', ...ingest.lines, '', prometheusPart.paragraph, '', memoryLine, '', '![ratios against targets](latest.svg)'].join('\n')}\n`,
       ratioChart(checks, `metrics-adapter bench, ${new Date().toISOString().slice(0, 10)}, node ${process.version}`, prometheusPart.info),
     );
     process.stdout.write(`\n${checks.length - missed} PASS, ${missed} MISS; wrote ${join(resultsDir, 'latest.{json,md,svg}')}\n`);

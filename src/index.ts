@@ -60,7 +60,11 @@ export type {
   MetricsWriter,
   Readiness,
   ResourceUsageWrite,
+  SeriesRemoval,
+  WriteBatch,
 } from './providers/backend.js';
+export { writeBatch } from './providers/backend.js';
+export { ingestConfigSchema, type IngestConfig, type IngestRule } from './ingest/index.js';
 export {
   StatusError,
   badRequest,

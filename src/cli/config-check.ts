@@ -16,7 +16,7 @@ import { everything } from '../selector/index.js';
 import { backendConfigFrom, addBackendFlags } from './backend-flags.js';
 import { CliError } from './cli-error.js';
 import { readConfigFile } from './config-file.js';
-import { backendSectionOf } from './config-sections.js';
+import { backendSectionOf, ingestSectionOf } from './config-sections.js';
 
 /** NB: validation needs a URL; this one is only a stand-in and is never called. */
 const placeholderUrl = 'http://127.0.0.1:9';
@@ -51,6 +51,7 @@ export async function checkConfig(file: string, flags: Record<string, unknown>, 
   const live = flags.prometheusUrl !== undefined || typeof fileUrl === 'string';
   const withUrl = live || backendName !== 'prometheus' ? flags : { ...flags, prometheusUrl: placeholderUrl };
   const checked = backendConfigFrom(factory, factories, withUrl, located, section);
+  ingestSectionOf(source);
   if (backendName !== 'prometheus') {
     print(`${file}: valid for the ${backendName} back end`);
     return true;

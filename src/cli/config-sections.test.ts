@@ -102,7 +102,7 @@ describe('config file sections', () => {
   test('rules belong to the prometheus back end, given once', async () => {
     await rejects(peerFile, /bad\.yaml:1: rules: a key of the prometheus back end, but the back end is memory \(pass --backend prometheus\)/, 'memory');
     await rejects(`${peerFile}prometheus:\n  rules: []\n`, /rules: given both here and as prometheus\.rules/);
-    await rejects('ruls: []\n', /bad\.yaml:1: ruls: unknown key \(allowed: backend, backends, memory, .*prometheus.*, rules, externalRules, resourceRules\)/);
+    await rejects('ruls: []\n', /bad\.yaml:1: ruls: unknown key \(allowed: backend, backends, ingest, memory, .*prometheus.*, rules, externalRules, resourceRules\)/);
   });
 
   test("prometheus-adapter's documented file works unchanged, beside a prometheus section", async () => {

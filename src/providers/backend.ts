@@ -57,12 +57,37 @@ export interface ResourceUsageWrite {
   readonly windowMs: number;
 }
 
+/** Many writes at once (push ingestion, batched writes): stored together, or the promise rejects. */
+export interface WriteBatch {
+  readonly custom: readonly CustomMetricWrite[];
+  readonly external: readonly ExternalMetricWrite[];
+}
+
+/** A series to forget (a pushed series that stopped arriving). */
+export type SeriesRemoval =
+  | { readonly kind: 'custom'; readonly info: CustomMetricInfo; readonly name: NamespacedName }
+  | { readonly kind: 'external'; readonly namespace: string | null; readonly metric: string; readonly labels: Labels };
+
 /** A back end that accepts values over the write API. Resolves once the write is stored. */
 export interface MetricsWriter {
   writeCustomMetric(write: CustomMetricWrite): void | Promise<void>;
   writeExternalMetric(write: ExternalMetricWrite): void | Promise<void>;
   /** Optional: CPU and memory usage of nodes and pod containers, served on `metrics.k8s.io`. */
   writeResourceUsage?(write: ResourceUsageWrite): void | Promise<void>;
+  /** Optional: stores a batch in one go (one round trip for a remote store); {@link writeBatch} loops without it. */
+  writeBatch?(batch: WriteBatch): void | Promise<void>;
+  /**
+   * Optional: forgets series at once. Without it a removed series stays until the back end's own TTL drops it,
+   * so push ingestion writes what it serves with the current time and staleness needs that TTL.
+   */
+  removeSeries?(removals: readonly SeriesRemoval[]): void | Promise<void>;
+}
+
+/** Stores `batch` through `writer.writeBatch`, or one write at a time when the back end has no batch method. */
+export async function writeBatch(writer: MetricsWriter, batch: WriteBatch): Promise<void> {
+  if (writer.writeBatch !== undefined) return writer.writeBatch(batch);
+  for (const write of batch.custom) await writer.writeCustomMetric(write);
+  for (const write of batch.external) await writer.writeExternalMetric(write);
 }
 
 export interface Readiness {

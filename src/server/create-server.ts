@@ -22,6 +22,8 @@ import { sendJson } from './respond.js';
 import { createSelfMetrics } from './self-metrics.js';
 import { prepareTransport, transportOptions, type TlsServing } from './transport.js';
 import { createWriteApi } from './write-api.js';
+import { createPushReceivers, type IngestConfig } from '../ingest/index.js';
+import { createPushListener } from './push-api.js';
 import { statusPage } from '../ui/index.js';
 
 export interface ServerOptions {
@@ -29,8 +31,10 @@ export interface ServerOptions {
   readonly external?: ExternalMetricsProvider;
   /** Serves the resource metrics API `metrics.k8s.io/v1beta1` when given. */
   readonly resource?: ResourceMetricsProvider;
-  /** Serves the write API when given. */
+  /** Serves the write API and push ingestion (remote-write, OTLP, batched writes) when given. */
   readonly writer?: MetricsWriter;
+  /** The `ingest:` section: rules and body limits of push ingestion; the defaults when undefined. */
+  readonly ingest?: IngestConfig;
   readonly readiness?: () => Readiness;
   readonly seriesCount?: () => { readonly custom: number; readonly external: number };
   /** Extra Prometheus text for `/metrics` (a back end's own counters, config reloads). */
@@ -118,11 +122,25 @@ export function createServer(options: ServerOptions): FastifyInstance {
 
   const metricsApi = createMetricsApi(options);
   const writeApi = options.writer ? createWriteApi(options.writer, options.resourceMapper) : undefined;
-  installApiFastPath(app, createApiFastPath({
+  let listener = createApiFastPath({
     metricsApi, limiter, logger, observe: recordRequest, closing: () => !app.server.listening,
     ...(options.guard ? { guard: options.guard } : {}),
     ...(writeApi ? { writeApi } : {}),
-  }, fastifyRequestListener(app)));
+  }, fastifyRequestListener(app));
+  if (options.writer) {
+    const receivers = createPushReceivers({
+      writer: options.writer,
+      mapper: options.resourceMapper,
+      ...(options.ingest ? { config: options.ingest } : {}),
+      onError: (error) => logger.error({ err: error }, 'removing stale pushed series failed'),
+    });
+    app.addHook('onClose', (_instance, done) => {
+      receivers.close();
+      done();
+    });
+    listener = createPushListener({ receivers, limiter, logger, observe: recordRequest, ...(options.guard ? { guard: options.guard } : {}) }, listener);
+  }
+  installApiFastPath(app, listener);
   trackUnusedConnections(app.server);
   const answerApis = async (request: FastifyRequest, reply: FastifyReply) => {
     const answer = await answerApiRequest(metricsApi, request.url, request.headers.accept, lazyQueryContext(reply.raw));

@@ -256,6 +256,26 @@ export class CustomStore implements CustomMetricsProvider {
     return [...namespaces].sort();
   }
 
+  /** Forgets the value of `info` for one object; false when there was none. */
+  remove(info: CustomMetricInfo, name: NamespacedName): boolean {
+    const key = scopeKey(name.namespace, info.groupResource);
+    const scope = this.scopes.get(key);
+    const metricSeries = scope?.metrics.get(info.metric);
+    const slot = scope?.objects.slot(name.name);
+    if (scope === undefined || metricSeries === undefined || slot === undefined || !metricSeries.has(slot)) return false;
+    metricSeries.delete(slot);
+    scope.objects.release(slot);
+    metricSeries.generation++;
+    metricSeries.selections = undefined;
+    this.seriesTotal--;
+    if (metricSeries.count === 0) {
+      scope.metrics.delete(info.metric);
+      this.removeListed({ groupResource: scope.groupResource, namespaced: scope.namespace !== '', metric: info.metric });
+    }
+    if (scope.metrics.size === 0) this.scopes.delete(key);
+    return true;
+  }
+
   /** Drops values older than the TTL; returns how many went. */
   sweep(): number {
     if (this.options.ttlMs <= 0) return 0;

@@ -28,7 +28,7 @@ const memoryBackend: BackendFactory<MemoryBackendConfig> = {
       custom: model.custom,
       external: model.external,
       resource: model.resource,
-      writer: { writeCustomMetric: model.writeCustom, writeExternalMetric: model.writeExternal, writeResourceUsage: model.writeResource },
+      writer: { writeCustomMetric: model.writeCustom, writeExternalMetric: model.writeExternal, writeResourceUsage: model.writeResource, writeBatch: model.writeBatch, removeSeries: model.removeSeries },
       readiness: () => ({ ready: true }),
       seriesCount: model.seriesCount,
       async close() {

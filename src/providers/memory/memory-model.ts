@@ -7,7 +7,7 @@
 import type { ObjectLister } from '../../kube/object-lister.js';
 import type { ResourceMapper } from '../../kube/resource-mapper.js';
 import type { Logger } from '../../log/index.js';
-import type { CustomMetricWrite, ExternalMetricWrite, ResourceUsageWrite } from '../backend.js';
+import type { CustomMetricWrite, ExternalMetricWrite, ResourceUsageWrite, SeriesRemoval, WriteBatch } from '../backend.js';
 import { CustomStore } from './custom-store.js';
 import { ExternalStore } from './external-store.js';
 import { Interner } from './intern.js';
@@ -30,6 +30,8 @@ export interface MemoryModel {
   writeResource(write: ResourceUsageWrite): void;
   writeCustom(write: CustomMetricWrite): void;
   writeExternal(write: ExternalMetricWrite): void;
+  writeBatch(batch: WriteBatch): void;
+  removeSeries(removals: readonly SeriesRemoval[]): void;
   seriesCount(): { readonly custom: number; readonly external: number };
   /** Stops the sweeper; the stores still answer. */
   close(): void;
@@ -57,6 +59,16 @@ export function createMemoryModel(options: MemoryModelOptions): MemoryModel {
     writeResource: (write) => resource.write(write),
     writeCustom: (write) => custom.write(write),
     writeExternal: (write) => external.write(write),
+    writeBatch(batch) {
+      for (const write of batch.custom) custom.write(write);
+      for (const write of batch.external) external.write(write);
+    },
+    removeSeries(removals) {
+      for (const removal of removals) {
+        if (removal.kind === 'custom') custom.remove(removal.info, removal.name);
+        else external.remove(removal.namespace, removal.metric, removal.labels);
+      }
+    },
     seriesCount: () => ({ custom: custom.seriesCount, external: external.seriesCount }),
     close() {
       if (sweeper !== undefined) clearInterval(sweeper);

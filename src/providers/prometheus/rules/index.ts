@@ -7,6 +7,6 @@ export { discoveryRuleSchema, parsePrometheusDuration, resourceRulesSchema, rule
 export { createMetricsQuery, type MetricsQuery, type CustomQueryRequest, type ExternalQueryRequest } from './metrics-query.js';
 export { createResourceConverter, type ResourceConverter, type ResourceMapping } from './resource-converter.js';
 export { parseGoTemplate, TemplateError, type GoTemplate } from './go-template.js';
-export { compileGoRegexp, expandGo, RegexpError } from './go-regexp.js';
+export { captureGroupCount, compileGoRegexp, expandGo, RegexpError } from './go-regexp.js';
 export { prometheusLabelName } from './label-matchers.js';
 export { defaultRules } from './default-rules.js';

@@ -4,7 +4,7 @@
  * (the counterpart of CMAS registry/custom_metrics/reststorage.go).
  * @module
  */
-import { routeNotFound, notAcceptable } from '../api/errors.js';
+import { metricNotFound, noMetricsFor, routeNotFound, notAcceptable, StatusError } from '../api/errors.js';
 import {
   encodeAPIGroup,
   encodeAPIGroupList,
@@ -63,6 +63,7 @@ export function createMetricsApi(options: MetricsApiOptions): MetricsApi {
   const discoveryCache = createDiscoveryCache();
   const bodyCache = { v1beta1: new BodyCache<MetricValue>(), v1beta2: new BodyCache<MetricValue>() };
   const externalBodyCache = new BodyCache<ExternalMetricValue>();
+  const servedMetrics = new ServedMetrics();
 
   async function customData(version: CustomMetricsVersion, segments: readonly string[], query: string, ctx: QueryContext): Promise<Buffer> {
     const path = parseCustomPath(segments);
@@ -73,10 +74,16 @@ export function createMetricsApi(options: MetricsApiOptions): MetricsApi {
       namespaced: path.namespace !== '',
       metric: path.metric,
     };
+    if (path.metric === '') {
+      return encodeMetricValueList(version, await objectMetrics(custom!, { namespace: path.namespace, name: path.name }, info, metricSelector, ctx));
+    }
     if (path.name !== '*') {
       return encodeMetricValueList(version, [await custom!.getMetricByName({ namespace: path.namespace, name: path.name }, info, metricSelector, ctx)]);
     }
     const values = await custom!.getMetricBySelector(path.namespace, selectorParam(params, 'labelSelector'), info, metricSelector, ctx);
+    // NB: prometheus-adapter answers 404 for a metric it does not serve on every form; an empty
+    // answer is checked against the served list only then, so a hit costs nothing more.
+    if (values.length === 0 && !servedMetrics.has(custom!.listAllMetrics(), info)) throw metricNotFound(info.groupResource, info.metric);
     return bodyCache[version].get(values, (list) => encodeMetricValueList(version, list));
   }
 
@@ -137,6 +144,49 @@ class BodyCache<T> {
     }
     return body;
   }
+}
+
+/** `group/resource/metric` keys of a provider's served list, rebuilt when the provider returns another list. */
+class ServedMetrics {
+  private list: readonly CustomMetricInfo[] | undefined;
+  private keys = new Set<string>();
+
+  has(list: readonly CustomMetricInfo[], info: CustomMetricInfo): boolean {
+    if (list !== this.list) {
+      this.keys = new Set(list.map(servedKey));
+      this.list = list;
+    }
+    return this.keys.has(servedKey(info));
+  }
+}
+
+/** NB: scope is left out: the HPA asks for cluster-scoped objects through the namespaced form too. */
+function servedKey(info: CustomMetricInfo): string {
+  return `${info.groupResource.group}/${info.groupResource.resource}/${info.metric}`;
+}
+
+/**
+ * Every served metric of one object, by metric name (the per-object list extension): one
+ * getMetricByName per metric the provider lists for the object's resource; a 404 leaves it out.
+ */
+async function objectMetrics(
+  custom: CustomMetricsProvider, name: { namespace: string; name: string }, info: CustomMetricInfo, metricSelector: Selector, ctx: QueryContext,
+): Promise<MetricValue[]> {
+  const metrics = new Set<string>();
+  for (const served of custom.listAllMetrics()) {
+    if (served.groupResource.group === info.groupResource.group && served.groupResource.resource === info.groupResource.resource) metrics.add(served.metric);
+  }
+  const answers = await Promise.all([...metrics].sort().map(async (metric) => {
+    try {
+      return await custom.getMetricByName(name, { ...info, metric }, metricSelector, ctx);
+    } catch (error) {
+      if (error instanceof StatusError && error.code === 404) return undefined;
+      throw error;
+    }
+  }));
+  const values = answers.filter((value): value is MetricValue => value !== undefined);
+  if (values.length === 0) throw noMetricsFor(info.groupResource, name.name);
+  return values;
 }
 
 /** An absent or empty parameter selects everything (spec §1.7: a nil selector is sent as no parameter). */

@@ -18,7 +18,8 @@ import { answerApiRequest, answerWriteRequest, createApiFastPath, lazyQueryConte
 import { setApiServerHeaders } from './api-headers.js';
 import { registerHealthRoutes } from './health.js';
 import { trackUnusedConnections } from './shutdown.js';
-import { createMetricsApi } from './metrics-api.js';
+import { createMetricsApi, servedGroups } from './metrics-api.js';
+import { registerOpenApiRoutes } from './openapi-routes.js';
 import { sendJson } from './respond.js';
 import { createSelfMetrics } from './self-metrics.js';
 import { prepareTransport, transportOptions, type TlsServing } from './transport.js';
@@ -158,6 +159,7 @@ export function createServer(options: ServerOptions): FastifyInstance {
     }
   }
 
+  registerOpenApiRoutes(app, servedGroups(options));
   registerHealthRoutes(app, options.readiness ?? (() => ({ ready: true })));
   if (options.backendHealth) {
     const backendHealth = options.backendHealth;

@@ -53,11 +53,17 @@ export interface MetricsApi {
   handle(segments: readonly string[], query: string, accept: string | undefined, ctx: QueryContext): Promise<ApiAnswer>;
 }
 
+/** The groups and versions served for the providers given, preferred version first. */
+export function servedGroups(providers: { readonly custom?: unknown; readonly external?: unknown }): ServedGroup[] {
+  const groups: ServedGroup[] = [];
+  if (providers.custom) groups.push({ name: customMetricsGroup, versions: customVersions });
+  if (providers.external) groups.push({ name: externalMetricsGroup, versions: [externalMetricsVersion] });
+  return groups;
+}
+
 export function createMetricsApi(options: MetricsApiOptions): MetricsApi {
   const { custom, external, resourceMapper } = options;
-  const groups: ServedGroup[] = [];
-  if (custom) groups.push({ name: customMetricsGroup, versions: customVersions });
-  if (external) groups.push({ name: externalMetricsGroup, versions: [externalMetricsVersion] });
+  const groups = servedGroups(options);
   const groupListBody = encodeAPIGroupList(groups);
   const groupBodies = new Map(groups.map((g) => [g.name, encodeAPIGroup(g)]));
   const discoveryCache = createDiscoveryCache();

@@ -44,6 +44,15 @@ export function answerApiRequest(metricsApi: MetricsApi, url: string, accept: st
   return metricsApi.handle(splitPath(path).slice(2), query, accept, ctx);
 }
 
+/** The served group and version of a raw URL under `/apis`, for the self-metrics labels of a failed request. */
+export function apiGroupVersionOf(metricsApi: MetricsApi, url: string): { readonly group: string; readonly version: string } {
+  try {
+    return metricsApi.groupVersionOf(splitPath(splitUrl(url).path).slice(2));
+  } catch {
+    return { group: '', version: '' };
+  }
+}
+
 /** Answers a write from its raw URL and body: shared by this path and fastify's routes. */
 export async function answerWriteRequest(writeApi: WriteApi, url: string, body: string): Promise<string> {
   const { path, query } = splitUrl(url);
@@ -130,6 +139,7 @@ export function createApiFastPath(options: ApiFastPathOptions, next: (request: I
       writeJson(request, response, 200, answer.body);
     } catch (error) {
       code = fail(request, response, error);
+      ({ group, version } = apiGroupVersionOf(metricsApi, request.url!));
     }
     observe(request, code, group, version, performance.now() - started);
   };

@@ -14,7 +14,7 @@ import type { BackendHealth, MetricsWriter, Readiness } from '../providers/backe
 import type { CustomMetricsProvider, ExternalMetricsProvider } from '../providers/provider.js';
 import { installErrorHandling, writeBodyLimit } from './error-handling.js';
 import { createClientErrorHandler, defaultServerLimits, InflightLimiter, installLimits, type ServerLimits } from './limits.js';
-import { answerApiRequest, answerWriteRequest, createApiFastPath, lazyQueryContext, writeMediaTypes } from './api-fast-path.js';
+import { answerApiRequest, answerWriteRequest, apiGroupVersionOf, createApiFastPath, lazyQueryContext, writeMediaTypes } from './api-fast-path.js';
 import { setApiServerHeaders } from './api-headers.js';
 import { registerHealthRoutes } from './health.js';
 import { trackUnusedConnections } from './shutdown.js';
@@ -130,6 +130,7 @@ export function createServer(options: ServerOptions): FastifyInstance {
   }, fastifyRequestListener(app)));
   trackUnusedConnections(app.server);
   const answerApis = async (request: FastifyRequest, reply: FastifyReply) => {
+    ({ group: request.metricsGroup, version: request.metricsVersion } = apiGroupVersionOf(metricsApi, request.url));
     const answer = await answerApiRequest(metricsApi, request.url, request.headers.accept, lazyQueryContext(reply.raw));
     request.metricsGroup = answer.group;
     request.metricsVersion = answer.version;

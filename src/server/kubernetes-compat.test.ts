@@ -134,6 +134,21 @@ describe('answers as Kubernetes gives them to every client', () => {
     });
   });
 
+  test('a failed request under a served group is counted under that group, an unknown group under none', async () => {
+    const count = async (group: string, version: string, code: number) => {
+      const text = await (await fetch(`${base}/metrics`)).text();
+      const line = text.split('\n').find((l) => l.startsWith('metrics_adapter_requests_total{') && l.includes(`group="${group}"`) && l.includes(`version="${version}"`) && l.includes(`code="${code}"`));
+      return line === undefined ? 0 : Number(line.split(' ').pop());
+    };
+    const before = await count('custom.metrics.k8s.io', 'v1beta2', 404);
+    await both('GET', `${custom}/v1beta2/namespaces/default/pods/nobody/http_requests`);
+    assert.equal(await count('custom.metrics.k8s.io', 'v1beta2', 404), before + 2, 'one over the socket, one through inject');
+    const text = await (await fetch(`${base}/metrics`)).text();
+    await both('GET', '/apis/made.up.group/v1/x');
+    assert.equal((await (await fetch(`${base}/metrics`)).text()).includes('made.up.group'), false);
+    assert.equal(text.includes('made.up.group'), false);
+  });
+
   describe('the headers kube-apiserver adds (spec §11)', () => {
     test('Cache-Control: no-cache, private on answers and errors', async () => {
       for (const path of [`${custom}/v1beta2`, `${external}/namespaces/default/queue`, `${custom}/v1beta2/namespaces/default/pods/*/nope`, '/healthz']) {

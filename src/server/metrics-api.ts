@@ -51,6 +51,11 @@ const customVersions: readonly CustomMetricsVersion[] = ['v1beta2', 'v1beta1'];
 export interface MetricsApi {
   /** Answers a GET under `/apis`; `segments` are the decoded path segments after `apis`. */
   handle(segments: readonly string[], query: string, accept: string | undefined, ctx: QueryContext): Promise<ApiAnswer>;
+  /**
+   * The served group and version a path is under ('' for what is not served), so a failed request is
+   * counted under its group too. NB: only served names, so a caller cannot grow the label set.
+   */
+  groupVersionOf(segments: readonly string[]): { readonly group: string; readonly version: string };
 }
 
 /** The groups and versions served for the providers given, preferred version first. */
@@ -101,6 +106,11 @@ export function createMetricsApi(options: MetricsApiOptions): MetricsApi {
   }
 
   return {
+    groupVersionOf(segments) {
+      const group = groups.find((g) => g.name === segments[0]);
+      if (group === undefined) return { group: '', version: '' };
+      return { group: group.name, version: group.versions.includes(segments[1] ?? '') ? segments[1]! : '' };
+    },
     async handle(segments, query, accept, ctx) {
       // NB: /apis and /apis/{group} answer plain JSON whatever Accept says, so the aggregator's
       // aggregated-discovery request falls back to the legacy document (spec §3.3).

@@ -12,6 +12,7 @@ export interface ManifestsFlags {
   readonly namespace: string;
   readonly image: string;
   readonly backend: string;
+  readonly resourceMetrics: boolean;
 }
 
 /** Adds the `manifests` command to `program`; `version` names the default image tag. */
@@ -22,6 +23,7 @@ export function registerManifestsCommand(program: Command, version: string): Com
     .option('--namespace <ns>', 'namespace to deploy into', 'custom-metrics')
     .option('--image <image>', 'container image of the adapter', `metrics-adapter:${version}`)
     .addOption(new Option('--backend <name>', 'back end the adapter serves from').choices(backendNames).default('memory'))
+    .option('--resource-metrics', 'also register the adapter as the resource metrics API (metrics.k8s.io, kubectl top) in place of metrics-server', false)
     .exitOverride()
     .configureOutput({ outputError: () => undefined })
     .action(async (flags: ManifestsFlags) => {
@@ -34,7 +36,7 @@ export function registerManifestsCommand(program: Command, version: string): Com
         throw error;
       }
       const header = [
-        `metrics-adapter manifests --namespace ${flags.namespace} --image ${flags.image} --backend ${flags.backend}`,
+        `metrics-adapter manifests --namespace ${flags.namespace} --image ${flags.image} --backend ${flags.backend}${flags.resourceMetrics ? ' --resource-metrics' : ''}`,
         'Contains the private key of the serving certificate (Secret metrics-adapter-tls): apply it, do not commit it.',
       ].join('\n');
       process.stdout.write(formatManifests(objects, header));

@@ -40,7 +40,7 @@ test('a manifest with a missing required field fails the schema check', () => {
 });
 
 test('every file in deploy/ holds one object, named by its kind, that passes the Kubernetes schema', async () => {
-  for (const dir of ['manifests/', 'examples/']) {
+  for (const dir of ['manifests/', 'manifests/resource-metrics/', 'examples/']) {
     for (const file of (await readdir(new URL(dir, root))).filter((f) => f.endsWith('.yaml') && f !== 'kustomization.yaml')) {
       const docs = parseAllDocuments(await readFile(new URL(`${dir}${file}`, root), 'utf8'));
       assert.ok(!Array.isArray(docs) || docs.length === 1, `${file}: one object per file`);
@@ -110,6 +110,21 @@ test('rendering moves every object to the namespace and wires caBundle, Secret, 
   const text = formatManifests(objects, 'generated');
   assert.ok(text.startsWith('# generated\n---\n'));
   assert.equal(text.split('\n---\n').length, objects.length + 1);
+});
+
+test('the resource metrics API is registered only when asked for', async () => {
+  const apiServices = (objects: KubeObject[]) => objects.filter((o) => o.kind === 'APIService').map((o) => o.metadata.name).sort();
+  const plain = await renderManifests({ namespace: 'metrics', image: 'i', backend: 'prometheus' });
+  assert.deepEqual(apiServices(plain), ['v1beta1.custom.metrics.k8s.io', 'v1beta1.external.metrics.k8s.io', 'v1beta2.custom.metrics.k8s.io']);
+  const withResource = await renderManifests({ namespace: 'metrics', image: 'i', backend: 'prometheus', resourceMetrics: true });
+  for (const object of withResource) validate(object, 'rendered with resource metrics');
+  assert.deepEqual(apiServices(withResource), ['v1beta1.custom.metrics.k8s.io', 'v1beta1.external.metrics.k8s.io', 'v1beta1.metrics.k8s.io', 'v1beta2.custom.metrics.k8s.io']);
+  const resource = withResource.find((o) => o.metadata.name === 'v1beta1.metrics.k8s.io')!;
+  const spec = resource.spec as { service: { namespace: string }; caBundle: string; group: string };
+  assert.equal(spec.service.namespace, 'metrics');
+  assert.equal(spec.group, 'metrics.k8s.io');
+  assert.equal(spec.caBundle, (withResource.find((o) => o.metadata.name === 'v1beta1.external.metrics.k8s.io')!.spec as { caBundle: string }).caBundle);
+  assert.ok(withResource.some((o) => o.kind === 'ClusterRole' && o.metadata.name === 'system:aggregated-metrics-reader'));
 });
 
 test('a namespace that is not a DNS label is refused', async () => {

@@ -23,6 +23,8 @@ export interface RenderManifestsOptions {
   readonly backend: string;
   /** Lifetime of the CA and serving certificate; default 365 days. */
   readonly validityDays?: number;
+  /** Add the opt-in resource metrics API (`resource-metrics/`: APIService v1beta1.metrics.k8s.io, its reader role). */
+  readonly resourceMetrics?: boolean;
   /** Where the base lives; default the package's deploy/manifests. */
   readonly manifestsDir?: URL;
 }
@@ -40,8 +42,8 @@ export async function renderManifests(options: RenderManifestsOptions): Promise<
   const problem = dns1123LabelProblem(options.namespace);
   if (problem !== undefined) throw new RangeError(`invalid namespace ${JSON.stringify(options.namespace)}: ${problem}`);
   const dir = options.manifestsDir ?? defaultDir;
-  const kustomization = parse(await readFile(new URL('kustomization.yaml', dir), 'utf8')) as { resources: string[] };
-  const objects = await Promise.all(kustomization.resources.map(async (file) => parse(await readFile(new URL(file, dir), 'utf8')) as KubeObject));
+  const objects = await readKustomization(dir);
+  if (options.resourceMetrics === true) objects.push(...await readKustomization(new URL('resource-metrics/', dir)));
 
   const ns = options.namespace;
   const certs = await servingCertificate(ns, options.validityDays ?? 365);
@@ -64,6 +66,11 @@ export async function renderManifests(options: RenderManifestsOptions): Promise<
     if (copy.kind === 'ServiceAccount') rendered.push(tlsSecret(ns, certs));
   }
   return rendered;
+}
+
+async function readKustomization(dir: URL): Promise<KubeObject[]> {
+  const kustomization = parse(await readFile(new URL('kustomization.yaml', dir), 'utf8')) as { resources: string[] };
+  return Promise.all(kustomization.resources.map(async (file) => parse(await readFile(new URL(file, dir), 'utf8')) as KubeObject));
 }
 
 /** Multi-document YAML, one object per document, as `kubectl apply -f -` reads it. */

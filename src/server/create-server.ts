@@ -11,7 +11,7 @@ import type { RequestGuard } from '../auth/index.js';
 import type { ResourceMapper } from '../kube/resource-mapper.js';
 import type { Logger } from '../log/index.js';
 import type { BackendHealth, MetricsWriter, Readiness } from '../providers/backend.js';
-import type { CustomMetricsProvider, ExternalMetricsProvider } from '../providers/provider.js';
+import type { CustomMetricsProvider, ExternalMetricsProvider, ResourceMetricsProvider } from '../providers/provider.js';
 import { installErrorHandling, writeBodyLimit } from './error-handling.js';
 import { createClientErrorHandler, defaultServerLimits, InflightLimiter, installLimits, type ServerLimits } from './limits.js';
 import { answerApiRequest, answerWriteRequest, apiGroupVersionOf, createApiFastPath, lazyQueryContext, writeMediaTypes } from './api-fast-path.js';
@@ -29,6 +29,8 @@ import { statusPage } from '../ui/index.js';
 export interface ServerOptions {
   readonly custom?: CustomMetricsProvider;
   readonly external?: ExternalMetricsProvider;
+  /** Serves the resource metrics API `metrics.k8s.io/v1beta1` when given. */
+  readonly resource?: ResourceMetricsProvider;
   /** Serves the write API when given. */
   readonly writer?: MetricsWriter;
   readonly readiness?: () => Readiness;
@@ -154,13 +156,15 @@ export function createServer(options: ServerOptions): FastifyInstance {
       });
       scope.post('/write-metrics/*', write);
       scope.post('/write-external-metrics/*', write);
+      scope.post('/write-resource-metrics/*', write);
     });
-    for (const url of ['/write-metrics/*', '/write-external-metrics/*']) {
+    for (const url of ['/write-metrics/*', '/write-external-metrics/*', '/write-resource-metrics/*']) {
       app.route({ method: ['GET', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'], url, handler: () => Promise.reject(methodNotAllowed()) });
     }
   }
 
-  registerOpenApiRoutes(app, servedGroups(options));
+  // NB: metrics.k8s.io has no OpenAPI description yet (docs/api-compatibility.md).
+  registerOpenApiRoutes(app, servedGroups({ ...(options.custom ? { custom: true } : {}), ...(options.external ? { external: true } : {}) }));
   registerHealthRoutes(app, options.readiness ?? (() => ({ ready: true })));
   if (options.backendHealth) {
     const backendHealth = options.backendHealth;

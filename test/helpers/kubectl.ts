@@ -154,6 +154,11 @@ export function kubectlGetRawWithKubeconfig(kubectl: string, kubeconfig: string,
   return run(kubectl, [`--kubeconfig=${kubeconfig}`, 'get', '--raw', path], timeoutMs);
 }
 
+/** `kubectl --kubeconfig=<file> <args>` (such as `top pod`); resolves with the exit code and output, never rejects. */
+export function kubectlWithKubeconfig(kubectl: string, kubeconfig: string, args: readonly string[], timeoutMs = 20_000): Promise<KubectlResult> {
+  return run(kubectl, [`--kubeconfig=${kubeconfig}`, ...args], timeoutMs);
+}
+
 /** A kubeconfig for `server` that trusts `caFile` and presents a client certificate. */
 export function clientCertificateKubeconfig(server: string, caFile: string, certFile: string, keyFile: string): string {
   return [

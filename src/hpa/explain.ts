@@ -66,7 +66,8 @@ export interface MetricExplanation {
 }
 
 export interface Explanation {
-  readonly hpa: { readonly namespace: string; readonly name: string; readonly scaleTarget: string };
+  /** `convertedFrom`: the document's autoscaling version when it was converted to v2 first. */
+  readonly hpa: { readonly namespace: string; readonly name: string; readonly scaleTarget: string; readonly convertedFrom?: string };
   readonly currentReplicas: number;
   readonly minReplicas: number;
   readonly maxReplicas: number;
@@ -347,7 +348,7 @@ export async function explainHpa(hpa: HorizontalPodAutoscaler, fetcher: MetricsF
   const withResults = explained.map((e) => (e.skipped === undefined ? { ...e, result: decision.metrics[next++]! } : e));
   const ref = hpa.spec.scaleTargetRef;
   return {
-    hpa: { namespace, name: hpa.metadata.name, scaleTarget: `${ref.kind}/${ref.name}` },
+    hpa: { namespace, name: hpa.metadata.name, scaleTarget: `${ref.kind}/${ref.name}`, ...(hpa.convertedFrom !== undefined ? { convertedFrom: hpa.convertedFrom } : {}) },
     currentReplicas,
     minReplicas: hpa.spec.minReplicas ?? 1,
     maxReplicas: hpa.spec.maxReplicas,

@@ -96,7 +96,7 @@ const scalingRules = z.object({
 });
 
 export const hpaSchema = z.object({
-  apiVersion: z.literal('autoscaling/v2', { message: 'must be autoscaling/v2' }),
+  apiVersion: z.literal('autoscaling/v2', { message: 'must be autoscaling/v2 (or autoscaling/v2beta2, autoscaling/v2beta1)' }),
   kind: z.literal('HorizontalPodAutoscaler', { message: 'must be HorizontalPodAutoscaler' }),
   metadata: z.object({ name: z.string().min(1), namespace: z.string().min(1).optional() }),
   spec: z
@@ -111,7 +111,8 @@ export const hpaSchema = z.object({
   status: z.object({ currentReplicas: z.number().int().min(0).optional() }).optional(),
 });
 
-export type HorizontalPodAutoscaler = z.infer<typeof hpaSchema>;
+/** `convertedFrom`: the autoscaling version of the document when it was not v2 (parse-hpa.ts converts it). */
+export type HorizontalPodAutoscaler = z.infer<typeof hpaSchema> & { readonly convertedFrom?: string };
 export type HpaMetricSpec = z.infer<typeof metricSpec>;
 export type HpaMetricTarget = z.infer<typeof target>;
 export type HpaLabelSelector = z.infer<typeof labelSelector>;

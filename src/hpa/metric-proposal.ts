@@ -161,7 +161,10 @@ function objectOrExternal(type: 'Object' | 'External', name: string, target: Obj
     const t = target.averageValue.milliValue();
     const replicas = ctx.statusReplicas;
     const ratio = Number(usage) / (Number(t) * replicas);
-    const base = { type, name, usageMilli: usage, targetMilli: t, ratio };
+    // NB: GetObjectPerPodMetricReplicas / GetExternalPerPodMetricReplicas report the per-pod value,
+    // ceil(usage / statusReplicas) in milli-units, as the HPA status `current.averageValue`.
+    const perPod = replicas > 0 ? ceilDivide(usage, BigInt(replicas)) : usage;
+    const base = { type, name, usageMilli: perPod, targetMilli: t, ratio };
     const counted = `${what} against average target ${milli(t)} × ${replicas} replicas: ratio ${round(ratio)}`;
     if (isWithin(ratio, ctx.tolerances)) {
       return { ...base, proposal: replicas, rule: 'WithinTolerance', reason: `${counted} is within the tolerance band ${formatBand(ctx.tolerances)}: keep ${replicas}` };
@@ -190,4 +193,10 @@ function objectOrExternal(type: 'Object' | 'External', name: string, target: Obj
   }
   const proposal = ceilInt32(ratio * readyPods);
   return { ...base, proposal, rule: 'Ratio', reason: `${counted}; ceil(${round(ratio)} × ${readyPods} ready pods) = ${proposal}` };
+}
+
+/** ceil(a / b) for b > 0; bigint division truncates toward zero, which is already the ceiling below zero. */
+function ceilDivide(a: bigint, b: bigint): bigint {
+  const quotient = a / b;
+  return a % b > 0n ? quotient + 1n : quotient;
 }

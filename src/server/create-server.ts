@@ -5,7 +5,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { fastify, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import { badRequest, methodNotAllowed } from '../api/errors.js';
+import { badRequest, methodNotAllowed, unsupportedMediaType } from '../api/errors.js';
 import { encodeStatusError } from '../api/encode-status.js';
 import type { RequestGuard } from '../auth/index.js';
 import type { ResourceMapper } from '../kube/resource-mapper.js';
@@ -14,10 +14,12 @@ import type { BackendHealth, MetricsWriter, Readiness } from '../providers/backe
 import type { CustomMetricsProvider, ExternalMetricsProvider, ResourceMetricsProvider } from '../providers/provider.js';
 import { installErrorHandling, writeBodyLimit } from './error-handling.js';
 import { createClientErrorHandler, defaultServerLimits, InflightLimiter, installLimits, type ServerLimits } from './limits.js';
-import { answerApiRequest, answerWriteRequest, createApiFastPath, lazyQueryContext } from './api-fast-path.js';
+import { answerApiRequest, answerWriteRequest, apiGroupVersionOf, createApiFastPath, lazyQueryContext, writeMediaTypes } from './api-fast-path.js';
+import { setApiServerHeaders } from './api-headers.js';
 import { registerHealthRoutes } from './health.js';
 import { trackUnusedConnections } from './shutdown.js';
-import { createMetricsApi } from './metrics-api.js';
+import { createMetricsApi, servedGroups } from './metrics-api.js';
+import { registerOpenApiRoutes } from './openapi-routes.js';
 import { sendJson } from './respond.js';
 import { createSelfMetrics } from './self-metrics.js';
 import { prepareTransport, transportOptions, type TlsServing } from './transport.js';
@@ -83,11 +85,16 @@ export function createServer(options: ServerOptions): FastifyInstance {
     return503OnClosing: false,
     // NB: fastify answers a URL it cannot decode before any route runs; answer it as a Status too.
     frameworkErrors: (error, request, reply) => {
+      setApiServerHeaders(request.raw, reply.raw);
       void sendJson(request, reply, 400, encodeStatusError(badRequest(`invalid request path: ${error.message}`)));
     },
   }) as unknown as FastifyInstance;
   app.decorateRequest('metricsGroup', '');
   app.decorateRequest('metricsVersion', '');
+  app.addHook('onRequest', (request, reply, done) => {
+    setApiServerHeaders(request.raw, reply.raw);
+    done();
+  });
   installErrorHandling(app, logger);
   const limiter = new InflightLimiter(limits);
   installLimits(app, limits, limiter);
@@ -143,6 +150,7 @@ export function createServer(options: ServerOptions): FastifyInstance {
   installApiFastPath(app, listener);
   trackUnusedConnections(app.server);
   const answerApis = async (request: FastifyRequest, reply: FastifyReply) => {
+    ({ group: request.metricsGroup, version: request.metricsVersion } = apiGroupVersionOf(metricsApi, request.url));
     const answer = await answerApiRequest(metricsApi, request.url, request.headers.accept, lazyQueryContext(reply.raw));
     request.metricsGroup = answer.group;
     request.metricsVersion = answer.version;
@@ -155,14 +163,26 @@ export function createServer(options: ServerOptions): FastifyInstance {
   if (writeApi) {
     const write = async (request: FastifyRequest, reply: FastifyReply) =>
       sendJson(request, reply, 200, await answerWriteRequest(writeApi, request.url, typeof request.body === 'string' ? request.body : ''));
-    app.post('/write-metrics/*', write);
-    app.post('/write-external-metrics/*', write);
-    app.post('/write-resource-metrics/*', write);
+    void app.register(async (scope) => {
+      // NB: `curl -d '"42"'` (the CMAS test adapter's README) labels its body with the form media type;
+      // the body is still parsed as a JSON quantity, and anything else in it is a 400 from that parser.
+      // An unlabelled body (`curl --data-binary @f -H 'Content-Type:'`) is JSON too; other media types stay 415.
+      scope.addContentTypeParser('*', { parseAs: 'string' }, (request, body, done) => {
+        const type = request.headers['content-type'];
+        if (type === undefined || writeMediaTypes.includes(type.split(';')[0]!.trim().toLowerCase())) done(null, body);
+        else done(unsupportedMediaType(writeMediaTypes), undefined);
+      });
+      scope.post('/write-metrics/*', write);
+      scope.post('/write-external-metrics/*', write);
+      scope.post('/write-resource-metrics/*', write);
+    });
     for (const url of ['/write-metrics/*', '/write-external-metrics/*', '/write-resource-metrics/*']) {
       app.route({ method: ['GET', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'], url, handler: () => Promise.reject(methodNotAllowed()) });
     }
   }
 
+  // NB: metrics.k8s.io has no OpenAPI description yet (docs/api-compatibility.md).
+  registerOpenApiRoutes(app, servedGroups({ ...(options.custom ? { custom: true } : {}), ...(options.external ? { external: true } : {}) }));
   registerHealthRoutes(app, options.readiness ?? (() => ({ ready: true })));
   if (options.backendHealth) {
     const backendHealth = options.backendHealth;

@@ -9,6 +9,7 @@ import type { PrometheusBackendConfig, PrometheusTimings } from './config-schema
 import { PrometheusCustomProvider, type PrometheusProviderDeps } from './custom-provider.js';
 import { createDiscovery } from './discovery.js';
 import { PrometheusExternalProvider } from './external-provider.js';
+import { watchReachability } from './reachability.js';
 import { PrometheusResourceProvider } from './resource-provider.js';
 import { compileRules, defaultRules } from './rules/index.js';
 import { SeriesRegistry } from './series-registry.js';
@@ -58,5 +59,21 @@ export function createPrometheusBackend(
   timings: PrometheusTimings,
   deps: BackendDeps,
 ): Backend {
-  return createPrometheusProviders({ client: createPrometheusClient(clientOptions), rules: config, timings, deps });
+  const client = createPrometheusClient(clientOptions);
+  const backend = createPrometheusProviders({ client, rules: config, timings, deps });
+  const reachability = watchReachability(client, reachabilityIntervalMs, deps.logger.child({ backend: 'prometheus' }));
+  return {
+    ...backend,
+    readiness: () => {
+      const reached = reachability.readiness();
+      return reached.ready ? backend.readiness() : reached;
+    },
+    async close() {
+      reachability.stop();
+      await backend.close();
+    },
+  };
 }
+
+/** How often readiness asks whether Prometheus answers. */
+const reachabilityIntervalMs = 1000;

@@ -51,7 +51,11 @@ const redisBackend: BackendFactory<RedisBackendConfig> = {
     };
     const writerClient = connect('writer', 5000);
     const keys = createKeys(config.keyPrefix);
-    const sync = startReplicaSync({ client: connect('reader', blockMs + 5000), keys, mapper: deps.resourceMapper, logger: deps.logger, ttlMs, blockMs, ...(deps.objectLister ? { objects: deps.objectLister } : {}) });
+    const readerClient = connect('reader', blockMs + 5000);
+    // NB: without an offline queue a command sent before the connection is up fails at once, which the sync would
+    // log as an outage; wait for the connection (or its first real failure) before it sends one.
+    await connectedOrFailed(readerClient, 5000);
+    const sync = startReplicaSync({ client: readerClient, keys, mapper: deps.resourceMapper, logger: deps.logger, ttlMs, blockMs, ...(deps.objectLister ? { objects: deps.objectLister } : {}) });
     const writer = createRedisWriter({ client: writerClient, keys, sync, logger: deps.logger, ttlMs, streamMaxLength: config.streamMaxLength });
 
     if (!(await sync.firstSync(startupWaitMs))) {
@@ -101,6 +105,22 @@ const redisBackend: BackendFactory<RedisBackendConfig> = {
     };
   },
 };
+
+/** Resolves when `client` is ready, when it reports its first error, or after `timeoutMs`, whichever comes first. */
+function connectedOrFailed(client: Redis, timeoutMs: number): Promise<void> {
+  if (client.status === 'ready') return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = (): void => {
+      clearTimeout(timer);
+      client.off('ready', done);
+      client.off('error', done);
+      resolve();
+    };
+    const timer = setTimeout(done, timeoutMs);
+    client.once('ready', done);
+    client.once('error', done);
+  });
+}
 
 /** NB: without AOF (or RDB) a Redis restart loses every value; say so once, since managed Redis may forbid CONFIG. */
 async function warnWithoutPersistence(client: Redis, logger: { warn(obj: object, msg: string): void }): Promise<void> {

@@ -54,10 +54,12 @@ export const configSchema = z
     /** How old the local copy may get while Redis is unreachable before reads answer 503 and /readyz fails. */
     maxStaleness: durationString.default('60s'),
     /**
-     * Entries kept in the write stream (approximately); each entry is one batch of writes. A replica further behind
-     * than this reloads from the hashes.
+     * How long the write stream keeps a batch of writes (approximately, trimmed by Redis time): a replica cut off from
+     * Redis for longer reloads from the hashes instead of catching up. The stream costs its write rate times this.
      */
-    streamMaxLength: z.number().int().min(1000).default(10_000),
+    streamRetention: durationString.default('10s'),
+    /** Entries (batches of writes) the write stream keeps at most, whatever `streamRetention` says. */
+    streamMaxLength: z.number().int().min(1000).default(100_000),
     /**
      * Answer a write 200 only once this many Redis replicas have it (Redis `WAIT`), else 503 so the writer retries;
      * 0 answers as soon as the master has it. See docs/redis.md for the trade-off.

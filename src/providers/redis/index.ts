@@ -60,6 +60,7 @@ const redisBackend: BackendFactory<RedisBackendConfig> = {
       logger: deps.logger,
       ttlMs,
       streamMaxLength: config.streamMaxLength,
+      streamRetentionMs: parseDuration(config.streamRetention),
       minReplicasToAck: config.minReplicasToAck,
       replicaAckTimeoutMs: parseDuration(config.replicaAckTimeout),
     });

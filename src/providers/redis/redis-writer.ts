@@ -24,6 +24,8 @@ export interface RedisWriterOptions {
   readonly logger: Logger;
   readonly ttlMs: number;
   readonly streamMaxLength: number;
+  /** How long the stream keeps a batch, by Redis's clock (the IDs it gives). */
+  readonly streamRetentionMs: number;
   /** How long a write waits for this replica's copy before applying itself directly. */
   readonly applyTimeoutMs?: number;
   /** Acknowledge only once WAIT says this many Redis replicas have the batch; 0 does not wait. */
@@ -50,6 +52,9 @@ export function createRedisWriter(options: RedisWriterOptions): RedisWriter {
   const minReplicas = options.minReplicasToAck ?? 0;
   const queue: Pending[] = [];
   let flushing = false;
+  /** Redis's clock minus this host's, from the last stream ID Redis gave, so trimming never trusts this host's clock. */
+  let clockOffsetMs: number | undefined;
+  let batches = 0;
 
   function submit(writes: readonly DecodedWrite[]): Promise<void> {
     return new Promise((resolve, reject) => {
@@ -95,7 +100,12 @@ export function createRedisWriter(options: RedisWriterOptions): RedisWriter {
       else addExternal(tx, decoded.write, expiring);
     }
     if (ttlMs > 0) for (const key of expiring) tx.pexpire(key, ttlMs);
-    tx.xadd(keys.stream, 'MAXLEN', '~', options.streamMaxLength, '*', batchField, encodeBatch(writes));
+    const payload = encodeBatch(writes);
+    if (clockOffsetMs !== undefined) tx.xadd(keys.stream, 'MINID', '~', Date.now() + clockOffsetMs - options.streamRetentionMs, '*', batchField, payload);
+    else tx.xadd(keys.stream, '*', batchField, payload);
+    // NB: XADD takes one trimming rule; the length cap is applied every few batches, which is all it needs.
+    const capped = ++batches % 64 === 1;
+    if (capped) tx.xtrim(keys.stream, 'MAXLEN', '~', options.streamMaxLength);
     const executed = tx.exec();
     // NB: queued right behind EXEC on the same connection, so it waits for exactly this batch (Redis WAIT semantics).
     const acknowledged = minReplicas > 0 ? client.wait(minReplicas, options.replicaAckTimeoutMs ?? 1000) : undefined;
@@ -106,7 +116,9 @@ export function createRedisWriter(options: RedisWriterOptions): RedisWriter {
       const replicas = await acknowledged;
       if (replicas < minReplicas) throw new Error(`only ${replicas} of ${minReplicas} Redis replicas acknowledged the write in time`);
     }
-    return results[results.length - 1]![1] as string;
+    const id = results[results.length - (capped ? 2 : 1)]![1] as string;
+    clockOffsetMs = Number(id.slice(0, id.indexOf('-'))) - Date.now();
+    return id;
   }
 
   /** HSET at the scope's level, HDEL of the copies a level change may have left, PEXPIRE once per key. */

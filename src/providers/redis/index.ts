@@ -35,7 +35,9 @@ const redisBackend: BackendFactory<RedisBackendConfig> = {
     const connect = (name: string, commandTimeout: number): Redis => {
       const options: RedisOptions = {
         ...settings,
-        ...(settings.sentinels !== undefined ? { sentinels: [...settings.sentinels] } : {}),
+        // NB: failoverDetector subscribes to the Sentinels' +switch-master, so a failover is followed at once rather
+        // than when the old master's connection times out.
+        ...(settings.sentinels !== undefined ? { sentinels: [...settings.sentinels], failoverDetector: true } : {}),
         ...(settings.tls !== undefined ? { tls: { ...settings.tls } } : {}),
         connectionName: `metrics-adapter-${name}`,
         // NB: no offline queue and no retries: a command fails at once while disconnected, so a write answers 503

@@ -109,6 +109,8 @@ export function createRedisWriter(options: RedisWriterOptions): RedisWriter {
     const executed = tx.exec();
     // NB: queued right behind EXEC on the same connection, so it waits for exactly this batch (Redis WAIT semantics).
     const acknowledged = minReplicas > 0 ? client.wait(minReplicas, options.replicaAckTimeoutMs ?? 1000) : undefined;
+    // NB: when EXEC fails, WAIT fails too and nobody awaits it: without this the rejection would end the process.
+    acknowledged?.catch(() => undefined);
     const results = await executed;
     if (results === null) throw new Error('the transaction was discarded');
     for (const [error] of results) if (error) throw error;

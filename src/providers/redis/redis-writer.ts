@@ -34,8 +34,11 @@ export interface RedisWriterOptions {
 }
 
 export interface RedisWriter extends MetricsWriter {
-  /** Writes every value in one transaction (with whatever else is waiting); resolves once all are stored. */
-  writeBatch(writes: readonly DecodedWrite[]): Promise<void>;
+  /**
+   * Writes every value in one transaction (with whatever else is waiting), in order; resolves once all are stored.
+   * A batch method of the writer contract maps onto this in one line.
+   */
+  writeMany(writes: readonly DecodedWrite[]): Promise<void>;
 }
 
 interface Pending {
@@ -171,6 +174,6 @@ export function createRedisWriter(options: RedisWriterOptions): RedisWriter {
   return {
     writeCustomMetric: (write: CustomMetricWrite) => submit([{ kind: 'custom', write }]),
     writeExternalMetric: (write: ExternalMetricWrite) => submit([{ kind: 'external', write }]),
-    writeBatch: (writes) => (writes.length === 0 ? Promise.resolve() : submit(writes)),
+    writeMany: (writes) => (writes.length === 0 ? Promise.resolve() : submit(writes)),
   };
 }

@@ -134,16 +134,17 @@ describe('Sentinel failover with minReplicasToAck 1', { skip }, () => {
       t.diagnostic(`writes answered by status: ${JSON.stringify(Object.fromEntries(statuses))}; ${acknowledged.size} acknowledged; ${readFailures} failed reads; last refusal: ${lastRefusal}`);
     }
     assert.equal(readFailures, 0, 'reads of a metric already seen never failed');
-    for (const client of clients) {
-      const missing = await eventually('every acknowledged write on this adapter', async () => {
+    for (const [n, client] of clients.entries()) {
+      let lost: string[] = [];
+      await eventually('every acknowledged write on this adapter', async () => {
         const res = await client('/apis/custom.metrics.k8s.io/v1beta2/namespaces/sf/pods/*/seq');
         if (res.status !== 200) return undefined;
         const stored = new Map((JSON.parse(res.body) as MetricValueList).items.map((item) => [item.describedObject.name, item.value]));
         // NB: values come back in canonical form: 1000 is `1k`.
-        const lost = [...acknowledged].filter((i) => stored.get(`p-${i}`) !== parseQuantity(String(i)).toString());
-        return lost.length === 0 ? lost : undefined;
-      }, 15_000).catch(() => 'some acknowledged writes are missing');
-      assert.deepEqual(missing, [], `0 of ${acknowledged.size} acknowledged writes lost`);
+        lost = [...acknowledged].filter((i) => stored.get(`p-${i}`) !== parseQuantity(String(i)).toString()).map((i) => `p-${i}=${stored.get(`p-${i}`) ?? 'missing'}`);
+        return lost.length === 0 ? true : undefined;
+      }, 30_000).catch(() => undefined);
+      assert.deepEqual(lost, [], `adapter ${n}: ${lost.length} of ${acknowledged.size} acknowledged writes lost or wrong`);
     }
   });
 });

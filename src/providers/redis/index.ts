@@ -54,7 +54,7 @@ const redisBackend: BackendFactory<RedisBackendConfig> = {
     };
     const writerClient = connect('writer', 5000);
     const keys = createKeys(config.keyPrefix);
-    const sync = startReplicaSync({ client: connect('reader', blockMs + 5000), keys, mapper: deps.resourceMapper, logger: deps.logger, ttlMs, blockMs, ...(deps.objectLister ? { objects: deps.objectLister } : {}) });
+    const sync = startReplicaSync({ client: connect('reader', blockMs + 5000), viaSentinel: settings.sentinels !== undefined, keys, mapper: deps.resourceMapper, logger: deps.logger, ttlMs, blockMs, ...(deps.objectLister ? { objects: deps.objectLister } : {}) });
     const writer = createRedisWriter({
       client: writerClient,
       keys,

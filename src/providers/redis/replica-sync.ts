@@ -37,6 +37,11 @@ export interface ReplicaSyncOptions {
   readonly ttlMs: number;
   /** The cluster's objects, answering label selectors instead of written `objectLabels`. */
   readonly objects?: ObjectLister;
+  /**
+   * Through Sentinels: after an error the connection is dropped and the master looked up again, and a load checks
+   * that it reads a master, so a copy never follows a demoted one.
+   */
+  readonly viaSentinel?: boolean;
   /** How long one XREAD waits for writes, and so how often an idle replica proves its copy current. */
   readonly blockMs?: number;
   readonly now?: () => number;
@@ -97,6 +102,10 @@ export function startReplicaSync(options: ReplicaSyncOptions): ReplicaSync {
   async function resync(): Promise<void> {
     const started = now();
     await connected(client, blockMs + 5000);
+    if (options.viaSentinel === true) {
+      const [role] = (await client.call('ROLE')) as [string];
+      if (role !== 'master') throw new Error(`the redis the Sentinels named is a ${role} now`);
+    }
     const tail = (await client.xrevrange(keys.stream, '+', '-', 'COUNT', 1)) as [string, string[]][];
     const startId = tail[0]?.[0] ?? '0-0';
     const fresh = createModel();
@@ -157,6 +166,9 @@ export function startReplicaSync(options: ReplicaSyncOptions): ReplicaSync {
       } catch (error) {
         if (closed) break;
         synced = false;
+        // NB: ioredis asks the Sentinels again only when it reconnects; a connection that survived a failover (a
+        // demoted master that came back) would keep this copy on the old master.
+        if (options.viaSentinel === true) client.disconnect(true);
         failures++;
         // NB: one line per outage, then one a minute, so a long outage does not flood the log.
         if (failures === 1 || failures % 60 === 0) logger.warn({ err: error, failures }, 'redis is unreachable; serving the local copy and retrying');

@@ -241,6 +241,12 @@ export class CustomStore implements CustomMetricsProvider {
     return { results, emit };
   }
 
+  /** Series of `metric` and objects in one scope (live or not yet swept): what the Redis back end sizes its hashes by. */
+  scopeSizes(namespace: string, groupResource: GroupResource, metric: string): { readonly series: number; readonly objects: number } {
+    const scope = this.scopes.get(scopeKey(namespace, groupResource));
+    return { series: scope?.metrics.get(metric)?.count ?? 0, objects: scope?.objects.size ?? 0 };
+  }
+
   listAllMetrics(): readonly CustomMetricInfo[] {
     this.listCache ??= [...this.listed.values()].map((entry) => entry.info);
     return this.listCache;

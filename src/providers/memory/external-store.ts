@@ -78,6 +78,11 @@ export class ExternalStore implements ExternalMetricsProvider {
     return this.seriesTotal;
   }
 
+  /** Series of `metric` in one scope (null: every namespace), live or not yet swept. */
+  seriesIn(namespace: string | null, metric: string): number {
+    return this.scopes.get(namespace ?? everyNamespace)?.get(metric)?.series.size ?? 0;
+  }
+
   write(write: ExternalMetricWrite): void {
     const scopeName = write.namespace ?? everyNamespace;
     let metrics = this.scopes.get(scopeName);

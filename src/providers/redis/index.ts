@@ -10,9 +10,10 @@ import { parseDuration } from '../../duration/index.js';
 import type { Backend, BackendFactory, Readiness } from '../backend.js';
 import type { CustomMetricsProvider, ExternalMetricsProvider } from '../provider.js';
 import { configSchema, connectionSettings, flags, type RedisBackendConfig } from './config.js';
-import { createKeys } from './records.js';
+import { createKeys } from './layout.js';
 import { createRedisWriter } from './redis-writer.js';
-import { startReplicaSync } from './replica-sync.js';
+import { connected, startReplicaSync } from './replica-sync.js';
+import { startSweeper } from './sweep.js';
 
 export type { RedisBackendConfig } from './config.js';
 
@@ -34,7 +35,9 @@ const redisBackend: BackendFactory<RedisBackendConfig> = {
     const connect = (name: string, commandTimeout: number): Redis => {
       const options: RedisOptions = {
         ...settings,
-        ...(settings.sentinels !== undefined ? { sentinels: [...settings.sentinels] } : {}),
+        // NB: failoverDetector subscribes to the Sentinels' +switch-master, so a failover is followed at once rather
+        // than when the old master's connection times out.
+        ...(settings.sentinels !== undefined ? { sentinels: [...settings.sentinels], failoverDetector: true } : {}),
         ...(settings.tls !== undefined ? { tls: { ...settings.tls } } : {}),
         connectionName: `metrics-adapter-${name}`,
         // NB: no offline queue and no retries: a command fails at once while disconnected, so a write answers 503
@@ -51,12 +54,19 @@ const redisBackend: BackendFactory<RedisBackendConfig> = {
     };
     const writerClient = connect('writer', 5000);
     const keys = createKeys(config.keyPrefix);
-    const readerClient = connect('reader', blockMs + 5000);
-    // NB: without an offline queue a command sent before the connection is up fails at once, which the sync would
-    // log as an outage; wait for the connection (or its first real failure) before it sends one.
-    await connectedOrFailed(readerClient, 5000);
-    const sync = startReplicaSync({ client: readerClient, keys, mapper: deps.resourceMapper, logger: deps.logger, ttlMs, blockMs, ...(deps.objectLister ? { objects: deps.objectLister } : {}) });
-    const writer = createRedisWriter({ client: writerClient, keys, sync, logger: deps.logger, ttlMs, streamMaxLength: config.streamMaxLength });
+    const sync = startReplicaSync({ client: connect('reader', blockMs + 5000), viaSentinel: settings.sentinels !== undefined, keys, mapper: deps.resourceMapper, logger: deps.logger, ttlMs, blockMs, ...(deps.objectLister ? { objects: deps.objectLister } : {}) });
+    const writer = createRedisWriter({
+      client: writerClient,
+      keys,
+      sync,
+      logger: deps.logger,
+      ttlMs,
+      streamMaxLength: config.streamMaxLength,
+      streamRetentionMs: parseDuration(config.streamRetention),
+      minReplicasToAck: config.minReplicasToAck,
+      replicaAckTimeoutMs: parseDuration(config.replicaAckTimeout),
+    });
+    const sweeper = ttlMs > 0 ? startSweeper(writerClient, keys, ttlMs, deps.logger) : undefined;
 
     if (!(await sync.firstSync(startupWaitMs))) {
       deps.logger.warn(`redis is not reachable yet; not ready until the metrics are loaded from it`);
@@ -99,6 +109,7 @@ const redisBackend: BackendFactory<RedisBackendConfig> = {
       readiness: staleness,
       seriesCount: () => sync.model().seriesCount(),
       async close() {
+        sweeper?.stop();
         await sync.close();
         writerClient.disconnect();
       },
@@ -106,25 +117,10 @@ const redisBackend: BackendFactory<RedisBackendConfig> = {
   },
 };
 
-/** Resolves when `client` is ready, when it reports its first error, or after `timeoutMs`, whichever comes first. */
-function connectedOrFailed(client: Redis, timeoutMs: number): Promise<void> {
-  if (client.status === 'ready') return Promise.resolve();
-  return new Promise((resolve) => {
-    const done = (): void => {
-      clearTimeout(timer);
-      client.off('ready', done);
-      client.off('error', done);
-      resolve();
-    };
-    const timer = setTimeout(done, timeoutMs);
-    client.once('ready', done);
-    client.once('error', done);
-  });
-}
-
 /** NB: without AOF (or RDB) a Redis restart loses every value; say so once, since managed Redis may forbid CONFIG. */
 async function warnWithoutPersistence(client: Redis, logger: { warn(obj: object, msg: string): void }): Promise<void> {
   try {
+    await connected(client, 10_000);
     const [, appendonly] = (await client.config('GET', 'appendonly')) as string[];
     if (appendonly === 'no') logger.warn({ appendonly }, 'redis runs without AOF (appendonly no): a Redis restart loses the values written since its last snapshot');
   } catch {

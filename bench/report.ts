@@ -13,7 +13,7 @@ export interface Check {
   readonly target: number;
   /** 'atLeast' for ratios, 'atMost' for bytes per series, 'exactly' for PromQL queries per request. */
   readonly kind: 'atLeast' | 'atMost' | 'exactly';
-  readonly unit: '×' | 'bytes/series' | 'queries/request';
+  readonly unit: '×' | 'bytes/series' | 'queries/request' | 'samples/s';
 }
 
 export function passed(check: Check): boolean {

@@ -4,7 +4,8 @@
  * its own process. Then the HPA query again at BENCH_SCALE_SERIES stored series, the same query answered
  * from a real Prometheus (skipped without the binary), memory per series (BENCH_MEMORY_SERIES,
  * comma-separated), the custom store's own heap per series at 1M in-process (bench/store-memory.ts) and cold
- * start to ready. Prints every figure with its target and PASS/MISS, and
+ * start to ready, and the same HPA query and write with `--backend redis` plus Redis memory per series at
+ * BENCH_REDIS_MEMORY_SERIES (bench/redis.ts; 1M is `npm run bench:redis`). Prints every figure with its target and PASS/MISS, and
  * writes bench/results/latest.{json,md,svg}.
  * Knobs: BENCH_DURATION (s per run), BENCH_ROUNDS, BENCH_CONNECTIONS, BENCH_SCALE_SERIES, BENCH_MEMORY_SERIES.
  * @module
@@ -17,8 +18,10 @@ import { compareWithCeiling, load, mean, rowLine, sequence, type LoadSettings, t
 import { measureColdStart, measureMemory, type MemoryResult } from './memory.js';
 import { startAdapter, type Child } from './processes.js';
 import { measurePrometheus, reportPrometheus } from './prometheus.js';
+import { measureIngest } from './ingest.js';
 import { checkLine, ratioChart, writeReport, type Check } from './report.js';
 import { createBenchClient, seed } from './seed.js';
+import { measureRedis } from './redis.js';
 import { measureStoreInChild, type StoreMemoryResult } from './store-memory.js';
 
 const durationSeconds = Number(process.env.BENCH_DURATION ?? 5);
@@ -30,6 +33,7 @@ const podsPerApp = 100;
 const discoveryMetrics = 10_000;
 const scaleSeries = Number(process.env.BENCH_SCALE_SERIES ?? 1_000_000);
 const memorySeries = (process.env.BENCH_MEMORY_SERIES ?? '100000,1000000').split(',').map(Number);
+const redisMemorySeries = (process.env.BENCH_REDIS_MEMORY_SERIES ?? '100000').split(',').filter((s) => s !== '').map(Number);
 const resultsDir = fileURLToPath(new URL('./results/', import.meta.url));
 
 /**
@@ -97,11 +101,21 @@ async function main(): Promise<void> {
     client.close();
     await adapter.stop();
 
+    const ingest = await measureIngest(workDir, settings);
+    checks.push(...ingest.checks);
+    for (const check of ingest.checks) process.stdout.write(`${checkLine(check)}\n`);
+
     const prometheus = await measurePrometheus(workDir, settings);
     const prometheusPart = reportPrometheus(prometheus);
     lines.push(...prometheusPart.rows);
     checks.push(...prometheusPart.checks);
     for (const line of prometheusPart.stdout) process.stdout.write(`${line}\n`);
+
+    const redis = await measureRedis(workDir, settings, redisMemorySeries);
+    report.push(...redis.rows);
+    lines.push(...redis.rows.map(rowLine));
+    checks.push(...redis.checks);
+    for (const line of redis.stdout) process.stdout.write(`${line}\n`);
 
     const memory: MemoryResult[] = [];
     const memoryLines: string[] = [];
@@ -129,6 +143,7 @@ async function main(): Promise<void> {
     process.stdout.write(`INFO  cold start to ready (spawn to first 200 on /readyz): ${coldStartMs} ms\n`);
     const memoryLine = [
       ...memoryLines,
+      ...redis.memoryLines,
       'RSS includes uncollected garbage, so these are upper bounds.',
       `Cold start to ready (spawn to first 200 on /readyz): ${coldStartMs} ms.`,
       `The HPA query at ${scaleSeries} stored series: ${Math.round(large)} req/s, ${scale.value.toFixed(2)}× the 10k figure (target ≥0.9×: ${checkLine(scale).slice(0, 4)}).`,
@@ -142,8 +157,8 @@ async function main(): Promise<void> {
     const missed = checks.filter((c) => checkLine(c).startsWith('MISS')).length;
     await writeReport(
       resultsDir,
-      { date: new Date().toISOString(), node: process.version, durationSeconds, rounds, connections, results: report, prometheus, scale: { series: scaleSeries, rps: Math.round(large), ratio: scale.value }, memory, store, coldStartMs, checks },
-      `${[...header, ...lines, '', prometheusPart.paragraph, '', memoryLine, '', '![ratios against targets](latest.svg)'].join('\n')}\n`,
+      { date: new Date().toISOString(), node: process.version, durationSeconds, rounds, connections, results: report, ingest: ingest.rows, prometheus, scale: { series: scaleSeries, rps: Math.round(large), ratio: scale.value }, memory, store, redisMemory: redis.memory, coldStartMs, checks },
+      `${[...header, ...lines, '', ...ingest.lines, '', prometheusPart.paragraph, '', memoryLine, '', '![ratios against targets](latest.svg)'].join('\n')}\n`,
       ratioChart(checks, `metrics-adapter bench, ${new Date().toISOString().slice(0, 10)}, node ${process.version}`, prometheusPart.info),
     );
     process.stdout.write(`\n${checks.length - missed} PASS, ${missed} MISS; wrote ${join(resultsDir, 'latest.{json,md,svg}')}\n`);

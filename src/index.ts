@@ -43,6 +43,11 @@ export type {
   MetricValue,
   NamespacedName,
   QueryContext,
+  ContainerUsage,
+  NodeUsage,
+  PodUsage,
+  ResourceMetricsProvider,
+  ResourceUsage,
 } from './providers/provider.js';
 export type {
   Backend,
@@ -54,7 +59,12 @@ export type {
   ExternalMetricWrite,
   MetricsWriter,
   Readiness,
+  ResourceUsageWrite,
+  SeriesRemoval,
+  WriteBatch,
 } from './providers/backend.js';
+export { writeBatch } from './providers/backend.js';
+export { ingestConfigSchema, type IngestConfig, type IngestRule } from './ingest/index.js';
 export {
   StatusError,
   badRequest,

@@ -55,6 +55,11 @@ export function metricNotFoundFor(gr: GroupResourceLike, metric: string, name: s
   );
 }
 
+/** The per-object list found no metric for the object (an extension; worded as the errors above). */
+export function noMetricsFor(gr: GroupResourceLike, name: string): StatusError {
+  return new StatusError(404, 'NotFound', `the server could not find any metric for ${groupResourceString(gr)} ${name}`);
+}
+
 /** NB: CMAS provider/errors.go NewMetricNotFoundForSelectorError. */
 export function metricNotFoundForSelector(
   gr: GroupResourceLike,

@@ -26,10 +26,15 @@ export interface LoadedCertificate {
  * (or no key), cannot be parsed, or when the key does not match or the certificate has expired.
  */
 export async function loadCertificateFiles(certFile: string, keyFile: string): Promise<LoadedCertificate> {
-  const [certPem, keyPem] = await Promise.all([
+  // NB: allSettled, so that when both files are unreadable the certificate's error is the one reported, every time.
+  const [certRead, keyRead] = await Promise.allSettled([
     readText(certFile, 'certificate file'),
     readText(keyFile, 'private key file'),
   ]);
+  if (certRead.status === 'rejected') throw certRead.reason;
+  if (keyRead.status === 'rejected') throw keyRead.reason;
+  const certPem = certRead.value;
+  const keyPem = keyRead.value;
   const certificate = parseCertificate(certFile, pemBlocks(certPem));
   const key = parsePrivateKey(keyFile, pemBlocks(keyPem));
   if (!certificate.checkPrivateKey(key)) {

@@ -1,6 +1,6 @@
 /**
- * `metrics-adapter config check FILE [--prometheus-url URL]`: checks a config or prometheus-adapter rules file as
- * `serve` would, and with a Prometheus URL lists the metrics each rule discovers and runs one sample query per rule,
+ * `metrics-adapter config check FILE [--prometheus-url URL]`: checks a config (one back end or `backends:`) or a
+ * prometheus-adapter rules file as `serve` would, and with a Prometheus URL lists the metrics each rule discovers and runs one sample query per rule,
  * so a rule that finds nothing or that Prometheus refuses shows up before deployment.
  * @module
  */
@@ -12,11 +12,12 @@ import { clientOptionsOf, timingsOf, type PrometheusBackendConfig } from '../pro
 import { compileRules, type CompiledRule } from '../providers/prometheus/rules/index.js';
 import { SeriesRegistry } from '../providers/prometheus/series-registry.js';
 import { loadAllBackends, loadBackend } from '../providers/registry.js';
+import { isRoutingConfig, parseRoutingConfig } from '../routing/routing-config.js';
 import { everything } from '../selector/index.js';
-import { backendConfigFrom, addBackendFlags } from './backend-flags.js';
+import { backendConfigFrom, backendFlagsGiven, addBackendFlags } from './backend-flags.js';
 import { CliError } from './cli-error.js';
-import { readConfigFile } from './config-file.js';
-import { backendSectionOf } from './config-sections.js';
+import { readConfigFile, validateConfig, type ConfigSource } from './config-file.js';
+import { backendSectionOf, ingestSectionOf } from './config-sections.js';
 
 /** NB: validation needs a URL; this one is only a stand-in and is never called. */
 const placeholderUrl = 'http://127.0.0.1:9';
@@ -44,6 +45,7 @@ export async function checkConfig(file: string, flags: Record<string, unknown>, 
   const source = await readConfigFile(file);
   const data = source.data as Record<string, unknown>;
   const factories = await loadAllBackends();
+  if (isRoutingConfig(data)) return checkRoutingConfig(file, source, factories, flags, print);
   const chosen = (flags.backend as string | undefined) ?? (typeof data.backend === 'string' ? data.backend : 'prometheus');
   const { backendName, section, source: located } = backendSectionOf(source, factories, chosen);
   const factory = await loadBackend(backendName);
@@ -51,15 +53,40 @@ export async function checkConfig(file: string, flags: Record<string, unknown>, 
   const live = flags.prometheusUrl !== undefined || typeof fileUrl === 'string';
   const withUrl = live || backendName !== 'prometheus' ? flags : { ...flags, prometheusUrl: placeholderUrl };
   const checked = backendConfigFrom(factory, factories, withUrl, located, section);
+  ingestSectionOf(source);
   if (backendName !== 'prometheus') {
     print(`${file}: valid for the ${backendName} back end`);
     return true;
   }
-  const config = checked as PrometheusBackendConfig;
+  return checkPrometheus(file, checked as PrometheusBackendConfig, live, print);
+}
+
+/**
+ * The multi-back-end form (`backends:`), parsed exactly as `serve --config` parses it; each
+ * prometheus back end's rules are then checked as a single file's are, live when its entry has a url.
+ */
+async function checkRoutingConfig(file: string, source: ConfigSource, factories: readonly BackendFactory<unknown>[], flags: Record<string, unknown>, print: (line: string) => void): Promise<boolean> {
+  if (flags.backend !== undefined) throw new CliError(`--backend cannot be used with a config file that lists backends (${file}); each entry names its kind`);
+  const given = backendFlagsGiven(factories, flags);
+  if (given !== undefined) throw new CliError(`${given} cannot be used with a config file that lists backends (${file}); set it in that back end's entry`);
+  const spec = parseRoutingConfig(source.data, (schema, value, path) => validateConfig(source, schema, value, path), factories);
+  const names = spec.backends.map((b) => `${b.name} (${b.factory.name})`).join(', ');
+  print(`${file}: valid: ${plural(spec.backends.length, 'back end')}: ${names}; ${plural(spec.routes.length, 'route')}, ${plural(spec.freshness.length, 'freshness rule')}`);
+  let ok = true;
+  for (const backend of spec.backends) {
+    if (backend.factory.name !== 'prometheus') continue;
+    const config = backend.config as PrometheusBackendConfig;
+    // NB: an entry always has its url (the schema requires it), so each is tried live, as a single file with a url is.
+    ok = (await checkPrometheus(`backends.${backend.name}`, config, true, print)) && ok;
+  }
+  return ok;
+}
+
+async function checkPrometheus(label: string, config: PrometheusBackendConfig, live: boolean, print: (line: string) => void): Promise<boolean> {
   const mapper = createStaticResourceMapper();
   const rules = compileRules(config.rules ?? [], mapper, 'rules');
   const externalRules = compileRules(config.externalRules ?? [], mapper, 'externalRules');
-  print(`${file}: valid: ${plural(rules.length, 'rule')}, ${plural(externalRules.length, 'external rule')}`);
+  print(`${label}: valid: ${plural(rules.length, 'rule')}, ${plural(externalRules.length, 'external rule')}`);
   if (!live) return true;
   const client = createPrometheusClient(clientOptionsOf(config));
   const startMs = Date.now() - timingsOf(config).maxAgeMs;

@@ -9,6 +9,7 @@ import type { BackendFactory } from '../providers/backend.js';
 import { backendNames, isBackendName, type BackendName } from '../providers/registry.js';
 import { CliError } from './cli-error.js';
 import { validateConfig, type ConfigSource } from './config-file.js';
+import { ingestConfigSchema, type IngestConfig } from '../ingest/index.js';
 
 export interface BackendSection {
   readonly backendName: BackendName;
@@ -29,10 +30,11 @@ export function backendSectionOf(config: ConfigSource | undefined, factories: re
   if (!isBackendName(backendName)) throw new CliError(`unknown back end "${backendName}" (choose from ${backendNames.join(', ')})`);
   const hoisted: string[] = [];
   for (const key of Object.keys(data)) {
-    if (key === 'backend' || isBackendName(key)) continue;
+    // NB: `ingest:` (push ingestion rules) belongs to the server, not a back end; serve reads it.
+    if (key === 'backend' || key === 'ingest' || isBackendName(key)) continue;
     const owner = owners.get(key);
     if (owner === undefined) {
-      const allowed = ['backend', 'backends', ...backendNames, ...owners.keys()].join(', ');
+      const allowed = ['backend', 'backends', 'ingest', ...backendNames, ...owners.keys()].join(', ');
       throw new CliError(`${config!.locate([key])}: ${key}: unknown key (allowed: ${allowed})`);
     }
     if (owner !== backendName) {
@@ -57,4 +59,12 @@ export function backendSectionOf(config: ConfigSource | undefined, factories: re
         keyPath: (path) => (fromTop(path) ? path.slice(1) : path).map(String).join('.'),
       };
   return { backendName, section, source };
+}
+
+/** The file's `ingest:` section (push ingestion rules), checked; undefined when absent. */
+export function ingestSectionOf(config: ConfigSource | undefined): IngestConfig | undefined {
+  const data = config?.data;
+  if (config === undefined || typeof data !== 'object' || data === null || !('ingest' in data)) return undefined;
+  const section = (data as Record<string, unknown>).ingest;
+  return section === null || section === undefined ? undefined : validateConfig(config, ingestConfigSchema, section, ['ingest']);
 }

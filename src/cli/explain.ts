@@ -133,6 +133,7 @@ async function fromFile(filename: string, flags: ExplainFlags): Promise<{ hpa: H
 }
 
 async function runExplain(args: readonly string[], flags: ExplainFlags): Promise<void> {
+  let unreadable: string[] | undefined;
   const name = hpaNameFromArgs(args);
   if (name === undefined && flags.filename === undefined) throw new CliError('say which HPA: explain hpa NAME (from the cluster) or explain -f FILE');
   if (name !== undefined && flags.filename !== undefined) throw new CliError(`pass either an HPA name or -f FILE, not both`);
@@ -145,6 +146,10 @@ async function runExplain(args: readonly string[], flags: ExplainFlags): Promise
       : await fromFile(flags.filename!, flags);
     const explanation = await explainHpa(hpa, fetcher, { ...options, ...(history !== undefined ? { history } : {}) });
     process.stdout.write(flags.output === 'json' ? `${JSON.stringify(explanationToJson(explanation), null, 2)}\n` : formatExplanationText(explanation));
+    // NB: the explanation is printed whole (the HPA still decides on the metrics it could read), but a script
+    // must see that a metric failed, as ScalingActive=False says to the controller.
+    const failed = explanation.metrics.filter((m) => m.result?.rule === 'Invalid').map((m) => m.name);
+    if (failed.length > 0) unreadable = failed;
   } catch (error) {
     if (error instanceof InvalidHpaError || error instanceof ExplainInputError || error instanceof InvalidHistoryError) throw new CliError(error.message);
     // NB: as kubectl, a missing or forbidden object is a failure at run time (exit 1), not a usage mistake.
@@ -152,6 +157,7 @@ async function runExplain(args: readonly string[], flags: ExplainFlags): Promise
     if (error instanceof InvalidSelectorError) throw new CliError(`--selector: ${error.message}`);
     throw error;
   }
+  if (unreadable !== undefined) throw new CliError(`could not compute ${unreadable.length === 1 ? 'metric' : 'metrics'} ${unreadable.join(', ')} (see above)`, 1);
 }
 
 /** Adds `explain` to the program. */

@@ -21,6 +21,7 @@ import { planBackend, type RunningBackend } from './backend-plan.js';
 import type { MetricQueryFeature } from '../metric-queries/start-metric-queries.js';
 import { CliError } from './cli-error.js';
 import { readConfigFile } from './config-file.js';
+import { ingestSectionOf } from './config-sections.js';
 import type { ServeFlags, ServingFlags } from './serve-flags.js';
 
 export type { RunningAdapter };
@@ -34,6 +35,7 @@ export async function serve(flags: ServeFlags, logger: Logger = createLogger({ f
   checkBindAddress(flags);
   const config = flags.config === undefined ? undefined : await readConfigFile(flags.config);
   const plan = await planBackend(flags, config);
+  const ingest = ingestSectionOf(config);
   // NB: everything the user gave is checked before the back end starts, so a mistake is the only line printed.
   const setup = await prepareServing(flags, logger);
   const kube = await connectCluster(flags, logger);
@@ -56,7 +58,8 @@ export async function serve(flags: ServeFlags, logger: Logger = createLogger({ f
   const adapter = createAdapter({
     ...(backend.custom ? { custom: backend.custom } : {}),
     ...(backend.external ? { external: backend.external } : {}),
-    ...(backend.writer ? { writer: backend.writer } : {}),
+    ...(backend.resource ? { resource: backend.resource } : {}),
+    ...(backend.writer ? { writer: backend.writer, ...(ingest ? { ingest } : {}) } : {}),
     ...(backend.seriesCount ? { seriesCount: () => backend.seriesCount!() } : {}),
     selfMetricsText: () => `${backend.selfMetrics?.() ?? ''}${running.reloader?.render() ?? ''}${metricQueries?.render() ?? ''}`,
     ...(backend.health ? { backendHealth: () => backend.health!() } : {}),

@@ -22,6 +22,7 @@ export function formatExplanationText(e: Explanation): string {
   const lines = [
     `HPA ${e.hpa.namespace}/${e.hpa.name} → ${e.hpa.scaleTarget}: ${e.currentReplicas} current replicas, minReplicas ${e.minReplicas}, maxReplicas ${e.maxReplicas}`,
   ];
+  if (e.hpa.convertedFrom !== undefined) lines.push(`converted from ${e.hpa.convertedFrom} to autoscaling/v2 as the API server does`);
   if (e.cluster) {
     const { scale, pods } = e.cluster;
     lines.push(`scale ${scale.target}: spec.replicas ${scale.specReplicas}, status.replicas ${scale.statusReplicas}, selector ${scale.selector === '' ? '(none)' : scale.selector}`);

@@ -14,6 +14,8 @@ import type {
   CustomMetricsProvider,
   ExternalMetricsProvider,
   NamespacedName,
+  ResourceMetricsProvider,
+  ResourceUsage,
 } from './provider.js';
 import type { QueryRunner } from './query-runner.js';
 
@@ -40,10 +42,53 @@ export interface ExternalMetricWrite {
   readonly timestamp: number;
 }
 
+/**
+ * One usage sample written through `POST /write-resource-metrics/...`: a node's, or one container's of a pod
+ * (`container` set). Fields not given keep their earlier value.
+ */
+export interface ResourceUsageWrite {
+  readonly namespace: string;
+  readonly name: string;
+  /** The container, for a pod; undefined for a node. */
+  readonly container?: string;
+  readonly usage: Partial<ResourceUsage>;
+  /** The object's labels, answering `labelSelector` without a cluster; undefined keeps earlier ones. */
+  readonly objectLabels: Labels | undefined;
+  readonly timestamp: number;
+  readonly windowMs: number;
+}
+
+/** Many writes at once (push ingestion, batched writes): stored together, or the promise rejects. */
+export interface WriteBatch {
+  readonly custom: readonly CustomMetricWrite[];
+  readonly external: readonly ExternalMetricWrite[];
+}
+
+/** A series to forget (a pushed series that stopped arriving). */
+export type SeriesRemoval =
+  | { readonly kind: 'custom'; readonly info: CustomMetricInfo; readonly name: NamespacedName }
+  | { readonly kind: 'external'; readonly namespace: string | null; readonly metric: string; readonly labels: Labels };
+
 /** A back end that accepts values over the write API. Resolves once the write is stored. */
 export interface MetricsWriter {
   writeCustomMetric(write: CustomMetricWrite): void | Promise<void>;
   writeExternalMetric(write: ExternalMetricWrite): void | Promise<void>;
+  /** Optional: CPU and memory usage of nodes and pod containers, served on `metrics.k8s.io`. */
+  writeResourceUsage?(write: ResourceUsageWrite): void | Promise<void>;
+  /** Optional: stores a batch in one go (one round trip for a remote store); {@link writeBatch} loops without it. */
+  writeBatch?(batch: WriteBatch): void | Promise<void>;
+  /**
+   * Optional: forgets series at once. Without it a removed series stays until the back end's own TTL drops it,
+   * so push ingestion writes what it serves with the current time and staleness needs that TTL.
+   */
+  removeSeries?(removals: readonly SeriesRemoval[]): void | Promise<void>;
+}
+
+/** Stores `batch` through `writer.writeBatch`, or one write at a time when the back end has no batch method. */
+export async function writeBatch(writer: MetricsWriter, batch: WriteBatch): Promise<void> {
+  if (writer.writeBatch !== undefined) return writer.writeBatch(batch);
+  for (const write of batch.custom) await writer.writeCustomMetric(write);
+  for (const write of batch.external) await writer.writeExternalMetric(write);
 }
 
 export interface Readiness {
@@ -65,6 +110,8 @@ export interface BackendHealth {
 export interface Backend {
   readonly custom?: CustomMetricsProvider;
   readonly external?: ExternalMetricsProvider;
+  /** The resource metrics API `metrics.k8s.io`, served only when a back end gives it. */
+  readonly resource?: ResourceMetricsProvider;
   readonly writer?: MetricsWriter;
   /** Runs the queries of MetricQuery objects that name this back end; undefined when it cannot. */
   readonly queries?: QueryRunner;
@@ -108,6 +155,11 @@ export interface BackendFlag {
   readonly value?: string;
   readonly description: string;
   readonly configKey: string;
+  /**
+   * For a flag that may be repeated: folds each value into the one set at `configKey`, as commander's custom
+   * option processing does (`--prometheus-header A=1 --prometheus-header B=2` gives `{A: '1', B: '2'}`).
+   */
+  readonly accumulate?: (value: string, previous: unknown) => unknown;
 }
 
 export interface BackendFactory<Config = unknown> {

@@ -17,6 +17,7 @@ import type { RequestGuard } from '../auth/index.js';
 import type { Logger } from '../log/index.js';
 import type { QueryContext } from '../providers/provider.js';
 import { encodeStatusSuccess } from '../api/encode-status.js';
+import { setApiServerHeaders } from './api-headers.js';
 import { toStatusError, writeBodyLimit } from './error-handling.js';
 import { tooManyRequestsBody, tooManyRequestsRetryAfter, type InflightLimiter } from './limits.js';
 import type { ApiAnswer, MetricsApi } from './metrics-api.js';
@@ -43,32 +44,46 @@ export function answerApiRequest(metricsApi: MetricsApi, url: string, accept: st
   return metricsApi.handle(splitPath(path).slice(2), query, accept, ctx);
 }
 
+/** The served group and version of a raw URL under `/apis`, for the self-metrics labels of a failed request. */
+export function apiGroupVersionOf(metricsApi: MetricsApi, url: string): { readonly group: string; readonly version: string } {
+  try {
+    return metricsApi.groupVersionOf(splitPath(splitUrl(url).path).slice(2));
+  } catch {
+    return { group: '', version: '' };
+  }
+}
+
 /** Answers a write from its raw URL and body: shared by this path and fastify's routes. */
 export async function answerWriteRequest(writeApi: WriteApi, url: string, body: string): Promise<string> {
   const { path, query } = splitUrl(url);
   const segments = splitPath(path);
   const message = segments[1] === 'write-metrics'
     ? await writeApi.writeCustom(segments.slice(2), query, body)
-    : await writeApi.writeExternal(segments.slice(2), query, body);
+    : segments[1] === 'write-resource-metrics'
+      ? await writeApi.writeResource(segments.slice(2), query, body)
+      : await writeApi.writeExternal(segments.slice(2), query, body);
   return encodeStatusSuccess(200, message);
 }
 
 /**
- * Whether a write is plain enough for this path: POST under a write prefix, a JSON content type, and
+ * Whether a write is plain enough for this path: POST under a write prefix, a write media type (or none), and
  * a Content-Length within the body limit. NB: anything else (no length, chunked, too large, another
  * media type) goes to fastify, which owns the 413/415 answers and their lingering close.
  */
 export function isPlainWrite(request: IncomingMessage): boolean {
   const url = request.url;
   if (request.method !== 'POST' || url === undefined) return false;
-  if (!url.startsWith('/write-metrics/') && !url.startsWith('/write-external-metrics/')) return false;
+  if (!url.startsWith('/write-metrics/') && !url.startsWith('/write-external-metrics/') && !url.startsWith('/write-resource-metrics/')) return false;
   const length = request.headers['content-length'];
   if (length === undefined || request.headers['transfer-encoding'] !== undefined || !/^\d{1,6}$/.test(length) || Number(length) > writeBodyLimit) return false;
   const type = request.headers['content-type'];
-  if (type === undefined) return false;
+  if (type === undefined) return true;
   const semicolon = type.indexOf(';');
-  return (semicolon < 0 ? type : type.slice(0, semicolon)).trim().toLowerCase() === 'application/json';
+  return writeMediaTypes.includes((semicolon < 0 ? type : type.slice(0, semicolon)).trim().toLowerCase());
 }
+
+/** The media types a write body may carry: JSON, and curl's `-d` default (the body is still JSON). */
+export const writeMediaTypes: readonly string[] = ['application/json', 'application/x-www-form-urlencoded'];
 
 /** Whether a request belongs to the read path: a GET of `/apis` or below. */
 export function isApiRead(request: IncomingMessage): boolean {
@@ -126,6 +141,7 @@ export function createApiFastPath(options: ApiFastPathOptions, next: (request: I
       writeJson(request, response, 200, answer.body);
     } catch (error) {
       code = fail(request, response, error);
+      ({ group, version } = apiGroupVersionOf(metricsApi, request.url!));
     }
     observe(request, code, group, version, performance.now() - started);
   };
@@ -134,6 +150,7 @@ export function createApiFastPath(options: ApiFastPathOptions, next: (request: I
     const read = isApiRead(request);
     if (!read && (writeApi === undefined || !isPlainWrite(request))) return next(request, response);
     const started = performance.now();
+    setApiServerHeaders(request, response);
     if (!limiter.admit(request.method, response)) {
       response.setHeader('retry-after', tooManyRequestsRetryAfter);
       writeJson(request, response, 429, tooManyRequestsBody());

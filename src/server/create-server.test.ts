@@ -38,7 +38,7 @@ describe('metrics API routes on the memory back end', () => {
 
   describe('rejections', () => {
     test('unknown paths are 404 NotFound Status with empty details, as the generic apiserver answers', async () => {
-      for (const path of [`${custom}/v1beta1/nodes/foo`, `${custom}/v1beta1/namespaces/ns/pods/bar`, `${custom}/v1beta1/blah`, `${custom}/v1beta3/nodes/a/b`, '/openapi/v2', '/openapi/v3', `${external}/queue`, `${external}/namespaces/foo`, `${external}/namespaces/foo/group/metric`, '/apis/metrics.k8s.io']) {
+      for (const path of [`${custom}/v1beta1/nodes/foo`, `${custom}/v1beta1/namespaces/ns/pods/bar`, `${custom}/v1beta1/blah`, `${custom}/v1beta3/nodes/a/b`, '/openapi/v3/apis/unknown/v1', `${external}/queue`, `${external}/namespaces/foo`, `${external}/namespaces/foo/group/metric`, '/apis/metrics.k8s.io']) {
         const res = await adapter.get(path);
         assert.equal(res.statusCode, 404, path);
         assert.equal(res.body, '{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"the server could not find the requested resource","reason":"NotFound","details":{},"code":404}\n', path);

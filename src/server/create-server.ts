@@ -5,31 +5,39 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { fastify, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import { badRequest, methodNotAllowed } from '../api/errors.js';
+import { badRequest, methodNotAllowed, unsupportedMediaType } from '../api/errors.js';
 import { encodeStatusError } from '../api/encode-status.js';
 import type { RequestGuard } from '../auth/index.js';
 import type { ResourceMapper } from '../kube/resource-mapper.js';
 import type { Logger } from '../log/index.js';
 import type { BackendHealth, MetricsWriter, Readiness } from '../providers/backend.js';
-import type { CustomMetricsProvider, ExternalMetricsProvider } from '../providers/provider.js';
+import type { CustomMetricsProvider, ExternalMetricsProvider, ResourceMetricsProvider } from '../providers/provider.js';
 import { installErrorHandling, writeBodyLimit } from './error-handling.js';
 import { createClientErrorHandler, defaultServerLimits, InflightLimiter, installLimits, type ServerLimits } from './limits.js';
-import { answerApiRequest, answerWriteRequest, createApiFastPath, lazyQueryContext } from './api-fast-path.js';
+import { answerApiRequest, answerWriteRequest, apiGroupVersionOf, createApiFastPath, lazyQueryContext, writeMediaTypes } from './api-fast-path.js';
+import { setApiServerHeaders } from './api-headers.js';
 import { registerHealthRoutes } from './health.js';
 import { trackUnusedConnections } from './shutdown.js';
-import { createMetricsApi } from './metrics-api.js';
+import { createMetricsApi, servedGroups } from './metrics-api.js';
+import { registerOpenApiRoutes } from './openapi-routes.js';
 import { sendJson } from './respond.js';
 import { createSelfMetrics } from './self-metrics.js';
 import { prepareTransport, transportOptions, type TlsServing } from './transport.js';
 import { createWriteApi } from './write-api.js';
+import { createPushReceivers, type IngestConfig } from '../ingest/index.js';
+import { createPushListener } from './push-api.js';
 import { statusPage } from '../ui/index.js';
 import type { MetricQueryView } from '../metric-queries/status-of.js';
 
 export interface ServerOptions {
   readonly custom?: CustomMetricsProvider;
   readonly external?: ExternalMetricsProvider;
-  /** Serves the write API when given. */
+  /** Serves the resource metrics API `metrics.k8s.io/v1beta1` when given. */
+  readonly resource?: ResourceMetricsProvider;
+  /** Serves the write API and push ingestion (remote-write, OTLP, batched writes) when given. */
   readonly writer?: MetricsWriter;
+  /** The `ingest:` section: rules and body limits of push ingestion; the defaults when undefined. */
+  readonly ingest?: IngestConfig;
   readonly readiness?: () => Readiness;
   readonly seriesCount?: () => { readonly custom: number; readonly external: number };
   /** Extra Prometheus text for `/metrics` (a back end's own counters, config reloads). */
@@ -80,11 +88,16 @@ export function createServer(options: ServerOptions): FastifyInstance {
     return503OnClosing: false,
     // NB: fastify answers a URL it cannot decode before any route runs; answer it as a Status too.
     frameworkErrors: (error, request, reply) => {
+      setApiServerHeaders(request.raw, reply.raw);
       void sendJson(request, reply, 400, encodeStatusError(badRequest(`invalid request path: ${error.message}`)));
     },
   }) as unknown as FastifyInstance;
   app.decorateRequest('metricsGroup', '');
   app.decorateRequest('metricsVersion', '');
+  app.addHook('onRequest', (request, reply, done) => {
+    setApiServerHeaders(request.raw, reply.raw);
+    done();
+  });
   installErrorHandling(app, logger);
   const limiter = new InflightLimiter(limits);
   installLimits(app, limits, limiter);
@@ -119,13 +132,28 @@ export function createServer(options: ServerOptions): FastifyInstance {
 
   const metricsApi = createMetricsApi(options);
   const writeApi = options.writer ? createWriteApi(options.writer, options.resourceMapper) : undefined;
-  installApiFastPath(app, createApiFastPath({
+  let listener = createApiFastPath({
     metricsApi, limiter, logger, observe: recordRequest, closing: () => !app.server.listening,
     ...(options.guard ? { guard: options.guard } : {}),
     ...(writeApi ? { writeApi } : {}),
-  }, fastifyRequestListener(app)));
+  }, fastifyRequestListener(app));
+  if (options.writer) {
+    const receivers = createPushReceivers({
+      writer: options.writer,
+      mapper: options.resourceMapper,
+      ...(options.ingest ? { config: options.ingest } : {}),
+      onError: (error) => logger.error({ err: error }, 'removing stale pushed series failed'),
+    });
+    app.addHook('onClose', (_instance, done) => {
+      receivers.close();
+      done();
+    });
+    listener = createPushListener({ receivers, limiter, logger, observe: recordRequest, ...(options.guard ? { guard: options.guard } : {}) }, listener);
+  }
+  installApiFastPath(app, listener);
   trackUnusedConnections(app.server);
   const answerApis = async (request: FastifyRequest, reply: FastifyReply) => {
+    ({ group: request.metricsGroup, version: request.metricsVersion } = apiGroupVersionOf(metricsApi, request.url));
     const answer = await answerApiRequest(metricsApi, request.url, request.headers.accept, lazyQueryContext(reply.raw));
     request.metricsGroup = answer.group;
     request.metricsVersion = answer.version;
@@ -138,13 +166,26 @@ export function createServer(options: ServerOptions): FastifyInstance {
   if (writeApi) {
     const write = async (request: FastifyRequest, reply: FastifyReply) =>
       sendJson(request, reply, 200, await answerWriteRequest(writeApi, request.url, typeof request.body === 'string' ? request.body : ''));
-    app.post('/write-metrics/*', write);
-    app.post('/write-external-metrics/*', write);
-    for (const url of ['/write-metrics/*', '/write-external-metrics/*']) {
+    void app.register(async (scope) => {
+      // NB: `curl -d '"42"'` (the CMAS test adapter's README) labels its body with the form media type;
+      // the body is still parsed as a JSON quantity, and anything else in it is a 400 from that parser.
+      // An unlabelled body (`curl --data-binary @f -H 'Content-Type:'`) is JSON too; other media types stay 415.
+      scope.addContentTypeParser('*', { parseAs: 'string' }, (request, body, done) => {
+        const type = request.headers['content-type'];
+        if (type === undefined || writeMediaTypes.includes(type.split(';')[0]!.trim().toLowerCase())) done(null, body);
+        else done(unsupportedMediaType(writeMediaTypes), undefined);
+      });
+      scope.post('/write-metrics/*', write);
+      scope.post('/write-external-metrics/*', write);
+      scope.post('/write-resource-metrics/*', write);
+    });
+    for (const url of ['/write-metrics/*', '/write-external-metrics/*', '/write-resource-metrics/*']) {
       app.route({ method: ['GET', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'], url, handler: () => Promise.reject(methodNotAllowed()) });
     }
   }
 
+  // NB: metrics.k8s.io has no OpenAPI description yet (docs/api-compatibility.md).
+  registerOpenApiRoutes(app, servedGroups({ ...(options.custom ? { custom: true } : {}), ...(options.external ? { external: true } : {}) }));
   registerHealthRoutes(app, options.readiness ?? (() => ({ ready: true })));
   if (options.backendHealth) {
     const backendHealth = options.backendHealth;

@@ -4,7 +4,7 @@
  * (the counterpart of CMAS registry/custom_metrics/reststorage.go).
  * @module
  */
-import { routeNotFound, notAcceptable } from '../api/errors.js';
+import { metricNotFound, noMetricsFor, routeNotFound, notAcceptable, StatusError } from '../api/errors.js';
 import {
   encodeAPIGroup,
   encodeAPIGroupList,
@@ -17,6 +17,8 @@ import {
   customMetricsGroup,
   externalMetricsGroup,
   externalMetricsVersion,
+  resourceMetricsGroup,
+  resourceMetricsVersion,
   type CustomMetricsVersion,
 } from '../api/types.js';
 import type { ResourceMapper } from '../kube/resource-mapper.js';
@@ -27,15 +29,22 @@ import type {
   ExternalMetricValue,
   MetricValue,
   QueryContext,
+  ResourceMetricsProvider,
 } from '../providers/provider.js';
 import { everything, parseSelector, type Selector } from '../selector/index.js';
+import { encodeResourceMetricsResourceList } from '../api/encode-resource-metrics.js';
 import { parseCustomPath, parseExternalPath } from './paths.js';
+import { answerResourceMetrics } from './resource-metrics-api.js';
 import { acceptsJson } from './respond.js';
 
 export interface MetricsApiOptions {
   readonly custom?: CustomMetricsProvider;
   readonly external?: ExternalMetricsProvider;
+  /** Serves `metrics.k8s.io/v1beta1` (NodeMetrics, PodMetrics) when given. */
+  readonly resource?: ResourceMetricsProvider;
   readonly resourceMapper: ResourceMapper;
+  /** The clock of `creationTimestamp` in resource metrics answers; default Date.now. */
+  readonly now?: () => number;
 }
 
 /** What a request under `/apis` resolved to, for the self-metrics labels. */
@@ -51,18 +60,33 @@ const customVersions: readonly CustomMetricsVersion[] = ['v1beta2', 'v1beta1'];
 export interface MetricsApi {
   /** Answers a GET under `/apis`; `segments` are the decoded path segments after `apis`. */
   handle(segments: readonly string[], query: string, accept: string | undefined, ctx: QueryContext): Promise<ApiAnswer>;
+  /**
+   * The served group and version a path is under ('' for what is not served), so a failed request is
+   * counted under its group too. NB: only served names, so a caller cannot grow the label set.
+   */
+  groupVersionOf(segments: readonly string[]): { readonly group: string; readonly version: string };
+}
+
+/** The groups and versions served for the providers given, preferred version first. */
+export function servedGroups(providers: { readonly custom?: unknown; readonly external?: unknown; readonly resource?: unknown }): ServedGroup[] {
+  const groups: ServedGroup[] = [];
+  if (providers.custom) groups.push({ name: customMetricsGroup, versions: customVersions });
+  if (providers.external) groups.push({ name: externalMetricsGroup, versions: [externalMetricsVersion] });
+  if (providers.resource) groups.push({ name: resourceMetricsGroup, versions: [resourceMetricsVersion] });
+  return groups;
 }
 
 export function createMetricsApi(options: MetricsApiOptions): MetricsApi {
-  const { custom, external, resourceMapper } = options;
-  const groups: ServedGroup[] = [];
-  if (custom) groups.push({ name: customMetricsGroup, versions: customVersions });
-  if (external) groups.push({ name: externalMetricsGroup, versions: [externalMetricsVersion] });
+  const { custom, external, resource, resourceMapper } = options;
+  const now = options.now ?? Date.now;
+  const groups = servedGroups(options);
+  const resourceListBody = Buffer.from(encodeResourceMetricsResourceList());
   const groupListBody = encodeAPIGroupList(groups);
   const groupBodies = new Map(groups.map((g) => [g.name, encodeAPIGroup(g)]));
   const discoveryCache = createDiscoveryCache();
   const bodyCache = { v1beta1: new BodyCache<MetricValue>(), v1beta2: new BodyCache<MetricValue>() };
   const externalBodyCache = new BodyCache<ExternalMetricValue>();
+  const servedMetrics = new ServedMetrics();
 
   async function customData(version: CustomMetricsVersion, segments: readonly string[], query: string, ctx: QueryContext): Promise<Buffer> {
     const path = parseCustomPath(segments);
@@ -73,10 +97,16 @@ export function createMetricsApi(options: MetricsApiOptions): MetricsApi {
       namespaced: path.namespace !== '',
       metric: path.metric,
     };
+    if (path.metric === '') {
+      return encodeMetricValueList(version, await objectMetrics(custom!, { namespace: path.namespace, name: path.name }, info, metricSelector, ctx));
+    }
     if (path.name !== '*') {
       return encodeMetricValueList(version, [await custom!.getMetricByName({ namespace: path.namespace, name: path.name }, info, metricSelector, ctx)]);
     }
     const values = await custom!.getMetricBySelector(path.namespace, selectorParam(params, 'labelSelector'), info, metricSelector, ctx);
+    // NB: prometheus-adapter answers 404 for a metric it does not serve on every form; an empty
+    // answer is checked against the served list only then, so a hit costs nothing more.
+    if (values.length === 0 && !servedMetrics.has(custom!.listAllMetrics(), info)) throw metricNotFound(info.groupResource, info.metric);
     return bodyCache[version].get(values, (list) => encodeMetricValueList(version, list));
   }
 
@@ -88,6 +118,11 @@ export function createMetricsApi(options: MetricsApiOptions): MetricsApi {
   }
 
   return {
+    groupVersionOf(segments) {
+      const group = groups.find((g) => g.name === segments[0]);
+      if (group === undefined) return { group: '', version: '' };
+      return { group: group.name, version: group.versions.includes(segments[1] ?? '') ? segments[1]! : '' };
+    },
     async handle(segments, query, accept, ctx) {
       // NB: /apis and /apis/{group} answer plain JSON whatever Accept says, so the aggregator's
       // aggregated-discovery request falls back to the legacy document (spec §3.3).
@@ -114,6 +149,10 @@ export function createMetricsApi(options: MetricsApiOptions): MetricsApi {
           : await externalData(rest, query, ctx);
         return { body, group, version };
       }
+      if (group === resourceMetricsGroup && resource && version === resourceMetricsVersion) {
+        const body = isDiscovery ? resourceListBody : await answerResourceMetrics(resource, rest, query, ctx, now());
+        return { body, group, version };
+      }
       throw routeNotFound();
     },
   };
@@ -137,6 +176,49 @@ class BodyCache<T> {
     }
     return body;
   }
+}
+
+/** `group/resource/metric` keys of a provider's served list, rebuilt when the provider returns another list. */
+class ServedMetrics {
+  private list: readonly CustomMetricInfo[] | undefined;
+  private keys = new Set<string>();
+
+  has(list: readonly CustomMetricInfo[], info: CustomMetricInfo): boolean {
+    if (list !== this.list) {
+      this.keys = new Set(list.map(servedKey));
+      this.list = list;
+    }
+    return this.keys.has(servedKey(info));
+  }
+}
+
+/** NB: scope is left out: the HPA asks for cluster-scoped objects through the namespaced form too. */
+function servedKey(info: CustomMetricInfo): string {
+  return `${info.groupResource.group}/${info.groupResource.resource}/${info.metric}`;
+}
+
+/**
+ * Every served metric of one object, by metric name (the per-object list extension): one
+ * getMetricByName per metric the provider lists for the object's resource; a 404 leaves it out.
+ */
+async function objectMetrics(
+  custom: CustomMetricsProvider, name: { namespace: string; name: string }, info: CustomMetricInfo, metricSelector: Selector, ctx: QueryContext,
+): Promise<MetricValue[]> {
+  const metrics = new Set<string>();
+  for (const served of custom.listAllMetrics()) {
+    if (served.groupResource.group === info.groupResource.group && served.groupResource.resource === info.groupResource.resource) metrics.add(served.metric);
+  }
+  const answers = await Promise.all([...metrics].sort().map(async (metric) => {
+    try {
+      return await custom.getMetricByName(name, { ...info, metric }, metricSelector, ctx);
+    } catch (error) {
+      if (error instanceof StatusError && error.code === 404) return undefined;
+      throw error;
+    }
+  }));
+  const values = answers.filter((value): value is MetricValue => value !== undefined);
+  if (values.length === 0) throw noMetricsFor(info.groupResource, name.name);
+  return values;
 }
 
 /** An absent or empty parameter selects everything (spec §1.7: a nil selector is sent as no parameter). */

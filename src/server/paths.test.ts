@@ -32,9 +32,12 @@ test('custom forms A to E', () => {
   assert.deepEqual(parseCustomPath(['namespaces', 'team-a', 'metrics', 'queue_length']), { namespace: '', resource: 'namespaces', name: 'team-a', metric: 'queue_length' });
 });
 
-test('splitPath decodes %2A and other escapes per segment, and rejects malformed escapes with 400', () => {
+test('splitPath decodes the whole path before splitting it, as Go does, and rejects malformed escapes with 400', () => {
   assert.deepEqual(splitPath('/apis/g/v/namespaces/ns/pods/%2A/m%20x'), ['', 'apis', 'g', 'v', 'namespaces', 'ns', 'pods', '*', 'm x']);
-  assert.deepEqual(splitPath('/a/%2F/b'), ['', 'a', '/', 'b']);
+  assert.deepEqual(splitPath('/a/%2F/b'), ['', 'a', '', '', 'b']);
+  assert.deepEqual(splitPath('/apis/g/v/namespaces/ns/pods%2F%2A%2Fm'), ['', 'apis', 'g', 'v', 'namespaces', 'ns', 'pods', '*', 'm']);
+  assert.deepEqual(splitPath('/apis/g/v/nodes/n1%2fm'), ['', 'apis', 'g', 'v', 'nodes', 'n1', 'm']);
+  assert.deepEqual(splitPath('/a/b%252Fc'), ['', 'a', 'b%2Fc'], 'decoded once, as Go does');
   assert.equal(statusOf(() => splitPath('/a/%zz')), 400);
   assert.equal(statusOf(() => splitPath('/a/%E0%A4%A')), 400);
 });

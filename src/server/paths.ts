@@ -1,28 +1,26 @@
 /**
  * Turns request paths into what they ask for: the custom metrics forms A-E of spec §1.2, the
- * external form of §2.1, discovery documents, and the write API's forms. Segments are
- * percent-decoded one by one, so `%2A` (what client-go sends) and a literal `*` both mean "every object".
+ * external form of §2.1, discovery documents, and the write API's forms. The path is percent-decoded
+ * before it is split, as Go's server does, so `%2A` (what client-go sends) and a literal `*` both mean
+ * "every object", and `%2F` separates segments.
  * @module
  */
 import { badRequest, invalidRequestPath, routeNotFound } from '../api/errors.js';
 
-/** The path split at `/` and percent-decoded; a malformed escape is the caller's mistake (400). */
+/**
+ * The path percent-decoded, then split at `/`. NB: Go's net/http decodes the whole path before
+ * routing (url.URL.Path), so an escaped `/` inside a segment separates segments there too: the Python
+ * client and client-node's CustomObjectsApi send plural `pods/*\/m` as `pods%2F%2A%2Fm` (spec §9.3).
+ * A malformed escape is the caller's mistake (400).
+ */
 export function splitPath(path: string): string[] {
-  const raw = path.split('/');
-  const segments: string[] = new Array(raw.length);
-  for (let i = 0; i < raw.length; i++) {
-    const segment = raw[i]!;
-    if (segment.indexOf('%') < 0) {
-      segments[i] = segment;
-      continue;
-    }
-    try {
-      segments[i] = decodeURIComponent(segment);
-    } catch {
-      throw badRequest(`invalid request path: malformed percent-encoding in segment "${segment}"`);
-    }
+  if (path.indexOf('%') < 0) return path.split('/');
+  try {
+    return decodeURIComponent(path).split('/');
+  } catch {
+    // NB: fastify's wording for the same mistake, so both paths answer alike.
+    throw badRequest(`invalid request path: '${path}' is not a valid url component`);
   }
-  return segments;
 }
 
 /** The path and query of a raw request URL. */
@@ -38,6 +36,7 @@ export interface CustomPath {
   readonly resource: string;
   /** `*` for the selector forms B and D. */
   readonly name: string;
+  /** '' for the per-object list: every metric of the object. */
   readonly metric: string;
 }
 
@@ -48,6 +47,8 @@ export interface CustomPath {
  * `namespaces/` is 400 "invalid request path"; anything else unmatched is 404.
  */
 export function parseCustomPath(segments: readonly string[]): CustomPath {
+  const object = parseObjectMetricsPath(segments);
+  if (object !== undefined) return object;
   if (segments.some((s) => s === '')) throw routeNotFound();
   if (segments[0] === 'namespaces') {
     const namespace = segments[1]!;
@@ -64,6 +65,23 @@ export function parseCustomPath(segments: readonly string[]): CustomPath {
   }
   if (segments.length === 3) return { namespace: '', resource: segments[0]!, name: segments[1]!, metric: segments[2]! };
   throw routeNotFound();
+}
+
+/**
+ * The per-object list (an extension, docs/api-compatibility.md): `namespaces/{ns}/{resource}/{name}/`
+ * and `{resource}/{name}/` (a trailing slash where the metric would be) ask for every metric of one
+ * object; `metric` is then ''. `namespaces/{ns}/metrics/` is the namespace's own metrics, as form E.
+ */
+function parseObjectMetricsPath(segments: readonly string[]): CustomPath | undefined {
+  const n = segments.length;
+  if (n < 3 || segments[n - 1] !== '' || segments.slice(0, -1).some((s) => s === '' || s === '*')) return undefined;
+  if (segments[0] === 'namespaces') {
+    if (n === 5) return { namespace: segments[1]!, resource: segments[2]!, name: segments[3]!, metric: '' };
+    if (n === 4 && segments[2] === 'metrics') return { namespace: '', resource: 'namespaces', name: segments[1]!, metric: '' };
+    if (n === 3) return { namespace: '', resource: 'namespaces', name: segments[1]!, metric: '' };
+    return undefined;
+  }
+  return n === 3 ? { namespace: '', resource: segments[0]!, name: segments[1]!, metric: '' } : undefined;
 }
 
 /** Parses the segments after `/apis/external.metrics.k8s.io/v1beta1/`: only `namespaces/{ns}/{metric}`. */

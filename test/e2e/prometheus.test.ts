@@ -191,7 +191,12 @@ describe('prometheus back end against a real Prometheus', { skip: prometheusBina
     await prometheus.stop();
     const down = await send(`${pods}/queue_length`);
     assert.equal(down.status, 503, down.body);
+    // NB: readiness follows within seconds, not at the next relist.
+    const stoppedAt = Date.now();
+    await eventually('/readyz fails', async () => ((await send('/readyz')).status === 503 ? true : undefined));
+    assert.ok(Date.now() - stoppedAt < 5000, `/readyz failed ${Date.now() - stoppedAt} ms after Prometheus stopped`);
     await prometheus.start();
+    await eventually('/readyz passes again', async () => ((await send('/readyz')).status === 200 ? true : undefined));
     // NB: a restarted Prometheus answers 200 with an empty vector until its first scrape.
     const back = await eventually('answers after the restart', async () => {
       const res = await send(`${pods}/queue_length?labelSelector=app%3Ddb`);

@@ -130,7 +130,7 @@ describe('metrics-adapter serve over TLS', () => {
   test('raw HTTPS: bad input gets a Status with the right code, and the stored value survives', async () => {
     const cases: [string, { method?: string; body?: string; headers?: Record<string, string> }, number, string][] = [
       ['/write-metrics/namespaces/default/pods/web-1/http_requests', { method: 'POST', body: '"12 apples"' }, 400, 'BadRequest'],
-      ['/write-metrics/namespaces/default/pods/web-1/http_requests', { method: 'POST', body: '"1"', headers: { 'content-type': 'application/x-www-form-urlencoded' } }, 415, 'UnsupportedMediaType'],
+      ['/write-metrics/namespaces/default/pods/web-1/http_requests', { method: 'POST', body: '"1"', headers: { 'content-type': 'text/plain' } }, 415, 'UnsupportedMediaType'],
       ['/write-metrics/namespaces/default/pods/web-1/http_requests', { method: 'POST', body: `"${'9'.repeat(65 * 1024)}"` }, 413, 'RequestEntityTooLarge'],
       ['/apis/custom.metrics.k8s.io/v1beta2/namespaces/default/pods/web-1/http_requests', { method: 'DELETE' }, 405, 'MethodNotAllowed'],
       ['/apis/custom.metrics.k8s.io/v1beta2/namespaces/default/pods/web-1/http_requests', { headers: { accept: 'application/yaml' } }, 406, 'NotAcceptable'],

@@ -39,25 +39,45 @@ export interface PrometheusProcess {
   close(): Promise<void>;
 }
 
-export async function startPrometheus(binary: string, targets: readonly string[]): Promise<PrometheusProcess> {
+export interface PrometheusOptions {
+  /** Agent mode (scrape and remote-write only): `--enable-feature=agent` on Prometheus 2.x, `--agent` on 3.x. */
+  readonly agent?: boolean;
+  /** YAML lines appended to the config file (a `remote_write:` section). */
+  readonly extraConfig?: readonly string[];
+  /** The scrape interval (default 1s). */
+  readonly scrapeInterval?: string;
+}
+
+/** Prometheus' major version from `--version`, to pick the agent-mode flag. */
+async function prometheusMajor(binary: string): Promise<number> {
+  const { execFile } = await import('node:child_process');
+  const text = await new Promise<string>((resolve) => execFile(binary, ['--version'], (_error, stdout, stderr) => resolve(`${stdout}${stderr}`)));
+  return Number(/version (\d+)\./.exec(text)?.[1] ?? 2);
+}
+
+export async function startPrometheus(binary: string, targets: readonly string[], options: PrometheusOptions = {}): Promise<PrometheusProcess> {
   const dir = await mkdtemp(join(tmpdir(), 'metrics-adapter-prometheus-'));
   const port = await freePort();
   const configFile = join(dir, 'prometheus.yml');
   await writeFile(configFile, [
-    'global: {scrape_interval: 1s, evaluation_interval: 1s}',
+    options.agent ? `global: {scrape_interval: ${options.scrapeInterval ?? '1s'}}` : `global: {scrape_interval: ${options.scrapeInterval ?? '1s'}, evaluation_interval: 1s}`,
     'scrape_configs:',
     '- job_name: exporter',
     `  static_configs: [{targets: [${targets.map((t) => JSON.stringify(t)).join(', ')}]}]`,
+    ...(options.extraConfig ?? []),
     '',
   ].join('\n'));
   const url = `http://127.0.0.1:${port}`;
   let child: ChildProcess | undefined;
   let output = '';
+  const modeFlags = options.agent
+    ? [(await prometheusMajor(binary)) >= 3 ? '--agent' : '--enable-feature=agent', `--storage.agent.path=${join(dir, 'data')}`]
+    : [`--storage.tsdb.path=${join(dir, 'data')}`];
 
   async function start(): Promise<void> {
     child = spawn(binary, [
       `--config.file=${configFile}`,
-      `--storage.tsdb.path=${join(dir, 'data')}`,
+      ...modeFlags,
       `--web.listen-address=127.0.0.1:${port}`,
       '--log.level=warn',
     ], { stdio: ['ignore', 'ignore', 'pipe'] });

@@ -44,8 +44,11 @@ export interface RedisServerOptions {
   readonly args?: readonly string[];
   /** Serve TLS only, on `port`, with these PEM files; clients need not present a certificate. */
   readonly tls?: { readonly certFile: string; readonly keyFile: string; readonly caFile: string };
-  /** Run as a Sentinel that monitors the master on 127.0.0.1:`port` under `masterName`. */
-  readonly sentinelFor?: { readonly masterName: string; readonly port: number };
+  /**
+   * Run as a Sentinel that monitors the master on 127.0.0.1:`port` under `masterName`, with `quorum` (default 1)
+   * and, if given, how long the master must be silent before it is down (`downAfterMs`) and the failover timeout.
+   */
+  readonly sentinelFor?: { readonly masterName: string; readonly port: number; readonly quorum?: number; readonly downAfterMs?: number; readonly failoverTimeoutMs?: number };
 }
 
 export async function startRedisServer(binary: string, options: RedisServerOptions = {}): Promise<RedisServer> {
@@ -54,6 +57,7 @@ export async function startRedisServer(binary: string, options: RedisServerOptio
   const extraArgs = options.args ?? [];
   let child: ChildProcess | undefined;
   let log = '';
+  let sentinelConfigWritten = false;
   const launch = async (): Promise<void> => {
     log = '';
     let args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--save', '', '--daemonize', 'no', ...extraArgs];
@@ -64,8 +68,14 @@ export async function startRedisServer(binary: string, options: RedisServerOptio
     if (options.sentinelFor !== undefined) {
       // NB: a Sentinel rewrites its config file, so it gets its own in the temp dir.
       const config = join(dir, 'sentinel.conf');
-      const { masterName, port: masterPort } = options.sentinelFor;
-      await writeFile(config, `port ${port}\nbind 127.0.0.1\ndir ${dir}\nsentinel monitor ${masterName} 127.0.0.1 ${masterPort} 1\n`);
+      const { masterName, port: masterPort, quorum = 1, downAfterMs, failoverTimeoutMs } = options.sentinelFor;
+      const timing = [
+        ...(downAfterMs !== undefined ? [`sentinel down-after-milliseconds ${masterName} ${downAfterMs}`] : []),
+        ...(failoverTimeoutMs !== undefined ? [`sentinel failover-timeout ${masterName} ${failoverTimeoutMs}`] : []),
+      ];
+      // NB: only on the first start: a Sentinel restarted keeps what it rewrote into its file (the current master).
+      if (!sentinelConfigWritten) await writeFile(config, [`port ${port}`, 'bind 127.0.0.1', `dir ${dir}`, `sentinel monitor ${masterName} 127.0.0.1 ${masterPort} ${quorum}`, ...timing, ''].join('\n'));
+      sentinelConfigWritten = true;
       args = [config, '--sentinel', ...extraArgs];
     }
     const started = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });

@@ -5,10 +5,11 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { Writable } from 'node:stream';
 import { Redis } from 'ioredis';
 import { StatusError } from '../../src/api/errors.js';
 import { createStaticResourceMapper } from '../../src/kube/static-resource-mapper.js';
-import { createSilentLogger } from '../../src/log/index.js';
+import { createLogger, createSilentLogger } from '../../src/log/index.js';
 import type { Backend, CustomMetricWrite } from '../../src/providers/backend.js';
 import { describeWritableBackend } from '../../src/providers/conformance.js';
 import redisBackend from '../../src/providers/redis/index.js';
@@ -68,6 +69,22 @@ if (binary === undefined) {
   test('redis back end', { skip }, () => {});
 } else {
   describeWritableBackend('redis', () => backend(freshPrefix()));
+
+  test('a start against a running Redis logs no outage', async () => {
+    const lines: string[] = [];
+    const destination = new Writable({ write(chunk: Buffer, _encoding, done) { lines.push(chunk.toString()); done(); } });
+    const logger = createLogger({ format: 'json', verbosity: 0, destination });
+    const config = redisBackend.configSchema.parse({ url: redis!.url, keyPrefix: freshPrefix() });
+    const b = await redisBackend.create(config, {}, { ...deps, logger });
+    try {
+      assert.equal(b.readiness().ready, true);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const warnings = lines.filter((line) => (JSON.parse(line) as { level: number }).level >= 40);
+      assert.deepEqual(warnings.filter((line) => /unreachable|not reachable|writeable/.test(line)), []);
+    } finally {
+      await b.close();
+    }
+  });
 
   describe('redis back end: replicas', () => {
     const prefix = freshPrefix();

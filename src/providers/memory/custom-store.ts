@@ -241,6 +241,12 @@ export class CustomStore implements CustomMetricsProvider {
     return { results, emit };
   }
 
+  /** Series of `metric` and objects in one scope (live or not yet swept): what the Redis back end sizes its hashes by. */
+  scopeSizes(namespace: string, groupResource: GroupResource, metric: string): { readonly series: number; readonly objects: number } {
+    const scope = this.scopes.get(scopeKey(namespace, groupResource));
+    return { series: scope?.metrics.get(metric)?.count ?? 0, objects: scope?.objects.size ?? 0 };
+  }
+
   listAllMetrics(): readonly CustomMetricInfo[] {
     this.listCache ??= [...this.listed.values()].map((entry) => entry.info);
     return this.listCache;
@@ -254,6 +260,26 @@ export class CustomStore implements CustomMetricsProvider {
       }
     }
     return [...namespaces].sort();
+  }
+
+  /** Forgets the value of `info` for one object; false when there was none. */
+  remove(info: CustomMetricInfo, name: NamespacedName): boolean {
+    const key = scopeKey(name.namespace, info.groupResource);
+    const scope = this.scopes.get(key);
+    const metricSeries = scope?.metrics.get(info.metric);
+    const slot = scope?.objects.slot(name.name);
+    if (scope === undefined || metricSeries === undefined || slot === undefined || !metricSeries.has(slot)) return false;
+    metricSeries.delete(slot);
+    scope.objects.release(slot);
+    metricSeries.generation++;
+    metricSeries.selections = undefined;
+    this.seriesTotal--;
+    if (metricSeries.count === 0) {
+      scope.metrics.delete(info.metric);
+      this.removeListed({ groupResource: scope.groupResource, namespaced: scope.namespace !== '', metric: info.metric });
+    }
+    if (scope.metrics.size === 0) this.scopes.delete(key);
+    return true;
   }
 
   /** Drops values older than the TTL; returns how many went. */

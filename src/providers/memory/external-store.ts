@@ -8,7 +8,7 @@
  */
 import { externalMetricNotFound } from '../../api/errors.js';
 import type { Labels } from '../../api/types.js';
-import { ObjectIndex, type Selector } from '../../selector/index.js';
+import { labelSetKey, ObjectIndex, type Selector } from '../../selector/index.js';
 import type { ExternalMetricWrite } from '../backend.js';
 import type { ExternalMetricInfo, ExternalMetricsProvider, ExternalMetricValue, QueryContext } from '../provider.js';
 import type { Interner } from './intern.js';
@@ -76,6 +76,11 @@ export class ExternalStore implements ExternalMetricsProvider {
 
   get seriesCount(): number {
     return this.seriesTotal;
+  }
+
+  /** Series of `metric` in one scope (null: every namespace), live or not yet swept. */
+  seriesIn(namespace: string | null, metric: string): number {
+    return this.scopes.get(namespace ?? everyNamespace)?.get(metric)?.series.size ?? 0;
   }
 
   write(write: ExternalMetricWrite): void {
@@ -171,6 +176,29 @@ export class ExternalStore implements ExternalMetricsProvider {
     const namespaces: string[] = [];
     for (const [scopeName, metrics] of this.scopes) if (metrics.has(info.metric)) namespaces.push(scopeName);
     return namespaces.sort();
+  }
+
+  /** Forgets one series; false when there was none. */
+  remove(namespace: string | null, metric: string, labels: Labels): boolean {
+    const scopeName = namespace ?? everyNamespace;
+    const metrics = this.scopes.get(scopeName);
+    const set = metrics?.get(metric);
+    if (metrics === undefined || set === undefined) return false;
+    const key = labelSetKey(labels);
+    if (!set.series.delete(key)) return false;
+    set.index.release(key);
+    set.generation = ++this.writeClock;
+    set.selections = undefined;
+    this.seriesTotal--;
+    if (set.series.size === 0) {
+      metrics.delete(metric);
+      const scopesLeft = (this.listed.get(metric) ?? 1) - 1;
+      if (scopesLeft > 0) this.listed.set(metric, scopesLeft);
+      else this.listed.delete(metric);
+      this.listCache = undefined;
+      if (metrics.size === 0) this.scopes.delete(scopeName);
+    }
+    return true;
   }
 
   sweep(): number {

@@ -10,13 +10,15 @@ import { PrometheusCustomProvider, type PrometheusProviderDeps } from './custom-
 import { createDiscovery } from './discovery.js';
 import { createPromQLRunner } from './promql-runner.js';
 import { PrometheusExternalProvider } from './external-provider.js';
-import { compileRules } from './rules/index.js';
+import { watchReachability } from './reachability.js';
+import { PrometheusResourceProvider } from './resource-provider.js';
+import { compileRules, defaultRules } from './rules/index.js';
 import { SeriesRegistry } from './series-registry.js';
 
 export interface PrometheusProvidersOptions {
   /** Any server of Prometheus' HTTP API: Prometheus itself, or Sysdig's PromQL API. */
   readonly client: PrometheusClient;
-  readonly rules: Pick<PrometheusBackendConfig, 'rules' | 'externalRules'>;
+  readonly rules: Pick<PrometheusBackendConfig, 'rules' | 'externalRules' | 'resourceRules'> & { readonly defaultRules?: boolean | undefined };
   readonly timings: PrometheusTimings;
   readonly deps: BackendDeps;
   /** The `backend` field of the log lines; default `prometheus`. */
@@ -28,7 +30,7 @@ export interface PrometheusProvidersOptions {
 /** Compiles the rules, starts discovery over `client` and returns the providers; `close()` stops discovery. */
 export function createPrometheusProviders(options: PrometheusProvidersOptions): Backend {
   const { client, deps, timings } = options;
-  const rules = compileRules(options.rules.rules ?? [], deps.resourceMapper, 'rules');
+  const rules = compileRules([...(options.rules.defaultRules === true ? defaultRules : []), ...options.rules.rules ?? []], deps.resourceMapper, 'rules');
   const externalRules = compileRules(options.rules.externalRules ?? [], deps.resourceMapper, 'externalRules');
   const registry = new SeriesRegistry(deps.resourceMapper);
   const logger = deps.logger.child({ backend: options.name ?? 'prometheus' });
@@ -37,8 +39,13 @@ export function createPrometheusProviders(options: PrometheusProvidersOptions): 
     client, registry, discovery, mapper: deps.resourceMapper, logger, timeoutMs: timings.timeoutMs,
     ...(deps.objectLister !== undefined ? { objects: deps.objectLister } : {}),
   };
+  const resource = options.rules.resourceRules === undefined ? undefined : new PrometheusResourceProvider({
+    client, rules: options.rules.resourceRules, mapper: deps.resourceMapper, logger,
+    ...(deps.objectLister !== undefined ? { objects: deps.objectLister } : {}),
+  });
   discovery.start();
   return {
+    ...(resource !== undefined ? { resource } : {}),
     ...(rules.length > 0 ? { custom: new PrometheusCustomProvider(providerDeps) } : {}),
     ...(externalRules.length > 0 ? { external: new PrometheusExternalProvider(providerDeps) } : {}),
     queries: createPromQLRunner(client, options.namespaceLabel ?? 'namespace'),
@@ -56,5 +63,21 @@ export function createPrometheusBackend(
   timings: PrometheusTimings,
   deps: BackendDeps,
 ): Backend {
-  return createPrometheusProviders({ client: createPrometheusClient(clientOptions), rules: config, timings, deps });
+  const client = createPrometheusClient(clientOptions);
+  const backend = createPrometheusProviders({ client, rules: config, timings, deps });
+  const reachability = watchReachability(client, reachabilityIntervalMs, deps.logger.child({ backend: 'prometheus' }));
+  return {
+    ...backend,
+    readiness: () => {
+      const reached = reachability.readiness();
+      return reached.ready ? backend.readiness() : reached;
+    },
+    async close() {
+      reachability.stop();
+      await backend.close();
+    },
+  };
 }
+
+/** How often readiness asks whether Prometheus answers. */
+const reachabilityIntervalMs = 1000;

@@ -12,6 +12,15 @@ describe('redis config', () => {
     assert.equal(configSchema.safeParse({ sentinel: { masterName: 'm', sentinels: 'host' } }).success, false);
     assert.equal(configSchema.safeParse({ url: 'redis://h', pasword: 'x' }).success, false);
     assert.equal(configSchema.safeParse({ url: 'redis://h', maxStaleness: 'soon' }).success, false);
+    assert.equal(configSchema.safeParse({ url: 'redis://h', minReplicasToAck: 'one' }).success, false);
+    assert.equal(configSchema.safeParse({ url: 'redis://h', minReplicasToAck: -1 }).success, false);
+    assert.equal(configSchema.safeParse({ url: 'redis://h', streamRetention: '10' }).success, false);
+  });
+
+  test('minReplicasToAck from the file\'s number or the flag\'s text; WAIT is off by default', () => {
+    assert.equal(configSchema.parse({ url: 'redis://h' }).minReplicasToAck, 0);
+    assert.equal(configSchema.parse({ url: 'redis://h', minReplicasToAck: 2 }).minReplicasToAck, 2);
+    assert.equal(configSchema.parse({ url: 'redis://h', minReplicasToAck: '1' }).minReplicasToAck, 1);
   });
 
   test('redis:// gives host, port, credentials and db; rediss:// adds TLS', async () => {

@@ -22,6 +22,9 @@ const redisUrl = z.string().refine(
   { message: 'must be a URL such as redis://host:6379 or rediss://host:6380/0' },
 );
 
+/** A whole number, from the config file or from a flag's text. */
+const count = z.union([z.number().int().min(0), z.string().regex(/^\d+$/, { message: 'must be a whole number' }).transform(Number)]);
+
 const hostPort = z.string().regex(/^[^\s:,]+:\d{1,5}$/, { message: 'must be host:port' });
 
 export const configSchema = z
@@ -50,8 +53,20 @@ export const configSchema = z
     metricTTL: durationString.optional(),
     /** How old the local copy may get while Redis is unreachable before reads answer 503 and /readyz fails. */
     maxStaleness: durationString.default('60s'),
-    /** Entries kept in the write stream (approximately); a replica further behind than this resyncs from the keys. */
+    /**
+     * How long the write stream keeps a batch of writes (approximately, trimmed by Redis time): a replica cut off from
+     * Redis for longer reloads from the hashes instead of catching up. The stream costs its write rate times this.
+     */
+    streamRetention: durationString.default('10s'),
+    /** Entries (batches of writes) the write stream keeps at most, whatever `streamRetention` says. */
     streamMaxLength: z.number().int().min(1000).default(100_000),
+    /**
+     * Answer a write 200 only once this many Redis replicas have it (Redis `WAIT`), else 503 so the writer retries;
+     * 0 answers as soon as the master has it. See docs/redis.md for the trade-off.
+     */
+    minReplicasToAck: count.default(0),
+    /** How long a write waits for `minReplicasToAck` replicas before it answers 503. */
+    replicaAckTimeout: durationString.default('1s'),
   })
   .strict()
   .refine((config) => config.url !== undefined || config.sentinel !== undefined, { message: 'a Redis URL or a sentinel section is required', path: ['url'] });
@@ -64,6 +79,8 @@ export const flags: readonly BackendFlag[] = [
   { name: 'redis-password-env', value: '<name>', description: 'environment variable holding the Redis password', configKey: 'passwordEnv' },
   { name: 'redis-sentinels', value: '<host:port,...>', description: 'find the master through these Sentinels', configKey: 'sentinel.sentinels' },
   { name: 'redis-sentinel-master', value: '<name>', description: 'the master name the Sentinels know', configKey: 'sentinel.masterName' },
+  { name: 'redis-sentinel-password-file', value: '<file>', description: 'file holding the Sentinels\' own password', configKey: 'sentinel.passwordFile' },
+  { name: 'redis-min-replicas-to-ack', value: '<n>', description: 'answer a write only once this many Redis replicas have it (WAIT; default 0)', configKey: 'minReplicasToAck' },
   { name: 'max-staleness', value: '<duration>', description: 'serve reads from the local copy this long while Redis is unreachable (default 60s)', configKey: 'maxStaleness' },
 ];
 

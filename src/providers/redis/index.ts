@@ -10,9 +10,10 @@ import { parseDuration } from '../../duration/index.js';
 import type { Backend, BackendFactory, Readiness } from '../backend.js';
 import type { CustomMetricsProvider, ExternalMetricsProvider } from '../provider.js';
 import { configSchema, connectionSettings, flags, type RedisBackendConfig } from './config.js';
-import { createKeys } from './records.js';
+import { createKeys } from './layout.js';
 import { createRedisWriter } from './redis-writer.js';
-import { startReplicaSync } from './replica-sync.js';
+import { connected, startReplicaSync } from './replica-sync.js';
+import { startSweeper } from './sweep.js';
 
 export type { RedisBackendConfig } from './config.js';
 
@@ -34,7 +35,9 @@ const redisBackend: BackendFactory<RedisBackendConfig> = {
     const connect = (name: string, commandTimeout: number): Redis => {
       const options: RedisOptions = {
         ...settings,
-        ...(settings.sentinels !== undefined ? { sentinels: [...settings.sentinels] } : {}),
+        // NB: failoverDetector subscribes to the Sentinels' +switch-master, so a failover is followed at once rather
+        // than when the old master's connection times out.
+        ...(settings.sentinels !== undefined ? { sentinels: [...settings.sentinels], failoverDetector: true } : {}),
         ...(settings.tls !== undefined ? { tls: { ...settings.tls } } : {}),
         connectionName: `metrics-adapter-${name}`,
         // NB: no offline queue and no retries: a command fails at once while disconnected, so a write answers 503
@@ -51,8 +54,19 @@ const redisBackend: BackendFactory<RedisBackendConfig> = {
     };
     const writerClient = connect('writer', 5000);
     const keys = createKeys(config.keyPrefix);
-    const sync = startReplicaSync({ client: connect('reader', blockMs + 5000), keys, mapper: deps.resourceMapper, logger: deps.logger, ttlMs, blockMs, ...(deps.objectLister ? { objects: deps.objectLister } : {}) });
-    const writer = createRedisWriter({ client: writerClient, keys, sync, logger: deps.logger, ttlMs, streamMaxLength: config.streamMaxLength });
+    const sync = startReplicaSync({ client: connect('reader', blockMs + 5000), viaSentinel: settings.sentinels !== undefined, keys, mapper: deps.resourceMapper, logger: deps.logger, ttlMs, blockMs, ...(deps.objectLister ? { objects: deps.objectLister } : {}) });
+    const writer = createRedisWriter({
+      client: writerClient,
+      keys,
+      sync,
+      logger: deps.logger,
+      ttlMs,
+      streamMaxLength: config.streamMaxLength,
+      streamRetentionMs: parseDuration(config.streamRetention),
+      minReplicasToAck: config.minReplicasToAck,
+      replicaAckTimeoutMs: parseDuration(config.replicaAckTimeout),
+    });
+    const sweeper = ttlMs > 0 ? startSweeper(writerClient, keys, ttlMs, deps.logger) : undefined;
 
     if (!(await sync.firstSync(startupWaitMs))) {
       deps.logger.warn(`redis is not reachable yet; not ready until the metrics are loaded from it`);
@@ -95,6 +109,7 @@ const redisBackend: BackendFactory<RedisBackendConfig> = {
       readiness: staleness,
       seriesCount: () => sync.model().seriesCount(),
       async close() {
+        sweeper?.stop();
         await sync.close();
         writerClient.disconnect();
       },
@@ -105,6 +120,7 @@ const redisBackend: BackendFactory<RedisBackendConfig> = {
 /** NB: without AOF (or RDB) a Redis restart loses every value; say so once, since managed Redis may forbid CONFIG. */
 async function warnWithoutPersistence(client: Redis, logger: { warn(obj: object, msg: string): void }): Promise<void> {
   try {
+    await connected(client, 10_000);
     const [, appendonly] = (await client.config('GET', 'appendonly')) as string[];
     if (appendonly === 'no') logger.warn({ appendonly }, 'redis runs without AOF (appendonly no): a Redis restart loses the values written since its last snapshot');
   } catch {

@@ -2,7 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseQuantity } from '../../quantity/index.js';
 import type { CustomMetricWrite, ExternalMetricWrite } from '../backend.js';
-import { compareStreamIds, createKeys, decodeRecord, encodeCustom, encodeExternal } from './records.js';
+import { compareStreamIds, decodeEntry, encodeBatch } from './records.js';
 
 const custom: CustomMetricWrite = {
   info: { groupResource: { group: 'apps', resource: 'deployments' }, namespaced: true, metric: 'rps' },
@@ -13,38 +13,32 @@ const custom: CustomMetricWrite = {
   timestamp: 1_700_000_000_123,
 };
 const external: ExternalMetricWrite = { namespace: null, metric: 'queue', labels: { 'q,=': 'a=b' }, value: parseQuantity('10'), timestamp: 1 };
+const plain = <T extends { value: { toString(): string } }>(write: T) => ({ ...write, value: write.value.toString() });
 
-describe('redis records', () => {
-  test('a record this version cannot read is an error, not a value', () => {
-    assert.throws(() => decodeRecord('{"k":"c","ns":"a"}'));
-    assert.throws(() => decodeRecord('not json'));
-    assert.throws(() => decodeRecord('{"k":"e","ns":null,"m":"q","l":{},"v":"1x","t":1}'));
+describe('redis stream records', () => {
+  test('an entry this version cannot read is an error, not a value', () => {
+    assert.throws(() => decodeEntry(['x', '[]']), /unknown field/);
+    assert.throws(() => decodeEntry(['b', 'not json']));
+    assert.throws(() => decodeEntry(['b', '{}']), /must be an array/);
+    assert.throws(() => decodeEntry(['b', '[["e",null,"q",{},"1x",1]]']));
+    assert.throws(() => decodeEntry(['b', '[["c","ns"]]']), /unknown kind/);
+    assert.throws(() => decodeEntry(['b', '[["e",null,"q",{"a":1},"1",1]]']), /label values/);
+    assert.throws(() => decodeEntry(['b']), /without a value/);
   });
 
-  test('a custom write survives the round trip; the series key leaves object labels to the object key', () => {
-    const decoded = decodeRecord(encodeCustom(custom, true));
-    assert.equal(decoded.kind, 'custom');
-    assert.deepEqual({ ...decoded.write, value: decoded.write.value.toString() }, { ...custom, value: '1500m' });
-    const bare = decodeRecord(encodeCustom(custom, false));
-    assert.equal((bare.write as CustomMetricWrite).objectLabels, undefined);
-    assert.deepEqual((decodeRecord(encodeCustom(custom, false), { app: 'db' }).write as CustomMetricWrite).objectLabels, { app: 'db' });
+  test('a batch keeps its writes, their order and a missing objectLabels', () => {
+    const bare = { ...custom, objectLabels: undefined };
+    const decoded = decodeEntry(['b', encodeBatch([{ kind: 'custom', write: custom }, { kind: 'external', write: external }, { kind: 'custom', write: bare }])]);
+    assert.deepEqual(decoded.map((d) => d.kind), ['custom', 'external', 'custom']);
+    assert.deepEqual(plain(decoded[0]!.write), { ...plain(custom), value: '1500m' });
+    assert.deepEqual(plain(decoded[1]!.write), plain(external));
+    assert.equal((decoded[2]!.write as CustomMetricWrite).objectLabels, undefined);
   });
 
-  test('an external write survives the round trip, global scope included', () => {
-    const decoded = decodeRecord(encodeExternal(external));
-    assert.deepEqual({ ...decoded.write, value: decoded.write.value.toString() }, { ...external, value: '10' });
-  });
-
-  test('keys tell series apart whatever their labels hold, and say their kind', () => {
-    const keys = createKeys('ma:');
-    const a = keys.externalSeries(external);
-    const b = keys.externalSeries({ ...external, labels: { q: ',=a=b' } });
-    assert.notEqual(a, b);
-    assert.equal(keys.kindOf(a), 'external');
-    assert.equal(keys.kindOf(keys.customSeries(custom)), 'custom');
-    assert.equal(keys.kindOf(keys.object(custom)), 'object');
-    assert.equal(keys.kindOf(keys.stream), undefined);
-    assert.equal(createKeys('a*b:').pattern, 'a\\*b:*');
+  test('an entry of the layout before is read as its one write', () => {
+    const json = JSON.stringify({ k: 'c', ns: 'team-a', g: 'apps', r: 'deployments', m: 'rps', n: 'web', v: '1500m', ml: { method: 'GET' }, ol: { app: 'web' }, t: 1_700_000_000_123 });
+    const [decoded] = decodeEntry(['w', json]);
+    assert.deepEqual(plain(decoded!.write), { ...plain(custom), value: '1500m' });
   });
 
   test('stream IDs order by time, then sequence, not as text', () => {

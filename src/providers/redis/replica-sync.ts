@@ -1,15 +1,16 @@
 /**
  * Keeps this replica's read model (the memory back end's stores) in step with Redis, so reads never wait on Redis.
  *
- * Why a stream plus one key per series, and not keyspace notifications or pub/sub: a Redis Stream is ordered and
- * durable (it is in the AOF), so a replica that reads it with `XREAD BLOCK` from the last ID it applied sees every
- * write exactly in the order Redis accepted them, including the ones made while it was busy, and two replicas
- * converge on the same last value. Pub/sub and keyspace notifications drop whatever is published while a subscriber
- * is disconnected and must be configured on the server (`notify-keyspace-events`), which managed Redis often
- * forbids. The stream is trimmed (`MAXLEN ~`), so it cannot be the source of truth for a replica that starts or
- * comes back: that is the series keys, which also carry the metric TTL as key expiry. A (re)sync reads the stream's
- * last ID first, then SCANs the keys into a fresh model, then applies the stream from that ID; a write made during
- * the scan is then seen twice, in order, which leaves the latest value.
+ * Why a stream plus the hashes, and not keyspace notifications or pub/sub: a Redis Stream is ordered and durable (it
+ * is in the AOF), so a replica that reads it with `XREAD BLOCK` from the last ID it applied sees every write exactly in
+ * the order Redis accepted them, including the ones made while it was busy, and two replicas converge on the same
+ * last value. Pub/sub and keyspace notifications drop whatever is published while a subscriber is disconnected and
+ * must be configured on the server (`notify-keyspace-events`), which managed Redis often forbids. Each stream entry
+ * is one batch of writes (see `redis-writer.ts`), so a replica applies many writes per entry it reads. The stream is
+ * trimmed (`MAXLEN ~`), so it cannot be the source of truth for a replica that starts or comes back: that is the
+ * hashes of the compact layout (`layout.ts`). A (re)sync reads the stream's last ID first, then loads the hashes into
+ * a fresh model (`load.ts`), then applies the stream from that ID; a write made during the load is then seen twice,
+ * in order, which leaves the latest value.
  *
  * Staleness: while connected, a write is applied here one XREAD wake-up after Redis accepted it (measured by
  * test/redis/replicas.test.ts: a few milliseconds at the median on loopback, including one read). Each XREAD
@@ -21,10 +22,11 @@
 import type { Redis } from 'ioredis';
 import type { ResourceMapper } from '../../kube/resource-mapper.js';
 import type { Logger } from '../../log/index.js';
-import type { Labels } from '../../api/types.js';
 import type { ObjectLister } from '../../kube/object-lister.js';
 import { createMemoryModel, type MemoryModel } from '../memory/memory-model.js';
-import { compareStreamIds, decodeLabels, decodeRecord, type DecodedWrite, type RedisKeys } from './records.js';
+import type { RedisKeys } from './layout.js';
+import { loadInto } from './load.js';
+import { compareStreamIds, decodeEntry, type DecodedWrite } from './records.js';
 
 export interface ReplicaSyncOptions {
   /** A connection of its own: XREAD BLOCK holds it. */
@@ -35,6 +37,11 @@ export interface ReplicaSyncOptions {
   readonly ttlMs: number;
   /** The cluster's objects, answering label selectors instead of written `objectLabels`. */
   readonly objects?: ObjectLister;
+  /**
+   * Through Sentinels: after an error the connection is dropped and the master looked up again, and a load checks
+   * that it reads a master, so a copy never follows a demoted one.
+   */
+  readonly viaSentinel?: boolean;
   /** How long one XREAD waits for writes, and so how often an idle replica proves its copy current. */
   readonly blockMs?: number;
   readonly now?: () => number;
@@ -60,14 +67,15 @@ export interface ReplicaSync {
   close(): Promise<void>;
 }
 
-const batchSize = 1000;
-const mgetBatch = 500;
+/** Stream entries (batches of writes) read per XREAD. */
+const batchSize = 100;
 
 export function startReplicaSync(options: ReplicaSyncOptions): ReplicaSync {
   const { client, keys, logger } = options;
   const blockMs = options.blockMs ?? 1000;
   const now = options.now ?? Date.now;
-  let current = createMemoryModel({ mapper: options.mapper, logger, ttlMs: options.ttlMs, ...(options.objects ? { objects: options.objects } : {}) });
+  const createModel = (): MemoryModel => createMemoryModel({ mapper: options.mapper, logger, ttlMs: options.ttlMs, ...(options.objects ? { objects: options.objects } : {}) });
+  let current = createModel();
   let lastId = '0-0';
   let synced = false;
   let everSynced = false;
@@ -93,52 +101,22 @@ export function startReplicaSync(options: ReplicaSyncOptions): ReplicaSync {
 
   async function resync(): Promise<void> {
     const started = now();
+    await connected(client, blockMs + 5000);
+    if (options.viaSentinel === true) {
+      const [role] = (await client.call('ROLE')) as [string];
+      if (role !== 'master') throw new Error(`the redis the Sentinels named is a ${role} now`);
+    }
     const tail = (await client.xrevrange(keys.stream, '+', '-', 'COUNT', 1)) as [string, string[]][];
     const startId = tail[0]?.[0] ?? '0-0';
-    const byKind = { custom: [] as string[], object: [] as string[], external: [] as string[] };
-    let cursor = '0';
-    do {
-      const [next, found] = await client.scan(cursor, 'MATCH', keys.pattern, 'COUNT', 1000);
-      cursor = next;
-      for (const key of found) {
-        const kind = keys.kindOf(key);
-        if (kind !== undefined) byKind[kind].push(key);
-      }
-    } while (cursor !== '0');
-    const objects = new Map<string, Labels>();
-    await eachValue(byKind.object, (key, json) => objects.set(key, decodeLabels(json)));
-    const fresh = createMemoryModel({ mapper: options.mapper, logger, ttlMs: options.ttlMs, ...(options.objects ? { objects: options.objects } : {}) });
-    let series = 0;
-    await eachValue([...byKind.custom, ...byKind.external], (_key, json) => {
-      const decoded = decodeRecord(json);
-      if (decoded.kind === 'custom') {
-        fresh.writeCustom({ ...decoded.write, objectLabels: objects.get(keys.object(decoded.write)) });
-      } else {
-        fresh.writeExternal(decoded.write);
-      }
-      series++;
-    });
+    const fresh = createModel();
+    const oldestMs = options.ttlMs > 0 ? started - options.ttlMs : Number.NEGATIVE_INFINITY;
+    const { series, migrated } = await loadInto(client, keys, fresh, { logger, oldestMs });
     current.close();
     current = fresh;
     lastId = startId;
     synced = true;
     freshAsOf = started;
-    logger.info({ series, streamId: startId }, 'loaded the metrics from redis');
-  }
-
-  async function eachValue(all: readonly string[], use: (key: string, json: string) => void): Promise<void> {
-    for (let i = 0; i < all.length; i += mgetBatch) {
-      const batch = all.slice(i, i + mgetBatch);
-      const values = await client.mget(...batch);
-      values.forEach((json, j) => {
-        if (json === null) return; // NB: expired between SCAN and MGET.
-        try {
-          use(batch[j]!, json);
-        } catch (error) {
-          logger.warn({ key: batch[j], err: error }, 'skipped a redis key this version cannot read');
-        }
-      });
-    }
+    logger.info({ series, streamId: startId, ...(migrated > 0 ? { migratedKeys: migrated } : {}) }, 'loaded the metrics from redis');
   }
 
   async function readStream(): Promise<void> {
@@ -161,10 +139,8 @@ export function startReplicaSync(options: ReplicaSyncOptions): ReplicaSync {
     const entries = streams?.[0]?.[1] ?? [];
     for (const [id, fields] of entries) {
       lastId = id;
-      const json = fields[1];
-      if (json === undefined) continue;
       try {
-        apply(current, decodeRecord(json));
+        for (const decoded of decodeEntry(fields)) apply(current, decoded);
       } catch (error) {
         logger.warn({ id, err: error }, 'skipped a redis write this version cannot read');
       }
@@ -190,6 +166,9 @@ export function startReplicaSync(options: ReplicaSyncOptions): ReplicaSync {
       } catch (error) {
         if (closed) break;
         synced = false;
+        // NB: ioredis asks the Sentinels again only when it reconnects; a connection that survived a failover (a
+        // demoted master that came back) would keep this copy on the old master.
+        if (options.viaSentinel === true) client.disconnect(true);
         failures++;
         // NB: one line per outage, then one a minute, so a long outage does not flood the log.
         if (failures === 1 || failures % 60 === 0) logger.warn({ err: error, failures }, 'redis is unreachable; serving the local copy and retrying');
@@ -239,6 +218,29 @@ export function startReplicaSync(options: ReplicaSyncOptions): ReplicaSync {
       current.close();
     },
   };
+}
+
+/**
+ * Resolves once `client` is connected (at once if it is), or rejects after `timeoutMs`. NB: with the offline queue
+ * off, a command sent while ioredis is still connecting fails at once; waiting here first keeps a replica that starts
+ * next to a healthy Redis from logging that Redis is unreachable.
+ */
+export function connected(client: Redis, timeoutMs: number): Promise<void> {
+  if (client.status === 'ready') return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const done = (error?: Error): void => {
+      clearTimeout(timer);
+      client.off('ready', onReady);
+      client.off('end', onEnd);
+      if (error) reject(error);
+      else resolve();
+    };
+    const onReady = (): void => done();
+    const onEnd = (): void => done(new Error('the redis connection was closed'));
+    const timer = setTimeout(() => done(new Error(`redis did not answer within ${timeoutMs} ms`)), timeoutMs);
+    client.on('ready', onReady);
+    client.on('end', onEnd);
+  });
 }
 
 function sleep(ms: number): Promise<void> {

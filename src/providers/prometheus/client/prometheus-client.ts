@@ -57,6 +57,12 @@ export interface PrometheusClient {
   series(match: readonly string[], startMs: number, options?: CallOptions): Promise<Labels[]>;
 }
 
+/** The client of a Prometheus server itself, which also answers `/api/v1/status/buildinfo`. */
+export interface PrometheusServerClient extends PrometheusClient {
+  /** Resolves when the server answers; throws the error a query would (503 when unreachable). */
+  ping(options?: CallOptions): Promise<void>;
+}
+
 interface ApiBody {
   status?: string;
   data?: unknown;
@@ -64,7 +70,7 @@ interface ApiBody {
   error?: string;
 }
 
-export function createPrometheusClient(options: PrometheusClientOptions): PrometheusClient {
+export function createPrometheusClient(options: PrometheusClientOptions): PrometheusServerClient {
   const base = new URL(options.url);
   if (base.protocol !== 'http:' && base.protocol !== 'https:') throw new Error(`the Prometheus URL must be http or https, got ${options.url}`);
   const authHeaders = createAuthHeaders(options.auth ?? {});
@@ -72,14 +78,14 @@ export function createPrometheusClient(options: PrometheusClientOptions): Promet
   const verb = options.verb ?? 'GET';
   const name = options.name ?? 'Prometheus';
 
-  async function call(path: string, params: URLSearchParams, callOptions: CallOptions = {}): Promise<unknown> {
+  async function call(path: string, params: URLSearchParams, callOptions: CallOptions = {}, method = verb): Promise<unknown> {
     const url = new URL(base.href.replace(/\/?$/, '/') + path.replace(/^\//, ''));
     const deadline = AbortSignal.timeout(options.timeoutMs);
     const signal = callOptions.signal === undefined ? deadline : AbortSignal.any([callOptions.signal, deadline]);
     const headers: Record<string, string> = { accept: 'application/json', ...options.headers, ...(await authHeaders.headers()) };
     if (options.bearerToken !== undefined) headers.authorization = `Bearer ${(await options.bearerToken()).trim()}`;
     let body: string | undefined;
-    if (verb === 'POST') {
+    if (method === 'POST') {
       body = params.toString();
       headers['content-type'] = 'application/x-www-form-urlencoded';
     } else {
@@ -87,7 +93,7 @@ export function createPrometheusClient(options: PrometheusClientOptions): Promet
     }
     let response: { status: number; text: string };
     try {
-      response = await send(url, { method: verb, headers, agent, signal }, body);
+      response = await send(url, { method, headers, agent, signal }, body);
     } catch (error) {
       if (callOptions.signal?.aborted === true) throw callOptions.signal.reason;
       const why = deadline.aborted ? `did not answer within ${options.timeoutMs / 1000}s` : `is unreachable (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`;
@@ -109,6 +115,10 @@ export function createPrometheusClient(options: PrometheusClientOptions): Promet
   }
 
   return {
+    async ping(callOptions) {
+      // NB: a status endpoint, GET only, so the probe is no query to count or to pay for.
+      await call('api/v1/status/buildinfo', new URLSearchParams(), callOptions, 'GET');
+    },
     async query(expr, callOptions) {
       const data = (await call('api/v1/query', new URLSearchParams({ query: expr }), callOptions)) as { resultType?: string; result?: unknown };
       return toQueryResult(data);

@@ -1,0 +1,1 @@
+export { createOpenApiDocuments, type OpenApiBody, type OpenApiDocuments, type OpenApiGroup } from './documents.js';

@@ -1,0 +1,56 @@
+/**
+ * OTLP metrics (opentelemetry/proto/metrics/v1/metrics.proto) as the points ingestion takes, whichever encoding
+ * they came in: name in Prometheus' form, resource and point attributes as labels, and what the point is.
+ * @module
+ */
+import type { SeriesDescription, SeriesKind } from './compile-ingest-rules.js';
+import { labelsKey } from './compile-ingest-rules.js';
+import type { IngestTransaction } from './ingest-pipeline.js';
+import type { HistogramSample } from './series-window.js';
+
+export interface OtlpPoint {
+  readonly series: SeriesDescription;
+  readonly timeMs: number;
+  /** Undefined for a point flagged "no recorded value" (the series ended, like a Prometheus stale marker). */
+  readonly value: number | HistogramSample | undefined;
+}
+
+/** Points of a request, and the ones refused while decoding (types not served, values that are no number). */
+export interface OtlpPoints {
+  readonly points: OtlpPoint[];
+  rejected: number;
+  readonly reasons: Set<string>;
+}
+
+/** AggregationTemporality. */
+export const temporalityDelta = 1;
+/** DataPointFlags.FLAG_NO_RECORDED_VALUE. */
+export const flagNoRecordedValue = 1;
+
+/**
+ * The Prometheus form of an OTLP metric name (the OpenTelemetry Prometheus exporters' translation, without unit
+ * suffixes): characters outside `[a-zA-Z0-9_:]` become `_`, and a monotonic sum ends in `_total`, so that the rules
+ * for a Prometheus agent's counters apply to it too.
+ */
+export function prometheusName(name: string, monotonicSum: boolean): string {
+  let converted = name.replace(/[^a-zA-Z0-9_:]/g, '_');
+  if (/^[0-9]/.test(converted)) converted = `_${converted}`;
+  return monotonicSum && !converted.endsWith('_total') ? `${converted}_total` : converted;
+}
+
+export function describe(name: string, kind: SeriesKind, delta: boolean, labels: Record<string, string>): SeriesDescription {
+  return delta ? { name, labels, kind, delta } : { name, labels, kind };
+}
+
+/** Feeds decoded points to a transaction; returns the points no rule took. */
+export function ingestOtlpPoints(points: readonly OtlpPoint[], tx: IngestTransaction): number {
+  let unused = 0;
+  for (const point of points) {
+    const { series } = point;
+    const key = `${series.name}\u0000${series.kind ?? ''}\u0000${series.delta === true ? 'd' : 'c'}\u0000${labelsKey(series.labels)}`;
+    const handle = tx.series(key, () => series);
+    if (point.value === undefined) tx.stale(handle);
+    else if (!tx.sample(handle, point.timeMs, point.value)) unused++;
+  }
+  return unused;
+}

@@ -1,0 +1,8 @@
+/** Types of the parts of snappyjs that the ingest path uses (the package ships none). */
+declare module 'snappyjs' {
+  /** Throws when the block is malformed or announces more than `maxLength` bytes. */
+  export function uncompress(compressed: Uint8Array, maxLength?: number): Uint8Array;
+  export function compress(uncompressed: Uint8Array): Uint8Array;
+  const snappy: { uncompress: typeof uncompress; compress: typeof compress };
+  export default snappy;
+}

@@ -1,0 +1,150 @@
+/**
+ * Sentinel failover end to end: a master, one replica and three Sentinels (Debian's redis-server and redis-sentinel
+ * on loopback), two `metrics-adapter serve` processes found the master through the Sentinels, with
+ * `--redis-min-replicas-to-ack 1`, and writers sending acknowledged writes at a steady rate. kill -9 of the master:
+ * the Sentinels promote the replica, the adapters follow, every write that got a 200 is readable afterwards through
+ * both adapters, and reads of a metric seen before never fail.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { access } from 'node:fs/promises';
+import { Redis } from 'ioredis';
+import { parseQuantity } from '../../src/quantity/index.js';
+import { startAdapter, type AdapterProcess } from '../helpers/adapter-process.js';
+import { createClient } from '../helpers/https-client.js';
+import { findRedisServer, startRedisServer, type RedisServer } from '../helpers/redis-server.js';
+
+const binary = await findRedisServer();
+const sentinelInstalled = await access('/usr/bin/redis-sentinel').then(() => true, () => false);
+const skip = binary === undefined ? 'redis-server is not installed' : !sentinelInstalled ? 'redis-sentinel is not installed' : false;
+const masterName = 'adapters';
+
+interface MetricValueList {
+  items: { describedObject: { name: string }; value: string }[];
+}
+
+async function eventually<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe().catch(() => undefined);
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+async function info(port: number, section: string): Promise<string> {
+  const client = new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0 });
+  try {
+    await client.connect();
+    return await client.info(section);
+  } finally {
+    client.disconnect();
+  }
+}
+
+async function sentinelMaster(port: number): Promise<{ port: number; sentinels: number; replicas: number }> {
+  const client = new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0 });
+  try {
+    await client.connect();
+    const flat = (await client.call('SENTINEL', 'MASTER', masterName)) as string[];
+    const field = (name: string): string => flat[flat.indexOf(name) + 1]!;
+    return { port: Number(field('port')), sentinels: Number(field('num-other-sentinels')), replicas: Number(field('num-slaves')) };
+  } finally {
+    client.disconnect();
+  }
+}
+
+describe('Sentinel failover with minReplicasToAck 1', { skip }, () => {
+  let master: RedisServer;
+  let replica: RedisServer;
+  const sentinels: RedisServer[] = [];
+  const adapters: AdapterProcess[] = [];
+
+  before(async () => {
+    master = await startRedisServer(binary!);
+    replica = await startRedisServer(binary!, { args: ['--replicaof', '127.0.0.1', String(master.port)] });
+    await eventually('the replica to sync', async () => ((await info(replica.port, 'replication')).includes('master_link_status:up') ? true : undefined));
+    for (let i = 0; i < 3; i++) {
+      sentinels.push(await startRedisServer('/usr/bin/redis-sentinel', { sentinelFor: { masterName, port: master.port, quorum: 2, downAfterMs: 1000, failoverTimeoutMs: 5000 } }));
+    }
+    await eventually('the Sentinels to know each other and the replica', async () => {
+      const views = await Promise.all(sentinels.map((s) => sentinelMaster(s.port)));
+      return views.every((v) => v.sentinels === 2 && v.replicas === 1) ? true : undefined;
+    });
+    const flags = ['--backend', 'redis', '--redis-sentinels', sentinels.map((s) => `127.0.0.1:${s.port}`).join(','), '--redis-sentinel-master', masterName, '--redis-min-replicas-to-ack', '1'];
+    adapters.push(...(await Promise.all([startAdapter(flags, { timeoutMs: 60_000 }), startAdapter(flags, { timeoutMs: 60_000 })])));
+  });
+  after(async () => {
+    await Promise.all(adapters.map((a) => a.stop()));
+    await Promise.all(sentinels.map((s) => s.stop()));
+    await replica?.stop();
+    await master?.stop();
+  });
+
+  test('kill -9 of the master: the replica is promoted, the adapters follow, and no acknowledged write is lost', async (t) => {
+    const clients = adapters.map((a) => createClient(a.url, a.caFile));
+    const write = (slot: number, path: string, value: string) => clients[slot]!(path, { method: 'POST', body: JSON.stringify(value) });
+    assert.equal((await write(0, '/write-metrics/namespaces/sf/pods/seen/probe', '1')).status, 200);
+    const seenPath = '/apis/custom.metrics.k8s.io/v1beta2/namespaces/sf/pods/seen/probe';
+    await eventually('the first write on both adapters', async () => ((await clients[1]!(seenPath)).status === 200 ? true : undefined));
+
+    const acknowledged = new Set<number>();
+    const statuses = new Map<number, number>();
+    let readFailures = 0;
+    let lastRefusal = '';
+    let next = 0;
+    let running = true;
+    const writer = async (slot: number): Promise<void> => {
+      while (running) {
+        const i = next++;
+        const res = await write(slot, `/write-metrics/namespaces/sf/pods/p-${i}/seq`, String(i)).catch(() => undefined);
+        statuses.set(res?.status ?? 0, (statuses.get(res?.status ?? 0) ?? 0) + 1);
+        if (res?.status === 200) acknowledged.add(i);
+        else lastRefusal = res?.body ?? 'no answer';
+        if (res?.status !== 200) await new Promise((r) => setTimeout(r, 20));
+      }
+    };
+    const reader = async (slot: number): Promise<void> => {
+      while (running) {
+        const res = await clients[slot]!(seenPath).catch(() => undefined);
+        if (res?.status !== 200) readFailures++;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    };
+    const loops = [writer(0), writer(1), writer(0), writer(1), reader(0), reader(1)];
+    const waitForMore = (count: number): Promise<true> => {
+      const target = acknowledged.size + count;
+      return eventually(`${count} more acknowledged writes`, async () => (acknowledged.size >= target ? true : undefined), 60_000);
+    };
+    try {
+      await waitForMore(100);
+      t.diagnostic('100 acknowledged before the kill');
+      const killedAt = performance.now();
+      await master.kill();
+      await eventually('a Sentinel to promote the replica', async () => ((await sentinelMaster(sentinels[0]!.port)).port === replica.port ? true : undefined));
+      const promotedMs = performance.now() - killedAt;
+      // NB: with minReplicasToAck 1 the new master needs a replica to acknowledge: the old one, back as its replica.
+      await master.restart();
+      await waitForMore(100);
+      t.diagnostic(`the replica was promoted ${Math.round(promotedMs)} ms after the kill`);
+    } finally {
+      running = false;
+      await Promise.all(loops);
+      t.diagnostic(`writes answered by status: ${JSON.stringify(Object.fromEntries(statuses))}; ${acknowledged.size} acknowledged; ${readFailures} failed reads; last refusal: ${lastRefusal}`);
+    }
+    assert.equal(readFailures, 0, 'reads of a metric already seen never failed');
+    for (const [n, client] of clients.entries()) {
+      let lost: string[] = [];
+      await eventually('every acknowledged write on this adapter', async () => {
+        const res = await client('/apis/custom.metrics.k8s.io/v1beta2/namespaces/sf/pods/*/seq');
+        if (res.status !== 200) return undefined;
+        const stored = new Map((JSON.parse(res.body) as MetricValueList).items.map((item) => [item.describedObject.name, item.value]));
+        // NB: values come back in canonical form: 1000 is `1k`.
+        lost = [...acknowledged].filter((i) => stored.get(`p-${i}`) !== parseQuantity(String(i)).toString()).map((i) => `p-${i}=${stored.get(`p-${i}`) ?? 'missing'}`);
+        return lost.length === 0 ? true : undefined;
+      }, 30_000).catch(() => undefined);
+      assert.deepEqual(lost, [], `adapter ${n}: ${lost.length} of ${acknowledged.size} acknowledged writes lost or wrong`);
+    }
+  });
+});

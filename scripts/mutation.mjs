@@ -2,7 +2,9 @@
 // run against that folder's own unit tests (node:test through tsx, read as TAP by @stryker-mutator/tap-runner,
 // which runs only the test files that cover a mutant). Writes reports/mutation/<folder>/{index.html,mutation.json}
 // and prints the score per folder; exits 1 when a folder is under the target.
-//   npm run test:mutation [-- [--concurrency N] [--incremental] [folder…]]   folders: see `targets` below
+//   npm run test:mutation [-- [--concurrency N] [--force] [folder…]]   folders: see `targets` below
+// Runs are incremental: results of mutants whose code and tests did not change are taken from the last run's
+// reports/mutation/<folder>/stryker-incremental.json; --force runs every mutant again (do that before a release).
 // Equivalent mutants are marked in the source with `// Stryker disable next-line <mutator>: <why>`; they
 // count as ignored, not as survivors. docs/testing.md says how long a run takes.
 import { readFileSync } from 'node:fs';
@@ -28,7 +30,7 @@ const targets = {
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
-  options: { concurrency: { type: 'string', default: '2' }, incremental: { type: 'boolean', default: false } },
+  options: { concurrency: { type: 'string', default: '2' }, force: { type: 'boolean', default: false } },
 });
 const names = positionals.length > 0 ? positionals : Object.keys(targets);
 for (const name of names) {
@@ -72,7 +74,8 @@ for (const name of names) {
     htmlReporter: { fileName: `${dir}/index.html` },
     jsonReporter: { fileName: `${dir}/mutation.json` },
     clearTextReporter: { allowColor: false, logTests: false, reportMutants: false },
-    incremental: values.incremental,
+    incremental: true,
+    force: values.force,
     incrementalFile: `${dir}/stryker-incremental.json`,
     tempDirName: '.stryker-tmp',
     ignorePatterns: ['dist', 'bench', 'deploy', 'docs', 'examples', 'coverage', '.certs', '.cache', 'reports'],

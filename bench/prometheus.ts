@@ -22,7 +22,7 @@ const rateWindowSeconds = 10;
 /** Requests per connection in the counted batch. */
 const batchPerConnection = 20;
 
-// The README's rule (prometheus-adapter's documented http_requests one), with a short window.
+// The rule of docs/prometheus.md (prometheus-adapter's documented http_requests one), with a short window.
 const rules = `rules:
 - seriesQuery: '{__name__=~"^http_requests_total$",namespace!="",pod!=""}'
   resources:

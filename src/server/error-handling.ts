@@ -45,8 +45,10 @@ export function installErrorHandling(app: FastifyInstance, logger: Logger): void
     if (status.code >= 500) {
       logger.error({ err: status.cause ?? error, method: request.method, url: request.url, code: status.code }, status.message);
     }
-    // NB: only on a real socket; inject() has none to linger on.
-    if (status.code === 413 && !request.raw.complete && request.raw.socket instanceof Socket) return answerAndLinger(request, reply, status);
+    // NB: only on a real HTTP/1 socket; inject() has none to linger on, and an h2 stream is answered on the
+    // stream itself (the session's socket is shared by other streams and is no place for HTTP/1.1 bytes).
+    const http1Socket = request.raw.httpVersionMajor === 1 && request.raw.socket instanceof Socket;
+    if (status.code === 413 && !request.raw.complete && http1Socket) return answerAndLinger(request, reply, status);
     return sendJson(request, reply, status.code, encodeStatusError(status));
   });
   app.setNotFoundHandler((request, reply) => sendJson(request, reply, 404, encodeStatusError(routeNotFound())));

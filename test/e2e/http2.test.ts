@@ -102,6 +102,24 @@ describe('HTTP/2 and HTTP/1.1 on the TLS port', () => {
     }
   });
 
+  test('an oversized write over h2 gets a 413 Status on its stream, and the session stays usable', async () => {
+    const { adapter, url } = await tlsAdapter(pki);
+    try {
+      const session = await connectHttp2(url, ca);
+      const big = `"${'1'.repeat(70_000)}"`;
+      const answer = await http2Request(session, '/write-metrics/namespaces/default/pods/web-3/http_requests', { method: 'POST', body: big });
+      assert.equal(answer.status, 413, answer.body);
+      assert.equal(answer.headers['content-type'], 'application/json');
+      const status = JSON.parse(answer.body);
+      assert.equal(status.kind, 'Status');
+      assert.equal(status.code, 413);
+      assert.equal((await http2Request(session, metricPath)).status, 200);
+      await closeSession(session);
+    } finally {
+      await adapter.close();
+    }
+  });
+
   test('h2 header limits: 300 repeated headers fit (Node alone allows 128), a list over --max-request-header-bytes is refused', async () => {
     const { adapter, url } = await tlsAdapter(pki);
     try {

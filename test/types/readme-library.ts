@@ -1,4 +1,4 @@
-/** The README's library example, type-checked so it keeps compiling (never run: it would serve). */
+/** The library example of README.md and docs/library.md (test/docs/library-example.test.ts keeps them equal), type-checked so it keeps compiling (never run: it would serve). */
 import { createAdapter, value } from 'metrics-adapter';
 
 const adapter = createAdapter();

@@ -26,7 +26,7 @@ export interface PrometheusProviderDeps {
   readonly timeoutMs: number;
   /**
    * The cluster's objects, answering `*` with a labelSelector. Without it (or for a resource the cluster does not
-   * serve) the labelSelector is matched against the series' own labels (see README "Prometheus back end").
+   * serve) the labelSelector is matched against the series' own labels (see docs/prometheus.md).
    */
   readonly objects?: ObjectLister;
 }

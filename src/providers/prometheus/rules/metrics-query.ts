@@ -29,7 +29,7 @@ export interface CustomQueryRequest {
   readonly metricSelector: Selector;
   /** The objects asked for; undefined for every object that has a value (`pod=~".+"`). */
   readonly names?: readonly string[];
-  /** Matched against the series' own labels when no cluster lists the objects (see README "Prometheus back end"). */
+  /** Matched against the series' own labels when no cluster lists the objects (see docs/prometheus.md). */
   readonly objectSelector?: Selector;
 }
 

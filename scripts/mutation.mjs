@@ -2,7 +2,8 @@
 // run against that folder's own unit tests (node:test through tsx, read as TAP by @stryker-mutator/tap-runner,
 // which runs only the test files that cover a mutant). Writes reports/mutation/<folder>/{index.html,mutation.json}
 // and prints the score per folder; exits 1 when a folder is under the target.
-//   npm run test:mutation [-- [--concurrency N] [--force] [folder…]]   folders: see `targets` below
+//   npm run test:mutation [-- [--concurrency N] [--force] [--mutate GLOB…] [folder…]]   folders: see `targets` below
+// --mutate narrows a folder to some of its files (e.g. `--mutate src/hpa/replica-calculator.ts hpa`).
 // Runs are incremental: results of mutants whose code and tests did not change are taken from the last run's
 // reports/mutation/<folder>/stryker-incremental.json; --force runs every mutant again (do that before a release).
 // Equivalent mutants are marked in the source with `// Stryker disable next-line <mutator>: <why>`; they
@@ -30,7 +31,7 @@ const targets = {
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
-  options: { concurrency: { type: 'string', default: '2' }, force: { type: 'boolean', default: false } },
+  options: { concurrency: { type: 'string', default: '2' }, force: { type: 'boolean', default: false }, mutate: { type: 'string', multiple: true } },
 });
 const names = positionals.length > 0 ? positionals : Object.keys(targets);
 for (const name of names) {
@@ -60,7 +61,8 @@ function score(reportFile) {
 
 const rows = [];
 for (const name of names) {
-  const { mutate, tests } = targets[name];
+  const { tests } = targets[name];
+  const mutate = values.mutate ?? targets[name].mutate;
   const dir = `reports/mutation/${name}`;
   const started = Date.now();
   const stryker = new Stryker({

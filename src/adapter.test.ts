@@ -12,7 +12,7 @@ const staticExternal: ExternalMetricsProvider = {
 
 describe('createAdapter', () => {
   test('an adapter with neither a provider nor a metric refuses to build', () => {
-    assert.throws(() => createAdapter().server, /needs a custom or an external metrics provider, or a metric added with addMetric/);
+    assert.throws(() => createAdapter().server, /needs a custom, external or resource metrics provider, or a metric added with addMetric/);
   });
 
   test('addMetric is refused beside an external provider, and after the server was built without it', async () => {

@@ -78,8 +78,8 @@ export function createAdapter(options: AdapterOptions = {}): Adapter {
     if (server !== undefined) return server;
     servesFunctions = options.external === undefined && functions.size > 0;
     const external = servesFunctions ? functions : options.external;
-    if (!options.custom && !external) {
-      throw new TypeError('createAdapter needs a custom or an external metrics provider, or a metric added with addMetric()');
+    if (!options.custom && !external && !options.resource) {
+      throw new TypeError('createAdapter needs a custom, external or resource metrics provider, or a metric added with addMetric()');
     }
     if (overrides.logger !== undefined) currentLogger = overrides.logger;
     const { metricFunctions: _ignored, ...serverOptions } = options;

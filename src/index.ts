@@ -43,6 +43,11 @@ export type {
   MetricValue,
   NamespacedName,
   QueryContext,
+  ContainerUsage,
+  NodeUsage,
+  PodUsage,
+  ResourceMetricsProvider,
+  ResourceUsage,
 } from './providers/provider.js';
 export type {
   Backend,
@@ -54,6 +59,7 @@ export type {
   ExternalMetricWrite,
   MetricsWriter,
   Readiness,
+  ResourceUsageWrite,
 } from './providers/backend.js';
 export {
   StatusError,

@@ -6,3 +6,5 @@ export * from './timestamp.js';
 export * from './encode-metrics.js';
 export * from './encode-discovery.js';
 export * from './encode-status.js';
+export * from './encode-resource-metrics.js';
+export * from './go-duration.js';

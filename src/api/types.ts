@@ -132,3 +132,7 @@ export interface Status {
   readonly details?: StatusDetails;
   readonly code: number;
 }
+
+/** The resource metrics API (k8s.io/metrics `pkg/apis/metrics/v1beta1`), served when a back end provides it. */
+export const resourceMetricsGroup = 'metrics.k8s.io';
+export const resourceMetricsVersion = 'v1beta1';

@@ -17,7 +17,10 @@ function optionKey(flag: BackendFlag): string {
 export function addBackendFlags(command: Command, factories: readonly BackendFactory<unknown>[]): Command {
   for (const factory of factories) {
     for (const flag of factory.flags ?? []) {
-      command.option(`--${flag.name}${flag.value === undefined ? '' : ` ${flag.value}`}`, `${flag.description} (${factory.name} back end)`);
+      const name = `--${flag.name}${flag.value === undefined ? '' : ` ${flag.value}`}`;
+      const description = `${flag.description} (${factory.name} back end)`;
+      if (flag.accumulate !== undefined) command.option(name, description, flag.accumulate);
+      else command.option(name, description);
     }
   }
   return command;

@@ -28,6 +28,35 @@ externalRules:
     namespaced: false
 `;
 
+// The resourceRules of prometheus-adapter's docs/config.md and deploy/manifests, unchanged in form.
+const resourceRules = `resourceRules:
+  cpu:
+    containerQuery: sum(rate(container_cpu_usage_seconds_total{<<.LabelMatchers>>,container!=""}[3m])) by (<<.GroupBy>>)
+    nodeQuery: sum(rate(container_cpu_usage_seconds_total{<<.LabelMatchers>>, id='/'}[3m])) by (<<.GroupBy>>)
+    resources:
+      overrides:
+        node:
+          resource: node
+        namespace:
+          resource: namespace
+        pod:
+          resource: pod
+    containerLabel: container
+  memory:
+    containerQuery: sum(container_memory_working_set_bytes{<<.LabelMatchers>>,container!=""}) by (<<.GroupBy>>)
+    nodeQuery: sum(container_memory_working_set_bytes{<<.LabelMatchers>>,id='/'}) by (<<.GroupBy>>)
+    resources:
+      overrides:
+        node:
+          resource: node
+        namespace:
+          resource: namespace
+        pod:
+          resource: pod
+    containerLabel: container
+  window: 3m
+`;
+
 describe('config file sections', () => {
   let dir: string;
   let factories: BackendFactory<unknown>[];
@@ -60,8 +89,14 @@ describe('config file sections', () => {
     await rejects(peerFile.replace('as: "${1}_per_second"', 'as: ""').replace('"^(.*)_total"', '"^(.*)_(.*)_total"'), /rules\.0\.name\.as: matches has 2 capture groups/);
   });
 
-  test('resourceRules are refused with the reason', async () => {
-    await rejects(`${peerFile}resourceRules:\n  cpu: {}\n`, /bad\.yaml:16: resourceRules: .*resource metrics API.*not serve/);
+  test("resourceRules in the peer's format are read, alone too; a mistake is refused at its line", async () => {
+    const config = await load('resource.yaml', resourceRules) as { resourceRules: { window: string; cpu: { containerLabel: string } } };
+    assert.equal(config.resourceRules.window, '3m');
+    assert.equal(config.resourceRules.cpu.containerLabel, 'container');
+    await rejects(`${peerFile}resourceRules:\n  cpu: {}\n`, /bad\.yaml:17: resourceRules\.cpu\.containerQuery: required/);
+    await rejects(resourceRules.replace('window: 3m', 'window: 3 minutes'), /resourceRules\.window: must be a Prometheus duration/);
+    await rejects(resourceRules.replace('containerLabel: container', 'containerLabl: container'), /resourceRules\.cpu\.containerLabl: unknown key/);
+    await rejects(resourceRules.replace('by (<<.GroupBy>>)', 'by (<<.Groupby>>)'), /resourceRules\.cpu\.containerQuery: bad metricsQuery template/);
   });
 
   test('rules belong to the prometheus back end, given once', async () => {

@@ -12,9 +12,16 @@ import { registerExplainCommand } from './explain.js';
 import { registerManifestsCommand } from './manifests.js';
 import { addGenCertsFlags, runGenCerts, type GenCertsFlags } from './gen-certs.js';
 import { serve } from './serve.js';
+import { createLogger } from '../log/index.js';
+import { isPeerInvocation, translatePeerArgs } from './peer-args.js';
 import { addServeFlags, normalizeKlogArgs, type ServeFlags } from './serve-flags.js';
 
 const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+
+// NB: prometheus-adapter's Deployment and chart start the image with its flags and no subcommand.
+const peer = isPeerInvocation(process.argv.slice(2))
+  ? translatePeerArgs(normalizeKlogArgs(process.argv.slice(2)), process.env.KUBERNETES_SERVICE_HOST !== undefined)
+  : undefined;
 
 const program = new Command('metrics-adapter')
   .description('Kubernetes custom.metrics.k8s.io and external.metrics.k8s.io API server')
@@ -30,12 +37,17 @@ addServeFlags(
     .configureOutput({ outputError: () => undefined }),
   { backendFactories: await loadAllBackends() },
 ).action(async (flags: ServeFlags) => {
-  closeOnSignals(await serve(flags));
+  const logger = createLogger({ format: flags.logFormat, verbosity: flags.v });
+  if (peer !== undefined) {
+    logger.info({ args: peer.args }, 'started with prometheus-adapter\'s arguments: serving as `metrics-adapter serve` with these');
+    for (const note of peer.notes) logger.info(note);
+  }
+  closeOnSignals(await serve(flags, logger));
 });
 
 addConfigCommand(program, await loadAllBackends());
 registerExplainCommand(program);
-registerManifestsCommand(program, version);
+registerManifestsCommand(program, version, await loadAllBackends());
 addGenCertsFlags(
   program
     .command('gen-certs')
@@ -45,7 +57,7 @@ addGenCertsFlags(
 ).action((flags: GenCertsFlags) => runGenCerts(flags));
 
 try {
-  await program.parseAsync(normalizeKlogArgs(process.argv));
+  await program.parseAsync(peer === undefined ? normalizeKlogArgs(process.argv) : [...process.argv.slice(0, 2), 'serve', ...peer.args]);
 } catch (error) {
   exitOnError(error);
 }

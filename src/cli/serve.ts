@@ -53,6 +53,7 @@ export async function serve(flags: ServeFlags, logger: Logger = createLogger({ f
   const adapter = createAdapter({
     ...(backend.custom ? { custom: backend.custom } : {}),
     ...(backend.external ? { external: backend.external } : {}),
+    ...(backend.resource ? { resource: backend.resource } : {}),
     ...(backend.writer ? { writer: backend.writer } : {}),
     ...(backend.seriesCount ? { seriesCount: () => backend.seriesCount!() } : {}),
     selfMetricsText: () => `${backend.selfMetrics?.() ?? ''}${running.reloader?.render() ?? ''}`,

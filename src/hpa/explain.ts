@@ -9,9 +9,10 @@ import type { ResourceMapper } from '../kube/resource-mapper.js';
 import { parseQuantity, type Quantity } from '../quantity/index.js';
 import { parseSelector } from '../selector/index.js';
 import type { HorizontalPodAutoscaler, HpaMetricSpec, HpaMetricTarget } from './hpa-schema.js';
-import { queryFor, type MetricQuery } from './metric-queries.js';
+import { encodeQuery, escapeSegment, queryFor, type MetricQuery } from './metric-queries.js';
+import { parseDuration } from '../duration/index.js';
 import { calculateReplicas } from './replica-calculator.js';
-import type { MetricInput, MetricResult, MetricType, ObjectTarget, PodInfo, ReplicaDecision, ReplicaInputs, TargetScale } from './types.js';
+import type { MetricInput, MetricResult, MetricType, ObjectTarget, PodInfo, ReplicaDecision, ReplicaInputs, ResourceSample, ResourceTarget, TargetScale } from './types.js';
 
 /** One GET on the metrics APIs. Resolves with any HTTP answer; rejects only when no answer came (transport). */
 export interface MetricsFetcher {
@@ -52,13 +53,13 @@ export interface ReturnedValue {
 
 export interface MetricExplanation {
   readonly index: number;
-  readonly type: MetricType | 'Resource' | 'ContainerResource';
+  readonly type: MetricType;
   readonly name: string;
   readonly target?: string;
-  /** Path and query sent; absent for Resource metrics. */
+  /** Path and query sent. */
   readonly query?: string;
   readonly values: readonly ReturnedValue[];
-  /** Why the metric was left out of the calculation (Resource metrics). */
+  /** Why the metric was left out of the calculation. */
   readonly skipped?: string;
   /** The ratio, proposal and reason; absent when skipped. */
   readonly result?: MetricResult;
@@ -202,18 +203,101 @@ async function fetchMetric(m: HpaMetricSpec, query: MetricQuery, fetcher: Metric
   return { input: { type: 'External', name, target: objectTarget(m.external!.target), values: quantities.map((v) => v.value) }, values };
 }
 
+function describeResourceTarget(t: ResourceTarget): string {
+  return t.type === 'Utilization' ? `averageUtilization ${t.averageUtilization}%` : `averageValue ${t.averageValue.toString()}`;
+}
+
+interface PodMetricsItem {
+  metadata?: { name?: string };
+  timestamp?: string;
+  window?: string;
+  containers?: { name?: string; usage?: Record<string, string> }[];
+}
+
+/**
+ * A Resource or ContainerResource metric, read as the controller's resource metrics client does (K8S
+ * `metrics/client.go` `GetResourceMetric`): the PodMetrics of the pod selector, each reduced to the sum of its
+ * containers' usage (or the one container's); a pod missing the resource in a container is left out.
+ */
+async function fetchResourceMetric(m: HpaMetricSpec, fetcher: MetricsFetcher, namespace: string, podSelector: string): Promise<{ input: MetricInput; values: ReturnedValue[]; url: string }> {
+  const spec = m.type === 'Resource' ? m.resource! : m.containerResource!;
+  const container = m.type === 'ContainerResource' ? m.containerResource!.container : undefined;
+  const type = m.type as 'Resource' | 'ContainerResource';
+  const resource = spec.name;
+  const url = `/apis/metrics.k8s.io/v1beta1/namespaces/${escapeSegment(namespace)}/pods${encodeQuery({ labelSelector: podSelector })}`;
+  const target: ResourceTarget = spec.target.type === 'Utilization'
+    ? { type: 'Utilization', averageUtilization: spec.target.averageUtilization! }
+    : { type: 'AverageValue', averageValue: spec.target.averageValue! };
+  const fail = (message: string, values: ReturnedValue[] = []) => ({
+    input: { type, name: resource, error: `unable to get metrics for resource ${resource}: ${message}` }, values, url,
+  });
+  let res;
+  try {
+    res = await fetcher.get(url);
+  } catch (error) {
+    return fail(`unable to fetch metrics from resource metrics API: ${(error as Error).message}`);
+  }
+  if (res.status < 200 || res.status >= 300) return fail(`unable to fetch metrics from resource metrics API: ${apiErrorMessage(res.status, res.body)}`);
+  let items: PodMetricsItem[];
+  try {
+    items = (JSON.parse(res.body) as { items?: PodMetricsItem[] }).items ?? [];
+  } catch {
+    return fail('unable to fetch metrics from resource metrics API: the response is not JSON');
+  }
+  if (items.length === 0) return fail('no metrics returned from resource metrics API');
+  const values: ReturnedValue[] = [];
+  const samples: ResourceSample[] = [];
+  for (const item of items) {
+    const pod = item.metadata?.name ?? '';
+    const containers = (item.containers ?? []).filter((c) => container === undefined || c.name === container);
+    if (container !== undefined && containers.length === 0) return fail(`container ${container} not present in metrics for pod ${namespace}/${pod}`, values);
+    let sum: Quantity | undefined;
+    let missing = containers.length === 0;
+    for (const c of containers) {
+      const text = c.usage?.[resource];
+      if (text === undefined) {
+        missing = true;
+        break;
+      }
+      let usage: Quantity;
+      try {
+        usage = parseQuantity(text);
+      } catch (error) {
+        return fail(`cannot read the usage ${JSON.stringify(text)} of pod ${pod}: ${(error as Error).message}`, values);
+      }
+      sum = sum === undefined ? usage : sum.add(usage);
+    }
+    if (missing || sum === undefined) continue;
+    values.push({ object: `Pod/${pod}`, value: sum.toString(), ...(item.timestamp ? { timestamp: item.timestamp } : {}) });
+    let windowMs = 0;
+    try {
+      windowMs = item.window === undefined ? 0 : parseDuration(item.window);
+    } catch {
+      // an unreadable window counts as none
+    }
+    samples.push({ pod, value: sum, timestamp: Date.parse(item.timestamp ?? '') || 0, windowMs });
+  }
+  return { input: { type, name: resource, ...(container !== undefined ? { container } : {}), target, values: samples }, values, url };
+}
+
+/** The metric autoscaling/v2 defaulting gives an HPA without `spec.metrics`: CPU at 80% of requests. */
+const defaultMetrics: readonly HpaMetricSpec[] = [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 80 } } }];
+
 /** Explains what the HPA controller would decide for `hpa` with the metric values `fetcher` reaches. */
 export async function explainHpa(hpa: HorizontalPodAutoscaler, fetcher: MetricsFetcher, options: ExplainOptions): Promise<Explanation> {
   const namespace = options.namespace ?? hpa.metadata.namespace ?? 'default';
   const currentReplicas = options.currentReplicas ?? options.cluster?.scale.specReplicas ?? hpa.status?.currentReplicas;
   if (currentReplicas === undefined) throw new ExplainInputError('the current replica count is unknown: pass --current-replicas N (the manifest has no status.currentReplicas)');
-  const specMetrics = hpa.spec.metrics;
-  if (specMetrics === undefined) throw new ExplainInputError('spec.metrics is empty: the HPA then scales on CPU utilization, which metrics.k8s.io serves, not this adapter');
   const notes: string[] = [];
+  const given = hpa.spec.metrics;
+  const specMetrics: readonly HpaMetricSpec[] = given === undefined || given.length === 0 ? defaultMetrics : given;
+  if (specMetrics === defaultMetrics) {
+    notes.push('spec.metrics is empty: like the API server\'s defaulting, CPU at 80% of requests is used');
+  }
   let podSelector = '';
   const selectorText = options.podSelector ?? options.cluster?.podSelector;
   if (selectorText !== undefined && selectorText !== '') podSelector = parseSelector(selectorText).toString();
-  else if (specMetrics.some((m) => m.type === 'Pods')) notes.push('no pod selector given (--selector): Pods metrics are asked for every pod of the namespace, where the HPA sends its target\'s scale.status.selector');
+  else if (specMetrics.some((m) => m.type === 'Pods' || m.type === 'Resource' || m.type === 'ContainerResource')) notes.push('no pod selector given (--selector): Pods metrics are asked for every pod of the namespace, where the HPA sends its target\'s scale.status.selector');
 
   const needsCustom = specMetrics.some((m) => m.type === 'Pods' || m.type === 'Object');
   const chosen = needsCustom ? await chooseCustomVersion(fetcher) : undefined;
@@ -225,12 +309,19 @@ export async function explainHpa(hpa: HorizontalPodAutoscaler, fetcher: MetricsF
   for (const [index, m] of specMetrics.entries()) {
     const name = metricName(m);
     const target = m.pods?.target ?? m.object?.target ?? m.external?.target;
-    const base = { index, type: m.type, name, ...(target && target.type !== 'Utilization' ? { target: describeTarget(target) } : {}) };
-    const query = queryFor(m, ctx);
-    if (query === undefined) {
-      explained.push({ ...base, values: [], skipped: `${m.type} metrics come from metrics.k8s.io (metrics-server), not from this adapter; left out of the calculation` });
+    const resourceTarget = m.resource?.target ?? m.containerResource?.target;
+    const base = {
+      index, type: m.type, name,
+      ...(target && target.type !== 'Utilization' ? { target: describeTarget(target) } : {}),
+      ...(resourceTarget ? { target: describeResourceTarget(resourceTarget.type === 'Utilization' ? { type: 'Utilization', averageUtilization: resourceTarget.averageUtilization! } : { type: 'AverageValue', averageValue: resourceTarget.averageValue! }) } : {}),
+    };
+    if (m.type === 'Resource' || m.type === 'ContainerResource') {
+      const { input, values, url } = await fetchResourceMetric(m, fetcher, namespace, podSelector);
+      inputs.push(input);
+      explained.push({ ...base, query: url, values });
       continue;
     }
+    const query = queryFor(m, ctx)!;
     if (query.api === 'custom' && chosen !== undefined && 'error' in chosen) {
       inputs.push({ type: m.type as MetricType, name, error: fetchError(m, namespace, query, chosen.error) });
       explained.push({ ...base, query: query.url, values: [] });
@@ -240,7 +331,6 @@ export async function explainHpa(hpa: HorizontalPodAutoscaler, fetcher: MetricsF
     inputs.push(input);
     explained.push({ ...base, query: query.url, values });
   }
-  if (inputs.length < specMetrics.length) notes.push('Resource metrics were left out: the real HPA also takes their proposals into the maximum');
 
   const decision = calculateReplicas({
     specReplicas: currentReplicas,

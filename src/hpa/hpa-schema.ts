@@ -54,6 +54,18 @@ const target = z
     if (t.type === 'Utilization') ctx.addIssue({ code: 'custom', path: ['type'], message: 'Utilization is only valid for Resource metrics' });
   });
 
+/** A Resource metric's target: Utilization (a percentage of the requests) or AverageValue (autoscaling/v2 validation). */
+const resourceTarget = z
+  .object({
+    type: z.enum(['Utilization', 'AverageValue']),
+    averageUtilization: z.number().int().positive().optional(),
+    averageValue: positiveQuantity.optional(),
+  })
+  .superRefine((t, ctx) => {
+    if (t.type === 'Utilization' && t.averageUtilization === undefined) ctx.addIssue({ code: 'custom', path: ['averageUtilization'], message: 'required when type is Utilization' });
+    if (t.type === 'AverageValue' && t.averageValue === undefined) ctx.addIssue({ code: 'custom', path: ['averageValue'], message: 'required when type is AverageValue' });
+  });
+
 const crossVersionObjectReference = z.object({ apiVersion: z.string().default('v1'), kind: z.string().min(1), name: z.string().min(1) });
 
 const metricSpec = z
@@ -62,8 +74,8 @@ const metricSpec = z
     pods: z.object({ metric: metricIdentifier, target }).optional(),
     object: z.object({ describedObject: crossVersionObjectReference, metric: metricIdentifier, target }).optional(),
     external: z.object({ metric: metricIdentifier, target }).optional(),
-    resource: z.object({ name: z.string() }).passthrough().optional(),
-    containerResource: z.object({ name: z.string() }).passthrough().optional(),
+    resource: z.object({ name: z.string().min(1), target: resourceTarget }).optional(),
+    containerResource: z.object({ name: z.string().min(1), container: z.string().min(1), target: resourceTarget }).optional(),
   })
   .superRefine((m, ctx) => {
     const key = ({ Pods: 'pods', Object: 'object', External: 'external', Resource: 'resource', ContainerResource: 'containerResource' } as const)[m.type];

@@ -6,12 +6,13 @@
  */
 import { formatQuantity, type Quantity } from '../quantity/index.js';
 import { formatBand, isWithin, round, type Tolerances } from './tolerance.js';
+import { resourceProposal, type ResourceProposalContext } from './resource-proposal.js';
 import type { MetricInput, MetricResult, ObjectTarget, PodInfo } from './types.js';
 
 const maxInt32 = 2_147_483_647;
 const maxInt64 = 9_223_372_036_854_775_807n;
 
-export interface ProposalContext {
+export interface ProposalContext extends ResourceProposalContext {
   readonly specReplicas: number;
   readonly statusReplicas: number;
   /** undefined: unknown, see `ReplicaInputs.pods`. */
@@ -24,7 +25,10 @@ export function milli(value: bigint): string {
   return formatQuantity(value * 1_000_000n, 'DecimalSI');
 }
 
-const conditionReasons = { Pods: 'FailedGetPodsMetric', Object: 'FailedGetObjectMetric', External: 'FailedGetExternalMetric' } as const;
+const conditionReasons = {
+  Pods: 'FailedGetPodsMetric', Object: 'FailedGetObjectMetric', External: 'FailedGetExternalMetric',
+  Resource: 'FailedGetResourceMetric', ContainerResource: 'FailedGetContainerResourceMetric',
+} as const;
 
 /** An invalid metric, with the ScalingActive=False condition the HPA would set for it (spec §8.4). */
 export function invalid(input: Pick<MetricInput, 'type' | 'name'>, error: string): MetricResult {
@@ -44,6 +48,9 @@ export function proposeForMetric(input: MetricInput, ctx: ProposalContext): Metr
       return podsProposal(input.name, input.target.averageValue.milliValue(), input.values, ctx);
     case 'Object':
       return objectOrExternal(input.type, input.name, input.target, input.value.milliValue(), ctx);
+    case 'Resource':
+    case 'ContainerResource':
+      return resourceProposal(input, ctx);
     case 'External': {
       if (input.values.length === 0) return invalid(input, `unable to get external metric ${input.name}: no metrics returned from external metrics API`);
       let sum = 0n;

@@ -13,7 +13,8 @@ import { apiErrorMessage, type MetricsFetcher } from './explain.js';
 import type { HorizontalPodAutoscaler } from './hpa-schema.js';
 import { escapeSegment } from './metric-queries.js';
 import { parseHpa } from './parse-hpa.js';
-import type { PodInfo, TargetScale } from './types.js';
+import { parseQuantity } from '../quantity/index.js';
+import type { ContainerRequests, PodInfo, TargetScale } from './types.js';
 
 /** A read that failed; `message` is one line, as the HPA's condition or the API server's Status says it. */
 export class ClusterReadError extends Error {
@@ -96,9 +97,32 @@ export async function readClusterState(fetcher: MetricsFetcher, namespace: strin
   };
 }
 
+interface ContainerObject {
+  name?: string;
+  restartPolicy?: string;
+  resources?: { requests?: Record<string, string> };
+}
+
 interface PodObject {
   metadata?: { name?: string; deletionTimestamp?: string | null };
-  status?: { phase?: PodInfo['phase']; conditions?: { type?: string; status?: string }[] };
+  spec?: { containers?: ContainerObject[]; initContainers?: ContainerObject[] };
+  status?: { phase?: PodInfo['phase']; startTime?: string; conditions?: { type?: string; status?: string; lastTransitionTime?: string }[] };
+}
+
+/** NB: `calculatePodRequests`: the containers and the restartable (sidecar) init containers, requests as MilliValue. */
+function containersOf(pod: PodObject): ContainerRequests[] {
+  const all = [...pod.spec?.containers ?? [], ...(pod.spec?.initContainers ?? []).filter((c) => c.restartPolicy === 'Always')];
+  return all.map((c) => {
+    const requests: Record<string, bigint> = {};
+    for (const [resource, text] of Object.entries(c.resources?.requests ?? {})) {
+      try {
+        requests[resource] = parseQuantity(String(text)).milliValue();
+      } catch {
+        // an unreadable request counts as missing
+      }
+    }
+    return { name: c.name ?? '', requests };
+  });
 }
 
 /** The pods in `namespace` that `selector` matches, as the controller's pod lister gives them to `groupPods`. */
@@ -110,11 +134,20 @@ export async function listPods(fetcher: MetricsFetcher, namespace: string, selec
   } catch (error) {
     throw new ClusterReadError(`unable to get pods while calculating replica count: ${why(error)}`);
   }
-  return (list.items ?? []).map((pod) => ({
-    name: pod.metadata?.name ?? '',
-    phase: pod.status?.phase ?? 'Unknown',
-    // NB: podutil.IsPodReady: the Ready condition's status is "True".
-    ready: (pod.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True'),
-    ...(pod.metadata?.deletionTimestamp ? { deleting: true } : {}),
-  }));
+  return (list.items ?? []).map((pod) => {
+    const readyCondition = (pod.status?.conditions ?? []).find((c) => c.type === 'Ready');
+    const startTime = pod.status?.startTime === undefined ? Number.NaN : Date.parse(pod.status.startTime);
+    return {
+      name: pod.metadata?.name ?? '',
+      phase: pod.status?.phase ?? 'Unknown',
+      // NB: podutil.IsPodReady: the Ready condition's status is "True".
+      ready: readyCondition?.status === 'True',
+      ...(pod.metadata?.deletionTimestamp ? { deleting: true } : {}),
+      containers: containersOf(pod),
+      ...(Number.isNaN(startTime) ? {} : { startTime }),
+      ...(readyCondition !== undefined
+        ? { readyCondition: { status: readyCondition.status ?? 'Unknown', lastTransitionTime: Date.parse(readyCondition.lastTransitionTime ?? '') || 0 } }
+        : {}),
+    };
+  });
 }

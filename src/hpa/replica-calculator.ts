@@ -19,7 +19,12 @@ export function calculateReplicas(inputs: ReplicaInputs): ReplicaDecision {
     assumptions.push(`pod readiness is unknown: every pod a Pods metric returns counts as ready, and Object/External Value targets count ${spec} ready pods`);
   }
   const tolerances = tolerancesFor(inputs.behavior, inputs.tolerance ?? defaultTolerance);
-  const ctx = { specReplicas: spec, statusReplicas: inputs.statusReplicas ?? spec, pods: inputs.pods, tolerances };
+  const ctx = {
+    specReplicas: spec, statusReplicas: inputs.statusReplicas ?? spec, pods: inputs.pods, tolerances,
+    now: inputs.now ?? Date.now(),
+    cpuInitializationPeriodMs: (inputs.cpuInitializationPeriodSeconds ?? 300) * 1000,
+    initialReadinessDelayMs: (inputs.initialReadinessDelaySeconds ?? 30) * 1000,
+  };
   const metrics = inputs.metrics.map((m) => proposeForMetric(m, ctx));
   const base = { currentReplicas: spec, metrics, assumptions };
   const keep = (desired: number, rule: ReplicaDecision['rule'], reason: string): ReplicaDecision => ({

@@ -14,6 +14,35 @@ export interface PodInfo {
   readonly ready: boolean;
   /** `metadata.deletionTimestamp` is set: ignored. */
   readonly deleting?: boolean;
+  /**
+   * The containers (and restartable init containers) with their requests, in milli-units by resource name:
+   * Resource metrics divide usage by their sum. Undefined: unknown (no cluster).
+   */
+  readonly containers?: readonly ContainerRequests[];
+  /** `status.startTime` in ms since the epoch; CPU metrics read it (spec §10). */
+  readonly startTime?: number;
+  /** The Ready condition's status and `lastTransitionTime` (ms); CPU metrics read it. */
+  readonly readyCondition?: { readonly status: string; readonly lastTransitionTime: number };
+}
+
+/** A container's `resources.requests` as milli-values (`Quantity.MilliValue()`). */
+export interface ContainerRequests {
+  readonly name: string;
+  readonly requests: Readonly<Record<string, bigint>>;
+}
+
+/** A Resource metric target: a percentage of the pods' requests, or an average value per pod. */
+export type ResourceTarget =
+  | { readonly type: 'Utilization'; readonly averageUtilization: number }
+  | { readonly type: 'AverageValue'; readonly averageValue: Quantity };
+
+/** One PodMetrics item reduced to one resource: the sum over its containers (or the one container). */
+export interface ResourceSample {
+  readonly pod: string;
+  readonly value: Quantity;
+  /** `timestamp` and `window` of the PodMetrics, in ms. */
+  readonly timestamp: number;
+  readonly windowMs: number;
 }
 
 /** A target's autoscaling/v1 Scale as the controller reads it (`horizontal.go` `scaleForResourceMappings`). */
@@ -43,7 +72,17 @@ export type MetricInput =
     }
   | { readonly type: 'Object'; readonly name: string; readonly target: ObjectTarget; readonly value: Quantity; readonly error?: undefined }
   | { readonly type: 'External'; readonly name: string; readonly target: ObjectTarget; readonly values: readonly Quantity[]; readonly error?: undefined }
-  | { readonly type: 'Pods' | 'Object' | 'External'; readonly name: string; readonly error: string };
+  | {
+      readonly type: 'Resource' | 'ContainerResource';
+      /** The resource: `cpu`, `memory`. */
+      readonly name: string;
+      /** ContainerResource only. */
+      readonly container?: string;
+      readonly target: ResourceTarget;
+      readonly values: readonly ResourceSample[];
+      readonly error?: undefined;
+    }
+  | { readonly type: 'Pods' | 'Object' | 'External' | 'Resource' | 'ContainerResource'; readonly name: string; readonly error: string };
 
 export type MetricType = MetricInput['type'];
 
@@ -102,8 +141,12 @@ export interface ReplicaInputs {
   readonly recommendations?: readonly Recommendation[];
   /** Earlier rescales, for the behavior rate limits. */
   readonly scaleEvents?: readonly ScaleEvent[];
-  /** Ms since the epoch; only compared with the history's timestamps. */
+  /** Ms since the epoch: compared with the history's timestamps and, for CPU metrics, the pods' start times. */
   readonly now?: number;
+  /** `--horizontal-pod-autoscaler-cpu-initialization-period` in seconds, default 300. */
+  readonly cpuInitializationPeriodSeconds?: number;
+  /** `--horizontal-pod-autoscaler-initial-readiness-delay` in seconds, default 30. */
+  readonly initialReadinessDelaySeconds?: number;
 }
 
 /** How a metric's proposal came about: the branch of `replica_calculator.go` taken. */

@@ -67,6 +67,16 @@ export function createInformerObjectLister(options: InformerObjectListerOptions)
       }
       return informer.matching(namespace, selector);
     },
+    async listObjects(gr, namespace, selector, signal) {
+      const informer = informerFor(gr);
+      if (informer === undefined) return undefined;
+      try {
+        await informer.whenSynced(syncTimeoutMs, signal);
+      } catch (error) {
+        throw serviceUnavailable(`the object cache for ${groupResourceString(gr)} is not ready; see the adapter's log`, error);
+      }
+      return informer.listObjects(namespace, selector);
+    },
     async close() {
       if (sweeper !== undefined) clearInterval(sweeper);
       for (const informer of informers.values()) informer.stop();

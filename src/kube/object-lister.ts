@@ -4,6 +4,7 @@
  * one, back ends fall back to the `objectLabels` given on writes.
  * @module
  */
+import type { Labels } from '../api/types.js';
 import type { GroupResource } from '../providers/provider.js';
 import type { Selector } from '../selector/index.js';
 
@@ -12,6 +13,13 @@ export interface ObjectMatches {
   readonly size: number;
   has(name: string): boolean;
   [Symbol.iterator](): Iterator<string>;
+}
+
+/** An object of the cluster as the resource metrics API needs it. `namespace` is '' for cluster-scoped objects. */
+export interface ListedObject {
+  readonly namespace: string;
+  readonly name: string;
+  readonly labels: Labels;
 }
 
 export interface ObjectLister {
@@ -23,6 +31,12 @@ export interface ObjectLister {
    * cache cannot be filled (list forbidden, API server unreachable) or `signal` aborts.
    */
   matching(gr: GroupResource, namespace: string, selector: Selector, signal?: AbortSignal): Promise<ObjectMatches | undefined>;
+  /**
+   * The objects of `gr` that `selector` matches with their labels, in `namespace`, or in every namespace when
+   * `namespace` is null; as `matching` otherwise (undefined when the cluster does not serve `gr`). The resource
+   * metrics API puts these labels in its answers, as metrics-server does.
+   */
+  listObjects?(gr: GroupResource, namespace: string | null, selector: Selector, signal?: AbortSignal): Promise<readonly ListedObject[] | undefined>;
   /** Stops every informer. */
   close(): Promise<void>;
 }

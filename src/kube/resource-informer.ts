@@ -11,7 +11,7 @@ import type { Logger } from '../log/index.js';
 import { ObjectIndex, type Selector } from '../selector/index.js';
 import type { ResourceLocation } from './discovery-resource-mapper.js';
 import type { KubeClient } from './kube-client.js';
-import type { ObjectMatches } from './object-lister.js';
+import type { ListedObject, ObjectMatches } from './object-lister.js';
 
 /** The API path that lists `location` in every namespace. */
 export function collectionPath(location: ResourceLocation): string {
@@ -120,6 +120,21 @@ export class ResourceInformer {
       }
     }
     return matches;
+  }
+
+  /** The objects `selector` matches with their labels, in `namespace` or (null) every namespace. Call after whenSynced. */
+  listObjects(namespace: string | null, selector: Selector): ListedObject[] {
+    this.lastUsed = Date.now();
+    const listed: ListedObject[] = [];
+    const indexes = namespace === null ? [...this.byNamespace] : [[namespace, this.byNamespace.get(namespace)] as const];
+    for (const [ns, index] of indexes) {
+      if (index === undefined) continue;
+      for (const name of index.names()) {
+        const labels = index.labelsOf(name) ?? {};
+        if (selector.matches(labels)) listed.push({ namespace: ns, name, labels });
+      }
+    }
+    return listed;
   }
 
   private indexFor(namespace: string): ObjectIndex {

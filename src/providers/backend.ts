@@ -14,6 +14,8 @@ import type {
   CustomMetricsProvider,
   ExternalMetricsProvider,
   NamespacedName,
+  ResourceMetricsProvider,
+  ResourceUsage,
 } from './provider.js';
 
 /** One value written through `POST /write-metrics/...`. */
@@ -39,10 +41,28 @@ export interface ExternalMetricWrite {
   readonly timestamp: number;
 }
 
+/**
+ * One usage sample written through `POST /write-resource-metrics/...`: a node's, or one container's of a pod
+ * (`container` set). Fields not given keep their earlier value.
+ */
+export interface ResourceUsageWrite {
+  readonly namespace: string;
+  readonly name: string;
+  /** The container, for a pod; undefined for a node. */
+  readonly container?: string;
+  readonly usage: Partial<ResourceUsage>;
+  /** The object's labels, answering `labelSelector` without a cluster; undefined keeps earlier ones. */
+  readonly objectLabels: Labels | undefined;
+  readonly timestamp: number;
+  readonly windowMs: number;
+}
+
 /** A back end that accepts values over the write API. Resolves once the write is stored. */
 export interface MetricsWriter {
   writeCustomMetric(write: CustomMetricWrite): void | Promise<void>;
   writeExternalMetric(write: ExternalMetricWrite): void | Promise<void>;
+  /** Optional: CPU and memory usage of nodes and pod containers, served on `metrics.k8s.io`. */
+  writeResourceUsage?(write: ResourceUsageWrite): void | Promise<void>;
 }
 
 export interface Readiness {
@@ -64,6 +84,8 @@ export interface BackendHealth {
 export interface Backend {
   readonly custom?: CustomMetricsProvider;
   readonly external?: ExternalMetricsProvider;
+  /** The resource metrics API `metrics.k8s.io`, served only when a back end gives it. */
+  readonly resource?: ResourceMetricsProvider;
   readonly writer?: MetricsWriter;
   readiness(): Readiness;
   /** Series held, for the `metrics_adapter_series` gauge; undefined when the back end holds none. */
@@ -105,6 +127,11 @@ export interface BackendFlag {
   readonly value?: string;
   readonly description: string;
   readonly configKey: string;
+  /**
+   * For a flag that may be repeated: folds each value into the one set at `configKey`, as commander's custom
+   * option processing does (`--prometheus-header A=1 --prometheus-header B=2` gives `{A: '1', B: '2'}`).
+   */
+  readonly accumulate?: (value: string, previous: unknown) => unknown;
 }
 
 export interface BackendFactory<Config = unknown> {

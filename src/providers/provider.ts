@@ -125,3 +125,60 @@ export interface ExternalMetricsProvider {
   /** Optional, as `listMetricNamespaces`; '' stands for series visible in every namespace. */
   listExternalMetricNamespaces?(info: ExternalMetricInfo): readonly string[];
 }
+
+/**
+ * CPU and memory usage, each a Quantity in canonical form: `cpu` in cores (DecimalSI: `250m`, `470087n`),
+ * `memory` in bytes (BinarySI: `123456Ki`). What metrics-server and prometheus-adapter put in a ResourceList.
+ */
+export interface ResourceUsage {
+  readonly cpu: string;
+  readonly memory: string;
+}
+
+export interface ContainerUsage {
+  readonly name: string;
+  readonly usage: ResourceUsage;
+}
+
+/** A node's usage (k8s.io/metrics NodeMetrics, version-neutral). */
+export interface NodeUsage {
+  readonly name: string;
+  /** The node's labels (from the cluster when connected); `{}` when unknown. */
+  readonly labels: Labels;
+  /** End of the sample window, milliseconds since the epoch. */
+  readonly timestamp: number;
+  /** Length of the sample window in milliseconds. */
+  readonly windowMs: number;
+  readonly usage: ResourceUsage;
+}
+
+/** A pod's usage per container (k8s.io/metrics PodMetrics, version-neutral). */
+export interface PodUsage {
+  readonly namespace: string;
+  readonly name: string;
+  readonly labels: Labels;
+  readonly timestamp: number;
+  readonly windowMs: number;
+  readonly containers: readonly ContainerUsage[];
+}
+
+/**
+ * The resource metrics API `metrics.k8s.io` (what `kubectl top` and the HPA's Resource metrics read), in the
+ * shape of metrics-server's `pkg/api` MetricsGetter. A back end that gives one gets the API served.
+ */
+export interface ResourceMetricsProvider {
+  /** Every node `selector` matches (its labels) that has usage; nodes without are left out. Any order. */
+  getNodeMetrics(selector: Selector, ctx: QueryContext): MaybePromise<readonly NodeUsage[]>;
+
+  /** One node's usage, or undefined when it has none (the server answers 404). */
+  getNodeMetricsByName(name: string, ctx: QueryContext): MaybePromise<NodeUsage | undefined>;
+
+  /**
+   * Every pod in `namespace` ('' for all namespaces) that `selector` matches and that has usage; pods
+   * without are left out. Any order.
+   */
+  getPodMetrics(namespace: string, selector: Selector, ctx: QueryContext): MaybePromise<readonly PodUsage[]>;
+
+  /** One pod's usage, or undefined when it has none (the server answers 404). */
+  getPodMetricsByName(name: NamespacedName, ctx: QueryContext): MaybePromise<PodUsage | undefined>;
+}

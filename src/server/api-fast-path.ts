@@ -49,7 +49,9 @@ export async function answerWriteRequest(writeApi: WriteApi, url: string, body: 
   const segments = splitPath(path);
   const message = segments[1] === 'write-metrics'
     ? await writeApi.writeCustom(segments.slice(2), query, body)
-    : await writeApi.writeExternal(segments.slice(2), query, body);
+    : segments[1] === 'write-resource-metrics'
+      ? await writeApi.writeResource(segments.slice(2), query, body)
+      : await writeApi.writeExternal(segments.slice(2), query, body);
   return encodeStatusSuccess(200, message);
 }
 
@@ -61,7 +63,7 @@ export async function answerWriteRequest(writeApi: WriteApi, url: string, body: 
 export function isPlainWrite(request: IncomingMessage): boolean {
   const url = request.url;
   if (request.method !== 'POST' || url === undefined) return false;
-  if (!url.startsWith('/write-metrics/') && !url.startsWith('/write-external-metrics/')) return false;
+  if (!url.startsWith('/write-metrics/') && !url.startsWith('/write-external-metrics/') && !url.startsWith('/write-resource-metrics/')) return false;
   const length = request.headers['content-length'];
   if (length === undefined || request.headers['transfer-encoding'] !== undefined || !/^\d{1,6}$/.test(length) || Number(length) > writeBodyLimit) return false;
   const type = request.headers['content-type'];

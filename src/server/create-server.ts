@@ -11,7 +11,7 @@ import type { RequestGuard } from '../auth/index.js';
 import type { ResourceMapper } from '../kube/resource-mapper.js';
 import type { Logger } from '../log/index.js';
 import type { BackendHealth, MetricsWriter, Readiness } from '../providers/backend.js';
-import type { CustomMetricsProvider, ExternalMetricsProvider } from '../providers/provider.js';
+import type { CustomMetricsProvider, ExternalMetricsProvider, ResourceMetricsProvider } from '../providers/provider.js';
 import { installErrorHandling, writeBodyLimit } from './error-handling.js';
 import { createClientErrorHandler, defaultServerLimits, InflightLimiter, installLimits, type ServerLimits } from './limits.js';
 import { answerApiRequest, answerWriteRequest, createApiFastPath, lazyQueryContext } from './api-fast-path.js';
@@ -27,6 +27,8 @@ import { statusPage } from '../ui/index.js';
 export interface ServerOptions {
   readonly custom?: CustomMetricsProvider;
   readonly external?: ExternalMetricsProvider;
+  /** Serves the resource metrics API `metrics.k8s.io/v1beta1` when given. */
+  readonly resource?: ResourceMetricsProvider;
   /** Serves the write API when given. */
   readonly writer?: MetricsWriter;
   readonly readiness?: () => Readiness;
@@ -137,7 +139,8 @@ export function createServer(options: ServerOptions): FastifyInstance {
       sendJson(request, reply, 200, await answerWriteRequest(writeApi, request.url, typeof request.body === 'string' ? request.body : ''));
     app.post('/write-metrics/*', write);
     app.post('/write-external-metrics/*', write);
-    for (const url of ['/write-metrics/*', '/write-external-metrics/*']) {
+    app.post('/write-resource-metrics/*', write);
+    for (const url of ['/write-metrics/*', '/write-external-metrics/*', '/write-resource-metrics/*']) {
       app.route({ method: ['GET', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'], url, handler: () => Promise.reject(methodNotAllowed()) });
     }
   }

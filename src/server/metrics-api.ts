@@ -17,6 +17,8 @@ import {
   customMetricsGroup,
   externalMetricsGroup,
   externalMetricsVersion,
+  resourceMetricsGroup,
+  resourceMetricsVersion,
   type CustomMetricsVersion,
 } from '../api/types.js';
 import type { ResourceMapper } from '../kube/resource-mapper.js';
@@ -27,15 +29,22 @@ import type {
   ExternalMetricValue,
   MetricValue,
   QueryContext,
+  ResourceMetricsProvider,
 } from '../providers/provider.js';
 import { everything, parseSelector, type Selector } from '../selector/index.js';
+import { encodeResourceMetricsResourceList } from '../api/encode-resource-metrics.js';
 import { parseCustomPath, parseExternalPath } from './paths.js';
+import { answerResourceMetrics } from './resource-metrics-api.js';
 import { acceptsJson } from './respond.js';
 
 export interface MetricsApiOptions {
   readonly custom?: CustomMetricsProvider;
   readonly external?: ExternalMetricsProvider;
+  /** Serves `metrics.k8s.io/v1beta1` (NodeMetrics, PodMetrics) when given. */
+  readonly resource?: ResourceMetricsProvider;
   readonly resourceMapper: ResourceMapper;
+  /** The clock of `creationTimestamp` in resource metrics answers; default Date.now. */
+  readonly now?: () => number;
 }
 
 /** What a request under `/apis` resolved to, for the self-metrics labels. */
@@ -54,10 +63,13 @@ export interface MetricsApi {
 }
 
 export function createMetricsApi(options: MetricsApiOptions): MetricsApi {
-  const { custom, external, resourceMapper } = options;
+  const { custom, external, resource, resourceMapper } = options;
+  const now = options.now ?? Date.now;
   const groups: ServedGroup[] = [];
   if (custom) groups.push({ name: customMetricsGroup, versions: customVersions });
   if (external) groups.push({ name: externalMetricsGroup, versions: [externalMetricsVersion] });
+  if (resource) groups.push({ name: resourceMetricsGroup, versions: [resourceMetricsVersion] });
+  const resourceListBody = Buffer.from(encodeResourceMetricsResourceList());
   const groupListBody = encodeAPIGroupList(groups);
   const groupBodies = new Map(groups.map((g) => [g.name, encodeAPIGroup(g)]));
   const discoveryCache = createDiscoveryCache();
@@ -112,6 +124,10 @@ export function createMetricsApi(options: MetricsApiOptions): MetricsApi {
         const body = isDiscovery
           ? discoveryCache.get(`${group}/${version}`, external.listAllExternalMetrics(), encodeExternalResourceList)
           : await externalData(rest, query, ctx);
+        return { body, group, version };
+      }
+      if (group === resourceMetricsGroup && resource && version === resourceMetricsVersion) {
+        const body = isDiscovery ? resourceListBody : await answerResourceMetrics(resource, rest, query, ctx, now());
         return { body, group, version };
       }
       throw routeNotFound();

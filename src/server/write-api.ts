@@ -10,6 +10,8 @@ import type { Labels } from '../api/types.js';
 import type { ResourceMapper } from '../kube/resource-mapper.js';
 import type { CustomMetricWrite, ExternalMetricWrite, MetricsWriter } from '../providers/backend.js';
 import { parseQuantityJson } from '../quantity/index.js';
+import { parseResourceUsageBody, parseResourceWritePath } from './resource-write.js';
+import { parseDuration } from '../duration/index.js';
 import { parseLabelSet } from '../selector/index.js';
 import { groupResourceString } from '../api/errors.js';
 import { parseCustomWritePath, parseExternalWritePath } from './paths.js';
@@ -18,6 +20,8 @@ export interface WriteApi {
   /** Stores one custom metric value; returns the success message. */
   writeCustom(segments: readonly string[], query: string, body: string): Promise<string>;
   writeExternal(segments: readonly string[], query: string, body: string): Promise<string>;
+  /** Stores CPU and memory usage of a node or a pod container (`/write-resource-metrics/...`). */
+  writeResource(segments: readonly string[], query: string, body: string): Promise<string>;
 }
 
 export function createWriteApi(writer: MetricsWriter, mapper: ResourceMapper, now: () => number = Date.now): WriteApi {
@@ -59,12 +63,46 @@ export function createWriteApi(writer: MetricsWriter, mapper: ResourceMapper, no
       const scope = path.namespace === null ? 'every namespace' : `namespace ${path.namespace}`;
       return `stored ${path.metric}=${write.value.toString()} for ${scope}`;
     },
+
+    async writeResource(segments, query, body) {
+      if (writer.writeResourceUsage === undefined) throw badRequest('this back end does not take resource usage writes');
+      const path = parseResourceWritePath(segments);
+      if (path.namespace !== '') check('namespace', path.namespace, dns1123LabelProblem);
+      check(path.container === undefined ? 'node name' : 'pod name', path.name, dns1123SubdomainProblem);
+      if (path.container !== undefined) check('container name', path.container, dns1123LabelProblem);
+      const params = new URLSearchParams(query);
+      const usage = parseResourceUsageBody(body);
+      await writer.writeResourceUsage({
+        namespace: path.namespace,
+        name: path.name,
+        ...(path.container !== undefined ? { container: path.container } : {}),
+        usage,
+        objectLabels: labelsParam(params, 'objectLabels'),
+        timestamp: now(),
+        windowMs: windowParam(params),
+      });
+      const what = path.container === undefined ? `node ${path.name}` : `pod ${path.namespace}/${path.name} container ${path.container}`;
+      return `stored ${Object.entries(usage).map(([k, v]) => `${k}=${v}`).join(' ')} for ${what}`;
+    },
   };
 }
 
 function check(what: string, value: string, problemOf: (value: string) => string | undefined): void {
   const problem = problemOf(value);
   if (problem !== undefined) throw badRequest(`invalid ${what} ${JSON.stringify(value)}: ${problem}`);
+}
+
+/** `window`, a Go duration, default 30s: the sample window the usage is an average over. */
+function windowParam(params: URLSearchParams): number {
+  const text = params.get('window');
+  if (text === null) return 30_000;
+  try {
+    const ms = parseDuration(text);
+    if (ms > 0) return ms;
+  } catch (error) {
+    throw badRequest(`invalid window ${JSON.stringify(text)}: ${(error as Error).message}`, { cause: error });
+  }
+  throw badRequest(`invalid window ${JSON.stringify(text)}: must be positive`);
 }
 
 function labelsParam(params: URLSearchParams, name: string): Labels | undefined {

@@ -1,8 +1,7 @@
 /**
- * `metrics-adapter manifests` as a user runs it, and what kubectl 1.35 makes of deploy/: `kubectl
- * kustomize` builds the base offline, and `kubectl apply --dry-run=client` accepts the rendered
- * manifests and the example HPAs. NB: kubectl's client-side dry run still maps kinds through discovery,
- * so it runs against the fake kube-apiserver; nothing is created anywhere.
+ * `metrics-adapter manifests` as a user runs it: one-line mistakes, the chart's objects with a fresh CA, and
+ * `kubectl apply --dry-run=client` of kubectl 1.35 accepts them and the example HPAs. NB: kubectl's client-side
+ * dry run still maps kinds through discovery, so it runs against the fake kube-apiserver; nothing is created anywhere.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -14,6 +13,9 @@ import { parseAllDocuments } from 'yaml';
 import { projectRoot, runCli } from '../helpers/adapter-process.js';
 import { startFakeKubeApiServer, type FakeKubeApiServer } from '../helpers/fake-kube-apiserver.js';
 import { findKubectl } from '../helpers/kubectl.js';
+
+/** NB: generous: each run starts the CLI through tsx, slow on a loaded 2-core machine. */
+const cliTimeoutMs = 120_000;
 
 function kubectlRun(kubectl: string, args: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
@@ -31,7 +33,7 @@ describe('metrics-adapter manifests', () => {
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'metrics-adapter-manifests-'));
     kubectl = await findKubectl();
-    const out = await runCli(['manifests', '--namespace', 'demo', '--image', 'example/metrics-adapter:dev']);
+    const out = await runCli(['manifests', '--namespace', 'demo', '--image', 'example/metrics-adapter:dev'], cliTimeoutMs);
     assert.equal(out.code, 0, out.stderr);
     rendered = join(dir, 'all.yaml');
     await writeFile(rendered, out.stdout);
@@ -39,12 +41,22 @@ describe('metrics-adapter manifests', () => {
   after(async () => rm(dir, { recursive: true, force: true }));
 
   test('mistakes are one line and exit 2', async () => {
-    const badNamespace = await runCli(['manifests', '--namespace', 'Demo!']);
+    const badNamespace = await runCli(['manifests', '--namespace', 'Demo!'], cliTimeoutMs);
     assert.equal(badNamespace.code, 2);
     assert.match(badNamespace.stderr, /^error: invalid namespace "Demo!": .*\n$/);
-    const badBackend = await runCli(['manifests', '--backend', 'nope']);
+    const badBackend = await runCli(['manifests', '--backend', 'nope'], cliTimeoutMs);
     assert.equal(badBackend.code, 2);
     assert.match(badBackend.stderr, /^error: option '--backend <name>' argument 'nope' is invalid/);
+    const noUrl = await runCli(['manifests', '--backend', 'prometheus'], cliTimeoutMs);
+    assert.equal(noUrl.code, 2);
+    assert.equal(noUrl.stderr, 'error: the prometheus back end needs --prometheus-url (or prometheus.url in the config file)\n');
+    const memoryReplicas = await runCli(['manifests', '--replicas', '2'], cliTimeoutMs);
+    assert.equal(memoryReplicas.code, 2);
+    assert.match(memoryReplicas.stderr, /^error: replicas > 1 needs a shared back end: .*\n$/);
+    const otherFlag = await runCli(['manifests', '--backend', 'memory', '--redis-url', 'redis://r:6379'], cliTimeoutMs);
+    assert.equal(otherFlag.code, 2);
+    assert.equal(otherFlag.stderr, 'error: --redis-url is a flag of the redis back end, but the back end is memory\n');
+    assert.equal(noUrl.stdout + memoryReplicas.stdout + otherFlag.stdout, '', 'nothing is printed for kubectl to apply');
   });
 
   test('prints one YAML document per object, a fresh CA each run', async () => {
@@ -55,17 +67,8 @@ describe('metrics-adapter manifests', () => {
       'APIService', 'APIService', 'APIService', 'ClusterRole', 'ClusterRole', 'ClusterRole', 'ClusterRoleBinding', 'ClusterRoleBinding', 'ClusterRoleBinding',
       'Deployment', 'Namespace', 'PodDisruptionBudget', 'RoleBinding', 'Secret', 'Service', 'ServiceAccount',
     ]);
-    const again = await runCli(['manifests']);
+    const again = await runCli(['manifests'], cliTimeoutMs);
     assert.notEqual(objects.find((o) => o.kind === 'APIService')!.spec!.caBundle, /caBundle: (\S+)/.exec(again.stdout)?.[1]);
-  });
-
-  test('kubectl kustomize builds the base in deploy/manifests without a cluster', async (t) => {
-    if (kubectl === undefined) return t.skip('kubectl 1.35 not available');
-    const out = await kubectlRun(kubectl, ['kustomize', 'deploy/manifests']);
-    assert.equal(out.code, 0, out.stderr);
-    const docs = parseAllDocuments(out.stdout);
-    assert.equal(Array.isArray(docs) ? docs.length : 1, 15);
-    assert.match(out.stdout, /app.kubernetes.io\/part-of: metrics-adapter/);
   });
 
   describe('kubectl apply --dry-run=client against a fake kube-apiserver', () => {

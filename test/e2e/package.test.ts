@@ -1,5 +1,6 @@
 /**
- * What `npm pack` publishes: only the built code, its declarations, README and CHANGELOG; and importing
+ * What `npm pack` publishes: only the built code, its declarations, the Helm chart (which `manifests` renders),
+ * the example manifests, README and CHANGELOG; and importing
  * the package has no side effects (no output, no open handles, no listeners).
  */
 import { test } from 'node:test';
@@ -14,14 +15,14 @@ const run = promisify(execFile);
 const built = existsSync(join(projectRoot, 'dist/index.js'));
 const skip = built ? false : 'dist/ is not built (npm ci builds it through "prepare")';
 
-test('npm pack contains only dist code and declarations, README, CHANGELOG and package.json', { skip }, async () => {
+test('npm pack contains only dist code and declarations, the chart, examples, README, CHANGELOG and package.json', { skip }, async () => {
   const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
   const { stdout } = await run(npm, ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: projectRoot, maxBuffer: 16 * 1024 * 1024 });
   const files = (JSON.parse(stdout) as { files: { path: string }[] }[])[0]!.files.map((f) => f.path);
-  const unexpected = files.filter((path) => !['README.md', 'CHANGELOG.md', 'package.json'].includes(path) && !/^LICENSE/.test(path) && !/^dist\/.+\.(js|d\.ts)$/.test(path) && !/^deploy\/.+\.yaml$/.test(path));
+  const unexpected = files.filter((path) => !['README.md', 'CHANGELOG.md', 'package.json'].includes(path) && !/^LICENSE/.test(path) && !/^dist\/.+\.(js|d\.ts)$/.test(path) && !/^deploy\/.+\.yaml$/.test(path) && !/^charts\/metrics-adapter\/(Chart\.yaml|values\.yaml|\.helmignore|templates\/[a-z_-]+\.(yaml|tpl)|templates\/NOTES\.txt)$/.test(path));
   assert.deepEqual(unexpected, []);
   assert.deepEqual(files.filter((path) => path.includes('.test.')), []);
-  for (const needed of ['dist/index.js', 'dist/index.d.ts', 'dist/cli/main.js', 'dist/providers/function/index.js', 'CHANGELOG.md', 'README.md']) {
+  for (const needed of ['dist/index.js', 'dist/index.d.ts', 'dist/cli/main.js', 'dist/providers/function/index.js', 'charts/metrics-adapter/Chart.yaml', 'charts/metrics-adapter/templates/deployment.yaml', 'CHANGELOG.md', 'README.md']) {
     assert.ok(files.includes(needed), `${needed} is published`);
   }
 });

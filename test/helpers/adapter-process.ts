@@ -48,6 +48,11 @@ export async function startAdapter(extraArgs: readonly string[] = [], options: S
   return startServing((certDir) => cliCommand(['serve', '--secure-port', '0', '--cert-dir', certDir, '--log-format', 'json', ...extraArgs]), options);
 }
 
+/** `metrics-adapter <args>` exactly as given (no port or cert-dir added); it must log its `serving ...` line as JSON. */
+export async function startCli(args: readonly string[], options: StartAdapterOptions = {}): Promise<AdapterProcess> {
+  return startServing(() => cliCommand(args), options);
+}
+
 export type StartExampleOptions = StartAdapterOptions;
 
 /** A library adapter of its own: runs `examples/<file>` through tsx, as its header says, with `run()`'s flags. */
@@ -56,11 +61,20 @@ export async function startExample(file: string, options: StartExampleOptions = 
   return startServing((certDir) => ({ command: process.execPath, args: ['--import', 'tsx', source, '--secure-port', '0', '--cert-dir', certDir, '--log-format', 'json'] }), options);
 }
 
+/**
+ * The CLI with exactly `args` (no `serve`, no `--log-format`), as a peer's Deployment starts its image; `certDir` is
+ * the `--cert-dir` among them (its `ca.crt` is the CA), and is removed on stop.
+ */
+export async function startServingArgs(args: readonly string[], certDir: string, options: StartAdapterOptions = {}): Promise<AdapterProcess> {
+  return startServing(() => cliCommand(args), options, certDir);
+}
+
 async function startServing(
   commandFor: (certDir: string) => { command: string; args: string[] },
   options: StartExampleOptions,
+  givenCertDir?: string,
 ): Promise<AdapterProcess & { stdin: Writable }> {
-  const certDir = await mkdtemp(join(tmpdir(), 'metrics-adapter-e2e-'));
+  const certDir = givenCertDir ?? await mkdtemp(join(tmpdir(), 'metrics-adapter-e2e-'));
   const { command, args } = commandFor(certDir);
   const child = spawn(command, args, { cwd: projectRoot, stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...options.env } });
   child.stdin.on('error', () => undefined);
@@ -76,6 +90,12 @@ async function startServing(
     child.stderr.setEncoding('utf8');
     child.stderr.on('data', (chunk: string) => {
       stderr += chunk;
+      // NB: a text log (no --log-format json) names the URL in the message.
+      const text = /serving the metrics APIs on (https:\/\/[^;\s]+);/.exec(stderr);
+      if (text !== null) {
+        clearTimeout(timer);
+        resolve(text[1]!);
+      }
       for (const line of stderr.split('\n')) {
         if (!line.startsWith('{')) continue;
         try {

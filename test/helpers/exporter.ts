@@ -19,17 +19,27 @@ export interface Exporter {
   close(): Promise<void>;
 }
 
-export async function startExporter(series: readonly ExportedSeries[]): Promise<Exporter> {
+export interface ExporterOptions {
+  /**
+   * Write each sample's time in the exposition (Prometheus keeps it), computed from the same clock reading as the
+   * value: a counter's `rate`/`irate` is then its exact per-second increase, whatever the scrape's jitter.
+   */
+  readonly timestamps?: boolean;
+}
+
+export async function startExporter(series: readonly ExportedSeries[], options: ExporterOptions = {}): Promise<Exporter> {
   const started = Date.now();
   const server: Server = createServer((_req, res) => {
-    const seconds = (Date.now() - started) / 1000;
+    const now = Date.now();
+    const seconds = (now - started) / 1000;
+    const stamp = options.timestamps === true ? ` ${now}` : '';
     const lines: string[] = [];
     for (const name of new Set(series.map((s) => s.name))) {
       const family = series.filter((s) => s.name === name);
       lines.push(`# TYPE ${name} ${family[0]!.type}`);
       for (const s of family) {
         const labels = Object.entries(s.labels).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(',');
-        lines.push(`${name}{${labels}} ${s.type === 'counter' ? s.value * seconds : s.value}`);
+        lines.push(`${name}{${labels}} ${s.type === 'counter' ? s.value * seconds : s.value}${stamp}`);
       }
     }
     res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' }).end(`${lines.join('\n')}\n`);

@@ -58,6 +58,8 @@ export const fakeResourceTypes: readonly ResourceType[] = [
 
 /** Groups in `/apis` order. The metrics groups are listed, as the aggregator lists them, but never answered. */
 const groupOrder = ['apiregistration.k8s.io', 'apps', 'events.k8s.io', 'autoscaling', 'policy', 'rbac.authorization.k8s.io', 'custom.metrics.k8s.io', 'external.metrics.k8s.io', 'example.com'];
+/** NB: kube-apiserver lists metrics.k8s.io (groupPriorityMinimum 100) after the built-in groups, before the custom ones. */
+const groupOrderWithResourceMetrics = ['apiregistration.k8s.io', 'apps', 'events.k8s.io', 'autoscaling', 'policy', 'rbac.authorization.k8s.io', 'metrics.k8s.io', 'custom.metrics.k8s.io', 'external.metrics.k8s.io', 'example.com'];
 
 export interface FakeObjectInput {
   readonly name: string;
@@ -102,6 +104,11 @@ export interface FakeKubeApiServerOptions {
    * Without it those groups answer the aggregator's plain-text 503.
    */
   readonly aggregate?: { readonly url: string; readonly ca: string };
+  /**
+   * With `aggregate`: also an Available `v1beta1.metrics.k8s.io` APIService (the resource metrics API of
+   * `kubectl top`) proxied to the adapter, as when it replaces metrics-server.
+   */
+  readonly resourceMetrics?: boolean;
 }
 
 export interface FakeKubeApiServer {
@@ -112,6 +119,8 @@ export interface FakeKubeApiServer {
   readonly requests: readonly FakeRequest[];
   /** How many requests of `kind` (and, if given, for `path`) were made. */
   count(kind: FakeRequest['kind'], path?: string): number;
+  /** Starts (or moves) the aggregator's proxy, as `options.aggregate` does: for an adapter that needs this server's kubeconfig first. */
+  aggregateTo(backend: { readonly url: string; readonly ca: string }): void;
   /**
    * Creates or replaces an object; returns its new resourceVersion. `resource` is `pods`, `deployments.apps`, ...
    * `announce: false` changes the object without a watch event, as if the event was lost to compaction: only a relist sees it.
@@ -138,6 +147,8 @@ export interface FakeKubeApiServer {
 export async function startFakeKubeApiServer(options: FakeKubeApiServerOptions = {}): Promise<FakeKubeApiServer> {
   const dir = await mkdtemp(join(tmpdir(), 'fake-kube-apiserver-'));
   const now = Date.now();
+  let aggregate = options.aggregate;
+  const groups = options.resourceMetrics === true ? groupOrderWithResourceMetrics : groupOrder;
   const certs = await generateCertificates({
     names: { dnsNames: ['localhost'], ipAddresses: ['127.0.0.1'] },
     notBefore: new Date(now - 3_600_000),
@@ -183,7 +194,7 @@ export async function startFakeKubeApiServer(options: FakeKubeApiServerOptions =
     const url = new URL(request.url ?? '/', 'https://fake');
     const path = url.pathname;
     const isWatch = url.searchParams.get('watch') === 'true' || url.searchParams.get('watch') === '1';
-    const route = routeFor(path, options.aggregate !== undefined);
+    const route = routeFor(path, aggregate !== undefined, groups);
     const kind = route.kind === 'collection' ? (isWatch ? 'watch' : 'list')
       : route.kind === 'unavailable' || route.kind === 'metricsGroup' ? 'discovery'
       : route.kind === 'object' || route.kind === 'scale' ? 'get'
@@ -208,12 +219,12 @@ export async function startFakeKubeApiServer(options: FakeKubeApiServerOptions =
       return;
     }
     if (route.kind === 'metricsGroup') {
-      const group = groupList().groups.find((g) => g.name === route.group)!;
+      const group = groupList(groups).groups.find((g) => g.name === route.group)!;
       sendJson(response, 200, { kind: 'APIGroup', apiVersion: 'v1', ...group });
       return;
     }
     if (route.kind === 'proxy') {
-      proxy(request, response, url, options.aggregate!);
+      proxy(request, response, url, aggregate!);
       return;
     }
     if (route.kind === 'object' || route.kind === 'scale') {
@@ -324,6 +335,9 @@ export async function startFakeKubeApiServer(options: FakeKubeApiServerOptions =
     kubeconfig,
     requests,
     count: (kind, path) => requests.filter((r) => r.kind === kind && (path === undefined || r.path === path)).length,
+    aggregateTo(backend) {
+      aggregate = backend;
+    },
     upsert(resource, input, options = {}) {
       const type = typeOf(resource);
       if (type.namespaced !== (input.namespace !== undefined)) throw new Error(`${resource} ${type.namespaced ? 'needs' : 'takes no'} namespace`);
@@ -454,20 +468,20 @@ function scaleOf(object: StoredObject) {
   };
 }
 
-function routeFor(path: string, aggregated: boolean): Route {
+function routeFor(path: string, aggregated: boolean, groups: readonly string[]): Route {
   const parts = path.split('/').filter((p) => p !== '');
   if (path === '/api') return { kind: 'discovery', body: { kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: '127.0.0.1:6443' }] } };
-  if (path === '/apis') return { kind: 'discovery', body: groupList() };
+  if (path === '/apis') return { kind: 'discovery', body: groupList(groups) };
   let group: string;
   let version: string;
   let rest: string[];
   if (parts[0] === 'api' && parts.length >= 2) [group, version, rest] = ['', parts[1]!, parts.slice(2)];
   else if (parts[0] === 'apis' && parts.length >= 3) [group, version, rest] = [parts[1]!, parts[2]!, parts.slice(3)];
-  else if (parts[0] === 'apis' && parts.length === 2 && parts[1]!.endsWith('.metrics.k8s.io')) {
+  else if (parts[0] === 'apis' && parts.length === 2 && isMetricsGroup(parts[1]!)) {
     // NB: the aggregator answers the group document itself, from the APIServices it knows (spec §3.1).
-    return aggregated && groupOrder.includes(parts[1]!) ? { kind: 'metricsGroup', group: parts[1]! } : { kind: 'unavailable' };
+    return aggregated && groups.includes(parts[1]!) ? { kind: 'metricsGroup', group: parts[1]! } : { kind: 'unavailable' };
   } else return { kind: 'other' };
-  if (group.endsWith('.metrics.k8s.io')) return aggregated ? { kind: 'proxy' } : { kind: 'unavailable' };
+  if (isMetricsGroup(group)) return aggregated && groups.includes(group) ? { kind: 'proxy' } : { kind: 'unavailable' };
   const types = fakeResourceTypes.filter((t) => t.group === group && t.version === version);
   if (types.length === 0) return { kind: 'other' };
   if (rest.length === 0) return { kind: 'discovery', body: resourceList(group, version, types) };
@@ -485,8 +499,12 @@ function routeFor(path: string, aggregated: boolean): Route {
   return { kind: 'collection', type, namespace };
 }
 
-function groupList() {
-  const groups = groupOrder.map((name) => {
+function isMetricsGroup(group: string): boolean {
+  return group === 'metrics.k8s.io' || group.endsWith('.metrics.k8s.io');
+}
+
+function groupList(order: readonly string[]) {
+  const groups = order.map((name) => {
     const versions = name.endsWith('metrics.k8s.io')
       ? name.startsWith('custom') ? ['v1beta2', 'v1beta1'] : ['v1beta1']
       : [...new Set(fakeResourceTypes.filter((t) => t.group === name).map((t) => t.version))];

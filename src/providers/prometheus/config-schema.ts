@@ -39,7 +39,8 @@ export const promqlRulesSettings = {
 /** A section without a single rule serves nothing; `where` says where the rules go. */
 export function hasRules(where: string) {
   return [
-    (config: { rules?: readonly unknown[] | null | undefined; externalRules?: readonly unknown[] | null | undefined }) => (config.rules ?? []).length + (config.externalRules ?? []).length > 0,
+    (config: { rules?: readonly unknown[] | null | undefined; externalRules?: readonly unknown[] | null | undefined; resourceRules?: unknown; defaultRules?: boolean | undefined }) =>
+      (config.rules ?? []).length + (config.externalRules ?? []).length > 0 || config.resourceRules !== undefined || config.defaultRules === true,
     { message: `needs rules: ${where}` },
   ] as const;
 }
@@ -51,6 +52,8 @@ export const prometheusConfigSchema = z
     timeout: durationString.optional(),
     headers: z.record(z.string(), z.string()).optional(),
     auth: authSchema.optional(),
+    /** prometheus-adapter's Helm chart `rules.default: true`: its cadvisor and per-resource rules, before `rules`. */
+    defaultRules: z.boolean().optional(),
     ...promqlRulesSettings,
   })
   .strict()
@@ -71,7 +74,18 @@ export const prometheusFlags: readonly BackendFlag[] = [
   { name: 'prometheus-client-tls-key-file', value: '<file>', description: 'key of --prometheus-client-tls-cert-file (PEM)', configKey: 'auth.clientKeyFile' },
   { name: 'prometheus-insecure-skip-tls-verify', description: 'do not verify Prometheus\' certificate', configKey: 'auth.insecureSkipTLSVerify' },
   { name: 'prometheus-verb', value: '<GET|POST>', description: 'HTTP method of queries (default GET)', configKey: 'verb' },
+  { name: 'default-rules', description: 'serve the rules prometheus-adapter\'s Helm chart renders with rules.default: true (cadvisor container_* and every namespaced series), before the config file\'s', configKey: 'defaultRules' },
+  { name: 'prometheus-header', value: '<name=value>', description: 'a header sent to Prometheus with every call; may be repeated', configKey: 'headers', accumulate: addHeader },
 ];
+
+/** NB: as prometheus-adapter's parseHeaderArgs: split at the first `=`; no `=` is an empty value. */
+function addHeader(value: string, previous: unknown): Record<string, string> {
+  const headers = { ...(previous as Record<string, string> | undefined) };
+  const equals = value.indexOf('=');
+  if (equals < 0) headers[value] = '';
+  else headers[value.slice(0, equals)] = value.slice(equals + 1);
+  return headers;
+}
 
 export interface PrometheusTimings {
   readonly timeoutMs: number;

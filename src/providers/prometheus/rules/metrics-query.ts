@@ -31,6 +31,8 @@ export interface CustomQueryRequest {
   readonly names?: readonly string[];
   /** Matched against the series' own labels when no cluster lists the objects (see docs/prometheus.md). */
   readonly objectSelector?: Selector;
+  /** Labels grouped by after the object label, such as a resource rule's `containerLabel` (the peer's extraGroupBy). */
+  readonly extraGroupBy?: readonly string[];
 }
 
 export interface ExternalQueryRequest {
@@ -43,6 +45,8 @@ export interface MetricsQuery {
   readonly template: GoTemplate;
   /** The query, and the label whose values name the objects in its result. */
   buildCustom(request: CustomQueryRequest): { readonly query: string; readonly objectLabel: string };
+  /** The label of the namespace matcher (`namespace` unless the rule maps another). */
+  readonly namespaceLabel: () => string;
   buildExternal(request: ExternalQueryRequest): string;
 }
 
@@ -59,6 +63,7 @@ export function createMetricsQuery(source: string, converter: ResourceConverter,
 
   return {
     template,
+    namespaceLabel,
     buildCustom(request) {
       const set: MatcherSet = { exprs: [], valuesByName: {} };
       addSelectorMatchers(set, request.metricSelector);
@@ -74,12 +79,13 @@ export function createMetricsQuery(source: string, converter: ResourceConverter,
       const value = names === undefined ? '.+' : names.join('|');
       set.exprs.push(names !== undefined && names.length === 1 ? labelEq(objectLabel, value) : labelMatches(objectLabel, value));
       set.valuesByName[objectLabel] = value;
+      const groupBy = [objectLabel, ...(request.extraGroupBy ?? [])];
       const query = template.execute({
         Series: request.series,
         LabelMatchers: set.exprs.join(','),
         LabelValuesByName: set.valuesByName,
-        GroupBy: objectLabel,
-        GroupBySlice: [objectLabel],
+        GroupBy: groupBy.join(','),
+        GroupBySlice: groupBy,
       });
       return { query, objectLabel };
     },

@@ -75,14 +75,48 @@ export const discoveryRuleSchema = z
 
 export type DiscoveryRule = z.infer<typeof discoveryRuleSchema>;
 
-/** The metrics.k8s.io resource metrics API is not served here; say so rather than ignore the section. */
-export const resourceRulesSchema = z.unknown().superRefine((value, ctx) => {
-  if (value === undefined || value === null) return;
-  ctx.addIssue({
-    code: 'custom',
-    message: 'resourceRules configure the resource metrics API (metrics.k8s.io, `kubectl top`), which metrics-adapter does not serve: remove this section and keep metrics-server for it',
-  });
+/**
+ * A Prometheus duration (`pmodel.Duration`, the type of the peer's `window`): one or more `<n><unit>` with units
+ * `y`, `w`, `d`, `h`, `m`, `s`, `ms`, largest first, such as `1m`, `90s`, `1h30m`, `1d`.
+ */
+const prometheusDurationPattern = /^(?:(\d+)y)?(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?(?:(\d+)ms)?$/;
+const prometheusDurationUnitsMs = [365 * 86_400_000, 7 * 86_400_000, 86_400_000, 3_600_000, 60_000, 1000, 1];
+
+/** Milliseconds of a Prometheus duration; undefined when the text is not one. */
+export function parsePrometheusDuration(text: string): number | undefined {
+  if (text === '0') return 0;
+  const match = prometheusDurationPattern.exec(text);
+  if (match === null || text === '') return undefined;
+  return prometheusDurationUnitsMs.reduce((total, unit, i) => total + Number(match[i + 1] ?? 0) * unit, 0);
+}
+
+const prometheusDuration = z.string().refine((text) => parsePrometheusDuration(text) !== undefined, {
+  message: 'must be a Prometheus duration such as 1m, 90s or 1h30m',
 });
+
+/** One resource of `resourceRules` (the peer's config.ResourceRule). */
+const resourceRuleSchema = z
+  .object({
+    containerQuery: metricsQueryTemplate,
+    nodeQuery: metricsQueryTemplate,
+    resources: resourceMapping.optional(),
+    containerLabel: z.string(required).min(1, { message: 'required: the series label that names the container, such as container' }),
+  })
+  .strict();
+
+/**
+ * prometheus-adapter's `resourceRules` (config.ResourceRules): how to query CPU (cores) and memory (bytes) per
+ * container and per node for the resource metrics API `metrics.k8s.io`, and the `window` the answers report.
+ */
+export const resourceRulesSchema = z
+  .object({
+    cpu: resourceRuleSchema,
+    memory: resourceRuleSchema,
+    window: prometheusDuration.optional(),
+  })
+  .strict();
+
+export type ResourceRules = z.infer<typeof resourceRulesSchema>;
 
 /** The keys of prometheus-adapter's config file, all of which this back end reads. */
 export const rulesFileKeys = ['rules', 'externalRules', 'resourceRules'] as const;

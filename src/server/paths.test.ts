@@ -64,3 +64,23 @@ test('write paths: namespaced object, cluster-scoped object, namespace itself, e
   assert.deepEqual(parseExternalWritePath(['q']), { namespace: null, metric: 'q' });
   assert.deepEqual(parseExternalWritePath(['namespaces', 'ns', 'q']), { namespace: 'ns', metric: 'q' });
 });
+
+test('edges: a resource named metrics, the wildcard namespace in both namespaced forms, paths starting with ?', () => {
+  assert.deepEqual(parseCustomPath(['namespaces', 'ns', 'metrics', 'x', 'm']), { namespace: 'ns', resource: 'metrics', name: 'x', metric: 'm' });
+  assert.throws(() => parseCustomPath(['namespaces', '*', 'metrics', 'm']), /metrics for multiple namespaces at once are not supported/);
+  assert.throws(() => parseCustomPath(['namespaces', '*', 'pods', 'p', 'm']), (e: unknown) => e instanceof StatusError && e.code === 400 && /metrics for multiple namespaces at once are not supported/.test(e.message));
+  assert.throws(() => splitPath('/a/%zz'), /invalid request path: '\/a\/%zz' is not a valid url component/);
+  assert.deepEqual(splitUrl('?a=1'), { path: '', query: 'a=1' });
+});
+
+test('external and write paths: every other first segment and every empty segment is 404', () => {
+  assert.equal(statusOf(() => parseExternalPath(['foo', 'ns', 'm'])), 404);
+  assert.equal(statusOf(() => parseExternalPath(['namespaces', 'ns', ''])), 404);
+  assert.equal(statusOf(() => parseCustomWritePath(['nodes', '', 'm'])), 404);
+  assert.equal(statusOf(() => parseCustomWritePath(['other', 'ns', 'metrics', 'm'])), 404);
+  assert.equal(statusOf(() => parseCustomWritePath(['other', 'ns', 'pods', 'p', 'm'])), 404);
+  assert.deepEqual(parseCustomWritePath(['namespaces', 'ns', 'metrics', 'x', 'm']), { namespace: 'ns', resource: 'metrics', name: 'x', metric: 'm' });
+  assert.equal(statusOf(() => parseExternalWritePath([''])), 404);
+  assert.equal(statusOf(() => parseExternalWritePath(['namespaces', '', 'q'])), 404);
+  assert.equal(statusOf(() => parseExternalWritePath(['other', 'ns', 'q'])), 404);
+});

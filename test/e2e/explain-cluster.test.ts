@@ -6,7 +6,6 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { runCli, startAdapter, type AdapterProcess } from '../helpers/adapter-process.js';
 import { startFakeKubeApiServer, type FakeKubeApiServer } from '../helpers/fake-kube-apiserver.js';
 import { writeExplainMetrics } from '../helpers/explain-fixture.js';
+import { assertGolden } from '../helpers/golden.js';
 
 const goldenDir = fileURLToPath(new URL('./golden/', import.meta.url));
 
@@ -43,11 +43,7 @@ const ready = (name: string, app = 'web') => ({ name, namespace: 'default', labe
 /** Values the adapter writes carry the time of the write; goldens hold a placeholder. */
 const stable = (text: string) => text.replace(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ/g, '<time>');
 
-async function golden(name: string, actual: string): Promise<void> {
-  const file = join(goldenDir, name);
-  if (process.env.UPDATE_GOLDEN === '1' || !existsSync(file)) await writeFile(file, actual);
-  assert.equal(actual, await readFile(file, 'utf8'), `golden ${name} (UPDATE_GOLDEN=1 rewrites it)`);
-}
+const golden = (name: string, actual: string) => assertGolden(join(goldenDir, name), actual);
 
 describe('metrics-adapter explain hpa NAME against a cluster', () => {
   let adapter: AdapterProcess;

@@ -11,7 +11,7 @@
 import type { ChainableCommander, Redis } from 'ioredis';
 import { serviceUnavailable } from '../../api/errors.js';
 import type { Logger } from '../../log/index.js';
-import type { CustomMetricWrite, ExternalMetricWrite, MetricsWriter } from '../backend.js';
+import type { CustomMetricWrite, ExternalMetricWrite, MetricsWriter, WriteBatch } from '../backend.js';
 import { customScope, externalScope, levelFor, neighbourLevels, objectScope, packCustomRest, packLabels, packValue, type HashKind, type RedisKeys } from './layout.js';
 import { batchField, encodeBatch, type DecodedWrite } from './records.js';
 import type { ReplicaSync } from './replica-sync.js';
@@ -174,6 +174,13 @@ export function createRedisWriter(options: RedisWriterOptions): RedisWriter {
   return {
     writeCustomMetric: (write: CustomMetricWrite) => submit([{ kind: 'custom', write }]),
     writeExternalMetric: (write: ExternalMetricWrite) => submit([{ kind: 'external', write }]),
+    writeBatch: (batch: WriteBatch) => {
+      const writes: DecodedWrite[] = [
+        ...batch.custom.map((write) => ({ kind: 'custom' as const, write })),
+        ...batch.external.map((write) => ({ kind: 'external' as const, write })),
+      ];
+      return writes.length === 0 ? Promise.resolve() : submit(writes);
+    },
     writeMany: (writes) => (writes.length === 0 ? Promise.resolve() : submit(writes)),
   };
 }

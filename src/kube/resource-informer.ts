@@ -62,7 +62,7 @@ export class ResourceInformer {
       setImmediate(() => this.markSynced());
       return { items: (answer.items ?? []).map(slim), metadata: { resourceVersion: answer.metadata?.resourceVersion ?? '' } };
     };
-    this.listWatch = new ListWatch(path, bookmarkingWatch(client.watch, () => this.stopped), list, false);
+    this.listWatch = new ListWatch(path, bookmarkingWatch(client.watch, () => this.stopped, slim), list, false);
     this.listWatch.on('add', (object) => this.indexFor(namespaceOf(object)).retain(nameOf(object), labelsOf(object)));
     this.listWatch.on('update', (object) => this.indexFor(namespaceOf(object)).update(nameOf(object), labelsOf(object)));
     this.listWatch.on('delete', (object) => this.byNamespace.get(namespaceOf(object))?.release(nameOf(object)));
@@ -173,17 +173,17 @@ export class ResourceInformer {
 /**
  * client-node's Watch, asking for bookmarks (so a resumed watch starts from a recent resourceVersion
  * rather than one the server compacted) and for a server-side timeout (so a silently dead connection is
- * replaced, as client-go's reflector does with 5 to 10 minutes). Objects are slimmed before ListWatch
- * keeps them. NB: ListWatch.stop() aborts only a watch whose response headers have arrived; one still
+ * replaced, as client-go's reflector does with 5 to 10 minutes). `transform` (the object lister's slimming) runs before ListWatch
+ * keeps an object. NB: ListWatch.stop() aborts only a watch whose response headers have arrived; one still
  * connecting when the informer stops is aborted here as soon as it connects.
  */
-function bookmarkingWatch(watch: Watch, stopped: () => boolean): Watch {
+export function bookmarkingWatch(watch: Watch, stopped: () => boolean, transform: (object: KubernetesObject) => KubernetesObject = (object) => object): Watch {
   return {
     config: watch.config,
     async watch(path, queryParams, callback, done) {
       const timeoutSeconds = 300 + Math.floor(Math.random() * 300);
       const controller = await watch.watch(path, { ...queryParams, allowWatchBookmarks: true, timeoutSeconds }, (phase, object: KubernetesObject, raw) => {
-        callback(phase, phase === 'ERROR' ? object : slim(object), raw);
+        callback(phase, phase === 'ERROR' ? object : transform(object), raw);
       }, done);
       if (stopped()) controller.abort();
       return controller;

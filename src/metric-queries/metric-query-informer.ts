@@ -5,8 +5,9 @@
  * logged once at warning level until a list succeeds again, so a cluster without the CRD is not flooded.
  * @module
  */
-import { ListWatch, type KubernetesListObject, type KubernetesObject, type Watch } from '@kubernetes/client-node';
+import { ListWatch, type KubernetesListObject, type KubernetesObject } from '@kubernetes/client-node';
 import type { KubeClient } from '../kube/kube-client.js';
+import { bookmarkingWatch } from '../kube/resource-informer.js';
 import type { Logger } from '../log/index.js';
 import { metricQueriesPath, type MetricQueryObject } from './metric-query.js';
 
@@ -70,17 +71,4 @@ export class MetricQueryInformer {
     this.restartTimer.unref();
     this.backoffMs = Math.min(this.backoffMs * 2, maxBackoffMs);
   }
-}
-
-/** NB: bookmarks and a server-side timeout, as the object lister's informer asks (kube/resource-informer.ts). */
-function bookmarkingWatch(watch: Watch, stopped: () => boolean): Watch {
-  return {
-    config: watch.config,
-    async watch(path, queryParams, callback, done) {
-      const timeoutSeconds = 300 + Math.floor(Math.random() * 300);
-      const controller = await watch.watch(path, { ...queryParams, allowWatchBookmarks: true, timeoutSeconds }, callback, done);
-      if (stopped()) controller.abort();
-      return controller;
-    },
-  };
 }

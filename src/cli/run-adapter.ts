@@ -9,7 +9,7 @@ import { Command } from 'commander';
 import type { Adapter, RunningAdapter } from '../adapter.js';
 import { createLogger, type Logger } from '../log/index.js';
 import { closeOnSignals, exitOnError } from './process-exit.js';
-import { listenAndAnnounce, prepareServing, type ServingSetup } from './serve.js';
+import { listenAndAnnounce, prepareServing, type ServedApis, type ServingSetup } from './serve.js';
 import { addServeFlags, normalizeKlogArgs, type ServingFlags } from './serve-flags.js';
 
 export interface RunHooks {
@@ -17,6 +17,8 @@ export interface RunHooks {
   readonly logger?: Logger;
   /** Builds the server with the TLS, logger and verbosity the flags chose. */
   start(serving: ServingSetup['serverOptions']): Pick<Adapter, 'listen' | 'close' | 'server'>;
+  /** The metrics APIs the built server answers (after `start`), for the start-up line's example read. */
+  served?(): ServedApis;
 }
 
 /** Parses `argv`, serves, and closes on SIGTERM/SIGINT; on a mistake prints `error: …` and exits. */
@@ -34,7 +36,8 @@ export async function runAdapter(argv: readonly string[], hooks: RunHooks): Prom
     const flags = command.opts<ServingFlags>();
     const logger = hooks.logger ?? createLogger({ format: flags.logFormat, verbosity: flags.v });
     const setup = await prepareServing(flags, logger);
-    const running = await listenAndAnnounce(hooks.start(setup.serverOptions), flags, setup, {});
+    const adapter = hooks.start(setup.serverOptions);
+    const running = await listenAndAnnounce(adapter, flags, setup, {}, undefined, hooks.served?.());
     closeOnSignals(running);
     return running;
   } catch (error) {

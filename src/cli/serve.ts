@@ -68,7 +68,23 @@ export async function serve(flags: ServeFlags, logger: Logger = createLogger({ f
     ...setup.serverOptions,
     readiness: setup.withAuthReadiness(() => backend.readiness()),
   });
-  return listenAndAnnounce(adapter, flags, setup, { backend: plan.label }, release);
+  const served = { custom: backend.custom !== undefined, external: backend.external !== undefined, resource: backend.resource !== undefined };
+  return listenAndAnnounce(adapter, flags, setup, { backend: plan.label }, release, served);
+}
+
+/** Which metrics APIs a server answers, so the start-up line suggests a read that answers. */
+export interface ServedApis {
+  readonly custom: boolean;
+  readonly external: boolean;
+  readonly resource: boolean;
+}
+
+/** The path the start-up line suggests reading: the first served group's version, else `/apis` (always answers). */
+export function exampleReadPath(served: ServedApis | undefined): string {
+  if (served?.custom) return '/apis/custom.metrics.k8s.io/v1beta2';
+  if (served?.external) return '/apis/external.metrics.k8s.io/v1beta1';
+  if (served?.resource) return '/apis/metrics.k8s.io/v1beta1';
+  return '/apis';
 }
 
 /** What `serve` and a library adapter's `run()` both need before building the server: TLS, the logger and the request guard. */
@@ -100,13 +116,8 @@ export async function prepareServing(flags: ServingFlags, logger: Logger): Promi
   checkBindAddress(flags);
   const tls = await loadTls(flags);
   const auth = flags.insecureDisableAuth ? undefined : await createAuthFromFlags(flags, logger);
-  if (auth === undefined) {
-    logger.warn(
-      `WARNING: authentication and authorization are DISABLED: anyone who can reach ${flags.bindAddress}:${flags.securePort} can read and write every metric`,
-    );
-  } else {
-    logger.info(`authentication and authorization: ${auth.summary}`);
-  }
+  // NB: the warning without auth waits for the bound port (listenAndAnnounce): with --secure-port 0 it is known only then.
+  if (auth !== undefined) logger.info(`authentication and authorization: ${auth.summary}`);
   const withAuthReadiness = (readiness: () => Readiness) => (): Readiness => {
     const authReadiness = auth?.readiness();
     return authReadiness?.ready === false ? authReadiness : readiness();
@@ -137,8 +148,9 @@ export async function prepareServing(flags: ServingFlags, logger: Logger): Promi
 }
 
 /**
- * Listens on the flags' address, writes the kubeconfig for a generated CA, and logs the `serving …` line
- * (with `fields`) that tests and users wait for. `release` runs when listening fails and on close.
+ * Listens on the flags' address, warns when auth is off (naming the bound port), writes the kubeconfig for a
+ * generated CA, and logs the `serving …` line (with `fields`) that tests and users wait for, suggesting a read
+ * of a group in `served` (else `/apis`). `release` runs when listening fails and on close.
  */
 export async function listenAndAnnounce(
   adapter: Pick<Adapter, 'listen' | 'close' | 'server'>,
@@ -146,6 +158,7 @@ export async function listenAndAnnounce(
   setup: ServingSetup,
   fields: Record<string, unknown>,
   release: () => Promise<void> = async () => undefined,
+  served?: ServedApis,
 ): Promise<RunningAdapter> {
   const { logger } = setup;
   let address;
@@ -158,13 +171,18 @@ export async function listenAndAnnounce(
     const why = code === 'EADDRINUSE' ? 'address already in use' : code === 'EACCES' ? 'permission denied' : (error as Error).message;
     throw new CliError(`cannot listen on ${flags.bindAddress}:${flags.securePort}: ${why}`, 1);
   }
+  if (setup.auth === undefined) {
+    logger.warn(
+      `WARNING: authentication and authorization are DISABLED: anyone who can reach ${flags.bindAddress}:${address.port} can read and write every metric`,
+    );
+  }
   const certificateWatch = setup.tlsFiles === undefined ? undefined : reloadTlsOnChange(adapter.server.server as unknown as TlsServer, setup.tlsFiles, logger);
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `https://${host === '0.0.0.0' || host === '[::]' ? '127.0.0.1' : host}:${address.port}`;
   if (setup.caFile !== undefined) {
     const kubeconfig = join(flags.certDir, 'kubeconfig');
     await writeFile(kubeconfig, kubeconfigFor(url, setup.caPem ?? ''), { mode: 0o600 });
-    logger.info({ ...fields, url, caFile: setup.caFile, kubeconfig }, `serving the metrics APIs on ${url}; try: kubectl --kubeconfig ${kubeconfig} get --raw /apis/custom.metrics.k8s.io/v1beta2`);
+    logger.info({ ...fields, url, caFile: setup.caFile, kubeconfig }, `serving the metrics APIs on ${url}; try: kubectl --kubeconfig ${kubeconfig} get --raw ${exampleReadPath(served)}`);
   } else {
     logger.info({ ...fields, url }, `serving the metrics APIs on ${url}`);
   }

@@ -1,6 +1,6 @@
 /**
- * The OpenAPI documents of the served groups (custom, external and resource metrics), built once: Swagger 2.0 for `/openapi/v2` and, per
- * group version, OpenAPI 3.0 for `/openapi/v3/apis/{group}/{version}` with the discovery document at
+ * The OpenAPI documents of the served groups (custom, external and resource metrics), built once: Swagger 2.0
+ * for `/openapi/v2` and, per group version, OpenAPI 3.0 for `/openapi/v3/apis/{group}/{version}` with the discovery document at
  * `/openapi/v3` (the shapes kube-openapi serves and kube-aggregator merges, spec §3.4).
  * @module
  */

@@ -42,7 +42,7 @@ test('a route added by a library user runs behind the same front door as the API
 
     const bad = await fetch(`${base}/things/bad`, { headers: authorized });
     assert.equal(bad.status, 400);
-    assert.equal((await bad.json()).message, 'no such thing: bad');
+    assert.equal(((await bad.json()) as { message: string }).message, 'no such thing: bad');
     const broken = await server.inject({ method: 'GET', url: '/things/broken', headers: authorized });
     assert.equal(broken.statusCode, 500);
     assert.equal(broken.body.includes('secret detail'), false);

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { durationString, parseDuration } from '../../duration/index.js';
-import type { BackendFlag } from '../backend.js';
+import type { BackendFlag } from '../backend-flag.js';
 import type { PrometheusClientOptions } from './client/index.js';
 import { discoveryRuleSchema, resourceRulesSchema } from './rules/index.js';
 

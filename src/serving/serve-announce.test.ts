@@ -4,10 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { test } from 'node:test';
-import type { Adapter } from '../adapter.js';
 import { createLogger } from '../log/index.js';
-import { exampleReadPath, listenAndAnnounce, type ServingSetup } from './serve.js';
-import type { ServingFlags } from './serve-flags.js';
+import { exampleReadPath, listenAndAnnounce, type ServableAdapter, type ServingSetup } from './serve-setup.js';
+import type { ServingFlags } from './serving-flags.js';
 
 test('the start-up line suggests reading a group the server answers', () => {
   const none = { custom: false, external: false, resource: false };
@@ -28,7 +27,7 @@ test('with --secure-port 0 and auth off, the warning and the hint name the port 
     listen: async () => ({ address: '127.0.0.1', family: 'IPv4', port: 43117 }),
     close: async () => undefined,
     server: {},
-  } as unknown as Pick<Adapter, 'listen' | 'close' | 'server'>;
+  } as unknown as ServableAdapter;
   const flags = { securePort: 0, bindAddress: '127.0.0.1', certDir, shutdownGracePeriod: 0 } as unknown as ServingFlags;
   const setup = { logger, caFile: join(certDir, 'ca.crt'), caPem: '' } as unknown as ServingSetup;
   try {

@@ -16,7 +16,7 @@ import type { BackendHealth, Readiness } from '../providers/health.js';
 import type { MetricsWriter } from '../providers/write.js';
 import type { CustomMetricsProvider, ExternalMetricsProvider, ResourceMetricsProvider } from '../providers/provider.js';
 import { createPushReceivers, type IngestConfig } from '../ingest/index.js';
-import { addStatusPageRoutes } from '../ui/status-page.js';
+import { addStatusPageRoutes } from './ui/status-page.js';
 import { addMetricsApiRoutes } from './api-routes.js';
 import { jsonAnswer, type Handler } from './exchange.js';
 import { createFrontDoor } from './front-door.js';

@@ -5,7 +5,7 @@
  * metric whose target is its current value; else a Resource cpu example.
  * @module
  */
-import { formatQuantity, parseQuantity } from '../quantity/index.js';
+import { formatQuantity, parseQuantity } from '../../quantity/index.js';
 import type { MetricSnapshot, SnapshotValue } from './metric-snapshot.js';
 
 export interface SampleHpa {

@@ -5,7 +5,7 @@
  * no external assets.
  * @module
  */
-import type { QuantityFormat } from '../quantity/index.js';
+import type { QuantityFormat } from '../../quantity/index.js';
 import { formatAxisValue, valueAxis } from './axis.js';
 import { escapeHtml, formatAge } from './html.js';
 import type { Point } from './sampler.js';

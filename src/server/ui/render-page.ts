@@ -5,9 +5,9 @@
  * re-fetches the page to refresh the metrics section and shows a plot point's value under the pointer.
  * @module
  */
-import type { MetricQueryView } from '../metric-queries/status-of.js';
-import type { BackendHealth, Readiness } from '../providers/health.js';
-import type { RequestCount } from '../server/self-metrics.js';
+import type { MetricQueryView } from '../../metric-queries/status-of.js';
+import type { BackendHealth, Readiness } from '../../providers/health.js';
+import type { RequestCount } from '../self-metrics.js';
 import { escapeHtml as e, formatAge } from './html.js';
 import type { MetricSnapshot } from './metric-snapshot.js';
 import { formatOfValues } from './axis.js';

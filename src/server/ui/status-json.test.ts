@@ -1,8 +1,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createAdapter } from '../adapter.js';
-import { unauthorized } from '../api/errors.js';
-import { createMemoryAdapter } from '../../test/helpers/memory-adapter.js';
+import { createAdapter } from '../../adapter.js';
+import { unauthorized } from '../../api/errors.js';
+import { createMemoryAdapter } from '../../../test/helpers/memory-adapter.js';
 import { formatStatusJson, type StatusJson } from './status-json.js';
 
 test('formats the page model: ISO times, ages in seconds, null rate before two samples, counts most frequent first', () => {

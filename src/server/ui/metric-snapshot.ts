@@ -4,11 +4,11 @@
  * metric, so a back end with 100k series costs the page what it shows.
  * @module
  */
-import { groupResourceString } from '../api/errors.js';
-import type { CustomMetricsProvider, ExternalMetricsProvider, QueryContext } from '../providers/provider.js';
-import { parseQuantity } from '../quantity/index.js';
-import { everything } from '../selector/index.js';
-import { toStatusError } from '../server/error-handling.js';
+import { groupResourceString } from '../../api/errors.js';
+import type { CustomMetricsProvider, ExternalMetricsProvider, QueryContext } from '../../providers/provider.js';
+import { parseQuantity } from '../../quantity/index.js';
+import { everything } from '../../selector/index.js';
+import { toStatusError } from '../error-handling.js';
 
 export interface SnapshotValue {
   /** `namespace/name`, `name` (cluster-scoped) or `{k=v}` (external series). */

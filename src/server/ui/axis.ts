@@ -5,8 +5,8 @@
  * `300m`, never `300000000000000004n`.
  * @module
  */
-import { formatQuantity, type QuantityFormat } from '../quantity/index.js';
-import { numberToNano } from '../quantity/number-to-nano.js';
+import { formatQuantity, type QuantityFormat } from '../../quantity/index.js';
+import { numberToNano } from '../../quantity/number-to-nano.js';
 
 export interface ValueAxis {
   /** The axis' ends: round multiples of the step that hold every value and zero. */

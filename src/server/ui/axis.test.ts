@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parseQuantity } from '../quantity/index.js';
+import { parseQuantity } from '../../quantity/index.js';
 import { formatAxisValue, formatOfValues, valueAxis } from './axis.js';
 import { renderPlot } from './plot.js';
 

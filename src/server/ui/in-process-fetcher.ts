@@ -3,11 +3,11 @@
  * handler: the same path parsing, selectors and encoders as a request over the network, without one.
  * @module
  */
-import { encodeStatusError } from '../api/encode-status.js';
-import type { MetricsFetcher } from '../hpa/explain.js';
-import { toStatusError } from '../server/error-handling.js';
-import type { MetricsApi } from '../server/metrics-api.js';
-import { splitPath, splitUrl } from '../server/paths.js';
+import { encodeStatusError } from '../../api/encode-status.js';
+import type { MetricsFetcher } from '../../hpa/explain.js';
+import { toStatusError } from '../error-handling.js';
+import type { MetricsApi } from '../metrics-api.js';
+import { splitPath, splitUrl } from '../paths.js';
 
 export function createInProcessFetcher(api: MetricsApi): MetricsFetcher {
   return {

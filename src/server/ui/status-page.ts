@@ -4,21 +4,21 @@
  * serves the page's data as JSON. Its routes sit behind the same front door as every API request.
  * @module
  */
-import { unsupportedMediaType } from '../api/errors.js';
-import { ExplainInputError, explainHpa } from '../hpa/explain.js';
-import { formatExplanationText } from '../hpa/format-explanation.js';
-import { InvalidHistoryError, parseHistory } from '../hpa/history.js';
-import { InvalidHpaError, parseHpa } from '../hpa/parse-hpa.js';
-import type { ResourceMapper } from '../kube/resource-mapper.js';
-import type { MetricQueryView } from '../metric-queries/status-of.js';
-import type { BackendHealth, Readiness } from '../providers/health.js';
-import type { CustomMetricsProvider, ExternalMetricsProvider } from '../providers/provider.js';
-import { InvalidSelectorError } from '../selector/index.js';
-import { createMetricsApi } from '../server/metrics-api.js';
-import { writeBodyLimit } from '../server/error-handling.js';
-import { jsonAnswer, mediaTypeOf, type Answer } from '../server/exchange.js';
-import { readMethods, type Routes } from '../server/routes.js';
-import type { RequestCount } from '../server/self-metrics.js';
+import { unsupportedMediaType } from '../../api/errors.js';
+import { ExplainInputError, explainHpa } from '../../hpa/explain.js';
+import { formatExplanationText } from '../../hpa/format-explanation.js';
+import { InvalidHistoryError, parseHistory } from '../../hpa/history.js';
+import { InvalidHpaError, parseHpa } from '../../hpa/parse-hpa.js';
+import type { ResourceMapper } from '../../kube/resource-mapper.js';
+import type { MetricQueryView } from '../../metric-queries/status-of.js';
+import type { BackendHealth, Readiness } from '../../providers/health.js';
+import type { CustomMetricsProvider, ExternalMetricsProvider } from '../../providers/provider.js';
+import { InvalidSelectorError } from '../../selector/index.js';
+import { createMetricsApi } from '../metrics-api.js';
+import { writeBodyLimit } from '../error-handling.js';
+import { jsonAnswer, mediaTypeOf, type Answer } from '../exchange.js';
+import { readMethods, type Routes } from '../routes.js';
+import type { RequestCount } from '../self-metrics.js';
 import { createInProcessFetcher } from './in-process-fetcher.js';
 import { takeSnapshot } from './metric-snapshot.js';
 import { renderPage, type ExplainView, type StatusModel } from './render-page.js';

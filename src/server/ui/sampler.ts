@@ -4,7 +4,7 @@
  * `windowMs / intervalMs` points per series, for at most the snapshot's metric limit.
  * @module
  */
-import type { RequestCount } from '../server/self-metrics.js';
+import type { RequestCount } from '../self-metrics.js';
 import type { MetricSnapshot } from './metric-snapshot.js';
 import { RingBuffer } from './ring-buffer.js';
 

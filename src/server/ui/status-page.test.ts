@@ -1,12 +1,12 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createAdapter } from '../adapter.js';
-import { unauthorized } from '../api/errors.js';
-import { createMemoryAdapter } from '../../test/helpers/memory-adapter.js';
-import { createStaticResourceMapper } from '../kube/static-resource-mapper.js';
-import { createSilentLogger } from '../log/index.js';
-import memoryBackend from '../providers/memory/index.js';
-import type { CustomMetricsProvider } from '../providers/provider.js';
+import { createAdapter } from '../../adapter.js';
+import { unauthorized } from '../../api/errors.js';
+import { createMemoryAdapter } from '../../../test/helpers/memory-adapter.js';
+import { createStaticResourceMapper } from '../../kube/static-resource-mapper.js';
+import { createSilentLogger } from '../../log/index.js';
+import memoryBackend from '../../providers/memory/index.js';
+import type { CustomMetricsProvider } from '../../providers/provider.js';
 import { renderPage } from './render-page.js';
 
 test('everything rendered is escaped', () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parseHpa } from '../hpa/parse-hpa.js';
+import { parseHpa } from '../../hpa/parse-hpa.js';
 import type { MetricSnapshot } from './metric-snapshot.js';
 import { sampleHpa } from './sample-hpa.js';
 

@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createStaticResourceMapper } from '../kube/static-resource-mapper.js';
-import { createSilentLogger } from '../log/index.js';
-import { createMemoryModel } from '../providers/memory/memory-model.js';
-import { parseQuantity } from '../quantity/index.js';
+import { createStaticResourceMapper } from '../../kube/static-resource-mapper.js';
+import { createSilentLogger } from '../../log/index.js';
+import { createMemoryModel } from '../../providers/memory/memory-model.js';
+import { parseQuantity } from '../../quantity/index.js';
 import { takeSnapshot } from './metric-snapshot.js';
 
 test('the snapshot shows up to 20 values per metric and marks a metric with more as truncated', async () => {

@@ -7,9 +7,10 @@
 import type { Labels } from '../../api/types.js';
 import { parseQuantity } from '../../quantity/index.js';
 import type { CustomMetricWrite, ExternalMetricWrite } from '../write.js';
+import type { DecodedWrite } from './decoded-write.js';
 import { decodeLegacyRecord } from './legacy.js';
 
-export type DecodedWrite = { readonly kind: 'custom'; readonly write: CustomMetricWrite } | { readonly kind: 'external'; readonly write: ExternalMetricWrite };
+export type { DecodedWrite };
 
 /** The stream entry field of a batch; `w` is one write of the layout before. */
 export const batchField = 'b';

@@ -6,7 +6,6 @@
  */
 import type { Labels } from '../../api/types.js';
 import { parseQuantity } from '../../quantity/index.js';
-import type { CustomMetricWrite, ExternalMetricWrite } from '../write.js';
 import type { DecodedWrite } from './decoded-write.js';
 import { decodeLegacyRecord } from './legacy.js';
 

@@ -38,8 +38,8 @@ describe('redis compact layout', () => {
   test('keys name their kind and scope, and scopes are unambiguous', () => {
     const keys = createKeys('ma:');
     const scope = customScope('ns', '', 'pods', 'rps');
-    assert.deepEqual(keys.parse(keys.bucket('custom', scope, 'web-1', 3)), { kind: 'custom', scope });
-    assert.deepEqual(keys.parse(keys.bucket('external', externalScope(null, 'q'), 'a\x1fb', 0)), { kind: 'external', scope: '[null,"q"]' });
+    assert.deepEqual(keys.parse(keys.bucket('custom', scope, 'web-1', 3)), { kind: 'custom', scope, partition: 0 });
+    assert.deepEqual(keys.parse(keys.bucket('external', externalScope(null, 'q'), 'a\x1fb', 0)), { kind: 'external', scope: '[null,"q"]', partition: 0 });
     assert.deepEqual(keys.parse('ma:c:["ns","","pods","rps","web"]'), { kind: 'legacy', legacy: 'custom' });
     assert.notEqual(customScope('a:b', '', 'c', 'd'), customScope('a', 'b', 'c', 'd'));
     assert.equal(createKeys('a*b:').pattern, 'a\\*b:*');

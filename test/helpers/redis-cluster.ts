@@ -46,6 +46,14 @@ export async function startRedisCluster(serverBinary: string, cliBinary: string,
   try {
     await run(cliBinary, ['--cluster', 'create', ...nodes.map((node) => `127.0.0.1:${node.port}`), '--cluster-replicas', String(replicas), '--cluster-yes'], { timeout: 30_000 });
     await waitForClusterOk(nodes);
+    // NB: a replica is useful (WAIT counts it) only once it has synced from its master.
+    const deadline = Date.now() + 30_000;
+    while (replicas > 0) {
+      const texts = await Promise.all(nodes.slice(0, masters).map((node) => command(node.port, 'INFO', 'replication').catch(() => '')));
+      if (texts.every((text) => (text.match(/^slave\d+:.*state=online/gm) ?? []).length >= replicas)) break;
+      if (Date.now() > deadline) throw new Error(`the cluster replicas did not sync in time:\n${texts.join('\n')}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
   } catch (error) {
     await stop();
     throw error;
@@ -57,18 +65,19 @@ export async function startRedisCluster(serverBinary: string, cliBinary: string,
 export async function waitForClusterOk(nodes: readonly RedisServer[], timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const states = await Promise.all(nodes.map((node) => clusterInfo(node.port).catch(() => '')));
+    const states = await Promise.all(nodes.map((node) => command(node.port, 'CLUSTER', 'INFO').catch(() => '')));
     if (states.every((text) => text.includes('cluster_state:ok'))) return;
     if (Date.now() > deadline) throw new Error(`the Redis Cluster did not become ok in time:\n${states.join('\n')}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
 
-async function clusterInfo(port: number): Promise<string> {
+/** One command to the node on `port`, by a connection of its own. */
+export async function command(port: number, ...args: string[]): Promise<string> {
   const client = new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0 });
   try {
     await client.connect();
-    return (await client.call('CLUSTER', 'INFO')) as string;
+    return String(await client.call(args[0]!, ...args.slice(1)));
   } finally {
     client.disconnect();
   }

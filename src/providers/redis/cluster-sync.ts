@@ -62,6 +62,7 @@ export function startClusterSync(options: ClusterSyncOptions): ReplicaSync {
   const createModel = (): MemoryModel => createMemoryModel({ mapper: options.mapper, logger, ttlMs: options.ttlMs, ...(options.objects ? { objects: options.objects } : {}) });
   const states: PartitionState[] = keys.partitions.map(() => ({ model: createModel(), lastId: '0-0', synced: false, everSynced: false, freshAsOf: 0, busy: false, again: false, failures: 0, waiters: [] }));
   let closed = false;
+  let loadedSeries = 0;
   const firstSyncListeners: (() => void)[] = [];
 
   const releaseWaiters = (state: PartitionState): void => {
@@ -94,10 +95,14 @@ export function startClusterSync(options: ClusterSyncOptions): ReplicaSync {
     state.lastId = tail[0]?.[0] ?? '0-0';
     state.synced = true;
     state.freshAsOf = started;
-    if (state.failures > 0 || !state.everSynced) logger.info({ partition: index, series, streamId: state.lastId }, 'loaded a partition of the metrics from the redis cluster');
+    if (state.everSynced) logger.info({ partition: index, series, streamId: state.lastId }, 'reloaded a partition of the metrics from the redis cluster');
     if (!state.everSynced) {
       state.everSynced = true;
-      if (states.every((s) => s.everSynced)) for (const listener of firstSyncListeners.splice(0)) listener();
+      loadedSeries += series;
+      if (states.every((s) => s.everSynced)) {
+        logger.info({ series: loadedSeries, partitions: states.length }, 'loaded the metrics from the redis cluster');
+        for (const listener of firstSyncListeners.splice(0)) listener();
+      }
     }
   }
 
@@ -170,9 +175,19 @@ export function startClusterSync(options: ClusterSyncOptions): ReplicaSync {
     const index = Number(message);
     if (channel === keys.channel && Number.isInteger(index) && index >= 0 && index < states.length) void pump(index);
   });
-  subscriber.subscribe(keys.channel).catch((error: unknown) => logger.debug({ err: error }, 'redis cluster subscribe failed; polling meanwhile'));
-  // NB: after a reconnect ioredis subscribes again; a partition may have missed wake-ups meanwhile.
-  subscriber.on('ready', pumpAll);
+  // NB: with the offline queue off, SUBSCRIBE fails until the cluster is ready; ioredis subscribes again by itself
+  // after a reconnect, and a partition may have missed wake-ups meanwhile, hence the pump.
+  let subscribed = false;
+  const subscribe = (): void => {
+    pumpAll();
+    if (subscribed) return;
+    subscriber.subscribe(keys.channel).then(
+      () => (subscribed = true),
+      (error: unknown) => logger.debug({ err: error }, 'redis cluster subscribe failed; polling meanwhile'),
+    );
+  };
+  if (subscriber.status === 'ready') subscribe();
+  subscriber.on('ready', subscribe);
   client.on('ready', pumpAll);
   const timer = setInterval(pumpAll, options.pollMs);
   timer.unref();

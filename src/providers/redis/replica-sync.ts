@@ -19,7 +19,7 @@
  * full resync on reconnect, because writes may have been missed or Redis may have lost data.
  * @module
  */
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import type { ResourceMapper } from '../../kube/resource-mapper.js';
 import type { Logger } from '../../log/index.js';
 import type { ObjectLister } from '../../kube/object-lister.js';
@@ -233,7 +233,7 @@ export function startReplicaSync(options: ReplicaSyncOptions): ReplicaSync {
  * off, a command sent while ioredis is still connecting fails at once; waiting here first keeps a replica that starts
  * next to a healthy Redis from logging that Redis is unreachable.
  */
-export function connected(client: Redis, timeoutMs: number): Promise<void> {
+export function connected(client: Redis | Cluster, timeoutMs: number): Promise<void> {
   if (client.status === 'ready') return Promise.resolve();
   return new Promise((resolve, reject) => {
     const done = (error?: Error): void => {

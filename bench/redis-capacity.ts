@@ -40,7 +40,7 @@ if (binary === undefined || cli === undefined) {
       cluster.seriesPerShard.map(k).join(' / '),
       cluster.bytesPerShard.map((b) => `${(b / 1e6).toFixed(1)} MB`).join(' / '),
       String(cluster.redisCpuMicrosPerWrite),
-      `batches of ${cluster.batchSize}, ${cluster.batchesInFlight} in flight, ${cluster.metrics} metrics`,
+      `batches of ${cluster.batchSize}, ${cluster.batchesInFlight} in flight, ${cluster.metrics} metrics${cluster.retries > 0 ? `, ${cluster.retries} retried after a 503` : ''}`,
     ]);
   }
   if (single !== undefined) {

@@ -26,6 +26,8 @@ export interface ClusterCapacityResult {
   readonly writesPerSecond: number;
   readonly batchSize: number;
   readonly batchesInFlight: number;
+  /** Batches answered 503 and sent again. */
+  readonly retries: number;
 }
 
 const metricCount = 64;
@@ -60,12 +62,24 @@ export async function measureClusterCapacity(serverBinary: string, cliBinary: st
     const sysBefore = await sum('cpu', 'used_cpu_sys');
     const started = performance.now();
     let next = 0;
+    let retries = 0;
     const worker = async (): Promise<void> => {
       while (next < series) {
         const from = next;
-        next = Math.min(series, next + batchSize);
-        await backend.writer!.writeBatch!({ custom: Array.from({ length: next - from }, (_, j) => write(from + j)), external: [] });
-        if (Math.floor(from / 100_000) !== Math.floor(next / 100_000)) process.stderr.write(`redis cluster: ${next}/${series}\n`);
+        const to = Math.min(series, from + batchSize);
+        next = to;
+        const batch = { custom: Array.from({ length: to - from }, (_, j) => write(from + j)), external: [] };
+        // NB: a 503 asks the writer to retry, as a real one does (a command can time out on a loaded machine).
+        for (let attempt = 1; ; attempt++) {
+          try {
+            await backend.writer!.writeBatch!(batch);
+            break;
+          } catch (error) {
+            if (attempt >= 5) throw error;
+            retries++;
+          }
+        }
+        if (Math.floor(from / 100_000) !== Math.floor(to / 100_000)) process.stderr.write(`redis cluster: ${to}/${series}\n`);
       }
     };
     await Promise.all(Array.from({ length: batchesInFlight }, worker));
@@ -98,6 +112,7 @@ export async function measureClusterCapacity(serverBinary: string, cliBinary: st
       writesPerSecond: Math.round(series / seconds),
       batchSize,
       batchesInFlight,
+      retries,
     };
   } finally {
     await backend.close();

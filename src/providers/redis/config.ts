@@ -91,6 +91,8 @@ export const flags: readonly BackendFlag[] = [
   { name: 'redis-sentinel-password-file', value: '<file>', description: 'file holding the Sentinels\' own password', configKey: 'sentinel.passwordFile' },
   { name: 'redis-cluster', value: '<host:port,...>', description: 'use the Redis Cluster these nodes belong to', configKey: 'cluster' },
   { name: 'redis-min-replicas-to-ack', value: '<n>', description: 'answer a write only once this many Redis replicas have it (WAIT; default 0)', configKey: 'minReplicasToAck' },
+  { name: 'redis-replica-ack-timeout', value: '<duration>', description: 'how long a write waits for --redis-min-replicas-to-ack replicas before it answers 503 (default 1s)', configKey: 'replicaAckTimeout' },
+  { name: 'redis-ca-file', value: '<file>', description: 'PEM of the CA that signed the Redis certificate (rediss://)', configKey: 'caFile' },
   { name: 'max-staleness', value: '<duration>', description: 'serve reads from the local copy this long while Redis is unreachable (default 60s)', configKey: 'maxStaleness' },
 ];
 

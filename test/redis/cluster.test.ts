@@ -4,11 +4,19 @@
  * `--redis-min-replicas-to-ack 1` (WAIT per shard). A write through one adapter is read through the other, metrics
  * land on every shard, and after a kill -9 of one shard's master its replica is promoted, the adapters follow, every
  * write that got a 200 is readable through both adapters, and reads of metrics on the other shards never fail.
+ * Without replicas, a shard that is down makes only its own metrics answer 503 (after max staleness), and the
+ * replicas pick it up again when it is back, with no restart.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Redis } from 'ioredis';
+import { StatusError } from '../../src/api/errors.js';
+import { createStaticResourceMapper } from '../../src/kube/static-resource-mapper.js';
+import { createSilentLogger } from '../../src/log/index.js';
+import type { Backend, CustomMetricWrite } from '../../src/providers/backend.js';
+import redisBackend from '../../src/providers/redis/index.js';
 import { parseQuantity } from '../../src/quantity/index.js';
+import { everything } from '../../src/selector/index.js';
 import { startAdapter, type AdapterProcess } from '../helpers/adapter-process.js';
 import { createClient } from '../helpers/https-client.js';
 import { command, findRedisCli, startRedisCluster, type RedisCluster } from '../helpers/redis-cluster.js';
@@ -155,3 +163,62 @@ describe('Redis Cluster', { skip }, () => {
     }
   });
 });
+
+describe('a Redis Cluster shard without a replica goes down', { skip }, () => {
+  let cluster: RedisCluster;
+  let writer: Backend;
+  let reader: Backend;
+  const ctx = { signal: new AbortController().signal };
+  const info = (metric: string) => ({ groupResource: { group: '', resource: 'pods' }, namespaced: true, metric });
+  const value = (metric: string, v: string): CustomMetricWrite => ({ info: info(metric), name: { namespace: 'cl', name: 'p' }, value: parseQuantity(v), metricLabels: {}, objectLabels: undefined, timestamp: Date.now() });
+  const read = async (b: Backend, metric: string): Promise<string | number> => {
+    try {
+      return (await b.custom!.getMetricByName({ namespace: 'cl', name: 'p' }, info(metric), everything, ctx)).value;
+    } catch (error) {
+      if (error instanceof StatusError) return error.code;
+      throw error;
+    }
+  };
+  const store = async (metric: string, v: string): Promise<number> => {
+    try {
+      await writer.writer!.writeCustomMetric(value(metric, v));
+      return 200;
+    } catch (error) {
+      if (error instanceof StatusError) return error.code;
+      throw error;
+    }
+  };
+
+  before(async () => {
+    cluster = await startRedisCluster(binary!, cli!, { masters: 3 });
+    const config = redisBackend.configSchema.parse({ cluster: cluster.seeds, maxStaleness: '2s' });
+    const deps = { logger: createSilentLogger(), resourceMapper: createStaticResourceMapper() };
+    [writer, reader] = await Promise.all([redisBackend.create(config, {}, deps), redisBackend.create(config, {}, deps)]);
+  });
+  after(async () => {
+    await writer?.close();
+    await reader?.close();
+    await cluster?.stop();
+  });
+
+  test('its metrics answer 503 past max staleness, the others keep answering, and it is picked up again when back', async () => {
+    for (const metric of metrics) assert.equal(await store(metric, '1'), 200);
+    const victim = cluster.masters[1]!;
+    const down = [...(await metricsOn(victim.port))][0]!;
+    const alive = [...(await metricsOn(cluster.masters[0]!.port))][0]!;
+    await eventually('both values on the reader', async () => ((await read(reader, down)) === '1' && (await read(reader, alive)) === '1' ? true : undefined), 5000);
+
+    await victim.kill();
+    assert.equal(await store(down, '2'), 503, 'a write to the lost shard is refused');
+    assert.equal(await store(alive, '2'), 200, 'a write to another shard is stored');
+    await eventually('the lost shard\'s metric to answer 503', async () => ((await read(reader, down)) === 503 ? true : undefined), 15_000);
+    assert.equal(await read(reader, alive), '2', 'a metric on another shard still answers, with its new value');
+    assert.equal(reader.readiness().ready, true, 'the replica stays ready while other shards are current');
+
+    await victim.restart();
+    await eventually('the shard to be picked up again', async () => ((await read(reader, down)) === '1' ? true : undefined), 20_000);
+    await eventually('a write to it to be stored again', async () => ((await store(down, '3')) === 200 ? true : undefined), 20_000);
+    await eventually('the new value on the reader', async () => ((await read(reader, down)) === '3' ? true : undefined), 5000);
+  });
+});
+

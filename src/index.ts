@@ -4,7 +4,7 @@
  * @module
  */
 export { createAdapter, type Adapter, type AdapterOptions, type ListenOptions, type RunningAdapter } from './adapter.js';
-export type { ServerOptions } from './server/index.js';
+export type { Answer, Exchange, Handler, MetricsServer, ServerOptions } from './server/index.js';
 export {
   createFunctionProvider,
   value,
@@ -31,7 +31,7 @@ export {
   type RetryOptions,
   type Timer,
 } from './providers/function/index.js';
-export { closeGracefully, defaultServerLimits, type ServerLimits } from './server/index.js';
+export { closeGracefully, defaultServerLimits, jsonAnswer, type ServerLimits } from './server/index.js';
 export type {
   CustomMetricInfo,
   CustomMetricsProvider,

@@ -17,6 +17,9 @@ import {
   type MetricHandle,
 } from './providers/function/index.js';
 import { createServer, type MetricsServer, type ServerOptions } from './server/index.js';
+import type { RunningAdapter } from './serving/serve-setup.js';
+
+export type { RunningAdapter };
 
 /**
  * The server's options, with the resource mapper (the built-in table of Kubernetes resources) and the
@@ -33,14 +36,6 @@ export type AdapterOptions = Omit<ServerOptions, 'resourceMapper' | 'logger'> & 
 export interface ListenOptions {
   readonly port: number;
   readonly host: string;
-}
-
-/** An adapter serving over TLS, from `run()` or the `serve` command. */
-export interface RunningAdapter {
-  readonly url: string;
-  /** The generated CA's file, when no `--tls-cert-file` was given. */
-  readonly caFile?: string;
-  close(): Promise<void>;
 }
 
 export interface Adapter {
@@ -112,7 +107,7 @@ export function createAdapter(options: AdapterOptions = {}): Adapter {
       return build().listen({ port, host });
     },
     async run(argv = process.argv.slice(2)) {
-      const { runAdapter } = await import('./cli/run-adapter.js');
+      const { runAdapter } = await import('./serving/run-adapter.js');
       return runAdapter(argv, {
         ...(options.logger ? { logger: options.logger } : {}),
         start: (serving) => {

@@ -9,7 +9,7 @@ import type { BackendFactory } from '../providers/backend.js';
 import { loadAllBackends, loadBackend } from '../providers/registry.js';
 import { isRoutingConfig, parseRoutingConfig } from '../routing/routing-config.js';
 import { backendConfigFrom, backendFlagsGiven, addBackendFlags } from './backend-flags.js';
-import { CliError } from './cli-error.js';
+import { CliError } from '../serving/cli-error.js';
 import { readConfigFile, validateConfig, type ConfigSource } from './config-file.js';
 import { backendSectionOf, ingestSectionOf } from './config-sections.js';
 

@@ -9,7 +9,7 @@
 import type { Redis as RedisClient } from 'ioredis';
 import { createStaticResourceMapper } from '../src/kube/static-resource-mapper.js';
 import { createSilentLogger } from '../src/log/index.js';
-import type { CustomMetricWrite } from '../src/providers/backend.js';
+import type { CustomMetricWrite } from '../src/providers/write.js';
 import redisBackend from '../src/providers/redis/index.js';
 import { parseQuantity } from '../src/quantity/index.js';
 import { startRedisCluster } from '../test/helpers/redis-cluster.js';

@@ -71,6 +71,8 @@ const cases: Record<string, Record<string, unknown>> = {
     },
   },
   redis: { backend: 'redis', replicas: 3, redis: { url: 'rediss://redis.data.svc:6380/0', passwordSecret: { name: 'redis-auth' } } },
+  'redis sentinel': { backend: 'redis', replicas: 2, redis: { url: 'rediss://redis.data.svc', sentinels: ['sentinel-0.data.svc:26379', 'sentinel-1.data.svc:26379'], sentinelMaster: 'mymaster', sentinelPasswordSecret: { name: 'sentinel-auth' }, passwordSecret: { name: 'redis-auth' }, caSecret: { name: 'redis-ca' }, minReplicasToAck: 1, replicaAckTimeout: '500ms', maxStaleness: '30s' } },
+  'redis cluster': { backend: 'redis', replicas: 3, redis: { cluster: ['redis-0.redis.data.svc:6379', 'redis-1.redis.data.svc:6379'], passwordSecret: { name: 'redis-auth' }, minReplicasToAck: 1 } },
   'redis bundled': { backend: 'redis', replicas: 2, redis: { bundled: { enabled: true } } },
   sysdig: { backend: 'sysdig', sysdig: { url: 'https://eu1.app.sysdig.com', clusterName: 'prod' }, config: { sysdig: { metrics: [{ name: 'net.http.request.count' }] } } },
   forward: { backend: 'forward', forward: { url: 'https://keda-operator-metrics-apiserver.keda:443', caBundle: '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n', serviceAccountToken: true } },

@@ -20,6 +20,7 @@ import { startFakeSysdig, type FakeSysdig } from '../helpers/fake-sysdig.js';
 import { findHelm, helmTemplate } from '../helpers/helm.js';
 import { findKubectl, kubectlGetRaw } from '../helpers/kubectl.js';
 import { findPrometheus, startPrometheus, type PrometheusProcess } from '../helpers/prometheus-process.js';
+import { findRedisCli, startRedisCluster, type RedisCluster } from '../helpers/redis-cluster.js';
 import { findRedisServer, startRedisServer, type RedisServer } from '../helpers/redis-server.js';
 import { renderedPod, type RenderedPod, type RenderedPodOptions } from '../helpers/rendered-pod.js';
 
@@ -160,6 +161,56 @@ describe('the rendered pod starts with what was rendered', { skip }, () => {
         const name = `pod-${label}`;
         assert.equal(await running.write(`/write-metrics/namespaces/default/pods/${name}/jobs_waiting`, '"3"'), 200, running.adapter.logs());
         assert.deepEqual(await readyAndRead(running, `${custom}/namespaces/default/pods/${name}/jobs_waiting`, 1), { [name]: '3' }, label);
+      });
+    });
+  });
+
+  describe('against a real Redis behind Sentinel, and a real Redis Cluster', () => {
+    let master: RedisServer | undefined;
+    let sentinel: RedisServer | undefined;
+    let cluster: RedisCluster | undefined;
+    let missing: string | undefined;
+    before(async () => {
+      const binary = await findRedisServer();
+      const cli = binary === undefined ? undefined : await findRedisCli(binary);
+      if (binary === undefined || cli === undefined) {
+        missing = `${binary === undefined ? 'redis-server' : 'redis-cli'} is not installed`;
+        return;
+      }
+      master = await startRedisServer(binary);
+      sentinel = await startRedisServer('/usr/bin/redis-sentinel', { sentinelFor: { masterName: 'chart', port: master.port } }).catch(() => undefined);
+      cluster = await startRedisCluster(binary, cli, { masters: 3 });
+    });
+    after(async () => {
+      await sentinel?.stop();
+      await master?.stop();
+      await cluster?.stop();
+    });
+
+    test('redis.sentinels: the master is found through the Sentinel; a written value is read back', async (t) => {
+      if (missing !== undefined) return t.skip(missing);
+      if (sentinel === undefined) return t.skip('redis-sentinel is not installed');
+      const sentinels = [`127.0.0.1:${sentinel.port}`];
+      await bothRenderings({
+        helm: () => fromHelm({ backend: 'redis', redis: { sentinels, sentinelMaster: 'chart', replicaAckTimeout: '2s' } }),
+        manifests: () => fromManifests(['--backend', 'redis', '--redis-sentinels', sentinels.join(','), '--redis-sentinel-master', 'chart', '--redis-replica-ack-timeout', '2s']),
+      }, {}, async (running, label) => {
+        const name = `sentinel-${label}`;
+        assert.equal(await running.write(`/write-metrics/namespaces/default/pods/${name}/jobs_waiting`, '"4"'), 200, running.adapter.logs());
+        assert.deepEqual(await readyAndRead(running, `${custom}/namespaces/default/pods/${name}/jobs_waiting`, 1), { [name]: '4' }, label);
+      });
+    });
+
+    test('redis.cluster: the pod joins the cluster; a written value is read back', async (t) => {
+      if (missing !== undefined) return t.skip(missing);
+      const seeds = cluster!.seeds.split(',').slice(0, 2);
+      await bothRenderings({
+        helm: () => fromHelm({ backend: 'redis', redis: { cluster: seeds, maxStaleness: '30s' } }),
+        manifests: () => fromManifests(['--backend', 'redis', '--redis-cluster', seeds.join(','), '--max-staleness', '30s']),
+      }, {}, async (running, label) => {
+        const name = `cluster-${label}`;
+        assert.equal(await running.write(`/write-metrics/namespaces/default/pods/${name}/jobs_waiting`, '"5"'), 200, running.adapter.logs());
+        assert.deepEqual(await readyAndRead(running, `${custom}/namespaces/default/pods/${name}/jobs_waiting`, 1), { [name]: '5' }, label);
       });
     });
   });

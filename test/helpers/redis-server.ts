@@ -48,7 +48,15 @@ export interface RedisServerOptions {
    * Run as a Sentinel that monitors the master on 127.0.0.1:`port` under `masterName`, with `quorum` (default 1)
    * and, if given, how long the master must be silent before it is down (`downAfterMs`) and the failover timeout.
    */
-  readonly sentinelFor?: { readonly masterName: string; readonly port: number; readonly quorum?: number; readonly downAfterMs?: number; readonly failoverTimeoutMs?: number };
+  readonly sentinelFor?: {
+    readonly masterName: string;
+    readonly port: number;
+    readonly quorum?: number;
+    readonly downAfterMs?: number;
+    readonly failoverTimeoutMs?: number;
+    /** The password of the monitored Redis (`sentinel auth-pass`). */
+    readonly authPass?: string;
+  };
 }
 
 export async function startRedisServer(binary: string, options: RedisServerOptions = {}): Promise<RedisServer> {
@@ -68,8 +76,9 @@ export async function startRedisServer(binary: string, options: RedisServerOptio
     if (options.sentinelFor !== undefined) {
       // NB: a Sentinel rewrites its config file, so it gets its own in the temp dir.
       const config = join(dir, 'sentinel.conf');
-      const { masterName, port: masterPort, quorum = 1, downAfterMs, failoverTimeoutMs } = options.sentinelFor;
+      const { masterName, port: masterPort, quorum = 1, downAfterMs, failoverTimeoutMs, authPass } = options.sentinelFor;
       const timing = [
+        ...(authPass !== undefined ? [`sentinel auth-pass ${masterName} ${authPass}`] : []),
         ...(downAfterMs !== undefined ? [`sentinel down-after-milliseconds ${masterName} ${downAfterMs}`] : []),
         ...(failoverTimeoutMs !== undefined ? [`sentinel failover-timeout ${masterName} ${failoverTimeoutMs}`] : []),
       ];

@@ -77,7 +77,7 @@ helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | 
 {{- if .Values.redis.bundled.enabled }}
 {{- printf "redis://%s-redis.%s.svc:6379" (include "metrics-adapter.fullname" .) (include "metrics-adapter.namespace" .) }}
 {{- else }}
-{{- required "redis.url is required with backend: redis (or set redis.bundled.enabled)" .Values.redis.url }}
+{{- required "redis.url is required with backend: redis (or set redis.sentinels, redis.cluster or redis.bundled.enabled)" .Values.redis.url }}
 {{- end }}
 {{- end }}
 
@@ -100,6 +100,12 @@ Secrets the back end reads as files: a JSON list of {name, secret, key, flag}. E
 {{- $mounts = append $mounts (dict "name" "redis-password" "secret" (printf "%s-redis" (include "metrics-adapter.fullname" .)) "key" "password" "flag" "redis-password-file") }}
 {{- else if .Values.redis.passwordSecret.name }}
 {{- $mounts = append $mounts (dict "name" "redis-password" "secret" .Values.redis.passwordSecret.name "key" .Values.redis.passwordSecret.key "flag" "redis-password-file") }}
+{{- end }}
+{{- if .Values.redis.sentinelPasswordSecret.name }}
+{{- $mounts = append $mounts (dict "name" "redis-sentinel-password" "secret" .Values.redis.sentinelPasswordSecret.name "key" .Values.redis.sentinelPasswordSecret.key "flag" "redis-sentinel-password-file") }}
+{{- end }}
+{{- if .Values.redis.caSecret.name }}
+{{- $mounts = append $mounts (dict "name" "redis-ca" "secret" .Values.redis.caSecret.name "key" .Values.redis.caSecret.key "flag" "redis-ca-file") }}
 {{- end }}
 {{- else if eq $backend "sysdig" }}
 {{- if .Values.sysdig.existingSecret }}
@@ -159,7 +165,32 @@ Secrets the back end reads as files: a JSON list of {name, secret, key, flag}. E
 - --prometheus-insecure-skip-tls-verify
 {{- end }}
 {{- else if eq $backend "redis" }}
+{{- if and .Values.redis.sentinels .Values.redis.cluster }}
+{{- fail "redis.sentinels and redis.cluster exclude each other: a Redis Cluster fails over by itself" }}
+{{- end }}
+{{- if or .Values.redis.sentinels .Values.redis.cluster }}
+{{- with .Values.redis.url }}
+- --redis-url={{ . }}
+{{- end }}
+{{- with .Values.redis.sentinels }}
+- --redis-sentinels={{ join "," . }}
+- --redis-sentinel-master={{ required "redis.sentinelMaster is required with redis.sentinels" $.Values.redis.sentinelMaster }}
+{{- end }}
+{{- with .Values.redis.cluster }}
+- --redis-cluster={{ join "," . }}
+{{- end }}
+{{- else }}
 - --redis-url={{ include "metrics-adapter.redisUrl" . }}
+{{- end }}
+{{- with .Values.redis.minReplicasToAck }}
+- --redis-min-replicas-to-ack={{ . }}
+{{- end }}
+{{- with .Values.redis.replicaAckTimeout }}
+- --redis-replica-ack-timeout={{ . }}
+{{- end }}
+{{- with .Values.redis.maxStaleness }}
+- --max-staleness={{ . }}
+{{- end }}
 {{- else if eq $backend "sysdig" }}
 {{- with .Values.sysdig.url }}
 - --sysdig-url={{ . }}

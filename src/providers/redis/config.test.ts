@@ -49,4 +49,21 @@ describe('redis config', () => {
     const settings = await connectionSettings(configSchema.parse({ sentinel: { masterName: 'mymaster', sentinels: 'a:26379, b:26380' } }));
     assert.deepEqual(settings, { name: 'mymaster', sentinels: [{ host: 'a', port: 26379 }, { host: 'b', port: 26380 }] });
   });
+
+  test('cluster nodes from the flag\'s text, with credentials and TLS from the URL; no SNI name, since each node has its own', async () => {
+    const settings = await connectionSettings(configSchema.parse({ url: 'rediss://:pw@ignored', cluster: 'a:7000,b:7001' }));
+    assert.deepEqual(settings, { password: 'pw', tls: {}, cluster: [{ host: 'a', port: 7000 }, { host: 'b', port: 7001 }] });
+  });
+
+  test('refuses a cluster with Sentinels, a database other than 0, or a key prefix holding a hash tag', () => {
+    const messages = (input: unknown): string[] => {
+      const result = configSchema.safeParse(input);
+      return result.success ? [] : result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+    };
+    assert.deepEqual(messages({ cluster: 'a:1', sentinel: { masterName: 'm', sentinels: 'b:2' } }), ['cluster: sentinel and cluster exclude each other: a Redis Cluster fails over by itself']);
+    assert.deepEqual(messages({ cluster: 'a:1', url: 'redis://h/3' }), ['url: a Redis Cluster has only database 0']);
+    assert.deepEqual(messages({ cluster: 'a:1', keyPrefix: 'x{y}:' }), ['keyPrefix: must not contain { or } with a Redis Cluster']);
+    assert.deepEqual(messages({ cluster: ['a'] }), ['cluster.0: must be host:port']);
+    assert.deepEqual(messages({ cluster: 'a:1', url: 'redis://h/0' }), []);
+  });
 });

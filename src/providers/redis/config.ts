@@ -1,7 +1,7 @@
 /**
  * The Redis back end's settings (the `redis` section of the config file, or its flags) and how they become ioredis
- * connection options: `redis://` or `rediss://`, a password from the URL, a file or an environment variable, and
- * Sentinel discovery of the master.
+ * connection options: `redis://` or `rediss://`, a password from the URL, a file or an environment variable,
+ * Sentinel discovery of the master, or the seed nodes of a Redis Cluster.
  * @module
  */
 import { readFile } from 'node:fs/promises';
@@ -47,6 +47,11 @@ export const configSchema = z
       })
       .strict()
       .optional(),
+    /**
+     * `host:port` of some nodes of a Redis Cluster (the rest are discovered), as a list or one comma-separated string.
+     * With it, `url` gives only the credentials and the scheme (`rediss://` for TLS).
+     */
+    cluster: z.union([z.array(hostPort).min(1), z.string().transform((text) => text.split(',').map((s) => s.trim()).filter((s) => s !== '')).pipe(z.array(hostPort).min(1))]).optional(),
     /** Prefix of every key this adapter writes, so several installations can share one Redis. */
     keyPrefix: z.string().min(1).default('metrics-adapter:'),
     /** Drop values not written for this long, in Redis (key expiry) and in each replica's copy. */
@@ -69,7 +74,11 @@ export const configSchema = z
     replicaAckTimeout: durationString.default('1s'),
   })
   .strict()
-  .refine((config) => config.url !== undefined || config.sentinel !== undefined, { message: 'a Redis URL or a sentinel section is required', path: ['url'] });
+  .refine((config) => config.url !== undefined || config.sentinel !== undefined || config.cluster !== undefined, { message: 'a Redis URL, a sentinel section or cluster nodes are required', path: ['url'] })
+  .refine((config) => config.sentinel === undefined || config.cluster === undefined, { message: 'sentinel and cluster exclude each other: a Redis Cluster fails over by itself', path: ['cluster'] })
+  // NB: the cluster layout puts its own {hash tag} after the prefix; a brace in the prefix would move every key to one slot.
+  .refine((config) => config.cluster === undefined || !/[{}]/.test(config.keyPrefix), { message: 'must not contain { or } with a Redis Cluster', path: ['keyPrefix'] })
+  .refine((config) => config.cluster === undefined || config.url === undefined || /^\/?0?$/.test(new URL(config.url).pathname), { message: 'a Redis Cluster has only database 0', path: ['url'] });
 
 export type RedisBackendConfig = z.infer<typeof configSchema>;
 
@@ -80,7 +89,10 @@ export const flags: readonly BackendFlag[] = [
   { name: 'redis-sentinels', value: '<host:port,...>', description: 'find the master through these Sentinels', configKey: 'sentinel.sentinels' },
   { name: 'redis-sentinel-master', value: '<name>', description: 'the master name the Sentinels know', configKey: 'sentinel.masterName' },
   { name: 'redis-sentinel-password-file', value: '<file>', description: 'file holding the Sentinels\' own password', configKey: 'sentinel.passwordFile' },
+  { name: 'redis-cluster', value: '<host:port,...>', description: 'use the Redis Cluster these nodes belong to', configKey: 'cluster' },
   { name: 'redis-min-replicas-to-ack', value: '<n>', description: 'answer a write only once this many Redis replicas have it (WAIT; default 0)', configKey: 'minReplicasToAck' },
+  { name: 'redis-replica-ack-timeout', value: '<duration>', description: 'how long a write waits for --redis-min-replicas-to-ack replicas before it answers 503 (default 1s)', configKey: 'replicaAckTimeout' },
+  { name: 'redis-ca-file', value: '<file>', description: 'PEM of the CA that signed the Redis certificate (rediss://)', configKey: 'caFile' },
   { name: 'max-staleness', value: '<duration>', description: 'serve reads from the local copy this long while Redis is unreachable (default 60s)', configKey: 'maxStaleness' },
 ];
 
@@ -96,6 +108,8 @@ export interface ConnectionSettings {
   readonly name?: string;
   readonly sentinelPassword?: string;
   readonly enableTLSForSentinelMode?: boolean;
+  /** Seed nodes of a Redis Cluster. */
+  readonly cluster?: { host: string; port: number }[];
 }
 
 export async function connectionSettings(config: RedisBackendConfig, env: NodeJS.ProcessEnv = process.env): Promise<ConnectionSettings> {
@@ -116,8 +130,11 @@ export async function connectionSettings(config: RedisBackendConfig, env: NodeJS
     ...(username !== undefined ? { username } : {}),
     ...(password !== undefined ? { password } : {}),
     ...(dbText !== '' ? { db: Number(dbText) } : {}),
-    ...(useTls || ca !== undefined ? { tls: { ...(ca !== undefined ? { ca } : {}), ...(url !== undefined && config.sentinel === undefined && isIP(url.hostname) === 0 ? { servername: url.hostname } : {}) } } : {}),
+    ...(useTls || ca !== undefined ? { tls: { ...(ca !== undefined ? { ca } : {}), ...(url !== undefined && config.sentinel === undefined && config.cluster === undefined && isIP(url.hostname) === 0 ? { servername: url.hostname } : {}) } } : {}),
   };
+  if (config.cluster !== undefined) {
+    return { ...settings, cluster: config.cluster.map(parseHostPort) };
+  }
   if (config.sentinel === undefined) {
     return { ...settings, host: url!.hostname.replace(/^\[(.*)\]$/, '$1'), port: url!.port === '' ? 6379 : Number(url!.port) };
   }
@@ -125,13 +142,15 @@ export async function connectionSettings(config: RedisBackendConfig, env: NodeJS
   return {
     ...settings,
     name: config.sentinel.masterName,
-    sentinels: config.sentinel.sentinels.map((entry) => {
-      const at = entry.lastIndexOf(':');
-      return { host: entry.slice(0, at), port: Number(entry.slice(at + 1)) };
-    }),
+    sentinels: config.sentinel.sentinels.map(parseHostPort),
     ...(sentinelPassword !== undefined ? { sentinelPassword } : {}),
     ...(useTls ? { enableTLSForSentinelMode: true } : {}),
   };
+}
+
+function parseHostPort(entry: string): { host: string; port: number } {
+  const at = entry.lastIndexOf(':');
+  return { host: entry.slice(0, at), port: Number(entry.slice(at + 1)) };
 }
 
 async function readSecret(file: string, what: string, trim = true): Promise<string> {

@@ -38,8 +38,8 @@ describe('redis compact layout', () => {
   test('keys name their kind and scope, and scopes are unambiguous', () => {
     const keys = createKeys('ma:');
     const scope = customScope('ns', '', 'pods', 'rps');
-    assert.deepEqual(keys.parse(keys.bucket('custom', scope, 'web-1', 3)), { kind: 'custom', scope });
-    assert.deepEqual(keys.parse(keys.bucket('external', externalScope(null, 'q'), 'a\x1fb', 0)), { kind: 'external', scope: '[null,"q"]' });
+    assert.deepEqual(keys.parse(keys.bucket('custom', scope, 'web-1', 3)), { kind: 'custom', scope, partition: 0 });
+    assert.deepEqual(keys.parse(keys.bucket('external', externalScope(null, 'q'), 'a\x1fb', 0)), { kind: 'external', scope: '[null,"q"]', partition: 0 });
     assert.deepEqual(keys.parse('ma:c:["ns","","pods","rps","web"]'), { kind: 'legacy', legacy: 'custom' });
     assert.notEqual(customScope('a:b', '', 'c', 'd'), customScope('a', 'b', 'c', 'd'));
     assert.equal(createKeys('a*b:').pattern, 'a\\*b:*');
@@ -59,4 +59,25 @@ describe('redis compact layout', () => {
       if (level > 0) assert.equal(bucketOf(field, level) & ((1 << (level - 1)) - 1), bucketOf(field, level - 1));
     }));
   });
+
+  test('a cluster layout: one hash tag per partition, partitions spread evenly over the slots, one metric in one partition', async () => {
+    const { default: slotOf } = await import('cluster-key-slot');
+    const keys = createKeys('ma:', slotOf);
+    assert.equal(keys.partitions.length, 16);
+    keys.partitions.forEach((partition, i) => {
+      assert.ok(partition.slot >= i * 1024 && partition.slot < (i + 1) * 1024, `partition ${i} in its slot range`);
+      assert.equal(slotOf(partition.stream), partition.slot);
+    });
+    const scope = customScope('ns', '', 'pods', 'rps');
+    const p = keys.partitionOf('rps');
+    const key = keys.bucket('custom', scope, 'web-1', 2, p);
+    assert.equal(slotOf(key), keys.partitions[p]!.slot, 'a bucket sits in its partition\'s slot');
+    assert.deepEqual(keys.parse(key), { kind: 'custom', scope, partition: p });
+    assert.equal(keys.parse('ma:s:["ns","","pods","rps"]:0'), undefined, 'an untagged key is not the cluster layout\'s');
+    assert.equal(keys.parse('ma:{nope}s:["ns","","pods","rps"]:0'), undefined);
+    assert.equal(keys.parse('ma:{0.0}c:x'), undefined, 'no layout before in a cluster');
+    const used = new Set(Array.from({ length: 200 }, (_, i) => keys.partitionOf(`metric_${i}`)));
+    assert.equal(used.size, 16, 'metrics spread over every partition');
+  });
 });
+

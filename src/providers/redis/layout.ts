@@ -22,38 +22,101 @@ const kindLetter: Record<HashKind, string> = { custom: 's', object: 'l', externa
 const fieldsPerBucket = 64;
 const maxLevel = 16;
 
-export interface RedisKeys {
-  readonly prefix: string;
-  /** The stream every batch of writes is appended to. */
+/**
+ * One stream and the hashes its writes go to. On one Redis there is one partition and keys carry no hash tag; in a
+ * Redis Cluster each partition's keys share a hash tag, so one partition (a transaction, its stream entry, and a
+ * replica's reload of it) stays in one slot, and partitions spread across the shards.
+ */
+export interface Partition {
+  readonly index: number;
+  /** What every key of this partition starts with: the prefix, then `{tag}` in a cluster. */
+  readonly keyPrefix: string;
+  /** The stream every batch of writes to this partition is appended to. */
   readonly stream: string;
-  /** SCAN pattern of every key of this installation. */
-  readonly pattern: string;
-  /** The hash holding `field` of `scope` at `level`. */
-  bucket(kind: HashKind, scope: string, field: string, level: number): string;
-  /** What a scanned key holds: a bucket of the compact layout, a key of the layout before it, or neither. */
-  parse(key: string): { readonly kind: HashKind; readonly scope: string } | { readonly kind: 'legacy'; readonly legacy: 'custom' | 'object' | 'external' } | undefined;
+  /** The cluster hash slot of every key of this partition (0 on one Redis). */
+  readonly slot: number;
 }
 
-export function createKeys(prefix: string): RedisKeys {
+export interface RedisKeys {
+  readonly prefix: string;
+  readonly partitions: readonly Partition[];
+  /** The partition a metric's values live in: all of one metric's series sit together. */
+  partitionOf(metric: string): number;
+  /** PUBLISH channel announcing that a partition's stream has new entries (cluster only; the message is its index). */
+  readonly channel: string;
+  /** SCAN pattern of every key of this installation, in every partition. */
+  readonly pattern: string;
+  /** The hash holding `field` of `scope` at `level`, in `partition`. */
+  bucket(kind: HashKind, scope: string, field: string, level: number, partition?: number): string;
+  /** What a scanned key holds: a bucket of the compact layout, a key of the layout before it, or neither. */
+  parse(key: string): { readonly kind: HashKind; readonly scope: string; readonly partition: number } | { readonly kind: 'legacy'; readonly legacy: 'custom' | 'object' | 'external' } | undefined;
+}
+
+/** Partitions in a cluster: enough to spread over a few shards evenly, few enough that a replica polls them all cheaply. */
+export const clusterPartitions = 16;
+
+/**
+ * The keys of an installation. `slotOf` (the cluster's key-to-slot function) makes a cluster layout of
+ * {@link clusterPartitions} partitions; without it, the one-Redis layout.
+ */
+export function createKeys(prefix: string, slotOf?: (key: string) => number): RedisKeys {
   const letterKind = new Map<string, HashKind>(Object.entries(kindLetter).map(([kind, letter]) => [letter, kind as HashKind]));
   const legacyKind = new Map([['c', 'custom'], ['o', 'object'], ['e', 'external']] as const);
+  const tags = slotOf === undefined ? [] : spreadTags(clusterPartitions, slotOf);
+  const partitions: Partition[] = slotOf === undefined
+    ? [{ index: 0, keyPrefix: prefix, stream: `${prefix}writes`, slot: 0 }]
+    : tags.map((tag, index) => ({ index, keyPrefix: `${prefix}{${tag}}`, stream: `${prefix}{${tag}}writes`, slot: slotOf(tag) }));
+  const tagIndex = new Map(tags.map((tag, index) => [tag, index]));
+  const count = partitions.length;
   return {
     prefix,
-    stream: `${prefix}writes`,
+    partitions,
+    partitionOf: (metric) => (count === 1 ? 0 : fnv1a(metric) % count),
+    channel: `${prefix}changes`,
     pattern: `${prefix.replace(/[*?[\]\\]/g, '\\$&')}*`,
-    bucket: (kind, scope, field, level) => `${prefix}${kindLetter[kind]}:${scope}:${bucketOf(field, level)}`,
+    bucket: (kind, scope, field, level, partition = 0) => `${partitions[partition]!.keyPrefix}${kindLetter[kind]}:${scope}:${bucketOf(field, level)}`,
     parse(key) {
-      if (!key.startsWith(prefix) || key.charCodeAt(prefix.length + 1) !== 58 /* : */) return undefined;
-      const letter = key.charAt(prefix.length);
+      if (!key.startsWith(prefix)) return undefined;
+      let start = prefix.length;
+      let partition = 0;
+      if (key.charCodeAt(start) === 123 /* { */) {
+        const close = key.indexOf('}', start);
+        const index = close < 0 ? undefined : tagIndex.get(key.slice(start + 1, close));
+        if (index === undefined) return undefined;
+        partition = index;
+        start = close + 1;
+      } else if (count > 1) {
+        return undefined;
+      }
+      if (key.charCodeAt(start + 1) !== 58 /* : */) return undefined;
+      const letter = key.charAt(start);
       const kind = letterKind.get(letter);
       if (kind !== undefined) {
         const end = key.lastIndexOf(':');
-        return end > prefix.length + 2 ? { kind, scope: key.slice(prefix.length + 2, end) } : undefined;
+        return end > start + 2 ? { kind, scope: key.slice(start + 2, end), partition } : undefined;
       }
-      const legacy = legacyKind.get(letter as 'c' | 'o' | 'e');
+      const legacy = count > 1 ? undefined : legacyKind.get(letter as 'c' | 'o' | 'e');
       return legacy === undefined ? undefined : { kind: 'legacy', legacy };
     },
   };
+}
+
+/**
+ * One hash tag per partition, the first of `<i>.<n>` (n = 0, 1, ...) whose slot falls in the i-th of `count` equal
+ * slot ranges. NB: a cluster hands out slots in contiguous ranges (`redis-cli --cluster create` splits 0-16383 evenly),
+ * so tags spread this way land on every shard evenly, where tags taken at random could leave a shard empty.
+ */
+function spreadTags(count: number, slotOf: (key: string) => number): string[] {
+  const slots = 16384;
+  return Array.from({ length: count }, (_, i) => {
+    const low = Math.floor((i * slots) / count);
+    const high = Math.floor(((i + 1) * slots) / count);
+    for (let n = 0; ; n++) {
+      const tag = `${i}.${n}`;
+      const slot = slotOf(tag);
+      if (slot >= low && slot < high) return tag;
+    }
+  });
 }
 
 export const customScope = (namespace: string, group: string, resource: string, metric: string): string => JSON.stringify([namespace, group, resource, metric]);
@@ -68,13 +131,16 @@ export function levelFor(size: number): number {
 
 /** Hand-written FNV-1a: runs once per write, so a hash library's setup would cost more than the hash. */
 export function bucketOf(field: string, level: number): number {
-  if (level === 0) return 0;
+  return level === 0 ? 0 : fnv1a(field) & ((1 << level) - 1);
+}
+
+function fnv1a(text: string): number {
   let hash = 0x811c9dc5;
-  for (let i = 0; i < field.length; i++) {
-    hash ^= field.charCodeAt(i);
+  for (let i = 0; i < text.length; i++) {
+    hash ^= text.charCodeAt(i);
     hash = Math.imul(hash, 0x01000193);
   }
-  return (hash >>> 0) & ((1 << level) - 1);
+  return hash >>> 0;
 }
 
 /** The levels whose bucket for `field` differs from its bucket at `level`: where an earlier copy may sit. */

@@ -23,12 +23,13 @@ export interface ScannedKeys {
   readonly legacy: Map<'custom' | 'object' | 'external', string[]>;
 }
 
-export async function scanKeys(client: Redis, keys: RedisKeys): Promise<ScannedKeys> {
+/** Every key of the installation on `client` (one node), or only those matching `pattern`. */
+export async function scanKeys(client: Redis, keys: RedisKeys, pattern = keys.pattern): Promise<ScannedKeys> {
   const buckets = new Map<HashKind, string[]>([['custom', []], ['object', []], ['external', []]]);
   const legacy = new Map<'custom' | 'object' | 'external', string[]>([['custom', []], ['object', []], ['external', []]]);
   let cursor = '0';
   do {
-    const [next, found] = await client.scan(cursor, 'MATCH', keys.pattern, 'COUNT', 1000);
+    const [next, found] = await client.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
     cursor = next;
     for (const key of found) {
       const parsed = keys.parse(key);
@@ -68,12 +69,22 @@ export interface LoadOptions {
   readonly logger: Logger;
   /** Fields older than this epoch ms are left out (the TTL sweep deletes them). */
   readonly oldestMs: number;
+  /** SCAN pattern narrower than the installation's (one partition's keys). */
+  readonly pattern?: string;
 }
 
-/** Loads every stored value into `model`; returns how many series it holds and how many old-layout keys were moved. */
-export async function loadInto(client: Redis, keys: RedisKeys, model: MemoryModel, options: LoadOptions): Promise<{ series: number; migrated: number }> {
+/**
+ * Loads every stored value on `client` into the model of its partition, `into(partition)`, leaving out partitions it
+ * gives no model for; returns how many series it loaded and how many old-layout keys were moved. In a cluster,
+ * `client` is one master: each master holds the partitions of its slots.
+ */
+export async function loadInto(client: Redis, keys: RedisKeys, into: MemoryModel | ((partition: number) => MemoryModel | undefined), options: LoadOptions): Promise<{ series: number; migrated: number }> {
   const { logger, oldestMs } = options;
-  const scanned = await scanKeys(client, keys);
+  const modelOf = typeof into === 'function' ? into : () => into;
+  const scanned = await scanKeys(client, keys, options.pattern);
+  for (const [kind, list] of scanned.buckets) {
+    scanned.buckets.set(kind, list.filter((key) => modelOf((keys.parse(key) as { partition: number }).partition) !== undefined));
+  }
   const skip = (key: string, error: unknown): void => logger.warn({ key, err: error }, 'skipped a redis value this version cannot read');
   const objects = new Map<string, Newest<Labels>>();
   const series = new Map<string, Newest<DecodedWrite>>();
@@ -132,11 +143,14 @@ export async function loadInto(client: Redis, keys: RedisKeys, model: MemoryMode
   }
 
   for (const { value } of series.values()) {
+    const model = modelOf(keys.partitionOf(value.kind === 'custom' ? value.write.info.metric : value.write.metric));
+    if (model === undefined) continue;
     if (value.kind === 'custom') model.writeCustom(value.write);
     else model.writeExternal(value.write);
   }
   const legacyKeys = [...scanned.legacy.values()].flat();
-  if (legacyKeys.length > 0) await migrate(client, keys, model, moved, legacyKeys);
+  const model = modelOf(0);
+  if (legacyKeys.length > 0 && model !== undefined) await migrate(client, keys, model, moved, legacyKeys);
   return { series: series.size, migrated: legacyKeys.length };
 }
 

@@ -8,7 +8,7 @@
  * 2xx through the same replica sees the value, in the order Redis accepted the writes.
  * @module
  */
-import type { ChainableCommander, Redis } from 'ioredis';
+import type { ChainableCommander, Cluster, Redis } from 'ioredis';
 import { serviceUnavailable } from '../../api/errors.js';
 import type { Logger } from '../../log/index.js';
 import type { CustomMetricWrite, ExternalMetricWrite, MetricsWriter, WriteBatch } from '../write.js';
@@ -17,8 +17,11 @@ import { batchField, encodeBatch, type DecodedWrite } from './records.js';
 import type { ReplicaSync } from './replica-sync.js';
 
 export interface RedisWriterOptions {
-  /** Fails fast while disconnected (no offline queue), so a write is never held and never falsely acknowledged. */
-  readonly client: Redis;
+  /**
+   * Fails fast while disconnected (no offline queue), so a write is never held and never falsely acknowledged. A
+   * Cluster client sends each partition's transaction to the shard that holds its slot.
+   */
+  readonly client: Redis | Cluster;
   readonly keys: RedisKeys;
   readonly sync: ReplicaSync;
   readonly logger: Logger;
@@ -47,6 +50,13 @@ interface Pending {
   readonly reject: (error: unknown) => void;
 }
 
+/** A partition's share of a batch, stored in Redis as the stream entry `id`. */
+interface Committed {
+  readonly partition: number;
+  readonly writes: readonly DecodedWrite[];
+  readonly id: string;
+}
+
 /** Writes per transaction at most: bounds one EXEC's time in Redis, which blocks every other client meanwhile. */
 const maxBatchWrites = 1000;
 
@@ -55,9 +65,13 @@ export function createRedisWriter(options: RedisWriterOptions): RedisWriter {
   const minReplicas = options.minReplicasToAck ?? 0;
   const queue: Pending[] = [];
   let flushing = false;
-  /** Redis's clock minus this host's, from the last stream ID Redis gave, so trimming never trusts this host's clock. */
-  let clockOffsetMs: number | undefined;
-  let batches = 0;
+  /**
+   * Per partition: Redis's clock minus this host's, from the last stream ID Redis gave, so trimming never trusts this
+   * host's clock (in a cluster each shard has its own clock).
+   */
+  const clockOffsetMs: (number | undefined)[] = [];
+  const batches: number[] = [];
+  const announce = keys.partitions.length > 1;
 
   function submit(writes: readonly DecodedWrite[]): Promise<void> {
     return new Promise((resolve, reject) => {
@@ -79,95 +93,131 @@ export function createRedisWriter(options: RedisWriterOptions): RedisWriter {
         batch.push(next);
         writes.push(...next.writes);
       }
-      let id: string;
-      try {
-        id = await commit(writes);
-      } catch (error) {
+      // NB: a transaction may not span cluster slots, so each partition (one hash tag) commits on its own, all at once.
+      const byPartition = new Map<number, DecodedWrite[]>();
+      for (const decoded of writes) {
+        const partition = keys.partitionOf(decoded.kind === 'custom' ? decoded.write.info.metric : decoded.write.metric);
+        const list = byPartition.get(partition);
+        if (list === undefined) byPartition.set(partition, [decoded]);
+        else list.push(decoded);
+      }
+      const stored: Committed[] = [];
+      const failed = new Map<number, unknown>();
+      await Promise.all([...byPartition].map(async ([partition, part]) => {
+        try {
+          stored.push({ partition, writes: part, id: await commit(partition, part) });
+        } catch (error) {
+          failed.set(partition, error);
+        }
+      }));
+      const ok: Pending[] = [];
+      for (const pending of batch) {
+        const error = pending.writes.map((decoded) => failed.get(keys.partitionOf(decoded.kind === 'custom' ? decoded.write.info.metric : decoded.write.metric))).find((e) => e !== undefined);
         // NB: the reply may have been lost after Redis applied the batch; a 503 for a stored value is safe (the client
-        // retries an idempotent write), a 2xx for a lost one is not.
-        const refused = serviceUnavailable('cannot store the value: the metrics store is unavailable', error);
-        for (const pending of batch) pending.reject(refused);
-        continue;
+        // retries an idempotent write), a 2xx for a lost one is not. A write spanning partitions is refused whole
+        // when any of them failed, though the others stored their part.
+        if (error !== undefined) pending.reject(serviceUnavailable('cannot store the value: the metrics store is unavailable', error));
+        else ok.push(pending);
       }
       // NB: not awaited, so the next batch goes to Redis while this one reaches the copy.
-      void settle(batch, writes, id);
+      if (ok.length > 0) void settle(ok, stored);
     }
     flushing = false;
   }
 
-  async function commit(writes: readonly DecodedWrite[]): Promise<string> {
-    const tx = client.multi();
+  /**
+   * One MULTI/EXEC in a pipeline, with WAIT right behind it on the same connection (so in a cluster it asks the
+   * partition's own shard, and it waits for exactly this batch: Redis WAIT semantics). NB: MULTI, EXEC and WAIT are
+   * sent as plain commands because ioredis's `multi()` cannot carry a command after EXEC, and its Cluster client
+   * sends a key-less `wait()` to any node.
+   */
+  async function commit(partition: number, writes: readonly DecodedWrite[]): Promise<string> {
+    const { stream } = keys.partitions[partition]!;
+    const tx = client.pipeline();
+    tx.call('MULTI');
     const expiring = new Set<string>();
     for (const decoded of writes) {
-      if (decoded.kind === 'custom') addCustom(tx, decoded.write, expiring);
-      else addExternal(tx, decoded.write, expiring);
+      if (decoded.kind === 'custom') addCustom(tx, partition, decoded.write, expiring);
+      else addExternal(tx, partition, decoded.write, expiring);
     }
     if (ttlMs > 0) for (const key of expiring) tx.pexpire(key, ttlMs);
     const payload = encodeBatch(writes);
-    if (clockOffsetMs !== undefined) tx.xadd(keys.stream, 'MINID', '~', Date.now() + clockOffsetMs - options.streamRetentionMs, '*', batchField, payload);
-    else tx.xadd(keys.stream, '*', batchField, payload);
+    // NB: EXEC answers one result per command queued after MULTI, so XADD's (the stream ID) sits at this index.
+    const xaddAt = tx.length - 1;
+    const offset = clockOffsetMs[partition];
+    if (offset !== undefined) tx.xadd(stream, 'MINID', '~', Date.now() + offset - options.streamRetentionMs, '*', batchField, payload);
+    else tx.xadd(stream, '*', batchField, payload);
     // NB: XADD takes one trimming rule; the length cap is applied every few batches, which is all it needs.
-    const capped = ++batches % 64 === 1;
-    if (capped) tx.xtrim(keys.stream, 'MAXLEN', '~', options.streamMaxLength);
-    const executed = tx.exec();
-    // NB: queued right behind EXEC on the same connection, so it waits for exactly this batch (Redis WAIT semantics).
-    const acknowledged = minReplicas > 0 ? client.wait(minReplicas, options.replicaAckTimeoutMs ?? 1000) : undefined;
-    // NB: when EXEC fails, WAIT fails too and nobody awaits it: without this the rejection would end the process.
-    acknowledged?.catch(() => undefined);
-    const results = await executed;
+    batches[partition] = (batches[partition] ?? 0) + 1;
+    if (batches[partition] % 64 === 1) tx.xtrim(stream, 'MAXLEN', '~', options.streamMaxLength);
+    if (announce) tx.publish(keys.channel, String(partition));
+    tx.call('EXEC');
+    if (minReplicas > 0) tx.call('WAIT', minReplicas, options.replicaAckTimeoutMs ?? 1000);
+    const replies = await tx.exec();
+    if (replies === null) throw new Error('the transaction was discarded');
+    const execAt = replies.length - (minReplicas > 0 ? 2 : 1);
+    for (const [error] of replies) if (error) throw error;
+    const results = replies[execAt]![1] as unknown[] | null;
     if (results === null) throw new Error('the transaction was discarded');
-    for (const [error] of results) if (error) throw error;
-    if (acknowledged !== undefined) {
-      const replicas = await acknowledged;
+    for (const result of results) if (result instanceof Error) throw result;
+    if (minReplicas > 0) {
+      const replicas = replies[execAt + 1]![1] as number;
       if (replicas < minReplicas) throw new Error(`only ${replicas} of ${minReplicas} Redis replicas acknowledged the write in time`);
     }
-    const id = results[results.length - (capped ? 2 : 1)]![1] as string;
-    clockOffsetMs = Number(id.slice(0, id.indexOf('-'))) - Date.now();
+    const id = results[xaddAt] as string;
+    clockOffsetMs[partition] = Number(id.slice(0, id.indexOf('-'))) - Date.now();
     return id;
   }
 
   /** HSET at the scope's level, HDEL of the copies a level change may have left, PEXPIRE once per key. */
-  function put(tx: ChainableCommander, kind: HashKind, scope: string, level: number, field: string, value: string, expiring: Set<string>): void {
-    const key = keys.bucket(kind, scope, field, level);
+  function put(tx: ChainableCommander, partition: number, kind: HashKind, scope: string, level: number, field: string, value: string, expiring: Set<string>): void {
+    const key = keys.bucket(kind, scope, field, level, partition);
     tx.hset(key, field, value);
-    for (const other of neighbourLevels(field, level)) tx.hdel(keys.bucket(kind, scope, field, other), field);
+    for (const other of neighbourLevels(field, level)) tx.hdel(keys.bucket(kind, scope, field, other, partition), field);
     if (ttlMs > 0) expiring.add(key);
   }
 
-  function addCustom(tx: ChainableCommander, write: CustomMetricWrite, expiring: Set<string>): void {
+  /**
+   * NB: in a cluster an object's labels are kept in the partition of each metric written with them, so they commit
+   * in the same transaction as the value; a load keeps the newest copy.
+   */
+  function addCustom(tx: ChainableCommander, partition: number, write: CustomMetricWrite, expiring: Set<string>): void {
     const { info, name } = write;
     const { group, resource } = info.groupResource;
-    const sizes = sync.model().custom.scopeSizes(name.namespace, info.groupResource, info.metric);
+    const sizes = sync.model(partition).custom.scopeSizes(name.namespace, info.groupResource, info.metric);
     const scope = customScope(name.namespace, group, resource, info.metric);
-    put(tx, 'custom', scope, levelFor(sizes.series), name.name, packValue(write.timestamp, packCustomRest(write.value.toString(), write.metricLabels)), expiring);
+    put(tx, partition, 'custom', scope, levelFor(sizes.series), name.name, packValue(write.timestamp, packCustomRest(write.value.toString(), write.metricLabels)), expiring);
     const objects = objectScope(name.namespace, group, resource);
     const objectLevel = levelFor(sizes.objects);
     if (write.objectLabels !== undefined) {
-      put(tx, 'object', objects, objectLevel, name.name, packValue(write.timestamp, packLabels(write.objectLabels)), expiring);
+      put(tx, partition, 'object', objects, objectLevel, name.name, packValue(write.timestamp, packLabels(write.objectLabels)), expiring);
     } else if (ttlMs > 0) {
       // NB: the object's labels live as long as its newest series; PEXPIRE of a missing key does nothing.
-      expiring.add(keys.bucket('object', objects, name.name, objectLevel));
-      for (const other of neighbourLevels(name.name, objectLevel)) expiring.add(keys.bucket('object', objects, name.name, other));
+      expiring.add(keys.bucket('object', objects, name.name, objectLevel, partition));
+      for (const other of neighbourLevels(name.name, objectLevel)) expiring.add(keys.bucket('object', objects, name.name, other, partition));
     }
   }
 
-  function addExternal(tx: ChainableCommander, write: ExternalMetricWrite, expiring: Set<string>): void {
-    const level = levelFor(sync.model().external.seriesIn(write.namespace, write.metric));
-    put(tx, 'external', externalScope(write.namespace, write.metric), level, packLabels(write.labels), packValue(write.timestamp, write.value.toString()), expiring);
+  function addExternal(tx: ChainableCommander, partition: number, write: ExternalMetricWrite, expiring: Set<string>): void {
+    const level = levelFor(sync.model(partition).external.seriesIn(write.namespace, write.metric));
+    put(tx, partition, 'external', externalScope(write.namespace, write.metric), level, packLabels(write.labels), packValue(write.timestamp, write.value.toString()), expiring);
   }
 
-  async function settle(batch: readonly Pending[], writes: readonly DecodedWrite[], id: string): Promise<void> {
-    if (!(await sync.waitFor(id, options.applyTimeoutMs ?? 1000))) {
+  async function settle(batch: readonly Pending[], parts: readonly Committed[]): Promise<void> {
+    await Promise.all(parts.map(async ({ partition, writes, id }) => {
+      if (await sync.waitFor(id, options.applyTimeoutMs ?? 1000, partition)) return;
       // NB: the stream reader is stuck (often: just reconnecting). Serve the writes here now, and resync so the order
-      // Redis chose wins again.
-      logger.debug({ id }, 'applied a write before the stream delivered it; resyncing');
-      const model = sync.model();
+      // Redis chose wins again. In a cluster a partition's reader only polls, and reapplies the entry in Redis's
+      // order when it gets to it: a reload there would cost a SCAN of the shard for a reader that is merely behind
+      // (measured: a loaded machine fell into reloading partitions over and over), so it is left to the reader.
+      logger.debug({ id, partition }, 'applied a write before the stream delivered it');
+      const model = sync.model(partition);
       for (const decoded of writes) {
         if (decoded.kind === 'custom') model.writeCustom(decoded.write);
         else model.writeExternal(decoded.write);
       }
-      sync.requestResync();
-    }
+      if (keys.partitions.length === 1) sync.requestResync(partition);
+    }));
     for (const pending of batch) pending.resolve();
   }
 

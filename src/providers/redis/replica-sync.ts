@@ -19,7 +19,7 @@
  * full resync on reconnect, because writes may have been missed or Redis may have lost data.
  * @module
  */
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import type { ResourceMapper } from '../../kube/resource-mapper.js';
 import type { Logger } from '../../log/index.js';
 import type { ObjectLister } from '../../kube/object-lister.js';
@@ -54,14 +54,20 @@ export interface SyncState {
   readonly freshAsOf: number;
 }
 
+/**
+ * A replica's copy of what Redis holds, one read model per partition (see `layout.ts`: one on a single Redis, several
+ * in a cluster). `partition` defaults to 0, the only one on a single Redis.
+ */
 export interface ReplicaSync {
-  /** The current read model; a resync replaces it. */
-  model(): MemoryModel;
-  state(): SyncState;
-  /** Resolves true once the write with stream ID `id` is in the model, false after `timeoutMs`. */
-  waitFor(id: string, timeoutMs: number): Promise<boolean>;
-  /** Makes the next loop turn a full resync (used when a write had to be applied out of order). */
-  requestResync(): void;
+  /** The current read model of `partition`; a resync replaces it. */
+  model(partition?: number): MemoryModel;
+  /** Every partition's current model, in partition order. */
+  models(): readonly MemoryModel[];
+  state(partition?: number): SyncState;
+  /** Resolves true once the write with stream ID `id` of `partition`'s stream is in its model, false after `timeoutMs`. */
+  waitFor(id: string, timeoutMs: number, partition?: number): Promise<boolean>;
+  /** Makes the next loop turn a full resync of `partition` (used when a write had to be applied out of order). */
+  requestResync(partition?: number): void;
   /** Resolves true after the first successful sync, false after `timeoutMs`. */
   firstSync(timeoutMs: number): Promise<boolean>;
   close(): Promise<void>;
@@ -74,6 +80,7 @@ export function startReplicaSync(options: ReplicaSyncOptions): ReplicaSync {
   const { client, keys, logger } = options;
   const blockMs = options.blockMs ?? 1000;
   const now = options.now ?? Date.now;
+  const { stream } = keys.partitions[0]!;
   const createModel = (): MemoryModel => createMemoryModel({ mapper: options.mapper, logger, ttlMs: options.ttlMs, ...(options.objects ? { objects: options.objects } : {}) });
   let current = createModel();
   let lastId = '0-0';
@@ -106,7 +113,7 @@ export function startReplicaSync(options: ReplicaSyncOptions): ReplicaSync {
       const [role] = (await client.call('ROLE')) as [string];
       if (role !== 'master') throw new Error(`the redis the Sentinels named is a ${role} now`);
     }
-    const tail = (await client.xrevrange(keys.stream, '+', '-', 'COUNT', 1)) as [string, string[]][];
+    const tail = (await client.xrevrange(stream, '+', '-', 'COUNT', 1)) as [string, string[]][];
     const startId = tail[0]?.[0] ?? '0-0';
     const fresh = createModel();
     const oldestMs = options.ttlMs > 0 ? started - options.ttlMs : Number.NEGATIVE_INFINITY;
@@ -124,8 +131,8 @@ export function startReplicaSync(options: ReplicaSyncOptions): ReplicaSync {
     // applied, MAXLEN trimmed entries this replica never saw: only a resync can recover them.
     const replies = await client
       .pipeline()
-      .xrange(keys.stream, '-', '+', 'COUNT', 1)
-      .xread('COUNT', batchSize, 'BLOCK', blockMs, 'STREAMS', keys.stream, lastId)
+      .xrange(stream, '-', '+', 'COUNT', 1)
+      .xread('COUNT', batchSize, 'BLOCK', blockMs, 'STREAMS', stream, lastId)
       .exec();
     if (replies === null) throw new Error('redis pipeline was discarded');
     for (const [error] of replies) if (error) throw error;
@@ -181,6 +188,7 @@ export function startReplicaSync(options: ReplicaSyncOptions): ReplicaSync {
 
   return {
     model: () => current,
+    models: () => [current],
     state: () => ({ connected: synced, freshAsOf }),
     waitFor(id, timeoutMs) {
       if (compareStreamIds(id, lastId) <= 0 && synced) return Promise.resolve(true);
@@ -225,7 +233,7 @@ export function startReplicaSync(options: ReplicaSyncOptions): ReplicaSync {
  * off, a command sent while ioredis is still connecting fails at once; waiting here first keeps a replica that starts
  * next to a healthy Redis from logging that Redis is unreachable.
  */
-export function connected(client: Redis, timeoutMs: number): Promise<void> {
+export function connected(client: Redis | Cluster, timeoutMs: number): Promise<void> {
   if (client.status === 'ready') return Promise.resolve();
   return new Promise((resolve, reject) => {
     const done = (error?: Error): void => {

@@ -6,7 +6,7 @@
  * Lua script), so a value written meanwhile, by any replica, is never deleted.
  * @module
  */
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import type { Logger } from '../../log/index.js';
 import { eachField, scanKeys } from './load.js';
 import { objectScope, parseScope, unpackValue, type RedisKeys } from './layout.js';
@@ -68,13 +68,16 @@ export async function sweepOnce(client: Redis, keys: RedisKeys, cutoffMs: number
   return deleted;
 }
 
-/** Sweeps every `everyMs` (with jitter, so replicas spread out) until stopped. */
-export function startSweeper(client: Redis, keys: RedisKeys, ttlMs: number, logger: Logger): { stop(): void } {
+/** Sweeps every `everyMs` (with jitter, so replicas spread out) until stopped; in a cluster, every master in turn. */
+export function startSweeper(client: Redis | Cluster, keys: RedisKeys, ttlMs: number, logger: Logger): { stop(): void } {
   const everyMs = Math.max(ttlMs, 10_000);
   let timer: NodeJS.Timeout | undefined;
   const schedule = (): void => {
     timer = setTimeout(() => {
-      sweepOnce(client, keys, Date.now() - ttlMs)
+      const cutoff = Date.now() - ttlMs;
+      const nodes = client.isCluster ? (client as Cluster).nodes('master') : [client as Redis];
+      nodes
+        .reduce<Promise<number>>(async (sum, node) => (await sum) + (await sweepOnce(node, keys, cutoff)), Promise.resolve(0))
         .then((deleted) => {
           if (deleted > 0) logger.debug({ deleted }, 'deleted redis fields older than the metric TTL');
         })

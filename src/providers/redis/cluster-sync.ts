@@ -1,0 +1,244 @@
+/**
+ * A replica's copy of a Redis Cluster: one read model per partition (`layout.ts`), each fed from its own stream, so
+ * a shard that is down stales only the metrics of its partitions while the others stay current.
+ *
+ * Why a stream per partition plus a PUBLISH, and not per-shard keyspace notifications: the stream is what makes a
+ * replica's copy exact (ordered, durable, replayed from the last ID after a break, as on one Redis: see
+ * `replica-sync.ts`), and a blocking XREAD cannot wait on streams in different slots, so the replica needs a wake-up.
+ * Keyspace notifications would need `notify-keyspace-events` on every node (managed clusters often forbid CONFIG)
+ * and one subscription per shard, followed through resharding and failover. A classic PUBLISH in a cluster is
+ * broadcast to every node, so one subscriber connection to any node hears every partition, whichever shard holds it.
+ * The writer publishes the partition's index inside the same MULTI as the stream entry, so the wake-up is sent only
+ * for a committed batch. A lost wake-up (the subscriber reconnecting) costs only latency: every partition is also
+ * polled every `pollMs`, which is what proves a partition's copy current.
+ *
+ * A partition's (re)load scans the master that holds its slot (`CLUSTER SLOTS` as ioredis last saw it), so it works
+ * shard by shard: a shard that comes back is reloaded without touching the others.
+ * @module
+ */
+import type { Cluster, Redis } from 'ioredis';
+import type { ObjectLister } from '../../kube/object-lister.js';
+import type { ResourceMapper } from '../../kube/resource-mapper.js';
+import type { Logger } from '../../log/index.js';
+import { createMemoryModel, type MemoryModel } from '../memory/memory-model.js';
+import type { RedisKeys } from './layout.js';
+import { loadInto } from './load.js';
+import { compareStreamIds, decodeEntry } from './records.js';
+import type { ReplicaSync, SyncState } from './replica-sync.js';
+
+export interface ClusterSyncOptions {
+  /** Reads the streams (routed by slot); fails fast while a shard is unreachable. */
+  readonly client: Cluster;
+  /** A connection of its own for SUBSCRIBE (a subscribed connection takes no other command). */
+  readonly subscriber: Cluster;
+  readonly keys: RedisKeys;
+  readonly mapper: ResourceMapper;
+  readonly logger: Logger;
+  readonly ttlMs: number;
+  readonly objects?: ObjectLister;
+  /** How often every partition is read even without a wake-up, and so how often an idle copy proves itself current. */
+  readonly pollMs: number;
+  readonly now?: () => number;
+}
+
+/** Stream entries (batches of writes) read per XREAD. */
+const batchSize = 100;
+
+interface PartitionState {
+  model: MemoryModel;
+  lastId: string;
+  synced: boolean;
+  everSynced: boolean;
+  freshAsOf: number;
+  busy: boolean;
+  again: boolean;
+  failures: number;
+  waiters: { id: string; resolve: (ok: boolean) => void }[];
+}
+
+export function startClusterSync(options: ClusterSyncOptions): ReplicaSync {
+  const { client, subscriber, keys, logger } = options;
+  const now = options.now ?? Date.now;
+  const createModel = (): MemoryModel => createMemoryModel({ mapper: options.mapper, logger, ttlMs: options.ttlMs, ...(options.objects ? { objects: options.objects } : {}) });
+  const states: PartitionState[] = keys.partitions.map(() => ({ model: createModel(), lastId: '0-0', synced: false, everSynced: false, freshAsOf: 0, busy: false, again: false, failures: 0, waiters: [] }));
+  let closed = false;
+  let loadedSeries = 0;
+  const firstSyncListeners: (() => void)[] = [];
+
+  const releaseWaiters = (state: PartitionState): void => {
+    if (state.waiters.length === 0 || !state.synced) return;
+    state.waiters = state.waiters.filter((waiter) => {
+      if (compareStreamIds(waiter.id, state.lastId) > 0) return true;
+      waiter.resolve(true);
+      return false;
+    });
+  };
+
+  /** The master that holds `slot`, as ioredis last saw the cluster. */
+  const masterFor = (slot: number): Redis => {
+    const key = client.slots[slot]?.[0];
+    const node = key === undefined ? undefined : client.nodes('master').find((n) => `${n.options.host}:${n.options.port}` === key);
+    if (node === undefined) throw new Error(`no reachable master holds slot ${slot}`);
+    return node;
+  };
+
+  async function resync(index: number, state: PartitionState): Promise<void> {
+    const started = now();
+    const partition = keys.partitions[index]!;
+    const node = masterFor(partition.slot);
+    const tail = (await node.xrevrange(partition.stream, '+', '-', 'COUNT', 1)) as [string, string[]][];
+    const fresh = createModel();
+    const oldestMs = options.ttlMs > 0 ? started - options.ttlMs : Number.NEGATIVE_INFINITY;
+    const { series } = await loadInto(node, keys, (p) => (p === index ? fresh : undefined), { logger, oldestMs, pattern: `${partition.keyPrefix.replace(/[*?[\]\\]/g, '\\$&')}*` });
+    state.model.close();
+    state.model = fresh;
+    state.lastId = tail[0]?.[0] ?? '0-0';
+    state.synced = true;
+    state.freshAsOf = started;
+    if (state.everSynced) logger.info({ partition: index, series, streamId: state.lastId }, 'reloaded a partition of the metrics from the redis cluster');
+    if (!state.everSynced) {
+      state.everSynced = true;
+      loadedSeries += series;
+      if (states.every((s) => s.everSynced)) {
+        logger.info({ series: loadedSeries, partitions: states.length }, 'loaded the metrics from the redis cluster');
+        for (const listener of firstSyncListeners.splice(0)) listener();
+      }
+    }
+  }
+
+  /** Applies what `index`'s stream holds past the last entry applied; returns whether more may be waiting. */
+  async function read(index: number, state: PartitionState): Promise<boolean> {
+    const started = now();
+    const { stream } = keys.partitions[index]!;
+    const replies = await client.pipeline().xrange(stream, '-', '+', 'COUNT', 1).xread('COUNT', batchSize, 'STREAMS', stream, state.lastId).exec();
+    if (replies === null) throw new Error('redis pipeline was discarded');
+    for (const [error] of replies) if (error) throw error;
+    const first = (replies[0]![1] as [string, string[]][])[0]?.[0];
+    if (first !== undefined && state.lastId !== '0-0' && compareStreamIds(first, state.lastId) > 0) {
+      logger.warn({ partition: index, lastId: state.lastId, first }, 'fell behind a redis write stream; reloading its partition');
+      state.synced = false;
+      return true;
+    }
+    const entries = (replies[1]![1] as [string, [string, string[]][]][] | null)?.[0]?.[1] ?? [];
+    for (const [id, fields] of entries) {
+      state.lastId = id;
+      try {
+        for (const decoded of decodeEntry(fields)) {
+          if (decoded.kind === 'custom') state.model.writeCustom(decoded.write);
+          else state.model.writeExternal(decoded.write);
+        }
+      } catch (error) {
+        logger.warn({ id, err: error }, 'skipped a redis write this version cannot read');
+      }
+    }
+    if (entries.length < batchSize) state.freshAsOf = started;
+    return entries.length >= batchSize;
+  }
+
+  /** Brings one partition up to date; a call while it runs makes it run once more, so no wake-up is lost. */
+  async function pump(index: number): Promise<void> {
+    const state = states[index]!;
+    if (state.busy) {
+      state.again = true;
+      return;
+    }
+    state.busy = true;
+    try {
+      do {
+        state.again = false;
+        if (closed || client.status !== 'ready') break;
+        try {
+          if (!state.synced) await resync(index, state);
+          if (await read(index, state)) state.again = true;
+          state.failures = 0;
+          releaseWaiters(state);
+        } catch (error) {
+          if (closed) break;
+          state.synced = false;
+          state.failures++;
+          // NB: one line per outage of a partition, then one a minute, so a long outage does not flood the log.
+          if (state.failures === 1 || state.failures % Math.max(1, Math.round(60_000 / options.pollMs)) === 0) {
+            logger.warn({ err: error, partition: index, failures: state.failures }, 'a redis cluster shard is unreachable; serving the local copy of its metrics and retrying');
+          }
+          break;
+        }
+      } while (state.again);
+    } finally {
+      state.busy = false;
+    }
+  }
+
+  const pumpAll = (): void => {
+    for (let i = 0; i < states.length; i++) void pump(i);
+  };
+  subscriber.on('message', (channel: string, message: string) => {
+    const index = Number(message);
+    if (channel === keys.channel && Number.isInteger(index) && index >= 0 && index < states.length) void pump(index);
+  });
+  // NB: with the offline queue off, SUBSCRIBE fails until the cluster is ready; ioredis subscribes again by itself
+  // after a reconnect, and a partition may have missed wake-ups meanwhile, hence the pump.
+  let subscribed = false;
+  const subscribe = (): void => {
+    pumpAll();
+    if (subscribed) return;
+    subscriber.subscribe(keys.channel).then(
+      () => (subscribed = true),
+      (error: unknown) => logger.debug({ err: error }, 'redis cluster subscribe failed; polling meanwhile'),
+    );
+  };
+  if (subscriber.status === 'ready') subscribe();
+  subscriber.on('ready', subscribe);
+  client.on('ready', pumpAll);
+  const timer = setInterval(pumpAll, options.pollMs);
+  timer.unref();
+  pumpAll();
+
+  return {
+    model: (partition = 0) => states[partition]!.model,
+    models: () => states.map((state) => state.model),
+    state(partition?: number): SyncState {
+      if (partition !== undefined) return { connected: states[partition]!.synced, freshAsOf: states[partition]!.freshAsOf };
+      return { connected: states.every((s) => s.synced), freshAsOf: Math.min(...states.map((s) => s.freshAsOf)) };
+    },
+    waitFor(id, timeoutMs, partition = 0) {
+      const state = states[partition]!;
+      if (state.synced && compareStreamIds(id, state.lastId) <= 0) return Promise.resolve(true);
+      return new Promise((resolve) => {
+        const done = (ok: boolean): void => {
+          clearTimeout(timer);
+          resolve(ok);
+        };
+        const timer = setTimeout(() => {
+          state.waiters = state.waiters.filter((w) => w.resolve !== done);
+          resolve(false);
+        }, timeoutMs);
+        state.waiters.push({ id, resolve: done });
+      });
+    },
+    requestResync(partition = 0) {
+      states[partition]!.synced = false;
+      void pump(partition);
+    },
+    firstSync(timeoutMs) {
+      if (states.every((s) => s.everSynced)) return Promise.resolve(true);
+      return new Promise((resolve) => {
+        const timeout = setTimeout(() => resolve(false), timeoutMs);
+        firstSyncListeners.push(() => {
+          clearTimeout(timeout);
+          resolve(true);
+        });
+      });
+    },
+    async close() {
+      closed = true;
+      clearInterval(timer);
+      subscriber.disconnect();
+      client.disconnect();
+      for (const state of states) {
+        for (const waiter of state.waiters) waiter.resolve(false);
+        state.waiters = [];
+        state.model.close();
+      }
+    },
+  };
+}

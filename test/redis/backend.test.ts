@@ -11,7 +11,7 @@ import { StatusError } from '../../src/api/errors.js';
 import { createStaticResourceMapper } from '../../src/kube/static-resource-mapper.js';
 import { createLogger, createSilentLogger } from '../../src/log/index.js';
 import type { Backend, CustomMetricWrite } from '../../src/providers/backend.js';
-import { describeWritableBackend } from '../../src/providers/conformance.js';
+import { describeWritableBackend } from '../../src/providers/conformance/index.js';
 import redisBackend from '../../src/providers/redis/index.js';
 import { parseQuantity } from '../../src/quantity/index.js';
 import { everything } from '../../src/selector/index.js';

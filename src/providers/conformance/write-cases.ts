@@ -1,16 +1,19 @@
 /**
- * The behaviour suite every writable back end must pass (memory now, Redis later): what the write
- * API stores, the provider contract answers. A back end's own test calls `describeWritableBackend`
- * and then adds its own cases, as hono's router implementations share `common.case.test.ts`.
+ * The write cases of the conformance suite, for back ends with a writer (memory, Redis): what the write API
+ * stores, the provider contract answers. `describeWritableBackend` runs the read cases on the fixture written
+ * through the writer, then these.
  * @module
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { StatusError } from '../api/errors.js';
-import { parseQuantity } from '../quantity/index.js';
-import { everything, parseSelector } from '../selector/index.js';
-import type { Backend, CustomMetricWrite } from './backend.js';
-import type { CustomMetricInfo } from './provider.js';
+import { StatusError } from '../../api/errors.js';
+import { parseQuantity } from '../../quantity/index.js';
+import { everything, parseSelector } from '../../selector/index.js';
+import type { Backend, CustomMetricWrite } from '../backend.js';
+import type { CustomMetricInfo } from '../provider.js';
+import type { Fixture } from './fixture.js';
+import { describeReadOnlyBackend } from './read-suite.js';
+import type { ConformanceSubject } from './subject.js';
 
 const ctx = { signal: new AbortController().signal };
 const pods: CustomMetricInfo = { groupResource: { group: '', resource: 'pods' }, namespaced: true, metric: 'http_requests' };
@@ -24,9 +27,28 @@ function isNotFound(error: unknown): boolean {
   return error instanceof StatusError && error.code === 404 && error.reason === 'NotFound';
 }
 
-/** Runs the shared cases against a fresh back end from `create`; it must have custom, external and writer. */
+/** The fixture written through the back end's writer, as a client of the write API would. */
+export async function writeFixture(backend: Backend, fixture: Fixture): Promise<ConformanceSubject> {
+  const writer = backend.writer;
+  if (backend.custom === undefined || backend.external === undefined || writer === undefined) {
+    throw new Error('a writable back end serves custom, external and the writer');
+  }
+  for (const o of fixture.custom) {
+    await writer.writeCustomMetric({ info: o.info, name: o.name, value: parseQuantity(o.value), metricLabels: o.metricLabels, objectLabels: o.objectLabels, timestamp: Date.now() });
+  }
+  for (const s of fixture.external) {
+    await writer.writeExternalMetric({ namespace: s.namespace, metric: s.metric, labels: s.labels, value: parseQuantity(s.value), timestamp: Date.now() });
+  }
+  return { custom: backend.custom, external: backend.external, close: () => backend.close() };
+}
+
+/**
+ * Runs the read cases on the fixture written through the writer, then the write cases, each against a fresh back
+ * end from `create`; it must have custom, external and writer.
+ */
 export function describeWritableBackend(name: string, create: () => Promise<Backend>): void {
-  describe(`${name} back end: conformance`, () => {
+  describeReadOnlyBackend(name, { custom: true, external: true, unreachable: false }, async (fixture) => writeFixture(await create(), fixture));
+  describe(`${name} back end: conformance of writes`, () => {
     let backend: Backend;
     before(async () => {
       backend = await create();
@@ -86,6 +108,15 @@ export function describeWritableBackend(name: string, create: () => Promise<Back
       assert.deepEqual(custom, ['nodes/temperature/false', 'pods/http_requests/true']);
       assert.deepEqual(backend.external!.listAllExternalMetrics(), [{ metric: 'queue' }]);
       assert.equal(backend.readiness().ready, true);
+    });
+
+    test('a later write replaces the value and the metric labels; one without objectLabels keeps the earlier ones', async () => {
+      await backend.writer!.writeCustomMetric(podWrite('web-2', '2.5', undefined, { method: 'PUT' }));
+      const value = await backend.custom!.getMetricByName({ namespace: 'conformance', name: 'web-2' }, pods, parseSelector('method=PUT'), ctx);
+      assert.equal(value.value, '2500m');
+      await assert.rejects(async () => backend.custom!.getMetricByName({ namespace: 'conformance', name: 'web-2' }, pods, parseSelector('method=GET'), ctx), isNotFound);
+      const web = await backend.custom!.getMetricBySelector('conformance', parseSelector('app=web'), pods, everything, ctx);
+      assert.deepEqual(web.map((v) => `${v.describedObject.name}=${v.value}`).sort(), ['web-1=300m', 'web-2=2500m']);
     });
   });
 }

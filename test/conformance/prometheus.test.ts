@@ -1,0 +1,57 @@
+/**
+ * The Prometheus back end runs the conformance suite against a fake of Prometheus' HTTP API
+ * (test/helpers/fake-prometheus.ts) holding the fixture as series, with prometheus-adapter rules.
+ */
+import { createStaticResourceMapper } from '../../src/kube/static-resource-mapper.js';
+import { createSilentLogger } from '../../src/log/index.js';
+import { describeReadOnlyBackend, type Fixture } from '../../src/providers/conformance/index.js';
+import prometheusBackend from '../../src/providers/prometheus/index.js';
+import { proxyUpstream } from '../helpers/conformance-upstream.js';
+import { startFakePrometheus } from '../helpers/fake-prometheus.js';
+import type { PromSeries } from '../helpers/promql-eval.js';
+
+const sum = 'sum(<<.Series>>{<<.LabelMatchers>>}) by (<<.GroupBy>>)';
+
+/** The rules a prometheus-adapter user would write for these series. */
+export const conformanceRules = {
+  rules: [
+    { seriesQuery: 'http_requests{namespace!="",pod!=""}', resources: { overrides: { namespace: { resource: 'namespace' }, pod: { resource: 'pod' } } }, metricsQuery: sum },
+    { seriesQuery: 'temperature{node!=""}', resources: { overrides: { node: { resource: 'node' } } }, metricsQuery: sum },
+  ],
+  externalRules: [
+    { seriesQuery: 'queue{namespace!=""}', resources: { namespaced: true, overrides: { namespace: { resource: 'namespace' } } }, metricsQuery: 'sum(<<.Series>>{<<.LabelMatchers>>}) by (q)' },
+  ],
+};
+
+/** The fixture as the series a Prometheus would hold: object and metric labels are both series labels. */
+export function seriesOf(fixture: Fixture): PromSeries[] {
+  return [
+    ...fixture.custom.map((o) => ({
+      labels: { __name__: o.info.metric, ...(o.info.namespaced ? { namespace: o.name.namespace, pod: o.name.name } : { node: o.name.name }), ...o.objectLabels, ...o.metricLabels },
+      value: o.number,
+    })),
+    ...fixture.external.map((s) => ({ labels: { __name__: s.metric, namespace: s.namespace, ...s.labels }, value: s.number })),
+  ];
+}
+
+describeReadOnlyBackend('prometheus', { custom: true, external: true, unreachable: true }, async (fixture) => {
+  const prometheus = await startFakePrometheus(seriesOf(fixture));
+  const upstream = await proxyUpstream(prometheus.port, /Prometheus/);
+  const config = prometheusBackend.configSchema.parse({ url: `http://127.0.0.1:${upstream.proxy.port}`, timeout: '3s', ...conformanceRules });
+  const backend = await prometheusBackend.create(config, {}, { logger: createSilentLogger(), resourceMapper: createStaticResourceMapper() });
+  const custom = backend.custom!;
+  while (custom.listAllMetrics().length === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+  return {
+    custom,
+    external: backend.external!,
+    // NB: prometheus-adapter lists a metric for every resource a series has a label for: the namespace too.
+    extraListed: [{ groupResource: { group: '', resource: 'namespaces' }, namespaced: false, metric: 'http_requests' }],
+    stall: upstream.stall,
+    unreachable: upstream.unreachable,
+    async close() {
+      await backend.close();
+      await upstream.proxy.close();
+      await prometheus.close();
+    },
+  };
+});

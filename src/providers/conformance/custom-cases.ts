@@ -29,8 +29,10 @@ function checkValue(subject: ConformanceSubject, value: MetricValue, expected: F
 }
 
 /** A case that the subject's operators allow: the names it answers; else the 400 it must refuse with. */
-async function expectSelection(subject: ConformanceSubject, run: () => unknown, texts: readonly string[], expected: readonly string[], names: (v: unknown) => string[]): Promise<void> {
-  const refused = texts.flatMap((t) => selector(t).requirements).find((r) => subject.unsupportedOperators?.includes(r.operator));
+async function expectSelection(subject: ConformanceSubject, run: () => unknown, texts: readonly [string, string?], expected: readonly string[], names: (v: unknown) => string[]): Promise<void> {
+  const { labelSelector = [], metricSelector = [] } = subject.unsupportedOperators ?? {};
+  const refused = selector(texts[0]).requirements.find((r) => labelSelector.includes(r.operator))
+    ?? selector(texts[1] ?? '').requirements.find((r) => metricSelector.includes(r.operator));
   if (refused !== undefined) {
     await rejectsWithStatus(run, 400, 'BadRequest', new RegExp(refused.key));
     return;

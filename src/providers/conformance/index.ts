@@ -6,3 +6,4 @@ export { describeReadOnlyBackend, type ReadSuiteOptions } from './read-suite.js'
 export { describeWritableBackend, writeFixture } from './write-cases.js';
 export { fixture, namespace, otherNamespace, nodes, pods, queue, type Fixture, type FixtureObject, type FixtureSeries } from './fixture.js';
 export type { ConformanceSubject, OpenSubject, StallHandle, UnreachableHandle } from './subject.js';
+export { fixtureObjectLister } from './object-lister.js';

@@ -7,7 +7,7 @@ import { StatusError, type StatusReason } from '../../api/errors.js';
 import { parseQuantity } from '../../quantity/index.js';
 
 /** Calls `call` (which may throw synchronously or reject) and returns its StatusError, failing on anything else. */
-export async function statusErrorOf(call: () => unknown): Promise<StatusError> {
+async function statusErrorOf(call: () => unknown): Promise<StatusError> {
   let outcome: unknown;
   try {
     outcome = await call();

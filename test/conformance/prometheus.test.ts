@@ -4,35 +4,11 @@
  */
 import { createStaticResourceMapper } from '../../src/kube/static-resource-mapper.js';
 import { createSilentLogger } from '../../src/log/index.js';
-import { describeReadOnlyBackend, fixtureObjectLister, type Fixture, type OpenSubject } from '../../src/providers/conformance/index.js';
+import { describeReadOnlyBackend, fixtureObjectLister, type OpenSubject } from '../../src/providers/conformance/index.js';
 import prometheusBackend from '../../src/providers/prometheus/index.js';
 import { proxyUpstream } from '../helpers/conformance-upstream.js';
 import { startFakePrometheus } from '../helpers/fake-prometheus.js';
-import type { PromSeries } from '../helpers/promql-eval.js';
-
-const sum = 'sum(<<.Series>>{<<.LabelMatchers>>}) by (<<.GroupBy>>)';
-
-/** The rules a prometheus-adapter user would write for these series. */
-export const conformanceRules = {
-  rules: [
-    { seriesQuery: 'http_requests{namespace!="",pod!=""}', resources: { overrides: { namespace: { resource: 'namespace' }, pod: { resource: 'pod' } } }, metricsQuery: sum },
-    { seriesQuery: 'temperature{node!=""}', resources: { overrides: { node: { resource: 'node' } } }, metricsQuery: sum },
-  ],
-  externalRules: [
-    { seriesQuery: 'queue{namespace!=""}', resources: { namespaced: true, overrides: { namespace: { resource: 'namespace' } } }, metricsQuery: 'sum(<<.Series>>{<<.LabelMatchers>>}) by (q)' },
-  ],
-};
-
-/** The fixture as the series a Prometheus would hold: object and metric labels are both series labels. */
-export function seriesOf(fixture: Fixture): PromSeries[] {
-  return [
-    ...fixture.custom.map((o) => ({
-      labels: { __name__: o.info.metric, ...(o.info.namespaced ? { namespace: o.name.namespace, pod: o.name.name } : { node: o.name.name }), ...o.objectLabels, ...o.metricLabels },
-      value: o.number,
-    })),
-    ...fixture.external.map((s) => ({ labels: { __name__: s.metric, namespace: s.namespace, ...s.labels }, value: s.number })),
-  ];
-}
+import { conformanceRules, seriesOf } from '../helpers/prometheus-fixture.js';
 
 /** A Prometheus back end over the fake, reached through a proxy; `cluster` gives it the fixture's objects. */
 function open(cluster: boolean): OpenSubject {

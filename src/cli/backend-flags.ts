@@ -6,7 +6,7 @@
  */
 import type { Command } from 'commander';
 import type { BackendFactory, BackendFlag } from '../providers/backend.js';
-import { CliError } from './cli-error.js';
+import { CliError } from '../serving/cli-error.js';
 import { validateConfig, type ConfigSource } from './config-file.js';
 
 /** Commander's property for `--some-flag`: `someFlag`. */

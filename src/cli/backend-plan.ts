@@ -13,7 +13,7 @@ import { ConfigReloader } from '../routing/config-reloader.js';
 import { RoutingBackend } from '../routing/routing-backend.js';
 import { isRoutingConfig, parseRoutingConfig, type RoutingSpec } from '../routing/routing-config.js';
 import { backendConfigFrom, backendFlagsGiven } from './backend-flags.js';
-import { CliError } from './cli-error.js';
+import { CliError } from '../serving/cli-error.js';
 import { readConfigFile, validateConfig, type ConfigSource } from './config-file.js';
 import { backendSectionOf } from './config-sections.js';
 import type { ServeFlags } from './serve-flags.js';

@@ -5,7 +5,7 @@
  * cluster, and the cluster's discovery (discovery-resource-mapper.ts) when one is connected.
  * @module
  */
-import type { GroupResource } from '../providers/provider.js';
+import type { GroupResource } from '../api/types.js';
 
 export interface ResourceKind {
   readonly kind: string;

@@ -162,6 +162,17 @@ export interface BackendFlag {
   readonly accumulate?: (value: string, previous: unknown) => unknown;
 }
 
+/** What `config check` does for a back end beyond its schema. */
+export interface BackendConfigCheck<Config> {
+  /**
+   * Flag values that stand in for settings a file may leave to the command line (a server URL), so the file alone
+   * can still be validated; `run` is then called with `live` false and must not reach the upstream.
+   */
+  readonly standIns?: Readonly<Record<string, unknown>>;
+  /** Checks the config, against the real upstream when `live`; prints what it finds; resolves false when a check failed. */
+  run(label: string, config: Config, live: boolean, print: (line: string) => void): Promise<boolean>;
+}
+
 export interface BackendFactory<Config = unknown> {
   readonly name: string;
   /** One line for `--help`. */
@@ -175,4 +186,6 @@ export interface BackendFactory<Config = unknown> {
    */
   readonly topLevelKeys?: readonly string[];
   create(config: Config, flags: CommonBackendFlags, deps: BackendDeps): Promise<Backend>;
+  /** `config check`'s deeper check; without it a config is checked against `configSchema` only. */
+  readonly configCheck?: BackendConfigCheck<Config>;
 }

@@ -20,6 +20,14 @@ const prometheusBackend: BackendFactory<PrometheusBackendConfig> = {
     const { createPrometheusBackend } = await import('./create-backend.js');
     return createPrometheusBackend(config, clientOptionsOf(config), timingsOf(config), deps);
   },
+  configCheck: {
+    // NB: a rules file names no Prometheus; `config check rules.yaml` still validates it, offline.
+    standIns: { prometheusUrl: 'http://127.0.0.1:9' },
+    async run(label, config, live, print) {
+      const { checkPrometheusConfig } = await import('./config-check.js');
+      return checkPrometheusConfig(label, config, live, print);
+    },
+  },
 };
 
 export default prometheusBackend;

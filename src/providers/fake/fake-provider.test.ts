@@ -30,6 +30,7 @@ describe('fake provider', () => {
     const fake = createFakeProvider({ custom: [{ resource: 'pods', namespace: 'shop', name: 'web-1', metric: 'rps', value: 1 }] });
     const list = fake.custom.listAllMetrics();
     fake.setCustom({ resource: 'po', namespace: 'shop', name: 'web-1', metric: 'rps', value: '250m', windowSeconds: 30 });
+    fake.setCustom({ resource: 'pods', namespace: 'shop', name: 'web-2', metric: 'rps', value: 2 });
     assert.equal(fake.custom.listAllMetrics(), list, 'the same metric list while no metric was added');
     const value = await fake.custom.getMetricByName({ namespace: 'shop', name: 'web-1' }, pods, everything, ctx);
     assert.deepEqual({ value: value.value, windowSeconds: value.windowSeconds }, { value: '250m', windowSeconds: 30 });

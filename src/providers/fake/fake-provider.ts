@@ -196,10 +196,9 @@ export function createFakeProvider(options: FakeProviderOptions = {}): FakeProvi
       required('metric', input.metric);
       const gr = mapper.resourceFor(input.resource);
       const stored: StoredCustom = { gr, namespace: scopeOf(gr, input.namespace ?? ''), input: { ...input }, value: toQuantityText(input.value) };
-      const before = customValues.length;
+      if (!customValues.some((v) => grText(v.gr) === grText(gr) && v.input.metric === input.metric)) customList = undefined;
       customValues = customValues.filter((v) => !(grText(v.gr) === grText(gr) && v.namespace === stored.namespace && v.input.name === input.name && v.input.metric === input.metric));
       customValues.push(stored);
-      if (customValues.length !== before) customList = undefined;
     },
     setExternal(input) {
       required('metric', input.metric);

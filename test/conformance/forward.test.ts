@@ -21,10 +21,18 @@ describeReadOnlyBackend('forward', { custom: true, external: true, unreachable: 
   const certificate = await ensureSelfSignedCertificate({ certDir: dir, hosts: ['localhost'] });
   const store = await memoryBackend.create({}, {}, deps);
   await writeFixture(store, fixture);
-  const other = createAdapter({ custom: store.custom!, external: store.external!, tls: { key: certificate.keyPem, cert: certificate.certPem } });
+  const other = createAdapter({
+    custom: store.custom!,
+    external: store.external!,
+    tls: { key: certificate.keyPem, cert: certificate.certPem },
+  });
   const { port } = await other.listen({ port: 0, host: '127.0.0.1' });
   const upstream = await proxyUpstream(port, /forwarded metrics server/);
-  const config = forwardBackend.configSchema.parse({ url: `https://127.0.0.1:${upstream.proxy.port}`, caFile: certificate.caFile, timeout: '3s' });
+  const config = forwardBackend.configSchema.parse({
+    url: `https://127.0.0.1:${upstream.proxy.port}`,
+    caFile: certificate.caFile,
+    timeout: '3s',
+  });
   const backend = await forwardBackend.create(config, {}, deps);
   return {
     custom: backend.custom!,

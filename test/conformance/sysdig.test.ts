@@ -7,23 +7,37 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createStaticResourceMapper } from '../../src/kube/static-resource-mapper.js';
 import { createSilentLogger } from '../../src/log/index.js';
-import { describeReadOnlyBackend, fixtureObjectLister, type Fixture, type OpenSubject } from '../../src/providers/conformance/index.js';
+import {
+  describeReadOnlyBackend,
+  fixtureObjectLister,
+  type Fixture,
+  type OpenSubject,
+} from '../../src/providers/conformance/index.js';
 import sysdigBackend from '../../src/providers/sysdig/index.js';
 import { proxyUpstream } from '../helpers/conformance-upstream.js';
 import { startFakeSysdig, type FakeEntity } from '../helpers/fake-sysdig.js';
 
 /** The fixture as Sysdig's entities: `kubernetes.pod.name`, the object's labels as `kubernetes.pod.label.<key>`. */
 function entitiesOf(fixture: Fixture): FakeEntity[] {
-  const prefixed = (entity: string, labels: Record<string, string>) => Object.fromEntries(Object.entries(labels).map(([k, v]) => [`${entity}.label.${k}`, v]));
+  const prefixed = (entity: string, labels: Record<string, string>) =>
+    Object.fromEntries(Object.entries(labels).map(([k, v]) => [`${entity}.label.${k}`, v]));
   return [
     ...fixture.custom.map((o) => {
       const entity = o.info.namespaced ? 'kubernetes.pod' : 'kubernetes.node';
       return {
-        labels: { ...(o.info.namespaced ? { 'kubernetes.namespace.name': o.name.namespace } : {}), [`${entity}.name`]: o.name.name, ...prefixed(entity, o.objectLabels), ...o.metricLabels },
+        labels: {
+          ...(o.info.namespaced ? { 'kubernetes.namespace.name': o.name.namespace } : {}),
+          [`${entity}.name`]: o.name.name,
+          ...prefixed(entity, o.objectLabels),
+          ...o.metricLabels,
+        },
         values: { [o.info.metric]: o.number },
       };
     }),
-    ...fixture.external.map((s) => ({ labels: { 'kubernetes.namespace.name': s.namespace, ...s.labels }, values: { [s.metric]: s.number } })),
+    ...fixture.external.map((s) => ({
+      labels: { 'kubernetes.namespace.name': s.namespace, ...s.labels },
+      values: { [s.metric]: s.number },
+    })),
   ];
 }
 
@@ -48,7 +62,11 @@ function open(cluster: boolean): OpenSubject {
         { name: 'queue', resources: [], segmentBy: ['q'], namespaced: true },
       ],
     });
-    const deps = { logger: createSilentLogger(), resourceMapper: createStaticResourceMapper(), ...(cluster ? { objectLister: fixtureObjectLister(fixture) } : {}) };
+    const deps = {
+      logger: createSilentLogger(),
+      resourceMapper: createStaticResourceMapper(),
+      ...(cluster ? { objectLister: fixtureObjectLister(fixture) } : {}),
+    };
     const backend = await sysdigBackend.create(config, {}, deps);
     return {
       custom: backend.custom!,

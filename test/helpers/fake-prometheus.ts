@@ -51,12 +51,16 @@ export async function startFakePrometheus(series: PromSeries[] = []): Promise<Fa
           case '/api/v1/labels':
             return send(res, 200, answerLabels(fake.series));
           case '/api/v1/status/buildinfo':
-            return send(res, 200, { status: 'success', data: { version: '0.0.0-fake', revision: '', branch: '', buildUser: '', buildDate: '', goVersion: '' } });
+            return send(res, 200, {
+              status: 'success',
+              data: { version: '0.0.0-fake', revision: '', branch: '', buildUser: '', buildDate: '', goVersion: '' },
+            });
           default:
             return send(res, 404, { status: 'error', errorType: 'not_found', error: `no route ${url.pathname}` });
         }
       } catch (error) {
-        if (error instanceof PromqlBadData) return send(res, 400, { status: 'error', errorType: 'bad_data', error: error.message });
+        if (error instanceof PromqlBadData)
+          return send(res, 400, { status: 'error', errorType: 'bad_data', error: error.message });
         return send(res, 500, { status: 'error', errorType: 'internal', error: (error as Error).message });
       }
     })();

@@ -8,7 +8,12 @@
  * @module
  */
 import type { FakeEntity } from './fake-sysdig.js';
-import { answerQuery as answerPromQuery, answerSeries as answerPromSeries, PromqlBadData, type PromSeries } from './promql-eval.js';
+import {
+  answerQuery as answerPromQuery,
+  answerSeries as answerPromSeries,
+  PromqlBadData,
+  type PromSeries,
+} from './promql-eval.js';
 
 export { PromqlBadData };
 
@@ -25,7 +30,10 @@ export function promqlLabelName(label: string): string {
 function allSeries(entities: readonly FakeEntity[]): PromSeries[] {
   return entities.flatMap((entity) =>
     Object.entries(entity.values).map(([id, value]) => ({
-      labels: { __name__: promqlMetricName(id), ...Object.fromEntries(Object.entries(entity.labels).map(([k, v]) => [promqlLabelName(k), v])) },
+      labels: {
+        __name__: promqlMetricName(id),
+        ...Object.fromEntries(Object.entries(entity.labels).map(([k, v]) => [promqlLabelName(k), v])),
+      },
       value,
     })),
   );

@@ -25,7 +25,8 @@ function unquote(text: string): string {
 /** `name{a="x",b=~"y|z"}`, `{__name__=~"^sysdig_.*",kube_pod_name!=""}`. */
 function parseVectorSelector(text: string): Matcher[] {
   const match = /^\s*([A-Za-z_:][A-Za-z0-9_:]*)?\s*(?:\{(.*)\})?\s*$/s.exec(text);
-  if (match === null || (match[1] === undefined && match[2] === undefined)) throw new PromqlBadData(`parse error: unexpected input ${JSON.stringify(text)}`);
+  if (match === null || (match[1] === undefined && match[2] === undefined))
+    throw new PromqlBadData(`parse error: unexpected input ${JSON.stringify(text)}`);
   const matchers: Matcher[] = [];
   if (match[1] !== undefined) matchers.push((labels) => labels.__name__ === match[1]);
   let rest = (match[2] ?? '').trim();
@@ -36,7 +37,8 @@ function parseVectorSelector(text: string): Matcher[] {
     const [, label = '', op, quoted = '""'] = m;
     const value = unquote(quoted);
     const regexp = op === '=~' || op === '!~' ? new RegExp(`^(?:${value})$`) : undefined;
-    const test = (labels: PromLabels) => (regexp !== undefined ? regexp.test(labels[label] ?? '') : (labels[label] ?? '') === value);
+    const test = (labels: PromLabels) =>
+      regexp !== undefined ? regexp.test(labels[label] ?? '') : (labels[label] ?? '') === value;
     matchers.push(op === '=' || op === '=~' ? test : (labels) => !test(labels));
     rest = rest.slice(m[0].length);
   }
@@ -52,7 +54,8 @@ export function selectSeries(selector: string, all: readonly PromSeries[]): Prom
 export function answerSeries(match: readonly string[], all: readonly PromSeries[]): unknown {
   if (match.length === 0) throw new PromqlBadData('no match[] parameter provided');
   const seen = new Map<string, PromLabels>();
-  for (const selector of match) for (const series of selectSeries(selector, all)) seen.set(JSON.stringify(series.labels), series.labels);
+  for (const selector of match)
+    for (const series of selectSeries(selector, all)) seen.set(JSON.stringify(series.labels), series.labels);
   return { status: 'success', data: [...seen.values()] };
 }
 
@@ -73,15 +76,25 @@ const aggregators: Record<string, (values: number[]) => number> = {
 export function answerQuery(query: string, all: readonly PromSeries[]): unknown {
   const now = Date.now() / 1000;
   const sample = (labels: PromLabels, value: number) => ({ metric: labels, value: [now, String(value)] });
-  const agg = /^\s*(sum|avg|min|max|count)\s*(?:by\s*\(([^)]*)\)\s*)?\((.*?)\)\s*(?:by\s*\(([^)]*)\))?\s*$/s.exec(query);
+  const agg = /^\s*(sum|avg|min|max|count)\s*(?:by\s*\(([^)]*)\)\s*)?\((.*?)\)\s*(?:by\s*\(([^)]*)\))?\s*$/s.exec(
+    query,
+  );
   if (agg === null) {
-    return { status: 'success', data: { resultType: 'vector', result: selectSeries(query, all).map((s) => sample(s.labels, s.value)) } };
+    return {
+      status: 'success',
+      data: { resultType: 'vector', result: selectSeries(query, all).map((s) => sample(s.labels, s.value)) },
+    };
   }
   const [, op = 'sum', byBefore, inner = '', byAfter] = agg;
-  const by = (byBefore ?? byAfter ?? '').split(',').map((l) => l.trim()).filter((l) => l !== '');
+  const by = (byBefore ?? byAfter ?? '')
+    .split(',')
+    .map((l) => l.trim())
+    .filter((l) => l !== '');
   const groups = new Map<string, { labels: PromLabels; values: number[] }>();
   for (const series of selectSeries(inner, all)) {
-    const labels = Object.fromEntries(by.filter((l) => series.labels[l] !== undefined).map((l) => [l, series.labels[l]!]));
+    const labels = Object.fromEntries(
+      by.filter((l) => series.labels[l] !== undefined).map((l) => [l, series.labels[l]!]),
+    );
     const key = JSON.stringify(labels);
     const group = groups.get(key) ?? { labels, values: [] };
     group.values.push(series.value);

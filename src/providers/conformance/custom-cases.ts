@@ -13,31 +13,57 @@ import type { ConformanceSubject } from './subject.js';
 
 const ctx = { signal: new AbortController().signal };
 const kinds: Record<string, string> = { pods: 'Pod', nodes: 'Node', namespaces: 'Namespace' };
-const infoKey = (i: CustomMetricInfo): string => `${i.groupResource.resource}${i.groupResource.group === '' ? '' : `.${i.groupResource.group}`}/${i.metric} namespaced=${i.namespaced}`;
+const infoKey = (i: CustomMetricInfo): string =>
+  `${i.groupResource.resource}${i.groupResource.group === '' ? '' : `.${i.groupResource.group}`}/${i.metric} namespaced=${i.namespaced}`;
 const selector = (text: string): Selector => (text === '' ? everything : parseSelector(text));
 
 /** Checks one answered value against the fixture object it must describe. */
-function checkValue(subject: ConformanceSubject, value: MetricValue, expected: FixtureObject, metricSelector: Selector): void {
+function checkValue(
+  subject: ConformanceSubject,
+  value: MetricValue,
+  expected: FixtureObject,
+  metricSelector: Selector,
+): void {
   const what = `${expected.name.namespace}/${expected.name.name}`;
   assertCanonical(value.value, expected.value, what);
   const { groupResource } = expected.info;
-  const described = { kind: kinds[groupResource.resource], ...(expected.name.namespace === '' ? {} : { namespace: expected.name.namespace }), name: expected.name.name, apiVersion: 'v1' };
+  const described = {
+    kind: kinds[groupResource.resource],
+    ...(expected.name.namespace === '' ? {} : { namespace: expected.name.namespace }),
+    name: expected.name.name,
+    apiVersion: 'v1',
+  };
   assert.deepEqual({ ...value.describedObject }, described, `${what}: describedObject`);
-  assert.deepEqual(value.metric, { name: expected.info.metric, selector: toLabelSelector(metricSelector) }, `${what}: metric`);
+  assert.deepEqual(
+    value.metric,
+    { name: expected.info.metric, selector: toLabelSelector(metricSelector) },
+    `${what}: metric`,
+  );
   assertTimestamp(value.timestamp, what);
   assertWindow(value.windowSeconds, subject.windowSeconds, what);
 }
 
 /** A case that the subject's operators allow: the names it answers; else the 400 it must refuse with. */
-async function expectSelection(subject: ConformanceSubject, run: () => unknown, texts: readonly [string, string?], expected: readonly string[], names: (v: unknown) => string[]): Promise<void> {
+async function expectSelection(
+  subject: ConformanceSubject,
+  run: () => unknown,
+  texts: readonly [string, string?],
+  expected: readonly string[],
+  names: (v: unknown) => string[],
+): Promise<void> {
   const { labelSelector = [], metricSelector = [] } = subject.unsupportedOperators ?? {};
-  const refused = selector(texts[0]).requirements.find((r) => labelSelector.includes(r.operator))
-    ?? selector(texts[1] ?? '').requirements.find((r) => metricSelector.includes(r.operator));
+  const refused =
+    selector(texts[0]).requirements.find((r) => labelSelector.includes(r.operator)) ??
+    selector(texts[1] ?? '').requirements.find((r) => metricSelector.includes(r.operator));
   if (refused !== undefined) {
     await rejectsWithStatus(run, 400, 'BadRequest', new RegExp(refused.key));
     return;
   }
-  assert.deepEqual(names(await run()).sort(), [...expected].sort(), `labelSelector ${JSON.stringify(texts[0])}, metricSelector ${JSON.stringify(texts[1] ?? '')}`);
+  assert.deepEqual(
+    names(await run()).sort(),
+    [...expected].sort(),
+    `labelSelector ${JSON.stringify(texts[0])}, metricSelector ${JSON.stringify(texts[1] ?? '')}`,
+  );
 }
 
 const namesOf = (values: unknown): string[] => (values as readonly MetricValue[]).map((v) => v.describedObject.name);
@@ -56,7 +82,13 @@ export function customCases(get: () => ConformanceSubject & { readonly custom: C
   test('every listed metric answers a `*` query', async () => {
     const { custom } = get();
     for (const info of custom.listAllMetrics()) {
-      const values = await custom.getMetricBySelector(info.namespaced ? namespace : '', everything, info, everything, ctx);
+      const values = await custom.getMetricBySelector(
+        info.namespaced ? namespace : '',
+        everything,
+        info,
+        everything,
+        ctx,
+      );
       assert.ok(Array.isArray(values), infoKey(info));
     }
   });
@@ -71,13 +103,25 @@ export function customCases(get: () => ConformanceSubject & { readonly custom: C
 
   test('`*` answers every object of the namespace that has a value, and no other', async () => {
     const subject = get();
-    for (const [ns, info] of [[namespace, pods], [otherNamespace, pods], ['', nodes]] as const) {
+    for (const [ns, info] of [
+      [namespace, pods],
+      [otherNamespace, pods],
+      ['', nodes],
+    ] as const) {
       const values = await subject.custom.getMetricBySelector(ns, everything, info, everything, ctx);
       const expected = fixture.custom.filter((o) => o.info === info && o.name.namespace === ns);
-      assert.deepEqual(namesOf(values).sort(), expected.map((o) => o.name.name).sort(), `${info.groupResource.resource} in "${ns}"`);
+      assert.deepEqual(
+        namesOf(values).sort(),
+        expected.map((o) => o.name.name).sort(),
+        `${info.groupResource.resource} in "${ns}"`,
+      );
       for (const value of values) checkValue(subject, value, byName(value.describedObject.name), everything);
     }
-    assert.deepEqual(await subject.custom.getMetricBySelector('conformance-empty', everything, pods, everything, ctx), [], 'a namespace without values');
+    assert.deepEqual(
+      await subject.custom.getMetricBySelector('conformance-empty', everything, pods, everything, ctx),
+      [],
+      'a namespace without values',
+    );
   });
 
   test('labelSelector: equality, set-based, existence, their negations and empty', async () => {
@@ -99,10 +143,16 @@ export function customCases(get: () => ConformanceSubject & { readonly custom: C
       const run = () => subject.custom.getMetricBySelector(namespace, selector(text), pods, everything, ctx);
       await expectSelection(subject, run, [text], expected, namesOf);
     }
-    await expectSelection(subject, () => subject.custom.getMetricBySelector('', selector('zone=a'), nodes, everything, ctx), ['zone=a'], ['node-1'], namesOf);
+    await expectSelection(
+      subject,
+      () => subject.custom.getMetricBySelector('', selector('zone=a'), nodes, everything, ctx),
+      ['zone=a'],
+      ['node-1'],
+      namesOf,
+    );
   });
 
-  test('metricSelector picks by the metric\'s labels, on `*` and on a named object, and is echoed in the value', async () => {
+  test("metricSelector picks by the metric's labels, on `*` and on a named object, and is echoed in the value", async () => {
     const subject = get();
     const cases: readonly (readonly [string, string, readonly string[]])[] = [
       ['app=web', 'method=PUT', []],
@@ -119,19 +169,52 @@ export function customCases(get: () => ConformanceSubject & { readonly custom: C
     const get1 = byName('web-1');
     const value = await subject.custom.getMetricByName(get1.name, pods, selector('method=GET'), ctx);
     checkValue(subject, value, get1, selector('method=GET'));
-    await rejectsWithStatus(() => subject.custom.getMetricByName(get1.name, pods, selector('method=POST'), ctx), 404, 'NotFound', /http_requests/);
+    await rejectsWithStatus(
+      () => subject.custom.getMetricByName(get1.name, pods, selector('method=POST'), ctx),
+      404,
+      'NotFound',
+      /http_requests/,
+    );
   });
 
   test('a missing object or metric is a 404 NotFound naming the metric; `*` finding nothing is empty or a 404', async () => {
     const { custom } = get();
-    await rejectsWithStatus(() => custom.getMetricByName({ namespace, name: 'nope' }, pods, everything, ctx), 404, 'NotFound', /http_requests/);
-    await rejectsWithStatus(() => custom.getMetricByName({ namespace: otherNamespace, name: 'web-1' }, pods, everything, ctx), 404, 'NotFound', /http_requests/);
-    await rejectsWithStatus(() => custom.getMetricByName({ namespace: '', name: 'node-9' }, nodes, everything, ctx), 404, 'NotFound', /temperature/);
+    await rejectsWithStatus(
+      () => custom.getMetricByName({ namespace, name: 'nope' }, pods, everything, ctx),
+      404,
+      'NotFound',
+      /http_requests/,
+    );
+    await rejectsWithStatus(
+      () => custom.getMetricByName({ namespace: otherNamespace, name: 'web-1' }, pods, everything, ctx),
+      404,
+      'NotFound',
+      /http_requests/,
+    );
+    await rejectsWithStatus(
+      () => custom.getMetricByName({ namespace: '', name: 'node-9' }, nodes, everything, ctx),
+      404,
+      'NotFound',
+      /temperature/,
+    );
     const unknown = { ...pods, metric: 'no_such_metric' };
-    await rejectsWithStatus(() => custom.getMetricByName({ namespace, name: 'web-1' }, unknown, everything, ctx), 404, 'NotFound', /no_such_metric/);
-    await assertNothing(() => custom.getMetricBySelector(namespace, everything, unknown, everything, ctx), 'an unknown metric on `*`');
+    await rejectsWithStatus(
+      () => custom.getMetricByName({ namespace, name: 'web-1' }, unknown, everything, ctx),
+      404,
+      'NotFound',
+      /no_such_metric/,
+    );
+    await assertNothing(
+      () => custom.getMetricBySelector(namespace, everything, unknown, everything, ctx),
+      'an unknown metric on `*`',
+    );
     const services = { ...pods, groupResource: { group: '', resource: 'services' } };
-    await rejectsWithStatus(() => custom.getMetricByName({ namespace, name: 'web-1' }, services, everything, ctx), 404, 'NotFound', /http_requests/);
+    await rejectsWithStatus(
+      () => custom.getMetricByName({ namespace, name: 'web-1' }, services, everything, ctx),
+      404,
+      'NotFound',
+      /http_requests/,
+    );
     assert.deepEqual(await custom.getMetricBySelector(namespace, parseSelector('app=none'), pods, everything, ctx), []);
   });
 }

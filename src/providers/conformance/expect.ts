@@ -18,7 +18,12 @@ async function statusErrorOf(call: () => unknown): Promise<StatusError> {
   assert.fail(`expected a StatusError, got an answer: ${JSON.stringify(outcome)}`);
 }
 
-export async function rejectsWithStatus(call: () => unknown, code: number, reason: StatusReason, message?: RegExp): Promise<StatusError> {
+export async function rejectsWithStatus(
+  call: () => unknown,
+  code: number,
+  reason: StatusReason,
+  message?: RegExp,
+): Promise<StatusError> {
   const error = await statusErrorOf(call);
   assert.equal(error.code, code, `${error.code} ${error.reason}: ${error.message}`);
   assert.equal(error.reason, reason, error.message);
@@ -34,12 +39,16 @@ export function assertCanonical(value: string, expected: string, what: string): 
 /** The timestamp is when the value was measured, so it is recent; the fixture is always written as of now. */
 export function assertTimestamp(timestamp: number, what: string): void {
   assert.ok(Number.isFinite(timestamp) && timestamp > 0, `${what}: timestamp ${timestamp}`);
-  assert.ok(Math.abs(timestamp - Date.now()) < 10 * 60_000, `${what}: timestamp ${new Date(timestamp).toISOString()} is not recent`);
+  assert.ok(
+    Math.abs(timestamp - Date.now()) < 10 * 60_000,
+    `${what}: timestamp ${new Date(timestamp).toISOString()} is not recent`,
+  );
 }
 
 export function assertWindow(windowSeconds: number | undefined, expected: number | undefined, what: string): void {
   if (expected !== undefined) assert.equal(windowSeconds, expected, `${what}: windowSeconds`);
-  else if (windowSeconds !== undefined) assert.ok(Number.isInteger(windowSeconds) && windowSeconds > 0, `${what}: windowSeconds ${windowSeconds}`);
+  else if (windowSeconds !== undefined)
+    assert.ok(Number.isInteger(windowSeconds) && windowSeconds > 0, `${what}: windowSeconds ${windowSeconds}`);
 }
 
 /** Resolves once `probe` holds, or fails after `timeoutMs`. */
@@ -60,7 +69,10 @@ export async function assertNothing(call: () => unknown, what: string): Promise<
   try {
     outcome = await call();
   } catch (error) {
-    assert.ok(error instanceof StatusError && error.code === 404 && error.reason === 'NotFound', `${what}: ${String(error)}`);
+    assert.ok(
+      error instanceof StatusError && error.code === 404 && error.reason === 'NotFound',
+      `${what}: ${String(error)}`,
+    );
     return;
   }
   assert.deepEqual(outcome, [], what);

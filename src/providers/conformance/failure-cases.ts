@@ -15,7 +15,8 @@ import type { ConformanceSubject } from './subject.js';
 
 /** One read the HPA makes: `*` of the pods metric, else the external metric. */
 function oneRead(subject: ConformanceSubject, ctx: QueryContext): unknown {
-  if (subject.custom !== undefined) return subject.custom.getMetricBySelector(namespace, everything, pods, everything, ctx);
+  if (subject.custom !== undefined)
+    return subject.custom.getMetricBySelector(namespace, everything, pods, everything, ctx);
   return subject.external!.getExternalMetric(namespace, everything, { metric: queue }, ctx);
 }
 
@@ -26,14 +27,27 @@ export function abortCase(get: () => ConformanceSubject): void {
     if (stall === undefined) {
       // NB: a back end that answers from memory does no I/O on a request, so there is nothing to stop; it must not
       // wait either, or an abort could not have been ignored safely.
-      const pending = Promise.resolve().then(() => oneRead(subject, { signal: AbortSignal.abort() })).then(() => 'settled', () => 'settled');
-      assert.equal(await Promise.race([pending, new Promise((resolve) => setImmediate(() => resolve('waiting')))]), 'settled');
+      const pending = Promise.resolve()
+        .then(() => oneRead(subject, { signal: AbortSignal.abort() }))
+        .then(
+          () => 'settled',
+          () => 'settled',
+        );
+      assert.equal(
+        await Promise.race([pending, new Promise((resolve) => setImmediate(() => resolve('waiting')))]),
+        'settled',
+      );
       return;
     }
     stall.hold();
     try {
       const controller = new AbortController();
-      const outcome = Promise.resolve().then(() => oneRead(subject, { signal: controller.signal })).then(() => 'answered', (error: unknown) => error);
+      const outcome = Promise.resolve()
+        .then(() => oneRead(subject, { signal: controller.signal }))
+        .then(
+          () => 'answered',
+          (error: unknown) => error,
+        );
       await eventually('the request to reach the held upstream', () => stall.held() > 0);
       controller.abort();
       const settled = await Promise.race([outcome, sleep(2000, 'still waiting')]);
@@ -53,13 +67,26 @@ export function unreachableCase(get: () => ConformanceSubject): void {
     await unreachable.cut();
     const ctx = { signal: new AbortController().signal };
     const error = await rejectsWithStatus(() => oneRead(subject, ctx), 503, 'ServiceUnavailable', unreachable.names);
-    assert.ok(error instanceof StatusError && error.cause !== undefined, 'the detail (address, error code) is kept as cause for the log');
+    assert.ok(
+      error instanceof StatusError && error.cause !== undefined,
+      'the detail (address, error code) is kept as cause for the log',
+    );
     if (subject.custom !== undefined) {
-      await rejectsWithStatus(() => subject.custom!.getMetricByName({ namespace, name: 'web-1' }, pods, everything, ctx), 503, 'ServiceUnavailable', unreachable.names);
+      await rejectsWithStatus(
+        () => subject.custom!.getMetricByName({ namespace, name: 'web-1' }, pods, everything, ctx),
+        503,
+        'ServiceUnavailable',
+        unreachable.names,
+      );
       assert.doesNotThrow(() => subject.custom!.listAllMetrics());
     }
     if (subject.external !== undefined) {
-      await rejectsWithStatus(() => subject.external!.getExternalMetric(namespace, everything, { metric: queue }, ctx), 503, 'ServiceUnavailable', unreachable.names);
+      await rejectsWithStatus(
+        () => subject.external!.getExternalMetric(namespace, everything, { metric: queue }, ctx),
+        503,
+        'ServiceUnavailable',
+        unreachable.names,
+      );
       assert.doesNotThrow(() => subject.external!.listAllExternalMetrics());
     }
   });

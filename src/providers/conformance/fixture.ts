@@ -40,15 +40,41 @@ export interface Fixture {
   readonly external: readonly FixtureSeries[];
 }
 
-export const pods: CustomMetricInfo = { groupResource: { group: '', resource: 'pods' }, namespaced: true, metric: 'http_requests' };
-export const nodes: CustomMetricInfo = { groupResource: { group: '', resource: 'nodes' }, namespaced: false, metric: 'temperature' };
+export const pods: CustomMetricInfo = {
+  groupResource: { group: '', resource: 'pods' },
+  namespaced: true,
+  metric: 'http_requests',
+};
+export const nodes: CustomMetricInfo = {
+  groupResource: { group: '', resource: 'nodes' },
+  namespaced: false,
+  metric: 'temperature',
+};
 export const queue = 'queue';
 
-const pod = (name: string, number: number, value: string, objectLabels: Labels, metricLabels: Labels, ns = namespace): FixtureObject =>
-  ({ info: pods, name: { namespace: ns, name }, number, value, objectLabels, metricLabels });
-const node = (name: string, number: number, value: string, objectLabels: Labels): FixtureObject =>
-  ({ info: nodes, name: { namespace: '', name }, number, value, objectLabels, metricLabels: {} });
-const series = (ns: string, labels: Labels, number: number, value: string): FixtureSeries => ({ namespace: ns, metric: queue, labels, number, value });
+const pod = (
+  name: string,
+  number: number,
+  value: string,
+  objectLabels: Labels,
+  metricLabels: Labels,
+  ns = namespace,
+): FixtureObject => ({ info: pods, name: { namespace: ns, name }, number, value, objectLabels, metricLabels });
+const node = (name: string, number: number, value: string, objectLabels: Labels): FixtureObject => ({
+  info: nodes,
+  name: { namespace: '', name },
+  number,
+  value,
+  objectLabels,
+  metricLabels: {},
+});
+const series = (ns: string, labels: Labels, number: number, value: string): FixtureSeries => ({
+  namespace: ns,
+  metric: queue,
+  labels,
+  number,
+  value,
+});
 
 export const fixture: Fixture = {
   custom: [

@@ -25,16 +25,32 @@ const withoutValues: readonly ListedObject[] = [
 
 export function fixtureObjectLister(fixture: Fixture): ObjectLister {
   const objects: readonly ListedObject[] = [
-    ...fixture.custom.map((o) => ({ resource: o.info.groupResource.resource, namespace: o.name.namespace, name: o.name.name, labels: o.objectLabels })),
+    ...fixture.custom.map((o) => ({
+      resource: o.info.groupResource.resource,
+      namespace: o.name.namespace,
+      name: o.name.name,
+      labels: o.objectLabels,
+    })),
     ...withoutValues,
   ];
   const served = new Set(objects.map((o) => o.resource));
   return {
     async matching(gr, ns, selector, signal) {
-      if (signal?.aborted === true) throw new StatusError(503, 'ServiceUnavailable', 'the request was aborted', undefined, { cause: signal.reason });
+      if (signal?.aborted === true)
+        throw new StatusError(503, 'ServiceUnavailable', 'the request was aborted', undefined, {
+          cause: signal.reason,
+        });
       if (gr.group !== '' || !served.has(gr.resource)) return undefined;
-      const names = new Set(objects.filter((o) => o.resource === gr.resource && o.namespace === ns && selector.matches(o.labels)).map((o) => o.name));
-      const matches: ObjectMatches = { size: names.size, has: (name) => names.has(name), [Symbol.iterator]: () => names[Symbol.iterator]() };
+      const names = new Set(
+        objects
+          .filter((o) => o.resource === gr.resource && o.namespace === ns && selector.matches(o.labels))
+          .map((o) => o.name),
+      );
+      const matches: ObjectMatches = {
+        size: names.size,
+        has: (name) => names.has(name),
+        [Symbol.iterator]: () => names[Symbol.iterator](),
+      };
       return matches;
     },
     async close() {},

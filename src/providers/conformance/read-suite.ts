@@ -31,13 +31,16 @@ export function describeReadOnlyBackend(name: string, options: ReadSuiteOptions,
     before(async () => {
       subject = await open(fixture);
       if (options.custom && subject.custom === undefined) throw new Error(`${name} serves no custom metrics provider`);
-      if (options.external && subject.external === undefined) throw new Error(`${name} serves no external metrics provider`);
-      if (options.unreachable && subject.unreachable === undefined) throw new Error(`${name} gives no way to cut its upstream`);
+      if (options.external && subject.external === undefined)
+        throw new Error(`${name} serves no external metrics provider`);
+      if (options.unreachable && subject.unreachable === undefined)
+        throw new Error(`${name} gives no way to cut its upstream`);
     });
     after(async () => subject?.close());
 
     if (options.custom) customCases(get as () => ConformanceSubject & { readonly custom: CustomMetricsProvider });
-    if (options.external) externalCases(get as () => ConformanceSubject & { readonly external: ExternalMetricsProvider });
+    if (options.external)
+      externalCases(get as () => ConformanceSubject & { readonly external: ExternalMetricsProvider });
     abortCase(get);
     if (options.unreachable) unreachableCase(get);
   });

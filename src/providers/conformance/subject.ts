@@ -34,7 +34,10 @@ export interface ConformanceSubject {
    * Selector operators the back end refuses with a 400 BadRequest instead of answering, because its upstream cannot
    * express them (Sysdig's scopes have no `exists`).
    */
-  readonly unsupportedOperators?: { readonly labelSelector?: readonly Operator[]; readonly metricSelector?: readonly Operator[] };
+  readonly unsupportedOperators?: {
+    readonly labelSelector?: readonly Operator[];
+    readonly metricSelector?: readonly Operator[];
+  };
   /** The `windowSeconds` every value carries, for a back end that aggregates over a window it knows. */
   readonly windowSeconds?: number;
   /** For a back end that does I/O on a request. Without it, every call must settle without waiting (nothing to abort). */

@@ -107,7 +107,8 @@ interface StoredExternal {
 }
 
 const grText = (gr: GroupResource): string => (gr.group === '' ? gr.resource : `${gr.resource}.${gr.group}`);
-const sameLabels = (a: Labels, b: Labels): boolean => Object.keys(a).length === Object.keys(b).length && Object.keys(a).every((k) => a[k] === b[k]);
+const sameLabels = (a: Labels, b: Labels): boolean =>
+  Object.keys(a).length === Object.keys(b).length && Object.keys(a).every((k) => a[k] === b[k]);
 
 export function createFakeProvider(options: FakeProviderOptions = {}): FakeProvider {
   const mapper = options.resourceMapper ?? createStaticResourceMapper();
@@ -119,7 +120,8 @@ export function createFakeProvider(options: FakeProviderOptions = {}): FakeProvi
   const requests: FakeRequest[] = [];
 
   /** NB: the HPA asks for cluster-scoped objects through the namespaced form too, so their namespace is ignored. */
-  const scopeOf = (gr: GroupResource, namespace: string): string => (mapper.kindFor(gr).namespaced === false ? '' : namespace);
+  const scopeOf = (gr: GroupResource, namespace: string): string =>
+    mapper.kindFor(gr).namespaced === false ? '' : namespace;
   const read = (request: FakeRequest): void => {
     requests.push(request);
     if (failure !== undefined) throw failure;
@@ -128,7 +130,12 @@ export function createFakeProvider(options: FakeProviderOptions = {}): FakeProvi
     const kind = mapper.kindFor(stored.gr);
     const { input } = stored;
     return {
-      describedObject: { kind: kind.kind, ...(stored.namespace === '' ? {} : { namespace: stored.namespace }), name: input.name, apiVersion: kind.apiVersion },
+      describedObject: {
+        kind: kind.kind,
+        ...(stored.namespace === '' ? {} : { namespace: stored.namespace }),
+        name: input.name,
+        apiVersion: kind.apiVersion,
+      },
       metric: { name: input.metric, selector: toLabelSelector(metricSelector) },
       timestamp: input.timestamp ?? Date.now(),
       ...(input.windowSeconds !== undefined ? { windowSeconds: input.windowSeconds } : {}),
@@ -136,32 +143,69 @@ export function createFakeProvider(options: FakeProviderOptions = {}): FakeProvi
     };
   };
   const required = (what: string, text: unknown): void => {
-    if (typeof text !== 'string' || text === '') throw new TypeError(`createFakeProvider: ${what} must be a non-empty string, got ${JSON.stringify(text)}`);
+    if (typeof text !== 'string' || text === '')
+      throw new TypeError(`createFakeProvider: ${what} must be a non-empty string, got ${JSON.stringify(text)}`);
   };
 
   const custom: CustomMetricsProvider = {
     getMetricByName(name, info, metricSelector) {
-      read({ api: 'custom', metric: info.metric, namespace: name.namespace, resource: grText(info.groupResource), name: name.name, metricSelector: metricSelector.toString() });
+      read({
+        api: 'custom',
+        metric: info.metric,
+        namespace: name.namespace,
+        resource: grText(info.groupResource),
+        name: name.name,
+        metricSelector: metricSelector.toString(),
+      });
       const namespace = scopeOf(info.groupResource, name.namespace);
-      const found = customValues.find((v) => grText(v.gr) === grText(info.groupResource) && v.input.metric === info.metric && v.namespace === namespace
-        && v.input.name === name.name && metricSelector.matches(v.input.metricLabels ?? {}));
+      const found = customValues.find(
+        (v) =>
+          grText(v.gr) === grText(info.groupResource) &&
+          v.input.metric === info.metric &&
+          v.namespace === namespace &&
+          v.input.name === name.name &&
+          metricSelector.matches(v.input.metricLabels ?? {}),
+      );
       if (found === undefined) throw metricNotFoundFor(info.groupResource, info.metric, name.name);
       return toMetricValue(found, metricSelector);
     },
     getMetricBySelector(namespace, selector, info, metricSelector) {
-      read({ api: 'custom', metric: info.metric, namespace, resource: grText(info.groupResource), name: '*', labelSelector: selector.toString(), metricSelector: metricSelector.toString() });
-      const ofMetric = customValues.filter((v) => grText(v.gr) === grText(info.groupResource) && v.input.metric === info.metric);
+      read({
+        api: 'custom',
+        metric: info.metric,
+        namespace,
+        resource: grText(info.groupResource),
+        name: '*',
+        labelSelector: selector.toString(),
+        metricSelector: metricSelector.toString(),
+      });
+      const ofMetric = customValues.filter(
+        (v) => grText(v.gr) === grText(info.groupResource) && v.input.metric === info.metric,
+      );
       if (ofMetric.length === 0) throw metricNotFound(info.groupResource, info.metric);
       const scope = scopeOf(info.groupResource, namespace);
       return ofMetric
-        .filter((v) => v.namespace === scope && selector.matches(v.input.labels ?? {}) && metricSelector.matches(v.input.metricLabels ?? {}))
+        .filter(
+          (v) =>
+            v.namespace === scope &&
+            selector.matches(v.input.labels ?? {}) &&
+            metricSelector.matches(v.input.metricLabels ?? {}),
+        )
         .map((v) => toMetricValue(v, metricSelector));
     },
     listAllMetrics() {
-      customList ??= [...new Map(customValues.map((v): [string, CustomMetricInfo] => [
-        `${grText(v.gr)}/${v.input.metric}`,
-        { groupResource: v.gr, namespaced: mapper.kindFor(v.gr).namespaced ?? v.namespace !== '', metric: v.input.metric },
-      ])).values()];
+      customList ??= [
+        ...new Map(
+          customValues.map((v): [string, CustomMetricInfo] => [
+            `${grText(v.gr)}/${v.input.metric}`,
+            {
+              groupResource: v.gr,
+              namespaced: mapper.kindFor(v.gr).namespaced ?? v.namespace !== '',
+              metric: v.input.metric,
+            },
+          ]),
+        ).values(),
+      ];
       return customList;
     },
   };
@@ -195,17 +239,38 @@ export function createFakeProvider(options: FakeProviderOptions = {}): FakeProvi
       required('name', input.name);
       required('metric', input.metric);
       const gr = mapper.resourceFor(input.resource);
-      const stored: StoredCustom = { gr, namespace: scopeOf(gr, input.namespace ?? ''), input: { ...input }, value: toQuantityText(input.value) };
-      if (!customValues.some((v) => grText(v.gr) === grText(gr) && v.input.metric === input.metric)) customList = undefined;
-      customValues = customValues.filter((v) => !(grText(v.gr) === grText(gr) && v.namespace === stored.namespace && v.input.name === input.name && v.input.metric === input.metric));
+      const stored: StoredCustom = {
+        gr,
+        namespace: scopeOf(gr, input.namespace ?? ''),
+        input: { ...input },
+        value: toQuantityText(input.value),
+      };
+      if (!customValues.some((v) => grText(v.gr) === grText(gr) && v.input.metric === input.metric))
+        customList = undefined;
+      customValues = customValues.filter(
+        (v) =>
+          !(
+            grText(v.gr) === grText(gr) &&
+            v.namespace === stored.namespace &&
+            v.input.name === input.name &&
+            v.input.metric === input.metric
+          ),
+      );
       customValues.push(stored);
     },
     setExternal(input) {
       required('metric', input.metric);
       const labels = { ...input.labels };
-      const stored: StoredExternal = { namespace: input.namespace, labels, input: { ...input }, value: toQuantityText(input.value) };
+      const stored: StoredExternal = {
+        namespace: input.namespace,
+        labels,
+        input: { ...input },
+        value: toQuantityText(input.value),
+      };
       if (!externalValues.some((s) => s.input.metric === input.metric)) externalList = undefined;
-      externalValues = externalValues.filter((s) => !(s.input.metric === input.metric && s.namespace === input.namespace && sameLabels(s.labels, labels)));
+      externalValues = externalValues.filter(
+        (s) => !(s.input.metric === input.metric && s.namespace === input.namespace && sameLabels(s.labels, labels)),
+      );
       externalValues.push(stored);
     },
     remove(metric) {

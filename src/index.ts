@@ -49,21 +49,11 @@ export type {
   ResourceMetricsProvider,
   ResourceUsage,
 } from './providers/provider.js';
-export type {
-  Backend,
-  BackendDeps,
-  BackendFactory,
-  BackendFlag,
-  CommonBackendFlags,
-  CustomMetricWrite,
-  ExternalMetricWrite,
-  MetricsWriter,
-  Readiness,
-  ResourceUsageWrite,
-  SeriesRemoval,
-  WriteBatch,
-} from './providers/backend.js';
-export { writeBatch } from './providers/backend.js';
+export type { Backend, BackendConfigCheck, BackendDeps, BackendFactory } from './providers/backend.js';
+export type { BackendFlag, CommonBackendFlags } from './providers/backend-flag.js';
+export type { BackendHealth, Readiness } from './providers/health.js';
+export type { CustomMetricWrite, ExternalMetricWrite, MetricsWriter, ResourceUsageWrite, SeriesRemoval, WriteBatch } from './providers/write.js';
+export { writeBatch } from './providers/write.js';
 export { ingestConfigSchema, type IngestConfig, type IngestRule } from './ingest/index.js';
 export {
   StatusError,

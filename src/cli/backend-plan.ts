@@ -6,7 +6,8 @@
  */
 import type { z } from 'zod';
 import type { Logger } from '../log/index.js';
-import type { Backend, BackendDeps, BackendFactory, CommonBackendFlags } from '../providers/backend.js';
+import type { Backend, BackendDeps, BackendFactory } from '../providers/backend.js';
+import type { CommonBackendFlags } from '../providers/backend-flag.js';
 import { loadAllBackends, loadBackend } from '../providers/registry.js';
 import { buildRoutingTable, type CreateBackend } from '../routing/build-routing-table.js';
 import { ConfigReloader } from '../routing/config-reloader.js';

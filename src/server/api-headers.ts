@@ -5,11 +5,12 @@
  * @module
  */
 import { randomUUID } from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 
-/** Sets both headers on `response`; the front door calls it first for every request. */
-export function setApiServerHeaders(request: IncomingMessage, response: ServerResponse): void {
+export const defaultCacheControl = 'no-cache, private';
+
+/** The Audit-Id of the answer to `request`. */
+export function auditIdOf(request: IncomingMessage): string {
   const sent = request.headers['audit-id'];
-  response.setHeader('cache-control', 'no-cache, private');
-  response.setHeader('audit-id', typeof sent === 'string' && sent !== '' ? sent : randomUUID());
+  return typeof sent === 'string' && sent !== '' ? sent : randomUUID();
 }

@@ -8,16 +8,16 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { badRequest, routeNotFound, type StatusError } from '../api/errors.js';
+import { badRequest, routeNotFound, tooManyRequests, type StatusError } from '../api/errors.js';
 import { encodeStatusError } from '../api/encode-status.js';
 import type { RequestGuard } from '../auth/index.js';
 import type { Logger } from '../log/index.js';
 import type { QueryContext } from '../providers/provider.js';
-import { setApiServerHeaders } from './api-headers.js';
+import { auditIdOf, defaultCacheControl } from './api-headers.js';
 import { toStatusError } from './error-handling.js';
 import { lazyQueryContext, readBody, type Answer, type Exchange, type Handler } from './exchange.js';
-import { answerAndLinger, tooManyRequestsBody, tooManyRequestsRetryAfter, type InflightLimiter } from './limits.js';
-import { writeJson } from './respond.js';
+import { answerAndLinger, tooManyRequestsRetryAfter, type InflightLimiter } from './limits.js';
+import { jsonBytes } from './respond.js';
 import type { Routes } from './routes.js';
 
 export type RequestListener = (request: IncomingMessage, response: ServerResponse) => void;
@@ -64,14 +64,35 @@ class RequestExchange implements Exchange {
 export function createFrontDoor(options: FrontDoorOptions): RequestListener {
   const { routes, limiter, guard, logger, observe, closing } = options;
 
+  /**
+   * Writes an answer with the apiserver's headers. NB: one flat header list to writeHead, never setHeader: Node
+   * then skips its header map, which costs as much as the rest of writing a small answer.
+   */
+  const write = (request: IncomingMessage, response: ServerResponse, code: number, body: Buffer | undefined, headers: Answer['headers'], close: boolean): void => {
+    const flat: (string | number)[] = [];
+    let cacheControl = false;
+    if (headers !== undefined) {
+      for (const name in headers) {
+        flat.push(name, headers[name]!);
+        if (name.toLowerCase() === 'cache-control') cacheControl = true;
+      }
+    }
+    if (!cacheControl) flat.push('cache-control', defaultCacheControl);
+    flat.push('audit-id', auditIdOf(request));
+    if (close && request.httpVersionMajor === 1) flat.push('connection', 'close');
+    // NB: 204 and 304 carry no body and must not announce one.
+    if (code !== 204 && code !== 304) flat.push('content-length', body?.length ?? 0);
+    response.writeHead(code, flat);
+    response.end(body);
+  };
+
   const send = (request: IncomingMessage, response: ServerResponse, answer: Answer): void => {
     const body = answer.body === undefined ? undefined : typeof answer.body === 'string' ? Buffer.from(answer.body) : answer.body;
-    if (closing() && request.httpVersionMajor === 1) response.setHeader('connection', 'close');
-    if (answer.headers !== undefined) for (const name in answer.headers) response.setHeader(name, answer.headers[name]!);
-    // NB: 204 and 304 carry no body and must not announce one.
-    if (answer.code !== 204 && answer.code !== 304) response.setHeader('content-length', body?.length ?? 0);
-    response.writeHead(answer.code);
-    response.end(body);
+    write(request, response, answer.code, body, answer.headers, closing());
+  };
+
+  const writeStatus = (request: IncomingMessage, response: ServerResponse, status: StatusError, headers: Answer['headers'], close: boolean): void => {
+    write(request, response, status.code, jsonBytes(request, encodeStatusError(status)), headers === undefined ? jsonHeaders : { ...headers, ...jsonHeaders }, close);
   };
 
   const fail = (request: IncomingMessage, response: ServerResponse, error: unknown): number => {
@@ -88,13 +109,9 @@ export function createFrontDoor(options: FrontDoorOptions): RequestListener {
       answerAndLinger(request, status);
       return status.code;
     }
-    if (unread) {
-      // NB: a body refused before it was read keeps arriving; close rather than parse it as the next request.
-      if (request.httpVersionMajor === 1) response.setHeader('connection', 'close');
-      request.resume();
-    }
-    if (closing() && request.httpVersionMajor === 1) response.setHeader('connection', 'close');
-    writeJson(request, response, status.code, encodeStatusError(status));
+    // NB: a body refused before it was read keeps arriving; close rather than parse it as the next request.
+    if (unread) request.resume();
+    writeStatus(request, response, status, undefined, unread || closing());
     return status.code;
   };
 
@@ -112,25 +129,40 @@ export function createFrontDoor(options: FrontDoorOptions): RequestListener {
     observe(request, code, exchange.group, exchange.version, performance.now() - started);
   };
 
+  const serveWithin = async (request: IncomingMessage, response: ServerResponse, exchange: RequestExchange, handle: Handler | undefined, started: number, mutating: boolean): Promise<void> => {
+    try {
+      await serve(request, response, exchange, handle, started);
+    } finally {
+      limiter.release(mutating);
+    }
+  };
+
   return (request, response) => {
     const started = performance.now();
-    setApiServerHeaders(request, response);
     const url = request.url ?? '/';
     const q = url.indexOf('?');
     const path = q < 0 ? url : url.slice(0, q);
     const match = routes.find(request.method, url);
-    const exchange = new RequestExchange(request, response, path, q < 0 ? '' : url.slice(q + 1), match.kind === 'route' ? match.params : noParams);
-    if ((match.kind !== 'route' || match.route.unlimited !== true) && !limiter.admit(request.method, response)) {
-      response.setHeader('retry-after', tooManyRequestsRetryAfter);
-      writeJson(request, response, 429, tooManyRequestsBody());
-      observe(request, 429, '', '', performance.now() - started);
-      return;
-    }
     if (match.kind === 'bad-url') {
       const code = fail(request, response, badRequest(`invalid request path: '${path}' is not a valid url component`));
       observe(request, code, '', '', performance.now() - started);
       return;
     }
-    void serve(request, response, exchange, match.kind === 'route' ? match.route.handler : undefined, started);
+    const exchange = new RequestExchange(request, response, path, q < 0 ? '' : url.slice(q + 1), match.kind === 'route' ? match.params : noParams);
+    const handle = match.kind === 'route' ? match.route.handler : undefined;
+    if (match.kind === 'route' && match.route.unlimited === true) {
+      void serve(request, response, exchange, handle, started);
+      return;
+    }
+    const mutating = request.method !== 'GET' && request.method !== 'HEAD';
+    if (!limiter.acquire(mutating)) {
+      writeStatus(request, response, tooManyRequests(1), retryAfter, closing());
+      observe(request, 429, '', '', performance.now() - started);
+      return;
+    }
+    void serveWithin(request, response, exchange, handle, started, mutating);
   };
 }
+
+const jsonHeaders = { 'content-type': 'application/json' } as const;
+const retryAfter = { 'retry-after': tooManyRequestsRetryAfter } as const;

@@ -3,7 +3,7 @@
  * list of checks with `?verbose`, and a 503 naming the failed check when not ready.
  * @module
  */
-import type { Readiness } from '../providers/backend.js';
+import type { Readiness } from '../providers/health.js';
 import type { Answer } from './exchange.js';
 import { readMethods, type Routes } from './routes.js';
 

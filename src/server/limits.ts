@@ -4,9 +4,9 @@
  * client-error handler that answers a broken request with a Status instead of closing silently.
  * @module
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { badRequest, requestHeaderFieldsTooLarge, requestTimeout, tooManyRequests, type StatusError } from '../api/errors.js';
+import { badRequest, requestHeaderFieldsTooLarge, requestTimeout, type StatusError } from '../api/errors.js';
 import { encodeStatusError } from '../api/encode-status.js';
 
 export interface ServerLimits {
@@ -52,35 +52,36 @@ export function nodeServerOptions(limits: ServerLimits) {
   };
 }
 
-/** kube-apiserver's two in-flight budgets, reads and writes. */
+/**
+ * kube-apiserver's two in-flight budgets, reads and writes. A slot is held from admission until the handler has
+ * answered (or failed), as the apiserver's MaxInFlight filter holds it until its handler returns.
+ */
 export class InflightLimiter {
   private reads = 0;
   private writes = 0;
 
   constructor(private readonly limits: Pick<ServerLimits, 'maxRequestsInflight' | 'maxMutatingRequestsInflight'>) {}
 
-  /**
-   * Takes a slot for a request on `response`, released when the response closes; false when the
-   * budget is spent and the request must be answered 429.
-   */
-  admit(method: string | undefined, response: ServerResponse): boolean {
-    const mutating = method !== 'GET' && method !== 'HEAD';
+  /** Takes a slot; false when the budget is spent and the request must be answered 429. */
+  acquire(mutating: boolean): boolean {
     const limit = mutating ? this.limits.maxMutatingRequestsInflight : this.limits.maxRequestsInflight;
     if (limit <= 0) return true;
     if ((mutating ? this.writes : this.reads) >= limit) return false;
     if (mutating) this.writes++;
     else this.reads++;
-    // NB: 'close' fires once whether the answer was sent or the client went away mid-request.
-    response.once('close', () => {
-      if (mutating) this.writes--;
-      else this.reads--;
-    });
     return true;
+  }
+
+  /** Gives back a slot `acquire` took. */
+  release(mutating: boolean): void {
+    const limit = mutating ? this.limits.maxMutatingRequestsInflight : this.limits.maxRequestsInflight;
+    if (limit <= 0) return;
+    if (mutating) this.writes--;
+    else this.reads--;
   }
 }
 
-/** The Status and header a request over the in-flight budget gets. */
-export const tooManyRequestsBody = (): string => encodeStatusError(tooManyRequests(1));
+/** The Retry-After of a request over the in-flight budget, in seconds. */
 export const tooManyRequestsRetryAfter = '1';
 
 /**

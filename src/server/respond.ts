@@ -4,7 +4,7 @@
  * responsewriters/writers.go isPrettyPrint), so a curl user reads what kubectl users read.
  * @module
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import { goPretty } from '../api/json.js';
 
 /** NB: Go strconv.ParseBool's accepted spellings. */
@@ -24,13 +24,6 @@ export function wantsPretty(request: Pick<IncomingMessage, 'url' | 'headers'>): 
   }
   const agent = request.headers['user-agent'];
   return agent !== undefined && (agent.startsWith('curl') || agent.startsWith('Wget') || agent.startsWith('Mozilla/5.0'));
-}
-
-/** Writes a JSON body with its length; the front door's own answers (429, errors) go this way. */
-export function writeJson(request: Pick<IncomingMessage, 'url' | 'headers'>, response: ServerResponse, code: number, body: string | Buffer): void {
-  const bytes = jsonBytes(request, body);
-  response.writeHead(code, { 'content-type': 'application/json', 'content-length': bytes.length });
-  response.end(bytes);
 }
 
 /** The bytes of a compact, newline-terminated JSON body, re-indented if the caller wants it pretty. */

@@ -12,7 +12,7 @@ import type { Server as TlsServer } from 'node:tls';
 import type { DelegatedAuth } from '../auth/index.js';
 import { ensureSelfSignedCertificate, loadCertificateFiles, requireCertificateFilePair, CertificateError } from '../certs/index.js';
 import type { Logger } from '../log/index.js';
-import type { Readiness } from '../providers/backend.js';
+import type { Readiness } from '../providers/health.js';
 import { closeGracefully, type MetricsServer, type ServerLimits } from '../server/index.js';
 import { reloadTlsOnChange } from '../server/tls-reload.js';
 import { authRequested, createAuthFromFlags } from './auth-flags.js';

@@ -11,7 +11,7 @@ import { InvalidHistoryError, parseHistory } from '../hpa/history.js';
 import { InvalidHpaError, parseHpa } from '../hpa/parse-hpa.js';
 import type { ResourceMapper } from '../kube/resource-mapper.js';
 import type { MetricQueryView } from '../metric-queries/status-of.js';
-import type { BackendHealth, Readiness } from '../providers/backend.js';
+import type { BackendHealth, Readiness } from '../providers/health.js';
 import type { CustomMetricsProvider, ExternalMetricsProvider } from '../providers/provider.js';
 import { InvalidSelectorError } from '../selector/index.js';
 import { createMetricsApi } from '../server/metrics-api.js';

@@ -6,10 +6,11 @@
  */
 import { createStaticResourceMapper } from '../../kube/static-resource-mapper.js';
 import { everything } from '../../selector/index.js';
-import { createPrometheusClient } from './client/index.js';
-import { clientOptionsOf, timingsOf, type PrometheusBackendConfig } from './config-schema.js';
-import { compileRules, type CompiledRule } from './rules/index.js';
-import { SeriesRegistry } from './series-registry.js';
+import { createPrometheusClient } from '../promql/client/index.js';
+import { timingsOf } from '../promql/settings.js';
+import { clientOptionsOf, type PrometheusBackendConfig } from './config-schema.js';
+import { compileRules, type CompiledRule } from '../promql/rules/index.js';
+import { SeriesRegistry } from '../promql/series-registry.js';
 
 export async function checkPrometheusConfig(label: string, config: PrometheusBackendConfig, live: boolean, print: (line: string) => void): Promise<boolean> {
   const mapper = createStaticResourceMapper();

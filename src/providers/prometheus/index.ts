@@ -4,8 +4,9 @@
  * @module
  */
 import type { Backend, BackendFactory } from '../backend.js';
-import { clientOptionsOf, prometheusConfigSchema, prometheusFlags, timingsOf, type PrometheusBackendConfig } from './config-schema.js';
-import { rulesFileKeys } from './rules/rules-schema.js';
+import { timingsOf } from '../promql/settings.js';
+import { clientOptionsOf, prometheusConfigSchema, prometheusFlags, type PrometheusBackendConfig } from './config-schema.js';
+import { rulesFileKeys } from '../promql/rules/rules-schema.js';
 
 export type { PrometheusBackendConfig } from './config-schema.js';
 

@@ -115,6 +115,7 @@ export function createAdapter(options: AdapterOptions = {}): Adapter {
           build(serving);
           return adapter;
         },
+        served: () => ({ custom: options.custom !== undefined, external: servesFunctions || options.external !== undefined, resource: options.resource !== undefined }),
       });
     },
     async close() {

@@ -8,7 +8,7 @@
 import { formatGoDuration } from './go-duration.js';
 import { goJson } from './json.js';
 import { formatTimestamp } from './timestamp.js';
-import type { APIResourceList, Labels } from './types.js';
+import type { APIResourceList, Labels, NodeMetricsList, NodeMetricsWire, PodMetricsList, PodMetricsWire, ResourceMetricsObjectMeta } from './types.js';
 
 /** What the encoder needs of a node's usage (the provider's NodeUsage has this shape). */
 export interface NodeMetricsSource {
@@ -29,7 +29,7 @@ export interface PodMetricsSource {
   readonly containers: readonly { readonly name: string; readonly usage: { readonly cpu: string; readonly memory: string } }[];
 }
 
-const apiVersion = 'metrics.k8s.io/v1beta1';
+const apiVersion = 'metrics.k8s.io/v1beta1' as const;
 
 /** NB: Go marshals a map with its keys sorted; an empty `labels` map is left out (omitempty). */
 function sortedLabels(labels: Labels): Labels | undefined {
@@ -40,7 +40,7 @@ function sortedLabels(labels: Labels): Labels | undefined {
   return sorted;
 }
 
-function metadata(name: string, namespace: string | undefined, labels: Labels, now: number): object {
+function metadata(name: string, namespace: string | undefined, labels: Labels, now: number): ResourceMetricsObjectMeta {
   const sorted = sortedLabels(labels);
   return {
     name,
@@ -50,7 +50,7 @@ function metadata(name: string, namespace: string | undefined, labels: Labels, n
   };
 }
 
-function nodeBody(node: NodeMetricsSource, now: number): object {
+function nodeBody(node: NodeMetricsSource, now: number): NodeMetricsWire {
   return {
     metadata: metadata(node.name, undefined, node.labels, now),
     timestamp: formatTimestamp(node.timestamp),
@@ -59,7 +59,7 @@ function nodeBody(node: NodeMetricsSource, now: number): object {
   };
 }
 
-function podBody(pod: PodMetricsSource, now: number): object {
+function podBody(pod: PodMetricsSource, now: number): PodMetricsWire {
   return {
     metadata: metadata(pod.name, pod.namespace, pod.labels, now),
     timestamp: formatTimestamp(pod.timestamp),
@@ -70,21 +70,25 @@ function podBody(pod: PodMetricsSource, now: number): object {
 
 /** One NodeMetrics; `now` is its `creationTimestamp` (metrics-server stamps the time of the answer). */
 export function encodeNodeMetrics(node: NodeMetricsSource, now: number): string {
-  return goJson({ kind: 'NodeMetrics', apiVersion, ...nodeBody(node, now) });
+  const body: NodeMetricsWire = { kind: 'NodeMetrics', apiVersion, ...nodeBody(node, now) };
+  return goJson(body);
 }
 
 export function encodePodMetrics(pod: PodMetricsSource, now: number): string {
-  return goJson({ kind: 'PodMetrics', apiVersion, ...podBody(pod, now) });
+  const body: PodMetricsWire = { kind: 'PodMetrics', apiVersion, ...podBody(pod, now) };
+  return goJson(body);
 }
 
 /** A NodeMetricsList; the caller sorts the items (metrics-server: by name). */
 export function encodeNodeMetricsList(nodes: readonly NodeMetricsSource[], now: number): string {
-  return goJson({ kind: 'NodeMetricsList', apiVersion, metadata: {}, items: nodes.map((n) => nodeBody(n, now)) });
+  const list: NodeMetricsList = { kind: 'NodeMetricsList', apiVersion, metadata: {}, items: nodes.map((n) => nodeBody(n, now)) };
+  return goJson(list);
 }
 
 /** A PodMetricsList; the caller sorts the items (metrics-server: by namespace, then name). */
 export function encodePodMetricsList(pods: readonly PodMetricsSource[], now: number): string {
-  return goJson({ kind: 'PodMetricsList', apiVersion, metadata: {}, items: pods.map((p) => podBody(p, now)) });
+  const list: PodMetricsList = { kind: 'PodMetricsList', apiVersion, metadata: {}, items: pods.map((p) => podBody(p, now)) };
+  return goJson(list);
 }
 
 /** NB: metrics-server's storages give `node` as the singular name of nodes and none for pods (pkg/api node.go, pod.go). */

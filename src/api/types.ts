@@ -89,6 +89,59 @@ export interface ExternalMetricValueList {
   readonly items: readonly ExternalMetricValueWire[];
 }
 
+/** The ObjectMeta fields a NodeMetrics or PodMetrics carries (metrics/v1beta1): `labels` left out when empty. */
+export interface ResourceMetricsObjectMeta {
+  readonly name: string;
+  readonly namespace?: string;
+  readonly creationTimestamp: string;
+  readonly labels?: Labels;
+}
+
+/** A ResourceList: `cpu` and `memory` Quantity strings. */
+export interface ResourceUsageWire {
+  readonly cpu: string;
+  readonly memory: string;
+}
+
+/** metrics/v1beta1 NodeMetrics; `kind`/`apiVersion` only outside a list (TypeMeta is omitempty). `window` is a Go duration. */
+export interface NodeMetricsWire {
+  readonly kind?: 'NodeMetrics';
+  readonly apiVersion?: 'metrics.k8s.io/v1beta1';
+  readonly metadata: ResourceMetricsObjectMeta;
+  readonly timestamp: string;
+  readonly window: string;
+  readonly usage: ResourceUsageWire;
+}
+
+export interface ContainerMetricsWire {
+  readonly name: string;
+  readonly usage: ResourceUsageWire;
+}
+
+/** metrics/v1beta1 PodMetrics. */
+export interface PodMetricsWire {
+  readonly kind?: 'PodMetrics';
+  readonly apiVersion?: 'metrics.k8s.io/v1beta1';
+  readonly metadata: ResourceMetricsObjectMeta;
+  readonly timestamp: string;
+  readonly window: string;
+  readonly containers: readonly ContainerMetricsWire[];
+}
+
+export interface NodeMetricsList {
+  readonly kind: 'NodeMetricsList';
+  readonly apiVersion: 'metrics.k8s.io/v1beta1';
+  readonly metadata: Record<string, never>;
+  readonly items: readonly NodeMetricsWire[];
+}
+
+export interface PodMetricsList {
+  readonly kind: 'PodMetricsList';
+  readonly apiVersion: 'metrics.k8s.io/v1beta1';
+  readonly metadata: Record<string, never>;
+  readonly items: readonly PodMetricsWire[];
+}
+
 /** metav1.APIResource as used in a metrics APIResourceList. `singularName` is always written. */
 export interface APIResource {
   readonly name: string;

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { X509Certificate, createPrivateKey } from 'node:crypto';
-import { mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readdir, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { CertificateError } from './certificate-error.js';
 import { generateCertificates } from './generate-certificates.js';
-import { ensureSelfSignedCertificate, type ServingCertificate } from './self-signed-certificate.js';
+import { ensureSelfSignedCertificate, generationLock, type ServingCertificate } from './self-signed-certificate.js';
 import { collectSubjectAltNames } from './subject-alt-names.js';
 
 const serverAuth = '1.3.6.1.5.5.7.3.1';
@@ -165,5 +165,44 @@ describe('ensureSelfSignedCertificate', () => {
       message: `cannot write ${join(certDir, 'apiserver.key')}: it is a directory`,
     });
     assert.deepEqual(await readdir(certDir), ['apiserver.key']);
+  });
+  test('two starts on one directory at once end with one CA, written once', async () => {
+    const certDir = freshDir();
+    const both = await Promise.all([1, 2, 3].map(() => ensureSelfSignedCertificate({ certDir, hosts: ['metrics.example'] })));
+    assert.deepEqual(new Set(both.map((c) => c.caPem)).size, 1, 'every caller serves under the same CA');
+    assert.deepEqual(new Set(both.map((c) => c.certPem)).size, 1);
+    assert.deepEqual(both.map((c) => c.generated).sort(), [false, false, true]);
+    const [caPem] = await readAll(both[0]!);
+    assert.equal(caPem, both[0]!.caPem, 'the CA on disk signs what every caller serves');
+    assert.deepEqual((await readdir(certDir)).sort(), ['apiserver.crt', 'apiserver.key', 'ca.crt'], 'the lock is gone');
+  });
+
+  test('waits for another process generating, then serves its CA and certificate', async () => {
+    const certDir = freshDir();
+    await mkdir(certDir);
+    await writeFile(join(certDir, generationLock), '12345\n', { flag: 'wx' });
+    const waiting = ensureSelfSignedCertificate({ certDir, hosts: [] });
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    // The other process finishes: its set lands, then its lock goes.
+    const theirs = await generateCertificates({ names: collectSubjectAltNames([]), notBefore: new Date(Date.now() - 60_000), notAfter: new Date(Date.now() + 30 * 86_400_000) });
+    await writeFile(join(certDir, 'ca.crt'), theirs.caPem);
+    await writeFile(join(certDir, 'apiserver.crt'), theirs.certPem);
+    await writeFile(join(certDir, 'apiserver.key'), theirs.keyPem);
+    await rm(join(certDir, generationLock));
+    const mine = await waiting;
+    assert.equal(mine.generated, false);
+    assert.deepEqual([mine.caPem, mine.certPem, mine.keyPem], [theirs.caPem, theirs.certPem, theirs.keyPem]);
+  });
+
+  test('takes over a lock left by a process that died while generating', async () => {
+    const certDir = freshDir();
+    await mkdir(certDir);
+    const lock = join(certDir, generationLock);
+    await writeFile(lock, '12345\n');
+    const minuteAgo = new Date(Date.now() - 60_000);
+    await utimes(lock, minuteAgo, minuteAgo);
+    const result = await ensureSelfSignedCertificate({ certDir, hosts: [] });
+    assert.equal(result.generated, true);
+    await assert.rejects(stat(lock), { code: 'ENOENT' });
   });
 });

@@ -52,7 +52,8 @@ export async function serve(flags: ServeFlags, logger: Logger = createLogger({ f
     ...setup.serverOptions,
     readiness: setup.withAuthReadiness(() => backend.readiness()),
   });
-  return listenAndAnnounce(adapter, flags, setup, { backend: plan.label }, release);
+  const served = { custom: backend.custom !== undefined, external: backend.external !== undefined, resource: backend.resource !== undefined };
+  return listenAndAnnounce(adapter, flags, setup, { backend: plan.label }, release, served);
 }
 
 /** MetricQuery objects in front of the back end, when a cluster is connected and `--metric-queries` is not false. */

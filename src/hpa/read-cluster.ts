@@ -40,6 +40,30 @@ async function getJson<T>(fetcher: MetricsFetcher, path: string): Promise<T> {
 
 const why = (error: unknown) => (error as Error).message;
 
+/**
+ * GET for discovery, failing with what was asked and how it failed: the path, then the HTTP code with the
+ * Status message, or the network error. A 404 on `/api` means the server is no API server at all.
+ */
+async function getDiscoveryJson<T>(fetcher: MetricsFetcher, path: string): Promise<T> {
+  let res;
+  try {
+    res = await fetcher.get(path);
+  } catch (error) {
+    throw new KubeApiError(`GET ${path}: ${why(error)}`, 0, { cause: error });
+  }
+  if (res.status < 200 || res.status >= 300) {
+    const notApiServer = res.status === 404 && path === '/api'
+      ? " (the server has no core API: is the kubeconfig the adapter's rather than the cluster's? explain hpa reads the HPA from the API server)"
+      : '';
+    throw new KubeApiError(`GET ${path}: HTTP ${res.status}: ${apiErrorMessage(res.status, res.body)}${notApiServer}`, res.status);
+  }
+  try {
+    return JSON.parse(res.body) as T;
+  } catch {
+    throw new KubeApiError(`GET ${path}: HTTP ${res.status}: the response is not JSON`, res.status);
+  }
+}
+
 /** GET the HPA; a missing or forbidden one fails with the API server's Status message. */
 async function readHpa(fetcher: MetricsFetcher, namespace: string, name: string): Promise<HorizontalPodAutoscaler> {
   const path = `/apis/autoscaling/v2/namespaces/${escapeSegment(namespace)}/horizontalpodautoscalers/${escapeSegment(name)}`;
@@ -56,7 +80,7 @@ const failedGetScale = (message: string) => new ClusterReadError(`AbleToScale=Fa
 export async function readClusterState(fetcher: MetricsFetcher, namespace: string, name: string): Promise<ClusterState> {
   let discovered;
   try {
-    discovered = await discoverResources({ getJson: (path) => getJson(fetcher, path) });
+    discovered = await discoverResources({ getJson: (path) => getDiscoveryJson(fetcher, path) });
   } catch (error) {
     throw new ClusterReadError(`cannot read the API server's discovery: ${why(error)}`);
   }

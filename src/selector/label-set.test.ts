@@ -11,14 +11,16 @@ const valueRule =
   "with an alphanumeric character (e.g. 'MyValue' or 'my_value' or '12345', regex used for validation is " +
   "'(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')";
 
-test('parseLabelSet rejects what Go ConvertSelectorToLabelsMap rejects, with its messages', () => {
+test('parseLabelSet rejects what Go ConvertSelectorToLabelsMap rejects, naming the item that is not key=value', () => {
   const cases: [string, string][] = [
-    ['a', 'invalid selector: [a]'],
-    ['a=b,', 'invalid selector: []'],
-    [',a=b', 'invalid selector: []'],
-    ['a=b=c', 'invalid selector: [a b c]'],
-    ['a===b', 'invalid selector: [a   b]'],
-    ['a in (b)', 'invalid selector: [a in (b)]'],
+    ['a', '"a" is not key=value'],
+    ['a=b,', 'an empty item (a stray ",") is not key=value'],
+    [',a=b', 'an empty item (a stray ",") is not key=value'],
+    ['a=1, ,b=2', 'an empty item (a stray ",") is not key=value'],
+    ['a=b=c', '"a=b=c" is not key=value'],
+    ['x=1,a=b=c', '"a=b=c" is not key=value'],
+    ['a===b', '"a===b" is not key=value'],
+    ['a in (b)', '"a in (b)" is not key=value'],
     ['a!=b', `<nil>: Invalid value: "a!": name part ${nameRule}`],
     ['bad key=1', `<nil>: Invalid value: "bad key": name part ${nameRule}`],
     ['=b', `<nil>: Invalid value: "": name part must be non-empty; name part ${nameRule}`],

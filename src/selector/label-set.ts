@@ -27,8 +27,9 @@ function goTrimSpace(text: string): string {
 /**
  * The labels in `k=v,k2=v2` (Go `labels.ConvertSelectorToLabelsMap`): items split on `,`, each split on `=`,
  * key and value trimmed of spaces and validated as label key and value, with Go's messages. `''` is `{}`.
- * NB: two deliberate differences from Go, which fit a write API better: `k==v` is accepted as `k=v` (Go reports
- * `invalid selector: [k  v]`), and a repeated key is an error (Go keeps the last value silently).
+ * NB: three deliberate differences from Go, which fit a write API better: an item that is not `key=value` is named
+ * in plain words (Go prints the split parts, `invalid selector: [a b c]`, which reads as a bug report), `k==v` is
+ * accepted as `k=v`, and a repeated key is an error (Go keeps the last value silently).
  */
 export function parseLabelSet(text: string): Record<string, string> {
   const labels: Record<string, string> = {};
@@ -37,8 +38,7 @@ export function parseLabelSet(text: string): Record<string, string> {
   for (const item of text.split(',')) {
     let parts = item.split('=');
     if (parts.length === 3 && parts[1] === '') parts = [parts[0]!, parts[2]!];
-    // NB: Go prints the split parts with `%s` of a []string: `[a b c]`.
-    if (parts.length !== 2) throw new InvalidSelectorError(`invalid selector: [${parts.join(' ')}]`);
+    if (parts.length !== 2) throw new InvalidSelectorError(notKeyValue(item));
     const key = goTrimSpace(parts[0]!);
     const keyProblems = labelKeyProblems(key);
     // NB: Go validates with a nil field path: `<nil>` for the key and `[key]` for the value.
@@ -50,6 +50,11 @@ export function parseLabelSet(text: string): Record<string, string> {
     labels[key] = value;
   }
   return labels;
+}
+
+function notKeyValue(item: string): string {
+  if (goTrimSpace(item) === '') return 'an empty item (a stray ",") is not key=value';
+  return `${goQuote(item)} is not key=value`;
 }
 
 /** Whether `text` holds a character that `labelSetKey` must escape to stay unambiguous. */

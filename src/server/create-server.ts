@@ -126,8 +126,7 @@ export function createServer(options: ServerOptions): MetricsServer {
     addPushRoutes(routes, receivers);
     onClose.push(() => receivers.close());
   }
-  // NB: metrics.k8s.io has no OpenAPI description yet (docs/api-compatibility.md).
-  addOpenApiRoutes(routes, servedGroups({ ...(options.custom ? { custom: true } : {}), ...(options.external ? { external: true } : {}) }));
+  addOpenApiRoutes(routes, servedGroups({ ...(options.custom ? { custom: true } : {}), ...(options.external ? { external: true } : {}), ...(options.resource ? { resource: true } : {}) }));
   addHealthRoutes(routes, options.readiness ?? (() => ({ ready: true })));
   if (options.backendHealth) {
     const backendHealth = options.backendHealth;

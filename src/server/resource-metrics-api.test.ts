@@ -72,6 +72,21 @@ test('resource metrics: discovery lists the group and its two resources', async 
   await adapter.close();
 });
 
+test('resource metrics: the OpenAPI documents describe metrics.k8s.io/v1beta1 when it is served', async () => {
+  const { adapter, get } = await memoryResourceAdapter();
+  const v3 = await get('/openapi/v3');
+  assert.equal(v3.statusCode, 200);
+  assert.ok(Object.keys((JSON.parse(v3.body) as { paths: Record<string, unknown> }).paths).includes('apis/metrics.k8s.io/v1beta1'), v3.body);
+  const group = await get('/openapi/v3/apis/metrics.k8s.io/v1beta1');
+  assert.equal(group.statusCode, 200);
+  const document = JSON.parse(group.body) as { paths: Record<string, unknown>; components: { schemas: Record<string, unknown> } };
+  assert.ok('/apis/metrics.k8s.io/v1beta1/namespaces/{namespace}/pods/{name}' in document.paths, Object.keys(document.paths).join(', '));
+  assert.ok(Object.keys(document.components.schemas).some((name) => name.endsWith('PodMetricsList')));
+  const v2 = JSON.parse((await get('/openapi/v2')).body) as { paths: Record<string, unknown> };
+  assert.ok('/apis/metrics.k8s.io/v1beta1/nodes' in v2.paths);
+  await adapter.close();
+});
+
 test('resource metrics: written usage is served as metrics-server writes it, byte for byte', async () => {
   const { adapter, get, post } = await memoryResourceAdapter();
   const from = Date.now();

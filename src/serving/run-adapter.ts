@@ -8,7 +8,7 @@ import { basename, extname } from 'node:path';
 import { Command } from 'commander';
 import { createLogger, type Logger } from '../log/index.js';
 import { closeOnSignals, exitOnError } from './process-exit.js';
-import { listenAndAnnounce, prepareServing, type RunningAdapter, type ServableAdapter, type ServingSetup } from './serve-setup.js';
+import { listenAndAnnounce, prepareServing, type RunningAdapter, type ServableAdapter, type ServedApis, type ServingSetup } from './serve-setup.js';
 import { addServingFlags, normalizeKlogArgs, type ServingFlags } from './serving-flags.js';
 
 export interface RunHooks {
@@ -16,6 +16,8 @@ export interface RunHooks {
   readonly logger?: Logger;
   /** Builds the server with the TLS, logger and verbosity the flags chose. */
   start(serving: ServingSetup['serverOptions']): ServableAdapter;
+  /** The metrics APIs the built server answers (asked after `start`), for the start-up line's example read. */
+  served?(): ServedApis;
 }
 
 /** Parses `argv`, serves, and closes on SIGTERM/SIGINT; on a mistake prints `error: …` and exits. */
@@ -32,7 +34,8 @@ export async function runAdapter(argv: readonly string[], hooks: RunHooks): Prom
     const flags = command.opts<ServingFlags>();
     const logger = hooks.logger ?? createLogger({ format: flags.logFormat, verbosity: flags.v });
     const setup = await prepareServing(flags, logger);
-    const running = await listenAndAnnounce(hooks.start(setup.serverOptions), flags, setup, {});
+    const adapter = hooks.start(setup.serverOptions);
+    const running = await listenAndAnnounce(adapter, flags, setup, {}, undefined, hooks.served?.());
     closeOnSignals(running);
     return running;
   } catch (error) {

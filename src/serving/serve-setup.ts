@@ -63,18 +63,13 @@ export interface ServingSetup {
   readonly caFile?: string;
 }
 
-/** The serving flags' shared part (address rule, TLS, the auth warning), used by `serve` and `Adapter.run()`. Throws CliError. */
+/** The serving flags' shared part (address rule, TLS, auth), used by `serve` and `Adapter.run()`. Throws CliError. */
 export async function prepareServing(flags: ServingFlags, logger: Logger): Promise<ServingSetup> {
   checkBindAddress(flags);
   const tls = await loadTls(flags);
   const auth = flags.insecureDisableAuth ? undefined : await createAuthFromFlags(flags, logger);
-  if (auth === undefined) {
-    logger.warn(
-      `WARNING: authentication and authorization are DISABLED: anyone who can reach ${flags.bindAddress}:${flags.securePort} can read and write every metric`,
-    );
-  } else {
-    logger.info(`authentication and authorization: ${auth.summary}`);
-  }
+  // NB: the warning without auth waits for the bound port (listenAndAnnounce): with --secure-port 0 it is known only then.
+  if (auth !== undefined) logger.info(`authentication and authorization: ${auth.summary}`);
   const withAuthReadiness = (readiness: () => Readiness) => (): Readiness => {
     const authReadiness = auth?.readiness();
     return authReadiness?.ready === false ? authReadiness : readiness();
@@ -104,9 +99,25 @@ export async function prepareServing(flags: ServingFlags, logger: Logger): Promi
   };
 }
 
+/** Which metrics APIs a server answers, so the start-up line suggests a read that answers. */
+export interface ServedApis {
+  readonly custom: boolean;
+  readonly external: boolean;
+  readonly resource: boolean;
+}
+
+/** The path the start-up line suggests reading: the first served group's version, else `/apis` (always answers). */
+export function exampleReadPath(served: ServedApis | undefined): string {
+  if (served?.custom) return '/apis/custom.metrics.k8s.io/v1beta2';
+  if (served?.external) return '/apis/external.metrics.k8s.io/v1beta1';
+  if (served?.resource) return '/apis/metrics.k8s.io/v1beta1';
+  return '/apis';
+}
+
 /**
- * Listens on the flags' address, writes the kubeconfig for a generated CA, and logs the `serving …` line
- * (with `fields`) that tests and users wait for. `release` runs when listening fails and on close.
+ * Listens on the flags' address, warns when auth is off (naming the bound port), writes the kubeconfig for a
+ * generated CA, and logs the `serving …` line (with `fields`) that tests and users wait for, suggesting a read
+ * of a group in `served` (else `/apis`). `release` runs when listening fails and on close.
  */
 export async function listenAndAnnounce(
   adapter: ServableAdapter,
@@ -114,6 +125,7 @@ export async function listenAndAnnounce(
   setup: ServingSetup,
   fields: Record<string, unknown>,
   release: () => Promise<void> = async () => undefined,
+  served?: ServedApis,
 ): Promise<RunningAdapter> {
   const { logger } = setup;
   let address;
@@ -126,13 +138,18 @@ export async function listenAndAnnounce(
     const why = code === 'EADDRINUSE' ? 'address already in use' : code === 'EACCES' ? 'permission denied' : (error as Error).message;
     throw new CliError(`cannot listen on ${flags.bindAddress}:${flags.securePort}: ${why}`, 1);
   }
+  if (setup.auth === undefined) {
+    logger.warn(
+      `WARNING: authentication and authorization are DISABLED: anyone who can reach ${flags.bindAddress}:${address.port} can read and write every metric`,
+    );
+  }
   const certificateWatch = setup.tlsFiles === undefined ? undefined : reloadTlsOnChange(adapter.server.server as unknown as TlsServer, setup.tlsFiles, logger);
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `https://${host === '0.0.0.0' || host === '[::]' ? '127.0.0.1' : host}:${address.port}`;
   if (setup.caFile !== undefined) {
     const kubeconfig = join(flags.certDir, 'kubeconfig');
     await writeFile(kubeconfig, kubeconfigFor(url, setup.caPem ?? ''), { mode: 0o600 });
-    logger.info({ ...fields, url, caFile: setup.caFile, kubeconfig }, `serving the metrics APIs on ${url}; try: kubectl --kubeconfig ${kubeconfig} get --raw /apis/custom.metrics.k8s.io/v1beta2`);
+    logger.info({ ...fields, url, caFile: setup.caFile, kubeconfig }, `serving the metrics APIs on ${url}; try: kubectl --kubeconfig ${kubeconfig} get --raw ${exampleReadPath(served)}`);
   } else {
     logger.info({ ...fields, url }, `serving the metrics APIs on ${url}`);
   }

@@ -18,6 +18,10 @@ export interface SnapshotValue {
   readonly number: number;
   /** Ms since the epoch. */
   readonly timestamp: number;
+  /** The object's (or the external series') namespace; '' for cluster-scoped objects and all-namespace series. */
+  readonly namespace?: string;
+  /** An external series' labels. */
+  readonly labels?: Readonly<Record<string, string>>;
 }
 
 export interface MetricSnapshot {
@@ -76,7 +80,7 @@ export async function takeSnapshot(
             break;
           }
           const object = namespace === '' ? v.describedObject.name : `${namespace}/${v.describedObject.name}`;
-          values.push({ object, value: v.value, number: toNumber(v.value), timestamp: v.timestamp });
+          values.push({ object, value: v.value, number: toNumber(v.value), timestamp: v.timestamp, namespace });
         }
       }
       out.push({ ...base, values, truncated });
@@ -98,7 +102,7 @@ export async function takeSnapshot(
             break;
           }
           const scope = namespace === '' ? '*' : namespace;
-          values.push({ object: `${scope} ${labelsText(v.metricLabels)}`, value: v.value, number: toNumber(v.value), timestamp: v.timestamp });
+          values.push({ object: `${scope} ${labelsText(v.metricLabels)}`, value: v.value, number: toNumber(v.value), timestamp: v.timestamp, namespace, labels: v.metricLabels });
         }
       }
       out.push({ ...base, values, truncated });

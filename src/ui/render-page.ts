@@ -1,7 +1,8 @@
 /**
  * The status page's HTML, rendered on the server: back-end readiness, request rates, the metrics
- * served with their objects, last values, ages and a plot, and the explain form. Every dynamic value
- * is escaped; the only script re-fetches the page to refresh the metrics section.
+ * served with their objects, last values, ages and a plot under each table, and the explain form (which
+ * starts with a sample HPA built from a served metric). Every dynamic value is escaped; the only script
+ * re-fetches the page to refresh the metrics section and shows a plot point's value under the pointer.
  * @module
  */
 import type { MetricQueryView } from '../metric-queries/status-of.js';
@@ -9,7 +10,9 @@ import type { BackendHealth, Readiness } from '../providers/health.js';
 import type { RequestCount } from '../server/self-metrics.js';
 import { escapeHtml as e, formatAge } from './html.js';
 import type { MetricSnapshot } from './metric-snapshot.js';
+import { formatOfValues } from './axis.js';
 import { renderPlot } from './plot.js';
+import { sampleHpa } from './sample-hpa.js';
 import type { Point } from './sampler.js';
 
 export interface ExplainView {
@@ -47,10 +50,12 @@ body{font:15px/1.45 system-ui,sans-serif;color:#1a1a1a;background:#fff;margin:0 
 h1{font-size:1.5rem;margin:.2rem 0}h2{font-size:1.2rem;margin-top:1.6rem;border-bottom:1px solid #ccc}h3{font-size:1rem;margin:1rem 0 .3rem}
 table{border-collapse:collapse;margin:.3rem 0}th,td{text-align:left;padding:.2rem .7rem .2rem 0;vertical-align:top}th{border-bottom:1px solid #999}
 td.num{text-align:right;font-variant-numeric:tabular-nums}.muted{color:#555}.ok{color:#0a6b2e;font-weight:600}.bad{color:#a40000;font-weight:600}
-.metric{display:grid;grid-template-columns:minmax(300px,1fr) 380px;gap:1rem;border-top:1px solid #eee;padding-top:.4rem}
+.metric{border-top:1px solid #eee;padding-top:.4rem;margin-bottom:1rem}
+.plot-box{position:relative;margin-top:.4rem}.plot{display:block;width:100%;height:auto}.plot .point{cursor:crosshair}.plot .point.active{stroke:#000;stroke-width:2}
+.plot-tip{position:absolute;pointer-events:none;background:#1a1a1a;color:#fff;font-size:13px;padding:.15rem .45rem;border-radius:3px;white-space:nowrap}
 .legend{list-style:none;padding:0;margin:0;font-size:12px}.legend li{display:inline-block;margin-right:.8rem}.swatch{display:inline-block;width:10px;height:10px;margin-right:4px}
 label{display:block;font-weight:600;margin-top:.5rem}textarea{width:100%;font:13px/1.35 ui-monospace,monospace}input{font:inherit}
-button{font:inherit;margin-top:.6rem;padding:.3rem 1rem}pre{background:#f4f4f4;padding:.7rem;overflow-x:auto;font-size:13px}
+button{font:inherit;margin-top:.6rem;padding:.3rem 1rem}pre{background:#f4f4f4;padding:.7rem;font-size:13px;white-space:pre-wrap;overflow-wrap:anywhere}
 :focus-visible{outline:3px solid #0072B2;outline-offset:2px}.error{color:#a40000}.decision{font-weight:600}
 `;
 
@@ -68,7 +73,8 @@ function renderMetric(m: MetricSnapshot, model: PageModel): string {
     : rows.length === 0
       ? '<p class="muted">No values.</p>'
       : `<table><thead><tr><th scope="col">object</th><th scope="col">value</th><th scope="col">age</th></tr></thead><tbody>${rows.join('')}</tbody></table>${m.truncated ? '<p class="muted">More objects exist; showing the first ones.</p>' : ''}`;
-  return `<section class="metric" aria-labelledby="${e(anchor(m.key))}"><div><h3 id="${e(anchor(m.key))}">${e(m.title)}</h3>${table}</div><div>${renderPlot(m.title, model.history(m.key), model.now, model.windowMs)}</div></section>`;
+  const format = formatOfValues(m.values.map((v) => v.value));
+  return `<section class="metric" aria-labelledby="${e(anchor(m.key))}"><h3 id="${e(anchor(m.key))}">${e(m.title)}</h3>${table}${renderPlot(m.title, model.history(m.key), model.now, model.windowMs, { format })}</section>`;
 }
 
 function anchor(key: string): string {
@@ -84,12 +90,13 @@ function renderRequests(model: PageModel): string {
   return `<p>${e(model.requests.total)} requests answered; ${e(rate)}.</p>${rows.length === 0 ? '' : `<table><thead><tr><th scope="col">verb</th><th scope="col">group</th><th scope="col">version</th><th scope="col">code</th><th scope="col">count</th></tr></thead><tbody>${rows.join('')}</tbody></table>`}`;
 }
 
-function renderExplain(view: ExplainView | undefined): string {
-  const v = view ?? { yaml: '', currentReplicas: '', selector: '' };
+function renderExplain(view: ExplainView | undefined, metrics: readonly MetricSnapshot[]): string {
+  const v = view ?? { ...sampleHpa(metrics), selector: '' };
   const result = v.error !== undefined
     ? `<p class="error" role="alert">error: ${e(v.error)}</p>`
     : v.text !== undefined ? `<p class="decision" role="status">${e(v.summary ?? '')}</p><pre>${e(v.text)}</pre>` : '';
-  return `<form method="post" action="/ui/explain">
+  // NB: the fragment makes the browser scroll the answer into view when the page comes back.
+  return `<form method="post" action="/ui/explain#explain-result">
 <label for="hpa-yaml">HorizontalPodAutoscaler (autoscaling/v2 YAML, e.g. from kubectl get hpa -o yaml)</label>
 <textarea id="hpa-yaml" name="yaml" rows="14" required spellcheck="false">${e(v.yaml)}</textarea>
 <label for="current-replicas">Current replicas <span class="muted">(default: the manifest's status.currentReplicas)</span></label>
@@ -100,7 +107,7 @@ function renderExplain(view: ExplainView | undefined): string {
 <textarea id="hpa-history" name="history" rows="4" spellcheck="false">${e(v.history ?? '')}</textarea>
 <div><button type="submit">Explain</button></div>
 </form>
-<div id="explanation">${result}</div>`;
+<div id="explain-result">${result}</div>`;
 }
 
 function renderMetricQueries(views: readonly MetricQueryView[]): string {
@@ -139,7 +146,7 @@ ${model.metrics.map((m) => renderMetric(m, model)).join('\n')}
 <section aria-labelledby="requests-heading"><h2 id="requests-heading">Requests</h2>${renderRequests(model)}</section>
 <section aria-labelledby="explain-heading"><h2 id="explain-heading">Why doesn't my HPA scale? (explain)</h2>
 <p class="muted">Runs the HPA controller's calculation against the values this adapter serves now. Pod readiness is unknown here: returned pods count as ready.</p>
-${renderExplain(model.explain)}</section>
+${renderExplain(model.explain, model.metrics)}</section>
 </main>
 <script>
 // Refresh the metrics section every 15 s without touching the explain form.
@@ -150,6 +157,32 @@ setInterval(function () {
     if (next && current) current.replaceWith(next);
   }).catch(function () {});
 }, 15000);
+// Show a plot point's value next to the pointer: the point nearest to it in the plot under it.
+document.addEventListener('pointermove', function (event) {
+  var target = event.target;
+  var box = target && target.closest ? target.closest('.plot-box') : null;
+  document.querySelectorAll('.plot-tip:not([hidden])').forEach(function (tip) { if (tip.parentNode !== box) tip.hidden = true; });
+  document.querySelectorAll('.plot .point.active').forEach(function (p) { if (!box || !box.contains(p)) p.classList.remove('active'); });
+  if (!box) return;
+  var best = null, bestDistance = Infinity;
+  box.querySelectorAll('.point').forEach(function (point) {
+    var r = point.getBoundingClientRect();
+    var dx = r.left + r.width / 2 - event.clientX, dy = r.top + r.height / 2 - event.clientY;
+    var distance = dx * dx + dy * dy;
+    if (distance < bestDistance) { best = point; bestDistance = distance; }
+  });
+  var tip = box.querySelector('.plot-tip');
+  if (!best || !tip || bestDistance > 40 * 40) { if (tip) tip.hidden = true; if (best) best.classList.remove('active'); return; }
+  box.querySelectorAll('.point.active').forEach(function (p) { if (p !== best) p.classList.remove('active'); });
+  best.classList.add('active');
+  var at = best.getBoundingClientRect(), outer = box.getBoundingClientRect();
+  tip.textContent = best.getAttribute('data-label');
+  tip.hidden = false;
+  var left = at.left - outer.left + 10;
+  if (left + tip.offsetWidth > outer.width) left = at.left - outer.left - tip.offsetWidth - 10;
+  tip.style.left = left + 'px';
+  tip.style.top = Math.max(0, at.top - outer.top - tip.offsetHeight - 6) + 'px';
+});
 </script>
 </body></html>
 `;

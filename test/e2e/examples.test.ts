@@ -82,6 +82,15 @@ describe('examples/queue-length.ts: a one-function metric polling a local HTTP e
     endpoint?.close();
   });
 
+  test('the start-up line of this external-only adapter suggests a read that answers, not a custom.metrics.k8s.io one', async (t) => {
+    if (kubectl === undefined) return t.skip('kubectl 1.35 not available');
+    const hint = /try: kubectl --kubeconfig \S+ get --raw (\S+)"/.exec(adapter!.logs());
+    assert.ok(hint, `no hint in ${adapter!.logs()}`);
+    assert.doesNotMatch(hint[1]!, /custom\.metrics\.k8s\.io/);
+    const out = await get(hint[1]!);
+    assert.equal(out.code, 0, out.stderr);
+  });
+
   test('the value and its label variant; the last good value while the endpoint fails, 503 after the staleness limit, then recovery', async (t) => {
     if (kubectl === undefined) return t.skip('kubectl 1.35 not available');
     const path = `${external}/namespaces/default/queue_length`;

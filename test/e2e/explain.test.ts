@@ -146,6 +146,12 @@ describe('metrics-adapter explain against a real adapter', () => {
     assert.match(json.notes[0]!, /no pod selector given/);
   });
 
+  test("explain hpa with the adapter's kubeconfig says why discovery failed: the path, the code, the Status message", async () => {
+    const out = await runCli(['explain', 'hpa', 'web', '--kubeconfig', adapter.kubeconfig]);
+    assert.equal(out.code, 1);
+    assert.equal(out.stderr, "error: cannot read the API server's discovery: GET /api: HTTP 404: the server could not find the requested resource (the server has no core API: is the kubeconfig the adapter's rather than the cluster's? explain hpa reads the HPA from the API server)\n");
+  });
+
   test('mistakes are one line naming the field, exit 2', async () => {
     const bad = join(dir, 'bad.yaml');
     await writeFile(bad, hpaYaml.replace('averageValue: "100"', 'averageValue: "-1"'));

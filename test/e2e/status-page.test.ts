@@ -1,12 +1,13 @@
 /**
  * End to end: the status page of the real `serve` over TLS in a real headless Chromium driven by
  * playwright-core (the system /usr/bin/chromium, never a downloaded one; skipped when it is missing):
- * no console errors, written values shown and updated after a reload, plots with data points, the
- * explain form's decision, and a screenshot.
+ * no console errors, written values shown and updated after a reload, full-width plots with data points,
+ * axis labels in the table's units and values on hover, the explain form's prefilled sample and decision
+ * (scrolled into view, not clipped), and a screenshot at 1400×1000.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFile, mkdtemp, rm, stat } from 'node:fs/promises';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -93,7 +94,8 @@ describe('status page in headless Chromium (playwright-core)', () => {
   test('loads without console errors, shows and updates the values, plots them, and explains an HPA', async (t) => {
     if (!existsSync(chromium)) return t.skip(`${chromium} is not installed`);
     // NB: the adapter's CA is generated per run; Chromium has no flag to trust one CA file, so the context skips verification.
-    const context = await browser!.newContext({ ignoreHTTPSErrors: true, viewport: { width: 1200, height: 1400 } });
+    const viewport = { width: 1400, height: 1000 };
+    const context = await browser!.newContext({ ignoreHTTPSErrors: true, viewport });
     const page = await context.newPage();
     const errors: string[] = [];
     page.on('console', (message) => {
@@ -126,23 +128,54 @@ describe('status page in headless Chromium (playwright-core)', () => {
     assert.match(label ?? '', /^pods http_requests: \d+ samples over the last 15 minutes$/);
     assert.ok((await plotLines(page, 'm-external-queue_messages_ready'))[0]!.length >= 3, 'the external series is plotted too');
 
+    // The plot spans the page under its table, its axis speaks the table's units, and a point shows its value on hover.
+    const plot = page.locator('section[aria-labelledby="m-custom-pods-http_requests"] svg.plot');
+    const table = page.locator('section[aria-labelledby="m-custom-pods-http_requests"] table');
+    const [plotBox, tableBox] = [await plot.boundingBox(), await table.boundingBox()];
+    assert.ok(plotBox && tableBox && plotBox.y >= tableBox.y + tableBox.height, 'the plot is under the table');
+    assert.ok(plotBox!.width >= 1000, `the plot is page-wide, got ${plotBox!.width} px`);
+    const yLabels = await plot.locator('text.y-label').allTextContents();
+    assert.ok(yLabels.includes('600') || yLabels.includes('800'), `an axis reaching the largest value: ${yLabels.join(' ')}`);
+    for (const label of yLabels) assert.match(label, /^-?\d+(?:m|k|M|G)?$/, 'quantity text, as in the table');
+    assert.ok((await plot.locator('line.grid').count()) >= 4, 'a grid');
+    await plot.locator('circle.point').last().hover();
+    const tip = page.locator('section[aria-labelledby="m-custom-pods-http_requests"] .plot-tip');
+    assert.equal(await tip.isVisible(), true, 'the hovered value is shown');
+    assert.match(await tip.textContent() ?? '', /^default\/web-2: 600, \d+s ago$/);
+
+    // The form starts with a sample built from the first served metric of pods: one press explains it.
+    assert.match(await page.getByLabel('HorizontalPodAutoscaler (autoscaling/v2 YAML').inputValue(), /metric: \{name: "http_requests"\}/);
+    await Promise.all([page.waitForURL(/\/ui\/explain#explain-result$/), page.getByRole('button', { name: 'Explain' }).click()]);
+    assert.match(await page.getByRole('status').textContent() ?? '', /^2 → 2 replicas \(no change\)/);
+
     await page.getByLabel('HorizontalPodAutoscaler (autoscaling/v2 YAML').fill(hpaYaml);
     await page.getByLabel('Current replicas').fill('2');
     await page.getByLabel('Pod selector of the target').fill('app=web');
     // Submitted from the keyboard, as a user without a mouse would.
     await page.getByRole('button', { name: 'Explain' }).focus();
-    await Promise.all([page.waitForURL(/\/ui\/explain$/), page.keyboard.press('Enter')]);
+    await Promise.all([page.waitForURL(/\/ui\/explain#explain-result$/), page.keyboard.press('Enter')]);
     // (300 + 600) / 2 = 450 against 300 per pod: ratio 1.5, so 2 pods become 3.
     assert.equal(await page.getByRole('status').textContent(), '2 → 3 replicas (rescale), bounded by DesiredWithinRange');
-    assert.match(await page.locator('#explanation pre').textContent() ?? '', /ratio 1\.5 → proposes 3/);
+    assert.match(await page.locator('#explain-result pre').textContent() ?? '', /ratio 1\.5 → proposes 3/);
     assert.equal(await page.getByLabel('Current replicas').inputValue(), '2', 'the form keeps what was entered');
+    // The answer is scrolled into view, whole, and wrapped rather than clipped in a scrolling box.
+    await page.waitForFunction(() => (globalThis as unknown as { scrollY: number }).scrollY > 0);
+    const result = await page.locator('#explain-result').boundingBox();
+    assert.ok(result && result.y >= 0 && result.x >= 0 && result.y + result.height <= viewport.height && result.x + result.width <= viewport.width,
+      `the explain result is inside the ${viewport.width}×${viewport.height} viewport: ${JSON.stringify(result)}`);
+    for (const selector of ['#explain-result pre', '#explain-result .decision']) {
+      const { scrollWidth, clientWidth } = await page.locator(selector).evaluate((box) => ({ scrollWidth: box.scrollWidth, clientWidth: box.clientWidth }));
+      assert.ok(scrollWidth <= clientWidth, `${selector} is not clipped: scrollWidth ${scrollWidth} > clientWidth ${clientWidth}`);
+    }
+    assert.match(await page.locator('#explain-result pre').textContent() ?? '', /decision: 2 → 3 replicas/);
 
     const screenshot = join(dir!, 'status-page.png');
-    await page.screenshot({ path: screenshot, fullPage: true });
+    await page.screenshot({ path: screenshot });
     assert.ok((await stat(screenshot)).size > 30_000, 'a page with tables, text and plots, not a blank one');
     screenshotTaken = true;
     t.diagnostic(`screenshot: ${screenshot}`);
-    if (process.env.UI_SCREENSHOT) await copyFile(screenshot, process.env.UI_SCREENSHOT);
+    // NB: UI_SCREENSHOT=docs/status-page.png renders the documentation's picture: the whole page, answer included.
+    if (process.env.UI_SCREENSHOT) await page.screenshot({ path: process.env.UI_SCREENSHOT, fullPage: true });
     await context.close();
     assert.deepEqual(errors, [], 'no console errors');
   });

@@ -1,6 +1,6 @@
 /**
- * The OpenAPI documents of the served groups, built once: Swagger 2.0 for `/openapi/v2` and, per
- * group version, OpenAPI 3.0 for `/openapi/v3/apis/{group}/{version}` with the discovery document at
+ * The OpenAPI documents of the served groups (custom, external and resource metrics), built once: Swagger 2.0
+ * for `/openapi/v2` and, per group version, OpenAPI 3.0 for `/openapi/v3/apis/{group}/{version}` with the discovery document at
  * `/openapi/v3` (the shapes kube-openapi serves and kube-aggregator merges, spec §3.4).
  * @module
  */
@@ -49,7 +49,7 @@ function v2Operation(operation: Operation): Record<string, unknown> {
     tags: [operation.kind.group === '' ? 'discovery' : `${operation.kind.group}_${operation.kind.version}`],
     parameters: operation.parameters.map((p) => ({ name: p.name, in: p.in, description: p.description, type: 'string', uniqueItems: true, ...(p.in === 'path' ? { required: true } : {}) })),
     responses: { '200': { description: 'OK', schema: { $ref: definitionsPrefix + operation.response } }, '401': { description: unauthorized } },
-    'x-kubernetes-action': 'get',
+    'x-kubernetes-action': operation.action ?? 'get',
     'x-kubernetes-group-version-kind': operation.kind,
   };
 }
@@ -64,7 +64,7 @@ function v3Operation(operation: Operation): Record<string, unknown> {
       '200': { description: 'OK', content: { 'application/json': { schema: { $ref: `#/components/schemas/${operation.response}` } } } },
       '401': { description: unauthorized },
     },
-    'x-kubernetes-action': 'get',
+    'x-kubernetes-action': operation.action ?? 'get',
     'x-kubernetes-group-version-kind': operation.kind,
   };
 }

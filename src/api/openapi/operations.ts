@@ -1,7 +1,7 @@
 /**
  * The GET operations of each served group version, in a form both OpenAPI documents are written
- * from: the discovery document, and the metric paths of spec §1.2 and §2.1 (with the per-object
- * list extension of docs/api-compatibility.md).
+ * from: the discovery document, the metric paths of spec §1.2 and §2.1 (with the per-object
+ * list extension of docs/api-compatibility.md), and the resource metrics paths of spec §10.
  * @module
  */
 import { names } from './schemas.js';
@@ -19,6 +19,8 @@ export interface Operation {
   readonly parameters: readonly Parameter[];
   /** The definition name of the 200 answer. */
   readonly response: string;
+  /** `x-kubernetes-action`: `get` when absent. */
+  readonly action?: 'get' | 'list';
   readonly kind: { readonly group: string; readonly version: string; readonly kind: string };
 }
 
@@ -44,6 +46,7 @@ export function operationsFor(group: string, version: string): Operation[] {
     path: `${base}/`, operationId: `get${id}APIResources`, description: 'get available resources (the served metrics)',
     parameters: [], response: names.apiResourceList, kind: { group: '', version: 'v1', kind: 'APIResourceList' },
   };
+  if (group === 'metrics.k8s.io') return [discovery, ...resourceOperations(base, id, { group, version })];
   if (group === 'external.metrics.k8s.io') {
     const kind = { group, version, kind: 'ExternalMetricValueList' };
     return [discovery, {
@@ -82,5 +85,24 @@ export function operationsFor(group: string, version: string): Operation[] {
       description: 'list every metric of one cluster-scoped object (a metrics-adapter extension)',
       parameters: [resource, path('name', 'The object name.'), metricLabelSelector, pretty], response: list, kind,
     },
+  ];
+}
+
+/** NB: metrics-server's paths (spec §10), named as Kubernetes names its list and read operations. */
+function resourceOperations(base: string, id: string, gv: { readonly group: string; readonly version: string }): Operation[] {
+  const listParameters = [
+    query('labelSelector', 'Selects the objects by label.'),
+    query('fieldSelector', 'Selects the objects by metadata.name or metadata.namespace.'),
+    pretty,
+  ];
+  const nodes = { ...gv, kind: 'NodeMetrics' };
+  const pods = { ...gv, kind: 'PodMetrics' };
+  const podNamespace = path('namespace', 'The namespace of the pods.');
+  return [
+    { path: `${base}/nodes`, operationId: `list${id}NodeMetrics`, description: 'list the resource usage of nodes', parameters: listParameters, response: names.nodeMetricsList, kind: nodes, action: 'list' },
+    { path: `${base}/nodes/{name}`, operationId: `read${id}NodeMetrics`, description: 'read the resource usage of one node', parameters: [path('name', 'The node name.'), pretty], response: names.nodeMetrics, kind: nodes },
+    { path: `${base}/pods`, operationId: `list${id}PodMetricsForAllNamespaces`, description: 'list the resource usage of the pods of every namespace', parameters: listParameters, response: names.podMetricsList, kind: pods, action: 'list' },
+    { path: `${base}/namespaces/{namespace}/pods`, operationId: `list${id}NamespacedPodMetrics`, description: 'list the resource usage of the pods of a namespace', parameters: [podNamespace, ...listParameters], response: names.podMetricsList, kind: pods, action: 'list' },
+    { path: `${base}/namespaces/{namespace}/pods/{name}`, operationId: `read${id}NamespacedPodMetrics`, description: 'read the resource usage of one pod, per container', parameters: [podNamespace, path('name', 'The pod name.'), pretty], response: names.podMetrics, kind: pods },
   ];
 }

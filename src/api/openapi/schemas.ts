@@ -9,6 +9,7 @@ import type {
   APIGroupList,
   APIResource,
   APIResourceList,
+  ContainerMetricsWire,
   ExternalMetricValueList,
   ExternalMetricValueWire,
   GroupVersionForDiscovery,
@@ -17,7 +18,12 @@ import type {
   MetricValueList,
   MetricValueV1Beta1,
   MetricValueV1Beta2,
+  NodeMetricsList,
+  NodeMetricsWire,
   ObjectReference,
+  PodMetricsList,
+  PodMetricsWire,
+  ResourceMetricsObjectMeta,
   Status,
   StatusDetails,
 } from '../types.js';
@@ -83,6 +89,13 @@ export const names = {
   metricIdentifier: 'io.k8s.metrics.pkg.apis.custom_metrics.v1beta2.MetricIdentifier',
   externalMetricValue: 'io.k8s.metrics.pkg.apis.external_metrics.v1beta1.ExternalMetricValue',
   externalMetricValueList: 'io.k8s.metrics.pkg.apis.external_metrics.v1beta1.ExternalMetricValueList',
+  objectMeta: 'io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta',
+  duration: 'io.k8s.apimachinery.pkg.apis.meta.v1.Duration',
+  nodeMetrics: 'io.k8s.metrics.pkg.apis.metrics.v1beta1.NodeMetrics',
+  nodeMetricsList: 'io.k8s.metrics.pkg.apis.metrics.v1beta1.NodeMetricsList',
+  podMetrics: 'io.k8s.metrics.pkg.apis.metrics.v1beta1.PodMetrics',
+  podMetricsList: 'io.k8s.metrics.pkg.apis.metrics.v1beta1.PodMetricsList',
+  containerMetrics: 'io.k8s.metrics.pkg.apis.metrics.v1beta1.ContainerMetrics',
 } as const;
 
 const metaV1 = (kind: string): GroupVersionKind[] => [{ group: '', version: 'v1', kind }];
@@ -210,8 +223,56 @@ function externalDefinitions(): Record<string, Schema> {
   };
 }
 
+/** metrics.k8s.io/v1beta1: NodeMetrics and PodMetrics with their lists (spec §10). */
+function resourceDefinitions(): Record<string, Schema> {
+  const gvk = (kind: string): GroupVersionKind[] => [{ group: 'metrics.k8s.io', version: 'v1beta1', kind }];
+  const usage: Schema = { type: 'object', description: 'A ResourceList: `cpu` and `memory` usage.', additionalProperties: ref(names.quantity) };
+  const typeMeta = (kind: string) => ({
+    kind: { ...kindField(kind), description: `${kind}; left out of the items of a list.`, optional: true as const },
+    apiVersion: { ...kindField('metrics.k8s.io/v1beta1'), optional: true as const },
+  });
+  const list = (kind: string) => ({
+    kind: kindField(kind),
+    apiVersion: kindField('metrics.k8s.io/v1beta1'),
+    metadata: ref(names.listMeta),
+  });
+  return {
+    [names.duration]: { type: 'string', description: 'A Go duration such as `30s` or `1m0s`.' },
+    [names.objectMeta]: definition<ResourceMetricsObjectMeta>('The object the usage belongs to.', {
+      name: string,
+      namespace: { ...string, optional: true },
+      creationTimestamp: { ...ref(names.time), description: 'The time of the answer.' },
+      labels: { ...stringMap, optional: true },
+    }),
+    [names.nodeMetrics]: definition<NodeMetricsWire>('The resource usage of one node.', {
+      ...typeMeta('NodeMetrics'),
+      metadata: ref(names.objectMeta),
+      timestamp: { ...ref(names.time), description: 'The end of the sample window.' },
+      window: ref(names.duration),
+      usage,
+    }, gvk('NodeMetrics')),
+    [names.nodeMetricsList]: definition<NodeMetricsList>('The resource usage of nodes.', {
+      ...list('NodeMetricsList'),
+      items: { type: 'array', items: ref(names.nodeMetrics) },
+    }, gvk('NodeMetricsList')),
+    [names.containerMetrics]: definition<ContainerMetricsWire>('The resource usage of one container.', { name: string, usage }),
+    [names.podMetrics]: definition<PodMetricsWire>('The resource usage of one pod, per container.', {
+      ...typeMeta('PodMetrics'),
+      metadata: ref(names.objectMeta),
+      timestamp: { ...ref(names.time), description: 'The end of the sample window.' },
+      window: ref(names.duration),
+      containers: { type: 'array', items: ref(names.containerMetrics) },
+    }, gvk('PodMetrics')),
+    [names.podMetricsList]: definition<PodMetricsList>('The resource usage of pods.', {
+      ...list('PodMetricsList'),
+      items: { type: 'array', items: ref(names.podMetrics) },
+    }, gvk('PodMetricsList')),
+  };
+}
+
 /** The definitions one group version needs, with the shared ones. */
 export function definitionsFor(group: string, version: string): Record<string, Schema> {
   if (group === 'external.metrics.k8s.io') return { ...commonDefinitions(), ...externalDefinitions() };
+  if (group === 'metrics.k8s.io') return { ...commonDefinitions(), ...resourceDefinitions() };
   return { ...commonDefinitions(), ...customDefinitions(version === 'v1beta1' ? 'v1beta1' : 'v1beta2') };
 }

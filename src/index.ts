@@ -107,3 +107,4 @@ export {
   type RequestGuard,
   type UserInfo,
 } from './auth/index.js';
+export { createFakeProvider, type FakeCustomValue, type FakeExternalValue, type FakeProvider, type FakeProviderOptions, type FakeRequest } from './providers/fake/index.js';

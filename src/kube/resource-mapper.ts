@@ -1,8 +1,8 @@
 /**
  * The RESTMapper seam: turns what a user writes in a path (`pods`, `pod`, `Pod`, `po`, `deployments`,
  * `deployments.apps`) into a GroupResource, and a GroupResource into the kind/apiVersion that
- * `describedObject` carries. The static mapper below serves the no-cluster mode; a cluster-backed
- * mapper built from discovery replaces it when a cluster is connected.
+ * `describedObject` carries. Two mappers implement it: the built-in table (static-resource-mapper.ts) without a
+ * cluster, and the cluster's discovery (discovery-resource-mapper.ts) when one is connected.
  * @module
  */
 import type { GroupResource } from '../api/types.js';

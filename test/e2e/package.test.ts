@@ -40,7 +40,7 @@ test('importing the package prints nothing, starts nothing and exits at once', {
   assert.equal(stderr, '');
   const { exports, listeners } = JSON.parse(stdout) as { exports: string[]; listeners: number[] };
   assert.deepEqual(listeners, [0, 0, 0, 0]);
-  for (const name of ['createAdapter', 'createFunctionProvider', 'value', 'variants', 'createManualClock', 'StatusError', 'parseQuantity', 'parseSelector', 'addServeFlags']) {
+  for (const name of ['createAdapter', 'createFunctionProvider', 'createFakeProvider', 'value', 'variants', 'createManualClock', 'StatusError', 'parseQuantity', 'parseSelector', 'addServeFlags']) {
     assert.ok(exports.includes(name), `${name} is exported`);
   }
 });

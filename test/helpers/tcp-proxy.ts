@@ -10,6 +10,8 @@ export interface TcpProxy {
   readonly port: number;
   partition(): void;
   heal(): void;
+  /** Client connections that sent bytes during the partition and are still open (requests waiting on it). */
+  held(): number;
   close(): Promise<void>;
 }
 
@@ -18,6 +20,7 @@ export async function startTcpProxy(upstreamPort: number): Promise<TcpProxy> {
   const live = new Set<Socket>();
   /** Connections that saw a partition: their byte streams have holes, so they end at `heal()`. */
   const broken = new Set<Socket>();
+  const holding = new Set<Socket>();
   const server = createServer((client) => {
     const upstream = createConnection({ host: '127.0.0.1', port: upstreamPort });
     const pair = [client, upstream];
@@ -28,11 +31,13 @@ export async function startTcpProxy(upstreamPort: number): Promise<TcpProxy> {
       socket.on('close', () => {
         live.delete(socket);
         broken.delete(socket);
+        holding.delete(socket);
         pair.forEach((s) => s.destroy());
       });
     }
     client.on('data', (chunk) => {
       if (!partitioned) upstream.write(chunk);
+      else holding.add(client);
     });
     upstream.on('data', (chunk) => {
       if (!partitioned) client.write(chunk);
@@ -50,7 +55,9 @@ export async function startTcpProxy(upstreamPort: number): Promise<TcpProxy> {
       partitioned = false;
       for (const socket of broken) socket.destroy();
       broken.clear();
+      holding.clear();
     },
+    held: () => holding.size,
     async close() {
       for (const socket of live) socket.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));

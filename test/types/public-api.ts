@@ -6,6 +6,7 @@
 import { EventEmitter } from 'node:events';
 import {
   createAdapter,
+  createFakeProvider,
   createFunctionProvider,
   value,
   variants,
@@ -29,6 +30,9 @@ const result: MetricResult = value(1);
 void result;
 const provider: ExternalMetricsProvider = createFunctionProvider();
 void provider;
+const fake = createFakeProvider({ custom: [{ resource: 'pods', namespace: 'shop', name: 'web-1', metric: 'rps', value: '250m' }] });
+const faked: ExternalMetricsProvider = fake.external;
+void faked;
 
 // @ts-expect-error a metric needs a name
 adapter.addMetric({ every: '5s' }, () => 1);
@@ -38,3 +42,5 @@ value(1).withLabels({ region: 1 }, 2);
 adapter.addMetric({ name: 'd' }, () => ({ value: 1 }));
 // @ts-expect-error every is a duration string or milliseconds
 adapter.addMetric({ name: 'e', every: true }, () => 1);
+// @ts-expect-error a fake custom value names its object
+createFakeProvider({ custom: [{ resource: 'pods', metric: 'rps', value: 1 }] });

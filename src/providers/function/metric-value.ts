@@ -75,7 +75,8 @@ export function toMetricResult(result: MetricFunctionResult): MetricResult {
   return result instanceof MetricResult ? result : value(result);
 }
 
-function toQuantityText(quantity: QuantityInput): string {
+/** The canonical Quantity text of a number, quantity string or Quantity; a TypeError for anything else. */
+export function toQuantityText(quantity: QuantityInput): string {
   if (quantity instanceof Quantity) return quantity.toString();
   if (typeof quantity === 'number') {
     if (!Number.isFinite(quantity)) throw new TypeError(`a metric value must be a finite number, got ${quantity}`);

@@ -13,7 +13,7 @@ export type { DecodedWrite };
 
 /** The stream entry field of a batch; `w` is one write of the layout before. */
 export const batchField = 'b';
-export const legacyField = 'w';
+const legacyField = 'w';
 
 type CustomRecord = ['c', string, string, string, string, string, string, number, Labels, Labels | null];
 type ExternalRecord = ['e', string | null, string, Labels, string, number];

@@ -8,9 +8,9 @@ import { durationString } from '../../duration/index.js';
 import { hasRules, promqlRulesSettings } from '../promql/settings.js';
 
 /** Time aggregations the Data API accepts (a metric descriptor's `timeAggregations`). */
-export const timeAggregations = ['avg', 'timeAvg', 'sum', 'min', 'max', 'rateOfChange'] as const;
+const timeAggregations = ['avg', 'timeAvg', 'sum', 'min', 'max', 'rateOfChange'] as const;
 /** Group aggregations the Data API accepts (a metric descriptor's `groupAggregations`). */
-export const groupAggregations = ['avg', 'sum', 'min', 'max'] as const;
+const groupAggregations = ['avg', 'sum', 'min', 'max'] as const;
 
 /** How one metric is queried; every key may be left to `defaults`. */
 const querySettings = {

@@ -6,6 +6,7 @@
  */
 import { metricNotFound, metricNotFoundFor, externalMetricNotFound, badRequest } from '../../api/errors.js';
 import { parseDuration } from '../../duration/index.js';
+import type { ObjectLister } from '../../kube/object-lister.js';
 import type { ResourceMapper } from '../../kube/resource-mapper.js';
 import { Quantity } from '../../quantity/index.js';
 import { toLabelSelector, type Selector } from '../../selector/index.js';
@@ -55,6 +56,8 @@ export interface SysdigDataProviderOptions {
   readonly catalog: MetricCatalog;
   readonly mapper: ResourceMapper;
   readonly config: Pick<SysdigConfig, 'defaults' | 'clusterName'>;
+  /** The cluster's objects, answering `*` with a labelSelector; without it Sysdig's object labels do. */
+  readonly objects?: ObjectLister;
 }
 
 export class SysdigDataProvider implements CustomMetricsProvider, ExternalMetricsProvider {
@@ -82,17 +85,21 @@ export class SysdigDataProvider implements CustomMetricsProvider, ExternalMetric
   }
 
   /**
-   * NB: without a cluster to list objects from, the label selector is asked of Sysdig itself, as the object's
-   * labels (`app=web` → `kubernetes.pod.label.app = 'web'`); the objects answered are those with data.
-   * TODO(issue 10): once src/kube has an object lister, scope by `kubernetes.pod.name in (...)` of the listed pods.
+   * NB: with a cluster, the objects the label selector matches come from the cluster's cache and the query asks for
+   * the whole namespace segmented by name, intersected here: a scope naming every listed pod would grow with the
+   * deployment, as prometheus-adapter's `pod=~"a|b|..."` does (prometheus-adapter#668). Without one, the label
+   * selector is asked of Sysdig itself as the object's labels (`app=web` → `kubernetes.pod.label.app = 'web'`).
+   * Either way the objects answered are those with data.
    */
   async getMetricBySelector(namespace: string, selector: Selector, info: CustomMetricInfo, metricSelector: Selector, ctx: QueryContext): Promise<readonly MetricValue[]> {
     const entity = this.entity(info);
     const query = this.query(info.metric);
+    const objects = await this.options.objects?.matching(info.groupResource, namespace, selector, ctx.signal);
+    if (objects !== undefined && objects.size === 0) return [];
     const filters = [
       ...this.cluster(),
       ...(entity.namespaced && namespace !== '' ? [equals(namespaceLabel, namespace)] : []),
-      ...selectorFilters(selector, (key) => objectLabel(entity, key)),
+      ...(objects === undefined ? selectorFilters(selector, (key) => objectLabel(entity, key)) : []),
       ...selectorFilters(metricSelector, (key) => key),
     ];
     const response = await this.options.client.data(this.request(info.metric, query, [nameLabel(entity)], filters), ctx.signal);
@@ -101,6 +108,7 @@ export class SysdigDataProvider implements CustomMetricsProvider, ExternalMetric
     for (const row of response.data) {
       const [object, value] = row.d;
       if (typeof object !== 'string' || typeof value !== 'number' || seen.has(object)) continue;
+      if (objects !== undefined && !objects.has(object)) continue;
       seen.add(object);
       values.push(this.value(info, namespace, object, value, timestampOf(response, row.t), query, metricSelector));
     }

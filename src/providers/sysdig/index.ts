@@ -72,7 +72,11 @@ const sysdigBackend: BackendFactory<SysdigConfig> = {
     const timer = setInterval(() => void catalog.refresh(), parseDuration(config.discoveryInterval));
     timer.unref();
     const clusterName = config.clusterName ?? (process.env.CLUSTER_NAME?.trim() || undefined);
-    const provider = new SysdigDataProvider({ client, catalog, mapper: deps.resourceMapper, config: { defaults: config.defaults, ...(clusterName !== undefined ? { clusterName } : {}) } });
+    const provider = new SysdigDataProvider({
+      client, catalog, mapper: deps.resourceMapper,
+      config: { defaults: config.defaults, ...(clusterName !== undefined ? { clusterName } : {}) },
+      ...(deps.objectLister !== undefined ? { objects: deps.objectLister } : {}),
+    });
     deps.logger.info({ sysdig: url, discovery: config.discovery, ...(clusterName !== undefined ? { clusterName } : {}) }, 'sysdig back end ready');
     return {
       custom: provider,

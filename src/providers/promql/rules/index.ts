@@ -3,10 +3,9 @@
  * @module
  */
 export { compileRules, isClusterScoped, type CompiledRule } from './compile-rules.js';
-export { discoveryRuleSchema, parsePrometheusDuration, resourceRulesSchema, rulesFileKeys, type DiscoveryRule, type ResourceRules } from './rules-schema.js';
-export { createMetricsQuery, type MetricsQuery, type CustomQueryRequest, type ExternalQueryRequest } from './metrics-query.js';
-export { createResourceConverter, type ResourceConverter, type ResourceMapping } from './resource-converter.js';
-export { parseGoTemplate, TemplateError, type GoTemplate } from './go-template.js';
-export { captureGroupCount, compileGoRegexp, expandGo, RegexpError } from './go-regexp.js';
-export { prometheusLabelName } from './label-matchers.js';
+export { discoveryRuleSchema, parsePrometheusDuration, resourceRulesSchema, type DiscoveryRule, type ResourceRules } from './rules-schema.js';
+export { createMetricsQuery, type MetricsQuery } from './metrics-query.js';
+export { createResourceConverter, type ResourceConverter } from './resource-converter.js';
+export { parseGoTemplate } from './go-template.js';
+export { captureGroupCount, compileGoRegexp, expandGo } from './go-regexp.js';
 export { defaultRules } from './default-rules.js';

@@ -8,9 +8,9 @@ import type { Requirement, Selector } from '../../../selector/index.js';
 import { goQuote } from '../../../selector/go-text.js';
 
 export const labelEq = (label: string, value: string): string => `${label}=${goQuote(value)}`;
-export const labelNeq = (label: string, value: string): string => `${label}!=${goQuote(value)}`;
+const labelNeq = (label: string, value: string): string => `${label}!=${goQuote(value)}`;
 export const labelMatches = (label: string, regexp: string): string => `${label}=~${goQuote(regexp)}`;
-export const labelNotMatches = (label: string, regexp: string): string => `${label}!~${goQuote(regexp)}`;
+const labelNotMatches = (label: string, regexp: string): string => `${label}!~${goQuote(regexp)}`;
 
 /** Matchers in template order, and the raw values by label (`|`-joined) for `.LabelValuesByName`. */
 export interface MatcherSet {

@@ -68,7 +68,7 @@ for (const name of names) {
   const dir = `reports/mutation/${name}`;
   const started = Date.now();
   // NB: a run narrowed by --mutate scores a part of the folder, which the folder's level does not bind.
-  const breakAt = values.mutate === undefined ? targets[name].break : null;
+  const breakAt = values.mutate === undefined ? (targets[name].break ?? null) : null;
   const stryker = new Stryker({
     mutate,
     testRunner: 'tap',

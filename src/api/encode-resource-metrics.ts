@@ -40,14 +40,9 @@ function sortedLabels(labels: Labels): Labels | undefined {
   return sorted;
 }
 
+/** NB: JSON.stringify leaves out an undefined field, as Go's omitempty does for an empty namespace or labels. */
 function metadata(name: string, namespace: string | undefined, labels: Labels, now: number): object {
-  const sorted = sortedLabels(labels);
-  return {
-    name,
-    ...(namespace !== undefined ? { namespace } : {}),
-    creationTimestamp: formatTimestamp(now),
-    ...(sorted !== undefined ? { labels: sorted } : {}),
-  };
+  return { name, namespace, creationTimestamp: formatTimestamp(now), labels: sortedLabels(labels) };
 }
 
 function nodeBody(node: NodeMetricsSource, now: number): object {

@@ -21,6 +21,12 @@ export interface Scenario {
   readonly paths?: readonly string[];
   readonly method?: 'GET' | 'POST';
   readonly body?: string;
+  /**
+   * A second load at a fixed rate during every run, adapter's and ceiling's alike (writes streaming to the metric
+   * the scenario reads): the machine does the same extra work on both sides, and only the adapter's answers can
+   * be slowed by what the writes change.
+   */
+  readonly background?: { readonly paths: readonly string[]; readonly method: 'POST'; readonly body: string; readonly rate: number; readonly connections: number };
 }
 
 export interface LoadSettings {
@@ -57,13 +63,24 @@ export async function sequence<T>(count: number, run: () => Promise<T>): Promise
   return results;
 }
 
-/** One autocannon run in a child process. */
+/** One autocannon run in a child process, with the scenario's background load beside it. */
 export async function load(url: string, scenario: Scenario, ca: string, settings: LoadSettings): Promise<LoadResult> {
   const options: LoadOptions = {
     url: url + scenario.path, method: scenario.method ?? 'GET', connections: settings.connections, durationSeconds: settings.durationSeconds, ca,
     ...(scenario.body !== undefined ? { body: scenario.body } : {}),
     ...(scenario.paths !== undefined ? { paths: scenario.paths } : {}),
   };
+  const background = scenario.background;
+  if (background === undefined) return runLoad(options);
+  const [result, streamed] = await Promise.all([
+    runLoad(options),
+    runLoad({ url: url + background.paths[0]!, method: background.method, body: background.body, paths: background.paths, connections: background.connections, durationSeconds: settings.durationSeconds, ca, rate: background.rate }),
+  ]);
+  if (streamed.errors > 0) throw new Error(`${scenario.name}: ${streamed.errors} background requests failed`);
+  return result;
+}
+
+async function runLoad(options: LoadOptions): Promise<LoadResult> {
   const child = spawn(process.execPath, ['--import', 'tsx', loadScript, JSON.stringify(options)], { stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));

@@ -14,6 +14,8 @@ export interface LoadOptions {
   readonly connections: number;
   readonly durationSeconds: number;
   readonly ca: string;
+  /** Requests per second over all connections; as fast as possible when undefined. */
+  readonly rate?: number;
 }
 
 export interface LoadResult {
@@ -31,6 +33,7 @@ const result = await autocannon({
   ...(options.paths !== undefined ? { requests: options.paths.map((path) => ({ path })) } : {}),
   connections: options.connections,
   duration: options.durationSeconds,
+  ...(options.rate !== undefined ? { overallRate: options.rate } : {}),
   tlsOptions: { ca: options.ca },
 });
 const summary: LoadResult = { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors: result.errors + result.non2xx };

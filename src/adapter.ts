@@ -6,7 +6,6 @@
  * @module
  */
 import type { AddressInfo } from 'node:net';
-import type { FastifyInstance } from 'fastify';
 import { createStaticResourceMapper } from './kube/static-resource-mapper.js';
 import type { ResourceMapper } from './kube/resource-mapper.js';
 import { createSilentLogger, type Logger } from './log/index.js';
@@ -17,7 +16,10 @@ import {
   type MetricFunction,
   type MetricHandle,
 } from './providers/function/index.js';
-import { createServer, type ServerOptions } from './server/index.js';
+import { createServer, type MetricsServer, type ServerOptions } from './server/index.js';
+import type { RunningAdapter } from './serving/serve-setup.js';
+
+export type { RunningAdapter };
 
 /**
  * The server's options, with the resource mapper (the built-in table of Kubernetes resources) and the
@@ -36,17 +38,12 @@ export interface ListenOptions {
   readonly host: string;
 }
 
-/** An adapter serving over TLS, from `run()` or the `serve` command. */
-export interface RunningAdapter {
-  readonly url: string;
-  /** The generated CA's file, when no `--tls-cert-file` was given. */
-  readonly caFile?: string;
-  close(): Promise<void>;
-}
-
 export interface Adapter {
-  /** The fastify instance, for `inject()` in tests and extra routes. Built on first use, after which no API group can be added. */
-  readonly server: FastifyInstance;
+  /**
+   * The server: `inject()` for tests, `route()` for extra routes behind the same authentication, limits and
+   * error mapping as the API, and the Node server. Built on first use, after which no API group can be added.
+   */
+  readonly server: MetricsServer;
   /**
    * Serves the external metric `options.name` from `fn`, which runs at once, then every `options.every` and on
    * each `options.trigger` event; requests get its last good result. Call it before `listen()` or `run()` unless
@@ -71,10 +68,10 @@ export function createAdapter(options: AdapterOptions = {}): Adapter {
     // NB: run() picks the logger from --log-format after metrics are added; log through whichever is current.
     logger: { warn: (fields, message) => currentLogger.warn(fields, message), info: (fields, message) => currentLogger.info(fields, message) },
   });
-  let server: FastifyInstance | undefined;
+  let server: MetricsServer | undefined;
   let servesFunctions = false;
 
-  const build = (overrides: Partial<Pick<ServerOptions, 'tls' | 'logger' | 'verbosity'>> = {}): FastifyInstance => {
+  const build = (overrides: Partial<Pick<ServerOptions, 'tls' | 'logger' | 'verbosity'>> = {}): MetricsServer => {
     if (server !== undefined) return server;
     servesFunctions = options.external === undefined && functions.size > 0;
     const external = servesFunctions ? functions : options.external;
@@ -107,12 +104,10 @@ export function createAdapter(options: AdapterOptions = {}): Adapter {
       return functions.addMetric(metricOptions, fn);
     },
     async listen({ port, host }) {
-      const app = build();
-      await app.listen({ port, host });
-      return app.server.address() as AddressInfo;
+      return build().listen({ port, host });
     },
     async run(argv = process.argv.slice(2)) {
-      const { runAdapter } = await import('./cli/run-adapter.js');
+      const { runAdapter } = await import('./serving/run-adapter.js');
       return runAdapter(argv, {
         ...(options.logger ? { logger: options.logger } : {}),
         start: (serving) => {

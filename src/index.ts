@@ -4,7 +4,7 @@
  * @module
  */
 export { createAdapter, type Adapter, type AdapterOptions, type ListenOptions, type RunningAdapter } from './adapter.js';
-export type { ServerOptions } from './server/index.js';
+export type { Answer, Exchange, Handler, MetricsServer, ServerOptions } from './server/index.js';
 export {
   createFunctionProvider,
   value,
@@ -31,7 +31,7 @@ export {
   type RetryOptions,
   type Timer,
 } from './providers/function/index.js';
-export { closeGracefully, defaultServerLimits, type ServerLimits } from './server/index.js';
+export { closeGracefully, defaultServerLimits, jsonAnswer, type ServerLimits } from './server/index.js';
 export type {
   CustomMetricInfo,
   CustomMetricsProvider,
@@ -49,21 +49,11 @@ export type {
   ResourceMetricsProvider,
   ResourceUsage,
 } from './providers/provider.js';
-export type {
-  Backend,
-  BackendDeps,
-  BackendFactory,
-  BackendFlag,
-  CommonBackendFlags,
-  CustomMetricWrite,
-  ExternalMetricWrite,
-  MetricsWriter,
-  Readiness,
-  ResourceUsageWrite,
-  SeriesRemoval,
-  WriteBatch,
-} from './providers/backend.js';
-export { writeBatch } from './providers/backend.js';
+export type { Backend, BackendConfigCheck, BackendDeps, BackendFactory } from './providers/backend.js';
+export type { BackendFlag, CommonBackendFlags } from './providers/backend-flag.js';
+export type { BackendHealth, Readiness } from './providers/health.js';
+export type { CustomMetricWrite, ExternalMetricWrite, MetricsWriter, ResourceUsageWrite, SeriesRemoval, WriteBatch } from './providers/write.js';
+export { writeBatch } from './providers/write.js';
 export { ingestConfigSchema, type IngestConfig, type IngestRule } from './ingest/index.js';
 export {
   StatusError,
@@ -91,7 +81,8 @@ export type { ResourceMapper, ResourceKind } from './kube/resource-mapper.js';
 export { createStaticResourceMapper } from './kube/static-resource-mapper.js';
 export type { ObjectLister, ObjectMatches } from './kube/object-lister.js';
 export { createKubeDeps, type KubeDeps, type KubeDepsOptions } from './kube/kube-deps.js';
-export { addServeFlags, type AddServeFlagsOptions, type ServeFlags, type ServingFlags } from './cli/serve-flags.js';
+export { addServeFlags, type AddServeFlagsOptions, type ServeFlags } from './cli/serve-flags.js';
+export { addServingFlags, type ServingFlags } from './serving/serving-flags.js';
 export { serve } from './cli/serve.js';
 export { createLogger, type Logger, type LogFormat, type LoggerOptions } from './log/index.js';
 export {

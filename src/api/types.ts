@@ -6,6 +6,18 @@
  */
 
 /** metav1.LabelSelectorRequirement. */
+/** A resource and its API group; `group` is '' for the core group (pods, services, nodes, namespaces). */
+export interface GroupResource {
+  readonly group: string;
+  readonly resource: string;
+}
+
+/** An object's name. `namespace` is '' for cluster-scoped objects (nodes, namespaces themselves). */
+export interface NamespacedName {
+  readonly namespace: string;
+  readonly name: string;
+}
+
 export interface LabelSelectorRequirement {
   readonly key: string;
   readonly operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist';

@@ -8,7 +8,7 @@ import { readFile } from 'node:fs/promises';
 import type { X509Certificate } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Logger } from '../log/index.js';
-import type { Readiness } from '../providers/backend.js';
+import type { Readiness } from '../providers/health.js';
 import { watchAuthenticationConfigMap, type AuthenticationSettingsSource } from './authentication-config-map.js';
 import type { Authenticator } from './authenticator.js';
 import { createSubjectAccessReviewAuthorizer } from './authorizer.js';

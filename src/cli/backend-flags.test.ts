@@ -4,7 +4,7 @@ import { Command } from 'commander';
 import { z } from 'zod';
 import type { BackendFactory } from '../providers/backend.js';
 import { addBackendFlags, applyBackendFlags, backendConfigFrom } from './backend-flags.js';
-import { CliError } from './cli-error.js';
+import { CliError } from '../serving/cli-error.js';
 
 function factory(name: string, schema: z.ZodType, flags: BackendFactory['flags']): BackendFactory<unknown> {
   return { name, description: name, configSchema: schema, flags, create: () => Promise.reject(new Error('not used')) };

@@ -5,8 +5,9 @@
  * @module
  */
 import type { Command } from 'commander';
-import type { BackendFactory, BackendFlag } from '../providers/backend.js';
-import { CliError } from './cli-error.js';
+import type { BackendFactory } from '../providers/backend.js';
+import type { BackendFlag } from '../providers/backend-flag.js';
+import { CliError } from '../serving/cli-error.js';
 import { validateConfig, type ConfigSource } from './config-file.js';
 
 /** Commander's property for `--some-flag`: `someFlag`. */

@@ -6,14 +6,15 @@
  */
 import type { z } from 'zod';
 import type { Logger } from '../log/index.js';
-import type { Backend, BackendDeps, BackendFactory, CommonBackendFlags } from '../providers/backend.js';
+import type { Backend, BackendDeps, BackendFactory } from '../providers/backend.js';
+import type { CommonBackendFlags } from '../providers/backend-flag.js';
 import { loadAllBackends, loadBackend } from '../providers/registry.js';
 import { buildRoutingTable, type CreateBackend } from '../routing/build-routing-table.js';
 import { ConfigReloader } from '../routing/config-reloader.js';
 import { RoutingBackend } from '../routing/routing-backend.js';
 import { isRoutingConfig, parseRoutingConfig, type RoutingSpec } from '../routing/routing-config.js';
 import { backendConfigFrom, backendFlagsGiven } from './backend-flags.js';
-import { CliError } from './cli-error.js';
+import { CliError } from '../serving/cli-error.js';
 import { readConfigFile, validateConfig, type ConfigSource } from './config-file.js';
 import { backendSectionOf } from './config-sections.js';
 import type { ServeFlags } from './serve-flags.js';

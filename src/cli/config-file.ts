@@ -7,7 +7,7 @@
 import { readFile } from 'node:fs/promises';
 import { LineCounter, parseDocument, isMap, type Document } from 'yaml';
 import type { z } from 'zod';
-import { CliError } from './cli-error.js';
+import { CliError } from '../serving/cli-error.js';
 
 export interface ConfigSource {
   readonly file: string;

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { loadAllBackends, loadBackend } from '../providers/registry.js';
 import type { BackendFactory } from '../providers/backend.js';
 import { backendConfigFrom } from './backend-flags.js';
-import { CliError } from './cli-error.js';
+import { CliError } from '../serving/cli-error.js';
 import { readConfigFile } from './config-file.js';
 import { backendSectionOf } from './config-sections.js';
 

@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import type { BackendFactory } from '../providers/backend.js';
 import { backendNames, isBackendName, type BackendName } from '../providers/registry.js';
-import { CliError } from './cli-error.js';
+import { CliError } from '../serving/cli-error.js';
 import { validateConfig, type ConfigSource } from './config-file.js';
 import { ingestConfigSchema, type IngestConfig } from '../ingest/index.js';
 

@@ -5,7 +5,7 @@
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { MetricsFetcher } from '../hpa/explain.js';
-import { CliError } from './cli-error.js';
+import { CliError } from '../serving/cli-error.js';
 import type { ApiServerConnection } from './kubeconfig.js';
 
 const requestTimeoutMs = 10_000;

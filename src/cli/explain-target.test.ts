@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CliError } from './cli-error.js';
+import { CliError } from '../serving/cli-error.js';
 import { hpaNameFromArgs } from './explain-target.js';
 
 test('the names kubectl accepts for an HPA', () => {

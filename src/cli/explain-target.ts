@@ -3,7 +3,7 @@
  * `hpa/NAME`, `horizontalpodautoscaler.autoscaling/NAME`, or a bare `NAME`.
  * @module
  */
-import { CliError } from './cli-error.js';
+import { CliError } from '../serving/cli-error.js';
 
 /** Every name kubectl accepts for the resource (discovery: plural, singular, Kind, short name, group-qualified). */
 const hpaNames = new Set(['hpa', 'horizontalpodautoscaler', 'horizontalpodautoscalers'].flatMap((n) => [n, `${n}.autoscaling`]));

@@ -18,7 +18,7 @@ import { InvalidHpaError, parseHpa } from '../hpa/parse-hpa.js';
 import { ClusterReadError, listPods, readClusterState } from '../hpa/read-cluster.js';
 import { createStaticResourceMapper } from '../kube/static-resource-mapper.js';
 import { InvalidSelectorError, parseSelector } from '../selector/index.js';
-import { CliError } from './cli-error.js';
+import { CliError } from '../serving/cli-error.js';
 import { createHttpFetcher } from './explain-fetcher.js';
 import { hpaNameFromArgs } from './explain-target.js';
 import { loadKubeconfig, type ApiServerConnection } from './kubeconfig.js';

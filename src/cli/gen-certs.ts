@@ -10,7 +10,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { CertificateError } from '../certs/index.js';
 import { generateCertificates } from '../certs/generate-certificates.js';
 import { collectSubjectAltNames } from '../certs/subject-alt-names.js';
-import { CliError } from './cli-error.js';
+import { CliError } from '../serving/cli-error.js';
 
 export interface GenCertsFlags {
   readonly service: string;

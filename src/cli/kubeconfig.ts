@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { z } from 'zod';
-import { CliError } from './cli-error.js';
+import { CliError } from '../serving/cli-error.js';
 
 const kubeconfigSchema = z.object({
   'current-context': z.string().optional(),

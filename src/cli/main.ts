@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { loadAllBackends } from '../providers/registry.js';
-import { closeOnSignals, exitOnError } from './process-exit.js';
+import { closeOnSignals, exitOnError } from '../serving/process-exit.js';
 import { addConfigCommand } from './config-check.js';
 import { registerExplainCommand } from './explain.js';
 import { registerManifestsCommand } from './manifests.js';
@@ -14,7 +14,8 @@ import { addGenCertsFlags, runGenCerts, type GenCertsFlags } from './gen-certs.j
 import { serve } from './serve.js';
 import { createLogger } from '../log/index.js';
 import { isPeerInvocation, translatePeerArgs } from './peer-args.js';
-import { addServeFlags, normalizeKlogArgs, type ServeFlags } from './serve-flags.js';
+import { addServeFlags, type ServeFlags } from './serve-flags.js';
+import { normalizeKlogArgs } from '../serving/serving-flags.js';
 
 const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 

@@ -14,7 +14,7 @@ import type { BackendFactory } from '../providers/backend.js';
 import { backendNames } from '../providers/registry.js';
 import { addBackendFlags } from './backend-flags.js';
 import { planBackend } from './backend-plan.js';
-import { CliError } from './cli-error.js';
+import { CliError } from '../serving/cli-error.js';
 import { readConfigFile } from './config-file.js';
 import type { ServeFlags } from './serve-flags.js';
 

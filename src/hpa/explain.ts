@@ -13,12 +13,9 @@ import { encodeQuery, escapeSegment, queryFor, type MetricQuery } from './metric
 import { lookUpMetricQuery, type MetricQuerySummary } from './metric-query-lookup.js';
 import { parseDuration } from '../duration/index.js';
 import { calculateReplicas } from './replica-calculator.js';
-import type { MetricInput, MetricResult, MetricType, ObjectTarget, PodInfo, ReplicaDecision, ReplicaInputs, ResourceSample, ResourceTarget, TargetScale } from './types.js';
+import type { MetricInput, MetricResult, MetricsFetcher, MetricType, ObjectTarget, PodInfo, ReplicaDecision, ReplicaInputs, ResourceSample, ResourceTarget, TargetScale } from './types.js';
 
-/** One GET on the metrics APIs. Resolves with any HTTP answer; rejects only when no answer came (transport). */
-export interface MetricsFetcher {
-  get(url: string): Promise<{ readonly status: number; readonly body: string }>;
-}
+export type { MetricsFetcher };
 
 export interface ExplainOptions {
   readonly resourceMapper: ResourceMapper;

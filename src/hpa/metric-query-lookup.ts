@@ -4,7 +4,7 @@
  * @module
  */
 import { metricQueryPath, type MetricQueryObject } from '../metric-queries/metric-query.js';
-import type { MetricsFetcher } from './explain.js';
+import type { MetricsFetcher } from './types.js';
 
 export interface MetricQuerySummary {
   /** `namespace/name`. */

@@ -209,3 +209,8 @@ export interface ReplicaDecision {
   /** Assumptions made because an input was missing (no pod list, no history). */
   readonly assumptions: readonly string[];
 }
+
+/** One GET on the metrics APIs. Resolves with any HTTP answer; rejects only when no answer came (transport). */
+export interface MetricsFetcher {
+  get(url: string): Promise<{ readonly status: number; readonly body: string }>;
+}

@@ -9,7 +9,7 @@ import { badRequest } from '../api/errors.js';
 import { dns1123LabelProblem, dns1123SubdomainProblem, metricNameProblem } from '../api/names.js';
 import type { Labels } from '../api/types.js';
 import type { ResourceMapper } from '../kube/resource-mapper.js';
-import type { CustomMetricWrite, ExternalMetricWrite, WriteBatch } from '../providers/backend.js';
+import type { CustomMetricWrite, ExternalMetricWrite, WriteBatch } from '../providers/write.js';
 import { parseQuantityJson, type Quantity } from '../quantity/index.js';
 import { labelKeyProblems, labelValueProblems } from '../selector/label-validation.js';
 

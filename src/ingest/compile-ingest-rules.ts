@@ -8,7 +8,7 @@ import { dns1123LabelProblem, dns1123SubdomainProblem, metricNameProblem } from 
 import type { Labels } from '../api/types.js';
 import { parseDuration } from '../duration/index.js';
 import type { ResourceMapper } from '../kube/resource-mapper.js';
-import { captureGroupCount, compileGoRegexp, createResourceConverter, expandGo, type ResourceConverter } from '../providers/prometheus/rules/index.js';
+import { captureGroupCount, compileGoRegexp, createResourceConverter, expandGo, type ResourceConverter } from '../providers/promql/rules/index.js';
 import type { GroupResource } from '../providers/provider.js';
 import { defaultIngestRules, defaultMaxAgeMs, defaultResourceOverrides, defaultWindowMs, type IngestRule } from './ingest-config.js';
 import { parseSeriesSelector, type SeriesMatcher } from './series-selector.js';

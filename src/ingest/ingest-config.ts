@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import { durationString } from '../duration/index.js';
-import { compileGoRegexp, parseGoTemplate } from '../providers/prometheus/rules/index.js';
+import { compileGoRegexp, parseGoTemplate } from '../providers/promql/rules/index.js';
 import { parseSeriesSelector } from './series-selector.js';
 
 function checked(check: (text: string) => void, what: string) {

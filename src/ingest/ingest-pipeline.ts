@@ -10,8 +10,8 @@
  */
 import type { Labels } from '../api/types.js';
 import type { ResourceMapper } from '../kube/resource-mapper.js';
-import type { CustomMetricWrite, ExternalMetricWrite, MetricsWriter, SeriesRemoval } from '../providers/backend.js';
-import { writeBatch } from '../providers/backend.js';
+import type { CustomMetricWrite, ExternalMetricWrite, MetricsWriter, SeriesRemoval } from '../providers/write.js';
+import { writeBatch } from '../providers/write.js';
 import { Quantity } from '../quantity/index.js';
 import { compileIngestRules, type CompiledIngestRule, type RuleOutput, type SeriesDescription, type TargetSpec } from './compile-ingest-rules.js';
 import type { IngestRule } from './ingest-config.js';

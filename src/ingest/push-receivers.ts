@@ -7,13 +7,13 @@
 import { gunzipSync } from 'node:zlib';
 import { badRequest, serviceUnavailable, StatusError, unsupportedMediaType } from '../api/errors.js';
 import type { ResourceMapper } from '../kube/resource-mapper.js';
-import type { MetricsWriter } from '../providers/backend.js';
+import type { MetricsWriter } from '../providers/write.js';
 import { defaultMaxBodyBytes, defaultMaxDecodedBytes, type IngestConfig } from './ingest-config.js';
 import { createIngestPipeline, type IngestPipeline, type IngestTransaction } from './ingest-pipeline.js';
 import { ProtobufError } from './protobuf-reader.js';
 import { ingestWriteRequest } from './remote-write.js';
 import { encodeStatusSuccess } from '../api/encode-status.js';
-import { writeBatch } from '../providers/backend.js';
+import { writeBatch } from '../providers/write.js';
 import { parseWriteBatch } from './batch-writes.js';
 import { decodeOtlpJson } from './otlp-json.js';
 import { ingestOtlpPoints, type OtlpPoints } from './otlp-points.js';

@@ -5,7 +5,7 @@
  * @module
  */
 import type { Labels } from '../api/types.js';
-import { compileGoRegexp } from '../providers/prometheus/rules/index.js';
+import { compileGoRegexp } from '../providers/promql/rules/index.js';
 
 export type SeriesMatcher = (name: string, labels: Labels) => boolean;
 

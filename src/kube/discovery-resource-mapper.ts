@@ -7,7 +7,7 @@
  * @module
  */
 import type { Logger } from '../log/index.js';
-import type { GroupResource } from '../providers/provider.js';
+import type { GroupResource } from '../api/types.js';
 import { discoverResources, type DiscoveredResource } from './discovery.js';
 import type { KubeClient } from './kube-client.js';
 import { parseGroupResource, type ResourceKind, type ResourceMapper } from './resource-mapper.js';

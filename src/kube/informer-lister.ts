@@ -6,7 +6,7 @@
  */
 import { serviceUnavailable, groupResourceString } from '../api/errors.js';
 import type { Logger } from '../log/index.js';
-import type { GroupResource } from '../providers/provider.js';
+import type { GroupResource } from '../api/types.js';
 import type { DiscoveryResourceMapper } from './discovery-resource-mapper.js';
 import type { KubeClient } from './kube-client.js';
 import type { ObjectLister } from './object-lister.js';

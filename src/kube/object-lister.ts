@@ -5,7 +5,7 @@
  * @module
  */
 import type { Labels } from '../api/types.js';
-import type { GroupResource } from '../providers/provider.js';
+import type { GroupResource } from '../api/types.js';
 import type { Selector } from '../selector/index.js';
 
 /** Names of the matching objects; a back end walks whichever is smaller, this or its own values. */

@@ -5,7 +5,7 @@
  * mapper built from discovery replaces it when a cluster is connected.
  * @module
  */
-import type { GroupResource } from '../providers/provider.js';
+import type { GroupResource } from '../api/types.js';
 
 export interface ResourceKind {
   readonly kind: string;

@@ -6,7 +6,7 @@
  * @module
  */
 import { parseGroupResource, type ResourceKind, type ResourceMapper } from './resource-mapper.js';
-import type { GroupResource } from '../providers/provider.js';
+import type { GroupResource } from '../api/types.js';
 
 interface KnownResource {
   readonly resource: string;

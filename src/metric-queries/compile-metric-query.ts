@@ -7,8 +7,8 @@
 import { groupResourceString } from '../api/errors.js';
 import type { ResourceMapper } from '../kube/resource-mapper.js';
 import { parseDuration } from '../duration/index.js';
-import { parseGoTemplate, TemplateError } from '../providers/prometheus/rules/go-template.js';
-import { addSelectorMatchers, labelEq, labelMatches, type MatcherSet } from '../providers/prometheus/rules/label-matchers.js';
+import { parseGoTemplate, TemplateError } from '../providers/promql/rules/go-template.js';
+import { addSelectorMatchers, labelEq, labelMatches, type MatcherSet } from '../providers/promql/rules/label-matchers.js';
 import type { CustomMetricInfo, ExternalMetricInfo } from '../providers/provider.js';
 import type { QueryRunner } from '../providers/query-runner.js';
 import { everything, type Selector } from '../selector/index.js';

@@ -9,7 +9,8 @@ import assert from 'node:assert/strict';
 import { StatusError } from '../api/errors.js';
 import { parseQuantity } from '../quantity/index.js';
 import { everything, parseSelector } from '../selector/index.js';
-import type { Backend, CustomMetricWrite } from './backend.js';
+import type { Backend } from './backend.js';
+import type { CustomMetricWrite } from './write.js';
 import type { CustomMetricInfo } from './provider.js';
 
 const ctx = { signal: new AbortController().signal };

@@ -4,20 +4,10 @@
  * Providers return version-neutral values; `api/` owns the bytes on the wire.
  * @module
  */
-import type { LabelSelector, Labels, ObjectReference } from '../api/types.js';
+import type { GroupResource, LabelSelector, Labels, NamespacedName, ObjectReference } from '../api/types.js';
 import type { Selector } from '../selector/index.js';
 
-/** A resource and its API group; `group` is '' for the core group (pods, services, nodes, namespaces). */
-export interface GroupResource {
-  readonly group: string;
-  readonly resource: string;
-}
-
-/** An object's name. `namespace` is '' for cluster-scoped objects (nodes, namespaces themselves). */
-export interface NamespacedName {
-  readonly namespace: string;
-  readonly name: string;
-}
+export type { GroupResource, NamespacedName };
 
 /**
  * Which custom metric a request is about. For a metric that describes a namespace (form E,

@@ -7,7 +7,9 @@
  */
 import { badRequest, groupResourceString, metricNotFound, externalMetricNotFound, StatusError } from '../api/errors.js';
 import type { ResourceMapper } from '../kube/resource-mapper.js';
-import type { Backend, BackendHealth, CustomMetricWrite, ExternalMetricWrite, MetricsWriter, Readiness } from '../providers/backend.js';
+import type { Backend } from '../providers/backend.js';
+import type { BackendHealth, Readiness } from '../providers/health.js';
+import type { CustomMetricWrite, ExternalMetricWrite, MetricsWriter } from '../providers/write.js';
 import type {
   CustomMetricInfo,
   CustomMetricsProvider,

@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
-/** Sets both headers on `response`; the hand-written path and a fastify hook call it. */
+/** Sets both headers on `response`; the front door calls it first for every request. */
 export function setApiServerHeaders(request: IncomingMessage, response: ServerResponse): void {
   const sent = request.headers['audit-id'];
   response.setHeader('cache-control', 'no-cache, private');

@@ -1,33 +1,36 @@
 /**
- * Builds the fastify application: the `/apis` tree, the write API, health, self-metrics, one error
- * handler, and optional TLS. Route plugins know the provider contract, never a concrete back end.
+ * Builds the server: the Node server for the transport, one front door (front-door.ts) for every
+ * request, and the route table behind it: the `/apis` tree, the write and push APIs, health,
+ * self-metrics, OpenAPI, the status page and any route a library user adds.
  * @module
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import { fastify, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import { badRequest, methodNotAllowed, unsupportedMediaType } from '../api/errors.js';
-import { encodeStatusError } from '../api/encode-status.js';
+import type { IncomingMessage } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { HTTPMethod } from 'find-my-way';
+import { inject as injectRequest, type InjectOptions, type Response as InjectResponse } from 'light-my-request';
 import type { RequestGuard } from '../auth/index.js';
 import type { ResourceMapper } from '../kube/resource-mapper.js';
 import type { Logger } from '../log/index.js';
-import type { BackendHealth, MetricsWriter, Readiness } from '../providers/backend.js';
-import type { CustomMetricsProvider, ExternalMetricsProvider, ResourceMetricsProvider } from '../providers/provider.js';
-import { installErrorHandling, writeBodyLimit } from './error-handling.js';
-import { createClientErrorHandler, defaultServerLimits, InflightLimiter, installLimits, type ServerLimits } from './limits.js';
-import { answerApiRequest, answerWriteRequest, apiGroupVersionOf, createApiFastPath, lazyQueryContext, writeMediaTypes } from './api-fast-path.js';
-import { setApiServerHeaders } from './api-headers.js';
-import { registerHealthRoutes } from './health.js';
-import { trackUnusedConnections } from './shutdown.js';
-import { createMetricsApi, servedGroups } from './metrics-api.js';
-import { registerOpenApiRoutes } from './openapi-routes.js';
-import { sendJson } from './respond.js';
-import { createSelfMetrics } from './self-metrics.js';
-import { prepareTransport, transportOptions, type TlsServing } from './transport.js';
-import { createWriteApi } from './write-api.js';
-import { createPushReceivers, type IngestConfig } from '../ingest/index.js';
-import { createPushListener } from './push-api.js';
-import { statusPage } from '../ui/index.js';
 import type { MetricQueryView } from '../metric-queries/status-of.js';
+import type { BackendHealth, Readiness } from '../providers/health.js';
+import type { MetricsWriter } from '../providers/write.js';
+import type { CustomMetricsProvider, ExternalMetricsProvider, ResourceMetricsProvider } from '../providers/provider.js';
+import { createPushReceivers, type IngestConfig } from '../ingest/index.js';
+import { addStatusPageRoutes } from '../ui/status-page.js';
+import { addMetricsApiRoutes } from './api-routes.js';
+import { jsonAnswer, type Handler } from './exchange.js';
+import { createFrontDoor } from './front-door.js';
+import { addHealthRoutes } from './health.js';
+import { defaultServerLimits, InflightLimiter, type ServerLimits } from './limits.js';
+import { createMetricsApi, servedGroups } from './metrics-api.js';
+import { addOpenApiRoutes } from './openapi-routes.js';
+import { addPushRoutes } from './push-api.js';
+import { readMethods, Routes } from './routes.js';
+import { createSelfMetrics } from './self-metrics.js';
+import { trackUnusedConnections } from './shutdown.js';
+import { createNodeServer, type NodeServer, type TlsServing } from './transport.js';
+import { createWriteApi } from './write-api.js';
+import { addWriteRoutes } from './write-routes.js';
 
 export interface ServerOptions {
   readonly custom?: CustomMetricsProvider;
@@ -66,46 +69,32 @@ export interface ServerOptions {
   readonly limits?: Partial<ServerLimits>;
 }
 
-const otherMethods = ['POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'] as const;
-
-declare module 'fastify' {
-  interface FastifyRequest {
-    metricsGroup: string;
-    metricsVersion: string;
-  }
+/** The running server: the Node server, its route table, and requests injected without a socket. */
+export interface MetricsServer {
+  /** The Node server (an http.Server, https.Server or HTTP/2 secure server with HTTP/1.1). */
+  readonly server: NodeServer;
+  /**
+   * Adds a route behind the front door: it gets the same in-flight limit, authentication and
+   * authorization, error-to-Status mapping, self-metrics and request log as every API request.
+   * `path` takes `:name` parameters and a trailing `*`.
+   */
+  route(methods: HTTPMethod | readonly HTTPMethod[], path: string, handler: Handler): void;
+  /** Answers a request without a socket, through the same front door (light-my-request). */
+  inject(request: InjectOptions | string): Promise<InjectResponse>;
+  /** Starts the background work (the status page's sampling); `listen` and `inject` call it. */
+  ready(): Promise<void>;
+  listen(options: { readonly port: number; readonly host: string }): Promise<AddressInfo>;
+  /** Stops listening, closes idle connections and stops the background work. */
+  close(): Promise<void>;
 }
 
-export function createServer(options: ServerOptions): FastifyInstance {
+export function createServer(options: ServerOptions): MetricsServer {
   const { logger } = options;
   const limits: ServerLimits = { ...defaultServerLimits, ...options.limits };
-  const app = fastify({
-    ...transportOptions(options.tls, limits),
-    logger: false,
-    bodyLimit: writeBodyLimit,
-    requestTimeout: limits.requestTimeoutMs,
-    clientErrorHandler: createClientErrorHandler(limits),
-    // NB: a request arriving on a kept-alive connection while draining is served (with Connection: close); fastify's 503 is no Status.
-    return503OnClosing: false,
-    // NB: fastify answers a URL it cannot decode before any route runs; answer it as a Status too.
-    frameworkErrors: (error, request, reply) => {
-      setApiServerHeaders(request.raw, reply.raw);
-      void sendJson(request, reply, 400, encodeStatusError(badRequest(`invalid request path: ${error.message}`)));
-    },
-  }) as unknown as FastifyInstance;
-  app.decorateRequest('metricsGroup', '');
-  app.decorateRequest('metricsVersion', '');
-  app.addHook('onRequest', (request, reply, done) => {
-    setApiServerHeaders(request.raw, reply.raw);
-    done();
-  });
-  installErrorHandling(app, logger);
-  const limiter = new InflightLimiter(limits);
-  installLimits(app, limits, limiter);
-  prepareTransport(app.server, options.tls, limits);
-
+  const routes = new Routes();
   const selfMetrics = createSelfMetrics(options.seriesCount, options.selfMetricsText);
   const requestLog = (options.verbosity ?? 0) >= 2;
-  const recordRequest = (request: IncomingMessage, code: number, group: string, version: string, milliseconds: number): void => {
+  const observe = (request: IncomingMessage, code: number, group: string, version: string, milliseconds: number): void => {
     selfMetrics.observe(request.method ?? '', group, version, code, milliseconds / 1000);
     if (requestLog) {
       logger.info(
@@ -114,102 +103,81 @@ export function createServer(options: ServerOptions): FastifyInstance {
       );
     }
   };
-  app.addHook('onResponse', (request, reply, done) => {
-    recordRequest(request.raw, reply.statusCode, request.metricsGroup, request.metricsVersion, reply.elapsedTime);
-    done();
-  });
-
-  if (options.guard) {
-    const guard = options.guard;
-    app.addHook('onRequest', async (request) => {
-      await guard.check(request.raw);
-    });
-  }
-
-  // The body stays a string: quantities are parsed from the exact JSON text, never through a float.
-  app.removeAllContentTypeParsers();
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => done(null, body));
-
-  const metricsApi = createMetricsApi(options);
-  const writeApi = options.writer ? createWriteApi(options.writer, options.resourceMapper) : undefined;
-  let listener = createApiFastPath({
-    metricsApi, limiter, logger, observe: recordRequest, closing: () => !app.server.listening,
+  let closing = false;
+  const frontDoor = createFrontDoor({
+    routes, logger, observe,
+    limiter: new InflightLimiter(limits),
+    closing: () => closing,
     ...(options.guard ? { guard: options.guard } : {}),
-    ...(writeApi ? { writeApi } : {}),
-  }, fastifyRequestListener(app));
+  });
+  const server = createNodeServer(options.tls, limits, frontDoor);
+  trackUnusedConnections(server);
+
+  const onClose: (() => void)[] = [];
+  addMetricsApiRoutes(routes, createMetricsApi(options));
   if (options.writer) {
+    addWriteRoutes(routes, createWriteApi(options.writer, options.resourceMapper));
     const receivers = createPushReceivers({
       writer: options.writer,
       mapper: options.resourceMapper,
       ...(options.ingest ? { config: options.ingest } : {}),
       onError: (error) => logger.error({ err: error }, 'removing stale pushed series failed'),
     });
-    app.addHook('onClose', (_instance, done) => {
-      receivers.close();
-      done();
-    });
-    listener = createPushListener({ receivers, limiter, logger, observe: recordRequest, ...(options.guard ? { guard: options.guard } : {}) }, listener);
+    addPushRoutes(routes, receivers);
+    onClose.push(() => receivers.close());
   }
-  installApiFastPath(app, listener);
-  trackUnusedConnections(app.server);
-  const answerApis = async (request: FastifyRequest, reply: FastifyReply) => {
-    ({ group: request.metricsGroup, version: request.metricsVersion } = apiGroupVersionOf(metricsApi, request.url));
-    const answer = await answerApiRequest(metricsApi, request.url, request.headers.accept, lazyQueryContext(reply.raw));
-    request.metricsGroup = answer.group;
-    request.metricsVersion = answer.version;
-    return sendJson(request, reply, 200, answer.body);
-  };
-  app.get('/apis', answerApis);
-  app.get('/apis/*', answerApis);
-  app.route({ method: [...otherMethods], url: '/apis/*', handler: () => Promise.reject(methodNotAllowed()) });
-
-  if (writeApi) {
-    const write = async (request: FastifyRequest, reply: FastifyReply) =>
-      sendJson(request, reply, 200, await answerWriteRequest(writeApi, request.url, typeof request.body === 'string' ? request.body : ''));
-    void app.register(async (scope) => {
-      // NB: `curl -d '"42"'` (the CMAS test adapter's README) labels its body with the form media type;
-      // the body is still parsed as a JSON quantity, and anything else in it is a 400 from that parser.
-      // An unlabelled body (`curl --data-binary @f -H 'Content-Type:'`) is JSON too; other media types stay 415.
-      scope.addContentTypeParser('*', { parseAs: 'string' }, (request, body, done) => {
-        const type = request.headers['content-type'];
-        if (type === undefined || writeMediaTypes.includes(type.split(';')[0]!.trim().toLowerCase())) done(null, body);
-        else done(unsupportedMediaType(writeMediaTypes), undefined);
-      });
-      scope.post('/write-metrics/*', write);
-      scope.post('/write-external-metrics/*', write);
-      scope.post('/write-resource-metrics/*', write);
-    });
-    for (const url of ['/write-metrics/*', '/write-external-metrics/*', '/write-resource-metrics/*']) {
-      app.route({ method: ['GET', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'], url, handler: () => Promise.reject(methodNotAllowed()) });
-    }
-  }
-
   // NB: metrics.k8s.io has no OpenAPI description yet (docs/api-compatibility.md).
-  registerOpenApiRoutes(app, servedGroups({ ...(options.custom ? { custom: true } : {}), ...(options.external ? { external: true } : {}) }));
-  registerHealthRoutes(app, options.readiness ?? (() => ({ ready: true })));
+  addOpenApiRoutes(routes, servedGroups({ ...(options.custom ? { custom: true } : {}), ...(options.external ? { external: true } : {}) }));
+  addHealthRoutes(routes, options.readiness ?? (() => ({ ready: true })));
   if (options.backendHealth) {
     const backendHealth = options.backendHealth;
-    app.get('/debug/backends', (request, reply) => sendJson(request, reply, 200, JSON.stringify({ backends: backendHealth() })));
+    routes.add(readMethods, '/debug/backends', (exchange) => jsonAnswer(exchange, 200, JSON.stringify({ backends: backendHealth() })));
   }
-  app.get('/metrics', async (_request, reply) => {
-    const text = await selfMetrics.render();
-    return reply.header('content-type', selfMetrics.contentType).send(text);
+  routes.add(readMethods, '/metrics', {
+    unlimited: true,
+    handler: async () => ({ code: 200, body: await selfMetrics.render(), headers: { 'content-type': selfMetrics.contentType } }),
   });
-  void app.register(statusPage, { custom: options.custom, external: options.external, readiness: options.readiness, ...(options.backendHealth ? { backendHealth: options.backendHealth } : {}), ...(options.metricQueries ? { metricQueries: options.metricQueries } : {}), resourceMapper: options.resourceMapper, requestCounts: () => selfMetrics.requestCounts(), ...(options.statusPageSampleIntervalMs !== undefined ? { sampler: { intervalMs: options.statusPageSampleIntervalMs } } : {}) });
-  return app;
-}
+  const statusPage = addStatusPageRoutes(routes, {
+    custom: options.custom, external: options.external, readiness: options.readiness, resourceMapper: options.resourceMapper,
+    ...(options.backendHealth ? { backendHealth: options.backendHealth } : {}),
+    ...(options.metricQueries ? { metricQueries: options.metricQueries } : {}),
+    requestCounts: () => selfMetrics.requestCounts(),
+    ...(options.statusPageSampleIntervalMs !== undefined ? { sampler: { intervalMs: options.statusPageSampleIntervalMs } } : {}),
+  });
+  onClose.push(() => statusPage.stop());
 
-type RequestListener = (request: IncomingMessage, response: ServerResponse) => void;
-
-/** fastify's own request listener, the only one on its server right after construction. */
-function fastifyRequestListener(app: FastifyInstance): RequestListener {
-  const listeners = app.server.listeners('request');
-  if (listeners.length !== 1) throw new Error(`expected fastify's request listener alone on the server, found ${listeners.length}`);
-  return listeners[0] as RequestListener;
-}
-
-/** Puts `listener` in the place of fastify's, which it calls for whatever it does not answer itself. */
-function installApiFastPath(app: FastifyInstance, listener: RequestListener): void {
-  app.server.removeAllListeners('request');
-  app.server.on('request', listener);
+  let started: Promise<void> | undefined;
+  let closed: Promise<void> | undefined;
+  const ready = (): Promise<void> => (started ??= statusPage.start());
+  return {
+    server,
+    route: (methods, path, handler) => routes.add(methods, path, handler),
+    async inject(request) {
+      await ready();
+      return injectRequest(frontDoor, request);
+    },
+    ready,
+    async listen({ port, host }) {
+      await ready();
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, host, () => {
+          server.off('error', reject);
+          resolve();
+        });
+      });
+      return server.address() as AddressInfo;
+    },
+    close() {
+      closed ??= new Promise<void>((resolve) => {
+        closing = true;
+        for (const stop of onClose) stop();
+        if (!server.listening) return resolve();
+        server.close(() => resolve());
+        // NB: close() waits for every connection; the idle kept-alive ones would hold it until their timeout.
+        server.closeIdleConnections();
+      });
+      return closed;
+    },
+  };
 }

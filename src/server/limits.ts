@@ -4,12 +4,10 @@
  * client-error handler that answers a broken request with a Status instead of closing silently.
  * @module
  */
-import type { ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { badRequest, requestHeaderFieldsTooLarge, requestTimeout, tooManyRequests, type StatusError } from '../api/errors.js';
 import { encodeStatusError } from '../api/encode-status.js';
-import { sendJson } from './respond.js';
 
 export interface ServerLimits {
   /** The request line plus all headers, in bytes; a larger request gets 431. */
@@ -54,12 +52,7 @@ export function nodeServerOptions(limits: ServerLimits) {
   };
 }
 
-const exemptPaths = new Set(['/healthz', '/livez', '/readyz', '/metrics']);
-
-/**
- * kube-apiserver's two in-flight budgets, reads and writes. Shared by the fastify hook and the
- * hand-written `/apis` path, so both count against the same limit.
- */
+/** kube-apiserver's two in-flight budgets, reads and writes. */
 export class InflightLimiter {
   private reads = 0;
   private writes = 0;
@@ -90,24 +83,8 @@ export class InflightLimiter {
 export const tooManyRequestsBody = (): string => encodeStatusError(tooManyRequests(1));
 export const tooManyRequestsRetryAfter = '1';
 
-/** Applies the connection cap and the in-flight limits; health and /metrics are never refused. */
-export function installLimits(app: FastifyInstance, limits: ServerLimits, limiter: InflightLimiter): void {
-  if (limits.maxConnections > 0) app.server.maxConnections = limits.maxConnections;
-  if (limits.maxRequestsInflight <= 0 && limits.maxMutatingRequestsInflight <= 0) return;
-  app.addHook('onRequest', (request, reply, done) => {
-    const q = request.url.indexOf('?');
-    if (exemptPaths.has(q < 0 ? request.url : request.url.slice(0, q))) return done();
-    if (!limiter.admit(request.method, reply.raw)) {
-      reply.header('retry-after', tooManyRequestsRetryAfter);
-      void sendJson(request, reply, 429, tooManyRequestsBody());
-      return;
-    }
-    done();
-  });
-}
-
 /**
- * fastify's clientErrorHandler: Node's parser rejected the request (bad syntax, headers over the
+ * The server's `clientError` listener: Node's parser rejected the request (bad syntax, headers over the
  * limit, too slow) before any route ran. Answers with a Status and closes the connection.
  */
 export function createClientErrorHandler(limits: ServerLimits) {
@@ -149,10 +126,9 @@ const lingerMs = 2000;
  * 10 MB body then loses the 413 it was sent; so we half-close, discard what keeps coming, and
  * close once the client has read the answer and gone, or after `lingerMs`.
  */
-export function answerAndLinger(request: FastifyRequest, reply: FastifyReply, status: StatusError): void {
-  const socket = request.raw.socket;
-  reply.hijack();
-  request.raw.resume();
+export function answerAndLinger(request: IncomingMessage, status: StatusError): void {
+  const socket = request.socket;
+  request.resume();
   const body = encodeStatusError(status);
   socket.end(
     `HTTP/1.1 ${status.code} ${reasonPhrases[status.code] ?? 'Bad Request'}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,

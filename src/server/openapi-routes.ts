@@ -4,32 +4,34 @@
  * kube-openapi's handlers do. Protobuf alone is 406: the aggregator then asks for JSON.
  * @module
  */
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { notAcceptable, routeNotFound } from '../api/errors.js';
 import { createOpenApiDocuments, type OpenApiBody, type OpenApiGroup } from '../api/openapi/index.js';
-import { acceptsJson, sendJson } from './respond.js';
+import { jsonAnswer, type Answer, type Exchange } from './exchange.js';
+import { acceptsJson } from './respond.js';
+import { readMethods, type Routes } from './routes.js';
 
-export function registerOpenApiRoutes(app: FastifyInstance, groups: readonly OpenApiGroup[]): void {
+export function addOpenApiRoutes(routes: Routes, groups: readonly OpenApiGroup[]): void {
   const documents = createOpenApiDocuments(groups);
 
-  const answer = (request: FastifyRequest, reply: FastifyReply, document: OpenApiBody): FastifyReply => {
-    if (!acceptsJson(request.headers.accept)) throw notAcceptable(['application/json']);
-    reply.header('etag', document.etag);
-    const match = request.headers['if-none-match'];
-    if (match !== undefined && match.split(',').some((tag) => tag.trim() === document.etag)) return reply.code(304).send();
-    return sendJson(request, reply, 200, document.body);
+  const answer = (exchange: Exchange, document: OpenApiBody, extraHeaders: Record<string, string> = {}): Answer => {
+    if (!acceptsJson(exchange.request.headers.accept)) throw notAcceptable(['application/json']);
+    const headers = { ...extraHeaders, etag: document.etag };
+    const match = exchange.request.headers['if-none-match'];
+    if (match !== undefined && match.split(',').some((tag) => tag.trim() === document.etag)) return { code: 304, headers };
+    return jsonAnswer(exchange, 200, document.body, headers);
   };
 
-  app.get('/openapi/v2', (request, reply) => answer(request, reply, documents.v2));
-  app.get('/openapi/v3', (request, reply) => answer(request, reply, documents.v3Discovery));
-  app.get<{ Params: { group: string; version: string }; Querystring: { hash?: string } }>('/openapi/v3/apis/:group/:version', (request, reply) => {
-    const document = documents.v3.get(`apis/${request.params.group}/${request.params.version}`);
+  routes.add(readMethods, '/openapi/v2', (exchange) => answer(exchange, documents.v2));
+  routes.add(readMethods, '/openapi/v3', (exchange) => answer(exchange, documents.v3Discovery));
+  routes.add(readMethods, '/openapi/v3/apis/:group/:version', (exchange) => {
+    const { group, version } = exchange.params;
+    const document = documents.v3.get(`apis/${group}/${version}`);
     if (document === undefined) throw routeNotFound();
-    const hash = request.query.hash;
+    const hash = new URLSearchParams(exchange.query).get('hash');
     // NB: kube-openapi handler3: the hash the discovery document gave makes the answer immutable;
     // a stale one is sent to the current URL.
-    if (hash !== undefined && hash !== document.hash) return reply.redirect(`/openapi/v3/apis/${request.params.group}/${request.params.version}?hash=${document.hash}`, 301);
-    if (hash !== undefined) reply.header('cache-control', 'public, immutable').header('expires', new Date(Date.now() + 365 * 86_400_000).toUTCString());
-    return answer(request, reply, document);
+    if (hash !== null && hash !== document.hash) return { code: 301, headers: { location: `/openapi/v3/apis/${group}/${version}?hash=${document.hash}` } };
+    if (hash !== null) return answer(exchange, document, { 'cache-control': 'public, immutable', expires: new Date(Date.now() + 365 * 86_400_000).toUTCString() });
+    return answer(exchange, document);
   });
 }

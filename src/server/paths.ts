@@ -20,7 +20,7 @@ export function splitPath(path: string): string[] {
   try {
     return decodeURIComponent(path).split('/');
   } catch {
-    // NB: fastify's wording for the same mistake, so both paths answer alike.
+    // NB: the same wording as an undecodable URL at the front door.
     throw badRequest(`invalid request path: '${path}' is not a valid url component`);
   }
 }

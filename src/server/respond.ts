@@ -5,7 +5,6 @@
  * @module
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { FastifyReply, FastifyRequest } from 'fastify';
 import { goPretty } from '../api/json.js';
 
 /** NB: Go strconv.ParseBool's accepted spellings. */
@@ -27,23 +26,15 @@ export function wantsPretty(request: Pick<IncomingMessage, 'url' | 'headers'>): 
   return agent !== undefined && (agent.startsWith('curl') || agent.startsWith('Wget') || agent.startsWith('Mozilla/5.0'));
 }
 
-/**
- * Sends a compact, newline-terminated JSON body (re-indented if the caller wants it pretty).
- * NB: as a Buffer, because fastify appends `; charset=utf-8` to string bodies, and the apiserver
- * sends exactly `application/json`.
- */
-export function sendJson(request: FastifyRequest, reply: FastifyReply, code: number, body: string | Buffer): FastifyReply {
-  return reply.code(code).header('content-type', 'application/json').send(jsonBytes(request.raw, body));
-}
-
-/** As sendJson, on Node's own request and response (the hand-written `/apis` path). */
+/** Writes a JSON body with its length; the front door's own answers (429, errors) go this way. */
 export function writeJson(request: Pick<IncomingMessage, 'url' | 'headers'>, response: ServerResponse, code: number, body: string | Buffer): void {
   const bytes = jsonBytes(request, body);
   response.writeHead(code, { 'content-type': 'application/json', 'content-length': bytes.length });
   response.end(bytes);
 }
 
-function jsonBytes(request: Pick<IncomingMessage, 'url' | 'headers'>, body: string | Buffer): Buffer {
+/** The bytes of a compact, newline-terminated JSON body, re-indented if the caller wants it pretty. */
+export function jsonBytes(request: Pick<IncomingMessage, 'url' | 'headers'>, body: string | Buffer): Buffer {
   if (wantsPretty(request)) return Buffer.from(goPretty(typeof body === 'string' ? body : body.toString('utf8')));
   return typeof body === 'string' ? Buffer.from(body) : body;
 }

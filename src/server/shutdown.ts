@@ -7,7 +7,6 @@ import type { Server as HttpServer, IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import { Server as TlsServer, type TLSSocket } from 'node:tls';
 import { Server as HttpServerClass } from 'node:http';
-import type { FastifyInstance } from 'fastify';
 import { destroyHttp2Sessions, drainHttp2Sessions, isHttp2Server } from './http2-serving.js';
 
 const unusedConnections = new WeakMap<HttpServer, Set<Socket>>();
@@ -30,13 +29,19 @@ export function trackUnusedConnections(server: HttpServer): void {
   server.on('request', (request: IncomingMessage) => unused.delete(request.socket));
 }
 
+/** What closeGracefully closes: a MetricsServer, or anything with its Node server and close(). */
+export interface ClosableServer {
+  readonly server: HttpServer;
+  close(): Promise<void>;
+}
+
 /**
  * Closes `app`: the listening socket at once (new connections are refused), idle keep-alive
  * connections at once, busy ones when their answer is sent or `graceMs` has passed; h2 sessions
  * get a GOAWAY and close when their last stream ends.
  * Resolves `true` when everything finished within the grace period.
  */
-export async function closeGracefully(app: FastifyInstance, graceMs: number): Promise<boolean> {
+export async function closeGracefully(app: ClosableServer, graceMs: number): Promise<boolean> {
   let timer: NodeJS.Timeout | undefined;
   const expired = new Promise<false>((resolve) => {
     timer = setTimeout(() => resolve(false), graceMs);

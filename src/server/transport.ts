@@ -1,11 +1,11 @@
 /**
- * Which Node server fastify builds: plain HTTP/1.1 without TLS (tests, TLS terminated in front),
- * else one TLS port that speaks h2 and http/1.1 by ALPN (HTTP/1.1 only with `disableHttp2`), and
- * the per-server setup each needs once it exists.
+ * The Node server: plain HTTP/1.1 without TLS (tests, TLS terminated in front), else one TLS port that
+ * speaks h2 and http/1.1 by ALPN (HTTP/1.1 only with `disableHttp2`), with the limits of limits.ts.
  * @module
  */
-import type { Server as NetServer } from 'node:net';
-import type { Http2SecureServer } from 'node:http2';
+import { createServer as createHttpServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import { createSecureServer, type Http2SecureServer } from 'node:http2';
 import {
   applyHttp1Settings,
   http2ServingSupported,
@@ -13,7 +13,7 @@ import {
   limitHttp2RequestTime,
   trackHttp2Sessions,
 } from './http2-serving.js';
-import { nodeServerOptions, type ServerLimits } from './limits.js';
+import { createClientErrorHandler, nodeServerOptions, type ServerLimits } from './limits.js';
 import { secureContextOptions } from './tls-options.js';
 
 export interface TlsServing {
@@ -25,30 +25,38 @@ export interface TlsServing {
   readonly disableHttp2?: boolean;
 }
 
-/** NB: fastify's default keep-alive timeout, which its https.Server gets and the h2 server must get by hand. */
+/** NB: how long an idle kept-alive connection stays open; the h2 sessions get the same. */
 const keepAliveTimeoutMs = 72_000;
 
 export function servesHttp2(tls: TlsServing | undefined): boolean {
   return tls !== undefined && tls.disableHttp2 !== true && http2ServingSupported();
 }
 
-/** The fastify() options that choose the server. */
-export function transportOptions(tls: TlsServing | undefined, limits: ServerLimits): Record<string, unknown> {
-  const node = nodeServerOptions(limits);
-  if (tls === undefined) return { http: node, forceCloseConnections: 'idle' };
-  if (!servesHttp2(tls)) return { https: { ...httpsOptions(tls), ...node }, forceCloseConnections: 'idle' };
-  // NB: fastify only closes idle connections itself for an http(s).Server; Http2SecureServer.close()
-  // does it for its HTTP/1.1 connections, and shutdown.ts sends the h2 sessions GOAWAY.
-  return { http2: true, https: { ...httpsOptions(tls), ...http2SessionOptions(limits) }, http2SessionTimeout: keepAliveTimeoutMs, forceCloseConnections: false };
-}
+/** An http.Server, https.Server or Http2SecureServer (which also serves HTTP/1.1 with the http.Server methods). */
+export type NodeServer = HttpServer;
 
-/** Setup that needs the server object; call once right after fastify() built it. */
-export function prepareTransport(server: NetServer, tls: TlsServing | undefined, limits: ServerLimits): void {
-  if (!servesHttp2(tls)) return;
-  const h2 = server as Http2SecureServer;
-  applyHttp1Settings(h2, nodeServerOptions(limits), keepAliveTimeoutMs);
-  limitHttp2RequestTime(h2, limits.requestTimeoutMs);
-  trackHttp2Sessions(h2);
+/** Builds the server for `tls` with `listener` as its only request listener. */
+export function createNodeServer(tls: TlsServing | undefined, limits: ServerLimits, listener: (request: IncomingMessage, response: ServerResponse) => void): NodeServer {
+  const node = nodeServerOptions(limits);
+  let server: NodeServer;
+  if (tls === undefined) {
+    server = createHttpServer(node, listener);
+  } else if (!servesHttp2(tls)) {
+    server = createHttpsServer({ ...httpsOptions(tls), ...node }, listener);
+  } else {
+    const h2: Http2SecureServer = createSecureServer({ ...httpsOptions(tls), ...http2SessionOptions(limits) }, listener as never);
+    // NB: an idle h2 session is closed (GOAWAY) as an idle HTTP/1.1 connection is.
+    h2.on('session', (session) => session.setTimeout(keepAliveTimeoutMs, () => session.close()));
+    applyHttp1Settings(h2, node, keepAliveTimeoutMs);
+    limitHttp2RequestTime(h2, limits.requestTimeoutMs);
+    trackHttp2Sessions(h2);
+    // NB: Http2SecureServer serves HTTP/1.1 connections with http.Server's code and has its methods at run time.
+    server = h2 as unknown as NodeServer;
+  }
+  server.keepAliveTimeout = keepAliveTimeoutMs;
+  if (limits.maxConnections > 0) server.maxConnections = limits.maxConnections;
+  server.on('clientError', createClientErrorHandler(limits));
+  return server;
 }
 
 /** NB: rejectUnauthorized false: OpenSSL would check against no CA; the guard's authenticators decide (spec §7.3). */

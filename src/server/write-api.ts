@@ -8,7 +8,7 @@ import { badRequest } from '../api/errors.js';
 import { dns1123LabelProblem, dns1123SubdomainProblem, metricNameProblem } from '../api/names.js';
 import type { Labels } from '../api/types.js';
 import type { ResourceMapper } from '../kube/resource-mapper.js';
-import type { CustomMetricWrite, ExternalMetricWrite, MetricsWriter } from '../providers/backend.js';
+import type { CustomMetricWrite, ExternalMetricWrite, MetricsWriter } from '../providers/write.js';
 import { parseQuantityJson } from '../quantity/index.js';
 import { parseResourceUsageBody, parseResourceWritePath } from './resource-write.js';
 import { parseDuration } from '../duration/index.js';

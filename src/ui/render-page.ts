@@ -5,7 +5,7 @@
  * @module
  */
 import type { MetricQueryView } from '../metric-queries/status-of.js';
-import type { BackendHealth, Readiness } from '../providers/backend.js';
+import type { BackendHealth, Readiness } from '../providers/health.js';
 import type { RequestCount } from '../server/self-metrics.js';
 import { escapeHtml as e, formatAge } from './html.js';
 import type { MetricSnapshot } from './metric-snapshot.js';

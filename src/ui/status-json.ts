@@ -2,7 +2,7 @@
  * `GET /debug/metrics`: the status page's data as JSON, for scripts (the same model the page renders).
  * @module
  */
-import type { BackendHealth, Readiness } from '../providers/backend.js';
+import type { BackendHealth, Readiness } from '../providers/health.js';
 import type { RequestCount } from '../server/self-metrics.js';
 import type { MetricQueryView } from '../metric-queries/status-of.js';
 import type { StatusModel } from './render-page.js';

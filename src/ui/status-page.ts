@@ -1,22 +1,23 @@
 /**
- * The status page at `/ui`, a fastify plugin: GET renders the page, POST `/ui/explain` runs the
- * explainer against this process's providers (no network) and renders the page with the answer, and
- * `GET /debug/metrics` serves the page's data as JSON.
- * Registered inside the server, so it passes the same authentication hook as every API request.
+ * The status page at `/ui`: GET renders the page, POST `/ui/explain` runs the explainer against this
+ * process's providers (no network) and renders the page with the answer, and `GET /debug/metrics`
+ * serves the page's data as JSON. Its routes sit behind the same front door as every API request.
  * @module
  */
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import { unsupportedMediaType } from '../api/errors.js';
 import { ExplainInputError, explainHpa } from '../hpa/explain.js';
 import { formatExplanationText } from '../hpa/format-explanation.js';
 import { InvalidHistoryError, parseHistory } from '../hpa/history.js';
 import { InvalidHpaError, parseHpa } from '../hpa/parse-hpa.js';
 import type { ResourceMapper } from '../kube/resource-mapper.js';
 import type { MetricQueryView } from '../metric-queries/status-of.js';
-import type { BackendHealth, Readiness } from '../providers/backend.js';
+import type { BackendHealth, Readiness } from '../providers/health.js';
 import type { CustomMetricsProvider, ExternalMetricsProvider } from '../providers/provider.js';
 import { InvalidSelectorError } from '../selector/index.js';
 import { createMetricsApi } from '../server/metrics-api.js';
-import { sendJson } from '../server/respond.js';
+import { writeBodyLimit } from '../server/error-handling.js';
+import { jsonAnswer, mediaTypeOf, type Answer } from '../server/exchange.js';
+import { readMethods, type Routes } from '../server/routes.js';
 import type { RequestCount } from '../server/self-metrics.js';
 import { createInProcessFetcher } from './in-process-fetcher.js';
 import { takeSnapshot } from './metric-snapshot.js';
@@ -45,20 +46,18 @@ const securityHeaders = {
   'referrer-policy': 'no-referrer',
 };
 
-export async function statusPage(app: FastifyInstance, options: StatusPageOptions): Promise<void> {
+/** Starts and stops the background sampling of the plots. */
+export interface StatusPageLifecycle {
+  start(): Promise<void>;
+  stop(): void;
+}
+
+export function addStatusPageRoutes(routes: Routes, options: StatusPageOptions): StatusPageLifecycle {
   const providers = { ...(options.custom ? { custom: options.custom } : {}), ...(options.external ? { external: options.external } : {}) };
   const fetcher = createInProcessFetcher(createMetricsApi({ ...providers, resourceMapper: options.resourceMapper }));
   const samplerOptions = { ...defaultSamplerOptions, ...options.sampler };
   const snapshot = () => takeSnapshot(providers);
   const sampler = createSampler(snapshot, options.requestCounts, samplerOptions);
-  app.addHook('onReady', async () => {
-    if (samplerOptions.intervalMs <= 0) return;
-    sampler.start();
-    await sampler.sample();
-  });
-  app.addHook('onClose', async () => sampler.stop());
-  // NB: the form posts urlencoded; the parser is added in this plugin's context only, so the API keeps accepting JSON alone.
-  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) => done(null, body));
 
   async function collect(): Promise<StatusModel> {
     const metrics = await snapshot();
@@ -74,19 +73,18 @@ export async function statusPage(app: FastifyInstance, options: StatusPageOption
     };
   }
 
-  async function send(reply: FastifyReply, code: number, explain?: ExplainView): Promise<FastifyReply> {
+  async function page(code: number, explain?: ExplainView): Promise<Answer> {
     const html = renderPage({ ...(await collect()), history: (key) => sampler.history(key), ...(explain ? { explain } : {}) });
-    return reply.code(code).headers(securityHeaders).type('text/html; charset=utf-8').send(html);
+    return { code, body: html, headers: { ...securityHeaders, 'content-type': 'text/html; charset=utf-8' } };
   }
 
-  app.get('/ui', (_request, reply) => send(reply, 200));
-  app.get('/debug/metrics', async (request, reply) => {
-    const body = JSON.stringify(formatStatusJson(await collect()));
-    return sendJson(request, reply.header('cache-control', 'no-store'), 200, body);
-  });
-  app.get('/ui/', (_request, reply) => reply.redirect('/ui'));
-  app.post('/ui/explain', async (request, reply) => {
-    const form = new URLSearchParams(typeof request.body === 'string' ? request.body : '');
+  routes.add(readMethods, '/ui', () => page(200));
+  routes.add(readMethods, '/debug/metrics', async (exchange) => jsonAnswer(exchange, 200, JSON.stringify(formatStatusJson(await collect())), { 'cache-control': 'no-store' }));
+  routes.add(readMethods, '/ui/', () => ({ code: 302, headers: { location: '/ui' } }));
+  routes.add('POST', '/ui/explain', async (exchange) => {
+    // NB: the page's form posts urlencoded; nothing else is a form.
+    if (mediaTypeOf(exchange.request.headers['content-type']) !== 'application/x-www-form-urlencoded') throw unsupportedMediaType(['application/x-www-form-urlencoded']);
+    const form = new URLSearchParams((await exchange.body(writeBodyLimit))?.toString('utf8') ?? '');
     const view = { yaml: form.get('yaml') ?? '', currentReplicas: (form.get('currentReplicas') ?? '').trim(), selector: (form.get('selector') ?? '').trim(), history: form.get('history') ?? '' };
     try {
       if (view.currentReplicas !== '' && !/^\d+$/.test(view.currentReplicas)) throw new ExplainInputError('current replicas must be a whole number');
@@ -100,12 +98,21 @@ export async function statusPage(app: FastifyInstance, options: StatusPageOption
       });
       const d = explanation.decision;
       const summary = `${d.currentReplicas} → ${d.desiredReplicas} replicas (${d.rescale ? 'rescale' : 'no change'}), bounded by ${d.rule}`;
-      return send(reply, 200, { ...view, text: formatExplanationText(explanation), summary });
+      return await page(200, { ...view, text: formatExplanationText(explanation), summary });
     } catch (error) {
       if (error instanceof InvalidHpaError || error instanceof ExplainInputError || error instanceof InvalidSelectorError || error instanceof InvalidHistoryError) {
-        return send(reply, 400, { ...view, error: error.message });
+        return page(400, { ...view, error: error.message });
       }
       throw error;
     }
   });
+
+  return {
+    async start() {
+      if (samplerOptions.intervalMs <= 0) return;
+      sampler.start();
+      await sampler.sample();
+    },
+    stop: () => sampler.stop(),
+  };
 }

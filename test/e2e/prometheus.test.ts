@@ -171,7 +171,7 @@ describe('prometheus back end against a real Prometheus', { skip: prometheusBina
     assert.match(live.stdout, /rules\[0\]: .*\n  series: 2; discovers: namespaces\/http_requests_per_second, pods\/http_requests_per_second\n  query: sum\(rate\(http_requests_total\{namespace="default",pod=~"\.\+"\}\[5s\]\)\) by \(pod\)\n  result: 2 samples\n/);
     assert.match(live.stdout, /rules\[2\]: [^\n]*\n  series: 4; discovers: [^\n]*\n  query: [^\n]*\n  error: Prometheus rejected the query: bad_data: [^\n]*range vector/);
     assert.match(live.stdout, /externalRules\[0\]: [^\n]*\n  series: 2; discovers: queue_depth\n  query: sum\(queue_depth\{\}\) by \(name\)\n  result: 2 samples\n/);
-    assert.match(live.stderr, /^error: some rules failed against Prometheus/);
+    assert.match(live.stderr, /^error: some checks against a back end failed/);
   });
 
   test('Prometheus slow or stopped: 503 within the deadline; back again without a restart', async () => {

@@ -1,5 +1,5 @@
 /**
- * Test support: an adapter on the real memory back end, answering through fastify inject().
+ * Test support: an adapter on the real memory back end, answering through inject() (the same front door as a socket).
  * @module
  */
 import { createAdapter, type Adapter, type AdapterOptions } from '../../src/adapter.js';

@@ -1,5 +1,5 @@
 /**
- * Property tests against the real server and memory back end through fastify inject(): random
+ * Property tests against the real server and memory back end through inject(): random
  * paths, selectors, quantities, bodies and headers never get a 5xx, every error is a well-formed
  * Status, and a rejected write leaves every stored value as it was. Sizes: ./sizes.ts.
  */

@@ -12,7 +12,7 @@ function fromEnv(name: string, fallback: number): number {
   return value;
 }
 
-/** fast-check cases in all, split across the in-process properties (fastify inject) by `share`. */
+/** fast-check cases in all, split across the in-process properties (inject) by `share`. */
 export const fuzzRuns = fromEnv('RELIABILITY_RUNS', 2000);
 /** This property's part of `fuzzRuns`; at least 100 so a small run still means something. */
 export function share(fraction: number): number {

@@ -10,7 +10,7 @@ import { customMetricsGroup, externalMetricsGroup, externalMetricsVersion, type 
 import { groupResourceString } from '../../api/errors.js';
 import type { Logger } from '../../log/index.js';
 import type { Selector } from '../../selector/index.js';
-import type { Readiness } from '../backend.js';
+import type { Readiness } from '../health.js';
 import type {
   CustomMetricInfo,
   CustomMetricsProvider,

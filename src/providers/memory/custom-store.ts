@@ -13,7 +13,7 @@ import type { LabelSelector } from '../../api/types.js';
 import type { ObjectLister, ObjectMatches } from '../../kube/object-lister.js';
 import type { ResourceMapper } from '../../kube/resource-mapper.js';
 import { toLabelSelector, type Selector } from '../../selector/index.js';
-import type { CustomMetricWrite } from '../backend.js';
+import type { CustomMetricWrite } from '../write.js';
 import type { CustomMetricInfo, CustomMetricsProvider, GroupResource, MetricValue, NamespacedName, QueryContext } from '../provider.js';
 import { ownString, type Interner } from './intern.js';
 import { MetricColumn } from './metric-column.js';

@@ -9,7 +9,7 @@
 import { externalMetricNotFound } from '../../api/errors.js';
 import type { Labels } from '../../api/types.js';
 import { labelSetKey, ObjectIndex, type Selector } from '../../selector/index.js';
-import type { ExternalMetricWrite } from '../backend.js';
+import type { ExternalMetricWrite } from '../write.js';
 import type { ExternalMetricInfo, ExternalMetricsProvider, ExternalMetricValue, QueryContext } from '../provider.js';
 import type { Interner } from './intern.js';
 import { SelectionCache } from './selection-cache.js';

@@ -7,7 +7,7 @@
 import type { ObjectLister } from '../../kube/object-lister.js';
 import type { ResourceMapper } from '../../kube/resource-mapper.js';
 import type { Logger } from '../../log/index.js';
-import type { CustomMetricWrite, ExternalMetricWrite, ResourceUsageWrite, SeriesRemoval, WriteBatch } from '../backend.js';
+import type { CustomMetricWrite, ExternalMetricWrite, ResourceUsageWrite, SeriesRemoval, WriteBatch } from '../write.js';
 import { CustomStore } from './custom-store.js';
 import { ExternalStore } from './external-store.js';
 import { Interner } from './intern.js';

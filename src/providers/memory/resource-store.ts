@@ -7,7 +7,7 @@
  */
 import type { Labels } from '../../api/types.js';
 import type { ListedObject, ObjectLister } from '../../kube/object-lister.js';
-import type { ResourceUsageWrite } from '../backend.js';
+import type { ResourceUsageWrite } from '../write.js';
 import type {
   ContainerUsage,
   GroupResource,

@@ -4,10 +4,10 @@
  * @module
  */
 import { z } from 'zod';
-import { durationString, parseDuration } from '../../duration/index.js';
-import type { BackendFlag } from '../backend.js';
-import type { PrometheusClientOptions } from './client/index.js';
-import { discoveryRuleSchema, resourceRulesSchema } from './rules/index.js';
+import { durationString } from '../../duration/index.js';
+import type { BackendFlag } from '../backend-flag.js';
+import type { PrometheusClientOptions } from '../promql/client/index.js';
+import { hasRules, promqlRulesSettings, timingsOf } from '../promql/settings.js';
 
 const authSchema = z
   .object({
@@ -22,28 +22,6 @@ const authSchema = z
   .strict()
   .refine((auth) => auth.bearerTokenFile === undefined || auth.username === undefined, { message: 'use a bearer token or basic auth, not both' })
   .refine((auth) => (auth.clientCertFile === undefined) === (auth.clientKeyFile === undefined), { message: 'clientCertFile and clientKeyFile go together' });
-
-/**
- * The settings of prometheus-adapter's rules and their discovery, shared by every back end that speaks PromQL:
- * the Prometheus back end's section, and `sysdig.promql`.
- */
-export const promqlRulesSettings = {
-  metricsRelistInterval: durationString.optional(),
-  metricsMaxAge: durationString.optional(),
-  verb: z.enum(['GET', 'POST']).optional(),
-  rules: z.array(discoveryRuleSchema).nullish(),
-  externalRules: z.array(discoveryRuleSchema).nullish(),
-  resourceRules: resourceRulesSchema.optional(),
-};
-
-/** A section without a single rule serves nothing; `where` says where the rules go. */
-export function hasRules(where: string) {
-  return [
-    (config: { rules?: readonly unknown[] | null | undefined; externalRules?: readonly unknown[] | null | undefined; resourceRules?: unknown; defaultRules?: boolean | undefined }) =>
-      (config.rules ?? []).length + (config.externalRules ?? []).length > 0 || config.resourceRules !== undefined || config.defaultRules === true,
-    { message: `needs rules: ${where}` },
-  ] as const;
-}
 
 export const prometheusConfigSchema = z
   .object({
@@ -85,21 +63,6 @@ function addHeader(value: string, previous: unknown): Record<string, string> {
   if (equals < 0) headers[value] = '';
   else headers[value.slice(0, equals)] = value.slice(equals + 1);
   return headers;
-}
-
-export interface PrometheusTimings {
-  readonly timeoutMs: number;
-  readonly relistIntervalMs: number;
-  readonly maxAgeMs: number;
-}
-
-/** The deadline and relist timings; `timeout` is the Prometheus back end's, or Sysdig's for `sysdig.promql`. */
-export function timingsOf(config: Pick<PrometheusBackendConfig, 'timeout' | 'metricsRelistInterval' | 'metricsMaxAge'>): PrometheusTimings {
-  const timeoutMs = config.timeout === undefined ? 5000 : parseDuration(config.timeout);
-  // NB: a zero interval would relist in a busy loop.
-  const relistIntervalMs = config.metricsRelistInterval === undefined ? 600_000 : Math.max(parseDuration(config.metricsRelistInterval), 1000);
-  const maxAgeMs = config.metricsMaxAge === undefined ? relistIntervalMs : parseDuration(config.metricsMaxAge);
-  return { timeoutMs, relistIntervalMs, maxAgeMs };
 }
 
 export function clientOptionsOf(config: PrometheusBackendConfig): PrometheusClientOptions {

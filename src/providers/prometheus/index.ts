@@ -4,8 +4,9 @@
  * @module
  */
 import type { Backend, BackendFactory } from '../backend.js';
-import { clientOptionsOf, prometheusConfigSchema, prometheusFlags, timingsOf, type PrometheusBackendConfig } from './config-schema.js';
-import { rulesFileKeys } from './rules/rules-schema.js';
+import { timingsOf } from '../promql/settings.js';
+import { clientOptionsOf, prometheusConfigSchema, prometheusFlags, type PrometheusBackendConfig } from './config-schema.js';
+import { rulesFileKeys } from '../promql/rules/rules-schema.js';
 
 export type { PrometheusBackendConfig } from './config-schema.js';
 
@@ -19,6 +20,14 @@ const prometheusBackend: BackendFactory<PrometheusBackendConfig> = {
     // NB: imported here so that `--help`, which loads every factory, stays cheap.
     const { createPrometheusBackend } = await import('./create-backend.js');
     return createPrometheusBackend(config, clientOptionsOf(config), timingsOf(config), deps);
+  },
+  configCheck: {
+    // NB: a rules file names no Prometheus; `config check rules.yaml` still validates it, offline.
+    standIns: { prometheusUrl: 'http://127.0.0.1:9' },
+    async run(label, config, live, print) {
+      const { checkPrometheusConfig } = await import('./config-check.js');
+      return checkPrometheusConfig(label, config, live, print);
+    },
   },
 };
 

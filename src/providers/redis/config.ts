@@ -7,7 +7,7 @@
 import { readFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import { z } from 'zod';
-import type { BackendFlag } from '../backend.js';
+import type { BackendFlag } from '../backend-flag.js';
 import { durationString } from '../../duration/index.js';
 
 const redisUrl = z.string().refine(

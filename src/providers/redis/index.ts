@@ -7,7 +7,8 @@
 import type { Redis, RedisOptions } from 'ioredis';
 import { serviceUnavailable } from '../../api/errors.js';
 import { parseDuration } from '../../duration/index.js';
-import type { Backend, BackendFactory, Readiness } from '../backend.js';
+import type { Backend, BackendFactory } from '../backend.js';
+import type { Readiness } from '../health.js';
 import type { CustomMetricsProvider, ExternalMetricsProvider } from '../provider.js';
 import { configSchema, connectionSettings, flags, type RedisBackendConfig } from './config.js';
 import { createKeys } from './layout.js';

@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import type { Labels } from '../../api/types.js';
 import { parseQuantity } from '../../quantity/index.js';
-import type { CustomMetricWrite } from '../backend.js';
+import type { CustomMetricWrite } from '../write.js';
 import type { DecodedWrite } from './records.js';
 
 const labelsSchema = z.record(z.string(), z.string());

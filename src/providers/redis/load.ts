@@ -9,7 +9,7 @@ import type { Redis } from 'ioredis';
 import type { Labels } from '../../api/types.js';
 import type { Logger } from '../../log/index.js';
 import { parseQuantity } from '../../quantity/index.js';
-import type { CustomMetricWrite } from '../backend.js';
+import type { CustomMetricWrite } from '../write.js';
 import type { MemoryModel } from '../memory/memory-model.js';
 import { decodeLegacyLabels, decodeLegacyRecord, legacyObjectKey } from './legacy.js';
 import { levelFor, objectScope, packCustomRest, packLabels, packValue, parseScope, unpackCustomRest, unpackLabels, unpackValue, customScope, externalScope, type HashKind, type RedisKeys } from './layout.js';

@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseQuantity } from '../../quantity/index.js';
-import type { CustomMetricWrite, ExternalMetricWrite } from '../backend.js';
+import type { CustomMetricWrite, ExternalMetricWrite } from '../write.js';
 import { compareStreamIds, decodeEntry, encodeBatch } from './records.js';
 
 const custom: CustomMetricWrite = {

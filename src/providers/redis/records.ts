@@ -6,7 +6,7 @@
  */
 import type { Labels } from '../../api/types.js';
 import { parseQuantity } from '../../quantity/index.js';
-import type { CustomMetricWrite, ExternalMetricWrite } from '../backend.js';
+import type { CustomMetricWrite, ExternalMetricWrite } from '../write.js';
 import { decodeLegacyRecord } from './legacy.js';
 
 export type DecodedWrite = { readonly kind: 'custom'; readonly write: CustomMetricWrite } | { readonly kind: 'external'; readonly write: ExternalMetricWrite };

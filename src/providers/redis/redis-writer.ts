@@ -11,7 +11,7 @@
 import type { ChainableCommander, Redis } from 'ioredis';
 import { serviceUnavailable } from '../../api/errors.js';
 import type { Logger } from '../../log/index.js';
-import type { CustomMetricWrite, ExternalMetricWrite, MetricsWriter, WriteBatch } from '../backend.js';
+import type { CustomMetricWrite, ExternalMetricWrite, MetricsWriter, WriteBatch } from '../write.js';
 import { customScope, externalScope, levelFor, neighbourLevels, objectScope, packCustomRest, packLabels, packValue, type HashKind, type RedisKeys } from './layout.js';
 import { batchField, encodeBatch, type DecodedWrite } from './records.js';
 import type { ReplicaSync } from './replica-sync.js';

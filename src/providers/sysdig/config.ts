@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { durationString } from '../../duration/index.js';
-import { hasRules, promqlRulesSettings } from '../prometheus/config-schema.js';
+import { hasRules, promqlRulesSettings } from '../promql/settings.js';
 
 /** Time aggregations the Data API accepts (a metric descriptor's `timeAggregations`). */
 export const timeAggregations = ['avg', 'timeAvg', 'sum', 'min', 'max', 'rateOfChange'] as const;

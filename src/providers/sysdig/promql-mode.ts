@@ -1,6 +1,6 @@
 /**
  * `mode: promql`: Sysdig also answers Prometheus' HTTP API at `<url>/prometheus` with the same bearer token, so the
- * Prometheus back end's client, rules compiler, discovery and providers serve Sysdig unchanged. This file only
+ * shared PromQL client, rules compiler, discovery and providers (`../promql/`) serve Sysdig unchanged. This file only
  * points them at Sysdig: base URL, token, CA, deadline; it holds no rules engine of its own.
  * @module
  */
@@ -27,9 +27,9 @@ export interface SysdigPromqlOptions {
 
 export async function createSysdigPromqlBackend(options: SysdigPromqlOptions): Promise<Backend> {
   const [{ createPrometheusClient }, { createPrometheusProviders }, { timingsOf }] = await Promise.all([
-    import('../prometheus/client/index.js'),
-    import('../prometheus/create-backend.js'),
-    import('../prometheus/config-schema.js'),
+    import('../promql/client/index.js'),
+    import('../promql/create-providers.js'),
+    import('../promql/settings.js'),
   ]);
   const { section, deps } = options;
   const timings = timingsOf({ timeout: options.timeout, metricsRelistInterval: section.metricsRelistInterval, metricsMaxAge: section.metricsMaxAge });

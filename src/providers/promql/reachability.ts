@@ -6,7 +6,7 @@
  * @module
  */
 import type { Logger } from '../../log/index.js';
-import type { Readiness } from '../backend.js';
+import type { Readiness } from '../health.js';
 import type { PrometheusServerClient } from './client/index.js';
 
 export interface Reachability {

@@ -6,28 +6,26 @@
  */
 import { basename, extname } from 'node:path';
 import { Command } from 'commander';
-import type { Adapter, RunningAdapter } from '../adapter.js';
 import { createLogger, type Logger } from '../log/index.js';
 import { closeOnSignals, exitOnError } from './process-exit.js';
-import { listenAndAnnounce, prepareServing, type ServingSetup } from './serve.js';
-import { addServeFlags, normalizeKlogArgs, type ServingFlags } from './serve-flags.js';
+import { listenAndAnnounce, prepareServing, type RunningAdapter, type ServableAdapter, type ServingSetup } from './serve-setup.js';
+import { addServingFlags, normalizeKlogArgs, type ServingFlags } from './serving-flags.js';
 
 export interface RunHooks {
   /** The user's own logger; else one from `--log-format` and `-v`. */
   readonly logger?: Logger;
   /** Builds the server with the TLS, logger and verbosity the flags chose. */
-  start(serving: ServingSetup['serverOptions']): Pick<Adapter, 'listen' | 'close' | 'server'>;
+  start(serving: ServingSetup['serverOptions']): ServableAdapter;
 }
 
 /** Parses `argv`, serves, and closes on SIGTERM/SIGINT; on a mistake prints `error: …` and exits. */
 export async function runAdapter(argv: readonly string[], hooks: RunHooks): Promise<RunningAdapter> {
   const script = process.argv[1];
-  const command = addServeFlags(
+  const command = addServingFlags(
     new Command(script === undefined ? 'adapter' : basename(script, extname(script)))
       .description('serve the Kubernetes custom and external metrics APIs over HTTPS')
       .exitOverride()
       .configureOutput({ outputError: () => undefined }),
-    { backendFlags: false },
   );
   try {
     command.parse(normalizeKlogArgs(argv), { from: 'user' });

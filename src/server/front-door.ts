@@ -1,0 +1,136 @@
+/**
+ * The one request pipeline. Every request, whatever its path and whether it came from a socket or
+ * from `inject()`, passes here in this order: the apiserver's headers, the route lookup, the
+ * in-flight limit (429), the guard (authentication and authorization), the route's handler, the
+ * answer (or the error mapped to a Status), then self-metrics and the request log.
+ * @module
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Socket } from 'node:net';
+import { performance } from 'node:perf_hooks';
+import { badRequest, routeNotFound, type StatusError } from '../api/errors.js';
+import { encodeStatusError } from '../api/encode-status.js';
+import type { RequestGuard } from '../auth/index.js';
+import type { Logger } from '../log/index.js';
+import type { QueryContext } from '../providers/provider.js';
+import { setApiServerHeaders } from './api-headers.js';
+import { toStatusError } from './error-handling.js';
+import { lazyQueryContext, readBody, type Answer, type Exchange, type Handler } from './exchange.js';
+import { answerAndLinger, tooManyRequestsBody, tooManyRequestsRetryAfter, type InflightLimiter } from './limits.js';
+import { writeJson } from './respond.js';
+import type { Routes } from './routes.js';
+
+export type RequestListener = (request: IncomingMessage, response: ServerResponse) => void;
+
+/** Counts one answered request (self-metrics and the request log). */
+export type ObserveRequest = (request: IncomingMessage, code: number, group: string, version: string, milliseconds: number) => void;
+
+export interface FrontDoorOptions {
+  readonly routes: Routes;
+  readonly limiter: InflightLimiter;
+  readonly guard?: RequestGuard;
+  readonly logger: Logger;
+  readonly observe: ObserveRequest;
+  /** True once the server stopped listening: HTTP/1.1 answers then carry `Connection: close`. */
+  readonly closing: () => boolean;
+}
+
+const noParams: Readonly<Record<string, string | undefined>> = Object.freeze({});
+
+/** NB: a class, not an object literal with closures: one of these is made per request on the hot path. */
+class RequestExchange implements Exchange {
+  group = '';
+  version = '';
+  private context: QueryContext | undefined;
+
+  constructor(
+    readonly request: IncomingMessage,
+    readonly response: ServerResponse,
+    readonly path: string,
+    readonly query: string,
+    readonly params: Readonly<Record<string, string | undefined>>,
+  ) {}
+
+  get queryContext(): QueryContext {
+    this.context ??= lazyQueryContext(this.response);
+    return this.context;
+  }
+
+  body(limit: number): Promise<Buffer | undefined> {
+    return readBody(this.request, limit);
+  }
+}
+
+export function createFrontDoor(options: FrontDoorOptions): RequestListener {
+  const { routes, limiter, guard, logger, observe, closing } = options;
+
+  const send = (request: IncomingMessage, response: ServerResponse, answer: Answer): void => {
+    const body = answer.body === undefined ? undefined : typeof answer.body === 'string' ? Buffer.from(answer.body) : answer.body;
+    if (closing() && request.httpVersionMajor === 1) response.setHeader('connection', 'close');
+    if (answer.headers !== undefined) for (const name in answer.headers) response.setHeader(name, answer.headers[name]!);
+    // NB: 204 and 304 carry no body and must not announce one.
+    if (answer.code !== 204 && answer.code !== 304) response.setHeader('content-length', body?.length ?? 0);
+    response.writeHead(answer.code);
+    response.end(body);
+  };
+
+  const fail = (request: IncomingMessage, response: ServerResponse, error: unknown): number => {
+    const status: StatusError = toStatusError(error);
+    if (status.code >= 500) logger.error({ err: status.cause ?? error, method: request.method, url: request.url, code: status.code }, status.message);
+    if (response.headersSent) {
+      response.destroy();
+      return status.code;
+    }
+    const unread = request.complete === false;
+    // NB: only on a real HTTP/1 socket; inject() has none to linger on, and an h2 stream is answered on the
+    // stream itself (the session's socket is shared by other streams and is no place for HTTP/1.1 bytes).
+    if (status.code === 413 && unread && request.httpVersionMajor === 1 && request.socket instanceof Socket) {
+      answerAndLinger(request, status);
+      return status.code;
+    }
+    if (unread) {
+      // NB: a body refused before it was read keeps arriving; close rather than parse it as the next request.
+      if (request.httpVersionMajor === 1) response.setHeader('connection', 'close');
+      request.resume();
+    }
+    if (closing() && request.httpVersionMajor === 1) response.setHeader('connection', 'close');
+    writeJson(request, response, status.code, encodeStatusError(status));
+    return status.code;
+  };
+
+  const serve = async (request: IncomingMessage, response: ServerResponse, exchange: RequestExchange, handle: Handler | undefined, started: number): Promise<void> => {
+    let code: number;
+    try {
+      if (guard !== undefined) await guard.check(request);
+      if (handle === undefined) throw routeNotFound();
+      const answer = await handle(exchange);
+      send(request, response, answer);
+      code = answer.code;
+    } catch (error) {
+      code = fail(request, response, error);
+    }
+    observe(request, code, exchange.group, exchange.version, performance.now() - started);
+  };
+
+  return (request, response) => {
+    const started = performance.now();
+    setApiServerHeaders(request, response);
+    const url = request.url ?? '/';
+    const q = url.indexOf('?');
+    const path = q < 0 ? url : url.slice(0, q);
+    const match = routes.find(request.method, url);
+    const exchange = new RequestExchange(request, response, path, q < 0 ? '' : url.slice(q + 1), match.kind === 'route' ? match.params : noParams);
+    if ((match.kind !== 'route' || match.route.unlimited !== true) && !limiter.admit(request.method, response)) {
+      response.setHeader('retry-after', tooManyRequestsRetryAfter);
+      writeJson(request, response, 429, tooManyRequestsBody());
+      observe(request, 429, '', '', performance.now() - started);
+      return;
+    }
+    if (match.kind === 'bad-url') {
+      const code = fail(request, response, badRequest(`invalid request path: '${path}' is not a valid url component`));
+      observe(request, code, '', '', performance.now() - started);
+      return;
+    }
+    void serve(request, response, exchange, match.kind === 'route' ? match.route.handler : undefined, started);
+  };
+}

@@ -21,14 +21,17 @@ const targets = {
   hpa: {
     mutate: ['src/hpa/replica-calculator.ts', 'src/hpa/metric-proposal.ts', 'src/hpa/normalize.ts', 'src/hpa/tolerance.ts', 'src/hpa/metric-queries.ts'],
     tests: ['src/hpa/*.test.ts'],
+    break: 90,
   },
-  quantity: { mutate: ['src/quantity/*.ts', '!src/quantity/*.test.ts', '!src/quantity/index.ts'], tests: ['src/quantity/*.test.ts'] },
+  quantity: { mutate: ['src/quantity/*.ts', '!src/quantity/*.test.ts', '!src/quantity/index.ts'], tests: ['src/quantity/*.test.ts'], break: 92 },
+  // NB: no full run measured yet, so no level of its own beyond the 90% target.
   selector: { mutate: ['src/selector/*.ts', '!src/selector/*.test.ts', '!src/selector/index.ts'], tests: ['src/selector/*.test.ts'] },
   api: {
     mutate: ['src/api/encode-*.ts', '!src/api/*.test.ts', 'src/api/json.ts', 'src/api/timestamp.ts', 'src/api/names.ts'],
     tests: ['src/api/*.test.ts'],
+    break: 92,
   },
-  paths: { mutate: ['src/server/paths.ts'], tests: ['src/server/paths.test.ts'] },
+  paths: { mutate: ['src/server/paths.ts'], tests: ['src/server/paths.test.ts'], break: 100 },
 };
 
 const { values, positionals } = parseArgs({

@@ -124,6 +124,10 @@ test('the query follows the metric type, not whichever source field is set', () 
     pods: {metric: {name: rps}, target: {type: AverageValue, averageValue: 1}}
     object: {describedObject: {apiVersion: v1, kind: Node, name: n1}, metric: {name: temp}, target: {type: Value, value: 1}}`);
   assert.equal(queryFor(external!, ctx)?.url, '/apis/external.metrics.k8s.io/v1beta1/namespaces/team%20a/jobs');
+  const [resource] = metricsOf(`  - type: Resource
+    resource: {name: cpu, target: {type: Utilization, averageUtilization: 50}}
+    external: {metric: {name: jobs}, target: {type: AverageValue, averageValue: 1}}`);
+  assert.equal(queryFor(resource!, ctx), undefined);
 });
 
 test('a metric without the source field its type names gets no query', () => {

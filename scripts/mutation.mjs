@@ -7,26 +7,31 @@
 // Runs are incremental: results of mutants whose code and tests did not change are taken from the last run's
 // reports/mutation/<folder>/stryker-incremental.json; --force runs every mutant again (do that before a release).
 // Equivalent mutants are marked in the source with `// Stryker disable next-line <mutator>: <why>`; they
-// count as ignored, not as survivors. docs/testing.md says how long a run takes.
+// count as ignored, not as survivors. Each folder has a `break` score, the level its last full run reached: a
+// full run of the folder under it (Stryker's `thresholds.break`) or under the 90% target exits 1.
+// docs/testing.md says how long a run takes.
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { Stryker } from '@stryker-mutator/core';
 
 const target = 90;
 
-/** What each folder mutates and which tests judge it. I/O glue is left out: see docs/testing.md. */
+/** What each folder mutates, which tests judge it, and the score under which a full run fails. I/O glue is left out: see docs/testing.md. */
 const targets = {
   hpa: {
     mutate: ['src/hpa/replica-calculator.ts', 'src/hpa/metric-proposal.ts', 'src/hpa/normalize.ts', 'src/hpa/tolerance.ts', 'src/hpa/metric-queries.ts'],
     tests: ['src/hpa/*.test.ts'],
+    break: 90,
   },
-  quantity: { mutate: ['src/quantity/*.ts', '!src/quantity/*.test.ts', '!src/quantity/index.ts'], tests: ['src/quantity/*.test.ts'] },
+  quantity: { mutate: ['src/quantity/*.ts', '!src/quantity/*.test.ts', '!src/quantity/index.ts'], tests: ['src/quantity/*.test.ts'], break: 92 },
+  // NB: no full run measured yet, so no level of its own beyond the 90% target.
   selector: { mutate: ['src/selector/*.ts', '!src/selector/*.test.ts', '!src/selector/index.ts'], tests: ['src/selector/*.test.ts'] },
   api: {
-    mutate: ['src/api/encode-*.ts', 'src/api/json.ts', 'src/api/timestamp.ts', 'src/api/names.ts'],
+    mutate: ['src/api/encode-*.ts', '!src/api/*.test.ts', 'src/api/json.ts', 'src/api/timestamp.ts', 'src/api/names.ts'],
     tests: ['src/api/*.test.ts'],
+    break: 92,
   },
-  paths: { mutate: ['src/server/paths.ts'], tests: ['src/server/paths.test.ts'] },
+  paths: { mutate: ['src/server/paths.ts'], tests: ['src/server/paths.test.ts'], break: 100 },
 };
 
 const { values, positionals } = parseArgs({
@@ -65,6 +70,8 @@ for (const name of names) {
   const mutate = values.mutate ?? targets[name].mutate;
   const dir = `reports/mutation/${name}`;
   const started = Date.now();
+  // NB: a run narrowed by --mutate scores a part of the folder, which the folder's level does not bind.
+  const breakAt = values.mutate === undefined ? (targets[name].break ?? null) : null;
   const stryker = new Stryker({
     mutate,
     testRunner: 'tap',
@@ -81,20 +88,22 @@ for (const name of names) {
     incrementalFile: `${dir}/stryker-incremental.json`,
     tempDirName: '.stryker-tmp',
     ignorePatterns: ['dist', 'bench', 'deploy', 'docs', 'examples', 'coverage', '.certs', '.cache', 'reports'],
-    thresholds: { high: target, low: 80, break: null },
+    thresholds: { high: target, low: 80, break: breakAt },
     // NB: the machine is shared; a loaded core makes a slow test look like an infinite loop.
     timeoutFactor: 3,
     timeoutMS: 10_000,
   });
   await stryker.runMutationTest();
   const result = score(`${dir}/mutation.json`);
-  rows.push({ name, minutes: (Date.now() - started) / 60_000, ...result });
+  rows.push({ name, breakAt, minutes: (Date.now() - started) / 60_000, ...result });
 }
 
 process.stdout.write('\nmutation score per folder (target ≥ 90%):\n');
 for (const r of rows) {
-  process.stdout.write(`  ${r.name.padEnd(9)} ${r.percent.toFixed(1).padStart(5)}%  ${r.detected}/${r.valid} killed, ${r.ignored} ignored as equivalent, ${r.minutes.toFixed(1)} min\n`);
+  const level = r.breakAt === null ? '' : `, fails under ${r.breakAt}%`;
+  process.stdout.write(`  ${r.name.padEnd(9)} ${r.percent.toFixed(1).padStart(5)}%  ${r.detected}/${r.valid} killed, ${r.ignored} ignored as equivalent${level}, ${r.minutes.toFixed(1)} min\n`);
   for (const s of r.survivors) process.stdout.write(`      survived: ${s}\n`);
 }
 process.stdout.write('reports: reports/mutation/<folder>/index.html\n');
-process.exit(rows.every((r) => r.percent >= target) ? 0 : 1);
+// NB: process.exit replaces the exit code Stryker set for a broken threshold, so check both here.
+process.exit(rows.every((r) => r.percent >= target && (r.breakAt === null || r.percent >= r.breakAt)) ? 0 : 1);

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as encoders from './encode-metrics.js';
 import type { CustomMetricValueSource } from './encode-metrics.js';
+import type { LabelSelector } from './types.js';
 import { goJson } from './json.js';
 
 /** The encoders return bytes; compare text, and check the bytes are the text's UTF-8 (latin1 only for ASCII). */
@@ -122,4 +123,38 @@ test('external items carry metricLabels always, sorted, and window when known', 
   assert.equal(body, compact(`{"kind":"ExternalMetricValueList","apiVersion":"external.metrics.k8s.io/v1beta1","metadata":{},"items":[
     {"metricName":"queue_messages_ready","metricLabels":{"a":"b","queue":"worker"},"timestamp":"2024-05-01T12:00:00Z","window":60,"value":"95"},
     {"metricName":"queue_messages_ready","metricLabels":{},"timestamp":"2024-05-01T12:00:00Z","value":"5"}]}`));
+});
+
+test('empty matchLabels, matchExpressions and values are left out, as omitempty does', () => {
+  const item = (selector: CustomMetricValueSource['metric']['selector']): CustomMetricValueSource => ({
+    describedObject: { kind: 'Pod', namespace: 'n', name: 'p', apiVersion: 'v1' }, metric: { name: 'm', selector }, timestamp: at, value: '1',
+  });
+  const selectors: LabelSelector[] = [
+    { matchLabels: {} },
+    { matchExpressions: [] },
+    { matchExpressions: [{ key: 'k', operator: 'Exists', values: [] }] },
+    { matchLabels: {}, matchExpressions: [{ key: 'k', operator: 'DoesNotExist' }] },
+  ];
+  const written = selectors.map((s) => /"selector":(.*)\}\]\}\n$/.exec(encodeMetricValueList('v1beta1', [item(s)]))![1]);
+  assert.deepEqual(written, ['{}', '{}', '{"matchExpressions":[{"key":"k","operator":"Exists"}]}', '{"matchExpressions":[{"key":"k","operator":"DoesNotExist"}]}']);
+});
+
+test('v1beta1 writes no window when it is unknown', () => {
+  const body = encodeMetricValueList('v1beta1', [{
+    describedObject: { kind: 'Pod', namespace: 'n', name: 'p', apiVersion: 'v1' }, metric: { name: 'm', selector: null }, timestamp: at, value: '1',
+  }]);
+  assert.equal(body.includes('window'), false, body);
+  assert.match(body, /"timestamp":"2024-05-01T12:00:00Z","value":"1","selector":null\}/);
+});
+
+test('consecutive objects of one kind in different namespaces each carry their own namespace', () => {
+  const body = encodeMetricValueList('v1beta2', ['a', 'b', 'b'].map((namespace, i) => ({
+    describedObject: { kind: 'Pod', namespace, name: `p${i}`, apiVersion: 'v1' }, metric: { name: 'm', selector: null }, timestamp: at, value: '1',
+  })));
+  const refs = [...body.matchAll(/"describedObject":(\{[^}]*\})/g)].map((m) => JSON.parse(m[1]!));
+  assert.deepEqual(refs, [
+    { kind: 'Pod', namespace: 'a', name: 'p0', apiVersion: 'v1' },
+    { kind: 'Pod', namespace: 'b', name: 'p1', apiVersion: 'v1' },
+    { kind: 'Pod', namespace: 'b', name: 'p2', apiVersion: 'v1' },
+  ]);
 });

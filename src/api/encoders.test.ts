@@ -87,6 +87,10 @@ test('RFC 1123 labels and subdomains, with the length limit exactly at the edge'
   assert.equal(dns1123SubdomainProblem(`${'a'.repeat(63)}.${'b'.repeat(63)}.${'c'.repeat(63)}.${'d'.repeat(61)}`), undefined);
   assert.equal(dns1123SubdomainProblem('a'.repeat(254)), 'must be no more than 253 characters');
   assert.equal(dns1123SubdomainProblem('apps.example.com'), undefined);
+  // One character is a whole label (Go TestIsDNS1123Label / TestIsDNS1123Subdomain: "a", "a.b").
+  assert.equal(dns1123LabelProblem('a'), undefined);
+  assert.equal(dns1123SubdomainProblem('a'), undefined);
+  assert.equal(dns1123SubdomainProblem('a.b'), undefined);
   assert.match(dns1123SubdomainProblem('a..b')!, /^a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '\.'/);
 });
 

@@ -56,6 +56,7 @@ export function proposeForMetric(input: MetricInput, ctx: ProposalContext): Metr
       let sum = 0n;
       for (const value of input.values) sum += value.milliValue();
       // NB: GetExternalMetricReplicas saturates the sum at MaxInt64 instead of wrapping.
+      // Stryker disable next-line EqualityOperator: equivalent, at equality the cap sets the value it already has.
       if (sum > maxInt64) sum = maxInt64;
       return objectOrExternal(input.type, input.name, input.target, sum, ctx);
     }
@@ -85,6 +86,7 @@ function podsProposal(
   // NB: keyed by describedObject.name; a later duplicate wins, and items for unselected pods stay counted.
   const metrics = new Map<string, bigint>();
   for (const item of values) metrics.set(item.pod, item.value.milliValue());
+  // Stryker disable next-line StringLiteral,BooleanLiteral: equivalent, this function reads only Failed, Pending and deleting.
   const pods: readonly PodInfo[] = ctx.pods ?? [...metrics.keys()].map((pod) => ({ name: pod, phase: 'Running', ready: true }));
   if (pods.length === 0) return invalid(base, `unable to get metric ${name}: no pods returned by selector while calculating replica count`);
 
@@ -126,6 +128,7 @@ function podsProposal(
     // usageRatio > 1.0 {…}`: at exactly 1 missing pods are not filled in (spec §8.3 step 7). Releases before
     // GetMetricUsageRatio (the autoscaling/v2beta2-era file) had a bare `else`, counting them as 0.
     if (ratio !== 1) {
+      // Stryker disable next-line EqualityOperator: equivalent, the ratio is not 1 here.
       const fill = ratio < 1 ? target : 0n;
       for (const pod of missing) metrics.set(pod, fill);
       assumed.push(`${missing.length} pod${missing.length === 1 ? '' : 's'} without a value counted as ${fill === 0n ? '0' : `the target ${milli(target)}`}`);
@@ -144,11 +147,19 @@ function podsProposal(
   if (isWithin(newRatio, ctx.tolerances)) {
     return { ...adjusted, proposal: ctx.specReplicas, rule: 'WithinTolerance', reason: `${why} is within the tolerance band ${formatBand(ctx.tolerances)}: keep ${ctx.specReplicas}` };
   }
-  if ((ratio < 1 && newRatio > 1) || (ratio > 1 && newRatio < 1)) {
+  // NB: a ratio of exactly 1 fills nothing in, and a new ratio of exactly 1 is within any tolerance band: both
+  // returned above, so from here on `< 1` and `<= 1` (and `> 1` and `>= 1`) agree.
+  // Stryker disable next-line EqualityOperator: equivalent, see the note above.
+  const newDown = newRatio < 1;
+  // Stryker disable next-line EqualityOperator: equivalent, see the note above.
+  const newUp = newRatio > 1;
+  // NB: the first half is Go's, though unreachable: below 1 missing pods count as the target, which keeps the average below it.
+  // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent, see the two notes above.
+  if ((ratio < 1 && newUp) || (ratio > 1 && newDown)) {
     return { ...adjusted, proposal: ctx.specReplicas, rule: 'DirectionFlipped', reason: `${why} points the other way: keep ${ctx.specReplicas}` };
   }
   const n = Math.ceil(newRatio * metrics.size);
-  if ((newRatio < 1 && n > ctx.specReplicas) || (newRatio > 1 && n < ctx.specReplicas)) {
+  if ((newDown && n > ctx.specReplicas) || (newUp && n < ctx.specReplicas)) {
     return { ...adjusted, proposal: ctx.specReplicas, rule: 'DirectionFlipped', reason: `${why}; ceil(${round(newRatio)} × ${metrics.size}) = ${n} would move against the ratio: keep ${ctx.specReplicas}` };
   }
   return { ...adjusted, proposal: n, rule: 'MissingPodsAssumed', reason: `${why}; ceil(${round(newRatio)} × ${metrics.size} pods) = ${n}` };

@@ -41,6 +41,7 @@ export function guessResource(kind: string): string {
 /** The group-qualified resource of a `describedObject` (METRICS `versioned_client.go` `qualResourceForKind`). */
 export function groupResourceOf(ref: { readonly apiVersion: string; readonly kind: string }, mapper: ResourceMapper): GroupResource {
   const slash = ref.apiVersion.indexOf('/');
+  // Stryker disable next-line EqualityOperator: equivalent, a slash at 0 slices the same empty group.
   const group = slash < 0 ? '' : ref.apiVersion.slice(0, slash);
   const mapped = mapper.resourceFor(group === '' ? ref.kind : `${ref.kind}.${group}`);
   if (mapped.group === group && mapped.resource.toLowerCase() !== ref.kind.toLowerCase()) return mapped;

@@ -65,6 +65,9 @@ test('formatQuantity writes Go TestQuantityString 10800e-10 (finer than nano) as
 
 test('formatQuantity writes BinarySI below 1024 or with a fraction in DecimalSI form', () => {
   assert.equal(formatQuantity(1023n * 1_000_000_000n, 'BinarySI'), '1023');
+  // NB: Go CanonicalizeBytes switches a BinarySI value within (-1024, 1024) to DecimalSI, so 1000 is `1k`.
+  assert.equal(formatQuantity(1000n * 1_000_000_000n, 'BinarySI'), '1k');
+  assert.equal(formatQuantity(-1000n * 1_000_000_000n, 'BinarySI'), '-1k');
   assert.equal(formatQuantity(-1023n * 1_000_000_000n, 'BinarySI'), '-1023');
   assert.equal(formatQuantity(1024n * 1_000_000_000n, 'BinarySI'), '1Ki');
   assert.equal(formatQuantity(-1024n * 1_000_000_000n, 'BinarySI'), '-1Ki');

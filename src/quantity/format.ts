@@ -25,6 +25,7 @@ const binaryThreshold = 1024n * nanoPerUnit;
  */
 export function formatQuantity(nano: bigint, format: QuantityFormat): string {
   if (nano === 0n) return '0';
+  // Stryker disable next-line EqualityOperator: equivalent, zero returned just above.
   const negative = nano < 0n;
   const magnitude = negative ? -nano : nano;
   const sign = negative ? '-' : '';
@@ -58,6 +59,7 @@ function formatDecimal(magnitude: bigint, si: boolean): string {
   exponent -= lower;
   let mantissa = digits.slice(0, end) + '0'.repeat(lower);
   if (!si) return exponent === 0 ? mantissa : `${mantissa}e${exponent}`;
+  // Stryker disable next-line EqualityOperator: equivalent, at exactly E the block appends no zeros and keeps the exponent.
   if (exponent > largestDecimalExponent) {
     // NB: Go has no suffix above E and emits the bare mantissa (`1000E` → "1", spec §5.2); we keep E.
     mantissa += '0'.repeat(exponent - largestDecimalExponent);

@@ -7,6 +7,7 @@
 import { divideHalfAwayFromZero, pow10 } from './scaled-math.js';
 
 // NB: the shapes `String(x)` produces for a finite non-negative number: `123`, `0.1`, `1e-7`, `1.5e+21`.
+// Stryker disable next-line Regex: equivalent, `String(x)` of a finite number is always one whole match, anchored or not.
 const shortestDecimal = /^(\d+)(?:\.(\d+))?(?:e([+-]\d+))?$/;
 
 /**
@@ -16,12 +17,17 @@ const shortestDecimal = /^(\d+)(?:\.(\d+))?(?:e([+-]\d+))?$/;
  */
 export function numberToNano(x: number): bigint {
   if (!Number.isFinite(x)) throw new RangeError(`a quantity must be a finite number, got ${x}`);
+  // Stryker disable next-line ConditionalExpression: equivalent, a fast path; `0` reads as mantissa 0 below.
   if (x === 0) return 0n;
   const match = shortestDecimal.exec(String(Math.abs(x)));
+  // Stryker disable next-line ConditionalExpression,StringLiteral: equivalent, unreachable (see the Regex note above); it narrows the type.
   if (match === null) throw new RangeError(`unexpected number text for ${x}`);
+  // Stryker disable next-line StringLiteral: equivalent, `whole` always matches and an empty exponent reads as Number('') = 0.
   const [, whole = '', fraction = '', exponent = '0'] = match;
   const mantissa = BigInt(whole + fraction);
   const shift = Number(exponent) - fraction.length + 9;
+  // Stryker disable next-line EqualityOperator: equivalent, a shift of 0 divides by 10^0 = 1.
   const magnitude = shift >= 0 ? mantissa * pow10(shift) : divideHalfAwayFromZero(mantissa, pow10(-shift));
+  // Stryker disable next-line EqualityOperator: equivalent, zero returned above.
   return x < 0 ? -magnitude : magnitude;
 }

@@ -59,6 +59,11 @@ const acceptedBodies: [string, string, string][] = [
   ['"  5 "', '5', 'DecimalSI'],
   ['"\\t5\\n"', '5', 'DecimalSI'],
   ['"\u00a05\u3000"', '5', 'DecimalSI'],
+  // NB: Go unicode.IsSpace includes the vertical tab, and TrimSpace removes a whole run of spaces on each side.
+  ['"\\u000b5\\u000b"', '5', 'DecimalSI'],
+  ['"  5  "', '5', 'DecimalSI'],
+  // The longest body read: 1024 characters.
+  [`5${' '.repeat(1023)}`, '5', 'DecimalSI'],
   ['"1e3"', '1e3', 'DecimalExponent'],
   ['42', '42', 'DecimalSI'],
   ['-1.5', '-1500m', 'DecimalSI'],

@@ -46,14 +46,12 @@ export function parseQuantityJson(raw: string): Quantity {
  * (`"\u0031"`) fails there; decoding is the standard JSON reading and a valid quantity never needs an escape.
  */
 function decodeString(text: string): string {
-  let value: unknown;
   try {
-    value = JSON.parse(text);
+    // NB: `text` starts with `"`, so JSON.parse either throws or returns a string.
+    return JSON.parse(text) as string;
   } catch {
     fail('body is not a valid JSON string');
   }
-  if (typeof value !== 'string') fail('body is not a valid JSON string');
-  return value;
 }
 
 function describe(value: unknown): string {

@@ -53,7 +53,23 @@ test('parseQuantity rejects text longer than 128 characters and shortens it in t
 });
 
 test('parseQuantity rejects a non-string from plain JavaScript callers', () => {
-  assert.throws(() => parseQuantity(42 as unknown as string), InvalidQuantityError);
+  assert.throws(() => parseQuantity(42 as unknown as string), { name: 'InvalidQuantityError', message: 'invalid quantity "42": a quantity must be a string' });
+});
+
+test('parseQuantity quotes text of up to 40 characters in full in the message', () => {
+  const input = 'x'.repeat(40);
+  rejects(input, formatWrong);
+});
+
+// NB: Go `suffix.go` reads the exponent with `strconv.ParseInt(s, 10, 64)`: out of int64 range is ErrSuffix,
+// the int64 limits themselves are not.
+test('parseQuantity rejects an exponent just outside int64 with the suffix error', () => {
+  rejects('1e-9223372036854775809', suffixWrong);
+  rejects('1e9223372036854775808', suffixWrong);
+});
+
+test('parseQuantity takes an exponent of exactly int64 min as an exponent, not a suffix error', () => {
+  assert.doesNotThrow(() => parseQuantity('1e-9223372036854775808'));
 });
 
 test('InvalidQuantityError carries a 400 BadRequest and its name', () => {

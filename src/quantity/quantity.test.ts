@@ -6,7 +6,7 @@ import { Quantity } from './quantity.js';
 
 test('Quantity.fromMilli rejects a number that is not a safe integer', () => {
   for (const bad of [1.5, Number.NaN, Number.POSITIVE_INFINITY, 2 ** 53]) {
-    assert.throws(() => Quantity.fromMilli(bad), RangeError, String(bad));
+    assert.throws(() => Quantity.fromMilli(bad), { name: 'RangeError', message: `milli-units must be a safe integer, got ${bad}` });
   }
 });
 

@@ -17,6 +17,7 @@ const powersOfTen: bigint[] = [1n];
 
 /** 10^exponent for exponent ≥ 0; the small powers the hot path uses are cached. */
 export function pow10(exponent: number): bigint {
+  // Stryker disable next-line ConditionalExpression,EqualityOperator,BlockStatement: equivalent, the cache only saves time; both paths give 10^exponent.
   if (exponent < 64) {
     for (let i = powersOfTen.length; i <= exponent; i++) powersOfTen.push(powersOfTen[i - 1]! * 10n);
     return powersOfTen[exponent]!;
@@ -28,6 +29,7 @@ export function pow10(exponent: number): bigint {
 export function divideAwayFromZero(numerator: bigint, divisor: bigint): bigint {
   const quotient = numerator / divisor;
   if (quotient * divisor === numerator) return quotient;
+  // Stryker disable next-line EqualityOperator: equivalent, a zero numerator divides exactly and returned above.
   return numerator < 0n ? quotient - 1n : quotient + 1n;
 }
 
@@ -35,7 +37,9 @@ export function divideAwayFromZero(numerator: bigint, divisor: bigint): bigint {
 export function divideHalfAwayFromZero(numerator: bigint, divisor: bigint): bigint {
   const quotient = numerator / divisor;
   const remainder = numerator - quotient * divisor;
+  // Stryker disable next-line EqualityOperator: equivalent, -2n * 0n and 2n * 0n are both 0n.
   const twice = remainder < 0n ? -2n * remainder : 2n * remainder;
   if (twice < divisor) return quotient;
+  // Stryker disable next-line EqualityOperator: equivalent, a zero numerator has no remainder and returned above.
   return numerator < 0n ? quotient - 1n : quotient + 1n;
 }

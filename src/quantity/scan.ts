@@ -15,6 +15,7 @@ export interface ScannedQuantity {
 
 const suffixLetters = 'eEinumkKMGTP';
 
+/** NB: false for NaN, what `charCodeAt` gives past the end, so the digit loops need no bounds check. */
 function isDigit(code: number): boolean {
   return code >= 48 && code <= 57;
 }
@@ -32,12 +33,12 @@ export function scanQuantity(text: string): ScannedQuantity {
   if (negative || first === 43 /* + */) pos++;
 
   const integerStart = pos;
-  while (pos < end && isDigit(text.charCodeAt(pos))) pos++;
+  while (isDigit(text.charCodeAt(pos))) pos++;
   const integer = text.slice(integerStart, pos);
   let fraction = '';
   if (text.charCodeAt(pos) === 46 /* . */) {
     const fractionStart = ++pos;
-    while (pos < end && isDigit(text.charCodeAt(pos))) pos++;
+    while (isDigit(text.charCodeAt(pos))) pos++;
     fraction = text.slice(fractionStart, pos);
   }
   // NB: Go's scanner reads a missing number as 0, so it accepts `.`, `-`, `m` and `Ki` as zero. The grammar
@@ -51,7 +52,7 @@ export function scanQuantity(text: string): ScannedQuantity {
   while (pos < end && suffixLetters.includes(text.charAt(pos))) pos++;
   const sign = text.charCodeAt(pos);
   if (sign === 43 /* + */ || sign === 45 /* - */) pos++;
-  while (pos < end && isDigit(text.charCodeAt(pos))) pos++;
+  while (isDigit(text.charCodeAt(pos))) pos++;
   if (pos !== end) throw invalidQuantity(text, formatWrongMessage);
   return { negative, integer, fraction, suffix: text.slice(suffixStart) };
 }

@@ -26,7 +26,13 @@ export interface Scenario {
    * the scenario reads): the machine does the same extra work on both sides, and only the adapter's answers can
    * be slowed by what the writes change.
    */
-  readonly background?: { readonly paths: readonly string[]; readonly method: 'POST'; readonly body: string; readonly rate: number; readonly connections: number };
+  readonly background?: {
+    readonly paths: readonly string[];
+    readonly method: 'POST';
+    readonly body: string;
+    readonly rate: number;
+    readonly connections: number;
+  };
 }
 
 export interface LoadSettings {
@@ -66,7 +72,11 @@ export async function sequence<T>(count: number, run: () => Promise<T>): Promise
 /** One autocannon run in a child process, with the scenario's background load beside it. */
 export async function load(url: string, scenario: Scenario, ca: string, settings: LoadSettings): Promise<LoadResult> {
   const options: LoadOptions = {
-    url: url + scenario.path, method: scenario.method ?? 'GET', connections: settings.connections, durationSeconds: settings.durationSeconds, ca,
+    url: url + scenario.path,
+    method: scenario.method ?? 'GET',
+    connections: settings.connections,
+    durationSeconds: settings.durationSeconds,
+    ca,
     ...(scenario.body !== undefined ? { body: scenario.body } : {}),
     ...(scenario.paths !== undefined ? { paths: scenario.paths } : {}),
   };
@@ -74,14 +84,25 @@ export async function load(url: string, scenario: Scenario, ca: string, settings
   if (background === undefined) return runLoad(options);
   const [result, streamed] = await Promise.all([
     runLoad(options),
-    runLoad({ url: url + background.paths[0]!, method: background.method, body: background.body, paths: background.paths, connections: background.connections, durationSeconds: settings.durationSeconds, ca, rate: background.rate }),
+    runLoad({
+      url: url + background.paths[0]!,
+      method: background.method,
+      body: background.body,
+      paths: background.paths,
+      connections: background.connections,
+      durationSeconds: settings.durationSeconds,
+      ca,
+      rate: background.rate,
+    }),
   ]);
   if (streamed.errors > 0) throw new Error(`${scenario.name}: ${streamed.errors} background requests failed`);
   return result;
 }
 
 async function runLoad(options: LoadOptions): Promise<LoadResult> {
-  const child = spawn(process.execPath, ['--import', 'tsx', loadScript, JSON.stringify(options)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', loadScript, JSON.stringify(options)], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   let out = '';
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
   const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
@@ -93,12 +114,20 @@ async function runLoad(options: LoadOptions): Promise<LoadResult> {
  * Asks the adapter once for the scenario's answer, serves those bytes from a ceiling with the adapter's certificate,
  * and runs both `rounds` times, adapter first; the ceiling is stopped before this returns.
  */
-export async function compareWithCeiling(target: Target, scenario: Scenario, settings: LoadSettings, answerFile: string): Promise<Row> {
+export async function compareWithCeiling(
+  target: Target,
+  scenario: Scenario,
+  settings: LoadSettings,
+  answerFile: string,
+): Promise<Row> {
   const answer = await target.client.send(scenario.path, scenario.method ?? 'GET', scenario.body);
   if (answer.status !== 200) throw new Error(`${scenario.name}: adapter answered ${answer.status}: ${answer.body}`);
   const ceiling = await startCeiling(answerFile, {
-    certFile: join(target.certDir, 'apiserver.crt'), keyFile: join(target.certDir, 'apiserver.key'),
-    status: answer.status, contentType: answer.contentType, body: answer.body,
+    certFile: join(target.certDir, 'apiserver.crt'),
+    keyFile: join(target.certDir, 'apiserver.key'),
+    status: answer.status,
+    contentType: answer.contentType,
+    body: answer.body,
   });
   const a: LoadResult[] = [];
   const b: LoadResult[] = [];
@@ -112,10 +141,22 @@ export async function compareWithCeiling(target: Target, scenario: Scenario, set
   }
   const ratio = mean(a.map((r) => r.rps)) / mean(b.map((r) => r.rps));
   return {
-    scenario: scenario.name, bytes: Buffer.byteLength(answer.body),
-    adapter: { rps: Math.round(mean(a.map((r) => r.rps))), p50: mean(a.map((r) => r.p50)), p99: mean(a.map((r) => r.p99)), errors: a.reduce((s, r) => s + r.errors, 0) },
-    ceiling: { rps: Math.round(mean(b.map((r) => r.rps))), p50: mean(b.map((r) => r.p50)), p99: mean(b.map((r) => r.p99)) },
-    ratio: Number(ratio.toFixed(3)), target: scenario.target ?? null, met: scenario.target === undefined ? null : ratio >= scenario.target,
+    scenario: scenario.name,
+    bytes: Buffer.byteLength(answer.body),
+    adapter: {
+      rps: Math.round(mean(a.map((r) => r.rps))),
+      p50: mean(a.map((r) => r.p50)),
+      p99: mean(a.map((r) => r.p99)),
+      errors: a.reduce((s, r) => s + r.errors, 0),
+    },
+    ceiling: {
+      rps: Math.round(mean(b.map((r) => r.rps))),
+      p50: mean(b.map((r) => r.p50)),
+      p99: mean(b.map((r) => r.p99)),
+    },
+    ratio: Number(ratio.toFixed(3)),
+    target: scenario.target ?? null,
+    met: scenario.target === undefined ? null : ratio >= scenario.target,
   };
 }
 

@@ -18,13 +18,16 @@ interface CeilingAnswer {
 
 const answer = JSON.parse(readFileSync(process.argv[2]!, 'utf8')) as CeilingAnswer;
 const body = Buffer.from(answer.body);
-const server = createServer({ cert: readFileSync(answer.certFile), key: readFileSync(answer.keyFile), keepAliveTimeout: 60_000 }, (req, res) => {
-  req.resume();
-  req.on('end', () => {
-    res.writeHead(answer.status, { 'content-type': answer.contentType, 'content-length': body.length });
-    res.end(body);
-  });
-});
+const server = createServer(
+  { cert: readFileSync(answer.certFile), key: readFileSync(answer.keyFile), keepAliveTimeout: 60_000 },
+  (req, res) => {
+    req.resume();
+    req.on('end', () => {
+      res.writeHead(answer.status, { 'content-type': answer.contentType, 'content-length': body.length });
+      res.end(body);
+    });
+  },
+);
 server.listen(0, '127.0.0.1', () => {
   const address = server.address();
   process.stdout.write(`${typeof address === 'object' && address ? address.port : 0}\n`);

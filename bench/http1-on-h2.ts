@@ -17,13 +17,19 @@ const settings: LoadSettings = {
   rounds: Number(process.env.BENCH_ROUNDS ?? 3),
   connections: Number(process.env.BENCH_CONNECTIONS ?? 16),
 };
-const scenario: Scenario = { name: 'HPA Pods query v1beta2', path: '/apis/custom.metrics.k8s.io/v1beta2/namespaces/bench/pods/%2A/http_requests?labelSelector=app%3Dweb-42' };
+const scenario: Scenario = {
+  name: 'HPA Pods query v1beta2',
+  path: '/apis/custom.metrics.k8s.io/v1beta2/namespaces/bench/pods/%2A/http_requests?labelSelector=app%3Dweb-42',
+};
 
 async function seeded(dir: string, extraArgs: readonly string[]): Promise<{ child: Child; ca: string }> {
   const child = await startAdapter(dir, extraArgs);
   const ca = await readFile(join(dir, 'ca.crt'), 'utf8');
   const client = createBenchClient(child.url, ca);
-  await seed(client, 'pods', 10_000, (i) => ({ path: `/write-metrics/namespaces/bench/pods/pod-${i}/http_requests?objectLabels=app%3Dweb-${i % 100}`, body: `"${(i % 997) + 1}m"` }));
+  await seed(client, 'pods', 10_000, (i) => ({
+    path: `/write-metrics/namespaces/bench/pods/pod-${i}/http_requests?objectLabels=app%3Dweb-${i % 100}`,
+    body: `"${(i % 997) + 1}m"`,
+  }));
   client.close();
   return { child, ca };
 }
@@ -35,15 +41,21 @@ try {
   const rps = { h2: [] as number[], h1: [] as number[] };
   const p99 = { h2: [] as number[], h1: [] as number[] };
   for (let round = 0; round < settings.rounds; round++) {
-    for (const [name, target] of [['h2', h2], ['h1', h1]] as const) {
+    for (const [name, target] of [
+      ['h2', h2],
+      ['h1', h1],
+    ] as const) {
       const result = await load(target.child.url, scenario, target.ca, settings);
       if (result.errors > 0) throw new Error(`${name}: ${result.errors} errors`);
       rps[name].push(result.rps);
       p99[name].push(result.p99);
     }
   }
-  const line = (name: 'h2' | 'h1') => `${name === 'h2' ? 'h2-capable server' : '--disable-http2-serving'}: ${Math.round(mean(rps[name]))} req/s (runs ${rps[name].map(Math.round).join(', ')}), p99 ${mean(p99[name]).toFixed(1)} ms`;
-  process.stdout.write(`HTTP/1.1 keep-alive, ${scenario.name}, ${settings.connections} connections, ${settings.rounds}×${settings.durationSeconds}s each\n${line('h2')}\n${line('h1')}\nratio ${(mean(rps.h2) / mean(rps.h1)).toFixed(3)}\n`);
+  const line = (name: 'h2' | 'h1') =>
+    `${name === 'h2' ? 'h2-capable server' : '--disable-http2-serving'}: ${Math.round(mean(rps[name]))} req/s (runs ${rps[name].map(Math.round).join(', ')}), p99 ${mean(p99[name]).toFixed(1)} ms`;
+  process.stdout.write(
+    `HTTP/1.1 keep-alive, ${scenario.name}, ${settings.connections} connections, ${settings.rounds}×${settings.durationSeconds}s each\n${line('h2')}\n${line('h1')}\nratio ${(mean(rps.h2) / mean(rps.h1)).toFixed(3)}\n`,
+  );
 } finally {
   await h2.child.stop();
   await h1.child.stop();

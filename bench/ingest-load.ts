@@ -40,7 +40,8 @@ function varint(value: number): number[] {
   return out;
 }
 
-const field = (number: number, payload: Uint8Array): Buffer => Buffer.concat([Buffer.from([(number << 3) | 2, ...varint(payload.length)]), payload]);
+const field = (number: number, payload: Uint8Array): Buffer =>
+  Buffer.concat([Buffer.from([(number << 3) | 2, ...varint(payload.length)]), payload]);
 const text = (number: number, value: string): Buffer => field(number, Buffer.from(value));
 
 const sampleHead = Buffer.from([0x09]);
@@ -52,20 +53,29 @@ function double(value: number): Buffer {
 }
 
 /** Builds the body of request `index` (which series, which timestamp). */
-function bodyMaker(options: IngestLoadOptions): { path: string; contentType: string; encoding?: string; make(index: number): Buffer } {
+function bodyMaker(options: IngestLoadOptions): {
+  path: string;
+  contentType: string;
+  encoding?: string;
+  make(index: number): Buffer;
+} {
   const groups = options.series / options.batch;
   const start = Date.now();
   const timeOf = (index: number) => start + Math.floor(index / groups) * 1000;
   const podOf = (group: number, i: number) => `pod-${group * options.batch + i}`;
   switch (options.kind) {
     case 'remote-write': {
-      const labels = Array.from({ length: options.series }, (_, i) => Buffer.concat([
-        field(1, Buffer.concat([text(1, '__name__'), text(2, 'bench_requests_total')])),
-        field(1, Buffer.concat([text(1, 'namespace'), text(2, 'bench-push')])),
-        field(1, Buffer.concat([text(1, 'pod'), text(2, `pod-${i}`)])),
-      ]));
+      const labels = Array.from({ length: options.series }, (_, i) =>
+        Buffer.concat([
+          field(1, Buffer.concat([text(1, '__name__'), text(2, 'bench_requests_total')])),
+          field(1, Buffer.concat([text(1, 'namespace'), text(2, 'bench-push')])),
+          field(1, Buffer.concat([text(1, 'pod'), text(2, `pod-${i}`)])),
+        ]),
+      );
       return {
-        path: '/api/v1/write', contentType: 'application/x-protobuf', encoding: 'snappy',
+        path: '/api/v1/write',
+        contentType: 'application/x-protobuf',
+        encoding: 'snappy',
         make(index) {
           const group = index % groups;
           const timestamp = Buffer.from([0x10, ...varint(timeOf(index))]);
@@ -80,10 +90,16 @@ function bodyMaker(options: IngestLoadOptions): { path: string; contentType: str
       };
     }
     case 'otlp': {
-      const attributes = Array.from({ length: options.series }, (_, i) => field(7, Buffer.concat([text(1, 'k8s.pod.name'), field(2, text(1, `pod-${i}`))])));
-      const resource = field(1, field(1, Buffer.concat([text(1, 'k8s.namespace.name'), field(2, text(1, 'bench-push'))])));
+      const attributes = Array.from({ length: options.series }, (_, i) =>
+        field(7, Buffer.concat([text(1, 'k8s.pod.name'), field(2, text(1, `pod-${i}`))])),
+      );
+      const resource = field(
+        1,
+        field(1, Buffer.concat([text(1, 'k8s.namespace.name'), field(2, text(1, 'bench-push'))])),
+      );
       return {
-        path: '/v1/metrics', contentType: 'application/x-protobuf',
+        path: '/v1/metrics',
+        contentType: 'application/x-protobuf',
         make(index) {
           const group = index % groups;
           const nanos = BigInt(timeOf(index)) * 1_000_000n;
@@ -91,7 +107,18 @@ function bodyMaker(options: IngestLoadOptions): { path: string; contentType: str
           time.writeBigUInt64LE(nanos);
           const points: Buffer[] = [];
           for (let i = 0; i < options.batch; i++) {
-            points.push(field(1, Buffer.concat([attributes[group * options.batch + i]!, Buffer.from([0x19]), time, Buffer.from([0x21]), double(index + i)])));
+            points.push(
+              field(
+                1,
+                Buffer.concat([
+                  attributes[group * options.batch + i]!,
+                  Buffer.from([0x19]),
+                  time,
+                  Buffer.from([0x21]),
+                  double(index + i),
+                ]),
+              ),
+            );
           }
           const sum = field(7, Buffer.concat([...points, Buffer.from([0x10, 2, 0x18, 1])]));
           const metric = field(2, Buffer.concat([text(1, 'bench_orders'), sum]));
@@ -101,16 +128,22 @@ function bodyMaker(options: IngestLoadOptions): { path: string; contentType: str
     }
     case 'batch':
       return {
-        path: '/write-metrics', contentType: 'application/json',
+        path: '/write-metrics',
+        contentType: 'application/json',
         make(index) {
           const group = index % groups;
-          const items = Array.from({ length: options.batch }, (_, i) => `{"namespace":"bench-push","resource":"pods","name":"${podOf(group, i)}","metric":"bench_batch","value":"${index % 1000}m"}`);
+          const items = Array.from(
+            { length: options.batch },
+            (_, i) =>
+              `{"namespace":"bench-push","resource":"pods","name":"${podOf(group, i)}","metric":"bench_batch","value":"${index % 1000}m"}`,
+          );
           return Buffer.from(`{"items":[${items.join(',')}]}`);
         },
       };
     case 'single':
       return {
-        path: '', contentType: 'application/json',
+        path: '',
+        contentType: 'application/json',
         make(index) {
           return Buffer.from(`"${index % 1000}m"`);
         },
@@ -127,28 +160,40 @@ async function run(options: IngestLoadOptions): Promise<IngestLoadResult> {
   let errors = 0;
   const started = performance.now();
   const deadline = started + options.durationSeconds * 1000;
-  const send = (index: number): Promise<void> => new Promise((resolve) => {
-    const body = maker.make(index);
-    const path = options.kind === 'single' ? `/write-metrics/namespaces/bench-push/pods/pod-${index % options.series}/bench_single` : maker.path;
-    const headers: Record<string, string | number> = { 'content-type': maker.contentType, 'content-length': body.length };
-    if (maker.encoding !== undefined) headers['content-encoding'] = maker.encoding;
-    const req = request({ host: base.hostname, port: base.port, path, method: 'POST', agent, headers, servername: 'localhost' }, (res) => {
-      res.resume();
-      res.once('end', () => {
-        requests++;
-        if (res.statusCode === undefined || res.statusCode >= 300) errors++;
+  const send = (index: number): Promise<void> =>
+    new Promise((resolve) => {
+      const body = maker.make(index);
+      const path =
+        options.kind === 'single'
+          ? `/write-metrics/namespaces/bench-push/pods/pod-${index % options.series}/bench_single`
+          : maker.path;
+      const headers: Record<string, string | number> = {
+        'content-type': maker.contentType,
+        'content-length': body.length,
+      };
+      if (maker.encoding !== undefined) headers['content-encoding'] = maker.encoding;
+      const req = request(
+        { host: base.hostname, port: base.port, path, method: 'POST', agent, headers, servername: 'localhost' },
+        (res) => {
+          res.resume();
+          res.once('end', () => {
+            requests++;
+            if (res.statusCode === undefined || res.statusCode >= 300) errors++;
+            resolve();
+          });
+        },
+      );
+      req.once('error', () => {
+        errors++;
         resolve();
       });
+      req.end(body);
     });
-    req.once('error', () => {
-      errors++;
-      resolve();
-    });
-    req.end(body);
-  });
-  await Promise.all(Array.from({ length: options.connections }, async () => {
-    while (performance.now() < deadline) await send(next++);
-  }));
+  await Promise.all(
+    Array.from({ length: options.connections }, async () => {
+      while (performance.now() < deadline) await send(next++);
+    }),
+  );
   const seconds = (performance.now() - started) / 1000;
   agent.destroy();
   return { requests, samples: requests * options.batch, errors, seconds };

@@ -26,7 +26,9 @@ export interface IngestRow {
 }
 
 async function loadOnce(options: IngestLoadOptions): Promise<IngestLoadResult> {
-  const child = spawn(process.execPath, ['--import', 'tsx', loadScript, JSON.stringify(options)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', loadScript, JSON.stringify(options)], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   let out = '';
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
   const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
@@ -34,7 +36,10 @@ async function loadOnce(options: IngestLoadOptions): Promise<IngestLoadResult> {
   return JSON.parse(out) as IngestLoadResult;
 }
 
-export async function measureIngest(workDir: string, settings: LoadSettings): Promise<{ rows: IngestRow[]; checks: Check[]; lines: string[] }> {
+export async function measureIngest(
+  workDir: string,
+  settings: LoadSettings,
+): Promise<{ rows: IngestRow[]; checks: Check[]; lines: string[] }> {
   const certDir = join(workDir, 'ingest-certs');
   const adapter = await startAdapter(certDir);
   const ca = await readFile(join(certDir, 'ca.crt'), 'utf8');
@@ -43,16 +48,39 @@ export async function measureIngest(workDir: string, settings: LoadSettings): Pr
     const kinds: { kind: IngestKind; batch: number; status: number; contentType: string; body: string }[] = [
       { kind: 'remote-write', batch: 1000, status: 204, contentType: '', body: '' },
       { kind: 'otlp', batch: 1000, status: 200, contentType: 'application/x-protobuf', body: '' },
-      { kind: 'batch', batch: 1000, status: 200, contentType: 'application/json', body: '{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Success","message":"stored 1000 values","code":200}\n' },
-      { kind: 'single', batch: 1, status: 200, contentType: 'application/json', body: '{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Success","message":"stored bench_single=5m for pods bench-push/pod-1","code":200}\n' },
+      {
+        kind: 'batch',
+        batch: 1000,
+        status: 200,
+        contentType: 'application/json',
+        body: '{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Success","message":"stored 1000 values","code":200}\n',
+      },
+      {
+        kind: 'single',
+        batch: 1,
+        status: 200,
+        contentType: 'application/json',
+        body: '{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Success","message":"stored bench_single=5m for pods bench-push/pod-1","code":200}\n',
+      },
     ];
     for (const kind of kinds) {
       const ceiling = await startCeiling(join(workDir, 'ingest-answer.json'), {
-        certFile: join(certDir, 'apiserver.crt'), keyFile: join(certDir, 'apiserver.key'), status: kind.status, contentType: kind.contentType, body: kind.body,
+        certFile: join(certDir, 'apiserver.crt'),
+        keyFile: join(certDir, 'apiserver.key'),
+        status: kind.status,
+        contentType: kind.contentType,
+        body: kind.body,
       });
       const a: IngestLoadResult[] = [];
       const b: IngestLoadResult[] = [];
-      const options = { ca, kind: kind.kind, connections: Math.min(settings.connections, 8), durationSeconds: settings.durationSeconds, batch: kind.batch, series: 10 * kind.batch };
+      const options = {
+        ca,
+        kind: kind.kind,
+        connections: Math.min(settings.connections, 8),
+        durationSeconds: settings.durationSeconds,
+        batch: kind.batch,
+        series: 10 * kind.batch,
+      };
       // NB: a series is resolved against the rules once, on first sight; a real sender's series are long known.
       await loadOnce({ ...options, durationSeconds: 1, url: adapter.url });
       try {
@@ -66,7 +94,14 @@ export async function measureIngest(workDir: string, settings: LoadSettings): Pr
       const rate = (runs: IngestLoadResult[]) => mean(runs.map((run) => run.samples / run.seconds));
       const adapterRate = rate(a);
       const ceilingRate = rate(b);
-      rows.push({ kind: kind.kind, batch: kind.batch, adapterSamplesPerSecond: Math.round(adapterRate), ceilingSamplesPerSecond: Math.round(ceilingRate), ratio: Number((adapterRate / ceilingRate).toFixed(3)), errors: a.reduce((sum, run) => sum + run.errors, 0) });
+      rows.push({
+        kind: kind.kind,
+        batch: kind.batch,
+        adapterSamplesPerSecond: Math.round(adapterRate),
+        ceilingSamplesPerSecond: Math.round(ceilingRate),
+        ratio: Number((adapterRate / ceilingRate).toFixed(3)),
+        errors: a.reduce((sum, run) => sum + run.errors, 0),
+      });
     }
   } finally {
     await adapter.stop();
@@ -74,15 +109,42 @@ export async function measureIngest(workDir: string, settings: LoadSettings): Pr
   const byKind = (kind: IngestKind) => rows.find((row) => row.kind === kind)!;
   const remote = byKind('remote-write');
   const checks: Check[] = [
-    { name: 'remote-write ingest, samples/s at 1,000 samples per request', value: remote.adapterSamplesPerSecond, target: 300_000, kind: 'atLeast', unit: 'samples/s' },
-    { name: 'remote-write ingest vs the bare server receiving the same bodies', value: remote.ratio, target: 0.5, kind: 'atLeast', unit: '×' },
-    { name: 'OTLP protobuf ingest vs remote-write, samples/s at 1,000 per request', value: Number((byKind('otlp').adapterSamplesPerSecond / remote.adapterSamplesPerSecond).toFixed(3)), target: 0.8, kind: 'atLeast', unit: '×' },
-    { name: 'batched JSON writes vs single writes, samples/s', value: Number((byKind('batch').adapterSamplesPerSecond / byKind('single').adapterSamplesPerSecond).toFixed(1)), target: 20, kind: 'atLeast', unit: '×' },
+    {
+      name: 'remote-write ingest, samples/s at 1,000 samples per request',
+      value: remote.adapterSamplesPerSecond,
+      target: 300_000,
+      kind: 'atLeast',
+      unit: 'samples/s',
+    },
+    {
+      name: 'remote-write ingest vs the bare server receiving the same bodies',
+      value: remote.ratio,
+      target: 0.5,
+      kind: 'atLeast',
+      unit: '×',
+    },
+    {
+      name: 'OTLP protobuf ingest vs remote-write, samples/s at 1,000 per request',
+      value: Number((byKind('otlp').adapterSamplesPerSecond / remote.adapterSamplesPerSecond).toFixed(3)),
+      target: 0.8,
+      kind: 'atLeast',
+      unit: '×',
+    },
+    {
+      name: 'batched JSON writes vs single writes, samples/s',
+      value: Number((byKind('batch').adapterSamplesPerSecond / byKind('single').adapterSamplesPerSecond).toFixed(1)),
+      target: 20,
+      kind: 'atLeast',
+      unit: '×',
+    },
   ];
   const lines = [
     '| push ingestion | samples per request | adapter samples/s | ceiling samples/s | ratio | errors |',
     '|---|---|---|---|---|---|',
-    ...rows.map((row) => `| ${row.kind} | ${row.batch} | ${row.adapterSamplesPerSecond} | ${row.ceilingSamplesPerSecond} | **${row.ratio.toFixed(2)}×** | ${row.errors} |`),
+    ...rows.map(
+      (row) =>
+        `| ${row.kind} | ${row.batch} | ${row.adapterSamplesPerSecond} | ${row.ceilingSamplesPerSecond} | **${row.ratio.toFixed(2)}×** | ${row.errors} |`,
+    ),
   ];
   return { rows, checks, lines };
 }
@@ -90,7 +152,11 @@ export async function measureIngest(workDir: string, settings: LoadSettings): Pr
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const workDir = await mkdtemp(join(tmpdir(), 'metrics-adapter-bench-ingest-'));
   try {
-    const settings = { durationSeconds: Number(process.env.BENCH_DURATION ?? 5), rounds: Number(process.env.BENCH_ROUNDS ?? 2), connections: Number(process.env.BENCH_CONNECTIONS ?? 16) };
+    const settings = {
+      durationSeconds: Number(process.env.BENCH_DURATION ?? 5),
+      rounds: Number(process.env.BENCH_ROUNDS ?? 2),
+      connections: Number(process.env.BENCH_CONNECTIONS ?? 16),
+    };
     const { checks, lines } = await measureIngest(workDir, settings);
     for (const line of lines) process.stdout.write(`${line}\n`);
     for (const check of checks) process.stdout.write(`${checkLine(check)}\n`);

@@ -36,5 +36,10 @@ const result = await autocannon({
   ...(options.rate !== undefined ? { overallRate: options.rate } : {}),
   tlsOptions: { ca: options.ca },
 });
-const summary: LoadResult = { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors: result.errors + result.non2xx };
+const summary: LoadResult = {
+  rps: result.requests.average,
+  p50: result.latency.p50,
+  p99: result.latency.p99,
+  errors: result.errors + result.non2xx,
+};
 process.stdout.write(`${JSON.stringify(summary)}\n`);

@@ -19,7 +19,10 @@ function gauge(text: string, name: string): number {
 
 async function memory(client: ReturnType<typeof createBenchClient>): Promise<{ rss: number; heap: number }> {
   const text = (await client.send('/metrics')).body;
-  return { rss: gauge(text, 'process_resident_memory_bytes'), heap: gauge(text, 'nodejs_heap_size_used_bytes') + gauge(text, 'nodejs_external_memory_bytes') };
+  return {
+    rss: gauge(text, 'process_resident_memory_bytes'),
+    heap: gauge(text, 'nodejs_heap_size_used_bytes') + gauge(text, 'nodejs_external_memory_bytes'),
+  };
 }
 
 export interface MemoryResult {
@@ -53,7 +56,10 @@ export async function measureMemory(workDir: string, series: number): Promise<Me
   try {
     const client = createBenchClient(adapter.url, await readFile(join(certDir, 'ca.crt'), 'utf8'));
     // NB: warm the write path first, so code and JIT memory is not counted as series memory.
-    await seed(client, 'warm-up', 2000, (i) => ({ path: `/write-metrics/namespaces/warm/pods/w-${i}/m?objectLabels=app%3Dw`, body: '"1"' }));
+    await seed(client, 'warm-up', 2000, (i) => ({
+      path: `/write-metrics/namespaces/warm/pods/w-${i}/m?objectLabels=app%3Dw`,
+      body: '"1"',
+    }));
     const before = await memory(client);
     await seed(client, `${series / 1000}k series`, series, (i) => ({
       path: `/write-metrics/namespaces/ns-${i % 10}/pods/pod-${i}/http_requests?objectLabels=app%3Dweb-${i % 1000}`,

@@ -23,10 +23,24 @@ async function stop(child: ChildProcess): Promise<void> {
 }
 
 export async function startAdapter(certDir: string, extraArgs: readonly string[] = []): Promise<Child> {
-  const child = spawn(process.execPath, [join(root, 'dist/cli/main.js'), 'serve', '--secure-port', '0', '--cert-dir', certDir, '--log-format', 'json', ...extraArgs], {
-    cwd: root,
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [
+      join(root, 'dist/cli/main.js'),
+      'serve',
+      '--secure-port',
+      '0',
+      '--cert-dir',
+      certDir,
+      '--log-format',
+      'json',
+      ...extraArgs,
+    ],
+    {
+      cwd: root,
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
   const url = await new Promise<string>((resolve, reject) => {
     let log = '';
     child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {

@@ -1,5 +1,6 @@
 /**
- * `npm run bench:profile -- [0-3]` (0 HPA Pods query, 1 named object, 2 external, 3 write): one bench scenario against an adapter started with
+ * `npm run bench:profile -- [0-3]` (0 HPA Pods query, 1 named object, 2 external, 3 write): one bench scenario against
+ * an adapter started with
  * --cpu-prof, then the functions with the most self time. For finding the hot path, not for figures.
  * @module
  */
@@ -19,13 +20,33 @@ const paths = [
   '/write-metrics/namespaces/bench/pods/pod-1/http_requests?objectLabels=app%3Dweb-1',
 ];
 
-interface ProfileNode { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; hitCount?: number }
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  hitCount?: number;
+}
 
 async function main(): Promise<void> {
   const index = Number(process.argv[2] ?? 0);
   const path = paths[index]!;
   const work = await mkdtemp(join(tmpdir(), 'metrics-adapter-profile-'));
-  const child = spawn(process.execPath, [`--cpu-prof`, `--cpu-prof-dir=${work}`, join(root, 'dist/cli/main.js'), 'serve', '--secure-port', '0', '--cert-dir', join(work, 'certs'), '--log-format', 'json', ...(process.env.PROFILE_ARGS ?? '').split(' ').filter(Boolean)], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(
+    process.execPath,
+    [
+      `--cpu-prof`,
+      `--cpu-prof-dir=${work}`,
+      join(root, 'dist/cli/main.js'),
+      'serve',
+      '--secure-port',
+      '0',
+      '--cert-dir',
+      join(work, 'certs'),
+      '--log-format',
+      'json',
+      ...(process.env.PROFILE_ARGS ?? '').split(' ').filter(Boolean),
+    ],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
   const url = await new Promise<string>((resolve) => {
     let log = '';
     child.stderr.setEncoding('utf8').on('data', (c: string) => {
@@ -36,12 +57,27 @@ async function main(): Promise<void> {
   });
   const ca = await readFile(join(work, 'certs/ca.crt'), 'utf8');
   const client = createBenchClient(url, ca);
-  await seed(client, 'pods', 10_000, (i) => ({ path: `/write-metrics/namespaces/bench/pods/pod-${i}/http_requests?objectLabels=app%3Dweb-${i % 100}`, body: `"${(i % 997) + 1}m"` }));
-  if (process.env.PROFILE_DISCOVERY !== '0') await seed(client, 'discovery metrics', 10_000, (i) => ({ path: `/write-metrics/namespaces/bench/metrics/bench_metric_${i}`, body: '1' }));
-  await seed(client, 'external', 1000, (i) => ({ path: `/write-external-metrics/namespaces/bench/queue_messages_ready?labels=queue%3Dq-${i % 50},shard%3D${i}`, body: String(i) }));
+  await seed(client, 'pods', 10_000, (i) => ({
+    path: `/write-metrics/namespaces/bench/pods/pod-${i}/http_requests?objectLabels=app%3Dweb-${i % 100}`,
+    body: `"${(i % 997) + 1}m"`,
+  }));
+  if (process.env.PROFILE_DISCOVERY !== '0')
+    await seed(client, 'discovery metrics', 10_000, (i) => ({
+      path: `/write-metrics/namespaces/bench/metrics/bench_metric_${i}`,
+      body: '1',
+    }));
+  await seed(client, 'external', 1000, (i) => ({
+    path: `/write-external-metrics/namespaces/bench/queue_messages_ready?labels=queue%3Dq-${i % 50},shard%3D${i}`,
+    body: String(i),
+  }));
   client.close();
-  const scenario = index === 3 ? { name: 'write', path, method: 'POST' as const, body: '"250m"' } : { name: 'read', path };
-  const result = await load(url, scenario, ca, { durationSeconds: Number(process.env.PROFILE_SECONDS ?? 8), rounds: 1, connections: 16 });
+  const scenario =
+    index === 3 ? { name: 'write', path, method: 'POST' as const, body: '"250m"' } : { name: 'read', path };
+  const result = await load(url, scenario, ca, {
+    durationSeconds: Number(process.env.PROFILE_SECONDS ?? 8),
+    rounds: 1,
+    connections: 16,
+  });
   process.stdout.write(`${JSON.stringify(result)}\n`);
   const exited = new Promise((r) => child.once('exit', r));
   child.kill('SIGINT');

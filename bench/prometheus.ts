@@ -57,7 +57,9 @@ export type PrometheusOutcome = { readonly skipped: string } | PrometheusResult;
 
 /** PromQL's answer to `expr`, asked of Prometheus itself (not through the proxy, so it is not counted). */
 async function promql(url: string, expr: string): Promise<number | undefined> {
-  const body = (await (await fetch(`${url}/api/v1/query?${new URLSearchParams({ query: expr })}`)).json()) as { data?: { result?: { value: [number, string] }[] } };
+  const body = (await (await fetch(`${url}/api/v1/query?${new URLSearchParams({ query: expr })}`)).json()) as {
+    data?: { result?: { value: [number, string] }[] };
+  };
   const value = body.data?.result?.[0]?.value[1];
   return value === undefined ? undefined : Number(value);
 }
@@ -75,14 +77,20 @@ async function until(what: string, probe: () => Promise<boolean>): Promise<void>
  * NB: counted here rather than during the timed runs, where the load generator drops the requests still in flight
  * when its time is up: the adapter has sent their queries, but nobody is left to receive their answers.
  */
-async function batch(client: ReturnType<typeof createBenchClient>, path: string, count: number, concurrency: number): Promise<number> {
+async function batch(
+  client: ReturnType<typeof createBenchClient>,
+  path: string,
+  count: number,
+  concurrency: number,
+): Promise<number> {
   let sent = 0;
   let answered = 0;
   const worker = async () => {
     while (sent < count) {
       sent++;
       const answer = await client.send(path);
-      if (answer.status !== 200) throw new Error(`Prometheus scenario: ${path} answered ${answer.status}: ${answer.body}`);
+      if (answer.status !== 200)
+        throw new Error(`Prometheus scenario: ${path} answered ${answer.status}: ${answer.body}`);
       answered++;
     }
   };
@@ -99,25 +107,44 @@ export async function measurePrometheus(workDir: string, settings: LoadSettings)
   let adapter: Child | undefined;
   let selectorQueries = 0;
   try {
-    exporter = await startExporter(Array.from({ length: pods }, (_, i) => ({
-      name: 'http_requests_total', type: 'counter' as const, value: (i % 97) + 1,
-      labels: { namespace: 'bench', pod: `pod-${i}`, app: `web-${i % (pods / podsPerApp)}` },
-    })));
+    exporter = await startExporter(
+      Array.from({ length: pods }, (_, i) => ({
+        name: 'http_requests_total',
+        type: 'counter' as const,
+        value: (i % 97) + 1,
+        labels: { namespace: 'bench', pod: `pod-${i}`, app: `web-${i % (pods / podsPerApp)}` },
+      })),
+    );
     prometheus = await startPrometheus(binary, [exporter.target]);
     const prometheusUrl = prometheus.url;
     // NB: discovery lists the series once at start; wait until they are all there, and the rate window is full.
-    await until(`${pods} series with a full ${rateWindowSeconds}s window`, async () =>
-      (await promql(prometheusUrl, `count(count_over_time(http_requests_total[${rateWindowSeconds}s]) >= ${rateWindowSeconds})`)) === pods);
-    // NB: the status page's sampler also queries each metric every 10s; only queries with the scenario's selector count.
+    await until(
+      `${pods} series with a full ${rateWindowSeconds}s window`,
+      async () =>
+        (await promql(
+          prometheusUrl,
+          `count(count_over_time(http_requests_total[${rateWindowSeconds}s]) >= ${rateWindowSeconds})`,
+        )) === pods,
+    );
+    // NB: the status page's sampler also queries each metric every 10s; only queries with the scenario's selector
+    // count.
     proxy = await startCountingProxy(prometheusUrl, {
       onRequest: (url) => {
-        if (url.pathname === '/api/v1/query' && url.searchParams.get('query')?.includes(selectorMatcher) === true) selectorQueries++;
+        if (url.pathname === '/api/v1/query' && url.searchParams.get('query')?.includes(selectorMatcher) === true)
+          selectorQueries++;
       },
     });
     const rulesFile = join(workDir, 'prometheus-rules.yaml');
     await writeFile(rulesFile, rules);
     const certDir = join(workDir, 'certs-prometheus');
-    adapter = await startAdapter(certDir, ['--backend', 'prometheus', '--config', rulesFile, '--prometheus-url', proxy.url]);
+    adapter = await startAdapter(certDir, [
+      '--backend',
+      'prometheus',
+      '--config',
+      rulesFile,
+      '--prometheus-url',
+      proxy.url,
+    ]);
     const ca = await readFile(join(certDir, 'ca.crt'), 'utf8');
     const client = createBenchClient(adapter.url, ca);
     try {
@@ -125,12 +152,30 @@ export async function measurePrometheus(workDir: string, settings: LoadSettings)
         const answer = await client.send(prometheusScenario.path);
         return answer.status === 200 && (JSON.parse(answer.body) as { items: unknown[] }).items.length === podsPerApp;
       });
-      const row = await compareWithCeiling({ url: adapter.url, ca, certDir, client }, prometheusScenario, settings, join(workDir, 'answer-prometheus.json'));
+      const row = await compareWithCeiling(
+        { url: adapter.url, ca, certDir, client },
+        prometheusScenario,
+        settings,
+        join(workDir, 'answer-prometheus.json'),
+      );
       const [queriesBefore, allBefore] = [selectorQueries, proxy.count('/api/v1/query')];
-      const requestsAnswered = await batch(client, prometheusScenario.path, settings.connections * batchPerConnection, settings.connections);
+      const requestsAnswered = await batch(
+        client,
+        prometheusScenario.path,
+        settings.connections * batchPerConnection,
+        settings.connections,
+      );
       const promqlQueries = selectorQueries - queriesBefore;
       const otherQueries = proxy.count('/api/v1/query') - allBefore - promqlQueries;
-      return { ...row, pods, connections: settings.connections, promqlQueries, otherQueries, requestsAnswered, queriesPerRequest: Number((promqlQueries / requestsAnswered).toFixed(4)) };
+      return {
+        ...row,
+        pods,
+        connections: settings.connections,
+        promqlQueries,
+        otherQueries,
+        requestsAnswered,
+        queriesPerRequest: Number((promqlQueries / requestsAnswered).toFixed(4)),
+      };
     } finally {
       client.close();
     }
@@ -156,9 +201,21 @@ export interface PrometheusReport {
 export function reportPrometheus(outcome: PrometheusOutcome): PrometheusReport {
   if ('skipped' in outcome) {
     const line = `${prometheusScenario.name}: skipped (${outcome.skipped}).`;
-    return { rows: [], checks: [], info: [], paragraph: line, stdout: [`SKIP  ${prometheusScenario.name}: ${outcome.skipped}`] };
+    return {
+      rows: [],
+      checks: [],
+      info: [],
+      paragraph: line,
+      stdout: [`SKIP  ${prometheusScenario.name}: ${outcome.skipped}`],
+    };
   }
-  const check: Check = { name: 'PromQL queries per Prometheus-backed request', value: outcome.queriesPerRequest, target: 1, kind: 'exactly', unit: 'queries/request' };
+  const check: Check = {
+    name: 'PromQL queries per Prometheus-backed request',
+    value: outcome.queriesPerRequest,
+    target: 1,
+    kind: 'exactly',
+    unit: 'queries/request',
+  };
   const paragraph = [
     `${prometheusScenario.name}: ${outcome.adapter.rps} req/s, p50 / p99 ${outcome.adapter.p50.toFixed(1)} / ${outcome.adapter.p99.toFixed(1)} ms,`,
     `from a real Prometheus scraping ${outcome.pods} pods' counters every second, through a counting proxy, with a rate() rule.`,
@@ -166,12 +223,18 @@ export function reportPrometheus(outcome: PrometheusOutcome): PrometheusReport {
     `(and the status page's 10s sampler ${outcome.otherQueries} of its own):`,
     `**${outcome.queriesPerRequest.toFixed(2)} per request** (target =1: ${checkLine(check).slice(0, 4)}).`,
     `Its ratio to the ceiling (${outcome.ratio.toFixed(2)}×, no target) mostly measures Prometheus, which evaluates one query per request;`,
-    'the adapter\'s own cost is what the memory-backend rows show.',
+    "the adapter's own cost is what the memory-backend rows show.",
   ].join('\n');
   return {
     rows: [rowLine(outcome)],
     checks: [check],
-    info: [{ name: 'Prometheus-backed HPA Pods query', value: outcome.ratio, note: `no target (measures Prometheus); ${outcome.queriesPerRequest} PromQL query/request` }],
+    info: [
+      {
+        name: 'Prometheus-backed HPA Pods query',
+        value: outcome.ratio,
+        note: `no target (measures Prometheus); ${outcome.queriesPerRequest} PromQL query/request`,
+      },
+    ],
     paragraph,
     stdout: [
       `INFO  ${prometheusScenario.name}: ${outcome.ratio.toFixed(2)}× the ceiling, no target (measures Prometheus)  [adapter ${outcome.adapter.rps} req/s, p50/p99 ${outcome.adapter.p50}/${outcome.adapter.p99} ms, ${outcome.adapter.errors} errors; ceiling ${outcome.ceiling.rps} req/s]`,

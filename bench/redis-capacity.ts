@@ -6,7 +6,8 @@
  *   Redis CPU per write.
  * - `single` (BENCH_REDIS_SETUPS=cluster,single): one redis-server, one write per request, 64 in flight: memory per
  *   series at rest, the write stream's bytes per write it holds, Redis CPU per write.
- * Separate from `npm run bench` because 1M writes take minutes on a busy machine. Writes bench/results/redis-capacity.json.
+ * Separate from `npm run bench` because 1M writes take minutes on a busy machine. Writes
+ * bench/results/redis-capacity.json.
  * @module
  */
 import { writeFile } from 'node:fs/promises';
@@ -44,17 +45,42 @@ if (binary === undefined || cli === undefined) {
     ]);
   }
   if (single !== undefined) {
-    rows.push(['one Redis', k(single.series), String(single.writesPerSecond), String(single.bytesPerSeries), k(single.series), `${((single.bytesPerSeries * single.series) / 1e6).toFixed(1)} MB`, String(single.redisCpuMicrosPerWrite), 'one write per request, 64 in flight, 1 metric']);
+    rows.push([
+      'one Redis',
+      k(single.series),
+      String(single.writesPerSecond),
+      String(single.bytesPerSeries),
+      k(single.series),
+      `${((single.bytesPerSeries * single.series) / 1e6).toFixed(1)} MB`,
+      String(single.redisCpuMicrosPerWrite),
+      'one write per request, 64 in flight, 1 metric',
+    ]);
   }
-  const header = ['setup', 'series', 'writes/s', 'Redis B/series', 'series per shard', 'Redis memory per shard', 'Redis CPU µs/write', 'seeded as'];
+  const header = [
+    'setup',
+    'series',
+    'writes/s',
+    'Redis B/series',
+    'series per shard',
+    'Redis memory per shard',
+    'Redis CPU µs/write',
+    'seeded as',
+  ];
   const table = [header, header.map(() => '---'), ...rows].map((row) => `| ${row.join(' | ')} |`).join('\n');
   const notes = [
     `target for Redis memory per series: ≤${redisMemoryTarget} B`,
-    ...(single !== undefined ? [`one Redis: the write stream holds ${single.streamBytesPerWrite} bytes per write (for streamRetention, default 10s)`] : []),
-    'writes/s is what one in-process writer reached on this machine: noisy on a shared machine, and bounded by the writer\'s CPU, not by Redis',
+    ...(single !== undefined
+      ? [
+          `one Redis: the write stream holds ${single.streamBytesPerWrite} bytes per write (for streamRetention, default 10s)`,
+        ]
+      : []),
+    "writes/s is what one in-process writer reached on this machine: noisy on a shared machine, and bounded by the writer's CPU, not by Redis",
   ];
   process.stdout.write(`${table}\n\n${notes.map((n) => `- ${n}`).join('\n')}\n`);
   const out = join(fileURLToPath(new URL('./results/', import.meta.url)), 'redis-capacity.json');
-  await writeFile(out, `${JSON.stringify({ date: new Date().toISOString(), node: process.version, ...(cluster !== undefined ? { cluster } : {}), ...(single !== undefined ? { single } : {}) }, null, 2)}\n`);
+  await writeFile(
+    out,
+    `${JSON.stringify({ date: new Date().toISOString(), node: process.version, ...(cluster !== undefined ? { cluster } : {}), ...(single !== undefined ? { single } : {}) }, null, 2)}\n`,
+  );
   process.stdout.write(`wrote ${out}\n`);
 }

@@ -41,12 +41,22 @@ async function infoField(client: RedisClient, section: string, name: string): Pr
   return value;
 }
 
-export async function measureClusterCapacity(serverBinary: string, cliBinary: string, series: number, shards = 3): Promise<ClusterCapacityResult> {
+export async function measureClusterCapacity(
+  serverBinary: string,
+  cliBinary: string,
+  series: number,
+  shards = 3,
+): Promise<ClusterCapacityResult> {
   const cluster = await startRedisCluster(serverBinary, cliBinary, { masters: shards });
   const { Redis } = await import('ioredis');
   const masters = cluster.masters.map((node) => new Redis({ port: node.port, host: '127.0.0.1' }));
-  const backend = await redisBackend.create(redisBackend.configSchema.parse({ cluster: cluster.seeds }), {}, { logger: createSilentLogger(), resourceMapper: createStaticResourceMapper() });
-  const sum = async (section: string, name: string): Promise<number[]> => Promise.all(masters.map((m) => infoField(m, section, name)));
+  const backend = await redisBackend.create(
+    redisBackend.configSchema.parse({ cluster: cluster.seeds }),
+    {},
+    { logger: createSilentLogger(), resourceMapper: createStaticResourceMapper() },
+  );
+  const sum = async (section: string, name: string): Promise<number[]> =>
+    Promise.all(masters.map((m) => infoField(m, section, name)));
   try {
     const values = Array.from({ length: 997 }, (_, i) => parseQuantity(`${i + 1}m`));
     const write = (i: number): CustomMetricWrite => ({
@@ -79,28 +89,36 @@ export async function measureClusterCapacity(serverBinary: string, cliBinary: st
             retries++;
           }
         }
-        if (Math.floor(from / 100_000) !== Math.floor(to / 100_000)) process.stderr.write(`redis cluster: ${to}/${series}\n`);
+        if (Math.floor(from / 100_000) !== Math.floor(to / 100_000))
+          process.stderr.write(`redis cluster: ${to}/${series}\n`);
       }
     };
     await Promise.all(Array.from({ length: batchesInFlight }, worker));
     const seconds = (performance.now() - started) / 1000;
-    const cpuSeconds = (await sum('cpu', 'used_cpu_user')).reduce((a, b, i) => a + b - cpuBefore[i]!, 0) + (await sum('cpu', 'used_cpu_sys')).reduce((a, b, i) => a + b - sysBefore[i]!, 0);
+    const cpuSeconds =
+      (await sum('cpu', 'used_cpu_user')).reduce((a, b, i) => a + b - cpuBefore[i]!, 0) +
+      (await sum('cpu', 'used_cpu_sys')).reduce((a, b, i) => a + b - sysBefore[i]!, 0);
     // NB: each partition's stream holds its last streamRetention (10s) of writes; past it, one more write to every
     // metric trims every stream, and what is left is what the series cost at rest.
     await new Promise((resolve) => setTimeout(resolve, Number(process.env.BENCH_REDIS_SETTLE_MS ?? 11_000)));
-    await backend.writer!.writeBatch!({ custom: Array.from({ length: metricCount }, (_, i) => write(i)), external: [] });
+    await backend.writer!.writeBatch!({
+      custom: Array.from({ length: metricCount }, (_, i) => write(i)),
+      external: [],
+    });
     const memoryAfter = await sum('memory', 'used_memory');
     const bytesPerShard = memoryAfter.map((after, i) => after - memoryBefore[i]!);
-    const seriesPerShard = await Promise.all(masters.map(async (m) => {
-      let count = 0;
-      let cursor = '0';
-      do {
-        const [nextCursor, keys] = await m.scan(cursor, 'MATCH', 'metrics-adapter:*s:*', 'COUNT', 1000);
-        cursor = nextCursor;
-        for (const key of keys) count += await m.hlen(key);
-      } while (cursor !== '0');
-      return count;
-    }));
+    const seriesPerShard = await Promise.all(
+      masters.map(async (m) => {
+        let count = 0;
+        let cursor = '0';
+        do {
+          const [nextCursor, keys] = await m.scan(cursor, 'MATCH', 'metrics-adapter:*s:*', 'COUNT', 1000);
+          cursor = nextCursor;
+          for (const key of keys) count += await m.hlen(key);
+        } while (cursor !== '0');
+        return count;
+      }),
+    );
     return {
       shards,
       series,

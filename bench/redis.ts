@@ -42,8 +42,18 @@ export interface RedisPart {
 }
 
 const scenarios: readonly Scenario[] = [
-  { name: 'Redis back end: HPA Pods query v1beta2 (100 of 10k pods, labelSelector)', target: 0.85, path: '/apis/custom.metrics.k8s.io/v1beta2/namespaces/bench/pods/%2A/http_requests?labelSelector=app%3Dweb-42' },
-  { name: 'Redis back end: write (POST /write-metrics)', target: 0.6, path: '/write-metrics/namespaces/bench/pods/pod-1/http_requests?objectLabels=app%3Dweb-1', method: 'POST', body: '"250m"' },
+  {
+    name: 'Redis back end: HPA Pods query v1beta2 (100 of 10k pods, labelSelector)',
+    target: 0.85,
+    path: '/apis/custom.metrics.k8s.io/v1beta2/namespaces/bench/pods/%2A/http_requests?labelSelector=app%3Dweb-42',
+  },
+  {
+    name: 'Redis back end: write (POST /write-metrics)',
+    target: 0.6,
+    path: '/write-metrics/namespaces/bench/pods/pod-1/http_requests?objectLabels=app%3Dweb-1',
+    method: 'POST',
+    body: '"250m"',
+  },
 ];
 
 export const redisMemoryTarget = 150;
@@ -84,7 +94,11 @@ export async function measureRedisMemory(binary: string, series: number): Promis
   const { Redis } = await import('ioredis');
   const client = new Redis(redis.url);
   const prefix = 'metrics-adapter:';
-  const backend = await redisBackend.create(redisBackend.configSchema.parse({ url: redis.url, keyPrefix: prefix }), {}, { logger: createSilentLogger(), resourceMapper: createStaticResourceMapper() });
+  const backend = await redisBackend.create(
+    redisBackend.configSchema.parse({ url: redis.url, keyPrefix: prefix }),
+    {},
+    { logger: createSilentLogger(), resourceMapper: createStaticResourceMapper() },
+  );
   try {
     const info = { groupResource: { group: '', resource: 'pods' }, namespaced: true, metric: 'http_requests' };
     const values = Array.from({ length: 997 }, (_, i) => parseQuantity(`${i + 1}m`));
@@ -95,7 +109,14 @@ export async function measureRedisMemory(binary: string, series: number): Promis
     const worker = async (): Promise<void> => {
       while (next < series) {
         const i = next++;
-        await backend.writer!.writeCustomMetric({ info, name: { namespace: `ns-${i % 10}`, name: `pod-${i}` }, value: values[i % 997]!, metricLabels: {}, objectLabels: { app: `web-${i % 1000}` }, timestamp: Date.now() });
+        await backend.writer!.writeCustomMetric({
+          info,
+          name: { namespace: `ns-${i % 10}`, name: `pod-${i}` },
+          value: values[i % 997]!,
+          metricLabels: {},
+          objectLabels: { app: `web-${i % 1000}` },
+          timestamp: Date.now(),
+        });
         if (i % 100_000 === 0) process.stderr.write(`redis memory: ${i}/${series}\n`);
       }
     };
@@ -106,10 +127,24 @@ export async function measureRedisMemory(binary: string, series: number): Promis
     // NB: the stream holds the last streamRetention (10s) of writes: a cost of the write rate, not of the series
     // stored. Past the retention, one more write trims it, and what is left is what the series cost at rest.
     await new Promise((resolve) => setTimeout(resolve, Number(process.env.BENCH_REDIS_SETTLE_MS ?? 11_000)));
-    await backend.writer!.writeCustomMetric({ info, name: { namespace: 'ns-0', name: 'pod-0' }, value: values[0]!, metricLabels: {}, objectLabels: undefined, timestamp: Date.now() });
+    await backend.writer!.writeCustomMetric({
+      info,
+      name: { namespace: 'ns-0', name: 'pod-0' },
+      value: values[0]!,
+      metricLabels: {},
+      objectLabels: undefined,
+      timestamp: Date.now(),
+    });
     const after = await usedMemory(client);
     const stream = Number((await client.call('MEMORY', 'USAGE', `${prefix}writes`, 'SAMPLES', '0')) ?? 0);
-    return { series, bytesPerSeries: Math.round((after - before) / series), streamBytesPerSeries: Math.round(stream / series), redisCpuMicrosPerWrite: Number(((cpuSeconds * 1e6) / series).toFixed(1)), streamBytesPerWrite, writesPerSecond: Math.round(series / seconds) };
+    return {
+      series,
+      bytesPerSeries: Math.round((after - before) / series),
+      streamBytesPerSeries: Math.round(stream / series),
+      redisCpuMicrosPerWrite: Number(((cpuSeconds * 1e6) / series).toFixed(1)),
+      streamBytesPerWrite,
+      writesPerSecond: Math.round(series / seconds),
+    };
   } finally {
     await backend.close();
     client.disconnect();
@@ -118,7 +153,11 @@ export async function measureRedisMemory(binary: string, series: number): Promis
 }
 
 /** The HPA query and write rows against an adapter process on `--backend redis`, then Redis memory per series. */
-export async function measureRedis(workDir: string, settings: LoadSettings, memorySeries: readonly number[]): Promise<RedisPart> {
+export async function measureRedis(
+  workDir: string,
+  settings: LoadSettings,
+  memorySeries: readonly number[],
+): Promise<RedisPart> {
   const binary = await findRedisServer();
   if (binary === undefined) {
     const skipped = 'redis-server is not installed: the Redis rows are skipped';
@@ -135,13 +174,29 @@ export async function measureRedis(workDir: string, settings: LoadSettings, memo
     try {
       const ca = await readFile(join(certDir, 'ca.crt'), 'utf8');
       const client = createBenchClient(adapter.url, ca);
-      await seed(client, 'pods (redis)', 10_000, (i) => ({ path: `/write-metrics/namespaces/bench/pods/pod-${i}/http_requests?objectLabels=app%3Dweb-${i % 100}`, body: `"${(i % 997) + 1}m"` }));
+      await seed(client, 'pods (redis)', 10_000, (i) => ({
+        path: `/write-metrics/namespaces/bench/pods/pod-${i}/http_requests?objectLabels=app%3Dweb-${i % 100}`,
+        body: `"${(i % 997) + 1}m"`,
+      }));
       for (const scenario of scenarios) {
-        const row = await compareWithCeiling({ url: adapter.url, ca, certDir, client }, scenario, settings, join(workDir, 'answer-redis.json'));
+        const row = await compareWithCeiling(
+          { url: adapter.url, ca, certDir, client },
+          scenario,
+          settings,
+          join(workDir, 'answer-redis.json'),
+        );
         rows.push(row);
-        const check: Check = { name: scenario.name, value: row.ratio, target: scenario.target!, kind: 'atLeast', unit: '×' };
+        const check: Check = {
+          name: scenario.name,
+          value: row.ratio,
+          target: scenario.target!,
+          kind: 'atLeast',
+          unit: '×',
+        };
         checks.push(check);
-        stdout.push(`${checkLine(check)}  [adapter ${row.adapter.rps} req/s, p50/p99 ${row.adapter.p50}/${row.adapter.p99} ms; ceiling ${row.ceiling.rps} req/s]`);
+        stdout.push(
+          `${checkLine(check)}  [adapter ${row.adapter.rps} req/s, p50/p99 ${row.adapter.p50}/${row.adapter.p99} ms; ceiling ${row.ceiling.rps} req/s]`,
+        );
       }
       client.close();
     } finally {
@@ -155,10 +210,20 @@ export async function measureRedis(workDir: string, settings: LoadSettings, memo
   for (const series of memorySeries) {
     const result = await measureRedisMemory(binary, series);
     memory.push(result);
-    const check: Check = { name: `Redis memory per series at ${series / 1000}k`, value: result.bytesPerSeries, target: redisMemoryTarget, kind: 'atMost', unit: 'bytes/series' };
+    const check: Check = {
+      name: `Redis memory per series at ${series / 1000}k`,
+      value: result.bytesPerSeries,
+      target: redisMemoryTarget,
+      kind: 'atMost',
+      unit: 'bytes/series',
+    };
     checks.push(check);
-    stdout.push(`${checkLine(check)}  [INFO used_memory at rest; the stream's share ${result.streamBytesPerSeries} B, ${result.streamBytesPerWrite} B per write it holds; Redis CPU ${result.redisCpuMicrosPerWrite} µs/write; seeded in-process at ${result.writesPerSecond} writes/s]`);
-    memoryLines.push(`Redis memory at ${series} series: ${result.bytesPerSeries} bytes per series from INFO used_memory once the stream's retention passed (its share then: ${result.streamBytesPerSeries}; while written it holds ${result.streamBytesPerWrite} bytes per write), target ≤${redisMemoryTarget}: ${checkLine(check).slice(0, 4)}. Redis CPU ${result.redisCpuMicrosPerWrite} µs per write; seeded in-process through the back end's writer at ${result.writesPerSecond} writes/s.`);
+    stdout.push(
+      `${checkLine(check)}  [INFO used_memory at rest; the stream's share ${result.streamBytesPerSeries} B, ${result.streamBytesPerWrite} B per write it holds; Redis CPU ${result.redisCpuMicrosPerWrite} µs/write; seeded in-process at ${result.writesPerSecond} writes/s]`,
+    );
+    memoryLines.push(
+      `Redis memory at ${series} series: ${result.bytesPerSeries} bytes per series from INFO used_memory once the stream's retention passed (its share then: ${result.streamBytesPerSeries}; while written it holds ${result.streamBytesPerWrite} bytes per write), target ≤${redisMemoryTarget}: ${checkLine(check).slice(0, 4)}. Redis CPU ${result.redisCpuMicrosPerWrite} µs per write; seeded in-process through the back end's writer at ${result.writesPerSecond} writes/s.`,
+    );
   }
   return { rows, checks, stdout, memoryLines, memory };
 }

@@ -6,7 +6,10 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
-/** One figure compared with its target: a ratio that must reach `target`, bytes that must stay under it, or a count that must equal it. */
+/**
+ * One figure compared with its target: a ratio that must reach `target`, bytes that must stay under it, or a count that
+ * must equal it.
+ */
 export interface Check {
   readonly name: string;
   readonly value: number;
@@ -45,22 +48,36 @@ export function ratioChart(checks: readonly Check[], title: string, info: readon
   const width = 360;
   const count = ratios.length + info.length;
   const height = 50 + count * rowHeight + 30;
-  const scale = (ratio: number) => left + Math.min(ratio, 1.2) / 1.2 * width;
+  const scale = (ratio: number) => left + (Math.min(ratio, 1.2) / 1.2) * width;
   const bar = (i: number, name: string, value: number, color: string, label: string, tick?: number) => {
     const y = 40 + i * rowHeight;
     return [
       `<text x="${left - 8}" y="${y + 15}" text-anchor="end">${escapeXml(name)}</text>`,
       `<rect x="${left}" y="${y + 3}" width="${(scale(value) - left).toFixed(1)}" height="16" fill="${color}"/>`,
-      tick === undefined ? '' : `<line x1="${scale(tick).toFixed(1)}" x2="${scale(tick).toFixed(1)}" y1="${y}" y2="${y + 22}" stroke="#000" stroke-width="2"/>`,
+      tick === undefined
+        ? ''
+        : `<line x1="${scale(tick).toFixed(1)}" x2="${scale(tick).toFixed(1)}" y1="${y}" y2="${y + 22}" stroke="#000" stroke-width="2"/>`,
       `<text x="${(scale(value) + 6).toFixed(1)}" y="${y + 15}">${value.toFixed(2)}× ${escapeXml(label)}</text>`,
     ].join('');
   };
   const rows = [
-    ...ratios.map((check, i) => bar(i, check.name, check.value, passed(check) ? '#2e7d32' : '#c62828', passed(check) ? 'PASS' : 'MISS', check.target)),
+    ...ratios.map((check, i) =>
+      bar(
+        i,
+        check.name,
+        check.value,
+        passed(check) ? '#2e7d32' : '#c62828',
+        passed(check) ? 'PASS' : 'MISS',
+        check.target,
+      ),
+    ),
     ...info.map((ratio, i) => bar(ratios.length + i, ratio.name, ratio.value, '#9e9e9e', ratio.note)),
   ];
   const axisY = 40 + count * rowHeight + 4;
-  const ticks = [0, 0.25, 0.5, 0.75, 1].map((t) => `<line x1="${scale(t)}" x2="${scale(t)}" y1="36" y2="${axisY}" stroke="#ddd"/><text x="${scale(t)}" y="${axisY + 16}" text-anchor="middle">${t}</text>`);
+  const ticks = [0, 0.25, 0.5, 0.75, 1].map(
+    (t) =>
+      `<line x1="${scale(t)}" x2="${scale(t)}" y1="36" y2="${axisY}" stroke="#ddd"/><text x="${scale(t)}" y="${axisY + 16}" text-anchor="middle">${t}</text>`,
+  );
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${left + width + 110}" height="${height}" font-family="sans-serif" font-size="12">`,
     `<rect width="100%" height="100%" fill="#fff"/>`,

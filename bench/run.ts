@@ -5,7 +5,8 @@
  * from a real Prometheus (skipped without the binary), memory per series (BENCH_MEMORY_SERIES,
  * comma-separated), the custom store's own heap per series at 1M in-process (bench/store-memory.ts) and cold
  * start to ready, and the same HPA query and write with `--backend redis` plus Redis memory per series at
- * BENCH_REDIS_MEMORY_SERIES (bench/redis.ts; 1M is `npm run bench:redis`). Prints every figure with its target and PASS/MISS, and
+ * BENCH_REDIS_MEMORY_SERIES (bench/redis.ts; 1M is `npm run bench:redis`). Prints every figure with its target and
+ * PASS/MISS, and
  * writes bench/results/latest.{json,md,svg}.
  * Knobs: BENCH_DURATION (s per run), BENCH_ROUNDS, BENCH_CONNECTIONS, BENCH_SCALE_SERIES, BENCH_MEMORY_SERIES.
  * @module
@@ -33,7 +34,10 @@ const podsPerApp = 100;
 const discoveryMetrics = 10_000;
 const scaleSeries = Number(process.env.BENCH_SCALE_SERIES ?? 1_000_000);
 const memorySeries = (process.env.BENCH_MEMORY_SERIES ?? '100000,1000000').split(',').map(Number);
-const redisMemorySeries = (process.env.BENCH_REDIS_MEMORY_SERIES ?? '100000').split(',').filter((s) => s !== '').map(Number);
+const redisMemorySeries = (process.env.BENCH_REDIS_MEMORY_SERIES ?? '100000')
+  .split(',')
+  .filter((s) => s !== '')
+  .map(Number);
 const resultsDir = fileURLToPath(new URL('./results/', import.meta.url));
 
 /**
@@ -41,25 +45,62 @@ const resultsDir = fileURLToPath(new URL('./results/', import.meta.url));
  * cache until a write changes it. This one cycles through 100 selectors, more than a metric's 32 cached answers, so
  * every answer is computed and encoded: what an HPA sees when its pods write between two of its reads.
  */
-const uncachedSelectors = Array.from({ length: 100 }, (_, i) => `/apis/custom.metrics.k8s.io/v1beta2/namespaces/bench/pods/%2A/http_requests?labelSelector=app%3Dweb-${i}`);
+const uncachedSelectors = Array.from(
+  { length: 100 },
+  (_, i) => `/apis/custom.metrics.k8s.io/v1beta2/namespaces/bench/pods/%2A/http_requests?labelSelector=app%3Dweb-${i}`,
+);
 
 /** NB: the 100 pods of app web-42 (pod i has app web-(i % 100)), so every write changes the answer being read. */
-const streamedWrites = Array.from({ length: 100 }, (_, i) => `/write-metrics/namespaces/bench/pods/pod-${i * 100 + 42}/http_requests?objectLabels=app%3Dweb-42`);
+const streamedWrites = Array.from(
+  { length: 100 },
+  (_, i) => `/write-metrics/namespaces/bench/pods/pod-${i * 100 + 42}/http_requests?objectLabels=app%3Dweb-42`,
+);
 
 const scenarios: readonly Scenario[] = [
-  { name: 'HPA Pods query v1beta2 (100 of 10k pods, labelSelector)', target: 0.9, path: '/apis/custom.metrics.k8s.io/v1beta2/namespaces/bench/pods/%2A/http_requests?labelSelector=app%3Dweb-42' },
-  { name: 'HPA Pods query v1beta1 (100 of 10k pods, labelSelector)', target: 0.85, path: '/apis/custom.metrics.k8s.io/v1beta1/namespaces/bench/pods/%2A/http_requests?labelSelector=app%3Dweb-42' },
-  { name: 'named object (form A)', target: 0.9, path: '/apis/custom.metrics.k8s.io/v1beta2/namespaces/bench/pods/pod-4242/http_requests' },
-  { name: `discovery with ${discoveryMetrics / 1000}k metrics`, target: 0.8, path: '/apis/custom.metrics.k8s.io/v1beta2' },
-  { name: 'external metric with labelSelector', target: 0.9, path: '/apis/external.metrics.k8s.io/v1beta1/namespaces/bench/queue_messages_ready?labelSelector=queue%3Dq-7' },
-  { name: 'HPA Pods query v1beta2, 100 selectors in turn (none cached)', target: 0.8, path: uncachedSelectors[0]!, paths: uncachedSelectors },
+  {
+    name: 'HPA Pods query v1beta2 (100 of 10k pods, labelSelector)',
+    target: 0.9,
+    path: '/apis/custom.metrics.k8s.io/v1beta2/namespaces/bench/pods/%2A/http_requests?labelSelector=app%3Dweb-42',
+  },
+  {
+    name: 'HPA Pods query v1beta1 (100 of 10k pods, labelSelector)',
+    target: 0.85,
+    path: '/apis/custom.metrics.k8s.io/v1beta1/namespaces/bench/pods/%2A/http_requests?labelSelector=app%3Dweb-42',
+  },
+  {
+    name: 'named object (form A)',
+    target: 0.9,
+    path: '/apis/custom.metrics.k8s.io/v1beta2/namespaces/bench/pods/pod-4242/http_requests',
+  },
+  {
+    name: `discovery with ${discoveryMetrics / 1000}k metrics`,
+    target: 0.8,
+    path: '/apis/custom.metrics.k8s.io/v1beta2',
+  },
+  {
+    name: 'external metric with labelSelector',
+    target: 0.9,
+    path: '/apis/external.metrics.k8s.io/v1beta1/namespaces/bench/queue_messages_ready?labelSelector=queue%3Dq-7',
+  },
+  {
+    name: 'HPA Pods query v1beta2, 100 selectors in turn (none cached)',
+    target: 0.8,
+    path: uncachedSelectors[0]!,
+    paths: uncachedSelectors,
+  },
   {
     name: 'HPA Pods query v1beta2 while 1,000 writes/s stream to its pods',
     target: 0.8,
     path: '/apis/custom.metrics.k8s.io/v1beta2/namespaces/bench/pods/%2A/http_requests?labelSelector=app%3Dweb-42',
     background: { paths: streamedWrites, method: 'POST', body: '"420m"', rate: 1000, connections: 4 },
   },
-  { name: 'write (POST /write-metrics)', target: 0.85, path: '/write-metrics/namespaces/bench/pods/pod-1/http_requests?objectLabels=app%3Dweb-1', method: 'POST', body: '"250m"' },
+  {
+    name: 'write (POST /write-metrics)',
+    target: 0.85,
+    path: '/write-metrics/namespaces/bench/pods/pod-1/http_requests?objectLabels=app%3Dweb-1',
+    method: 'POST',
+    body: '"250m"',
+  },
 ];
 
 async function main(): Promise<void> {
@@ -74,8 +115,14 @@ async function main(): Promise<void> {
       path: `/write-metrics/namespaces/bench/pods/pod-${i}/http_requests?objectLabels=app%3Dweb-${i % (podCount / podsPerApp)}`,
       body: `"${(i % 997) + 1}m"`,
     }));
-    await seed(client, 'discovery metrics', discoveryMetrics, (i) => ({ path: `/write-metrics/namespaces/bench/metrics/bench_metric_${i}`, body: '1' }));
-    await seed(client, 'external series', 1000, (i) => ({ path: `/write-external-metrics/namespaces/bench/queue_messages_ready?labels=queue%3Dq-${i % 50},shard%3D${i}`, body: String(i) }));
+    await seed(client, 'discovery metrics', discoveryMetrics, (i) => ({
+      path: `/write-metrics/namespaces/bench/metrics/bench_metric_${i}`,
+      body: '1',
+    }));
+    await seed(client, 'external series', 1000, (i) => ({
+      path: `/write-external-metrics/namespaces/bench/queue_messages_ready?labels=queue%3Dq-${i % 50},shard%3D${i}`,
+      body: String(i),
+    }));
 
     const report: Row[] = [];
     const lines: string[] = [];
@@ -90,21 +137,42 @@ async function main(): Promise<void> {
         process.stdout.write(`INFO  ${scenario.name}: ${row.ratio}× the ceiling, no target  ${figures}\n`);
         continue;
       }
-      const check: Check = { name: scenario.name, value: row.ratio, target: scenario.target, kind: 'atLeast', unit: '×' };
+      const check: Check = {
+        name: scenario.name,
+        value: row.ratio,
+        target: scenario.target,
+        kind: 'atLeast',
+        unit: '×',
+      };
       checks.push(check);
-      process.stdout.write(`${checkLine(check)}  [adapter ${row.adapter.rps} req/s, p50/p99 ${row.adapter.p50}/${row.adapter.p99} ms; ceiling ${row.ceiling.rps} req/s]\n`);
+      process.stdout.write(
+        `${checkLine(check)}  [adapter ${row.adapter.rps} req/s, p50/p99 ${row.adapter.p50}/${row.adapter.p99} ms; ceiling ${row.ceiling.rps} req/s]\n`,
+      );
     }
 
     // NB: the same query, with the store grown to scaleSeries series of the same metric in another
     // namespace: a lookup that scanned every series would slow down in proportion.
     const hpa = scenarios[0]!;
     const small = report[0]!.adapter.rps;
-    await seed(client, `grow to ${scaleSeries / 1000}k series`, Math.max(0, scaleSeries - podCount - discoveryMetrics - 1000), (i) => ({
-      path: `/write-metrics/namespaces/bulk-${i % 100}/pods/pod-${i}/http_requests?objectLabels=app%3Dweb-${i % 1000}`,
-      body: '"1"',
-    }));
-    const large = mean(await sequence(rounds, () => load(adapter.url, hpa, ca, settings)).then((runs) => runs.map((r) => r.rps)));
-    const scale: Check = { name: `HPA query at ${scaleSeries / 1000}k series vs 10k`, value: Number((large / small).toFixed(3)), target: 0.9, kind: 'atLeast', unit: '×' };
+    await seed(
+      client,
+      `grow to ${scaleSeries / 1000}k series`,
+      Math.max(0, scaleSeries - podCount - discoveryMetrics - 1000),
+      (i) => ({
+        path: `/write-metrics/namespaces/bulk-${i % 100}/pods/pod-${i}/http_requests?objectLabels=app%3Dweb-${i % 1000}`,
+        body: '"1"',
+      }),
+    );
+    const large = mean(
+      await sequence(rounds, () => load(adapter.url, hpa, ca, settings)).then((runs) => runs.map((r) => r.rps)),
+    );
+    const scale: Check = {
+      name: `HPA query at ${scaleSeries / 1000}k series vs 10k`,
+      value: Number((large / small).toFixed(3)),
+      target: 0.9,
+      kind: 'atLeast',
+      unit: '×',
+    };
     checks.push(scale);
     process.stdout.write(`${checkLine(scale)}  [${Math.round(large)} vs ${small} req/s]\n`);
     client.close();
@@ -133,7 +201,13 @@ async function main(): Promise<void> {
       memory.push(result);
       const line = `Memory: ${series} series took ${((result.rssAfterBytes - result.rssBeforeBytes) / 2 ** 20).toFixed(1)} MiB of RSS, ${result.bytesPerSeries} bytes per series (V8 heap used + external: ${result.heapBytesPerSeries})`;
       if (series >= 1_000_000) {
-        const check: Check = { name: `RSS growth per series at ${series / 1000}k, seeded through the write API`, value: result.bytesPerSeries, target: 100, kind: 'atMost', unit: 'bytes/series' };
+        const check: Check = {
+          name: `RSS growth per series at ${series / 1000}k, seeded through the write API`,
+          value: result.bytesPerSeries,
+          target: 100,
+          kind: 'atMost',
+          unit: 'bytes/series',
+        };
         checks.push(check);
         memoryLines.push(`${line} (target ≤100: ${checkLine(check).slice(0, 4)}).`);
         process.stdout.write(`${checkLine(check)}\n`);
@@ -144,10 +218,20 @@ async function main(): Promise<void> {
     }
     // NB: in-process and after GC, so unlike the RSS figures above it is what the store's layout costs.
     const store: StoreMemoryResult = await measureStoreInChild(1_000_000);
-    const storeCheck: Check = { name: 'store heap per series at 1M (after GC)', value: store.heapBytesPerSeries, target: 120, kind: 'atMost', unit: 'bytes/series' };
+    const storeCheck: Check = {
+      name: 'store heap per series at 1M (after GC)',
+      value: store.heapBytesPerSeries,
+      target: 120,
+      kind: 'atMost',
+      unit: 'bytes/series',
+    };
     checks.push(storeCheck);
-    process.stdout.write(`${checkLine(storeCheck)}  [1M writes in ${store.writeMs} ms in-process; query 100 of 10k on a cache miss ${store.queryMicros} µs]\n`);
-    memoryLines.push(`Store heap per series at 1M (after GC, in-process, typed arrays included): ${store.heapBytesPerSeries} bytes (target ≤120: ${checkLine(storeCheck).slice(0, 4)}); 1M writes took ${store.writeMs} ms, a cache-missing query of 100 of 10k pods ${store.queryMicros} µs.`);
+    process.stdout.write(
+      `${checkLine(storeCheck)}  [1M writes in ${store.writeMs} ms in-process; query 100 of 10k on a cache miss ${store.queryMicros} µs]\n`,
+    );
+    memoryLines.push(
+      `Store heap per series at 1M (after GC, in-process, typed arrays included): ${store.heapBytesPerSeries} bytes (target ≤120: ${checkLine(storeCheck).slice(0, 4)}); 1M writes took ${store.writeMs} ms, a cache-missing query of 100 of 10k pods ${store.queryMicros} µs.`,
+    );
     const coldStartMs = Math.round(await measureColdStart(workDir));
     process.stdout.write(`INFO  cold start to ready (spawn to first 200 on /readyz): ${coldStartMs} ms\n`);
     const memoryLine = [
@@ -166,11 +250,32 @@ async function main(): Promise<void> {
     const missed = checks.filter((c) => checkLine(c).startsWith('MISS')).length;
     await writeReport(
       resultsDir,
-      { date: new Date().toISOString(), node: process.version, durationSeconds, rounds, connections, results: report, ingest: ingest.rows, prometheus, scale: { series: scaleSeries, rps: Math.round(large), ratio: scale.value }, memory, store, redisMemory: redis.memory, coldStartMs, checks },
+      {
+        date: new Date().toISOString(),
+        node: process.version,
+        durationSeconds,
+        rounds,
+        connections,
+        results: report,
+        ingest: ingest.rows,
+        prometheus,
+        scale: { series: scaleSeries, rps: Math.round(large), ratio: scale.value },
+        memory,
+        store,
+        redisMemory: redis.memory,
+        coldStartMs,
+        checks,
+      },
       `${[...header, ...lines, '', ...ingest.lines, '', prometheusPart.paragraph, '', memoryLine, '', '![ratios against targets](latest.svg)'].join('\n')}\n`,
-      ratioChart(checks, `metrics-adapter bench, ${new Date().toISOString().slice(0, 10)}, node ${process.version}`, prometheusPart.info),
+      ratioChart(
+        checks,
+        `metrics-adapter bench, ${new Date().toISOString().slice(0, 10)}, node ${process.version}`,
+        prometheusPart.info,
+      ),
     );
-    process.stdout.write(`\n${checks.length - missed} PASS, ${missed} MISS; wrote ${join(resultsDir, 'latest.{json,md,svg}')}\n`);
+    process.stdout.write(
+      `\n${checks.length - missed} PASS, ${missed} MISS; wrote ${join(resultsDir, 'latest.{json,md,svg}')}\n`,
+    );
   } finally {
     for (const child of children) await child.stop();
     await rm(workDir, { recursive: true, force: true });

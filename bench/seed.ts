@@ -19,11 +19,21 @@ export function createBenchClient(baseUrl: string, ca: string) {
   const agent = new Agent({ keepAlive: true, maxSockets: 64, ca, servername: 'localhost' });
   const send = (path: string, method = 'GET', body?: string): Promise<HttpAnswer> =>
     new Promise((resolve, reject) => {
-      const req = request(new URL(path, baseUrl), { method, agent, headers: body === undefined ? {} : { 'content-type': 'application/json' } }, (res) => {
-        let text = '';
-        res.setEncoding('utf8').on('data', (c: string) => (text += c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, contentType: String(res.headers['content-type'] ?? ''), body: text }));
-      });
+      const req = request(
+        new URL(path, baseUrl),
+        { method, agent, headers: body === undefined ? {} : { 'content-type': 'application/json' } },
+        (res) => {
+          let text = '';
+          res.setEncoding('utf8').on('data', (c: string) => (text += c));
+          res.on('end', () =>
+            resolve({
+              status: res.statusCode ?? 0,
+              contentType: String(res.headers['content-type'] ?? ''),
+              body: text,
+            }),
+          );
+        },
+      );
       req.on('error', reject);
       req.end(body);
     });
@@ -45,7 +55,13 @@ function progress(label: string, done: number, total: number): void {
  * NB: seeding goes through the real write API rather than a bench-only bulk path in the adapter, so
  * the binary under test is the one users run; 64 parallel keep-alive requests seed 1M series in about a minute.
  */
-export async function seed(client: ReturnType<typeof createBenchClient>, label: string, count: number, make: (i: number) => Write, concurrency = 64): Promise<void> {
+export async function seed(
+  client: ReturnType<typeof createBenchClient>,
+  label: string,
+  count: number,
+  make: (i: number) => Write,
+  concurrency = 64,
+): Promise<void> {
   let next = 0;
   let done = 0;
   const worker = async () => {

@@ -1,6 +1,7 @@
 /**
  * The in-memory custom store measured in-process, without HTTP: V8 heap per series after GC at N
- * series (typed-array contents included), the time of those N writes, and the HPA selector query (100 of 10k pods) when it misses
+ * series (typed-array contents included), the time of those N writes, and the HPA selector query (100 of 10k pods) when
+ * it misses
  * the selection cache. Unlike `bench/memory.ts` (RSS of a whole adapter seeded over HTTP, garbage
  * included) this isolates what the store's layout costs.
  *
@@ -25,7 +26,15 @@ export interface StoreMemoryResult {
 }
 
 const collect = (globalThis as { gc?: () => void }).gc;
-const silent = { info() {}, warn() {}, error() {}, debug() {}, child() { return this; } } as unknown as Logger;
+const silent = {
+  info() {},
+  warn() {},
+  error() {},
+  debug() {},
+  child() {
+    return this;
+  },
+} as unknown as Logger;
 
 /**
  * NB: heap plus ArrayBuffer memory: a typed array's contents live outside the V8 heap, so `heapUsed`
@@ -50,11 +59,19 @@ function measureHeap(series: number): { heapBytesPerSeries: number; writeMs: num
   const before = heapAfterGc();
   const started = performance.now();
   for (let i = 0; i < series; i++) {
-    model.writeCustom({ info, name: { namespace: `ns-${i % 10}`, name: `pod-${i}` }, value: values[i % 997]!, timestamp, metricLabels: {}, objectLabels: { app: `web-${i % 1000}` } });
+    model.writeCustom({
+      info,
+      name: { namespace: `ns-${i % 10}`, name: `pod-${i}` },
+      value: values[i % 997]!,
+      timestamp,
+      metricLabels: {},
+      objectLabels: { app: `web-${i % 1000}` },
+    });
   }
   const writeMs = performance.now() - started;
   const after = heapAfterGc();
-  if (model.seriesCount().custom !== series) throw new Error(`stored ${model.seriesCount().custom} series, wrote ${series}`);
+  if (model.seriesCount().custom !== series)
+    throw new Error(`stored ${model.seriesCount().custom} series, wrote ${series}`);
   model.close();
   return { heapBytesPerSeries: Math.round((after - before) / series), writeMs: Math.round(writeMs) };
 }
@@ -65,7 +82,14 @@ function measureQuery(): number {
   const info = { groupResource: mapper.resourceFor('pods'), namespaced: true, metric: 'http_requests' };
   const model = createMemoryModel({ mapper, logger: silent, ttlMs: 0 });
   for (let i = 0; i < 10_000; i++) {
-    model.writeCustom({ info, name: { namespace: 'bench', name: `pod-${i}` }, value: parseQuantity(`${(i % 997) + 1}m`), timestamp: Date.now(), metricLabels: {}, objectLabels: { app: `web-${i % 100}` } });
+    model.writeCustom({
+      info,
+      name: { namespace: 'bench', name: `pod-${i}` },
+      value: parseQuantity(`${(i % 997) + 1}m`),
+      timestamp: Date.now(),
+      metricLabels: {},
+      objectLabels: { app: `web-${i % 100}` },
+    });
   }
   const selectors = Array.from({ length: 100 }, (_, i) => parseSelector(`app=web-${i}`));
   const run = (rounds: number) => {
@@ -80,7 +104,7 @@ function measureQuery(): number {
   const rounds = 100;
   const started = performance.now();
   run(rounds);
-  return Number(((performance.now() - started) * 1000 / (rounds * selectors.length)).toFixed(1));
+  return Number((((performance.now() - started) * 1000) / (rounds * selectors.length)).toFixed(1));
 }
 
 export function measureStore(series: number): StoreMemoryResult {
@@ -89,7 +113,11 @@ export function measureStore(series: number): StoreMemoryResult {
 
 /** Runs this file in a fresh node with `--expose-gc` (for `bench/run.ts`), so nothing else is on the heap. */
 export async function measureStoreInChild(series: number): Promise<StoreMemoryResult> {
-  const { stdout } = await promisify(execFile)(process.execPath, ['--expose-gc', '--import', 'tsx', fileURLToPath(import.meta.url), '--json', String(series)], { maxBuffer: 1 << 20 });
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    ['--expose-gc', '--import', 'tsx', fileURLToPath(import.meta.url), '--json', String(series)],
+    { maxBuffer: 1 << 20 },
+  );
   return JSON.parse(stdout.trim()) as StoreMemoryResult;
 }
 
@@ -103,8 +131,10 @@ if (process.argv[1] !== undefined && import.meta.url.endsWith(process.argv[1].sp
   const counts = args.filter((a) => a !== '--json').map(Number);
   for (const series of counts.length > 0 ? counts : [100_000, 1_000_000]) {
     const result = measureStore(series);
-    process.stdout.write(json
-      ? `${JSON.stringify(result)}\n`
-      : `store: ${series} series: ${result.heapBytesPerSeries} B/series of heap after GC, ${series} writes in ${result.writeMs} ms, query (100 of 10k, cache miss) ${result.queryMicros} µs\n`);
+    process.stdout.write(
+      json
+        ? `${JSON.stringify(result)}\n`
+        : `store: ${series} series: ${result.heapBytesPerSeries} B/series of heap after GC, ${series} writes in ${result.writeMs} ms, query (100 of 10k, cache miss) ${result.queryMicros} µs\n`,
+    );
   }
 }

@@ -4,7 +4,8 @@
  * and their sum as the base value.
  *
  *   printf '{"region":"eu","waiting":12}\n' | npx tsx examples/event-stream.ts
- *   kubectl --kubeconfig .certs/kubeconfig get --raw '/apis/external.metrics.k8s.io/v1beta1/namespaces/default/jobs_waiting?labelSelector=region%3Deu'
+ * kubectl --kubeconfig .certs/kubeconfig get --raw
+ * '/apis/external.metrics.k8s.io/v1beta1/namespaces/default/jobs_waiting?labelSelector=region%3Deu'
  */
 import { EventEmitter } from 'node:events';
 import { createInterface } from 'node:readline';

@@ -3,9 +3,16 @@
  * provider interface and the library does the API server, flags, TLS and discovery.
  *
  *   npx tsx examples/object-provider.ts
- *   kubectl --kubeconfig .certs/kubeconfig get --raw '/apis/custom.metrics.k8s.io/v1beta2/namespaces/default/pods/*\/requests_per_second'
+ * kubectl --kubeconfig .certs/kubeconfig get --raw
+ * '/apis/custom.metrics.k8s.io/v1beta2/namespaces/default/pods/*\/requests_per_second'
  */
-import { createAdapter, metricNotFoundFor, type CustomMetricInfo, type CustomMetricsProvider, type MetricValue } from 'metrics-adapter';
+import {
+  createAdapter,
+  metricNotFoundFor,
+  type CustomMetricInfo,
+  type CustomMetricsProvider,
+  type MetricValue,
+} from 'metrics-adapter';
 
 /** metric → "namespace/pod" → value. */
 const values: Record<string, Record<string, string>> = {
@@ -14,7 +21,11 @@ const values: Record<string, Record<string, string>> = {
 };
 
 const pods = { group: '', resource: 'pods' };
-const metrics: CustomMetricInfo[] = Object.keys(values).map((metric) => ({ groupResource: pods, namespaced: true, metric }));
+const metrics: CustomMetricInfo[] = Object.keys(values).map((metric) => ({
+  groupResource: pods,
+  namespaced: true,
+  metric,
+}));
 
 function metricValue(namespace: string, name: string, metric: string, value: string): MetricValue {
   return {
@@ -28,7 +39,8 @@ function metricValue(namespace: string, name: string, metric: string, value: str
 const provider: CustomMetricsProvider = {
   getMetricByName(name, info) {
     const value = values[info.metric]?.[`${name.namespace}/${name.name}`];
-    if (info.groupResource.resource !== 'pods' || value === undefined) throw metricNotFoundFor(info.groupResource, info.metric, name.name);
+    if (info.groupResource.resource !== 'pods' || value === undefined)
+      throw metricNotFoundFor(info.groupResource, info.metric, name.name);
     return metricValue(name.namespace, name.name, info.metric, value);
   },
   // NB: a plain object knows no pod labels, so the label selector is not applied; a real provider asks the cluster.

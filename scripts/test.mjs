@@ -25,16 +25,26 @@ function readdir(root) {
 // NB: naming any reporter replaces node's default (spec on a terminal, TAP otherwise), so it is named again here.
 const skipFile = join(mkdtempSync(join(tmpdir(), 'metrics-adapter-test-')), 'skipped.jsonl');
 const reporters = [
-  '--test-reporter', process.stdout.isTTY ? 'spec' : 'tap', '--test-reporter-destination', 'stdout',
-  '--test-reporter', fileURLToPath(new URL('./skip-reporter.mjs', import.meta.url)), '--test-reporter-destination', skipFile,
+  '--test-reporter',
+  process.stdout.isTTY ? 'spec' : 'tap',
+  '--test-reporter-destination',
+  'stdout',
+  '--test-reporter',
+  fileURLToPath(new URL('./skip-reporter.mjs', import.meta.url)),
+  '--test-reporter-destination',
+  skipFile,
 ];
-const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...reporters, ...files], { stdio: 'inherit' });
+const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...reporters, ...files], {
+  stdio: 'inherit',
+});
 child.on('exit', (code, signal) => {
   const status = code ?? (signal ? 1 : 0);
   const skipped = readSkipped();
   rmSync(join(skipFile, '..'), { recursive: true, force: true });
   if (process.env.CI === 'true' && skipped.length > 0) {
-    process.stderr.write(`\nCI=true: ${skipped.length} test${skipped.length === 1 ? ' was' : 's were'} skipped. On CI .ci/run installs every tool the tests use, so a skip means an install step is missing:\n`);
+    process.stderr.write(
+      `\nCI=true: ${skipped.length} test${skipped.length === 1 ? ' was' : 's were'} skipped. On CI .ci/run installs every tool the tests use, so a skip means an install step is missing:\n`,
+    );
     for (const s of skipped) process.stderr.write(`  ${s.file}: ${s.name}: ${s.reason || '(no reason given)'}\n`);
     process.exit(status === 0 ? 1 : status);
   }
@@ -48,8 +58,17 @@ function readSkipped() {
   } catch {
     return [];
   }
-  return text.split('\n').filter((line) => line !== '').map((line) => {
-    const entry = JSON.parse(line);
-    return { ...entry, file: entry.file === '' ? '' : relative(process.cwd(), entry.file.startsWith('file:') ? fileURLToPath(entry.file) : entry.file) };
-  });
+  return text
+    .split('\n')
+    .filter((line) => line !== '')
+    .map((line) => {
+      const entry = JSON.parse(line);
+      return {
+        ...entry,
+        file:
+          entry.file === ''
+            ? ''
+            : relative(process.cwd(), entry.file.startsWith('file:') ? fileURLToPath(entry.file) : entry.file),
+      };
+    });
 }

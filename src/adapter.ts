@@ -66,7 +66,10 @@ export function createAdapter(options: AdapterOptions = {}): Adapter {
   const functions = createFunctionProvider({
     ...options.metricFunctions,
     // NB: run() picks the logger from --log-format after metrics are added; log through whichever is current.
-    logger: { warn: (fields, message) => currentLogger.warn(fields, message), info: (fields, message) => currentLogger.info(fields, message) },
+    logger: {
+      warn: (fields, message) => currentLogger.warn(fields, message),
+      info: (fields, message) => currentLogger.info(fields, message),
+    },
   });
   let server: MetricsServer | undefined;
   let servesFunctions = false;
@@ -76,7 +79,9 @@ export function createAdapter(options: AdapterOptions = {}): Adapter {
     servesFunctions = options.external === undefined && functions.size > 0;
     const external = servesFunctions ? functions : options.external;
     if (!options.custom && !external && !options.resource) {
-      throw new TypeError('createAdapter needs a custom, external or resource metrics provider, or a metric added with addMetric()');
+      throw new TypeError(
+        'createAdapter needs a custom, external or resource metrics provider, or a metric added with addMetric()',
+      );
     }
     if (overrides.logger !== undefined) currentLogger = overrides.logger;
     const { metricFunctions: _ignored, ...serverOptions } = options;
@@ -96,7 +101,9 @@ export function createAdapter(options: AdapterOptions = {}): Adapter {
     },
     addMetric(metricOptions, fn) {
       if (options.external !== undefined) {
-        throw new TypeError('addMetric serves the external metrics API itself: pass no `external` provider to createAdapter as well');
+        throw new TypeError(
+          'addMetric serves the external metrics API itself: pass no `external` provider to createAdapter as well',
+        );
       }
       if (server !== undefined && !servesFunctions) {
         throw new TypeError('addMetric must be called before listen() or run() when it adds the first external metric');
@@ -111,11 +118,18 @@ export function createAdapter(options: AdapterOptions = {}): Adapter {
       return runAdapter(argv, {
         ...(options.logger ? { logger: options.logger } : {}),
         start: (serving) => {
-          if (server !== undefined) throw new TypeError('run() builds the server itself: call it instead of listen(), before touching `server`');
+          if (server !== undefined)
+            throw new TypeError(
+              'run() builds the server itself: call it instead of listen(), before touching `server`',
+            );
           build(serving);
           return adapter;
         },
-        served: () => ({ custom: options.custom !== undefined, external: servesFunctions || options.external !== undefined, resource: options.resource !== undefined }),
+        served: () => ({
+          custom: options.custom !== undefined,
+          external: servesFunctions || options.external !== undefined,
+          resource: options.resource !== undefined,
+        }),
       });
     },
     async close() {

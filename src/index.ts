@@ -3,7 +3,13 @@
  * Implement a provider (./providers/provider.ts) and hand it to createAdapter().
  * @module
  */
-export { createAdapter, type Adapter, type AdapterOptions, type ListenOptions, type RunningAdapter } from './adapter.js';
+export {
+  createAdapter,
+  type Adapter,
+  type AdapterOptions,
+  type ListenOptions,
+  type RunningAdapter,
+} from './adapter.js';
 export type { Answer, Exchange, Handler, MetricsServer, ServerOptions } from './server/index.js';
 export {
   createFunctionProvider,
@@ -52,7 +58,14 @@ export type {
 export type { Backend, BackendConfigCheck, BackendDeps, BackendFactory } from './providers/backend.js';
 export type { BackendFlag, CommonBackendFlags } from './providers/backend-flag.js';
 export type { BackendHealth, Readiness } from './providers/health.js';
-export type { CustomMetricWrite, ExternalMetricWrite, MetricsWriter, ResourceUsageWrite, SeriesRemoval, WriteBatch } from './providers/write.js';
+export type {
+  CustomMetricWrite,
+  ExternalMetricWrite,
+  MetricsWriter,
+  ResourceUsageWrite,
+  SeriesRemoval,
+  WriteBatch,
+} from './providers/write.js';
 export { writeBatch } from './providers/write.js';
 export { ingestConfigSchema, type IngestConfig, type IngestRule } from './ingest/index.js';
 export {
@@ -65,8 +78,21 @@ export {
   serviceUnavailable,
   type StatusReason,
 } from './api/errors.js';
-export type { LabelSelector, LabelSelectorRequirement, Labels, ObjectReference, Status, StatusDetails } from './api/types.js';
-export { Quantity, parseQuantity, formatQuantity, InvalidQuantityError, type QuantityFormat } from './quantity/index.js';
+export type {
+  LabelSelector,
+  LabelSelectorRequirement,
+  Labels,
+  ObjectReference,
+  Status,
+  StatusDetails,
+} from './api/types.js';
+export {
+  Quantity,
+  parseQuantity,
+  formatQuantity,
+  InvalidQuantityError,
+  type QuantityFormat,
+} from './quantity/index.js';
 export {
   parseSelector,
   everything,
@@ -107,4 +133,11 @@ export {
   type RequestGuard,
   type UserInfo,
 } from './auth/index.js';
-export { createFakeProvider, type FakeCustomValue, type FakeExternalValue, type FakeProvider, type FakeProviderOptions, type FakeRequest } from './providers/fake/index.js';
+export {
+  createFakeProvider,
+  type FakeCustomValue,
+  type FakeExternalValue,
+  type FakeProvider,
+  type FakeProviderOptions,
+  type FakeRequest,
+} from './providers/fake/index.js';

@@ -23,7 +23,9 @@ function modules(dir: string): string[] {
 
 function importsOf(file: string): string[] {
   const text = readFileSync(file, 'utf8');
-  return [...text.matchAll(importPattern)].map((match) => normalize(join(dirname(file), (match[1] ?? match[2])!)).replace(/\.js$/, '.ts'));
+  return [...text.matchAll(importPattern)].map((match) =>
+    normalize(join(dirname(file), (match[1] ?? match[2])!)).replace(/\.js$/, '.ts'),
+  );
 }
 
 const graph = new Map(modules(src).map((file) => [file, importsOf(file)]));
@@ -61,7 +63,9 @@ test('no two folders under src/ import each other', () => {
       if (from !== to) edges.set(from, (edges.get(from) ?? new Set()).add(to));
     }
   }
-  const twoWay = [...edges].flatMap(([from, tos]) => [...tos].filter((to) => from < to && edges.get(to)?.has(from)).map((to) => `${from} <-> ${to}`));
+  const twoWay = [...edges].flatMap(([from, tos]) =>
+    [...tos].filter((to) => from < to && edges.get(to)?.has(from)).map((to) => `${from} <-> ${to}`),
+  );
   assert.deepEqual(twoWay, []);
   assert.ok(edges.size > 5, 'the folders were read');
 });

@@ -17,15 +17,28 @@ export interface CustomResourceSource {
  * NB: CMAS provider/defaults returns these placeholders when nothing is listed: client-go ≥0.26
  * reports "Got empty response" on every kubectl call for an empty resources list (spec §3.2).
  */
-const customPlaceholder: APIResource = { name: 'custommetrics', singularName: '', namespaced: false, kind: 'MetricValueList', verbs: ['get'] };
-const externalPlaceholder: APIResource = { name: 'externalmetrics', singularName: '', namespaced: true, kind: 'ExternalMetricValueList', verbs: ['get'] };
+const customPlaceholder: APIResource = {
+  name: 'custommetrics',
+  singularName: '',
+  namespaced: false,
+  kind: 'MetricValueList',
+  verbs: ['get'],
+};
+const externalPlaceholder: APIResource = {
+  name: 'externalmetrics',
+  singularName: '',
+  namespaced: true,
+  kind: 'ExternalMetricValueList',
+  verbs: ['get'],
+};
 
 /** The custom metrics APIResourceList (CMAS provider/resource_lister.go), never with an empty `resources`. */
 export function encodeCustomResourceList(groupVersion: string, metrics: readonly CustomResourceSource[]): string {
   const seen = new Set<string>();
   const resources: APIResource[] = [];
   for (const m of metrics) {
-    const gr = m.groupResource.group === '' ? m.groupResource.resource : `${m.groupResource.resource}.${m.groupResource.group}`;
+    const gr =
+      m.groupResource.group === '' ? m.groupResource.resource : `${m.groupResource.resource}.${m.groupResource.group}`;
     const name = `${gr}/${m.metric}`;
     if (seen.has(name)) continue;
     seen.add(name);
@@ -35,7 +48,10 @@ export function encodeCustomResourceList(groupVersion: string, metrics: readonly
 }
 
 /** The external metrics APIResourceList: one namespaced entry per metric name. */
-export function encodeExternalResourceList(groupVersion: string, metrics: readonly { readonly metric: string }[]): string {
+export function encodeExternalResourceList(
+  groupVersion: string,
+  metrics: readonly { readonly metric: string }[],
+): string {
   const names = new Set<string>();
   for (const m of metrics) names.add(m.metric);
   const resources: APIResource[] = [...names].map((name) => ({
@@ -60,7 +76,10 @@ export interface ServedGroup {
 }
 
 function groupBody(group: ServedGroup): Omit<APIGroup, 'kind' | 'apiVersion'> {
-  const versions: GroupVersionForDiscovery[] = group.versions.map((v) => ({ groupVersion: `${group.name}/${v}`, version: v }));
+  const versions: GroupVersionForDiscovery[] = group.versions.map((v) => ({
+    groupVersion: `${group.name}/${v}`,
+    version: v,
+  }));
   return { name: group.name, versions, preferredVersion: versions[0]! };
 }
 

@@ -30,40 +30,54 @@ test('v1beta1 form B matches the spec example byte for byte', () => {
     windowSeconds: 60,
     value: i === 0 ? '1500m' : '2',
   }));
-  const expected = compact(`{"kind":"MetricValueList","apiVersion":"custom.metrics.k8s.io/v1beta1","metadata":{},"items":[
+  const expected =
+    compact(`{"kind":"MetricValueList","apiVersion":"custom.metrics.k8s.io/v1beta1","metadata":{},"items":[
     {"describedObject":{"kind":"Pod","namespace":"default","name":"web-7c9d-abcde","apiVersion":"v1"},"metricName":"http_requests","timestamp":"2024-05-01T12:00:00Z","window":60,"value":"1500m","selector":null},
     {"describedObject":{"kind":"Pod","namespace":"default","name":"web-7c9d-fghij","apiVersion":"v1"},"metricName":"http_requests","timestamp":"2024-05-01T12:00:00Z","window":60,"value":"2","selector":null}]}`);
   assert.equal(encodeMetricValueList('v1beta1', values), expected);
 });
 
 test('v1beta2 form A carries metric.name and metric.selector, and no window when unknown', () => {
-  const body = encodeMetricValueList('v1beta2', [{
-    describedObject: { kind: 'Service', namespace: 'default', name: 'kubernetes', apiVersion: 'v1' },
-    metric: { name: 'test-metric', selector: { matchLabels: { method: 'GET' } } },
-    timestamp: at,
-    value: '300m',
-  }]);
-  assert.equal(body, compact(`{"kind":"MetricValueList","apiVersion":"custom.metrics.k8s.io/v1beta2","metadata":{},"items":[
+  const body = encodeMetricValueList('v1beta2', [
+    {
+      describedObject: { kind: 'Service', namespace: 'default', name: 'kubernetes', apiVersion: 'v1' },
+      metric: { name: 'test-metric', selector: { matchLabels: { method: 'GET' } } },
+      timestamp: at,
+      value: '300m',
+    },
+  ]);
+  assert.equal(
+    body,
+    compact(`{"kind":"MetricValueList","apiVersion":"custom.metrics.k8s.io/v1beta2","metadata":{},"items":[
     {"describedObject":{"kind":"Service","namespace":"default","name":"kubernetes","apiVersion":"v1"},
-     "metric":{"name":"test-metric","selector":{"matchLabels":{"method":"GET"}}},"timestamp":"2024-05-01T12:00:00Z","value":"300m"}]}`));
+     "metric":{"name":"test-metric","selector":{"matchLabels":{"method":"GET"}}},"timestamp":"2024-05-01T12:00:00Z","value":"300m"}]}`),
+  );
 });
 
 test('v1beta2 form E (namespace metric) omits describedObject.namespace', () => {
-  const body = encodeMetricValueList('v1beta2', [{
-    describedObject: { kind: 'Namespace', name: 'team-a', apiVersion: 'v1' },
-    metric: { name: 'queue_length', selector: null },
-    timestamp: at,
-    value: '42',
-  }]);
-  assert.equal(body, compact(`{"kind":"MetricValueList","apiVersion":"custom.metrics.k8s.io/v1beta2","metadata":{},
+  const body = encodeMetricValueList('v1beta2', [
+    {
+      describedObject: { kind: 'Namespace', name: 'team-a', apiVersion: 'v1' },
+      metric: { name: 'queue_length', selector: null },
+      timestamp: at,
+      value: '42',
+    },
+  ]);
+  assert.equal(
+    body,
+    compact(`{"kind":"MetricValueList","apiVersion":"custom.metrics.k8s.io/v1beta2","metadata":{},
     "items":[{"describedObject":{"kind":"Namespace","name":"team-a","apiVersion":"v1"},
-    "metric":{"name":"queue_length","selector":null},"timestamp":"2024-05-01T12:00:00Z","value":"42"}]}`));
+    "metric":{"name":"queue_length","selector":null},"timestamp":"2024-05-01T12:00:00Z","value":"42"}]}`),
+  );
 });
 
 test('v1beta2 writes windowSeconds, v1beta1 writes window', () => {
   const value: CustomMetricValueSource = {
     describedObject: { kind: 'Pod', namespace: 'n', name: 'p', apiVersion: 'v1' },
-    metric: { name: 'm', selector: null }, timestamp: at, windowSeconds: 30, value: '1',
+    metric: { name: 'm', selector: null },
+    timestamp: at,
+    windowSeconds: 30,
+    value: '1',
   };
   assert.match(encodeMetricValueList('v1beta2', [value]), /"windowSeconds":30,/);
   assert.doesNotMatch(encodeMetricValueList('v1beta2', [value]), /"window":/);
@@ -71,15 +85,36 @@ test('v1beta2 writes windowSeconds, v1beta1 writes window', () => {
 });
 
 test('an empty list is written with items []', () => {
-  assert.equal(encodeMetricValueList('v1beta1', []), '{"kind":"MetricValueList","apiVersion":"custom.metrics.k8s.io/v1beta1","metadata":{},"items":[]}\n');
-  assert.equal(encodeExternalMetricValueList([]), '{"kind":"ExternalMetricValueList","apiVersion":"external.metrics.k8s.io/v1beta1","metadata":{},"items":[]}\n');
+  assert.equal(
+    encodeMetricValueList('v1beta1', []),
+    '{"kind":"MetricValueList","apiVersion":"custom.metrics.k8s.io/v1beta1","metadata":{},"items":[]}\n',
+  );
+  assert.equal(
+    encodeExternalMetricValueList([]),
+    '{"kind":"ExternalMetricValueList","apiVersion":"external.metrics.k8s.io/v1beta1","metadata":{},"items":[]}\n',
+  );
 });
 
 test('mixed kinds and namespaces in one list each get their own describedObject', () => {
   const body = encodeMetricValueList('v1beta2', [
-    { describedObject: { kind: 'Pod', namespace: 'a', name: 'p1', apiVersion: 'v1' }, metric: { name: 'm', selector: null }, timestamp: at, value: '1' },
-    { describedObject: { kind: 'Deployment', namespace: 'b', name: 'd1', apiVersion: 'apps/v1' }, metric: { name: 'm', selector: null }, timestamp: at, value: '2' },
-    { describedObject: { kind: 'Node', name: 'n1', apiVersion: 'v1' }, metric: { name: 'm', selector: null }, timestamp: at, value: '3' },
+    {
+      describedObject: { kind: 'Pod', namespace: 'a', name: 'p1', apiVersion: 'v1' },
+      metric: { name: 'm', selector: null },
+      timestamp: at,
+      value: '1',
+    },
+    {
+      describedObject: { kind: 'Deployment', namespace: 'b', name: 'd1', apiVersion: 'apps/v1' },
+      metric: { name: 'm', selector: null },
+      timestamp: at,
+      value: '2',
+    },
+    {
+      describedObject: { kind: 'Node', name: 'n1', apiVersion: 'v1' },
+      metric: { name: 'm', selector: null },
+      timestamp: at,
+      value: '3',
+    },
   ]);
   const items = (JSON.parse(body) as { items: { describedObject: unknown }[] }).items.map((i) => i.describedObject);
   assert.deepEqual(items, [
@@ -90,44 +125,79 @@ test('mixed kinds and namespaces in one list each get their own describedObject'
 });
 
 test('selectors are written with sorted matchLabels, then matchExpressions, values omitted when empty', () => {
-  const body = encodeMetricValueList('v1beta1', [{
-    describedObject: { kind: 'Pod', namespace: 'n', name: 'p', apiVersion: 'v1' },
-    metric: { name: 'm', selector: { matchLabels: { z: '1', a: '2' }, matchExpressions: [{ key: 'k', operator: 'Exists' }, { key: 'e', operator: 'In', values: ['x', 'y'] }] } },
-    timestamp: at, value: '1',
-  }]);
-  assert.match(body, /"selector":\{"matchLabels":\{"a":"2","z":"1"\},"matchExpressions":\[\{"key":"k","operator":"Exists"\},\{"key":"e","operator":"In","values":\["x","y"\]\}\]\}\}/);
+  const body = encodeMetricValueList('v1beta1', [
+    {
+      describedObject: { kind: 'Pod', namespace: 'n', name: 'p', apiVersion: 'v1' },
+      metric: {
+        name: 'm',
+        selector: {
+          matchLabels: { z: '1', a: '2' },
+          matchExpressions: [
+            { key: 'k', operator: 'Exists' },
+            { key: 'e', operator: 'In', values: ['x', 'y'] },
+          ],
+        },
+      },
+      timestamp: at,
+      value: '1',
+    },
+  ]);
+  assert.match(
+    body,
+    /"selector":\{"matchLabels":\{"a":"2","z":"1"\},"matchExpressions":\[\{"key":"k","operator":"Exists"\},\{"key":"e","operator":"In","values":\["x","y"\]\}\]\}\}/,
+  );
 });
 
 test('strings are escaped as Go escapes them: <, >, & and U+2028', () => {
-  const body = encodeMetricValueList('v1beta1', [{
-    describedObject: { kind: 'Pod', namespace: 'n', name: 'p', apiVersion: 'v1' },
-    metric: { name: 'a<b>&c\u2028"', selector: null }, timestamp: at, value: '1',
-  }]);
+  const body = encodeMetricValueList('v1beta1', [
+    {
+      describedObject: { kind: 'Pod', namespace: 'n', name: 'p', apiVersion: 'v1' },
+      metric: { name: 'a<b>&c\u2028"', selector: null },
+      timestamp: at,
+      value: '1',
+    },
+  ]);
   assert.match(body, /"metricName":"a\\u003cb\\u003e\\u0026c\\u2028\\""/);
   assert.equal(goJson({ m: '<&>' }), '{"m":"\\u003c\\u0026\\u003e"}\n');
 });
 
 test('non-ASCII names are written as UTF-8, unescaped, as Go writes them', () => {
-  const body = encodeMetricValueList('v1beta2', [{
-    describedObject: { kind: 'Pod', namespace: 'n', name: 'p', apiVersion: 'v1' },
-    metric: { name: 'débit_€', selector: null }, timestamp: at, value: '1',
-  }]);
+  const body = encodeMetricValueList('v1beta2', [
+    {
+      describedObject: { kind: 'Pod', namespace: 'n', name: 'p', apiVersion: 'v1' },
+      metric: { name: 'débit_€', selector: null },
+      timestamp: at,
+      value: '1',
+    },
+  ]);
   assert.match(body, /"name":"débit_€"/);
 });
 
 test('external items carry metricLabels always, sorted, and window when known', () => {
   const body = encodeExternalMetricValueList([
-    { metricName: 'queue_messages_ready', metricLabels: { queue: 'worker', a: 'b' }, timestamp: at, value: '95', windowSeconds: 60 },
+    {
+      metricName: 'queue_messages_ready',
+      metricLabels: { queue: 'worker', a: 'b' },
+      timestamp: at,
+      value: '95',
+      windowSeconds: 60,
+    },
     { metricName: 'queue_messages_ready', metricLabels: {}, timestamp: at, value: '5' },
   ]);
-  assert.equal(body, compact(`{"kind":"ExternalMetricValueList","apiVersion":"external.metrics.k8s.io/v1beta1","metadata":{},"items":[
+  assert.equal(
+    body,
+    compact(`{"kind":"ExternalMetricValueList","apiVersion":"external.metrics.k8s.io/v1beta1","metadata":{},"items":[
     {"metricName":"queue_messages_ready","metricLabels":{"a":"b","queue":"worker"},"timestamp":"2024-05-01T12:00:00Z","window":60,"value":"95"},
-    {"metricName":"queue_messages_ready","metricLabels":{},"timestamp":"2024-05-01T12:00:00Z","value":"5"}]}`));
+    {"metricName":"queue_messages_ready","metricLabels":{},"timestamp":"2024-05-01T12:00:00Z","value":"5"}]}`),
+  );
 });
 
 test('empty matchLabels, matchExpressions and values are left out, as omitempty does', () => {
   const item = (selector: CustomMetricValueSource['metric']['selector']): CustomMetricValueSource => ({
-    describedObject: { kind: 'Pod', namespace: 'n', name: 'p', apiVersion: 'v1' }, metric: { name: 'm', selector }, timestamp: at, value: '1',
+    describedObject: { kind: 'Pod', namespace: 'n', name: 'p', apiVersion: 'v1' },
+    metric: { name: 'm', selector },
+    timestamp: at,
+    value: '1',
   });
   const selectors: LabelSelector[] = [
     { matchLabels: {} },
@@ -135,22 +205,40 @@ test('empty matchLabels, matchExpressions and values are left out, as omitempty 
     { matchExpressions: [{ key: 'k', operator: 'Exists', values: [] }] },
     { matchLabels: {}, matchExpressions: [{ key: 'k', operator: 'DoesNotExist' }] },
   ];
-  const written = selectors.map((s) => /"selector":(.*)\}\]\}\n$/.exec(encodeMetricValueList('v1beta1', [item(s)]))![1]);
-  assert.deepEqual(written, ['{}', '{}', '{"matchExpressions":[{"key":"k","operator":"Exists"}]}', '{"matchExpressions":[{"key":"k","operator":"DoesNotExist"}]}']);
+  const written = selectors.map(
+    (s) => /"selector":(.*)\}\]\}\n$/.exec(encodeMetricValueList('v1beta1', [item(s)]))![1],
+  );
+  assert.deepEqual(written, [
+    '{}',
+    '{}',
+    '{"matchExpressions":[{"key":"k","operator":"Exists"}]}',
+    '{"matchExpressions":[{"key":"k","operator":"DoesNotExist"}]}',
+  ]);
 });
 
 test('v1beta1 writes no window when it is unknown', () => {
-  const body = encodeMetricValueList('v1beta1', [{
-    describedObject: { kind: 'Pod', namespace: 'n', name: 'p', apiVersion: 'v1' }, metric: { name: 'm', selector: null }, timestamp: at, value: '1',
-  }]);
+  const body = encodeMetricValueList('v1beta1', [
+    {
+      describedObject: { kind: 'Pod', namespace: 'n', name: 'p', apiVersion: 'v1' },
+      metric: { name: 'm', selector: null },
+      timestamp: at,
+      value: '1',
+    },
+  ]);
   assert.equal(body.includes('window'), false, body);
   assert.match(body, /"timestamp":"2024-05-01T12:00:00Z","value":"1","selector":null\}/);
 });
 
 test('consecutive objects of one kind in different namespaces each carry their own namespace', () => {
-  const body = encodeMetricValueList('v1beta2', ['a', 'b', 'b'].map((namespace, i) => ({
-    describedObject: { kind: 'Pod', namespace, name: `p${i}`, apiVersion: 'v1' }, metric: { name: 'm', selector: null }, timestamp: at, value: '1',
-  })));
+  const body = encodeMetricValueList(
+    'v1beta2',
+    ['a', 'b', 'b'].map((namespace, i) => ({
+      describedObject: { kind: 'Pod', namespace, name: `p${i}`, apiVersion: 'v1' },
+      metric: { name: 'm', selector: null },
+      timestamp: at,
+      value: '1',
+    })),
+  );
   const refs = [...body.matchAll(/"describedObject":(\{[^}]*\})/g)].map((m) => JSON.parse(m[1]!));
   assert.deepEqual(refs, [
     { kind: 'Pod', namespace: 'a', name: 'p0', apiVersion: 'v1' },

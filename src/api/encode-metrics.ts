@@ -43,11 +43,13 @@ const listTail = ']}\n';
  */
 class RepeatCache<K> {
   private lastKey: K | undefined;
-  // Stryker disable next-line StringLiteral: equivalent, the text is written before it is first read (keys are never undefined).
+  // Stryker disable next-line StringLiteral: equivalent, the text is written before it is first read (keys are never
+  // undefined).
   private lastText = '';
   constructor(private readonly encode: (key: K) => string) {}
   get(key: K): string {
-    // Stryker disable next-line ConditionalExpression,EqualityOperator,StringLiteral: equivalent, the cache only saves time; encoding again gives the same text.
+    // Stryker disable next-line ConditionalExpression,EqualityOperator,StringLiteral: equivalent, the cache only saves
+    // time; encoding again gives the same text.
     if (key !== this.lastKey || this.lastText === '') {
       this.lastKey = key;
       this.lastText = this.encode(key);
@@ -81,7 +83,8 @@ class DescribedObjectHeads {
   // Stryker disable next-line StringLiteral: equivalent, the first call always writes the text (no kind is undefined).
   private text = '';
   get(ref: ObjectReference): string {
-    // Stryker disable next-line ConditionalExpression: `true` is equivalent, the cache only saves time; `false` is killed by the namespace test.
+    // Stryker disable next-line ConditionalExpression: `true` is equivalent, the cache only saves time; `false` is
+    // killed by the namespace test.
     if (ref.kind !== this.kind || ref.namespace !== this.namespace) {
       this.kind = ref.kind;
       this.namespace = ref.namespace;
@@ -95,7 +98,10 @@ class DescribedObjectHeads {
 }
 
 /** A MetricValueList body in the given version, newline-terminated like Go's encoder. */
-export function encodeMetricValueList(version: CustomMetricsVersion, values: readonly CustomMetricValueSource[]): Buffer {
+export function encodeMetricValueList(
+  version: CustomMetricsVersion,
+  values: readonly CustomMetricValueSource[],
+): Buffer {
   const writer = new BodyWriter();
   const quote = writer.quote;
   const heads = new DescribedObjectHeads(quote);
@@ -141,7 +147,8 @@ export function encodeExternalMetricValueList(values: readonly ExternalMetricVal
 /** NB: Go marshals map keys sorted; JSON.stringify keeps insertion order, so sort first. */
 function goLabels(labels: Labels, goString: (s: string) => string): string {
   const keys = Object.keys(labels);
-  // Stryker disable next-line ConditionalExpression: equivalent, a fast path; the loop below writes `{}` for no keys too.
+  // Stryker disable next-line ConditionalExpression: equivalent, a fast path; the loop below writes `{}` for no keys
+  // too.
   if (keys.length === 0) return '{}';
   keys.sort();
   let out = '{';

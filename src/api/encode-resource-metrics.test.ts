@@ -46,7 +46,10 @@ const podItem =
   '"containers":[{"name":"app","usage":{"cpu":"5m","memory":"10Mi"}},{"name":"sidecar","usage":{"cpu":"0","memory":"2Mi"}}]';
 
 test('NodeMetrics: kind, apiVersion, metadata with sorted labels and no namespace, timestamp, window, usage', () => {
-  assert.equal(encodeNodeMetrics(node, now), `{"kind":"NodeMetrics","apiVersion":"metrics.k8s.io/v1beta1",${nodeItem}}\n`);
+  assert.equal(
+    encodeNodeMetrics(node, now),
+    `{"kind":"NodeMetrics","apiVersion":"metrics.k8s.io/v1beta1",${nodeItem}}\n`,
+  );
 });
 
 test('PodMetrics: metadata with the namespace and without empty labels, then the containers', () => {
@@ -55,12 +58,22 @@ test('PodMetrics: metadata with the namespace and without empty labels, then the
 
 test('a pod with labels carries them sorted after creationTimestamp', () => {
   const body = encodePodMetrics({ ...pod, labels: { tier: 'web', app: 'shop' } }, now);
-  assert.ok(body.includes('"namespace":"team-a","creationTimestamp":"2024-05-01T12:00:30Z","labels":{"app":"shop","tier":"web"}},'), body);
+  assert.ok(
+    body.includes(
+      '"namespace":"team-a","creationTimestamp":"2024-05-01T12:00:30Z","labels":{"app":"shop","tier":"web"}},',
+    ),
+    body,
+  );
 });
 
 test('a node without labels has no labels field', () => {
   const body = encodeNodeMetrics({ ...node, labels: {} }, now);
-  assert.ok(body.startsWith('{"kind":"NodeMetrics","apiVersion":"metrics.k8s.io/v1beta1","metadata":{"name":"node-1","creationTimestamp":"2024-05-01T12:00:30Z"},"timestamp"'), body);
+  assert.ok(
+    body.startsWith(
+      '{"kind":"NodeMetrics","apiVersion":"metrics.k8s.io/v1beta1","metadata":{"name":"node-1","creationTimestamp":"2024-05-01T12:00:30Z"},"timestamp"',
+    ),
+    body,
+  );
 });
 
 test('lists: empty metadata, items without kind and apiVersion, in the order given', () => {
@@ -72,7 +85,10 @@ test('lists: empty metadata, items without kind and apiVersion, in the order giv
     encodePodMetricsList([pod], now),
     `{"kind":"PodMetricsList","apiVersion":"metrics.k8s.io/v1beta1","metadata":{},"items":[{${podItem}}]}\n`,
   );
-  assert.equal(encodePodMetricsList([], now), '{"kind":"PodMetricsList","apiVersion":"metrics.k8s.io/v1beta1","metadata":{},"items":[]}\n');
+  assert.equal(
+    encodePodMetricsList([], now),
+    '{"kind":"PodMetricsList","apiVersion":"metrics.k8s.io/v1beta1","metadata":{},"items":[]}\n',
+  );
 });
 
 test('the APIResourceList of metrics.k8s.io/v1beta1: nodes (singular node, cluster-scoped) and pods', () => {

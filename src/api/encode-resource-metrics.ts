@@ -8,7 +8,15 @@
 import { formatGoDuration } from './go-duration.js';
 import { goJson } from './json.js';
 import { formatTimestamp } from './timestamp.js';
-import type { APIResourceList, Labels, NodeMetricsList, NodeMetricsWire, PodMetricsList, PodMetricsWire, ResourceMetricsObjectMeta } from './types.js';
+import type {
+  APIResourceList,
+  Labels,
+  NodeMetricsList,
+  NodeMetricsWire,
+  PodMetricsList,
+  PodMetricsWire,
+  ResourceMetricsObjectMeta,
+} from './types.js';
 
 /** What the encoder needs of a node's usage (the provider's NodeUsage has this shape). */
 export interface NodeMetricsSource {
@@ -26,7 +34,10 @@ export interface PodMetricsSource {
   readonly labels: Labels;
   readonly timestamp: number;
   readonly windowMs: number;
-  readonly containers: readonly { readonly name: string; readonly usage: { readonly cpu: string; readonly memory: string } }[];
+  readonly containers: readonly {
+    readonly name: string;
+    readonly usage: { readonly cpu: string; readonly memory: string };
+  }[];
 }
 
 const apiVersion = 'metrics.k8s.io/v1beta1' as const;
@@ -81,17 +92,29 @@ export function encodePodMetrics(pod: PodMetricsSource, now: number): string {
 
 /** A NodeMetricsList; the caller sorts the items (metrics-server: by name). */
 export function encodeNodeMetricsList(nodes: readonly NodeMetricsSource[], now: number): string {
-  const list: NodeMetricsList = { kind: 'NodeMetricsList', apiVersion, metadata: {}, items: nodes.map((n) => nodeBody(n, now)) };
+  const list: NodeMetricsList = {
+    kind: 'NodeMetricsList',
+    apiVersion,
+    metadata: {},
+    items: nodes.map((n) => nodeBody(n, now)),
+  };
   return goJson(list);
 }
 
 /** A PodMetricsList; the caller sorts the items (metrics-server: by namespace, then name). */
 export function encodePodMetricsList(pods: readonly PodMetricsSource[], now: number): string {
-  const list: PodMetricsList = { kind: 'PodMetricsList', apiVersion, metadata: {}, items: pods.map((p) => podBody(p, now)) };
+  const list: PodMetricsList = {
+    kind: 'PodMetricsList',
+    apiVersion,
+    metadata: {},
+    items: pods.map((p) => podBody(p, now)),
+  };
   return goJson(list);
 }
 
-/** NB: metrics-server's storages give `node` as the singular name of nodes and none for pods (pkg/api node.go, pod.go). */
+/**
+ * NB: metrics-server's storages give `node` as the singular name of nodes and none for pods (pkg/api node.go, pod.go).
+ */
 export function encodeResourceMetricsResourceList(): string {
   const list: APIResourceList = {
     kind: 'APIResourceList',

@@ -5,7 +5,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { badRequest, routeNotFound, StatusError } from './errors.js';
-import { encodeAPIGroup, encodeAPIGroupList, encodeCustomResourceList, encodeExternalResourceList } from './encode-discovery.js';
+import {
+  encodeAPIGroup,
+  encodeAPIGroupList,
+  encodeCustomResourceList,
+  encodeExternalResourceList,
+} from './encode-discovery.js';
 import { encodeStatusError, encodeStatusSuccess } from './encode-status.js';
 import { goEscape, goJson, goPretty, goString } from './json.js';
 import { dns1123LabelProblem, dns1123SubdomainProblem, metricNameProblem } from './names.js';
@@ -27,7 +32,10 @@ test('Status failure: Go field order, details only when set, trailing newline', 
 });
 
 test('Status success', () => {
-  assert.equal(encodeStatusSuccess(201, 'stored 2 values'), '{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Success","message":"stored 2 values","code":201}\n');
+  assert.equal(
+    encodeStatusSuccess(201, 'stored 2 values'),
+    '{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Success","message":"stored 2 values","code":201}\n',
+  );
 });
 
 test('custom resource list: group.resource/metric, duplicates once, the placeholder when empty', () => {
@@ -37,14 +45,31 @@ test('custom resource list: group.resource/metric, duplicates once, the placehol
     { groupResource: { group: '', resource: 'pods' }, namespaced: true, metric: 'http_requests' },
     { groupResource: { group: '', resource: 'namespaces' }, namespaced: false, metric: 'queue_length' },
   ]);
-  assert.equal(body, `${JSON.stringify({
-    kind: 'APIResourceList', apiVersion: 'v1', groupVersion: 'custom.metrics.k8s.io/v1beta2',
-    resources: [
-      { name: 'pods/http_requests', singularName: '', namespaced: true, kind: 'MetricValueList', verbs: ['get'] },
-      { name: 'deployments.apps/queue_length', singularName: '', namespaced: true, kind: 'MetricValueList', verbs: ['get'] },
-      { name: 'namespaces/queue_length', singularName: '', namespaced: false, kind: 'MetricValueList', verbs: ['get'] },
-    ],
-  })}\n`);
+  assert.equal(
+    body,
+    `${JSON.stringify({
+      kind: 'APIResourceList',
+      apiVersion: 'v1',
+      groupVersion: 'custom.metrics.k8s.io/v1beta2',
+      resources: [
+        { name: 'pods/http_requests', singularName: '', namespaced: true, kind: 'MetricValueList', verbs: ['get'] },
+        {
+          name: 'deployments.apps/queue_length',
+          singularName: '',
+          namespaced: true,
+          kind: 'MetricValueList',
+          verbs: ['get'],
+        },
+        {
+          name: 'namespaces/queue_length',
+          singularName: '',
+          namespaced: false,
+          kind: 'MetricValueList',
+          verbs: ['get'],
+        },
+      ],
+    })}\n`,
+  );
   assert.equal(
     encodeCustomResourceList('custom.metrics.k8s.io/v1beta1', []),
     '{"kind":"APIResourceList","apiVersion":"v1","groupVersion":"custom.metrics.k8s.io/v1beta1","resources":[{"name":"custommetrics","singularName":"","namespaced":false,"kind":"MetricValueList","verbs":["get"]}]}\n',
@@ -53,7 +78,11 @@ test('custom resource list: group.resource/metric, duplicates once, the placehol
 
 test('external resource list: one namespaced entry per name, the placeholder when empty', () => {
   assert.equal(
-    encodeExternalResourceList('external.metrics.k8s.io/v1beta1', [{ metric: 'queue_messages_ready' }, { metric: 'queue_messages_ready' }, { metric: 'lag' }]),
+    encodeExternalResourceList('external.metrics.k8s.io/v1beta1', [
+      { metric: 'queue_messages_ready' },
+      { metric: 'queue_messages_ready' },
+      { metric: 'lag' },
+    ]),
     '{"kind":"APIResourceList","apiVersion":"v1","groupVersion":"external.metrics.k8s.io/v1beta1","resources":[' +
       '{"name":"queue_messages_ready","singularName":"","namespaced":true,"kind":"ExternalMetricValueList","verbs":["get"]},' +
       '{"name":"lag","singularName":"","namespaced":true,"kind":"ExternalMetricValueList","verbs":["get"]}]}\n',
@@ -66,9 +95,16 @@ test('external resource list: one namespaced entry per name, the placeholder whe
 
 test('APIGroup and APIGroupList: the first version is preferred', () => {
   const group = { name: 'custom.metrics.k8s.io', versions: ['v1beta2', 'v1beta1'] };
-  const versions = '"versions":[{"groupVersion":"custom.metrics.k8s.io/v1beta2","version":"v1beta2"},{"groupVersion":"custom.metrics.k8s.io/v1beta1","version":"v1beta1"}],"preferredVersion":{"groupVersion":"custom.metrics.k8s.io/v1beta2","version":"v1beta2"}';
-  assert.equal(encodeAPIGroup(group), `{"kind":"APIGroup","apiVersion":"v1","name":"custom.metrics.k8s.io",${versions}}\n`);
-  assert.equal(encodeAPIGroupList([group]), `{"kind":"APIGroupList","apiVersion":"v1","groups":[{"name":"custom.metrics.k8s.io",${versions}}]}\n`);
+  const versions =
+    '"versions":[{"groupVersion":"custom.metrics.k8s.io/v1beta2","version":"v1beta2"},{"groupVersion":"custom.metrics.k8s.io/v1beta1","version":"v1beta1"}],"preferredVersion":{"groupVersion":"custom.metrics.k8s.io/v1beta2","version":"v1beta2"}';
+  assert.equal(
+    encodeAPIGroup(group),
+    `{"kind":"APIGroup","apiVersion":"v1","name":"custom.metrics.k8s.io",${versions}}\n`,
+  );
+  assert.equal(
+    encodeAPIGroupList([group]),
+    `{"kind":"APIGroupList","apiVersion":"v1","groups":[{"name":"custom.metrics.k8s.io",${versions}}]}\n`,
+  );
 });
 
 test("Go's JSON escapes: <, >, &, U+2028 and U+2029; other text unchanged", () => {
@@ -82,16 +118,25 @@ test("Go's JSON escapes: <, >, &, U+2028 and U+2029; other text unchanged", () =
 test('RFC 1123 labels and subdomains, with the length limit exactly at the edge', () => {
   assert.equal(dns1123LabelProblem('a'.repeat(63)), undefined);
   assert.equal(dns1123LabelProblem('a'.repeat(64)), 'must be no more than 63 characters');
-  assert.match(dns1123LabelProblem('a.b')!, /^a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-'/);
+  assert.match(
+    dns1123LabelProblem('a.b')!,
+    /^a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-'/,
+  );
   assert.equal(dns1123LabelProblem('-a'), dns1123LabelProblem('A'));
-  assert.equal(dns1123SubdomainProblem(`${'a'.repeat(63)}.${'b'.repeat(63)}.${'c'.repeat(63)}.${'d'.repeat(61)}`), undefined);
+  assert.equal(
+    dns1123SubdomainProblem(`${'a'.repeat(63)}.${'b'.repeat(63)}.${'c'.repeat(63)}.${'d'.repeat(61)}`),
+    undefined,
+  );
   assert.equal(dns1123SubdomainProblem('a'.repeat(254)), 'must be no more than 253 characters');
   assert.equal(dns1123SubdomainProblem('apps.example.com'), undefined);
   // One character is a whole label (Go TestIsDNS1123Label / TestIsDNS1123Subdomain: "a", "a.b").
   assert.equal(dns1123LabelProblem('a'), undefined);
   assert.equal(dns1123SubdomainProblem('a'), undefined);
   assert.equal(dns1123SubdomainProblem('a.b'), undefined);
-  assert.match(dns1123SubdomainProblem('a..b')!, /^a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '\.'/);
+  assert.match(
+    dns1123SubdomainProblem('a..b')!,
+    /^a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '\.'/,
+  );
 });
 
 test('metric names: the HPA path segment rules, length and control characters', () => {

@@ -43,7 +43,11 @@ type GroupResourceLike = { readonly group: string; readonly resource: string };
 
 /** NB: CMAS provider/errors.go NewMetricNotFoundError: no details, just the message. */
 export function metricNotFound(gr: GroupResourceLike, metric: string): StatusError {
-  return new StatusError(404, 'NotFound', `the server could not find the metric ${metric} for ${groupResourceString(gr)}`);
+  return new StatusError(
+    404,
+    'NotFound',
+    `the server could not find the metric ${metric} for ${groupResourceString(gr)}`,
+  );
 }
 
 /** NB: CMAS provider/errors.go NewMetricNotFoundForError. */
@@ -57,7 +61,11 @@ export function metricNotFoundFor(gr: GroupResourceLike, metric: string, name: s
 
 /** The per-object list found no metric for the object (an extension; worded as the errors above). */
 export function noMetricsFor(gr: GroupResourceLike, name: string): StatusError {
-  return new StatusError(404, 'NotFound', `the server could not find any metric for ${groupResourceString(gr)} ${name}`);
+  return new StatusError(
+    404,
+    'NotFound',
+    `the server could not find any metric for ${groupResourceString(gr)} ${name}`,
+  );
 }
 
 /** NB: CMAS provider/errors.go NewMetricNotFoundForSelectorError. */
@@ -98,11 +106,7 @@ export function methodNotAllowed(): StatusError {
 }
 
 export function notAcceptable(accepted: readonly string[]): StatusError {
-  return new StatusError(
-    406,
-    'NotAcceptable',
-    `only the following media types are accepted: ${accepted.join(', ')}`,
-  );
+  return new StatusError(406, 'NotAcceptable', `only the following media types are accepted: ${accepted.join(', ')}`);
 }
 
 export function unsupportedMediaType(accepted: readonly string[]): StatusError {
@@ -118,7 +122,9 @@ export function requestEntityTooLarge(limitBytes: number): StatusError {
   return new StatusError(413, 'RequestEntityTooLarge', `Request entity too large: limit is ${limitBytes}`);
 }
 
-/** A back end that cannot answer now. The detail goes to `cause`, never to the client (prometheus-adapter convention). */
+/**
+ * A back end that cannot answer now. The detail goes to `cause`, never to the client (prometheus-adapter convention).
+ */
 export function serviceUnavailable(message: string, cause?: unknown): StatusError {
   return new StatusError(503, 'ServiceUnavailable', message, undefined, { cause });
 }

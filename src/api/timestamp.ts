@@ -8,7 +8,8 @@
 
 const slots = 1024;
 const slotSeconds = new Float64Array(slots).fill(Number.NaN);
-// Stryker disable next-line ArrayDeclaration,StringLiteral: equivalent, a slot's text is read only after its second is set, which writes the text.
+// Stryker disable next-line ArrayDeclaration,StringLiteral: equivalent, a slot's text is read only after its second is
+// set, which writes the text.
 const slotTexts: string[] = new Array<string>(slots).fill('');
 
 /** `2024-05-01T12:00:00Z` for a time in milliseconds since the epoch. */

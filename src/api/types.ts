@@ -103,7 +103,10 @@ export interface ResourceUsageWire {
   readonly memory: string;
 }
 
-/** metrics/v1beta1 NodeMetrics; `kind`/`apiVersion` only outside a list (TypeMeta is omitempty). `window` is a Go duration. */
+/**
+ * metrics/v1beta1 NodeMetrics; `kind`/`apiVersion` only outside a list (TypeMeta is omitempty). `window` is a Go
+ * duration.
+ */
 export interface NodeMetricsWire {
   readonly kind?: 'NodeMetrics';
   readonly apiVersion?: 'metrics.k8s.io/v1beta1';

@@ -11,19 +11,26 @@ import type { KubeApi } from './kube-api.js';
 import type { RequestHeaderConfig } from './request-header-authenticator.js';
 import { parseCaBundle } from './verify-client-certificate.js';
 
-export const authenticationConfigMap = { namespace: 'kube-system', name: 'extension-apiserver-authentication' } as const;
+export const authenticationConfigMap = {
+  namespace: 'kube-system',
+  name: 'extension-apiserver-authentication',
+} as const;
 
 export interface AuthenticationSettings {
   readonly requestHeader?: RequestHeaderConfig;
   readonly clientCa?: readonly X509Certificate[];
 }
 
-/** NB: requestheader_controller.go deserializeStrings: list values are JSON string arrays; a missing key is an empty list. */
+/**
+ * NB: requestheader_controller.go deserializeStrings: list values are JSON string arrays; a missing key is an empty
+ * list.
+ */
 function stringList(data: Readonly<Record<string, string>>, key: string): string[] {
   const text = data[key];
   if (text === undefined || text === '') return [];
   const value: unknown = JSON.parse(text);
-  if (!Array.isArray(value) || !value.every((v) => typeof v === 'string')) throw new Error(`${key} is not a JSON array of strings`);
+  if (!Array.isArray(value) || !value.every((v) => typeof v === 'string'))
+    throw new Error(`${key} is not a JSON array of strings`);
   return value as string[];
 }
 
@@ -56,8 +63,15 @@ export interface AuthenticationSettingsSource {
   close(): void;
 }
 
-/** Loads now (resolving even when that fails), then watches; while a watch cannot be had, re-reads every `refreshMs`. */
-export async function watchAuthenticationConfigMap(api: KubeApi, logger: Logger, refreshMs = 60_000, retryMs = 5_000): Promise<AuthenticationSettingsSource> {
+/**
+ * Loads now (resolving even when that fails), then watches; while a watch cannot be had, re-reads every `refreshMs`.
+ */
+export async function watchAuthenticationConfigMap(
+  api: KubeApi,
+  logger: Logger,
+  refreshMs = 60_000,
+  retryMs = 5_000,
+): Promise<AuthenticationSettingsSource> {
   let settings: AuthenticationSettings | undefined;
   let problem: string | undefined = 'not read yet';
   let timer: NodeJS.Timeout | undefined;
@@ -67,12 +81,17 @@ export async function watchAuthenticationConfigMap(api: KubeApi, logger: Logger,
   const { namespace, name } = authenticationConfigMap;
   const where = `${namespace}/${name}`;
   const failed = (message: string) => {
-    if (message !== problem) logger.warn(settings === undefined ? message : `${message}; keeping the last settings read`);
+    if (message !== problem)
+      logger.warn(settings === undefined ? message : `${message}; keeping the last settings read`);
     if (settings === undefined) problem = message;
   };
   const apply = (data: Readonly<Record<string, string>>) => {
     const fresh = parseAuthenticationConfigMap(data);
-    if (settings === undefined) logger.info({ configMap: where, frontProxy: fresh.requestHeader !== undefined, clientCa: fresh.clientCa !== undefined }, 'loaded the authentication settings');
+    if (settings === undefined)
+      logger.info(
+        { configMap: where, frontProxy: fresh.requestHeader !== undefined, clientCa: fresh.clientCa !== undefined },
+        'loaded the authentication settings',
+      );
     settings = fresh;
     problem = undefined;
   };
@@ -94,25 +113,30 @@ export async function watchAuthenticationConfigMap(api: KubeApi, logger: Logger,
   const startWatch = async () => {
     if (closed) return;
     const started = Date.now();
-    const opened = await api.watchConfigMap(namespace, name, (data) => {
-      try {
-        if (data === undefined) throw new Error('it was deleted');
-        apply(data);
-        watchFailure = undefined;
-      } catch (error) {
-        failed(`cannot use ConfigMap ${where}: ${(error as Error).message}`);
-      }
-    }, (error) => {
-      watch = undefined;
-      if (closed) return;
-      // NB: the apiserver ends every watch after a few minutes; that one is resumed at once. A watch
-      // that fails, or ends as soon as it began, falls back to polling.
-      if (error === undefined && Date.now() - started >= 1000) return void startWatch();
-      const message = `cannot watch ConfigMap ${where}: ${error?.message ?? 'the watch ended at once'}; reading it every ${Math.round(refreshMs / 1000)}s instead`;
-      if (message !== watchFailure) logger.warn(message);
-      watchFailure = message;
-      poll();
-    });
+    const opened = await api.watchConfigMap(
+      namespace,
+      name,
+      (data) => {
+        try {
+          if (data === undefined) throw new Error('it was deleted');
+          apply(data);
+          watchFailure = undefined;
+        } catch (error) {
+          failed(`cannot use ConfigMap ${where}: ${(error as Error).message}`);
+        }
+      },
+      (error) => {
+        watch = undefined;
+        if (closed) return;
+        // NB: the apiserver ends every watch after a few minutes; that one is resumed at once. A watch
+        // that fails, or ends as soon as it began, falls back to polling.
+        if (error === undefined && Date.now() - started >= 1000) return void startWatch();
+        const message = `cannot watch ConfigMap ${where}: ${error?.message ?? 'the watch ended at once'}; reading it every ${Math.round(refreshMs / 1000)}s instead`;
+        if (message !== watchFailure) logger.warn(message);
+        watchFailure = message;
+        poll();
+      },
+    );
     if (closed) opened.stop();
     else watch = opened;
   };

@@ -14,10 +14,7 @@ export interface AuthenticationRequest {
   readonly peerCertificates: readonly X509Certificate[];
 }
 
-export type AuthenticationResult =
-  | { readonly user: UserInfo }
-  | { readonly error: string }
-  | undefined;
+export type AuthenticationResult = { readonly user: UserInfo } | { readonly error: string } | undefined;
 
 export interface Authenticator {
   authenticate(request: AuthenticationRequest): AuthenticationResult | Promise<AuthenticationResult>;

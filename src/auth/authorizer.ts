@@ -42,7 +42,9 @@ export function subjectAccessReviewSpec(request: AuthorizationRequest): V1Subjec
     user: user.name,
     ...(user.uid === '' ? {} : { uid: user.uid }),
     groups: [...user.groups],
-    ...(Object.keys(user.extra).length === 0 ? {} : { extra: Object.fromEntries(Object.entries(user.extra).map(([k, v]) => [k, [...v]])) }),
+    ...(Object.keys(user.extra).length === 0
+      ? {}
+      : { extra: Object.fromEntries(Object.entries(user.extra).map(([k, v]) => [k, [...v]])) }),
   };
   if (!attributes.resourceRequest) return { ...spec, nonResourceAttributes: { ...attributes.nonResource } };
   // NB: Go omits empty attribute strings (omitempty), so a cluster-scoped request carries no namespace.
@@ -64,7 +66,8 @@ export function createSubjectAccessReviewAuthorizer(options: SubjectAccessReview
       return cache.get(JSON.stringify(spec), async () => {
         const status = await options.api.createSubjectAccessReview(spec);
         // NB: webhook.go: allowed together with denied is an error, not an allow.
-        if (status.allowed && status.denied === true) throw new Error('the SubjectAccessReview answered both allowed and denied');
+        if (status.allowed && status.denied === true)
+          throw new Error('the SubjectAccessReview answered both allowed and denied');
         return { allowed: status.allowed === true, reason: status.reason ?? '' };
       });
     },

@@ -8,7 +8,9 @@ import type { AuthenticationRequest, AuthenticationResult, Authenticator } from 
 import { certificateSubject } from './certificate-subject.js';
 import { createCachedVerifier } from './verify-client-certificate.js';
 
-export function createClientCertificateAuthenticator(clientCa: () => readonly X509Certificate[] | undefined): Authenticator {
+export function createClientCertificateAuthenticator(
+  clientCa: () => readonly X509Certificate[] | undefined,
+): Authenticator {
   const verify = createCachedVerifier();
   return {
     authenticate(request: AuthenticationRequest): AuthenticationResult {

@@ -15,7 +15,12 @@ import { createSubjectAccessReviewAuthorizer } from './authorizer.js';
 import { createClientCertificateAuthenticator } from './client-certificate-authenticator.js';
 import { createDelegatingGuard } from './delegating-guard.js';
 import { createKubeApi, inCluster, loadKubeConfig, type KubeApi } from './kube-api.js';
-import { createRequestHeaderAuthenticator, deleteRequestHeaders, requestHeaderDefaults, type RequestHeaderConfig } from './request-header-authenticator.js';
+import {
+  createRequestHeaderAuthenticator,
+  deleteRequestHeaders,
+  requestHeaderDefaults,
+  type RequestHeaderConfig,
+} from './request-header-authenticator.js';
 import type { RequestGuard } from './request-guard.js';
 import { alwaysAllowedPaths } from './request-guard.js';
 import { createTokenReviewAuthenticator } from './token-review-authenticator.js';
@@ -75,7 +80,9 @@ async function readCaFile(file: string, flag: string): Promise<{ bundle: X509Cer
   try {
     text = await readFile(file, 'utf8');
   } catch (error) {
-    throw new AuthConfigError(`${flag} ${file}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file or directory' : (error as Error).message}`);
+    throw new AuthConfigError(
+      `${flag} ${file}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file or directory' : (error as Error).message}`,
+    );
   }
   try {
     return { bundle: parseCaBundle(text, `${flag} ${file}`), pem: text };
@@ -84,7 +91,11 @@ async function readCaFile(file: string, flag: string): Promise<{ bundle: X509Cer
   }
 }
 
-async function kubeApiFor(file: string | undefined, flag: string, timeoutMs: number | undefined): Promise<KubeApi | undefined> {
+async function kubeApiFor(
+  file: string | undefined,
+  flag: string,
+  timeoutMs: number | undefined,
+): Promise<KubeApi | undefined> {
   try {
     const config = await loadKubeConfig(file);
     return config === undefined ? undefined : await createKubeApi(config, timeoutMs);
@@ -94,18 +105,30 @@ async function kubeApiFor(file: string | undefined, flag: string, timeoutMs: num
 }
 
 /** Undefined when nothing asks for authentication (then `serve` runs open on loopback only). Throws AuthConfigError. */
-export async function createDelegatedAuth(options: DelegatedAuthOptions, logger: Logger): Promise<DelegatedAuth | undefined> {
+export async function createDelegatedAuth(
+  options: DelegatedAuthOptions,
+  logger: Logger,
+): Promise<DelegatedAuth | undefined> {
   if (!delegatedAuthRequested(options)) return undefined;
-  const authorizationApi = await kubeApiFor(options.authorizationKubeconfig, '--authorization-kubeconfig', options.kubeApiTimeoutMs);
+  const authorizationApi = await kubeApiFor(
+    options.authorizationKubeconfig,
+    '--authorization-kubeconfig',
+    options.kubeApiTimeoutMs,
+  );
   if (authorizationApi === undefined) {
-    throw new AuthConfigError('authorization needs a Kubernetes API server for SubjectAccessReviews: give --authorization-kubeconfig, or run in a Pod with a ServiceAccount');
+    throw new AuthConfigError(
+      'authorization needs a Kubernetes API server for SubjectAccessReviews: give --authorization-kubeconfig, or run in a Pod with a ServiceAccount',
+    );
   }
   const authenticationApi =
     options.authenticationKubeconfig === options.authorizationKubeconfig
       ? authorizationApi
       : await kubeApiFor(options.authenticationKubeconfig, '--authentication-kubeconfig', options.kubeApiTimeoutMs);
 
-  const requestHeaderCaFile = options.requestheaderClientCaFile === undefined ? undefined : await readCaFile(options.requestheaderClientCaFile, '--requestheader-client-ca-file');
+  const requestHeaderCaFile =
+    options.requestheaderClientCaFile === undefined
+      ? undefined
+      : await readCaFile(options.requestheaderClientCaFile, '--requestheader-client-ca-file');
   let flagRequestHeader: RequestHeaderConfig | undefined =
     requestHeaderCaFile === undefined
       ? undefined
@@ -117,41 +140,66 @@ export async function createDelegatedAuth(options: DelegatedAuthOptions, logger:
           groupHeaders: options.requestheaderGroupHeaders ?? requestHeaderDefaults.groupHeaders,
           extraHeaderPrefixes: options.requestheaderExtraHeadersPrefix ?? requestHeaderDefaults.extraHeaderPrefixes,
         };
-  const clientCaFile = options.clientCaFile === undefined ? undefined : await readCaFile(options.clientCaFile, '--client-ca-file');
+  const clientCaFile =
+    options.clientCaFile === undefined ? undefined : await readCaFile(options.clientCaFile, '--client-ca-file');
   let flagClientCa: readonly X509Certificate[] | undefined = clientCaFile?.bundle;
   // NB: a new bundle is a new array, and the verifiers cache per bundle, so no verdict outlives its CA.
   const caWatches: CaFileWatch[] = [];
   const caFileCheckIntervalMs = options.caFileCheckIntervalMs;
   const interval = caFileCheckIntervalMs === undefined ? {} : { intervalMs: caFileCheckIntervalMs };
   if (requestHeaderCaFile !== undefined && options.requestheaderClientCaFile !== undefined) {
-    caWatches.push(watchCaFile({
-      file: options.requestheaderClientCaFile, flag: '--requestheader-client-ca-file', initialPem: requestHeaderCaFile.pem, logger, ...interval,
-      onChange: (bundle) => {
-        if (flagRequestHeader !== undefined) flagRequestHeader = { ...flagRequestHeader, clientCa: bundle };
-      },
-    }));
+    caWatches.push(
+      watchCaFile({
+        file: options.requestheaderClientCaFile,
+        flag: '--requestheader-client-ca-file',
+        initialPem: requestHeaderCaFile.pem,
+        logger,
+        ...interval,
+        onChange: (bundle) => {
+          if (flagRequestHeader !== undefined) flagRequestHeader = { ...flagRequestHeader, clientCa: bundle };
+        },
+      }),
+    );
   }
   if (clientCaFile !== undefined && options.clientCaFile !== undefined) {
-    caWatches.push(watchCaFile({
-      file: options.clientCaFile, flag: '--client-ca-file', initialPem: clientCaFile.pem, logger, ...interval,
-      onChange: (bundle) => {
-        flagClientCa = bundle;
-      },
-    }));
+    caWatches.push(
+      watchCaFile({
+        file: options.clientCaFile,
+        flag: '--client-ca-file',
+        initialPem: clientCaFile.pem,
+        logger,
+        ...interval,
+        onChange: (bundle) => {
+          flagClientCa = bundle;
+        },
+      }),
+    );
   }
 
   // NB: like CMAS (DelegatingAuthenticationOptions.lookupMissingConfigInCluster), the ConfigMap fills
   // in only what the flags left out.
   let source: AuthenticationSettingsSource | undefined;
-  if (!options.authenticationSkipLookup && authenticationApi !== undefined && (flagRequestHeader === undefined || flagClientCa === undefined)) {
+  if (
+    !options.authenticationSkipLookup &&
+    authenticationApi !== undefined &&
+    (flagRequestHeader === undefined || flagClientCa === undefined)
+  ) {
     source = await watchAuthenticationConfigMap(authenticationApi, logger);
   }
   const requestHeader = () => flagRequestHeader ?? source?.current()?.requestHeader;
   const clientCa = () => flagClientCa ?? source?.current()?.clientCa;
 
-  const authenticators: Authenticator[] = [createRequestHeaderAuthenticator(requestHeader), createClientCertificateAuthenticator(clientCa)];
+  const authenticators: Authenticator[] = [
+    createRequestHeaderAuthenticator(requestHeader),
+    createClientCertificateAuthenticator(clientCa),
+  ];
   if (authenticationApi !== undefined) {
-    authenticators.push(createTokenReviewAuthenticator({ api: authenticationApi, cacheTtlMs: options.authenticationTokenWebhookCacheTtlMs ?? 10_000 }));
+    authenticators.push(
+      createTokenReviewAuthenticator({
+        api: authenticationApi,
+        cacheTtlMs: options.authenticationTokenWebhookCacheTtlMs ?? 10_000,
+      }),
+    );
   }
   const authorizer = createSubjectAccessReviewAuthorizer({
     api: authorizationApi,
@@ -171,7 +219,10 @@ export async function createDelegatedAuth(options: DelegatedAuthOptions, logger:
 
   // Reachability: probe now, and again while the last call failed, so /readyz tells the truth
   // before the first request and recovers without one.
-  const apis = authenticationApi === authorizationApi || authenticationApi === undefined ? [authorizationApi] : [authorizationApi, authenticationApi];
+  const apis =
+    authenticationApi === authorizationApi || authenticationApi === undefined
+      ? [authorizationApi]
+      : [authorizationApi, authenticationApi];
   const tick = () => {
     for (const api of apis) if (api.health().reachable !== true) void api.probe().catch(() => undefined);
   };
@@ -191,7 +242,10 @@ export async function createDelegatedAuth(options: DelegatedAuthOptions, logger:
       for (const api of apis) {
         const health = api.health();
         if (health.reachable !== true) {
-          return { ready: false, message: `the Kubernetes API server at ${api.server} ${health.reachable === undefined ? 'has not answered yet' : `is unreachable: ${health.lastError ?? ''}`}` };
+          return {
+            ready: false,
+            message: `the Kubernetes API server at ${api.server} ${health.reachable === undefined ? 'has not answered yet' : `is unreachable: ${health.lastError ?? ''}`}`,
+          };
         }
       }
       const problem = source?.problem();

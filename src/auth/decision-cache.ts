@@ -11,8 +11,15 @@ export interface DecisionCache<T> {
   readonly size: number;
 }
 
-/** NB: the apiserver's webhook caches are LRU with 1024 (authn) and 8192 (authz) entries; oldest-first eviction is close enough. */
-export function createDecisionCache<T>(ttlMs: (answer: T) => number, maxEntries = 8192, now: () => number = Date.now): DecisionCache<T> {
+/**
+ * NB: the apiserver's webhook caches are LRU with 1024 (authn) and 8192 (authz) entries; oldest-first eviction is close
+ * enough.
+ */
+export function createDecisionCache<T>(
+  ttlMs: (answer: T) => number,
+  maxEntries = 8192,
+  now: () => number = Date.now,
+): DecisionCache<T> {
   const entries = new Map<string, { readonly value: T; readonly expires: number }>();
   const inFlight = new Map<string, Promise<T>>();
   return {

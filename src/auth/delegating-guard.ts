@@ -27,7 +27,10 @@ export interface DelegatingGuardOptions {
 }
 
 /** The user a request authenticates as; throws 401 when credentials were presented and all were rejected. */
-export async function authenticate(authenticators: readonly Authenticator[], request: AuthenticationRequest): Promise<{ user: UserInfo; index: number; errors: readonly string[] }> {
+export async function authenticate(
+  authenticators: readonly Authenticator[],
+  request: AuthenticationRequest,
+): Promise<{ user: UserInfo; index: number; errors: readonly string[] }> {
   const errors: string[] = [];
   for (let index = 0; index < authenticators.length; index++) {
     const result = await authenticators[index]!.authenticate(request);
@@ -42,7 +45,11 @@ export function createDelegatingGuard(options: DelegatingGuardOptions): RequestG
   const { logger } = options;
   return {
     async check(request: IncomingMessage) {
-      const input: AuthenticationRequest = { headers: request.headers, rawHeaders: request.rawHeaders, peerCertificates: peerCertificates(connectionOf(request)) };
+      const input: AuthenticationRequest = {
+        headers: request.headers,
+        rawHeaders: request.rawHeaders,
+        peerCertificates: peerCertificates(connectionOf(request)),
+      };
       const { user, index, errors } = await authenticate(options.authenticators, input);
       if (index < 0 && errors.length > 0) {
         logger?.debug({ url: request.url, errors }, 'Unable to authenticate the request');
@@ -57,7 +64,13 @@ export function createDelegatingGuard(options: DelegatingGuardOptions): RequestG
         // NB: the apiserver answers an authorizer error with a plain-text 500; a Status 503 says the
         // same thing (try again later) in the shape every Kubernetes client decodes.
         logger?.warn({ err: error, url: request.url, user: user.name }, 'cannot authorize the request');
-        throw new StatusError(503, 'ServiceUnavailable', 'the request cannot be authorized now: the Kubernetes API server did not answer the SubjectAccessReview', undefined, { cause: error });
+        throw new StatusError(
+          503,
+          'ServiceUnavailable',
+          'the request cannot be authorized now: the Kubernetes API server did not answer the SubjectAccessReview',
+          undefined,
+          { cause: error },
+        );
       }
       if (!decision.allowed) {
         logger?.debug({ url: request.url, user: user.name, reason: decision.reason }, 'Forbidden');

@@ -10,7 +10,12 @@ export function forbidden(user: string, attributes: RequestAttributes, reason: s
   const suffix = reason === '' ? '' : `: ${reason}`;
   if (!attributes.resourceRequest) {
     const { verb, path } = attributes.nonResource;
-    return new StatusError(403, 'Forbidden', `forbidden: User ${goQuote(user)} cannot ${verb} path ${goQuote(path)}${suffix}`, {});
+    return new StatusError(
+      403,
+      'Forbidden',
+      `forbidden: User ${goQuote(user)} cannot ${verb} path ${goQuote(path)}${suffix}`,
+      {},
+    );
   }
   const a = attributes.resource;
   const resource = a.subresource === '' ? a.resource : `${a.resource}/${a.subresource}`;

@@ -6,7 +6,16 @@
  * @module
  */
 import { existsSync } from 'node:fs';
-import type { ConfigurationOptions, KubeConfig, ObservableMiddleware, RequestContext, ResponseContext, V1SubjectAccessReviewSpec, V1SubjectAccessReviewStatus, V1TokenReviewStatus } from '@kubernetes/client-node';
+import type {
+  ConfigurationOptions,
+  KubeConfig,
+  ObservableMiddleware,
+  RequestContext,
+  ResponseContext,
+  V1SubjectAccessReviewSpec,
+  V1SubjectAccessReviewStatus,
+  V1TokenReviewStatus,
+} from '@kubernetes/client-node';
 
 /** NB: the apiserver's webhook client timeout (DelegatingAuthorizationOptions.ClientTimeout) is 10 s. */
 export const defaultKubeApiTimeoutMs = 10_000;
@@ -29,14 +38,23 @@ export interface KubeApi {
    * Watches one ConfigMap: `onEvent` gets each ADDED/MODIFIED (its data) and DELETED (undefined),
    * starting with the current state; `onEnd` once when the watch ends, with the error if it failed.
    */
-  watchConfigMap(namespace: string, name: string, onEvent: (data: Readonly<Record<string, string>> | undefined) => void, onEnd: (error?: Error) => void): Promise<{ stop(): void }>;
+  watchConfigMap(
+    namespace: string,
+    name: string,
+    onEvent: (data: Readonly<Record<string, string>> | undefined) => void,
+    onEnd: (error?: Error) => void,
+  ): Promise<{ stop(): void }>;
   probe(): Promise<void>;
   health(): KubeApiHealth;
 }
 
 /** True when this process runs in a Pod with a ServiceAccount token (client-go rest.InClusterConfig). */
 export function inCluster(): boolean {
-  return process.env.KUBERNETES_SERVICE_HOST !== undefined && process.env.KUBERNETES_SERVICE_PORT !== undefined && existsSync(serviceAccountToken);
+  return (
+    process.env.KUBERNETES_SERVICE_HOST !== undefined &&
+    process.env.KUBERNETES_SERVICE_PORT !== undefined &&
+    existsSync(serviceAccountToken)
+  );
 }
 
 /**
@@ -49,14 +67,16 @@ export async function loadKubeConfig(kubeconfigFile: string | undefined): Promis
   const config = new KubeConfig();
   if (kubeconfigFile === undefined) config.loadFromCluster();
   else config.loadFromFile(kubeconfigFile);
-  if (config.getCurrentCluster() === null) throw new Error(`${kubeconfigFile ?? 'the in-cluster config'} names no current cluster`);
+  if (config.getCurrentCluster() === null)
+    throw new Error(`${kubeconfigFile ?? 'the in-cluster config'} names no current cluster`);
   return config;
 }
 
 function describe(error: unknown): string {
   const code = (error as { code?: unknown }).code;
   const body = (error as { body?: unknown }).body;
-  if (typeof code === 'number') return `HTTP ${code}${typeof body === 'string' && body.length < 300 ? `: ${body}` : ''}`;
+  if (typeof code === 'number')
+    return `HTTP ${code}${typeof body === 'string' && body.length < 300 ? `: ${body}` : ''}`;
   const cause = (error as { cause?: { code?: string; message?: string } }).cause;
   return cause?.code ?? cause?.message ?? (error as Error).message ?? String(error);
 }
@@ -86,7 +106,8 @@ export async function createKubeApi(config: KubeConfig, timeoutMs: number = defa
       const status = (error as { code?: unknown }).code;
       // An HTTP answer proves the API server is there; only transport failures make it unreachable.
       const lastError = `${what}: ${describe(error)}`;
-      state = typeof status === 'number' && status < 500 ? { reachable: true, lastError } : { reachable: false, lastError };
+      state =
+        typeof status === 'number' && status < 500 ? { reachable: true, lastError } : { reachable: false, lastError };
       throw new Error(lastError, { cause: error });
     }
   };
@@ -96,7 +117,13 @@ export async function createKubeApi(config: KubeConfig, timeoutMs: number = defa
     async createTokenReview(token, audiences) {
       const review = await track('TokenReview', () =>
         authentication.createTokenReview(
-          { body: { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenReview', spec: { token, ...(audiences.length > 0 ? { audiences: [...audiences] } : {}) } } },
+          {
+            body: {
+              apiVersion: 'authentication.k8s.io/v1',
+              kind: 'TokenReview',
+              spec: { token, ...(audiences.length > 0 ? { audiences: [...audiences] } : {}) },
+            },
+          },
           options,
         ),
       );
@@ -104,13 +131,18 @@ export async function createKubeApi(config: KubeConfig, timeoutMs: number = defa
     },
     async createSubjectAccessReview(spec) {
       const review = await track('SubjectAccessReview', () =>
-        authorization.createSubjectAccessReview({ body: { apiVersion: 'authorization.k8s.io/v1', kind: 'SubjectAccessReview', spec } }, options),
+        authorization.createSubjectAccessReview(
+          { body: { apiVersion: 'authorization.k8s.io/v1', kind: 'SubjectAccessReview', spec } },
+          options,
+        ),
       );
       return review.status ?? { allowed: false };
     },
     async readConfigMap(namespace, name) {
       try {
-        const configMap = await track(`reading ConfigMap ${namespace}/${name}`, () => core.readNamespacedConfigMap({ namespace, name }, options));
+        const configMap = await track(`reading ConfigMap ${namespace}/${name}`, () =>
+          core.readNamespacedConfigMap({ namespace, name }, options),
+        );
         return configMap.data ?? {};
       } catch (error) {
         if ((error as { cause?: { code?: unknown } }).cause?.code === 404) return undefined;
@@ -126,21 +158,32 @@ export async function createKubeApi(config: KubeConfig, timeoutMs: number = defa
       };
       // NB: client-node gives a watch no deadline for its response headers; without one a server that
       // accepts and never answers would leave us neither watching nor polling.
-      const headersDeadline = setTimeout(() => end(new Error(`watch of ConfigMap ${namespace}/${name}: no answer within ${timeoutMs / 1000}s`)), timeoutMs).unref();
+      const headersDeadline = setTimeout(
+        () => end(new Error(`watch of ConfigMap ${namespace}/${name}: no answer within ${timeoutMs / 1000}s`)),
+        timeoutMs,
+      ).unref();
       // NB: no resourceVersion: the apiserver first sends ADDED for what exists, so a re-watch also resyncs.
-      const controller = await new client.Watch(config).watch(
-        `/api/v1/namespaces/${encodeURIComponent(namespace)}/configmaps`,
-        { fieldSelector: `metadata.name=${name}` },
-        (type: string, object: { data?: Record<string, string> }) => {
-          if (type === 'ADDED' || type === 'MODIFIED') onEvent(object.data ?? {});
-          else if (type === 'DELETED') onEvent(undefined);
-          else if (type === 'ERROR') end(new Error(`watch of ConfigMap ${namespace}/${name}: ${JSON.stringify(object)}`));
-        },
-        (error: unknown) => end(error ? new Error(`watch of ConfigMap ${namespace}/${name}: ${describe(error)}`, { cause: error }) : undefined),
-      ).catch((error: unknown) => {
-        end(new Error(`watch of ConfigMap ${namespace}/${name}: ${describe(error)}`, { cause: error }));
-        return undefined;
-      });
+      const controller = await new client.Watch(config)
+        .watch(
+          `/api/v1/namespaces/${encodeURIComponent(namespace)}/configmaps`,
+          { fieldSelector: `metadata.name=${name}` },
+          (type: string, object: { data?: Record<string, string> }) => {
+            if (type === 'ADDED' || type === 'MODIFIED') onEvent(object.data ?? {});
+            else if (type === 'DELETED') onEvent(undefined);
+            else if (type === 'ERROR')
+              end(new Error(`watch of ConfigMap ${namespace}/${name}: ${JSON.stringify(object)}`));
+          },
+          (error: unknown) =>
+            end(
+              error
+                ? new Error(`watch of ConfigMap ${namespace}/${name}: ${describe(error)}`, { cause: error })
+                : undefined,
+            ),
+        )
+        .catch((error: unknown) => {
+          end(new Error(`watch of ConfigMap ${namespace}/${name}: ${describe(error)}`, { cause: error }));
+          return undefined;
+        });
       clearTimeout(headersDeadline);
       if (ended) controller?.abort();
       return {

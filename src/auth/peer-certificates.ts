@@ -15,7 +15,10 @@ const chains = new WeakMap<object, readonly X509Certificate[]>();
  * proxy per stream; its session's `socket` is one proxy per connection (both forward
  * getPeerCertificate to the TLS socket), so the chain is parsed and verified once per connection, not per request.
  */
-export function connectionOf(request: { readonly socket: Socket; readonly stream?: { readonly session?: { readonly socket?: Socket } | undefined } }): Socket {
+export function connectionOf(request: {
+  readonly socket: Socket;
+  readonly stream?: { readonly session?: { readonly socket?: Socket } | undefined };
+}): Socket {
   return request.stream?.session?.socket ?? request.socket;
 }
 

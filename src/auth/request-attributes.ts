@@ -33,7 +33,14 @@ export interface AuthorizationRequest {
 }
 
 const writePrefixes = ['/write-metrics/', '/write-external-metrics/'];
-const methodVerbs: Readonly<Record<string, string>> = { POST: 'create', GET: 'get', HEAD: 'get', PUT: 'update', PATCH: 'patch', DELETE: 'delete' };
+const methodVerbs: Readonly<Record<string, string>> = {
+  POST: 'create',
+  GET: 'get',
+  HEAD: 'get',
+  PUT: 'update',
+  PATCH: 'patch',
+  DELETE: 'delete',
+};
 const namespaceSubresources = new Set(['status', 'finalize']);
 
 function decode(segment: string): string {

@@ -6,7 +6,12 @@
  * @module
  */
 import type { X509Certificate } from 'node:crypto';
-import { headerValues, type AuthenticationRequest, type AuthenticationResult, type Authenticator } from './authenticator.js';
+import {
+  headerValues,
+  type AuthenticationRequest,
+  type AuthenticationResult,
+  type Authenticator,
+} from './authenticator.js';
 import { certificateSubject } from './certificate-subject.js';
 import type { UserInfo } from './user-info.js';
 import { createCachedVerifier } from './verify-client-certificate.js';
@@ -50,7 +55,9 @@ export function createRequestHeaderAuthenticator(config: () => RequestHeaderConf
       if (current.allowedNames.length > 0) {
         const { commonName } = certificateSubject(verified.leaf.raw);
         if (!current.allowedNames.includes(commonName)) {
-          return { error: `requestheader: client certificate CN "${commonName}" is not in the allowed names ${JSON.stringify(current.allowedNames)}` };
+          return {
+            error: `requestheader: client certificate CN "${commonName}" is not in the allowed names ${JSON.stringify(current.allowedNames)}`,
+          };
         }
       }
       const values = headerValues(request.rawHeaders);
@@ -80,7 +87,8 @@ export function createRequestHeaderAuthenticator(config: () => RequestHeaderConf
 
 /** Removes the identity headers, so nothing after authentication can read a forged or stale one. */
 export function deleteRequestHeaders(headers: Record<string, unknown>, config: RequestHeaderConfig): void {
-  for (const name of [...config.usernameHeaders, ...config.uidHeaders, ...config.groupHeaders]) delete headers[name.toLowerCase()];
+  for (const name of [...config.usernameHeaders, ...config.uidHeaders, ...config.groupHeaders])
+    delete headers[name.toLowerCase()];
   const prefixes = config.extraHeaderPrefixes.map((p) => p.toLowerCase());
   for (const name of Object.keys(headers)) if (prefixes.some((p) => name.startsWith(p))) delete headers[name];
 }

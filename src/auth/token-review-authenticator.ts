@@ -33,7 +33,14 @@ export function createTokenReviewAuthenticator(options: TokenReviewOptions): Aut
             return { error: `invalid bearer token${status.error ? `: ${status.error}` : ''}` };
           }
           const { user } = status;
-          return { user: { name: user.username ?? '', uid: user.uid ?? '', groups: user.groups ?? [], extra: user.extra ?? {} } };
+          return {
+            user: {
+              name: user.username ?? '',
+              uid: user.uid ?? '',
+              groups: user.groups ?? [],
+              extra: user.extra ?? {},
+            },
+          };
         });
       } catch (error) {
         return { error: `TokenReview failed: ${(error as Error).message}` };

@@ -16,7 +16,9 @@ export interface UserInfo {
 export const anonymousUser = 'system:anonymous';
 export const unauthenticatedGroup = 'system:unauthenticated';
 export const authenticatedGroup = 'system:authenticated';
-/** NB: DelegatingAuthorizationOptions.AlwaysAllowGroups; the aggregator's availability probe relies on it (spec §7.8). */
+/**
+ * NB: DelegatingAuthorizationOptions.AlwaysAllowGroups; the aggregator's availability probe relies on it (spec §7.8).
+ */
 export const mastersGroup = 'system:masters';
 
 export const anonymous: UserInfo = { name: anonymousUser, uid: '', groups: [unauthenticatedGroup], extra: {} };

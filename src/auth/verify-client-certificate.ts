@@ -29,13 +29,18 @@ export function parseCaBundle(pem: string, what: string): X509Certificate[] {
 }
 
 export type ChainVerification =
-  | { readonly ok: true; readonly leaf: X509Certificate; /** When the first certificate of the chain expires (ms). */ readonly validUntil: number }
+  | {
+      readonly ok: true;
+      readonly leaf: X509Certificate /** When the first certificate of the chain expires (ms). */;
+      readonly validUntil: number;
+    }
   | { readonly ok: false; readonly reason: string };
 
 function timeProblem(certificate: X509Certificate, now: number): string | undefined {
   const { notBefore, notAfter } = validityOf(certificate);
   if (now < notBefore.getTime() || now > notAfter.getTime()) {
-    const bound = now > notAfter.getTime() ? `is after ${notAfter.toISOString()}` : `is before ${notBefore.toISOString()}`;
+    const bound =
+      now > notAfter.getTime() ? `is after ${notAfter.toISOString()}` : `is before ${notBefore.toISOString()}`;
     return `x509: certificate has expired or is not yet valid: current time ${new Date(now).toISOString()} ${bound}`;
   }
   return undefined;
@@ -52,7 +57,11 @@ function issuedBy(child: X509Certificate, parent: X509Certificate): boolean {
 }
 
 /** `chain` is the peer's chain as sent, leaf first. Never throws. */
-export function verifyClientCertificate(chain: readonly X509Certificate[], roots: readonly X509Certificate[], now: number = Date.now()): ChainVerification {
+export function verifyClientCertificate(
+  chain: readonly X509Certificate[],
+  roots: readonly X509Certificate[],
+  now: number = Date.now(),
+): ChainVerification {
   const leaf = chain[0];
   if (leaf === undefined) return { ok: false, reason: 'no client certificate' };
   try {
@@ -65,13 +74,15 @@ export function verifyClientCertificate(chain: readonly X509Certificate[], roots
     let current = leaf;
     for (let depth = 0; depth <= maxIntermediates; depth++) {
       const root = roots.find((candidate) => issuedBy(current, candidate) && timeProblem(candidate, now) === undefined);
-      if (root !== undefined) return { ok: true, leaf, validUntil: Math.min(validUntil, validityOf(root).notAfter.getTime()) };
+      if (root !== undefined)
+        return { ok: true, leaf, validUntil: Math.min(validUntil, validityOf(root).notAfter.getTime()) };
       const index = unused.findIndex((candidate) => candidate.ca && issuedBy(current, candidate));
       if (index < 0) break;
       const intermediate = unused.splice(index, 1)[0]!;
       const expired = timeProblem(intermediate, now);
       if (expired !== undefined) return { ok: false, reason: expired };
-      if (!allowsClientAuth(intermediate)) return { ok: false, reason: 'x509: certificate specifies an incompatible key usage' };
+      if (!allowsClientAuth(intermediate))
+        return { ok: false, reason: 'x509: certificate specifies an incompatible key usage' };
       validUntil = Math.min(validUntil, validityOf(intermediate).notAfter.getTime());
       current = intermediate;
     }
@@ -85,7 +96,10 @@ export function verifyClientCertificate(chain: readonly X509Certificate[], roots
  * verifyClientCertificate remembered per connection: a chain array (one per TLS connection, see
  * peer-certificates.ts) is verified once per CA bundle, and again only after it expires.
  */
-export function createCachedVerifier(): (chain: readonly X509Certificate[], roots: readonly X509Certificate[]) => ChainVerification {
+export function createCachedVerifier(): (
+  chain: readonly X509Certificate[],
+  roots: readonly X509Certificate[],
+) => ChainVerification {
   const results = new WeakMap<readonly X509Certificate[], WeakMap<readonly X509Certificate[], ChainVerification>>();
   return (chain, roots) => {
     let byRoots = results.get(chain);

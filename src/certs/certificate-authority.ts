@@ -41,7 +41,10 @@ export interface CertificateAuthority {
   issue(options: IssueCertificateOptions): Promise<IssuedCertificate>;
 }
 
-/** NB: Go (x509negativeserial, 1.23+) rejects negative serials and DER rejects a non-minimal INTEGER, so the top byte is 0x40–0x7f. */
+/**
+ * NB: Go (x509negativeserial, 1.23+) rejects negative serials and DER rejects a non-minimal INTEGER, so the top byte is
+ * 0x40–0x7f.
+ */
 function serialNumber(): string {
   const bytes = randomBytes(16);
   bytes[0] = ((bytes[0] ?? 0) & 0x7f) | 0x40;
@@ -70,7 +73,10 @@ export async function createCertificateAuthority(options: CertificateAuthorityOp
       signingAlgorithm: algorithm,
       extensions: [
         new x509.BasicConstraintsExtension(true, 0, true),
-        new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign | x509.KeyUsageFlags.digitalSignature, true),
+        new x509.KeyUsagesExtension(
+          x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign | x509.KeyUsageFlags.digitalSignature,
+          true,
+        ),
         await x509.SubjectKeyIdentifierExtension.create(caKeys.publicKey, false, crypto),
       ],
     },
@@ -99,7 +105,9 @@ export async function createCertificateAuthority(options: CertificateAuthorityOp
           extensions: [
             new x509.BasicConstraintsExtension(false, undefined, true),
             new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
-            ...(issue.usages.length > 0 ? [new x509.ExtendedKeyUsageExtension(issue.usages.map((u) => usageOids[u]))] : []),
+            ...(issue.usages.length > 0
+              ? [new x509.ExtendedKeyUsageExtension(issue.usages.map((u) => usageOids[u]))]
+              : []),
             ...(altNames.length > 0 ? [new x509.SubjectAlternativeNameExtension(altNames)] : []),
             await x509.SubjectKeyIdentifierExtension.create(keys.publicKey, false, crypto),
             await x509.AuthorityKeyIdentifierExtension.create(caKeys.publicKey, false, crypto),

@@ -14,11 +14,16 @@ export interface CertificateFilePair {
  * Both files, or undefined when neither flag was given (serve then generates its own certificate).
  * Throws CertificateError naming both flags when only one was given; an empty string counts as given.
  */
-export function requireCertificateFilePair(certFile: string | undefined, keyFile: string | undefined): CertificateFilePair | undefined {
+export function requireCertificateFilePair(
+  certFile: string | undefined,
+  keyFile: string | undefined,
+): CertificateFilePair | undefined {
   if (certFile === undefined && keyFile === undefined) return undefined;
   if (certFile === undefined || keyFile === undefined) {
     const missing = certFile === undefined ? '--tls-cert-file' : '--tls-private-key-file';
-    throw new CertificateError(`--tls-cert-file and --tls-private-key-file must be given together (${missing} is missing)`);
+    throw new CertificateError(
+      `--tls-cert-file and --tls-private-key-file must be given together (${missing} is missing)`,
+    );
   }
   return { certFile, keyFile };
 }

@@ -37,7 +37,11 @@ export async function generateCertificates(options: GenerateCertificatesOptions)
   const { notBefore, notAfter } = options;
   // NB: client-go cert.GenerateSelfSignedCertKey names its CA "<host>-ca@<unix time>" so that two
   // generations never share an issuer name; clients that cached the old CA then fail clearly.
-  const ca = await createCertificateAuthority({ commonName: `metrics-adapter-ca@${Math.floor(Date.now() / 1000)}`, notBefore, notAfter });
+  const ca = await createCertificateAuthority({
+    commonName: `metrics-adapter-ca@${Math.floor(Date.now() / 1000)}`,
+    notBefore,
+    notAfter,
+  });
   const serving = await ca.issue({
     commonName: options.commonName ?? 'metrics-adapter',
     usages: ['serverAuth'],

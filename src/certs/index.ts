@@ -12,4 +12,8 @@ export {
   type ServingCertificate,
 } from './self-signed-certificate.js';
 export { defaultHosts, defaultIps } from './subject-alt-names.js';
-export { watchCertificateFiles, type CertificateWatch, type CertificateWatchOptions } from './watch-certificate-files.js';
+export {
+  watchCertificateFiles,
+  type CertificateWatch,
+  type CertificateWatchOptions,
+} from './watch-certificate-files.js';

@@ -42,8 +42,10 @@ export async function loadCertificateFiles(certFile: string, keyFile: string): P
   }
   const { notBefore, notAfter } = validityOf(certificate);
   const now = Date.now();
-  if (notAfter.getTime() < now) throw new CertificateError(`the certificate in ${certFile} expired at ${notAfter.toISOString()}`);
-  if (notBefore.getTime() > now) throw new CertificateError(`the certificate in ${certFile} is not valid until ${notBefore.toISOString()}`);
+  if (notAfter.getTime() < now)
+    throw new CertificateError(`the certificate in ${certFile} expired at ${notAfter.toISOString()}`);
+  if (notBefore.getTime() > now)
+    throw new CertificateError(`the certificate in ${certFile} is not valid until ${notBefore.toISOString()}`);
   return { certPem, keyPem, certFile, keyFile, notAfter };
 }
 
@@ -56,7 +58,8 @@ async function readText(file: string, what: string): Promise<string> {
 }
 
 function parseCertificate(file: string, blocks: readonly PemBlock[]): X509Certificate {
-  if (blocks.length === 0) throw new CertificateError(`the certificate file ${file} is not PEM (expected -----BEGIN CERTIFICATE-----)`);
+  if (blocks.length === 0)
+    throw new CertificateError(`the certificate file ${file} is not PEM (expected -----BEGIN CERTIFICATE-----)`);
   const block = blocks.find((b) => b.label === 'CERTIFICATE');
   if (block === undefined) {
     const found = blocks.map((b) => b.label).join(', ');
@@ -66,12 +69,15 @@ function parseCertificate(file: string, blocks: readonly PemBlock[]): X509Certif
   try {
     return new X509Certificate(block.text);
   } catch (error) {
-    throw new CertificateError(`the certificate in ${file} cannot be parsed: ${(error as Error).message}`, { cause: error });
+    throw new CertificateError(`the certificate in ${file} cannot be parsed: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
 }
 
 function parsePrivateKey(file: string, blocks: readonly PemBlock[]): KeyObject {
-  if (blocks.length === 0) throw new CertificateError(`the private key file ${file} is not PEM (expected -----BEGIN PRIVATE KEY-----)`);
+  if (blocks.length === 0)
+    throw new CertificateError(`the private key file ${file} is not PEM (expected -----BEGIN PRIVATE KEY-----)`);
   const block = blocks.find((b) => b.label.endsWith('PRIVATE KEY'));
   if (block === undefined) {
     const found = blocks.map((b) => b.label).join(', ');
@@ -83,6 +89,8 @@ function parsePrivateKey(file: string, blocks: readonly PemBlock[]): KeyObject {
   try {
     return createPrivateKey(block.text);
   } catch (error) {
-    throw new CertificateError(`the private key in ${file} cannot be parsed: ${(error as Error).message}`, { cause: error });
+    throw new CertificateError(`the private key in ${file} cannot be parsed: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
 }

@@ -23,7 +23,11 @@ export interface StoredCertificates {
  * the CA, its key matches, both are valid now and for `minimumRemainingMs` more, and its SANs cover
  * every name in `names`. Never throws; a file that does not parse is a reason.
  */
-export function findReuseProblem(stored: StoredCertificates, names: SubjectAltNames, now: Date = new Date()): string | undefined {
+export function findReuseProblem(
+  stored: StoredCertificates,
+  names: SubjectAltNames,
+  now: Date = new Date(),
+): string | undefined {
   let ca: X509Certificate;
   let cert: X509Certificate;
   try {
@@ -43,15 +47,20 @@ export function findReuseProblem(stored: StoredCertificates, names: SubjectAltNa
   }
   if (!ca.ca) return 'ca.crt is not a CA certificate';
   if (!cert.checkIssued(ca) || !cert.verify(ca.publicKey)) return 'apiserver.crt is not signed by ca.crt';
-  for (const [file, certificate] of [['ca.crt', ca], ['apiserver.crt', cert]] as const) {
+  for (const [file, certificate] of [
+    ['ca.crt', ca],
+    ['apiserver.crt', cert],
+  ] as const) {
     const { notBefore, notAfter } = validityOf(certificate);
     if (notBefore.getTime() > now.getTime()) return `${file} is not valid yet`;
     if (notAfter.getTime() - now.getTime() < minimumRemainingMs) return `${file} expires at ${notAfter.toISOString()}`;
   }
   // NB: Node names the extended key usage list `keyUsage`; undefined means the extension is absent (any usage).
-  if (cert.keyUsage !== undefined && !cert.keyUsage.includes(serverAuth)) return 'apiserver.crt is not for server authentication';
+  if (cert.keyUsage !== undefined && !cert.keyUsage.includes(serverAuth))
+    return 'apiserver.crt is not for server authentication';
   for (const name of names.dnsNames) {
-    if (cert.checkHost(name, { subject: 'never', wildcards: false }) === undefined) return `apiserver.crt does not cover ${name}`;
+    if (cert.checkHost(name, { subject: 'never', wildcards: false }) === undefined)
+      return `apiserver.crt does not cover ${name}`;
   }
   for (const ip of names.ipAddresses) {
     if (cert.checkIP(ip) === undefined) return `apiserver.crt does not cover ${ip}`;

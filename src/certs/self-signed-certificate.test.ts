@@ -25,7 +25,10 @@ describe('ensureSelfSignedCertificate', () => {
 
   test('rejects a validity too short to ever be reused', async () => {
     await assert.rejects(ensureSelfSignedCertificate({ certDir: freshDir(), hosts: [], validityDays: 1 }), RangeError);
-    await assert.rejects(ensureSelfSignedCertificate({ certDir: freshDir(), hosts: [], validityDays: 2.5 }), RangeError);
+    await assert.rejects(
+      ensureSelfSignedCertificate({ certDir: freshDir(), hosts: [], validityDays: 2.5 }),
+      RangeError,
+    );
   });
 
   test('rejects a bad name before touching the directory', async () => {
@@ -40,7 +43,10 @@ describe('ensureSelfSignedCertificate', () => {
     await assert.rejects(ensureSelfSignedCertificate({ certDir: join(file, 'certs'), hosts: [] }), (error: unknown) => {
       assert.ok(error instanceof CertificateError);
       assert.equal(error.code, 'CertificateError');
-      assert.equal(error.message, `cannot create the certificate directory ${join(file, 'certs')}: a parent of it is not a directory`);
+      assert.equal(
+        error.message,
+        `cannot create the certificate directory ${join(file, 'certs')}: a parent of it is not a directory`,
+      );
       return true;
     });
   });
@@ -48,11 +54,19 @@ describe('ensureSelfSignedCertificate', () => {
   // NB: no time limit here: speed is for `npm run bench`, and a loaded CI machine makes timed tests flaky.
   test('generates a CA and a serving certificate that chains to it', async () => {
     const certDir = freshDir();
-    const result = await ensureSelfSignedCertificate({ certDir, hosts: ['metrics.custom-metrics.svc'], ips: ['10.0.0.7'] });
+    const result = await ensureSelfSignedCertificate({
+      certDir,
+      hosts: ['metrics.custom-metrics.svc'],
+      ips: ['10.0.0.7'],
+    });
     assert.equal(result.generated, true);
     assert.deepEqual(
       { caFile: result.caFile, certFile: result.certFile, keyFile: result.keyFile },
-      { caFile: join(certDir, 'ca.crt'), certFile: join(certDir, 'apiserver.crt'), keyFile: join(certDir, 'apiserver.key') },
+      {
+        caFile: join(certDir, 'ca.crt'),
+        certFile: join(certDir, 'apiserver.crt'),
+        keyFile: join(certDir, 'apiserver.key'),
+      },
     );
     assert.deepEqual(await readAll(result), [result.caPem, result.certPem, result.keyPem]);
 
@@ -83,7 +97,11 @@ describe('ensureSelfSignedCertificate', () => {
     assert.equal(await mode(result.keyFile), 0o600);
     assert.equal(await mode(result.certFile), 0o644);
     assert.equal(await mode(result.caFile), 0o644);
-    assert.deepEqual((await readdir(certDir)).sort(), ['apiserver.crt', 'apiserver.key', 'ca.crt'], 'no temporary files left');
+    assert.deepEqual(
+      (await readdir(certDir)).sort(),
+      ['apiserver.crt', 'apiserver.key', 'ca.crt'],
+      'no temporary files left',
+    );
   });
 
   test('reuses what it wrote: same bytes, generated false', async () => {
@@ -121,7 +139,10 @@ describe('ensureSelfSignedCertificate', () => {
       ['missing apiserver.key', (f) => rm(f.keyFile)],
       ['garbage apiserver.crt', (f) => writeFile(f.certFile, 'not a certificate')],
       ['truncated ca.crt', (f) => writeFile(f.caFile, f.caPem.slice(0, 200))],
-      ['garbage apiserver.key', (f) => writeFile(f.keyFile, '-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n')],
+      [
+        'garbage apiserver.key',
+        (f) => writeFile(f.keyFile, '-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n'),
+      ],
       ['key of another certificate', (f) => writeFile(f.keyFile, other.keyPem)],
       ['CA that did not sign it', (f) => writeFile(f.caFile, other.caPem)],
       ['serving certificate as CA', (f) => writeFile(f.caFile, f.certPem)],
@@ -168,7 +189,9 @@ describe('ensureSelfSignedCertificate', () => {
   });
   test('two starts on one directory at once end with one CA, written once', async () => {
     const certDir = freshDir();
-    const both = await Promise.all([1, 2, 3].map(() => ensureSelfSignedCertificate({ certDir, hosts: ['metrics.example'] })));
+    const both = await Promise.all(
+      [1, 2, 3].map(() => ensureSelfSignedCertificate({ certDir, hosts: ['metrics.example'] })),
+    );
     assert.deepEqual(new Set(both.map((c) => c.caPem)).size, 1, 'every caller serves under the same CA');
     assert.deepEqual(new Set(both.map((c) => c.certPem)).size, 1);
     assert.deepEqual(both.map((c) => c.generated).sort(), [false, false, true]);
@@ -184,7 +207,11 @@ describe('ensureSelfSignedCertificate', () => {
     const waiting = ensureSelfSignedCertificate({ certDir, hosts: [] });
     await new Promise((resolve) => setTimeout(resolve, 150));
     // The other process finishes: its set lands, then its lock goes.
-    const theirs = await generateCertificates({ names: collectSubjectAltNames([]), notBefore: new Date(Date.now() - 60_000), notAfter: new Date(Date.now() + 30 * 86_400_000) });
+    const theirs = await generateCertificates({
+      names: collectSubjectAltNames([]),
+      notBefore: new Date(Date.now() - 60_000),
+      notAfter: new Date(Date.now() + 30 * 86_400_000),
+    });
     await writeFile(join(certDir, 'ca.crt'), theirs.caPem);
     await writeFile(join(certDir, 'apiserver.crt'), theirs.certPem);
     await writeFile(join(certDir, 'apiserver.key'), theirs.keyPem);

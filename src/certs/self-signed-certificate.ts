@@ -43,7 +43,8 @@ const dayMs = 24 * 60 * 60 * 1000;
  * Returns the certificates in `certDir` when they chain, match, stay valid for at least 24 more hours
  * and cover every requested name; otherwise generates a new CA and serving certificate and writes all
  * three files (keys 0600). One process at a time generates (an exclusively created lock file in `certDir`); one
- * that waited serves what the other wrote when it is good. Throws CertificateError for an unusable name or a directory it cannot
+ * that waited serves what the other wrote when it is good. Throws CertificateError for an unusable name or a directory
+ * it cannot
  * create or write, RangeError for a `validityDays` below 2 (such a certificate would be replaced on
  * every call). The CA's private key is never written, so a new name means a new CA.
  */
@@ -61,7 +62,10 @@ export async function ensureSelfSignedCertificate(options: SelfSignedCertificate
   try {
     await mkdir(options.certDir, { recursive: true, mode: 0o700 });
   } catch (error) {
-    throw new CertificateError(`cannot create the certificate directory ${options.certDir}: ${describeFileError(error)}`, { cause: error });
+    throw new CertificateError(
+      `cannot create the certificate directory ${options.certDir}: ${describeFileError(error)}`,
+      { cause: error },
+    );
   }
 
   const stored = await readReusable(files, names);
@@ -97,7 +101,10 @@ const staleLockMs = 30_000;
 const lockWaitMs = 60_000;
 const lockPollMs = 25;
 
-async function readReusable(files: Pick<ServingCertificate, 'caFile' | 'certFile' | 'keyFile'>, names: SubjectAltNames): Promise<ServingCertificate | undefined> {
+async function readReusable(
+  files: Pick<ServingCertificate, 'caFile' | 'certFile' | 'keyFile'>,
+  names: SubjectAltNames,
+): Promise<ServingCertificate | undefined> {
   const [caPem, certPem, keyPem] = await Promise.all([files.caFile, files.certFile, files.keyFile].map(readIfPresent));
   if (caPem === undefined || certPem === undefined || keyPem === undefined) return undefined;
   if (findReuseProblem({ caPem, certPem, keyPem }, names) !== undefined) return undefined;
@@ -116,12 +123,16 @@ async function lockGeneration(lock: string): Promise<() => Promise<void>> {
         throw new CertificateError(`cannot write ${lock}: ${describeFileError(error)}`, { cause: error });
       }
     }
-    const age = await stat(lock).then((s) => Date.now() - s.mtimeMs, () => 0);
+    const age = await stat(lock).then(
+      (s) => Date.now() - s.mtimeMs,
+      () => 0,
+    );
     if (age > staleLockMs) {
       await rm(lock, { force: true });
       continue;
     }
-    if (Date.now() > deadline) throw new CertificateError(`another process holds ${lock}: remove it if no metrics-adapter is starting`);
+    if (Date.now() > deadline)
+      throw new CertificateError(`another process holds ${lock}: remove it if no metrics-adapter is starting`);
     await sleep(lockPollMs);
   }
 }

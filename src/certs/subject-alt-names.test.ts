@@ -14,7 +14,11 @@ test('collectSubjectAltNames rejects names a certificate cannot carry', () => {
     [['fe80::1%eth0'], [], /not a usable host name/],
   ];
   for (const [hosts, ips, message] of cases) {
-    assert.throws(() => collectSubjectAltNames(hosts, ips), (error: unknown) => error instanceof CertificateError && message.test(error.message), `${hosts} ${ips}`);
+    assert.throws(
+      () => collectSubjectAltNames(hosts, ips),
+      (error: unknown) => error instanceof CertificateError && message.test(error.message),
+      `${hosts} ${ips}`,
+    );
   }
 });
 
@@ -23,7 +27,10 @@ test('collectSubjectAltNames always adds the loopback names', () => {
 });
 
 test('collectSubjectAltNames sorts IPs out of hosts, lower-cases and deduplicates', () => {
-  const names = collectSubjectAltNames(['Metrics.Custom-Metrics.svc', '10.0.0.7', 'localhost', 'metrics.custom-metrics.svc'], ['0:0::1', 'FD00::A', '10.0.0.7']);
+  const names = collectSubjectAltNames(
+    ['Metrics.Custom-Metrics.svc', '10.0.0.7', 'localhost', 'metrics.custom-metrics.svc'],
+    ['0:0::1', 'FD00::A', '10.0.0.7'],
+  );
   assert.deepEqual(names, {
     dnsNames: ['localhost', 'metrics.custom-metrics.svc'],
     ipAddresses: ['127.0.0.1', '::1', 'fd00::a', '10.0.0.7'],

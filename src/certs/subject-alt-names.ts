@@ -17,7 +17,9 @@ export interface SubjectAltNames {
 export const defaultHosts: readonly string[] = ['localhost'];
 export const defaultIps: readonly string[] = ['127.0.0.1', '::1'];
 
-/** NB: a dNSName SAN is an IA5String; Go's x509 parser rejects one with non-ASCII bytes ("SAN dNSName is malformed"). */
+/**
+ * NB: a dNSName SAN is an IA5String; Go's x509 parser rejects one with non-ASCII bytes ("SAN dNSName is malformed").
+ */
 const dnsNamePattern = /^[\x21-\x7e]+$/;
 
 /**

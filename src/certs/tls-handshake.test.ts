@@ -12,7 +12,14 @@ import { collectSubjectAltNames } from './subject-alt-names.js';
 /** GET / over real TLS, trusting only `ca`; resolves with the status or rejects with the TLS error. */
 function fetchStatus(port: number, ca: string, servername?: string): Promise<number> {
   return new Promise((resolve, reject) => {
-    const options = { host: '127.0.0.1', port, path: '/', ca, agent: false, ...(servername === undefined ? {} : { servername }) };
+    const options = {
+      host: '127.0.0.1',
+      port,
+      path: '/',
+      ca,
+      agent: false,
+      ...(servername === undefined ? {} : { servername }),
+    };
     get(options, (res) => {
       res.resume();
       resolve(res.statusCode ?? 0);
@@ -48,7 +55,9 @@ describe('a node:https server with the generated certificate', () => {
   });
 
   test('fails the handshake for a name the certificate does not carry', async () => {
-    await assert.rejects(fetchStatus(port, serving.caPem, 'metrics.other.svc'), { code: 'ERR_TLS_CERT_ALTNAME_INVALID' });
+    await assert.rejects(fetchStatus(port, serving.caPem, 'metrics.other.svc'), {
+      code: 'ERR_TLS_CERT_ALTNAME_INVALID',
+    });
   });
 
   test('answers a client that trusts its CA, as localhost, as the Service name and by IP', async () => {

@@ -21,7 +21,10 @@ export interface CertificateWatch {
   close(): void;
 }
 
-export function watchCertificateFiles(options: CertificateWatchOptions, initial: { readonly certPem: string; readonly keyPem: string }): CertificateWatch {
+export function watchCertificateFiles(
+  options: CertificateWatchOptions,
+  initial: { readonly certPem: string; readonly keyPem: string },
+): CertificateWatch {
   let seen = `${initial.certPem}\0${initial.keyPem}`;
   let failed = '';
   let running = false;

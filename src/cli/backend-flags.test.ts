@@ -12,7 +12,13 @@ function factory(name: string, schema: z.ZodType, flags: BackendFactory['flags']
 
 const remote = factory(
   'remote',
-  z.object({ url: z.url(), auth: z.object({ tokenFile: z.string().optional() }).strict().optional(), insecure: z.boolean().optional() }).strict(),
+  z
+    .object({
+      url: z.url(),
+      auth: z.object({ tokenFile: z.string().optional() }).strict().optional(),
+      insecure: z.boolean().optional(),
+    })
+    .strict(),
   [
     { name: 'remote-url', value: '<url>', description: 'server URL', configKey: 'url' },
     { name: 'remote-token-file', value: '<file>', description: 'token', configKey: 'auth.tokenFile' },
@@ -32,7 +38,9 @@ describe('back-end flags', () => {
   test('refuses a flag of a back end that is not the chosen one', () => {
     assert.throws(
       () => applyBackendFlags(local, all, parse(['--remote-url', 'https://p:9090']), {}),
-      (error: unknown) => error instanceof CliError && /--remote-url is a flag of the remote back end, but the back end is local/.test(error.message),
+      (error: unknown) =>
+        error instanceof CliError &&
+        /--remote-url is a flag of the remote back end, but the back end is local/.test(error.message),
     );
   });
 
@@ -46,16 +54,34 @@ describe('back-end flags', () => {
   test('a missing required setting names the flag and the config key', () => {
     assert.throws(
       () => backendConfigFrom(remote, all, parse([]), undefined, undefined),
-      (error: unknown) => error instanceof CliError && error.message === 'the remote back end needs --remote-url (or remote.url in the config file)',
+      (error: unknown) =>
+        error instanceof CliError &&
+        error.message === 'the remote back end needs --remote-url (or remote.url in the config file)',
     );
   });
 
   test('flags set nested keys, switches set true, and a flag wins over the file', () => {
     const section = { url: 'https://from-file:9090', auth: { tokenFile: '/file' } };
-    const config = backendConfigFrom(remote, all, parse(['--remote-url', 'https://from-flag:9090', '--remote-insecure']), undefined, section);
+    const config = backendConfigFrom(
+      remote,
+      all,
+      parse(['--remote-url', 'https://from-flag:9090', '--remote-insecure']),
+      undefined,
+      section,
+    );
     assert.deepEqual(config, { url: 'https://from-flag:9090', auth: { tokenFile: '/file' }, insecure: true });
-    assert.deepEqual(section, { url: 'https://from-file:9090', auth: { tokenFile: '/file' } }, 'the file section is not changed');
-    const nested = backendConfigFrom(remote, all, parse(['--remote-url', 'https://p:9090', '--remote-token-file', '/t']), undefined, undefined);
+    assert.deepEqual(
+      section,
+      { url: 'https://from-file:9090', auth: { tokenFile: '/file' } },
+      'the file section is not changed',
+    );
+    const nested = backendConfigFrom(
+      remote,
+      all,
+      parse(['--remote-url', 'https://p:9090', '--remote-token-file', '/t']),
+      undefined,
+      undefined,
+    );
     assert.deepEqual(nested, { url: 'https://p:9090', auth: { tokenFile: '/t' } });
   });
 

@@ -57,7 +57,9 @@ export function applyBackendFlags(
     if (factory.name === chosen.name) continue;
     for (const flag of factory.flags ?? []) {
       if (parsed[optionKey(flag)] !== undefined) {
-        throw new CliError(`--${flag.name} is a flag of the ${factory.name} back end, but the back end is ${chosen.name}`);
+        throw new CliError(
+          `--${flag.name} is a flag of the ${factory.name} back end, but the back end is ${chosen.name}`,
+        );
       }
     }
   }
@@ -82,7 +84,10 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** The chosen back end's section, with its flags set in it, checked by its schema; a mistake names the flag or the file's line. */
+/**
+ * The chosen back end's section, with its flags set in it, checked by its schema; a mistake names the flag or the
+ * file's line.
+ */
 export function backendConfigFrom(
   factory: BackendFactory<unknown>,
   factories: readonly BackendFactory<unknown>[],
@@ -99,7 +104,9 @@ export function backendConfigFrom(
   if (flag !== undefined) throw new CliError(`${flag}: ${issue.message}`);
   const missingFlag = (factory.flags ?? []).find((f) => f.configKey === key);
   if (missingFlag !== undefined && valueAt(merged, issue.path) === undefined) {
-    throw new CliError(`the ${factory.name} back end needs --${missingFlag.name} (or ${factory.name}.${key} in the config file)`);
+    throw new CliError(
+      `the ${factory.name} back end needs --${missingFlag.name} (or ${factory.name}.${key} in the config file)`,
+    );
   }
   if (config !== undefined) return validateConfig(config, factory.configSchema, merged, [factory.name]);
   throw new CliError(`${factory.name} back end: ${key === '' ? '' : `${key}: `}${issue.message}`);

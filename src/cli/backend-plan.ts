@@ -65,17 +65,26 @@ export async function planBackend(flags: ServeFlags, config: ConfigSource | unde
 }
 
 function parseFile(source: ConfigSource, factories: readonly BackendFactory<unknown>[]): RoutingSpec {
-  const validate = <T>(schema: z.ZodType<T>, value: unknown, path: readonly PropertyKey[]): T => validateConfig(source, schema, value, path);
+  const validate = <T>(schema: z.ZodType<T>, value: unknown, path: readonly PropertyKey[]): T =>
+    validateConfig(source, schema, value, path);
   return parseRoutingConfig(source.data, validate, factories);
 }
 
-function planRouting(flags: ServeFlags, config: ConfigSource, factories: readonly BackendFactory<unknown>[]): BackendPlan {
+function planRouting(
+  flags: ServeFlags,
+  config: ConfigSource,
+  factories: readonly BackendFactory<unknown>[],
+): BackendPlan {
   if (flags.backend !== undefined) {
-    throw new CliError(`--backend cannot be used with a config file that lists backends (${config.file}); route metrics there instead`);
+    throw new CliError(
+      `--backend cannot be used with a config file that lists backends (${config.file}); route metrics there instead`,
+    );
   }
   const given = backendFlagsGiven(factories, flags);
   if (given !== undefined) {
-    throw new CliError(`${given} cannot be used with a config file that lists backends (${config.file}); set it in that back end's entry`);
+    throw new CliError(
+      `${given} cannot be used with a config file that lists backends (${config.file}); set it in that back end's entry`,
+    );
   }
   const spec = parseFile(config, factories);
   return {
@@ -83,14 +92,19 @@ function planRouting(flags: ServeFlags, config: ConfigSource, factories: readonl
     async start(deps, logger) {
       // NB: two back ends of one kind (prom-a, prom-b) log alike; the entry's name tells them apart.
       const create: CreateBackend = (backendSpec) =>
-        backendSpec.factory.create(backendSpec.config, commonFlags(flags), { ...deps, logger: deps.logger.child({ backendName: backendSpec.name }) });
+        backendSpec.factory.create(backendSpec.config, commonFlags(flags), {
+          ...deps,
+          logger: deps.logger.child({ backendName: backendSpec.name }),
+        });
       let table;
       try {
         table = await buildRoutingTable(spec, undefined, create);
       } catch (error) {
         throw new CliError((error as Error).message, 1);
       }
-      const routing = new RoutingBackend(table, deps.resourceMapper, { acceptsWrites: table.backends.some((b) => b.backend.writer !== undefined) });
+      const routing = new RoutingBackend(table, deps.resourceMapper, {
+        acceptsWrites: table.backends.some((b) => b.backend.writer !== undefined),
+      });
       const reloader = new ConfigReloader({
         file: config.file,
         routing,
@@ -99,7 +113,9 @@ function planRouting(flags: ServeFlags, config: ConfigSource, factories: readonl
         async load() {
           const source = await readConfigFile(config.file);
           if (!isRoutingConfig(source.data)) {
-            throw new CliError(`${config.file}: the file no longer lists backends; restart the adapter to change from routing to a single back end`);
+            throw new CliError(
+              `${config.file}: the file no longer lists backends; restart the adapter to change from routing to a single back end`,
+            );
           }
           return parseFile(source, factories);
         },

@@ -15,11 +15,17 @@ import { backendSectionOf, ingestSectionOf } from './config-sections.js';
 
 /** Adds `config check` to `program`. */
 export function addConfigCommand(program: Command, factories: readonly BackendFactory<unknown>[]): Command {
-  const config = program.command('config').description('work with config files').exitOverride().configureOutput({ outputError: () => undefined });
+  const config = program
+    .command('config')
+    .description('work with config files')
+    .exitOverride()
+    .configureOutput({ outputError: () => undefined });
   addBackendFlags(
     config
       .command('check <file>')
-      .description('check a config file or a prometheus-adapter rules file; with --prometheus-url, try each rule against Prometheus')
+      .description(
+        'check a config file or a prometheus-adapter rules file; with --prometheus-url, try each rule against Prometheus',
+      )
       .option('--backend <name>', 'the back end the file is for (default: its backend key, else prometheus)')
       .exitOverride()
       .configureOutput({ outputError: () => undefined }),
@@ -32,13 +38,20 @@ export function addConfigCommand(program: Command, factories: readonly BackendFa
   return config;
 }
 
-/** Prints what it finds through `print`; resolves false when a live check failed. Throws CliError for an invalid file. */
-export async function checkConfig(file: string, flags: Record<string, unknown>, print: (line: string) => void): Promise<boolean> {
+/**
+ * Prints what it finds through `print`; resolves false when a live check failed. Throws CliError for an invalid file.
+ */
+export async function checkConfig(
+  file: string,
+  flags: Record<string, unknown>,
+  print: (line: string) => void,
+): Promise<boolean> {
   const source = await readConfigFile(file);
   const data = source.data as Record<string, unknown>;
   const factories = await loadAllBackends();
   if (isRoutingConfig(data)) return checkRoutingConfig(file, source, factories, flags, print);
-  const chosen = (flags.backend as string | undefined) ?? (typeof data.backend === 'string' ? data.backend : 'prometheus');
+  const chosen =
+    (flags.backend as string | undefined) ?? (typeof data.backend === 'string' ? data.backend : 'prometheus');
   const { backendName, section, source: located } = backendSectionOf(source, factories, chosen);
   const factory = await loadBackend(backendName);
   const check = factory.configCheck;
@@ -65,13 +78,31 @@ export async function checkConfig(file: string, flags: Record<string, unknown>, 
  * The multi-back-end form (`backends:`), parsed exactly as `serve --config` parses it; each
  * prometheus back end's rules are then checked as a single file's are, live when its entry has a url.
  */
-async function checkRoutingConfig(file: string, source: ConfigSource, factories: readonly BackendFactory<unknown>[], flags: Record<string, unknown>, print: (line: string) => void): Promise<boolean> {
-  if (flags.backend !== undefined) throw new CliError(`--backend cannot be used with a config file that lists backends (${file}); each entry names its kind`);
+async function checkRoutingConfig(
+  file: string,
+  source: ConfigSource,
+  factories: readonly BackendFactory<unknown>[],
+  flags: Record<string, unknown>,
+  print: (line: string) => void,
+): Promise<boolean> {
+  if (flags.backend !== undefined)
+    throw new CliError(
+      `--backend cannot be used with a config file that lists backends (${file}); each entry names its kind`,
+    );
   const given = backendFlagsGiven(factories, flags);
-  if (given !== undefined) throw new CliError(`${given} cannot be used with a config file that lists backends (${file}); set it in that back end's entry`);
-  const spec = parseRoutingConfig(source.data, (schema, value, path) => validateConfig(source, schema, value, path), factories);
+  if (given !== undefined)
+    throw new CliError(
+      `${given} cannot be used with a config file that lists backends (${file}); set it in that back end's entry`,
+    );
+  const spec = parseRoutingConfig(
+    source.data,
+    (schema, value, path) => validateConfig(source, schema, value, path),
+    factories,
+  );
   const names = spec.backends.map((b) => `${b.name} (${b.factory.name})`).join(', ');
-  print(`${file}: valid: ${plural(spec.backends.length, 'back end')}: ${names}; ${plural(spec.routes.length, 'route')}, ${plural(spec.freshness.length, 'freshness rule')}`);
+  print(
+    `${file}: valid: ${plural(spec.backends.length, 'back end')}: ${names}; ${plural(spec.routes.length, 'route')}, ${plural(spec.freshness.length, 'freshness rule')}`,
+  );
   let ok = true;
   for (const backend of spec.backends) {
     // NB: an entry holds all its settings (the schema requires them), so each is checked live.

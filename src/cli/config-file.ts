@@ -23,7 +23,9 @@ export async function readConfigFile(file: string): Promise<ConfigSource> {
   try {
     text = await readFile(file, 'utf8');
   } catch (error) {
-    throw new CliError(`cannot read config file ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    throw new CliError(
+      `cannot read config file ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+    );
   }
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
@@ -59,7 +61,12 @@ function findKeyNode(doc: Document, keys: readonly (string | number)[]): unknown
 }
 
 /** Validates `value` (found at `basePath` of the file) and throws a one-line CliError on the first issue. */
-export function validateConfig<T>(source: ConfigSource, schema: z.ZodType<T>, value: unknown, basePath: readonly PropertyKey[] = []): T {
+export function validateConfig<T>(
+  source: ConfigSource,
+  schema: z.ZodType<T>,
+  value: unknown,
+  basePath: readonly PropertyKey[] = [],
+): T {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
   // NB: a misspelt key (`metricQuery`) also makes the real one missing; the unknown key is the cause to report.

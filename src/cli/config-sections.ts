@@ -19,15 +19,22 @@ export interface BackendSection {
   readonly source: ConfigSource | undefined;
 }
 
-const topLevelSchema = z.object({ backend: z.enum(backendNames as [string, ...string[]]).optional() }).catchall(z.unknown());
+const topLevelSchema = z
+  .object({ backend: z.enum(backendNames as [string, ...string[]]).optional() })
+  .catchall(z.unknown());
 
 /** `flagBackend` (`--backend`) wins over the file's `backend:`; memory when neither names one. */
-export function backendSectionOf(config: ConfigSource | undefined, factories: readonly BackendFactory<unknown>[], flagBackend: string | undefined): BackendSection {
+export function backendSectionOf(
+  config: ConfigSource | undefined,
+  factories: readonly BackendFactory<unknown>[],
+  flagBackend: string | undefined,
+): BackendSection {
   const data: Record<string, unknown> = config ? validateConfig(config, topLevelSchema, config.data) : {};
   const owners = new Map<string, string>();
   for (const factory of factories) for (const key of factory.topLevelKeys ?? []) owners.set(key, factory.name);
   const backendName = flagBackend ?? (data.backend as string | undefined) ?? 'memory';
-  if (!isBackendName(backendName)) throw new CliError(`unknown back end "${backendName}" (choose from ${backendNames.join(', ')})`);
+  if (!isBackendName(backendName))
+    throw new CliError(`unknown back end "${backendName}" (choose from ${backendNames.join(', ')})`);
   const hoisted: string[] = [];
   for (const key of Object.keys(data)) {
     // NB: `ingest:` (push ingestion rules) belongs to the server, not a back end; serve reads it.
@@ -38,26 +45,34 @@ export function backendSectionOf(config: ConfigSource | undefined, factories: re
       throw new CliError(`${config!.locate([key])}: ${key}: unknown key (allowed: ${allowed})`);
     }
     if (owner !== backendName) {
-      throw new CliError(`${config!.locate([key])}: ${key}: a key of the ${owner} back end, but the back end is ${backendName} (pass --backend ${owner})`);
+      throw new CliError(
+        `${config!.locate([key])}: ${key}: a key of the ${owner} back end, but the back end is ${backendName} (pass --backend ${owner})`,
+      );
     }
     hoisted.push(key);
   }
   let section = data[backendName];
   if (hoisted.length > 0) {
-    const own = typeof section === 'object' && section !== null && !Array.isArray(section) ? (section as Record<string, unknown>) : {};
+    const own =
+      typeof section === 'object' && section !== null && !Array.isArray(section)
+        ? (section as Record<string, unknown>)
+        : {};
     for (const key of hoisted) {
-      if (Object.hasOwn(own, key)) throw new CliError(`${config!.locate([key])}: ${key}: given both here and as ${backendName}.${key}; keep one`);
+      if (Object.hasOwn(own, key))
+        throw new CliError(`${config!.locate([key])}: ${key}: given both here and as ${backendName}.${key}; keep one`);
     }
     section = { ...own, ...Object.fromEntries(hoisted.map((key) => [key, data[key]])) };
   }
-  const fromTop = (path: readonly PropertyKey[]): boolean => path[0] === backendName && hoisted.includes(String(path[1]));
-  const source: ConfigSource | undefined = config === undefined || hoisted.length === 0
-    ? config
-    : {
-        ...config,
-        locate: (path) => config.locate(fromTop(path) ? path.slice(1) : path),
-        keyPath: (path) => (fromTop(path) ? path.slice(1) : path).map(String).join('.'),
-      };
+  const fromTop = (path: readonly PropertyKey[]): boolean =>
+    path[0] === backendName && hoisted.includes(String(path[1]));
+  const source: ConfigSource | undefined =
+    config === undefined || hoisted.length === 0
+      ? config
+      : {
+          ...config,
+          locate: (path) => config.locate(fromTop(path) ? path.slice(1) : path),
+          keyPath: (path) => (fromTop(path) ? path.slice(1) : path).map(String).join('.'),
+        };
   return { backendName, section, source };
 }
 
@@ -66,5 +81,7 @@ export function ingestSectionOf(config: ConfigSource | undefined): IngestConfig 
   const data = config?.data;
   if (config === undefined || typeof data !== 'object' || data === null || !('ingest' in data)) return undefined;
   const section = (data as Record<string, unknown>).ingest;
-  return section === null || section === undefined ? undefined : validateConfig(config, ingestConfigSchema, section, ['ingest']);
+  return section === null || section === undefined
+    ? undefined
+    : validateConfig(config, ingestConfigSchema, section, ['ingest']);
 }

@@ -18,33 +18,40 @@ export function createHttpFetcher(connection: ApiServerConnection): MetricsFetch
   } catch {
     throw new CliError(`invalid server URL ${JSON.stringify(connection.server)}`);
   }
-  if (base.protocol !== 'https:' && base.protocol !== 'http:') throw new CliError(`invalid server URL ${connection.server}: must be https:// or http://`);
+  if (base.protocol !== 'https:' && base.protocol !== 'http:')
+    throw new CliError(`invalid server URL ${connection.server}: must be https:// or http://`);
   const prefix = base.pathname.replace(/\/$/, '');
   return {
     get(url) {
       const target = new URL(`${prefix}${url}`, base);
       const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
       return new Promise((resolve, reject) => {
-        const req = send(target, {
-          method: 'GET',
-          timeout: requestTimeoutMs,
-          headers: {
-            accept: 'application/json, */*',
-            'user-agent': 'metrics-adapter-explain',
-            ...(connection.authorization !== undefined ? { authorization: connection.authorization } : {}),
+        const req = send(
+          target,
+          {
+            method: 'GET',
+            timeout: requestTimeoutMs,
+            headers: {
+              accept: 'application/json, */*',
+              'user-agent': 'metrics-adapter-explain',
+              ...(connection.authorization !== undefined ? { authorization: connection.authorization } : {}),
+            },
+            ...(connection.ca !== undefined ? { ca: connection.ca } : {}),
+            ...(connection.cert !== undefined ? { cert: connection.cert } : {}),
+            ...(connection.key !== undefined ? { key: connection.key } : {}),
+            ...(connection.insecureSkipTlsVerify === true ? { rejectUnauthorized: false } : {}),
           },
-          ...(connection.ca !== undefined ? { ca: connection.ca } : {}),
-          ...(connection.cert !== undefined ? { cert: connection.cert } : {}),
-          ...(connection.key !== undefined ? { key: connection.key } : {}),
-          ...(connection.insecureSkipTlsVerify === true ? { rejectUnauthorized: false } : {}),
-        }, (res) => {
-          let body = '';
-          res.setEncoding('utf8');
-          res.on('data', (chunk: string) => (body += chunk));
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-          res.on('error', reject);
-        });
-        req.on('timeout', () => req.destroy(new Error(`no answer from ${target.origin} in ${requestTimeoutMs / 1000}s`)));
+          (res) => {
+            let body = '';
+            res.setEncoding('utf8');
+            res.on('data', (chunk: string) => (body += chunk));
+            res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+            res.on('error', reject);
+          },
+        );
+        req.on('timeout', () =>
+          req.destroy(new Error(`no answer from ${target.origin} in ${requestTimeoutMs / 1000}s`)),
+        );
         req.on('error', reject);
         req.end();
       });

@@ -25,5 +25,10 @@ test('anything else is one line saying what to type', () => {
     [['hpa/web', 'x'], /no need to give a resource type/],
     [['hpa', 'a', 'b'], /one HPA, got 3 arguments/],
   ];
-  for (const [args, message] of cases) assert.throws(() => hpaNameFromArgs(args), (e: unknown) => e instanceof CliError && message.test(e.message), args.join(' '));
+  for (const [args, message] of cases)
+    assert.throws(
+      () => hpaNameFromArgs(args),
+      (e: unknown) => e instanceof CliError && message.test(e.message),
+      args.join(' '),
+    );
 });

@@ -6,7 +6,9 @@
 import { CliError } from '../serving/cli-error.js';
 
 /** Every name kubectl accepts for the resource (discovery: plural, singular, Kind, short name, group-qualified). */
-const hpaNames = new Set(['hpa', 'horizontalpodautoscaler', 'horizontalpodautoscalers'].flatMap((n) => [n, `${n}.autoscaling`]));
+const hpaNames = new Set(
+  ['hpa', 'horizontalpodautoscaler', 'horizontalpodautoscalers'].flatMap((n) => [n, `${n}.autoscaling`]),
+);
 
 /** The HPA's name from the arguments, or undefined when none was given. */
 export function hpaNameFromArgs(args: readonly string[]): string | undefined {
@@ -14,7 +16,10 @@ export function hpaNameFromArgs(args: readonly string[]): string | undefined {
   const [first, second, ...rest] = args as [string, string | undefined, ...string[]];
   if (rest.length > 0) throw new CliError(`explain takes one HPA, got ${args.length} arguments: explain hpa NAME`);
   const check = (resource: string) => {
-    if (!hpaNames.has(resource.toLowerCase())) throw new CliError(`explain reads HorizontalPodAutoscalers; ${JSON.stringify(resource)} is not one (use hpa NAME)`);
+    if (!hpaNames.has(resource.toLowerCase()))
+      throw new CliError(
+        `explain reads HorizontalPodAutoscalers; ${JSON.stringify(resource)} is not one (use hpa NAME)`,
+      );
   };
   const slash = first.indexOf('/');
   if (second !== undefined) {

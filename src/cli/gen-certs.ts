@@ -6,7 +6,7 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Command, InvalidArgumentError } from 'commander';
+import { type Command, InvalidArgumentError } from 'commander';
 import { CertificateError } from '../certs/index.js';
 import { generateCertificates } from '../certs/generate-certificates.js';
 import { collectSubjectAltNames } from '../certs/subject-alt-names.js';
@@ -21,13 +21,15 @@ export interface GenCertsFlags {
 
 /** NB: a Service name and a namespace are both DNS-1123 labels. */
 function dnsLabel(text: string): string {
-  if (!/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(text)) throw new InvalidArgumentError('must be a DNS label: lower-case letters, digits and "-", at most 63.');
+  if (!/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(text))
+    throw new InvalidArgumentError('must be a DNS label: lower-case letters, digits and "-", at most 63.');
   return text;
 }
 
 function days(text: string): number {
   const value = Number(text);
-  if (!/^\d+$/.test(text) || value < 1 || value > 3650) throw new InvalidArgumentError('must be a whole number of days from 1 to 3650.');
+  if (!/^\d+$/.test(text) || value < 1 || value > 3650)
+    throw new InvalidArgumentError('must be a whole number of days from 1 to 3650.');
   return value;
 }
 
@@ -42,17 +44,30 @@ export function addGenCertsFlags(command: Command): Command {
 /** Writes the files and returns the caBundle (base64 of ca.crt). */
 export async function genCerts(flags: GenCertsFlags): Promise<string> {
   const service = `${flags.service}.${flags.namespace}.svc`;
-  const names = collectSubjectAltNames([service, `${service}.cluster.local`, flags.service, `${flags.service}.${flags.namespace}`]);
+  const names = collectSubjectAltNames([
+    service,
+    `${service}.cluster.local`,
+    flags.service,
+    `${flags.service}.${flags.namespace}`,
+  ]);
   const now = Date.now();
   // NB: backdated an hour, as client-go's self-signed certificates, for peers with a slow clock.
-  const generated = await generateCertificates({ names, commonName: service, notBefore: new Date(now - 3_600_000), notAfter: new Date(now + flags.validityDays * 86_400_000) });
+  const generated = await generateCertificates({
+    names,
+    commonName: service,
+    notBefore: new Date(now - 3_600_000),
+    notAfter: new Date(now + flags.validityDays * 86_400_000),
+  });
   try {
     await mkdir(flags.out, { recursive: true, mode: 0o700 });
     await writeFile(join(flags.out, 'ca.crt'), generated.caPem, { mode: 0o644 });
     await writeFile(join(flags.out, 'tls.crt'), generated.certPem, { mode: 0o644 });
     await writeFile(join(flags.out, 'tls.key'), generated.keyPem, { mode: 0o600 });
   } catch (error) {
-    throw new CliError(`cannot write the certificates to ${flags.out}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, 1);
+    throw new CliError(
+      `cannot write the certificates to ${flags.out}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+      1,
+    );
   }
   return Buffer.from(generated.caPem).toString('base64');
 }

@@ -12,23 +12,47 @@ import { CliError } from '../serving/cli-error.js';
 
 const kubeconfigSchema = z.object({
   'current-context': z.string().optional(),
-  clusters: z.array(z.object({ name: z.string(), cluster: z.object({
-    server: z.string(),
-    'certificate-authority': z.string().optional(),
-    'certificate-authority-data': z.string().optional(),
-    'insecure-skip-tls-verify': z.boolean().optional(),
-  }) })).default([]),
-  users: z.array(z.object({ name: z.string(), user: z.object({
-    token: z.string().optional(),
-    tokenFile: z.string().optional(),
-    'client-certificate': z.string().optional(),
-    'client-certificate-data': z.string().optional(),
-    'client-key': z.string().optional(),
-    'client-key-data': z.string().optional(),
-    username: z.string().optional(),
-    password: z.string().optional(),
-  }).nullable().default({}) })).default([]),
-  contexts: z.array(z.object({ name: z.string(), context: z.object({ cluster: z.string(), user: z.string().optional(), namespace: z.string().optional() }) })).default([]),
+  clusters: z
+    .array(
+      z.object({
+        name: z.string(),
+        cluster: z.object({
+          server: z.string(),
+          'certificate-authority': z.string().optional(),
+          'certificate-authority-data': z.string().optional(),
+          'insecure-skip-tls-verify': z.boolean().optional(),
+        }),
+      }),
+    )
+    .default([]),
+  users: z
+    .array(
+      z.object({
+        name: z.string(),
+        user: z
+          .object({
+            token: z.string().optional(),
+            tokenFile: z.string().optional(),
+            'client-certificate': z.string().optional(),
+            'client-certificate-data': z.string().optional(),
+            'client-key': z.string().optional(),
+            'client-key-data': z.string().optional(),
+            username: z.string().optional(),
+            password: z.string().optional(),
+          })
+          .nullable()
+          .default({}),
+      }),
+    )
+    .default([]),
+  contexts: z
+    .array(
+      z.object({
+        name: z.string(),
+        context: z.object({ cluster: z.string(), user: z.string().optional(), namespace: z.string().optional() }),
+      }),
+    )
+    .default([]),
 });
 
 export interface ApiServerConnection {
@@ -47,7 +71,9 @@ export function loadKubeconfig(file: string): ApiServerConnection {
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
-    throw new CliError(`cannot read kubeconfig ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    throw new CliError(
+      `cannot read kubeconfig ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+    );
   }
   let data: unknown;
   try {
@@ -63,9 +89,13 @@ export function loadKubeconfig(file: string): ApiServerConnection {
   const config = result.data;
   const contextName = config['current-context'];
   const context = config.contexts.find((c) => c.name === contextName)?.context;
-  if (context === undefined) throw new CliError(`${file}: current-context ${JSON.stringify(contextName ?? '')} is not among the contexts`);
+  if (context === undefined)
+    throw new CliError(`${file}: current-context ${JSON.stringify(contextName ?? '')} is not among the contexts`);
   const cluster = config.clusters.find((c) => c.name === context.cluster)?.cluster;
-  if (cluster === undefined) throw new CliError(`${file}: cluster ${JSON.stringify(context.cluster)} of the current context is not among the clusters`);
+  if (cluster === undefined)
+    throw new CliError(
+      `${file}: cluster ${JSON.stringify(context.cluster)} of the current context is not among the clusters`,
+    );
   const user = config.users.find((u) => u.name === context.user)?.user ?? {};
   const base = dirname(file);
   const fileOrData = (path: string | undefined, data: string | undefined): string | undefined => {
@@ -74,17 +104,23 @@ export function loadKubeconfig(file: string): ApiServerConnection {
     try {
       return readFileSync(resolve(base, path), 'utf8');
     } catch (error) {
-      throw new CliError(`${file}: cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+      throw new CliError(
+        `${file}: cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+      );
     }
   };
   const ca = fileOrData(cluster['certificate-authority'], cluster['certificate-authority-data']);
   const cert = fileOrData(user['client-certificate'], user['client-certificate-data']);
   const key = fileOrData(user['client-key'], user['client-key-data']);
   const token = user.token ?? fileOrData(user.tokenFile, undefined)?.trim();
-  // NB: a bare username (the kubeconfig `serve` writes) is sent as Basic credentials, as kubectl does; Kubernetes ignores them.
-  const authorization = token !== undefined
-    ? `Bearer ${token}`
-    : user.username !== undefined ? `Basic ${Buffer.from(`${user.username}:${user.password ?? ''}`).toString('base64')}` : undefined;
+  // NB: a bare username (the kubeconfig `serve` writes) is sent as Basic credentials, as kubectl does; Kubernetes
+  // ignores them.
+  const authorization =
+    token !== undefined
+      ? `Bearer ${token}`
+      : user.username !== undefined
+        ? `Basic ${Buffer.from(`${user.username}:${user.password ?? ''}`).toString('base64')}`
+        : undefined;
   return {
     server: cluster.server,
     ...(ca !== undefined ? { ca } : {}),

@@ -17,7 +17,9 @@ import { isPeerInvocation, translatePeerArgs } from './peer-args.js';
 import { addServeFlags, type ServeFlags } from './serve-flags.js';
 import { normalizeKlogArgs } from '../serving/serving-flags.js';
 
-const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+  version: string;
+};
 
 // NB: prometheus-adapter's Deployment and chart start the image with its flags and no subcommand.
 const peer = isPeerInvocation(process.argv.slice(2))
@@ -40,7 +42,10 @@ addServeFlags(
 ).action(async (flags: ServeFlags) => {
   const logger = createLogger({ format: flags.logFormat, verbosity: flags.v });
   if (peer !== undefined) {
-    logger.info({ args: peer.args }, 'started with prometheus-adapter\'s arguments: serving as `metrics-adapter serve` with these');
+    logger.info(
+      { args: peer.args },
+      "started with prometheus-adapter's arguments: serving as `metrics-adapter serve` with these",
+    );
     for (const note of peer.notes) logger.info(note);
   }
   closeOnSignals(await serve(flags, logger));
@@ -58,7 +63,9 @@ addGenCertsFlags(
 ).action((flags: GenCertsFlags) => runGenCerts(flags));
 
 try {
-  await program.parseAsync(peer === undefined ? normalizeKlogArgs(process.argv) : [...process.argv.slice(0, 2), 'serve', ...peer.args]);
+  await program.parseAsync(
+    peer === undefined ? normalizeKlogArgs(process.argv) : [...process.argv.slice(0, 2), 'serve', ...peer.args],
+  );
 } catch (error) {
   exitOnError(error);
 }

@@ -4,7 +4,7 @@
  * It takes `serve`'s back-end flags and `--config`, and checks them as `serve` would before printing anything.
  * @module
  */
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { type Command, InvalidArgumentError, Option } from 'commander';
 import { parse } from 'yaml';
 import { readFile } from 'node:fs/promises';
 import { parseDuration } from '../duration/index.js';
@@ -35,18 +35,42 @@ function replicaCount(text: string): number {
 }
 
 /** Adds the `manifests` command to `program`; `version` names the default image tag, `factories` add their flags. */
-export function registerManifestsCommand(program: Command, version: string, factories: readonly BackendFactory<unknown>[] = []): Command {
+export function registerManifestsCommand(
+  program: Command,
+  version: string,
+  factories: readonly BackendFactory<unknown>[] = [],
+): Command {
   const command = program
     .command('manifests')
-    .description('print the Kubernetes objects of the Helm chart (with a fresh CA bundle and TLS Secret) for kubectl apply -f -')
+    .description(
+      'print the Kubernetes objects of the Helm chart (with a fresh CA bundle and TLS Secret) for kubectl apply -f -',
+    )
     .option('--namespace <ns>', 'namespace to deploy into', 'custom-metrics')
     .option('--image <image>', 'container image of the adapter', `metrics-adapter:${version}`)
-    .addOption(new Option('--backend <name>', 'back end the adapter serves from (default: the config file\'s, else memory)').choices(backendNames))
-    .option('--replicas <n>', 'replicas of the Deployment (more than 1 needs a shared back end such as redis)', replicaCount)
-    .option('--config <file>', 'config file for serve (a back end\'s section, prometheus-adapter rules, or backends: and routes:), embedded as a ConfigMap')
+    .addOption(
+      new Option(
+        '--backend <name>',
+        "back end the adapter serves from (default: the config file's, else memory)",
+      ).choices(backendNames),
+    )
+    .option(
+      '--replicas <n>',
+      'replicas of the Deployment (more than 1 needs a shared back end such as redis)',
+      replicaCount,
+    )
+    .option(
+      '--config <file>',
+      "config file for serve (a back end's section, prometheus-adapter rules, or backends: and routes:), embedded as a ConfigMap",
+    )
     .option('--values <file>', 'a values file of the Helm chart, applied over what the flags set')
-    .option('--metric-ttl <duration>', 'drop written values not updated for this long, e.g. 10m (memory and redis back ends)')
-    .option('--resource-metrics', 'also register the resource metrics API (metrics.k8s.io, kubectl top) in place of metrics-server');
+    .option(
+      '--metric-ttl <duration>',
+      'drop written values not updated for this long, e.g. 10m (memory and redis back ends)',
+    )
+    .option(
+      '--resource-metrics',
+      'also register the resource metrics API (metrics.k8s.io, kubectl top) in place of metrics-server',
+    );
   addBackendFlags(command, factories);
   return command
     .exitOverride()
@@ -85,7 +109,10 @@ export function registerManifestsCommand(program: Command, version: string, fact
 }
 
 /** The back-end flags given, by flag name: `{ 'prometheus-url': 'http://...' }`. */
-function givenBackendFlags(factories: readonly BackendFactory<unknown>[], parsed: Readonly<Record<string, unknown>>): Record<string, string | true> {
+function givenBackendFlags(
+  factories: readonly BackendFactory<unknown>[],
+  parsed: Readonly<Record<string, unknown>>,
+): Record<string, string | true> {
   const given: Record<string, string | true> = {};
   for (const factory of factories) {
     for (const flag of factory.flags ?? []) {
@@ -110,9 +137,12 @@ async function readValues(file: string): Promise<Record<string, unknown>> {
   try {
     values = parse(await readFile(file, 'utf8'));
   } catch (error) {
-    throw new CliError(`cannot read values file ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    throw new CliError(
+      `cannot read values file ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+    );
   }
   if (values === null || values === undefined) return {};
-  if (typeof values !== 'object' || Array.isArray(values)) throw new CliError(`${file}: a values file must be a YAML mapping`);
+  if (typeof values !== 'object' || Array.isArray(values))
+    throw new CliError(`${file}: a values file must be a YAML mapping`);
   return values as Record<string, unknown>;
 }

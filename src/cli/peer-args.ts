@@ -9,23 +9,57 @@
 
 /** Flags the peer and `serve` share, under the same name and meaning. */
 const sameFlags = new Set([
-  'prometheus-url', 'prometheus-ca-file', 'prometheus-token-file', 'prometheus-client-tls-cert-file', 'prometheus-client-tls-key-file',
-  'prometheus-header', 'prometheus-verb', 'config', 'metrics-relist-interval', 'metrics-max-age',
-  'secure-port', 'bind-address', 'cert-dir', 'tls-cert-file', 'tls-private-key-file', 'http2-max-streams-per-connection',
-  'max-requests-inflight', 'max-mutating-requests-inflight', 'request-timeout', 'v', 'backend', 'kubeconfig',
-  'requestheader-client-ca-file', 'requestheader-allowed-names', 'requestheader-username-headers', 'requestheader-uid-headers',
-  'requestheader-group-headers', 'requestheader-extra-headers-prefix', 'client-ca-file', 'authentication-kubeconfig',
-  'authorization-kubeconfig', 'authentication-token-webhook-cache-ttl', 'authorization-webhook-cache-authorized-ttl',
-  'authorization-webhook-cache-unauthorized-ttl', 'authorization-always-allow-paths',
+  'prometheus-url',
+  'prometheus-ca-file',
+  'prometheus-token-file',
+  'prometheus-client-tls-cert-file',
+  'prometheus-client-tls-key-file',
+  'prometheus-header',
+  'prometheus-verb',
+  'config',
+  'metrics-relist-interval',
+  'metrics-max-age',
+  'secure-port',
+  'bind-address',
+  'cert-dir',
+  'tls-cert-file',
+  'tls-private-key-file',
+  'http2-max-streams-per-connection',
+  'max-requests-inflight',
+  'max-mutating-requests-inflight',
+  'request-timeout',
+  'v',
+  'backend',
+  'kubeconfig',
+  'requestheader-client-ca-file',
+  'requestheader-allowed-names',
+  'requestheader-username-headers',
+  'requestheader-uid-headers',
+  'requestheader-group-headers',
+  'requestheader-extra-headers-prefix',
+  'client-ca-file',
+  'authentication-kubeconfig',
+  'authorization-kubeconfig',
+  'authentication-token-webhook-cache-ttl',
+  'authorization-webhook-cache-authorized-ttl',
+  'authorization-webhook-cache-unauthorized-ttl',
+  'authorization-always-allow-paths',
 ]);
 
 /** Boolean flags of both: Go writes `--flag=true`, commander wants the bare switch. */
-const sameSwitches = new Set(['authentication-skip-lookup', 'disable-http2-serving', 'insecure-disable-auth', 'default-rules']);
+const sameSwitches = new Set([
+  'authentication-skip-lookup',
+  'disable-http2-serving',
+  'insecure-disable-auth',
+  'default-rules',
+]);
 
 /** Same meaning, another name here. */
 const renamed: Readonly<Record<string, string>> = { 'lister-kubeconfig': 'kubeconfig' };
 
-/** NB: the peer's in-cluster auth to Prometheus is the pod's ServiceAccount token and cluster CA (rest.InClusterConfig). */
+/**
+ * NB: the peer's in-cluster auth to Prometheus is the pod's ServiceAccount token and cluster CA (rest.InClusterConfig).
+ */
 const serviceAccountDir = '/var/run/secrets/kubernetes.io/serviceaccount';
 
 /** Help and version keep their meaning; anything else starting with a dash is the peer's command line. */
@@ -65,20 +99,27 @@ export function translatePeerArgs(argv: readonly string[], inCluster: boolean): 
     let value = equals < 0 ? undefined : body.slice(equals + 1);
     const takesValue = sameFlags.has(name) || name in renamed || name === 'prometheus-auth-config';
     // NB: pflag also reads `--flag value`; a bare flag is followed by its value unless the next argument is a flag.
-    if (value === undefined && (takesValue || !(sameSwitches.has(name) || knownSwitch(name))) && input[i + 1] !== undefined && !input[i + 1]!.startsWith('-')) {
+    if (
+      value === undefined &&
+      (takesValue || !(sameSwitches.has(name) || knownSwitch(name))) &&
+      input[i + 1] !== undefined &&
+      !input[i + 1]!.startsWith('-')
+    ) {
       value = input[++i];
     }
     if (sameFlags.has(name) || name in renamed) {
       const ours = renamed[name] ?? name;
       given.add(ours);
-      args.push(`--${ours}=${ours === 'v' ? String(Math.min(Number(value ?? 0) || 0, 10)) : value ?? ''}`);
+      args.push(`--${ours}=${ours === 'v' ? String(Math.min(Number(value ?? 0) || 0, 10)) : (value ?? '')}`);
       if (ours !== name) notes.push(`--${name} is read as --${ours}`);
     } else if (sameSwitches.has(name)) {
       if (value === undefined || value === 'true') args.push(`--${name}`);
     } else if (name === 'prometheus-auth-incluster') {
       if (value === undefined || value === 'true') {
         given.add('prometheus-auth-incluster');
-        notes.push(`--prometheus-auth-incluster: Prometheus is called with the ServiceAccount token and CA of ${serviceAccountDir}`);
+        notes.push(
+          `--prometheus-auth-incluster: Prometheus is called with the ServiceAccount token and CA of ${serviceAccountDir}`,
+        );
       }
     } else {
       notes.push(`--${name} is accepted and ignored: ${ignoredReason(name)}`);
@@ -94,23 +135,62 @@ export function translatePeerArgs(argv: readonly string[], inCluster: boolean): 
   if (!given.has('secure-port')) args.push('--secure-port=443');
   if (!given.has('bind-address')) {
     if (inCluster) args.push('--bind-address=0.0.0.0');
-    else notes.push('not in a pod: listening on 127.0.0.1 rather than prometheus-adapter\'s 0.0.0.0 (pass --bind-address to choose)');
+    else
+      notes.push(
+        "not in a pod: listening on 127.0.0.1 rather than prometheus-adapter's 0.0.0.0 (pass --bind-address to choose)",
+      );
   }
   return { args, notes };
 }
 
 /** Bare switches of the peer (klog and the generic apiserver) that take no value. */
 function knownSwitch(name: string): boolean {
-  return ['logtostderr', 'alsologtostderr', 'add_dir_header', 'add-dir-header', 'skip_headers', 'skip-headers', 'skip_log_headers', 'one_output',
-    'profiling', 'contention-profiling', 'permit-port-sharing', 'permit-address-sharing', 'authentication-tolerate-lookup-failure',
-    'enable-priority-and-fairness', 'prometheus-auth-incluster'].includes(name);
+  return [
+    'logtostderr',
+    'alsologtostderr',
+    'add_dir_header',
+    'add-dir-header',
+    'skip_headers',
+    'skip-headers',
+    'skip_log_headers',
+    'one_output',
+    'profiling',
+    'contention-profiling',
+    'permit-port-sharing',
+    'permit-address-sharing',
+    'authentication-tolerate-lookup-failure',
+    'enable-priority-and-fairness',
+    'prometheus-auth-incluster',
+  ].includes(name);
 }
 
 function ignoredReason(name: string): string {
-  if (name.startsWith('tls-')) return 'Node.js chooses TLS versions and cipher suites (TLS 1.2 and up, forward-secret suites)';
-  if (['logtostderr', 'alsologtostderr', 'log-dir', 'log_dir', 'log-file', 'log_file', 'log-file-max-size', 'log_file_max_size', 'stderrthreshold',
-    'vmodule', 'add_dir_header', 'add-dir-header', 'skip_headers', 'skip-headers', 'skip_log_headers', 'one_output', 'log-flush-frequency',
-    'logging-format'].includes(name)) return 'logs always go to stderr (--log-format text|json)';
-  if (name === 'prometheus-auth-config') return 'give Prometheus credentials with --prometheus-token-file, --prometheus-ca-file and --prometheus-client-tls-cert-file/--prometheus-client-tls-key-file';
+  if (name.startsWith('tls-'))
+    return 'Node.js chooses TLS versions and cipher suites (TLS 1.2 and up, forward-secret suites)';
+  if (
+    [
+      'logtostderr',
+      'alsologtostderr',
+      'log-dir',
+      'log_dir',
+      'log-file',
+      'log_file',
+      'log-file-max-size',
+      'log_file_max_size',
+      'stderrthreshold',
+      'vmodule',
+      'add_dir_header',
+      'add-dir-header',
+      'skip_headers',
+      'skip-headers',
+      'skip_log_headers',
+      'one_output',
+      'log-flush-frequency',
+      'logging-format',
+    ].includes(name)
+  )
+    return 'logs always go to stderr (--log-format text|json)';
+  if (name === 'prometheus-auth-config')
+    return 'give Prometheus credentials with --prometheus-token-file, --prometheus-ca-file and --prometheus-client-tls-cert-file/--prometheus-client-tls-key-file';
   return 'it has no counterpart here';
 }

@@ -3,10 +3,17 @@
  * and the cluster connection.
  * @module
  */
-import { Command, Option } from 'commander';
+import { type Command, Option } from 'commander';
 import type { BackendFactory } from '../providers/backend.js';
 import { backendNames } from '../providers/registry.js';
-import { addServingFlags, boolean, count, duration, positiveDuration, type ServingFlags } from '../serving/serving-flags.js';
+import {
+  addServingFlags,
+  boolean,
+  count,
+  duration,
+  positiveDuration,
+  type ServingFlags,
+} from '../serving/serving-flags.js';
 import { addBackendFlags } from './backend-flags.js';
 
 /** The flags of `metrics-adapter serve`: the serving flags plus the back-end choice. */
@@ -30,7 +37,10 @@ export interface ServeFlags extends ServingFlags {
 }
 
 export interface AddServeFlagsOptions {
-  /** Add `--backend`, `--config` and `--metric-ttl`; default true. A library adapter brings its own providers, so it passes false. */
+  /**
+   * Add `--backend`, `--config` and `--metric-ttl`; default true. A library adapter brings its own providers, so it
+   * passes false.
+   */
   readonly backendFlags?: boolean;
   /** Back ends whose own flags to add, such as `--forward-url` (`loadAllBackends()` gives the built-in ones). */
   readonly backendFactories?: readonly BackendFactory<unknown>[];
@@ -41,15 +51,53 @@ export function addServeFlags(command: Command, options: AddServeFlagsOptions = 
   addServingFlags(command);
   if (options.backendFlags !== false) {
     command
-      .addOption(new Option('--backend <name>', 'where metric values come from (default: memory)').choices(backendNames))
+      .addOption(
+        new Option('--backend <name>', 'where metric values come from (default: memory)').choices(backendNames),
+      )
       .option('--config <file>', 'YAML config file: `backend` and one section per back end, or `backends` and `routes`')
-      .option('--metric-ttl <duration>', 'drop written values not updated for this long, e.g. 10m (memory and redis back ends)', duration)
-      .option('--kubeconfig <file>', 'kubeconfig of the cluster whose objects answer label selectors (default: the in-cluster service account in a pod, else none)')
-      .addOption(new Option('--informer-idle-timeout <duration>', 'drop the object cache of a resource not queried for this long').argParser(duration).default(15 * 60_000, '15m'))
-      .addOption(new Option('--metric-queries <bool>', 'serve the MetricQuery objects of every namespace (needs a cluster and the CRD)').argParser(boolean).default(true, 'true'))
-      .option('--metric-query-backends <names>', 'the back ends MetricQuery objects may use, comma-separated (default: all)', (text) => text.split(',').map((name) => name.trim()).filter((name) => name !== ''))
+      .option(
+        '--metric-ttl <duration>',
+        'drop written values not updated for this long, e.g. 10m (memory and redis back ends)',
+        duration,
+      )
+      .option(
+        '--kubeconfig <file>',
+        'kubeconfig of the cluster whose objects answer label selectors (default: the in-cluster service account in a pod, else none)',
+      )
+      .addOption(
+        new Option(
+          '--informer-idle-timeout <duration>',
+          'drop the object cache of a resource not queried for this long',
+        )
+          .argParser(duration)
+          .default(15 * 60_000, '15m'),
+      )
+      .addOption(
+        new Option(
+          '--metric-queries <bool>',
+          'serve the MetricQuery objects of every namespace (needs a cluster and the CRD)',
+        )
+          .argParser(boolean)
+          .default(true, 'true'),
+      )
+      .option(
+        '--metric-query-backends <names>',
+        'the back ends MetricQuery objects may use, comma-separated (default: all)',
+        (text) =>
+          text
+            .split(',')
+            .map((name) => name.trim())
+            .filter((name) => name !== ''),
+      )
       .option('--metric-query-status-writes <n>', 'MetricQuery status writes per second, across all objects', count, 5)
-      .addOption(new Option('--metric-query-evaluate-interval <duration>', 'how often each MetricQuery runs for its status value').argParser(positiveDuration).default(30_000, '30s'));
+      .addOption(
+        new Option(
+          '--metric-query-evaluate-interval <duration>',
+          'how often each MetricQuery runs for its status value',
+        )
+          .argParser(positiveDuration)
+          .default(30_000, '30s'),
+      );
     addBackendFlags(command, options.backendFactories ?? []);
   }
   return command;

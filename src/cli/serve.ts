@@ -15,7 +15,10 @@ import { readConfigFile } from './config-file.js';
 import { ingestSectionOf } from './config-sections.js';
 import type { ServeFlags } from './serve-flags.js';
 
-export async function serve(flags: ServeFlags, logger: Logger = createLogger({ format: flags.logFormat, verbosity: flags.v })): Promise<RunningAdapter> {
+export async function serve(
+  flags: ServeFlags,
+  logger: Logger = createLogger({ format: flags.logFormat, verbosity: flags.v }),
+): Promise<RunningAdapter> {
   checkBindAddress(flags);
   const config = flags.config === undefined ? undefined : await readConfigFile(flags.config);
   const plan = await planBackend(flags, config);
@@ -26,7 +29,10 @@ export async function serve(flags: ServeFlags, logger: Logger = createLogger({ f
   const { resourceMapper } = kube;
   let running;
   try {
-    running = await plan.start({ logger, resourceMapper, ...(kube.objectLister ? { objectLister: kube.objectLister } : {}) }, logger);
+    running = await plan.start(
+      { logger, resourceMapper, ...(kube.objectLister ? { objectLister: kube.objectLister } : {}) },
+      logger,
+    );
   } catch (error) {
     await kube.close();
     setup.auth?.close();
@@ -45,19 +51,29 @@ export async function serve(flags: ServeFlags, logger: Logger = createLogger({ f
     ...(backend.resource ? { resource: backend.resource } : {}),
     ...(backend.writer ? { writer: backend.writer, ...(ingest ? { ingest } : {}) } : {}),
     ...(backend.seriesCount ? { seriesCount: () => backend.seriesCount!() } : {}),
-    selfMetricsText: () => `${backend.selfMetrics?.() ?? ''}${running.reloader?.render() ?? ''}${metricQueries?.render() ?? ''}`,
+    selfMetricsText: () =>
+      `${backend.selfMetrics?.() ?? ''}${running.reloader?.render() ?? ''}${metricQueries?.render() ?? ''}`,
     ...(backend.health ? { backendHealth: () => backend.health!() } : {}),
     ...(metricQueries ? { metricQueries: () => metricQueries.views() } : {}),
     resourceMapper,
     ...setup.serverOptions,
     readiness: setup.withAuthReadiness(() => backend.readiness()),
   });
-  const served = { custom: backend.custom !== undefined, external: backend.external !== undefined, resource: backend.resource !== undefined };
+  const served = {
+    custom: backend.custom !== undefined,
+    external: backend.external !== undefined,
+    resource: backend.resource !== undefined,
+  };
   return listenAndAnnounce(adapter, flags, setup, { backend: plan.label }, release, served);
 }
 
 /** MetricQuery objects in front of the back end, when a cluster is connected and `--metric-queries` is not false. */
-async function startMetricQueryFeature(flags: ServeFlags, running: RunningBackend, kube: KubeDeps, logger: Logger): Promise<MetricQueryFeature | undefined> {
+async function startMetricQueryFeature(
+  flags: ServeFlags,
+  running: RunningBackend,
+  kube: KubeDeps,
+  logger: Logger,
+): Promise<MetricQueryFeature | undefined> {
   if (flags.metricQueries === false || kube.client === undefined) return undefined;
   // NB: imported here: it loads client-node and the PromQL parser, which a standalone adapter never needs.
   const { startMetricQueries } = await import('../metric-queries/start-metric-queries.js');
@@ -72,7 +88,9 @@ async function startMetricQueryFeature(flags: ServeFlags, running: RunningBacken
     ...(flags.metricQueryBackends !== undefined ? { allowedBackends: flags.metricQueryBackends } : {}),
     status: {
       ...(flags.metricQueryStatusWrites !== undefined ? { writesPerSecond: flags.metricQueryStatusWrites } : {}),
-      ...(flags.metricQueryEvaluateInterval !== undefined ? { evaluateEveryMs: flags.metricQueryEvaluateInterval } : {}),
+      ...(flags.metricQueryEvaluateInterval !== undefined
+        ? { evaluateEveryMs: flags.metricQueryEvaluateInterval }
+        : {}),
     },
   });
 }
@@ -90,4 +108,3 @@ async function connectCluster(flags: ServeFlags, logger: Logger): Promise<KubeDe
     throw error;
   }
 }
-

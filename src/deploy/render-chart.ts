@@ -38,10 +38,36 @@ export const defaultChartDir = new URL('../../charts/metrics-adapter/', import.m
 
 /** Helm's install order (pkg/release/util/kind_sorter.go), for the kinds a chart may render; others go last. */
 const installOrder = [
-  'PriorityClass', 'Namespace', 'NetworkPolicy', 'ResourceQuota', 'LimitRange', 'PodDisruptionBudget', 'ServiceAccount', 'Secret',
-  'ConfigMap', 'StorageClass', 'PersistentVolume', 'PersistentVolumeClaim', 'CustomResourceDefinition', 'ClusterRole',
-  'ClusterRoleBinding', 'Role', 'RoleBinding', 'Service', 'DaemonSet', 'Pod', 'ReplicationController', 'ReplicaSet', 'Deployment',
-  'HorizontalPodAutoscaler', 'StatefulSet', 'Job', 'CronJob', 'IngressClass', 'Ingress', 'APIService',
+  'PriorityClass',
+  'Namespace',
+  'NetworkPolicy',
+  'ResourceQuota',
+  'LimitRange',
+  'PodDisruptionBudget',
+  'ServiceAccount',
+  'Secret',
+  'ConfigMap',
+  'StorageClass',
+  'PersistentVolume',
+  'PersistentVolumeClaim',
+  'CustomResourceDefinition',
+  'ClusterRole',
+  'ClusterRoleBinding',
+  'Role',
+  'RoleBinding',
+  'Service',
+  'DaemonSet',
+  'Pod',
+  'ReplicationController',
+  'ReplicaSet',
+  'Deployment',
+  'HorizontalPodAutoscaler',
+  'StatefulSet',
+  'Job',
+  'CronJob',
+  'IngressClass',
+  'Ingress',
+  'APIService',
 ];
 
 function isMap(value: unknown): value is Record<string, unknown> {
@@ -49,7 +75,10 @@ function isMap(value: unknown): value is Record<string, unknown> {
 }
 
 /** Helm's coalescing of a values file over the chart's defaults. */
-export function mergeValues(defaults: Readonly<Record<string, unknown>>, overrides: Readonly<Record<string, unknown>>): Record<string, unknown> {
+export function mergeValues(
+  defaults: Readonly<Record<string, unknown>>,
+  overrides: Readonly<Record<string, unknown>>,
+): Record<string, unknown> {
   const result: Record<string, unknown> = structuredClone(defaults) as Record<string, unknown>;
   for (const [key, value] of Object.entries(overrides)) {
     if (value === null) delete result[key];
@@ -59,10 +88,16 @@ export function mergeValues(defaults: Readonly<Record<string, unknown>>, overrid
   return result;
 }
 
-/** Throws TemplateError for a template the renderer cannot run, ChartValuesError for the chart's own `fail`/`required`. */
+/**
+ * Throws TemplateError for a template the renderer cannot run, ChartValuesError for the chart's own `fail`/`required`.
+ */
 export async function renderChart(options: RenderChartOptions = {}): Promise<RenderedChart> {
   const dir = options.chartDir ?? defaultChartDir;
-  const chart = parse(await readFile(new URL('Chart.yaml', dir), 'utf8')) as { name: string; version: string; appVersion?: string };
+  const chart = parse(await readFile(new URL('Chart.yaml', dir), 'utf8')) as {
+    name: string;
+    version: string;
+    appVersion?: string;
+  };
   const defaults = (parse(await readFile(new URL('values.yaml', dir), 'utf8')) ?? {}) as Record<string, unknown>;
   const templatesDir = new URL('templates/', dir);
   const files = (await readdir(templatesDir)).sort();
@@ -82,7 +117,14 @@ export async function renderChart(options: RenderChartOptions = {}): Promise<Ren
   const namespace = options.namespace ?? 'default';
   const dot = {
     Values: mergeValues(defaults, options.values ?? {}),
-    Release: { Name: options.releaseName ?? 'metrics-adapter', Namespace: namespace, Service: options.releaseService ?? 'Helm', IsInstall: true, IsUpgrade: false, Revision: 1 },
+    Release: {
+      Name: options.releaseName ?? 'metrics-adapter',
+      Namespace: namespace,
+      Service: options.releaseService ?? 'Helm',
+      IsInstall: true,
+      IsUpgrade: false,
+      Revision: 1,
+    },
     Chart: { Name: chart.name, Version: chart.version, AppVersion: chart.appVersion ?? '' },
     Capabilities: { KubeVersion: { Version: 'v1.35.0', Major: '1', Minor: '35' } },
     Template: { BasePath: `${chart.name}/templates` },
@@ -97,12 +139,13 @@ export async function renderChart(options: RenderChartOptions = {}): Promise<Ren
       continue;
     }
     for (const document of parseAllDocuments(text)) {
-      if (document.errors.length > 0) throw new Error(`${chart.name}/templates/${file}: ${document.errors[0]!.message}`);
+      if (document.errors.length > 0)
+        throw new Error(`${chart.name}/templates/${file}: ${document.errors[0]!.message}`);
       const object = document.toJS() as KubeObject | null;
       if (object !== null && object !== undefined) objects.push(object);
     }
   }
-  return { objects: [...await readCrds(dir), ...sortForInstall(objects)], notes };
+  return { objects: [...(await readCrds(dir)), ...sortForInstall(objects)], notes };
 }
 
 /** The chart's crds/ files, first, as `helm template --include-crds` prints them (helm install applies them first). */

@@ -39,7 +39,9 @@ function validate(object: KubeObject, where: string): void {
 const root = new URL('../../deploy/', import.meta.url);
 
 test('a manifest with a missing required field fails the schema check', () => {
-  assert.throws(() => new APIService({ metadata: { name: 'x' }, spec: { groupPriorityMinimum: 'high' } } as never).validate());
+  assert.throws(() =>
+    new APIService({ metadata: { name: 'x' }, spec: { groupPriorityMinimum: 'high' } } as never).validate(),
+  );
   assert.throws(() => new Deployment({ metadata: { name: 'x' }, spec: { template: {} } } as never).validate());
 });
 
@@ -51,39 +53,65 @@ test('every file in deploy/ holds one object, named by its kind, that passes the
       const doc = Array.isArray(docs) ? docs[0]! : docs;
       assert.deepEqual(doc.errors, [], file);
       const object = doc.toJS() as KubeObject;
-      const kebabKind = object.kind.replace(/API/g, 'Api').replace(/([a-z])([A-Z])/g, '$1-$2').toLowerCase();
-      assert.ok(file.startsWith(kebabKind) || file.startsWith(kebabKind.replace('horizontal-pod-autoscaler', 'hpa')), `${file} is named by its kind ${object.kind}`);
+      const kebabKind = object.kind
+        .replace(/API/g, 'Api')
+        .replace(/([a-z])([A-Z])/g, '$1-$2')
+        .toLowerCase();
+      assert.ok(
+        file.startsWith(kebabKind) || file.startsWith(kebabKind.replace('horizontal-pod-autoscaler', 'hpa')),
+        `${file} is named by its kind ${object.kind}`,
+      );
       validate(object, `${dir}${file}`);
     }
   }
 });
 
 test('rendering puts every object in the namespace and wires caBundle, Secret, image and back end', async () => {
-  const objects = await renderManifests({ namespace: 'metrics', image: 'example/metrics-adapter:9', backend: 'memory' });
+  const objects = await renderManifests({
+    namespace: 'metrics',
+    image: 'example/metrics-adapter:9',
+    backend: 'memory',
+  });
   for (const object of objects) validate(object, 'rendered');
   const byKind = (kind: string) => objects.filter((o) => o.kind === kind);
-  assert.equal(objects[0]!.kind, 'CustomResourceDefinition', 'the chart\'s crds/ first, as helm install applies them');
+  assert.equal(objects[0]!.kind, 'CustomResourceDefinition', "the chart's crds/ first, as helm install applies them");
   assert.equal(objects[1]!.kind, 'Namespace', 'next, so kubectl apply creates it before what lives in it');
-  assert.deepEqual(byKind('Namespace').map((o) => o.metadata.name), ['metrics']);
+  assert.deepEqual(
+    byKind('Namespace').map((o) => o.metadata.name),
+    ['metrics'],
+  );
   for (const object of objects) {
     if (object.metadata.namespace === undefined) continue;
     const expected = object.kind === 'RoleBinding' ? 'kube-system' : 'metrics';
     assert.equal(object.metadata.namespace, expected, `${object.kind} ${object.metadata.name}`);
   }
   const subjects = objects.flatMap((o) => (o.subjects as { name: string; namespace: string }[] | undefined) ?? []);
-  assert.deepEqual([...new Set(subjects.map((s) => `${s.namespace}/${s.name}`))].sort(), ['kube-system/horizontal-pod-autoscaler', 'metrics/metrics-adapter']);
+  assert.deepEqual([...new Set(subjects.map((s) => `${s.namespace}/${s.name}`))].sort(), [
+    'kube-system/horizontal-pod-autoscaler',
+    'metrics/metrics-adapter',
+  ]);
   const authReader = byKind('RoleBinding')[0]!;
-  assert.deepEqual(authReader.roleRef, { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'extension-apiserver-authentication-reader' });
+  assert.deepEqual(authReader.roleRef, {
+    apiGroup: 'rbac.authorization.k8s.io',
+    kind: 'Role',
+    name: 'extension-apiserver-authentication-reader',
+  });
   assert.ok(byKind('ClusterRoleBinding').some((b) => (b.roleRef as { name: string }).name === 'system:auth-delegator'));
   assert.ok(byKind('ClusterRole').some((r) => r.metadata.name === 'metrics-adapter-writer'));
 
   // spec §7.1: one APIService per served version, v1beta2 preferred over v1beta1.
-  const services = byKind('APIService').map((o) => ({ name: o.metadata.name, spec: o.spec as Record<string, unknown> & { caBundle: string; service: unknown } }));
-  assert.deepEqual(services.map((s) => [s.name, s.spec.groupPriorityMinimum, s.spec.versionPriority]), [
-    ['v1beta1.custom.metrics.k8s.io', 100, 100],
-    ['v1beta2.custom.metrics.k8s.io', 100, 200],
-    ['v1beta1.external.metrics.k8s.io', 100, 100],
-  ]);
+  const services = byKind('APIService').map((o) => ({
+    name: o.metadata.name,
+    spec: o.spec as Record<string, unknown> & { caBundle: string; service: unknown },
+  }));
+  assert.deepEqual(
+    services.map((s) => [s.name, s.spec.groupPriorityMinimum, s.spec.versionPriority]),
+    [
+      ['v1beta1.custom.metrics.k8s.io', 100, 100],
+      ['v1beta2.custom.metrics.k8s.io', 100, 200],
+      ['v1beta1.external.metrics.k8s.io', 100, 100],
+    ],
+  );
   for (const s of services) {
     assert.deepEqual(s.spec.service, { name: 'metrics-adapter', namespace: 'metrics', port: 443 });
     assert.equal(s.spec.insecureSkipTLSVerify, undefined);
@@ -104,13 +132,32 @@ test('rendering puts every object in the namespace and wires caBundle, Secret, i
   assert.ok(new Set(services.map((s) => s.spec.caBundle)).size === 1);
 
   const deployment = byKind('Deployment')[0]!;
-  const pod = (deployment.spec as { template: { spec: Record<string, unknown> & { containers: Record<string, unknown>[]; volumes: { secret?: { secretName: string } }[] } } }).template.spec;
-  const container = pod.containers[0]! as { image: string; args: string[]; securityContext: Record<string, unknown>; livenessProbe: { httpGet: { path: string } }; readinessProbe: { httpGet: { path: string } }; resources: { requests: unknown } };
+  const pod = (
+    deployment.spec as {
+      template: {
+        spec: Record<string, unknown> & {
+          containers: Record<string, unknown>[];
+          volumes: { secret?: { secretName: string } }[];
+        };
+      };
+    }
+  ).template.spec;
+  const container = pod.containers[0]! as {
+    image: string;
+    args: string[];
+    securityContext: Record<string, unknown>;
+    livenessProbe: { httpGet: { path: string } };
+    readinessProbe: { httpGet: { path: string } };
+    resources: { requests: unknown };
+  };
   assert.equal(container.image, 'example/metrics-adapter:9');
   assert.ok(container.args.includes('--backend=memory'));
   assert.equal(container.securityContext.readOnlyRootFilesystem, true);
   assert.equal((pod.securityContext as { runAsNonRoot: boolean }).runAsNonRoot, true);
-  assert.deepEqual([container.livenessProbe.httpGet.path, container.readinessProbe.httpGet.path], ['/livez', '/readyz']);
+  assert.deepEqual(
+    [container.livenessProbe.httpGet.path, container.readinessProbe.httpGet.path],
+    ['/livez', '/readyz'],
+  );
   assert.ok(container.resources.requests);
   assert.ok(pod.volumes.some((v) => v.secret?.secretName === secret.metadata.name));
 
@@ -124,42 +171,104 @@ test('flags become chart values: their own keys where the chart has one, extraAr
     namespace: 'metrics',
     image: 'registry.example.com:5000/team/metrics-adapter:2.0',
     backend: 'prometheus',
-    backendFlags: { 'prometheus-url': 'http://prom:9090/sub', 'metrics-relist-interval': '30s', 'prometheus-verb': 'POST', 'prometheus-insecure-skip-tls-verify': true },
+    backendFlags: {
+      'prometheus-url': 'http://prom:9090/sub',
+      'metrics-relist-interval': '30s',
+      'prometheus-verb': 'POST',
+      'prometheus-insecure-skip-tls-verify': true,
+    },
     config: { rules: [] },
   });
-  assert.deepEqual(values.image, { repository: 'registry.example.com:5000/team/metrics-adapter', tag: '2.0', digest: '' });
-  assert.deepEqual(values.prometheus, { url: 'http://prom:9090/sub', port: null, path: '', auth: { insecureSkipTLSVerify: true } });
+  assert.deepEqual(values.image, {
+    repository: 'registry.example.com:5000/team/metrics-adapter',
+    tag: '2.0',
+    digest: '',
+  });
+  assert.deepEqual(values.prometheus, {
+    url: 'http://prom:9090/sub',
+    port: null,
+    path: '',
+    auth: { insecureSkipTLSVerify: true },
+  });
   assert.equal(values.metricsRelistInterval, '30s');
   assert.deepEqual(values.extraArguments, ['--prometheus-verb=POST']);
   assert.equal(values.backend, 'prometheus');
-  assert.deepEqual((await manifestsValues({ namespace: 'm', image: 'a/b@sha256:abc' })).image, { repository: 'a/b', digest: 'sha256:abc', tag: '' });
-  assert.equal((await manifestsValues({ namespace: 'm', image: 'x', config: { backend: 'redis' } })).backend, 'redis', 'the config file names the back end');
-  assert.equal((await manifestsValues({ namespace: 'm', image: 'x', backend: 'memory', config: { backends: {} } })).backend, '', 'none with a routing config');
+  assert.deepEqual((await manifestsValues({ namespace: 'm', image: 'a/b@sha256:abc' })).image, {
+    repository: 'a/b',
+    digest: 'sha256:abc',
+    tag: '',
+  });
+  assert.equal(
+    (await manifestsValues({ namespace: 'm', image: 'x', config: { backend: 'redis' } })).backend,
+    'redis',
+    'the config file names the back end',
+  );
+  assert.equal(
+    (await manifestsValues({ namespace: 'm', image: 'x', backend: 'memory', config: { backends: {} } })).backend,
+    '',
+    'none with a routing config',
+  );
 });
 
 test('the resource metrics API and its reader role are rendered only when asked for, with the same caBundle', async () => {
-  const apiServices = (objects: readonly KubeObject[]) => objects.filter((o) => o.kind === 'APIService').map((o) => o.metadata.name).sort();
+  const apiServices = (objects: readonly KubeObject[]) =>
+    objects
+      .filter((o) => o.kind === 'APIService')
+      .map((o) => o.metadata.name)
+      .sort();
   const plain = await renderManifests({ namespace: 'metrics', image: 'i', backend: 'memory' });
-  assert.deepEqual(apiServices(plain), ['v1beta1.custom.metrics.k8s.io', 'v1beta1.external.metrics.k8s.io', 'v1beta2.custom.metrics.k8s.io']);
+  assert.deepEqual(apiServices(plain), [
+    'v1beta1.custom.metrics.k8s.io',
+    'v1beta1.external.metrics.k8s.io',
+    'v1beta2.custom.metrics.k8s.io',
+  ]);
   assert.ok(!plain.some((o) => o.metadata.name === 'system:aggregated-metrics-reader'));
-  const withResource = await renderManifests({ namespace: 'metrics', image: 'i', backend: 'memory', resourceMetrics: true });
+  const withResource = await renderManifests({
+    namespace: 'metrics',
+    image: 'i',
+    backend: 'memory',
+    resourceMetrics: true,
+  });
   for (const object of withResource) validate(object, 'rendered with resource metrics');
-  assert.deepEqual(apiServices(withResource), ['v1beta1.custom.metrics.k8s.io', 'v1beta1.external.metrics.k8s.io', 'v1beta1.metrics.k8s.io', 'v1beta2.custom.metrics.k8s.io']);
-  const spec = (name: string) => withResource.find((o) => o.metadata.name === name)!.spec as { service: { namespace: string }; caBundle: string; group: string };
+  assert.deepEqual(apiServices(withResource), [
+    'v1beta1.custom.metrics.k8s.io',
+    'v1beta1.external.metrics.k8s.io',
+    'v1beta1.metrics.k8s.io',
+    'v1beta2.custom.metrics.k8s.io',
+  ]);
+  const spec = (name: string) =>
+    withResource.find((o) => o.metadata.name === name)!.spec as {
+      service: { namespace: string };
+      caBundle: string;
+      group: string;
+    };
   assert.equal(spec('v1beta1.metrics.k8s.io').group, 'metrics.k8s.io');
   assert.equal(spec('v1beta1.metrics.k8s.io').service.namespace, 'metrics');
   assert.equal(spec('v1beta1.metrics.k8s.io').caBundle, spec('v1beta1.external.metrics.k8s.io').caBundle);
-  const reader = withResource.find((o) => o.kind === 'ClusterRole' && o.metadata.name === 'system:aggregated-metrics-reader')!;
+  const reader = withResource.find(
+    (o) => o.kind === 'ClusterRole' && o.metadata.name === 'system:aggregated-metrics-reader',
+  )!;
   assert.equal(reader.metadata.labels?.['rbac.authorization.k8s.io/aggregate-to-view'], 'true');
 });
 
 test('--default-rules becomes rules.default, which passes --default-rules to serve and needs no other rules', async () => {
-  const values = await manifestsValues({ namespace: 'm', image: 'x', backend: 'prometheus', backendFlags: { 'prometheus-url': 'http://prom:9090', 'default-rules': true } });
+  const values = await manifestsValues({
+    namespace: 'm',
+    image: 'x',
+    backend: 'prometheus',
+    backendFlags: { 'prometheus-url': 'http://prom:9090', 'default-rules': true },
+  });
   assert.deepEqual(values.rules, { default: true });
   assert.equal(values.extraArguments, undefined);
-  const objects = await renderManifests({ namespace: 'm', image: 'x', backend: 'prometheus', backendFlags: { 'prometheus-url': 'http://prom:9090', 'default-rules': true } });
+  const objects = await renderManifests({
+    namespace: 'm',
+    image: 'x',
+    backend: 'prometheus',
+    backendFlags: { 'prometheus-url': 'http://prom:9090', 'default-rules': true },
+  });
   const deployment = objects.find((o) => o.kind === 'Deployment')!;
-  const args = (deployment.spec as { template: { spec: { containers: { args: string[] }[] } } }).template.spec.containers[0]!.args;
+  const args = (deployment.spec as { template: { spec: { containers: { args: string[] }[] } } }).template.spec
+    .containers[0]!.args;
   assert.ok(args.includes('--default-rules'), args.join(' '));
   assert.ok(args.includes('--backend=prometheus'));
 });
@@ -168,19 +277,46 @@ test('a namespace that is not a DNS label is refused', async () => {
   await assert.rejects(renderManifests({ namespace: 'Not_OK', image: 'x', backend: 'memory' }), RangeError);
 });
 
-test('replicas > 1 with the memory back end is refused with the chart\'s message', async () => {
-  await assert.rejects(renderManifests({ namespace: 'm', image: 'x', backend: 'memory', replicas: 2 }), (error: Error) => error instanceof ChartValuesError && /replicas > 1 needs a shared back end/.test(error.message));
-  const objects = await renderManifests({ namespace: 'm', image: 'x', backend: 'redis', replicas: 2, backendFlags: { 'redis-url': 'redis://r:6379' } });
+test("replicas > 1 with the memory back end is refused with the chart's message", async () => {
+  await assert.rejects(
+    renderManifests({ namespace: 'm', image: 'x', backend: 'memory', replicas: 2 }),
+    (error: Error) => error instanceof ChartValuesError && /replicas > 1 needs a shared back end/.test(error.message),
+  );
+  const objects = await renderManifests({
+    namespace: 'm',
+    image: 'x',
+    backend: 'redis',
+    replicas: 2,
+    backendFlags: { 'redis-url': 'redis://r:6379' },
+  });
   assert.equal((objects.find((o) => o.kind === 'Deployment')!.spec as { replicas: number }).replicas, 2);
 });
 
 test('a config file read at start is a checksum on the pod, so changing it rolls the pods; a routing config is not', async () => {
   const checksum = async (config: Record<string, unknown>, backend?: string) => {
-    const objects = await renderManifests({ namespace: 'm', image: 'x', config, ...(backend !== undefined ? { backend } : {}), backendFlags: backend === 'prometheus' ? { 'prometheus-url': 'http://p:9090' } : {} });
-    const pod = (objects.find((o) => o.kind === 'Deployment')!.spec as { template: { metadata: { annotations?: Record<string, string> } } }).template;
+    const objects = await renderManifests({
+      namespace: 'm',
+      image: 'x',
+      config,
+      ...(backend !== undefined ? { backend } : {}),
+      backendFlags: backend === 'prometheus' ? { 'prometheus-url': 'http://p:9090' } : {},
+    });
+    const pod = (
+      objects.find((o) => o.kind === 'Deployment')!.spec as {
+        template: { metadata: { annotations?: Record<string, string> } };
+      }
+    ).template;
     return pod.metadata.annotations?.['checksum/config'];
   };
-  const rule = (series: string) => ({ rules: [{ seriesQuery: series, resources: { template: '<<.Resource>>' }, metricsQuery: 'sum(<<.Series>>{<<.LabelMatchers>>}) by (<<.GroupBy>>)' }] });
+  const rule = (series: string) => ({
+    rules: [
+      {
+        seriesQuery: series,
+        resources: { template: '<<.Resource>>' },
+        metricsQuery: 'sum(<<.Series>>{<<.LabelMatchers>>}) by (<<.GroupBy>>)',
+      },
+    ],
+  });
   const first = await checksum(rule('a_total'), 'prometheus');
   assert.match(first ?? '', /^[0-9a-f]{64}$/);
   assert.notEqual(await checksum(rule('b_total'), 'prometheus'), first);

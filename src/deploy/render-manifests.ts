@@ -39,7 +39,9 @@ export const manifestsReleaseService = 'metrics-adapter-manifests';
  * Flags whose value has its own chart key; every other back-end flag goes to `extraArguments` as given (a flag
  * naming a file names it inside the pod: mount it with extraVolumes).
  */
-const flagValues: Readonly<Record<string, (value: string | true, values: Record<string, unknown>) => Record<string, unknown>>> = {
+const flagValues: Readonly<
+  Record<string, (value: string | true, values: Record<string, unknown>) => Record<string, unknown>>
+> = {
   'prometheus-url': (value) => ({ prometheus: { url: value, port: null, path: '' } }),
   'prometheus-timeout': (value) => ({ prometheus: { timeout: value } }),
   'prometheus-username': (value) => ({ prometheus: { auth: { username: value } } }),
@@ -47,9 +49,23 @@ const flagValues: Readonly<Record<string, (value: string | true, values: Record<
   'metrics-relist-interval': (value) => ({ metricsRelistInterval: value }),
   'default-rules': () => ({ rules: { default: true } }),
   'redis-url': (value) => ({ redis: { url: value } }),
-  'redis-sentinels': (value) => ({ redis: { sentinels: String(value).split(',').map((s) => s.trim()).filter((s) => s !== '') } }),
+  'redis-sentinels': (value) => ({
+    redis: {
+      sentinels: String(value)
+        .split(',')
+        .map((s) => s.trim())
+        .filter((s) => s !== ''),
+    },
+  }),
   'redis-sentinel-master': (value) => ({ redis: { sentinelMaster: value } }),
-  'redis-cluster': (value) => ({ redis: { cluster: String(value).split(',').map((s) => s.trim()).filter((s) => s !== '') } }),
+  'redis-cluster': (value) => ({
+    redis: {
+      cluster: String(value)
+        .split(',')
+        .map((s) => s.trim())
+        .filter((s) => s !== ''),
+    },
+  }),
   'redis-min-replicas-to-ack': (value) => ({ redis: { minReplicasToAck: Number(value) } }),
   'redis-replica-ack-timeout': (value) => ({ redis: { replicaAckTimeout: value } }),
   'max-staleness': (value) => ({ redis: { maxStaleness: value } }),
@@ -58,7 +74,10 @@ const flagValues: Readonly<Record<string, (value: string | true, values: Record<
   'forward-url': (value) => ({ forward: { url: value } }),
 };
 
-/** Files whose content, not path, goes into the manifests: a CA is public, and a path on this machine means nothing in the pod. */
+/**
+ * Files whose content, not path, goes into the manifests: a CA is public, and a path on this machine means nothing in
+ * the pod.
+ */
 const embeddedFiles: Readonly<Record<string, (content: string) => Record<string, unknown>>> = {
   'forward-ca-file': (content) => ({ forward: { caBundle: content } }),
 };
@@ -82,7 +101,8 @@ export async function manifestsValues(options: RenderManifestsOptions): Promise<
   for (const [name, value] of Object.entries(options.backendFlags ?? {})) {
     const embed = embeddedFiles[name];
     const set = flagValues[name];
-    if (embed !== undefined && typeof value === 'string') values = mergeValues(values, embed(await readFile(value, 'utf8')));
+    if (embed !== undefined && typeof value === 'string')
+      values = mergeValues(values, embed(await readFile(value, 'utf8')));
     else if (set !== undefined) values = mergeValues(values, set(value, values));
     else extraArguments.push(value === true ? `--${name}` : `--${name}=${value}`);
   }
@@ -106,12 +126,16 @@ function imageValues(image: string): Record<string, string> {
   const at = image.indexOf('@');
   if (at > 0) return { repository: image.slice(0, at), digest: image.slice(at + 1), tag: '' };
   const colon = image.lastIndexOf(':');
-  if (colon > image.lastIndexOf('/')) return { repository: image.slice(0, colon), tag: image.slice(colon + 1), digest: '' };
+  if (colon > image.lastIndexOf('/'))
+    return { repository: image.slice(0, colon), tag: image.slice(colon + 1), digest: '' };
   return { repository: image, tag: 'latest', digest: '' };
 }
 
 /** Multi-document YAML, one object per document, as `kubectl apply -f -` reads it. */
 export function formatManifests(objects: readonly KubeObject[], header: string): string {
-  const comments = header.split('\n').map((line) => `# ${line}`.trimEnd()).join('\n');
+  const comments = header
+    .split('\n')
+    .map((line) => `# ${line}`.trimEnd())
+    .join('\n');
   return `${comments}\n${objects.map((o) => `---\n${stringify(o, { lineWidth: 0 })}`).join('')}`;
 }

@@ -10,8 +10,16 @@ test('parseDuration rejects what Go rejects', () => {
 
 test('parseDuration reads Go duration strings as milliseconds', () => {
   const cases: [string, number][] = [
-    ['0', 0], ['300ms', 300], ['15s', 15_000], ['1.5s', 1500], ['10m', 600_000],
-    ['1h30m', 5_400_000], ['2h45m10s', 9_910_000], ['500us', 0.5], ['.5s', 500], ['1000ns', 0.001],
+    ['0', 0],
+    ['300ms', 300],
+    ['15s', 15_000],
+    ['1.5s', 1500],
+    ['10m', 600_000],
+    ['1h30m', 5_400_000],
+    ['2h45m10s', 9_910_000],
+    ['500us', 0.5],
+    ['.5s', 500],
+    ['1000ns', 0.001],
   ];
   for (const [text, ms] of cases) assert.equal(parseDuration(text), ms, text);
 });

@@ -11,15 +11,20 @@ export type ConvertedVersion = (typeof convertedVersions)[number];
 
 type Json = Record<string, unknown>;
 
-const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isObject = (value: unknown): value is Json =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** The document in the v2 shape and the version it was converted from, or undefined for any other document. */
 export function convertToV2(data: Json): { readonly data: Json; readonly from: ConvertedVersion } | undefined {
   const from = convertedVersions.find((v) => v === data.apiVersion);
   if (from === undefined) return undefined;
   const spec = isObject(data.spec) ? data.spec : undefined;
-  if (from === 'autoscaling/v2beta2' || spec === undefined || !Array.isArray(spec.metrics)) return { data: { ...data, apiVersion: 'autoscaling/v2' }, from };
-  return { data: { ...data, apiVersion: 'autoscaling/v2', spec: { ...spec, metrics: spec.metrics.map(convertV2beta1Metric) } }, from };
+  if (from === 'autoscaling/v2beta2' || spec === undefined || !Array.isArray(spec.metrics))
+    return { data: { ...data, apiVersion: 'autoscaling/v2' }, from };
+  return {
+    data: { ...data, apiVersion: 'autoscaling/v2', spec: { ...spec, metrics: spec.metrics.map(convertV2beta1Metric) } },
+    from,
+  };
 }
 
 /** One v2beta1 MetricSpec; anything not shaped as v2beta1 is left for the v2 schema to report. */
@@ -34,13 +39,22 @@ function convertV2beta1Metric(metric: unknown): unknown {
       object: {
         describedObject: target,
         metric: { name: metricName, ...(selector !== undefined ? { selector } : {}) },
-        target: averageValue === undefined ? { type: 'Value', value: targetValue } : { type: 'AverageValue', averageValue, ...(targetValue !== undefined ? { value: targetValue } : {}) },
+        target:
+          averageValue === undefined
+            ? { type: 'Value', value: targetValue }
+            : { type: 'AverageValue', averageValue, ...(targetValue !== undefined ? { value: targetValue } : {}) },
       },
     };
   }
   if (type === 'Pods' && isObject(metric.pods)) {
     const { metricName, targetAverageValue, selector } = metric.pods;
-    return { ...metric, pods: { metric: { name: metricName, ...(selector !== undefined ? { selector } : {}) }, target: { type: 'AverageValue', averageValue: targetAverageValue } } };
+    return {
+      ...metric,
+      pods: {
+        metric: { name: metricName, ...(selector !== undefined ? { selector } : {}) },
+        target: { type: 'AverageValue', averageValue: targetAverageValue },
+      },
+    };
   }
   if (type === 'External' && isObject(metric.external)) {
     const { metricName, metricSelector, targetValue, targetAverageValue } = metric.external;
@@ -49,7 +63,10 @@ function convertV2beta1Metric(metric: unknown): unknown {
       ...metric,
       external: {
         metric: { name: metricName, ...(metricSelector !== undefined ? { selector: metricSelector } : {}) },
-        target: targetValue !== undefined ? { type: 'Value', value: targetValue } : { type: 'AverageValue', averageValue: targetAverageValue },
+        target:
+          targetValue !== undefined
+            ? { type: 'Value', value: targetValue }
+            : { type: 'AverageValue', averageValue: targetAverageValue },
       },
     };
   }
@@ -58,7 +75,10 @@ function convertV2beta1Metric(metric: unknown): unknown {
     if (type !== (key === 'resource' ? 'Resource' : 'ContainerResource') || !isObject(source)) continue;
     const { targetAverageUtilization, targetAverageValue, ...rest } = source;
     // NB: conversion.go: Utilization unless targetAverageValue is set.
-    const target = targetAverageValue === undefined ? { type: 'Utilization', averageUtilization: targetAverageUtilization } : { type: 'AverageValue', averageValue: targetAverageValue };
+    const target =
+      targetAverageValue === undefined
+        ? { type: 'Utilization', averageUtilization: targetAverageUtilization }
+        : { type: 'AverageValue', averageValue: targetAverageValue };
     return { ...metric, [key]: { ...rest, target } };
   }
   return metric;

@@ -48,7 +48,12 @@ describe('explain: Resource and ContainerResource metrics', () => {
 
   before(async () => {
     const backend = await memoryBackend.create({}, {}, { logger: createSilentLogger(), resourceMapper });
-    adapter = createAdapter({ custom: backend.custom!, resource: backend.resource!, writer: backend.writer!, resourceMapper });
+    adapter = createAdapter({
+      custom: backend.custom!,
+      resource: backend.resource!,
+      writer: backend.writer!,
+      resourceMapper,
+    });
     fetcher = {
       async get(url) {
         const res = await adapter.server.inject({ method: 'GET', url });
@@ -65,8 +70,10 @@ describe('explain: Resource and ContainerResource metrics', () => {
     for (const pod of pods) {
       for (const [container, usage] of Object.entries(pod.usage ?? {})) {
         const res = await adapter.server.inject({
-          method: 'POST', url: `/write-resource-metrics/namespaces/${namespace}/pods/${pod.name}/containers/${container}?objectLabels=app%3Dweb`,
-          payload: JSON.stringify(usage), headers: { 'content-type': 'application/json' },
+          method: 'POST',
+          url: `/write-resource-metrics/namespaces/${namespace}/pods/${pod.name}/containers/${container}?objectLabels=app%3Dweb`,
+          payload: JSON.stringify(usage),
+          headers: { 'content-type': 'application/json' },
         });
         assert.equal(res.statusCode, 200, res.body);
       }
@@ -77,21 +84,35 @@ describe('explain: Resource and ContainerResource metrics', () => {
       ready: (pod.ready?.status ?? 'True') === 'True',
       containers: Object.entries(pod.requests ?? cpuRequests(500n)).map(([name, requests]) => ({ name, requests })),
       startTime: now - (pod.startedAgo ?? 10 * minute),
-      readyCondition: { status: pod.ready?.status ?? 'True', lastTransitionTime: now - (pod.ready?.changedAgo ?? 9 * minute) },
+      readyCondition: {
+        status: pod.ready?.status ?? 'True',
+        lastTransitionTime: now - (pod.ready?.changedAgo ?? 9 * minute),
+      },
     }));
     return explainHpa(parseHpa(hpa(metric), 'hpa.yaml'), fetcher, {
       resourceMapper,
       namespace,
       podSelector: 'app=web',
-      cluster: { scale: { target: 'deployments.apps/web', path: '', specReplicas, statusReplicas: specReplicas, selector: 'app=web' }, podSelector: 'app=web', pods: infos },
+      cluster: {
+        scale: {
+          target: 'deployments.apps/web',
+          path: '',
+          specReplicas,
+          statusReplicas: specReplicas,
+          selector: 'app=web',
+        },
+        podSelector: 'app=web',
+        pods: infos,
+      },
       history: { now },
     });
   }
 
   const cpu50 = 'type: Resource\n    resource: {name: cpu, target: {type: Utilization, averageUtilization: 50}}';
-  const pods = (n: number, cpu: string) => Array.from({ length: n }, (_, i) => ({ name: `web-${i + 1}`, usage: { app: { cpu } } }));
+  const pods = (n: number, cpu: string) =>
+    Array.from({ length: n }, (_, i) => ({ name: `web-${i + 1}`, usage: { app: { cpu } } }));
 
-  test('a pod without a request for the resource makes the metric invalid, with the controller\'s message', async () => {
+  test("a pod without a request for the resource makes the metric invalid, with the controller's message", async () => {
     const e = await explain(cpu50, [{ name: 'web-1', usage: { app: { cpu: '100m' } }, requests: { app: {} } }]);
     const result = e.metrics[0]!.result!;
     assert.equal(result.rule, 'Invalid');
@@ -102,7 +123,10 @@ describe('explain: Resource and ContainerResource metrics', () => {
 
   test('no PodMetrics at all is FailedGetResourceMetric', async () => {
     const e = await explain(cpu50, [{ name: 'web-1' }]);
-    assert.match(e.metrics[0]!.result!.reason, /unable to get metrics for resource cpu: no metrics returned from resource metrics API/);
+    assert.match(
+      e.metrics[0]!.result!.reason,
+      /unable to get metrics for resource cpu: no metrics returned from resource metrics API/,
+    );
   });
 
   test('scale up: utilization over target, every pod ready', async () => {
@@ -129,8 +153,18 @@ describe('explain: Resource and ContainerResource metrics', () => {
     const e = await explain(cpu50, [
       { name: 'web-1', usage: { app: { cpu: '500m' } } },
       { name: 'web-2', usage: { app: { cpu: '500m' } } },
-      { name: 'web-3', usage: { app: { cpu: '500m' } }, startedAgo: minute, ready: { status: 'False', changedAgo: minute } },
-      { name: 'web-4', usage: { app: { cpu: '500m' } }, startedAgo: minute, ready: { status: 'True', changedAgo: 10_000 } },
+      {
+        name: 'web-3',
+        usage: { app: { cpu: '500m' } },
+        startedAgo: minute,
+        ready: { status: 'False', changedAgo: minute },
+      },
+      {
+        name: 'web-4',
+        usage: { app: { cpu: '500m' } },
+        startedAgo: minute,
+        ready: { status: 'True', changedAgo: 10_000 },
+      },
     ]);
     const result = e.metrics[0]!.result!;
     // NB: 1000m of 2000m requested is 50%: ratio exactly 1 after filling in, within tolerance: keep 4.
@@ -170,12 +204,18 @@ describe('explain: Resource and ContainerResource metrics', () => {
   });
 
   test('memory: the CPU readiness rules do not apply', async () => {
-    const memory50 = 'type: Resource\n    resource: {name: memory, target: {type: Utilization, averageUtilization: 50}}';
+    const memory50 =
+      'type: Resource\n    resource: {name: memory, target: {type: Utilization, averageUtilization: 50}}';
     // 200Mi of 256Mi = 78%: ratio 1.56, ceil(1.56 × 3) = 5, the not-Ready pod counted as ready.
     const e = await explain(memory50, [
       { name: 'web-1', usage: { app: { memory: '200Mi' } } },
       { name: 'web-2', usage: { app: { memory: '200Mi' } } },
-      { name: 'web-3', usage: { app: { memory: '200Mi' } }, startedAgo: minute, ready: { status: 'False', changedAgo: minute } },
+      {
+        name: 'web-3',
+        usage: { app: { memory: '200Mi' } },
+        startedAgo: minute,
+        ready: { status: 'False', changedAgo: minute },
+      },
     ]);
     assert.equal(e.metrics[0]!.result!.ratio, 1.56);
     assert.equal(e.metrics[0]!.result!.proposal, 5);
@@ -187,10 +227,16 @@ describe('explain: Resource and ContainerResource metrics', () => {
     const e = await explain(average, pods(3, '300m'));
     assert.equal(e.metrics[0]!.target, 'averageValue 200m');
     assert.equal(e.metrics[0]!.result!.proposal, 5);
-    const container = 'type: ContainerResource\n    containerResource: {name: cpu, container: app, target: {type: Utilization, averageUtilization: 50}}';
+    const container =
+      'type: ContainerResource\n    containerResource: {name: cpu, container: app, target: {type: Utilization, averageUtilization: 50}}';
     const withSidecar = { app: { cpu: 500n }, envoy: { cpu: 100n } };
-    const sidecarPods = [1, 2, 3].map((i) => ({ name: `web-${i}`, usage: { app: { cpu: '400m' }, envoy: { cpu: '100m' } }, requests: withSidecar }));
-    // Only `app`: 400m of 500m = 80%, ratio 1.6: 5 (the pod total, 500m of 600m = 83%, would also give 5, so check the ratio).
+    const sidecarPods = [1, 2, 3].map((i) => ({
+      name: `web-${i}`,
+      usage: { app: { cpu: '400m' }, envoy: { cpu: '100m' } },
+      requests: withSidecar,
+    }));
+    // Only `app`: 400m of 500m = 80%, ratio 1.6: 5 (the pod total, 500m of 600m = 83%, would also give 5, so check the
+    // ratio).
     const c = await explain(container, sidecarPods);
     assert.equal(c.metrics[0]!.result!.ratio, 1.6);
     assert.equal(c.metrics[0]!.result!.proposal, 5);

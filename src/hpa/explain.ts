@@ -13,7 +13,19 @@ import { encodeQuery, escapeSegment, queryFor, type MetricQuery } from './metric
 import { lookUpMetricQuery, type MetricQuerySummary } from './metric-query-lookup.js';
 import { parseDuration } from '../duration/index.js';
 import { calculateReplicas } from './replica-calculator.js';
-import type { MetricInput, MetricResult, MetricsFetcher, MetricType, ObjectTarget, PodInfo, ReplicaDecision, ReplicaInputs, ResourceSample, ResourceTarget, TargetScale } from './types.js';
+import type {
+  MetricInput,
+  MetricResult,
+  MetricsFetcher,
+  MetricType,
+  ObjectTarget,
+  PodInfo,
+  ReplicaDecision,
+  ReplicaInputs,
+  ResourceSample,
+  ResourceTarget,
+  TargetScale,
+} from './types.js';
 
 export type { MetricsFetcher };
 
@@ -67,7 +79,12 @@ export interface MetricExplanation {
 
 export interface Explanation {
   /** `convertedFrom`: the document's autoscaling version when it was converted to v2 first. */
-  readonly hpa: { readonly namespace: string; readonly name: string; readonly scaleTarget: string; readonly convertedFrom?: string };
+  readonly hpa: {
+    readonly namespace: string;
+    readonly name: string;
+    readonly scaleTarget: string;
+    readonly convertedFrom?: string;
+  };
   readonly currentReplicas: number;
   readonly minReplicas: number;
   readonly maxReplicas: number;
@@ -79,7 +96,11 @@ export interface Explanation {
   /** Present when the inputs came from the cluster. */
   readonly cluster?: {
     readonly scale: TargetScale;
-    readonly pods: { readonly selector: string; readonly count: number; readonly states: readonly { readonly state: string; readonly pods: readonly string[] }[] };
+    readonly pods: {
+      readonly selector: string;
+      readonly count: number;
+      readonly states: readonly { readonly state: string; readonly pods: readonly string[] }[];
+    };
   };
 }
 
@@ -107,7 +128,10 @@ interface Item {
   timestamp?: string;
 }
 
-/** The message an apiserver error carries: a Status's `message`, else the body's first line (the aggregator's plain-text 503). */
+/**
+ * The message an apiserver error carries: a Status's `message`, else the body's first line (the aggregator's plain-text
+ * 503).
+ */
 export function apiErrorMessage(status: number, body: string): string {
   try {
     const parsed = JSON.parse(body) as { kind?: string; message?: string };
@@ -119,15 +143,23 @@ export function apiErrorMessage(status: number, body: string): string {
   return line === '' ? `the server responded with HTTP ${status}` : `${line} (HTTP ${status})`;
 }
 
-/** NB: METRICS discovery.go: the group's preferredVersion if known, else the first known version; probed directly when the group document is missing. */
-async function chooseCustomVersion(fetcher: MetricsFetcher): Promise<{ version: CustomMetricsVersion; how: string } | { error: string }> {
+/**
+ * NB: METRICS discovery.go: the group's preferredVersion if known, else the first known version; probed directly when
+ * the group document is missing.
+ */
+async function chooseCustomVersion(
+  fetcher: MetricsFetcher,
+): Promise<{ version: CustomMetricsVersion; how: string } | { error: string }> {
   const known = (gv: string | undefined): CustomMetricsVersion | undefined =>
     gv === 'custom.metrics.k8s.io/v1beta2' ? 'v1beta2' : gv === 'custom.metrics.k8s.io/v1beta1' ? 'v1beta1' : undefined;
   let groupError = '';
   try {
     const res = await fetcher.get('/apis/custom.metrics.k8s.io');
     if (res.status >= 200 && res.status < 300) {
-      const group = JSON.parse(res.body) as { preferredVersion?: { groupVersion?: string }; versions?: { groupVersion?: string }[] };
+      const group = JSON.parse(res.body) as {
+        preferredVersion?: { groupVersion?: string };
+        versions?: { groupVersion?: string }[];
+      };
       const preferred = known(group.preferredVersion?.groupVersion);
       if (preferred) return { version: preferred, how: 'the preferredVersion of GET /apis/custom.metrics.k8s.io' };
       const first = (group.versions ?? []).map((v) => known(v.groupVersion)).find((v) => v !== undefined);
@@ -137,7 +169,8 @@ async function chooseCustomVersion(fetcher: MetricsFetcher): Promise<{ version: 
     groupError = apiErrorMessage(res.status, res.body);
     for (const version of ['v1beta2', 'v1beta1'] as const) {
       const probe = await fetcher.get(`/apis/custom.metrics.k8s.io/${version}`);
-      if (probe.status >= 200 && probe.status < 300) return { version, how: `GET /apis/custom.metrics.k8s.io failed (${groupError}); ${version} answers discovery` };
+      if (probe.status >= 200 && probe.status < 300)
+        return { version, how: `GET /apis/custom.metrics.k8s.io failed (${groupError}); ${version} answers discovery` };
     }
   } catch (error) {
     return { error: (error as Error).message };
@@ -146,7 +179,14 @@ async function chooseCustomVersion(fetcher: MetricsFetcher): Promise<{ version: 
 }
 
 function metricName(m: HpaMetricSpec): string {
-  return m.pods?.metric.name ?? m.object?.metric.name ?? m.external?.metric.name ?? m.resource?.name ?? m.containerResource?.name ?? '';
+  return (
+    m.pods?.metric.name ??
+    m.object?.metric.name ??
+    m.external?.metric.name ??
+    m.resource?.name ??
+    m.containerResource?.name ??
+    ''
+  );
 }
 
 function describeTarget(t: HpaMetricTarget): string {
@@ -154,20 +194,33 @@ function describeTarget(t: HpaMetricTarget): string {
 }
 
 function objectTarget(t: HpaMetricTarget): ObjectTarget {
-  return t.type === 'Value' ? { type: 'Value', value: t.value! } : { type: 'AverageValue', averageValue: t.averageValue! };
+  return t.type === 'Value'
+    ? { type: 'Value', value: t.value! }
+    : { type: 'AverageValue', averageValue: t.averageValue! };
 }
 
-/** The HPA client's error texts (K8S `replica_calculator.go`, `metrics/client.go`), around the adapter's own message. */
+/**
+ * The HPA client's error texts (K8S `replica_calculator.go`, `metrics/client.go`), around the adapter's own message.
+ */
 function fetchError(m: HpaMetricSpec, namespace: string, query: MetricQuery, message: string): string {
   const name = metricName(m);
-  if (m.type === 'External') return `unable to get external metric ${namespace}/${name}/${query.metricSelector}: unable to fetch metrics from external metrics API: ${message}`;
+  if (m.type === 'External')
+    return `unable to get external metric ${namespace}/${name}/${query.metricSelector}: unable to fetch metrics from external metrics API: ${message}`;
   return `unable to get metric ${name}: unable to fetch metrics from custom metrics API: ${message}`;
 }
 
-async function fetchMetric(m: HpaMetricSpec, query: MetricQuery, fetcher: MetricsFetcher, namespace: string): Promise<{ input: MetricInput; values: ReturnedValue[] }> {
+async function fetchMetric(
+  m: HpaMetricSpec,
+  query: MetricQuery,
+  fetcher: MetricsFetcher,
+  namespace: string,
+): Promise<{ input: MetricInput; values: ReturnedValue[] }> {
   const type = m.type as MetricType;
   const name = metricName(m);
-  const fail = (message: string, values: ReturnedValue[] = []) => ({ input: { type, name, error: fetchError(m, namespace, query, message) }, values });
+  const fail = (message: string, values: ReturnedValue[] = []) => ({
+    input: { type, name, error: fetchError(m, namespace, query, message) },
+    values,
+  });
   let res;
   try {
     res = await fetcher.get(query.url);
@@ -186,7 +239,9 @@ async function fetchMetric(m: HpaMetricSpec, query: MetricQuery, fetcher: Metric
   for (const item of items) {
     const text = typeof item.value === 'number' ? String(item.value) : String(item.value ?? '');
     const shown = {
-      ...(item.describedObject ? { object: `${item.describedObject.kind ?? '?'}/${item.describedObject.name ?? '?'}` } : {}),
+      ...(item.describedObject
+        ? { object: `${item.describedObject.kind ?? '?'}/${item.describedObject.name ?? '?'}` }
+        : {}),
       ...(item.metricLabels ? { labels: item.metricLabels } : {}),
       value: text,
       ...(item.timestamp ? { timestamp: item.timestamp } : {}),
@@ -198,14 +253,33 @@ async function fetchMetric(m: HpaMetricSpec, query: MetricQuery, fetcher: Metric
       return fail(`cannot read the value ${JSON.stringify(text)}: ${(error as Error).message}`, values);
     }
   }
-  if (query.single && quantities.length !== 1) return fail(`the server returned ${quantities.length} results when we asked for exactly one`, values);
-  if (m.type === 'Pods') return { input: { type: 'Pods', name, target: { type: 'AverageValue', averageValue: m.pods!.target.averageValue! }, values: quantities }, values };
-  if (m.type === 'Object') return { input: { type: 'Object', name, target: objectTarget(m.object!.target), value: quantities[0]!.value }, values };
-  return { input: { type: 'External', name, target: objectTarget(m.external!.target), values: quantities.map((v) => v.value) }, values };
+  if (query.single && quantities.length !== 1)
+    return fail(`the server returned ${quantities.length} results when we asked for exactly one`, values);
+  if (m.type === 'Pods')
+    return {
+      input: {
+        type: 'Pods',
+        name,
+        target: { type: 'AverageValue', averageValue: m.pods!.target.averageValue! },
+        values: quantities,
+      },
+      values,
+    };
+  if (m.type === 'Object')
+    return {
+      input: { type: 'Object', name, target: objectTarget(m.object!.target), value: quantities[0]!.value },
+      values,
+    };
+  return {
+    input: { type: 'External', name, target: objectTarget(m.external!.target), values: quantities.map((v) => v.value) },
+    values,
+  };
 }
 
 function describeResourceTarget(t: ResourceTarget): string {
-  return t.type === 'Utilization' ? `averageUtilization ${t.averageUtilization}%` : `averageValue ${t.averageValue.toString()}`;
+  return t.type === 'Utilization'
+    ? `averageUtilization ${t.averageUtilization}%`
+    : `averageValue ${t.averageValue.toString()}`;
 }
 
 interface PodMetricsItem {
@@ -220,17 +294,25 @@ interface PodMetricsItem {
  * `metrics/client.go` `GetResourceMetric`): the PodMetrics of the pod selector, each reduced to the sum of its
  * containers' usage (or the one container's); a pod missing the resource in a container is left out.
  */
-async function fetchResourceMetric(m: HpaMetricSpec, fetcher: MetricsFetcher, namespace: string, podSelector: string): Promise<{ input: MetricInput; values: ReturnedValue[]; url: string }> {
+async function fetchResourceMetric(
+  m: HpaMetricSpec,
+  fetcher: MetricsFetcher,
+  namespace: string,
+  podSelector: string,
+): Promise<{ input: MetricInput; values: ReturnedValue[]; url: string }> {
   const spec = m.type === 'Resource' ? m.resource! : m.containerResource!;
   const container = m.type === 'ContainerResource' ? m.containerResource!.container : undefined;
   const type = m.type as 'Resource' | 'ContainerResource';
   const resource = spec.name;
   const url = `/apis/metrics.k8s.io/v1beta1/namespaces/${escapeSegment(namespace)}/pods${encodeQuery({ labelSelector: podSelector })}`;
-  const target: ResourceTarget = spec.target.type === 'Utilization'
-    ? { type: 'Utilization', averageUtilization: spec.target.averageUtilization! }
-    : { type: 'AverageValue', averageValue: spec.target.averageValue! };
+  const target: ResourceTarget =
+    spec.target.type === 'Utilization'
+      ? { type: 'Utilization', averageUtilization: spec.target.averageUtilization! }
+      : { type: 'AverageValue', averageValue: spec.target.averageValue! };
   const fail = (message: string, values: ReturnedValue[] = []) => ({
-    input: { type, name: resource, error: `unable to get metrics for resource ${resource}: ${message}` }, values, url,
+    input: { type, name: resource, error: `unable to get metrics for resource ${resource}: ${message}` },
+    values,
+    url,
   });
   let res;
   try {
@@ -238,7 +320,8 @@ async function fetchResourceMetric(m: HpaMetricSpec, fetcher: MetricsFetcher, na
   } catch (error) {
     return fail(`unable to fetch metrics from resource metrics API: ${(error as Error).message}`);
   }
-  if (res.status < 200 || res.status >= 300) return fail(`unable to fetch metrics from resource metrics API: ${apiErrorMessage(res.status, res.body)}`);
+  if (res.status < 200 || res.status >= 300)
+    return fail(`unable to fetch metrics from resource metrics API: ${apiErrorMessage(res.status, res.body)}`);
   let items: PodMetricsItem[];
   try {
     items = (JSON.parse(res.body) as { items?: PodMetricsItem[] }).items ?? [];
@@ -251,7 +334,8 @@ async function fetchResourceMetric(m: HpaMetricSpec, fetcher: MetricsFetcher, na
   for (const item of items) {
     const pod = item.metadata?.name ?? '';
     const containers = (item.containers ?? []).filter((c) => container === undefined || c.name === container);
-    if (container !== undefined && containers.length === 0) return fail(`container ${container} not present in metrics for pod ${namespace}/${pod}`, values);
+    if (container !== undefined && containers.length === 0)
+      return fail(`container ${container} not present in metrics for pod ${namespace}/${pod}`, values);
     let sum: Quantity | undefined;
     let missing = containers.length === 0;
     for (const c of containers) {
@@ -269,7 +353,11 @@ async function fetchResourceMetric(m: HpaMetricSpec, fetcher: MetricsFetcher, na
       sum = sum === undefined ? usage : sum.add(usage);
     }
     if (missing || sum === undefined) continue;
-    values.push({ object: `Pod/${pod}`, value: sum.toString(), ...(item.timestamp ? { timestamp: item.timestamp } : {}) });
+    values.push({
+      object: `Pod/${pod}`,
+      value: sum.toString(),
+      ...(item.timestamp ? { timestamp: item.timestamp } : {}),
+    });
     let windowMs = 0;
     try {
       windowMs = item.window === undefined ? 0 : parseDuration(item.window);
@@ -278,32 +366,53 @@ async function fetchResourceMetric(m: HpaMetricSpec, fetcher: MetricsFetcher, na
     }
     samples.push({ pod, value: sum, timestamp: Date.parse(item.timestamp ?? '') || 0, windowMs });
   }
-  return { input: { type, name: resource, ...(container !== undefined ? { container } : {}), target, values: samples }, values, url };
+  return {
+    input: { type, name: resource, ...(container !== undefined ? { container } : {}), target, values: samples },
+    values,
+    url,
+  };
 }
 
 /** The metric autoscaling/v2 defaulting gives an HPA without `spec.metrics`: CPU at 80% of requests. */
-const defaultMetrics: readonly HpaMetricSpec[] = [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 80 } } }];
+const defaultMetrics: readonly HpaMetricSpec[] = [
+  { type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 80 } } },
+];
 
 /** Explains what the HPA controller would decide for `hpa` with the metric values `fetcher` reaches. */
-export async function explainHpa(hpa: HorizontalPodAutoscaler, fetcher: MetricsFetcher, options: ExplainOptions): Promise<Explanation> {
+export async function explainHpa(
+  hpa: HorizontalPodAutoscaler,
+  fetcher: MetricsFetcher,
+  options: ExplainOptions,
+): Promise<Explanation> {
   const namespace = options.namespace ?? hpa.metadata.namespace ?? 'default';
   const currentReplicas = options.currentReplicas ?? options.cluster?.scale.specReplicas ?? hpa.status?.currentReplicas;
-  if (currentReplicas === undefined) throw new ExplainInputError('the current replica count is unknown: pass --current-replicas N (the manifest has no status.currentReplicas)');
+  if (currentReplicas === undefined)
+    throw new ExplainInputError(
+      'the current replica count is unknown: pass --current-replicas N (the manifest has no status.currentReplicas)',
+    );
   const notes: string[] = [];
   const given = hpa.spec.metrics;
   const specMetrics: readonly HpaMetricSpec[] = given === undefined || given.length === 0 ? defaultMetrics : given;
   if (specMetrics === defaultMetrics) {
-    notes.push('spec.metrics is empty: like the API server\'s defaulting, CPU at 80% of requests is used');
+    notes.push("spec.metrics is empty: like the API server's defaulting, CPU at 80% of requests is used");
   }
   let podSelector = '';
   const selectorText = options.podSelector ?? options.cluster?.podSelector;
   if (selectorText !== undefined && selectorText !== '') podSelector = parseSelector(selectorText).toString();
-  else if (specMetrics.some((m) => m.type === 'Pods' || m.type === 'Resource' || m.type === 'ContainerResource')) notes.push('no pod selector given (--selector): Pods metrics are asked for every pod of the namespace, where the HPA sends its target\'s scale.status.selector');
+  else if (specMetrics.some((m) => m.type === 'Pods' || m.type === 'Resource' || m.type === 'ContainerResource'))
+    notes.push(
+      "no pod selector given (--selector): Pods metrics are asked for every pod of the namespace, where the HPA sends its target's scale.status.selector",
+    );
 
   const needsCustom = specMetrics.some((m) => m.type === 'Pods' || m.type === 'Object');
   const chosen = needsCustom ? await chooseCustomVersion(fetcher) : undefined;
   const customVersion = chosen !== undefined && 'version' in chosen ? chosen : undefined;
-  const ctx = { namespace, customVersion: customVersion?.version ?? 'v1beta2', podSelector, resourceMapper: options.resourceMapper } as const;
+  const ctx = {
+    namespace,
+    customVersion: customVersion?.version ?? 'v1beta2',
+    podSelector,
+    resourceMapper: options.resourceMapper,
+  } as const;
 
   const explained: MetricExplanation[] = [];
   const inputs: MetricInput[] = [];
@@ -312,9 +421,19 @@ export async function explainHpa(hpa: HorizontalPodAutoscaler, fetcher: MetricsF
     const target = m.pods?.target ?? m.object?.target ?? m.external?.target;
     const resourceTarget = m.resource?.target ?? m.containerResource?.target;
     const base = {
-      index, type: m.type, name,
+      index,
+      type: m.type,
+      name,
       ...(target && target.type !== 'Utilization' ? { target: describeTarget(target) } : {}),
-      ...(resourceTarget ? { target: describeResourceTarget(resourceTarget.type === 'Utilization' ? { type: 'Utilization', averageUtilization: resourceTarget.averageUtilization! } : { type: 'AverageValue', averageValue: resourceTarget.averageValue! }) } : {}),
+      ...(resourceTarget
+        ? {
+            target: describeResourceTarget(
+              resourceTarget.type === 'Utilization'
+                ? { type: 'Utilization', averageUtilization: resourceTarget.averageUtilization! }
+                : { type: 'AverageValue', averageValue: resourceTarget.averageValue! },
+            ),
+          }
+        : {}),
     };
     if (m.type === 'Resource' || m.type === 'ContainerResource') {
       const { input, values, url } = await fetchResourceMetric(m, fetcher, namespace, podSelector);
@@ -337,7 +456,8 @@ export async function explainHpa(hpa: HorizontalPodAutoscaler, fetcher: MetricsF
 
   const decision = calculateReplicas({
     specReplicas: currentReplicas,
-    // NB: --current-replicas stands for both counts; otherwise AverageValue targets divide by the scale's status.replicas.
+    // NB: --current-replicas stands for both counts; otherwise AverageValue targets divide by the scale's
+    // status.replicas.
     statusReplicas: options.currentReplicas ?? options.cluster?.scale.statusReplicas ?? currentReplicas,
     ...(options.cluster ? { pods: options.cluster.pods } : {}),
     ...(hpa.spec.minReplicas !== undefined ? { minReplicas: hpa.spec.minReplicas } : {}),
@@ -350,7 +470,12 @@ export async function explainHpa(hpa: HorizontalPodAutoscaler, fetcher: MetricsF
   const withResults = explained.map((e) => (e.skipped === undefined ? { ...e, result: decision.metrics[next++]! } : e));
   const ref = hpa.spec.scaleTargetRef;
   return {
-    hpa: { namespace, name: hpa.metadata.name, scaleTarget: `${ref.kind}/${ref.name}`, ...(hpa.convertedFrom !== undefined ? { convertedFrom: hpa.convertedFrom } : {}) },
+    hpa: {
+      namespace,
+      name: hpa.metadata.name,
+      scaleTarget: `${ref.kind}/${ref.name}`,
+      ...(hpa.convertedFrom !== undefined ? { convertedFrom: hpa.convertedFrom } : {}),
+    },
     currentReplicas,
     minReplicas: hpa.spec.minReplicas ?? 1,
     maxReplicas: hpa.spec.maxReplicas,
@@ -359,7 +484,16 @@ export async function explainHpa(hpa: HorizontalPodAutoscaler, fetcher: MetricsF
     decision,
     notes: [...notes, ...decision.assumptions],
     ...(options.cluster
-      ? { cluster: { scale: options.cluster.scale, pods: { selector: podSelector, count: options.cluster.pods.length, states: summarizePods(options.cluster.pods) } } }
+      ? {
+          cluster: {
+            scale: options.cluster.scale,
+            pods: {
+              selector: podSelector,
+              count: options.cluster.pods.length,
+              states: summarizePods(options.cluster.pods),
+            },
+          },
+        }
       : {}),
   };
 }

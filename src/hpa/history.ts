@@ -32,15 +32,20 @@ export function parseTime(text: string): number | undefined {
   return Number.isNaN(ms) ? undefined : ms;
 }
 
-const time = z.string().refine((t) => parseTime(t) !== undefined, { message: 'must be an RFC 3339 time such as 2025-06-01T12:00:00Z' });
-const ago = z.string().refine((t) => {
-  try {
-    parseDuration(t);
-    return true;
-  } catch {
-    return false;
-  }
-}, { message: 'must be a duration such as 30s, 2m or 1h30m' });
+const time = z
+  .string()
+  .refine((t) => parseTime(t) !== undefined, { message: 'must be an RFC 3339 time such as 2025-06-01T12:00:00Z' });
+const ago = z.string().refine(
+  (t) => {
+    try {
+      parseDuration(t);
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  { message: 'must be a duration such as 30s, 2m or 1h30m' },
+);
 const replicas = z.number().int().min(0).max(2_147_483_647);
 
 /** A point in time: an absolute `timestamp` or `ago` before now, exactly one of them. */
@@ -49,11 +54,28 @@ const when = z.object({ timestamp: time.optional(), ago: ago.optional() }).stric
 const historySchema = z
   .object({
     now: time.optional(),
-    recommendations: z.array(when.extend({ replicas }).strict().refine((r) => (r.timestamp === undefined) !== (r.ago === undefined), { message: 'needs either timestamp or ago' })).default([]),
+    recommendations: z
+      .array(
+        when
+          .extend({ replicas })
+          .strict()
+          .refine((r) => (r.timestamp === undefined) !== (r.ago === undefined), {
+            message: 'needs either timestamp or ago',
+          }),
+      )
+      .default([]),
     scaleEvents: z
-      .array(when.extend({ from: replicas, to: replicas }).strict()
-        .refine((e) => (e.timestamp === undefined) !== (e.ago === undefined), { message: 'needs either timestamp or ago' })
-        .refine((e) => e.from !== e.to, { message: 'from and to must differ: a scale event changes the replica count' }))
+      .array(
+        when
+          .extend({ from: replicas, to: replicas })
+          .strict()
+          .refine((e) => (e.timestamp === undefined) !== (e.ago === undefined), {
+            message: 'needs either timestamp or ago',
+          })
+          .refine((e) => e.from !== e.to, {
+            message: 'from and to must differ: a scale event changes the replica count',
+          }),
+      )
       .default([]),
   })
   .strict();
@@ -74,16 +96,31 @@ export interface ParseHistoryOptions {
 
 /** Reads a history file. Times after `now` are mistakes: the controller only remembers the past. */
 export function parseHistory(text: string, source: string, options: ParseHistoryOptions): History {
-  const data = parseYamlWith(text, source, historySchema, 'a mapping with recommendations and scaleEvents', (message) => new InvalidHistoryError(message));
+  const data = parseYamlWith(
+    text,
+    source,
+    historySchema,
+    'a mapping with recommendations and scaleEvents',
+    (message) => new InvalidHistoryError(message),
+  );
   const now = options.now ?? (data.now !== undefined ? parseTime(data.now)! : options.clock);
   const at = (field: string, entry: { timestamp?: string | undefined; ago?: string | undefined }): number => {
     const t = entry.timestamp !== undefined ? parseTime(entry.timestamp)! : now - parseDuration(entry.ago!);
-    if (t > now) throw new InvalidHistoryError(`${source}: ${field}: ${entry.timestamp} is after now (${new Date(now).toISOString()}); pass --now or set now: in the file`);
+    if (t > now)
+      throw new InvalidHistoryError(
+        `${source}: ${field}: ${entry.timestamp} is after now (${new Date(now).toISOString()}); pass --now or set now: in the file`,
+      );
     return t;
   };
   return {
     now,
-    recommendations: data.recommendations.map((r, i) => ({ replicas: r.replicas, timestamp: at(`recommendations[${i}].timestamp`, r) })),
-    scaleEvents: data.scaleEvents.map((e, i) => ({ change: e.to - e.from, timestamp: at(`scaleEvents[${i}].timestamp`, e) })),
+    recommendations: data.recommendations.map((r, i) => ({
+      replicas: r.replicas,
+      timestamp: at(`recommendations[${i}].timestamp`, r),
+    })),
+    scaleEvents: data.scaleEvents.map((e, i) => ({
+      change: e.to - e.from,
+      timestamp: at(`scaleEvents[${i}].timestamp`, e),
+    })),
   };
 }

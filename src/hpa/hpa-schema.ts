@@ -23,7 +23,13 @@ const labelSelector = z
   .object({
     matchLabels: z.record(z.string(), z.string()).optional(),
     matchExpressions: z
-      .array(z.object({ key: z.string(), operator: z.enum(['In', 'NotIn', 'Exists', 'DoesNotExist']), values: z.array(z.string()).optional() }))
+      .array(
+        z.object({
+          key: z.string(),
+          operator: z.enum(['In', 'NotIn', 'Exists', 'DoesNotExist']),
+          values: z.array(z.string()).optional(),
+        }),
+      )
       .optional(),
   })
   .nullable()
@@ -37,7 +43,12 @@ const labelSelector = z
   });
 
 const metricIdentifier = z.object({
-  name: z.string().min(1).refine((n) => n !== '.' && n !== '..' && !/[/%]/.test(n), { message: 'may not be "." or ".." and may not contain "/" or "%"' }),
+  name: z
+    .string()
+    .min(1)
+    .refine((n) => n !== '.' && n !== '..' && !/[/%]/.test(n), {
+      message: 'may not be "." or ".." and may not contain "/" or "%"',
+    }),
   selector: labelSelector,
 });
 
@@ -49,12 +60,17 @@ const target = z
     averageUtilization: z.number().int().optional(),
   })
   .superRefine((t, ctx) => {
-    if (t.type === 'Value' && t.value === undefined) ctx.addIssue({ code: 'custom', path: ['value'], message: 'required when type is Value' });
-    if (t.type === 'AverageValue' && t.averageValue === undefined) ctx.addIssue({ code: 'custom', path: ['averageValue'], message: 'required when type is AverageValue' });
-    if (t.type === 'Utilization') ctx.addIssue({ code: 'custom', path: ['type'], message: 'Utilization is only valid for Resource metrics' });
+    if (t.type === 'Value' && t.value === undefined)
+      ctx.addIssue({ code: 'custom', path: ['value'], message: 'required when type is Value' });
+    if (t.type === 'AverageValue' && t.averageValue === undefined)
+      ctx.addIssue({ code: 'custom', path: ['averageValue'], message: 'required when type is AverageValue' });
+    if (t.type === 'Utilization')
+      ctx.addIssue({ code: 'custom', path: ['type'], message: 'Utilization is only valid for Resource metrics' });
   });
 
-/** A Resource metric's target: Utilization (a percentage of the requests) or AverageValue (autoscaling/v2 validation). */
+/**
+ * A Resource metric's target: Utilization (a percentage of the requests) or AverageValue (autoscaling/v2 validation).
+ */
 const resourceTarget = z
   .object({
     type: z.enum(['Utilization', 'AverageValue']),
@@ -62,11 +78,17 @@ const resourceTarget = z
     averageValue: positiveQuantity.optional(),
   })
   .superRefine((t, ctx) => {
-    if (t.type === 'Utilization' && t.averageUtilization === undefined) ctx.addIssue({ code: 'custom', path: ['averageUtilization'], message: 'required when type is Utilization' });
-    if (t.type === 'AverageValue' && t.averageValue === undefined) ctx.addIssue({ code: 'custom', path: ['averageValue'], message: 'required when type is AverageValue' });
+    if (t.type === 'Utilization' && t.averageUtilization === undefined)
+      ctx.addIssue({ code: 'custom', path: ['averageUtilization'], message: 'required when type is Utilization' });
+    if (t.type === 'AverageValue' && t.averageValue === undefined)
+      ctx.addIssue({ code: 'custom', path: ['averageValue'], message: 'required when type is AverageValue' });
   });
 
-const crossVersionObjectReference = z.object({ apiVersion: z.string().default('v1'), kind: z.string().min(1), name: z.string().min(1) });
+const crossVersionObjectReference = z.object({
+  apiVersion: z.string().default('v1'),
+  kind: z.string().min(1),
+  name: z.string().min(1),
+});
 
 const metricSpec = z
   .object({
@@ -75,13 +97,27 @@ const metricSpec = z
     object: z.object({ describedObject: crossVersionObjectReference, metric: metricIdentifier, target }).optional(),
     external: z.object({ metric: metricIdentifier, target }).optional(),
     resource: z.object({ name: z.string().min(1), target: resourceTarget }).optional(),
-    containerResource: z.object({ name: z.string().min(1), container: z.string().min(1), target: resourceTarget }).optional(),
+    containerResource: z
+      .object({ name: z.string().min(1), container: z.string().min(1), target: resourceTarget })
+      .optional(),
   })
   .superRefine((m, ctx) => {
-    const key = ({ Pods: 'pods', Object: 'object', External: 'external', Resource: 'resource', ContainerResource: 'containerResource' } as const)[m.type];
+    const key = (
+      {
+        Pods: 'pods',
+        Object: 'object',
+        External: 'external',
+        Resource: 'resource',
+        ContainerResource: 'containerResource',
+      } as const
+    )[m.type];
     if (m[key] === undefined) ctx.addIssue({ code: 'custom', path: [key], message: `required when type is ${m.type}` });
     if (m.type === 'Pods' && m.pods !== undefined && m.pods.target.type !== 'AverageValue') {
-      ctx.addIssue({ code: 'custom', path: ['pods', 'target', 'type'], message: 'must be AverageValue for Pods metrics' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['pods', 'target', 'type'],
+        message: 'must be AverageValue for Pods metrics',
+      });
     }
   });
 
@@ -89,14 +125,22 @@ const scalingRules = z.object({
   stabilizationWindowSeconds: z.number().int().min(0).max(3600).optional(),
   selectPolicy: z.enum(['Max', 'Min', 'Disabled']).optional(),
   policies: z
-    .array(z.object({ type: z.enum(['Pods', 'Percent']), value: z.number().int().positive(), periodSeconds: z.number().int().min(1).max(1800) }))
+    .array(
+      z.object({
+        type: z.enum(['Pods', 'Percent']),
+        value: z.number().int().positive(),
+        periodSeconds: z.number().int().min(1).max(1800),
+      }),
+    )
     .min(1)
     .optional(),
   tolerance: quantity.refine((q) => q.nano >= 0n, { message: 'must be greater than or equal to 0' }).optional(),
 });
 
 export const hpaSchema = z.object({
-  apiVersion: z.literal('autoscaling/v2', { message: 'must be autoscaling/v2 (or autoscaling/v2beta2, autoscaling/v2beta1)' }),
+  apiVersion: z.literal('autoscaling/v2', {
+    message: 'must be autoscaling/v2 (or autoscaling/v2beta2, autoscaling/v2beta1)',
+  }),
   kind: z.literal('HorizontalPodAutoscaler', { message: 'must be HorizontalPodAutoscaler' }),
   metadata: z.object({ name: z.string().min(1), namespace: z.string().min(1).optional() }),
   spec: z
@@ -107,7 +151,10 @@ export const hpaSchema = z.object({
       metrics: z.array(metricSpec).min(1).optional(),
       behavior: z.object({ scaleUp: scalingRules.optional(), scaleDown: scalingRules.optional() }).optional(),
     })
-    .refine((s) => (s.minReplicas ?? 1) <= s.maxReplicas, { message: 'minReplicas must be less than or equal to maxReplicas', path: ['minReplicas'] }),
+    .refine((s) => (s.minReplicas ?? 1) <= s.maxReplicas, {
+      message: 'minReplicas must be less than or equal to maxReplicas',
+      path: ['minReplicas'],
+    }),
   status: z.object({ currentReplicas: z.number().int().min(0).optional() }).optional(),
 });
 

@@ -14,10 +14,19 @@ const running = (name: string): PodInfo => ({ name, phase: 'Running', ready: tru
 const pending = (name: string): PodInfo => ({ name, phase: 'Pending', ready: false });
 const failed = (name: string): PodInfo => ({ name, phase: 'Failed', ready: false });
 
-function context(specReplicas: number, pods: readonly PodInfo[] | undefined, statusReplicas = specReplicas): ProposalContext {
+function context(
+  specReplicas: number,
+  pods: readonly PodInfo[] | undefined,
+  statusReplicas = specReplicas,
+): ProposalContext {
   return {
-    specReplicas, statusReplicas, pods, tolerances: { scaleUp: 0.1, scaleDown: 0.1 },
-    now: 0, cpuInitializationPeriodMs: 300_000, initialReadinessDelayMs: 30_000,
+    specReplicas,
+    statusReplicas,
+    pods,
+    tolerances: { scaleUp: 0.1, scaleDown: 0.1 },
+    now: 0,
+    cpuInitializationPeriodMs: 300_000,
+    initialReadinessDelayMs: 30_000,
   };
 }
 
@@ -34,7 +43,10 @@ function podsMetric(values: Readonly<Record<string, string>>): MetricInput {
 describe('Pods metric: a usage ratio of exactly 1 (calcPlainMetricReplicas)', () => {
   test('unready pods are not counted as 0 when the ratio is exactly 1: no rebalance, keep the current count', () => {
     // NB: Go `rebalanceIgnored := len(ignoredPods) > 0 && usageRatio > 1.0`; at 1.0 the ratio is within tolerance.
-    const result = proposeForMetric(podsMetric({ p0: '100' }), context(4, [running('p0'), pending('p1'), pending('p2'), pending('p3')]));
+    const result = proposeForMetric(
+      podsMetric({ p0: '100' }),
+      context(4, [running('p0'), pending('p1'), pending('p2'), pending('p3')]),
+    );
     assert.deepEqual([result.proposal, result.rule, result.ratio], [4, 'WithinTolerance', 1]);
   });
 
@@ -57,13 +69,21 @@ describe('Pods metric: a filled-in count exactly at the current count is a propo
 
   test('scale-up side: missing pods counted as 0 give exactly the current count', () => {
     // ratio 250/100; p1 counts as 0, p2 (Failed) is ignored: 250 / 2 = 125, ceil(1.25 × 2) = 3 = current.
-    const result = proposeForMetric(podsMetric({ p0: '250' }), context(3, [running('p0'), running('p1'), failed('p2')]));
+    const result = proposeForMetric(
+      podsMetric({ p0: '250' }),
+      context(3, [running('p0'), running('p1'), failed('p2')]),
+    );
     assert.deepEqual([result.proposal, result.rule, result.adjustedRatio], [3, 'MissingPodsAssumed', 1.25]);
   });
 });
 
 describe('Object and External AverageValue targets: the per-pod usage (GetObjectPerPodMetricReplicas)', () => {
-  const objectAverage = (value: string): MetricInput => ({ type: 'Object', name: 'queue', target: { type: 'AverageValue', averageValue: q('1') }, value: q(value) });
+  const objectAverage = (value: string): MetricInput => ({
+    type: 'Object',
+    name: 'queue',
+    target: { type: 'AverageValue', averageValue: q('1') },
+    value: q(value),
+  });
 
   test('usage is ceil(usage / statusReplicas) in milli-units', () => {
     const inexact = proposeForMetric(objectAverage('10'), context(3, undefined));
@@ -71,7 +91,10 @@ describe('Object and External AverageValue targets: the per-pod usage (GetObject
     const exact = proposeForMetric(objectAverage('9'), context(3, undefined));
     assert.deepEqual([exact.usageMilli, exact.proposal], [3000n, 9]);
     // NB: math.Ceil of a negative quotient rounds toward zero.
-    const negative = proposeForMetric({ type: 'External', name: 'delta', target: { type: 'AverageValue', averageValue: q('1') }, values: [q('-10')] }, context(3, undefined));
+    const negative = proposeForMetric(
+      { type: 'External', name: 'delta', target: { type: 'AverageValue', averageValue: q('1') }, values: [q('-10')] },
+      context(3, undefined),
+    );
     assert.equal(negative.usageMilli, -3333n);
   });
 

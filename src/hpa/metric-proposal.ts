@@ -26,8 +26,11 @@ export function milli(value: bigint): string {
 }
 
 const conditionReasons = {
-  Pods: 'FailedGetPodsMetric', Object: 'FailedGetObjectMetric', External: 'FailedGetExternalMetric',
-  Resource: 'FailedGetResourceMetric', ContainerResource: 'FailedGetContainerResourceMetric',
+  Pods: 'FailedGetPodsMetric',
+  Object: 'FailedGetObjectMetric',
+  External: 'FailedGetExternalMetric',
+  Resource: 'FailedGetResourceMetric',
+  ContainerResource: 'FailedGetContainerResourceMetric',
 } as const;
 
 /** An invalid metric, with the ScalingActive=False condition the HPA would set for it (spec §8.4). */
@@ -37,7 +40,10 @@ export function invalid(input: Pick<MetricInput, 'type' | 'name'>, error: string
     name: input.name,
     rule: 'Invalid',
     reason: error,
-    condition: { reason: conditionReasons[input.type], message: `the HPA was unable to compute the replica count: ${error}` },
+    condition: {
+      reason: conditionReasons[input.type],
+      message: `the HPA was unable to compute the replica count: ${error}`,
+    },
   };
 }
 
@@ -52,7 +58,11 @@ export function proposeForMetric(input: MetricInput, ctx: ProposalContext): Metr
     case 'ContainerResource':
       return resourceProposal(input, ctx);
     case 'External': {
-      if (input.values.length === 0) return invalid(input, `unable to get external metric ${input.name}: no metrics returned from external metrics API`);
+      if (input.values.length === 0)
+        return invalid(
+          input,
+          `unable to get external metric ${input.name}: no metrics returned from external metrics API`,
+        );
       let sum = 0n;
       for (const value of input.values) sum += value.milliValue();
       // NB: GetExternalMetricReplicas saturates the sum at MaxInt64 instead of wrapping.
@@ -82,13 +92,17 @@ function podsProposal(
   ctx: ProposalContext,
 ): MetricResult {
   const base = { type: 'Pods' as const, name, targetMilli: target };
-  if (values.length === 0) return invalid(base, `unable to get metric ${name}: no metrics returned from custom metrics API`);
+  if (values.length === 0)
+    return invalid(base, `unable to get metric ${name}: no metrics returned from custom metrics API`);
   // NB: keyed by describedObject.name; a later duplicate wins, and items for unselected pods stay counted.
   const metrics = new Map<string, bigint>();
   for (const item of values) metrics.set(item.pod, item.value.milliValue());
-  // Stryker disable next-line StringLiteral,BooleanLiteral: equivalent, this function reads only Failed, Pending and deleting.
-  const pods: readonly PodInfo[] = ctx.pods ?? [...metrics.keys()].map((pod) => ({ name: pod, phase: 'Running', ready: true }));
-  if (pods.length === 0) return invalid(base, `unable to get metric ${name}: no pods returned by selector while calculating replica count`);
+  // Stryker disable next-line StringLiteral,BooleanLiteral: equivalent, this function reads only Failed, Pending and
+  // deleting.
+  const pods: readonly PodInfo[] =
+    ctx.pods ?? [...metrics.keys()].map((pod) => ({ name: pod, phase: 'Running', ready: true }));
+  if (pods.length === 0)
+    return invalid(base, `unable to get metric ${name}: no pods returned by selector while calculating replica count`);
 
   let readyPodCount = 0;
   const unready: string[] = [];
@@ -106,7 +120,10 @@ function podsProposal(
     }
   }
   if (metrics.size === 0) {
-    return invalid(base, `unable to get metric ${name}: did not receive metrics for targeted pods (pods might be unready)`);
+    return invalid(
+      base,
+      `unable to get metric ${name}: did not receive metrics for targeted pods (pods might be unready)`,
+    );
   }
   const usage = average(metrics.values(), metrics.size);
   const ratio = Number(usage) / Number(target);
@@ -116,10 +133,20 @@ function podsProposal(
 
   if (!scaleUpWithUnready && missing.length === 0) {
     if (isWithin(ratio, ctx.tolerances)) {
-      return { ...result, proposal: ctx.specReplicas, rule: 'WithinTolerance', reason: `${counted} is within the tolerance band ${formatBand(ctx.tolerances)}: keep ${ctx.specReplicas}` };
+      return {
+        ...result,
+        proposal: ctx.specReplicas,
+        rule: 'WithinTolerance',
+        reason: `${counted} is within the tolerance band ${formatBand(ctx.tolerances)}: keep ${ctx.specReplicas}`,
+      };
     }
     const proposal = Math.ceil(ratio * readyPodCount);
-    return { ...result, proposal, rule: 'Ratio', reason: `${counted}; ceil(${round(ratio)} × ${readyPodCount} ready pods) = ${proposal}` };
+    return {
+      ...result,
+      proposal,
+      rule: 'Ratio',
+      reason: `${counted}; ceil(${round(ratio)} × ${readyPodCount} ready pods) = ${proposal}`,
+    };
   }
 
   const assumed: string[] = [];
@@ -131,9 +158,13 @@ function podsProposal(
       // Stryker disable next-line EqualityOperator: equivalent, the ratio is not 1 here.
       const fill = ratio < 1 ? target : 0n;
       for (const pod of missing) metrics.set(pod, fill);
-      assumed.push(`${missing.length} pod${missing.length === 1 ? '' : 's'} without a value counted as ${fill === 0n ? '0' : `the target ${milli(target)}`}`);
+      assumed.push(
+        `${missing.length} pod${missing.length === 1 ? '' : 's'} without a value counted as ${fill === 0n ? '0' : `the target ${milli(target)}`}`,
+      );
     } else {
-      assumed.push(`${missing.length} pod${missing.length === 1 ? '' : 's'} without a value left out, since the ratio is exactly 1`);
+      assumed.push(
+        `${missing.length} pod${missing.length === 1 ? '' : 's'} without a value left out, since the ratio is exactly 1`,
+      );
     }
   }
   if (scaleUpWithUnready) {
@@ -145,7 +176,12 @@ function podsProposal(
   const adjusted = { ...result, adjustedRatio: newRatio };
   const why = `${counted}; ${assumed.join(' and ')}: ratio ${round(newRatio)}`;
   if (isWithin(newRatio, ctx.tolerances)) {
-    return { ...adjusted, proposal: ctx.specReplicas, rule: 'WithinTolerance', reason: `${why} is within the tolerance band ${formatBand(ctx.tolerances)}: keep ${ctx.specReplicas}` };
+    return {
+      ...adjusted,
+      proposal: ctx.specReplicas,
+      rule: 'WithinTolerance',
+      reason: `${why} is within the tolerance band ${formatBand(ctx.tolerances)}: keep ${ctx.specReplicas}`,
+    };
   }
   // NB: a ratio of exactly 1 fills nothing in, and a new ratio of exactly 1 is within any tolerance band: both
   // returned above, so from here on `< 1` and `<= 1` (and `> 1` and `>= 1`) agree.
@@ -153,20 +189,42 @@ function podsProposal(
   const newDown = newRatio < 1;
   // Stryker disable next-line EqualityOperator: equivalent, see the note above.
   const newUp = newRatio > 1;
-  // NB: the first half is Go's, though unreachable: below 1 missing pods count as the target, which keeps the average below it.
+  // NB: the first half is Go's, though unreachable: below 1 missing pods count as the target, which keeps the average
+  // below it.
   // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent, see the two notes above.
   if ((ratio < 1 && newUp) || (ratio > 1 && newDown)) {
-    return { ...adjusted, proposal: ctx.specReplicas, rule: 'DirectionFlipped', reason: `${why} points the other way: keep ${ctx.specReplicas}` };
+    return {
+      ...adjusted,
+      proposal: ctx.specReplicas,
+      rule: 'DirectionFlipped',
+      reason: `${why} points the other way: keep ${ctx.specReplicas}`,
+    };
   }
   const n = Math.ceil(newRatio * metrics.size);
   if ((newDown && n > ctx.specReplicas) || (newUp && n < ctx.specReplicas)) {
-    return { ...adjusted, proposal: ctx.specReplicas, rule: 'DirectionFlipped', reason: `${why}; ceil(${round(newRatio)} × ${metrics.size}) = ${n} would move against the ratio: keep ${ctx.specReplicas}` };
+    return {
+      ...adjusted,
+      proposal: ctx.specReplicas,
+      rule: 'DirectionFlipped',
+      reason: `${why}; ceil(${round(newRatio)} × ${metrics.size}) = ${n} would move against the ratio: keep ${ctx.specReplicas}`,
+    };
   }
-  return { ...adjusted, proposal: n, rule: 'MissingPodsAssumed', reason: `${why}; ceil(${round(newRatio)} × ${metrics.size} pods) = ${n}` };
+  return {
+    ...adjusted,
+    proposal: n,
+    rule: 'MissingPodsAssumed',
+    reason: `${why}; ceil(${round(newRatio)} × ${metrics.size} pods) = ${n}`,
+  };
 }
 
 /** `GetObjectMetricReplicas`, `GetObjectPerPodMetricReplicas` and their External twins (spec §8.3). */
-function objectOrExternal(type: 'Object' | 'External', name: string, target: ObjectTarget, usage: bigint, ctx: ProposalContext): MetricResult {
+function objectOrExternal(
+  type: 'Object' | 'External',
+  name: string,
+  target: ObjectTarget,
+  usage: bigint,
+  ctx: ProposalContext,
+): MetricResult {
   const what = type === 'External' ? `sum ${milli(usage)}` : `value ${milli(usage)}`;
   if (target.type === 'AverageValue') {
     const t = target.averageValue.milliValue();
@@ -178,10 +236,20 @@ function objectOrExternal(type: 'Object' | 'External', name: string, target: Obj
     const base = { type, name, usageMilli: perPod, targetMilli: t, ratio };
     const counted = `${what} against average target ${milli(t)} × ${replicas} replicas: ratio ${round(ratio)}`;
     if (isWithin(ratio, ctx.tolerances)) {
-      return { ...base, proposal: replicas, rule: 'WithinTolerance', reason: `${counted} is within the tolerance band ${formatBand(ctx.tolerances)}: keep ${replicas}` };
+      return {
+        ...base,
+        proposal: replicas,
+        rule: 'WithinTolerance',
+        reason: `${counted} is within the tolerance band ${formatBand(ctx.tolerances)}: keep ${replicas}`,
+      };
     }
     const proposal = ceilInt32(Number(usage) / Number(t));
-    return { ...base, proposal, rule: 'Ratio', reason: `${counted}; ceil(${milli(usage)} / ${milli(t)}) = ${proposal}` };
+    return {
+      ...base,
+      proposal,
+      rule: 'Ratio',
+      reason: `${counted}; ceil(${milli(usage)} / ${milli(t)}) = ${proposal}`,
+    };
   }
   const t = target.value.milliValue();
   const ratio = Number(usage) / Number(t);
@@ -189,21 +257,39 @@ function objectOrExternal(type: 'Object' | 'External', name: string, target: Obj
   const counted = `${what} against target ${milli(t)}: ratio ${round(ratio)}`;
   if (ctx.specReplicas === 0) {
     const proposal = ceilInt32(ratio);
-    return { ...base, proposal, rule: 'ScaleToZeroRatio', reason: `${counted}; at 0 replicas no tolerance applies: ceil(${round(ratio)}) = ${proposal}` };
+    return {
+      ...base,
+      proposal,
+      rule: 'ScaleToZeroRatio',
+      reason: `${counted}; at 0 replicas no tolerance applies: ceil(${round(ratio)}) = ${proposal}`,
+    };
   }
   if (isWithin(ratio, ctx.tolerances)) {
-    return { ...base, proposal: ctx.specReplicas, rule: 'WithinTolerance', reason: `${counted} is within the tolerance band ${formatBand(ctx.tolerances)}: keep ${ctx.specReplicas}` };
+    return {
+      ...base,
+      proposal: ctx.specReplicas,
+      rule: 'WithinTolerance',
+      reason: `${counted} is within the tolerance band ${formatBand(ctx.tolerances)}: keep ${ctx.specReplicas}`,
+    };
   }
   let readyPods = ctx.specReplicas;
   if (ctx.pods !== undefined) {
     if (ctx.pods.length === 0) {
       const prefix = type === 'External' ? `unable to get external metric ${name}` : `unable to get metric ${name}`;
-      return invalid(base, `${prefix}: unable to calculate ready pods: no pods returned by selector while calculating replica count`);
+      return invalid(
+        base,
+        `${prefix}: unable to calculate ready pods: no pods returned by selector while calculating replica count`,
+      );
     }
     readyPods = ctx.pods.filter((p) => p.phase === 'Running' && p.ready).length;
   }
   const proposal = ceilInt32(ratio * readyPods);
-  return { ...base, proposal, rule: 'Ratio', reason: `${counted}; ceil(${round(ratio)} × ${readyPods} ready pods) = ${proposal}` };
+  return {
+    ...base,
+    proposal,
+    rule: 'Ratio',
+    reason: `${counted}; ceil(${round(ratio)} × ${readyPods} ready pods) = ${proposal}`,
+  };
 }
 
 /** ceil(a / b) for b > 0; bigint division truncates toward zero, which is already the ceiling below zero. */

@@ -6,17 +6,33 @@ import { parseGroupResource, type ResourceMapper } from '../kube/resource-mapper
 import type { GroupResource } from '../providers/provider.js';
 import { encodeQuery, escapeSegment, groupResourceOf, guessResource, queryFor } from './metric-queries.js';
 
-const ctx = { namespace: 'team a', customVersion: 'v1beta1' as const, podSelector: 'app=web,tier in (a,b)', resourceMapper: createStaticResourceMapper() };
+const ctx = {
+  namespace: 'team a',
+  customVersion: 'v1beta1' as const,
+  podSelector: 'app=web,tier in (a,b)',
+  resourceMapper: createStaticResourceMapper(),
+};
 const metricsOf = (yaml: string) =>
-  parseHpa(`apiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata: {name: h}\nspec:\n  scaleTargetRef: {kind: Deployment, name: d}\n  maxReplicas: 3\n  metrics:\n${yaml}`, 'hpa.yaml').spec.metrics!;
+  parseHpa(
+    `apiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata: {name: h}\nspec:\n  scaleTargetRef: {kind: Deployment, name: d}\n  maxReplicas: 3\n  metrics:\n${yaml}`,
+    'hpa.yaml',
+  ).spec.metrics!;
 
 test('the query string is Go url.Values.Encode: sorted keys, + for spaces, empty values left out', () => {
-  assert.equal(encodeQuery({ metricLabelSelector: 'm!=x', labelSelector: 'app in (a,b)' }), '?labelSelector=app+in+%28a%2Cb%29&metricLabelSelector=m%21%3Dx');
+  assert.equal(
+    encodeQuery({ metricLabelSelector: 'm!=x', labelSelector: 'app in (a,b)' }),
+    '?labelSelector=app+in+%28a%2Cb%29&metricLabelSelector=m%21%3Dx',
+  );
   assert.equal(encodeQuery({ metricLabelSelector: '' }), '');
 });
 
 test('the kind guess of a RESTMapper without discovery', () => {
-  assert.deepEqual(['Widget', 'Policy', 'Class', 'Endpoints'].map(guessResource), ['widgets', 'policies', 'classes', 'endpoints']);
+  assert.deepEqual(['Widget', 'Policy', 'Class', 'Endpoints'].map(guessResource), [
+    'widgets',
+    'policies',
+    'classes',
+    'endpoints',
+  ]);
 });
 
 test('Pods, Object and External metrics become the HPA controller requests', () => {
@@ -76,10 +92,16 @@ const irregular: ResourceMapper = {
 };
 
 test('the resource of describedObject comes from the RESTMapper, by Kind.group, when it knows the kind', () => {
-  assert.deepEqual(groupResourceOf({ apiVersion: 'example.com/v1', kind: 'Person' }, irregular), { group: 'example.com', resource: 'people' });
+  assert.deepEqual(groupResourceOf({ apiVersion: 'example.com/v1', kind: 'Person' }, irregular), {
+    group: 'example.com',
+    resource: 'people',
+  });
   assert.deepEqual(groupResourceOf({ apiVersion: 'v1', kind: 'Goose' }, irregular), { group: '', resource: 'geese' });
   // Unknown to the mapper: the guess.
-  assert.deepEqual(groupResourceOf({ apiVersion: 'example.com/v1', kind: 'Goose' }, irregular), { group: 'example.com', resource: 'gooses' });
+  assert.deepEqual(groupResourceOf({ apiVersion: 'example.com/v1', kind: 'Goose' }, irregular), {
+    group: 'example.com',
+    resource: 'gooses',
+  });
 });
 
 test('a kind the RESTMapper finds only in another group is guessed in the group describedObject names', () => {
@@ -100,17 +122,35 @@ test('each query says which API answers it, whether it names one object, and the
   const custom = '/apis/custom.metrics.k8s.io/v1beta2/namespaces/ns';
   const queries = metrics.map((m) => queryFor(m, { ...ctx, namespace: 'ns', customVersion: 'v1beta2' }));
   assert.deepEqual(queries, [
-    { url: `${custom}/pods/%2A/rps?labelSelector=app%3Dweb%2Ctier+in+%28a%2Cb%29&metricLabelSelector=verb%3DGET`, api: 'custom', single: false, metricSelector: 'verb=GET' },
-    { url: `${custom}/deployments.apps/web/lag?metricLabelSelector=topic%3Dt`, api: 'custom', single: true, metricSelector: 'topic=t' },
+    {
+      url: `${custom}/pods/%2A/rps?labelSelector=app%3Dweb%2Ctier+in+%28a%2Cb%29&metricLabelSelector=verb%3DGET`,
+      api: 'custom',
+      single: false,
+      metricSelector: 'verb=GET',
+    },
+    {
+      url: `${custom}/deployments.apps/web/lag?metricLabelSelector=topic%3Dt`,
+      api: 'custom',
+      single: true,
+      metricSelector: 'topic=t',
+    },
     { url: `${custom}/metrics/queue?metricLabelSelector=q%3Da`, api: 'custom', single: true, metricSelector: 'q=a' },
-    { url: '/apis/external.metrics.k8s.io/v1beta1/namespaces/ns/jobs', api: 'external', single: false, metricSelector: '' },
+    {
+      url: '/apis/external.metrics.k8s.io/v1beta1/namespaces/ns/jobs',
+      api: 'external',
+      single: false,
+      metricSelector: '',
+    },
   ]);
 });
 
 test('a Namespace kind outside the core group is an ordinary object', () => {
   const [metric] = metricsOf(`  - type: Object
     object: {describedObject: {apiVersion: example.com/v1, kind: Namespace, name: x}, metric: {name: m}, target: {type: Value, value: 1}}`);
-  assert.equal(queryFor(metric!, ctx)?.url, '/apis/custom.metrics.k8s.io/v1beta1/namespaces/team%20a/namespaces.example.com/x/m');
+  assert.equal(
+    queryFor(metric!, ctx)?.url,
+    '/apis/custom.metrics.k8s.io/v1beta1/namespaces/team%20a/namespaces.example.com/x/m',
+  );
 });
 
 test('the query follows the metric type, not whichever source field is set', () => {

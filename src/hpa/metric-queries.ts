@@ -4,7 +4,12 @@
  * own namespace for Namespace objects) and the same query strings (Go's `url.Values.Encode`).
  * @module
  */
-import { customMetricsGroup, externalMetricsGroup, externalMetricsVersion, type CustomMetricsVersion } from '../api/types.js';
+import {
+  customMetricsGroup,
+  externalMetricsGroup,
+  externalMetricsVersion,
+  type CustomMetricsVersion,
+} from '../api/types.js';
 import type { ResourceMapper } from '../kube/resource-mapper.js';
 import type { GroupResource } from '../providers/provider.js';
 import { labelSelectorToSelector } from '../selector/index.js';
@@ -15,7 +20,10 @@ export function escapeSegment(segment: string): string {
   return encodeURIComponent(segment).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 }
 
-/** Go `url.Values.Encode`: keys sorted, `QueryEscape` (space → `+`), empty values left out as the HPA's ParameterCodec does. */
+/**
+ * Go `url.Values.Encode`: keys sorted, `QueryEscape` (space → `+`), empty values left out as the HPA's ParameterCodec
+ * does.
+ */
 export function encodeQuery(params: Readonly<Record<string, string>>): string {
   const parts = Object.keys(params)
     .filter((k) => params[k] !== '')
@@ -24,7 +32,10 @@ export function encodeQuery(params: Readonly<Record<string, string>>): string {
   return parts.length === 0 ? '' : `?${parts.join('&')}`;
 }
 
-/** `metav1.LabelSelectorAsSelector(s).String()`: `''` for a nil or empty selector, so the parameter is omitted (spec §1.7). */
+/**
+ * `metav1.LabelSelectorAsSelector(s).String()`: `''` for a nil or empty selector, so the parameter is omitted (spec
+ * §1.7).
+ */
 export function selectorText(selector: HpaLabelSelector): string {
   return labelSelectorToSelector(selector ?? null).toString();
 }
@@ -39,7 +50,10 @@ export function guessResource(kind: string): string {
 }
 
 /** The group-qualified resource of a `describedObject` (METRICS `versioned_client.go` `qualResourceForKind`). */
-export function groupResourceOf(ref: { readonly apiVersion: string; readonly kind: string }, mapper: ResourceMapper): GroupResource {
+export function groupResourceOf(
+  ref: { readonly apiVersion: string; readonly kind: string },
+  mapper: ResourceMapper,
+): GroupResource {
   const slash = ref.apiVersion.indexOf('/');
   // Stryker disable next-line EqualityOperator: equivalent, a slash at 0 slices the same empty group.
   const group = slash < 0 ? '' : ref.apiVersion.slice(0, slash);
@@ -70,7 +84,9 @@ export interface QueryContext {
   readonly resourceMapper: ResourceMapper;
 }
 
-/** The request for one Pods, Object or External metric; undefined for Resource metrics (metrics.k8s.io, not this API). */
+/**
+ * The request for one Pods, Object or External metric; undefined for Resource metrics (metrics.k8s.io, not this API).
+ */
 export function queryFor(metric: HpaMetricSpec, ctx: QueryContext): MetricQuery | undefined {
   const ns = escapeSegment(ctx.namespace);
   const custom = `/apis/${customMetricsGroup}/${ctx.customVersion}/namespaces/${ns}`;
@@ -89,7 +105,12 @@ export function queryFor(metric: HpaMetricSpec, ctx: QueryContext): MetricQuery 
     const query = encodeQuery({ metricLabelSelector: metricSelector });
     // NB: K8S metrics/client.go: a Namespace object is always the HPA's own namespace; its name is ignored.
     if (describedObject.kind === 'Namespace' && describedObject.apiVersion === 'v1') {
-      return { url: `${custom}/metrics/${escapeSegment(id.name)}${query}`, api: 'custom', single: true, metricSelector };
+      return {
+        url: `${custom}/metrics/${escapeSegment(id.name)}${query}`,
+        api: 'custom',
+        single: true,
+        metricSelector,
+      };
     }
     const gr = groupResourceOf(describedObject, ctx.resourceMapper);
     return {

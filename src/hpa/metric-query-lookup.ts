@@ -22,7 +22,11 @@ export interface MetricQuerySummary {
 }
 
 /** undefined when there is no such object, or the server is not an API server with the CRD. */
-export async function lookUpMetricQuery(fetcher: MetricsFetcher, namespace: string, name: string): Promise<MetricQuerySummary | undefined> {
+export async function lookUpMetricQuery(
+  fetcher: MetricsFetcher,
+  namespace: string,
+  name: string,
+): Promise<MetricQuerySummary | undefined> {
   let object: MetricQueryObject & { spec?: Record<string, unknown> };
   try {
     const res = await fetcher.get(metricQueryPath(namespace, name));

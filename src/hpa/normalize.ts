@@ -32,14 +32,24 @@ interface ResolvedRules {
 }
 
 /** NB: `pkg/apis/autoscaling/v2/defaults.go`, field by field as defaulting fills them in. */
-export function resolveBehavior(behavior: Behavior, downscaleStabilizationSeconds: number): { up: ResolvedRules; down: ResolvedRules } {
-  const fill = (rules: ScalingRules | undefined, window: number, policies: readonly ScalingPolicy[]): ResolvedRules => ({
+export function resolveBehavior(
+  behavior: Behavior,
+  downscaleStabilizationSeconds: number,
+): { up: ResolvedRules; down: ResolvedRules } {
+  const fill = (
+    rules: ScalingRules | undefined,
+    window: number,
+    policies: readonly ScalingPolicy[],
+  ): ResolvedRules => ({
     stabilizationWindowSeconds: rules?.stabilizationWindowSeconds ?? window,
     selectPolicy: rules?.selectPolicy ?? 'Max',
     policies: rules?.policies ?? policies,
   });
   return {
-    up: fill(behavior.scaleUp, 0, [{ type: 'Pods', value: 4, periodSeconds: 15 }, { type: 'Percent', value: 100, periodSeconds: 15 }]),
+    up: fill(behavior.scaleUp, 0, [
+      { type: 'Pods', value: 4, periodSeconds: 15 },
+      { type: 'Percent', value: 100, periodSeconds: 15 },
+    ]),
     down: fill(behavior.scaleDown, downscaleStabilizationSeconds, [{ type: 'Percent', value: 100, periodSeconds: 15 }]),
   };
 }
@@ -54,18 +64,43 @@ export function normalizeWithoutBehavior(input: NormalizeInput): Normalized {
   const scaleUpLimit = Math.max(2 * input.specReplicas, 4);
   const clamp = (): Normalized => {
     if (stabilized < input.minReplicas) {
-      return { stabilized, replicas: input.minReplicas, rule: 'TooFewReplicas', reason: `${stabilized} is below minReplicas ${input.minReplicas}` };
+      return {
+        stabilized,
+        replicas: input.minReplicas,
+        rule: 'TooFewReplicas',
+        reason: `${stabilized} is below minReplicas ${input.minReplicas}`,
+      };
     }
     if (input.maxReplicas > scaleUpLimit && stabilized > scaleUpLimit) {
-      return { stabilized, replicas: scaleUpLimit, rule: 'ScaleUpLimit', reason: `${stabilized} is more than one step may add: max(2 × ${input.specReplicas}, 4) = ${scaleUpLimit}` };
+      return {
+        stabilized,
+        replicas: scaleUpLimit,
+        rule: 'ScaleUpLimit',
+        reason: `${stabilized} is more than one step may add: max(2 × ${input.specReplicas}, 4) = ${scaleUpLimit}`,
+      };
     }
     if (input.maxReplicas <= scaleUpLimit && stabilized > input.maxReplicas) {
-      return { stabilized, replicas: input.maxReplicas, rule: 'TooManyReplicas', reason: `${stabilized} is above maxReplicas ${input.maxReplicas}` };
+      return {
+        stabilized,
+        replicas: input.maxReplicas,
+        rule: 'TooManyReplicas',
+        reason: `${stabilized} is above maxReplicas ${input.maxReplicas}`,
+      };
     }
     if (stabilized !== input.desired) {
-      return { stabilized, replicas: stabilized, rule: 'ScaleDownStabilized', reason: `a recommendation of ${stabilized} in the last ${input.downscaleStabilizationSeconds}s holds the scale-down of ${input.desired}` };
+      return {
+        stabilized,
+        replicas: stabilized,
+        rule: 'ScaleDownStabilized',
+        reason: `a recommendation of ${stabilized} in the last ${input.downscaleStabilizationSeconds}s holds the scale-down of ${input.desired}`,
+      };
     }
-    return { stabilized, replicas: stabilized, rule: 'DesiredWithinRange', reason: `${stabilized} is within [${input.minReplicas}, ${Math.min(input.maxReplicas, scaleUpLimit)}]` };
+    return {
+      stabilized,
+      replicas: stabilized,
+      rule: 'DesiredWithinRange',
+      reason: `${stabilized} is within [${input.minReplicas}, ${Math.min(input.maxReplicas, scaleUpLimit)}]`,
+    };
   };
   return clamp();
 }
@@ -99,36 +134,62 @@ export function normalizeWithBehavior(input: NormalizeInput, behavior: Behavior)
 
   const current = input.specReplicas;
   const periodStart = (policy: ScalingPolicy) =>
-    current - changeInPeriod(input.scaleEvents, policy.periodSeconds, input.now, 1) + changeInPeriod(input.scaleEvents, policy.periodSeconds, input.now, -1);
+    current -
+    changeInPeriod(input.scaleEvents, policy.periodSeconds, input.now, 1) +
+    changeInPeriod(input.scaleEvents, policy.periodSeconds, input.now, -1);
   if (stabilized > current) {
     let limit: number;
     if (up.selectPolicy === 'Disabled') limit = current;
     else {
-      const proposals = up.policies.map((p) => (p.type === 'Pods' ? periodStart(p) + p.value : Math.ceil(periodStart(p) * (1 + p.value / 100))));
+      const proposals = up.policies.map((p) =>
+        p.type === 'Pods' ? periodStart(p) + p.value : Math.ceil(periodStart(p) * (1 + p.value / 100)),
+      );
       limit = up.selectPolicy === 'Min' ? Math.min(...proposals) : Math.max(...proposals);
     }
     limit = Math.max(limit, current);
     if (input.maxReplicas > limit && stabilized > limit) {
       const rule = up.selectPolicy === 'Disabled' ? 'ScalingPolicyDisabled' : 'ScaleUpLimit';
-      return { stabilized, replicas: limit, rule, reason: `scaleUp allows at most ${limit} now (${describePolicies(up)})` };
+      return {
+        stabilized,
+        replicas: limit,
+        rule,
+        reason: `scaleUp allows at most ${limit} now (${describePolicies(up)})`,
+      };
     }
     if (input.maxReplicas <= limit && stabilized > input.maxReplicas) {
-      return { stabilized, replicas: input.maxReplicas, rule: 'TooManyReplicas', reason: `${stabilized} is above maxReplicas ${input.maxReplicas}` };
+      return {
+        stabilized,
+        replicas: input.maxReplicas,
+        rule: 'TooManyReplicas',
+        reason: `${stabilized} is above maxReplicas ${input.maxReplicas}`,
+      };
     }
   } else if (stabilized < current) {
     let limit: number;
     if (down.selectPolicy === 'Disabled') limit = current;
     else {
-      const proposals = down.policies.map((p) => (p.type === 'Pods' ? periodStart(p) - p.value : Math.trunc(periodStart(p) * (1 - p.value / 100))));
+      const proposals = down.policies.map((p) =>
+        p.type === 'Pods' ? periodStart(p) - p.value : Math.trunc(periodStart(p) * (1 - p.value / 100)),
+      );
       limit = down.selectPolicy === 'Min' ? Math.max(...proposals) : Math.min(...proposals);
     }
     limit = Math.min(limit, current);
     if (input.minReplicas < limit && stabilized < limit) {
       const rule = down.selectPolicy === 'Disabled' ? 'ScalingPolicyDisabled' : 'ScaleDownLimit';
-      return { stabilized, replicas: limit, rule, reason: `scaleDown allows at least ${limit} now (${describePolicies(down)})` };
+      return {
+        stabilized,
+        replicas: limit,
+        rule,
+        reason: `scaleDown allows at least ${limit} now (${describePolicies(down)})`,
+      };
     }
     if (input.minReplicas >= limit && stabilized < input.minReplicas) {
-      return { stabilized, replicas: input.minReplicas, rule: 'TooFewReplicas', reason: `${stabilized} is below minReplicas ${input.minReplicas}` };
+      return {
+        stabilized,
+        replicas: input.minReplicas,
+        rule: 'TooFewReplicas',
+        reason: `${stabilized} is below minReplicas ${input.minReplicas}`,
+      };
     }
   }
   if (stabilized !== input.desired) {
@@ -143,5 +204,10 @@ export function normalizeWithBehavior(input: NormalizeInput, behavior: Behavior)
         : `the highest recommendation of the last ${window}s (scaleDown window) is ${stabilized}`,
     };
   }
-  return { stabilized, replicas: stabilized, rule: 'DesiredWithinRange', reason: `${stabilized} is within the limits of minReplicas, maxReplicas and the behavior policies` };
+  return {
+    stabilized,
+    replicas: stabilized,
+    rule: 'DesiredWithinRange',
+    reason: `${stabilized} is within the limits of minReplicas, maxReplicas and the behavior policies`,
+  };
 }

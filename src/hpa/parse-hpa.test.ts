@@ -17,17 +17,33 @@ spec:
 
 test('mistakes name the line and the field', () => {
   const cases: [string, RegExp][] = [
-    [valid.replace('autoscaling/v2', 'autoscaling/v1'), /^hpa\.yaml:1: apiVersion: must be autoscaling\/v2 \(or autoscaling\/v2beta2, autoscaling\/v2beta1\)$/],
+    [
+      valid.replace('autoscaling/v2', 'autoscaling/v1'),
+      /^hpa\.yaml:1: apiVersion: must be autoscaling\/v2 \(or autoscaling\/v2beta2, autoscaling\/v2beta1\)$/,
+    ],
     [valid.replace('maxReplicas: 5', 'maxReplicas: 0'), /^hpa\.yaml:6: spec\.maxReplicas: /],
-    [valid.replace('value: 500m', 'value: lots'), /^hpa\.yaml:11: spec\.metrics\[0\]\.external\.target\.value: invalid quantity "lots"/],
-    [valid.replace('type: Value', 'type: AverageValue'), /^hpa\.yaml:11: spec\.metrics\[0\]\.external\.target\.averageValue: required when type is AverageValue$/],
+    [
+      valid.replace('value: 500m', 'value: lots'),
+      /^hpa\.yaml:11: spec\.metrics\[0\]\.external\.target\.value: invalid quantity "lots"/,
+    ],
+    [
+      valid.replace('type: Value', 'type: AverageValue'),
+      /^hpa\.yaml:11: spec\.metrics\[0\]\.external\.target\.averageValue: required when type is AverageValue$/,
+    ],
     [valid.replace('- type: External', '- type: Pods'), /spec\.metrics\[0\]\.pods: required when type is Pods$/],
     [valid.replace('name: q', 'name: a/b'), /spec\.metrics\[0\]\.external\.metric\.name: may not/],
-    [valid.replace('metric: {name: q}', 'metric: {name: q, selector: {matchLabels: {queue: a b}}}'), /^hpa\.yaml:10: spec\.metrics\[0\]\.external\.metric\.selector: .*a b/],
+    [
+      valid.replace('metric: {name: q}', 'metric: {name: q, selector: {matchLabels: {queue: a b}}}'),
+      /^hpa\.yaml:10: spec\.metrics\[0\]\.external\.metric\.selector: .*a b/,
+    ],
     ['kind: [', /^hpa\.yaml:1: invalid YAML/],
     ['- a', /must be one HorizontalPodAutoscaler/],
   ];
-  for (const [text, message] of cases) assert.throws(() => parseHpa(text, 'hpa.yaml'), (e: unknown) => e instanceof InvalidHpaError && message.test(e.message));
+  for (const [text, message] of cases)
+    assert.throws(
+      () => parseHpa(text, 'hpa.yaml'),
+      (e: unknown) => e instanceof InvalidHpaError && message.test(e.message),
+    );
 });
 
 test('a valid manifest: quantities parsed, unknown fields ignored', () => {
@@ -68,7 +84,8 @@ test('autoscaling/v2beta1 is converted as the API server converts it, and says s
   assert.equal(object.target.type, 'Value');
   assert.equal(object.target.value?.toString(), '100');
 
-  const others = parseHpa(`apiVersion: autoscaling/v2beta1
+  const others = parseHpa(
+    `apiVersion: autoscaling/v2beta1
 kind: HorizontalPodAutoscaler
 metadata: {name: web}
 spec:
@@ -85,10 +102,23 @@ spec:
     object: {target: {kind: Service, name: s}, metricName: m, targetValue: 1, averageValue: 2}
   - type: Resource
     resource: {name: cpu, targetAverageUtilization: 50}
-`, 'web.yaml');
+`,
+    'web.yaml',
+  );
   const [pods, external, externalValue, objectAverage, resource] = others.spec.metrics!;
-  assert.deepEqual([pods!.pods!.metric.name, pods!.pods!.metric.selector, pods!.pods!.target.type, pods!.pods!.target.averageValue?.toString()], ['rps', { matchLabels: { verb: 'GET' } }, 'AverageValue', '10']);
-  assert.deepEqual([external!.external!.metric.selector, external!.external!.target.type], [{ matchLabels: { q: 'a' } }, 'AverageValue']);
+  assert.deepEqual(
+    [
+      pods!.pods!.metric.name,
+      pods!.pods!.metric.selector,
+      pods!.pods!.target.type,
+      pods!.pods!.target.averageValue?.toString(),
+    ],
+    ['rps', { matchLabels: { verb: 'GET' } }, 'AverageValue', '10'],
+  );
+  assert.deepEqual(
+    [external!.external!.metric.selector, external!.external!.target.type],
+    [{ matchLabels: { q: 'a' } }, 'AverageValue'],
+  );
   assert.equal(externalValue!.external!.target.type, 'Value', 'targetValue wins for External');
   assert.equal(objectAverage!.object!.target.type, 'AverageValue', 'averageValue wins for Object');
   assert.deepEqual(resource!.resource, { name: 'cpu', target: { type: 'Utilization', averageUtilization: 50 } });

@@ -1,6 +1,7 @@
 /**
  * Reads an HPA manifest (YAML or JSON text) into a validated spec. A mistake throws one
- * InvalidHpaError naming the source, the line and the field: `hpa.yaml:12: spec.metrics[0].pods.target.averageValue: …`.
+ * InvalidHpaError naming the source, the line and the field: `hpa.yaml:12: spec.metrics[0].pods.target.averageValue:
+ * …`.
  * @module
  */
 import { z } from 'zod';
@@ -18,10 +19,17 @@ export class InvalidHpaError extends Error {
 export function parseHpa(text: string, source: string): HorizontalPodAutoscaler {
   let from: ConvertedVersion | undefined;
   const schema = z.preprocess((data) => {
-    const converted = typeof data === 'object' && data !== null ? convertToV2(data as Record<string, unknown>) : undefined;
+    const converted =
+      typeof data === 'object' && data !== null ? convertToV2(data as Record<string, unknown>) : undefined;
     from = converted?.from;
     return converted?.data ?? data;
   }, hpaSchema);
-  const hpa = parseYamlWith(text, source, schema, 'one HorizontalPodAutoscaler object (apiVersion: autoscaling/v2, v2beta2 or v2beta1)', (message) => new InvalidHpaError(message));
+  const hpa = parseYamlWith(
+    text,
+    source,
+    schema,
+    'one HorizontalPodAutoscaler object (apiVersion: autoscaling/v2, v2beta2 or v2beta1)',
+    (message) => new InvalidHpaError(message),
+  );
   return from === undefined ? hpa : { ...hpa, convertedFrom: from };
 }

@@ -23,12 +23,20 @@ function lineOf(doc: Document, lineCounter: LineCounter, path: readonly Property
  * Parses `text` and validates it with `schema`; throws `makeError(message)` for the first problem.
  * `what` names the expected document when the text is not a mapping (`one HorizontalPodAutoscaler object`).
  */
-export function parseYamlWith<S extends z.ZodType>(text: string, source: string, schema: S, what: string, makeError: (message: string) => Error): z.output<S> {
+export function parseYamlWith<S extends z.ZodType>(
+  text: string,
+  source: string,
+  schema: S,
+  what: string,
+  makeError: (message: string) => Error,
+): z.output<S> {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
   const problem = doc.errors[0];
   if (problem !== undefined) {
-    throw makeError(`${source}:${lineCounter.linePos(problem.pos[0]).line}: invalid YAML: ${problem.message.split('\n')[0]}`);
+    throw makeError(
+      `${source}:${lineCounter.linePos(problem.pos[0]).line}: invalid YAML: ${problem.message.split('\n')[0]}`,
+    );
   }
   const data: unknown = doc.toJS();
   if (typeof data !== 'object' || data === null || Array.isArray(data)) throw makeError(`${source}: must be ${what}`);

@@ -52,10 +52,14 @@ async function getDiscoveryJson<T>(fetcher: MetricsFetcher, path: string): Promi
     throw new KubeApiError(`GET ${path}: ${why(error)}`, 0, { cause: error });
   }
   if (res.status < 200 || res.status >= 300) {
-    const notApiServer = res.status === 404 && path === '/api'
-      ? " (the server has no core API: is the kubeconfig the adapter's rather than the cluster's? explain hpa reads the HPA from the API server)"
-      : '';
-    throw new KubeApiError(`GET ${path}: HTTP ${res.status}: ${apiErrorMessage(res.status, res.body)}${notApiServer}`, res.status);
+    const notApiServer =
+      res.status === 404 && path === '/api'
+        ? " (the server has no core API: is the kubeconfig the adapter's rather than the cluster's? explain hpa reads the HPA from the API server)"
+        : '';
+    throw new KubeApiError(
+      `GET ${path}: HTTP ${res.status}: ${apiErrorMessage(res.status, res.body)}${notApiServer}`,
+      res.status,
+    );
   }
   try {
     return JSON.parse(res.body) as T;
@@ -74,10 +78,17 @@ async function readHpa(fetcher: MetricsFetcher, namespace: string, name: string)
   return parseHpa(res.body, `horizontalpodautoscalers.autoscaling/${name}`);
 }
 
-const failedGetScale = (message: string) => new ClusterReadError(`AbleToScale=False FailedGetScale: the HPA controller was unable to get the target's current scale: ${message}`);
+const failedGetScale = (message: string) =>
+  new ClusterReadError(
+    `AbleToScale=False FailedGetScale: the HPA controller was unable to get the target's current scale: ${message}`,
+  );
 
 /** Reads the HPA, then its target's scale, as one reconcile does. */
-export async function readClusterState(fetcher: MetricsFetcher, namespace: string, name: string): Promise<ClusterState> {
+export async function readClusterState(
+  fetcher: MetricsFetcher,
+  namespace: string,
+  name: string,
+): Promise<ClusterState> {
   let discovered;
   try {
     discovered = await discoverResources({ getJson: (path) => getDiscoveryJson(fetcher, path) });
@@ -98,7 +109,9 @@ export async function readClusterState(fetcher: MetricsFetcher, namespace: strin
   const gv = location.group === '' ? location.version : `${location.group}/${location.version}`;
   // NB: client-go scale ScaleKindResolver: the `<resource>/scale` entry of discovery, else this error.
   if (!(location.subresources ?? []).includes('scale')) {
-    throw failedGetScale(`could not find scale subresource for ${location.group === '' ? '' : `${location.group}/`}${location.version}, Resource=${location.resource} in discovery information`);
+    throw failedGetScale(
+      `could not find scale subresource for ${location.group === '' ? '' : `${location.group}/`}${location.version}, Resource=${location.resource} in discovery information`,
+    );
   }
   const prefix = location.group === '' ? `/api/${location.version}` : `/apis/${gv}`;
   const path = `${prefix}/namespaces/${escapeSegment(namespace)}/${location.resource}/${escapeSegment(ref.name)}/scale`;
@@ -130,12 +143,19 @@ interface ContainerObject {
 interface PodObject {
   metadata?: { name?: string; deletionTimestamp?: string | null };
   spec?: { containers?: ContainerObject[]; initContainers?: ContainerObject[] };
-  status?: { phase?: PodInfo['phase']; startTime?: string; conditions?: { type?: string; status?: string; lastTransitionTime?: string }[] };
+  status?: {
+    phase?: PodInfo['phase'];
+    startTime?: string;
+    conditions?: { type?: string; status?: string; lastTransitionTime?: string }[];
+  };
 }
 
 /** NB: `calculatePodRequests`: the containers and the restartable (sidecar) init containers, requests as MilliValue. */
 function containersOf(pod: PodObject): ContainerRequests[] {
-  const all = [...pod.spec?.containers ?? [], ...(pod.spec?.initContainers ?? []).filter((c) => c.restartPolicy === 'Always')];
+  const all = [
+    ...(pod.spec?.containers ?? []),
+    ...(pod.spec?.initContainers ?? []).filter((c) => c.restartPolicy === 'Always'),
+  ];
   return all.map((c) => {
     const requests: Record<string, bigint> = {};
     for (const [resource, text] of Object.entries(c.resources?.requests ?? {})) {
@@ -170,7 +190,12 @@ export async function listPods(fetcher: MetricsFetcher, namespace: string, selec
       containers: containersOf(pod),
       ...(Number.isNaN(startTime) ? {} : { startTime }),
       ...(readyCondition !== undefined
-        ? { readyCondition: { status: readyCondition.status ?? 'Unknown', lastTransitionTime: Date.parse(readyCondition.lastTransitionTime ?? '') || 0 } }
+        ? {
+            readyCondition: {
+              status: readyCondition.status ?? 'Unknown',
+              lastTransitionTime: Date.parse(readyCondition.lastTransitionTime ?? '') || 0,
+            },
+          }
         : {}),
     };
   });

@@ -22,7 +22,10 @@ function approximate(quantity: Quantity): number {
 export function tolerancesFor(behavior: Behavior | undefined, global: number = defaultTolerance): Tolerances {
   const up = behavior?.scaleUp?.tolerance;
   const down = behavior?.scaleDown?.tolerance;
-  return { scaleUp: up === undefined ? global : approximate(up), scaleDown: down === undefined ? global : approximate(down) };
+  return {
+    scaleUp: up === undefined ? global : approximate(up),
+    scaleDown: down === undefined ? global : approximate(down),
+  };
 }
 
 export function isWithin(ratio: number, tolerances: Tolerances): boolean {

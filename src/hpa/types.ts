@@ -58,7 +58,9 @@ export interface TargetScale {
   readonly selector: string;
 }
 
-export type ObjectTarget = { readonly type: 'Value'; readonly value: Quantity } | { readonly type: 'AverageValue'; readonly averageValue: Quantity };
+export type ObjectTarget =
+  | { readonly type: 'Value'; readonly value: Quantity }
+  | { readonly type: 'AverageValue'; readonly averageValue: Quantity };
 
 /** One entry of `spec.metrics` with what the metrics API returned for it, or why it could not be fetched. */
 export type MetricInput =
@@ -70,8 +72,20 @@ export type MetricInput =
       readonly values: readonly { readonly pod: string; readonly value: Quantity }[];
       readonly error?: undefined;
     }
-  | { readonly type: 'Object'; readonly name: string; readonly target: ObjectTarget; readonly value: Quantity; readonly error?: undefined }
-  | { readonly type: 'External'; readonly name: string; readonly target: ObjectTarget; readonly values: readonly Quantity[]; readonly error?: undefined }
+  | {
+      readonly type: 'Object';
+      readonly name: string;
+      readonly target: ObjectTarget;
+      readonly value: Quantity;
+      readonly error?: undefined;
+    }
+  | {
+      readonly type: 'External';
+      readonly name: string;
+      readonly target: ObjectTarget;
+      readonly values: readonly Quantity[];
+      readonly error?: undefined;
+    }
   | {
       readonly type: 'Resource' | 'ContainerResource';
       /** The resource: `cpu`, `memory`. */
@@ -82,7 +96,11 @@ export type MetricInput =
       readonly values: readonly ResourceSample[];
       readonly error?: undefined;
     }
-  | { readonly type: 'Pods' | 'Object' | 'External' | 'Resource' | 'ContainerResource'; readonly name: string; readonly error: string };
+  | {
+      readonly type: 'Pods' | 'Object' | 'External' | 'Resource' | 'ContainerResource';
+      readonly name: string;
+      readonly error: string;
+    };
 
 export type MetricType = MetricInput['type'];
 
@@ -197,7 +215,10 @@ export interface ReplicaDecision {
   /** desired ≠ current: the controller would update `scale.spec.replicas`. */
   readonly rescale: boolean;
   readonly metrics: readonly MetricResult[];
-  /** Max of the valid proposals (spec §8.4), before normalization; undefined when metrics were not consulted or none was valid. */
+  /**
+   * Max of the valid proposals (spec §8.4), before normalization; undefined when metrics were not consulted or none was
+   * valid.
+   */
   readonly metricReplicas?: number;
   /** The metric that gave the maximum. */
   readonly metricName?: string;

@@ -8,9 +8,21 @@ import { dns1123LabelProblem, dns1123SubdomainProblem, metricNameProblem } from 
 import type { Labels } from '../api/types.js';
 import { parseDuration } from '../duration/index.js';
 import type { ResourceMapper } from '../kube/resource-mapper.js';
-import { captureGroupCount, compileGoRegexp, createResourceConverter, expandGo, type ResourceConverter } from '../providers/promql/rules/index.js';
+import {
+  captureGroupCount,
+  compileGoRegexp,
+  createResourceConverter,
+  expandGo,
+  type ResourceConverter,
+} from '../providers/promql/rules/index.js';
 import type { GroupResource } from '../providers/provider.js';
-import { defaultIngestRules, defaultMaxAgeMs, defaultResourceOverrides, defaultWindowMs, type IngestRule } from './ingest-config.js';
+import {
+  defaultIngestRules,
+  defaultMaxAgeMs,
+  defaultResourceOverrides,
+  defaultWindowMs,
+  type IngestRule,
+} from './ingest-config.js';
 import { parseSeriesSelector, type SeriesMatcher } from './series-selector.js';
 import { CounterWindow, GaugeWindow, HistogramWindow, type SeriesWindow } from './series-window.js';
 
@@ -30,8 +42,22 @@ export interface SeriesDescription {
 
 /** Where one rule's value of a series goes: a custom metric of an object, or an external series. */
 export type TargetSpec =
-  | { readonly kind: 'custom'; readonly key: string; readonly groupResource: GroupResource; readonly namespace: string; readonly name: string; readonly metric: string; readonly labels: Labels }
-  | { readonly kind: 'external'; readonly key: string; readonly namespace: string | null; readonly metric: string; readonly labels: Labels };
+  | {
+      readonly kind: 'custom';
+      readonly key: string;
+      readonly groupResource: GroupResource;
+      readonly namespace: string;
+      readonly name: string;
+      readonly metric: string;
+      readonly labels: Labels;
+    }
+  | {
+      readonly kind: 'external';
+      readonly key: string;
+      readonly namespace: string | null;
+      readonly metric: string;
+      readonly labels: Labels;
+    };
 
 /** One rule applied to one series. */
 export interface RuleOutput {
@@ -49,7 +75,10 @@ export interface CompiledIngestRule {
 }
 
 /** Compiles rules checked by `ingestRuleSchema`; the defaults when `rules` is undefined. */
-export function compileIngestRules(rules: readonly IngestRule[] | undefined, mapper: ResourceMapper): CompiledIngestRule[] {
+export function compileIngestRules(
+  rules: readonly IngestRule[] | undefined,
+  mapper: ResourceMapper,
+): CompiledIngestRule[] {
   const prefix = rules === undefined ? 'default ingest rules' : 'ingest.rules';
   return (rules ?? defaultIngestRules).map((rule, index) => {
     const id = `${prefix}[${index}]`;
@@ -81,13 +110,17 @@ function compileRule(rule: IngestRule, mapper: ResourceMapper, id: string): Comp
       if (match === null) return undefined;
       const metric = expandGo(as, match);
       if (metricNameProblem(metric) !== undefined) return undefined;
-      const targets = rule.external === true
-        ? [externalTarget(series.labels, metric, resources)]
-        : customTargets(series.labels, metric, resources, mapper);
+      const targets =
+        rule.external === true
+          ? [externalTarget(series.labels, metric, resources)]
+          : customTargets(series.labels, metric, resources, mapper);
       if (targets.length === 0) return undefined;
-      const window: SeriesWindow = kind === 'counter'
-        ? new CounterWindow(windowMs, series.delta === true)
-        : kind === 'histogram' ? new HistogramWindow(windowMs, rule.quantile, series.delta === true) : new GaugeWindow();
+      const window: SeriesWindow =
+        kind === 'counter'
+          ? new CounterWindow(windowMs, series.delta === true)
+          : kind === 'histogram'
+            ? new HistogramWindow(windowMs, rule.quantile, series.delta === true)
+            : new GaugeWindow();
       return { rule: compiled, window, targets };
     },
   };
@@ -95,7 +128,10 @@ function compileRule(rule: IngestRule, mapper: ResourceMapper, id: string): Comp
 }
 
 /** The labels of a series that name resources, each resource once (the first label naming it wins). */
-function resourceLabels(labels: Labels, resources: ResourceConverter): Map<string, { readonly resource: GroupResource; readonly label: string }> {
+function resourceLabels(
+  labels: Labels,
+  resources: ResourceConverter,
+): Map<string, { readonly resource: GroupResource; readonly label: string }> {
   const found = new Map<string, { readonly resource: GroupResource; readonly label: string }>();
   for (const label of Object.keys(labels)) {
     // NB: per label, because several labels may name one resource (`namespace` and `k8s.namespace.name`).
@@ -115,11 +151,22 @@ function externalTarget(labels: Labels, metric: string, resources: ResourceConve
   const own: Record<string, string> = {};
   for (const key of Object.keys(labels).sort()) if (key !== namespaceLabel) own[key] = labels[key]!;
   const scope = namespace === undefined || dns1123LabelProblem(namespace) !== undefined ? null : namespace;
-  return { kind: 'external', key: `e\u0000${scope ?? ''}\u0000${metric}\u0000${labelsKey(own)}`, namespace: scope, metric, labels: own };
+  return {
+    kind: 'external',
+    key: `e\u0000${scope ?? ''}\u0000${metric}\u0000${labelsKey(own)}`,
+    namespace: scope,
+    metric,
+    labels: own,
+  };
 }
 
 /** One target per object the labels name; the namespace label names the namespace and scopes the others. */
-function customTargets(labels: Labels, metric: string, resources: ResourceConverter, mapper: ResourceMapper): TargetSpec[] {
+function customTargets(
+  labels: Labels,
+  metric: string,
+  resources: ResourceConverter,
+  mapper: ResourceMapper,
+): TargetSpec[] {
   const found = resourceLabels(labels, resources);
   if (found.size === 0) return [];
   const usedLabels = new Set([...found.values()].map((entry) => entry.label));
@@ -127,7 +174,8 @@ function customTargets(labels: Labels, metric: string, resources: ResourceConver
   for (const key of Object.keys(labels).sort()) if (!usedLabels.has(key)) metricLabels[key] = labels[key]!;
   const namespaceLabel = found.get(namespacesKey)?.label;
   const namespace = namespaceLabel === undefined ? undefined : labels[namespaceLabel];
-  const validNamespace = namespace !== undefined && namespace !== '' && dns1123LabelProblem(namespace) === undefined ? namespace : undefined;
+  const validNamespace =
+    namespace !== undefined && namespace !== '' && dns1123LabelProblem(namespace) === undefined ? namespace : undefined;
   const targets: TargetSpec[] = [];
   for (const [key, { resource: groupResource, label }] of found) {
     const name = labels[label] ?? '';

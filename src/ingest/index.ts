@@ -4,7 +4,30 @@
  * writer.
  * @module
  */
-export { createPushReceivers, type PushAnswer, type PushReceivers, type PushReceiversOptions, type PushRequest } from './push-receivers.js';
-export { ingestConfigSchema, ingestRuleSchema, defaultIngestRules, defaultResourceOverrides, type IngestConfig, type IngestRule } from './ingest-config.js';
-export { createIngestPipeline, type IngestPipeline, type IngestPipelineOptions, type IngestTransaction } from './ingest-pipeline.js';
-export { compileIngestRules, type CompiledIngestRule, type SeriesDescription, type SeriesKind } from './compile-ingest-rules.js';
+export {
+  createPushReceivers,
+  type PushAnswer,
+  type PushReceivers,
+  type PushReceiversOptions,
+  type PushRequest,
+} from './push-receivers.js';
+export {
+  ingestConfigSchema,
+  ingestRuleSchema,
+  defaultIngestRules,
+  defaultResourceOverrides,
+  type IngestConfig,
+  type IngestRule,
+} from './ingest-config.js';
+export {
+  createIngestPipeline,
+  type IngestPipeline,
+  type IngestPipelineOptions,
+  type IngestTransaction,
+} from './ingest-pipeline.js';
+export {
+  compileIngestRules,
+  type CompiledIngestRule,
+  type SeriesDescription,
+  type SeriesKind,
+} from './compile-ingest-rules.js';

@@ -29,12 +29,21 @@ export const ingestRuleSchema = z
     type: z.enum(['counter', 'gauge', 'histogram']).optional(),
     resources: z
       .object({
-        template: checked((text) => parseGoTemplate(text, { Group: 'string', Resource: 'string' }), 'resources template').optional(),
+        template: checked(
+          (text) => parseGoTemplate(text, { Group: 'string', Resource: 'string' }),
+          'resources template',
+        ).optional(),
         overrides: z.record(z.string(), groupResource).optional(),
       })
       .strict()
       .optional(),
-    name: z.object({ matches: checked((text) => compileGoRegexp(text), 'regular expression').optional(), as: z.string().optional() }).strict().optional(),
+    name: z
+      .object({
+        matches: checked((text) => compileGoRegexp(text), 'regular expression').optional(),
+        as: z.string().optional(),
+      })
+      .strict()
+      .optional(),
     /** Serve as an external metric with the series' labels, instead of a custom metric of the objects they name. */
     external: z.boolean().optional(),
     /** The window of a counter's rate and a histogram's mean or quantile (default 2m). */
@@ -62,7 +71,9 @@ export const ingestConfigSchema = z
 export type IngestConfig = z.infer<typeof ingestConfigSchema>;
 
 /** Resource attributes of the OpenTelemetry semantic conventions, and the labels a Prometheus agent's scrape gives. */
-export const defaultResourceOverrides: Readonly<Record<string, { readonly group?: string; readonly resource: string }>> = {
+export const defaultResourceOverrides: Readonly<
+  Record<string, { readonly group?: string; readonly resource: string }>
+> = {
   namespace: { resource: 'namespaces' },
   pod: { resource: 'pods' },
   'k8s.namespace.name': { resource: 'namespaces' },

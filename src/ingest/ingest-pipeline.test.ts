@@ -11,7 +11,12 @@ function setup(maxAge: string) {
   const model = createMemoryModel({ mapper, logger: createSilentLogger(), ttlMs: 0 });
   let clock = 1_000_000;
   const pipeline = createIngestPipeline({
-    writer: { writeCustomMetric: model.writeCustom, writeExternalMetric: model.writeExternal, writeBatch: model.writeBatch, removeSeries: model.removeSeries },
+    writer: {
+      writeCustomMetric: model.writeCustom,
+      writeExternalMetric: model.writeExternal,
+      writeBatch: model.writeBatch,
+      removeSeries: model.removeSeries,
+    },
     mapper,
     rules: [{ seriesQuery: '{__name__=~".+"}', maxAge }],
     now: () => clock,
@@ -25,7 +30,13 @@ function setup(maxAge: string) {
   };
   const read = (pod: string) => {
     try {
-      return model.custom.getMetricByName({ namespace: 'shop', name: pod }, { groupResource: { group: '', resource: 'pods' }, namespaced: true, metric: 'queue_depth' }, parseSelector('')).value.toString();
+      return model.custom
+        .getMetricByName(
+          { namespace: 'shop', name: pod },
+          { groupResource: { group: '', resource: 'pods' }, namespaced: true, metric: 'queue_depth' },
+          parseSelector(''),
+        )
+        .value.toString();
     } catch {
       return undefined;
     }

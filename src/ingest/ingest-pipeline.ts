@@ -13,7 +13,13 @@ import type { ResourceMapper } from '../kube/resource-mapper.js';
 import type { CustomMetricWrite, ExternalMetricWrite, MetricsWriter, SeriesRemoval } from '../providers/write.js';
 import { writeBatch } from '../providers/write.js';
 import { Quantity } from '../quantity/index.js';
-import { compileIngestRules, type CompiledIngestRule, type RuleOutput, type SeriesDescription, type TargetSpec } from './compile-ingest-rules.js';
+import {
+  compileIngestRules,
+  type CompiledIngestRule,
+  type RuleOutput,
+  type SeriesDescription,
+  type TargetSpec,
+} from './compile-ingest-rules.js';
 import type { IngestRule } from './ingest-config.js';
 import type { HistogramSample } from './series-window.js';
 
@@ -98,7 +104,15 @@ export function createIngestPipeline(options: IngestPipelineOptions): IngestPipe
     for (const rule of rules) {
       const resolved = rule.resolve(description);
       if (resolved === undefined) continue;
-      const output: Output = { rule, window: resolved.window, targets: [], metricLabels: resolved.targets[0]!.labels, contribution: undefined, lastSeenMs: seenMs, dirty: false };
+      const output: Output = {
+        rule,
+        window: resolved.window,
+        targets: [],
+        metricLabels: resolved.targets[0]!.labels,
+        contribution: undefined,
+        lastSeenMs: seenMs,
+        dirty: false,
+      };
       for (const spec of resolved.targets) {
         let target = targets.get(spec.key);
         if (target === undefined) {
@@ -125,7 +139,7 @@ export function createIngestPipeline(options: IngestPipelineOptions): IngestPipe
       if (previous !== undefined) target.valued--;
       if (next !== undefined) target.valued++;
       // NB: a lone contributor sets the sum exactly; several adjust it, and a sweep re-adds it from scratch.
-      target.sum = target.contributors.size === 1 ? next ?? 0 : target.sum - (previous ?? 0) + (next ?? 0);
+      target.sum = target.contributors.size === 1 ? (next ?? 0) : target.sum - (previous ?? 0) + (next ?? 0);
       if (!target.dirty) {
         target.dirty = true;
         changed.push(target);
@@ -267,7 +281,11 @@ export function createIngestPipeline(options: IngestPipelineOptions): IngestPipe
 
 function removalOf(spec: TargetSpec): SeriesRemoval {
   return spec.kind === 'custom'
-    ? { kind: 'custom', info: { groupResource: spec.groupResource, namespaced: spec.namespace !== '', metric: spec.metric }, name: { namespace: spec.namespace, name: spec.name } }
+    ? {
+        kind: 'custom',
+        info: { groupResource: spec.groupResource, namespaced: spec.namespace !== '', metric: spec.metric },
+        name: { namespace: spec.namespace, name: spec.name },
+      }
     : { kind: 'external', namespace: spec.namespace, metric: spec.metric, labels: spec.labels };
 }
 

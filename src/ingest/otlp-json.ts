@@ -9,51 +9,101 @@ import { badRequest } from '../api/errors.js';
 import { describe, flagNoRecordedValue, prometheusName, temporalityDelta, type OtlpPoints } from './otlp-points.js';
 
 const int64 = z.union([z.number(), z.string().regex(/^-?\d+$/)]).transform(Number);
-const numberLike = z.union([z.number(), z.string().regex(/^-?\d+(\.\d+)?([eE][-+]?\d+)?$/).transform(Number)]);
+const numberLike = z.union([
+  z.number(),
+  z
+    .string()
+    .regex(/^-?\d+(\.\d+)?([eE][-+]?\d+)?$/)
+    .transform(Number),
+]);
 
-const anyValue: z.ZodType<unknown> = z.object({
-  stringValue: z.string().optional(),
-  boolValue: z.boolean().optional(),
-  intValue: int64.optional(),
-  doubleValue: numberLike.optional(),
-}).loose();
+const anyValue: z.ZodType<unknown> = z
+  .object({
+    stringValue: z.string().optional(),
+    boolValue: z.boolean().optional(),
+    intValue: int64.optional(),
+    doubleValue: numberLike.optional(),
+  })
+  .loose();
 const keyValue = z.object({ key: z.string(), value: anyValue.optional() }).loose();
 const attributes = z.array(keyValue).optional();
 const timestamp = int64.optional();
 
-const numberPoint = z.object({
-  attributes,
-  timeUnixNano: timestamp,
-  asDouble: numberLike.optional(),
-  asInt: int64.optional(),
-  flags: z.number().int().optional(),
-}).loose();
-const histogramPoint = z.object({
-  attributes,
-  timeUnixNano: timestamp,
-  count: int64.optional(),
-  sum: numberLike.optional(),
-  bucketCounts: z.array(int64).optional(),
-  explicitBounds: z.array(numberLike).optional(),
-  flags: z.number().int().optional(),
-}).loose();
-const temporality = z.union([z.number().int(), z.enum(['AGGREGATION_TEMPORALITY_UNSPECIFIED', 'AGGREGATION_TEMPORALITY_DELTA', 'AGGREGATION_TEMPORALITY_CUMULATIVE'])]).optional();
+const numberPoint = z
+  .object({
+    attributes,
+    timeUnixNano: timestamp,
+    asDouble: numberLike.optional(),
+    asInt: int64.optional(),
+    flags: z.number().int().optional(),
+  })
+  .loose();
+const histogramPoint = z
+  .object({
+    attributes,
+    timeUnixNano: timestamp,
+    count: int64.optional(),
+    sum: numberLike.optional(),
+    bucketCounts: z.array(int64).optional(),
+    explicitBounds: z.array(numberLike).optional(),
+    flags: z.number().int().optional(),
+  })
+  .loose();
+const temporality = z
+  .union([
+    z.number().int(),
+    z.enum([
+      'AGGREGATION_TEMPORALITY_UNSPECIFIED',
+      'AGGREGATION_TEMPORALITY_DELTA',
+      'AGGREGATION_TEMPORALITY_CUMULATIVE',
+    ]),
+  ])
+  .optional();
 
-const metric = z.object({
-  name: z.string(),
-  gauge: z.object({ dataPoints: z.array(numberPoint).optional() }).loose().optional(),
-  sum: z.object({ dataPoints: z.array(numberPoint).optional(), aggregationTemporality: temporality, isMonotonic: z.boolean().optional() }).loose().optional(),
-  histogram: z.object({ dataPoints: z.array(histogramPoint).optional(), aggregationTemporality: temporality }).loose().optional(),
-  exponentialHistogram: z.object({ dataPoints: z.array(z.unknown()).optional() }).loose().optional(),
-  summary: z.object({ dataPoints: z.array(z.unknown()).optional() }).loose().optional(),
-}).loose();
+const metric = z
+  .object({
+    name: z.string(),
+    gauge: z
+      .object({ dataPoints: z.array(numberPoint).optional() })
+      .loose()
+      .optional(),
+    sum: z
+      .object({
+        dataPoints: z.array(numberPoint).optional(),
+        aggregationTemporality: temporality,
+        isMonotonic: z.boolean().optional(),
+      })
+      .loose()
+      .optional(),
+    histogram: z
+      .object({ dataPoints: z.array(histogramPoint).optional(), aggregationTemporality: temporality })
+      .loose()
+      .optional(),
+    exponentialHistogram: z
+      .object({ dataPoints: z.array(z.unknown()).optional() })
+      .loose()
+      .optional(),
+    summary: z
+      .object({ dataPoints: z.array(z.unknown()).optional() })
+      .loose()
+      .optional(),
+  })
+  .loose();
 
-const requestSchema = z.object({
-  resourceMetrics: z.array(z.object({
-    resource: z.object({ attributes }).loose().optional(),
-    scopeMetrics: z.array(z.object({ metrics: z.array(metric).optional() }).loose()).optional(),
-  }).loose()).optional(),
-}).loose();
+const requestSchema = z
+  .object({
+    resourceMetrics: z
+      .array(
+        z
+          .object({
+            resource: z.object({ attributes }).loose().optional(),
+            scopeMetrics: z.array(z.object({ metrics: z.array(metric).optional() }).loose()).optional(),
+          })
+          .loose(),
+      )
+      .optional(),
+  })
+  .loose();
 
 type Attributes = Record<string, string>;
 
@@ -96,13 +146,20 @@ function addMetric(m: z.infer<typeof metric>, resource: Attributes, result: Otlp
       const count = point.count ?? 0;
       if (counts.length !== 0 && counts.length !== bounds.length + 1) {
         result.rejected++;
-        result.reasons.add(`a histogram point of ${name} has ${counts.length} bucket counts for ${bounds.length} bounds`);
+        result.reasons.add(
+          `a histogram point of ${name} has ${counts.length} bucket counts for ${bounds.length} bounds`,
+        );
         continue;
       }
       const series = describe(name, 'histogram', delta, toAttributes(point.attributes, resource));
       const timeMs = (point.timeUnixNano ?? 0) / 1e6;
       if (((point.flags ?? 0) & flagNoRecordedValue) !== 0) result.points.push({ series, timeMs, value: undefined });
-      else result.points.push({ series, timeMs, value: { count, sum: point.sum ?? 0, bounds, counts: counts.length === 0 ? [count] : counts } });
+      else
+        result.points.push({
+          series,
+          timeMs,
+          value: { count, sum: point.sum ?? 0, bounds, counts: counts.length === 0 ? [count] : counts },
+        });
     }
     return;
   }
@@ -135,8 +192,18 @@ function isDelta(value: number | string | undefined): boolean {
 function toAttributes(list: readonly z.infer<typeof keyValue>[] | undefined, base: Attributes): Attributes {
   const out: Attributes = { ...base };
   for (const { key, value } of list ?? []) {
-    const v = value as { stringValue?: string; boolValue?: boolean; intValue?: number; doubleValue?: number } | undefined;
-    const text = v?.stringValue ?? (v?.boolValue !== undefined ? String(v.boolValue) : v?.intValue !== undefined ? String(v.intValue) : v?.doubleValue !== undefined ? String(v.doubleValue) : undefined);
+    const v = value as
+      | { stringValue?: string; boolValue?: boolean; intValue?: number; doubleValue?: number }
+      | undefined;
+    const text =
+      v?.stringValue ??
+      (v?.boolValue !== undefined
+        ? String(v.boolValue)
+        : v?.intValue !== undefined
+          ? String(v.intValue)
+          : v?.doubleValue !== undefined
+            ? String(v.doubleValue)
+            : undefined);
     if (key !== '' && text !== undefined && text !== '') out[key] = text;
   }
   return out;

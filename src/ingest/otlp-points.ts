@@ -38,7 +38,12 @@ export function prometheusName(name: string, monotonicSum: boolean): string {
   return monotonicSum && !converted.endsWith('_total') ? `${converted}_total` : converted;
 }
 
-export function describe(name: string, kind: SeriesKind, delta: boolean, labels: Record<string, string>): SeriesDescription {
+export function describe(
+  name: string,
+  kind: SeriesKind,
+  delta: boolean,
+  labels: Record<string, string>,
+): SeriesDescription {
   return delta ? { name, labels, kind, delta } : { name, labels, kind };
 }
 

@@ -45,18 +45,21 @@ function readResourceMetrics(reader: ProtobufReader, result: OtlpPoints): void {
   const resource: Attributes = {};
   const scopes: ProtobufReader[] = [];
   forEachMessage(reader, (field, inner) => {
-    if (field === 1) forEachMessage(inner, (resourceField, attribute) => resourceField === 1 && readKeyValue(attribute, resource));
+    if (field === 1)
+      forEachMessage(inner, (resourceField, attribute) => resourceField === 1 && readKeyValue(attribute, resource));
     else if (field === 2) scopes.push(inner);
   });
   // NB: the resource may come after its scopes on the wire; its attributes apply to all of them.
-  for (const scope of scopes) forEachMessage(scope, (field, metric) => field === 2 && readMetric(metric, resource, result));
+  for (const scope of scopes)
+    forEachMessage(scope, (field, metric) => field === 2 && readMetric(metric, resource, result));
 }
 
 function readMetric(reader: ProtobufReader, resource: Attributes, result: OtlpPoints): void {
   let name = '';
   let data: { field: number; reader: ProtobufReader } | undefined;
   forEachMessage(reader, (field, inner) => {
-    if (field === 1) name = new TextDecoder('utf-8', { fatal: true }).decode(inner.bytes.subarray(inner.pos, inner.end));
+    if (field === 1)
+      name = new TextDecoder('utf-8', { fatal: true }).decode(inner.bytes.subarray(inner.pos, inner.end));
     else if (field === 5 || field === 7 || field === 9 || field === 10 || field === 11) data = { field, reader: inner };
   });
   if (data === undefined) return;
@@ -95,10 +98,18 @@ function readMetric(reader: ProtobufReader, resource: Attributes, result: OtlpPo
   }
   const counter = data.field === 7 && monotonic;
   const seriesName = prometheusName(name, counter);
-  for (const point of points) readNumberPoint(point, seriesName, counter ? 'counter' : 'gauge', counter && delta, resource, result);
+  for (const point of points)
+    readNumberPoint(point, seriesName, counter ? 'counter' : 'gauge', counter && delta, resource, result);
 }
 
-function readNumberPoint(reader: ProtobufReader, name: string, kind: 'counter' | 'gauge', delta: boolean, resource: Attributes, result: OtlpPoints): void {
+function readNumberPoint(
+  reader: ProtobufReader,
+  name: string,
+  kind: 'counter' | 'gauge',
+  delta: boolean,
+  resource: Attributes,
+  result: OtlpPoints,
+): void {
   const labels: Attributes = { ...resource };
   let timeNano = 0;
   let value = Number.NaN;
@@ -129,7 +140,13 @@ function readNumberPoint(reader: ProtobufReader, name: string, kind: 'counter' |
   pushPoint(result, describe(name, kind, delta, labels), timeNano, value, flags);
 }
 
-function readHistogramPoint(reader: ProtobufReader, name: string, delta: boolean, resource: Attributes, result: OtlpPoints): void {
+function readHistogramPoint(
+  reader: ProtobufReader,
+  name: string,
+  delta: boolean,
+  resource: Attributes,
+  result: OtlpPoints,
+): void {
   const labels: Attributes = { ...resource };
   let timeNano = 0;
   let count = 0;
@@ -153,10 +170,18 @@ function readHistogramPoint(reader: ProtobufReader, name: string, delta: boolean
         sum = reader.double();
         break;
       case 6:
-        reader.repeatedFixed64(tag, () => reader.fixed64(), (c) => counts.push(c));
+        reader.repeatedFixed64(
+          tag,
+          () => reader.fixed64(),
+          (c) => counts.push(c),
+        );
         break;
       case 7:
-        reader.repeatedFixed64(tag, () => reader.double(), (b) => bounds.push(b));
+        reader.repeatedFixed64(
+          tag,
+          () => reader.double(),
+          (b) => bounds.push(b),
+        );
         break;
       case 10:
         flags = reader.varint32();
@@ -166,7 +191,9 @@ function readHistogramPoint(reader: ProtobufReader, name: string, delta: boolean
     }
   }
   const valid = counts.length === 0 || counts.length === bounds.length + 1;
-  const histogram: HistogramSample | undefined = valid ? { count, sum, bounds, counts: counts.length === 0 ? [count] : counts } : undefined;
+  const histogram: HistogramSample | undefined = valid
+    ? { count, sum, bounds, counts: counts.length === 0 ? [count] : counts }
+    : undefined;
   if (histogram === undefined) {
     result.rejected++;
     result.reasons.add(`a histogram point of ${name} has ${counts.length} bucket counts for ${bounds.length} bounds`);
@@ -175,7 +202,13 @@ function readHistogramPoint(reader: ProtobufReader, name: string, delta: boolean
   pushPoint(result, describe(name, 'histogram', delta, labels), timeNano, histogram, flags);
 }
 
-function pushPoint(result: OtlpPoints, series: ReturnType<typeof describe>, timeNano: number, value: number | HistogramSample, flags: number): void {
+function pushPoint(
+  result: OtlpPoints,
+  series: ReturnType<typeof describe>,
+  timeNano: number,
+  value: number | HistogramSample,
+  flags: number,
+): void {
   if ((flags & flagNoRecordedValue) !== 0) {
     result.points.push({ series, timeMs: timeNano / 1e6, value: undefined });
     return;
@@ -236,7 +269,10 @@ function signed64(unsigned: number): number {
   return unsigned >= 2 ** 63 ? unsigned - 2 ** 64 : unsigned;
 }
 
-/** `ExportMetricsServiceResponse { ExportMetricsPartialSuccess partial_success = 1 { int64 rejected_data_points = 1; string error_message = 2 } }`. */
+/**
+ * `ExportMetricsServiceResponse { ExportMetricsPartialSuccess partial_success = 1 { int64 rejected_data_points = 1;
+ * string error_message = 2 } }`.
+ */
 export function encodeOtlpResponse(rejected: number, message: string): Buffer {
   if (rejected === 0 && message === '') return Buffer.alloc(0);
   const text = Buffer.from(message, 'utf8');

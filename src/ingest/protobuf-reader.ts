@@ -25,7 +25,12 @@ export class ProtobufReader {
   private readonly view: DataView;
 
   /** `view`: the parent reader's, so an embedded message's reader costs no new DataView. */
-  constructor(readonly bytes: Uint8Array, start = 0, end = bytes.length, view?: DataView) {
+  constructor(
+    readonly bytes: Uint8Array,
+    start = 0,
+    end = bytes.length,
+    view?: DataView,
+  ) {
     this.pos = start;
     this.end = end;
     this.view = view ?? new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -149,7 +154,8 @@ export class ProtobufReader {
   repeatedFixed64(tag: number, read: () => number, each: (value: number) => void): void {
     if ((tag & 7) === wireType.bytes) {
       const end = this.lengthEnd();
-      if ((end - this.pos) % 8 !== 0) throw new ProtobufError('packed 64-bit field whose length is not a multiple of 8');
+      if ((end - this.pos) % 8 !== 0)
+        throw new ProtobufError('packed 64-bit field whose length is not a multiple of 8');
       while (this.pos < end) each(read());
     } else {
       expectWireType(tag, wireType.fixed64);
@@ -158,11 +164,15 @@ export class ProtobufReader {
   }
 
   private need(length: number): void {
-    if (length < 0 || this.pos + length > this.end) throw new ProtobufError(`truncated message: ${length} bytes needed at byte ${this.pos}, ${this.end - this.pos} left`);
+    if (length < 0 || this.pos + length > this.end)
+      throw new ProtobufError(
+        `truncated message: ${length} bytes needed at byte ${this.pos}, ${this.end - this.pos} left`,
+      );
   }
 }
 
 /** Throws unless `tag` has the wire type the schema says its field has. */
 export function expectWireType(tag: number, expected: number): void {
-  if ((tag & 7) !== expected) throw new ProtobufError(`field ${tag >>> 3} has wire type ${tag & 7}, expected ${expected}`);
+  if ((tag & 7) !== expected)
+    throw new ProtobufError(`field ${tag >>> 3} has wire type ${tag & 7}, expected ${expected}`);
 }

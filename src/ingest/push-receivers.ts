@@ -67,12 +67,15 @@ export function createPushReceivers(options: PushReceiversOptions): PushReceiver
     maxBodyBytes: config.maxBodyBytes ?? defaultMaxBodyBytes,
     pipeline,
     async remoteWrite(request) {
-      // NB: remote-write 1.0 is always snappy-compressed protobuf (the spec's "MUST"); Prometheus refuses other bodies with 400 too.
+      // NB: remote-write 1.0 is always snappy-compressed protobuf (the spec's "MUST"); Prometheus refuses other bodies
+      // with 400 too.
       if (request.contentType !== '' && request.contentType !== 'application/x-protobuf') {
         throw unsupportedMediaType(['application/x-protobuf']);
       }
       if (request.contentEncoding !== '' && request.contentEncoding !== 'snappy') {
-        throw badRequest(`unsupported Content-Encoding ${JSON.stringify(request.contentEncoding)}: remote-write bodies are snappy-compressed`);
+        throw badRequest(
+          `unsupported Content-Encoding ${JSON.stringify(request.contentEncoding)}: remote-write bodies are snappy-compressed`,
+        );
       }
       const tx = pipeline.begin();
       decoding(() => ingestWriteRequest(decodeSnappyBlock(request.body, maxDecodedBytes), tx));
@@ -81,13 +84,18 @@ export function createPushReceivers(options: PushReceiversOptions): PushReceiver
     },
     async otlpMetrics(request) {
       const json = request.contentType === 'application/json';
-      if (!json && request.contentType !== 'application/x-protobuf') throw unsupportedMediaType(['application/x-protobuf', 'application/json']);
+      if (!json && request.contentType !== 'application/x-protobuf')
+        throw unsupportedMediaType(['application/x-protobuf', 'application/json']);
       let body = request.body;
       if (request.contentEncoding === 'gzip') body = gunzipBounded(body, maxDecodedBytes);
       else if (request.contentEncoding !== '' && request.contentEncoding !== 'identity') {
-        throw badRequest(`unsupported Content-Encoding ${JSON.stringify(request.contentEncoding)}: OTLP/HTTP bodies are sent as they are or gzip-compressed`);
+        throw badRequest(
+          `unsupported Content-Encoding ${JSON.stringify(request.contentEncoding)}: OTLP/HTTP bodies are sent as they are or gzip-compressed`,
+        );
       }
-      const decoded: OtlpPoints = decoding(() => (json ? decodeOtlpJson(body.toString('utf8')) : decodeOtlpProtobuf(body)));
+      const decoded: OtlpPoints = decoding(() =>
+        json ? decodeOtlpJson(body.toString('utf8')) : decodeOtlpProtobuf(body),
+      );
       const tx = pipeline.begin();
       // NB: points no rule takes were received as the sender meant them; only those that cannot be served are rejected.
       ingestOtlpPoints(decoded.points, tx);
@@ -95,7 +103,10 @@ export function createPushReceivers(options: PushReceiversOptions): PushReceiver
       const rejected = decoded.rejected;
       const message = [...decoded.reasons].join('; ');
       if (json) {
-        const partial = rejected > 0 || message !== '' ? { partialSuccess: { rejectedDataPoints: String(rejected), errorMessage: message } } : {};
+        const partial =
+          rejected > 0 || message !== ''
+            ? { partialSuccess: { rejectedDataPoints: String(rejected), errorMessage: message } }
+            : {};
         return { code: 200, contentType: 'application/json', body: JSON.stringify(partial) };
       }
       return { code: 200, contentType: 'application/x-protobuf', body: encodeOtlpResponse(rejected, message) };
@@ -123,9 +134,11 @@ export function decoding<T>(decode: () => T): T {
   try {
     return decode();
   } catch (error) {
-    if (error instanceof SnappyError || error instanceof ProtobufError) throw badRequest(error.message, { cause: error });
+    if (error instanceof SnappyError || error instanceof ProtobufError)
+      throw badRequest(error.message, { cause: error });
     if (error instanceof StatusError) throw error;
-    if (error instanceof SyntaxError || error instanceof TypeError || error instanceof RangeError) throw badRequest(`malformed body: ${error.message}`, { cause: error });
+    if (error instanceof SyntaxError || error instanceof TypeError || error instanceof RangeError)
+      throw badRequest(`malformed body: ${error.message}`, { cause: error });
     throw error;
   }
 }
@@ -146,7 +159,8 @@ export function gunzipBounded(body: Buffer, maxBytes: number): Buffer {
     return gunzipSync(body, { maxOutputLength: maxBytes });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ERR_BUFFER_TOO_LARGE') throw badRequest(`the gzip body decompresses to more than the limit of ${maxBytes} bytes`, { cause: error });
+    if (code === 'ERR_BUFFER_TOO_LARGE')
+      throw badRequest(`the gzip body decompresses to more than the limit of ${maxBytes} bytes`, { cause: error });
     throw badRequest(`invalid gzip body: ${(error as Error).message}`, { cause: error });
   }
 }

@@ -21,7 +21,8 @@ export function parseSeriesSelector(text: string): SeriesMatcher {
   const source = text.trim();
   const brace = source.indexOf('{');
   const name = (brace < 0 ? source : source.slice(0, brace)).trim();
-  if (name !== '' && !/^[a-zA-Z_:][a-zA-Z0-9_:.]*$/.test(name)) throw new Error(`invalid metric name ${JSON.stringify(name)} in series selector`);
+  if (name !== '' && !/^[a-zA-Z_:][a-zA-Z0-9_:.]*$/.test(name))
+    throw new Error(`invalid metric name ${JSON.stringify(name)} in series selector`);
   const matchers: LabelMatcher[] = [];
   if (name !== '') matchers.push({ label: '__name__', test: (value) => value === name });
   if (brace >= 0) {
@@ -36,10 +37,11 @@ export function parseSeriesSelector(text: string): SeriesMatcher {
     }
   }
   if (matchers.length === 0) throw new Error('series selector must name a metric or have at least one label matcher');
-  // NB: PromQL refuses a selector every series matches (`{pod=~".*"}`); a rule that means every series says `{__name__=~".+"}`.
+  // NB: PromQL refuses a selector every series matches (`{pod=~".*"}`); a rule that means every series says
+  // `{__name__=~".+"}`.
   return (seriesName, labels) => {
     for (const matcher of matchers) {
-      const value = matcher.label === '__name__' ? seriesName : labels[matcher.label] ?? '';
+      const value = matcher.label === '__name__' ? seriesName : (labels[matcher.label] ?? '');
       if (!matcher.test(value)) return false;
     }
     return true;

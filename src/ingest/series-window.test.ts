@@ -30,7 +30,14 @@ describe('CounterWindow', () => {
 
   test('a reset counts the new value as the increase, as rate() does', () => {
     const window = new CounterWindow(60_000);
-    for (const [t, v] of [[0, 0], [1000, 10], [2000, 20], [3000, 4], [4000, 14]] as const) window.add(t, v);
+    for (const [t, v] of [
+      [0, 0],
+      [1000, 10],
+      [2000, 20],
+      [3000, 4],
+      [4000, 14],
+    ] as const)
+      window.add(t, v);
     // increases 10 + 10 + 4 (reset) + 10 = 34 over 4 s
     assert.equal(window.value(), 8.5);
   });

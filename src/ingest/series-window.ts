@@ -105,9 +105,15 @@ export class HistogramWindow implements SeriesWindow {
     if (n > 0 && timestampMs <= this.times[n - 1]!) return false;
     if (this.delta) {
       const total = this.total;
-      value = total === undefined || !sameBounds(total.bounds, value.bounds)
-        ? value
-        : { count: total.count + value.count, sum: total.sum + value.sum, bounds: value.bounds, counts: value.counts.map((c, i) => c + total.counts[i]!) };
+      value =
+        total === undefined || !sameBounds(total.bounds, value.bounds)
+          ? value
+          : {
+              count: total.count + value.count,
+              sum: total.sum + value.sum,
+              bounds: value.bounds,
+              counts: value.counts.map((c, i) => c + total.counts[i]!),
+            };
       this.total = value;
     }
     this.times.push(timestampMs);
@@ -125,7 +131,12 @@ export class HistogramWindow implements SeriesWindow {
       const first = this.samples[0]!;
       // NB: a count below the earlier one, or other bounds, is a reset: the newest sample is then the increase.
       if (last.count >= first.count && sameBounds(first.bounds, last.bounds)) {
-        increase = { count: last.count - first.count, sum: last.sum - first.sum, bounds: last.bounds, counts: last.counts.map((c, i) => c - first.counts[i]!) };
+        increase = {
+          count: last.count - first.count,
+          sum: last.sum - first.sum,
+          bounds: last.bounds,
+          counts: last.counts.map((c, i) => c - first.counts[i]!),
+        };
       }
     }
     if (increase.count <= 0) return undefined;
@@ -147,7 +158,7 @@ export function bucketQuantile(q: number, histogram: HistogramSample): number | 
       if (i >= bounds.length) return bounds[bounds.length - 1];
       const upper = bounds[i]!;
       // NB: the lowest bucket starts at 0 when its bound is positive, as in promql/quantile.go.
-      const lower = i === 0 ? (upper > 0 ? 0 : upper) : bounds[i - 1]!;
+      const lower = i === 0 ? Math.min(upper, 0) : bounds[i - 1]!;
       return lower + (upper - lower) * ((rank - below) / inBucket);
     }
     below += inBucket;

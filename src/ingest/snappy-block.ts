@@ -25,7 +25,8 @@ export function snappyDecodedLength(block: Uint8Array): number {
 /** Decompresses `block`; throws SnappyError when it is malformed or would exceed `maxBytes`. */
 export function decodeSnappyBlock(block: Uint8Array, maxBytes: number): Uint8Array {
   const length = snappyDecodedLength(block);
-  if (length > maxBytes) throw new SnappyError(`snappy block decompresses to ${length} bytes, more than the limit of ${maxBytes}`);
+  if (length > maxBytes)
+    throw new SnappyError(`snappy block decompresses to ${length} bytes, more than the limit of ${maxBytes}`);
   try {
     return snappy.uncompress(block, maxBytes);
   } catch (error) {

@@ -27,22 +27,50 @@ describe('discovery RESTMapper against a fake kube-apiserver', () => {
 
   test('plural, singular, Kind and short names map to the plural group-qualified resource', () => {
     const cases: [string, string, string][] = [
-      ['pods', '', 'pods'], ['pod', '', 'pods'], ['Pod', '', 'pods'], ['po', '', 'pods'],
-      ['deployments', 'apps', 'deployments'], ['Deployment', 'apps', 'deployments'], ['deploy', 'apps', 'deployments'],
-      ['deployments.apps', 'apps', 'deployments'], ['deployment.apps', 'apps', 'deployments'], ['sts', 'apps', 'statefulsets'],
-      ['wd', 'example.com', 'widgets'], ['Widget', 'example.com', 'widgets'], ['widgets.example.com', 'example.com', 'widgets'],
+      ['pods', '', 'pods'],
+      ['pod', '', 'pods'],
+      ['Pod', '', 'pods'],
+      ['po', '', 'pods'],
+      ['deployments', 'apps', 'deployments'],
+      ['Deployment', 'apps', 'deployments'],
+      ['deploy', 'apps', 'deployments'],
+      ['deployments.apps', 'apps', 'deployments'],
+      ['deployment.apps', 'apps', 'deployments'],
+      ['sts', 'apps', 'statefulsets'],
+      ['wd', 'example.com', 'widgets'],
+      ['Widget', 'example.com', 'widgets'],
+      ['widgets.example.com', 'example.com', 'widgets'],
       // The core group claims `events` before events.k8s.io does, as client-go's priority order has it.
-      ['events', '', 'events'], ['ev', '', 'events'], ['events.events.k8s.io', 'events.k8s.io', 'events'],
-      ['nodes', '', 'nodes'], ['ns', '', 'namespaces'],
+      ['events', '', 'events'],
+      ['ev', '', 'events'],
+      ['events.events.k8s.io', 'events.k8s.io', 'events'],
+      ['nodes', '', 'nodes'],
+      ['ns', '', 'namespaces'],
     ];
     for (const [text, group, resource] of cases) assert.deepEqual(mapper.resourceFor(text), { group, resource }, text);
   });
 
   test('kindFor gives describedObject kind, apiVersion and scope from discovery', () => {
-    assert.deepEqual(mapper.kindFor({ group: '', resource: 'pods' }), { kind: 'Pod', apiVersion: 'v1', namespaced: true });
-    assert.deepEqual(mapper.kindFor({ group: 'apps', resource: 'deployments' }), { kind: 'Deployment', apiVersion: 'apps/v1', namespaced: true });
-    assert.deepEqual(mapper.kindFor({ group: 'example.com', resource: 'widgets' }), { kind: 'Widget', apiVersion: 'example.com/v1', namespaced: true });
-    assert.deepEqual(mapper.kindFor({ group: '', resource: 'nodes' }), { kind: 'Node', apiVersion: 'v1', namespaced: false });
+    assert.deepEqual(mapper.kindFor({ group: '', resource: 'pods' }), {
+      kind: 'Pod',
+      apiVersion: 'v1',
+      namespaced: true,
+    });
+    assert.deepEqual(mapper.kindFor({ group: 'apps', resource: 'deployments' }), {
+      kind: 'Deployment',
+      apiVersion: 'apps/v1',
+      namespaced: true,
+    });
+    assert.deepEqual(mapper.kindFor({ group: 'example.com', resource: 'widgets' }), {
+      kind: 'Widget',
+      apiVersion: 'example.com/v1',
+      namespaced: true,
+    });
+    assert.deepEqual(mapper.kindFor({ group: '', resource: 'nodes' }), {
+      kind: 'Node',
+      apiVersion: 'v1',
+      namespaced: false,
+    });
   });
 
   test('discovery is read once and cached; subresources and the metrics groups are left out', () => {
@@ -67,7 +95,11 @@ test('without a reachable cluster the built-in table answers until discovery suc
   try {
     assert.equal(mapper.loaded, false);
     assert.deepEqual(mapper.resourceFor('deploy'), { group: 'apps', resource: 'deployments' });
-    assert.deepEqual(mapper.kindFor({ group: 'apps', resource: 'deployments' }), { kind: 'Deployment', apiVersion: 'apps/v1', namespaced: true });
+    assert.deepEqual(mapper.kindFor({ group: 'apps', resource: 'deployments' }), {
+      kind: 'Deployment',
+      apiVersion: 'apps/v1',
+      namespaced: true,
+    });
     assert.equal(mapper.locate({ group: '', resource: 'pods' })?.version, 'v1');
   } finally {
     mapper.close();

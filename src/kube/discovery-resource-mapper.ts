@@ -72,8 +72,12 @@ function buildTable(resources: readonly DiscoveredResource[]): Table {
   return { byAlias, byGroupResource };
 }
 
-/** Builds the mapper and waits for the first discovery; when that fails it logs and serves the static table meanwhile. */
-export async function createDiscoveryResourceMapper(options: DiscoveryResourceMapperOptions): Promise<DiscoveryResourceMapper> {
+/**
+ * Builds the mapper and waits for the first discovery; when that fails it logs and serves the static table meanwhile.
+ */
+export async function createDiscoveryResourceMapper(
+  options: DiscoveryResourceMapperOptions,
+): Promise<DiscoveryResourceMapper> {
   const { client, logger } = options;
   const fallback = createStaticResourceMapper();
   const missRefreshMs = options.missRefreshMs ?? 30_000;
@@ -86,16 +90,28 @@ export async function createDiscoveryResourceMapper(options: DiscoveryResourceMa
       lastRefresh = Date.now();
       try {
         const result = await discoverResources(client, AbortSignal.timeout(30_000));
-        const kept = table === undefined ? [] : keptForFailedGroups(table, result.failed.map((f) => f.groupVersion));
+        const kept =
+          table === undefined
+            ? []
+            : keptForFailedGroups(
+                table,
+                result.failed.map((f) => f.groupVersion),
+              );
         table = buildTable([...result.resources, ...kept]);
         for (const failure of result.failed) {
-          logger.warn({ groupVersion: failure.groupVersion, err: failure.error.message }, 'discovery of an API group failed; keeping what was known of it');
+          logger.warn(
+            { groupVersion: failure.groupVersion, err: failure.error.message },
+            'discovery of an API group failed; keeping what was known of it',
+          );
         }
         return true;
       } catch (error) {
-        logger.warn({ err: (error as Error).message }, table === undefined
-          ? 'cluster discovery failed; using the built-in resource table until it succeeds'
-          : 'cluster discovery refresh failed; keeping the previous resource table');
+        logger.warn(
+          { err: (error as Error).message },
+          table === undefined
+            ? 'cluster discovery failed; using the built-in resource table until it succeeds'
+            : 'cluster discovery refresh failed; keeping the previous resource table',
+        );
         return false;
       } finally {
         refreshing = undefined;
@@ -109,7 +125,10 @@ export async function createDiscoveryResourceMapper(options: DiscoveryResourceMa
   };
 
   await refresh();
-  const timer = setInterval(() => void refresh(), table === undefined ? Math.min(options.refreshMs ?? 600_000, 30_000) : options.refreshMs ?? 600_000);
+  const timer = setInterval(
+    () => void refresh(),
+    table === undefined ? Math.min(options.refreshMs ?? 600_000, 30_000) : (options.refreshMs ?? 600_000),
+  );
   timer.unref();
 
   const lookup = (gr: GroupResource) => table?.byGroupResource.get(key(gr.group, gr.resource));
@@ -134,7 +153,11 @@ export async function createDiscoveryResourceMapper(options: DiscoveryResourceMa
         if (table !== undefined) onMiss();
         return fallback.kindFor(gr);
       }
-      return { kind: hit.kind, apiVersion: hit.group === '' ? hit.version : `${hit.group}/${hit.version}`, namespaced: hit.namespaced };
+      return {
+        kind: hit.kind,
+        apiVersion: hit.group === '' ? hit.version : `${hit.group}/${hit.version}`,
+        namespaced: hit.namespaced,
+      };
     },
     locate(gr) {
       const hit = lookup(gr);
@@ -144,7 +167,14 @@ export async function createDiscoveryResourceMapper(options: DiscoveryResourceMa
       const kind = fallback.kindFor(gr);
       if (kind.namespaced === undefined) return undefined;
       const slash = kind.apiVersion.indexOf('/');
-      return { group: gr.group, version: kind.apiVersion.slice(slash + 1), resource: gr.resource, kind: kind.kind, namespaced: kind.namespaced, verbs: ['get', 'list', 'watch'] };
+      return {
+        group: gr.group,
+        version: kind.apiVersion.slice(slash + 1),
+        resource: gr.resource,
+        kind: kind.kind,
+        namespaced: kind.namespaced,
+        verbs: ['get', 'list', 'watch'],
+      };
     },
   };
 }
@@ -152,14 +182,18 @@ export async function createDiscoveryResourceMapper(options: DiscoveryResourceMa
 function keptForFailedGroups(table: Table, failedGroupVersions: readonly string[]): DiscoveredResource[] {
   if (failedGroupVersions.length === 0) return [];
   const failed = new Set(failedGroupVersions);
-  return [...table.byGroupResource.values()].filter((r) => failed.has(r.group === '' ? r.version : `${r.group}/${r.version}`));
+  return [...table.byGroupResource.values()].filter((r) =>
+    failed.has(r.group === '' ? r.version : `${r.group}/${r.version}`),
+  );
 }
 
 /**
  * A mapper over one discovery result that never refreshes, for one-shot tools (`explain`): the same
  * names as the refreshing mapper; names it does not know pass through, and kinds fall back to the static table.
  */
-export function createFixedResourceMapper(resources: readonly DiscoveredResource[]): ResourceMapper & Pick<DiscoveryResourceMapper, 'locate'> {
+export function createFixedResourceMapper(
+  resources: readonly DiscoveredResource[],
+): ResourceMapper & Pick<DiscoveryResourceMapper, 'locate'> {
   const table = buildTable(resources);
   const fallback = createStaticResourceMapper();
   return {
@@ -170,7 +204,11 @@ export function createFixedResourceMapper(resources: readonly DiscoveredResource
     kindFor(gr) {
       const hit = table.byGroupResource.get(key(gr.group, gr.resource));
       if (hit === undefined) return fallback.kindFor(gr);
-      return { kind: hit.kind, apiVersion: hit.group === '' ? hit.version : `${hit.group}/${hit.version}`, namespaced: hit.namespaced };
+      return {
+        kind: hit.kind,
+        apiVersion: hit.group === '' ? hit.version : `${hit.group}/${hit.version}`,
+        namespaced: hit.namespaced,
+      };
     },
     locate: (gr) => table.byGroupResource.get(key(gr.group, gr.resource)),
   };

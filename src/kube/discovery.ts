@@ -59,7 +59,10 @@ export interface DiscoveryResult {
 }
 
 /** Fetches discovery. Throws when `/api` or `/apis` cannot be read; a failing group is reported in `failed`. */
-export async function discoverResources(client: Pick<KubeClient, 'getJson'>, signal?: AbortSignal): Promise<DiscoveryResult> {
+export async function discoverResources(
+  client: Pick<KubeClient, 'getJson'>,
+  signal?: AbortSignal,
+): Promise<DiscoveryResult> {
   const [core, groups] = await Promise.all([
     client.getJson<APIVersions>('/api', signal),
     client.getJson<APIGroupList>('/apis', signal),
@@ -70,7 +73,8 @@ export async function discoverResources(client: Pick<KubeClient, 'getJson'>, sig
   for (const group of groups.groups ?? []) {
     if (skippedGroups.has(group.name)) continue;
     const preferred = group.preferredVersion ?? group.versions?.[0];
-    if (preferred !== undefined) targets.push({ group: group.name, version: preferred.version, path: `/apis/${preferred.groupVersion}` });
+    if (preferred !== undefined)
+      targets.push({ group: group.name, version: preferred.version, path: `/apis/${preferred.groupVersion}` });
   }
   const lists = await Promise.allSettled(targets.map((target) => client.getJson<APIResourceList>(target.path, signal)));
   const resources: DiscoveredResource[] = [];
@@ -78,13 +82,20 @@ export async function discoverResources(client: Pick<KubeClient, 'getJson'>, sig
   lists.forEach((result, i) => {
     const target = targets[i]!;
     if (result.status === 'rejected') {
-      failed.push({ groupVersion: target.group === '' ? target.version : `${target.group}/${target.version}`, error: result.reason as Error });
+      failed.push({
+        groupVersion: target.group === '' ? target.version : `${target.group}/${target.version}`,
+        error: result.reason as Error,
+      });
       return;
     }
     const subresources = new Map<string, string[]>();
     for (const r of result.value.resources ?? []) {
       const slash = r.name.indexOf('/');
-      if (slash > 0) subresources.set(r.name.slice(0, slash), [...(subresources.get(r.name.slice(0, slash)) ?? []), r.name.slice(slash + 1)]);
+      if (slash > 0)
+        subresources.set(r.name.slice(0, slash), [
+          ...(subresources.get(r.name.slice(0, slash)) ?? []),
+          r.name.slice(slash + 1),
+        ]);
     }
     for (const r of result.value.resources ?? []) {
       if (r.name.includes('/')) continue;
@@ -92,7 +103,8 @@ export async function discoverResources(client: Pick<KubeClient, 'getJson'>, sig
         group: target.group,
         version: target.version,
         resource: r.name,
-        // NB: servers before 1.9 (and some aggregated APIs) leave singularName empty; kubectl then uses the lowercased kind.
+        // NB: servers before 1.9 (and some aggregated APIs) leave singularName empty; kubectl then uses the lowercased
+        // kind.
         singular: r.singularName !== undefined && r.singularName !== '' ? r.singularName : r.kind.toLowerCase(),
         kind: r.kind,
         namespaced: r.namespaced,

@@ -11,7 +11,11 @@ import { everything, parseSelector } from '../selector/index.js';
 import { createKubeDeps, type KubeDeps } from './kube-deps.js';
 
 const ctx = { signal: new AbortController().signal };
-const pods: CustomMetricInfo = { groupResource: { group: '', resource: 'pods' }, namespaced: true, metric: 'http_requests' };
+const pods: CustomMetricInfo = {
+  groupResource: { group: '', resource: 'pods' },
+  namespaced: true,
+  metric: 'http_requests',
+};
 
 /** Polls `check` until it stops throwing; the watch delivers events asynchronously. */
 async function eventually(check: () => Promise<void> | void, what: string): Promise<void> {
@@ -32,21 +36,62 @@ describe('informer object lister against a fake kube-apiserver', () => {
   let kube: KubeDeps;
   let backend: Backend;
 
-  const write = (name: string, value: string, namespace = 'default', info = pods, objectLabels?: Record<string, string>) =>
-    backend.writer!.writeCustomMetric({ info, name: { namespace, name }, value: parseQuantity(value), metricLabels: {}, objectLabels, timestamp: Date.now() });
+  const write = (
+    name: string,
+    value: string,
+    namespace = 'default',
+    info = pods,
+    objectLabels?: Record<string, string>,
+  ) =>
+    backend.writer!.writeCustomMetric({
+      info,
+      name: { namespace, name },
+      value: parseQuantity(value),
+      metricLabels: {},
+      objectLabels,
+      timestamp: Date.now(),
+    });
   const names = async (selector: string, namespace = 'default', info = pods) =>
-    (await backend.custom!.getMetricBySelector(namespace, selector === '' ? everything : parseSelector(selector), info, everything, ctx))
-      .map((v) => v.describedObject.name).sort();
-  const lastWatchQuery = () => [...fake.requests].reverse().find((r) => r.kind === 'watch' && r.path === '/api/v1/pods')!.query;
+    (
+      await backend.custom!.getMetricBySelector(
+        namespace,
+        selector === '' ? everything : parseSelector(selector),
+        info,
+        everything,
+        ctx,
+      )
+    )
+      .map((v) => v.describedObject.name)
+      .sort();
+  const lastWatchQuery = () =>
+    [...fake.requests].reverse().find((r) => r.kind === 'watch' && r.path === '/api/v1/pods')!.query;
 
   before(async () => {
     fake = await startFakeKubeApiServer();
-    for (const [name, app] of [['web-1', 'web'], ['web-2', 'web'], ['db-1', 'db']] as const) {
-      fake.upsert('pods', { name, namespace: 'default', labels: { app, 'pod-template-hash': '7c9d' }, spec: { containers: [{ name: 'app', image: 'nginx:1.27' }] }, status: { phase: 'Running' } });
+    for (const [name, app] of [
+      ['web-1', 'web'],
+      ['web-2', 'web'],
+      ['db-1', 'db'],
+    ] as const) {
+      fake.upsert('pods', {
+        name,
+        namespace: 'default',
+        labels: { app, 'pod-template-hash': '7c9d' },
+        spec: { containers: [{ name: 'app', image: 'nginx:1.27' }] },
+        status: { phase: 'Running' },
+      });
     }
     fake.upsert('pods', { name: 'web-9', namespace: 'other', labels: { app: 'web' } });
     kube = await createKubeDeps({ kubeconfig: fake.kubeconfig, logger: createSilentLogger(), inCluster: false });
-    backend = await memoryBackend.create({}, {}, { logger: createSilentLogger(), resourceMapper: kube.resourceMapper, ...(kube.objectLister ? { objectLister: kube.objectLister } : {}) });
+    backend = await memoryBackend.create(
+      {},
+      {},
+      {
+        logger: createSilentLogger(),
+        resourceMapper: kube.resourceMapper,
+        ...(kube.objectLister ? { objectLister: kube.objectLister } : {}),
+      },
+    );
     await write('web-1', '1');
     await write('db-1', '2');
     // A value for a pod the cluster does not have, and one in another namespace.
@@ -77,7 +122,8 @@ describe('informer object lister against a fake kube-apiserver', () => {
   test('queries are answered from the cache: no API call per metric request', async () => {
     await fake.waitForWatches('pods');
     const before = fake.requests.length;
-    for (let i = 0; i < 200; i++) assert.deepEqual(await names(i % 2 === 0 ? 'app=web' : 'app!=web'), i % 2 === 0 ? ['web-1'] : ['db-1']);
+    for (let i = 0; i < 200; i++)
+      assert.deepEqual(await names(i % 2 === 0 ? 'app=web' : 'app!=web'), i % 2 === 0 ? ['web-1'] : ['db-1']);
     const named = await backend.custom!.getMetricByName({ namespace: 'default', name: 'web-1' }, pods, everything, ctx);
     assert.equal(named.value, '1');
     assert.equal(fake.requests.length, before, 'requests made while answering metric queries');
@@ -88,7 +134,10 @@ describe('informer object lister against a fake kube-apiserver', () => {
     await write('web-2', '5');
     fake.upsert('pods', { name: 'web-3', namespace: 'default', labels: { app: 'web' } });
     await write('web-3', '6');
-    await eventually(async () => assert.deepEqual(await names('app=web'), ['db-1', 'web-1', 'web-2', 'web-3']), 'after relabel and add');
+    await eventually(
+      async () => assert.deepEqual(await names('app=web'), ['db-1', 'web-1', 'web-2', 'web-3']),
+      'after relabel and add',
+    );
     fake.remove('pods', 'default', 'web-3');
     await eventually(async () => assert.deepEqual(await names('app=web'), ['db-1', 'web-1', 'web-2']), 'after delete');
     assert.equal(fake.count('list', '/api/v1/pods'), 1);
@@ -105,7 +154,10 @@ describe('informer object lister against a fake kube-apiserver', () => {
     assert.equal(lastWatchQuery().get('resourceVersion'), nodeRv);
     assert.equal(fake.count('list', '/api/v1/pods'), 1, 'resumed without a relist');
     fake.upsert('pods', { name: 'db-1', namespace: 'default', labels: { app: 'db' } });
-    await eventually(async () => assert.deepEqual(await names('app=web'), ['web-1', 'web-2']), 'an event on the resumed watch');
+    await eventually(
+      async () => assert.deepEqual(await names('app=web'), ['web-1', 'web-2']),
+      'an event on the resumed watch',
+    );
   });
 
   test('410 Gone forces a relist, which catches changes no watch event announced', async () => {
@@ -122,12 +174,22 @@ describe('informer object lister against a fake kube-apiserver', () => {
     fake.upsert('pods', { name: 'web-1', namespace: 'default', labels: { app: 'web' } }, { announce: false });
     fake.compact();
     fake.closeWatches();
-    await eventually(() => assert.equal(fake.count('list', '/api/v1/pods'), 3), 'a relist after a resume from a compacted version');
-    await eventually(async () => assert.deepEqual(await names('app=web'), ['web-1']), 'the state after the second relist');
+    await eventually(
+      () => assert.equal(fake.count('list', '/api/v1/pods'), 3),
+      'a relist after a resume from a compacted version',
+    );
+    await eventually(
+      async () => assert.deepEqual(await names('app=web'), ['web-1']),
+      'the state after the second relist',
+    );
   });
 
   test('a resource the cluster does not serve falls back to the objectLabels given on writes', async () => {
-    const gadgets: CustomMetricInfo = { groupResource: { group: 'example.com', resource: 'gadgets' }, namespaced: true, metric: 'm' };
+    const gadgets: CustomMetricInfo = {
+      groupResource: { group: 'example.com', resource: 'gadgets' },
+      namespaced: true,
+      metric: 'm',
+    };
     await write('g-1', '1', 'default', gadgets, { app: 'web' });
     await write('g-2', '1', 'default', gadgets, { app: 'db' });
     assert.deepEqual(await names('app=web', 'default', gadgets), ['g-1']);
@@ -135,12 +197,19 @@ describe('informer object lister against a fake kube-apiserver', () => {
   });
 
   test('a list the cluster forbids is a 503, not a 500 or a hang', async () => {
-    const widgets: CustomMetricInfo = { groupResource: { group: 'example.com', resource: 'widgets' }, namespaced: true, metric: 'm' };
+    const widgets: CustomMetricInfo = {
+      groupResource: { group: 'example.com', resource: 'widgets' },
+      namespaced: true,
+      metric: 'm',
+    };
     fake.forbid('widgets.example.com');
     await write('w-1', '1', 'default', widgets);
     await assert.rejects(
       async () => names('app=web', 'default', widgets),
-      (error: unknown) => error instanceof StatusError && error.code === 503 && /object cache for widgets.example.com/.test(error.message),
+      (error: unknown) =>
+        error instanceof StatusError &&
+        error.code === 503 &&
+        /object cache for widgets.example.com/.test(error.message),
     );
   });
 });

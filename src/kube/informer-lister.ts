@@ -30,15 +30,18 @@ export function createInformerObjectLister(options: InformerObjectListerOptions)
 
   let sweeper: NodeJS.Timeout | undefined;
   if (idleMs > 0) {
-    sweeper = setInterval(() => {
-      const oldest = Date.now() - idleMs;
-      for (const [key, informer] of informers) {
-        if (informer.lastUsed >= oldest) continue;
-        informer.stop();
-        informers.delete(key);
-        logger.debug({ resource: key }, 'stopped an idle informer');
-      }
-    }, Math.min(Math.max(idleMs / 2, 1000), 60_000));
+    sweeper = setInterval(
+      () => {
+        const oldest = Date.now() - idleMs;
+        for (const [key, informer] of informers) {
+          if (informer.lastUsed >= oldest) continue;
+          informer.stop();
+          informers.delete(key);
+          logger.debug({ resource: key }, 'stopped an idle informer');
+        }
+      },
+      Math.min(Math.max(idleMs / 2, 1000), 60_000),
+    );
     sweeper.unref();
   }
 
@@ -47,7 +50,8 @@ export function createInformerObjectLister(options: InformerObjectListerOptions)
     let informer = informers.get(key);
     if (informer === undefined) {
       const location = mapper.locate(gr);
-      if (location === undefined || !location.verbs.includes('list') || !location.verbs.includes('watch')) return undefined;
+      if (location === undefined || !location.verbs.includes('list') || !location.verbs.includes('watch'))
+        return undefined;
       informer = new ResourceInformer(client, location, logger);
       informers.set(key, informer);
       informer.start();
@@ -63,7 +67,10 @@ export function createInformerObjectLister(options: InformerObjectListerOptions)
       try {
         await informer.whenSynced(syncTimeoutMs, signal);
       } catch (error) {
-        throw serviceUnavailable(`the object cache for ${groupResourceString(gr)} is not ready; see the adapter's log`, error);
+        throw serviceUnavailable(
+          `the object cache for ${groupResourceString(gr)} is not ready; see the adapter's log`,
+          error,
+        );
       }
       return informer.matching(namespace, selector);
     },
@@ -73,7 +80,10 @@ export function createInformerObjectLister(options: InformerObjectListerOptions)
       try {
         await informer.whenSynced(syncTimeoutMs, signal);
       } catch (error) {
-        throw serviceUnavailable(`the object cache for ${groupResourceString(gr)} is not ready; see the adapter's log`, error);
+        throw serviceUnavailable(
+          `the object cache for ${groupResourceString(gr)} is not ready; see the adapter's log`,
+          error,
+        );
       }
       return informer.listObjects(namespace, selector);
     },

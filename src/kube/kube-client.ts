@@ -1,6 +1,7 @@
 /**
  * The connection to kube-apiserver: a client-node KubeConfig loaded from `--kubeconfig` or from the
- * in-cluster ServiceAccount, a JSON GET for lists and discovery, a merge PATCH for status, and client-node's Watch. NB: client-node
+ * in-cluster ServiceAccount, a JSON GET for lists and discovery, a merge PATCH for status, and client-node's Watch. NB:
+ * client-node
  * is imported lazily; it takes about a second to load, which a standalone adapter never pays.
  * @module
  */
@@ -29,7 +30,9 @@ export interface KubeClient {
   readonly watch: Watch;
   /** GET `path` (with query) as JSON. Throws KubeApiError on a non-2xx answer or a network error. */
   getJson<T>(path: string, signal?: AbortSignal): Promise<T>;
-  /** PATCH `path` with a JSON merge patch (RFC 7386); resolves with the object the server returns. Throws KubeApiError. */
+  /**
+   * PATCH `path` with a JSON merge patch (RFC 7386); resolves with the object the server returns. Throws KubeApiError.
+   */
   mergePatch<T>(path: string, patch: unknown, signal?: AbortSignal): Promise<T>;
 }
 
@@ -44,7 +47,11 @@ const serviceAccountToken = '/var/run/secrets/kubernetes.io/serviceaccount/token
 
 /** Whether this process runs in a pod with a mounted ServiceAccount token (client-go `rest.InClusterConfig`). */
 export function runsInCluster(): boolean {
-  return process.env.KUBERNETES_SERVICE_HOST !== undefined && process.env.KUBERNETES_SERVICE_PORT !== undefined && existsSync(serviceAccountToken);
+  return (
+    process.env.KUBERNETES_SERVICE_HOST !== undefined &&
+    process.env.KUBERNETES_SERVICE_PORT !== undefined &&
+    existsSync(serviceAccountToken)
+  );
 }
 
 /**
@@ -77,7 +84,14 @@ export async function loadKubeClient(options: LoadKubeClientOptions): Promise<Ku
   };
 }
 
-async function send<T>(config: KubeConfig, server: string, method: 'GET' | 'PATCH', path: string, body: string | undefined, signal: AbortSignal | undefined): Promise<T> {
+async function send<T>(
+  config: KubeConfig,
+  server: string,
+  method: 'GET' | 'PATCH',
+  path: string,
+  body: string | undefined,
+  signal: AbortSignal | undefined,
+): Promise<T> {
   const options: RequestOptions = {};
   // NB: applied per call: a projected ServiceAccount token is rotated on disk, and client-node rereads it.
   await config.applyToHTTPSOptions(options);
@@ -89,13 +103,19 @@ async function send<T>(config: KubeConfig, server: string, method: 'GET' | 'PATC
       {
         ...options,
         method,
-        headers: { ...options.headers, accept: 'application/json', ...(body !== undefined ? { 'content-type': 'application/merge-patch+json' } : {}) },
+        headers: {
+          ...options.headers,
+          accept: 'application/json',
+          ...(body !== undefined ? { 'content-type': 'application/merge-patch+json' } : {}),
+        },
         ...(signal ? { signal } : {}),
       },
       (response) => {
         const chunks: Buffer[] = [];
         response.on('data', (chunk: Buffer) => chunks.push(chunk));
-        response.on('error', (error) => reject(new KubeApiError(`${method} ${path}: ${error.message}`, 0, { cause: error })));
+        response.on('error', (error) =>
+          reject(new KubeApiError(`${method} ${path}: ${error.message}`, 0, { cause: error })),
+        );
         response.on('end', () => {
           const text = Buffer.concat(chunks).toString('utf8');
           const status = response.statusCode ?? 0;
@@ -111,7 +131,9 @@ async function send<T>(config: KubeConfig, server: string, method: 'GET' | 'PATC
         });
       },
     );
-    request.on('error', (error) => reject(new KubeApiError(`${method} ${path}: ${error.message}`, 0, { cause: error })));
+    request.on('error', (error) =>
+      reject(new KubeApiError(`${method} ${path}: ${error.message}`, 0, { cause: error })),
+    );
     request.end(body);
   });
 }

@@ -54,7 +54,10 @@ export async function createKubeDeps(options: KubeDepsOptions): Promise<KubeDeps
     logger,
     ...(options.informerIdleMs !== undefined ? { idleMs: options.informerIdleMs } : {}),
   });
-  logger.info({ server: client.server, discovered: mapper.loaded }, `object lister and resource mapper use the cluster at ${client.server}`);
+  logger.info(
+    { server: client.server, discovered: mapper.loaded },
+    `object lister and resource mapper use the cluster at ${client.server}`,
+  );
   return {
     resourceMapper: mapper,
     objectLister,

@@ -30,13 +30,23 @@ export interface ObjectLister {
    * calls are answered from the cache without an API call. Rejects with a StatusError 503 when the
    * cache cannot be filled (list forbidden, API server unreachable) or `signal` aborts.
    */
-  matching(gr: GroupResource, namespace: string, selector: Selector, signal?: AbortSignal): Promise<ObjectMatches | undefined>;
+  matching(
+    gr: GroupResource,
+    namespace: string,
+    selector: Selector,
+    signal?: AbortSignal,
+  ): Promise<ObjectMatches | undefined>;
   /**
    * The objects of `gr` that `selector` matches with their labels, in `namespace`, or in every namespace when
    * `namespace` is null; as `matching` otherwise (undefined when the cluster does not serve `gr`). The resource
    * metrics API puts these labels in its answers, as metrics-server does.
    */
-  listObjects?(gr: GroupResource, namespace: string | null, selector: Selector, signal?: AbortSignal): Promise<readonly ListedObject[] | undefined>;
+  listObjects?(
+    gr: GroupResource,
+    namespace: string | null,
+    selector: Selector,
+    signal?: AbortSignal,
+  ): Promise<readonly ListedObject[] | undefined>;
   /** Stops every informer. */
   close(): Promise<void>;
 }

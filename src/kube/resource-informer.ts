@@ -60,11 +60,21 @@ export class ResourceInformer {
       const answer = await client.getJson<KubernetesListObject<KubernetesObject>>(path);
       // NB: ListWatch adds the items after this promise settles; setImmediate runs after that.
       setImmediate(() => this.markSynced());
-      return { items: (answer.items ?? []).map(slim), metadata: { resourceVersion: answer.metadata?.resourceVersion ?? '' } };
+      return {
+        items: (answer.items ?? []).map(slim),
+        metadata: { resourceVersion: answer.metadata?.resourceVersion ?? '' },
+      };
     };
-    this.listWatch = new ListWatch(path, bookmarkingWatch(client.watch, () => this.stopped, slim), list, false);
+    this.listWatch = new ListWatch(
+      path,
+      bookmarkingWatch(client.watch, () => this.stopped, slim),
+      list,
+      false,
+    );
     this.listWatch.on('add', (object) => this.indexFor(namespaceOf(object)).retain(nameOf(object), labelsOf(object)));
-    this.listWatch.on('update', (object) => this.indexFor(namespaceOf(object)).update(nameOf(object), labelsOf(object)));
+    this.listWatch.on('update', (object) =>
+      this.indexFor(namespaceOf(object)).update(nameOf(object), labelsOf(object)),
+    );
     this.listWatch.on('delete', (object) => this.byNamespace.get(namespaceOf(object))?.release(nameOf(object)));
     this.listWatch.on('error', (error: unknown) => this.failed(error));
   }
@@ -90,7 +100,10 @@ export class ResourceInformer {
         resolve: () => finish(),
         reject: (error: Error) => finish(error),
       };
-      const timer = setTimeout(() => finish(new Error(`no answer from ${this.client.server} within ${timeoutMs} ms`)), timeoutMs);
+      const timer = setTimeout(
+        () => finish(new Error(`no answer from ${this.client.server} within ${timeoutMs} ms`)),
+        timeoutMs,
+      );
       const onAbort = () => finish(new Error('the request was cancelled'));
       const finish = (error?: Error) => {
         clearTimeout(timer);
@@ -110,7 +123,11 @@ export class ResourceInformer {
     const index = this.byNamespace.get(namespace);
     if (index === undefined) return none;
     if (selector.isEmpty()) {
-      return { size: index.size, has: (name) => index.labelsOf(name) !== undefined, [Symbol.iterator]: () => index.names() };
+      return {
+        size: index.size,
+        has: (name) => index.labelsOf(name) !== undefined,
+        [Symbol.iterator]: () => index.names(),
+      };
     }
     const matches = new Set<string>();
     const candidates = index.candidates(selector, index.size);
@@ -122,11 +139,14 @@ export class ResourceInformer {
     return matches;
   }
 
-  /** The objects `selector` matches with their labels, in `namespace` or (null) every namespace. Call after whenSynced. */
+  /**
+   * The objects `selector` matches with their labels, in `namespace` or (null) every namespace. Call after whenSynced.
+   */
   listObjects(namespace: string | null, selector: Selector): ListedObject[] {
     this.lastUsed = Date.now();
     const listed: ListedObject[] = [];
-    const indexes = namespace === null ? [...this.byNamespace] : [[namespace, this.byNamespace.get(namespace)] as const];
+    const indexes =
+      namespace === null ? [...this.byNamespace] : [[namespace, this.byNamespace.get(namespace)] as const];
     for (const [ns, index] of indexes) {
       if (index === undefined) continue;
       for (const name of index.names()) {
@@ -173,18 +193,28 @@ export class ResourceInformer {
 /**
  * client-node's Watch, asking for bookmarks (so a resumed watch starts from a recent resourceVersion
  * rather than one the server compacted) and for a server-side timeout (so a silently dead connection is
- * replaced, as client-go's reflector does with 5 to 10 minutes). `transform` (the object lister's slimming) runs before ListWatch
+ * replaced, as client-go's reflector does with 5 to 10 minutes). `transform` (the object lister's slimming) runs before
+ * ListWatch
  * keeps an object. NB: ListWatch.stop() aborts only a watch whose response headers have arrived; one still
  * connecting when the informer stops is aborted here as soon as it connects.
  */
-export function bookmarkingWatch(watch: Watch, stopped: () => boolean, transform: (object: KubernetesObject) => KubernetesObject = (object) => object): Watch {
+export function bookmarkingWatch(
+  watch: Watch,
+  stopped: () => boolean,
+  transform: (object: KubernetesObject) => KubernetesObject = (object) => object,
+): Watch {
   return {
     config: watch.config,
     async watch(path, queryParams, callback, done) {
       const timeoutSeconds = 300 + Math.floor(Math.random() * 300);
-      const controller = await watch.watch(path, { ...queryParams, allowWatchBookmarks: true, timeoutSeconds }, (phase, object: KubernetesObject, raw) => {
-        callback(phase, phase === 'ERROR' ? object : transform(object), raw);
-      }, done);
+      const controller = await watch.watch(
+        path,
+        { ...queryParams, allowWatchBookmarks: true, timeoutSeconds },
+        (phase, object: KubernetesObject, raw) => {
+          callback(phase, phase === 'ERROR' ? object : transform(object), raw);
+        },
+        done,
+      );
       if (stopped()) controller.abort();
       return controller;
     },

@@ -22,21 +22,84 @@ const known: readonly KnownResource[] = [
   { resource: 'services', group: '', version: 'v1', kind: 'Service', namespaced: true, shortNames: ['svc'] },
   { resource: 'nodes', group: '', version: 'v1', kind: 'Node', namespaced: false, shortNames: ['no'] },
   { resource: 'namespaces', group: '', version: 'v1', kind: 'Namespace', namespaced: false, shortNames: ['ns'] },
-  { resource: 'persistentvolumeclaims', group: '', version: 'v1', kind: 'PersistentVolumeClaim', namespaced: true, shortNames: ['pvc'] },
-  { resource: 'persistentvolumes', group: '', version: 'v1', kind: 'PersistentVolume', namespaced: false, shortNames: ['pv'] },
-  { resource: 'replicationcontrollers', group: '', version: 'v1', kind: 'ReplicationController', namespaced: true, shortNames: ['rc'] },
+  {
+    resource: 'persistentvolumeclaims',
+    group: '',
+    version: 'v1',
+    kind: 'PersistentVolumeClaim',
+    namespaced: true,
+    shortNames: ['pvc'],
+  },
+  {
+    resource: 'persistentvolumes',
+    group: '',
+    version: 'v1',
+    kind: 'PersistentVolume',
+    namespaced: false,
+    shortNames: ['pv'],
+  },
+  {
+    resource: 'replicationcontrollers',
+    group: '',
+    version: 'v1',
+    kind: 'ReplicationController',
+    namespaced: true,
+    shortNames: ['rc'],
+  },
   { resource: 'endpoints', group: '', version: 'v1', kind: 'Endpoints', namespaced: true, shortNames: ['ep'] },
   { resource: 'configmaps', group: '', version: 'v1', kind: 'ConfigMap', namespaced: true, shortNames: ['cm'] },
-  { resource: 'serviceaccounts', group: '', version: 'v1', kind: 'ServiceAccount', namespaced: true, shortNames: ['sa'] },
-  { resource: 'deployments', group: 'apps', version: 'v1', kind: 'Deployment', namespaced: true, shortNames: ['deploy'] },
-  { resource: 'statefulsets', group: 'apps', version: 'v1', kind: 'StatefulSet', namespaced: true, shortNames: ['sts'] },
+  {
+    resource: 'serviceaccounts',
+    group: '',
+    version: 'v1',
+    kind: 'ServiceAccount',
+    namespaced: true,
+    shortNames: ['sa'],
+  },
+  {
+    resource: 'deployments',
+    group: 'apps',
+    version: 'v1',
+    kind: 'Deployment',
+    namespaced: true,
+    shortNames: ['deploy'],
+  },
+  {
+    resource: 'statefulsets',
+    group: 'apps',
+    version: 'v1',
+    kind: 'StatefulSet',
+    namespaced: true,
+    shortNames: ['sts'],
+  },
   { resource: 'replicasets', group: 'apps', version: 'v1', kind: 'ReplicaSet', namespaced: true, shortNames: ['rs'] },
   { resource: 'daemonsets', group: 'apps', version: 'v1', kind: 'DaemonSet', namespaced: true, shortNames: ['ds'] },
   { resource: 'jobs', group: 'batch', version: 'v1', kind: 'Job', namespaced: true, shortNames: [] },
   { resource: 'cronjobs', group: 'batch', version: 'v1', kind: 'CronJob', namespaced: true, shortNames: ['cj'] },
-  { resource: 'ingresses', group: 'networking.k8s.io', version: 'v1', kind: 'Ingress', namespaced: true, shortNames: ['ing'] },
-  { resource: 'horizontalpodautoscalers', group: 'autoscaling', version: 'v2', kind: 'HorizontalPodAutoscaler', namespaced: true, shortNames: ['hpa'] },
-  { resource: 'poddisruptionbudgets', group: 'policy', version: 'v1', kind: 'PodDisruptionBudget', namespaced: true, shortNames: ['pdb'] },
+  {
+    resource: 'ingresses',
+    group: 'networking.k8s.io',
+    version: 'v1',
+    kind: 'Ingress',
+    namespaced: true,
+    shortNames: ['ing'],
+  },
+  {
+    resource: 'horizontalpodautoscalers',
+    group: 'autoscaling',
+    version: 'v2',
+    kind: 'HorizontalPodAutoscaler',
+    namespaced: true,
+    shortNames: ['hpa'],
+  },
+  {
+    resource: 'poddisruptionbudgets',
+    group: 'policy',
+    version: 'v1',
+    kind: 'PodDisruptionBudget',
+    namespaced: true,
+    shortNames: ['pdb'],
+  },
 ];
 
 function singularOf(kind: string): string {
@@ -65,9 +128,17 @@ export function createStaticResourceMapper(): ResourceMapper {
     kindFor(gr: GroupResource): ResourceKind {
       const hit = byGroupResource.get(gr.group === '' ? gr.resource : `${gr.resource}.${gr.group}`);
       if (hit) {
-        return { kind: hit.kind, apiVersion: hit.group === '' ? hit.version : `${hit.group}/${hit.version}`, namespaced: hit.namespaced };
+        return {
+          kind: hit.kind,
+          apiVersion: hit.group === '' ? hit.version : `${hit.group}/${hit.version}`,
+          namespaced: hit.namespaced,
+        };
       }
-      return { kind: guessKind(gr.resource), apiVersion: gr.group === '' ? 'v1' : `${gr.group}/v1`, namespaced: undefined };
+      return {
+        kind: guessKind(gr.resource),
+        apiVersion: gr.group === '' ? 'v1' : `${gr.group}/v1`,
+        namespaced: undefined,
+      };
     },
   };
 }

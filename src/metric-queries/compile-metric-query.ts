@@ -8,7 +8,12 @@ import { groupResourceString } from '../api/errors.js';
 import type { ResourceMapper } from '../kube/resource-mapper.js';
 import { parseDuration } from '../duration/index.js';
 import { parseGoTemplate, TemplateError } from '../providers/promql/rules/go-template.js';
-import { addSelectorMatchers, labelEq, labelMatches, type MatcherSet } from '../providers/promql/rules/label-matchers.js';
+import {
+  addSelectorMatchers,
+  labelEq,
+  labelMatches,
+  type MatcherSet,
+} from '../providers/promql/rules/label-matchers.js';
 import type { CustomMetricInfo, ExternalMetricInfo } from '../providers/provider.js';
 import type { QueryRunner } from '../providers/query-runner.js';
 import { everything, type Selector } from '../selector/index.js';
@@ -19,17 +24,23 @@ import { scopePromQL } from './scope-promql.js';
 export class MetricQueryInvalid extends Error {
   override readonly name = 'MetricQueryInvalid';
   constructor(
-    readonly reason: 'InvalidSpec' | 'BackendNotAllowed' | 'UnknownBackend' | 'UnsupportedBackend' | 'InvalidQuery' | 'UnknownResource',
+    readonly reason:
+      | 'InvalidSpec'
+      | 'BackendNotAllowed'
+      | 'UnknownBackend'
+      | 'UnsupportedBackend'
+      | 'InvalidQuery'
+      | 'UnknownResource',
     message: string,
   ) {
     super(message);
   }
 }
 
-export interface BackendLookup {
-  /** The back end named `name`, with its kind; undefined when there is none. */
-  (name: string): { readonly kind: string; readonly queries?: QueryRunner | undefined } | undefined;
-}
+/** The back end named `name`, with its kind; undefined when there is none. */
+export type BackendLookup = (
+  name: string,
+) => { readonly kind: string; readonly queries?: QueryRunner | undefined } | undefined;
 
 export interface CompileOptions {
   readonly backends: BackendLookup;
@@ -64,7 +75,12 @@ export interface CompiledCustom extends Common {
 
 export type CompiledMetricQuery = CompiledExternal | CompiledCustom;
 
-const templateFields = { LabelMatchers: 'string', LabelValuesByName: 'map', GroupBy: 'string', GroupBySlice: 'slice' } as const;
+const templateFields = {
+  LabelMatchers: 'string',
+  LabelValuesByName: 'map',
+  GroupBy: 'string',
+  GroupBySlice: 'slice',
+} as const;
 
 /** Throws MetricQueryInvalid. */
 export function compileMetricQuery(object: MetricQueryObject, options: CompileOptions): CompiledMetricQuery {
@@ -72,17 +88,27 @@ export function compileMetricQuery(object: MetricQueryObject, options: CompileOp
   const parsed = metricQuerySpecSchema.safeParse(object.spec ?? {});
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    throw new MetricQueryInvalid('InvalidSpec', `spec${issue.path.map((p) => `.${String(p)}`).join('')}: ${issue.message}`);
+    throw new MetricQueryInvalid(
+      'InvalidSpec',
+      `spec${issue.path.map((p) => `.${String(p)}`).join('')}: ${issue.message}`,
+    );
   }
   const spec = parsed.data;
   if (options.allowedBackends !== undefined && !options.allowedBackends.has(spec.backend)) {
     const allowed = [...options.allowedBackends].join(', ');
-    throw new MetricQueryInvalid('BackendNotAllowed', `the adapter's config does not let MetricQuery objects use back end ${spec.backend}${allowed === '' ? '' : ` (allowed: ${allowed})`}`);
+    throw new MetricQueryInvalid(
+      'BackendNotAllowed',
+      `the adapter's config does not let MetricQuery objects use back end ${spec.backend}${allowed === '' ? '' : ` (allowed: ${allowed})`}`,
+    );
   }
   const backend = options.backends(spec.backend);
-  if (backend === undefined) throw new MetricQueryInvalid('UnknownBackend', `the adapter has no back end named ${spec.backend}`);
+  if (backend === undefined)
+    throw new MetricQueryInvalid('UnknownBackend', `the adapter has no back end named ${spec.backend}`);
   if (backend.queries === undefined) {
-    throw new MetricQueryInvalid('UnsupportedBackend', `back end ${spec.backend} (${backend.kind}) cannot run MetricQuery queries; use a Prometheus or Sysdig back end`);
+    throw new MetricQueryInvalid(
+      'UnsupportedBackend',
+      `back end ${spec.backend} (${backend.kind}) cannot run MetricQuery queries; use a Prometheus or Sysdig back end`,
+    );
   }
   const runner = backend.queries;
   let template;
@@ -94,7 +120,11 @@ export function compileMetricQuery(object: MetricQueryObject, options: CompileOp
   }
   const scope = (query: string) => scopePromQL(query, runner.namespaceLabel, namespace);
   const common = {
-    namespace, name, spec, backendName: spec.backend, runner,
+    namespace,
+    name,
+    spec,
+    backendName: spec.backend,
+    runner,
     generation: object.metadata.generation ?? 0,
     maxAgeMs: spec.maxAge === undefined ? undefined : parseDuration(spec.maxAge),
   };
@@ -113,17 +143,32 @@ export function compileMetricQuery(object: MetricQueryObject, options: CompileOp
       info: { metric: name },
       buildQuery(metricSelector) {
         const set = matchersOf(metricSelector);
-        return scope(template.execute({ LabelMatchers: set.exprs.join(','), LabelValuesByName: set.valuesByName, GroupBy: '', GroupBySlice: [] }));
+        return scope(
+          template.execute({
+            LabelMatchers: set.exprs.join(','),
+            LabelValuesByName: set.valuesByName,
+            GroupBy: '',
+            GroupBySlice: [],
+          }),
+        );
       },
     };
   } else {
-    if (spec.resource === undefined) throw new MetricQueryInvalid('InvalidSpec', 'spec.resource: a Custom MetricQuery names the resource its values describe, such as pods');
+    if (spec.resource === undefined)
+      throw new MetricQueryInvalid(
+        'InvalidSpec',
+        'spec.resource: a Custom MetricQuery names the resource its values describe, such as pods',
+      );
     const groupResource = options.mapper.resourceFor(spec.resource);
     const kind = options.mapper.kindFor(groupResource);
     if (kind.namespaced === false) {
-      throw new MetricQueryInvalid('UnknownResource', `spec.resource: ${spec.resource} is not namespaced; a MetricQuery describes objects of its own namespace`);
+      throw new MetricQueryInvalid(
+        'UnknownResource',
+        `spec.resource: ${spec.resource} is not namespaced; a MetricQuery describes objects of its own namespace`,
+      );
     }
-    // NB: the series label naming an object is the singular by convention (kube-state-metrics, cAdvisor: pod, deployment).
+    // NB: the series label naming an object is the singular by convention (kube-state-metrics, cAdvisor: pod,
+    // deployment).
     const objectLabel = spec.objectLabel ?? kind.kind.toLowerCase();
     const info: CustomMetricInfo = { groupResource, namespaced: true, metric: name };
     compiled = {
@@ -134,9 +179,18 @@ export function compileMetricQuery(object: MetricQueryObject, options: CompileOp
       buildQuery(metricSelector, names) {
         const set = matchersOf(metricSelector);
         const value = names === undefined ? '.+' : names.join('|');
-        set.exprs.push(names !== undefined && names.length === 1 ? labelEq(objectLabel, value) : labelMatches(objectLabel, value));
+        set.exprs.push(
+          names !== undefined && names.length === 1 ? labelEq(objectLabel, value) : labelMatches(objectLabel, value),
+        );
         set.valuesByName[objectLabel] = value;
-        return scope(template.execute({ LabelMatchers: set.exprs.join(','), LabelValuesByName: set.valuesByName, GroupBy: objectLabel, GroupBySlice: [objectLabel] }));
+        return scope(
+          template.execute({
+            LabelMatchers: set.exprs.join(','),
+            LabelValuesByName: set.valuesByName,
+            GroupBy: objectLabel,
+            GroupBySlice: [objectLabel],
+          }),
+        );
       },
     };
   }
@@ -151,5 +205,7 @@ export function compileMetricQuery(object: MetricQueryObject, options: CompileOp
 }
 
 export function describeTarget(compiled: CompiledMetricQuery): string {
-  return compiled.api === 'external' ? `external metric ${compiled.info.metric}` : `custom metric ${compiled.info.metric} of ${groupResourceString(compiled.info.groupResource)}`;
+  return compiled.api === 'external'
+    ? `external metric ${compiled.info.metric}`
+    : `custom metric ${compiled.info.metric} of ${groupResourceString(compiled.info.groupResource)}`;
 }

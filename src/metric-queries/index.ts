@@ -1,6 +1,11 @@
 /** MetricQuery objects: metrics that teams define in their own namespaces. */
 export * from './metric-query.js';
-export { compileMetricQuery, MetricQueryInvalid, type CompiledMetricQuery, type BackendLookup } from './compile-metric-query.js';
+export {
+  compileMetricQuery,
+  MetricQueryInvalid,
+  type CompiledMetricQuery,
+  type BackendLookup,
+} from './compile-metric-query.js';
 export { scopePromQL, PromQLSyntaxError } from './scope-promql.js';
 export { MetricQueryRegistry, type MetricQueryEntry } from './metric-query-registry.js';
 export { withMetricQueries } from './serve-metric-queries.js';

@@ -28,7 +28,11 @@ export class MetricQueryInformer {
   lastError: string | undefined;
   synced = false;
 
-  constructor(client: KubeClient, handlers: MetricQueryHandlers, private readonly logger: Logger) {
+  constructor(
+    client: KubeClient,
+    handlers: MetricQueryHandlers,
+    private readonly logger: Logger,
+  ) {
     const list = async (): Promise<KubernetesListObject<KubernetesObject>> => {
       const answer = await client.getJson<KubernetesListObject<KubernetesObject>>(metricQueriesPath);
       this.synced = true;
@@ -38,7 +42,12 @@ export class MetricQueryInformer {
       this.warned = false;
       return answer;
     };
-    this.listWatch = new ListWatch(metricQueriesPath, bookmarkingWatch(client.watch, () => this.stopped), list, false);
+    this.listWatch = new ListWatch(
+      metricQueriesPath,
+      bookmarkingWatch(client.watch, () => this.stopped),
+      list,
+      false,
+    );
     // NB: the wire object, not client-node's class: creationTimestamp is the string the server sent.
     this.listWatch.on('add', (object) => handlers.upsert(object as unknown as MetricQueryObject));
     this.listWatch.on('update', (object) => handlers.upsert(object as unknown as MetricQueryObject));
@@ -62,7 +71,11 @@ export class MetricQueryInformer {
     this.lastError = message;
     const fields = { path: metricQueriesPath, err: message, retryInMs: this.backoffMs };
     if (this.warned) this.logger.debug(fields, 'MetricQuery list/watch failed; retrying');
-    else this.logger.warn(fields, 'cannot list or watch MetricQuery objects (is the CRD installed, and may the adapter list them?); retrying, further failures are logged at debug level');
+    else
+      this.logger.warn(
+        fields,
+        'cannot list or watch MetricQuery objects (is the CRD installed, and may the adapter list them?); retrying, further failures are logged at debug level',
+      );
     this.warned = true;
     clearTimeout(this.restartTimer);
     this.restartTimer = setTimeout(() => {

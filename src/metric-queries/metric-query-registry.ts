@@ -7,7 +7,12 @@
  */
 import { groupResourceString } from '../api/errors.js';
 import type { CustomMetricInfo, ExternalMetricInfo } from '../providers/provider.js';
-import { compileMetricQuery, MetricQueryInvalid, type CompileOptions, type CompiledMetricQuery } from './compile-metric-query.js';
+import {
+  compileMetricQuery,
+  MetricQueryInvalid,
+  type CompileOptions,
+  type CompiledMetricQuery,
+} from './compile-metric-query.js';
 import type { MetricQueryObject } from './metric-query.js';
 
 export interface Evaluation {
@@ -44,7 +49,10 @@ export class MetricQueryRegistry {
   private listsStale = true;
   private readonly listeners = new Set<(entry: MetricQueryEntry) => void>();
 
-  constructor(private readonly options: CompileOptions, private readonly now: () => number = Date.now) {}
+  constructor(
+    private readonly options: CompileOptions,
+    private readonly now: () => number = Date.now,
+  ) {}
 
   /** Called with every entry that was added or changed, for the status loop. */
   onChange(listener: (entry: MetricQueryEntry) => void): void {
@@ -55,13 +63,24 @@ export class MetricQueryRegistry {
     const key = keyOf(object.metadata.namespace, object.metadata.name);
     const existing = this.entries.get(key);
     // NB: a status write comes back as an update of the same generation and spec: nothing to recompile.
-    if (existing !== undefined && existing.object.metadata.generation === object.metadata.generation && JSON.stringify(existing.object.spec) === JSON.stringify(object.spec)) {
+    if (
+      existing !== undefined &&
+      existing.object.metadata.generation === object.metadata.generation &&
+      JSON.stringify(existing.object.spec) === JSON.stringify(object.spec)
+    ) {
       existing.object = object;
       return;
     }
     const entry: MetricQueryEntry = existing ?? {
-      key, object, compiled: undefined, invalid: undefined, rejected: undefined, unavailable: undefined,
-      lastReadAt: undefined, evaluation: undefined, nextEvaluationAt: 0,
+      key,
+      object,
+      compiled: undefined,
+      invalid: undefined,
+      rejected: undefined,
+      unavailable: undefined,
+      lastReadAt: undefined,
+      evaluation: undefined,
+      nextEvaluationAt: 0,
     };
     entry.object = object;
     entry.rejected = undefined;
@@ -110,7 +129,9 @@ export class MetricQueryRegistry {
     const entry = this.entries.get(keyOf(namespace, info.metric));
     const compiled = entry?.compiled;
     if (compiled?.api !== 'custom' || !info.namespaced) return undefined;
-    return groupResourceString(compiled.info.groupResource) === groupResourceString(info.groupResource) ? entry : undefined;
+    return groupResourceString(compiled.info.groupResource) === groupResourceString(info.groupResource)
+      ? entry
+      : undefined;
   }
 
   /** Any object, valid or not, named `metric` in `namespace`, for an error that says why it serves nothing. */
@@ -132,7 +153,8 @@ export class MetricQueryRegistry {
   namespacesOf(api: 'custom' | 'external', metric: string): string[] {
     const out = new Set<string>();
     for (const entry of this.entries.values()) {
-      if (entry.compiled?.api === api && entry.compiled.info.metric === metric) out.add(entry.object.metadata.namespace);
+      if (entry.compiled?.api === api && entry.compiled.info.metric === metric)
+        out.add(entry.object.metadata.namespace);
     }
     return [...out];
   }
@@ -154,12 +176,14 @@ export class MetricQueryRegistry {
     const custom = new Map<string, CustomMetricInfo>();
     const external = new Map<string, ExternalMetricInfo>();
     for (const { compiled } of this.entries.values()) {
-      if (compiled?.api === 'custom') custom.set(`${groupResourceString(compiled.info.groupResource)}\u0000${compiled.info.metric}`, compiled.info);
+      if (compiled?.api === 'custom')
+        custom.set(`${groupResourceString(compiled.info.groupResource)}\u0000${compiled.info.metric}`, compiled.info);
       else if (compiled?.api === 'external') external.set(compiled.info.metric, compiled.info);
     }
     const customList = [...custom.values()];
     const externalList = [...external.values()];
-    if (!sameInfos(customList, this.customList, (i) => `${groupResourceString(i.groupResource)}\u0000${i.metric}`)) this.customList = customList;
+    if (!sameInfos(customList, this.customList, (i) => `${groupResourceString(i.groupResource)}\u0000${i.metric}`))
+      this.customList = customList;
     if (!sameInfos(externalList, this.externalList, (i) => i.metric)) this.externalList = externalList;
   }
 }

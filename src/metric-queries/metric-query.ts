@@ -25,12 +25,17 @@ export const metricQuerySpecSchema = z.object({
   backend: z.string().min(1),
   /** In the back end's language; PromQL may use `<<.LabelMatchers>>`, `<<.GroupBy>>` as prometheus-adapter rules do. */
   query: z.string().min(1),
-  /** `External` (default): an external metric named as the object. `Custom`: a custom metric of `resource`'s objects. */
+  /**
+   * `External` (default): an external metric named as the object. `Custom`: a custom metric of `resource`'s objects.
+   */
   servedAs: z.enum(['External', 'Custom']).default('External'),
   /** For `Custom`: the resource the values describe, such as `pods` or `deployments.apps`. */
   resource: z.string().min(1).optional(),
   /** For `Custom`: the series label naming the object; default the resource's singular (`pod`, `deployment`). */
-  objectLabel: z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, 'must be a Prometheus label name').optional(),
+  objectLabel: z
+    .string()
+    .regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, 'must be a Prometheus label name')
+    .optional(),
   /** Values older than this are missing. */
   maxAge: durationString.optional(),
   /** What a missing value becomes: an error (default), 0, or the last value while younger than maxAge. */

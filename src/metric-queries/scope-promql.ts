@@ -35,19 +35,29 @@ export function scopePromQL(expr: string, label: string, namespace: string): str
         inserts.push({ at: node.to, text: `{${matcher}}` });
         return undefined;
       }
-      // NB: inserted last, so a quoted metric name (`{"a.b", x="y"}`, Prometheus 3) stays first; a trailing comma is allowed.
+      // NB: inserted last, so a quoted metric name (`{"a.b", x="y"}`, Prometheus 3) stays first; a trailing comma is
+      // allowed.
       const inside = expr.slice(matchers.from + 1, matchers.to - 1).trim();
       // NB: `<<.LabelMatchers>>` already carries the very matcher; a second copy would only be noise.
-      if (matchers.getChildren('UnquotedLabelMatcher').some((m) => expr.slice(m.from, m.to).replace(/\s+/g, '') === matcher)) return undefined;
+      if (
+        matchers
+          .getChildren('UnquotedLabelMatcher')
+          .some((m) => expr.slice(m.from, m.to).replace(/\s+/g, '') === matcher)
+      )
+        return undefined;
       const separator = inside === '' || inside.endsWith(',') ? '' : ',';
       inserts.push({ at: matchers.to - 1, text: `${separator}${matcher}` });
       return undefined;
     },
   });
   if (error !== undefined) throw new PromQLSyntaxError(syntaxErrorMessage(expr, error));
-  if (selectors === 0) throw new PromQLSyntaxError('the query reads no series: it needs at least one selector, such as metric{<<.LabelMatchers>>}');
+  if (selectors === 0)
+    throw new PromQLSyntaxError(
+      'the query reads no series: it needs at least one selector, such as metric{<<.LabelMatchers>>}',
+    );
   let scoped = expr;
-  for (const { at, text } of inserts.sort((a, b) => b.at - a.at)) scoped = scoped.slice(0, at) + text + scoped.slice(at);
+  for (const { at, text } of inserts.sort((a, b) => b.at - a.at))
+    scoped = scoped.slice(0, at) + text + scoped.slice(at);
   return scoped;
 }
 

@@ -36,11 +36,16 @@ export interface ServeMetricQueriesOptions {
  * Runs an object's query for every object (Custom) or series (External) and sums it up as an HPA would see it:
  * an external metric's series added up, a custom metric averaged over its objects.
  */
-export async function evaluate(entry: MetricQueryEntry, ctx: QueryContext, mapper: ResourceMapper): Promise<{ value: string | undefined; series: number }> {
+export async function evaluate(
+  entry: MetricQueryEntry,
+  ctx: QueryContext,
+  mapper: ResourceMapper,
+): Promise<{ value: string | undefined; series: number }> {
   const compiled = entry.compiled!;
-  const values = compiled.api === 'external'
-    ? (await runExternal(compiled, everything, ctx)).map((v) => v.value)
-    : (await runCustom(compiled, everything, undefined, ctx, mapper)).map((v) => v.value);
+  const values =
+    compiled.api === 'external'
+      ? (await runExternal(compiled, everything, ctx)).map((v) => v.value)
+      : (await runCustom(compiled, everything, undefined, ctx, mapper)).map((v) => v.value);
   if (values.length === 0) return { value: undefined, series: 0 };
   let sum = new Quantity(0n);
   for (const value of values) sum = sum.add(parseQuantity(value));
@@ -53,7 +58,10 @@ export function withMetricQueries(inner: Backend, options: ServeMetricQueriesOpt
   const now = options.now ?? Date.now;
   const freshness = new FreshnessKeeper(now);
   let mergedCustom = { parts: [] as readonly (readonly CustomMetricInfo[])[], list: [] as readonly CustomMetricInfo[] };
-  let mergedExternal = { parts: [] as readonly (readonly ExternalMetricInfo[])[], list: [] as readonly ExternalMetricInfo[] };
+  let mergedExternal = {
+    parts: [] as readonly (readonly ExternalMetricInfo[])[],
+    list: [] as readonly ExternalMetricInfo[],
+  };
 
   const served = (entry: MetricQueryEntry): void => {
     entry.lastReadAt = now();
@@ -66,7 +74,11 @@ export function withMetricQueries(inner: Backend, options: ServeMetricQueriesOpt
   const ruleOf = (entry: MetricQueryEntry): FreshnessRule | undefined => {
     const { spec, maxAgeMs } = entry.compiled!;
     if (maxAgeMs === undefined && spec.onMissing === 'Error') return undefined;
-    return { matches: () => true, maxAgeMs: maxAgeMs ?? Number.MAX_SAFE_INTEGER, onMissing: spec.onMissing === 'Zero' ? 'zero' : spec.onMissing === 'Last' ? 'last' : 'error' };
+    return {
+      matches: () => true,
+      maxAgeMs: maxAgeMs ?? Number.MAX_SAFE_INTEGER,
+      onMissing: spec.onMissing === 'Zero' ? 'zero' : spec.onMissing === 'Last' ? 'last' : 'error',
+    };
   };
 
   const custom: CustomMetricsProvider = {
@@ -83,11 +95,18 @@ export function withMetricQueries(inner: Backend, options: ServeMetricQueriesOpt
         metric: info.metric,
         key: `A\u0000${entry.key}\u0000${name.name}\u0000${metricSelector.toString()}`,
         fetch: async () => {
-          const values = await runCustom(compiled, metricSelector, [name.name], ctx, mapper).catch((error: unknown) => outcome(entry, error));
+          const values = await runCustom(compiled, metricSelector, [name.name], ctx, mapper).catch((error: unknown) =>
+            outcome(entry, error),
+          );
           return values.filter((v) => v.describedObject.name === name.name);
         },
-        zero: () => [valueOf(compiled, name.name, metricSelector, now(), '0', mapper)],
-        stale: (ageMs) => new StatusError(404, 'NotFound', `the value of metric ${info.metric} for ${name.name} is ${Math.round(ageMs / 1000)}s old, older than the maxAge of MetricQuery ${entry.key}`),
+        zero: () => [valueOfQuery(compiled, name.name, metricSelector, now(), '0', mapper)],
+        stale: (ageMs) =>
+          new StatusError(
+            404,
+            'NotFound',
+            `the value of metric ${info.metric} for ${name.name} is ${Math.round(ageMs / 1000)}s old, older than the maxAge of MetricQuery ${entry.key}`,
+          ),
       });
       if (value === undefined) throw metricNotFoundFor(info.groupResource, info.metric, name.name);
       return value;
@@ -110,15 +129,21 @@ export function withMetricQueries(inner: Backend, options: ServeMetricQueriesOpt
         api: 'custom',
         metric: info.metric,
         key: `B\u0000${entry.key}\u0000${selector.toString()}\u0000${metricSelector.toString()}`,
-        fetch: () => runCustom(compiled, metricSelector, names, ctx, mapper).catch((error: unknown) => outcome(entry, error)),
+        fetch: () =>
+          runCustom(compiled, metricSelector, names, ctx, mapper).catch((error: unknown) => outcome(entry, error)),
         zero: () => undefined,
       });
     },
     listAllMetrics() {
       const parts = [inner.custom?.listAllMetrics() ?? [], registry.listCustom()];
-      if (parts.length === mergedCustom.parts.length && parts.every((p, i) => p === mergedCustom.parts[i])) return mergedCustom.list;
+      if (parts.length === mergedCustom.parts.length && parts.every((p, i) => p === mergedCustom.parts[i]))
+        return mergedCustom.list;
       const seen = new Map<string, CustomMetricInfo>();
-      for (const info of parts.flat()) seen.set(`${info.namespaced ? 1 : 0}\u0000${info.groupResource.group}\u0000${info.groupResource.resource}\u0000${info.metric}`, info);
+      for (const info of parts.flat())
+        seen.set(
+          `${info.namespaced ? 1 : 0}\u0000${info.groupResource.group}\u0000${info.groupResource.resource}\u0000${info.metric}`,
+          info,
+        );
       mergedCustom = { parts, list: [...seen.values()] };
       return mergedCustom.list;
     },
@@ -147,7 +172,8 @@ export function withMetricQueries(inner: Backend, options: ServeMetricQueriesOpt
     },
     listAllExternalMetrics() {
       const parts = [inner.external?.listAllExternalMetrics() ?? [], registry.listExternal()];
-      if (parts.length === mergedExternal.parts.length && parts.every((p, i) => p === mergedExternal.parts[i])) return mergedExternal.list;
+      if (parts.length === mergedExternal.parts.length && parts.every((p, i) => p === mergedExternal.parts[i]))
+        return mergedExternal.list;
       const seen = new Map<string, ExternalMetricInfo>();
       for (const info of parts.flat()) seen.set(info.metric, info);
       mergedExternal = { parts, list: [...seen.values()] };
@@ -176,17 +202,33 @@ function quantityOf(value: number): string | undefined {
   return Number.isFinite(value) ? Quantity.fromNumber(value).toString() : undefined;
 }
 
-async function runExternal(compiled: CompiledExternal, metricSelector: Selector, ctx: QueryContext): Promise<ExternalMetricValue[]> {
+async function runExternal(
+  compiled: CompiledExternal,
+  metricSelector: Selector,
+  ctx: QueryContext,
+): Promise<ExternalMetricValue[]> {
   const samples = await compiled.runner.instant(compiled.buildQuery(metricSelector), ctx);
   const values: ExternalMetricValue[] = [];
   for (const sample of samples) {
     const value = quantityOf(sample.value);
-    if (value !== undefined) values.push({ metricName: compiled.info.metric, metricLabels: sample.labels, timestamp: sample.timestamp, value });
+    if (value !== undefined)
+      values.push({
+        metricName: compiled.info.metric,
+        metricLabels: sample.labels,
+        timestamp: sample.timestamp,
+        value,
+      });
   }
   return values;
 }
 
-async function runCustom(compiled: CompiledCustom, metricSelector: Selector, names: readonly string[] | undefined, ctx: QueryContext, mapper: ResourceMapper): Promise<MetricValue[]> {
+async function runCustom(
+  compiled: CompiledCustom,
+  metricSelector: Selector,
+  names: readonly string[] | undefined,
+  ctx: QueryContext,
+  mapper: ResourceMapper,
+): Promise<MetricValue[]> {
   const samples = await compiled.runner.instant(compiled.buildQuery(metricSelector, names), ctx);
   const values: MetricValue[] = [];
   const wanted = names === undefined ? undefined : new Set(names);
@@ -194,12 +236,19 @@ async function runCustom(compiled: CompiledCustom, metricSelector: Selector, nam
     const name = sample.labels[compiled.objectLabel];
     const value = quantityOf(sample.value);
     if (name === undefined || value === undefined || (wanted !== undefined && !wanted.has(name))) continue;
-    values.push(valueOf(compiled, name, metricSelector, sample.timestamp, value, mapper));
+    values.push(valueOfQuery(compiled, name, metricSelector, sample.timestamp, value, mapper));
   }
   return values;
 }
 
-function valueOf(compiled: CompiledCustom, name: string, metricSelector: Selector, timestamp: number, value: string, mapper: ResourceMapper): MetricValue {
+function valueOfQuery(
+  compiled: CompiledCustom,
+  name: string,
+  metricSelector: Selector,
+  timestamp: number,
+  value: string,
+  mapper: ResourceMapper,
+): MetricValue {
   const kind = mapper.kindFor(compiled.info.groupResource);
   return {
     describedObject: { kind: kind.kind, namespace: compiled.namespace, name, apiVersion: kind.apiVersion },

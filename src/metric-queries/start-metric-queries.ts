@@ -27,7 +27,10 @@ export interface MetricQueryFeatureOptions {
   readonly mapper: ResourceMapper;
   readonly objectLister?: ObjectLister;
   readonly logger: Logger;
-  readonly status?: Pick<StatusLoopOptions, 'evaluateEveryMs' | 'writesPerSecond' | 'minValueWriteIntervalMs' | 'activeWindowMs'>;
+  readonly status?: Pick<
+    StatusLoopOptions,
+    'evaluateEveryMs' | 'writesPerSecond' | 'minValueWriteIntervalMs' | 'activeWindowMs'
+  >;
 }
 
 export interface MetricQueryFeature {
@@ -49,8 +52,18 @@ export function startMetricQueries(options: MetricQueryFeatureOptions): MetricQu
     mapper: options.mapper,
     ...(options.allowedBackends !== undefined ? { allowedBackends: new Set(options.allowedBackends) } : {}),
   });
-  const informer = new MetricQueryInformer(options.client, { upsert: (o) => registry.upsert(o), remove: (o) => registry.remove(o) }, logger);
-  const statusLoop = new MetricQueryStatusLoop({ registry, client: options.client, mapper: options.mapper, logger, ...options.status });
+  const informer = new MetricQueryInformer(
+    options.client,
+    { upsert: (o) => registry.upsert(o), remove: (o) => registry.remove(o) },
+    logger,
+  );
+  const statusLoop = new MetricQueryStatusLoop({
+    registry,
+    client: options.client,
+    mapper: options.mapper,
+    logger,
+    ...options.status,
+  });
   const backend = withMetricQueries(options.backend, {
     registry,
     mapper: options.mapper,
@@ -76,7 +89,9 @@ export function startMetricQueries(options: MetricQueryFeatureOptions): MetricQu
     views() {
       const now = Date.now();
       const views = [...registry.all()].map((entry) => viewOf(entry, statusLoop.activeWindowMs, now));
-      return views.sort((a, b) => Number(a.valid === 'True') - Number(b.valid === 'True') || a.object.localeCompare(b.object));
+      return views.sort(
+        (a, b) => Number(a.valid === 'True') - Number(b.valid === 'True') || a.object.localeCompare(b.object),
+      );
     },
     close() {
       clearInterval(reloadCheck);

@@ -101,7 +101,10 @@ export class MetricQueryStatusLoop {
   /** One round: start due evaluations, then spend the write tokens. Public for tests. */
   tick(): void {
     const now = this.now();
-    this.tokens = Math.min(Math.max(1, this.writesPerSecond), this.tokens + ((now - this.lastTick) / 1000) * this.writesPerSecond);
+    this.tokens = Math.min(
+      Math.max(1, this.writesPerSecond),
+      this.tokens + ((now - this.lastTick) / 1000) * this.writesPerSecond,
+    );
     this.lastTick = now;
     const urgent: [MetricQueryEntry, MetricQueryStatus][] = [];
     const routine: [MetricQueryEntry, MetricQueryStatus][] = [];
@@ -109,7 +112,13 @@ export class MetricQueryStatusLoop {
     for (const entry of this.options.registry.all()) {
       const id = idOf(entry);
       alive.add(id);
-      if (entry.compiled !== undefined && entry.rejected === undefined && entry.nextEvaluationAt <= now && this.evaluating.size < this.concurrency && !this.evaluating.has(id)) {
+      if (
+        entry.compiled !== undefined &&
+        entry.rejected === undefined &&
+        entry.nextEvaluationAt <= now &&
+        this.evaluating.size < this.concurrency &&
+        !this.evaluating.has(id)
+      ) {
         this.runEvaluation(entry, id);
       }
       if (this.inFlight.has(id)) continue;
@@ -133,15 +142,18 @@ export class MetricQueryStatusLoop {
     const compiled = entry.compiled!;
     const signal = AbortSignal.timeout(30_000);
     void evaluate(entry, { signal }, this.options.mapper)
-      .then((result) => {
-        if (entry.compiled !== compiled) return;
-        entry.evaluation = { at: this.now(), ...result };
-        entry.unavailable = undefined;
-      }, (error: unknown) => {
-        if (entry.compiled !== compiled) return;
-        if (error instanceof StatusError && error.code === 400) entry.rejected = error.message;
-        else entry.unavailable = (error as Error).message;
-      })
+      .then(
+        (result) => {
+          if (entry.compiled !== compiled) return;
+          entry.evaluation = { at: this.now(), ...result };
+          entry.unavailable = undefined;
+        },
+        (error: unknown) => {
+          if (entry.compiled !== compiled) return;
+          if (error instanceof StatusError && error.code === 400) entry.rejected = error.message;
+          else entry.unavailable = (error as Error).message;
+        },
+      )
       .finally(() => {
         this.counts.evaluations++;
         this.evaluating.delete(id);
@@ -157,13 +169,19 @@ export class MetricQueryStatusLoop {
     const patch = { status: { currentValue: null, series: null, lastUpdated: null, ...status } };
     void this.options.client
       .mergePatch(`${metricQueryPath(namespace, name)}/status`, patch, AbortSignal.timeout(10_000))
-      .then(() => {
-        this.counts.written++;
-        this.written.set(id, { status, at: this.now() });
-      }, (error: unknown) => {
-        this.counts.failed++;
-        this.options.logger.warn({ metricQuery: entry.key, err: (error as Error).message }, 'cannot write the status of a MetricQuery; retrying');
-      })
+      .then(
+        () => {
+          this.counts.written++;
+          this.written.set(id, { status, at: this.now() });
+        },
+        (error: unknown) => {
+          this.counts.failed++;
+          this.options.logger.warn(
+            { metricQuery: entry.key, err: (error as Error).message },
+            'cannot write the status of a MetricQuery; retrying',
+          );
+        },
+      )
       .finally(() => this.inFlight.delete(id));
   }
 }

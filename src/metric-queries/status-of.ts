@@ -11,9 +11,17 @@ function rfc3339(ms: number): string {
 }
 
 /** `lastTransitionTime` moves only when the condition's status does (metav1.Condition). */
-function condition(type: MetricQueryCondition['type'], status: MetricQueryCondition['status'], reason: string, message: string, previous: readonly MetricQueryCondition[] | undefined, now: number): MetricQueryCondition {
+function condition(
+  type: MetricQueryCondition['type'],
+  status: MetricQueryCondition['status'],
+  reason: string,
+  message: string,
+  previous: readonly MetricQueryCondition[] | undefined,
+  now: number,
+): MetricQueryCondition {
   const before = previous?.find((c) => c.type === type);
-  const lastTransitionTime = before !== undefined && before.status === status ? before.lastTransitionTime : rfc3339(now);
+  const lastTransitionTime =
+    before !== undefined && before.status === status ? before.lastTransitionTime : rfc3339(now);
   return { type, status, reason, message, lastTransitionTime };
 }
 
@@ -36,7 +44,8 @@ export function viewOf(entry: MetricQueryEntry, activeWindowMs: number, now: num
   const spec = (entry.object.spec ?? {}) as { backend?: unknown; servedAs?: unknown };
   return {
     object: entry.key,
-    servedAs: entry.compiled?.api === 'custom' ? 'Custom' : typeof spec.servedAs === 'string' ? spec.servedAs : 'External',
+    servedAs:
+      entry.compiled?.api === 'custom' ? 'Custom' : typeof spec.servedAs === 'string' ? spec.servedAs : 'External',
     backend: typeof spec.backend === 'string' ? spec.backend : '',
     valid: valid?.status ?? 'Unknown',
     active: active?.status ?? 'Unknown',
@@ -47,17 +56,47 @@ export function viewOf(entry: MetricQueryEntry, activeWindowMs: number, now: num
 
 export function statusOf(entry: MetricQueryEntry, activeWindowMs: number, now: number): MetricQueryStatus {
   const previous = entry.object.status?.conditions;
-  const valid = entry.invalid !== undefined
-    ? condition('Valid', 'False', entry.invalid.reason, entry.invalid.message, previous, now)
-    : entry.rejected !== undefined
-      ? condition('Valid', 'False', 'QueryRejected', entry.rejected, previous, now)
-      : entry.evaluation === undefined
-        ? condition('Valid', 'Unknown', 'NotEvaluated', `the query compiled; it has not run against back end ${entry.compiled?.backendName ?? ''} yet${entry.unavailable !== undefined ? `: ${entry.unavailable}` : ''}`, previous, now)
-        : condition('Valid', 'True', 'QueryValid', `served as the ${describe(entry)} from back end ${entry.compiled?.backendName ?? ''}`, previous, now);
+  const valid =
+    entry.invalid !== undefined
+      ? condition('Valid', 'False', entry.invalid.reason, entry.invalid.message, previous, now)
+      : entry.rejected !== undefined
+        ? condition('Valid', 'False', 'QueryRejected', entry.rejected, previous, now)
+        : entry.evaluation === undefined
+          ? condition(
+              'Valid',
+              'Unknown',
+              'NotEvaluated',
+              `the query compiled; it has not run against back end ${entry.compiled?.backendName ?? ''} yet${entry.unavailable !== undefined ? `: ${entry.unavailable}` : ''}`,
+              previous,
+              now,
+            )
+          : condition(
+              'Valid',
+              'True',
+              'QueryValid',
+              `served as the ${describe(entry)} from back end ${entry.compiled?.backendName ?? ''}`,
+              previous,
+              now,
+            );
   const readAgo = entry.lastReadAt === undefined ? undefined : now - entry.lastReadAt;
-  const active = readAgo !== undefined && readAgo <= activeWindowMs
-    ? condition('Active', 'True', 'Read', `read through the metrics API in the last ${Math.round(activeWindowMs / 60_000)} minutes`, previous, now)
-    : condition('Active', 'False', 'NotRead', `not read through the metrics API in the last ${Math.round(activeWindowMs / 60_000)} minutes`, previous, now);
+  const active =
+    readAgo !== undefined && readAgo <= activeWindowMs
+      ? condition(
+          'Active',
+          'True',
+          'Read',
+          `read through the metrics API in the last ${Math.round(activeWindowMs / 60_000)} minutes`,
+          previous,
+          now,
+        )
+      : condition(
+          'Active',
+          'False',
+          'NotRead',
+          `not read through the metrics API in the last ${Math.round(activeWindowMs / 60_000)} minutes`,
+          previous,
+          now,
+        );
   const evaluation = entry.invalid === undefined && entry.rejected === undefined ? entry.evaluation : undefined;
   return {
     observedGeneration: entry.object.metadata.generation ?? 0,
@@ -79,7 +118,8 @@ function describe(entry: MetricQueryEntry): string {
 export function isUrgent(next: MetricQueryStatus, written: MetricQueryStatus | undefined): boolean {
   if (written === undefined) return true;
   if (next.observedGeneration !== written.observedGeneration) return true;
-  const shape = (s: MetricQueryStatus) => JSON.stringify((s.conditions ?? []).map((c) => [c.type, c.status, c.reason, c.message]));
+  const shape = (s: MetricQueryStatus) =>
+    JSON.stringify((s.conditions ?? []).map((c) => [c.type, c.status, c.reason, c.message]));
   return shape(next) !== shape(written) || (next.currentValue === undefined) !== (written.currentValue === undefined);
 }
 

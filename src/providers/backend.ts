@@ -49,7 +49,9 @@ export interface BackendConfigCheck<Config> {
    * can still be validated; `run` is then called with `live` false and must not reach the upstream.
    */
   readonly standIns?: Readonly<Record<string, unknown>>;
-  /** Checks the config, against the real upstream when `live`; prints what it finds; resolves false when a check failed. */
+  /**
+   * Checks the config, against the real upstream when `live`; prints what it finds; resolves false when a check failed.
+   */
   run(label: string, config: Config, live: boolean, print: (line: string) => void): Promise<boolean>;
 }
 

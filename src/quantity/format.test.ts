@@ -8,7 +8,8 @@ function nanoOf(mantissa: bigint, scale: number): bigint {
 }
 
 test('formatQuantity writes zero as "0" in every format', () => {
-  for (const format of ['DecimalSI', 'BinarySI', 'DecimalExponent'] as const) assert.equal(formatQuantity(0n, format), '0');
+  for (const format of ['DecimalSI', 'BinarySI', 'DecimalExponent'] as const)
+    assert.equal(formatQuantity(0n, format), '0');
 });
 
 // NB: every case of Go `TestQuantityString`, which includes the spec §5.3 paragraph below the table.
@@ -75,7 +76,7 @@ test('formatQuantity writes BinarySI below 1024 or with a fraction in DecimalSI 
   assert.equal(formatQuantity(1048576n * 1_000_000n, 'BinarySI'), '1048576m');
 });
 
-test('formatQuantity keeps the largest suffix beyond E instead of Go\'s bare mantissa', () => {
+test("formatQuantity keeps the largest suffix beyond E instead of Go's bare mantissa", () => {
   assert.equal(formatQuantity(nanoOf(1n, 21), 'DecimalSI'), '1000E');
   assert.equal(formatQuantity(nanoOf(12n, 25), 'DecimalSI'), '120000000E');
   assert.equal(formatQuantity(nanoOf(1n, 21), 'DecimalExponent'), '1e21');

@@ -10,7 +10,16 @@ import { nanoPerUnit } from './scaled-math.js';
 export type QuantityFormat = 'DecimalSI' | 'BinarySI' | 'DecimalExponent';
 
 const decimalSuffixes: Readonly<Record<number, string>> = {
-  [-9]: 'n', [-6]: 'u', [-3]: 'm', 0: '', 3: 'k', 6: 'M', 9: 'G', 12: 'T', 15: 'P', 18: 'E',
+  [-9]: 'n',
+  [-6]: 'u',
+  [-3]: 'm',
+  0: '',
+  3: 'k',
+  6: 'M',
+  9: 'G',
+  12: 'T',
+  15: 'P',
+  18: 'E',
 };
 const largestDecimalExponent = 18;
 const binarySuffixes = ['', 'Ki', 'Mi', 'Gi', 'Ti', 'Pi', 'Ei'] as const;
@@ -59,7 +68,8 @@ function formatDecimal(magnitude: bigint, si: boolean): string {
   exponent -= lower;
   let mantissa = digits.slice(0, end) + '0'.repeat(lower);
   if (!si) return exponent === 0 ? mantissa : `${mantissa}e${exponent}`;
-  // Stryker disable next-line EqualityOperator: equivalent, at exactly E the block appends no zeros and keeps the exponent.
+  // Stryker disable next-line EqualityOperator: equivalent, at exactly E the block appends no zeros and keeps the
+  // exponent.
   if (exponent > largestDecimalExponent) {
     // NB: Go has no suffix above E and emits the bare mantissa (`1000E` → "1", spec §5.2); we keep E.
     mantissa += '0'.repeat(exponent - largestDecimalExponent);

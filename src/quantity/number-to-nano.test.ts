@@ -4,7 +4,10 @@ import { numberToNano } from './number-to-nano.js';
 
 test('numberToNano rejects non-finite numbers', () => {
   for (const bad of [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY]) {
-    assert.throws(() => numberToNano(bad), { name: 'RangeError', message: `a quantity must be a finite number, got ${bad}` });
+    assert.throws(() => numberToNano(bad), {
+      name: 'RangeError',
+      message: `a quantity must be a finite number, got ${bad}`,
+    });
   }
 });
 

@@ -7,7 +7,8 @@
 import { divideHalfAwayFromZero, pow10 } from './scaled-math.js';
 
 // NB: the shapes `String(x)` produces for a finite non-negative number: `123`, `0.1`, `1e-7`, `1.5e+21`.
-// Stryker disable next-line Regex: equivalent, `String(x)` of a finite number is always one whole match, anchored or not.
+// Stryker disable next-line Regex: equivalent, `String(x)` of a finite number is always one whole match, anchored or
+// not.
 const shortestDecimal = /^(\d+)(?:\.(\d+))?(?:e([+-]\d+))?$/;
 
 /**
@@ -20,9 +21,11 @@ export function numberToNano(x: number): bigint {
   // Stryker disable next-line ConditionalExpression: equivalent, a fast path; `0` reads as mantissa 0 below.
   if (x === 0) return 0n;
   const match = shortestDecimal.exec(String(Math.abs(x)));
-  // Stryker disable next-line ConditionalExpression,StringLiteral: equivalent, unreachable (see the Regex note above); it narrows the type.
+  // Stryker disable next-line ConditionalExpression,StringLiteral: equivalent, unreachable (see the Regex note above);
+  // it narrows the type.
   if (match === null) throw new RangeError(`unexpected number text for ${x}`);
-  // Stryker disable next-line StringLiteral: equivalent, `whole` always matches and an empty exponent reads as Number('') = 0.
+  // Stryker disable next-line StringLiteral: equivalent, `whole` always matches and an empty exponent reads as
+  // Number('') = 0.
   const [, whole = '', fraction = '', exponent = '0'] = match;
   const mantissa = BigInt(whole + fraction);
   const shift = Number(exponent) - fraction.length + 9;

@@ -28,12 +28,15 @@ const rejectedBodies: [string, string, string][] = [
 
 for (const [what, body, message] of rejectedBodies) {
   test(`parseQuantityJson rejects ${what}, naming the problem`, () => {
-    assert.throws(() => parseQuantityJson(body), (error: unknown) => {
-      assert.ok(error instanceof InvalidQuantityError);
-      assert.equal(error.code, 400);
-      assert.equal(error.message, `${message}; ${expected}`);
-      return true;
-    });
+    assert.throws(
+      () => parseQuantityJson(body),
+      (error: unknown) => {
+        assert.ok(error instanceof InvalidQuantityError);
+        assert.equal(error.code, 400);
+        assert.equal(error.message, `${message}; ${expected}`);
+        return true;
+      },
+    );
   });
 }
 
@@ -75,8 +78,14 @@ const acceptedBodies: [string, string, string][] = [
   ['0.1', '100m', 'DecimalSI'],
   ['9223372036854775807', '9223372036854775807', 'DecimalSI'],
   // Go TestJSONWhitespace
-  ['" 1"', '1', 'DecimalSI'], ['"1 "', '1', 'DecimalSI'], ['1', '1', 'DecimalSI'], [' 1', '1', 'DecimalSI'],
-  ['1 ', '1', 'DecimalSI'], ['10', '10', 'DecimalSI'], ['-1', '-1', 'DecimalSI'], [' -1', '-1', 'DecimalSI'],
+  ['" 1"', '1', 'DecimalSI'],
+  ['"1 "', '1', 'DecimalSI'],
+  ['1', '1', 'DecimalSI'],
+  [' 1', '1', 'DecimalSI'],
+  ['1 ', '1', 'DecimalSI'],
+  ['10', '10', 'DecimalSI'],
+  ['-1', '-1', 'DecimalSI'],
+  [' -1', '-1', 'DecimalSI'],
 ];
 
 for (const [body, canonical, format] of acceptedBodies) {

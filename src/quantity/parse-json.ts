@@ -15,7 +15,8 @@ const maxBodyLength = 8 * maxQuantityLength;
 const jsonWhitespace = /^[ \t\n\r]+|[ \t\n\r]+$/g;
 const jsonNumber = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?$/;
 // NB: Go `strings.TrimSpace` trims Unicode White_Space: JavaScript's `trim()` also strips U+FEFF and keeps U+0085.
-const goSpace = /^[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+|[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+$/g;
+const goSpace =
+  /^[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+|[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+$/g;
 
 /**
  * The quantity in a raw JSON body: a string (`"300m"`, `" 1.5Gi "`; inner whitespace trimmed as Go does) or a

@@ -21,9 +21,22 @@ const binary = (exponent: bigint): SuffixMeaning => ({ base: 2, exponent, format
 
 // NB: Go `suffix.go` `newSuffixer`; `u` and `n` exist although the doc comment lists only `m`.
 const namedSuffixes: ReadonlyMap<string, SuffixMeaning> = new Map([
-  ['n', decimal(-9n)], ['u', decimal(-6n)], ['m', decimal(-3n)], ['', decimal(0n)], ['k', decimal(3n)],
-  ['M', decimal(6n)], ['G', decimal(9n)], ['T', decimal(12n)], ['P', decimal(15n)], ['E', decimal(18n)],
-  ['Ki', binary(10n)], ['Mi', binary(20n)], ['Gi', binary(30n)], ['Ti', binary(40n)], ['Pi', binary(50n)], ['Ei', binary(60n)],
+  ['n', decimal(-9n)],
+  ['u', decimal(-6n)],
+  ['m', decimal(-3n)],
+  ['', decimal(0n)],
+  ['k', decimal(3n)],
+  ['M', decimal(6n)],
+  ['G', decimal(9n)],
+  ['T', decimal(12n)],
+  ['P', decimal(15n)],
+  ['E', decimal(18n)],
+  ['Ki', binary(10n)],
+  ['Mi', binary(20n)],
+  ['Gi', binary(30n)],
+  ['Ti', binary(40n)],
+  ['Pi', binary(50n)],
+  ['Ei', binary(60n)],
 ]);
 
 // Stryker disable next-line Regex: equivalent, the scanner ends a suffix at its digits, so nothing can follow them.
@@ -88,7 +101,8 @@ function interpretSuffix(suffix: string): SuffixMeaning | undefined {
  */
 function decimalToNano(text: string, mantissa: bigint, length: number, power: bigint): bigint {
   // NB: the leading digit sits at 10^(length-1+power); 10^19 already exceeds 2^63-1.
-  // Stryker disable next-line EqualityOperator: equivalent, at exactly 10^19 the `nano > maxNano` check below throws the same error.
+  // Stryker disable next-line EqualityOperator: equivalent, at exactly 10^19 the `nano > maxNano` check below throws
+  // the same error.
   if (BigInt(length - 1) + power >= 19n) throw invalidQuantity(text, tooLargeMessage);
   // NB: below 10^-9 every non-zero value rounds up to 1n (Go `inf.RoundUp` at `Nano`, spec §5.2).
   // Stryker disable next-line EqualityOperator: equivalent, at exactly 10^-9 the division below also rounds up to 1n.

@@ -6,7 +6,10 @@ import { Quantity } from './quantity.js';
 
 test('Quantity.fromMilli rejects a number that is not a safe integer', () => {
   for (const bad of [1.5, Number.NaN, Number.POSITIVE_INFINITY, 2 ** 53]) {
-    assert.throws(() => Quantity.fromMilli(bad), { name: 'RangeError', message: `milli-units must be a safe integer, got ${bad}` });
+    assert.throws(() => Quantity.fromMilli(bad), {
+      name: 'RangeError',
+      message: `milli-units must be a safe integer, got ${bad}`,
+    });
   }
 });
 
@@ -19,10 +22,17 @@ test('Quantity.fromNumber rejects NaN and infinities as a server-side RangeError
 test('Quantity.fromMilli matches Go NewMilliQuantity', () => {
   const cases: [bigint | number, QuantityFormat, string][] = [
     // spec §5.3 paragraph
-    [1500, 'DecimalSI', '1500m'], [100, 'DecimalSI', '100m'], [1000, 'DecimalSI', '1'], [1000000, 'DecimalSI', '1k'],
-    [-250, 'DecimalSI', '-250m'], [0, 'DecimalSI', '0'],
+    [1500, 'DecimalSI', '1500m'],
+    [100, 'DecimalSI', '100m'],
+    [1000, 'DecimalSI', '1'],
+    [1000000, 'DecimalSI', '1k'],
+    [-250, 'DecimalSI', '-250m'],
+    [0, 'DecimalSI', '0'],
     // Go TestMilliNewSet
-    [1, 'DecimalSI', '1m'], [1234000, 'DecimalSI', '1234'], [1024, 'BinarySI', '1024m'], [1024 * 1024, 'BinarySI', '1048576m'],
+    [1, 'DecimalSI', '1m'],
+    [1234000, 'DecimalSI', '1234'],
+    [1024, 'BinarySI', '1024m'],
+    [1024 * 1024, 'BinarySI', '1048576m'],
     [1000000n, 'Bogus' as QuantityFormat, '1e3'],
     [9007199254740993000n, 'DecimalSI', '9007199254740993'],
   ];
@@ -37,8 +47,12 @@ test('Quantity.fromMilli matches Go NewMilliQuantity', () => {
 test('new Quantity matches Go NewQuantity for whole units (TestNewSet)', () => {
   const unit = 1_000_000_000n;
   const cases: [bigint, QuantityFormat, string][] = [
-    [1n, 'DecimalSI', '1'], [1000n, 'DecimalSI', '1k'], [1234000n, 'DecimalSI', '1234k'],
-    [1024n, 'BinarySI', '1Ki'], [1000000n, 'Bogus' as QuantityFormat, '1e6'], [1024n * 1024n, 'BinarySI', '1Mi'],
+    [1n, 'DecimalSI', '1'],
+    [1000n, 'DecimalSI', '1k'],
+    [1234000n, 'DecimalSI', '1234k'],
+    [1024n, 'BinarySI', '1Ki'],
+    [1000000n, 'Bogus' as QuantityFormat, '1e6'],
+    [1024n * 1024n, 'BinarySI', '1Mi'],
   ];
   for (const [units, format, expected] of cases) assert.equal(new Quantity(units * unit, format).toString(), expected);
   assert.equal(new Quantity(5n).format, 'DecimalSI');
@@ -72,23 +86,47 @@ test('Quantity.fromNumber rounds a float to the nearest nano from its shortest d
 
 test('milliValue rounds up away from zero like Go MilliValue', () => {
   const cases: [string, bigint][] = [
-    ['1500u', 2n], ['0.3333', 334n], ['5n', 1n], ['1m', 1n], ['1.0001m', 2n], ['0', 0n],
-    ['-1500u', -2n], ['-0.3333', -334n], ['-5n', -1n], ['-1m', -1n],
+    ['1500u', 2n],
+    ['0.3333', 334n],
+    ['5n', 1n],
+    ['1m', 1n],
+    ['1.0001m', 2n],
+    ['0', 0n],
+    ['-1500u', -2n],
+    ['-0.3333', -334n],
+    ['-5n', -1n],
+    ['-1m', -1n],
   ];
   for (const [input, milli] of cases) assert.equal(parseQuantity(input).milliValue(), milli, input);
 });
 
 test('value rounds up away from zero to whole units like Go Value', () => {
   const cases: [string, bigint][] = [
-    ['1', 1n], ['1500m', 2n], ['1n', 1n], ['2k', 2000n], ['1Ki', 1024n], ['0', 0n], ['-1500m', -2n], ['-0.5', -1n], ['-1n', -1n],
+    ['1', 1n],
+    ['1500m', 2n],
+    ['1n', 1n],
+    ['2k', 2000n],
+    ['1Ki', 1024n],
+    ['0', 0n],
+    ['-1500m', -2n],
+    ['-0.5', -1n],
+    ['-1n', -1n],
   ];
   for (const [input, units] of cases) assert.equal(parseQuantity(input).value(), units, input);
 });
 
 test('cmp orders by value and ignores the format', () => {
   const cases: [string, string, -1 | 0 | 1][] = [
-    ['1', '1000m', 0], ['1Ki', '1024', 0], ['1e3', '1k', 0], ['1n', '0', 1], ['0', '1n', -1], ['-1', '1', -1],
-    ['1Gi', '1G', 1], ['-1Gi', '-1G', -1], ['999m', '1', -1], ['0', '-0', 0],
+    ['1', '1000m', 0],
+    ['1Ki', '1024', 0],
+    ['1e3', '1k', 0],
+    ['1n', '0', 1],
+    ['0', '1n', -1],
+    ['-1', '1', -1],
+    ['1Gi', '1G', 1],
+    ['-1Gi', '-1G', -1],
+    ['999m', '1', -1],
+    ['0', '-0', 0],
   ];
   for (const [a, b, expected] of cases) assert.equal(parseQuantity(a).cmp(parseQuantity(b)), expected, `${a} vs ${b}`);
 });

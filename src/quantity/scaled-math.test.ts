@@ -4,14 +4,28 @@ import { divideAwayFromZero, divideHalfAwayFromZero, maxNano, pow10 } from './sc
 
 test('divideAwayFromZero rounds any remainder away from zero', () => {
   const cases: [bigint, bigint, bigint][] = [
-    [10n, 5n, 2n], [11n, 5n, 3n], [14n, 5n, 3n], [-11n, 5n, -3n], [-10n, 5n, -2n], [0n, 7n, 0n], [1n, 1000n, 1n], [-1n, 1000n, -1n],
+    [10n, 5n, 2n],
+    [11n, 5n, 3n],
+    [14n, 5n, 3n],
+    [-11n, 5n, -3n],
+    [-10n, 5n, -2n],
+    [0n, 7n, 0n],
+    [1n, 1000n, 1n],
+    [-1n, 1000n, -1n],
   ];
   for (const [n, d, q] of cases) assert.equal(divideAwayFromZero(n, d), q, `${n}/${d}`);
 });
 
 test('divideHalfAwayFromZero rounds to nearest, halves away from zero', () => {
   const cases: [bigint, bigint, bigint][] = [
-    [14n, 10n, 1n], [15n, 10n, 2n], [16n, 10n, 2n], [-14n, 10n, -1n], [-15n, 10n, -2n], [4n, 10n, 0n], [5n, 10n, 1n], [20n, 10n, 2n],
+    [14n, 10n, 1n],
+    [15n, 10n, 2n],
+    [16n, 10n, 2n],
+    [-14n, 10n, -1n],
+    [-15n, 10n, -2n],
+    [4n, 10n, 0n],
+    [5n, 10n, 1n],
+    [20n, 10n, 2n],
   ];
   for (const [n, d, q] of cases) assert.equal(divideHalfAwayFromZero(n, d), q, `${n}/${d}`);
 });

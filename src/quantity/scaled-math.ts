@@ -17,7 +17,8 @@ const powersOfTen: bigint[] = [1n];
 
 /** 10^exponent for exponent ≥ 0; the small powers the hot path uses are cached. */
 export function pow10(exponent: number): bigint {
-  // Stryker disable next-line ConditionalExpression,EqualityOperator,BlockStatement: equivalent, the cache only saves time; both paths give 10^exponent.
+  // Stryker disable next-line ConditionalExpression,EqualityOperator,BlockStatement: equivalent, the cache only saves
+  // time; both paths give 10^exponent.
   if (exponent < 64) {
     for (let i = powersOfTen.length; i <= exponent; i++) powersOfTen.push(powersOfTen[i - 1]! * 10n);
     return powersOfTen[exponent]!;

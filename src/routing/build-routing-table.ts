@@ -10,7 +10,11 @@ import { RoutingTable, type RoutedBackend } from './routing-table.js';
 
 export type CreateBackend = (spec: BackendSpec) => Promise<Backend>;
 
-export async function buildRoutingTable(spec: RoutingSpec, previous: RoutingTable | undefined, create: CreateBackend): Promise<RoutingTable> {
+export async function buildRoutingTable(
+  spec: RoutingSpec,
+  previous: RoutingTable | undefined,
+  create: CreateBackend,
+): Promise<RoutingTable> {
   const running = new Map((previous?.backends ?? []).map((b) => [`${b.name}\u0000${b.identity}`, b]));
   const started: Backend[] = [];
   const backends: RoutedBackend[] = [];
@@ -25,10 +29,18 @@ export async function buildRoutingTable(spec: RoutingSpec, previous: RoutingTabl
       try {
         backend = await create(backendSpec);
       } catch (error) {
-        throw new Error(`cannot start back end ${backendSpec.name} (${backendSpec.factory.name}): ${(error as Error).message}`, { cause: error });
+        throw new Error(
+          `cannot start back end ${backendSpec.name} (${backendSpec.factory.name}): ${(error as Error).message}`,
+          { cause: error },
+        );
       }
       started.push(backend);
-      backends.push({ name: backendSpec.name, kind: backendSpec.factory.name, identity: backendSpec.identity, backend });
+      backends.push({
+        name: backendSpec.name,
+        kind: backendSpec.factory.name,
+        identity: backendSpec.identity,
+        backend,
+      });
     }
   } catch (error) {
     await Promise.allSettled(started.map((b) => b.close()));

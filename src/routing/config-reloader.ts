@@ -71,7 +71,9 @@ export class ConfigReloader {
     return [
       '# HELP metrics_adapter_config_reload_total Reloads of the config file, by result.',
       '# TYPE metrics_adapter_config_reload_total counter',
-      ...Object.entries(this.counts).map(([result, count]) => `metrics_adapter_config_reload_total{result="${result}"} ${count}`),
+      ...Object.entries(this.counts).map(
+        ([result, count]) => `metrics_adapter_config_reload_total{result="${result}"} ${count}`,
+      ),
       '',
     ].join('\n');
   }
@@ -93,7 +95,10 @@ export class ConfigReloader {
     try {
       text = await readFile(file, 'utf8');
     } catch (error) {
-      return this.count('failure', `cannot read config file ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+      return this.count(
+        'failure',
+        `cannot read config file ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+      );
     }
     if (text === this.lastText) return this.count('unchanged');
     try {
@@ -102,7 +107,10 @@ export class ConfigReloader {
       const retired = routing.swap(table);
       this.lastText = text;
       this.retire(retired.map((b) => b.backend));
-      logger.info({ file, backends: table.backends.map((b) => b.name), retired: retired.map((b) => b.name) }, 'config reloaded');
+      logger.info(
+        { file, backends: table.backends.map((b) => b.name), retired: retired.map((b) => b.name) },
+        'config reloaded',
+      );
       return this.count('success');
     } catch (error) {
       return this.count('failure', (error as Error).message);
@@ -111,7 +119,11 @@ export class ConfigReloader {
 
   private count(result: ReloadResult, problem?: string): ReloadResult {
     this.counts[result]++;
-    if (problem !== undefined) this.options.logger.error({ file: this.options.file }, `config reload rejected, the previous config keeps serving: ${problem}`);
+    if (problem !== undefined)
+      this.options.logger.error(
+        { file: this.options.file },
+        `config reload rejected, the previous config keeps serving: ${problem}`,
+      );
     return result;
   }
 

@@ -44,7 +44,10 @@ describe('freshness rules', () => {
 
   test('error: values older than maxAge are dropped; a named value that is only stale is a 404 naming its age', async () => {
     const s = setup();
-    s.answers(() => [{ timestamp: s.now - 120_000, value: 'old' }, { timestamp: s.now - 1_000, value: 'new' }]);
+    s.answers(() => [
+      { timestamp: s.now - 120_000, value: 'old' },
+      { timestamp: s.now - 1_000, value: 'new' },
+    ]);
     assert.deepEqual(await s.keeper.answer(rule('error'), s.query()), [{ timestamp: s.now - 1_000, value: 'new' }]);
     s.answers(() => [{ timestamp: s.now - 120_000, value: 'old' }]);
     assert.deepEqual(await s.keeper.answer(rule('error'), s.query()), [], 'a list query answers an empty list');
@@ -57,7 +60,10 @@ describe('freshness rules', () => {
     s.answers(() => {
       throw serviceUnavailable('down');
     });
-    await assert.rejects(s.keeper.answer(rule('error'), s.query()), (e: unknown) => e instanceof StatusError && e.code === 503);
+    await assert.rejects(
+      s.keeper.answer(rule('error'), s.query()),
+      (e: unknown) => e instanceof StatusError && e.code === 503,
+    );
   });
 
   test('last: serves the last good answer while it is younger than maxAge, then fails as the back end does', async () => {
@@ -71,13 +77,24 @@ describe('freshness rules', () => {
     s.at(written + 59_000);
     assert.deepEqual(await s.keeper.answer(rule('last'), s.query()), [{ timestamp: written, value: '7' }]);
     s.answers(() => []);
-    assert.deepEqual(await s.keeper.answer(rule('last'), s.query()), [{ timestamp: written, value: '7' }], 'an empty answer counts as missing');
-    assert.deepEqual(await s.keeper.answer(rule('last'), s.query({ key: 'other' })), [], 'answers are remembered per query');
+    assert.deepEqual(
+      await s.keeper.answer(rule('last'), s.query()),
+      [{ timestamp: written, value: '7' }],
+      'an empty answer counts as missing',
+    );
+    assert.deepEqual(
+      await s.keeper.answer(rule('last'), s.query({ key: 'other' })),
+      [],
+      'answers are remembered per query',
+    );
     s.at(written + 61_000);
     s.answers(() => {
       throw serviceUnavailable('down');
     });
-    await assert.rejects(s.keeper.answer(rule('last'), s.query()), (e: unknown) => e instanceof StatusError && e.code === 503);
+    await assert.rejects(
+      s.keeper.answer(rule('last'), s.query()),
+      (e: unknown) => e instanceof StatusError && e.code === 503,
+    );
   });
 
   test('zero: a missing value becomes 0, but a failing back end stays an error', async () => {
@@ -91,14 +108,24 @@ describe('freshness rules', () => {
     s.answers(() => {
       throw serviceUnavailable('down');
     });
-    await assert.rejects(s.keeper.answer(rule('zero'), s.query()), (e: unknown) => e instanceof StatusError && e.code === 503);
+    await assert.rejects(
+      s.keeper.answer(rule('zero'), s.query()),
+      (e: unknown) => e instanceof StatusError && e.code === 503,
+    );
     s.answers(() => []);
-    assert.deepEqual(await s.keeper.answer(rule('zero'), s.query({ zero: () => undefined })), [], 'no zero where there is nothing to give it to');
+    assert.deepEqual(
+      await s.keeper.answer(rule('zero'), s.query({ zero: () => undefined })),
+      [],
+      'no zero where there is nothing to give it to',
+    );
   });
 
   test('the age gauge shows the oldest value of the last answer per metric', async () => {
     const s = setup();
-    s.answers(() => [{ timestamp: s.now - 30_000, value: '1' }, { timestamp: s.now - 5_000, value: '2' }]);
+    s.answers(() => [
+      { timestamp: s.now - 30_000, value: '1' },
+      { timestamp: s.now - 5_000, value: '2' },
+    ]);
     await s.keeper.answer(rule('error'), s.query());
     s.at(s.now + 10_000);
     assert.match(s.keeper.render(), /^metrics_adapter_metric_value_age_seconds\{api="external",metric="queue"\} 40$/m);

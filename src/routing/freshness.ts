@@ -74,7 +74,9 @@ export class FreshnessKeeper {
       '# TYPE metrics_adapter_metric_value_age_seconds gauge',
     ];
     for (const { api, metric, timestamp } of this.oldestServed.values()) {
-      lines.push(`metrics_adapter_metric_value_age_seconds{api="${api}",metric="${metric.replace(/["\\\n]/g, '_')}"} ${Math.max(0, (now - timestamp) / 1000)}`);
+      lines.push(
+        `metrics_adapter_metric_value_age_seconds{api="${api}",metric="${metric.replace(/["\\\n]/g, '_')}"} ${Math.max(0, (now - timestamp) / 1000)}`,
+      );
     }
     return `${lines.join('\n')}\n`;
   }

@@ -38,7 +38,10 @@ export interface MetricMatcherSpec {
 
 export type MetricMatcher = (api: MetricsApiKind, metric: string) => boolean;
 
-/** NB: the regex must match the whole name, as prometheus-adapter's `seriesFilters` and `matches` do with Go's anchoring. */
+/**
+ * NB: the regex must match the whole name, as prometheus-adapter's `seriesFilters` and `matches` do with Go's
+ * anchoring.
+ */
 export function compileMetricMatcher(spec: MetricMatcherSpec): MetricMatcher {
   const { name, prefix, api } = spec;
   const regex = spec.regex === undefined ? undefined : new RegExp(`^(?:${spec.regex})$`);

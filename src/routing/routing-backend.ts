@@ -30,8 +30,14 @@ export class RoutingBackend implements Backend {
   readonly external: ExternalMetricsProvider;
   readonly writer: MetricsWriter | undefined;
   private readonly freshness: FreshnessKeeper;
-  private mergedCustom: { parts: readonly (readonly CustomMetricInfo[])[]; list: readonly CustomMetricInfo[] } = { parts: [], list: [] };
-  private mergedExternal: { parts: readonly (readonly ExternalMetricInfo[])[]; list: readonly ExternalMetricInfo[] } = { parts: [], list: [] };
+  private mergedCustom: { parts: readonly (readonly CustomMetricInfo[])[]; list: readonly CustomMetricInfo[] } = {
+    parts: [],
+    list: [],
+  };
+  private mergedExternal: { parts: readonly (readonly ExternalMetricInfo[])[]; list: readonly ExternalMetricInfo[] } = {
+    parts: [],
+    list: [],
+  };
 
   constructor(
     private table: RoutingTable,
@@ -42,17 +48,26 @@ export class RoutingBackend implements Backend {
     this.freshness = new FreshnessKeeper(now);
     this.custom = {
       getMetricByName: (name, info, metricSelector, ctx) => this.getMetricByName(name, info, metricSelector, ctx, now),
-      getMetricBySelector: (namespace, selector, info, metricSelector, ctx) => this.getMetricBySelector(namespace, selector, info, metricSelector, ctx),
+      getMetricBySelector: (namespace, selector, info, metricSelector, ctx) =>
+        this.getMetricBySelector(namespace, selector, info, metricSelector, ctx),
       listAllMetrics: () => this.listAllMetrics(),
-      listMetricNamespaces: (info) => this.table.resolve('custom', info.metric, 'read')?.backend.custom?.listMetricNamespaces?.(info) ?? ['default'],
+      listMetricNamespaces: (info) =>
+        this.table.resolve('custom', info.metric, 'read')?.backend.custom?.listMetricNamespaces?.(info) ?? ['default'],
     };
     this.external = {
-      getExternalMetric: (namespace, metricSelector, info, ctx) => this.getExternalMetric(namespace, metricSelector, info, ctx, now),
+      getExternalMetric: (namespace, metricSelector, info, ctx) =>
+        this.getExternalMetric(namespace, metricSelector, info, ctx, now),
       listAllExternalMetrics: () => this.listAllExternalMetrics(),
-      listExternalMetricNamespaces: (info) => this.table.resolve('external', info.metric, 'read')?.backend.external?.listExternalMetricNamespaces?.(info) ?? ['default'],
+      listExternalMetricNamespaces: (info) =>
+        this.table.resolve('external', info.metric, 'read')?.backend.external?.listExternalMetricNamespaces?.(info) ?? [
+          'default',
+        ],
     };
     this.writer = options.acceptsWrites
-      ? { writeCustomMetric: (write) => this.writeCustom(write), writeExternalMetric: (write) => this.writeExternal(write) }
+      ? {
+          writeCustomMetric: (write) => this.writeCustom(write),
+          writeExternalMetric: (write) => this.writeExternal(write),
+        }
       : undefined;
   }
 
@@ -82,10 +97,15 @@ export class RoutingBackend implements Backend {
     });
   }
 
-  /** NB: ready while routing works: a back end that is down fails only its own metrics (503), so it must not take the whole server out of its Service. */
+  /**
+   * NB: ready while routing works: a back end that is down fails only its own metrics (503), so it must not take the
+   * whole server out of its Service.
+   */
   readiness(): Readiness {
     const down = this.health().filter((h) => !h.ready);
-    return down.length === 0 ? { ready: true } : { ready: true, message: `not ready: ${down.map((h) => `${h.name} (${h.message ?? 'not ready'})`).join('; ')}` };
+    return down.length === 0
+      ? { ready: true }
+      : { ready: true, message: `not ready: ${down.map((h) => `${h.name} (${h.message ?? 'not ready'})`).join('; ')}` };
   }
 
   seriesCount(): { custom: number; external: number } {
@@ -100,13 +120,17 @@ export class RoutingBackend implements Backend {
   }
 
   selfMetrics(): string {
-    const up = this.health().map((h) => `metrics_adapter_backend_up{backend="${h.name}",kind="${h.kind}"} ${h.ready ? 1 : 0}`);
-    return [
-      '# HELP metrics_adapter_backend_up Whether a back end of the routing config is ready (1) or not (0).',
-      '# TYPE metrics_adapter_backend_up gauge',
-      ...up,
-      '',
-    ].join('\n') + this.freshness.render();
+    const up = this.health().map(
+      (h) => `metrics_adapter_backend_up{backend="${h.name}",kind="${h.kind}"} ${h.ready ? 1 : 0}`,
+    );
+    return (
+      [
+        '# HELP metrics_adapter_backend_up Whether a back end of the routing config is ready (1) or not (0).',
+        '# TYPE metrics_adapter_backend_up gauge',
+        ...up,
+        '',
+      ].join('\n') + this.freshness.render()
+    );
   }
 
   async close(): Promise<void> {
@@ -125,7 +149,13 @@ export class RoutingBackend implements Backend {
     return routed.backend.custom;
   }
 
-  private async getMetricByName(name: NamespacedName, info: CustomMetricInfo, metricSelector: Selector, ctx: QueryContext, now: () => number): Promise<MetricValue> {
+  private async getMetricByName(
+    name: NamespacedName,
+    info: CustomMetricInfo,
+    metricSelector: Selector,
+    ctx: QueryContext,
+    now: () => number,
+  ): Promise<MetricValue> {
     const provider = this.providerFor(info);
     const rule = this.table.freshnessFor('custom', info.metric);
     if (rule === undefined) return provider.getMetricByName(name, info, metricSelector, ctx);
@@ -137,17 +167,36 @@ export class RoutingBackend implements Backend {
       fetch: async () => [await provider.getMetricByName(name, info, metricSelector, ctx)],
       zero: () => {
         const kind = this.mapper.kindFor(info.groupResource);
-        const describedObject = name.namespace === ''
-          ? { kind: kind.kind, name: name.name, apiVersion: kind.apiVersion }
-          : { kind: kind.kind, namespace: name.namespace, name: name.name, apiVersion: kind.apiVersion };
-        return [{ describedObject, metric: { name: info.metric, selector: toLabelSelector(metricSelector) }, timestamp: now(), value: '0' }];
+        const describedObject =
+          name.namespace === ''
+            ? { kind: kind.kind, name: name.name, apiVersion: kind.apiVersion }
+            : { kind: kind.kind, namespace: name.namespace, name: name.name, apiVersion: kind.apiVersion };
+        return [
+          {
+            describedObject,
+            metric: { name: info.metric, selector: toLabelSelector(metricSelector) },
+            timestamp: now(),
+            value: '0',
+          },
+        ];
       },
-      stale: (ageMs) => new StatusError(404, 'NotFound', `the value of metric ${info.metric} for ${gr} ${name.name} is ${Math.round(ageMs / 1000)}s old, older than its maxAge of ${rule.maxAgeMs / 1000}s`),
+      stale: (ageMs) =>
+        new StatusError(
+          404,
+          'NotFound',
+          `the value of metric ${info.metric} for ${gr} ${name.name} is ${Math.round(ageMs / 1000)}s old, older than its maxAge of ${rule.maxAgeMs / 1000}s`,
+        ),
     });
     return value!;
   }
 
-  private getMetricBySelector(namespace: string, selector: Selector, info: CustomMetricInfo, metricSelector: Selector, ctx: QueryContext): Promise<readonly MetricValue[]> {
+  private getMetricBySelector(
+    namespace: string,
+    selector: Selector,
+    info: CustomMetricInfo,
+    metricSelector: Selector,
+    ctx: QueryContext,
+  ): Promise<readonly MetricValue[]> {
     const provider = this.providerFor(info);
     const rule = this.table.freshnessFor('custom', info.metric);
     const fetch = async () => provider.getMetricBySelector(namespace, selector, info, metricSelector, ctx);
@@ -157,12 +206,19 @@ export class RoutingBackend implements Backend {
       metric: info.metric,
       key: `B\u0000${namespace}\u0000${groupResourceString(info.groupResource)}\u0000${info.metric}\u0000${selector.toString()}\u0000${metricSelector.toString()}`,
       fetch,
-      // NB: without a value there is no list of objects to give zeros to; the HPA treats missing pods itself (spec §8.3).
+      // NB: without a value there is no list of objects to give zeros to; the HPA treats missing pods itself (spec
+      // §8.3).
       zero: () => undefined,
     });
   }
 
-  private getExternalMetric(namespace: string, metricSelector: Selector, info: ExternalMetricInfo, ctx: QueryContext, now: () => number): Promise<readonly ExternalMetricValue[]> {
+  private getExternalMetric(
+    namespace: string,
+    metricSelector: Selector,
+    info: ExternalMetricInfo,
+    ctx: QueryContext,
+    now: () => number,
+  ): Promise<readonly ExternalMetricValue[]> {
     const routed = this.route('external', info.metric);
     const provider = routed.backend.external;
     if (provider === undefined) throw externalMetricNotFound(info.metric);
@@ -182,7 +238,8 @@ export class RoutingBackend implements Backend {
     const parts = this.table.backends.map((b) => b.backend.custom?.listAllMetrics() ?? []);
     if (sameParts(parts, this.mergedCustom.parts)) return this.mergedCustom.list;
     const seen = new Map<string, CustomMetricInfo>();
-    for (const info of parts.flat()) seen.set(`${info.namespaced ? 1 : 0}\u0000${groupResourceString(info.groupResource)}\u0000${info.metric}`, info);
+    for (const info of parts.flat())
+      seen.set(`${info.namespaced ? 1 : 0}\u0000${groupResourceString(info.groupResource)}\u0000${info.metric}`, info);
     this.mergedCustom = { parts, list: [...seen.values()] };
     return this.mergedCustom.list;
   }
@@ -199,9 +256,11 @@ export class RoutingBackend implements Backend {
   private writerFor(api: MetricsApiKind, metric: string): MetricsWriter {
     const routed = this.table.resolve(api, metric, 'write');
     if (routed?.backend.writer === undefined) {
-      throw badRequest(routed === undefined
-        ? `no back end accepts writes of the ${api} metric ${metric}`
-        : `the ${api} metric ${metric} is served by back end ${routed.name} (${routed.kind}), which does not accept writes`);
+      throw badRequest(
+        routed === undefined
+          ? `no back end accepts writes of the ${api} metric ${metric}`
+          : `the ${api} metric ${metric} is served by back end ${routed.name} (${routed.kind}), which does not accept writes`,
+      );
     }
     return routed.backend.writer;
   }

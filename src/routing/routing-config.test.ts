@@ -23,7 +23,8 @@ describe('routing config with prometheus back ends', () => {
     const file = join(dir, 'adapter.yaml');
     await writeFile(file, `${lines.join('\n')}\n`);
     const source = await readConfigFile(file);
-    const validate = <T>(schema: z.ZodType<T>, value: unknown, path: readonly PropertyKey[]): T => validateConfig(source, schema, value, path);
+    const validate = <T>(schema: z.ZodType<T>, value: unknown, path: readonly PropertyKey[]): T =>
+      validateConfig(source, schema, value, path);
     return parseRoutingConfig(source.data, validate, factories);
   };
 
@@ -46,10 +47,13 @@ describe('routing config with prometheus back ends', () => {
       ...rule('beta'),
     ]);
     const configs = spec.backends.map((b) => b.config as { url: string; rules: { seriesQuery: string }[] });
-    assert.deepEqual(configs.map((c) => [c.url, c.rules.map((r) => r.seriesQuery)]), [
-      ['http://127.0.0.1:9090', ['alpha{namespace!="",pod!=""}']],
-      ['http://127.0.0.1:9091', ['beta{namespace!="",pod!=""}']],
-    ]);
+    assert.deepEqual(
+      configs.map((c) => [c.url, c.rules.map((r) => r.seriesQuery)]),
+      [
+        ['http://127.0.0.1:9090', ['alpha{namespace!="",pod!=""}']],
+        ['http://127.0.0.1:9091', ['beta{namespace!="",pod!=""}']],
+      ],
+    );
     assert.notEqual(spec.backends[0]!.identity, spec.backends[1]!.identity);
   });
 

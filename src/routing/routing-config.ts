@@ -24,7 +24,15 @@ const schema = z
       .refine((backends) => Object.keys(backends).length > 0, { message: 'name at least one back end' }),
     routes: z.array(z.object({ backend: z.string(), ...metricMatcherShape }).strict()).default([]),
     freshness: z
-      .array(z.object({ ...metricMatcherShape, maxAge: durationString, onMissing: z.enum(['error', 'zero', 'last']).default('error') }).strict())
+      .array(
+        z
+          .object({
+            ...metricMatcherShape,
+            maxAge: durationString,
+            onMissing: z.enum(['error', 'zero', 'last']).default('error'),
+          })
+          .strict(),
+      )
       .default([]),
   })
   .strict();
@@ -61,14 +69,22 @@ export function isRoutingConfig(data: unknown): boolean {
   return typeof data === 'object' && data !== null && Object.hasOwn(data, 'backends');
 }
 
-export function parseRoutingConfig(data: unknown, validate: ValidateAt, factories: readonly BackendFactory<unknown>[]): RoutingSpec {
+export function parseRoutingConfig(
+  data: unknown,
+  validate: ValidateAt,
+  factories: readonly BackendFactory<unknown>[],
+): RoutingSpec {
   const parsed = validate(schema, data, []);
   const kinds = new Map(factories.map((f) => [f.name, f]));
   const backends: BackendSpec[] = [];
   for (const [name, { kind, ...section }] of Object.entries(parsed.backends)) {
     const factory = kinds.get(kind);
     if (factory === undefined) {
-      validate(z.never({ error: `unknown kind "${kind}" (choose from ${[...kinds.keys()].join(', ')})` }), undefined, ['backends', name, 'kind']);
+      validate(z.never({ error: `unknown kind "${kind}" (choose from ${[...kinds.keys()].join(', ')})` }), undefined, [
+        'backends',
+        name,
+        'kind',
+      ]);
       continue;
     }
     const config = validate(factory.configSchema, section, ['backends', name]);
@@ -76,10 +92,20 @@ export function parseRoutingConfig(data: unknown, validate: ValidateAt, factorie
   }
   const routes = parsed.routes.map((route, index) => {
     if (!Object.hasOwn(parsed.backends, route.backend)) {
-      validate(z.never({ error: `no back end named "${route.backend}" (the back ends are ${Object.keys(parsed.backends).join(', ')})` }), undefined, ['routes', index, 'backend']);
+      validate(
+        z.never({
+          error: `no back end named "${route.backend}" (the back ends are ${Object.keys(parsed.backends).join(', ')})`,
+        }),
+        undefined,
+        ['routes', index, 'backend'],
+      );
     }
     return { backend: route.backend, matches: compileMetricMatcher(route) };
   });
-  const freshness = parsed.freshness.map((rule) => ({ matches: compileMetricMatcher(rule), maxAgeMs: parseDuration(rule.maxAge), onMissing: rule.onMissing }));
+  const freshness = parsed.freshness.map((rule) => ({
+    matches: compileMetricMatcher(rule),
+    maxAgeMs: parseDuration(rule.maxAge),
+    onMissing: rule.onMissing,
+  }));
   return { backends, routes, freshness };
 }

@@ -53,7 +53,9 @@ export class RoutingTable {
     for (const route of this.routes) {
       if (route.matches(api, metric)) return this.byName.get(route.backend);
     }
-    const able = this.backends.filter((b) => (need === 'write' ? b.backend.writer !== undefined : serves(b.backend, api)));
+    const able = this.backends.filter((b) =>
+      need === 'write' ? b.backend.writer !== undefined : serves(b.backend, api),
+    );
     const listing = able.find((b) => lists(b.backend, api, metric));
     return listing ?? able[0];
   }

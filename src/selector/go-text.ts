@@ -43,7 +43,10 @@ export function goJsonStrings(values: readonly string[]): string {
   if (values.length === 0) return 'null';
   const parts = values.map((value) =>
     // NB: Go's encoder also escapes <, >, & and U+2028/9 (encoding/json `HTMLEscape` default).
-    JSON.stringify(value.replace(loneSurrogate, '\uFFFD')).replace(/[<>&\u2028\u2029]/g, (c) => '\\u' + hex(c.charCodeAt(0), 4)),
+    JSON.stringify(value.replace(loneSurrogate, '\uFFFD')).replace(
+      /[<>&\u2028\u2029]/g,
+      (c) => '\\u' + hex(c.charCodeAt(0), 4),
+    ),
   );
   return `[${parts.join(',')}]`;
 }

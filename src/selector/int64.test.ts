@@ -3,7 +3,24 @@ import { test } from 'node:test';
 import { parseInt64 } from './int64.js';
 
 test('parseInt64 rejects what Go strconv.ParseInt(s, 10, 64) rejects', () => {
-  const bad = ['', '+', '-', ' 1', '1 ', '1.0', '1e3', '0x10', '1_000', '--1', '+-1', 'abc', '١', '9223372036854775808', '-9223372036854775809', '99999999999999999999'];
+  const bad = [
+    '',
+    '+',
+    '-',
+    ' 1',
+    '1 ',
+    '1.0',
+    '1e3',
+    '0x10',
+    '1_000',
+    '--1',
+    '+-1',
+    'abc',
+    '١',
+    '9223372036854775808',
+    '-9223372036854775809',
+    '99999999999999999999',
+  ];
   for (const text of bad) assert.equal(parseInt64(text), undefined, JSON.stringify(text));
 });
 

@@ -42,12 +42,17 @@ test('toLabelSelector writes matchLabels before matchExpressions and omits empty
     '{"matchLabels":{"app":"x","tier":"web"},"matchExpressions":[{"key":"canary","operator":"DoesNotExist"},' +
       '{"key":"environment","operator":"In","values":["production","qa"]}]}',
   );
-  assert.equal(JSON.stringify(toLabelSelector(parseSelector('b,a'))), '{"matchExpressions":[{"key":"a","operator":"Exists"},{"key":"b","operator":"Exists"}]}');
+  assert.equal(
+    JSON.stringify(toLabelSelector(parseSelector('b,a'))),
+    '{"matchExpressions":[{"key":"a","operator":"Exists"},{"key":"b","operator":"Exists"}]}',
+  );
   assert.equal(JSON.stringify(toLabelSelector(parseSelector('b=1,a=2'))), '{"matchLabels":{"a":"2","b":"1"}}');
 });
 
 test('toLabelSelector drops duplicate values and never sets a prototype', () => {
-  const fromApi = labelSelectorToSelector({ matchExpressions: [{ key: 'k', operator: 'In', values: ['b', 'a', 'b'] }] });
+  const fromApi = labelSelectorToSelector({
+    matchExpressions: [{ key: 'k', operator: 'In', values: ['b', 'a', 'b'] }],
+  });
   assert.equal(fromApi.toString(), 'k in (a,b,b)');
   assert.deepEqual(toLabelSelector(fromApi), { matchExpressions: [{ key: 'k', operator: 'In', values: ['a', 'b'] }] });
   const odd = toLabelSelector(selectorFromSet(JSON.parse('{"__proto__":"x"}') as Record<string, string>));
@@ -57,20 +62,38 @@ test('toLabelSelector drops duplicate values and never sets a prototype', () => 
 
 test('labelSelectorToSelector rejects invalid selectors with Go messages', () => {
   const cases: [LabelSelector, string][] = [
-    [{ matchExpressions: [{ key: 'k', operator: 'Gt' as never, values: ['1'] }] }, '"Gt" is not a valid label selector operator'],
-    [{ matchExpressions: [{ key: 'k', operator: 'In' }] }, "values: Invalid value: null: for 'in', 'notin' operators, values set can't be empty"],
-    [{ matchExpressions: [{ key: 'k', operator: 'NotIn', values: [] }] }, "values: Invalid value: null: for 'in', 'notin' operators, values set can't be empty"],
-    [{ matchExpressions: [{ key: 'k', operator: 'Exists', values: ['a'] }] }, 'values: Invalid value: ["a"]: values set must be empty for exists and does not exist'],
+    [
+      { matchExpressions: [{ key: 'k', operator: 'Gt' as never, values: ['1'] }] },
+      '"Gt" is not a valid label selector operator',
+    ],
+    [
+      { matchExpressions: [{ key: 'k', operator: 'In' }] },
+      "values: Invalid value: null: for 'in', 'notin' operators, values set can't be empty",
+    ],
+    [
+      { matchExpressions: [{ key: 'k', operator: 'NotIn', values: [] }] },
+      "values: Invalid value: null: for 'in', 'notin' operators, values set can't be empty",
+    ],
+    [
+      { matchExpressions: [{ key: 'k', operator: 'Exists', values: ['a'] }] },
+      'values: Invalid value: ["a"]: values set must be empty for exists and does not exist',
+    ],
     [{ matchLabels: { k: 'a b' } }, `values[0][k]: Invalid value: "a b": ${valueRule}`],
     [{ matchLabels: { k: 'ok', '/k': 'ok' } }, 'key: Invalid value: "/k": prefix part must be non-empty'],
-    [{ matchExpressions: [{ key: 'k', operator: 'In', values: ['ok', '-x'] }] }, `values[1][k]: Invalid value: "-x": ${valueRule}`],
+    [
+      { matchExpressions: [{ key: 'k', operator: 'In', values: ['ok', '-x'] }] },
+      `values[1][k]: Invalid value: "-x": ${valueRule}`,
+    ],
   ];
   for (const [labelSelector, message] of cases) {
-    assert.throws(() => labelSelectorToSelector(labelSelector), (error: unknown) => {
-      assert.ok(error instanceof InvalidSelectorError);
-      assert.equal(error.message, message);
-      return true;
-    });
+    assert.throws(
+      () => labelSelectorToSelector(labelSelector),
+      (error: unknown) => {
+        assert.ok(error instanceof InvalidSelectorError);
+        assert.equal(error.message, message);
+        return true;
+      },
+    );
   }
 });
 
@@ -91,11 +114,17 @@ test('labelSelectorToSelector renders as the HPA sends it (spec §1.7)', () => {
       { key: 'partition', operator: 'Exists' },
     ],
   });
-  assert.equal(selector.toString(), 'app=x,!canary,environment in (production,qa),partition,release notin (alpha,beta),tier=web');
+  assert.equal(
+    selector.toString(),
+    'app=x,!canary,environment in (production,qa),partition,release notin (alpha,beta),tier=web',
+  );
   assert.equal(selector.matches({ app: 'x', tier: 'web', environment: 'qa', partition: '1' }), true);
   assert.equal(selector.matches({ app: 'x', tier: 'web', environment: 'qa', partition: '1', canary: '' }), false);
   assert.equal(parseSelector(selector.toString()).toString(), selector.toString());
   // NB: a matchLabels entry and an expression on one key keep that order, as in Go's Add for short selectors
-  const both = labelSelectorToSelector({ matchLabels: { k: 'a' }, matchExpressions: [{ key: 'k', operator: 'Exists' }] });
+  const both = labelSelectorToSelector({
+    matchLabels: { k: 'a' },
+    matchExpressions: [{ key: 'k', operator: 'Exists' }],
+  });
   assert.equal(both.toString(), 'k=a,k');
 });

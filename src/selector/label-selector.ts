@@ -38,8 +38,14 @@ export function toLabelSelector(selector: Selector): LabelSelector | null {
     if (operator === 'gt' || operator === 'lt') return null;
     if (operator === '=' || operator === '==') {
       matchLabels ??= {};
-      // NB: a later `k=v` overwrites an earlier one, as Go's map assignment does. `__proto__` must not set the prototype.
-      Object.defineProperty(matchLabels, key, { value: values[0]!, enumerable: true, writable: true, configurable: true });
+      // NB: a later `k=v` overwrites an earlier one, as Go's map assignment does. `__proto__` must not set the
+      // prototype.
+      Object.defineProperty(matchLabels, key, {
+        value: values[0]!,
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
       continue;
     }
     const expression: Mutable<LabelSelectorRequirement> = { key, operator: expressionOperators[operator]! };
@@ -79,8 +85,11 @@ export function labelSelectorToSelector(labelSelector: LabelSelector | null | un
     requirements.push(checked(newRequirement(key, '=', [matchLabels[key]!])));
   }
   for (const expression of matchExpressions) {
-    const operator = Object.hasOwn(requirementOperators, expression.operator) ? requirementOperators[expression.operator] : undefined;
-    if (operator === undefined) throw new InvalidSelectorError(`${goQuote(String(expression.operator))} is not a valid label selector operator`);
+    const operator = Object.hasOwn(requirementOperators, expression.operator)
+      ? requirementOperators[expression.operator]
+      : undefined;
+    if (operator === undefined)
+      throw new InvalidSelectorError(`${goQuote(String(expression.operator))} is not a valid label selector operator`);
     requirements.push(checked(newRequirement(expression.key, operator, expression.values ?? [])));
   }
   return createSelector(sortByKey(requirements));

@@ -31,11 +31,14 @@ test('parseLabelSet rejects what Go ConvertSelectorToLabelsMap rejects, naming t
     [`k=${'v,'.repeat(8200)}`, 'label set is too long: 16402 characters, the limit is 16384'],
   ];
   for (const [text, message] of cases) {
-    assert.throws(() => parseLabelSet(text), (error: unknown) => {
-      assert.ok(error instanceof InvalidSelectorError);
-      assert.equal(error.message, message, text);
-      return true;
-    });
+    assert.throws(
+      () => parseLabelSet(text),
+      (error: unknown) => {
+        assert.ok(error instanceof InvalidSelectorError);
+        assert.equal(error.message, message, text);
+        return true;
+      },
+    );
   }
 });
 

@@ -11,8 +11,17 @@ import { labelKeyProblems, labelValueProblems } from './label-validation.js';
 /** Go `unicode.IsSpace`, which `strings.TrimSpace` uses (JavaScript's `trim` differs on U+0085 and U+FEFF). */
 function isGoSpace(code: number): boolean {
   return (
-    (code >= 9 && code <= 13) || code === 32 || code === 0x85 || code === 0xa0 || code === 0x1680 ||
-    (code >= 0x2000 && code <= 0x200a) || code === 0x2028 || code === 0x2029 || code === 0x202f || code === 0x205f || code === 0x3000
+    (code >= 9 && code <= 13) ||
+    code === 32 ||
+    code === 0x85 ||
+    code === 0xa0 ||
+    code === 0x1680 ||
+    (code >= 0x2000 && code <= 0x200a) ||
+    code === 0x2028 ||
+    code === 0x2029 ||
+    code === 0x202f ||
+    code === 0x205f ||
+    code === 0x3000
   );
 }
 
@@ -42,10 +51,12 @@ export function parseLabelSet(text: string): Record<string, string> {
     const key = goTrimSpace(parts[0]!);
     const keyProblems = labelKeyProblems(key);
     // NB: Go validates with a nil field path: `<nil>` for the key and `[key]` for the value.
-    if (keyProblems.length > 0) throw new InvalidSelectorError(fieldInvalid('<nil>', goQuote(key), keyProblems.join('; ')));
+    if (keyProblems.length > 0)
+      throw new InvalidSelectorError(fieldInvalid('<nil>', goQuote(key), keyProblems.join('; ')));
     const value = goTrimSpace(parts[1]!);
     const valueProblems = labelValueProblems(value);
-    if (valueProblems.length > 0) throw new InvalidSelectorError(fieldInvalid(`[${key}]`, goQuote(value), valueProblems.join('; ')));
+    if (valueProblems.length > 0)
+      throw new InvalidSelectorError(fieldInvalid(`[${key}]`, goQuote(value), valueProblems.join('; ')));
     if (Object.hasOwn(labels, key)) throw new InvalidSelectorError(`duplicate label key ${goQuote(key)}`);
     labels[key] = value;
   }

@@ -28,7 +28,10 @@ test('labelKeyProblems lists every problem Go content.IsLabelKey lists', () => {
     ['a'.repeat(64), ['name part must be no more than 63 bytes']],
     ['-'.repeat(64), ['name part must be no more than 63 bytes', `name part ${nameRule}`]],
     ['é'.repeat(32), ['name part must be no more than 63 bytes', `name part ${nameRule}`]],
-    ['a/b/c', [`a valid label key ${nameRule} with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')`]],
+    [
+      'a/b/c',
+      [`a valid label key ${nameRule} with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')`],
+    ],
     ['A.com/a', [`prefix part ${subdomainRule}`]],
     ['a..b/c', [`prefix part ${subdomainRule}`]],
     ['.a/c', [`prefix part ${subdomainRule}`]],
@@ -45,8 +48,24 @@ test('labelKeyProblems lists every problem Go content.IsLabelKey lists', () => {
 
 test('labelKeyProblems accepts Go-valid keys', () => {
   const label63 = 'a'.repeat(63);
-  const valid = ['a', 'A', '0', 'a.b-c_d', 'MyName', 'my.name', '123-abc', 'a'.repeat(63), 'example.com/MyName', 'a-b.c--d/e', '1/2',
-    `${label63}.${label63}.${label63}.${label63.slice(0, 61)}/c`, 'kubernetes.io/metadata.name', 'in', 'notin', 'constructor'];
+  const valid = [
+    'a',
+    'A',
+    '0',
+    'a.b-c_d',
+    'MyName',
+    'my.name',
+    '123-abc',
+    'a'.repeat(63),
+    'example.com/MyName',
+    'a-b.c--d/e',
+    '1/2',
+    `${label63}.${label63}.${label63}.${label63.slice(0, 61)}/c`,
+    'kubernetes.io/metadata.name',
+    'in',
+    'notin',
+    'constructor',
+  ];
   for (const key of valid) assert.deepEqual(labelKeyProblems(key), [], key);
 });
 

@@ -16,8 +16,7 @@ const subdomainFormat = '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-
 const subdomainRegexError =
   "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and " +
   `end with an alphanumeric character (e.g. 'example.com', regex used for validation is '${subdomainFormat}')`;
-const tooManySlashes =
-  `a valid label key ${labelKeyRegexError} with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')`;
+const tooManySlashes = `a valid label key ${labelKeyRegexError} with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')`;
 
 export const labelNameMaxLength = 63;
 export const labelValueMaxLength = 63;
@@ -56,7 +55,8 @@ function isSubdomain(text: string): boolean {
 
 /** `[a-z0-9]([-a-z0-9]*[a-z0-9])?` over `text[start, end)`. */
 function isDnsLabel(text: string, start: number, end: number): boolean {
-  if (end <= start || !isLowerAlphanumeric(text.charCodeAt(start)) || !isLowerAlphanumeric(text.charCodeAt(end - 1))) return false;
+  if (end <= start || !isLowerAlphanumeric(text.charCodeAt(start)) || !isLowerAlphanumeric(text.charCodeAt(end - 1)))
+    return false;
   for (let i = start + 1; i < end - 1; i++) {
     const code = text.charCodeAt(i);
     if (!isLowerAlphanumeric(code) && code !== 45 /* - */) return false;
@@ -93,7 +93,8 @@ export function labelKeyProblems(key: string): string[] {
   if (prefix.length === 0) {
     problems.push('prefix part must be non-empty');
   } else {
-    if (tooLong(prefix, subdomainMaxLength)) problems.push(`prefix part must be no more than ${subdomainMaxLength} bytes`);
+    if (tooLong(prefix, subdomainMaxLength))
+      problems.push(`prefix part must be no more than ${subdomainMaxLength} bytes`);
     if (!isSubdomain(prefix)) problems.push(`prefix part ${subdomainRegexError}`);
   }
   problems.push(...nameProblems(key.slice(slash + 1)));
@@ -104,7 +105,8 @@ function nameProblems(name: string): string[] {
   if (isLabelName(name) && name.length <= labelNameMaxLength) return [];
   const problems: string[] = [];
   if (name.length === 0) problems.push('name part must be non-empty');
-  else if (tooLong(name, labelNameMaxLength)) problems.push(`name part must be no more than ${labelNameMaxLength} bytes`);
+  else if (tooLong(name, labelNameMaxLength))
+    problems.push(`name part must be no more than ${labelNameMaxLength} bytes`);
   if (!isLabelName(name)) problems.push(`name part ${labelKeyRegexError}`);
   return problems;
 }

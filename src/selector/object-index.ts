@@ -74,10 +74,15 @@ export class ObjectIndex {
    * `limit`: a candidate list larger than this is not worth it.
    */
   candidates(selector: Selector, limit: number): readonly ReadonlySet<string>[] | undefined {
-    return mostSelectiveCandidates(selector, limit, (key, value) => {
-      const set = this.postings.get(key, value);
-      return set === undefined ? undefined : [set];
-    }, (set) => set.size);
+    return mostSelectiveCandidates(
+      selector,
+      limit,
+      (key, value) => {
+        const set = this.postings.get(key, value);
+        return set === undefined ? undefined : [set];
+      },
+      (set) => set.size,
+    );
   }
 
   private relabel(record: ObjectRecord, name: string, labels: Labels | undefined): void {

@@ -72,14 +72,23 @@ test('parseSelector rejects invalid keys and values with Go validation messages'
     [`${long}=1`, `${req}<nil>: Invalid value: "${long}": name part must be no more than 63 bytes`],
     ['/a', `${req}<nil>: Invalid value: "/a": prefix part must be non-empty`],
     ['a/', `${req}<nil>: Invalid value: "a/": name part must be non-empty; name part ${nameRule}`],
-    ['a/b/c', `${req}<nil>: Invalid value: "a/b/c": a valid label key ${nameRule} with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')`],
-    ['!Ex.com/a', `${req}<nil>: Invalid value: "Ex.com/a": prefix part a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')`],
+    [
+      'a/b/c',
+      `${req}<nil>: Invalid value: "a/b/c": a valid label key ${nameRule} with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')`,
+    ],
+    [
+      '!Ex.com/a',
+      `${req}<nil>: Invalid value: "Ex.com/a": prefix part a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')`,
+    ],
     ['k"q=1', `${req}<nil>: Invalid value: "k\\"q": name part ${nameRule}`],
     [`k=${long}`, `${req}values[0][k]: Invalid value: "${long}": must be no more than 63 bytes`],
     [`k=-${long}`, `${req}values[0][k]: Invalid value: "-${long}": must be no more than 63 bytes; ${valueRule}`],
     ['k=a||b', `${req}values[0][k]: Invalid value: "a||b": ${valueRule}`],
     ['k in (ok,_bad)', `${req}values[0][k]: Invalid value: "_bad": ${valueRule}`],
-    ['k in (z,_b,_a)', `${req}[values[0][k]: Invalid value: "_a": ${valueRule}, values[1][k]: Invalid value: "_b": ${valueRule}]`],
+    [
+      'k in (z,_b,_a)',
+      `${req}[values[0][k]: Invalid value: "_a": ${valueRule}, values[1][k]: Invalid value: "_b": ${valueRule}]`,
+    ],
     ['k=é', `${req}values[0][k]: Invalid value: "é": ${valueRule}`],
   ];
   for (const [text, message] of cases) rejects(text, message);
@@ -153,7 +162,8 @@ test('parseSelector accepts the grammar and prints Go canonical String()', () =>
     ['k in (,)', 'k in ()'],
     ['k in (,a)', 'k in (,a)'],
     ['k in (a,)', 'k in (,a)'],
-    ['k in (a,,)', 'k in (,a)'], // NB: valid since apimachinery 1.35 ("Fix label selector parsing for consecutive commas")
+    // NB: valid since apimachinery 1.35 ("Fix label selector parsing for consecutive commas")
+    ['k in (a,,)', 'k in (,a)'],
     ['k in (a,,,b)', 'k in (,a,b)'],
     ['k!=', 'k!='],
     ['k==,j', 'j,k=='],
@@ -189,7 +199,9 @@ test('parseSelector keeps the operator, sorted values and key order in requireme
 });
 
 test('parseSelector reads what the aggregator forwards after URL decoding', () => {
-  const query = new URLSearchParams('labelSelector=app+in+%28a%2Cb%29%2Ctier%3Dweb&metricLabelSelector=method%21%3DGET');
+  const query = new URLSearchParams(
+    'labelSelector=app+in+%28a%2Cb%29%2Ctier%3Dweb&metricLabelSelector=method%21%3DGET',
+  );
   const selector = parseSelector(query.get('labelSelector')!);
   assert.equal(selector.toString(), 'app in (a,b),tier=web');
   assert.equal(selector.matches({ app: 'b', tier: 'web' }), true);

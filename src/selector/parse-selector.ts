@@ -83,7 +83,8 @@ class Parser {
       }
       const next = this.consume(true);
       if (next === endOfString) return requirements;
-      if (next !== comma) throw new SyntaxProblem(`found '${this.previousLiteral()}', expected: ',' or 'end of string'`);
+      if (next !== comma)
+        throw new SyntaxProblem(`found '${this.previousLiteral()}', expected: ',' or 'end of string'`);
       const after = this.lookahead(true);
       if (after !== identifier && after !== doesNotExist) {
         throw new SyntaxProblem(`found '${this.literal()}', expected: identifier after ','`);

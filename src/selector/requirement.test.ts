@@ -9,15 +9,24 @@ test('newRequirement reports the wrong number of values with Go field errors', (
     [['k', '=', ['a', 'b']], 'values: Invalid value: ["a","b"]: exact-match compatibility requires one single value'],
     [['k', '!=', []], 'values: Invalid value: null: exact-match compatibility requires one single value'],
     [['k', 'exists', ['a']], 'values: Invalid value: ["a"]: values set must be empty for exists and does not exist'],
-    [['k', '!', ['<a>']], '[values: Invalid value: ["\\u003ca\\u003e"]: values set must be empty for exists and does not exist, ' +
-      'values[0][k]: Invalid value: "<a>": a valid label must be an empty string or consist of alphanumeric characters, ' +
-      "'-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue' or 'my_value' or '12345', " +
-      "regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')]"],
-    [['k', 'gt', ['1', '2']], "values: Invalid value: [\"1\",\"2\"]: for 'Gt', 'Lt' operators, exactly one value is required"],
+    [
+      ['k', '!', ['<a>']],
+      '[values: Invalid value: ["\\u003ca\\u003e"]: values set must be empty for exists and does not exist, ' +
+        'values[0][k]: Invalid value: "<a>": a valid label must be an empty string or consist of alphanumeric characters, ' +
+        "'-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue' or 'my_value' or '12345', " +
+        "regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')]",
+    ],
+    [
+      ['k', 'gt', ['1', '2']],
+      'values: Invalid value: ["1","2"]: for \'Gt\', \'Lt\' operators, exactly one value is required',
+    ],
     [['k', 'lt', ['x']], "values[0]: Invalid value: \"x\": for 'Gt', 'Lt' operators, the value must be an integer"],
-    [['', 'exists', []], "key: Invalid value: \"\": name part must be non-empty; name part must consist of alphanumeric characters, " +
-      "'-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName' or 'my.name' or '123-abc', " +
-      "regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')"],
+    [
+      ['', 'exists', []],
+      'key: Invalid value: "": name part must be non-empty; name part must consist of alphanumeric characters, ' +
+        "'-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName' or 'my.name' or '123-abc', " +
+        "regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')",
+    ],
   ];
   for (const [args, message] of cases) assert.equal(newRequirement(...args), message, JSON.stringify(args));
 });

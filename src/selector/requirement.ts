@@ -58,30 +58,45 @@ export function newRequirement(
   switch (operator) {
     case 'in':
     case 'notin':
-      if (values.length === 0) problems.push(fieldInvalid('values', goJsonStrings(values), "for 'in', 'notin' operators, values set can't be empty"));
+      if (values.length === 0)
+        problems.push(
+          fieldInvalid('values', goJsonStrings(values), "for 'in', 'notin' operators, values set can't be empty"),
+        );
       break;
     case '=':
     case '==':
     case '!=':
-      if (values.length !== 1) problems.push(fieldInvalid('values', goJsonStrings(values), 'exact-match compatibility requires one single value'));
+      if (values.length !== 1)
+        problems.push(
+          fieldInvalid('values', goJsonStrings(values), 'exact-match compatibility requires one single value'),
+        );
       break;
     case 'exists':
     case '!':
-      if (values.length !== 0) problems.push(fieldInvalid('values', goJsonStrings(values), 'values set must be empty for exists and does not exist'));
+      if (values.length !== 0)
+        problems.push(
+          fieldInvalid('values', goJsonStrings(values), 'values set must be empty for exists and does not exist'),
+        );
       break;
     case 'gt':
     case 'lt':
-      if (values.length !== 1) problems.push(fieldInvalid('values', goJsonStrings(values), "for 'Gt', 'Lt' operators, exactly one value is required"));
+      if (values.length !== 1)
+        problems.push(
+          fieldInvalid('values', goJsonStrings(values), "for 'Gt', 'Lt' operators, exactly one value is required"),
+        );
       values.forEach((value, i) => {
         if (parseInt64(value) === undefined) {
-          problems.push(fieldInvalid(`values[${i}]`, goQuote(value), "for 'Gt', 'Lt' operators, the value must be an integer"));
+          problems.push(
+            fieldInvalid(`values[${i}]`, goQuote(value), "for 'Gt', 'Lt' operators, the value must be an integer"),
+          );
         }
       });
       break;
   }
   values.forEach((value, i) => {
     const valueProblems = labelValueProblems(value);
-    if (valueProblems.length > 0) problems.push(fieldInvalid(`values[${i}][${key}]`, goQuote(value), valueProblems.join('; ')));
+    if (valueProblems.length > 0)
+      problems.push(fieldInvalid(`values[${i}][${key}]`, goQuote(value), valueProblems.join('; ')));
   });
   if (problems.length > 0) return aggregateMessage(problems);
   const sorted = values.length > 1 ? [...values].sort(compareStrings) : [...values];

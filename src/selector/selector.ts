@@ -51,9 +51,13 @@ function compile(requirement: Requirement): Compiled {
     case '!=':
       return new Compiled(key, notEqual, only, null, 0);
     case 'in':
-      return values.length === 1 ? new Compiled(key, equal, only, null, 0) : new Compiled(key, inSet, '', new Set(values), 0);
+      return values.length === 1
+        ? new Compiled(key, equal, only, null, 0)
+        : new Compiled(key, inSet, '', new Set(values), 0);
     case 'notin':
-      return values.length === 1 ? new Compiled(key, notEqual, only, null, 0) : new Compiled(key, notInSet, '', new Set(values), 0);
+      return values.length === 1
+        ? new Compiled(key, notEqual, only, null, 0)
+        : new Compiled(key, notInSet, '', new Set(values), 0);
     case 'exists':
       return new Compiled(key, exists, '', null, 0);
     case '!':
@@ -108,7 +112,8 @@ class CompiledSelector implements Selector {
           if (typeof value !== 'string') return false;
           const number = parseInt64(value);
           if (number === undefined) return false;
-          if (requirement.kind === greaterThan ? !(number > requirement.bound) : !(number < requirement.bound)) return false;
+          if (requirement.kind === greaterThan ? !(number > requirement.bound) : !(number < requirement.bound))
+            return false;
         }
       }
     }
@@ -138,5 +143,7 @@ export const everything: Selector = new CompiledSelector([]);
  */
 export function selectorFromSet(labels: Labels): Selector {
   const keys = Object.keys(labels).sort(compareStrings);
-  return createSelector(keys.map((key) => Object.freeze({ key, operator: '=' as const, values: Object.freeze([labels[key]!]) })));
+  return createSelector(
+    keys.map((key) => Object.freeze({ key, operator: '=' as const, values: Object.freeze([labels[key]!]) })),
+  );
 }

@@ -15,7 +15,12 @@ export function addMetricsApiRoutes(routes: Routes, metricsApi: MetricsApi): voi
   const read = async (exchange: Exchange): Promise<Answer> => {
     const segments = splitPath(exchange.path).slice(2);
     try {
-      const answer = await metricsApi.handle(segments, exchange.query, exchange.request.headers.accept, exchange.queryContext);
+      const answer = await metricsApi.handle(
+        segments,
+        exchange.query,
+        exchange.request.headers.accept,
+        exchange.queryContext,
+      );
       exchange.group = answer.group;
       exchange.version = answer.version;
       return jsonAnswer(exchange, 200, answer.body);

@@ -8,23 +8,44 @@ const external = '/apis/external.metrics.k8s.io/v1beta1/namespaces/default/queue
 test('a repeated query is answered from the encoded-body cache until a write, in every version', async () => {
   const adapter = await createMemoryAdapter();
   try {
-    assert.equal((await adapter.post('/write-metrics/namespaces/default/pods/web-1/http_requests?objectLabels=app=web', '"1"')).statusCode, 200);
+    assert.equal(
+      (await adapter.post('/write-metrics/namespaces/default/pods/web-1/http_requests?objectLabels=app=web', '"1"'))
+        .statusCode,
+      200,
+    );
     const first = await adapter.get(query);
     const v1beta1 = await adapter.get(query.replace('v1beta2', 'v1beta1'));
     assert.equal((await adapter.get(query)).body, first.body);
     assert.match(first.body, /"value":"1"/);
-    assert.match(v1beta1.body, /"metricName":"http_requests"/, 'v1beta1 has its own cached body, not v1beta2\'s');
-    assert.equal((await adapter.post('/write-metrics/namespaces/default/pods/web-1/http_requests', '"2"')).statusCode, 200);
+    assert.match(v1beta1.body, /"metricName":"http_requests"/, "v1beta1 has its own cached body, not v1beta2's");
+    assert.equal(
+      (await adapter.post('/write-metrics/namespaces/default/pods/web-1/http_requests', '"2"')).statusCode,
+      200,
+    );
     assert.match((await adapter.get(query)).body, /"value":"2"/);
     assert.match((await adapter.get(query.replace('v1beta2', 'v1beta1'))).body, /"value":"2"/);
-    assert.equal((await adapter.post('/write-metrics/namespaces/default/pods/web-2/http_requests?objectLabels=app=web', '"3"')).statusCode, 200);
+    assert.equal(
+      (await adapter.post('/write-metrics/namespaces/default/pods/web-2/http_requests?objectLabels=app=web', '"3"'))
+        .statusCode,
+      200,
+    );
     assert.equal(JSON.parse((await adapter.get(query)).body).items.length, 2);
 
-    assert.equal((await adapter.post('/write-external-metrics/namespaces/default/queue?labels=q=a', '"5"')).statusCode, 200);
+    assert.equal(
+      (await adapter.post('/write-external-metrics/namespaces/default/queue?labels=q=a', '"5"')).statusCode,
+      200,
+    );
     assert.match((await adapter.get(external)).body, /"value":"5"/);
     assert.equal((await adapter.post('/write-external-metrics/queue?labels=q=a', '"6"')).statusCode, 200);
-    assert.match((await adapter.get(external)).body, /"value":"5"/, 'the namespaced series still shadows the global one');
-    assert.equal((await adapter.post('/write-external-metrics/namespaces/default/queue?labels=q=a', '"7"')).statusCode, 200);
+    assert.match(
+      (await adapter.get(external)).body,
+      /"value":"5"/,
+      'the namespaced series still shadows the global one',
+    );
+    assert.equal(
+      (await adapter.post('/write-external-metrics/namespaces/default/queue?labels=q=a', '"7"')).statusCode,
+      200,
+    );
     assert.match((await adapter.get(external)).body, /"value":"7"/);
   } finally {
     await adapter.close();

@@ -6,7 +6,15 @@ type TestAdapter = Awaited<ReturnType<typeof createMemoryAdapter>>;
 const custom = '/apis/custom.metrics.k8s.io';
 const external = '/apis/external.metrics.k8s.io/v1beta1';
 
-interface StatusBody { kind: string; apiVersion: string; status: string; reason: string; code: number; message: string; details?: unknown }
+interface StatusBody {
+  kind: string;
+  apiVersion: string;
+  status: string;
+  reason: string;
+  code: number;
+  message: string;
+  details?: unknown;
+}
 
 function status(body: string): StatusBody {
   return JSON.parse(body) as StatusBody;
@@ -38,17 +46,39 @@ describe('metrics API routes on the memory back end', () => {
 
   describe('rejections', () => {
     test('unknown paths are 404 NotFound Status with empty details, as the generic apiserver answers', async () => {
-      for (const path of [`${custom}/v1beta1/nodes/foo`, `${custom}/v1beta1/namespaces/ns/pods/bar`, `${custom}/v1beta1/blah`, `${custom}/v1beta3/nodes/a/b`, '/openapi/v3/apis/unknown/v1', `${external}/queue`, `${external}/namespaces/foo`, `${external}/namespaces/foo/group/metric`, '/apis/metrics.k8s.io']) {
+      for (const path of [
+        `${custom}/v1beta1/nodes/foo`,
+        `${custom}/v1beta1/namespaces/ns/pods/bar`,
+        `${custom}/v1beta1/blah`,
+        `${custom}/v1beta3/nodes/a/b`,
+        '/openapi/v3/apis/unknown/v1',
+        `${external}/queue`,
+        `${external}/namespaces/foo`,
+        `${external}/namespaces/foo/group/metric`,
+        '/apis/metrics.k8s.io',
+      ]) {
         const res = await adapter.get(path);
         assert.equal(res.statusCode, 404, path);
-        assert.equal(res.body, '{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"the server could not find the requested resource","reason":"NotFound","details":{},"code":404}\n', path);
+        assert.equal(
+          res.body,
+          '{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"the server could not find the requested resource","reason":"NotFound","details":{},"code":404}\n',
+          path,
+        );
       }
     });
 
     test('a short path under namespaces is 400 invalid request path', async () => {
       const res = await adapter.get(`${custom}/v1beta1/namespaces/default/pods`);
       assert.equal(res.statusCode, 400);
-      assert.deepEqual(status(res.body), { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'invalid request path', reason: 'BadRequest', code: 400 });
+      assert.deepEqual(status(res.body), {
+        kind: 'Status',
+        apiVersion: 'v1',
+        metadata: {},
+        status: 'Failure',
+        message: 'invalid request path',
+        reason: 'BadRequest',
+        code: 400,
+      });
     });
 
     test('a bad labelSelector or metricLabelSelector is 400 BadRequest naming the problem', async () => {
@@ -69,9 +99,14 @@ describe('metrics API routes on the memory back end', () => {
       assert.equal(status(res.body).message, 'the server could not find the metric missing for pods web-1');
       res = await adapter.get(`${custom}/v1beta2/namespaces/default/deployments.apps/web/missing`);
       assert.equal(status(res.body).message, 'the server could not find the metric missing for deployments.apps web');
-      res = await adapter.get(`${custom}/v1beta2/namespaces/default/services/kubernetes/test-metric?metricLabelSelector=method%3DPOST`);
+      res = await adapter.get(
+        `${custom}/v1beta2/namespaces/default/services/kubernetes/test-metric?metricLabelSelector=method%3DPOST`,
+      );
       assert.equal(res.statusCode, 404);
-      assert.equal(status(res.body).message, 'the server could not find the metric test-metric for services kubernetes with selector method=POST');
+      assert.equal(
+        status(res.body).message,
+        'the server could not find the metric test-metric for services kubernetes with selector method=POST',
+      );
       res = await adapter.get(`${external}/namespaces/default/nothing`);
       assert.equal(res.statusCode, 404);
       assert.equal(status(res.body).reason, 'NotFound');
@@ -79,7 +114,10 @@ describe('metrics API routes on the memory back end', () => {
 
     test('a wrong method is 405 MethodNotAllowed', async () => {
       for (const method of ['POST', 'PUT', 'DELETE', 'PATCH'] as const) {
-        const res = await adapter.server.inject({ method, url: `${custom}/v1beta1/namespaces/default/pods/web-1/http_requests` });
+        const res = await adapter.server.inject({
+          method,
+          url: `${custom}/v1beta1/namespaces/default/pods/web-1/http_requests`,
+        });
         assert.equal(res.statusCode, 405, method);
         assert.equal(status(res.body).reason, 'MethodNotAllowed');
       }
@@ -95,7 +133,9 @@ describe('metrics API routes on the memory back end', () => {
       const hpa = await adapter.get(path, { accept: 'application/vnd.kubernetes.protobuf, */*' });
       assert.equal(hpa.statusCode, 200);
       assert.equal(hpa.headers['content-type'], 'application/json');
-      const table = await adapter.get(path, { accept: 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json' });
+      const table = await adapter.get(path, {
+        accept: 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json',
+      });
       assert.equal(table.statusCode, 200);
     });
 
@@ -129,13 +169,22 @@ describe('metrics API routes on the memory back end', () => {
   describe('reads', () => {
     test('form B (v1beta2) answers exactly the pods the selector matches, %2A or *', async () => {
       for (const star of ['%2A', '*']) {
-        const res = await adapter.get(`${custom}/v1beta2/namespaces/default/pods/${star}/http_requests?labelSelector=app%3Dweb`);
+        const res = await adapter.get(
+          `${custom}/v1beta2/namespaces/default/pods/${star}/http_requests?labelSelector=app%3Dweb`,
+        );
         assert.equal(res.statusCode, 200);
         assert.equal(res.headers['content-type'], 'application/json');
-        const body = JSON.parse(res.body) as { kind: string; apiVersion: string; items: { describedObject: { name: string }; value: string; metric: unknown }[] };
+        const body = JSON.parse(res.body) as {
+          kind: string;
+          apiVersion: string;
+          items: { describedObject: { name: string }; value: string; metric: unknown }[];
+        };
         assert.equal(body.kind, 'MetricValueList');
         assert.equal(body.apiVersion, 'custom.metrics.k8s.io/v1beta2');
-        assert.deepEqual(body.items.map((i) => [i.describedObject.name, i.value]).sort(), [['web-1', '300m'], ['web-2', '2']]);
+        assert.deepEqual(body.items.map((i) => [i.describedObject.name, i.value]).sort(), [
+          ['web-1', '300m'],
+          ['web-2', '2'],
+        ]);
         assert.deepEqual(body.items[0]!.metric, { name: 'http_requests', selector: null });
       }
     });
@@ -144,7 +193,9 @@ describe('metrics API routes on the memory back end', () => {
       const names = async (query: string) => {
         const res = await adapter.get(`${custom}/v1beta1/namespaces/default/pods/*/http_requests?${query}`);
         assert.equal(res.statusCode, 200, res.body);
-        return (JSON.parse(res.body) as { items: { describedObject: { name: string } }[] }).items.map((i) => i.describedObject.name).sort();
+        return (JSON.parse(res.body) as { items: { describedObject: { name: string } }[] }).items
+          .map((i) => i.describedObject.name)
+          .sort();
       };
       assert.deepEqual(await names(''), ['db-1', 'web-1', 'web-2']);
       assert.deepEqual(await names('labelSelector=app+in+%28web%2Cdb%29%2Ctier%21%3Dback'), ['db-1', 'web-1']);
@@ -154,11 +205,16 @@ describe('metrics API routes on the memory back end', () => {
     });
 
     test('form A in v1beta1 is byte-exact with metricName, selector and timestamp', async () => {
-      const res = await adapter.get(`${custom}/v1beta1/namespaces/default/services/kubernetes/test-metric?metricLabelSelector=method%3DGET`);
+      const res = await adapter.get(
+        `${custom}/v1beta1/namespaces/default/services/kubernetes/test-metric?metricLabelSelector=method%3DGET`,
+      );
       assert.equal(res.statusCode, 200);
       const ts = (JSON.parse(res.body) as { items: { timestamp: string }[] }).items[0]!.timestamp;
       assert.match(ts, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
-      assert.equal(res.body, `{"kind":"MetricValueList","apiVersion":"custom.metrics.k8s.io/v1beta1","metadata":{},"items":[{"describedObject":{"kind":"Service","namespace":"default","name":"kubernetes","apiVersion":"v1"},"metricName":"test-metric","timestamp":"${ts}","value":"300m","selector":{"matchLabels":{"method":"GET"}}}]}\n`);
+      assert.equal(
+        res.body,
+        `{"kind":"MetricValueList","apiVersion":"custom.metrics.k8s.io/v1beta1","metadata":{},"items":[{"describedObject":{"kind":"Service","namespace":"default","name":"kubernetes","apiVersion":"v1"},"metricName":"test-metric","timestamp":"${ts}","value":"300m","selector":{"matchLabels":{"method":"GET"}}}]}\n`,
+      );
     });
 
     test('forms C and D address cluster-scoped objects; the HPA namespaced form finds them too', async () => {
@@ -185,18 +241,32 @@ describe('metrics API routes on the memory back end', () => {
       const res = await adapter.get(`${custom}/v1beta2/namespaces/default/deployments.apps/web/queue_length`);
       assert.equal(res.statusCode, 200, res.body);
       const item = (JSON.parse(res.body) as { items: { describedObject: unknown; value: string }[] }).items[0]!;
-      assert.deepEqual(item.describedObject, { kind: 'Deployment', namespace: 'default', name: 'web', apiVersion: 'apps/v1' });
+      assert.deepEqual(item.describedObject, {
+        kind: 'Deployment',
+        namespace: 'default',
+        name: 'web',
+        apiVersion: 'apps/v1',
+      });
       assert.equal(item.value, '1536Mi');
     });
 
     test('external: series visible everywhere plus namespaced ones, which shadow the same labels', async () => {
       const all = await adapter.get(`${external}/namespaces/default/queue_messages_ready`);
       assert.equal(all.statusCode, 200);
-      const items = (JSON.parse(all.body) as { items: { metricLabels: Record<string, string>; value: string }[] }).items;
-      assert.deepEqual(items.map((i) => [i.metricLabels.queue, i.value]).sort(), [['mailer', '7'], ['worker', '95']]);
+      const items = (JSON.parse(all.body) as { items: { metricLabels: Record<string, string>; value: string }[] })
+        .items;
+      assert.deepEqual(items.map((i) => [i.metricLabels.queue, i.value]).sort(), [
+        ['mailer', '7'],
+        ['worker', '95'],
+      ]);
       const other = await adapter.get(`${external}/namespaces/other/queue_messages_ready?labelSelector=queue%3Dmailer`);
-      const otherItems = (JSON.parse(other.body) as { items: { metricName: string; metricLabels: unknown; value: string }[] }).items;
-      assert.deepEqual(otherItems.map((i) => [i.metricName, i.metricLabels, i.value]), [['queue_messages_ready', { queue: 'mailer' }, '5']]);
+      const otherItems = (
+        JSON.parse(other.body) as { items: { metricName: string; metricLabels: unknown; value: string }[] }
+      ).items;
+      assert.deepEqual(
+        otherItems.map((i) => [i.metricName, i.metricLabels, i.value]),
+        [['queue_messages_ready', { queue: 'mailer' }, '5']],
+      );
       const none = await adapter.get(`${external}/namespaces/other/queue_messages_ready?labelSelector=queue%3Dnone`);
       assert.equal(none.statusCode, 200);
       assert.equal((JSON.parse(none.body) as { items: unknown[] }).items.length, 0);
@@ -219,37 +289,77 @@ describe('metrics API routes on the memory back end', () => {
     test('group-version documents list what was written, with CMAS names and scopes', async () => {
       const res = await adapter.get(`${custom}/v1beta1`);
       assert.equal(res.statusCode, 200);
-      const body = JSON.parse(res.body) as { kind: string; groupVersion: string; resources: { name: string; namespaced: boolean; singularName: string; kind: string; verbs: string[] }[] };
+      const body = JSON.parse(res.body) as {
+        kind: string;
+        groupVersion: string;
+        resources: { name: string; namespaced: boolean; singularName: string; kind: string; verbs: string[] }[];
+      };
       assert.equal(body.kind, 'APIResourceList');
       assert.equal(body.groupVersion, 'custom.metrics.k8s.io/v1beta1');
       const byName = new Map(body.resources.map((r) => [r.name, r]));
-      assert.deepEqual(byName.get('pods/http_requests'), { name: 'pods/http_requests', singularName: '', namespaced: true, kind: 'MetricValueList', verbs: ['get'] });
+      assert.deepEqual(byName.get('pods/http_requests'), {
+        name: 'pods/http_requests',
+        singularName: '',
+        namespaced: true,
+        kind: 'MetricValueList',
+        verbs: ['get'],
+      });
       assert.equal(byName.get('namespaces/queue_length')?.namespaced, false);
       assert.equal(byName.get('nodes/temperature')?.namespaced, false);
       assert.equal(byName.get('deployments.apps/queue_length')?.namespaced, true);
-      const ext = JSON.parse((await adapter.get(external)).body) as { resources: { name: string; kind: string; namespaced: boolean }[] };
-      assert.deepEqual(ext.resources, [{ name: 'queue_messages_ready', singularName: '', namespaced: true, kind: 'ExternalMetricValueList', verbs: ['get'] }]);
+      const ext = JSON.parse((await adapter.get(external)).body) as {
+        resources: { name: string; kind: string; namespaced: boolean }[];
+      };
+      assert.deepEqual(ext.resources, [
+        {
+          name: 'queue_messages_ready',
+          singularName: '',
+          namespaced: true,
+          kind: 'ExternalMetricValueList',
+          verbs: ['get'],
+        },
+      ]);
     });
 
     test('an empty store still lists a placeholder resource, never an empty list', async () => {
       const empty = await createMemoryAdapter();
       try {
         const c = JSON.parse((await empty.get(`${custom}/v1beta2`)).body) as { resources: { name: string }[] };
-        assert.deepEqual(c.resources.map((r) => r.name), ['custommetrics']);
+        assert.deepEqual(
+          c.resources.map((r) => r.name),
+          ['custommetrics'],
+        );
         const e = JSON.parse((await empty.get(external)).body) as { resources: { name: string }[] };
-        assert.deepEqual(e.resources.map((r) => r.name), ['externalmetrics']);
+        assert.deepEqual(
+          e.resources.map((r) => r.name),
+          ['externalmetrics'],
+        );
       } finally {
         await empty.close();
       }
     });
 
     test('/apis and /apis/{group} describe the served groups, v1beta2 preferred', async () => {
-      const list = JSON.parse((await adapter.get('/apis')).body) as { kind: string; groups: { name: string; preferredVersion: { version: string } }[] };
+      const list = JSON.parse((await adapter.get('/apis')).body) as {
+        kind: string;
+        groups: { name: string; preferredVersion: { version: string } }[];
+      };
       assert.equal(list.kind, 'APIGroupList');
-      assert.deepEqual(list.groups.map((g) => [g.name, g.preferredVersion.version]), [['custom.metrics.k8s.io', 'v1beta2'], ['external.metrics.k8s.io', 'v1beta1']]);
+      assert.deepEqual(
+        list.groups.map((g) => [g.name, g.preferredVersion.version]),
+        [
+          ['custom.metrics.k8s.io', 'v1beta2'],
+          ['external.metrics.k8s.io', 'v1beta1'],
+        ],
+      );
       const group = await adapter.get('/apis/custom.metrics.k8s.io');
-      assert.equal(group.body, '{"kind":"APIGroup","apiVersion":"v1","name":"custom.metrics.k8s.io","versions":[{"groupVersion":"custom.metrics.k8s.io/v1beta2","version":"v1beta2"},{"groupVersion":"custom.metrics.k8s.io/v1beta1","version":"v1beta1"}],"preferredVersion":{"groupVersion":"custom.metrics.k8s.io/v1beta2","version":"v1beta2"}}\n');
-      const v2 = await adapter.get('/apis', { accept: 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList' });
+      assert.equal(
+        group.body,
+        '{"kind":"APIGroup","apiVersion":"v1","name":"custom.metrics.k8s.io","versions":[{"groupVersion":"custom.metrics.k8s.io/v1beta2","version":"v1beta2"},{"groupVersion":"custom.metrics.k8s.io/v1beta1","version":"v1beta1"}],"preferredVersion":{"groupVersion":"custom.metrics.k8s.io/v1beta2","version":"v1beta2"}}\n',
+      );
+      const v2 = await adapter.get('/apis', {
+        accept: 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList',
+      });
       assert.equal(v2.statusCode, 200);
       assert.equal(v2.headers['content-type'], 'application/json');
     });
@@ -270,8 +380,14 @@ describe('metrics API routes on the memory back end', () => {
       await adapter.get(`${custom}/v1beta2/namespaces/default/pods/web-1/http_requests`);
       const res = await adapter.get('/metrics');
       assert.equal(res.statusCode, 200);
-      assert.match(res.body, /metrics_adapter_requests_total\{verb="GET",group="custom.metrics.k8s.io",version="v1beta2",code="200"\} \d+/);
-      assert.match(res.body, /metrics_adapter_request_duration_seconds_bucket\{le="0.005",verb="GET",group="custom.metrics.k8s.io",version="v1beta2"\}/);
+      assert.match(
+        res.body,
+        /metrics_adapter_requests_total\{verb="GET",group="custom.metrics.k8s.io",version="v1beta2",code="200"\} \d+/,
+      );
+      assert.match(
+        res.body,
+        /metrics_adapter_request_duration_seconds_bucket\{le="0.005",verb="GET",group="custom.metrics.k8s.io",version="v1beta2"\}/,
+      );
       assert.match(res.body, /metrics_adapter_series\{api="custom"\} 8/);
       assert.match(res.body, /metrics_adapter_series\{api="external"\} 3/);
     });

@@ -94,18 +94,33 @@ export function createServer(options: ServerOptions): MetricsServer {
   const routes = new Routes();
   const selfMetrics = createSelfMetrics(options.seriesCount, options.selfMetricsText);
   const requestLog = (options.verbosity ?? 0) >= 2;
-  const observe = (request: IncomingMessage, code: number, group: string, version: string, milliseconds: number): void => {
+  const observe = (
+    request: IncomingMessage,
+    code: number,
+    group: string,
+    version: string,
+    milliseconds: number,
+  ): void => {
     selfMetrics.observe(request.method ?? '', group, version, code, milliseconds / 1000);
     if (requestLog) {
       logger.info(
-        { verb: request.method, URI: request.url, latency: `${milliseconds.toFixed(3)}ms`, userAgent: request.headers['user-agent'], srcIP: request.socket.remoteAddress, resp: code },
+        {
+          verb: request.method,
+          URI: request.url,
+          latency: `${milliseconds.toFixed(3)}ms`,
+          userAgent: request.headers['user-agent'],
+          srcIP: request.socket.remoteAddress,
+          resp: code,
+        },
         'HTTP',
       );
     }
   };
   let closing = false;
   const frontDoor = createFrontDoor({
-    routes, logger, observe,
+    routes,
+    logger,
+    observe,
     limiter: new InflightLimiter(limits),
     closing: () => closing,
     ...(options.guard ? { guard: options.guard } : {}),
@@ -126,22 +141,40 @@ export function createServer(options: ServerOptions): MetricsServer {
     addPushRoutes(routes, receivers);
     onClose.push(() => receivers.close());
   }
-  addOpenApiRoutes(routes, servedGroups({ ...(options.custom ? { custom: true } : {}), ...(options.external ? { external: true } : {}), ...(options.resource ? { resource: true } : {}) }));
+  addOpenApiRoutes(
+    routes,
+    servedGroups({
+      ...(options.custom ? { custom: true } : {}),
+      ...(options.external ? { external: true } : {}),
+      ...(options.resource ? { resource: true } : {}),
+    }),
+  );
   addHealthRoutes(routes, options.readiness ?? (() => ({ ready: true })));
   if (options.backendHealth) {
     const backendHealth = options.backendHealth;
-    routes.add(readMethods, '/debug/backends', (exchange) => jsonAnswer(exchange, 200, JSON.stringify({ backends: backendHealth() })));
+    routes.add(readMethods, '/debug/backends', (exchange) =>
+      jsonAnswer(exchange, 200, JSON.stringify({ backends: backendHealth() })),
+    );
   }
   routes.add(readMethods, '/metrics', {
     unlimited: true,
-    handler: async () => ({ code: 200, body: await selfMetrics.render(), headers: { 'content-type': selfMetrics.contentType } }),
+    handler: async () => ({
+      code: 200,
+      body: await selfMetrics.render(),
+      headers: { 'content-type': selfMetrics.contentType },
+    }),
   });
   const statusPage = addStatusPageRoutes(routes, {
-    custom: options.custom, external: options.external, readiness: options.readiness, resourceMapper: options.resourceMapper,
+    custom: options.custom,
+    external: options.external,
+    readiness: options.readiness,
+    resourceMapper: options.resourceMapper,
     ...(options.backendHealth ? { backendHealth: options.backendHealth } : {}),
     ...(options.metricQueries ? { metricQueries: options.metricQueries } : {}),
     requestCounts: () => selfMetrics.requestCounts(),
-    ...(options.statusPageSampleIntervalMs !== undefined ? { sampler: { intervalMs: options.statusPageSampleIntervalMs } } : {}),
+    ...(options.statusPageSampleIntervalMs !== undefined
+      ? { sampler: { intervalMs: options.statusPageSampleIntervalMs } }
+      : {}),
   });
   onClose.push(() => statusPage.stop());
 

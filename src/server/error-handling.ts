@@ -13,7 +13,11 @@ export const writeBodyLimit = 64 * 1024;
 
 export function toStatusError(error: unknown): StatusError {
   if (error instanceof StatusError) return error;
-  if (error instanceof InvalidQuantityError || error instanceof InvalidSelectorError || error instanceof InvalidDurationError) {
+  if (
+    error instanceof InvalidQuantityError ||
+    error instanceof InvalidSelectorError ||
+    error instanceof InvalidDurationError
+  ) {
     return badRequest(error.message, { cause: error });
   }
   return internalError(error);

@@ -38,8 +38,17 @@ export interface Answer {
 export type Handler = (exchange: Exchange) => Answer | Promise<Answer>;
 
 /** A JSON answer as the apiserver writes one: `application/json`, pretty-printed when the caller asks. */
-export function jsonAnswer(exchange: Pick<Exchange, 'request'>, code: number, body: string | Buffer, headers?: Readonly<Record<string, string | number>>): Answer {
-  return { code, body: jsonBytes(exchange.request, body), headers: headers === undefined ? jsonHeaders : { ...headers, ...jsonHeaders } };
+export function jsonAnswer(
+  exchange: Pick<Exchange, 'request'>,
+  code: number,
+  body: string | Buffer,
+  headers?: Readonly<Record<string, string | number>>,
+): Answer {
+  return {
+    code,
+    body: jsonBytes(exchange.request, body),
+    headers: headers === undefined ? jsonHeaders : { ...headers, ...jsonHeaders },
+  };
 }
 
 const jsonHeaders = { 'content-type': 'application/json' } as const;
@@ -86,9 +95,10 @@ export function lazyQueryContext(response: ServerResponse): QueryContext {
         const controller = new AbortController();
         signal = controller.signal;
         if (response.writableFinished || response.destroyed) controller.abort();
-        else response.once('close', () => {
-          if (!response.writableFinished) controller.abort();
-        });
+        else
+          response.once('close', () => {
+            if (!response.writableFinished) controller.abort();
+          });
       }
       return signal;
     },

@@ -8,7 +8,11 @@ import { createSilentLogger } from '../log/index.js';
 import { createServer } from './create-server.js';
 import { jsonAnswer } from './exchange.js';
 
-const custom = { getMetricByName: () => Promise.reject(new Error('unused')), getMetricBySelector: () => [], listAllMetrics: () => [] };
+const custom = {
+  getMetricByName: () => Promise.reject(new Error('unused')),
+  getMetricBySelector: () => [],
+  listAllMetrics: () => [],
+};
 /** Lets a request in with `Authorization: Bearer good` only, as a delegated guard would. */
 const guard = {
   check(request: IncomingMessage) {
@@ -19,7 +23,14 @@ const guard = {
 test('a route added by a library user runs behind the same front door as the API, over a socket and through inject()', async () => {
   let release: () => void = () => undefined;
   const held = new Promise<void>((resolve) => (release = resolve));
-  const server = createServer({ custom, resourceMapper: createStaticResourceMapper(), logger: createSilentLogger(), guard, limits: { maxRequestsInflight: 1 }, statusPageSampleIntervalMs: 0 });
+  const server = createServer({
+    custom,
+    resourceMapper: createStaticResourceMapper(),
+    logger: createSilentLogger(),
+    guard,
+    limits: { maxRequestsInflight: 1 },
+    statusPageSampleIntervalMs: 0,
+  });
   server.route('GET', '/things/:name', async (exchange) => {
     if (exchange.params.name === 'slow') await held;
     if (exchange.params.name === 'bad') throw badRequest('no such thing: bad');
@@ -49,7 +60,11 @@ test('a route added by a library user runs behind the same front door as the API
 
     const slow = fetch(`${base}/things/slow`, { headers: authorized });
     // NB: wait until the slow request holds the only read slot.
-    for (let i = 0; i < 100 && (await server.inject({ method: 'GET', url: '/things/probe', headers: authorized })).statusCode !== 429; i++) {
+    for (
+      let i = 0;
+      i < 100 && (await server.inject({ method: 'GET', url: '/things/probe', headers: authorized })).statusCode !== 429;
+      i++
+    ) {
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
     const refused = await fetch(`${base}/things/c`, { headers: authorized });
@@ -60,7 +75,9 @@ test('a route added by a library user runs behind the same front door as the API
 
     const metrics = await (await fetch(`${base}/metrics`, { headers: authorized })).text();
     const count = (code: number) => {
-      const line = metrics.split('\n').find((l) => l.startsWith(`metrics_adapter_requests_total{verb="GET",group="",version="",code="${code}"}`));
+      const line = metrics
+        .split('\n')
+        .find((l) => l.startsWith(`metrics_adapter_requests_total{verb="GET",group="",version="",code="${code}"}`));
       return line === undefined ? 0 : Number(line.split(' ').pop());
     };
     assert.ok(count(200) >= 2 && count(401) >= 1 && count(400) >= 1 && count(500) >= 1 && count(429) >= 2, metrics);

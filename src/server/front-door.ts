@@ -23,7 +23,13 @@ import type { Routes } from './routes.js';
 export type RequestListener = (request: IncomingMessage, response: ServerResponse) => void;
 
 /** Counts one answered request (self-metrics and the request log). */
-export type ObserveRequest = (request: IncomingMessage, code: number, group: string, version: string, milliseconds: number) => void;
+export type ObserveRequest = (
+  request: IncomingMessage,
+  code: number,
+  group: string,
+  version: string,
+  milliseconds: number,
+) => void;
 
 export interface FrontDoorOptions {
   readonly routes: Routes;
@@ -68,7 +74,14 @@ export function createFrontDoor(options: FrontDoorOptions): RequestListener {
    * Writes an answer with the apiserver's headers. NB: one flat header list to writeHead, never setHeader: Node
    * then skips its header map, which costs as much as the rest of writing a small answer.
    */
-  const write = (request: IncomingMessage, response: ServerResponse, code: number, body: Buffer | undefined, headers: Answer['headers'], close: boolean): void => {
+  const write = (
+    request: IncomingMessage,
+    response: ServerResponse,
+    code: number,
+    body: Buffer | undefined,
+    headers: Answer['headers'],
+    close: boolean,
+  ): void => {
     const flat: (string | number)[] = [];
     let cacheControl = false;
     if (headers !== undefined) {
@@ -87,17 +100,35 @@ export function createFrontDoor(options: FrontDoorOptions): RequestListener {
   };
 
   const send = (request: IncomingMessage, response: ServerResponse, answer: Answer): void => {
-    const body = answer.body === undefined ? undefined : typeof answer.body === 'string' ? Buffer.from(answer.body) : answer.body;
+    const body =
+      answer.body === undefined ? undefined : typeof answer.body === 'string' ? Buffer.from(answer.body) : answer.body;
     write(request, response, answer.code, body, answer.headers, closing());
   };
 
-  const writeStatus = (request: IncomingMessage, response: ServerResponse, status: StatusError, headers: Answer['headers'], close: boolean): void => {
-    write(request, response, status.code, jsonBytes(request, encodeStatusError(status)), headers === undefined ? jsonHeaders : { ...headers, ...jsonHeaders }, close);
+  const writeStatus = (
+    request: IncomingMessage,
+    response: ServerResponse,
+    status: StatusError,
+    headers: Answer['headers'],
+    close: boolean,
+  ): void => {
+    write(
+      request,
+      response,
+      status.code,
+      jsonBytes(request, encodeStatusError(status)),
+      headers === undefined ? jsonHeaders : { ...headers, ...jsonHeaders },
+      close,
+    );
   };
 
   const fail = (request: IncomingMessage, response: ServerResponse, error: unknown): number => {
     const status: StatusError = toStatusError(error);
-    if (status.code >= 500) logger.error({ err: status.cause ?? error, method: request.method, url: request.url, code: status.code }, status.message);
+    if (status.code >= 500)
+      logger.error(
+        { err: status.cause ?? error, method: request.method, url: request.url, code: status.code },
+        status.message,
+      );
     if (response.headersSent) {
       response.destroy();
       return status.code;
@@ -115,7 +146,13 @@ export function createFrontDoor(options: FrontDoorOptions): RequestListener {
     return status.code;
   };
 
-  const serve = async (request: IncomingMessage, response: ServerResponse, exchange: RequestExchange, handle: Handler | undefined, started: number): Promise<void> => {
+  const serve = async (
+    request: IncomingMessage,
+    response: ServerResponse,
+    exchange: RequestExchange,
+    handle: Handler | undefined,
+    started: number,
+  ): Promise<void> => {
     let code: number;
     try {
       if (guard !== undefined) await guard.check(request);
@@ -129,7 +166,14 @@ export function createFrontDoor(options: FrontDoorOptions): RequestListener {
     observe(request, code, exchange.group, exchange.version, performance.now() - started);
   };
 
-  const serveWithin = async (request: IncomingMessage, response: ServerResponse, exchange: RequestExchange, handle: Handler | undefined, started: number, mutating: boolean): Promise<void> => {
+  const serveWithin = async (
+    request: IncomingMessage,
+    response: ServerResponse,
+    exchange: RequestExchange,
+    handle: Handler | undefined,
+    started: number,
+    mutating: boolean,
+  ): Promise<void> => {
     try {
       await serve(request, response, exchange, handle, started);
     } finally {
@@ -148,7 +192,13 @@ export function createFrontDoor(options: FrontDoorOptions): RequestListener {
       observe(request, code, '', '', performance.now() - started);
       return;
     }
-    const exchange = new RequestExchange(request, response, path, q < 0 ? '' : url.slice(q + 1), match.kind === 'route' ? match.params : noParams);
+    const exchange = new RequestExchange(
+      request,
+      response,
+      path,
+      q < 0 ? '' : url.slice(q + 1),
+      match.kind === 'route' ? match.params : noParams,
+    );
     const handle = match.kind === 'route' ? match.route.handler : undefined;
     if (match.kind === 'route' && match.route.unlimited === true) {
       void serve(request, response, exchange, handle, started);

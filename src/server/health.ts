@@ -18,7 +18,9 @@ export function addHealthRoutes(routes: Routes, readiness: () => Readiness): voi
         const failed = results.filter((c) => !c.result.ready);
         const verbose = new URLSearchParams(exchange.query).has('verbose');
         if (failed.length === 0 && !verbose) return { code: 200, body: 'ok', headers: textHeaders };
-        const lines = results.map((c) => (c.result.ready ? `[+]${c.name} ok` : `[-]${c.name} failed: ${c.result.message ?? 'not ready'}`));
+        const lines = results.map((c) =>
+          c.result.ready ? `[+]${c.name} ok` : `[-]${c.name} failed: ${c.result.message ?? 'not ready'}`,
+        );
         const name = path.slice(1);
         lines.push(failed.length === 0 ? `${name} check passed` : `${name} check failed`);
         // NB: the generic apiserver answers a failed check with 500; 503 is what load balancers and

@@ -6,7 +6,14 @@
  * limits the generic apiserver gives Go's http2.Server (secure_serving.go).
  * @module
  */
-import { constants as http2Constants, createSecureServer, type Http2SecureServer, type Http2Session, type Http2Stream, type SecureServerOptions } from 'node:http2';
+import {
+  constants as http2Constants,
+  createSecureServer,
+  type Http2SecureServer,
+  type Http2Session,
+  type Http2Stream,
+  type SecureServerOptions,
+} from 'node:http2';
 import type { nodeServerOptions, ServerLimits } from './limits.js';
 
 let supported: boolean | undefined;
@@ -25,7 +32,10 @@ export function http2ServingSupported(): boolean {
   return supported;
 }
 
-/** NB: the generic apiserver's MaxConcurrentStreams when --http2-max-streams-per-connection is 0 (Go clients' initial value). */
+/**
+ * NB: the generic apiserver's MaxConcurrentStreams when --http2-max-streams-per-connection is 0 (Go clients' initial
+ * value).
+ */
 export const defaultHttp2MaxStreams = 100;
 
 /** NB: HPACK counts 32 bytes per header on top of name and value, so this many pairs always fit the byte limit. */
@@ -33,7 +43,8 @@ const hpackEntryOverhead = 32;
 
 /** What Http2SecureServer takes besides the TLS options. */
 export function http2SessionOptions(limits: ServerLimits): SecureServerOptions {
-  const maxConcurrentStreams = limits.http2MaxStreamsPerConnection > 0 ? limits.http2MaxStreamsPerConnection : defaultHttp2MaxStreams;
+  const maxConcurrentStreams =
+    limits.http2MaxStreamsPerConnection > 0 ? limits.http2MaxStreamsPerConnection : defaultHttp2MaxStreams;
   return {
     allowHTTP1: true,
     // NB: https.Server turns Nagle off for HTTP/1.1; Http2SecureServer does not by itself.
@@ -50,7 +61,11 @@ export function http2SessionOptions(limits: ServerLimits): SecureServerOptions {
 }
 
 /** The http.Server fields Node's HTTP/1 code reads from the server object, which Http2SecureServer leaves unset. */
-export function applyHttp1Settings(server: Http2SecureServer, node: ReturnType<typeof nodeServerOptions>, keepAliveTimeoutMs: number): void {
+export function applyHttp1Settings(
+  server: Http2SecureServer,
+  node: ReturnType<typeof nodeServerOptions>,
+  keepAliveTimeoutMs: number,
+): void {
   Object.assign(server, {
     maxHeaderSize: node.maxHeaderSize,
     headersTimeout: node.headersTimeout,

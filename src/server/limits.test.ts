@@ -34,7 +34,12 @@ test('a reset connection gets nothing written', () => {
 });
 
 test('the header timeout is at most 32 s and never above the request timeout; Node checks them often enough', () => {
-  assert.deepEqual(nodeServerOptions(defaultServerLimits), { maxHeaderSize: 65536, headersTimeout: 32_000, requestTimeout: 60_000, connectionsCheckingInterval: 1000 });
+  assert.deepEqual(nodeServerOptions(defaultServerLimits), {
+    maxHeaderSize: 65536,
+    headersTimeout: 32_000,
+    requestTimeout: 60_000,
+    connectionsCheckingInterval: 1000,
+  });
   const tight = nodeServerOptions({ ...defaultServerLimits, requestTimeoutMs: 2000 });
   assert.equal(tight.headersTimeout, 2000);
   assert.equal(tight.connectionsCheckingInterval, 500);

@@ -105,7 +105,12 @@ export function createClientErrorHandler(limits: ServerLimits) {
   };
 }
 
-const reasonPhrases: Partial<Record<number, string>> = { 400: 'Bad Request', 408: 'Request Timeout', 413: 'Payload Too Large', 431: 'Request Header Fields Too Large' };
+const reasonPhrases: Partial<Record<number, string>> = {
+  400: 'Bad Request',
+  408: 'Request Timeout',
+  413: 'Payload Too Large',
+  431: 'Request Header Fields Too Large',
+};
 
 function clientErrorStatus(error: Error & { code?: string }, limits: ServerLimits): StatusError {
   switch (error.code) {

@@ -68,7 +68,11 @@ export interface MetricsApi {
 }
 
 /** The groups and versions served for the providers given, preferred version first. */
-export function servedGroups(providers: { readonly custom?: unknown; readonly external?: unknown; readonly resource?: unknown }): ServedGroup[] {
+export function servedGroups(providers: {
+  readonly custom?: unknown;
+  readonly external?: unknown;
+  readonly resource?: unknown;
+}): ServedGroup[] {
   const groups: ServedGroup[] = [];
   if (providers.custom) groups.push({ name: customMetricsGroup, versions: customVersions });
   if (providers.external) groups.push({ name: externalMetricsGroup, versions: [externalMetricsVersion] });
@@ -88,7 +92,12 @@ export function createMetricsApi(options: MetricsApiOptions): MetricsApi {
   const externalBodyCache = new BodyCache<ExternalMetricValue>();
   const servedMetrics = new ServedMetrics();
 
-  async function customData(version: CustomMetricsVersion, segments: readonly string[], query: string, ctx: QueryContext): Promise<Buffer> {
+  async function customData(
+    version: CustomMetricsVersion,
+    segments: readonly string[],
+    query: string,
+    ctx: QueryContext,
+  ): Promise<Buffer> {
     const path = parseCustomPath(segments);
     const params = new URLSearchParams(query);
     const metricSelector = selectorParam(params, 'metricLabelSelector');
@@ -98,15 +107,27 @@ export function createMetricsApi(options: MetricsApiOptions): MetricsApi {
       metric: path.metric,
     };
     if (path.metric === '') {
-      return encodeMetricValueList(version, await objectMetrics(custom!, { namespace: path.namespace, name: path.name }, info, metricSelector, ctx));
+      return encodeMetricValueList(
+        version,
+        await objectMetrics(custom!, { namespace: path.namespace, name: path.name }, info, metricSelector, ctx),
+      );
     }
     if (path.name !== '*') {
-      return encodeMetricValueList(version, [await custom!.getMetricByName({ namespace: path.namespace, name: path.name }, info, metricSelector, ctx)]);
+      return encodeMetricValueList(version, [
+        await custom!.getMetricByName({ namespace: path.namespace, name: path.name }, info, metricSelector, ctx),
+      ]);
     }
-    const values = await custom!.getMetricBySelector(path.namespace, selectorParam(params, 'labelSelector'), info, metricSelector, ctx);
+    const values = await custom!.getMetricBySelector(
+      path.namespace,
+      selectorParam(params, 'labelSelector'),
+      info,
+      metricSelector,
+      ctx,
+    );
     // NB: prometheus-adapter answers 404 for a metric it does not serve on every form; an empty
     // answer is checked against the served list only then, so a hit costs nothing more.
-    if (values.length === 0 && !servedMetrics.has(custom!.listAllMetrics(), info)) throw metricNotFound(info.groupResource, info.metric);
+    if (values.length === 0 && !servedMetrics.has(custom!.listAllMetrics(), info))
+      throw metricNotFound(info.groupResource, info.metric);
     return bodyCache[version].get(values, (list) => encodeMetricValueList(version, list));
   }
 
@@ -133,7 +154,8 @@ export function createMetricsApi(options: MetricsApiOptions): MetricsApi {
       const version = segments[1] ?? '';
       const groupBody = groupBodies.get(group);
       if (groupBody === undefined) throw routeNotFound();
-      if (segments.length === 1 || (segments.length === 2 && version === '')) return { body: groupBody, group, version: '' };
+      if (segments.length === 1 || (segments.length === 2 && version === ''))
+        return { body: groupBody, group, version: '' };
       if (!acceptsJson(accept)) throw notAcceptable(['application/json']);
       const rest = segments.slice(2);
       const isDiscovery = rest.length === 0 || (rest.length === 1 && rest[0] === '');
@@ -202,20 +224,30 @@ function servedKey(info: CustomMetricInfo): string {
  * getMetricByName per metric the provider lists for the object's resource; a 404 leaves it out.
  */
 async function objectMetrics(
-  custom: CustomMetricsProvider, name: { namespace: string; name: string }, info: CustomMetricInfo, metricSelector: Selector, ctx: QueryContext,
+  custom: CustomMetricsProvider,
+  name: { namespace: string; name: string },
+  info: CustomMetricInfo,
+  metricSelector: Selector,
+  ctx: QueryContext,
 ): Promise<MetricValue[]> {
   const metrics = new Set<string>();
   for (const served of custom.listAllMetrics()) {
-    if (served.groupResource.group === info.groupResource.group && served.groupResource.resource === info.groupResource.resource) metrics.add(served.metric);
+    if (
+      served.groupResource.group === info.groupResource.group &&
+      served.groupResource.resource === info.groupResource.resource
+    )
+      metrics.add(served.metric);
   }
-  const answers = await Promise.all([...metrics].sort().map(async (metric) => {
-    try {
-      return await custom.getMetricByName(name, { ...info, metric }, metricSelector, ctx);
-    } catch (error) {
-      if (error instanceof StatusError && error.code === 404) return undefined;
-      throw error;
-    }
-  }));
+  const answers = await Promise.all(
+    [...metrics].sort().map(async (metric) => {
+      try {
+        return await custom.getMetricByName(name, { ...info, metric }, metricSelector, ctx);
+      } catch (error) {
+        if (error instanceof StatusError && error.code === 404) return undefined;
+        throw error;
+      }
+    }),
+  );
   const values = answers.filter((value): value is MetricValue => value !== undefined);
   if (values.length === 0) throw noMetricsFor(info.groupResource, name.name);
   return values;

@@ -5,9 +5,23 @@ import { createMemoryAdapter } from '../../test/helpers/memory-adapter.js';
 
 type TestAdapter = Awaited<ReturnType<typeof createMemoryAdapter>>;
 type Json = Record<string, unknown>;
-interface SchemaJson { $ref?: string; type?: string; properties?: Record<string, SchemaJson>; items?: SchemaJson; required?: string[]; 'x-kubernetes-group-version-kind'?: { kind: string }[] }
-interface OperationJson { responses: Record<string, { schema?: SchemaJson; content?: Record<string, { schema: SchemaJson }> }>; parameters: { name: string; in: string }[] }
-interface DocumentJson { paths: Record<string, { get: OperationJson }>; definitions?: Record<string, SchemaJson>; components?: { schemas: Record<string, SchemaJson> } }
+interface SchemaJson {
+  $ref?: string;
+  type?: string;
+  properties?: Record<string, SchemaJson>;
+  items?: SchemaJson;
+  required?: string[];
+  'x-kubernetes-group-version-kind'?: { kind: string }[];
+}
+interface OperationJson {
+  responses: Record<string, { schema?: SchemaJson; content?: Record<string, { schema: SchemaJson }> }>;
+  parameters: { name: string; in: string }[];
+}
+interface DocumentJson {
+  paths: Record<string, { get: OperationJson }>;
+  definitions?: Record<string, SchemaJson>;
+  components?: { schemas: Record<string, SchemaJson> };
+}
 
 /** Every form the server answers, with a value behind it. */
 const served = [
@@ -43,12 +57,14 @@ function checkShape(value: unknown, schema: SchemaJson, definitions: Record<stri
     const name = schema.$ref.replace(/^#\/(definitions|components\/schemas)\//, '');
     const resolved = definitions[name];
     assert.ok(resolved, `${where}: ${schema.$ref} is defined`);
-    return checkShape(value, resolved, definitions, where);
+    checkShape(value, resolved, definitions, where);
+    return;
   }
   if (value === null) return;
   if (schema.type === 'array') {
     assert.ok(Array.isArray(value), `${where} is an array`);
-    for (const [i, item] of (value as unknown[]).entries()) checkShape(item, schema.items!, definitions, `${where}[${i}]`);
+    for (const [i, item] of (value as unknown[]).entries())
+      checkShape(item, schema.items!, definitions, `${where}[${i}]`);
     return;
   }
   if (schema.type === 'object' && schema.properties !== undefined) {
@@ -60,7 +76,8 @@ function checkShape(value: unknown, schema: SchemaJson, definitions: Record<stri
     for (const key of schema.required ?? []) assert.ok(key in object, `${where}.${key} is present`);
     return;
   }
-  if (schema.type !== undefined && schema.type !== 'object') assert.equal(typeof value, schema.type === 'integer' ? 'number' : schema.type, where);
+  if (schema.type !== undefined && schema.type !== 'object')
+    assert.equal(typeof value, schema.type === 'integer' ? 'number' : schema.type, where);
 }
 
 describe('OpenAPI v2 and v3 describe every served path and type', () => {
@@ -73,7 +90,8 @@ describe('OpenAPI v2 and v3 describe every served path and type', () => {
       ['/write-metrics/nodes/node-1/temperature', '"45"'],
       ['/write-metrics/namespaces/team-a/metrics/queue_length', '42'],
       ['/write-external-metrics/queue?labels=q=a', '"5"'],
-    ] as const) assert.equal((await adapter.post(path, body)).statusCode, 200);
+    ] as const)
+      assert.equal((await adapter.post(path, body)).statusCode, 200);
     v2 = JSON.parse((await adapter.get('/openapi/v2')).body) as DocumentJson;
   });
   after(() => adapter.close());
@@ -89,8 +107,14 @@ describe('OpenAPI v2 and v3 describe every served path and type', () => {
   });
 
   test('/openapi/v3 lists each group version, and each document is valid OpenAPI 3.0', async () => {
-    const discovery = JSON.parse((await adapter.get('/openapi/v3')).body) as { paths: Record<string, { serverRelativeURL: string }> };
-    assert.deepEqual(Object.keys(discovery.paths).sort(), ['apis/custom.metrics.k8s.io/v1beta1', 'apis/custom.metrics.k8s.io/v1beta2', 'apis/external.metrics.k8s.io/v1beta1']);
+    const discovery = JSON.parse((await adapter.get('/openapi/v3')).body) as {
+      paths: Record<string, { serverRelativeURL: string }>;
+    };
+    assert.deepEqual(Object.keys(discovery.paths).sort(), [
+      'apis/custom.metrics.k8s.io/v1beta1',
+      'apis/custom.metrics.k8s.io/v1beta2',
+      'apis/external.metrics.k8s.io/v1beta1',
+    ]);
     for (const [key, { serverRelativeURL }] of Object.entries(discovery.paths)) {
       const res = await adapter.get(serverRelativeURL);
       assert.equal(res.statusCode, 200, key);
@@ -101,14 +125,23 @@ describe('OpenAPI v2 and v3 describe every served path and type', () => {
       assert.deepEqual(result.errors, undefined, key);
       assert.equal(validator.version, '3.0');
       assert.doesNotThrow(() => validator.resolveRefs());
-      assert.ok(Object.keys(doc.paths).every((path) => path.startsWith(`/${key}/`)), `${key} describes its own paths only`);
+      assert.ok(
+        Object.keys(doc.paths).every((path) => path.startsWith(`/${key}/`)),
+        `${key} describes its own paths only`,
+      );
       const plain = await adapter.get(`/openapi/v3/${key}`);
       assert.equal(plain.body, res.body);
       assert.equal(plain.headers['cache-control'], 'no-cache, private');
     }
-    const stale = await adapter.server.inject({ method: 'GET', url: '/openapi/v3/apis/custom.metrics.k8s.io/v1beta2?hash=0' });
+    const stale = await adapter.server.inject({
+      method: 'GET',
+      url: '/openapi/v3/apis/custom.metrics.k8s.io/v1beta2?hash=0',
+    });
     assert.equal(stale.statusCode, 301);
-    assert.match(String(stale.headers.location), /^\/openapi\/v3\/apis\/custom\.metrics\.k8s\.io\/v1beta2\?hash=[0-9A-F]{128}$/);
+    assert.match(
+      String(stale.headers.location),
+      /^\/openapi\/v3\/apis\/custom\.metrics\.k8s\.io\/v1beta2\?hash=[0-9A-F]{128}$/,
+    );
     assert.equal((await adapter.get('/openapi/v3/apis/metrics.k8s.io/v1beta1')).statusCode, 404);
   });
 
@@ -122,7 +155,10 @@ describe('OpenAPI v2 and v3 describe every served path and type', () => {
       assert.ok(template, `a template in /openapi/v2 matches ${pathOnly}`);
       const operation = v2.paths[template]!.get;
       for (const key of new URLSearchParams(path.split('?')[1] ?? '').keys()) {
-        assert.ok(operation.parameters.some((p) => p.in === 'query' && p.name === key), `${template} takes ?${key}`);
+        assert.ok(
+          operation.parameters.some((p) => p.in === 'query' && p.name === key),
+          `${template} takes ?${key}`,
+        );
       }
       const schema = operation.responses['200']!.schema!;
       const definition = v2.definitions![schema.$ref!.replace('#/definitions/', '')]!;
@@ -131,7 +167,12 @@ describe('OpenAPI v2 and v3 describe every served path and type', () => {
       const version = path.split('/').slice(2, 4).join('/');
       const v3 = JSON.parse((await adapter.get(`/openapi/v3/apis/${version}`)).body) as DocumentJson;
       assert.ok(v3.paths[template], `${template} is in the v3 document of ${version}`);
-      checkShape(body, v3.paths[template]!.get.responses['200']!.content!['application/json']!.schema, v3.components!.schemas, path);
+      checkShape(
+        body,
+        v3.paths[template]!.get.responses['200']!.content!['application/json']!.schema,
+        v3.components!.schemas,
+        path,
+      );
     });
   }
 
@@ -142,7 +183,18 @@ describe('OpenAPI v2 and v3 describe every served path and type', () => {
     assert.match(etag, /^"[0-9A-F]{128}"$/);
     assert.equal((await adapter.get('/openapi/v2', { 'if-none-match': etag })).statusCode, 304);
     assert.equal((await adapter.get('/openapi/v2', { 'if-none-match': '"other"' })).statusCode, 200);
-    assert.equal((await adapter.get('/openapi/v2', { accept: 'application/com.github.proto-openapi.spec.v2@v1.0+protobuf' })).statusCode, 406);
-    assert.equal((await adapter.get('/openapi/v2', { accept: 'application/com.github.proto-openapi.spec.v2@v1.0+protobuf, application/json' })).statusCode, 200);
+    assert.equal(
+      (await adapter.get('/openapi/v2', { accept: 'application/com.github.proto-openapi.spec.v2@v1.0+protobuf' }))
+        .statusCode,
+      406,
+    );
+    assert.equal(
+      (
+        await adapter.get('/openapi/v2', {
+          accept: 'application/com.github.proto-openapi.spec.v2@v1.0+protobuf, application/json',
+        })
+      ).statusCode,
+      200,
+    );
   });
 });

@@ -17,7 +17,7 @@ export function addOpenApiRoutes(routes: Routes, groups: readonly OpenApiGroup[]
     if (!acceptsJson(exchange.request.headers.accept)) throw notAcceptable(['application/json']);
     const headers = { ...extraHeaders, etag: document.etag };
     const match = exchange.request.headers['if-none-match'];
-    if (match !== undefined && match.split(',').some((tag) => tag.trim() === document.etag)) return { code: 304, headers };
+    if (match?.split(',').some((tag) => tag.trim() === document.etag)) return { code: 304, headers };
     return jsonAnswer(exchange, 200, document.body, headers);
   };
 
@@ -30,8 +30,13 @@ export function addOpenApiRoutes(routes: Routes, groups: readonly OpenApiGroup[]
     const hash = new URLSearchParams(exchange.query).get('hash');
     // NB: kube-openapi handler3: the hash the discovery document gave makes the answer immutable;
     // a stale one is sent to the current URL.
-    if (hash !== null && hash !== document.hash) return { code: 301, headers: { location: `/openapi/v3/apis/${group}/${version}?hash=${document.hash}` } };
-    if (hash !== null) return answer(exchange, document, { 'cache-control': 'public, immutable', expires: new Date(Date.now() + 365 * 86_400_000).toUTCString() });
+    if (hash !== null && hash !== document.hash)
+      return { code: 301, headers: { location: `/openapi/v3/apis/${group}/${version}?hash=${document.hash}` } };
+    if (hash !== null)
+      return answer(exchange, document, {
+        'cache-control': 'public, immutable',
+        expires: new Date(Date.now() + 365 * 86_400_000).toUTCString(),
+      });
     return answer(exchange, document);
   });
 }

@@ -15,7 +15,8 @@ import { badRequest, invalidRequestPath, routeNotFound } from '../api/errors.js'
  */
 export function splitPath(path: string): string[] {
   // NB: the hot path skips decodeURIComponent, which leaves a path without `%` as it is.
-  // Stryker disable next-line ConditionalExpression,StringLiteral,BlockStatement: equivalent, decoding such a path gives the same string.
+  // Stryker disable next-line ConditionalExpression,StringLiteral,BlockStatement: equivalent, decoding such a path
+  // gives the same string.
   if (path.indexOf('%') < 0) return path.split('/');
   try {
     return decodeURIComponent(path).split('/');
@@ -79,7 +80,8 @@ function parseObjectMetricsPath(segments: readonly string[]): CustomPath | undef
   if (n < 3 || segments[n - 1] !== '' || segments.slice(0, -1).some((s) => s === '' || s === '*')) return undefined;
   if (segments[0] === 'namespaces') {
     if (n === 5) return { namespace: segments[1]!, resource: segments[2]!, name: segments[3]!, metric: '' };
-    if (n === 4 && segments[2] === 'metrics') return { namespace: '', resource: 'namespaces', name: segments[1]!, metric: '' };
+    if (n === 4 && segments[2] === 'metrics')
+      return { namespace: '', resource: 'namespaces', name: segments[1]!, metric: '' };
     if (n === 3) return { namespace: '', resource: 'namespaces', name: segments[1]!, metric: '' };
     return undefined;
   }
@@ -87,7 +89,10 @@ function parseObjectMetricsPath(segments: readonly string[]): CustomPath | undef
 }
 
 /** Parses the segments after `/apis/external.metrics.k8s.io/v1beta1/`: only `namespaces/{ns}/{metric}`. */
-export function parseExternalPath(segments: readonly string[]): { readonly namespace: string; readonly metric: string } {
+export function parseExternalPath(segments: readonly string[]): {
+  readonly namespace: string;
+  readonly metric: string;
+} {
   if (segments.length !== 3 || segments[0] !== 'namespaces' || segments[1] === '' || segments[2] === '') {
     throw routeNotFound();
   }
@@ -108,7 +113,10 @@ export function parseCustomWritePath(segments: readonly string[]): CustomPath {
 }
 
 /** An external metric write path, after `/write-external-metrics/`: `namespaces/{ns}/{metric}` or `{metric}`. */
-export function parseExternalWritePath(segments: readonly string[]): { readonly namespace: string | null; readonly metric: string } {
+export function parseExternalWritePath(segments: readonly string[]): {
+  readonly namespace: string | null;
+  readonly metric: string;
+} {
   if (segments.some((s) => s === '')) throw routeNotFound();
   if (segments.length === 1) return { namespace: null, metric: segments[0]! };
   if (segments.length === 3 && segments[0] === 'namespaces') return { namespace: segments[1]!, metric: segments[2]! };

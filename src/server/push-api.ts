@@ -11,7 +11,11 @@ import type { Routes } from './routes.js';
 
 type Endpoint = 'remoteWrite' | 'otlpMetrics' | 'batchWrite';
 
-const endpoints: Readonly<Record<string, Endpoint>> = { '/api/v1/write': 'remoteWrite', '/v1/metrics': 'otlpMetrics', '/write-metrics': 'batchWrite' };
+const endpoints: Readonly<Record<string, Endpoint>> = {
+  '/api/v1/write': 'remoteWrite',
+  '/v1/metrics': 'otlpMetrics',
+  '/write-metrics': 'batchWrite',
+};
 
 export function addPushRoutes(routes: Routes, receivers: PushReceivers): void {
   for (const [path, endpoint] of Object.entries(endpoints)) {
@@ -20,8 +24,16 @@ export function addPushRoutes(routes: Routes, receivers: PushReceivers): void {
       // NB: the client went away; whatever is answered reaches nobody.
       if (body === undefined) return { code: 499 };
       const headers = exchange.request.headers;
-      const result = await receivers[endpoint]({ body, contentType: mediaTypeOf(headers['content-type']), contentEncoding: (headers['content-encoding'] ?? '').trim().toLowerCase() });
-      return { code: result.code, ...(result.body !== undefined ? { body: result.body } : {}), ...(result.contentType !== undefined ? { headers: { 'content-type': result.contentType } } : {}) };
+      const result = await receivers[endpoint]({
+        body,
+        contentType: mediaTypeOf(headers['content-type']),
+        contentEncoding: (headers['content-encoding'] ?? '').trim().toLowerCase(),
+      });
+      return {
+        code: result.code,
+        ...(result.body !== undefined ? { body: result.body } : {}),
+        ...(result.contentType !== undefined ? { headers: { 'content-type': result.contentType } } : {}),
+      };
     });
     routes.add(['GET', 'HEAD', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'], path, () => {
       throw methodNotAllowed();

@@ -31,9 +31,16 @@ export function parseResourceMetricsPath(segments: readonly string[]): ResourceM
   throw routeNotFound();
 }
 
-/** NB: apimachinery errors.NewNotFound(metrics.k8s.io/{kind}, name), as metrics-server returns for an object without usage. */
+/**
+ * NB: apimachinery errors.NewNotFound(metrics.k8s.io/{kind}, name), as metrics-server returns for an object without
+ * usage.
+ */
 function usageNotFound(kind: 'nodemetrics' | 'podmetrics', name: string): StatusError {
-  return new StatusError(404, 'NotFound', `${kind}.${resourceMetricsGroup} "${name}" not found`, { name, group: resourceMetricsGroup, kind });
+  return new StatusError(404, 'NotFound', `${kind}.${resourceMetricsGroup} "${name}" not found`, {
+    name,
+    group: resourceMetricsGroup,
+    kind,
+  });
 }
 
 function selectorParam(params: URLSearchParams, name: string): Selector {
@@ -41,7 +48,8 @@ function selectorParam(params: URLSearchParams, name: string): Selector {
   return text === null || text === '' ? everything : parseSelector(text);
 }
 
-const byName = (a: { readonly name: string }, b: { readonly name: string }): number => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+const byName = (a: { readonly name: string }, b: { readonly name: string }): number =>
+  a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
 const byNamespaceThenName = (a: PodUsage, b: PodUsage): number =>
   a.namespace < b.namespace ? -1 : a.namespace > b.namespace ? 1 : byName(a, b);
 
@@ -65,8 +73,9 @@ export async function answerResourceMetrics(
     }
     const params = new URLSearchParams(query);
     const fields = selectorParam(params, 'fieldSelector');
-    const nodes = (await provider.getNodeMetrics(selectorParam(params, 'labelSelector'), ctx))
-      .filter((node: NodeUsage) => fields.isEmpty() || fields.matches({ 'metadata.name': node.name }));
+    const nodes = (await provider.getNodeMetrics(selectorParam(params, 'labelSelector'), ctx)).filter(
+      (node: NodeUsage) => fields.isEmpty() || fields.matches({ 'metadata.name': node.name }),
+    );
     return encodeNodeMetricsList(nodes.sort(byName), now);
   }
   if (path.name !== undefined) {
@@ -76,7 +85,8 @@ export async function answerResourceMetrics(
   }
   const params = new URLSearchParams(query);
   const fields = selectorParam(params, 'fieldSelector');
-  const pods = (await provider.getPodMetrics(path.namespace, selectorParam(params, 'labelSelector'), ctx))
-    .filter((pod) => fields.isEmpty() || fields.matches({ 'metadata.name': pod.name, 'metadata.namespace': pod.namespace }));
+  const pods = (await provider.getPodMetrics(path.namespace, selectorParam(params, 'labelSelector'), ctx)).filter(
+    (pod) => fields.isEmpty() || fields.matches({ 'metadata.name': pod.name, 'metadata.namespace': pod.namespace }),
+  );
   return encodePodMetricsList(pods.sort(byNamespaceThenName), now);
 }

@@ -33,15 +33,19 @@ export function parseResourceUsageBody(body: string): Partial<ResourceUsage> {
   try {
     parsed = JSON.parse(body);
   } catch (error) {
-    throw badRequest(`invalid body: ${(error as Error).message}; want {"cpu":"250m","memory":"64Mi"}`, { cause: error });
+    throw badRequest(`invalid body: ${(error as Error).message}; want {"cpu":"250m","memory":"64Mi"}`, {
+      cause: error,
+    });
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     throw badRequest('invalid body: want a JSON object such as {"cpu":"250m","memory":"64Mi"}');
   }
   const usage: { cpu?: string; memory?: string } = {};
   for (const [key, value] of Object.entries(parsed)) {
-    if (key !== 'cpu' && key !== 'memory') throw badRequest(`invalid body: unknown key ${JSON.stringify(key)}; only "cpu" and "memory"`);
-    if (typeof value !== 'string' && typeof value !== 'number') throw badRequest(`invalid ${key}: want a quantity such as "250m"`);
+    if (key !== 'cpu' && key !== 'memory')
+      throw badRequest(`invalid body: unknown key ${JSON.stringify(key)}; only "cpu" and "memory"`);
+    if (typeof value !== 'string' && typeof value !== 'number')
+      throw badRequest(`invalid ${key}: want a quantity such as "250m"`);
     let quantity: Quantity;
     try {
       quantity = parseQuantity(String(value));
@@ -51,6 +55,7 @@ export function parseResourceUsageBody(body: string): Partial<ResourceUsage> {
     if (quantity.nano < 0n) throw badRequest(`invalid ${key} ${JSON.stringify(value)}: must not be negative`);
     usage[key] = new Quantity(quantity.nano, key === 'cpu' ? 'DecimalSI' : 'BinarySI').toString();
   }
-  if (usage.cpu === undefined && usage.memory === undefined) throw badRequest('invalid body: give "cpu", "memory" or both');
+  if (usage.cpu === undefined && usage.memory === undefined)
+    throw badRequest('invalid body: give "cpu", "memory" or both');
   return usage;
 }

@@ -23,7 +23,9 @@ export function wantsPretty(request: Pick<IncomingMessage, 'url' | 'headers'>): 
     }
   }
   const agent = request.headers['user-agent'];
-  return agent !== undefined && (agent.startsWith('curl') || agent.startsWith('Wget') || agent.startsWith('Mozilla/5.0'));
+  return (
+    agent !== undefined && (agent.startsWith('curl') || agent.startsWith('Wget') || agent.startsWith('Mozilla/5.0'))
+  );
 }
 
 /** The bytes of a compact, newline-terminated JSON body, re-indented if the caller wants it pretty. */

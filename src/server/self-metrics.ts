@@ -77,7 +77,9 @@ export function createSelfMetrics(
       const entry = latency.get(r.latencyLabels) ?? { count: 0, sum: 0, buckets: buckets.map(() => 0) };
       entry.count += r.count;
       entry.sum += r.sum;
-      r.bucketCounts.forEach((n, i) => (entry.buckets[i]! += n));
+      r.bucketCounts.forEach((n, i) => {
+        entry.buckets[i]! += n;
+      });
       latency.set(r.latencyLabels, entry);
     }
     for (const [labels, entry] of latency) {
@@ -100,7 +102,14 @@ export function createSelfMetrics(
       let record = records.get(key);
       if (record === undefined) {
         const latencyLabels = `verb="${escapeLabel(verb)}",group="${escapeLabel(group)}",version="${escapeLabel(version)}"`;
-        record = { key: { verb, group, version, code }, labels: `${latencyLabels},code="${code}"`, latencyLabels, count: 0, sum: 0, bucketCounts: buckets.map(() => 0) };
+        record = {
+          key: { verb, group, version, code },
+          labels: `${latencyLabels},code="${code}"`,
+          latencyLabels,
+          count: 0,
+          sum: 0,
+          bucketCounts: buckets.map(() => 0),
+        };
         records.set(key, record);
       }
       record.count++;

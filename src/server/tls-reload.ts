@@ -16,7 +16,12 @@ export interface TlsFiles {
   readonly keyPem: string;
 }
 
-export function reloadTlsOnChange(server: TlsServer, files: TlsFiles, logger: Logger, intervalMs?: number): CertificateWatch {
+export function reloadTlsOnChange(
+  server: TlsServer,
+  files: TlsFiles,
+  logger: Logger,
+  intervalMs?: number,
+): CertificateWatch {
   return watchCertificateFiles(
     {
       certFile: files.certFile,
@@ -24,7 +29,10 @@ export function reloadTlsOnChange(server: TlsServer, files: TlsFiles, logger: Lo
       ...(intervalMs === undefined ? {} : { intervalMs }),
       onChange(loaded) {
         server.setSecureContext(secureContextOptions(loaded.keyPem, loaded.certPem));
-        logger.info({ certFile: loaded.certFile, notAfter: loaded.notAfter.toISOString() }, 'loaded the new serving certificate');
+        logger.info(
+          { certFile: loaded.certFile, notAfter: loaded.notAfter.toISOString() },
+          'loaded the new serving certificate',
+        );
       },
       onError(error) {
         logger.error(`keeping the current serving certificate: ${error.message}`);

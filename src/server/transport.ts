@@ -3,7 +3,12 @@
  * speaks h2 and http/1.1 by ALPN (HTTP/1.1 only with `disableHttp2`), with the limits of limits.ts.
  * @module
  */
-import { createServer as createHttpServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
+import {
+  createServer as createHttpServer,
+  type IncomingMessage,
+  type Server as HttpServer,
+  type ServerResponse,
+} from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { createSecureServer, type Http2SecureServer } from 'node:http2';
 import {
@@ -36,7 +41,11 @@ export function servesHttp2(tls: TlsServing | undefined): boolean {
 export type NodeServer = HttpServer;
 
 /** Builds the server for `tls` with `listener` as its only request listener. */
-export function createNodeServer(tls: TlsServing | undefined, limits: ServerLimits, listener: (request: IncomingMessage, response: ServerResponse) => void): NodeServer {
+export function createNodeServer(
+  tls: TlsServing | undefined,
+  limits: ServerLimits,
+  listener: (request: IncomingMessage, response: ServerResponse) => void,
+): NodeServer {
   const node = nodeServerOptions(limits);
   let server: NodeServer;
   if (tls === undefined) {
@@ -44,7 +53,10 @@ export function createNodeServer(tls: TlsServing | undefined, limits: ServerLimi
   } else if (!servesHttp2(tls)) {
     server = createHttpsServer({ ...httpsOptions(tls), ...node }, listener);
   } else {
-    const h2: Http2SecureServer = createSecureServer({ ...httpsOptions(tls), ...http2SessionOptions(limits) }, listener as never);
+    const h2: Http2SecureServer = createSecureServer(
+      { ...httpsOptions(tls), ...http2SessionOptions(limits) },
+      listener as never,
+    );
     // NB: an idle h2 session is closed (GOAWAY) as an idle HTTP/1.1 connection is.
     h2.on('session', (session) => session.setTimeout(keepAliveTimeoutMs, () => session.close()));
     applyHttp1Settings(h2, node, keepAliveTimeoutMs);

@@ -32,7 +32,11 @@ export function createWriteApi(writer: MetricsWriter, mapper: ResourceMapper, no
       if (path.namespace !== '') check('namespace', path.namespace, dns1123LabelProblem);
       check('resource', groupResource.resource, dns1123LabelProblem);
       if (groupResource.group !== '') check('API group', groupResource.group, dns1123SubdomainProblem);
-      check(groupResource.resource === 'namespaces' ? 'namespace' : 'object name', path.name, groupResource.resource === 'namespaces' ? dns1123LabelProblem : dns1123SubdomainProblem);
+      check(
+        groupResource.resource === 'namespaces' ? 'namespace' : 'object name',
+        path.name,
+        groupResource.resource === 'namespaces' ? dns1123LabelProblem : dns1123SubdomainProblem,
+      );
       check('metric name', path.metric, metricNameProblem);
       const params = new URLSearchParams(query);
       const write: CustomMetricWrite = {
@@ -65,7 +69,8 @@ export function createWriteApi(writer: MetricsWriter, mapper: ResourceMapper, no
     },
 
     async writeResource(segments, query, body) {
-      if (writer.writeResourceUsage === undefined) throw badRequest('this back end does not take resource usage writes');
+      if (writer.writeResourceUsage === undefined)
+        throw badRequest('this back end does not take resource usage writes');
       const path = parseResourceWritePath(segments);
       if (path.namespace !== '') check('namespace', path.namespace, dns1123LabelProblem);
       check(path.container === undefined ? 'node name' : 'pod name', path.name, dns1123SubdomainProblem);
@@ -81,8 +86,13 @@ export function createWriteApi(writer: MetricsWriter, mapper: ResourceMapper, no
         timestamp: now(),
         windowMs: windowParam(params),
       });
-      const what = path.container === undefined ? `node ${path.name}` : `pod ${path.namespace}/${path.name} container ${path.container}`;
-      return `stored ${Object.entries(usage).map(([k, v]) => `${k}=${v}`).join(' ')} for ${what}`;
+      const what =
+        path.container === undefined
+          ? `node ${path.name}`
+          : `pod ${path.namespace}/${path.name} container ${path.container}`;
+      return `stored ${Object.entries(usage)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(' ')} for ${what}`;
     },
   };
 }

@@ -30,11 +30,12 @@ export function addWriteRoutes(routes: Routes, writeApi: WriteApi): void {
     if (body === undefined) return { code: 499 };
     const segments = splitPath(exchange.path);
     const text = body.toString('utf8');
-    const message = segments[1] === 'write-metrics'
-      ? await writeApi.writeCustom(segments.slice(2), exchange.query, text)
-      : segments[1] === 'write-resource-metrics'
-        ? await writeApi.writeResource(segments.slice(2), exchange.query, text)
-        : await writeApi.writeExternal(segments.slice(2), exchange.query, text);
+    const message =
+      segments[1] === 'write-metrics'
+        ? await writeApi.writeCustom(segments.slice(2), exchange.query, text)
+        : segments[1] === 'write-resource-metrics'
+          ? await writeApi.writeResource(segments.slice(2), exchange.query, text)
+          : await writeApi.writeExternal(segments.slice(2), exchange.query, text);
     return jsonAnswer(exchange, 200, encodeStatusSuccess(200, message));
   };
   const refuse = (): never => {

@@ -3,8 +3,14 @@
  * generic apiserver's delegating options) names them. Lists take commas or repeated flags.
  * @module
  */
-import { Command, InvalidArgumentError } from 'commander';
-import { AuthConfigError, createDelegatedAuth, delegatedAuthRequested, type DelegatedAuth, type DelegatedAuthOptions } from '../auth/index.js';
+import { type Command, InvalidArgumentError } from 'commander';
+import {
+  AuthConfigError,
+  createDelegatedAuth,
+  delegatedAuthRequested,
+  type DelegatedAuth,
+  type DelegatedAuthOptions,
+} from '../auth/index.js';
 import { parseDuration } from '../duration/index.js';
 import type { Logger } from '../log/index.js';
 import { CliError } from './cli-error.js';
@@ -28,7 +34,13 @@ export interface AuthFlags {
 
 /** pflag StringSlice: `a,b` and repeating the flag both add; an empty value gives an empty list. */
 function list(value: string, previous: string[] | undefined): string[] {
-  return [...(previous ?? []), ...value.split(',').map((v) => v.trim()).filter((v) => v !== '')];
+  return [
+    ...(previous ?? []),
+    ...value
+      .split(',')
+      .map((v) => v.trim())
+      .filter((v) => v !== ''),
+  ];
 }
 
 function duration(text: string): number {
@@ -41,20 +53,50 @@ function duration(text: string): number {
 
 export function addAuthFlags(command: Command): Command {
   return command
-    .option('--requestheader-client-ca-file <file>', 'CA bundle that signs the front proxy (aggregator) client certificate; without it and without --authentication-skip-lookup it is read from the cluster')
-    .option('--requestheader-allowed-names <names>', 'front proxy certificate CNs to accept (comma-separated; empty: any CN the CA signed)', list)
+    .option(
+      '--requestheader-client-ca-file <file>',
+      'CA bundle that signs the front proxy (aggregator) client certificate; without it and without --authentication-skip-lookup it is read from the cluster',
+    )
+    .option(
+      '--requestheader-allowed-names <names>',
+      'front proxy certificate CNs to accept (comma-separated; empty: any CN the CA signed)',
+      list,
+    )
     .option('--requestheader-username-headers <headers>', 'headers holding the user name (default X-Remote-User)', list)
     .option('--requestheader-uid-headers <headers>', 'headers holding the user UID', list)
     .option('--requestheader-group-headers <headers>', 'headers holding the groups (default X-Remote-Group)', list)
-    .option('--requestheader-extra-headers-prefix <prefixes>', 'header prefixes for extra user attributes (default X-Remote-Extra-)', list)
+    .option(
+      '--requestheader-extra-headers-prefix <prefixes>',
+      'header prefixes for extra user attributes (default X-Remote-Extra-)',
+      list,
+    )
     .option('--client-ca-file <file>', 'CA bundle for client certificate users (CN is the user, O the groups)')
-    .option('--authentication-kubeconfig <file>', 'kubeconfig for TokenReviews and the extension-apiserver-authentication ConfigMap (default: in-cluster)')
+    .option(
+      '--authentication-kubeconfig <file>',
+      'kubeconfig for TokenReviews and the extension-apiserver-authentication ConfigMap (default: in-cluster)',
+    )
     .option('--authorization-kubeconfig <file>', 'kubeconfig for SubjectAccessReviews (default: in-cluster)')
     .option('--authentication-skip-lookup', 'do not read kube-system/extension-apiserver-authentication')
-    .option('--authentication-token-webhook-cache-ttl <duration>', 'how long TokenReview answers are cached (default 10s)', duration)
-    .option('--authorization-webhook-cache-authorized-ttl <duration>', "how long 'allowed' SubjectAccessReview answers are cached (default 10s)", duration)
-    .option('--authorization-webhook-cache-unauthorized-ttl <duration>', "how long 'denied' SubjectAccessReview answers are cached (default 10s)", duration)
-    .option('--authorization-always-allow-paths <paths>', 'paths served without authorization; a trailing * matches a prefix (default /healthz,/readyz,/livez)', list);
+    .option(
+      '--authentication-token-webhook-cache-ttl <duration>',
+      'how long TokenReview answers are cached (default 10s)',
+      duration,
+    )
+    .option(
+      '--authorization-webhook-cache-authorized-ttl <duration>',
+      "how long 'allowed' SubjectAccessReview answers are cached (default 10s)",
+      duration,
+    )
+    .option(
+      '--authorization-webhook-cache-unauthorized-ttl <duration>',
+      "how long 'denied' SubjectAccessReview answers are cached (default 10s)",
+      duration,
+    )
+    .option(
+      '--authorization-always-allow-paths <paths>',
+      'paths served without authorization; a trailing * matches a prefix (default /healthz,/readyz,/livez)',
+      list,
+    );
 }
 
 /** The flags as createDelegatedAuth options. */

@@ -7,14 +7,20 @@ import { CommanderError } from 'commander';
 import { CliError } from './cli-error.js';
 
 function fail(message: string, exitCode: number): never {
-  process.stderr.write(`error: ${message.replace(/^error: /, '').replace(/\s*\n\s*/g, ' ').trim()}\n`);
+  process.stderr.write(
+    `error: ${message
+      .replace(/^error: /, '')
+      .replace(/\s*\n\s*/g, ' ')
+      .trim()}\n`,
+  );
   process.exit(exitCode);
 }
 
 /** Ends the process for an error thrown while parsing flags or starting: commander's, a CliError, or anything else. */
 export function exitOnError(error: unknown): never {
   if (error instanceof CommanderError) {
-    if (error.exitCode === 0 || error.code === 'commander.helpDisplayed' || error.code === 'commander.version') process.exit(0);
+    if (error.exitCode === 0 || error.code === 'commander.helpDisplayed' || error.code === 'commander.version')
+      process.exit(0);
     // NB: commander already printed the help text when a subcommand is missing.
     if (error.code === 'commander.help') process.exit(2);
     fail(error.message, 2);
@@ -30,7 +36,10 @@ export function closeOnSignals(running: { close(): Promise<void> }): void {
     if (closing) process.exit(1);
     closing = true;
     process.stderr.write(`received ${signal}, shutting down\n`);
-    running.close().then(() => process.exit(0), () => process.exit(1));
+    running.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
   };
   process.once('SIGTERM', () => stop('SIGTERM'));
   process.once('SIGINT', () => stop('SIGINT'));

@@ -8,7 +8,14 @@ import { basename, extname } from 'node:path';
 import { Command } from 'commander';
 import { createLogger, type Logger } from '../log/index.js';
 import { closeOnSignals, exitOnError } from './process-exit.js';
-import { listenAndAnnounce, prepareServing, type RunningAdapter, type ServableAdapter, type ServedApis, type ServingSetup } from './serve-setup.js';
+import {
+  listenAndAnnounce,
+  prepareServing,
+  type RunningAdapter,
+  type ServableAdapter,
+  type ServedApis,
+  type ServingSetup,
+} from './serve-setup.js';
 import { addServingFlags, normalizeKlogArgs, type ServingFlags } from './serving-flags.js';
 
 export interface RunHooks {

@@ -14,7 +14,10 @@ test('the start-up line suggests reading a group the server answers', () => {
   assert.equal(exampleReadPath(none), '/apis');
   assert.equal(exampleReadPath({ ...none, external: true }), '/apis/external.metrics.k8s.io/v1beta1');
   assert.equal(exampleReadPath({ ...none, resource: true }), '/apis/metrics.k8s.io/v1beta1');
-  assert.equal(exampleReadPath({ custom: true, external: true, resource: true }), '/apis/custom.metrics.k8s.io/v1beta2');
+  assert.equal(
+    exampleReadPath({ custom: true, external: true, resource: true }),
+    '/apis/custom.metrics.k8s.io/v1beta2',
+  );
 });
 
 test('with --secure-port 0 and auth off, the warning and the hint name the port actually bound', async () => {
@@ -32,9 +35,18 @@ test('with --secure-port 0 and auth off, the warning and the hint name the port 
   const setup = { logger, caFile: join(certDir, 'ca.crt'), caPem: '' } as unknown as ServingSetup;
   try {
     await listenAndAnnounce(adapter, flags, setup, {}, undefined, { custom: false, external: true, resource: false });
-    const lines = text.trim().split('\n').map((line) => JSON.parse(line) as { msg: string });
-    assert.equal(lines[0]!.msg, 'WARNING: authentication and authorization are DISABLED: anyone who can reach 127.0.0.1:43117 can read and write every metric');
-    assert.equal(lines[1]!.msg, `serving the metrics APIs on https://127.0.0.1:43117; try: kubectl --kubeconfig ${join(certDir, 'kubeconfig')} get --raw /apis/external.metrics.k8s.io/v1beta1`);
+    const lines = text
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { msg: string });
+    assert.equal(
+      lines[0]!.msg,
+      'WARNING: authentication and authorization are DISABLED: anyone who can reach 127.0.0.1:43117 can read and write every metric',
+    );
+    assert.equal(
+      lines[1]!.msg,
+      `serving the metrics APIs on https://127.0.0.1:43117; try: kubectl --kubeconfig ${join(certDir, 'kubeconfig')} get --raw /apis/external.metrics.k8s.io/v1beta1`,
+    );
     assert.doesNotMatch(text, /:0\b/);
   } finally {
     await rm(certDir, { recursive: true, force: true });

@@ -10,7 +10,12 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { Server as TlsServer } from 'node:tls';
 import type { DelegatedAuth } from '../auth/index.js';
-import { ensureSelfSignedCertificate, loadCertificateFiles, requireCertificateFilePair, CertificateError } from '../certs/index.js';
+import {
+  ensureSelfSignedCertificate,
+  loadCertificateFiles,
+  requireCertificateFilePair,
+  CertificateError,
+} from '../certs/index.js';
 import type { Logger } from '../log/index.js';
 import type { Readiness } from '../providers/health.js';
 import { closeGracefully, type MetricsServer, type ServerLimits } from '../server/index.js';
@@ -39,11 +44,19 @@ export function isLoopback(address: string): boolean {
   return address === '::1' || /^127\.\d+\.\d+\.\d+$/.test(address) || address === '::ffff:127.0.0.1';
 }
 
-/** What `serve` and a library adapter's `run()` both need before building the server: TLS, the logger and the request guard. */
+/**
+ * What `serve` and a library adapter's `run()` both need before building the server: TLS, the logger and the request
+ * guard.
+ */
 export interface ServingSetup {
   /** Spread into createAdapter() options. */
   readonly serverOptions: {
-    readonly tls: { readonly key: string; readonly cert: string; readonly requestClientCertificates: boolean; readonly disableHttp2: boolean };
+    readonly tls: {
+      readonly key: string;
+      readonly cert: string;
+      readonly requestClientCertificates: boolean;
+      readonly disableHttp2: boolean;
+    };
     readonly logger: Logger;
     readonly verbosity: number;
     readonly statusPageSampleIntervalMs: number;
@@ -57,7 +70,12 @@ export interface ServingSetup {
   /** `readiness`, unless auth is configured and cannot reach the API server (fail closed). */
   withAuthReadiness(readiness: () => Readiness): () => Readiness;
   /** The serving certificate files to watch for rotation, when given by flag. */
-  readonly tlsFiles?: { readonly certFile: string; readonly keyFile: string; readonly certPem: string; readonly keyPem: string };
+  readonly tlsFiles?: {
+    readonly certFile: string;
+    readonly keyFile: string;
+    readonly certPem: string;
+    readonly keyPem: string;
+  };
   /** The generated CA, when no --tls-cert-file was given. */
   readonly caPem?: string;
   readonly caFile?: string;
@@ -68,7 +86,8 @@ export async function prepareServing(flags: ServingFlags, logger: Logger): Promi
   checkBindAddress(flags);
   const tls = await loadTls(flags);
   const auth = flags.insecureDisableAuth ? undefined : await createAuthFromFlags(flags, logger);
-  // NB: the warning without auth waits for the bound port (listenAndAnnounce): with --secure-port 0 it is known only then.
+  // NB: the warning without auth waits for the bound port (listenAndAnnounce): with --secure-port 0 it is known only
+  // then.
   if (auth !== undefined) logger.info(`authentication and authorization: ${auth.summary}`);
   const withAuthReadiness = (readiness: () => Readiness) => (): Readiness => {
     const authReadiness = auth?.readiness();
@@ -76,7 +95,12 @@ export async function prepareServing(flags: ServingFlags, logger: Logger): Promi
   };
   return {
     serverOptions: {
-      tls: { key: tls.keyPem, cert: tls.certPem, requestClientCertificates: auth !== undefined, disableHttp2: flags.disableHttp2Serving },
+      tls: {
+        key: tls.keyPem,
+        cert: tls.certPem,
+        requestClientCertificates: auth !== undefined,
+        disableHttp2: flags.disableHttp2Serving,
+      },
       logger,
       verbosity: flags.v,
       statusPageSampleIntervalMs: flags.statusPageSampleInterval,
@@ -135,7 +159,12 @@ export async function listenAndAnnounce(
     await release();
     setup.auth?.close();
     const code = (error as NodeJS.ErrnoException).code;
-    const why = code === 'EADDRINUSE' ? 'address already in use' : code === 'EACCES' ? 'permission denied' : (error as Error).message;
+    const why =
+      code === 'EADDRINUSE'
+        ? 'address already in use'
+        : code === 'EACCES'
+          ? 'permission denied'
+          : (error as Error).message;
     throw new CliError(`cannot listen on ${flags.bindAddress}:${flags.securePort}: ${why}`, 1);
   }
   if (setup.auth === undefined) {
@@ -143,13 +172,19 @@ export async function listenAndAnnounce(
       `WARNING: authentication and authorization are DISABLED: anyone who can reach ${flags.bindAddress}:${address.port} can read and write every metric`,
     );
   }
-  const certificateWatch = setup.tlsFiles === undefined ? undefined : reloadTlsOnChange(adapter.server.server as unknown as TlsServer, setup.tlsFiles, logger);
+  const certificateWatch =
+    setup.tlsFiles === undefined
+      ? undefined
+      : reloadTlsOnChange(adapter.server.server as unknown as TlsServer, setup.tlsFiles, logger);
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `https://${host === '0.0.0.0' || host === '[::]' ? '127.0.0.1' : host}:${address.port}`;
   if (setup.caFile !== undefined) {
     const kubeconfig = join(flags.certDir, 'kubeconfig');
     await writeFile(kubeconfig, kubeconfigFor(url, setup.caPem ?? ''), { mode: 0o600 });
-    logger.info({ ...fields, url, caFile: setup.caFile, kubeconfig }, `serving the metrics APIs on ${url}; try: kubectl --kubeconfig ${kubeconfig} get --raw ${exampleReadPath(served)}`);
+    logger.info(
+      { ...fields, url, caFile: setup.caFile, kubeconfig },
+      `serving the metrics APIs on ${url}; try: kubectl --kubeconfig ${kubeconfig} get --raw ${exampleReadPath(served)}`,
+    );
   } else {
     logger.info({ ...fields, url }, `serving the metrics APIs on ${url}`);
   }
@@ -160,7 +195,9 @@ export async function listenAndAnnounce(
       certificateWatch?.close();
       setup.auth?.close();
       if (!(await closeGracefully(adapter.server, flags.shutdownGracePeriod))) {
-        logger.warn(`requests still in flight after the ${flags.shutdownGracePeriod / 1000}s shutdown grace period were cut`);
+        logger.warn(
+          `requests still in flight after the ${flags.shutdownGracePeriod / 1000}s shutdown grace period were cut`,
+        );
       }
       await release();
     },
@@ -175,13 +212,24 @@ export function checkBindAddress(flags: ServingFlags): void {
   }
 }
 
-async function loadTls(flags: ServingFlags): Promise<{ certPem: string; keyPem: string; caPem?: string; caFile?: string; files?: { certFile: string; keyFile: string } }> {
+async function loadTls(flags: ServingFlags): Promise<{
+  certPem: string;
+  keyPem: string;
+  caPem?: string;
+  caFile?: string;
+  files?: { certFile: string; keyFile: string };
+}> {
   try {
     const pair = requireCertificateFilePair(flags.tlsCertFile, flags.tlsPrivateKeyFile);
     if (pair !== undefined) return { ...(await loadCertificateFiles(pair.certFile, pair.keyFile)), files: pair };
     const ips = ['127.0.0.1', '::1'];
-    if (flags.bindAddress !== '0.0.0.0' && flags.bindAddress !== '::' && !ips.includes(flags.bindAddress)) ips.push(flags.bindAddress);
-    const generated = await ensureSelfSignedCertificate({ certDir: flags.certDir, hosts: ['localhost', hostname()], ips });
+    if (flags.bindAddress !== '0.0.0.0' && flags.bindAddress !== '::' && !ips.includes(flags.bindAddress))
+      ips.push(flags.bindAddress);
+    const generated = await ensureSelfSignedCertificate({
+      certDir: flags.certDir,
+      hosts: ['localhost', hostname()],
+      ips,
+    });
     return { certPem: generated.certPem, keyPem: generated.keyPem, caPem: generated.caPem, caFile: generated.caFile };
   } catch (error) {
     if (error instanceof CertificateError) throw new CliError(error.message);

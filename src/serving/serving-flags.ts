@@ -4,7 +4,7 @@
  * @module
  */
 import { isIP } from 'node:net';
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { type Command, InvalidArgumentError, Option } from 'commander';
 import { parseDuration } from '../duration/index.js';
 import { defaultServerLimits } from '../server/limits.js';
 import { addAuthFlags, type AuthFlags } from './auth-flags.js';
@@ -40,7 +40,8 @@ export const defaultShutdownGracePeriodMs = 20_000;
 
 export function port(text: string): number {
   const value = Number(text);
-  if (!/^\d+$/.test(text) || value < 0 || value > 65535) throw new InvalidArgumentError('must be a port number from 0 to 65535.');
+  if (!/^\d+$/.test(text) || value < 0 || value > 65535)
+    throw new InvalidArgumentError('must be a port number from 0 to 65535.');
   return value;
 }
 
@@ -56,7 +57,8 @@ export function verbosity(text: string): number {
 }
 
 export function count(text: string): number {
-  if (!/^\d+$/.test(text) || !Number.isSafeInteger(Number(text))) throw new InvalidArgumentError('must be a whole number, 0 or more.');
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(Number(text)))
+    throw new InvalidArgumentError('must be a whole number, 0 or more.');
   return Number(text);
 }
 
@@ -90,21 +92,79 @@ export function addServingFlags(command: Command): Command {
   command
     .option('--secure-port <port>', 'the port to serve HTTPS on', port, 6443)
     .option('--bind-address <ip>', 'the IP address to listen on (0.0.0.0 or :: for all)', ipAddress, '127.0.0.1')
-    .option('--cert-dir <dir>', 'where the self-signed CA and serving certificate are kept when no --tls-cert-file is given', '.certs')
+    .option(
+      '--cert-dir <dir>',
+      'where the self-signed CA and serving certificate are kept when no --tls-cert-file is given',
+      '.certs',
+    )
     .option('--tls-cert-file <file>', 'serving certificate (PEM, chain allowed); needs --tls-private-key-file')
     .option('--tls-private-key-file <file>', 'private key of --tls-cert-file (PEM)')
-    .option('--insecure-disable-auth', 'serve without authentication on a non-loopback address (anyone reaching the port can read and write metrics)', false)
+    .option(
+      '--insecure-disable-auth',
+      'serve without authentication on a non-loopback address (anyone reaching the port can read and write metrics)',
+      false,
+    )
     .addOption(new Option('--log-format <format>', 'log line format').choices(['text', 'json']).default('text'))
     .option('-v, --v <level>', 'log verbosity: 2 logs every request, 4 adds debug lines', verbosity, 0)
-    .option('--max-request-header-bytes <bytes>', 'largest request line plus headers; larger requests get 431', headerBytes, defaultServerLimits.maxRequestHeaderBytes)
-    .addOption(new Option('--request-timeout <duration>', 'time a client has to send a whole request; slower ones get 408 (headers: at most 32s)').argParser(positiveDuration).default(defaultServerLimits.requestTimeoutMs, '1m'))
-    .option('--max-requests-inflight <n>', 'reads served at once; more get 429 (0: no limit)', count, defaultServerLimits.maxRequestsInflight)
-    .option('--max-mutating-requests-inflight <n>', 'writes served at once; more get 429 (0: no limit)', count, defaultServerLimits.maxMutatingRequestsInflight)
-    .option('--max-connections <n>', 'open connections; more are refused (0: no limit)', count, defaultServerLimits.maxConnections)
-    .option('--disable-http2-serving', 'serve HTTP/1.1 only; by default the TLS port also speaks HTTP/2 (ALPN h2), as kube-apiserver does', false)
-    .option('--http2-max-streams-per-connection <n>', 'concurrent streams one HTTP/2 connection may open (0: 100, the apiserver default)', count, defaultServerLimits.http2MaxStreamsPerConnection)
-    .addOption(new Option('--shutdown-grace-period <duration>', 'on SIGTERM, how long requests in flight may take to finish before their connections are cut').argParser(positiveDuration).default(defaultShutdownGracePeriodMs, '20s'))
-    .addOption(new Option('--status-page-sample-interval <duration>', 'how often the status page reads every metric for its plots (0: never; with Prometheus or Sysdig each read is one query per metric)').argParser(duration).default(10_000, '10s'));
+    .option(
+      '--max-request-header-bytes <bytes>',
+      'largest request line plus headers; larger requests get 431',
+      headerBytes,
+      defaultServerLimits.maxRequestHeaderBytes,
+    )
+    .addOption(
+      new Option(
+        '--request-timeout <duration>',
+        'time a client has to send a whole request; slower ones get 408 (headers: at most 32s)',
+      )
+        .argParser(positiveDuration)
+        .default(defaultServerLimits.requestTimeoutMs, '1m'),
+    )
+    .option(
+      '--max-requests-inflight <n>',
+      'reads served at once; more get 429 (0: no limit)',
+      count,
+      defaultServerLimits.maxRequestsInflight,
+    )
+    .option(
+      '--max-mutating-requests-inflight <n>',
+      'writes served at once; more get 429 (0: no limit)',
+      count,
+      defaultServerLimits.maxMutatingRequestsInflight,
+    )
+    .option(
+      '--max-connections <n>',
+      'open connections; more are refused (0: no limit)',
+      count,
+      defaultServerLimits.maxConnections,
+    )
+    .option(
+      '--disable-http2-serving',
+      'serve HTTP/1.1 only; by default the TLS port also speaks HTTP/2 (ALPN h2), as kube-apiserver does',
+      false,
+    )
+    .option(
+      '--http2-max-streams-per-connection <n>',
+      'concurrent streams one HTTP/2 connection may open (0: 100, the apiserver default)',
+      count,
+      defaultServerLimits.http2MaxStreamsPerConnection,
+    )
+    .addOption(
+      new Option(
+        '--shutdown-grace-period <duration>',
+        'on SIGTERM, how long requests in flight may take to finish before their connections are cut',
+      )
+        .argParser(positiveDuration)
+        .default(defaultShutdownGracePeriodMs, '20s'),
+    )
+    .addOption(
+      new Option(
+        '--status-page-sample-interval <duration>',
+        'how often the status page reads every metric for its plots (0: never; with Prometheus or Sysdig each read is one query per metric)',
+      )
+        .argParser(duration)
+        .default(10_000, '10s'),
+    );
   return addAuthFlags(command);
 }
 

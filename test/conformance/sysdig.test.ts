@@ -71,7 +71,8 @@ function open(cluster: boolean): OpenSubject {
     return {
       custom: backend.custom!,
       external: backend.external!,
-      // NB: a Sysdig scope has =, !=, in and not in; the back end refuses what it cannot ask rather than widen the answer.
+      // NB: a Sysdig scope has =, !=, in and not in; the back end refuses what it cannot ask rather than widen the
+      // answer.
       // With a cluster, the cluster's cache answers the labelSelector.
       unsupportedOperators: { labelSelector: cluster ? [] : ['exists', '!'], metricSelector: ['exists', '!'] },
       windowSeconds: 60,

@@ -12,7 +12,8 @@ test('a client of the external metrics API, against a fake provider', async () =
   const adapter = createAdapter({ external: fake.external });
   const { port } = await adapter.listen({ port: 0, host: '127.0.0.1' });
   const url = `http://127.0.0.1:${port}/apis/external.metrics.k8s.io/v1beta1/namespaces/shop/queue_length`;
-  const read = async () => ((await (await fetch(url)).json()) as { items: { value: string }[] }).items.map((i) => i.value);
+  const read = async () =>
+    ((await (await fetch(url)).json()) as { items: { value: string }[] }).items.map((i) => i.value);
   try {
     assert.deepEqual(await read(), ['42']);
     fake.setExternal({ metric: 'queue_length', namespace: 'shop', labels: { queue: 'mail' }, value: 0.5 });

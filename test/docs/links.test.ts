@@ -9,11 +9,20 @@ import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
-const documents = ['README.md', ...readdirSync(join(root, 'docs')).filter((name) => name.endsWith('.md')).map((name) => `docs/${name}`)];
+const documents = [
+  'README.md',
+  ...readdirSync(join(root, 'docs'))
+    .filter((name) => name.endsWith('.md'))
+    .map((name) => `docs/${name}`),
+];
 
 /** GitHub's heading anchors: lower case, punctuation dropped, spaces as hyphens. */
 function slug(heading: string): string {
-  return heading.trim().toLowerCase().replace(/[^\p{L}\p{N}\- _]/gu, '').replace(/ /g, '-');
+  return heading
+    .trim()
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}\- _]/gu, '')
+    .replace(/ /g, '-');
 }
 
 function prose(path: string): string {
@@ -26,7 +35,9 @@ function anchorsOf(path: string): Set<string> {
 }
 
 function linksOf(path: string): string[] {
-  return [...prose(path).matchAll(/\]\(([^)\s]+)\)/g)].map((match) => match[1]!).filter((link) => !/^[a-z]+:/.test(link));
+  return [...prose(path).matchAll(/\]\(([^)\s]+)\)/g)]
+    .map((match) => match[1]!)
+    .filter((link) => !/^[a-z]+:/.test(link));
 }
 
 const pending = new Set(
@@ -37,7 +48,8 @@ const pending = new Set(
 );
 
 test('the docs index marks some pages as pending only while they are missing', () => {
-  for (const page of pending) assert.ok(!existsSync(join(root, page)), `${page} exists: remove its † from docs/README.md`);
+  for (const page of pending)
+    assert.ok(!existsSync(join(root, page)), `${page} exists: remove its † from docs/README.md`);
 });
 
 for (const document of documents) {

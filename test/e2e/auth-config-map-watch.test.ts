@@ -7,7 +7,10 @@
 import assert from 'node:assert/strict';
 import { readFile, rm } from 'node:fs/promises';
 import { after, before, describe, test } from 'node:test';
-import { watchAuthenticationConfigMap, type AuthenticationSettingsSource } from '../../src/auth/authentication-config-map.js';
+import {
+  watchAuthenticationConfigMap,
+  type AuthenticationSettingsSource,
+} from '../../src/auth/authentication-config-map.js';
 import { createKubeApi, loadKubeConfig, type KubeApi } from '../../src/auth/kube-api.js';
 import { createSilentLogger } from '../../src/log/index.js';
 import { createAuthPki, type AuthPki } from '../helpers/auth-pki.js';
@@ -32,7 +35,11 @@ describe('the extension-apiserver-authentication ConfigMap is watched', () => {
   before(async () => {
     pki = await createAuthPki();
     const proxyCa = await readFile(pki.proxyCaFile, 'utf8');
-    data = (allowedNames) => ({ 'requestheader-client-ca-file': proxyCa, 'requestheader-allowed-names': JSON.stringify(allowedNames), 'requestheader-username-headers': '["X-Remote-User"]' });
+    data = (allowedNames) => ({
+      'requestheader-client-ca-file': proxyCa,
+      'requestheader-allowed-names': JSON.stringify(allowedNames),
+      'requestheader-username-headers': '["X-Remote-User"]',
+    });
     fake = await startFakeAuthApi({ authenticationConfigMap: data(['front-proxy-client']) });
     const config = await loadKubeConfig(await fake.writeKubeconfig(pki.dir));
     assert.ok(config);

@@ -25,14 +25,22 @@ describe('kubectl with a client certificate against serve with authentication on
     api = await startFakeAuthApi();
     const kubeconfig = await api.writeKubeconfig(pki.dir);
     adapter = await startAdapter([
-      '--client-ca-file', pki.clientCaFile,
-      '--requestheader-client-ca-file', pki.proxyCaFile,
-      '--authentication-kubeconfig', kubeconfig,
-      '--authorization-kubeconfig', kubeconfig,
+      '--client-ca-file',
+      pki.clientCaFile,
+      '--requestheader-client-ca-file',
+      pki.proxyCaFile,
+      '--authentication-kubeconfig',
+      kubeconfig,
+      '--authorization-kubeconfig',
+      kubeconfig,
     ]);
     kubectl = await findKubectl();
     const send = createClient(adapter.url, adapter.caFile);
-    const write = await send('/write-metrics/namespaces/default/pods/web-1/http_requests', { method: 'POST', body: '"42"', certificate: pki.alice });
+    const write = await send('/write-metrics/namespaces/default/pods/web-1/http_requests', {
+      method: 'POST',
+      body: '"42"',
+      certificate: pki.alice,
+    });
     assert.equal(write.status, 200, write.body);
   });
   after(async () => {
@@ -55,7 +63,10 @@ describe('kubectl with a client certificate against serve with authentication on
     assert.equal(out.code, 0, out.stderr);
     const list = JSON.parse(out.stdout) as { items: { value: string }[] };
     assert.equal(list.items[0]!.value, '42');
-    assert.ok(api.reviews.some((r) => r.user === 'alice' && r.resourceAttributes?.name === 'web-1'), JSON.stringify(api.reviews));
+    assert.ok(
+      api.reviews.some((r) => r.user === 'alice' && r.resourceAttributes?.name === 'web-1'),
+      JSON.stringify(api.reviews),
+    );
   });
 
   test('prints the Unauthorized error with a certificate from another CA', async (t) => {

@@ -32,15 +32,34 @@ before(async () => {
 });
 after(() => stopGuarded({ auth, adapter, api, pki }));
 
-type CertName = 'none' | 'proxy' | 'proxyExpired' | 'proxyServerAuthOnly' | 'proxyWrongName' | 'stranger' | 'alice' | 'aliceExpired';
-const certNames: CertName[] = ['none', 'proxy', 'proxyExpired', 'proxyServerAuthOnly', 'proxyWrongName', 'stranger', 'alice', 'aliceExpired'];
+type CertName =
+  | 'none'
+  | 'proxy'
+  | 'proxyExpired'
+  | 'proxyServerAuthOnly'
+  | 'proxyWrongName'
+  | 'stranger'
+  | 'alice'
+  | 'aliceExpired';
+const certNames: CertName[] = [
+  'none',
+  'proxy',
+  'proxyExpired',
+  'proxyServerAuthOnly',
+  'proxyWrongName',
+  'stranger',
+  'alice',
+  'aliceExpired',
+];
 
 test('no request without a verified identity reads or writes, and forged headers never name the user', async () => {
   const request = fc.record({
     cert: fc.constantFrom(...certNames),
     user: fc.option(fc.constantFrom('', 'admin', 'system:kube-aggregator', 'jane'), { nil: undefined }),
     groups: fc.array(fc.constantFrom('system:masters', 'system:authenticated', 'devs'), { maxLength: 2 }),
-    authorization: fc.option(fc.constantFrom('Bearer good-token', 'Bearer bad-token', 'Basic YWRtaW46', 'Bearer '), { nil: undefined }),
+    authorization: fc.option(fc.constantFrom('Bearer good-token', 'Bearer bad-token', 'Basic YWRtaW46', 'Bearer '), {
+      nil: undefined,
+    }),
     write: fc.boolean(),
   });
   await fc.assert(
@@ -50,9 +69,15 @@ test('no request without a verified identity reads or writes, and forged headers
       if (r.groups.length > 0) headers['X-Remote-Group'] = r.groups;
       if (r.authorization !== undefined) headers.authorization = r.authorization;
       const certificate = r.cert === 'none' ? undefined : pki[r.cert];
-      const path = r.write ? '/write-metrics/namespaces/default/pods/p/m' : '/apis/custom.metrics.k8s.io/v1beta2/namespaces/default/pods/p/m';
+      const path = r.write
+        ? '/write-metrics/namespaces/default/pods/p/m'
+        : '/apis/custom.metrics.k8s.io/v1beta2/namespaces/default/pods/p/m';
       const reviewsBefore = api.reviews.length;
-      const res = await send(path, { ...(r.write ? { method: 'POST', body: '"1"' } : {}), headers, ...(certificate ? { certificate } : {}) });
+      const res = await send(path, {
+        ...(r.write ? { method: 'POST', body: '"1"' } : {}),
+        headers,
+        ...(certificate ? { certificate } : {}),
+      });
 
       const viaProxy = r.cert === 'proxy' && r.user !== undefined && r.user !== '';
       const viaClientCa = r.cert === 'alice';
@@ -61,7 +86,10 @@ test('no request without a verified identity reads or writes, and forged headers
       if (!(viaProxy || viaClientCa || viaToken)) {
         assert.ok(res.status === 401 || res.status === 403, `${res.status} ${res.body}`);
         if (res.status === 403) assert.match(JSON.parse(res.body).message, /User "system:anonymous" cannot/);
-        assert.deepEqual(newReviews.map((review) => review.user), res.status === 403 ? ['system:anonymous'] : []);
+        assert.deepEqual(
+          newReviews.map((review) => review.user),
+          res.status === 403 ? ['system:anonymous'] : [],
+        );
         return;
       }
       // The fake allows every identified user: the request reaches the handler (200 written, 404 no such metric).
@@ -71,7 +99,10 @@ test('no request without a verified identity reads or writes, and forged headers
         return;
       }
       const expectedUser = viaProxy ? r.user : viaClientCa ? 'alice' : 'bob';
-      assert.deepEqual(newReviews.map((review) => review.user), [expectedUser]);
+      assert.deepEqual(
+        newReviews.map((review) => review.user),
+        [expectedUser],
+      );
     }),
     { numRuns: 60 },
   );

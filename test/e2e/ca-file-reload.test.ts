@@ -24,7 +24,10 @@ function capturingLogger() {
   const waiters: { pattern: RegExp; from: number; resolve: (line: string) => void }[] = [];
   const destination = new Writable({
     write(chunk: Buffer, _encoding, done) {
-      for (const line of chunk.toString('utf8').split('\n').filter((l) => l !== '')) {
+      for (const line of chunk
+        .toString('utf8')
+        .split('\n')
+        .filter((l) => l !== '')) {
         lines.push(line);
         for (const waiter of [...waiters]) {
           if (lines.length > waiter.from && waiter.pattern.test(line)) {
@@ -78,14 +81,17 @@ describe('CA files re-read when they change', () => {
     api = await startFakeAuthApi();
     const kubeconfig = await api.writeKubeconfig(pki.dir);
     logs = capturingLogger();
-    const created = await createDelegatedAuth({
-      requestheaderClientCaFile: proxyCaFile,
-      clientCaFile,
-      authenticationKubeconfig: kubeconfig,
-      authorizationKubeconfig: kubeconfig,
-      authenticationSkipLookup: true,
-      caFileCheckIntervalMs: 50,
-    }, logs.logger);
+    const created = await createDelegatedAuth(
+      {
+        requestheaderClientCaFile: proxyCaFile,
+        clientCaFile,
+        authenticationKubeconfig: kubeconfig,
+        authorizationKubeconfig: kubeconfig,
+        authenticationSkipLookup: true,
+        caFileCheckIntervalMs: 50,
+      },
+      logs.logger,
+    );
     assert.ok(created);
     auth = created;
     ({ adapter, send } = await startGuardedAdapter(pki, auth));
@@ -109,7 +115,10 @@ describe('CA files re-read when they change', () => {
   });
 
   test('--requestheader-client-ca-file: the rotated front-proxy CA applies without a restart', async () => {
-    const asProxy = (certificate: IssuedCertificate, user = 'jane') => ({ certificate, headers: { 'X-Remote-User': user } });
+    const asProxy = (certificate: IssuedCertificate, user = 'jane') => ({
+      certificate,
+      headers: { 'X-Remote-User': user },
+    });
     assert.equal((await send(path, asProxy(pki.proxy))).status, 200);
     const refused = logs.next(/keeping the current --requestheader-client-ca-file/);
     await writeFile(proxyCaFile, 'no PEM here\n');
@@ -121,7 +130,11 @@ describe('CA files re-read when they change', () => {
     await loaded;
     api.reset();
     assert.equal((await send(path, asProxy(next.proxy, 'june'))).status, 200);
-    assert.deepEqual(api.reviews.map((r) => r.user), ['june'], 'the new proxy forwarded its user');
+    assert.deepEqual(
+      api.reviews.map((r) => r.user),
+      ['june'],
+      'the new proxy forwarded its user',
+    );
     assert.equal((await send(path, asProxy(pki.proxy))).status, 401, 'the old front proxy is refused');
   });
 });

@@ -45,7 +45,10 @@ describe('metrics-adapter CLI errors', () => {
   test('config file problems name the file, the line and the key', async () => {
     const file = join(dir, 'adapter.yaml');
     await writeFile(file, 'backend: memory\nmemory:\n  metricTtl: 10m\n');
-    assertOneLineError(await serve('--config', file), /adapter\.yaml:3: memory\.metricTtl: unknown key \(allowed here: metricTTL\)/);
+    assertOneLineError(
+      await serve('--config', file),
+      /adapter\.yaml:3: memory\.metricTtl: unknown key \(allowed here: metricTTL\)/,
+    );
     await writeFile(file, 'memory:\n  metricTTL: ten minutes\n');
     assertOneLineError(await serve('--config', file), /adapter\.yaml:2: memory\.metricTTL: must be a duration/);
     await writeFile(file, 'backend: memory\nbackendz: []\n');
@@ -58,15 +61,27 @@ describe('metrics-adapter CLI errors', () => {
     assertOneLineError(await serve('--config', file), /adapter\.yaml:\d+: invalid YAML/);
     await writeFile(file, '- a\n- b\n');
     assertOneLineError(await serve('--config', file), /must be a YAML mapping/);
-    assertOneLineError(await serve('--config', join(dir, 'missing.yaml')), /cannot read config file .*missing\.yaml: ENOENT/);
+    assertOneLineError(
+      await serve('--config', join(dir, 'missing.yaml')),
+      /cannot read config file .*missing\.yaml: ENOENT/,
+    );
   });
 
   test('certificate flag problems', async () => {
-    assertOneLineError(await serve('--tls-cert-file', join(dir, 'a.crt')), /--tls-cert-file and --tls-private-key-file/);
-    assertOneLineError(await serve('--tls-cert-file', join(dir, 'a.crt'), '--tls-private-key-file', join(dir, 'a.key')), /a\.(crt|key).*no such file/);
+    assertOneLineError(
+      await serve('--tls-cert-file', join(dir, 'a.crt')),
+      /--tls-cert-file and --tls-private-key-file/,
+    );
+    assertOneLineError(
+      await serve('--tls-cert-file', join(dir, 'a.crt'), '--tls-private-key-file', join(dir, 'a.key')),
+      /a\.(crt|key).*no such file/,
+    );
     await writeFile(join(dir, 'junk.crt'), 'not a certificate');
     await writeFile(join(dir, 'junk.key'), 'not a key');
-    assertOneLineError(await serve('--tls-cert-file', join(dir, 'junk.crt'), '--tls-private-key-file', join(dir, 'junk.key')), /junk\.crt/);
+    assertOneLineError(
+      await serve('--tls-cert-file', join(dir, 'junk.crt'), '--tls-private-key-file', join(dir, 'junk.key')),
+      /junk\.crt/,
+    );
   });
 
   test('help lists the commands and every serve flag', async () => {
@@ -75,7 +90,19 @@ describe('metrics-adapter CLI errors', () => {
     assert.match(top.stdout, /serve/);
     const help = await runCli(['serve', '--help']);
     assert.equal(help.code, 0);
-    for (const flag of ['--secure-port', '--bind-address', '--cert-dir', '--tls-cert-file', '--tls-private-key-file', '--backend', '--config', '--log-format', '-v, --v', '--metric-ttl', '--insecure-disable-auth']) {
+    for (const flag of [
+      '--secure-port',
+      '--bind-address',
+      '--cert-dir',
+      '--tls-cert-file',
+      '--tls-private-key-file',
+      '--backend',
+      '--config',
+      '--log-format',
+      '-v, --v',
+      '--metric-ttl',
+      '--insecure-disable-auth',
+    ]) {
       assert.ok(help.stdout.includes(flag), `serve --help lacks ${flag}`);
     }
   });
@@ -88,7 +115,8 @@ test('the built bin (package.json "bin", as npx runs it) answers --help', async 
   const bin = join(projectRoot, 'dist/cli/main.js');
   if (!existsSync(bin)) return t.skip('dist/ is not built (npm ci builds it through "prepare")');
   const out = await new Promise<{ code: number; stdout: string }>((resolve) =>
-    execFile(process.execPath, [bin, 'serve', '--help'], (error, stdout) => resolve({ code: error ? 1 : 0, stdout })));
+    execFile(process.execPath, [bin, 'serve', '--help'], (error, stdout) => resolve({ code: error ? 1 : 0, stdout })),
+  );
   assert.equal(out.code, 0);
   assert.match(out.stdout, /--secure-port/);
 });
@@ -97,7 +125,14 @@ describe('metrics-adapter serve with a config file and --insecure-disable-auth',
   test('starts on all addresses with a warning, and uses the config file', async () => {
     const file = join(dir, 'ok.yaml');
     await writeFile(file, '# the default back end, with a TTL\nbackend: memory\nmemory:\n  metricTTL: 10m\n');
-    const adapter = await startAdapter(['--config', file, '--bind-address', '0.0.0.0', '--insecure-disable-auth', '-v=2']);
+    const adapter = await startAdapter([
+      '--config',
+      file,
+      '--bind-address',
+      '0.0.0.0',
+      '--insecure-disable-auth',
+      '-v=2',
+    ]);
     try {
       assert.match(adapter.logs(), /authentication and authorization are DISABLED/);
       const send = createClient(adapter.url, adapter.caFile);

@@ -16,10 +16,22 @@ import { findKubectl, kubectlGetRawWithKubeconfig } from '../helpers/kubectl.js'
 /** Debian's own interpreter: a pyenv python3 earlier on PATH has no python3-kubernetes. */
 const python = '/usr/bin/python3';
 
-interface Item { describedObject?: { name: string }; metricName?: string; metric?: { name: string }; value: string }
-interface List { kind: string; items: Item[] }
+interface Item {
+  describedObject?: { name: string };
+  metricName?: string;
+  metric?: { name: string };
+  value: string;
+}
+interface List {
+  kind: string;
+  items: Item[];
+}
 
-function run(command: string, args: readonly string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+function run(
+  command: string,
+  args: readonly string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     execFile(command, args, { timeout: 60_000, env: { ...process.env, ...env } }, (error, stdout, stderr) => {
       resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : 1, stdout, stderr });
@@ -27,7 +39,8 @@ function run(command: string, args: readonly string[], env: Record<string, strin
   });
 }
 
-const values = (list: List) => list.items.map((i) => [i.describedObject?.name, i.metric?.name ?? i.metricName, i.value]);
+const values = (list: List) =>
+  list.items.map((i) => [i.describedObject?.name, i.metric?.name ?? i.metricName, i.value]);
 
 /** Reads every form through the Python client; prints one JSON object of the answers. */
 const pythonScript = `
@@ -81,33 +94,81 @@ describe('every client reads the same values', () => {
       assert.equal((JSON.parse(out.stdout) as { status: string }).status, 'Success', out.stdout);
     }
     if (kubectl === undefined) return t.skip('kubectl 1.35 not available');
-    const out = await kubectlGetRawWithKubeconfig(kubectl, adapter.kubeconfig, '/apis/custom.metrics.k8s.io/v1beta1/namespaces/default/pods/my-pod/');
+    const out = await kubectlGetRawWithKubeconfig(
+      kubectl,
+      adapter.kubeconfig,
+      '/apis/custom.metrics.k8s.io/v1beta1/namespaces/default/pods/my-pod/',
+    );
     assert.equal(out.code, 0, out.stderr);
-    assert.deepEqual(values(JSON.parse(out.stdout) as List), [['my-pod', 'my_custom_metric', '42'], ['my-pod', 'requests_per_second', '100']]);
+    assert.deepEqual(values(JSON.parse(out.stdout) as List), [
+      ['my-pod', 'my_custom_metric', '42'],
+      ['my-pod', 'requests_per_second', '100'],
+    ]);
   });
 
   test('kubectl, the Python client and client-node read list, get, external, cluster-scoped and namespace forms alike', async (t) => {
     const expected = {
-      list: [['web-1', 'http_requests', '300m'], ['web-2', 'http_requests', '2']],
+      list: [
+        ['web-1', 'http_requests', '300m'],
+        ['web-2', 'http_requests', '2'],
+      ],
       get: [['web-1', 'http_requests', '300m']],
       external: [[undefined, 'queue_messages_ready', '95']],
       clusterList: [['node-1', 'temperature', '45500m']],
       clusterGet: [['node-1', 'temperature', '45500m']],
       namespace: [['team-a', 'queue_length', '42']],
     };
-    const sorted = (answers: Record<string, List>) => Object.fromEntries(Object.entries(answers).map(([k, v]) => [k, values(v).sort((a, b) => String(a[0]).localeCompare(String(b[0])))]));
+    const sorted = (answers: Record<string, List>) =>
+      Object.fromEntries(
+        Object.entries(answers).map(([k, v]) => [
+          k,
+          values(v).sort((a, b) => String(a[0]).localeCompare(String(b[0]))),
+        ]),
+      );
 
     const kc = new KubeConfig();
     kc.loadFromFile(adapter.kubeconfig);
     const api = kc.makeApiClient(CustomObjectsApi);
     const custom = 'custom.metrics.k8s.io';
     const node = {
-      list: await api.listNamespacedCustomObject({ group: custom, version: 'v1beta2', namespace: 'default', plural: 'pods/*/http_requests', labelSelector: 'app=web' }),
-      get: await api.getNamespacedCustomObject({ group: custom, version: 'v1beta1', namespace: 'default', plural: 'pods', name: 'web-1/http_requests' }),
-      external: await api.listNamespacedCustomObject({ group: 'external.metrics.k8s.io', version: 'v1beta1', namespace: 'default', plural: 'queue_messages_ready' }),
-      clusterList: await api.listClusterCustomObject({ group: custom, version: 'v1beta2', plural: 'nodes/*/temperature' }),
-      clusterGet: await api.getClusterCustomObject({ group: custom, version: 'v1beta2', plural: 'nodes', name: 'node-1/temperature' }),
-      namespace: await api.getNamespacedCustomObject({ group: custom, version: 'v1beta2', namespace: 'team-a', plural: 'metrics', name: 'queue_length' }),
+      list: await api.listNamespacedCustomObject({
+        group: custom,
+        version: 'v1beta2',
+        namespace: 'default',
+        plural: 'pods/*/http_requests',
+        labelSelector: 'app=web',
+      }),
+      get: await api.getNamespacedCustomObject({
+        group: custom,
+        version: 'v1beta1',
+        namespace: 'default',
+        plural: 'pods',
+        name: 'web-1/http_requests',
+      }),
+      external: await api.listNamespacedCustomObject({
+        group: 'external.metrics.k8s.io',
+        version: 'v1beta1',
+        namespace: 'default',
+        plural: 'queue_messages_ready',
+      }),
+      clusterList: await api.listClusterCustomObject({
+        group: custom,
+        version: 'v1beta2',
+        plural: 'nodes/*/temperature',
+      }),
+      clusterGet: await api.getClusterCustomObject({
+        group: custom,
+        version: 'v1beta2',
+        plural: 'nodes',
+        name: 'node-1/temperature',
+      }),
+      namespace: await api.getNamespacedCustomObject({
+        group: custom,
+        version: 'v1beta2',
+        namespace: 'team-a',
+        plural: 'metrics',
+        name: 'queue_length',
+      }),
     } as Record<string, List>;
     assert.deepEqual(sorted(node), expected, 'client-node');
 

@@ -18,12 +18,15 @@ before(async () => {
 });
 
 function reader(adapter: () => AdapterProcess) {
-  return (path: string): Promise<KubectlResult> => kubectlGetRaw(kubectl!, { server: adapter().url, caFile: adapter().caFile, path });
+  return (path: string): Promise<KubectlResult> =>
+    kubectlGetRaw(kubectl!, { server: adapter().url, caFile: adapter().caFile, path });
 }
 
 function items(out: KubectlResult): [Record<string, string> | string, string][] {
   assert.equal(out.code, 0, out.stderr);
-  const list = JSON.parse(out.stdout) as { items: { metricLabels?: Record<string, string>; describedObject?: { name: string }; value: string }[] };
+  const list = JSON.parse(out.stdout) as {
+    items: { metricLabels?: Record<string, string>; describedObject?: { name: string }; value: string }[];
+  };
   return list.items.map((item) => [item.metricLabels ?? item.describedObject!.name, item.value]);
 }
 
@@ -54,7 +57,10 @@ describe('examples/object-provider.ts: a custom provider backed by a plain objec
     if (kubectl === undefined) return t.skip('kubectl 1.35 not available');
     const discovery = JSON.parse((await get(custom)).stdout) as { resources: { name: string }[] };
     assert.deepEqual(discovery.resources.map((r) => r.name).sort(), ['pods/queue_depth', 'pods/requests_per_second']);
-    assert.deepEqual(items(await get(`${custom}/namespaces/default/pods/*/requests_per_second`)), [['web-1', '12'], ['web-2', '1500m']]);
+    assert.deepEqual(items(await get(`${custom}/namespaces/default/pods/*/requests_per_second`)), [
+      ['web-1', '12'],
+      ['web-2', '1500m'],
+    ]);
     assert.deepEqual(items(await get(`${custom}/namespaces/shop/pods/cart-1/requests_per_second`)), [['cart-1', '3']]);
     const missing = await get(`${custom}/namespaces/shop/pods/nope/requests_per_second`);
     assert.notEqual(missing.code, 0);
@@ -75,7 +81,9 @@ describe('examples/queue-length.ts: a one-function metric polling a local HTTP e
     });
     await new Promise<void>((resolve) => endpoint.listen(0, '127.0.0.1', resolve));
     const { port } = endpoint.address() as AddressInfo;
-    adapter = await startExample('queue-length.ts', { env: { QUEUE_URL: `http://127.0.0.1:${port}/queue`, POLL_EVERY: '200ms', MAX_STALENESS: '3s' } });
+    adapter = await startExample('queue-length.ts', {
+      env: { QUEUE_URL: `http://127.0.0.1:${port}/queue`, POLL_EVERY: '200ms', MAX_STALENESS: '3s' },
+    });
   });
   after(async () => {
     await adapter?.stop();
@@ -94,20 +102,32 @@ describe('examples/queue-length.ts: a one-function metric polling a local HTTP e
   test('the value and its label variant; the last good value while the endpoint fails, 503 after the staleness limit, then recovery', async (t) => {
     if (kubectl === undefined) return t.skip('kubectl 1.35 not available');
     const path = `${external}/namespaces/default/queue_length`;
-    await eventually(() => get(path), (out) => assert.deepEqual(items(out), [[{}, '7']]));
+    await eventually(
+      () => get(path),
+      (out) => assert.deepEqual(items(out), [[{}, '7']]),
+    );
     assert.deepEqual(items(await get(`${path}?labelSelector=priority%3Dhigh`)), [[{ priority: 'high' }, '2']]);
     answer = { status: 200, body: { length: 12 } };
-    await eventually(() => get(path), (out) => assert.deepEqual(items(out), [[{}, '12']]));
+    await eventually(
+      () => get(path),
+      (out) => assert.deepEqual(items(out), [[{}, '12']]),
+    );
     answer = { status: 500, body: { error: 'queue down' } };
     assert.deepEqual(items(await get(path)), [[{}, '12']], 'the last good value is served while the endpoint fails');
-    await eventually(() => get(path), (out) => {
-      assert.notEqual(out.code, 0);
-      assert.match(out.stderr, /ServiceUnavailable/);
-    });
+    await eventually(
+      () => get(path),
+      (out) => {
+        assert.notEqual(out.code, 0);
+        assert.match(out.stderr, /ServiceUnavailable/);
+      },
+    );
     assert.doesNotMatch((await get(path)).stderr, /answered 500/, 'the failure detail stays in the log');
     assert.match(adapter.logs(), /metric function queue_length failed: http:\/\/127\.0\.0\.1:\d+\/queue answered 500/);
     answer = { status: 200, body: { length: 5 } };
-    await eventually(() => get(path), (out) => assert.deepEqual(items(out), [[{}, '5']]));
+    await eventually(
+      () => get(path),
+      (out) => assert.deepEqual(items(out), [[{}, '5']]),
+    );
   });
 });
 
@@ -124,11 +144,20 @@ describe('examples/event-stream.ts: a metric fed by an event stream', () => {
     const path = `${external}/namespaces/default/jobs_waiting`;
     assert.deepEqual(items(await get(path)), [[{}, '0']]);
     adapter.stdin.write('{"region":"eu","waiting":12}\n{"region":"us","waiting":3}\nnot json\n');
-    await eventually(() => get(path), (out) => assert.deepEqual(items(out), [[{}, '15']]));
+    await eventually(
+      () => get(path),
+      (out) => assert.deepEqual(items(out), [[{}, '15']]),
+    );
     assert.deepEqual(items(await get(`${path}?labelSelector=region%3Deu`)), [[{ region: 'eu' }, '12']]);
-    assert.deepEqual(items(await get(`${path}?labelSelector=region%20in%20(eu,us)`)), [[{ region: 'eu' }, '12'], [{ region: 'us' }, '3']]);
+    assert.deepEqual(items(await get(`${path}?labelSelector=region%20in%20(eu,us)`)), [
+      [{ region: 'eu' }, '12'],
+      [{ region: 'us' }, '3'],
+    ]);
     adapter.stdin.write('{"region":"eu","waiting":1}\n');
-    await eventually(() => get(`${path}?labelSelector=region%3Deu`), (out) => assert.deepEqual(items(out), [[{ region: 'eu' }, '1']]));
+    await eventually(
+      () => get(`${path}?labelSelector=region%3Deu`),
+      (out) => assert.deepEqual(items(out), [[{ region: 'eu' }, '1']]),
+    );
     assert.match(adapter.logs(), /ignoring a line that is not a JSON event: not json/);
   });
 });

@@ -14,7 +14,8 @@ import { startFakeAuthApi, type FakeAuthApi } from '../helpers/fake-auth-api.js'
 import { createTestAuth, startGuardedAdapter, stopGuarded, type Send } from '../helpers/guarded-adapter.js';
 
 const podsPath = '/apis/custom.metrics.k8s.io/v1beta2/namespaces/default/pods/*/http_requests?labelSelector=app%3Dweb';
-const unauthorizedBody = '{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"Unauthorized","reason":"Unauthorized","code":401}\n';
+const unauthorizedBody =
+  '{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"Unauthorized","reason":"Unauthorized","code":401}\n';
 
 describe('front-proxy and client-certificate authentication with delegated authorization', () => {
   let pki: AuthPki;
@@ -22,21 +23,32 @@ describe('front-proxy and client-certificate authentication with delegated autho
   let auth: DelegatedAuth;
   let adapter: Adapter;
   let send: Send;
-  const asProxy = (certificate: AuthPki['proxy'], headers: Record<string, string> = { 'X-Remote-User': 'system:serviceaccount:kube-system:horizontal-pod-autoscaler' }) => ({ certificate, headers });
+  const asProxy = (
+    certificate: AuthPki['proxy'],
+    headers: Record<string, string> = {
+      'X-Remote-User': 'system:serviceaccount:kube-system:horizontal-pod-autoscaler',
+    },
+  ) => ({ certificate, headers });
 
   before(async () => {
     pki = await createAuthPki();
     api = await startFakeAuthApi({
       tokens: { 'token-of-bob': { username: 'bob', uid: 'b-1', groups: ['devs'] } },
       authorize: (spec) =>
-        spec.user === 'system:anonymous' ? { allowed: false, reason: 'anonymous is not allowed here' }
-        : spec.user === 'mallory' ? { allowed: false, denied: true }
-        : { allowed: true },
+        spec.user === 'system:anonymous'
+          ? { allowed: false, reason: 'anonymous is not allowed here' }
+          : spec.user === 'mallory'
+            ? { allowed: false, denied: true }
+            : { allowed: true },
     });
     const kubeconfig = await api.writeKubeconfig(pki.dir);
     auth = await createTestAuth(pki, kubeconfig);
     ({ adapter, send } = await startGuardedAdapter(pki, auth));
-    const write = await send('/write-metrics/namespaces/default/pods/web-1/http_requests?objectLabels=app%3Dweb', { method: 'POST', body: '"300m"', ...asProxy(pki.proxy) });
+    const write = await send('/write-metrics/namespaces/default/pods/web-1/http_requests?objectLabels=app%3Dweb', {
+      method: 'POST',
+      body: '"300m"',
+      ...asProxy(pki.proxy),
+    });
     assert.equal(write.status, 200, write.body);
   });
   after(() => stopGuarded({ auth, adapter, api, pki }));
@@ -49,7 +61,10 @@ describe('front-proxy and client-certificate authentication with delegated autho
       ['another CA', pki.stranger],
       ['expired client-CA user', pki.aliceExpired],
     ] as const) {
-      const res = await send(podsPath, asProxy(certificate, { 'X-Remote-User': 'admin', 'X-Remote-Group': 'system:masters' }));
+      const res = await send(
+        podsPath,
+        asProxy(certificate, { 'X-Remote-User': 'admin', 'X-Remote-Group': 'system:masters' }),
+      );
       assert.equal(res.status, 401, what);
       assert.equal(res.body, unauthorizedBody, what);
       assert.equal(res.headers['content-type'], 'application/json', what);
@@ -61,30 +76,60 @@ describe('front-proxy and client-certificate authentication with delegated autho
     const res = await send(podsPath, { headers: { 'X-Remote-User': 'admin', 'X-Remote-Group': 'system:masters' } });
     assert.equal(res.status, 403);
     assert.deepEqual(JSON.parse(res.body), {
-      kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure',
-      message: 'pods.custom.metrics.k8s.io "*" is forbidden: User "system:anonymous" cannot get resource "pods/http_requests" in API group "custom.metrics.k8s.io" in the namespace "default": anonymous is not allowed here',
-      reason: 'Forbidden', details: { name: '*', group: 'custom.metrics.k8s.io', kind: 'pods' }, code: 403,
+      kind: 'Status',
+      apiVersion: 'v1',
+      metadata: {},
+      status: 'Failure',
+      message:
+        'pods.custom.metrics.k8s.io "*" is forbidden: User "system:anonymous" cannot get resource "pods/http_requests" in API group "custom.metrics.k8s.io" in the namespace "default": anonymous is not allowed here',
+      reason: 'Forbidden',
+      details: { name: '*', group: 'custom.metrics.k8s.io', kind: 'pods' },
+      code: 403,
     });
-    assert.deepEqual(api.reviews.map((r) => [r.user, r.groups]), [['system:anonymous', ['system:unauthenticated']]]);
-    const write = await send('/write-metrics/namespaces/default/pods/web-1/http_requests', { method: 'POST', body: '"9"', headers: { 'X-Remote-User': 'admin' } });
+    assert.deepEqual(
+      api.reviews.map((r) => [r.user, r.groups]),
+      [['system:anonymous', ['system:unauthenticated']]],
+    );
+    const write = await send('/write-metrics/namespaces/default/pods/web-1/http_requests', {
+      method: 'POST',
+      body: '"9"',
+      headers: { 'X-Remote-User': 'admin' },
+    });
     assert.equal(write.status, 403);
-    assert.equal(JSON.parse(write.body).message, 'forbidden: User "system:anonymous" cannot create path "/write-metrics/namespaces/default/pods/web-1/http_requests": anonymous is not allowed here');
+    assert.equal(
+      JSON.parse(write.body).message,
+      'forbidden: User "system:anonymous" cannot create path "/write-metrics/namespaces/default/pods/web-1/http_requests": anonymous is not allowed here',
+    );
   });
 
   test('accepts the verified front proxy and asks the cluster with the user, groups and extras it forwarded', async () => {
     api.reset();
     const res = await send(podsPath, {
       certificate: pki.proxy,
-      headers: { 'X-Remote-User': 'jane', 'X-Remote-Group': ['g1', 'g2, still-g2'], 'X-Remote-Extra-Acme.com%2Fproject': 'p1' },
+      headers: {
+        'X-Remote-User': 'jane',
+        'X-Remote-Group': ['g1', 'g2, still-g2'],
+        'X-Remote-Extra-Acme.com%2Fproject': 'p1',
+      },
     });
     assert.equal(res.status, 200, res.body);
     assert.equal(JSON.parse(res.body).items[0].describedObject.name, 'web-1');
-    assert.deepEqual(api.reviews, [{
-      user: 'jane',
-      groups: ['g1', 'g2, still-g2', 'system:authenticated'],
-      extra: { 'acme.com/project': ['p1'] },
-      resourceAttributes: { namespace: 'default', verb: 'get', group: 'custom.metrics.k8s.io', version: 'v1beta2', resource: 'pods', subresource: 'http_requests', name: '*' },
-    }]);
+    assert.deepEqual(api.reviews, [
+      {
+        user: 'jane',
+        groups: ['g1', 'g2, still-g2', 'system:authenticated'],
+        extra: { 'acme.com/project': ['p1'] },
+        resourceAttributes: {
+          namespace: 'default',
+          verb: 'get',
+          group: 'custom.metrics.k8s.io',
+          version: 'v1beta2',
+          resource: 'pods',
+          subresource: 'http_requests',
+          name: '*',
+        },
+      },
+    ]);
   });
 
   test('a valid front-proxy certificate without X-Remote-User is not a user, and not anonymous either (401)', async () => {
@@ -94,11 +139,26 @@ describe('front-proxy and client-certificate authentication with delegated autho
 
   test('accepts client-CA users with CN as the name and O as the groups', async () => {
     api.reset();
-    const res = await send('/apis/external.metrics.k8s.io/v1beta1/namespaces/default/queue', { certificate: pki.alice });
+    const res = await send('/apis/external.metrics.k8s.io/v1beta1/namespaces/default/queue', {
+      certificate: pki.alice,
+    });
     assert.equal(res.status, 404, res.body);
-    assert.deepEqual(api.reviews.map((r) => [r.user, r.groups, r.resourceAttributes]), [
-      ['alice', ['team-a', 'team-b', 'system:authenticated'], { namespace: 'default', verb: 'list', group: 'external.metrics.k8s.io', version: 'v1beta1', resource: 'queue' }],
-    ]);
+    assert.deepEqual(
+      api.reviews.map((r) => [r.user, r.groups, r.resourceAttributes]),
+      [
+        [
+          'alice',
+          ['team-a', 'team-b', 'system:authenticated'],
+          {
+            namespace: 'default',
+            verb: 'list',
+            group: 'external.metrics.k8s.io',
+            version: 'v1beta1',
+            resource: 'queue',
+          },
+        ],
+      ],
+    );
   });
 
   test('checks bearer tokens with a TokenReview, cached, and refuses a bad one (401)', async () => {
@@ -108,7 +168,12 @@ describe('front-proxy and client-certificate authentication with delegated autho
       assert.equal(res.status, 200, res.body);
     }
     assert.equal(api.calls.tokenReviews, 1);
-    assert.deepEqual(api.reviews[0], { user: 'bob', uid: 'b-1', groups: ['devs', 'system:authenticated'], resourceAttributes: api.reviews[0]!.resourceAttributes });
+    assert.deepEqual(api.reviews[0], {
+      user: 'bob',
+      uid: 'b-1',
+      groups: ['devs', 'system:authenticated'],
+      resourceAttributes: api.reviews[0]!.resourceAttributes,
+    });
     const bad = await send(podsPath, { headers: { authorization: 'Bearer nope' } });
     assert.equal(bad.status, 401);
     assert.equal(bad.body, unauthorizedBody);
@@ -117,7 +182,10 @@ describe('front-proxy and client-certificate authentication with delegated autho
   test('caches SubjectAccessReviews: N identical requests within the TTL cost one review, allowed or denied', async () => {
     api.reset();
     const responses = await Promise.all(Array.from({ length: 10 }, () => send(podsPath, asProxy(pki.proxy))));
-    assert.deepEqual(responses.map((r) => r.status), Array(10).fill(200));
+    assert.deepEqual(
+      responses.map((r) => r.status),
+      Array(10).fill(200),
+    );
     for (let i = 0; i < 5; i++) assert.equal((await send(podsPath, asProxy(pki.proxy))).status, 200);
     assert.equal(api.calls.subjectAccessReviews, 1);
     await send('/apis/custom.metrics.k8s.io/v1beta1/namespaces/default/pods/*/http_requests', asProxy(pki.proxy));
@@ -132,7 +200,10 @@ describe('front-proxy and client-certificate authentication with delegated autho
 
   test('lets system:masters (the availability probe) and the health paths through without a review', async () => {
     api.reset();
-    const probe = await send('/apis/custom.metrics.k8s.io/v1beta2', asProxy(pki.proxy, { 'X-Remote-User': 'system:kube-aggregator', 'X-Remote-Group': 'system:masters' }));
+    const probe = await send(
+      '/apis/custom.metrics.k8s.io/v1beta2',
+      asProxy(pki.proxy, { 'X-Remote-User': 'system:kube-aggregator', 'X-Remote-Group': 'system:masters' }),
+    );
     assert.equal(probe.status, 200, probe.body);
     for (const path of ['/healthz', '/livez', '/readyz']) assert.equal((await send(path)).status, 200, path);
     assert.equal(api.calls.subjectAccessReviews, 0);
@@ -152,7 +223,15 @@ describe('with the Kubernetes API server unreachable', () => {
     const api = await startFakeAuthApi();
     const kubeconfig = await api.writeKubeconfig(pki.dir);
     await api.close();
-    const created = await createDelegatedAuth({ requestheaderClientCaFile: pki.proxyCaFile, authorizationKubeconfig: kubeconfig, authenticationSkipLookup: true, probeIntervalMs: 50 }, createSilentLogger());
+    const created = await createDelegatedAuth(
+      {
+        requestheaderClientCaFile: pki.proxyCaFile,
+        authorizationKubeconfig: kubeconfig,
+        authenticationSkipLookup: true,
+        probeIntervalMs: 50,
+      },
+      createSilentLogger(),
+    );
     assert.ok(created);
     auth = created;
     ({ adapter, send } = await startGuardedAdapter(pki, auth));
@@ -163,11 +242,19 @@ describe('with the Kubernetes API server unreachable', () => {
     const read = await send(podsPath, { certificate: pki.proxy, headers: { 'X-Remote-User': 'jane' } });
     assert.equal(read.status, 503);
     assert.equal(JSON.parse(read.body).reason, 'ServiceUnavailable');
-    const write = await send('/write-metrics/namespaces/default/pods/web-1/http_requests', { method: 'POST', body: '"1"', certificate: pki.proxy, headers: { 'X-Remote-User': 'jane' } });
+    const write = await send('/write-metrics/namespaces/default/pods/web-1/http_requests', {
+      method: 'POST',
+      body: '"1"',
+      certificate: pki.proxy,
+      headers: { 'X-Remote-User': 'jane' },
+    });
     assert.equal(write.status, 503);
     const ready = await send('/readyz?verbose');
     assert.equal(ready.status, 503);
-    assert.match(ready.body, /\[-\]backend failed: the Kubernetes API server at https:\/\/127\.0\.0\.1:\d+ is unreachable/);
+    assert.match(
+      ready.body,
+      /\[-\]backend failed: the Kubernetes API server at https:\/\/127\.0\.0\.1:\d+ is unreachable/,
+    );
     assert.equal((await send('/healthz')).status, 200);
   });
 });
@@ -192,7 +279,10 @@ describe('with the settings read from kube-system/extension-apiserver-authentica
       },
     });
     const kubeconfig = await api.writeKubeconfig(pki.dir);
-    const created = await createDelegatedAuth({ authenticationKubeconfig: kubeconfig, authorizationKubeconfig: kubeconfig }, createSilentLogger());
+    const created = await createDelegatedAuth(
+      { authenticationKubeconfig: kubeconfig, authorizationKubeconfig: kubeconfig },
+      createSilentLogger(),
+    );
     assert.ok(created);
     auth = created;
     ({ adapter, send } = await startGuardedAdapter(pki, auth));
@@ -202,16 +292,26 @@ describe('with the settings read from kube-system/extension-apiserver-authentica
   test('trusts the front proxy and client CA the cluster publishes, and nothing else', async () => {
     assert.equal(api.calls.configMaps, 1);
     api.reset();
-    const proxied = await send('/apis/custom.metrics.k8s.io/v1beta2', { certificate: pki.proxy, headers: { 'X-Remote-User': 'jane' } });
+    const proxied = await send('/apis/custom.metrics.k8s.io/v1beta2', {
+      certificate: pki.proxy,
+      headers: { 'X-Remote-User': 'jane' },
+    });
     assert.equal(proxied.status, 200, proxied.body);
     const user = await send('/apis/custom.metrics.k8s.io/v1beta1', { certificate: pki.alice });
     assert.equal(user.status, 200, user.body);
-    assert.deepEqual(api.reviews.map((r) => [r.user, r.nonResourceAttributes]), [
-      ['jane', { path: '/apis/custom.metrics.k8s.io/v1beta2', verb: 'get' }],
-      ['alice', { path: '/apis/custom.metrics.k8s.io/v1beta1', verb: 'get' }],
-    ]);
+    assert.deepEqual(
+      api.reviews.map((r) => [r.user, r.nonResourceAttributes]),
+      [
+        ['jane', { path: '/apis/custom.metrics.k8s.io/v1beta2', verb: 'get' }],
+        ['alice', { path: '/apis/custom.metrics.k8s.io/v1beta1', verb: 'get' }],
+      ],
+    );
     for (const certificate of [pki.proxyWrongName, pki.stranger]) {
-      assert.equal((await send('/apis/custom.metrics.k8s.io/v1beta2', { certificate, headers: { 'X-Remote-User': 'jane' } })).status, 401);
+      assert.equal(
+        (await send('/apis/custom.metrics.k8s.io/v1beta2', { certificate, headers: { 'X-Remote-User': 'jane' } }))
+          .status,
+        401,
+      );
     }
     assert.equal((await send('/readyz')).status, 200);
   });

@@ -15,7 +15,10 @@ test('gen-certs prints the caBundle of the CA it wrote, and refuses a bad Servic
     assert.equal(Buffer.from(ok.stdout.trim(), 'base64').toString('utf8'), await readFile(join(dir, 'ca.crt'), 'utf8'));
     const bad = await runCli(['gen-certs', '--service', 'Adapter', '--namespace', 'monitoring', '--out', dir]);
     assert.equal(bad.code, 2);
-    assert.equal(bad.stderr, "error: option '--service <name>' argument 'Adapter' is invalid. must be a DNS label: lower-case letters, digits and \"-\", at most 63.\n");
+    assert.equal(
+      bad.stderr,
+      "error: option '--service <name>' argument 'Adapter' is invalid. must be a DNS label: lower-case letters, digits and \"-\", at most 63.\n",
+    );
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -26,7 +26,12 @@ import { renderedPod, type RenderedPod, type RenderedPodOptions } from '../helpe
 
 const helm = await findHelm();
 const kubectl = helm === undefined ? undefined : await findKubectl();
-const skip = helm === undefined ? 'helm (from the kubectl layer package) not available' : kubectl === undefined ? 'kubectl 1.35 not available' : false;
+const skip =
+  helm === undefined
+    ? 'helm (from the kubectl layer package) not available'
+    : kubectl === undefined
+      ? 'kubectl 1.35 not available'
+      : false;
 const namespace = 'custom-metrics';
 const custom = '/apis/custom.metrics.k8s.io/v1beta2';
 const external = '/apis/external.metrics.k8s.io/v1beta1';
@@ -74,10 +79,19 @@ async function startPod(objects: readonly KubeObject[], options: RenderedPodOpti
     read: (path) => kubectlGetRaw(kubectl!, { server: adapter.url, caFile, path, tlsServerName: pod.serverName }),
     write: (path, body) =>
       new Promise((resolve, reject) => {
-        const req = request(new URL(path, adapter.url), { method: 'POST', ca: pod.caPem, servername: pod.serverName, headers: { 'content-type': 'application/json' } }, (res) => {
-          res.resume();
-          res.on('end', () => resolve(res.statusCode ?? 0));
-        });
+        const req = request(
+          new URL(path, adapter.url),
+          {
+            method: 'POST',
+            ca: pod.caPem,
+            servername: pod.serverName,
+            headers: { 'content-type': 'application/json' },
+          },
+          (res) => {
+            res.resume();
+            res.on('end', () => resolve(res.statusCode ?? 0));
+          },
+        );
         req.on('error', reject);
         req.end(body);
       }),
@@ -88,42 +102,66 @@ async function startPod(objects: readonly KubeObject[], options: RenderedPodOpti
   };
 }
 
-async function eventually<T>(what: string, probe: () => Promise<T | undefined>, logs: () => string, timeoutMs = 60_000): Promise<T> {
+async function eventually<T>(
+  what: string,
+  probe: () => Promise<T | undefined>,
+  logs: () => string,
+  timeoutMs = 60_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe().catch(() => undefined);
     if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`${what} did not happen in ${timeoutMs / 1000}s; adapter log:\n${logs().slice(-3000)}`);
+    if (Date.now() > deadline)
+      throw new Error(`${what} did not happen in ${timeoutMs / 1000}s; adapter log:\n${logs().slice(-3000)}`);
     await sleep(300);
   }
 }
 
 /** /readyz answers ok, and `path` gives `count` items; returns each item's object name and value. */
 async function readyAndRead(running: RunningPod, path: string, count: number): Promise<Record<string, string>> {
-  const ready = await eventually('/readyz ok', async () => {
-    const out = await running.read('/readyz');
-    return out.code === 0 ? out.stdout : undefined;
-  }, running.adapter.logs);
+  const ready = await eventually(
+    '/readyz ok',
+    async () => {
+      const out = await running.read('/readyz');
+      return out.code === 0 ? out.stdout : undefined;
+    },
+    running.adapter.logs,
+  );
   assert.equal(ready, 'ok');
-  return eventually(`${count} items at ${path}`, async () => {
-    const out = await running.read(path);
-    if (out.code !== 0) return undefined;
-    const { items } = JSON.parse(out.stdout) as { items: { describedObject?: { name: string }; metricName: string; value: string; metric?: { name: string } }[] };
-    if (items.length !== count) return undefined;
-    return Object.fromEntries(items.map((item) => [item.describedObject?.name ?? item.metricName ?? item.metric?.name, item.value]));
-  }, running.adapter.logs);
+  return eventually(
+    `${count} items at ${path}`,
+    async () => {
+      const out = await running.read(path);
+      if (out.code !== 0) return undefined;
+      const { items } = JSON.parse(out.stdout) as {
+        items: { describedObject?: { name: string }; metricName: string; value: string; metric?: { name: string } }[];
+      };
+      if (items.length !== count) return undefined;
+      return Object.fromEntries(
+        items.map((item) => [item.describedObject?.name ?? item.metricName ?? item.metric?.name, item.value]),
+      );
+    },
+    running.adapter.logs,
+  );
 }
 
 /** Runs `check` against the pod of each rendering, both at once. */
-async function bothRenderings(renderings: Record<string, () => Promise<KubeObject[]>>, options: RenderedPodOptions, check: (running: RunningPod, label: string) => Promise<void>): Promise<void> {
-  await Promise.all(Object.entries(renderings).map(async ([label, render]) => {
-    const running = await startPod(await render(), options);
-    try {
-      await check(running, label);
-    } finally {
-      await running.stop();
-    }
-  }));
+async function bothRenderings(
+  renderings: Record<string, () => Promise<KubeObject[]>>,
+  options: RenderedPodOptions,
+  check: (running: RunningPod, label: string) => Promise<void>,
+): Promise<void> {
+  await Promise.all(
+    Object.entries(renderings).map(async ([label, render]) => {
+      const running = await startPod(await render(), options);
+      try {
+        await check(running, label);
+      } finally {
+        await running.stop();
+      }
+    }),
+  );
 }
 
 describe('the rendered pod starts with what was rendered', { skip }, () => {
@@ -133,10 +171,22 @@ describe('the rendered pod starts with what was rendered', { skip }, () => {
   after(async () => rm(dir, { recursive: true, force: true }));
 
   test('memory: a value written over HTTPS is read back through kubectl', async () => {
-    await bothRenderings({ helm: () => fromHelm({ backend: 'memory' }), manifests: () => fromManifests(['--backend', 'memory']) }, {}, async (running, label) => {
-      assert.equal(await running.write('/write-metrics/namespaces/default/pods/web-1/queue_length', '"12"'), 200, label);
-      assert.deepEqual(await readyAndRead(running, `${custom}/namespaces/default/pods/web-1/queue_length`, 1), { 'web-1': '12' }, label);
-    });
+    await bothRenderings(
+      { helm: () => fromHelm({ backend: 'memory' }), manifests: () => fromManifests(['--backend', 'memory']) },
+      {},
+      async (running, label) => {
+        assert.equal(
+          await running.write('/write-metrics/namespaces/default/pods/web-1/queue_length', '"12"'),
+          200,
+          label,
+        );
+        assert.deepEqual(
+          await readyAndRead(running, `${custom}/namespaces/default/pods/web-1/queue_length`, 1),
+          { 'web-1': '12' },
+          label,
+        );
+      },
+    );
   });
 
   describe('against a real Redis with a password', () => {
@@ -154,14 +204,26 @@ describe('the rendered pod starts with what was rendered', { skip }, () => {
       const passwordSecret = { name: 'redis-auth', key: 'password' };
       const valuesFile = join(dir, 'redis-values.yaml');
       await writeFile(valuesFile, stringify({ redis: { passwordSecret } }));
-      await bothRenderings({
-        helm: () => fromHelm({ backend: 'redis', redis: { url: redis!.url, passwordSecret } }),
-        manifests: () => fromManifests(['--backend', 'redis', '--redis-url', redis!.url, '--values', valuesFile]),
-      }, { secrets }, async (running, label) => {
-        const name = `pod-${label}`;
-        assert.equal(await running.write(`/write-metrics/namespaces/default/pods/${name}/jobs_waiting`, '"3"'), 200, running.adapter.logs());
-        assert.deepEqual(await readyAndRead(running, `${custom}/namespaces/default/pods/${name}/jobs_waiting`, 1), { [name]: '3' }, label);
-      });
+      await bothRenderings(
+        {
+          helm: () => fromHelm({ backend: 'redis', redis: { url: redis!.url, passwordSecret } }),
+          manifests: () => fromManifests(['--backend', 'redis', '--redis-url', redis!.url, '--values', valuesFile]),
+        },
+        { secrets },
+        async (running, label) => {
+          const name = `pod-${label}`;
+          assert.equal(
+            await running.write(`/write-metrics/namespaces/default/pods/${name}/jobs_waiting`, '"3"'),
+            200,
+            running.adapter.logs(),
+          );
+          assert.deepEqual(
+            await readyAndRead(running, `${custom}/namespaces/default/pods/${name}/jobs_waiting`, 1),
+            { [name]: '3' },
+            label,
+          );
+        },
+      );
     });
   });
 
@@ -178,7 +240,9 @@ describe('the rendered pod starts with what was rendered', { skip }, () => {
         return;
       }
       master = await startRedisServer(binary);
-      sentinel = await startRedisServer('/usr/bin/redis-sentinel', { sentinelFor: { masterName: 'chart', port: master.port } }).catch(() => undefined);
+      sentinel = await startRedisServer('/usr/bin/redis-sentinel', {
+        sentinelFor: { masterName: 'chart', port: master.port },
+      }).catch(() => undefined);
       cluster = await startRedisCluster(binary, cli, { masters: 3 });
     });
     after(async () => {
@@ -191,27 +255,63 @@ describe('the rendered pod starts with what was rendered', { skip }, () => {
       if (missing !== undefined) return t.skip(missing);
       if (sentinel === undefined) return t.skip('redis-sentinel is not installed');
       const sentinels = [`127.0.0.1:${sentinel.port}`];
-      await bothRenderings({
-        helm: () => fromHelm({ backend: 'redis', redis: { sentinels, sentinelMaster: 'chart', replicaAckTimeout: '2s' } }),
-        manifests: () => fromManifests(['--backend', 'redis', '--redis-sentinels', sentinels.join(','), '--redis-sentinel-master', 'chart', '--redis-replica-ack-timeout', '2s']),
-      }, {}, async (running, label) => {
-        const name = `sentinel-${label}`;
-        assert.equal(await running.write(`/write-metrics/namespaces/default/pods/${name}/jobs_waiting`, '"4"'), 200, running.adapter.logs());
-        assert.deepEqual(await readyAndRead(running, `${custom}/namespaces/default/pods/${name}/jobs_waiting`, 1), { [name]: '4' }, label);
-      });
+      await bothRenderings(
+        {
+          helm: () =>
+            fromHelm({ backend: 'redis', redis: { sentinels, sentinelMaster: 'chart', replicaAckTimeout: '2s' } }),
+          manifests: () =>
+            fromManifests([
+              '--backend',
+              'redis',
+              '--redis-sentinels',
+              sentinels.join(','),
+              '--redis-sentinel-master',
+              'chart',
+              '--redis-replica-ack-timeout',
+              '2s',
+            ]),
+        },
+        {},
+        async (running, label) => {
+          const name = `sentinel-${label}`;
+          assert.equal(
+            await running.write(`/write-metrics/namespaces/default/pods/${name}/jobs_waiting`, '"4"'),
+            200,
+            running.adapter.logs(),
+          );
+          assert.deepEqual(
+            await readyAndRead(running, `${custom}/namespaces/default/pods/${name}/jobs_waiting`, 1),
+            { [name]: '4' },
+            label,
+          );
+        },
+      );
     });
 
     test('redis.cluster: the pod joins the cluster; a written value is read back', async (t) => {
       if (missing !== undefined) return t.skip(missing);
       const seeds = cluster!.seeds.split(',').slice(0, 2);
-      await bothRenderings({
-        helm: () => fromHelm({ backend: 'redis', redis: { cluster: seeds, maxStaleness: '30s' } }),
-        manifests: () => fromManifests(['--backend', 'redis', '--redis-cluster', seeds.join(','), '--max-staleness', '30s']),
-      }, {}, async (running, label) => {
-        const name = `cluster-${label}`;
-        assert.equal(await running.write(`/write-metrics/namespaces/default/pods/${name}/jobs_waiting`, '"5"'), 200, running.adapter.logs());
-        assert.deepEqual(await readyAndRead(running, `${custom}/namespaces/default/pods/${name}/jobs_waiting`, 1), { [name]: '5' }, label);
-      });
+      await bothRenderings(
+        {
+          helm: () => fromHelm({ backend: 'redis', redis: { cluster: seeds, maxStaleness: '30s' } }),
+          manifests: () =>
+            fromManifests(['--backend', 'redis', '--redis-cluster', seeds.join(','), '--max-staleness', '30s']),
+        },
+        {},
+        async (running, label) => {
+          const name = `cluster-${label}`;
+          assert.equal(
+            await running.write(`/write-metrics/namespaces/default/pods/${name}/jobs_waiting`, '"5"'),
+            200,
+            running.adapter.logs(),
+          );
+          assert.deepEqual(
+            await readyAndRead(running, `${custom}/namespaces/default/pods/${name}/jobs_waiting`, 1),
+            { [name]: '5' },
+            label,
+          );
+        },
+      );
     });
   });
 
@@ -245,44 +345,81 @@ describe('the rendered pod starts with what was rendered', { skip }, () => {
       if (prometheus === undefined) return t.skip('prometheus is not installed');
       const rulesFile = join(dir, 'rules.yaml');
       await writeFile(rulesFile, stringify({ rules: [rule] }));
-      await bothRenderings({
-        helm: () => fromHelm({ backend: 'prometheus', prometheus: { url: 'http://127.0.0.1', port: Number(prometheusPort) }, metricsRelistInterval: '1s', rules: { custom: [rule] } }),
-        manifests: () => fromManifests(['--backend', 'prometheus', '--prometheus-url', prometheus!.url, '--metrics-relist-interval', '1s', '--config', rulesFile]),
-      }, {}, async (running, label) => {
-        assert.deepEqual(await readyAndRead(running, `${custom}/namespaces/default/pods/*/queue_length`, 1), { 'web-1': '7' }, label);
-      });
+      await bothRenderings(
+        {
+          helm: () =>
+            fromHelm({
+              backend: 'prometheus',
+              prometheus: { url: 'http://127.0.0.1', port: Number(prometheusPort) },
+              metricsRelistInterval: '1s',
+              rules: { custom: [rule] },
+            }),
+          manifests: () =>
+            fromManifests([
+              '--backend',
+              'prometheus',
+              '--prometheus-url',
+              prometheus!.url,
+              '--metrics-relist-interval',
+              '1s',
+              '--config',
+              rulesFile,
+            ]),
+        },
+        {},
+        async (running, label) => {
+          assert.deepEqual(
+            await readyAndRead(running, `${custom}/namespaces/default/pods/*/queue_length`, 1),
+            { 'web-1': '7' },
+            label,
+          );
+        },
+      );
     });
 
     test('a prometheus-adapter values file serves the metric names its rules name', async (t) => {
       if (prometheus === undefined) return t.skip('prometheus is not installed');
-      // NB: only keys of prometheus-adapter's chart (values.yaml of prometheus-community/prometheus-adapter), no `backend`.
+      // NB: only keys of prometheus-adapter's chart (values.yaml of prometheus-community/prometheus-adapter), no
+      // `backend`.
       const values = {
         prometheus: { url: 'http://127.0.0.1', port: Number(prometheusPort), path: '' },
         metricsRelistInterval: '1s',
         logLevel: 2,
         rules: {
           default: false,
-          custom: [{
-            seriesQuery: 'http_requests_total{namespace!="",pod!=""}',
-            resources: { overrides: { namespace: { resource: 'namespace' }, pod: { resource: 'pod' } } },
-            name: { matches: '^(.*)_total$', as: '${1}_per_second' },
-            metricsQuery: 'sum(rate(<<.Series>>{<<.LabelMatchers>>}[1m])) by (<<.GroupBy>>)',
-          }],
-          external: [{
-            seriesQuery: 'queue_depth{queue!=""}',
-            resources: { overrides: { namespace: { resource: 'namespace' } } },
-            metricsQuery: 'sum(<<.Series>>{<<.LabelMatchers>>}) by (<<.GroupBy>>)',
-          }],
+          custom: [
+            {
+              seriesQuery: 'http_requests_total{namespace!="",pod!=""}',
+              resources: { overrides: { namespace: { resource: 'namespace' }, pod: { resource: 'pod' } } },
+              name: { matches: '^(.*)_total$', as: '${1}_per_second' },
+              metricsQuery: 'sum(rate(<<.Series>>{<<.LabelMatchers>>}[1m])) by (<<.GroupBy>>)',
+            },
+          ],
+          external: [
+            {
+              seriesQuery: 'queue_depth{queue!=""}',
+              resources: { overrides: { namespace: { resource: 'namespace' } } },
+              metricsQuery: 'sum(<<.Series>>{<<.LabelMatchers>>}) by (<<.GroupBy>>)',
+            },
+          ],
         },
       };
       const running = await startPod(await fromHelm(values));
       try {
-        const names = await eventually('discovery of both rules', async () => {
-          const [customList, externalList] = await Promise.all([running.read(custom), running.read(external)]);
-          if (customList.code !== 0 || externalList.code !== 0) return undefined;
-          const resources = [customList, externalList].flatMap((out) => (JSON.parse(out.stdout) as { resources: { name: string }[] }).resources.map((r) => r.name));
-          return resources.includes('pods/http_requests_per_second') && resources.includes('queue_depth') ? resources : undefined;
-        }, running.adapter.logs);
+        const names = await eventually(
+          'discovery of both rules',
+          async () => {
+            const [customList, externalList] = await Promise.all([running.read(custom), running.read(external)]);
+            if (customList.code !== 0 || externalList.code !== 0) return undefined;
+            const resources = [customList, externalList].flatMap((out) =>
+              (JSON.parse(out.stdout) as { resources: { name: string }[] }).resources.map((r) => r.name),
+            );
+            return resources.includes('pods/http_requests_per_second') && resources.includes('queue_depth')
+              ? resources
+              : undefined;
+          },
+          running.adapter.logs,
+        );
         assert.ok(names.includes('namespaces/http_requests_per_second'), names.join(', '));
         const value = await readyAndRead(running, `${external}/namespaces/default/queue_depth`, 1);
         assert.deepEqual(Object.values(value), ['4']);
@@ -302,12 +439,27 @@ describe('the rendered pod starts with what was rendered', { skip }, () => {
       };
       const configFile = join(dir, 'routing.yaml');
       await writeFile(configFile, stringify(config));
-      await bothRenderings({ helm: () => fromHelm({ config }), manifests: () => fromManifests(['--config', configFile]) }, {}, async (running, label) => {
-        assert.ok(!running.pod.args.some((arg) => arg.startsWith('--backend')), `${label}: no --backend with a routing config`);
-        assert.deepEqual(await readyAndRead(running, `${custom}/namespaces/default/pods/*/queue_length`, 1), { 'web-1': '7' }, label);
-        assert.equal(await running.write('/write-metrics/namespaces/default/pods/web-2/local_load', '"2"'), 200);
-        assert.deepEqual(await readyAndRead(running, `${custom}/namespaces/default/pods/web-2/local_load`, 1), { 'web-2': '2' }, label);
-      });
+      await bothRenderings(
+        { helm: () => fromHelm({ config }), manifests: () => fromManifests(['--config', configFile]) },
+        {},
+        async (running, label) => {
+          assert.ok(
+            !running.pod.args.some((arg) => arg.startsWith('--backend')),
+            `${label}: no --backend with a routing config`,
+          );
+          assert.deepEqual(
+            await readyAndRead(running, `${custom}/namespaces/default/pods/*/queue_length`, 1),
+            { 'web-1': '7' },
+            label,
+          );
+          assert.equal(await running.write('/write-metrics/namespaces/default/pods/web-2/local_load', '"2"'), 200);
+          assert.deepEqual(
+            await readyAndRead(running, `${custom}/namespaces/default/pods/web-2/local_load`, 1),
+            { 'web-2': '2' },
+            label,
+          );
+        },
+      );
     });
   });
 
@@ -315,25 +467,63 @@ describe('the rendered pod starts with what was rendered', { skip }, () => {
     let fake: FakeSysdig;
     before(async () => {
       fake = await startFakeSysdig();
-      fake.entities = [{
-        labels: { 'kubernetes.cluster.name': 'prod', 'kubernetes.namespace.name': 'default', 'kubernetes.pod.name': 'kuard-1', 'kubernetes.pod.label.app': 'kuard' },
-        values: { 'net.http.request.count': 40 },
-      }];
-      fake.descriptors = [{ id: 'net.http.request.count', metricType: 'counter', namespaces: ['kubernetes.cluster', 'kubernetes.namespace', 'kubernetes.pod'] }];
+      fake.entities = [
+        {
+          labels: {
+            'kubernetes.cluster.name': 'prod',
+            'kubernetes.namespace.name': 'default',
+            'kubernetes.pod.name': 'kuard-1',
+            'kubernetes.pod.label.app': 'kuard',
+          },
+          values: { 'net.http.request.count': 40 },
+        },
+      ];
+      fake.descriptors = [
+        {
+          id: 'net.http.request.count',
+          metricType: 'counter',
+          namespaces: ['kubernetes.cluster', 'kubernetes.namespace', 'kubernetes.pod'],
+        },
+      ];
     });
     after(async () => fake?.close());
 
     test('sysdig: the token from the sysdig-api Secret (key access-key), the CA from a Secret', async () => {
-      const secrets = { 'sysdig-api': { 'access-key': fake.token }, 'sysdig-ca': { 'ca.crt': await readFile(fake.caFile, 'utf8') } };
+      const secrets = {
+        'sysdig-api': { 'access-key': fake.token },
+        'sysdig-ca': { 'ca.crt': await readFile(fake.caFile, 'utf8') },
+      };
       const valuesFile = join(dir, 'sysdig-values.yaml');
       await writeFile(valuesFile, stringify({ sysdig: { caSecret: { name: 'sysdig-ca' } } }));
-      await bothRenderings({
-        helm: () => fromHelm({ backend: 'sysdig', sysdig: { url: fake.url, clusterName: 'prod', caSecret: { name: 'sysdig-ca' } } }),
-        manifests: () => fromManifests(['--backend', 'sysdig', '--sysdig-url', fake.url, '--sysdig-cluster-name', 'prod', '--values', valuesFile]),
-      }, { secrets }, async (running, label) => {
-        assert.deepEqual(await readyAndRead(running, `${custom}/namespaces/default/pods/kuard-1/net.http.request.count`, 1), { 'kuard-1': '40' }, label);
-        assert.ok(!running.adapter.logs().includes(fake.token), 'the token is never logged');
-      });
+      await bothRenderings(
+        {
+          helm: () =>
+            fromHelm({
+              backend: 'sysdig',
+              sysdig: { url: fake.url, clusterName: 'prod', caSecret: { name: 'sysdig-ca' } },
+            }),
+          manifests: () =>
+            fromManifests([
+              '--backend',
+              'sysdig',
+              '--sysdig-url',
+              fake.url,
+              '--sysdig-cluster-name',
+              'prod',
+              '--values',
+              valuesFile,
+            ]),
+        },
+        { secrets },
+        async (running, label) => {
+          assert.deepEqual(
+            await readyAndRead(running, `${custom}/namespaces/default/pods/kuard-1/net.http.request.count`, 1),
+            { 'kuard-1': '40' },
+            label,
+          );
+          assert.ok(!running.adapter.logs().includes(fake.token), 'the token is never logged');
+        },
+      );
     });
   });
 
@@ -347,12 +537,32 @@ describe('the rendered pod starts with what was rendered', { skip }, () => {
     test('forward: the upstream CA from values (helm) or --forward-ca-file (manifests); its metric is read through', async () => {
       const write = await fetchUpstream(upstream, '/write-metrics/namespaces/default/pods/api-1/inflight', '"9"');
       assert.equal(write, 200);
-      await bothRenderings({
-        helm: async () => fromHelm({ backend: 'forward', forward: { url: upstream.url, caBundle: await readFile(upstream.caFile, 'utf8') } }),
-        manifests: () => fromManifests(['--backend', 'forward', '--forward-url', upstream.url, '--forward-ca-file', upstream.caFile]),
-      }, {}, async (running, label) => {
-        assert.deepEqual(await readyAndRead(running, `${custom}/namespaces/default/pods/api-1/inflight`, 1), { 'api-1': '9' }, label);
-      });
+      await bothRenderings(
+        {
+          helm: async () =>
+            fromHelm({
+              backend: 'forward',
+              forward: { url: upstream.url, caBundle: await readFile(upstream.caFile, 'utf8') },
+            }),
+          manifests: () =>
+            fromManifests([
+              '--backend',
+              'forward',
+              '--forward-url',
+              upstream.url,
+              '--forward-ca-file',
+              upstream.caFile,
+            ]),
+        },
+        {},
+        async (running, label) => {
+          assert.deepEqual(
+            await readyAndRead(running, `${custom}/namespaces/default/pods/api-1/inflight`, 1),
+            { 'api-1': '9' },
+            label,
+          );
+        },
+      );
     });
   });
 });
@@ -360,10 +570,14 @@ describe('the rendered pod starts with what was rendered', { skip }, () => {
 async function fetchUpstream(adapter: AdapterProcess, path: string, body: string): Promise<number> {
   const ca = await readFile(adapter.caFile, 'utf8');
   return new Promise((resolve, reject) => {
-    const req = request(new URL(path, adapter.url), { method: 'POST', ca, headers: { 'content-type': 'application/json' } }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode ?? 0));
-    });
+    const req = request(
+      new URL(path, adapter.url),
+      { method: 'POST', ca, headers: { 'content-type': 'application/json' } },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });

@@ -23,10 +23,20 @@ import { createMemoryAdapter } from '../helpers/memory-adapter.js';
 const metricPath = '/apis/custom.metrics.k8s.io/v1beta2/namespaces/default/pods/web-1/http_requests';
 const missingPath = '/apis/custom.metrics.k8s.io/v1beta2/namespaces/default/pods/web-1/no_such_metric';
 
-async function tlsAdapter(pki: AuthPki, tls: { disableHttp2?: boolean; requestClientCertificates?: boolean } = {}, extra: Parameters<typeof createMemoryAdapter>[1] = {}) {
-  const adapter = await createMemoryAdapter({}, { tls: { key: pki.serving.keyPem, cert: pki.serving.certPem, ...tls }, ...extra });
+async function tlsAdapter(
+  pki: AuthPki,
+  tls: { disableHttp2?: boolean; requestClientCertificates?: boolean } = {},
+  extra: Parameters<typeof createMemoryAdapter>[1] = {},
+) {
+  const adapter = await createMemoryAdapter(
+    {},
+    { tls: { key: pki.serving.keyPem, cert: pki.serving.certPem, ...tls }, ...extra },
+  );
   if (extra.guard === undefined) {
-    const written = await adapter.post('/write-metrics/namespaces/default/pods/web-1/http_requests?objectLabels=app%3Dweb', '"300m"');
+    const written = await adapter.post(
+      '/write-metrics/namespaces/default/pods/web-1/http_requests?objectLabels=app%3Dweb',
+      '"300m"',
+    );
     assert.equal(written.statusCode, 200, written.body);
   }
   const address = await adapter.listen({ port: 0, host: '127.0.0.1' });
@@ -38,10 +48,13 @@ async function tlsAdapter(pki: AuthPki, tls: { disableHttp2?: boolean; requestCl
 function negotiated(url: string, ca: string, protocols: string[]): Promise<string | false> {
   const { port } = new URL(url);
   return new Promise((resolve, reject) => {
-    const socket = tlsConnect({ host: '127.0.0.1', port: Number(port), ca, servername: 'localhost', ALPNProtocols: protocols }, () => {
-      resolve(socket.alpnProtocol ?? false);
-      socket.destroy();
-    });
+    const socket = tlsConnect(
+      { host: '127.0.0.1', port: Number(port), ca, servername: 'localhost', ALPNProtocols: protocols },
+      () => {
+        resolve(socket.alpnProtocol ?? false);
+        socket.destroy();
+      },
+    );
     socket.once('error', reject);
   });
 }
@@ -64,7 +77,10 @@ describe('HTTP/2 and HTTP/1.1 on the TLS port', () => {
       assert.equal(await negotiated(on.url, ca, ['h2', 'http/1.1']), 'h2');
       assert.equal(await negotiated(on.url, ca, ['http/1.1']), 'http/1.1');
       assert.equal(await negotiated(off.url, ca, ['h2', 'http/1.1']), 'http/1.1');
-      await assert.rejects(connectHttp2(off.url, ca).then(closeSession), 'an h2-only client cannot talk to an HTTP/1.1-only server');
+      await assert.rejects(
+        connectHttp2(off.url, ca).then(closeSession),
+        'an h2-only client cannot talk to an HTTP/1.1-only server',
+      );
       assert.equal((await createClient(off.url, pki.servingCaFile)(metricPath)).status, 200);
     } finally {
       await on.adapter.close();
@@ -78,7 +94,11 @@ describe('HTTP/2 and HTTP/1.1 on the TLS port', () => {
       const send = createClient(url, pki.servingCaFile);
       const session = await connectHttp2(url, ca);
       assert.equal(session.alpnProtocol, 'h2');
-      for (const [path, status] of [[metricPath, 200], [missingPath, 404], ['/apis/custom.metrics.k8s.io/v1beta2/namespaces/default/pods/*/http_requests?labelSelector=%3D%3D', 400]] as const) {
+      for (const [path, status] of [
+        [metricPath, 200],
+        [missingPath, 404],
+        ['/apis/custom.metrics.k8s.io/v1beta2/namespaces/default/pods/*/http_requests?labelSelector=%3D%3D', 400],
+      ] as const) {
         const h1 = await send(path);
         const h2 = await http2Request(session, path);
         assert.equal(h1.status, status, h1.body);
@@ -90,7 +110,10 @@ describe('HTTP/2 and HTTP/1.1 on the TLS port', () => {
       }
       assert.equal(JSON.parse((await http2Request(session, metricPath)).body).items[0].value, '300m');
       // Writes over h2 too, and many streams of one session at once.
-      const write = await http2Request(session, '/write-metrics/namespaces/default/pods/web-2/http_requests', { method: 'POST', body: '"7"' });
+      const write = await http2Request(session, '/write-metrics/namespaces/default/pods/web-2/http_requests', {
+        method: 'POST',
+        body: '"7"',
+      });
       assert.equal(write.status, 200, write.body);
       const many = await Promise.all(Array.from({ length: 50 }, () => http2Request(session, metricPath)));
       assert.deepEqual(new Set(many.map((r) => r.status)), new Set([200]));
@@ -107,7 +130,10 @@ describe('HTTP/2 and HTTP/1.1 on the TLS port', () => {
     try {
       const session = await connectHttp2(url, ca);
       const big = `"${'1'.repeat(70_000)}"`;
-      const answer = await http2Request(session, '/write-metrics/namespaces/default/pods/web-3/http_requests', { method: 'POST', body: big });
+      const answer = await http2Request(session, '/write-metrics/namespaces/default/pods/web-3/http_requests', {
+        method: 'POST',
+        body: big,
+      });
       assert.equal(answer.status, 413, answer.body);
       assert.equal(answer.headers['content-type'], 'application/json');
       const status = JSON.parse(answer.body);
@@ -129,7 +155,9 @@ describe('HTTP/2 and HTTP/1.1 on the TLS port', () => {
       await closeSession(many);
       const big = await connectHttp2(url, ca);
       try {
-        await assert.rejects(http2Request(big, metricPath, { headers: { 'x-big': 'a'.repeat(70_000) } }), { code: 'ERR_HTTP2_STREAM_ERROR' });
+        await assert.rejects(http2Request(big, metricPath, { headers: { 'x-big': 'a'.repeat(70_000) } }), {
+          code: 'ERR_HTTP2_STREAM_ERROR',
+        });
       } finally {
         big.destroy();
       }
@@ -141,10 +169,16 @@ describe('HTTP/2 and HTTP/1.1 on the TLS port', () => {
   test('curl --http2 reads a metric over h2', async (t) => {
     const { adapter, url } = await tlsAdapter(pki);
     try {
-      const version = await new Promise<string>((resolve) => execFile('curl', ['-V'], (error, stdout) => resolve(error ? '' : stdout)));
+      const version = await new Promise<string>((resolve) =>
+        execFile('curl', ['-V'], (error, stdout) => resolve(error ? '' : stdout)),
+      );
       if (!/^Features:.*\bHTTP2\b/m.test(version)) return t.skip('curl with HTTP/2 support not available');
       const out = await new Promise<{ code: number; stdout: string }>((resolve) =>
-        execFile('curl', ['-sS', '--http2', '--cacert', pki.servingCaFile, '-w', '\\n%{http_version}', `${url}${metricPath}`], (error, stdout) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout })),
+        execFile(
+          'curl',
+          ['-sS', '--http2', '--cacert', pki.servingCaFile, '-w', '\\n%{http_version}', `${url}${metricPath}`],
+          (error, stdout) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout }),
+        ),
       );
       assert.equal(out.code, 0, out.stdout);
       const lines = out.stdout.trimEnd().split('\n');
@@ -180,7 +214,14 @@ describe('HTTP/2 and HTTP/1.1 on the TLS port', () => {
     const goaway = new Promise<void>((resolve) => busy.once('goaway', () => resolve()));
     const idleClosed = new Promise<void>((resolve) => idle.once('close', () => resolve()));
     // A write whose body is held back: in flight until we send it.
-    const stream = busy.request({ ':method': 'POST', ':path': '/write-metrics/namespaces/default/pods/web-3/http_requests', 'content-type': 'application/json' }, { endStream: false });
+    const stream = busy.request(
+      {
+        ':method': 'POST',
+        ':path': '/write-metrics/namespaces/default/pods/web-3/http_requests',
+        'content-type': 'application/json',
+      },
+      { endStream: false },
+    );
     let answer = '';
     const answered = new Promise<number>((resolve, reject) => {
       let status = 0;
@@ -206,13 +247,18 @@ describe('HTTP/2 and HTTP/1.1 on the TLS port', () => {
     const held = new Promise<void>((resolve) => (release = resolve));
     let arrived: () => void = () => undefined;
     const inGuard = new Promise<void>((resolve) => (arrived = resolve));
-    const guard = { async check(request: { headers: Record<string, unknown> }) {
-      if (request.headers['x-hold'] === undefined) return;
-      arrived();
-      await held;
-    } };
+    const guard = {
+      async check(request: { headers: Record<string, unknown> }) {
+        if (request.headers['x-hold'] === undefined) return;
+        arrived();
+        await held;
+      },
+    };
     const { adapter, url } = await tlsAdapter(pki, {}, { guard });
-    assert.equal((await adapter.post('/write-metrics/namespaces/default/pods/web-1/http_requests', '"300m"')).statusCode, 200);
+    assert.equal(
+      (await adapter.post('/write-metrics/namespaces/default/pods/web-1/http_requests', '"300m"')).statusCode,
+      200,
+    );
     const session = await connectHttp2(url, ca);
     const answer = http2Request(session, metricPath, { headers: { 'x-hold': '1' } });
     await inGuard;
@@ -229,7 +275,14 @@ describe('HTTP/2 and HTTP/1.1 on the TLS port', () => {
     const { adapter, url } = await tlsAdapter(pki);
     const session = await connectHttp2(url, ca);
     const sessionClosed = new Promise<void>((resolve) => session.once('close', () => resolve()));
-    const stream = session.request({ ':method': 'POST', ':path': '/write-metrics/namespaces/default/pods/web-4/http_requests', 'content-type': 'application/json' }, { endStream: false });
+    const stream = session.request(
+      {
+        ':method': 'POST',
+        ':path': '/write-metrics/namespaces/default/pods/web-4/http_requests',
+        'content-type': 'application/json',
+      },
+      { endStream: false },
+    );
     const outcome = new Promise<string>((resolve) => {
       stream.once('response', () => resolve('answered'));
       stream.once('error', () => resolve('cut'));
@@ -251,9 +304,17 @@ describe('HTTP/2 and HTTP/1.1 on the TLS port', () => {
       api = await startFakeAuthApi();
       const kubeconfig = await api.writeKubeconfig(pki.dir);
       auth = await createTestAuth(pki, kubeconfig);
-      ({ adapter, url } = await tlsAdapter(pki, { requestClientCertificates: true }, { guard: auth.guard, readiness: () => auth.readiness() }));
+      ({ adapter, url } = await tlsAdapter(
+        pki,
+        { requestClientCertificates: true },
+        { guard: auth.guard, readiness: () => auth.readiness() },
+      ));
       const session = await connectHttp2(url, ca, { certificate: pki.proxy });
-      const written = await http2Request(session, '/write-metrics/namespaces/default/pods/web-1/http_requests', { method: 'POST', body: '"300m"', headers: { 'x-remote-user': 'writer' } });
+      const written = await http2Request(session, '/write-metrics/namespaces/default/pods/web-1/http_requests', {
+        method: 'POST',
+        body: '"300m"',
+        headers: { 'x-remote-user': 'writer' },
+      });
       assert.equal(written.status, 200, written.body);
       await closeSession(session);
     });
@@ -268,10 +329,16 @@ describe('HTTP/2 and HTTP/1.1 on the TLS port', () => {
       try {
         api.reset();
         for (let i = 0; i < 3; i++) {
-          const res = await http2Request(session, metricPath, { headers: { 'x-remote-user': 'jane', 'x-remote-group': ['g1', 'g2'] } });
+          const res = await http2Request(session, metricPath, {
+            headers: { 'x-remote-user': 'jane', 'x-remote-group': ['g1', 'g2'] },
+          });
           assert.equal(res.status, 200, res.body);
         }
-        assert.deepEqual(api.reviews.map((r) => [r.user, r.groups]), [['jane', ['g1', 'g2', 'system:authenticated']]], 'one review, cached');
+        assert.deepEqual(
+          api.reviews.map((r) => [r.user, r.groups]),
+          [['jane', ['g1', 'g2', 'system:authenticated']]],
+          'one review, cached',
+        );
       } finally {
         await closeSession(session);
       }
@@ -281,7 +348,9 @@ describe('HTTP/2 and HTTP/1.1 on the TLS port', () => {
       const anonymous = await connectHttp2(url, ca);
       const stranger = await connectHttp2(url, ca, { certificate: pki.stranger });
       try {
-        const forged = await http2Request(anonymous, metricPath, { headers: { 'x-remote-user': 'admin', 'x-remote-group': 'system:masters' } });
+        const forged = await http2Request(anonymous, metricPath, {
+          headers: { 'x-remote-user': 'admin', 'x-remote-group': 'system:masters' },
+        });
         assert.equal(forged.status, 403, forged.body);
         assert.match(JSON.parse(forged.body).message, /User "system:anonymous" cannot get/);
         const foreign = await http2Request(stranger, metricPath, { headers: { 'x-remote-user': 'admin' } });
@@ -299,7 +368,10 @@ describe('HTTP/2 and HTTP/1.1 on the TLS port', () => {
         api.reset();
         const res = await http2Request(session, metricPath);
         assert.equal(res.status, 200, res.body);
-        assert.deepEqual(api.reviews.map((r) => [r.user, r.groups]), [['alice', ['team-a', 'team-b', 'system:authenticated']]]);
+        assert.deepEqual(
+          api.reviews.map((r) => [r.user, r.groups]),
+          [['alice', ['team-a', 'team-b', 'system:authenticated']]],
+        );
       } finally {
         await closeSession(session);
       }

@@ -43,26 +43,35 @@ describe('front-proxy certificates from an intermediate CA', () => {
     const caFile = join(pki.dir, `${name}.crt`);
     await writeFile(caFile, caPem);
     const kubeconfig = await api.writeKubeconfig(pki.dir);
-    const auth = await createDelegatedAuth({
-      requestheaderClientCaFile: caFile,
-      requestheaderAllowedNames: ['front-proxy-client'],
-      authenticationKubeconfig: kubeconfig,
-      authorizationKubeconfig: kubeconfig,
-      authenticationSkipLookup: true,
-    }, createSilentLogger());
+    const auth = await createDelegatedAuth(
+      {
+        requestheaderClientCaFile: caFile,
+        requestheaderAllowedNames: ['front-proxy-client'],
+        authenticationKubeconfig: kubeconfig,
+        authorizationKubeconfig: kubeconfig,
+        authenticationSkipLookup: true,
+      },
+      createSilentLogger(),
+    );
     assert.ok(auth);
     const { adapter, send } = await startGuardedAdapter(pki, auth);
     running.push({ auth, adapter });
     return send;
   }
-  const asProxy = (certPem: string) => ({ certificate: { certPem, keyPem: chain.leaf.keyPem }, headers: { 'X-Remote-User': 'jane' } });
+  const asProxy = (certPem: string) => ({
+    certificate: { certPem, keyPem: chain.leaf.keyPem },
+    headers: { 'X-Remote-User': 'jane' },
+  });
 
   test('CA file holds the root: the leaf sent with its intermediate is accepted, the leaf alone is not', async () => {
     const send = await adapterTrusting('root-only', chain.rootPem);
     api.reset();
     const accepted = await send(path, asProxy(chain.leaf.certPem + chain.intermediatePem));
     assert.equal(accepted.status, 200, accepted.body);
-    assert.deepEqual(api.reviews.map((r) => r.user), ['jane']);
+    assert.deepEqual(
+      api.reviews.map((r) => r.user),
+      ['jane'],
+    );
     const alone = await send(path, asProxy(chain.leaf.certPem));
     assert.equal(alone.status, 401, 'without the intermediate the chain does not reach the root');
     assert.equal(JSON.parse(alone.body).reason, 'Unauthorized');

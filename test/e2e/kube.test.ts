@@ -18,16 +18,28 @@ describe('metrics-adapter serve --kubeconfig, backed by a fake kube-apiserver', 
 
   before(async () => {
     fake = await startFakeKubeApiServer();
-    const template = { containers: [{ name: 'web', image: 'nginx:1.27', ports: [{ containerPort: 80, protocol: 'TCP' }] }] };
+    const template = {
+      containers: [{ name: 'web', image: 'nginx:1.27', ports: [{ containerPort: 80, protocol: 'TCP' }] }],
+    };
     for (const name of ['web-7c9d-abcde', 'web-7c9d-fghij', 'web-7c9d-klmno']) {
-      fake.upsert('pods', { name, namespace: 'default', labels: { app: 'web', 'pod-template-hash': '7c9d' }, spec: template, status: { phase: 'Running' } });
+      fake.upsert('pods', {
+        name,
+        namespace: 'default',
+        labels: { app: 'web', 'pod-template-hash': '7c9d' },
+        spec: template,
+        status: { phase: 'Running' },
+      });
     }
     fake.upsert('pods', { name: 'db-0', namespace: 'default', labels: { app: 'db' }, spec: template });
     fake.upsert('deployments.apps', {
       name: 'web',
       namespace: 'default',
       labels: { app: 'web' },
-      spec: { replicas: 3, selector: { matchLabels: { app: 'web' } }, template: { metadata: { labels: { app: 'web' } }, spec: template } },
+      spec: {
+        replicas: 3,
+        selector: { matchLabels: { app: 'web' } },
+        template: { metadata: { labels: { app: 'web' } }, spec: template },
+      },
     });
     [adapter, kubectl] = await Promise.all([
       startAdapter(['--kubeconfig', fake.kubeconfig], { timeoutMs: 90_000 }),
@@ -35,7 +47,8 @@ describe('metrics-adapter serve --kubeconfig, backed by a fake kube-apiserver', 
     ]);
     send = createClient(adapter.url, adapter.caFile);
     const writes: [string, string][] = [
-      // No objectLabels: the cluster's pods answer the selector. klmno exists without a value; gone-1 has a value but no pod.
+      // No objectLabels: the cluster's pods answer the selector. klmno exists without a value; gone-1 has a value but
+      // no pod.
       ['/write-metrics/namespaces/default/pods/web-7c9d-abcde/http_requests', '"1500m"'],
       ['/write-metrics/namespaces/default/pods/web-7c9d-fghij/http_requests', '2'],
       ['/write-metrics/namespaces/default/pods/db-0/http_requests', '7'],
@@ -65,7 +78,9 @@ describe('metrics-adapter serve --kubeconfig, backed by a fake kube-apiserver', 
       assert.equal(out.code, 0, out.stderr);
       const list = JSON.parse(out.stdout) as { kind: string; items: { describedObject: unknown; value: string }[] };
       assert.equal(list.kind, 'MetricValueList');
-      const items = list.items.map((i) => [i.describedObject, i.value]).sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
+      const items = list.items
+        .map((i) => [i.describedObject, i.value])
+        .sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
       assert.deepEqual(items, [
         [{ kind: 'Pod', namespace: 'default', name: 'web-7c9d-abcde', apiVersion: 'v1' }, '1500m'],
         [{ kind: 'Pod', namespace: 'default', name: 'web-7c9d-fghij', apiVersion: 'v1' }, '2'],
@@ -81,21 +96,38 @@ describe('metrics-adapter serve --kubeconfig, backed by a fake kube-apiserver', 
     for (let i = 0; i < 3; i++) {
       const out = await kubectlGetRaw(kubectl, { server: adapter.url, caFile: adapter.caFile, path });
       assert.equal(out.code, 0, out.stderr);
-      assert.deepEqual((JSON.parse(out.stdout) as { items: { describedObject: { name: string } }[] }).items.map((i) => i.describedObject.name), ['db-0']);
+      assert.deepEqual(
+        (JSON.parse(out.stdout) as { items: { describedObject: { name: string } }[] }).items.map(
+          (i) => i.describedObject.name,
+        ),
+        ['db-0'],
+      );
     }
     assert.equal(fake.requests.length, before);
     assert.equal(fake.count('list', '/api/v1/pods'), 1);
   });
 
   test('described objects carry the Kind and apiVersion from discovery', async () => {
-    const deployment = await send('/apis/custom.metrics.k8s.io/v1beta2/namespaces/default/deployments.apps/web/requests_per_second');
+    const deployment = await send(
+      '/apis/custom.metrics.k8s.io/v1beta2/namespaces/default/deployments.apps/web/requests_per_second',
+    );
     assert.equal(deployment.status, 200, deployment.body);
-    assert.deepEqual((JSON.parse(deployment.body) as { items: { describedObject: unknown }[] }).items[0]!.describedObject,
-      { kind: 'Deployment', namespace: 'default', name: 'web', apiVersion: 'apps/v1' });
+    assert.deepEqual(
+      (JSON.parse(deployment.body) as { items: { describedObject: unknown }[] }).items[0]!.describedObject,
+      { kind: 'Deployment', namespace: 'default', name: 'web', apiVersion: 'apps/v1' },
+    );
     const widget = await send('/apis/custom.metrics.k8s.io/v1beta1/namespaces/default/widgets.example.com/w1/depth');
     assert.equal(widget.status, 200, widget.body);
-    assert.deepEqual((JSON.parse(widget.body) as { items: { describedObject: unknown }[] }).items[0]!.describedObject,
-      { kind: 'Widget', namespace: 'default', name: 'w1', apiVersion: 'example.com/v1' });
-    assert.equal(fake.count('discovery', '/apis/custom.metrics.k8s.io/v1beta2'), 0, 'the adapter never asks the cluster about its own groups');
+    assert.deepEqual((JSON.parse(widget.body) as { items: { describedObject: unknown }[] }).items[0]!.describedObject, {
+      kind: 'Widget',
+      namespace: 'default',
+      name: 'w1',
+      apiVersion: 'example.com/v1',
+    });
+    assert.equal(
+      fake.count('discovery', '/apis/custom.metrics.k8s.io/v1beta2'),
+      0,
+      'the adapter never asks the cluster about its own groups',
+    );
   });
 });

@@ -18,12 +18,22 @@ import { findPrometheus, startPrometheus, type PrometheusProcess } from '../help
 
 const prometheusBinary = await findPrometheus();
 const kubectlBinary = prometheusBinary === undefined ? undefined : await findKubectl();
-const skip = prometheusBinary === undefined ? 'prometheus is not installed' : kubectlBinary === undefined ? 'kubectl 1.35 not available' : false;
+const skip =
+  prometheusBinary === undefined
+    ? 'prometheus is not installed'
+    : kubectlBinary === undefined
+      ? 'kubectl 1.35 not available'
+      : false;
 
 const statusWritesPerSecond = 20;
 
 function metricQuery(namespace: string, name: string, spec: Record<string, unknown>): string {
-  return JSON.stringify({ apiVersion: 'metrics-adapter.io/v1alpha1', kind: 'MetricQuery', metadata: { name, namespace }, spec });
+  return JSON.stringify({
+    apiVersion: 'metrics-adapter.io/v1alpha1',
+    kind: 'MetricQuery',
+    metadata: { name, namespace },
+    spec,
+  });
 }
 
 describe('MetricQuery objects with a real Prometheus and kubectl', { skip }, () => {
@@ -49,7 +59,10 @@ describe('MetricQuery objects with a real Prometheus and kubectl', { skip }, () 
     for (;;) {
       const value = await probe().catch(() => undefined);
       if (value !== undefined) return value;
-      if (Date.now() > deadline) throw new Error(`${what} did not happen in ${timeoutMs / 1000}s; adapter log:\n${adapter?.logs().slice(-3000)}`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `${what} did not happen in ${timeoutMs / 1000}s; adapter log:\n${adapter?.logs().slice(-3000)}`,
+        );
       await sleep(200);
     }
   };
@@ -61,9 +74,19 @@ describe('MetricQuery objects with a real Prometheus and kubectl', { skip }, () 
   };
   const statusOf = async (namespace: string, name: string) => {
     const out = await k('get', 'metricqueries', '-n', namespace, name, '-o', 'json');
-    return out.code === 0 ? (JSON.parse(out.stdout) as { status?: { currentValue?: string; conditions?: { type: string; status: string; reason: string; message: string }[] } }).status : undefined;
+    return out.code === 0
+      ? (
+          JSON.parse(out.stdout) as {
+            status?: {
+              currentValue?: string;
+              conditions?: { type: string; status: string; reason: string; message: string }[];
+            };
+          }
+        ).status
+      : undefined;
   };
-  const condition = (status: Awaited<ReturnType<typeof statusOf>>, type: string) => status?.conditions?.find((c) => c.type === type);
+  const condition = (status: Awaited<ReturnType<typeof statusOf>>, type: string) =>
+    status?.conditions?.find((c) => c.type === type);
 
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'metric-queries-e2e-'));
@@ -76,28 +99,45 @@ describe('MetricQuery objects with a real Prometheus and kubectl', { skip }, () 
     ]);
     prometheus = await startPrometheus(prometheusBinary!, [exporter.target]);
     cluster = await startFakeKubeApiServer();
-    for (const [namespace, pod] of [['team-a', 'web-1'], ['team-a', 'web-2'], ['team-b', 'web-1']] as const) {
+    for (const [namespace, pod] of [
+      ['team-a', 'web-1'],
+      ['team-a', 'web-2'],
+      ['team-b', 'web-1'],
+    ] as const) {
       cluster.upsert('pods', { name: pod, namespace, labels: { app: 'web' } });
     }
     // NB: the config's own rule keeps working beside the objects; the objects need no rule.
     const config = join(dir, 'adapter.yaml');
-    await writeFile(config, [
-      'backend: prometheus',
-      'rules:',
-      `- seriesQuery: 'http_requests{namespace!="",pod!=""}'`,
-      '  resources: {template: "<<.Resource>>"}',
-      '  name: {as: "admin_requests"}',
-      "  metricsQuery: 'sum(<<.Series>>{<<.LabelMatchers>>}) by (<<.GroupBy>>)'",
-      '',
-    ].join('\n'));
+    await writeFile(
+      config,
+      [
+        'backend: prometheus',
+        'rules:',
+        `- seriesQuery: 'http_requests{namespace!="",pod!=""}'`,
+        '  resources: {template: "<<.Resource>>"}',
+        '  name: {as: "admin_requests"}',
+        "  metricsQuery: 'sum(<<.Series>>{<<.LabelMatchers>>}) by (<<.GroupBy>>)'",
+        '',
+      ].join('\n'),
+    );
     adapter = await startAdapter([
-      '--config', config, '--prometheus-url', prometheus.url, '--kubeconfig', cluster.kubeconfig,
-      '--metric-query-status-writes', String(statusWritesPerSecond), '--metric-query-evaluate-interval', '1s',
+      '--config',
+      config,
+      '--prometheus-url',
+      prometheus.url,
+      '--kubeconfig',
+      cluster.kubeconfig,
+      '--metric-query-status-writes',
+      String(statusWritesPerSecond),
+      '--metric-query-evaluate-interval',
+      '1s',
     ]);
     await cluster.waitForWatches('metricqueries.metrics-adapter.io');
     // NB: wait until Prometheus has scraped the exporter once.
     await eventually('the first scrape', async () => {
-      const answer = await fetch(`${prometheus.url}/api/v1/query?query=queue_depth`).then((r) => r.json()) as { data: { result: unknown[] } };
+      const answer = (await fetch(`${prometheus.url}/api/v1/query?query=queue_depth`).then((r) => r.json())) as {
+        data: { result: unknown[] };
+      };
       return answer.data.result.length === 2 ? true : undefined;
     });
   });
@@ -111,7 +151,12 @@ describe('MetricQuery objects with a real Prometheus and kubectl', { skip }, () 
   });
 
   test('an applied object appears as an external metric of its namespace, with its value and VALID True in kubectl get', async () => {
-    const out = await apply(metricQuery('team-a', 'orders', { backend: 'prometheus', query: 'sum(queue_depth{<<.LabelMatchers>>, queue="orders"})' }));
+    const out = await apply(
+      metricQuery('team-a', 'orders', {
+        backend: 'prometheus',
+        query: 'sum(queue_depth{<<.LabelMatchers>>, queue="orders"})',
+      }),
+    );
     assert.match(out, /metricquery\.metrics-adapter\.io\/orders created/);
     assert.equal(await eventually('the metric', () => externalValue('team-a', 'orders')), '7');
     const discovery = await read('/apis/external.metrics.k8s.io/v1beta1');
@@ -127,11 +172,23 @@ describe('MetricQuery objects with a real Prometheus and kubectl', { skip }, () 
   });
 
   test('an updated query changes the value within seconds', async () => {
-    await apply(metricQuery('team-a', 'orders', { backend: 'prometheus', query: 'sum(queue_depth{<<.LabelMatchers>>, queue="orders"}) * 3' }));
-    assert.equal(await eventually('the new value', async () => ((await externalValue('team-a', 'orders')) === '21' ? '21' : undefined)), '21');
+    await apply(
+      metricQuery('team-a', 'orders', {
+        backend: 'prometheus',
+        query: 'sum(queue_depth{<<.LabelMatchers>>, queue="orders"}) * 3',
+      }),
+    );
+    assert.equal(
+      await eventually('the new value', async () =>
+        (await externalValue('team-a', 'orders')) === '21' ? '21' : undefined,
+      ),
+      '21',
+    );
     const status = await eventually('observedGeneration 2', async () => {
       const s = await statusOf('team-a', 'orders');
-      return (s as { observedGeneration?: number } | undefined)?.observedGeneration === 2 && s?.currentValue === '21' ? s : undefined;
+      return (s as { observedGeneration?: number } | undefined)?.observedGeneration === 2 && s?.currentValue === '21'
+        ? s
+        : undefined;
     });
     assert.equal(condition(status, 'Valid')?.status, 'True');
   });
@@ -140,7 +197,12 @@ describe('MetricQuery objects with a real Prometheus and kubectl', { skip }, () 
     const other = await read('/apis/external.metrics.k8s.io/v1beta1/namespaces/team-b/orders');
     assert.notEqual(other.code, 0);
     assert.match(other.stderr, /NotFound|not found|could not find/i);
-    await apply(metricQuery('team-a', 'peek', { backend: 'prometheus', query: 'sum(queue_depth{namespace="team-b"}) or sum(http_requests{namespace!="team-a"})' }));
+    await apply(
+      metricQuery('team-a', 'peek', {
+        backend: 'prometheus',
+        query: 'sum(queue_depth{namespace="team-b"}) or sum(http_requests{namespace!="team-a"})',
+      }),
+    );
     const status = await eventually('the peek status', async () => {
       const s = await statusOf('team-a', 'peek');
       return condition(s, 'Valid')?.status === 'True' ? s : undefined;
@@ -150,23 +212,40 @@ describe('MetricQuery objects with a real Prometheus and kubectl', { skip }, () 
   });
 
   test('a custom metric of pods: one value per pod of the namespace', async () => {
-    await apply(metricQuery('team-a', 'web-requests', { backend: 'prometheus', servedAs: 'Custom', resource: 'pods', query: 'sum(http_requests{<<.LabelMatchers>>}) by (<<.GroupBy>>)' }));
+    await apply(
+      metricQuery('team-a', 'web-requests', {
+        backend: 'prometheus',
+        servedAs: 'Custom',
+        resource: 'pods',
+        query: 'sum(http_requests{<<.LabelMatchers>>}) by (<<.GroupBy>>)',
+      }),
+    );
     const values = await eventually('the pod values', async () => {
       const out = await read('/apis/custom.metrics.k8s.io/v1beta2/namespaces/team-a/pods/*/web-requests');
       if (out.code !== 0) return undefined;
-      const { items } = JSON.parse(out.stdout) as { items: { describedObject: { name: string; namespace: string }; value: string }[] };
-      return items.length === 2 ? items.map((i) => `${i.describedObject.namespace}/${i.describedObject.name}=${i.value}`).sort() : undefined;
+      const { items } = JSON.parse(out.stdout) as {
+        items: { describedObject: { name: string; namespace: string }; value: string }[];
+      };
+      return items.length === 2
+        ? items.map((i) => `${i.describedObject.namespace}/${i.describedObject.name}=${i.value}`).sort()
+        : undefined;
     });
     assert.deepEqual(values, ['team-a/web-1=3', 'team-a/web-2=5']);
     const one = await read('/apis/custom.metrics.k8s.io/v1beta2/namespaces/team-b/pods/web-1/web-requests');
     assert.notEqual(one.code, 0, 'team-b has no such object');
-    const status = await eventually('the average in the status', async () => ((await statusOf('team-a', 'web-requests'))?.currentValue === '4' ? true : undefined));
+    const status = await eventually('the average in the status', async () =>
+      (await statusOf('team-a', 'web-requests'))?.currentValue === '4' ? true : undefined,
+    );
     assert.equal(status, true);
   });
 
   test('an invalid query gets Valid=False with the parse error, and nothing else is affected', async () => {
-    await apply(metricQuery('team-a', 'broken', { backend: 'prometheus', query: 'sum(queue_depth{<<.LabelMatchers>>}' }));
-    await apply(metricQuery('team-a', 'rejected', { backend: 'prometheus', query: 'rate(queue_depth{<<.LabelMatchers>>})' }));
+    await apply(
+      metricQuery('team-a', 'broken', { backend: 'prometheus', query: 'sum(queue_depth{<<.LabelMatchers>>}' }),
+    );
+    await apply(
+      metricQuery('team-a', 'rejected', { backend: 'prometheus', query: 'rate(queue_depth{<<.LabelMatchers>>})' }),
+    );
     await apply(metricQuery('team-a', 'nowhere', { backend: 'sysdig', query: 'sum(queue_depth{<<.LabelMatchers>>})' }));
     const broken = await eventually('Valid=False on broken', async () => {
       const s = await statusOf('team-a', 'broken');
@@ -179,15 +258,19 @@ describe('MetricQuery objects with a real Prometheus and kubectl', { skip }, () 
       return condition(s, 'Valid')?.status === 'False' ? condition(s, 'Valid') : undefined;
     });
     assert.equal(rejected?.reason, 'QueryRejected');
-    assert.match(rejected?.message ?? '', /expected type range vector/, 'Prometheus\' own error text');
-    const nowhere = await eventually('Valid=False on nowhere', async () => condition(await statusOf('team-a', 'nowhere'), 'Valid')?.reason === 'UnknownBackend' ? true : undefined);
+    assert.match(rejected?.message ?? '', /expected type range vector/, "Prometheus' own error text");
+    const nowhere = await eventually('Valid=False on nowhere', async () =>
+      condition(await statusOf('team-a', 'nowhere'), 'Valid')?.reason === 'UnknownBackend' ? true : undefined,
+    );
     assert.equal(nowhere, true);
     const table = await k('get', 'metricqueries', '-n', 'team-a');
     assert.match(table.stdout, /^broken\s+False\s+False\s+\d+s$/m, 'no value, not valid, not read');
     assert.equal(await externalValue('team-a', 'orders'), '21');
     const discovery = await read('/apis/external.metrics.k8s.io/v1beta1');
     assert.doesNotMatch(discovery.stdout, /"name":"broken"/);
-    const page = JSON.parse((await read('/debug/metrics')).stdout) as { metricQueries: { object: string; valid: string; message: string; value?: string }[] };
+    const page = JSON.parse((await read('/debug/metrics')).stdout) as {
+      metricQueries: { object: string; valid: string; message: string; value?: string }[];
+    };
     const shown = Object.fromEntries(page.metricQueries.map((v) => [v.object, v]));
     assert.equal(shown['team-a/broken']?.valid, 'False');
     assert.match(shown['team-a/broken']?.message ?? '', /unexpected end of query/);
@@ -214,15 +297,28 @@ describe('MetricQuery objects with a real Prometheus and kubectl', { skip }, () 
     const began = Date.now();
     for (let i = 0; i < 1000; i++) {
       cluster.upsert('metricqueries.metrics-adapter.io', {
-        name: `bulk-${i}`, namespace: `team-${i % 10}`,
-        spec: { backend: 'prometheus', query: 'sum(queue_depth{<<.LabelMatchers>>})', servedAs: 'External', onMissing: 'Error' },
+        name: `bulk-${i}`,
+        namespace: `team-${i % 10}`,
+        spec: {
+          backend: 'prometheus',
+          query: 'sum(queue_depth{<<.LabelMatchers>>})',
+          servedAs: 'External',
+          onMissing: 'Error',
+        },
       });
     }
     await sleep(4000);
     const seconds = (Date.now() - began) / 1000;
     const writes = cluster.requests.slice(start).filter((r) => r.kind === 'write' && r.path.endsWith('/status')).length;
     assert.ok(writes > 0, 'statuses are being written');
-    assert.ok(writes <= statusWritesPerSecond * seconds + statusWritesPerSecond, `${writes} status writes in ${seconds}s exceed ${statusWritesPerSecond}/s`);
-    assert.equal(await externalValue('team-a', 'web-requests').catch(() => undefined), undefined, 'web-requests is a custom metric');
+    assert.ok(
+      writes <= statusWritesPerSecond * seconds + statusWritesPerSecond,
+      `${writes} status writes in ${seconds}s exceed ${statusWritesPerSecond}/s`,
+    );
+    assert.equal(
+      await externalValue('team-a', 'web-requests').catch(() => undefined),
+      undefined,
+      'web-requests is a custom metric',
+    );
   });
 });

@@ -38,7 +38,9 @@ const tierOf = (i: number) => (i % 7 === 0 ? 'batch' : 'web');
 
 type Items = { items: { describedObject: { name: string; namespace: string }; value: string }[] };
 
-describe('prometheus back end with a cluster: 1000 pods, requests capped at 16 KiB', { skip: prometheusBinary === undefined ? 'prometheus is not installed' : false }, () => {
+describe('prometheus back end with a cluster: 1000 pods, requests capped at 16 KiB', {
+  skip: prometheusBinary === undefined ? 'prometheus is not installed' : false,
+}, () => {
   let exporter: Exporter;
   let prometheus: PrometheusProcess;
   let proxy: CountingProxy;
@@ -53,10 +55,18 @@ describe('prometheus back end with a cluster: 1000 pods, requests capped at 16 K
 
   before(async () => {
     const series: ExportedSeries[] = Array.from({ length: podCount }, (_, i) => ({
-      name: 'queue_length', type: 'gauge', labels: { namespace: 'default', pod: podName(i) }, value: i,
+      name: 'queue_length',
+      type: 'gauge',
+      labels: { namespace: 'default', pod: podName(i) },
+      value: i,
     }));
     // A pod that is gone from the cluster but still has a series, and a namesake in another namespace.
-    series.push({ name: 'queue_length', type: 'gauge', labels: { namespace: 'default', pod: 'worker-gone' }, value: 1 });
+    series.push({
+      name: 'queue_length',
+      type: 'gauge',
+      labels: { namespace: 'default', pod: 'worker-gone' },
+      value: 1,
+    });
     series.push({ name: 'queue_length', type: 'gauge', labels: { namespace: 'other', pod: podName(0) }, value: 99 });
     exporter = await startExporter(series);
     prometheus = await startPrometheus(prometheusBinary!, [exporter.target]);
@@ -64,17 +74,40 @@ describe('prometheus back end with a cluster: 1000 pods, requests capped at 16 K
     fake = await startFakeKubeApiServer();
     const spec = { containers: [{ name: 'worker', image: 'worker:1.0' }] };
     for (let i = 0; i < podCount; i++) {
-      fake.upsert('pods', { name: podName(i), namespace: 'default', labels: { app: 'worker', tier: tierOf(i) }, spec, status: { phase: 'Running' } });
+      fake.upsert('pods', {
+        name: podName(i),
+        namespace: 'default',
+        labels: { app: 'worker', tier: tierOf(i) },
+        spec,
+        status: { phase: 'Running' },
+      });
     }
     // A matching pod that has no sample (just scheduled) is left out of the answer.
-    fake.upsert('pods', { name: 'worker-new', namespace: 'default', labels: { app: 'worker', tier: 'batch' }, spec, status: { phase: 'Pending' } });
+    fake.upsert('pods', {
+      name: 'worker-new',
+      namespace: 'default',
+      labels: { app: 'worker', tier: 'batch' },
+      spec,
+      status: { phase: 'Pending' },
+    });
     dir = await mkdtemp(join(tmpdir(), 'metrics-adapter-bounded-'));
     await writeFile(join(dir, 'rules.yaml'), rules);
     [adapter, kubectl] = await Promise.all([
-      startAdapter([
-        '--backend', 'prometheus', '--config', join(dir, 'rules.yaml'), '--prometheus-url', proxy.url,
-        '--kubeconfig', fake.kubeconfig, '--metrics-relist-interval', '1s',
-      ], { timeoutMs: 90_000 }),
+      startAdapter(
+        [
+          '--backend',
+          'prometheus',
+          '--config',
+          join(dir, 'rules.yaml'),
+          '--prometheus-url',
+          proxy.url,
+          '--kubeconfig',
+          fake.kubeconfig,
+          '--metrics-relist-interval',
+          '1s',
+        ],
+        { timeoutMs: 90_000 },
+      ),
       findKubectl(),
     ]);
     send = createClient(adapter.url, adapter.caFile);
@@ -83,7 +116,8 @@ describe('prometheus back end with a cluster: 1000 pods, requests capped at 16 K
     for (;;) {
       const res = await send(`${pods}/%2A/queue_length`).catch(() => undefined);
       if (res?.status === 200 && (JSON.parse(res.body) as Items).items.length === podCount) break;
-      if (Date.now() > deadline) throw new Error(`1000 pods' samples did not appear in 60s; adapter log:\n${adapter.logs().slice(-3000)}`);
+      if (Date.now() > deadline)
+        throw new Error(`1000 pods' samples did not appear in 60s; adapter log:\n${adapter.logs().slice(-3000)}`);
       await new Promise((resolve) => setTimeout(resolve, 500));
     }
   });
@@ -98,7 +132,9 @@ describe('prometheus back end with a cluster: 1000 pods, requests capped at 16 K
 
   test('the proxy refuses what prometheus-adapter would send for these pods', async () => {
     const names = Array.from({ length: podCount }, (_, i) => podName(i)).join('|');
-    const res = await fetch(`${proxy.url}/api/v1/query?query=${encodeURIComponent(`sum(queue_length{namespace="default",pod=~"${names}"}) by (pod)`)}`);
+    const res = await fetch(
+      `${proxy.url}/api/v1/query?query=${encodeURIComponent(`sum(queue_length{namespace="default",pod=~"${names}"}) by (pod)`)}`,
+    );
     assert.equal(res.status, 414);
   });
 
@@ -109,7 +145,9 @@ describe('prometheus back end with a cluster: 1000 pods, requests capped at 16 K
     assert.equal(proxy.count('/api/v1/query') - queriesBefore, 1);
     assert.equal(proxy.refused, refusedBefore);
     const got = body.items.map((item) => [item.describedObject.namespace, item.describedObject.name, item.value]);
-    const expected = Array.from({ length: podCount }, (_, i) => i).filter((i) => tierOf(i) === 'batch').map((i) => ['default', podName(i), String(i)]);
+    const expected = Array.from({ length: podCount }, (_, i) => i)
+      .filter((i) => tierOf(i) === 'batch')
+      .map((i) => ['default', podName(i), String(i)]);
     assert.equal(got.length, 143);
     assert.deepEqual(got.sort(), expected.sort());
   });
@@ -129,7 +167,10 @@ describe('prometheus back end with a cluster: 1000 pods, requests capped at 16 K
       assert.equal(proxy.count('/api/v1/query') - before, 1, path);
     }
     const named = await get(`${pods}/${podName(42)}/queue_length`);
-    assert.deepEqual(named.items.map((item) => [item.describedObject.name, item.value]), [[podName(42), '42']]);
+    assert.deepEqual(
+      named.items.map((item) => [item.describedObject.name, item.value]),
+      [[podName(42), '42']],
+    );
     assert.equal(proxy.refused, refusedBefore);
     // NB: the queries name no pod, so they are as long for 1000 pods as for one.
     assert.ok(proxy.largestRequestBytes < 1024, `largest request to Prometheus: ${proxy.largestRequestBytes} bytes`);

@@ -48,7 +48,9 @@ externalRules:
 
 type Items = { items: { describedObject?: { name: string }; metricLabels?: Record<string, string>; value: string }[] };
 
-describe('prometheus back end against a real Prometheus', { skip: prometheusBinary === undefined ? 'prometheus is not installed' : false }, () => {
+describe('prometheus back end against a real Prometheus', {
+  skip: prometheusBinary === undefined ? 'prometheus is not installed' : false,
+}, () => {
   let exporter: Exporter;
   let prometheus: PrometheusProcess;
   let proxy: CountingProxy;
@@ -58,22 +60,36 @@ describe('prometheus back end against a real Prometheus', { skip: prometheusBina
   let send: (path: string) => Promise<RawResponse>;
 
   const pods = '/apis/custom.metrics.k8s.io/v1beta2/namespaces/default/pods/%2A';
-  const byName = (body: Items) => Object.fromEntries(body.items.map((item) => [item.describedObject?.name ?? JSON.stringify(item.metricLabels), item.value]));
+  const byName = (body: Items) =>
+    Object.fromEntries(
+      body.items.map((item) => [item.describedObject?.name ?? JSON.stringify(item.metricLabels), item.value]),
+    );
   const get = (path: string): Promise<Items> => readJson<Items>(adapter, kubectl, send, path);
   const eventually = async <T>(what: string, probe: () => Promise<T | undefined>): Promise<T> => {
     const deadline = Date.now() + 30_000;
     for (;;) {
       const value = await probe().catch(() => undefined);
       if (value !== undefined) return value;
-      if (Date.now() > deadline) throw new Error(`${what} did not happen in 30s; adapter log:\n${adapter?.logs().slice(-3000)}`);
+      if (Date.now() > deadline)
+        throw new Error(`${what} did not happen in 30s; adapter log:\n${adapter?.logs().slice(-3000)}`);
       await new Promise((resolve) => setTimeout(resolve, 500));
     }
   };
 
   before(async () => {
     exporter = await startExporter([
-      { name: 'http_requests_total', type: 'counter', labels: { namespace: 'default', pod: 'web-1', app: 'web' }, value: 2 },
-      { name: 'http_requests_total', type: 'counter', labels: { namespace: 'default', pod: 'web-2', app: 'web' }, value: 5 },
+      {
+        name: 'http_requests_total',
+        type: 'counter',
+        labels: { namespace: 'default', pod: 'web-1', app: 'web' },
+        value: 2,
+      },
+      {
+        name: 'http_requests_total',
+        type: 'counter',
+        labels: { namespace: 'default', pod: 'web-2', app: 'web' },
+        value: 5,
+      },
       { name: 'queue_length', type: 'gauge', labels: { namespace: 'default', pod: 'web-1', app: 'web' }, value: 3 },
       { name: 'queue_length', type: 'gauge', labels: { namespace: 'default', pod: 'web-2', app: 'web' }, value: 7.5 },
       { name: 'queue_length', type: 'gauge', labels: { namespace: 'default', pod: 'db-1', app: 'db' }, value: 11 },
@@ -87,9 +103,19 @@ describe('prometheus back end against a real Prometheus', { skip: prometheusBina
     await writeFile(join(dir, 'rules.yaml'), rules);
     kubectl = await findKubectl();
     adapter = await startAdapter([
-      '--backend', 'prometheus', '--config', join(dir, 'rules.yaml'), '--prometheus-url', proxy.url,
+      '--backend',
+      'prometheus',
+      '--config',
+      join(dir, 'rules.yaml'),
+      '--prometheus-url',
+      proxy.url,
       // NB: max age above the pause below, so series missing a few scrapes still count.
-      '--prometheus-timeout', '2s', '--metrics-relist-interval', '1s', '--metrics-max-age', '1m',
+      '--prometheus-timeout',
+      '2s',
+      '--metrics-relist-interval',
+      '1s',
+      '--metrics-max-age',
+      '1m',
     ]);
     send = createClient(adapter.url, adapter.caFile);
     // NB: the rate() rule needs two scrapes inside its window.
@@ -107,23 +133,43 @@ describe('prometheus back end against a real Prometheus', { skip: prometheusBina
   });
 
   test('discovery lists the renamed metrics', async () => {
-    const custom = (await get('/apis/custom.metrics.k8s.io/v1beta2')) as unknown as { resources: { name: string; namespaced: boolean }[] };
+    const custom = (await get('/apis/custom.metrics.k8s.io/v1beta2')) as unknown as {
+      resources: { name: string; namespaced: boolean }[];
+    };
     const names = custom.resources.map((r) => `${r.name}:${r.namespaced}`).sort();
     assert.deepEqual(names, [
       // NB: as in the peer, the template <<.Resource>> also reads Prometheus' own `job` label as jobs.batch.
-      'jobs.batch/broken_queue_length:true', 'jobs.batch/queue_length:true',
-      'namespaces/broken_queue_length:false', 'namespaces/http_requests_per_second:false', 'namespaces/queue_length:false',
-      'pods/broken_queue_length:true', 'pods/http_requests_per_second:true', 'pods/queue_length:true',
+      'jobs.batch/broken_queue_length:true',
+      'jobs.batch/queue_length:true',
+      'namespaces/broken_queue_length:false',
+      'namespaces/http_requests_per_second:false',
+      'namespaces/queue_length:false',
+      'pods/broken_queue_length:true',
+      'pods/http_requests_per_second:true',
+      'pods/queue_length:true',
     ]);
-    const external = (await get('/apis/external.metrics.k8s.io/v1beta1')) as unknown as { resources: { name: string }[] };
-    assert.deepEqual(external.resources.map((r) => r.name), ['queue_depth']);
+    const external = (await get('/apis/external.metrics.k8s.io/v1beta1')) as unknown as {
+      resources: { name: string }[];
+    };
+    assert.deepEqual(
+      external.resources.map((r) => r.name),
+      ['queue_depth'],
+    );
   });
 
   test('the HPA pods query gives each pod its value; labelSelector matches the series labels', async () => {
-    assert.deepEqual(byName(await get(`${pods}/queue_length?labelSelector=app%3Dweb`)), { 'web-1': '3', 'web-2': '7500m' });
+    assert.deepEqual(byName(await get(`${pods}/queue_length?labelSelector=app%3Dweb`)), {
+      'web-1': '3',
+      'web-2': '7500m',
+    });
     assert.deepEqual(byName(await get(`${pods}/queue_length`)), { 'web-1': '3', 'web-2': '7500m', 'db-1': '11' });
-    assert.deepEqual(byName(await get('/apis/custom.metrics.k8s.io/v1beta1/namespaces/default/pods/db-1/queue_length')), { 'db-1': '11' });
-    assert.deepEqual(byName(await get('/apis/custom.metrics.k8s.io/v1beta2/namespaces/default/metrics/queue_length')), { default: '21500m' });
+    assert.deepEqual(
+      byName(await get('/apis/custom.metrics.k8s.io/v1beta1/namespaces/default/pods/db-1/queue_length')),
+      { 'db-1': '11' },
+    );
+    assert.deepEqual(byName(await get('/apis/custom.metrics.k8s.io/v1beta2/namespaces/default/metrics/queue_length')), {
+      default: '21500m',
+    });
   });
 
   test('a rate() rule gives per-second rates', async () => {
@@ -132,20 +178,32 @@ describe('prometheus back end against a real Prometheus', { skip: prometheusBina
     const values = await eventually('a full rate window', async () => {
       const got = byName(await get(`${pods}/http_requests_per_second?labelSelector=app%3Dweb`));
       // NB: both pods at once: on a loaded machine one pod's window can fill a scrape later than the other's.
-      return Math.abs(perSecond(got['web-1']) - 2) < 0.3 && Math.abs(perSecond(got['web-2']) - 5) < 0.6 ? got : undefined;
+      return Math.abs(perSecond(got['web-1']) - 2) < 0.3 && Math.abs(perSecond(got['web-2']) - 5) < 0.6
+        ? got
+        : undefined;
     });
     assert.deepEqual(Object.keys(values).sort(), ['web-1', 'web-2']);
   });
 
   test('externalRules with label selectors, namespaced: false', async () => {
-    const one = await get('/apis/external.metrics.k8s.io/v1beta1/namespaces/default/queue_depth?labelSelector=name%3Dworker');
-    assert.deepEqual(one.items.map((i) => [i.metricLabels, i.value]), [[{ name: 'worker' }, '42']]);
+    const one = await get(
+      '/apis/external.metrics.k8s.io/v1beta1/namespaces/default/queue_depth?labelSelector=name%3Dworker',
+    );
+    assert.deepEqual(
+      one.items.map((i) => [i.metricLabels, i.value]),
+      [[{ name: 'worker' }, '42']],
+    );
     const all = await get('/apis/external.metrics.k8s.io/v1beta1/namespaces/default/queue_depth');
     assert.deepEqual(all.items.map((i) => i.value).sort(), ['42', '5']);
   });
 
   test('one PromQL query per request, whatever the number of pods', async () => {
-    for (const path of [`${pods}/queue_length`, `${pods}/queue_length?labelSelector=app%3Dweb`, `${pods}/http_requests_per_second`, '/apis/external.metrics.k8s.io/v1beta1/namespaces/default/queue_depth']) {
+    for (const path of [
+      `${pods}/queue_length`,
+      `${pods}/queue_length?labelSelector=app%3Dweb`,
+      `${pods}/http_requests_per_second`,
+      '/apis/external.metrics.k8s.io/v1beta1/namespaces/default/queue_depth',
+    ]) {
       const before = proxy.count('/api/v1/query');
       const res = await send(path);
       assert.equal(res.status, 200, res.body);
@@ -168,9 +226,18 @@ describe('prometheus back end against a real Prometheus', { skip: prometheusBina
     assert.equal(offline.stdout, `${file}: valid: 3 rules, 1 external rule\n`);
     const live = await runCli(['config', 'check', file, '--prometheus-url', prometheus.url]);
     assert.equal(live.code, 1, live.stderr);
-    assert.match(live.stdout, /rules\[0\]: .*\n  series: 2; discovers: namespaces\/http_requests_per_second, pods\/http_requests_per_second\n  query: sum\(rate\(http_requests_total\{namespace="default",pod=~"\.\+"\}\[5s\]\)\) by \(pod\)\n  result: 2 samples\n/);
-    assert.match(live.stdout, /rules\[2\]: [^\n]*\n  series: 4; discovers: [^\n]*\n  query: [^\n]*\n  error: Prometheus rejected the query: bad_data: [^\n]*range vector/);
-    assert.match(live.stdout, /externalRules\[0\]: [^\n]*\n  series: 2; discovers: queue_depth\n  query: sum\(queue_depth\{\}\) by \(name\)\n  result: 2 samples\n/);
+    assert.match(
+      live.stdout,
+      /rules\[0\]: .*\n {2}series: 2; discovers: namespaces\/http_requests_per_second, pods\/http_requests_per_second\n {2}query: sum\(rate\(http_requests_total\{namespace="default",pod=~"\.\+"\}\[5s\]\)\) by \(pod\)\n {2}result: 2 samples\n/,
+    );
+    assert.match(
+      live.stdout,
+      /rules\[2\]: [^\n]*\n {2}series: 4; discovers: [^\n]*\n {2}query: [^\n]*\n {2}error: Prometheus rejected the query: bad_data: [^\n]*range vector/,
+    );
+    assert.match(
+      live.stdout,
+      /externalRules\[0\]: [^\n]*\n {2}series: 2; discovers: queue_depth\n {2}query: sum\(queue_depth\{\}\) by \(name\)\n {2}result: 2 samples\n/,
+    );
     assert.match(live.stderr, /^error: some checks against a back end failed/);
   });
 

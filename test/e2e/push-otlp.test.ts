@@ -11,7 +11,12 @@ import { OTLPMetricExporter as ProtoExporter } from '@opentelemetry/exporter-met
 import { OTLPMetricExporter as JsonExporter } from '@opentelemetry/exporter-metrics-otlp-http';
 import { AggregationTemporalityPreference } from '@opentelemetry/exporter-metrics-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import { MeterProvider, PeriodicExportingMetricReader, type PushMetricExporter, type ResourceMetrics } from '@opentelemetry/sdk-metrics';
+import {
+  MeterProvider,
+  PeriodicExportingMetricReader,
+  type PushMetricExporter,
+  type ResourceMetrics,
+} from '@opentelemetry/sdk-metrics';
 import { parseQuantity } from '../../src/quantity/index.js';
 import { startAdapter, type AdapterProcess } from '../helpers/adapter-process.js';
 import { findKubectl, kubectlGetRaw } from '../helpers/kubectl.js';
@@ -29,21 +34,33 @@ function recording(exporter: PushMetricExporter, sent: ResourceMetrics[]): PushM
     },
     forceFlush: () => exporter.forceFlush(),
     shutdown: () => exporter.shutdown(),
-    ...(exporter.selectAggregationTemporality ? { selectAggregationTemporality: exporter.selectAggregationTemporality.bind(exporter) } : {}),
+    ...(exporter.selectAggregationTemporality
+      ? { selectAggregationTemporality: exporter.selectAggregationTemporality.bind(exporter) }
+      : {}),
   };
 }
 
 /** The counter `orders` as the exporter sent it: (time in ms, running total) of each export. */
 function counterPoints(sent: readonly ResourceMetrics[], delta: boolean): [number, number][] {
   let total = 0;
-  return sent.flatMap((batch) => batch.scopeMetrics.flatMap((scope) => scope.metrics.filter((m) => m.descriptor.name === 'orders').flatMap((m) => m.dataPoints.map((point) => {
-    const [seconds, nanos] = point.endTime;
-    total = delta ? total + (point.value as number) : (point.value as number);
-    return [seconds * 1000 + nanos / 1e6, total] as [number, number];
-  }))));
+  return sent.flatMap((batch) =>
+    batch.scopeMetrics.flatMap((scope) =>
+      scope.metrics
+        .filter((m) => m.descriptor.name === 'orders')
+        .flatMap((m) =>
+          m.dataPoints.map((point) => {
+            const [seconds, nanos] = point.endTime;
+            total = delta ? total + (point.value as number) : (point.value as number);
+            return [seconds * 1000 + nanos / 1e6, total] as [number, number];
+          }),
+        ),
+    ),
+  );
 }
 
-describe('OTLP/HTTP from the OpenTelemetry SDK', { skip: kubectl === undefined ? 'kubectl 1.35 is not available' : false }, () => {
+describe('OTLP/HTTP from the OpenTelemetry SDK', {
+  skip: kubectl === undefined ? 'kubectl 1.35 is not available' : false,
+}, () => {
   let adapter: AdapterProcess;
   const providers: MeterProvider[] = [];
 
@@ -73,13 +90,23 @@ describe('OTLP/HTTP from the OpenTelemetry SDK', { skip: kubectl === undefined ?
       const options = {
         url: `${adapter.url}/v1/metrics`,
         httpAgentOptions: { ca },
-        temporalityPreference: variant.delta ? AggregationTemporalityPreference.DELTA : AggregationTemporalityPreference.CUMULATIVE,
+        temporalityPreference: variant.delta
+          ? AggregationTemporalityPreference.DELTA
+          : AggregationTemporalityPreference.CUMULATIVE,
       };
       const sent: ResourceMetrics[] = [];
-      const exporter = recording(variant.exporter === 'protobuf' ? new ProtoExporter(options) : new JsonExporter(options), sent);
+      const exporter = recording(
+        variant.exporter === 'protobuf' ? new ProtoExporter(options) : new JsonExporter(options),
+        sent,
+      );
       const reader = new PeriodicExportingMetricReader({ exporter, exportIntervalMillis: 3_600_000 });
       const provider = new MeterProvider({
-        resource: resourceFromAttributes({ 'service.name': 'shop-web', 'k8s.namespace.name': 'shop', 'k8s.pod.name': variant.pod, 'k8s.deployment.name': 'web' }),
+        resource: resourceFromAttributes({
+          'service.name': 'shop-web',
+          'k8s.namespace.name': 'shop',
+          'k8s.pod.name': variant.pod,
+          'k8s.deployment.name': 'web',
+        }),
         readers: [reader],
       });
       providers.push(provider);
@@ -105,7 +132,10 @@ describe('OTLP/HTTP from the OpenTelemetry SDK', { skip: kubectl === undefined ?
       assert.deepEqual([v1, v2], [10, 40]);
       const expectedRate = (v2 - v1) / ((t2 - t1) / 1000);
       const rate = await value(`${base}/orders_per_second`);
-      assert.ok(rate !== undefined && Math.abs(rate - expectedRate) < 1e-6 * expectedRate, `orders_per_second ${rate}, expected ${expectedRate}`);
+      assert.ok(
+        rate !== undefined && Math.abs(rate - expectedRate) < 1e-6 * expectedRate,
+        `orders_per_second ${rate}, expected ${expectedRate}`,
+      );
       assert.equal(await value(`${base}/temperature`), 19.25);
       // NB: over the window the histogram gained one observation of 0.6 s: its mean is 0.6.
       assert.equal(await value(`${base}/latency`), 0.6);
@@ -115,7 +145,9 @@ describe('OTLP/HTTP from the OpenTelemetry SDK', { skip: kubectl === undefined ?
   test('the deployment named by k8s.deployment.name gets the sum over its pods', async () => {
     const web1 = await value('/apis/custom.metrics.k8s.io/v1beta2/namespaces/shop/pods/web-1/orders_per_second');
     const web2 = await value('/apis/custom.metrics.k8s.io/v1beta2/namespaces/shop/pods/web-2/orders_per_second');
-    const deployment = await value('/apis/custom.metrics.k8s.io/v1beta2/namespaces/shop/deployments.apps/web/orders_per_second');
+    const deployment = await value(
+      '/apis/custom.metrics.k8s.io/v1beta2/namespaces/shop/deployments.apps/web/orders_per_second',
+    );
     assert.ok(web1 !== undefined && web2 !== undefined && deployment !== undefined);
     assert.ok(Math.abs(deployment - (web1 + web2)) < 1e-6, `deployment ${deployment}, pods ${web1} + ${web2}`);
   });

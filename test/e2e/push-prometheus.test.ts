@@ -37,20 +37,30 @@ function startCountingExporter(): Promise<{ target: string; scrapes: () => numbe
     ].join('\n');
     response.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' }).end(body);
   });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => {
-    const { port } = server.address() as { port: number };
-    resolve({
-      target: `127.0.0.1:${port}`,
-      scrapes: () => scrapes,
-      close: () => new Promise<void>((done) => {
-        server.closeAllConnections();
-        server.close(() => done());
-      }),
-    });
-  }));
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      resolve({
+        target: `127.0.0.1:${port}`,
+        scrapes: () => scrapes,
+        close: () =>
+          new Promise<void>((done) => {
+            server.closeAllConnections();
+            server.close(() => done());
+          }),
+      });
+    }),
+  );
 }
 
-describe('remote-write from a Prometheus agent', { skip: prometheusBinary === undefined ? 'prometheus is not installed' : kubectl === undefined ? 'kubectl 1.35 is not available' : false }, () => {
+describe('remote-write from a Prometheus agent', {
+  skip:
+    prometheusBinary === undefined
+      ? 'prometheus is not installed'
+      : kubectl === undefined
+        ? 'kubectl 1.35 is not available'
+        : false,
+}, () => {
   let adapter: AdapterProcess;
   let prometheus: PrometheusProcess;
   let exporter: Awaited<ReturnType<typeof startCountingExporter>>;
@@ -71,7 +81,9 @@ describe('remote-write from a Prometheus agent', { skip: prometheusBinary === un
       if (await check()) return;
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
-    assert.fail(`timed out waiting for ${what}\nprometheus: ${prometheus.logs()}\nadapter: ${adapter.logs().slice(-2000)}`);
+    assert.fail(
+      `timed out waiting for ${what}\nprometheus: ${prometheus.logs()}\nadapter: ${adapter.logs().slice(-2000)}`,
+    );
   };
 
   before(async () => {
@@ -102,13 +114,24 @@ describe('remote-write from a Prometheus agent', { skip: prometheusBinary === un
     assert.equal(await value(web1), '5');
     assert.equal(await value(web2), '2');
     // NB: the namespace's value is the sum over its pods, as prometheus-adapter's `sum(...) by (namespace)`.
-    assert.equal(await value('/apis/custom.metrics.k8s.io/v1beta2/namespaces/shop/metrics/http_requests_per_second'), '7');
+    assert.equal(
+      await value('/apis/custom.metrics.k8s.io/v1beta2/namespaces/shop/metrics/http_requests_per_second'),
+      '7',
+    );
     await waitFor('web-1 counter reset to be pushed', async () => exporter.scrapes() >= 7);
     await new Promise((resolve) => setTimeout(resolve, 1500));
     // NB: after the reset the counter went 20 → 5: an increase of 5, as rate() counts it, so the rate stays exactly 5.
     assert.equal(await value(web1), '5');
-    const list = JSON.parse((await get('/apis/custom.metrics.k8s.io/v1beta2/namespaces/shop/pods/%2A/http_requests_per_second')).body) as { items: { describedObject: { name: string }; value: string }[] };
-    assert.deepEqual(list.items.map((item) => [item.describedObject.name, parseQuantity(item.value).toString()]).sort(), [['web-1', '5'], ['web-2', '2']]);
+    const list = JSON.parse(
+      (await get('/apis/custom.metrics.k8s.io/v1beta2/namespaces/shop/pods/%2A/http_requests_per_second')).body,
+    ) as { items: { describedObject: { name: string }; value: string }[] };
+    assert.deepEqual(
+      list.items.map((item) => [item.describedObject.name, parseQuantity(item.value).toString()]).sort(),
+      [
+        ['web-1', '5'],
+        ['web-2', '2'],
+      ],
+    );
   });
 
   test('a gauge is served as it is, and goes when Prometheus marks it stale', async () => {

@@ -61,7 +61,14 @@ const config = `"resourceRules":
  * Per pod container: cores (a counter's rate) and working-set bytes. NB: each rate is half a millicore above a
  * whole one, so that the adapter's truncation to millicores gives the whole one whatever the float rounding.
  */
-const containers: readonly { namespace: string; pod: string; container: string; node: string; cores: number; bytes: number }[] = [
+const containers: readonly {
+  namespace: string;
+  pod: string;
+  container: string;
+  node: string;
+  cores: number;
+  bytes: number;
+}[] = [
   { namespace: 'shop', pod: 'web-1', container: 'nginx', node: 'node-a', cores: 0.2505, bytes: 64 * 2 ** 20 },
   { namespace: 'shop', pod: 'web-1', container: 'envoy', node: 'node-a', cores: 0.0105, bytes: 32 * 2 ** 20 },
   { namespace: 'shop', pod: 'web-2', container: 'nginx', node: 'node-b', cores: 0.1005, bytes: 48 * 2 ** 20 },
@@ -81,7 +88,12 @@ function exportedSeries(): ExportedSeries[] {
     series.push({ name: 'container_memory_working_set_bytes', type: 'gauge', labels, value: c.bytes });
   }
   // NB: cadvisor's pod-level cgroup series has no container label; the rules' container!="" keeps it out.
-  series.push({ name: 'container_cpu_usage_seconds_total', type: 'counter', labels: { namespace: 'shop', pod: 'web-1', node: 'node-a' }, value: 9 });
+  series.push({
+    name: 'container_cpu_usage_seconds_total',
+    type: 'counter',
+    labels: { namespace: 'shop', pod: 'web-1', node: 'node-a' },
+    value: 9,
+  });
   for (const n of nodes) {
     series.push({ name: 'node_cpu_usage_seconds_total', type: 'counter', labels: { node: n.node }, value: n.cores });
     series.push({ name: 'node_memory_working_set_bytes', type: 'gauge', labels: { node: n.node }, value: n.bytes });
@@ -100,9 +112,18 @@ function timesChecked(body: string): string {
 }
 
 /** Rows of `kubectl top` output, split on runs of spaces. */
-const rows = (stdout: string) => stdout.trim().split('\n').map((line) => line.trim().split(/\s+/));
+const rows = (stdout: string) =>
+  stdout
+    .trim()
+    .split('\n')
+    .map((line) => line.trim().split(/\s+/));
 
-const skip = prometheusBinary === undefined ? 'prometheus is not installed' : kubectlBinary === undefined ? 'kubectl 1.35 is not available' : false;
+const skip =
+  prometheusBinary === undefined
+    ? 'prometheus is not installed'
+    : kubectlBinary === undefined
+      ? 'kubectl 1.35 is not available'
+      : false;
 
 describe('metrics.k8s.io from Prometheus resourceRules, through kubectl top', { skip }, () => {
   let exporter: Exporter;
@@ -119,22 +140,74 @@ describe('metrics.k8s.io from Prometheus resourceRules, through kubectl top', { 
     dir = await mkdtemp(join(tmpdir(), 'metrics-adapter-resource-'));
     await writeFile(join(dir, 'config.yaml'), config);
     fake = await startFakeKubeApiServer({ resourceMetrics: true });
-    for (const n of nodes) fake.upsert('nodes', { name: n.node, labels: { 'kubernetes.io/hostname': n.node }, status: { allocatable: n.allocatable, capacity: n.allocatable } });
-    fake.upsert('nodes', { name: 'node-c', labels: { 'kubernetes.io/hostname': 'node-c' }, status: { allocatable: { cpu: '2', memory: '4Gi' } } });
+    for (const n of nodes)
+      fake.upsert('nodes', {
+        name: n.node,
+        labels: { 'kubernetes.io/hostname': n.node },
+        status: { allocatable: n.allocatable, capacity: n.allocatable },
+      });
+    fake.upsert('nodes', {
+      name: 'node-c',
+      labels: { 'kubernetes.io/hostname': 'node-c' },
+      status: { allocatable: { cpu: '2', memory: '4Gi' } },
+    });
     const running = { phase: 'Running', conditions: [{ type: 'Ready', status: 'True' }] };
-    fake.upsert('pods', { name: 'web-1', namespace: 'shop', labels: { app: 'web', tier: 'front' }, spec: { nodeName: 'node-a' }, status: running });
-    fake.upsert('pods', { name: 'web-2', namespace: 'shop', labels: { app: 'web' }, spec: { nodeName: 'node-b' }, status: running });
-    fake.upsert('pods', { name: 'db-0', namespace: 'shop', labels: { app: 'db' }, spec: { nodeName: 'node-b' }, status: running });
-    fake.upsert('pods', { name: 'idle-0', namespace: 'shop', labels: { app: 'idle' }, spec: { nodeName: 'node-b' }, status: running });
-    fake.upsert('pods', { name: 'web-1', namespace: 'blog', labels: { app: 'web' }, spec: { nodeName: 'node-a' }, status: running });
-    adapter = await startAdapter(['--backend', 'prometheus', '--prometheus-url', prometheus.url, '--config', join(dir, 'config.yaml'), '--kubeconfig', fake.kubeconfig, '--default-rules', '--metrics-relist-interval', '2s']);
+    fake.upsert('pods', {
+      name: 'web-1',
+      namespace: 'shop',
+      labels: { app: 'web', tier: 'front' },
+      spec: { nodeName: 'node-a' },
+      status: running,
+    });
+    fake.upsert('pods', {
+      name: 'web-2',
+      namespace: 'shop',
+      labels: { app: 'web' },
+      spec: { nodeName: 'node-b' },
+      status: running,
+    });
+    fake.upsert('pods', {
+      name: 'db-0',
+      namespace: 'shop',
+      labels: { app: 'db' },
+      spec: { nodeName: 'node-b' },
+      status: running,
+    });
+    fake.upsert('pods', {
+      name: 'idle-0',
+      namespace: 'shop',
+      labels: { app: 'idle' },
+      spec: { nodeName: 'node-b' },
+      status: running,
+    });
+    fake.upsert('pods', {
+      name: 'web-1',
+      namespace: 'blog',
+      labels: { app: 'web' },
+      spec: { nodeName: 'node-a' },
+      status: running,
+    });
+    adapter = await startAdapter([
+      '--backend',
+      'prometheus',
+      '--prometheus-url',
+      prometheus.url,
+      '--config',
+      join(dir, 'config.yaml'),
+      '--kubeconfig',
+      fake.kubeconfig,
+      '--default-rules',
+      '--metrics-relist-interval',
+      '2s',
+    ]);
     fake.aggregateTo({ url: adapter.url, ca: await readFile(adapter.caFile, 'utf8') });
     // NB: irate needs two scrapes of every series.
     const deadline = Date.now() + 30_000;
     for (;;) {
       const out = await kubectl('get', '--raw', '/apis/metrics.k8s.io/v1beta1/pods');
       if (out.code === 0 && (JSON.parse(out.stdout) as { items: unknown[] }).items.length === 4) break;
-      if (Date.now() > deadline) throw new Error(`no usage in 30s: ${out.stdout}${out.stderr}\n${adapter.logs().slice(-3000)}`);
+      if (Date.now() > deadline)
+        throw new Error(`no usage in 30s: ${out.stdout}${out.stderr}\n${adapter.logs().slice(-3000)}`);
       await new Promise((resolve) => setTimeout(resolve, 500));
     }
   });
@@ -179,10 +252,13 @@ describe('metrics.k8s.io from Prometheus resourceRules, through kubectl top', { 
     const table = rows(out.stdout);
     assert.deepEqual(table[0], ['NAME', 'CPU(cores)', 'CPU(%)', 'MEMORY(bytes)', 'MEMORY(%)']);
     // NB: 1250m of 4 cores is 31%, 2Gi of 8Gi 25%; 500m of 2 is 25%, 1536Mi of 4Gi 37%.
-    assert.deepEqual(table.filter((row) => row[0] !== 'NAME' && row[0] !== 'node-c'), [
-      ['node-a', '1250m', '31%', '2048Mi', '25%'],
-      ['node-b', '500m', '25%', '1536Mi', '37%'],
-    ]);
+    assert.deepEqual(
+      table.filter((row) => row[0] !== 'NAME' && row[0] !== 'node-c'),
+      [
+        ['node-a', '1250m', '31%', '2048Mi', '25%'],
+        ['node-b', '500m', '25%', '1536Mi', '37%'],
+      ],
+    );
   });
 
   test('raw GETs through the aggregator give metrics-server-shaped JSON, byte for byte', async () => {
@@ -191,17 +267,27 @@ describe('metrics.k8s.io from Prometheus resourceRules, through kubectl top', { 
       assert.equal(out.code, 0, `${path}: ${out.stderr}`);
       return timesChecked(out.stdout);
     };
-    const web1 = '{"metadata":{"name":"web-1","namespace":"shop","creationTimestamp":"T","labels":{"app":"web","tier":"front"}},"timestamp":"T","window":"30s","containers":['
-      + '{"name":"envoy","usage":{"cpu":"10m","memory":"32Mi"}},{"name":"nginx","usage":{"cpu":"250m","memory":"64Mi"}}]}';
-    const web2 = '{"metadata":{"name":"web-2","namespace":"shop","creationTimestamp":"T","labels":{"app":"web"}},"timestamp":"T","window":"30s","containers":[{"name":"nginx","usage":{"cpu":"100m","memory":"48Mi"}}]}';
-    assert.equal(await get('/apis/metrics.k8s.io/v1beta1/namespaces/shop/pods?labelSelector=app%3Dweb'),
-      `{"kind":"PodMetricsList","apiVersion":"metrics.k8s.io/v1beta1","metadata":{},"items":[${web1},${web2}]}\n`);
-    assert.equal(await get('/apis/metrics.k8s.io/v1beta1/namespaces/shop/pods/web-1'),
-      `{"kind":"PodMetrics","apiVersion":"metrics.k8s.io/v1beta1",${web1.slice(1)}\n`);
-    assert.equal(await get('/apis/metrics.k8s.io/v1beta1/nodes/node-b'),
-      '{"kind":"NodeMetrics","apiVersion":"metrics.k8s.io/v1beta1","metadata":{"name":"node-b","creationTimestamp":"T","labels":{"kubernetes.io/hostname":"node-b"}},"timestamp":"T","window":"30s","usage":{"cpu":"500m","memory":"1536Mi"}}\n');
-    assert.equal(await get('/apis/metrics.k8s.io/v1beta1/namespaces/shop/pods?labelSelector=app%3Dnone'),
-      '{"kind":"PodMetricsList","apiVersion":"metrics.k8s.io/v1beta1","metadata":{},"items":[]}\n');
+    const web1 =
+      '{"metadata":{"name":"web-1","namespace":"shop","creationTimestamp":"T","labels":{"app":"web","tier":"front"}},"timestamp":"T","window":"30s","containers":[' +
+      '{"name":"envoy","usage":{"cpu":"10m","memory":"32Mi"}},{"name":"nginx","usage":{"cpu":"250m","memory":"64Mi"}}]}';
+    const web2 =
+      '{"metadata":{"name":"web-2","namespace":"shop","creationTimestamp":"T","labels":{"app":"web"}},"timestamp":"T","window":"30s","containers":[{"name":"nginx","usage":{"cpu":"100m","memory":"48Mi"}}]}';
+    assert.equal(
+      await get('/apis/metrics.k8s.io/v1beta1/namespaces/shop/pods?labelSelector=app%3Dweb'),
+      `{"kind":"PodMetricsList","apiVersion":"metrics.k8s.io/v1beta1","metadata":{},"items":[${web1},${web2}]}\n`,
+    );
+    assert.equal(
+      await get('/apis/metrics.k8s.io/v1beta1/namespaces/shop/pods/web-1'),
+      `{"kind":"PodMetrics","apiVersion":"metrics.k8s.io/v1beta1",${web1.slice(1)}\n`,
+    );
+    assert.equal(
+      await get('/apis/metrics.k8s.io/v1beta1/nodes/node-b'),
+      '{"kind":"NodeMetrics","apiVersion":"metrics.k8s.io/v1beta1","metadata":{"name":"node-b","creationTimestamp":"T","labels":{"kubernetes.io/hostname":"node-b"}},"timestamp":"T","window":"30s","usage":{"cpu":"500m","memory":"1536Mi"}}\n',
+    );
+    assert.equal(
+      await get('/apis/metrics.k8s.io/v1beta1/namespaces/shop/pods?labelSelector=app%3Dnone'),
+      '{"kind":"PodMetricsList","apiVersion":"metrics.k8s.io/v1beta1","metadata":{},"items":[]}\n',
+    );
     const missing = await kubectl('get', '--raw', '/apis/metrics.k8s.io/v1beta1/namespaces/shop/pods/idle-0');
     assert.notEqual(missing.code, 0);
     assert.match(missing.stderr, /podmetrics\.metrics\.k8s\.io "shop\/idle-0" not found|NotFound/);
@@ -212,13 +298,22 @@ describe('metrics.k8s.io from Prometheus resourceRules, through kubectl top', { 
     let names: string[] = [];
     while (Date.now() < deadline) {
       const out = await kubectl('get', '--raw', '/apis/custom.metrics.k8s.io/v1beta2');
-      names = out.code === 0 ? (JSON.parse(out.stdout) as { resources: { name: string }[] }).resources.map((r) => r.name) : [];
+      names =
+        out.code === 0
+          ? (JSON.parse(out.stdout) as { resources: { name: string }[] }).resources.map((r) => r.name)
+          : [];
       if (names.includes('pods/memory_working_set_bytes')) break;
       await new Promise((resolve) => setTimeout(resolve, 500));
     }
-    // NB: `_seconds_total` counters lose the suffix (cpu_usage), gauges keep their name; the node_* series have no namespace.
-    for (const name of ['pods/cpu_usage', 'pods/memory_working_set_bytes', 'namespaces/cpu_usage']) assert.ok(names.includes(name), `${name} in ${names.join(', ')}`);
-    const out = await kubectl('get', '--raw', '/apis/custom.metrics.k8s.io/v1beta2/namespaces/shop/pods/web-1/memory_working_set_bytes');
+    // NB: `_seconds_total` counters lose the suffix (cpu_usage), gauges keep their name; the node_* series have no
+    // namespace.
+    for (const name of ['pods/cpu_usage', 'pods/memory_working_set_bytes', 'namespaces/cpu_usage'])
+      assert.ok(names.includes(name), `${name} in ${names.join(', ')}`);
+    const out = await kubectl(
+      'get',
+      '--raw',
+      '/apis/custom.metrics.k8s.io/v1beta2/namespaces/shop/pods/web-1/memory_working_set_bytes',
+    );
     assert.equal(out.code, 0, out.stderr);
     assert.equal((JSON.parse(out.stdout) as { items: { value: string }[] }).items[0]!.value, '100663296');
   });
@@ -237,8 +332,23 @@ describe('metrics.k8s.io from Prometheus resourceRules, through kubectl top', { 
     ];
     peerArgsAdapter = await startServingArgs(peerArgs, certDir);
     const send = createClient(peerArgsAdapter.url, peerArgsAdapter.caFile);
-    const usage = (body: string) => (JSON.parse(body) as { items: { metadata: { namespace?: string; name: string }; window: string; containers?: unknown; usage?: unknown }[] }).items
-      .map((item) => ({ namespace: item.metadata.namespace, name: item.metadata.name, window: item.window, containers: item.containers, usage: item.usage }));
+    const usage = (body: string) =>
+      (
+        JSON.parse(body) as {
+          items: {
+            metadata: { namespace?: string; name: string };
+            window: string;
+            containers?: unknown;
+            usage?: unknown;
+          }[];
+        }
+      ).items.map((item) => ({
+        namespace: item.metadata.namespace,
+        name: item.metadata.name,
+        window: item.window,
+        containers: item.containers,
+        usage: item.usage,
+      }));
     for (const path of ['/apis/metrics.k8s.io/v1beta1/pods', '/apis/metrics.k8s.io/v1beta1/nodes']) {
       const peer = await send(path);
       assert.equal(peer.status, 200, peer.body);

@@ -18,7 +18,12 @@ import { findPrometheus, startPrometheus, type PrometheusProcess } from '../help
 
 const prometheusBinary = await findPrometheus();
 const kubectlBinary = prometheusBinary === undefined ? undefined : await findKubectl();
-const skip = prometheusBinary === undefined ? 'prometheus is not installed' : kubectlBinary === undefined ? 'kubectl 1.35 not available' : false;
+const skip =
+  prometheusBinary === undefined
+    ? 'prometheus is not installed'
+    : kubectlBinary === undefined
+      ? 'kubectl 1.35 not available'
+      : false;
 
 const pods = '/apis/custom.metrics.k8s.io/v1beta2/namespaces/default/pods';
 
@@ -43,7 +48,13 @@ function backendEntry(name: string, url: string, metrics: readonly string[]): st
 
 function gauges(values: Readonly<Record<string, Readonly<Record<string, number>>>>) {
   return Object.entries(values).flatMap(([name, byPod]) =>
-    Object.entries(byPod).map(([pod, value]) => ({ name, type: 'gauge' as const, labels: { namespace: 'default', pod, app: 'web' }, value })));
+    Object.entries(byPod).map(([pod, value]) => ({
+      name,
+      type: 'gauge' as const,
+      labels: { namespace: 'default', pod, app: 'web' },
+      value,
+    })),
+  );
 }
 
 type Items = { items: { describedObject: { name: string }; value: string }[] };
@@ -64,47 +75,63 @@ describe('two real Prometheus servers and a memory store behind one adapter', { 
     const out = await read(path);
     if (out.code !== 0) return undefined;
     const { items } = JSON.parse(out.stdout) as Items;
-    return items.length === count ? Object.fromEntries(items.map((item) => [item.describedObject.name, item.value])) : undefined;
+    return items.length === count
+      ? Object.fromEntries(items.map((item) => [item.describedObject.name, item.value]))
+      : undefined;
   };
   const eventually = async <T>(what: string, probe: () => Promise<T | undefined>): Promise<T> => {
     const deadline = Date.now() + 30_000;
     for (;;) {
       const value = await probe().catch(() => undefined);
       if (value !== undefined) return value;
-      if (Date.now() > deadline) throw new Error(`${what} did not happen in 30s; adapter log:\n${adapter?.logs().slice(-3000)}`);
+      if (Date.now() > deadline)
+        throw new Error(`${what} did not happen in 30s; adapter log:\n${adapter?.logs().slice(-3000)}`);
       await sleep(300);
     }
   };
 
   before(async () => {
-    // NB: shared_load is in both; the exact-name route must pick prom-b's 2 over prom-a's 1, which discovery lists first.
-    exporterA = await startExporter(gauges({ alpha_requests: { 'web-1': 10, 'web-2': 20 }, shared_load: { 'web-1': 1 } }));
-    exporterB = await startExporter(gauges({ beta_requests: { 'web-1': 30, 'web-2': 40 }, shared_load: { 'web-1': 2 } }));
+    // NB: shared_load is in both; the exact-name route must pick prom-b's 2 over prom-a's 1, which discovery lists
+    // first.
+    exporterA = await startExporter(
+      gauges({ alpha_requests: { 'web-1': 10, 'web-2': 20 }, shared_load: { 'web-1': 1 } }),
+    );
+    exporterB = await startExporter(
+      gauges({ beta_requests: { 'web-1': 30, 'web-2': 40 }, shared_load: { 'web-1': 2 } }),
+    );
     promA = await startPrometheus(prometheusBinary!, [exporterA.target]);
     promB = await startPrometheus(prometheusBinary!, [exporterB.target]);
     dir = await mkdtemp(join(tmpdir(), 'metrics-adapter-routing-prometheus-'));
     const file = join(dir, 'adapter.yaml');
-    await writeFile(file, [
-      'backends:',
-      ...backendEntry('prom-a', promA.url, ['alpha_requests', 'shared_load']),
-      ...backendEntry('prom-b', promB.url, ['beta_requests', 'shared_load']),
-      '  local:',
-      '    kind: memory',
-      'routes:',
-      '  - prefix: alpha_',
-      '    backend: prom-a',
-      '  - prefix: beta_',
-      '    backend: prom-b',
-      '  - name: shared_load',
-      '    backend: prom-b',
-      '',
-    ].join('\n'));
+    await writeFile(
+      file,
+      [
+        'backends:',
+        ...backendEntry('prom-a', promA.url, ['alpha_requests', 'shared_load']),
+        ...backendEntry('prom-b', promB.url, ['beta_requests', 'shared_load']),
+        '  local:',
+        '    kind: memory',
+        'routes:',
+        '  - prefix: alpha_',
+        '    backend: prom-a',
+        '  - prefix: beta_',
+        '    backend: prom-b',
+        '  - name: shared_load',
+        '    backend: prom-b',
+        '',
+      ].join('\n'),
+    );
     adapter = await startAdapter(['--config', file]);
     send = createClient(adapter.url, adapter.caFile);
-    const written = await send('/write-metrics/namespaces/default/pods/web-1/local_requests?objectLabels=app%3Dweb', { method: 'POST', body: '"300m"' });
+    const written = await send('/write-metrics/namespaces/default/pods/web-1/local_requests?objectLabels=app%3Dweb', {
+      method: 'POST',
+      body: '"300m"',
+    });
     assert.equal(written.status, 200, written.body);
-    await eventually('both Prometheus servers scraped', async () =>
-      (await valuesOf(`${pods}/*/alpha_requests`, 2)) && (await valuesOf(`${pods}/*/beta_requests`, 2)));
+    await eventually(
+      'both Prometheus servers scraped',
+      async () => (await valuesOf(`${pods}/*/alpha_requests`, 2)) && (await valuesOf(`${pods}/*/beta_requests`, 2)),
+    );
   });
   after(async () => {
     await adapter?.stop();
@@ -117,8 +144,15 @@ describe('two real Prometheus servers and a memory store behind one adapter', { 
 
   test('each metric is answered by the back end its route names', async () => {
     assert.deepEqual(await valuesOf(`${pods}/*/alpha_requests`, 2), { 'web-1': '10', 'web-2': '20' });
-    assert.deepEqual(await valuesOf(`${pods}/*/beta_requests?labelSelector=app%3Dweb`, 2), { 'web-1': '30', 'web-2': '40' });
-    assert.deepEqual(await valuesOf(`${pods}/web-1/shared_load`, 1), { 'web-1': '2' }, 'the exact-name route sends shared_load to prom-b');
+    assert.deepEqual(await valuesOf(`${pods}/*/beta_requests?labelSelector=app%3Dweb`, 2), {
+      'web-1': '30',
+      'web-2': '40',
+    });
+    assert.deepEqual(
+      await valuesOf(`${pods}/web-1/shared_load`, 1),
+      { 'web-1': '2' },
+      'the exact-name route sends shared_load to prom-b',
+    );
     assert.deepEqual(await valuesOf(`${pods}/web-1/local_requests`, 1), { 'web-1': '300m' });
   });
 
@@ -127,11 +161,25 @@ describe('two real Prometheus servers and a memory store behind one adapter', { 
     assert.equal(out.code, 0, out.stderr);
     const names = (JSON.parse(out.stdout) as { resources: { name: string }[] }).resources.map((r) => r.name);
     assert.deepEqual([...names].sort(), [
-      'namespaces/alpha_requests', 'namespaces/beta_requests', 'namespaces/shared_load',
-      'pods/alpha_requests', 'pods/beta_requests', 'pods/local_requests', 'pods/shared_load',
+      'namespaces/alpha_requests',
+      'namespaces/beta_requests',
+      'namespaces/shared_load',
+      'pods/alpha_requests',
+      'pods/beta_requests',
+      'pods/local_requests',
+      'pods/shared_load',
     ]);
-    const health = JSON.parse((await send('/debug/backends')).body) as { backends: { name: string; kind: string; ready: boolean }[] };
-    assert.deepEqual(health.backends.map((b) => [b.name, b.kind, b.ready]), [['prom-a', 'prometheus', true], ['prom-b', 'prometheus', true], ['local', 'memory', true]]);
+    const health = JSON.parse((await send('/debug/backends')).body) as {
+      backends: { name: string; kind: string; ready: boolean }[];
+    };
+    assert.deepEqual(
+      health.backends.map((b) => [b.name, b.kind, b.ready]),
+      [
+        ['prom-a', 'prometheus', true],
+        ['prom-b', 'prometheus', true],
+        ['local', 'memory', true],
+      ],
+    );
   });
 
   test('prom-b stopped: only its metrics answer 503, the rest answer and /readyz stays 200; back after its restart', async () => {
@@ -147,10 +195,15 @@ describe('two real Prometheus servers and a memory store behind one adapter', { 
     assert.deepEqual(await valuesOf(`${pods}/*/alpha_requests`, 2), { 'web-1': '10', 'web-2': '20' });
     assert.deepEqual(await valuesOf(`${pods}/web-1/local_requests`, 1), { 'web-1': '300m' });
     assert.equal((await send('/readyz')).status, 200, 'still ready: the routing works');
-    await eventually('a log line naming prom-b', async () => (/"backendName":"prom-b".*cannot list the series/.test(adapter.logs()) ? true : undefined));
+    await eventually('a log line naming prom-b', async () =>
+      /"backendName":"prom-b".*cannot list the series/.test(adapter.logs()) ? true : undefined,
+    );
 
     await promB.start();
-    assert.deepEqual(await eventually('prom-b answering again', () => valuesOf(`${pods}/*/beta_requests`, 2)), { 'web-1': '30', 'web-2': '40' });
+    assert.deepEqual(await eventually('prom-b answering again', () => valuesOf(`${pods}/*/beta_requests`, 2)), {
+      'web-1': '30',
+      'web-2': '40',
+    });
     assert.deepEqual(await valuesOf(`${pods}/web-1/shared_load`, 1), { 'web-1': '2' });
   });
 });

@@ -98,12 +98,17 @@ describe('several back ends behind one adapter', () => {
     const forwarded = await read(`${custom}/*/other_requests?labelSelector=app%3Dweb`);
     assert.equal(forwarded.code, 0, forwarded.stderr);
     assert.deepEqual(values(forwarded.stdout).sort(), ['250m', '4']);
-    const external = await read('/apis/external.metrics.k8s.io/v1beta1/namespaces/default/other_queue?labelSelector=queue%3Dworker');
+    const external = await read(
+      '/apis/external.metrics.k8s.io/v1beta1/namespaces/default/other_queue?labelSelector=queue%3Dworker',
+    );
     assert.equal(external.code, 0, external.stderr);
     assert.deepEqual(values(external.stdout), ['95']);
     const missing = await read(`${custom}/web-404/other_requests`);
     assert.notEqual(missing.code, 0);
-    assert.match(missing.stderr, /Error from server \(NotFound\): the server could not find the metric other_requests for pods web-404/);
+    assert.match(
+      missing.stderr,
+      /Error from server \(NotFound\): the server could not find the metric other_requests for pods web-404/,
+    );
   });
 
   test('discovery lists the metrics of both back ends, each once', async () => {
@@ -113,12 +118,20 @@ describe('several back ends behind one adapter', () => {
       return list.includes('pods/other_requests') ? list : undefined;
     });
     assert.deepEqual([...names].sort(), ['pods/other_requests', 'pods/requests', 'pods/shared_metric']);
-    const external = JSON.parse((await toFront('/apis/external.metrics.k8s.io/v1beta1')).body) as { resources: { name: string }[] };
-    assert.deepEqual(external.resources.map((r) => r.name), ['other_queue']);
+    const external = JSON.parse((await toFront('/apis/external.metrics.k8s.io/v1beta1')).body) as {
+      resources: { name: string }[];
+    };
+    assert.deepEqual(
+      external.resources.map((r) => r.name),
+      ['other_queue'],
+    );
   });
 
   test('a write of a forwarded metric is refused, naming the back end', async () => {
-    const res = await toFront('/write-metrics/namespaces/default/pods/web-1/other_requests', { method: 'POST', body: '"1"' });
+    const res = await toFront('/write-metrics/namespaces/default/pods/web-1/other_requests', {
+      method: 'POST',
+      body: '"1"',
+    });
     assert.equal(res.status, 400);
     assert.match(res.body, /served by back end other \(forward\), which does not accept writes/);
   });
@@ -142,9 +155,13 @@ describe('several back ends behind one adapter', () => {
     await until('the new route', async () => ((await read()).value === '2' ? true : undefined), 2_000);
     assert.ok(Date.now() - edited <= 2_000);
 
-    const reloads = async () => (await toFront('/metrics')).body.match(/^metrics_adapter_config_reload_total\{result="failure"\} (\d+)$/m)?.[1];
+    const reloads = async () =>
+      (await toFront('/metrics')).body.match(/^metrics_adapter_config_reload_total\{result="failure"\} (\d+)$/m)?.[1];
     const before = Number(await reloads());
-    await writeFile(file, `${config(other, '  - name: shared_metric\n    backend: other\n')}  - prefix: x\n    backend: nowhere\n`);
+    await writeFile(
+      file,
+      `${config(other, '  - name: shared_metric\n    backend: other\n')}  - prefix: x\n    backend: nowhere\n`,
+    );
     await until('the rejected reload', async () => (Number(await reloads()) > before ? true : undefined), 3_000);
     assert.deepEqual(await read(), { status: 200, value: '2' }, 'the old config keeps serving');
     assert.match(front.logs(), /config reload rejected.*routes\.2\.backend: no back end named \\"nowhere\\"/);
@@ -154,9 +171,19 @@ describe('several back ends behind one adapter', () => {
   });
 
   test('onMissing: last serves the last value while the other server is gone, then fails after maxAge; local metrics keep answering', async () => {
-    await writeFile(file, config(other, '  - name: shared_metric\n    backend: other\nfreshness:\n  - name: other_requests\n    maxAge: 4s\n    onMissing: last\n'));
+    await writeFile(
+      file,
+      config(
+        other,
+        '  - name: shared_metric\n    backend: other\nfreshness:\n  - name: other_requests\n    maxAge: 4s\n    onMissing: last\n',
+      ),
+    );
     const written = Date.now();
-    assert.equal((await toOther('/write-metrics/namespaces/default/pods/web-1/other_requests', { method: 'POST', body: '"6"' })).status, 200);
+    assert.equal(
+      (await toOther('/write-metrics/namespaces/default/pods/web-1/other_requests', { method: 'POST', body: '"6"' }))
+        .status,
+      200,
+    );
     await until('the freshness rule', async () => {
       const res = await toFront('/metrics');
       return /metrics_adapter_config_reload_total\{result="success"\} 2/.test(res.body) ? true : undefined;
@@ -173,8 +200,16 @@ describe('several back ends behind one adapter', () => {
     await sleep(Math.max(0, written + 6_000 - Date.now()));
     const expired = await toFront(`${custom}/web-1/other_requests`);
     assert.equal(expired.status, 503, expired.body);
-    const health = JSON.parse((await toFront('/debug/backends')).body) as { backends: { name: string; ready: boolean }[] };
-    assert.deepEqual(health.backends.map((b) => [b.name, b.ready]), [['local', true], ['other', false]]);
+    const health = JSON.parse((await toFront('/debug/backends')).body) as {
+      backends: { name: string; ready: boolean }[];
+    };
+    assert.deepEqual(
+      health.backends.map((b) => [b.name, b.ready]),
+      [
+        ['local', true],
+        ['other', false],
+      ],
+    );
     assert.equal((await toFront('/readyz')).status, 200, 'still ready: the routing works');
   });
 });

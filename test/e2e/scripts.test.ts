@@ -9,17 +9,26 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { projectRoot } from '../helpers/adapter-process.js';
 
-const scripts = readdirSync(join(projectRoot, 'scripts')).filter((f) => f.endsWith('.sh')).map((f) => join('scripts', f));
+const scripts = readdirSync(join(projectRoot, 'scripts'))
+  .filter((f) => f.endsWith('.sh'))
+  .map((f) => join('scripts', f));
 
 function run(command: string, args: readonly string[]): Promise<{ code: number | string; output: string }> {
   return new Promise((resolve) => {
     execFile(command, args, { cwd: projectRoot, encoding: 'utf8' }, (error, stdout, stderr) =>
-      resolve({ code: error === null ? 0 : (error.code ?? 1), output: stdout + stderr }));
+      resolve({ code: error === null ? 0 : (error.code ?? 1), output: stdout + stderr }),
+    );
   });
 }
 
 test('the cluster scripts exist and bash parses them', async () => {
-  assert.deepEqual(scripts.map((s) => s.slice('scripts/'.length)).sort(), ['deploy.sh', 'develop.sh', 'lib.sh', 'remove.sh', 'smoke-test.sh']);
+  assert.deepEqual(scripts.map((s) => s.slice('scripts/'.length)).sort(), [
+    'deploy.sh',
+    'develop.sh',
+    'lib.sh',
+    'remove.sh',
+    'smoke-test.sh',
+  ]);
   for (const script of scripts) {
     const result = await run('bash', ['-n', script]);
     assert.equal(result.code, 0, `${script}: ${result.output}`);

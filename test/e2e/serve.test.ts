@@ -10,7 +10,10 @@ import { findKubectl, kubectlGetRaw } from '../helpers/kubectl.js';
 
 describe('metrics-adapter serve over TLS', () => {
   let adapter: AdapterProcess;
-  let send: (path: string, options?: { method?: string; body?: string; headers?: Record<string, string> }) => Promise<RawResponse>;
+  let send: (
+    path: string,
+    options?: { method?: string; body?: string; headers?: Record<string, string> },
+  ) => Promise<RawResponse>;
   let kubectl: string | undefined;
 
   before(async () => {
@@ -43,35 +46,71 @@ describe('metrics-adapter serve over TLS', () => {
 
   test('kubectl reads the HPA Pods query in v1beta2 and v1beta1', async (t) => {
     for (const version of ['v1beta2', 'v1beta1'] as const) {
-      const out = await getRaw(t, `/apis/custom.metrics.k8s.io/${version}/namespaces/default/pods/*/http_requests?labelSelector=app%3Dweb`);
+      const out = await getRaw(
+        t,
+        `/apis/custom.metrics.k8s.io/${version}/namespaces/default/pods/*/http_requests?labelSelector=app%3Dweb`,
+      );
       if (out === undefined) return;
       assert.equal(out.code, 0, out.stderr);
       const list = JSON.parse(out.stdout) as { kind: string; apiVersion: string; items: Record<string, unknown>[] };
       assert.equal(list.kind, 'MetricValueList');
       assert.equal(list.apiVersion, `custom.metrics.k8s.io/${version}`);
-      const items = list.items.map((item) => ({ ...item, timestamp: 'T' })).sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
-      const expected = [['web-1', '300m'], ['web-2', '2']].map(([name, value]) => version === 'v1beta2'
-        ? { describedObject: { kind: 'Pod', namespace: 'default', name, apiVersion: 'v1' }, metric: { name: 'http_requests', selector: null }, timestamp: 'T', value }
-        : { describedObject: { kind: 'Pod', namespace: 'default', name, apiVersion: 'v1' }, metricName: 'http_requests', timestamp: 'T', value, selector: null });
+      const items = list.items
+        .map((item) => ({ ...item, timestamp: 'T' }))
+        .sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
+      const expected = [
+        ['web-1', '300m'],
+        ['web-2', '2'],
+      ].map(([name, value]) =>
+        version === 'v1beta2'
+          ? {
+              describedObject: { kind: 'Pod', namespace: 'default', name, apiVersion: 'v1' },
+              metric: { name: 'http_requests', selector: null },
+              timestamp: 'T',
+              value,
+            }
+          : {
+              describedObject: { kind: 'Pod', namespace: 'default', name, apiVersion: 'v1' },
+              metricName: 'http_requests',
+              timestamp: 'T',
+              value,
+              selector: null,
+            },
+      );
       assert.deepEqual(items, expected);
     }
   });
 
   test('kubectl reads named objects, cluster-scoped objects, namespace metrics and external metrics', async (t) => {
     const cases: [string, (body: { items: Record<string, unknown>[] }) => void][] = [
-      ['/apis/custom.metrics.k8s.io/v1beta2/namespaces/default/services/kubernetes/test-metric?metricLabelSelector=method%3DGET', (b) => {
-        assert.deepEqual(b.items[0]!.metric, { name: 'test-metric', selector: { matchLabels: { method: 'GET' } } });
-      }],
-      ['/apis/custom.metrics.k8s.io/v1beta1/nodes/node-1/temperature', (b) => {
-        assert.deepEqual(b.items[0]!.describedObject, { kind: 'Node', name: 'node-1', apiVersion: 'v1' });
-        assert.equal(b.items[0]!.value, '45500m');
-      }],
-      ['/apis/custom.metrics.k8s.io/v1beta2/namespaces/team-a/metrics/queue_length', (b) => {
-        assert.deepEqual(b.items[0]!.describedObject, { kind: 'Namespace', name: 'team-a', apiVersion: 'v1' });
-      }],
-      ['/apis/external.metrics.k8s.io/v1beta1/namespaces/default/queue_messages_ready?labelSelector=queue%3Dworker', (b) => {
-        assert.deepEqual({ ...b.items[0], timestamp: 'T' }, { metricName: 'queue_messages_ready', metricLabels: { queue: 'worker' }, timestamp: 'T', value: '95' });
-      }],
+      [
+        '/apis/custom.metrics.k8s.io/v1beta2/namespaces/default/services/kubernetes/test-metric?metricLabelSelector=method%3DGET',
+        (b) => {
+          assert.deepEqual(b.items[0]!.metric, { name: 'test-metric', selector: { matchLabels: { method: 'GET' } } });
+        },
+      ],
+      [
+        '/apis/custom.metrics.k8s.io/v1beta1/nodes/node-1/temperature',
+        (b) => {
+          assert.deepEqual(b.items[0]!.describedObject, { kind: 'Node', name: 'node-1', apiVersion: 'v1' });
+          assert.equal(b.items[0]!.value, '45500m');
+        },
+      ],
+      [
+        '/apis/custom.metrics.k8s.io/v1beta2/namespaces/team-a/metrics/queue_length',
+        (b) => {
+          assert.deepEqual(b.items[0]!.describedObject, { kind: 'Namespace', name: 'team-a', apiVersion: 'v1' });
+        },
+      ],
+      [
+        '/apis/external.metrics.k8s.io/v1beta1/namespaces/default/queue_messages_ready?labelSelector=queue%3Dworker',
+        (b) => {
+          assert.deepEqual(
+            { ...b.items[0], timestamp: 'T' },
+            { metricName: 'queue_messages_ready', metricLabels: { queue: 'worker' }, timestamp: 'T', value: '95' },
+          );
+        },
+      ],
     ];
     for (const [path, check] of cases) {
       const out = await getRaw(t, path);
@@ -87,8 +126,18 @@ describe('metrics-adapter serve over TLS', () => {
     if (kubectl === undefined) return t.skip('kubectl 1.35 not available');
     const { execFile } = await import('node:child_process');
     const out = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-      const child = execFile(kubectl!, ['--kubeconfig', adapter.kubeconfig, 'get', '--raw', '/apis/custom.metrics.k8s.io/v1beta2/namespaces/default/pods/*/http_requests?labelSelector=app%3Dweb'], { timeout: 20_000 }, (error, stdout, stderr) =>
-        resolve({ code: error ? 1 : 0, stdout, stderr }));
+      const child = execFile(
+        kubectl!,
+        [
+          '--kubeconfig',
+          adapter.kubeconfig,
+          'get',
+          '--raw',
+          '/apis/custom.metrics.k8s.io/v1beta2/namespaces/default/pods/*/http_requests?labelSelector=app%3Dweb',
+        ],
+        { timeout: 20_000 },
+        (error, stdout, stderr) => resolve({ code: error ? 1 : 0, stdout, stderr }),
+      );
       child.stdin?.end();
     });
     assert.equal(out.code, 0, out.stderr);
@@ -99,11 +148,17 @@ describe('metrics-adapter serve over TLS', () => {
     const out = await getRaw(t, '/apis/custom.metrics.k8s.io/v1beta2/namespaces/default/pods/web-1/no_such_metric');
     if (out === undefined) return;
     assert.notEqual(out.code, 0);
-    assert.match(out.stderr, /Error from server \(NotFound\): the server could not find the metric no_such_metric for pods web-1/);
+    assert.match(
+      out.stderr,
+      /Error from server \(NotFound\): the server could not find the metric no_such_metric for pods web-1/,
+    );
   });
 
   test('kubectl shows Error from server (BadRequest) for a bad selector', async (t) => {
-    const out = await getRaw(t, '/apis/custom.metrics.k8s.io/v1beta2/namespaces/default/pods/*/http_requests?labelSelector=app%3D%3D%3Dweb');
+    const out = await getRaw(
+      t,
+      '/apis/custom.metrics.k8s.io/v1beta2/namespaces/default/pods/*/http_requests?labelSelector=app%3D%3D%3Dweb',
+    );
     if (out === undefined) return;
     assert.notEqual(out.code, 0);
     assert.match(out.stderr, /Error from server \(BadRequest\)/);
@@ -120,22 +175,57 @@ describe('metrics-adapter serve over TLS', () => {
   });
 
   test('raw HTTPS: exact bytes, JSON content type, newline-terminated like Go', async () => {
-    const res = await send('/apis/custom.metrics.k8s.io/v1beta2/namespaces/team-a/metrics/queue_length', { headers: { accept: 'application/vnd.kubernetes.protobuf, */*' } });
+    const res = await send('/apis/custom.metrics.k8s.io/v1beta2/namespaces/team-a/metrics/queue_length', {
+      headers: { accept: 'application/vnd.kubernetes.protobuf, */*' },
+    });
     assert.equal(res.status, 200);
     assert.equal(res.headers['content-type'], 'application/json');
     const ts = (JSON.parse(res.body) as { items: { timestamp: string }[] }).items[0]!.timestamp;
-    assert.equal(res.body, `{"kind":"MetricValueList","apiVersion":"custom.metrics.k8s.io/v1beta2","metadata":{},"items":[{"describedObject":{"kind":"Namespace","name":"team-a","apiVersion":"v1"},"metric":{"name":"queue_length","selector":null},"timestamp":"${ts}","value":"42"}]}\n`);
+    assert.equal(
+      res.body,
+      `{"kind":"MetricValueList","apiVersion":"custom.metrics.k8s.io/v1beta2","metadata":{},"items":[{"describedObject":{"kind":"Namespace","name":"team-a","apiVersion":"v1"},"metric":{"name":"queue_length","selector":null},"timestamp":"${ts}","value":"42"}]}\n`,
+    );
   });
 
   test('raw HTTPS: bad input gets a Status with the right code, and the stored value survives', async () => {
     const cases: [string, { method?: string; body?: string; headers?: Record<string, string> }, number, string][] = [
-      ['/write-metrics/namespaces/default/pods/web-1/http_requests', { method: 'POST', body: '"12 apples"' }, 400, 'BadRequest'],
-      ['/write-metrics/namespaces/default/pods/web-1/http_requests', { method: 'POST', body: '"1"', headers: { 'content-type': 'text/plain' } }, 415, 'UnsupportedMediaType'],
-      ['/write-metrics/namespaces/default/pods/web-1/http_requests', { method: 'POST', body: `"${'9'.repeat(65 * 1024)}"` }, 413, 'RequestEntityTooLarge'],
-      ['/apis/custom.metrics.k8s.io/v1beta2/namespaces/default/pods/web-1/http_requests', { method: 'DELETE' }, 405, 'MethodNotAllowed'],
-      ['/apis/custom.metrics.k8s.io/v1beta2/namespaces/default/pods/web-1/http_requests', { headers: { accept: 'application/yaml' } }, 406, 'NotAcceptable'],
+      [
+        '/write-metrics/namespaces/default/pods/web-1/http_requests',
+        { method: 'POST', body: '"12 apples"' },
+        400,
+        'BadRequest',
+      ],
+      [
+        '/write-metrics/namespaces/default/pods/web-1/http_requests',
+        { method: 'POST', body: '"1"', headers: { 'content-type': 'text/plain' } },
+        415,
+        'UnsupportedMediaType',
+      ],
+      [
+        '/write-metrics/namespaces/default/pods/web-1/http_requests',
+        { method: 'POST', body: `"${'9'.repeat(65 * 1024)}"` },
+        413,
+        'RequestEntityTooLarge',
+      ],
+      [
+        '/apis/custom.metrics.k8s.io/v1beta2/namespaces/default/pods/web-1/http_requests',
+        { method: 'DELETE' },
+        405,
+        'MethodNotAllowed',
+      ],
+      [
+        '/apis/custom.metrics.k8s.io/v1beta2/namespaces/default/pods/web-1/http_requests',
+        { headers: { accept: 'application/yaml' } },
+        406,
+        'NotAcceptable',
+      ],
       ['/apis/custom.metrics.k8s.io/v1beta2/namespaces/default/pods/%E0%A4%A/m', {}, 400, 'BadRequest'],
-      ['/apis/custom.metrics.k8s.io/v1beta2/namespaces/default/pods/*/http_requests?labelSelector=a+in+(', {}, 400, 'BadRequest'],
+      [
+        '/apis/custom.metrics.k8s.io/v1beta2/namespaces/default/pods/*/http_requests?labelSelector=a+in+(',
+        {},
+        400,
+        'BadRequest',
+      ],
       ['/apis/nothing.example.com/v1', {}, 404, 'NotFound'],
     ];
     for (const [path, options, code, reason] of cases) {
@@ -156,7 +246,10 @@ describe('metrics-adapter serve over TLS', () => {
     }
     await send('/apis/custom.metrics.k8s.io/v1beta2?probe=1');
     await new Promise((resolve) => setTimeout(resolve, 100));
-    const lines = adapter.logs().split('\n').filter((line) => line.includes('probe=1'));
+    const lines = adapter
+      .logs()
+      .split('\n')
+      .filter((line) => line.includes('probe=1'));
     assert.equal(lines.length, 1);
     assert.match(lines[0]!, /"resp":200/);
   });

@@ -18,8 +18,14 @@ import { createClient } from '../helpers/https-client.js';
 
 const chromium = '/usr/bin/chromium';
 const chromiumArgs = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync',
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
 ];
 
 const hpaYaml = `apiVersion: autoscaling/v2
@@ -36,12 +42,18 @@ spec:
 
 /** The `value` cell of `object`'s row in a metric's table. */
 function valueCell(page: Page, metricHeadingId: string, object: string) {
-  return page.locator(`section[aria-labelledby="${metricHeadingId}"] tr`, { has: page.locator('td', { hasText: object }) }).locator('td.num').first();
+  return page
+    .locator(`section[aria-labelledby="${metricHeadingId}"] tr`, { has: page.locator('td', { hasText: object }) })
+    .locator('td.num')
+    .first();
 }
 
 /** The part of the DOM's SVGPolylineElement read here (the project's tsconfig has no DOM types). */
 interface Polyline {
-  readonly points: { readonly numberOfItems: number; getItem(index: number): { readonly x: number; readonly y: number } };
+  readonly points: {
+    readonly numberOfItems: number;
+    getItem(index: number): { readonly x: number; readonly y: number };
+  };
 }
 
 /** Per plotted line of a metric: its points, as the browser parsed them from the SVG. */
@@ -49,8 +61,12 @@ function plotLines(page: Page, metricHeadingId: string): Promise<{ x: number; y:
   return page.locator(`section[aria-labelledby="${metricHeadingId}"] svg.plot polyline`).evaluateAll((lines) =>
     lines.map((line) => {
       const { points } = line as unknown as Polyline;
-      return Array.from({ length: points.numberOfItems }, (_, i) => ({ x: points.getItem(i).x, y: points.getItem(i).y }));
-    }));
+      return Array.from({ length: points.numberOfItems }, (_, i) => ({
+        x: points.getItem(i).x,
+        y: points.getItem(i).y,
+      }));
+    }),
+  );
 }
 
 describe('status page in headless Chromium (playwright-core)', () => {
@@ -87,13 +103,15 @@ describe('status page in headless Chromium (playwright-core)', () => {
   after(async () => {
     await browser?.close();
     await adapter?.stop();
-    // NB: the screenshot outlives the run, so the path in the diagnostic can be opened; nothing else is in the directory.
+    // NB: the screenshot outlives the run, so the path in the diagnostic can be opened; nothing else is in the
+    // directory.
     if (dir && !screenshotTaken) await rm(dir, { recursive: true, force: true });
   });
 
   test('loads without console errors, shows and updates the values, plots them, and explains an HPA', async (t) => {
     if (!existsSync(chromium)) return t.skip(`${chromium} is not installed`);
-    // NB: the adapter's CA is generated per run; Chromium has no flag to trust one CA file, so the context skips verification.
+    // NB: the adapter's CA is generated per run; Chromium has no flag to trust one CA file, so the context skips
+    // verification.
     const viewport = { width: 1400, height: 1000 };
     const context = await browser!.newContext({ ignoreHTTPSErrors: true, viewport });
     const page = await context.newPage();
@@ -109,7 +127,10 @@ describe('status page in headless Chromium (playwright-core)', () => {
     assert.equal(await page.locator('#metrics-heading').textContent(), 'Metrics served (2)');
     assert.equal(await valueCell(page, 'm-custom-pods-http_requests', 'default/web-1').textContent(), '150');
     assert.equal(await valueCell(page, 'm-custom-pods-http_requests', 'default/web-2').textContent(), '300');
-    assert.equal(await valueCell(page, 'm-external-queue_messages_ready', 'default {queue=worker}').textContent(), '190');
+    assert.equal(
+      await valueCell(page, 'm-external-queue_messages_ready', 'default {queue=worker}').textContent(),
+      '190',
+    );
 
     await sleep(1100);
     await write(300);
@@ -124,9 +145,14 @@ describe('status page in headless Chromium (playwright-core)', () => {
       // SVG y grows downwards: the value rose from the first sample to the last.
       assert.ok(points[points.length - 1]!.y < points[0]!.y, `the line rises: ${JSON.stringify(points)}`);
     }
-    const label = await page.locator('section[aria-labelledby="m-custom-pods-http_requests"] svg.plot').getAttribute('aria-label');
+    const label = await page
+      .locator('section[aria-labelledby="m-custom-pods-http_requests"] svg.plot')
+      .getAttribute('aria-label');
     assert.match(label ?? '', /^pods http_requests: \d+ samples over the last 15 minutes$/);
-    assert.ok((await plotLines(page, 'm-external-queue_messages_ready'))[0]!.length >= 3, 'the external series is plotted too');
+    assert.ok(
+      (await plotLines(page, 'm-external-queue_messages_ready'))[0]!.length >= 3,
+      'the external series is plotted too',
+    );
 
     // The plot spans the page under its table, its axis speaks the table's units, and a point shows its value on hover.
     const plot = page.locator('section[aria-labelledby="m-custom-pods-http_requests"] svg.plot');
@@ -135,18 +161,27 @@ describe('status page in headless Chromium (playwright-core)', () => {
     assert.ok(plotBox && tableBox && plotBox.y >= tableBox.y + tableBox.height, 'the plot is under the table');
     assert.ok(plotBox!.width >= 1000, `the plot is page-wide, got ${plotBox!.width} px`);
     const yLabels = await plot.locator('text.y-label').allTextContents();
-    assert.ok(yLabels.includes('600') || yLabels.includes('800'), `an axis reaching the largest value: ${yLabels.join(' ')}`);
+    assert.ok(
+      yLabels.includes('600') || yLabels.includes('800'),
+      `an axis reaching the largest value: ${yLabels.join(' ')}`,
+    );
     for (const label of yLabels) assert.match(label, /^-?\d+(?:m|k|M|G)?$/, 'quantity text, as in the table');
     assert.ok((await plot.locator('line.grid').count()) >= 4, 'a grid');
     await plot.locator('circle.point').last().hover();
     const tip = page.locator('section[aria-labelledby="m-custom-pods-http_requests"] .plot-tip');
     assert.equal(await tip.isVisible(), true, 'the hovered value is shown');
-    assert.match(await tip.textContent() ?? '', /^default\/web-2: 600, \d+s ago$/);
+    assert.match((await tip.textContent()) ?? '', /^default\/web-2: 600, \d+s ago$/);
 
     // The form starts with a sample built from the first served metric of pods: one press explains it.
-    assert.match(await page.getByLabel('HorizontalPodAutoscaler (autoscaling/v2 YAML').inputValue(), /metric: \{name: "http_requests"\}/);
-    await Promise.all([page.waitForURL(/\/ui\/explain#explain-result$/), page.getByRole('button', { name: 'Explain' }).click()]);
-    assert.match(await page.getByRole('status').textContent() ?? '', /^2 → 2 replicas \(no change\)/);
+    assert.match(
+      await page.getByLabel('HorizontalPodAutoscaler (autoscaling/v2 YAML').inputValue(),
+      /metric: \{name: "http_requests"\}/,
+    );
+    await Promise.all([
+      page.waitForURL(/\/ui\/explain#explain-result$/),
+      page.getByRole('button', { name: 'Explain' }).click(),
+    ]);
+    assert.match((await page.getByRole('status').textContent()) ?? '', /^2 → 2 replicas \(no change\)/);
 
     await page.getByLabel('HorizontalPodAutoscaler (autoscaling/v2 YAML').fill(hpaYaml);
     await page.getByLabel('Current replicas').fill('2');
@@ -155,19 +190,33 @@ describe('status page in headless Chromium (playwright-core)', () => {
     await page.getByRole('button', { name: 'Explain' }).focus();
     await Promise.all([page.waitForURL(/\/ui\/explain#explain-result$/), page.keyboard.press('Enter')]);
     // (300 + 600) / 2 = 450 against 300 per pod: ratio 1.5, so 2 pods become 3.
-    assert.equal(await page.getByRole('status').textContent(), '2 → 3 replicas (rescale), bounded by DesiredWithinRange');
-    assert.match(await page.locator('#explain-result pre').textContent() ?? '', /ratio 1\.5 → proposes 3/);
+    assert.equal(
+      await page.getByRole('status').textContent(),
+      '2 → 3 replicas (rescale), bounded by DesiredWithinRange',
+    );
+    assert.match((await page.locator('#explain-result pre').textContent()) ?? '', /ratio 1\.5 → proposes 3/);
     assert.equal(await page.getByLabel('Current replicas').inputValue(), '2', 'the form keeps what was entered');
     // The answer is scrolled into view, whole, and wrapped rather than clipped in a scrolling box.
     await page.waitForFunction(() => (globalThis as unknown as { scrollY: number }).scrollY > 0);
     const result = await page.locator('#explain-result').boundingBox();
-    assert.ok(result && result.y >= 0 && result.x >= 0 && result.y + result.height <= viewport.height && result.x + result.width <= viewport.width,
-      `the explain result is inside the ${viewport.width}×${viewport.height} viewport: ${JSON.stringify(result)}`);
+    assert.ok(
+      result &&
+        result.y >= 0 &&
+        result.x >= 0 &&
+        result.y + result.height <= viewport.height &&
+        result.x + result.width <= viewport.width,
+      `the explain result is inside the ${viewport.width}×${viewport.height} viewport: ${JSON.stringify(result)}`,
+    );
     for (const selector of ['#explain-result pre', '#explain-result .decision']) {
-      const { scrollWidth, clientWidth } = await page.locator(selector).evaluate((box) => ({ scrollWidth: box.scrollWidth, clientWidth: box.clientWidth }));
-      assert.ok(scrollWidth <= clientWidth, `${selector} is not clipped: scrollWidth ${scrollWidth} > clientWidth ${clientWidth}`);
+      const { scrollWidth, clientWidth } = await page
+        .locator(selector)
+        .evaluate((box) => ({ scrollWidth: box.scrollWidth, clientWidth: box.clientWidth }));
+      assert.ok(
+        scrollWidth <= clientWidth,
+        `${selector} is not clipped: scrollWidth ${scrollWidth} > clientWidth ${clientWidth}`,
+      );
     }
-    assert.match(await page.locator('#explain-result pre').textContent() ?? '', /decision: 2 → 3 replicas/);
+    assert.match((await page.locator('#explain-result pre').textContent()) ?? '', /decision: 2 → 3 replicas/);
 
     const screenshot = join(dir!, 'status-page.png');
     await page.screenshot({ path: screenshot });

@@ -40,12 +40,19 @@ sysdig:
 
 function pod(name: string, requests: number) {
   return {
-    labels: { 'kubernetes.namespace.name': 'default', 'kubernetes.service.name': 'kuard', 'kubernetes.pod.name': name, 'kubernetes.pod.label.app': 'kuard' },
+    labels: {
+      'kubernetes.namespace.name': 'default',
+      'kubernetes.service.name': 'kuard',
+      'kubernetes.pod.name': name,
+      'kubernetes.pod.label.app': 'kuard',
+    },
     values: { 'net.http.request.count': requests },
   };
 }
 
-type Items = { items: { describedObject?: { kind: string; name: string }; metricLabels?: Record<string, string>; value: string }[] };
+type Items = {
+  items: { describedObject?: { kind: string; name: string }; metricLabels?: Record<string, string>; value: string }[];
+};
 
 describe('sysdig back end, mode: promql, through kubectl', () => {
   let fake: FakeSysdig;
@@ -59,7 +66,19 @@ describe('sysdig back end, mode: promql, through kubectl', () => {
     dir = await mkdtemp(join(tmpdir(), 'metrics-adapter-sysdig-promql-'));
     await writeFile(join(dir, 'adapter.yaml'), config('sum(<<.Series>>{<<.LabelMatchers>>}) by (<<.GroupBy>>)'));
     kubectl = await findKubectl();
-    adapter = await startAdapter(['--backend', 'sysdig', '--config', join(dir, 'adapter.yaml'), '--sysdig-url', fake.url, '--sysdig-ca-file', fake.caFile], { env: { SDC_TOKEN: fake.token } });
+    adapter = await startAdapter(
+      [
+        '--backend',
+        'sysdig',
+        '--config',
+        join(dir, 'adapter.yaml'),
+        '--sysdig-url',
+        fake.url,
+        '--sysdig-ca-file',
+        fake.caFile,
+      ],
+      { env: { SDC_TOKEN: fake.token } },
+    );
   });
   after(async () => {
     await adapter?.stop();
@@ -67,7 +86,7 @@ describe('sysdig back end, mode: promql, through kubectl', () => {
     if (dir !== undefined) await rm(dir, { recursive: true, force: true });
   });
 
-  test('a Pods metric and an external metric are answered from Sysdig\'s PromQL API', async (t) => {
+  test("a Pods metric and an external metric are answered from Sysdig's PromQL API", async (t) => {
     if (kubectl === undefined) return t.skip('kubectl 1.35 not available');
     const read = async (path: string): Promise<Items> => {
       const res = await kubectlGetRaw(kubectl!, { server: adapter.url, caFile: adapter.caFile, path });
@@ -77,9 +96,17 @@ describe('sysdig back end, mode: promql, through kubectl', () => {
 
     fake.requests.length = 0;
     const pods = await read('/apis/custom.metrics.k8s.io/v1beta2/namespaces/default/pods/*/net_http_request_count');
-    assert.deepEqual(pods.items.map((i) => [i.describedObject?.kind, i.describedObject?.name, i.value]).sort(), [['Pod', 'kuard-1', '40'], ['Pod', 'kuard-2', '60']]);
-    const external = await read('/apis/external.metrics.k8s.io/v1beta1/namespaces/default/http_requests_by_service?labelSelector=kube_service_name%3Dkuard');
-    assert.deepEqual(external.items.map((i) => [i.metricLabels, i.value]), [[{ kube_service_name: 'kuard' }, '100']]);
+    assert.deepEqual(pods.items.map((i) => [i.describedObject?.kind, i.describedObject?.name, i.value]).sort(), [
+      ['Pod', 'kuard-1', '40'],
+      ['Pod', 'kuard-2', '60'],
+    ]);
+    const external = await read(
+      '/apis/external.metrics.k8s.io/v1beta1/namespaces/default/http_requests_by_service?labelSelector=kube_service_name%3Dkuard',
+    );
+    assert.deepEqual(
+      external.items.map((i) => [i.metricLabels, i.value]),
+      [[{ kube_service_name: 'kuard' }, '100']],
+    );
 
     assert.deepEqual(fake.promqlQueries(), [
       'sum(sysdig_container_net_http_request_count{kube_namespace_name="default",kube_pod_name=~".+"}) by (kube_pod_name)',
@@ -98,7 +125,12 @@ describe('sysdig back end, mode: promql, through kubectl', () => {
     await writeFile(file, config('sum(<<.Series>>{<<.LabelMatcher>>})'));
     const result = await runCli(['config', 'check', file]);
     assert.equal(result.code, 2, result.stderr);
-    assert.match(result.stderr, new RegExp(`^error: ${file.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}:15: sysdig\\.promql\\.rules\\.0\\.metricsQuery: bad metricsQuery template`));
+    assert.match(
+      result.stderr,
+      new RegExp(
+        `^error: ${file.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}:15: sysdig\\.promql\\.rules\\.0\\.metricsQuery: bad metricsQuery template`,
+      ),
+    );
     const good = await runCli(['config', 'check', join(dir, 'adapter.yaml')]);
     assert.equal(good.code, 0, good.stderr);
   });

@@ -14,14 +14,27 @@ after(async () => adapter.close());
 
 test('a label item that is not key=value is a 400 BadRequest naming the item', async () => {
   const cases: [string, string][] = [
-    ['/write-metrics/namespaces/default/pods/p/m?objectLabels=a%3Db%3Dc', 'invalid objectLabels "a=b=c": "a=b=c" is not key=value'],
-    ['/write-external-metrics/namespaces/default/queue?labels=q%3Dw%2Cb', 'invalid labels "q=w,b": "b" is not key=value'],
-    ['/write-external-metrics/namespaces/default/queue?labels=q%3Dw%2C', 'invalid labels "q=w,": an empty item (a stray ",") is not key=value'],
+    [
+      '/write-metrics/namespaces/default/pods/p/m?objectLabels=a%3Db%3Dc',
+      'invalid objectLabels "a=b=c": "a=b=c" is not key=value',
+    ],
+    [
+      '/write-external-metrics/namespaces/default/queue?labels=q%3Dw%2Cb',
+      'invalid labels "q=w,b": "b" is not key=value',
+    ],
+    [
+      '/write-external-metrics/namespaces/default/queue?labels=q%3Dw%2C',
+      'invalid labels "q=w,": an empty item (a stray ",") is not key=value',
+    ],
   ];
   for (const [path, message] of cases) {
     const res = await adapter.post(path, '"1"');
     assert.equal(res.statusCode, 400, path);
     const status = JSON.parse(res.body) as { kind: string; code: number; reason: string; message: string };
-    assert.deepEqual({ kind: status.kind, code: status.code, reason: status.reason, message: status.message }, { kind: 'Status', code: 400, reason: 'BadRequest', message }, path);
+    assert.deepEqual(
+      { kind: status.kind, code: status.code, reason: status.reason, message: status.message },
+      { kind: 'Status', code: 400, reason: 'BadRequest', message },
+      path,
+    );
   }
 });

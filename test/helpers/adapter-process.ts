@@ -44,11 +44,20 @@ export interface StartAdapterOptions {
   readonly env?: Readonly<Record<string, string>>;
 }
 
-export async function startAdapter(extraArgs: readonly string[] = [], options: StartAdapterOptions = {}): Promise<AdapterProcess> {
-  return startServing((certDir) => cliCommand(['serve', '--secure-port', '0', '--cert-dir', certDir, '--log-format', 'json', ...extraArgs]), options);
+export async function startAdapter(
+  extraArgs: readonly string[] = [],
+  options: StartAdapterOptions = {},
+): Promise<AdapterProcess> {
+  return startServing(
+    (certDir) =>
+      cliCommand(['serve', '--secure-port', '0', '--cert-dir', certDir, '--log-format', 'json', ...extraArgs]),
+    options,
+  );
 }
 
-/** `metrics-adapter <args>` exactly as given (no port or cert-dir added); it must log its `serving ...` line as JSON. */
+/**
+ * `metrics-adapter <args>` exactly as given (no port or cert-dir added); it must log its `serving ...` line as JSON.
+ */
 export async function startCli(args: readonly string[], options: StartAdapterOptions = {}): Promise<AdapterProcess> {
   return startServing(() => cliCommand(args), options);
 }
@@ -56,16 +65,29 @@ export async function startCli(args: readonly string[], options: StartAdapterOpt
 export type StartExampleOptions = StartAdapterOptions;
 
 /** A library adapter of its own: runs `examples/<file>` through tsx, as its header says, with `run()`'s flags. */
-export async function startExample(file: string, options: StartExampleOptions = {}): Promise<AdapterProcess & { stdin: Writable }> {
+export async function startExample(
+  file: string,
+  options: StartExampleOptions = {},
+): Promise<AdapterProcess & { stdin: Writable }> {
   const source = join(projectRoot, 'examples', file);
-  return startServing((certDir) => ({ command: process.execPath, args: ['--import', 'tsx', source, '--secure-port', '0', '--cert-dir', certDir, '--log-format', 'json'] }), options);
+  return startServing(
+    (certDir) => ({
+      command: process.execPath,
+      args: ['--import', 'tsx', source, '--secure-port', '0', '--cert-dir', certDir, '--log-format', 'json'],
+    }),
+    options,
+  );
 }
 
 /**
  * The CLI with exactly `args` (no `serve`, no `--log-format`), as a peer's Deployment starts its image; `certDir` is
  * the `--cert-dir` among them (its `ca.crt` is the CA), and is removed on stop.
  */
-export async function startServingArgs(args: readonly string[], certDir: string, options: StartAdapterOptions = {}): Promise<AdapterProcess> {
+export async function startServingArgs(
+  args: readonly string[],
+  certDir: string,
+  options: StartAdapterOptions = {},
+): Promise<AdapterProcess> {
   return startServing(() => cliCommand(args), options, certDir);
 }
 
@@ -74,9 +96,13 @@ async function startServing(
   options: StartExampleOptions,
   givenCertDir?: string,
 ): Promise<AdapterProcess & { stdin: Writable }> {
-  const certDir = givenCertDir ?? await mkdtemp(join(tmpdir(), 'metrics-adapter-e2e-'));
+  const certDir = givenCertDir ?? (await mkdtemp(join(tmpdir(), 'metrics-adapter-e2e-')));
   const { command, args } = commandFor(certDir);
-  const child = spawn(command, args, { cwd: projectRoot, stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...options.env } });
+  const child = spawn(command, args, {
+    cwd: projectRoot,
+    stdio: ['pipe', 'pipe', 'pipe'],
+    env: { ...process.env, ...options.env },
+  });
   child.stdin.on('error', () => undefined);
   let stderr = '';
   child.stdout.resume();
@@ -148,7 +174,10 @@ async function stopChild(child: ChildProcess): Promise<void> {
 }
 
 /** Runs the CLI to completion and returns its exit code and output. */
-export async function runCli(args: readonly string[], timeoutMs = 30_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
+export async function runCli(
+  args: readonly string[],
+  timeoutMs = 30_000,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const { command, args: full } = cliCommand(args);
   const child = spawn(command, full, { cwd: projectRoot, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';

@@ -56,7 +56,11 @@ export async function createAuthPki(): Promise<AuthPki> {
   const proxyCaFile = join(dir, 'front-proxy-ca.crt');
   const clientCaFile = join(dir, 'client-ca.crt');
   const servingCaFile = join(dir, 'serving-ca.crt');
-  await Promise.all([writeFile(proxyCaFile, proxyCa.certPem), writeFile(clientCaFile, clientCa.certPem), writeFile(servingCaFile, serving.caPem)]);
+  await Promise.all([
+    writeFile(proxyCaFile, proxyCa.certPem),
+    writeFile(clientCaFile, clientCa.certPem),
+    writeFile(servingCaFile, serving.caPem),
+  ]);
   return {
     dir,
     proxyCaFile,
@@ -73,7 +77,10 @@ export async function createAuthPki(): Promise<AuthPki> {
     async writePair(name, certificate) {
       const certFile = join(dir, `${name}.crt`);
       const keyFile = join(dir, `${name}.key`);
-      await Promise.all([writeFile(certFile, certificate.certPem), writeFile(keyFile, certificate.keyPem, { mode: 0o600 })]);
+      await Promise.all([
+        writeFile(certFile, certificate.certPem),
+        writeFile(keyFile, certificate.keyPem, { mode: 0o600 }),
+      ]);
       return { certFile, keyFile };
     },
   };

@@ -47,14 +47,19 @@ export async function startCountingProxy(upstream: string, options: CountingProx
       const size = urlBytes + body.length;
       if (size > limit) {
         refused++;
-        res.writeHead(urlBytes > limit ? 414 : 413, { 'content-type': 'text/plain', connection: 'close' }).end('request too large\n');
+        res
+          .writeHead(urlBytes > limit ? 414 : 413, { 'content-type': 'text/plain', connection: 'close' })
+          .end('request too large\n');
         return;
       }
       largest = Math.max(largest, size);
-      const forward = request({ host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers }, (up) => {
-        res.writeHead(up.statusCode ?? 502, up.headers);
-        up.pipe(res);
-      });
+      const forward = request(
+        { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers },
+        (up) => {
+          res.writeHead(up.statusCode ?? 502, up.headers);
+          up.pipe(res);
+        },
+      );
       forward.on('error', () => {
         if (!res.headersSent) res.writeHead(503, { 'content-type': 'text/plain' });
         res.end('upstream unavailable\n');
@@ -76,9 +81,10 @@ export async function startCountingProxy(upstream: string, options: CountingProx
     get largestRequestBytes() {
       return largest;
     },
-    close: () => new Promise((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }

@@ -27,7 +27,10 @@ export interface ExporterOptions {
   readonly timestamps?: boolean;
 }
 
-export async function startExporter(series: readonly ExportedSeries[], options: ExporterOptions = {}): Promise<Exporter> {
+export async function startExporter(
+  series: readonly ExportedSeries[],
+  options: ExporterOptions = {},
+): Promise<Exporter> {
   const started = Date.now();
   const server: Server = createServer((_req, res) => {
     const now = Date.now();
@@ -38,7 +41,9 @@ export async function startExporter(series: readonly ExportedSeries[], options: 
       const family = series.filter((s) => s.name === name);
       lines.push(`# TYPE ${name} ${family[0]!.type}`);
       for (const s of family) {
-        const labels = Object.entries(s.labels).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(',');
+        const labels = Object.entries(s.labels)
+          .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
+          .join(',');
         lines.push(`${name}{${labels}} ${s.type === 'counter' ? s.value * seconds : s.value}${stamp}`);
       }
     }

@@ -42,7 +42,13 @@ export interface FakeAuthApiOptions {
 export interface FakeAuthApi {
   readonly url: string;
   readonly caPem: string;
-  readonly calls: { tokenReviews: number; subjectAccessReviews: number; configMaps: number; configMapWatches: number; versions: number };
+  readonly calls: {
+    tokenReviews: number;
+    subjectAccessReviews: number;
+    configMaps: number;
+    configMapWatches: number;
+    versions: number;
+  };
   /** Changes kube-system/extension-apiserver-authentication (undefined deletes it) and tells every open watch. */
   setAuthenticationConfigMap(data: Readonly<Record<string, string>> | undefined): void;
   /** Ends the open watches, as the apiserver does after its timeout; `refuseNew` answers later ones 500. */
@@ -64,15 +70,37 @@ function status(code: number, reason: string, message: string): string {
 
 export async function startFakeAuthApi(options: FakeAuthApiOptions = {}): Promise<FakeAuthApi> {
   const now = Date.now();
-  const ca = await createCertificateAuthority({ commonName: 'fake-kube-apiserver-ca', notBefore: new Date(now - 3_600_000), notAfter: new Date(now + 86_400_000) });
-  const serving = await ca.issue({ commonName: 'kube-apiserver', usages: ['serverAuth'], ipAddresses: ['127.0.0.1'], dnsNames: ['localhost'], notBefore: new Date(now - 3_600_000), notAfter: new Date(now + 86_400_000) });
+  const ca = await createCertificateAuthority({
+    commonName: 'fake-kube-apiserver-ca',
+    notBefore: new Date(now - 3_600_000),
+    notAfter: new Date(now + 86_400_000),
+  });
+  const serving = await ca.issue({
+    commonName: 'kube-apiserver',
+    usages: ['serverAuth'],
+    ipAddresses: ['127.0.0.1'],
+    dnsNames: ['localhost'],
+    notBefore: new Date(now - 3_600_000),
+    notAfter: new Date(now + 86_400_000),
+  });
   const adapterToken = randomBytes(16).toString('hex');
   const calls = { tokenReviews: 0, subjectAccessReviews: 0, configMaps: 0, configMapWatches: 0, versions: 0 };
   let configMapData = options.authenticationConfigMap;
   let resourceVersion = 1;
   let failWatches = false;
   const watchers = new Set<ServerResponse>();
-  const configMapObject = () => ({ kind: 'ConfigMap', apiVersion: 'v1', metadata: { name: 'extension-apiserver-authentication', namespace: 'kube-system', uid: 'f0f0f0f0-0000-4000-8000-000000000001', resourceVersion: String(resourceVersion), creationTimestamp: '2025-01-01T00:00:00Z' }, data: configMapData });
+  const configMapObject = () => ({
+    kind: 'ConfigMap',
+    apiVersion: 'v1',
+    metadata: {
+      name: 'extension-apiserver-authentication',
+      namespace: 'kube-system',
+      uid: 'f0f0f0f0-0000-4000-8000-000000000001',
+      resourceVersion: String(resourceVersion),
+      creationTimestamp: '2025-01-01T00:00:00Z',
+    },
+    data: configMapData,
+  });
   const reviews: SubjectAccessReviewSpec[] = [];
   const authorize = options.authorize ?? defaultPolicy;
 
@@ -81,24 +109,51 @@ export async function startFakeAuthApi(options: FakeAuthApiOptions = {}): Promis
     req.setEncoding('utf8');
     req.on('data', (chunk: string) => (body += chunk));
     req.on('end', () => {
-      const send = (code: number, json: string) => res.writeHead(code, { 'content-type': 'application/json' }).end(json);
-      if (req.headers.authorization !== `Bearer ${adapterToken}`) return send(401, status(401, 'Unauthorized', 'Unauthorized'));
+      const send = (code: number, json: string) =>
+        res.writeHead(code, { 'content-type': 'application/json' }).end(json);
+      if (req.headers.authorization !== `Bearer ${adapterToken}`)
+        return send(401, status(401, 'Unauthorized', 'Unauthorized'));
       const path = (req.url ?? '').split('?')[0];
       if (req.method === 'GET' && path === '/version') {
         calls.versions++;
-        return send(200, JSON.stringify({ major: '1', minor: '35', gitVersion: 'v1.35.0', gitCommit: '0', gitTreeState: 'clean', buildDate: '2025-12-17T00:00:00Z', goVersion: 'go1.25.5', compiler: 'gc', platform: 'linux/amd64' }));
+        return send(
+          200,
+          JSON.stringify({
+            major: '1',
+            minor: '35',
+            gitVersion: 'v1.35.0',
+            gitCommit: '0',
+            gitTreeState: 'clean',
+            buildDate: '2025-12-17T00:00:00Z',
+            goVersion: 'go1.25.5',
+            compiler: 'gc',
+            platform: 'linux/amd64',
+          }),
+        );
       }
-      if (req.method === 'GET' && path === '/api/v1/namespaces/kube-system/configmaps/extension-apiserver-authentication') {
+      if (
+        req.method === 'GET' &&
+        path === '/api/v1/namespaces/kube-system/configmaps/extension-apiserver-authentication'
+      ) {
         calls.configMaps++;
-        if (configMapData === undefined) return send(404, status(404, 'NotFound', 'configmaps "extension-apiserver-authentication" not found'));
+        if (configMapData === undefined)
+          return send(404, status(404, 'NotFound', 'configmaps "extension-apiserver-authentication" not found'));
         return send(200, JSON.stringify(configMapObject()));
       }
       // The watch API: `?watch=1` (or true) streams one JSON WatchEvent {type, object} per line,
       // starting with ADDED for what exists (no resourceVersion given: "start at most recent").
       const query = new URLSearchParams((req.url ?? '').split('?')[1] ?? '');
-      if (req.method === 'GET' && path === '/api/v1/namespaces/kube-system/configmaps' && ['1', 'true'].includes(query.get('watch') ?? '')) {
+      if (
+        req.method === 'GET' &&
+        path === '/api/v1/namespaces/kube-system/configmaps' &&
+        ['1', 'true'].includes(query.get('watch') ?? '')
+      ) {
         calls.configMapWatches++;
-        if (query.get('fieldSelector') !== 'metadata.name=extension-apiserver-authentication') return send(400, status(400, 'BadRequest', 'this fake watches only metadata.name=extension-apiserver-authentication'));
+        if (query.get('fieldSelector') !== 'metadata.name=extension-apiserver-authentication')
+          return send(
+            400,
+            status(400, 'BadRequest', 'this fake watches only metadata.name=extension-apiserver-authentication'),
+          );
         if (failWatches) return send(500, status(500, 'InternalError', 'watch refused by the test'));
         res.writeHead(200, { 'content-type': 'application/json', 'transfer-encoding': 'chunked' });
         if (configMapData !== undefined) res.write(`${JSON.stringify({ type: 'ADDED', object: configMapObject() })}\n`);
@@ -114,22 +169,55 @@ export async function startFakeAuthApi(options: FakeAuthApiOptions = {}): Promis
       }
       if (req.method === 'POST' && path === '/apis/authentication.k8s.io/v1/tokenreviews') {
         calls.tokenReviews++;
-        if (review.apiVersion !== 'authentication.k8s.io/v1' || review.kind !== 'TokenReview') return send(400, status(400, 'BadRequest', 'not a TokenReview'));
+        if (review.apiVersion !== 'authentication.k8s.io/v1' || review.kind !== 'TokenReview')
+          return send(400, status(400, 'BadRequest', 'not a TokenReview'));
         const token = String(review.spec?.token ?? '');
         const user = options.tokens?.[token];
         const answer = user
-          ? { authenticated: true, user: { username: user.username, ...(user.uid ? { uid: user.uid } : {}), groups: user.groups ?? [], ...(user.extra ? { extra: user.extra } : {}) }, audiences: ['https://kubernetes.default.svc.cluster.local'] }
+          ? {
+              authenticated: true,
+              user: {
+                username: user.username,
+                ...(user.uid ? { uid: user.uid } : {}),
+                groups: user.groups ?? [],
+                ...(user.extra ? { extra: user.extra } : {}),
+              },
+              audiences: ['https://kubernetes.default.svc.cluster.local'],
+            }
           : { user: {}, error: 'invalid bearer token' };
-        return send(201, JSON.stringify({ kind: 'TokenReview', apiVersion: 'authentication.k8s.io/v1', metadata: { creationTimestamp: null }, spec: review.spec, status: answer }));
+        return send(
+          201,
+          JSON.stringify({
+            kind: 'TokenReview',
+            apiVersion: 'authentication.k8s.io/v1',
+            metadata: { creationTimestamp: null },
+            spec: review.spec,
+            status: answer,
+          }),
+        );
       }
       if (req.method === 'POST' && path === '/apis/authorization.k8s.io/v1/subjectaccessreviews') {
         calls.subjectAccessReviews++;
-        if (review.apiVersion !== 'authorization.k8s.io/v1' || review.kind !== 'SubjectAccessReview') return send(400, status(400, 'BadRequest', 'not a SubjectAccessReview'));
+        if (review.apiVersion !== 'authorization.k8s.io/v1' || review.kind !== 'SubjectAccessReview')
+          return send(400, status(400, 'BadRequest', 'not a SubjectAccessReview'));
         const spec = (review.spec ?? {}) as SubjectAccessReviewSpec;
         reviews.push(spec);
         const decision = authorize(spec);
-        const answer = { allowed: decision.allowed, ...(decision.denied ? { denied: true } : {}), ...(decision.reason ? { reason: decision.reason } : {}) };
-        return send(201, JSON.stringify({ kind: 'SubjectAccessReview', apiVersion: 'authorization.k8s.io/v1', metadata: { creationTimestamp: null }, spec, status: answer }));
+        const answer = {
+          allowed: decision.allowed,
+          ...(decision.denied ? { denied: true } : {}),
+          ...(decision.reason ? { reason: decision.reason } : {}),
+        };
+        return send(
+          201,
+          JSON.stringify({
+            kind: 'SubjectAccessReview',
+            apiVersion: 'authorization.k8s.io/v1',
+            metadata: { creationTimestamp: null },
+            spec,
+            status: answer,
+          }),
+        );
       }
       return send(404, status(404, 'NotFound', 'the server could not find the requested resource'));
     });

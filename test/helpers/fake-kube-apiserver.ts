@@ -36,27 +36,216 @@ const allVerbs = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch'
 
 /** The resources this fake serves, as a 1.35 cluster's discovery describes them. */
 export const fakeResourceTypes: readonly ResourceType[] = [
-  { group: '', version: 'v1', resource: 'pods', singular: 'pod', kind: 'Pod', namespaced: true, shortNames: ['po'], subresources: ['status', 'log'] },
-  { group: '', version: 'v1', resource: 'services', singular: 'service', kind: 'Service', namespaced: true, shortNames: ['svc'], subresources: ['status'] },
-  { group: '', version: 'v1', resource: 'nodes', singular: 'node', kind: 'Node', namespaced: false, shortNames: ['no'], subresources: ['status'] },
-  { group: '', version: 'v1', resource: 'namespaces', singular: 'namespace', kind: 'Namespace', namespaced: false, shortNames: ['ns'], subresources: ['status'] },
-  { group: '', version: 'v1', resource: 'events', singular: 'event', kind: 'Event', namespaced: true, shortNames: ['ev'], subresources: [] },
-  { group: '', version: 'v1', resource: 'secrets', singular: 'secret', kind: 'Secret', namespaced: true, shortNames: [], subresources: [] },
-  { group: '', version: 'v1', resource: 'serviceaccounts', singular: 'serviceaccount', kind: 'ServiceAccount', namespaced: true, shortNames: ['sa'], subresources: ['token'] },
-  { group: 'apps', version: 'v1', resource: 'deployments', singular: 'deployment', kind: 'Deployment', namespaced: true, shortNames: ['deploy'], subresources: ['status', 'scale'] },
-  { group: 'apps', version: 'v1', resource: 'replicasets', singular: 'replicaset', kind: 'ReplicaSet', namespaced: true, shortNames: ['rs'], subresources: ['status', 'scale'] },
-  { group: 'apps', version: 'v1', resource: 'statefulsets', singular: 'statefulset', kind: 'StatefulSet', namespaced: true, shortNames: ['sts'], subresources: ['status', 'scale'] },
-  { group: 'autoscaling', version: 'v2', resource: 'horizontalpodautoscalers', singular: 'horizontalpodautoscaler', kind: 'HorizontalPodAutoscaler', namespaced: true, shortNames: ['hpa'], subresources: ['status'] },
-  { group: 'policy', version: 'v1', resource: 'poddisruptionbudgets', singular: 'poddisruptionbudget', kind: 'PodDisruptionBudget', namespaced: true, shortNames: ['pdb'], subresources: ['status'] },
-  { group: 'rbac.authorization.k8s.io', version: 'v1', resource: 'clusterroles', singular: 'clusterrole', kind: 'ClusterRole', namespaced: false, shortNames: [], subresources: [] },
-  { group: 'rbac.authorization.k8s.io', version: 'v1', resource: 'clusterrolebindings', singular: 'clusterrolebinding', kind: 'ClusterRoleBinding', namespaced: false, shortNames: [], subresources: [] },
-  { group: 'rbac.authorization.k8s.io', version: 'v1', resource: 'roles', singular: 'role', kind: 'Role', namespaced: true, shortNames: [], subresources: [] },
-  { group: 'rbac.authorization.k8s.io', version: 'v1', resource: 'rolebindings', singular: 'rolebinding', kind: 'RoleBinding', namespaced: true, shortNames: [], subresources: [] },
-  { group: 'apiextensions.k8s.io', version: 'v1', resource: 'customresourcedefinitions', singular: 'customresourcedefinition', kind: 'CustomResourceDefinition', namespaced: false, shortNames: ['crd', 'crds'], subresources: ['status'] },
-  { group: 'apiregistration.k8s.io', version: 'v1', resource: 'apiservices', singular: 'apiservice', kind: 'APIService', namespaced: false, shortNames: [], subresources: ['status'] },
-  { group: 'events.k8s.io', version: 'v1', resource: 'events', singular: 'event', kind: 'Event', namespaced: true, shortNames: ['ev'], subresources: [] },
-  { group: 'example.com', version: 'v1', resource: 'widgets', singular: 'widget', kind: 'Widget', namespaced: true, shortNames: ['wd'], subresources: [] },
-  { group: 'metrics-adapter.io', version: 'v1alpha1', resource: 'metricqueries', singular: 'metricquery', kind: 'MetricQuery', namespaced: true, shortNames: ['mq'], subresources: ['status'] },
+  {
+    group: '',
+    version: 'v1',
+    resource: 'pods',
+    singular: 'pod',
+    kind: 'Pod',
+    namespaced: true,
+    shortNames: ['po'],
+    subresources: ['status', 'log'],
+  },
+  {
+    group: '',
+    version: 'v1',
+    resource: 'services',
+    singular: 'service',
+    kind: 'Service',
+    namespaced: true,
+    shortNames: ['svc'],
+    subresources: ['status'],
+  },
+  {
+    group: '',
+    version: 'v1',
+    resource: 'nodes',
+    singular: 'node',
+    kind: 'Node',
+    namespaced: false,
+    shortNames: ['no'],
+    subresources: ['status'],
+  },
+  {
+    group: '',
+    version: 'v1',
+    resource: 'namespaces',
+    singular: 'namespace',
+    kind: 'Namespace',
+    namespaced: false,
+    shortNames: ['ns'],
+    subresources: ['status'],
+  },
+  {
+    group: '',
+    version: 'v1',
+    resource: 'events',
+    singular: 'event',
+    kind: 'Event',
+    namespaced: true,
+    shortNames: ['ev'],
+    subresources: [],
+  },
+  {
+    group: '',
+    version: 'v1',
+    resource: 'secrets',
+    singular: 'secret',
+    kind: 'Secret',
+    namespaced: true,
+    shortNames: [],
+    subresources: [],
+  },
+  {
+    group: '',
+    version: 'v1',
+    resource: 'serviceaccounts',
+    singular: 'serviceaccount',
+    kind: 'ServiceAccount',
+    namespaced: true,
+    shortNames: ['sa'],
+    subresources: ['token'],
+  },
+  {
+    group: 'apps',
+    version: 'v1',
+    resource: 'deployments',
+    singular: 'deployment',
+    kind: 'Deployment',
+    namespaced: true,
+    shortNames: ['deploy'],
+    subresources: ['status', 'scale'],
+  },
+  {
+    group: 'apps',
+    version: 'v1',
+    resource: 'replicasets',
+    singular: 'replicaset',
+    kind: 'ReplicaSet',
+    namespaced: true,
+    shortNames: ['rs'],
+    subresources: ['status', 'scale'],
+  },
+  {
+    group: 'apps',
+    version: 'v1',
+    resource: 'statefulsets',
+    singular: 'statefulset',
+    kind: 'StatefulSet',
+    namespaced: true,
+    shortNames: ['sts'],
+    subresources: ['status', 'scale'],
+  },
+  {
+    group: 'autoscaling',
+    version: 'v2',
+    resource: 'horizontalpodautoscalers',
+    singular: 'horizontalpodautoscaler',
+    kind: 'HorizontalPodAutoscaler',
+    namespaced: true,
+    shortNames: ['hpa'],
+    subresources: ['status'],
+  },
+  {
+    group: 'policy',
+    version: 'v1',
+    resource: 'poddisruptionbudgets',
+    singular: 'poddisruptionbudget',
+    kind: 'PodDisruptionBudget',
+    namespaced: true,
+    shortNames: ['pdb'],
+    subresources: ['status'],
+  },
+  {
+    group: 'rbac.authorization.k8s.io',
+    version: 'v1',
+    resource: 'clusterroles',
+    singular: 'clusterrole',
+    kind: 'ClusterRole',
+    namespaced: false,
+    shortNames: [],
+    subresources: [],
+  },
+  {
+    group: 'rbac.authorization.k8s.io',
+    version: 'v1',
+    resource: 'clusterrolebindings',
+    singular: 'clusterrolebinding',
+    kind: 'ClusterRoleBinding',
+    namespaced: false,
+    shortNames: [],
+    subresources: [],
+  },
+  {
+    group: 'rbac.authorization.k8s.io',
+    version: 'v1',
+    resource: 'roles',
+    singular: 'role',
+    kind: 'Role',
+    namespaced: true,
+    shortNames: [],
+    subresources: [],
+  },
+  {
+    group: 'rbac.authorization.k8s.io',
+    version: 'v1',
+    resource: 'rolebindings',
+    singular: 'rolebinding',
+    kind: 'RoleBinding',
+    namespaced: true,
+    shortNames: [],
+    subresources: [],
+  },
+  {
+    group: 'apiextensions.k8s.io',
+    version: 'v1',
+    resource: 'customresourcedefinitions',
+    singular: 'customresourcedefinition',
+    kind: 'CustomResourceDefinition',
+    namespaced: false,
+    shortNames: ['crd', 'crds'],
+    subresources: ['status'],
+  },
+  {
+    group: 'apiregistration.k8s.io',
+    version: 'v1',
+    resource: 'apiservices',
+    singular: 'apiservice',
+    kind: 'APIService',
+    namespaced: false,
+    shortNames: [],
+    subresources: ['status'],
+  },
+  {
+    group: 'events.k8s.io',
+    version: 'v1',
+    resource: 'events',
+    singular: 'event',
+    kind: 'Event',
+    namespaced: true,
+    shortNames: ['ev'],
+    subresources: [],
+  },
+  {
+    group: 'example.com',
+    version: 'v1',
+    resource: 'widgets',
+    singular: 'widget',
+    kind: 'Widget',
+    namespaced: true,
+    shortNames: ['wd'],
+    subresources: [],
+  },
+  {
+    group: 'metrics-adapter.io',
+    version: 'v1alpha1',
+    resource: 'metricqueries',
+    singular: 'metricquery',
+    kind: 'MetricQuery',
+    namespaced: true,
+    shortNames: ['mq'],
+    subresources: ['status'],
+  },
 ];
 
 /**
@@ -65,16 +254,48 @@ export const fakeResourceTypes: readonly ResourceType[] = [
  * with the spec only, resourceVersion preconditions (409 Conflict), JSON merge patches, CRD defaults, and the
  * Table of the CRD's printer columns.
  */
-const customResources = new Map([['metricqueries', {
-  crd: new URL('../../charts/metrics-adapter/crds/metricqueries.yaml', import.meta.url),
-  defaults: { servedAs: 'External', onMissing: 'Error' } as Record<string, unknown>,
-  required: ['backend', 'query'],
-}]]);
+const customResources = new Map([
+  [
+    'metricqueries',
+    {
+      crd: new URL('../../charts/metrics-adapter/crds/metricqueries.yaml', import.meta.url),
+      defaults: { servedAs: 'External', onMissing: 'Error' } as Record<string, unknown>,
+      required: ['backend', 'query'],
+    },
+  ],
+]);
 
 /** Groups in `/apis` order. The metrics groups are listed, as the aggregator lists them, but never answered. */
-const groupOrder = ['apiregistration.k8s.io', 'apiextensions.k8s.io', 'apps', 'events.k8s.io', 'autoscaling', 'policy', 'rbac.authorization.k8s.io', 'custom.metrics.k8s.io', 'external.metrics.k8s.io', 'example.com', 'metrics-adapter.io'];
-/** NB: kube-apiserver lists metrics.k8s.io (groupPriorityMinimum 100) after the built-in groups, before the custom ones. */
-const groupOrderWithResourceMetrics = ['apiregistration.k8s.io', 'apiextensions.k8s.io', 'apps', 'events.k8s.io', 'autoscaling', 'policy', 'rbac.authorization.k8s.io', 'metrics.k8s.io', 'custom.metrics.k8s.io', 'external.metrics.k8s.io', 'example.com', 'metrics-adapter.io'];
+const groupOrder = [
+  'apiregistration.k8s.io',
+  'apiextensions.k8s.io',
+  'apps',
+  'events.k8s.io',
+  'autoscaling',
+  'policy',
+  'rbac.authorization.k8s.io',
+  'custom.metrics.k8s.io',
+  'external.metrics.k8s.io',
+  'example.com',
+  'metrics-adapter.io',
+];
+/**
+ * NB: kube-apiserver lists metrics.k8s.io (groupPriorityMinimum 100) after the built-in groups, before the custom ones.
+ */
+const groupOrderWithResourceMetrics = [
+  'apiregistration.k8s.io',
+  'apiextensions.k8s.io',
+  'apps',
+  'events.k8s.io',
+  'autoscaling',
+  'policy',
+  'rbac.authorization.k8s.io',
+  'metrics.k8s.io',
+  'custom.metrics.k8s.io',
+  'external.metrics.k8s.io',
+  'example.com',
+  'metrics-adapter.io',
+];
 
 export interface FakeObjectInput {
   readonly name: string;
@@ -86,8 +307,14 @@ export interface FakeObjectInput {
 
 interface StoredObject {
   metadata: {
-    name: string; namespace?: string; uid: string; resourceVersion: string; creationTimestamp: string; labels?: Record<string, string>;
-    generation?: number; annotations?: Record<string, string>;
+    name: string;
+    namespace?: string;
+    uid: string;
+    resourceVersion: string;
+    creationTimestamp: string;
+    labels?: Record<string, string>;
+    generation?: number;
+    annotations?: Record<string, string>;
   };
   spec?: Record<string, unknown>;
   status?: Record<string, unknown>;
@@ -137,15 +364,21 @@ export interface FakeKubeApiServer {
   readonly requests: readonly FakeRequest[];
   /** How many requests of `kind` (and, if given, for `path`) were made. */
   count(kind: FakeRequest['kind'], path?: string): number;
-  /** Starts (or moves) the aggregator's proxy, as `options.aggregate` does: for an adapter that needs this server's kubeconfig first. */
+  /**
+   * Starts (or moves) the aggregator's proxy, as `options.aggregate` does: for an adapter that needs this server's
+   * kubeconfig first.
+   */
   aggregateTo(backend: { readonly url: string; readonly ca: string }): void;
   /**
    * Creates or replaces an object; returns its new resourceVersion. `resource` is `pods`, `deployments.apps`, ...
-   * `announce: false` changes the object without a watch event, as if the event was lost to compaction: only a relist sees it.
+   * `announce: false` changes the object without a watch event, as if the event was lost to compaction: only a relist
+   * sees it.
    */
   upsert(resource: string, object: FakeObjectInput, options?: { readonly announce?: boolean }): string;
   remove(resource: string, namespace: string, name: string, options?: { readonly announce?: boolean }): void;
-  /** From now on, gets, lists and watches of `resource` (and its subresources) answer 403 Forbidden, as without RBAC. */
+  /**
+   * From now on, gets, lists and watches of `resource` (and its subresources) answer 403 Forbidden, as without RBAC.
+   */
   forbid(resource: string): void;
   /** Sends a BOOKMARK at the current resourceVersion on every watch that asked for bookmarks. */
   bookmark(): void;
@@ -190,13 +423,18 @@ export async function startFakeKubeApiServer(options: FakeKubeApiServerOptions =
     return type;
   };
   const apiVersionOf = (type: ResourceType) => (type.group === '' ? type.version : `${type.group}/${type.version}`);
-  const withKind = (type: ResourceType, object: StoredObject) => ({ kind: type.kind, apiVersion: apiVersionOf(type), ...object });
+  const withKind = (type: ResourceType, object: StoredObject) => ({
+    kind: type.kind,
+    apiVersion: apiVersionOf(type),
+    ...object,
+  });
   const keyOf = (namespace: string | undefined, name: string) => `${namespace ?? ''}/${name}`;
 
   const publish = (type: ResourceType, event: WatchEvent) => {
     historyOf.get(type)!.push(event);
     for (const watch of watches) {
-      if (watch.type === type && visible(watch, event.object)) sendEvent(watch.response, event.type, withKind(type, event.object));
+      if (watch.type === type && visible(watch, event.object))
+        sendEvent(watch.response, event.type, withKind(type, event.object));
     }
   };
 
@@ -214,11 +452,18 @@ export async function startFakeKubeApiServer(options: FakeKubeApiServerOptions =
     const isWatch = url.searchParams.get('watch') === 'true' || url.searchParams.get('watch') === '1';
     const route = routeFor(path, aggregate !== undefined, groups);
     const method = request.method ?? 'GET';
-    const kind = method !== 'GET' && (route.kind === 'collection' || route.kind === 'object' || route.kind === 'status') ? 'write'
-      : route.kind === 'collection' ? (isWatch ? 'watch' : 'list')
-      : route.kind === 'unavailable' || route.kind === 'metricsGroup' ? 'discovery'
-      : route.kind === 'object' || route.kind === 'scale' || route.kind === 'status' ? 'get'
-      : route.kind;
+    const kind =
+      method !== 'GET' && (route.kind === 'collection' || route.kind === 'object' || route.kind === 'status')
+        ? 'write'
+        : route.kind === 'collection'
+          ? isWatch
+            ? 'watch'
+            : 'list'
+          : route.kind === 'unavailable' || route.kind === 'metricsGroup'
+            ? 'discovery'
+            : route.kind === 'object' || route.kind === 'scale' || route.kind === 'status'
+              ? 'get'
+              : route.kind;
     requests.push({ method, path, query: url.searchParams, kind });
     if (request.headers.authorization !== `Bearer ${token}`) {
       sendStatus(response, 401, 'Unauthorized', 'Unauthorized');
@@ -226,7 +471,10 @@ export async function startFakeKubeApiServer(options: FakeKubeApiServerOptions =
     }
     const custom = 'type' in route ? customResources.get(route.type.resource) : undefined;
     if (kind === 'write' && custom !== undefined && 'type' in route) {
-      readBody(request).then((body) => write(route as WritableRoute, method, request.headers['content-type'] ?? '', body, response), (error: Error) => sendStatus(response, 400, 'BadRequest', error.message));
+      readBody(request).then(
+        (body) => write(route as WritableRoute, method, request.headers['content-type'] ?? '', body, response),
+        (error: Error) => sendStatus(response, 400, 'BadRequest', error.message),
+      );
       return;
     }
     if (method !== 'GET') {
@@ -258,7 +506,13 @@ export async function startFakeKubeApiServer(options: FakeKubeApiServerOptions =
       const details = { name, ...(type.group === '' ? {} : { group: type.group }), kind: type.resource };
       if (forbidden.has(type)) {
         const what = route.kind === 'scale' ? `${type.resource}/scale` : type.resource;
-        sendStatus(response, 403, 'Forbidden', `${gr} "${name}" is forbidden: User "${forbiddenUser}" cannot get resource "${what}" in API group "${type.group}" in the namespace "${namespace}"`, details);
+        sendStatus(
+          response,
+          403,
+          'Forbidden',
+          `${gr} "${name}" is forbidden: User "${forbiddenUser}" cannot get resource "${what}" in API group "${type.group}" in the namespace "${namespace}"`,
+          details,
+        );
         return;
       }
       if (route.kind === 'scale' && !type.subresources.includes('scale')) {
@@ -271,7 +525,11 @@ export async function startFakeKubeApiServer(options: FakeKubeApiServerOptions =
         return;
       }
       if (custom !== undefined && wantsTable(request.headers.accept)) {
-        sendJson(response, 200, tableOf(printerColumnsOf(custom.crd), [withKind(type, object)], object.metadata.resourceVersion));
+        sendJson(
+          response,
+          200,
+          tableOf(printerColumnsOf(custom.crd), [withKind(type, object)], object.metadata.resourceVersion),
+        );
         return;
       }
       sendJson(response, 200, route.kind === 'scale' ? scaleOf(object) : withKind(type, object));
@@ -293,24 +551,52 @@ export async function startFakeKubeApiServer(options: FakeKubeApiServerOptions =
     if (forbidden.has(type)) {
       const verb = isWatch ? 'watch' : 'list';
       const scope = namespace === undefined ? 'at the cluster scope' : `in the namespace "${namespace}"`;
-      sendStatus(response, 403, 'Forbidden', `${type.resource}${type.group === '' ? '' : `.${type.group}`} is forbidden: User "${forbiddenUser}" cannot ${verb} resource "${type.resource}" in API group "${type.group}" ${scope}`,
-        { ...(type.group === '' ? {} : { group: type.group }), kind: type.resource });
+      sendStatus(
+        response,
+        403,
+        'Forbidden',
+        `${type.resource}${type.group === '' ? '' : `.${type.group}`} is forbidden: User "${forbiddenUser}" cannot ${verb} resource "${type.resource}" in API group "${type.group}" ${scope}`,
+        { ...(type.group === '' ? {} : { group: type.group }), kind: type.resource },
+      );
       return;
     }
     if (!isWatch) {
       const items = [...stores.get(type)!.values()].filter((o) => visible({ namespace, selector }, o));
       if (custom !== undefined && wantsTable(request.headers.accept)) {
-        sendJson(response, 200, tableOf(printerColumnsOf(custom.crd), items.map((o) => withKind(type, o)), String(resourceVersion)));
+        sendJson(
+          response,
+          200,
+          tableOf(
+            printerColumnsOf(custom.crd),
+            items.map((o) => withKind(type, o)),
+            String(resourceVersion),
+          ),
+        );
         return;
       }
-      sendJson(response, 200, { kind: `${type.kind}List`, apiVersion: apiVersionOf(type), metadata: { resourceVersion: String(resourceVersion) }, items });
+      sendJson(response, 200, {
+        kind: `${type.kind}List`,
+        apiVersion: apiVersionOf(type),
+        metadata: { resourceVersion: String(resourceVersion) },
+        items,
+      });
       return;
     }
     const rvText = url.searchParams.get('resourceVersion') ?? '';
-    response.writeHead(200, { 'content-type': 'application/json', 'transfer-encoding': 'chunked', 'cache-control': 'no-cache, private' });
+    response.writeHead(200, {
+      'content-type': 'application/json',
+      'transfer-encoding': 'chunked',
+      'cache-control': 'no-cache, private',
+    });
     // NB: kube-apiserver flushes the headers at once; a client's watch() resolves only then.
     response.flushHeaders();
-    const watch: OpenWatch = { type, namespace, selector, bookmarks: url.searchParams.get('allowWatchBookmarks') === 'true', response };
+    const watch: OpenWatch = {
+      type,
+      namespace,
+      selector,
+      bookmarks: url.searchParams.get('allowWatchBookmarks') === 'true',
+      response,
+    };
     if (rvText !== '' && rvText !== '0' && Number(rvText) < compactedBelow) {
       // NB: kube-apiserver answers a too-old resourceVersion with 200 and one ERROR event, then closes (cacher watch).
       sendEvent(response, 'ERROR', expired(Number(rvText)));
@@ -318,10 +604,12 @@ export async function startFakeKubeApiServer(options: FakeKubeApiServerOptions =
       return;
     }
     if (rvText === '' || rvText === '0') {
-      for (const object of stores.get(type)!.values()) if (visible(watch, object)) sendEvent(response, 'ADDED', withKind(type, object));
+      for (const object of stores.get(type)!.values())
+        if (visible(watch, object)) sendEvent(response, 'ADDED', withKind(type, object));
     } else {
       for (const event of historyOf.get(type)!) {
-        if (event.rv > Number(rvText) && visible(watch, event.object)) sendEvent(response, event.type, withKind(type, event.object));
+        if (event.rv > Number(rvText) && visible(watch, event.object))
+          sendEvent(response, event.type, withKind(type, event.object));
       }
     }
     watches.add(watch);
@@ -334,19 +622,45 @@ export async function startFakeKubeApiServer(options: FakeKubeApiServerOptions =
     for (const listener of watchListeners) listener();
   };
 
-  /** POST, PUT, PATCH and DELETE of a custom resource and its status, as kube-apiserver's generic registry answers them. */
-  const write = (route: WritableRoute, method: string, contentType: string, body: unknown, response: ServerResponse) => {
+  /**
+   * POST, PUT, PATCH and DELETE of a custom resource and its status, as kube-apiserver's generic registry answers them.
+   */
+  const write = (
+    route: WritableRoute,
+    method: string,
+    contentType: string,
+    body: unknown,
+    response: ServerResponse,
+  ) => {
     const { type } = route;
     const custom = customResources.get(type.resource)!;
     const store = stores.get(type)!;
     const gr = `${type.resource}.${type.group}`;
-    const input = (body ?? {}) as { metadata?: { name?: string; resourceVersion?: string; labels?: Record<string, string>; annotations?: Record<string, string> }; spec?: Record<string, unknown>; status?: Record<string, unknown> };
+    const input = (body ?? {}) as {
+      metadata?: {
+        name?: string;
+        resourceVersion?: string;
+        labels?: Record<string, string>;
+        annotations?: Record<string, string>;
+      };
+      spec?: Record<string, unknown>;
+      status?: Record<string, unknown>;
+    };
     const invalid = (spec: Record<string, unknown> | undefined, name: string): boolean => {
       const missing = custom.required.filter((field) => typeof spec?.[field] !== 'string' || spec[field] === '');
       if (missing.length === 0) return false;
-      const causes = missing.map((field) => ({ reason: 'FieldValueRequired', message: 'Required value', field: `spec.${field}` }));
+      const causes = missing.map((field) => ({
+        reason: 'FieldValueRequired',
+        message: 'Required value',
+        field: `spec.${field}`,
+      }));
       sendJson(response, 422, {
-        kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', reason: 'Invalid', code: 422,
+        kind: 'Status',
+        apiVersion: 'v1',
+        metadata: {},
+        status: 'Failure',
+        reason: 'Invalid',
+        code: 422,
         message: `${type.kind} "${name}" is invalid: ${missing.map((field) => `spec.${field}: Required value`).join(', ')}`,
         details: { name, group: type.group, kind: type.kind, causes },
       });
@@ -363,29 +677,50 @@ export async function startFakeKubeApiServer(options: FakeKubeApiServerOptions =
     if (route.kind === 'collection') {
       const name = input.metadata?.name ?? '';
       if (method !== 'POST' || route.namespace === undefined) {
-        sendStatus(response, 405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource');
+        sendStatus(
+          response,
+          405,
+          'MethodNotAllowed',
+          'the server does not allow this method on the requested resource',
+        );
         return;
       }
       if (store.has(keyOf(route.namespace, name))) {
-        sendStatus(response, 409, 'AlreadyExists', `${gr} "${name}" already exists`, { name, group: type.group, kind: type.resource });
+        sendStatus(response, 409, 'AlreadyExists', `${gr} "${name}" already exists`, {
+          name,
+          group: type.group,
+          kind: type.resource,
+        });
         return;
       }
       const spec = { ...custom.defaults, ...input.spec };
       if (invalid(spec, name)) return;
-      store_({
-        metadata: {
-          name, namespace: route.namespace, uid: randomUuid(), resourceVersion: '', generation: 1,
-          creationTimestamp: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
-          ...(input.metadata?.labels !== undefined ? { labels: input.metadata.labels } : {}),
-          ...(input.metadata?.annotations !== undefined ? { annotations: input.metadata.annotations } : {}),
+      store_(
+        {
+          metadata: {
+            name,
+            namespace: route.namespace,
+            uid: randomUuid(),
+            resourceVersion: '',
+            generation: 1,
+            creationTimestamp: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+            ...(input.metadata?.labels !== undefined ? { labels: input.metadata.labels } : {}),
+            ...(input.metadata?.annotations !== undefined ? { annotations: input.metadata.annotations } : {}),
+          },
+          spec,
         },
-        spec,
-      }, 'ADDED', 201);
+        'ADDED',
+        201,
+      );
       return;
     }
     const existing = store.get(keyOf(route.namespace, route.name));
     if (existing === undefined) {
-      sendStatus(response, 404, 'NotFound', `${gr} "${route.name}" not found`, { name: route.name, group: type.group, kind: type.resource });
+      sendStatus(response, 404, 'NotFound', `${gr} "${route.name}" not found`, {
+        name: route.name,
+        group: type.group,
+        kind: type.resource,
+      });
       return;
     }
     if (method === 'DELETE' && route.kind === 'object') {
@@ -394,7 +729,12 @@ export async function startFakeKubeApiServer(options: FakeKubeApiServerOptions =
     }
     if (method === 'PATCH' && !contentType.startsWith('application/merge-patch+json')) {
       // NB: custom resources take no strategic merge patch: kube-apiserver answers 415.
-      sendStatus(response, 415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml`);
+      sendStatus(
+        response,
+        415,
+        'UnsupportedMediaType',
+        `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml`,
+      );
       return;
     }
     if (method !== 'PUT' && method !== 'PATCH') {
@@ -403,20 +743,40 @@ export async function startFakeKubeApiServer(options: FakeKubeApiServerOptions =
     }
     const precondition = input.metadata?.resourceVersion;
     if (precondition !== undefined && precondition !== existing.metadata.resourceVersion) {
-      sendStatus(response, 409, 'Conflict', `Operation cannot be fulfilled on ${gr} "${route.name}": the object has been modified; please apply your changes to the latest version and try again`,
-        { name: route.name, group: type.group, kind: type.resource });
+      sendStatus(
+        response,
+        409,
+        'Conflict',
+        `Operation cannot be fulfilled on ${gr} "${route.name}": the object has been modified; please apply your changes to the latest version and try again`,
+        { name: route.name, group: type.group, kind: type.resource },
+      );
       return;
     }
     const next = structuredClone(existing);
     if (route.kind === 'status') {
-      next.status = method === 'PUT' ? (input.status ?? {}) : mergePatch(existing.status ?? {}, input.status ?? {}) as Record<string, unknown>;
+      next.status =
+        method === 'PUT'
+          ? (input.status ?? {})
+          : (mergePatch(existing.status ?? {}, input.status ?? {}) as Record<string, unknown>);
     } else {
-      const spec = method === 'PUT' ? (input.spec ?? {}) : mergePatch(existing.spec ?? {}, input.spec ?? {}) as Record<string, unknown>;
+      const spec =
+        method === 'PUT'
+          ? (input.spec ?? {})
+          : (mergePatch(existing.spec ?? {}, input.spec ?? {}) as Record<string, unknown>);
       next.spec = { ...custom.defaults, ...spec };
       if (invalid(next.spec, route.name)) return;
-      if (input.metadata?.labels !== undefined) next.metadata.labels = method === 'PUT' ? input.metadata.labels : mergePatch(existing.metadata.labels ?? {}, input.metadata.labels) as Record<string, string>;
-      if (input.metadata?.annotations !== undefined) next.metadata.annotations = method === 'PUT' ? input.metadata.annotations : mergePatch(existing.metadata.annotations ?? {}, input.metadata.annotations) as Record<string, string>;
-      if (JSON.stringify(next.spec) !== JSON.stringify(existing.spec)) next.metadata.generation = (existing.metadata.generation ?? 1) + 1;
+      if (input.metadata?.labels !== undefined)
+        next.metadata.labels =
+          method === 'PUT'
+            ? input.metadata.labels
+            : (mergePatch(existing.metadata.labels ?? {}, input.metadata.labels) as Record<string, string>);
+      if (input.metadata?.annotations !== undefined)
+        next.metadata.annotations =
+          method === 'PUT'
+            ? input.metadata.annotations
+            : (mergePatch(existing.metadata.annotations ?? {}, input.metadata.annotations) as Record<string, string>);
+      if (JSON.stringify(next.spec) !== JSON.stringify(existing.spec))
+        next.metadata.generation = (existing.metadata.generation ?? 1) + 1;
     }
     store_(next, 'MODIFIED', 200);
   };
@@ -434,21 +794,25 @@ export async function startFakeKubeApiServer(options: FakeKubeApiServerOptions =
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const kubeconfig = join(dir, 'kubeconfig');
-  await writeFile(kubeconfig, [
-    'apiVersion: v1',
-    'kind: Config',
-    'clusters:',
-    '- name: fake',
-    `  cluster: {server: '${url}', certificate-authority-data: ${Buffer.from(certs.caPem).toString('base64')}}`,
-    'users:',
-    `- name: fake-admin`,
-    `  user: {token: ${token}}`,
-    'contexts:',
-    '- name: fake',
-    '  context: {cluster: fake, user: fake-admin}',
-    'current-context: fake',
-    '',
-  ].join('\n'), { mode: 0o600 });
+  await writeFile(
+    kubeconfig,
+    [
+      'apiVersion: v1',
+      'kind: Config',
+      'clusters:',
+      '- name: fake',
+      `  cluster: {server: '${url}', certificate-authority-data: ${Buffer.from(certs.caPem).toString('base64')}}`,
+      'users:',
+      `- name: fake-admin`,
+      `  user: {token: ${token}}`,
+      'contexts:',
+      '- name: fake',
+      '  context: {cluster: fake, user: fake-admin}',
+      'current-context: fake',
+      '',
+    ].join('\n'),
+    { mode: 0o600 },
+  );
 
   return {
     url,
@@ -460,7 +824,8 @@ export async function startFakeKubeApiServer(options: FakeKubeApiServerOptions =
     },
     upsert(resource, input, options = {}) {
       const type = typeOf(resource);
-      if (type.namespaced !== (input.namespace !== undefined)) throw new Error(`${resource} ${type.namespaced ? 'needs' : 'takes no'} namespace`);
+      if (type.namespaced !== (input.namespace !== undefined))
+        throw new Error(`${resource} ${type.namespaced ? 'needs' : 'takes no'} namespace`);
       const store = stores.get(type)!;
       const key = keyOf(input.namespace, input.name);
       const existing = store.get(key);
@@ -474,14 +839,21 @@ export async function startFakeKubeApiServer(options: FakeKubeApiServerOptions =
           creationTimestamp: existing?.metadata.creationTimestamp ?? new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
           ...(input.labels !== undefined ? { labels: { ...input.labels } } : {}),
           ...(customResources.has(type.resource)
-            ? { generation: existing === undefined ? 1 : (existing.metadata.generation ?? 1) + (JSON.stringify(existing.spec) === JSON.stringify(input.spec) ? 0 : 1) }
+            ? {
+                generation:
+                  existing === undefined
+                    ? 1
+                    : (existing.metadata.generation ?? 1) +
+                      (JSON.stringify(existing.spec) === JSON.stringify(input.spec) ? 0 : 1),
+              }
             : {}),
         },
         ...(input.spec !== undefined ? { spec: input.spec } : {}),
         ...(input.status !== undefined ? { status: input.status } : {}),
       };
       store.set(key, object);
-      if (options.announce !== false) publish(type, { rv, type: existing === undefined ? 'ADDED' : 'MODIFIED', object });
+      if (options.announce !== false)
+        publish(type, { rv, type: existing === undefined ? 'ADDED' : 'MODIFIED', object });
       return String(rv);
     },
     remove(resource, namespace, name, options = {}) {
@@ -492,7 +864,12 @@ export async function startFakeKubeApiServer(options: FakeKubeApiServerOptions =
       if (existing === undefined) return;
       store.delete(key);
       const rv = ++resourceVersion;
-      if (options.announce !== false) publish(type, { rv, type: 'DELETED', object: { ...existing, metadata: { ...existing.metadata, resourceVersion: String(rv) } } });
+      if (options.announce !== false)
+        publish(type, {
+          rv,
+          type: 'DELETED',
+          object: { ...existing, metadata: { ...existing.metadata, resourceVersion: String(rv) } },
+        });
     },
     forbid(resource) {
       forbidden.add(typeOf(resource));
@@ -547,12 +924,22 @@ export async function startFakeKubeApiServer(options: FakeKubeApiServerOptions =
 
 type WritableRoute =
   | { readonly kind: 'collection'; readonly type: ResourceType; readonly namespace: string | undefined }
-  | { readonly kind: 'object' | 'status'; readonly type: ResourceType; readonly namespace: string; readonly name: string };
+  | {
+      readonly kind: 'object' | 'status';
+      readonly type: ResourceType;
+      readonly namespace: string;
+      readonly name: string;
+    };
 
 type Route =
   | { readonly kind: 'discovery'; readonly body: unknown }
   | { readonly kind: 'collection'; readonly type: ResourceType; readonly namespace: string | undefined }
-  | { readonly kind: 'object' | 'scale' | 'status'; readonly type: ResourceType; readonly namespace: string; readonly name: string }
+  | {
+      readonly kind: 'object' | 'scale' | 'status';
+      readonly type: ResourceType;
+      readonly namespace: string;
+      readonly name: string;
+    }
   | { readonly kind: 'unavailable' }
   | { readonly kind: 'metricsGroup'; readonly group: string }
   | { readonly kind: 'proxy' }
@@ -562,12 +949,21 @@ type Route =
 const forbiddenUser = 'system:serviceaccount:custom-metrics:metrics-adapter';
 
 /** NB: the aggregator's proxy (spec §7.2): the path and query as sent, to the APIService's backend. */
-function proxy(request: IncomingMessage, response: ServerResponse, url: URL, backend: { readonly url: string; readonly ca: string }): void {
+function proxy(
+  request: IncomingMessage,
+  response: ServerResponse,
+  url: URL,
+  backend: { readonly url: string; readonly ca: string },
+): void {
   const target = new URL(`${url.pathname}${url.search}`, backend.url);
-  const upstream = httpsRequest(target, { method: 'GET', ca: backend.ca, headers: { accept: request.headers.accept ?? 'application/json' } }, (res) => {
-    response.writeHead(res.statusCode ?? 502, { 'content-type': res.headers['content-type'] ?? 'application/json' });
-    res.pipe(response);
-  });
+  const upstream = httpsRequest(
+    target,
+    { method: 'GET', ca: backend.ca, headers: { accept: request.headers.accept ?? 'application/json' } },
+    (res) => {
+      response.writeHead(res.statusCode ?? 502, { 'content-type': res.headers['content-type'] ?? 'application/json' });
+      res.pipe(response);
+    },
+  );
   upstream.on('error', () => {
     response.writeHead(503, { 'content-type': 'text/plain; charset=utf-8' });
     response.end('service unavailable\n');
@@ -591,13 +987,24 @@ function scaleOf(object: StoredObject) {
     metadata: { name, ...(namespace !== undefined ? { namespace } : {}), uid, resourceVersion, creationTimestamp },
     // NB: autoscaling/v1 ScaleSpec.replicas is omitempty; ScaleStatus.replicas is not, selector is.
     spec: typeof spec.replicas === 'number' && spec.replicas !== 0 ? { replicas: spec.replicas } : {},
-    status: { replicas: typeof status.replicas === 'number' ? status.replicas : 0, ...(text !== '' ? { selector: text } : {}) },
+    status: {
+      replicas: typeof status.replicas === 'number' ? status.replicas : 0,
+      ...(text !== '' ? { selector: text } : {}),
+    },
   };
 }
 
 function routeFor(path: string, aggregated: boolean, groups: readonly string[]): Route {
   const parts = path.split('/').filter((p) => p !== '');
-  if (path === '/api') return { kind: 'discovery', body: { kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: '127.0.0.1:6443' }] } };
+  if (path === '/api')
+    return {
+      kind: 'discovery',
+      body: {
+        kind: 'APIVersions',
+        versions: ['v1'],
+        serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: '127.0.0.1:6443' }],
+      },
+    };
   if (path === '/apis') return { kind: 'discovery', body: groupList(groups) };
   let group: string;
   let version: string;
@@ -606,7 +1013,9 @@ function routeFor(path: string, aggregated: boolean, groups: readonly string[]):
   else if (parts[0] === 'apis' && parts.length >= 3) [group, version, rest] = [parts[1]!, parts[2]!, parts.slice(3)];
   else if (parts[0] === 'apis' && parts.length === 2 && isMetricsGroup(parts[1]!)) {
     // NB: the aggregator answers the group document itself, from the APIServices it knows (spec §3.1).
-    return aggregated && groups.includes(parts[1]!) ? { kind: 'metricsGroup', group: parts[1]! } : { kind: 'unavailable' };
+    return aggregated && groups.includes(parts[1]!)
+      ? { kind: 'metricsGroup', group: parts[1]! }
+      : { kind: 'unavailable' };
   } else return { kind: 'other' };
   if (isMetricsGroup(group)) return aggregated && groups.includes(group) ? { kind: 'proxy' } : { kind: 'unavailable' };
   const types = fakeResourceTypes.filter((t) => t.group === group && t.version === version);
@@ -618,7 +1027,8 @@ function routeFor(path: string, aggregated: boolean, groups: readonly string[]):
     if (type === undefined) return { kind: 'other' };
     if (rest.length === 4) return { kind: 'object', type, namespace: rest[1]!, name: rest[3]! };
     if (rest[4] === 'scale') return { kind: 'scale', type, namespace: rest[1]!, name: rest[3]! };
-    if (rest[4] === 'status' && type.subresources.includes('status')) return { kind: 'status', type, namespace: rest[1]!, name: rest[3]! };
+    if (rest[4] === 'status' && type.subresources.includes('status'))
+      return { kind: 'status', type, namespace: rest[1]!, name: rest[3]! };
     return { kind: 'other' };
   }
   if (rest[0] === 'namespaces' && rest.length === 3) [namespace, rest] = [rest[1], rest.slice(2)];
@@ -634,7 +1044,9 @@ function isMetricsGroup(group: string): boolean {
 function groupList(order: readonly string[]) {
   const groups = order.map((name) => {
     const versions = name.endsWith('metrics.k8s.io')
-      ? name.startsWith('custom') ? ['v1beta2', 'v1beta1'] : ['v1beta1']
+      ? name.startsWith('custom')
+        ? ['v1beta2', 'v1beta1']
+        : ['v1beta1']
       : [...new Set(fakeResourceTypes.filter((t) => t.group === name).map((t) => t.version))];
     const entries = versions.map((version) => ({ groupVersion: `${name}/${version}`, version }));
     return { name, versions: entries, preferredVersion: entries[0] };
@@ -653,7 +1065,13 @@ function resourceList(group: string, version: string, types: readonly ResourceTy
       ...(t.shortNames.length > 0 ? { shortNames: t.shortNames } : {}),
       ...(t.resource === 'pods' || t.resource === 'deployments' ? { categories: ['all'] } : {}),
     },
-    ...t.subresources.map((sub) => ({ name: `${t.resource}/${sub}`, singularName: '', namespaced: t.namespaced, kind: sub === 'scale' ? 'Scale' : t.kind, verbs: ['get', 'patch', 'update'] })),
+    ...t.subresources.map((sub) => ({
+      name: `${t.resource}/${sub}`,
+      singularName: '',
+      namespaced: t.namespaced,
+      kind: sub === 'scale' ? 'Scale' : t.kind,
+      verbs: ['get', 'patch', 'update'],
+    })),
   ]);
   // NB: the core group's list has no apiVersion field; the named groups' lists have "v1".
   return group === ''
@@ -661,7 +1079,10 @@ function resourceList(group: string, version: string, types: readonly ResourceTy
     : { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: `${group}/${version}`, resources };
 }
 
-function visible(watch: { readonly namespace: string | undefined; readonly selector: Selector }, object: StoredObject): boolean {
+function visible(
+  watch: { readonly namespace: string | undefined; readonly selector: Selector },
+  object: StoredObject,
+): boolean {
   if (watch.namespace !== undefined && object.metadata.namespace !== watch.namespace) return false;
   return watch.selector.matches(object.metadata.labels ?? {});
 }
@@ -676,14 +1097,32 @@ function sendJson(response: ServerResponse, status: number, body: unknown): void
   response.end(text);
 }
 
-function sendStatus(response: ServerResponse, code: number, reason: string, message: string, details?: Record<string, string>): void {
-  sendJson(response, code, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, ...(details !== undefined ? { details } : {}), code });
+function sendStatus(
+  response: ServerResponse,
+  code: number,
+  reason: string,
+  message: string,
+  details?: Record<string, string>,
+): void {
+  sendJson(response, code, {
+    kind: 'Status',
+    apiVersion: 'v1',
+    metadata: {},
+    status: 'Failure',
+    message,
+    reason,
+    ...(details !== undefined ? { details } : {}),
+    code,
+  });
 }
 
 /** RFC 7386 JSON merge patch: objects merge, null removes, anything else replaces. */
 function mergePatch(target: unknown, patch: unknown): unknown {
   if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) return patch;
-  const out: Record<string, unknown> = typeof target === 'object' && target !== null && !Array.isArray(target) ? { ...(target as Record<string, unknown>) } : {};
+  const out: Record<string, unknown> =
+    typeof target === 'object' && target !== null && !Array.isArray(target)
+      ? { ...(target as Record<string, unknown>) }
+      : {};
   for (const [key, value] of Object.entries(patch)) {
     if (value === null) delete out[key];
     else out[key] = mergePatch(out[key], value);

@@ -19,25 +19,46 @@ interface PrinterColumn {
 
 /** The printer columns of the first version of the CRD in `file`. */
 export function printerColumnsOf(file: URL): readonly PrinterColumn[] {
-  const crd = parse(readFileSync(file, 'utf8')) as { spec: { versions: { additionalPrinterColumns?: PrinterColumn[] }[] } };
+  const crd = parse(readFileSync(file, 'utf8')) as {
+    spec: { versions: { additionalPrinterColumns?: PrinterColumn[] }[] };
+  };
   return crd.spec.versions[0]?.additionalPrinterColumns ?? [];
 }
 
 /** Whether the Accept header asks for a Table (kubectl get). */
 export function wantsTable(accept: string | undefined): boolean {
-  return (accept ?? '').split(',').some((part) => part.includes('as=Table') && part.includes('g=meta.k8s.io') && part.includes('v=v1'));
+  return (accept ?? '')
+    .split(',')
+    .some((part) => part.includes('as=Table') && part.includes('g=meta.k8s.io') && part.includes('v=v1'));
 }
 
 type Json = Record<string, unknown>;
 
-export function tableOf(columns: readonly PrinterColumn[], objects: readonly Json[], resourceVersion: string, now = Date.now()): Json {
+export function tableOf(
+  columns: readonly PrinterColumn[],
+  objects: readonly Json[],
+  resourceVersion: string,
+  now = Date.now(),
+): Json {
   return {
     kind: 'Table',
     apiVersion: 'meta.k8s.io/v1',
     metadata: { resourceVersion },
     columnDefinitions: [
-      { name: 'Name', type: 'string', format: 'name', description: 'Name must be unique within a namespace.', priority: 0 },
-      ...columns.map((c) => ({ name: c.name, type: c.type, format: c.format ?? '', description: c.description ?? '', priority: c.priority ?? 0 })),
+      {
+        name: 'Name',
+        type: 'string',
+        format: 'name',
+        description: 'Name must be unique within a namespace.',
+        priority: 0,
+      },
+      ...columns.map((c) => ({
+        name: c.name,
+        type: c.type,
+        format: c.format ?? '',
+        description: c.description ?? '',
+        priority: c.priority ?? 0,
+      })),
     ],
     rows: objects.map((object) => {
       const metadata = object.metadata as Json;
@@ -49,7 +70,9 @@ export function tableOf(columns: readonly PrinterColumn[], objects: readonly Jso
   };
 }
 
-/** NB: apiextensions-apiserver tableconvertor: a missing value is null (kubectl prints an empty cell), a date an age. */
+/**
+ * NB: apiextensions-apiserver tableconvertor: a missing value is null (kubectl prints an empty cell), a date an age.
+ */
 function cell(column: PrinterColumn, value: unknown, now: number): unknown {
   if (value === undefined) return null;
   if (column.type === 'date' && typeof value === 'string') return age(now - Date.parse(value));

@@ -83,7 +83,8 @@ type Clause = (labels: Readonly<Record<string, string>>) => boolean;
 /** Sysdig scope strings as the adapter writes them: `a = 'x' and b != 'y' and c in ('p', 'q') and d not in ('r')`. */
 export function parseScope(filter: string): Clause[] {
   const clauses: Clause[] = [];
-  const clause = /^\s*([A-Za-z0-9_.\-/]+)\s+(=|!=|in|not in)\s+('([^'\\]*)'|\(\s*'[^'\\]*'(?:\s*,\s*'[^'\\]*')*\s*\))\s*(?:and\s+|$)/;
+  const clause =
+    /^\s*([A-Za-z0-9_.\-/]+)\s+(=|!=|in|not in)\s+('([^'\\]*)'|\(\s*'[^'\\]*'(?:\s*,\s*'[^'\\]*')*\s*\))\s*(?:and\s+|$)/;
   let rest = filter;
   while (rest.trim() !== '') {
     const match = clause.exec(rest);
@@ -91,7 +92,8 @@ export function parseScope(filter: string): Clause[] {
     const [, label = '', operator, operand = ''] = match;
     const values = operand.startsWith('(') ? [...operand.matchAll(/'([^']*)'/g)].map((m) => m[1]!) : [match[4]!];
     if ((operator === '=' || operator === '!=') && values.length !== 1) throw new BadRequest('= takes one value');
-    const has = (labels: Readonly<Record<string, string>>) => labels[label] !== undefined && values.includes(labels[label]!);
+    const has = (labels: Readonly<Record<string, string>>) =>
+      labels[label] !== undefined && values.includes(labels[label]!);
     clauses.push(operator === '=' || operator === 'in' ? has : (labels) => !has(labels));
     rest = rest.slice(match[0].length);
   }
@@ -111,13 +113,25 @@ interface MetricEntry {
 }
 
 function answerData(body: unknown, entities: readonly FakeEntity[]): unknown {
-  const request = body as { metrics?: MetricEntry[]; last?: number; start?: number; end?: number; filter?: string | null; paging?: { from: number; to: number } };
+  const request = body as {
+    metrics?: MetricEntry[];
+    last?: number;
+    start?: number;
+    end?: number;
+    filter?: string | null;
+    paging?: { from: number; to: number };
+  };
   if (!Array.isArray(request.metrics) || request.metrics.length === 0) throw new BadRequest('metrics is required');
-  if (request.last === undefined && (request.start === undefined || request.end === undefined)) throw new BadRequest('last or start and end are required');
-  if (request.last !== undefined && (!Number.isInteger(request.last) || request.last <= 0)) throw new BadRequest('last must be a positive number of seconds');
+  if (request.last === undefined && (request.start === undefined || request.end === undefined))
+    throw new BadRequest('last or start and end are required');
+  if (request.last !== undefined && (!Number.isInteger(request.last) || request.last <= 0))
+    throw new BadRequest('last must be a positive number of seconds');
   for (const m of request.metrics) {
     if (typeof m.id !== 'string') throw new BadRequest('every metric needs an id');
-    if (m.aggregations !== undefined && (!timeAggregations.has(m.aggregations.time) || !groupAggregations.has(m.aggregations.group))) {
+    if (
+      m.aggregations !== undefined &&
+      (!timeAggregations.has(m.aggregations.time) || !groupAggregations.has(m.aggregations.group))
+    ) {
       throw new BadRequest(`invalid aggregations for ${m.id}`);
     }
   }
@@ -189,16 +203,28 @@ export async function startFakeSysdig(options: { token?: string } = {}): Promise
         body = text;
       }
       const url = new URL(req.url ?? '/', 'https://localhost');
-      state.requests.push({ method: req.method ?? '', path: url.pathname + url.search, authorization: req.headers.authorization, body });
+      state.requests.push({
+        method: req.method ?? '',
+        path: url.pathname + url.search,
+        authorization: req.headers.authorization,
+        body,
+      });
       if (fake.delayMs > 0) await new Promise((r) => setTimeout(r, fake.delayMs));
       if (res.destroyed) return;
       if (req.headers.authorization !== `Bearer ${token}`) {
         return send(res, 401, { errors: [{ reason: 'Unauthorized', message: 'Bad credentials' }] });
       }
       const scripted = state.script.shift();
-      if (scripted !== undefined) return send(res, scripted.status, scripted.body ?? { errors: [{ reason: 'scripted', message: `scripted HTTP ${scripted.status}` }] }, scripted.headers);
+      if (scripted !== undefined)
+        return send(
+          res,
+          scripted.status,
+          scripted.body ?? { errors: [{ reason: 'scripted', message: `scripted HTTP ${scripted.status}` }] },
+          scripted.headers,
+        );
       try {
-        if (req.method === 'POST' && (url.pathname === '/api/data' || url.pathname === '/api/data/')) return send(res, 200, answerData(body, fake.entities));
+        if (req.method === 'POST' && (url.pathname === '/api/data' || url.pathname === '/api/data/'))
+          return send(res, 200, answerData(body, fake.entities));
         if (req.method === 'GET' && url.pathname === '/api/v2/metrics/descriptors') {
           const limit = Number(url.searchParams.get('limit') ?? '100');
           const offset = Number(url.searchParams.get('offset') ?? '0');
@@ -221,13 +247,16 @@ export async function startFakeSysdig(options: { token?: string } = {}): Promise
         if (url.pathname === '/prometheus/api/v1/query' || url.pathname === '/prometheus/api/v1/series') {
           // NB: Prometheus takes the parameters from the query string (GET) or a form body (POST).
           const params = req.method === 'POST' ? new URLSearchParams(text) : url.searchParams;
-          if (url.pathname.endsWith('/query')) return send(res, 200, answerQuery(params.get('query') ?? '', fake.entities));
+          if (url.pathname.endsWith('/query'))
+            return send(res, 200, answerQuery(params.get('query') ?? '', fake.entities));
           return send(res, 200, answerSeries(params.getAll('match[]'), fake.entities));
         }
         return send(res, 404, { errors: [{ reason: 'Not Found', message: `no route ${req.method} ${url.pathname}` }] });
       } catch (error) {
-        if (error instanceof PromqlBadData) return send(res, 400, { status: 'error', errorType: 'bad_data', error: error.message });
-        if (error instanceof BadRequest) return send(res, 400, { errors: [{ reason: 'Bad Request', message: error.message }] });
+        if (error instanceof PromqlBadData)
+          return send(res, 400, { status: 'error', errorType: 'bad_data', error: error.message });
+        if (error instanceof BadRequest)
+          return send(res, 400, { errors: [{ reason: 'Bad Request', message: error.message }] });
         return send(res, 500, { errors: [{ reason: 'Internal Server Error', message: (error as Error).message }] });
       }
     })();
@@ -258,11 +287,17 @@ export async function startFakeSysdig(options: { token?: string } = {}): Promise
     set delayMs(value) {
       state.delayMs = value;
     },
-    dataRequests: () => state.requests.filter((r) => r.path.startsWith('/api/data')).map((r) => r.body as Record<string, unknown>),
+    dataRequests: () =>
+      state.requests.filter((r) => r.path.startsWith('/api/data')).map((r) => r.body as Record<string, unknown>),
     promqlQueries: () =>
       state.requests
         .filter((r) => r.path.startsWith('/prometheus/api/v1/query'))
-        .map((r) => new URLSearchParams(r.method === 'POST' ? String(r.body) : r.path.slice(r.path.indexOf('?') + 1)).get('query') ?? ''),
+        .map(
+          (r) =>
+            new URLSearchParams(r.method === 'POST' ? String(r.body) : r.path.slice(r.path.indexOf('?') + 1)).get(
+              'query',
+            ) ?? '',
+        ),
     async close() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -16,7 +16,10 @@ after(async () => {
 
 test('a missing golden fails and is not written', async () => {
   const file = join(dir, 'missing.txt');
-  await assert.rejects(assertGolden(file, 'output\n', { update: false }), /golden file .*missing\.txt is missing: run the test with UPDATE_GOLDEN=1/);
+  await assert.rejects(
+    assertGolden(file, 'output\n', { update: false }),
+    /golden file .*missing\.txt is missing: run the test with UPDATE_GOLDEN=1/,
+  );
   assert.equal(existsSync(file), false);
 });
 

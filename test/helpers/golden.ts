@@ -17,11 +17,21 @@ export interface GoldenOptions {
 export async function assertGolden(file: string, actual: string, options: GoldenOptions = {}): Promise<void> {
   const fromEnvironment = process.env.UPDATE_GOLDEN === '1';
   // NB: on CI a rewrite would turn the check into a comparison of the output with itself.
-  assert.ok(options.update !== undefined || !fromEnvironment || process.env.CI !== 'true', 'UPDATE_GOLDEN=1 is refused when CI=true');
+  assert.ok(
+    options.update !== undefined || !fromEnvironment || process.env.CI !== 'true',
+    'UPDATE_GOLDEN=1 is refused when CI=true',
+  );
   if (options.update ?? fromEnvironment) {
     await writeFile(file, actual);
     return;
   }
-  assert.ok(existsSync(file), `golden file ${file} is missing: run the test with UPDATE_GOLDEN=1 to write it, then review and commit it`);
-  assert.equal(actual, await readFile(file, 'utf8'), `golden ${file} differs (UPDATE_GOLDEN=1 rewrites it; review the diff before committing)`);
+  assert.ok(
+    existsSync(file),
+    `golden file ${file} is missing: run the test with UPDATE_GOLDEN=1 to write it, then review and commit it`,
+  );
+  assert.equal(
+    actual,
+    await readFile(file, 'utf8'),
+    `golden ${file} differs (UPDATE_GOLDEN=1 rewrites it; review the diff before committing)`,
+  );
 }

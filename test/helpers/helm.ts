@@ -30,11 +30,25 @@ export function runHelm(helm: string, args: readonly string[]): Promise<KubectlR
   return runLayerBinary(helm, args, 120_000);
 }
 
-/** `helm template <release> charts/metrics-adapter -n <namespace> --include-crds -f <valuesFile>`, parsed into objects. */
-export async function helmTemplate(helm: string, options: { namespace: string; valuesFile?: string; release?: string }): Promise<Record<string, unknown>[]> {
-  const args = ['template', options.release ?? 'metrics-adapter', chartDir, '--namespace', options.namespace, '--include-crds'];
+/**
+ * `helm template <release> charts/metrics-adapter -n <namespace> --include-crds -f <valuesFile>`, parsed into objects.
+ */
+export async function helmTemplate(
+  helm: string,
+  options: { namespace: string; valuesFile?: string; release?: string },
+): Promise<Record<string, unknown>[]> {
+  const args = [
+    'template',
+    options.release ?? 'metrics-adapter',
+    chartDir,
+    '--namespace',
+    options.namespace,
+    '--include-crds',
+  ];
   if (options.valuesFile !== undefined) args.push('--values', options.valuesFile);
   const result = await runHelm(helm, args);
   if (result.code !== 0) throw new Error(`helm template failed (${result.code}): ${result.stderr}`);
-  return parseAllDocuments(result.stdout).map((d) => d.toJS() as Record<string, unknown> | null).filter((o): o is Record<string, unknown> => o !== null);
+  return parseAllDocuments(result.stdout)
+    .map((d) => d.toJS() as Record<string, unknown> | null)
+    .filter((o): o is Record<string, unknown> => o !== null);
 }

@@ -15,7 +15,11 @@ export interface Http2ConnectOptions {
   readonly certificate?: { readonly certPem: string; readonly keyPem: string };
 }
 
-export function connectHttp2(baseUrl: string, ca: string, options: Http2ConnectOptions = {}): Promise<ClientHttp2Session> {
+export function connectHttp2(
+  baseUrl: string,
+  ca: string,
+  options: Http2ConnectOptions = {},
+): Promise<ClientHttp2Session> {
   return new Promise((resolve, reject) => {
     const session = connect(baseUrl, {
       ca,
@@ -33,15 +37,22 @@ export function connectHttp2(baseUrl: string, ca: string, options: Http2ConnectO
 }
 
 /** One request on `session`; `body` is sent as application/json. */
-export function http2Request(session: ClientHttp2Session, path: string, options: { readonly method?: string; readonly headers?: OutgoingHttpHeaders; readonly body?: string } = {}): Promise<Http2Answer> {
+export function http2Request(
+  session: ClientHttp2Session,
+  path: string,
+  options: { readonly method?: string; readonly headers?: OutgoingHttpHeaders; readonly body?: string } = {},
+): Promise<Http2Answer> {
   return new Promise((resolve, reject) => {
-    const stream = session.request({
-      ':method': options.method ?? 'GET',
-      ':path': path,
-      'user-agent': 'metrics-adapter-e2e',
-      ...(options.body !== undefined ? { 'content-type': 'application/json' } : {}),
-      ...options.headers,
-    }, { endStream: options.body === undefined });
+    const stream = session.request(
+      {
+        ':method': options.method ?? 'GET',
+        ':path': path,
+        'user-agent': 'metrics-adapter-e2e',
+        ...(options.body !== undefined ? { 'content-type': 'application/json' } : {}),
+        ...options.headers,
+      },
+      { endStream: options.body === undefined },
+    );
     let headers: IncomingHttpHeaders = {};
     let body = '';
     stream.setEncoding('utf8');

@@ -31,8 +31,14 @@ export function createClient(baseUrl: string, caFile: string) {
           method: options.method ?? 'GET',
           ca,
           servername: 'localhost',
-          ...(options.certificate ? { cert: options.certificate.certPem, key: options.certificate.keyPem, agent: false } : {}),
-          headers: { 'user-agent': 'metrics-adapter-e2e', ...(options.body !== undefined ? { 'content-type': 'application/json' } : {}), ...options.headers },
+          ...(options.certificate
+            ? { cert: options.certificate.certPem, key: options.certificate.keyPem, agent: false }
+            : {}),
+          headers: {
+            'user-agent': 'metrics-adapter-e2e',
+            ...(options.body !== undefined ? { 'content-type': 'application/json' } : {}),
+            ...options.headers,
+          },
         },
         (res) => {
           let body = '';

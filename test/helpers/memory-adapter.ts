@@ -8,7 +8,18 @@ import { createSilentLogger } from '../../src/log/index.js';
 import memoryBackend from '../../src/providers/memory/index.js';
 
 /** `extra` adds adapter options such as `guard` and `tls`. */
-export async function createMemoryAdapter(config: { metricTTL?: string } = {}, extra: Partial<AdapterOptions> = {}): Promise<Adapter & { post(path: string, body: string, contentType?: string): Promise<{ statusCode: number; body: string }>; get(path: string, headers?: Record<string, string>): Promise<{ statusCode: number; body: string; headers: Record<string, unknown> }> }> {
+export async function createMemoryAdapter(
+  config: { metricTTL?: string } = {},
+  extra: Partial<AdapterOptions> = {},
+): Promise<
+  Adapter & {
+    post(path: string, body: string, contentType?: string): Promise<{ statusCode: number; body: string }>;
+    get(
+      path: string,
+      headers?: Record<string, string>,
+    ): Promise<{ statusCode: number; body: string; headers: Record<string, unknown> }>;
+  }
+> {
   const resourceMapper = createStaticResourceMapper();
   const backend = await memoryBackend.create(config, {}, { logger: createSilentLogger(), resourceMapper });
   const adapter = createAdapter({
@@ -23,7 +34,12 @@ export async function createMemoryAdapter(config: { metricTTL?: string } = {}, e
   return {
     ...adapter,
     async post(path, body, contentType = 'application/json') {
-      const res = await adapter.server.inject({ method: 'POST', url: path, payload: body, headers: { 'content-type': contentType } });
+      const res = await adapter.server.inject({
+        method: 'POST',
+        url: path,
+        payload: body,
+        headers: { 'content-type': contentType },
+      });
       return { statusCode: res.statusCode, body: res.body };
     },
     async get(path, headers = {}) {

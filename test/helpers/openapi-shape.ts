@@ -5,9 +5,25 @@
  */
 import assert from 'node:assert/strict';
 
-export interface SchemaJson { $ref?: string; type?: string; properties?: Record<string, SchemaJson>; items?: SchemaJson; additionalProperties?: SchemaJson; required?: string[]; 'x-kubernetes-group-version-kind'?: { kind: string }[] }
-export interface OperationJson { responses: Record<string, { schema?: SchemaJson; content?: Record<string, { schema: SchemaJson }> }>; parameters: { name: string; in: string }[]; 'x-kubernetes-action'?: string }
-export interface DocumentJson { paths: Record<string, { get: OperationJson }>; definitions?: Record<string, SchemaJson>; components?: { schemas: Record<string, SchemaJson> } }
+export interface SchemaJson {
+  $ref?: string;
+  type?: string;
+  properties?: Record<string, SchemaJson>;
+  items?: SchemaJson;
+  additionalProperties?: SchemaJson;
+  required?: string[];
+  'x-kubernetes-group-version-kind'?: { kind: string }[];
+}
+export interface OperationJson {
+  responses: Record<string, { schema?: SchemaJson; content?: Record<string, { schema: SchemaJson }> }>;
+  parameters: { name: string; in: string }[];
+  'x-kubernetes-action'?: string;
+}
+export interface DocumentJson {
+  paths: Record<string, { get: OperationJson }>;
+  definitions?: Record<string, SchemaJson>;
+  components?: { schemas: Record<string, SchemaJson> };
+}
 
 /** The path template of `doc` that matches `path` (a template variable is one segment; a literal segment wins). */
 export function templateFor(doc: DocumentJson, path: string): string | undefined {
@@ -19,17 +35,24 @@ export function templateFor(doc: DocumentJson, path: string): string | undefined
 }
 
 /** Every field of `value` is described by `schema`, and every required one is there, recursively. */
-export function checkShape(value: unknown, schema: SchemaJson, definitions: Record<string, SchemaJson>, where: string): void {
+export function checkShape(
+  value: unknown,
+  schema: SchemaJson,
+  definitions: Record<string, SchemaJson>,
+  where: string,
+): void {
   if (schema.$ref !== undefined) {
     const name = schema.$ref.replace(/^#\/(definitions|components\/schemas)\//, '');
     const resolved = definitions[name];
     assert.ok(resolved, `${where}: ${schema.$ref} is defined`);
-    return checkShape(value, resolved, definitions, where);
+    checkShape(value, resolved, definitions, where);
+    return;
   }
   if (value === null) return;
   if (schema.type === 'array') {
     assert.ok(Array.isArray(value), `${where} is an array`);
-    for (const [i, item] of (value as unknown[]).entries()) checkShape(item, schema.items!, definitions, `${where}[${i}]`);
+    for (const [i, item] of (value as unknown[]).entries())
+      checkShape(item, schema.items!, definitions, `${where}[${i}]`);
     return;
   }
   if (schema.type === 'object') {

@@ -51,36 +51,49 @@ export interface PrometheusOptions {
 /** Prometheus' major version from `--version`, to pick the agent-mode flag. */
 async function prometheusMajor(binary: string): Promise<number> {
   const { execFile } = await import('node:child_process');
-  const text = await new Promise<string>((resolve) => execFile(binary, ['--version'], (_error, stdout, stderr) => resolve(`${stdout}${stderr}`)));
+  const text = await new Promise<string>((resolve) =>
+    execFile(binary, ['--version'], (_error, stdout, stderr) => resolve(`${stdout}${stderr}`)),
+  );
   return Number(/version (\d+)\./.exec(text)?.[1] ?? 2);
 }
 
-export async function startPrometheus(binary: string, targets: readonly string[], options: PrometheusOptions = {}): Promise<PrometheusProcess> {
+export async function startPrometheus(
+  binary: string,
+  targets: readonly string[],
+  options: PrometheusOptions = {},
+): Promise<PrometheusProcess> {
   const dir = await mkdtemp(join(tmpdir(), 'metrics-adapter-prometheus-'));
   const port = await freePort();
   const configFile = join(dir, 'prometheus.yml');
-  await writeFile(configFile, [
-    options.agent ? `global: {scrape_interval: ${options.scrapeInterval ?? '1s'}}` : `global: {scrape_interval: ${options.scrapeInterval ?? '1s'}, evaluation_interval: 1s}`,
-    'scrape_configs:',
-    '- job_name: exporter',
-    `  static_configs: [{targets: [${targets.map((t) => JSON.stringify(t)).join(', ')}]}]`,
-    ...(options.extraConfig ?? []),
-    '',
-  ].join('\n'));
+  await writeFile(
+    configFile,
+    [
+      options.agent
+        ? `global: {scrape_interval: ${options.scrapeInterval ?? '1s'}}`
+        : `global: {scrape_interval: ${options.scrapeInterval ?? '1s'}, evaluation_interval: 1s}`,
+      'scrape_configs:',
+      '- job_name: exporter',
+      `  static_configs: [{targets: [${targets.map((t) => JSON.stringify(t)).join(', ')}]}]`,
+      ...(options.extraConfig ?? []),
+      '',
+    ].join('\n'),
+  );
   const url = `http://127.0.0.1:${port}`;
   let child: ChildProcess | undefined;
   let output = '';
   const modeFlags = options.agent
-    ? [(await prometheusMajor(binary)) >= 3 ? '--agent' : '--enable-feature=agent', `--storage.agent.path=${join(dir, 'data')}`]
+    ? [
+        (await prometheusMajor(binary)) >= 3 ? '--agent' : '--enable-feature=agent',
+        `--storage.agent.path=${join(dir, 'data')}`,
+      ]
     : [`--storage.tsdb.path=${join(dir, 'data')}`];
 
   async function start(): Promise<void> {
-    child = spawn(binary, [
-      `--config.file=${configFile}`,
-      ...modeFlags,
-      `--web.listen-address=127.0.0.1:${port}`,
-      '--log.level=warn',
-    ], { stdio: ['ignore', 'ignore', 'pipe'] });
+    child = spawn(
+      binary,
+      [`--config.file=${configFile}`, ...modeFlags, `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn'],
+      { stdio: ['ignore', 'ignore', 'pipe'] },
+    );
     child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
     const deadline = Date.now() + 30_000;
     while (Date.now() < deadline) {

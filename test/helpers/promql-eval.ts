@@ -72,7 +72,9 @@ const aggregators: Record<string, (values: number[]) => number> = {
   count: (v) => v.length,
 };
 
-/** `/api/v1/query?query=...`: an instant vector at now. NB: a bare selector keeps `__name__`, an aggregation drops it. */
+/**
+ * `/api/v1/query?query=...`: an instant vector at now. NB: a bare selector keeps `__name__`, an aggregation drops it.
+ */
 export function answerQuery(query: string, all: readonly PromSeries[]): unknown {
   const now = Date.now() / 1000;
   const sample = (labels: PromLabels, value: number) => ({ metric: labels, value: [now, String(value)] });

@@ -71,12 +71,19 @@ export class ProtobufWriter {
 }
 
 /** A remote-write WriteRequest of series with their samples `[timestampMs, value]`. */
-export function writeRequest(series: readonly { readonly labels: Readonly<Record<string, string>>; readonly samples: readonly (readonly [number, number])[] }[]): Uint8Array {
+export function writeRequest(
+  series: readonly {
+    readonly labels: Readonly<Record<string, string>>;
+    readonly samples: readonly (readonly [number, number])[];
+  }[],
+): Uint8Array {
   const request = new ProtobufWriter();
   for (const one of series) {
     request.message(1, (ts) => {
-      for (const [name, value] of Object.entries(one.labels)) ts.message(1, (label) => label.string(1, name).string(2, value));
-      for (const [timestamp, value] of one.samples) ts.message(2, (sample) => sample.double(1, value).varint(2, timestamp));
+      for (const [name, value] of Object.entries(one.labels))
+        ts.message(1, (label) => label.string(1, name).string(2, value));
+      for (const [timestamp, value] of one.samples)
+        ts.message(2, (sample) => sample.double(1, value).varint(2, timestamp));
     });
   }
   return request.finish();

@@ -31,7 +31,15 @@ export function openTls(baseUrl: string, ca: string): Promise<TLSSocket> {
 export function readResponse(socket: TLSSocket, timeoutMs = 15_000): Promise<RawHttpResponse> {
   return new Promise((resolve, reject) => {
     let buffer = Buffer.alloc(0);
-    const timer = setTimeout(() => finish(new Error(`no whole response within ${timeoutMs} ms; got ${JSON.stringify(buffer.toString('latin1').slice(0, 200))}`)), timeoutMs);
+    const timer = setTimeout(
+      () =>
+        finish(
+          new Error(
+            `no whole response within ${timeoutMs} ms; got ${JSON.stringify(buffer.toString('latin1').slice(0, 200))}`,
+          ),
+        ),
+      timeoutMs,
+    );
     const parse = (closed: boolean): RawHttpResponse | undefined => {
       const end = buffer.indexOf('\r\n\r\n');
       if (end < 0) return undefined;
@@ -45,7 +53,11 @@ export function readResponse(socket: TLSSocket, timeoutMs = 15_000): Promise<Raw
       const body = buffer.subarray(end + 4);
       if (length === undefined ? !closed : body.length < Number(length)) return undefined;
       const status = Number(/^HTTP\/1\.[01] (\d{3})/.exec(statusLine)?.[1] ?? 0);
-      return { status, headers, body: body.subarray(0, length === undefined ? body.length : Number(length)).toString('utf8') };
+      return {
+        status,
+        headers,
+        body: body.subarray(0, length === undefined ? body.length : Number(length)).toString('utf8'),
+      };
     };
     const onData = (chunk: Buffer) => {
       buffer = Buffer.concat([buffer, chunk]);
@@ -55,7 +67,12 @@ export function readResponse(socket: TLSSocket, timeoutMs = 15_000): Promise<Raw
     const onClose = () => {
       const response = parse(true);
       if (response) finish(undefined, response);
-      else finish(new Error(`connection closed before a whole response; got ${JSON.stringify(buffer.toString('latin1').slice(0, 200))}`));
+      else
+        finish(
+          new Error(
+            `connection closed before a whole response; got ${JSON.stringify(buffer.toString('latin1').slice(0, 200))}`,
+          ),
+        );
     };
     const onError = () => undefined; // NB: a reset after the answer is fine; 'close' follows and decides.
     function finish(error: Error | undefined, response?: RawHttpResponse) {
@@ -82,7 +99,12 @@ export function closed(socket: TLSSocket, timeoutMs: number): Promise<boolean> {
 }
 
 /** Sends one request on a fresh connection and reads the answer; the connection is closed after. */
-export async function rawRequest(baseUrl: string, ca: string, request: string | Buffer, timeoutMs?: number): Promise<RawHttpResponse> {
+export async function rawRequest(
+  baseUrl: string,
+  ca: string,
+  request: string | Buffer,
+  timeoutMs?: number,
+): Promise<RawHttpResponse> {
   const socket = await openTls(baseUrl, ca);
   try {
     const response = readResponse(socket, timeoutMs);

@@ -24,7 +24,10 @@ export interface RedisCluster {
 /** redis-cli beside redis-server, or undefined so a test can skip. */
 export async function findRedisCli(serverBinary: string): Promise<string | undefined> {
   const candidate = serverBinary.replace(/redis-server$/, 'redis-cli');
-  return access(candidate).then(() => candidate, () => undefined);
+  return access(candidate).then(
+    () => candidate,
+    () => undefined,
+  );
 }
 
 export interface RedisClusterOptions {
@@ -34,22 +37,51 @@ export interface RedisClusterOptions {
   readonly args?: readonly string[];
 }
 
-export async function startRedisCluster(serverBinary: string, cliBinary: string, options: RedisClusterOptions = {}): Promise<RedisCluster> {
+export async function startRedisCluster(
+  serverBinary: string,
+  cliBinary: string,
+  options: RedisClusterOptions = {},
+): Promise<RedisCluster> {
   const masters = options.masters ?? 3;
   const replicas = options.replicasPerMaster ?? 0;
   // NB: full coverage off, so a lost shard stops only its own slots (what an operator who wants partial service sets).
-  const args = ['--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf', '--cluster-node-timeout', '2000', '--cluster-require-full-coverage', 'no', ...(options.args ?? [])];
-  const nodes = await Promise.all(Array.from({ length: masters * (1 + replicas) }, () => startRedisServer(serverBinary, { args })));
+  const args = [
+    '--cluster-enabled',
+    'yes',
+    '--cluster-config-file',
+    'nodes.conf',
+    '--cluster-node-timeout',
+    '2000',
+    '--cluster-require-full-coverage',
+    'no',
+    ...(options.args ?? []),
+  ];
+  const nodes = await Promise.all(
+    Array.from({ length: masters * (1 + replicas) }, () => startRedisServer(serverBinary, { args })),
+  );
   const stop = async (): Promise<void> => {
     await Promise.all(nodes.map((node) => node.stop()));
   };
   try {
-    await run(cliBinary, ['--cluster', 'create', ...nodes.map((node) => `127.0.0.1:${node.port}`), '--cluster-replicas', String(replicas), '--cluster-yes'], { timeout: 30_000 });
+    await run(
+      cliBinary,
+      [
+        '--cluster',
+        'create',
+        ...nodes.map((node) => `127.0.0.1:${node.port}`),
+        '--cluster-replicas',
+        String(replicas),
+        '--cluster-yes',
+      ],
+      { timeout: 30_000 },
+    );
     await waitForClusterOk(nodes);
     // NB: a replica is useful (WAIT counts it) only once it has synced from its master.
     const deadline = Date.now() + 30_000;
     while (replicas > 0) {
-      const texts = await Promise.all(nodes.slice(0, masters).map((node) => command(node.port, 'INFO', 'replication').catch(() => '')));
+      const texts = await Promise.all(
+        nodes.slice(0, masters).map((node) => command(node.port, 'INFO', 'replication').catch(() => '')),
+      );
       if (texts.every((text) => (text.match(/^slave\d+:.*state=online/gm) ?? []).length >= replicas)) break;
       if (Date.now() > deadline) throw new Error(`the cluster replicas did not sync in time:\n${texts.join('\n')}`);
       await new Promise((resolve) => setTimeout(resolve, 100));
@@ -58,7 +90,12 @@ export async function startRedisCluster(serverBinary: string, cliBinary: string,
     await stop();
     throw error;
   }
-  return { nodes, masters: nodes.slice(0, masters), seeds: nodes.map((node) => `127.0.0.1:${node.port}`).join(','), stop };
+  return {
+    nodes,
+    masters: nodes.slice(0, masters),
+    seeds: nodes.map((node) => `127.0.0.1:${node.port}`).join(','),
+    stop,
+  };
 }
 
 /** Resolves once every node in `nodes` says `cluster_state:ok`. */

@@ -68,22 +68,68 @@ export async function startRedisServer(binary: string, options: RedisServerOptio
   let sentinelConfigWritten = false;
   const launch = async (): Promise<void> => {
     log = '';
-    let args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--save', '', '--daemonize', 'no', ...extraArgs];
+    let args = [
+      '--port',
+      String(port),
+      '--bind',
+      '127.0.0.1',
+      '--dir',
+      dir,
+      '--appendonly',
+      'yes',
+      '--save',
+      '',
+      '--daemonize',
+      'no',
+      ...extraArgs,
+    ];
     if (options.tls !== undefined) {
       const { certFile, keyFile, caFile } = options.tls;
-      args = [...args, '--port', '0', '--tls-port', String(port), '--tls-cert-file', certFile, '--tls-key-file', keyFile, '--tls-ca-cert-file', caFile, '--tls-auth-clients', 'no'];
+      args = [
+        ...args,
+        '--port',
+        '0',
+        '--tls-port',
+        String(port),
+        '--tls-cert-file',
+        certFile,
+        '--tls-key-file',
+        keyFile,
+        '--tls-ca-cert-file',
+        caFile,
+        '--tls-auth-clients',
+        'no',
+      ];
     }
     if (options.sentinelFor !== undefined) {
       // NB: a Sentinel rewrites its config file, so it gets its own in the temp dir.
       const config = join(dir, 'sentinel.conf');
-      const { masterName, port: masterPort, quorum = 1, downAfterMs, failoverTimeoutMs, authPass } = options.sentinelFor;
+      const {
+        masterName,
+        port: masterPort,
+        quorum = 1,
+        downAfterMs,
+        failoverTimeoutMs,
+        authPass,
+      } = options.sentinelFor;
       const timing = [
         ...(authPass !== undefined ? [`sentinel auth-pass ${masterName} ${authPass}`] : []),
         ...(downAfterMs !== undefined ? [`sentinel down-after-milliseconds ${masterName} ${downAfterMs}`] : []),
         ...(failoverTimeoutMs !== undefined ? [`sentinel failover-timeout ${masterName} ${failoverTimeoutMs}`] : []),
       ];
       // NB: only on the first start: a Sentinel restarted keeps what it rewrote into its file (the current master).
-      if (!sentinelConfigWritten) await writeFile(config, [`port ${port}`, 'bind 127.0.0.1', `dir ${dir}`, `sentinel monitor ${masterName} 127.0.0.1 ${masterPort} ${quorum}`, ...timing, ''].join('\n'));
+      if (!sentinelConfigWritten)
+        await writeFile(
+          config,
+          [
+            `port ${port}`,
+            'bind 127.0.0.1',
+            `dir ${dir}`,
+            `sentinel monitor ${masterName} 127.0.0.1 ${masterPort} ${quorum}`,
+            ...timing,
+            '',
+          ].join('\n'),
+        );
       sentinelConfigWritten = true;
       args = [config, '--sentinel', ...extraArgs];
     }

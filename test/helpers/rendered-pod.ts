@@ -51,14 +51,23 @@ function secretData(objects: readonly KubeObject[], name: string, options: Rende
   if (given !== undefined) return { ...given };
   const secret = find(objects, 'Secret', name);
   if (secret === undefined) throw new Error(`the pod mounts the Secret ${name}, which is neither rendered nor given`);
-  const data = Object.fromEntries(Object.entries((secret.data as Record<string, string> | undefined) ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')]));
+  const data = Object.fromEntries(
+    Object.entries((secret.data as Record<string, string> | undefined) ?? {}).map(([k, v]) => [
+      k,
+      Buffer.from(v, 'base64').toString('utf8'),
+    ]),
+  );
   return { ...data, ...((secret.stringData as Record<string, string> | undefined) ?? {}) };
 }
 
-export async function renderedPod(objects: readonly KubeObject[], options: RenderedPodOptions = {}): Promise<RenderedPod> {
+export async function renderedPod(
+  objects: readonly KubeObject[],
+  options: RenderedPodOptions = {},
+): Promise<RenderedPod> {
   const deployment = objects.find((o) => o.kind === 'Deployment');
   if (deployment === undefined) throw new Error('no Deployment rendered');
-  const pod = (deployment.spec as { template: { spec: { containers: Container[]; volumes?: Volume[] } } }).template.spec;
+  const pod = (deployment.spec as { template: { spec: { containers: Container[]; volumes?: Volume[] } } }).template
+    .spec;
   const container = pod.containers.find((c) => c.name === 'metrics-adapter')!;
   const dir = await mkdtemp(join(tmpdir(), 'metrics-adapter-pod-'));
   const mounts: [string, string][] = [];
@@ -71,9 +80,11 @@ export async function renderedPod(objects: readonly KubeObject[], options: Rende
     if (volume.secret !== undefined) files = secretData(objects, volume.secret.secretName, options);
     else if (volume.configMap !== undefined) {
       const configMap = find(objects, 'ConfigMap', volume.configMap.name);
-      if (configMap === undefined) throw new Error(`the pod mounts the ConfigMap ${volume.configMap.name}, which is not rendered`);
+      if (configMap === undefined)
+        throw new Error(`the pod mounts the ConfigMap ${volume.configMap.name}, which is not rendered`);
       files = (configMap.data as Record<string, string> | undefined) ?? {};
-    } else if (volume.emptyDir === undefined) throw new Error(`volume ${volume.name}: only secret, configMap and emptyDir are stood in for`);
+    } else if (volume.emptyDir === undefined)
+      throw new Error(`volume ${volume.name}: only secret, configMap and emptyDir are stood in for`);
     for (const [key, text] of Object.entries(files)) await writeFile(join(local, key), text);
     mounts.push([mount.mountPath.replace(/\/$/, ''), local]);
   }
@@ -91,7 +102,8 @@ export async function renderedPod(objects: readonly KubeObject[], options: Rende
   const env: Record<string, string> = {};
   for (const variable of container.env ?? []) {
     const ref = variable.valueFrom?.secretKeyRef;
-    env[variable.name] = ref !== undefined ? secretData(objects, ref.name, options)[ref.key] ?? '' : variable.value ?? '';
+    env[variable.name] =
+      ref !== undefined ? (secretData(objects, ref.name, options)[ref.key] ?? '') : (variable.value ?? '');
   }
   const apiService = objects.find((o) => o.kind === 'APIService')!;
   const spec = apiService.spec as { caBundle: string; service: { name: string; namespace: string } };

@@ -27,12 +27,14 @@ export async function startTcpProxy(upstreamPort: number): Promise<TcpProxy> {
     for (const socket of pair) {
       live.add(socket);
       if (partitioned) broken.add(socket);
-      socket.on('error', () => pair.forEach((s) => s.destroy()));
+      socket.on('error', () => {
+        for (const s of pair) s.destroy();
+      });
       socket.on('close', () => {
         live.delete(socket);
         broken.delete(socket);
         holding.delete(socket);
-        pair.forEach((s) => s.destroy());
+        for (const s of pair) s.destroy();
       });
     }
     client.on('data', (chunk) => {

@@ -47,7 +47,7 @@ const pod = (name: string, value: string, objectLabels?: Record<string, string>)
   timestamp: Date.now(),
 });
 
-async function valueOf(b: Backend, name: string): Promise<string | undefined> {
+async function storedValue(b: Backend, name: string): Promise<string | undefined> {
   try {
     return (await b.custom!.getMetricByName({ namespace: 'ha', name }, pod(name, '0').info, everything, ctx)).value;
   } catch (error) {
@@ -56,7 +56,11 @@ async function valueOf(b: Backend, name: string): Promise<string | undefined> {
   }
 }
 
-async function eventually<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 15_000): Promise<T> {
+async function eventually<T>(
+  what: string,
+  probe: () => Promise<T | undefined> | T | undefined,
+  timeoutMs = 15_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
@@ -73,7 +77,12 @@ if (binary === undefined) {
 
   test('a start against a running Redis logs no outage', async () => {
     const lines: string[] = [];
-    const destination = new Writable({ write(chunk: Buffer, _encoding, done) { lines.push(chunk.toString()); done(); } });
+    const destination = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        lines.push(chunk.toString());
+        done();
+      },
+    });
     const logger = createLogger({ format: 'json', verbosity: 0, destination });
     const config = redisBackend.configSchema.parse({ url: redis!.url, keyPrefix: freshPrefix() });
     const b = await redisBackend.create(config, {}, { ...deps, logger });
@@ -81,7 +90,10 @@ if (binary === undefined) {
       assert.equal(b.readiness().ready, true);
       await new Promise((resolve) => setTimeout(resolve, 300));
       const warnings = lines.filter((line) => (JSON.parse(line) as { level: number }).level >= 40);
-      assert.deepEqual(warnings.filter((line) => /unreachable|not reachable|writeable/.test(line)), []);
+      assert.deepEqual(
+        warnings.filter((line) => /unreachable|not reachable|writeable/.test(line)),
+        [],
+      );
     } finally {
       await b.close();
     }
@@ -102,23 +114,33 @@ if (binary === undefined) {
 
     test('a write through one replica is read from the other, objects labels included', async () => {
       await a.writer!.writeCustomMetric(pod('web-1', '3', { app: 'web' }));
-      assert.equal(await eventually('web-1 on b', () => valueOf(b, 'web-1')), '3');
+      assert.equal(await eventually('web-1 on b', () => storedValue(b, 'web-1')), '3');
       await a.writer!.writeCustomMetric(pod('web-1', '4'));
-      await eventually('web-1=4 on b', async () => ((await valueOf(b, 'web-1')) === '4' ? true : undefined));
-      const selected = await b.custom!.getMetricBySelector('ha', (await import('../../src/selector/index.js')).parseSelector('app=web'), pod('x', '0').info, everything, ctx);
-      assert.deepEqual(selected.map((v) => v.describedObject.name), ['web-1'], 'an update without objectLabels keeps them');
+      await eventually('web-1=4 on b', async () => ((await storedValue(b, 'web-1')) === '4' ? true : undefined));
+      const selected = await b.custom!.getMetricBySelector(
+        'ha',
+        (await import('../../src/selector/index.js')).parseSelector('app=web'),
+        pod('x', '0').info,
+        everything,
+        ctx,
+      );
+      assert.deepEqual(
+        selected.map((v) => v.describedObject.name),
+        ['web-1'],
+        'an update without objectLabels keeps them',
+      );
     });
 
     test('the writing replica reads its own write as soon as it is acknowledged', async () => {
       await a.writer!.writeCustomMetric(pod('web-2', '5'));
-      assert.equal(await valueOf(a, 'web-2'), '5');
+      assert.equal(await storedValue(a, 'web-2'), '5');
     });
 
     test('a replica that starts later loads every series from the keys', async () => {
       const late = await backend(prefix);
       try {
-        assert.equal(await valueOf(late, 'web-1'), '4');
-        assert.equal(await valueOf(late, 'web-2'), '5');
+        assert.equal(await storedValue(late, 'web-1'), '4');
+        assert.equal(await storedValue(late, 'web-2'), '5');
         assert.deepEqual(late.seriesCount!(), a.seriesCount!());
       } finally {
         await late.close();
@@ -138,9 +160,13 @@ if (binary === undefined) {
         const ttls = await Promise.all(keys.map((k) => client.pttl(k)));
         assert.equal(ttls.length, 2, 'a series key and an object key');
         for (const ttl of ttls) assert.ok(ttl > 0 && ttl <= 1500, `expiry ${ttl} ms`);
-        await eventually('the series to expire in redis', async () => ((await client.exists(keys[0]!, keys[1]!)) === 0 ? true : undefined));
+        await eventually('the series to expire in redis', async () =>
+          (await client.exists(keys[0]!, keys[1]!)) === 0 ? true : undefined,
+        );
         // NB: the local copy drops it by the same TTL, with the memory store's one-second precision.
-        await eventually('the value to stop being served', async () => ((await valueOf(b, 'short')) === undefined ? true : undefined));
+        await eventually('the value to stop being served', async () =>
+          (await storedValue(b, 'short')) === undefined ? true : undefined,
+        );
       } finally {
         client.disconnect();
         await b.close();
@@ -166,21 +192,43 @@ if (binary !== undefined) {
 
     test('writes are 503, reads serve the copy until max staleness, then 503; it recovers by itself', async () => {
       await own.kill();
-      const refused = await Promise.resolve().then(() => b.writer!.writeCustomMetric(pod('during', '2'))).then(() => undefined, (error: unknown) => error);
-      assert.ok(refused instanceof StatusError && refused.code === 503 && refused.reason === 'ServiceUnavailable', String(refused));
-      assert.equal(await valueOf(b, 'before'), '1', 'within max staleness the local copy answers');
+      const refused = await Promise.resolve()
+        .then(() => b.writer!.writeCustomMetric(pod('during', '2')))
+        .then(
+          () => undefined,
+          (error: unknown) => error,
+        );
+      assert.ok(
+        refused instanceof StatusError && refused.code === 503 && refused.reason === 'ServiceUnavailable',
+        String(refused),
+      );
+      assert.equal(await storedValue(b, 'before'), '1', 'within max staleness the local copy answers');
       assert.equal(b.readiness().ready, true);
       await eventually('readiness to fail', () => (b.readiness().ready ? undefined : true));
       assert.match(b.readiness().message ?? '', /redis is unreachable/);
-      await assert.rejects(async () => valueOf(b, 'before'), (error: unknown) => error instanceof StatusError && error.code === 503);
-      assert.deepEqual(b.custom!.listAllMetrics().map((i) => i.metric), ['rps'], 'discovery still answers');
+      await assert.rejects(
+        async () => storedValue(b, 'before'),
+        (error: unknown) => error instanceof StatusError && error.code === 503,
+      );
+      assert.deepEqual(
+        b.custom!.listAllMetrics().map((i) => i.metric),
+        ['rps'],
+        'discovery still answers',
+      );
 
       await own.restart();
       await eventually('readiness to come back', () => (b.readiness().ready ? true : undefined));
-      assert.equal(await valueOf(b, 'before'), '1', 'the AOF kept the value and the replica reloaded it');
-      await eventually('writes to be accepted again', () => Promise.resolve().then(() => b.writer!.writeCustomMetric(pod('after', '3'))).then(() => true, () => undefined));
-      assert.equal(await valueOf(b, 'after'), '3');
-      assert.equal(await valueOf(b, 'during'), undefined, 'the refused write was not stored');
+      assert.equal(await storedValue(b, 'before'), '1', 'the AOF kept the value and the replica reloaded it');
+      await eventually('writes to be accepted again', () =>
+        Promise.resolve()
+          .then(() => b.writer!.writeCustomMetric(pod('after', '3')))
+          .then(
+            () => true,
+            () => undefined,
+          ),
+      );
+      assert.equal(await storedValue(b, 'after'), '3');
+      assert.equal(await storedValue(b, 'during'), undefined, 'the refused write was not stored');
     });
   });
 }

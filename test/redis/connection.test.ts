@@ -44,8 +44,19 @@ async function roundTrip(section: Record<string, unknown>): Promise<string> {
   const backend: Backend = await redisBackend.create(redisBackend.configSchema.parse(section), {}, deps);
   try {
     assert.equal(backend.readiness().ready, true, backend.readiness().message);
-    await backend.writer!.writeExternalMetric({ namespace: null, metric: 'queue', labels: {}, value: parseQuantity('7'), timestamp: Date.now() });
-    const [value] = await backend.external!.getExternalMetric('default', everything, { metric: 'queue' }, { signal: new AbortController().signal });
+    await backend.writer!.writeExternalMetric({
+      namespace: null,
+      metric: 'queue',
+      labels: {},
+      value: parseQuantity('7'),
+      timestamp: Date.now(),
+    });
+    const [value] = await backend.external!.getExternalMetric(
+      'default',
+      everything,
+      { metric: 'queue' },
+      { signal: new AbortController().signal },
+    );
     return value!.value;
   } finally {
     await backend.close();
@@ -70,6 +81,9 @@ describe('reaching Redis', { skip }, () => {
   test('Sentinel: the master found by name', async () => {
     const master = await start();
     const sentinel = await start({ sentinelFor: { masterName: 'mymaster', port: master.port } });
-    assert.equal(await roundTrip({ sentinel: { masterName: 'mymaster', sentinels: `127.0.0.1:${sentinel.port}` } }), '7');
+    assert.equal(
+      await roundTrip({ sentinel: { masterName: 'mymaster', sentinels: `127.0.0.1:${sentinel.port}` } }),
+      '7',
+    );
   });
 });

@@ -42,14 +42,18 @@ if (binary !== undefined) {
 }
 
 const freshPrefix = (): string => `prop-${randomBytes(4).toString('hex')}:`;
-const backend = (prefix: string): Promise<Backend> => redisBackend.create(redisBackend.configSchema.parse({ url: redis!.url, keyPrefix: prefix }), {}, deps);
+const backend = (prefix: string): Promise<Backend> =>
+  redisBackend.create(redisBackend.configSchema.parse({ url: redis!.url, keyPrefix: prefix }), {}, deps);
 
 const scopes = [
   { namespace: 'a', group: '', resource: 'pods' },
   { namespace: 'b', group: 'apps', resource: 'deployments' },
   { namespace: '', group: '', resource: 'nodes' },
 ] as const;
-const smallLabels = fc.dictionary(fc.constantFrom('app', 'tier', 'x,y', 'z=1'), fc.string({ maxLength: 6 }), { maxKeys: 2, noNullPrototype: true });
+const smallLabels = fc.dictionary(fc.constantFrom('app', 'tier', 'x,y', 'z=1'), fc.string({ maxLength: 6 }), {
+  maxKeys: 2,
+  noNullPrototype: true,
+});
 const customOp = fc.record({
   kind: fc.constant('custom' as const),
   // NB: most writes go to one scope and metric, so that scope grows past 64 and 128 series and its hashes split.
@@ -72,7 +76,11 @@ type ExternalOp = typeof externalOp extends fc.Arbitrary<infer T> ? T : never;
 function customWrite(op: Op, timestamp: number): CustomMetricWrite {
   const scope = scopes[op.scope]!;
   return {
-    info: { groupResource: { group: scope.group, resource: scope.resource }, namespaced: scope.namespace !== '', metric: op.metric },
+    info: {
+      groupResource: { group: scope.group, resource: scope.resource },
+      namespaced: scope.namespace !== '',
+      metric: op.metric,
+    },
     name: { namespace: scope.namespace, name: `o-${op.object}` },
     value: parseQuantity(String(op.value)),
     metricLabels: op.metricLabels,
@@ -81,7 +89,13 @@ function customWrite(op: Op, timestamp: number): CustomMetricWrite {
   };
 }
 
-const externalWrite = (op: ExternalOp, timestamp: number): ExternalMetricWrite => ({ namespace: op.namespace, metric: 'q', labels: op.labels, value: parseQuantity(String(op.value)), timestamp });
+const externalWrite = (op: ExternalOp, timestamp: number): ExternalMetricWrite => ({
+  namespace: op.namespace,
+  metric: 'q',
+  labels: op.labels,
+  value: parseQuantity(String(op.value)),
+  timestamp,
+});
 
 interface Plain {
   value: string;
@@ -91,8 +105,16 @@ interface Plain {
   labels?: Labels;
 }
 
-const customId = (w: CustomMetricWrite): string => JSON.stringify([w.name.namespace, w.info.groupResource.group, w.info.groupResource.resource, w.info.metric, w.name.name]);
-const objectId = (w: CustomMetricWrite): string => JSON.stringify([w.name.namespace, w.info.groupResource.group, w.info.groupResource.resource, w.name.name]);
+const customId = (w: CustomMetricWrite): string =>
+  JSON.stringify([
+    w.name.namespace,
+    w.info.groupResource.group,
+    w.info.groupResource.resource,
+    w.info.metric,
+    w.name.name,
+  ]);
+const objectId = (w: CustomMetricWrite): string =>
+  JSON.stringify([w.name.namespace, w.info.groupResource.group, w.info.groupResource.resource, w.name.name]);
 const externalId = (w: ExternalMetricWrite): string => JSON.stringify([w.namespace, w.metric, packLabels(w.labels)]);
 
 /** What the memory back end's semantics say is stored after `writes`, with fields older than `cutoff` swept. */
@@ -110,9 +132,17 @@ function expected(writes: readonly (CustomMetricWrite | ExternalMetricWrite)[], 
   const out = new Map<string, Plain>();
   for (const [id, write] of last) {
     if (write.timestamp < cutoff) continue;
-    out.set(id, 'info' in write
-      ? { value: write.value.toString(), timestamp: write.timestamp, metricLabels: write.metricLabels, objectLabels: objectLabels.get(objectId(write)) }
-      : { value: write.value.toString(), timestamp: write.timestamp, labels: write.labels });
+    out.set(
+      id,
+      'info' in write
+        ? {
+            value: write.value.toString(),
+            timestamp: write.timestamp,
+            metricLabels: write.metricLabels,
+            objectLabels: objectLabels.get(objectId(write)),
+          }
+        : { value: write.value.toString(), timestamp: write.timestamp, labels: write.labels },
+    );
   }
   return out;
 }
@@ -124,7 +154,12 @@ async function stored(prefix: string): Promise<Map<string, Plain>> {
   const recording = {
     ...model,
     writeCustom(write: CustomMetricWrite) {
-      out.set(customId(write), { value: write.value.toString(), timestamp: write.timestamp, metricLabels: write.metricLabels, objectLabels: write.objectLabels });
+      out.set(customId(write), {
+        value: write.value.toString(),
+        timestamp: write.timestamp,
+        metricLabels: write.metricLabels,
+        objectLabels: write.objectLabels,
+      });
     },
     writeExternal(write: ExternalMetricWrite) {
       out.set(externalId(write), { value: write.value.toString(), timestamp: write.timestamp, labels: write.labels });
@@ -137,23 +172,38 @@ async function stored(prefix: string): Promise<Map<string, Plain>> {
 describe('redis compact layout', { skip }, () => {
   test('reads back exactly what was written, through relabels, bucket splits and a TTL sweep', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(fc.oneof({ arbitrary: customOp, weight: 4 }, { arbitrary: externalOp, weight: 1 }), { minLength: 1, maxLength: 700, size: 'max' }), fc.nat(), fc.integer({ min: 1, max: 50 }), async (ops, cut, concurrency) => {
-        const prefix = freshPrefix();
-        const b = await backend(prefix);
-        try {
-          const writes = ops.map((op, i) => (op.kind === 'custom' ? customWrite(op, baseTime + i * 1000) : externalWrite(op, baseTime + i * 1000)));
-          // NB: `concurrency` writes in flight at once go to Redis together, in the order they were made.
-          for (let i = 0; i < writes.length; i += concurrency) {
-            await Promise.all(writes.slice(i, i + concurrency).map((w) => ('info' in w ? b.writer!.writeCustomMetric(w) : b.writer!.writeExternalMetric(w))));
+      fc.asyncProperty(
+        fc.array(fc.oneof({ arbitrary: customOp, weight: 4 }, { arbitrary: externalOp, weight: 1 }), {
+          minLength: 1,
+          maxLength: 700,
+          size: 'max',
+        }),
+        fc.nat(),
+        fc.integer({ min: 1, max: 50 }),
+        async (ops, cut, concurrency) => {
+          const prefix = freshPrefix();
+          const b = await backend(prefix);
+          try {
+            const writes = ops.map((op, i) =>
+              op.kind === 'custom' ? customWrite(op, baseTime + i * 1000) : externalWrite(op, baseTime + i * 1000),
+            );
+            // NB: `concurrency` writes in flight at once go to Redis together, in the order they were made.
+            for (let i = 0; i < writes.length; i += concurrency) {
+              await Promise.all(
+                writes
+                  .slice(i, i + concurrency)
+                  .map((w) => ('info' in w ? b.writer!.writeCustomMetric(w) : b.writer!.writeExternalMetric(w))),
+              );
+            }
+            assert.deepEqual(await stored(prefix), expected(writes, Number.NEGATIVE_INFINITY));
+            const cutoff = baseTime + (cut % writes.length) * 1000;
+            await sweepOnce(client!, createKeys(prefix), cutoff);
+            assert.deepEqual(await stored(prefix), expected(writes, cutoff));
+          } finally {
+            await b.close();
           }
-          assert.deepEqual(await stored(prefix), expected(writes, Number.NEGATIVE_INFINITY));
-          const cutoff = baseTime + (cut % writes.length) * 1000;
-          await sweepOnce(client!, createKeys(prefix), cutoff);
-          assert.deepEqual(await stored(prefix), expected(writes, cutoff));
-        } finally {
-          await b.close();
-        }
-      }),
+        },
+      ),
       { numRuns: 15 },
     );
   });
@@ -161,17 +211,34 @@ describe('redis compact layout', { skip }, () => {
   test('a replica started on the layout before moves its values into the compact one', async () => {
     const prefix = freshPrefix();
     const ctx = { signal: new AbortController().signal };
-    await client!.set(`${prefix}c:${JSON.stringify(['ha', '', 'pods', 'rps', 'web-1'])}`, JSON.stringify({ k: 'c', ns: 'ha', g: '', r: 'pods', m: 'rps', n: 'web-1', v: '3', ml: {}, t: Date.now() }));
+    await client!.set(
+      `${prefix}c:${JSON.stringify(['ha', '', 'pods', 'rps', 'web-1'])}`,
+      JSON.stringify({ k: 'c', ns: 'ha', g: '', r: 'pods', m: 'rps', n: 'web-1', v: '3', ml: {}, t: Date.now() }),
+    );
     await client!.set(`${prefix}o:${JSON.stringify(['ha', '', 'pods', 'web-1'])}`, JSON.stringify({ app: 'web' }));
-    await client!.set(`${prefix}e:${JSON.stringify([null, 'queue', 'q=a'])}`, JSON.stringify({ k: 'e', ns: null, m: 'queue', l: { q: 'a' }, v: '7', t: Date.now() }));
+    await client!.set(
+      `${prefix}e:${JSON.stringify([null, 'queue', 'q=a'])}`,
+      JSON.stringify({ k: 'e', ns: null, m: 'queue', l: { q: 'a' }, v: '7', t: Date.now() }),
+    );
     const b = await backend(prefix);
     try {
       const info = { groupResource: { group: '', resource: 'pods' }, namespaced: true, metric: 'rps' };
-      const selected = await b.custom!.getMetricBySelector('ha', (await import('../../src/selector/index.js')).parseSelector('app=web'), info, everything, ctx);
-      assert.deepEqual(selected.map((v) => [v.describedObject.name, v.value]), [['web-1', '3']]);
+      const selected = await b.custom!.getMetricBySelector(
+        'ha',
+        (await import('../../src/selector/index.js')).parseSelector('app=web'),
+        info,
+        everything,
+        ctx,
+      );
+      assert.deepEqual(
+        selected.map((v) => [v.describedObject.name, v.value]),
+        [['web-1', '3']],
+      );
       const [queue] = await b.external!.getExternalMetric('default', everything, { metric: 'queue' }, ctx);
       assert.equal(queue?.value, '7');
-      const left = (await client!.keys(`${prefix}*`)).filter((k) => /:[coe]:/.test(k.slice(prefix.length - 1, prefix.length + 2)));
+      const left = (await client!.keys(`${prefix}*`)).filter((k) =>
+        /:[coe]:/.test(k.slice(prefix.length - 1, prefix.length + 2)),
+      );
       assert.deepEqual(left, [], 'the old keys are gone');
       const again = await stored(prefix);
       assert.equal(again.size, 2, 'and their values are in the compact layout');

@@ -22,7 +22,14 @@ const deps = { logger: createSilentLogger(), resourceMapper: createStaticResourc
 const ctx = { signal: new AbortController().signal };
 const info = { groupResource: { group: '', resource: 'pods' }, namespaced: true, metric: 'rps' };
 
-const pod = (name: string, value: string): CustomMetricWrite => ({ info, name: { namespace: 'p', name }, value: parseQuantity(value), metricLabels: {}, objectLabels: undefined, timestamp: Date.now() });
+const pod = (name: string, value: string): CustomMetricWrite => ({
+  info,
+  name: { namespace: 'p', name },
+  value: parseQuantity(value),
+  metricLabels: {},
+  objectLabels: undefined,
+  timestamp: Date.now(),
+});
 
 async function read(b: Backend, name: string): Promise<string | number> {
   try {
@@ -50,7 +57,8 @@ describe('a replica partitioned from Redis', { skip }, () => {
   before(async () => {
     redis = await startRedisServer(binary!);
     proxy = await startTcpProxy(redis.port);
-    const create = (url: string) => redisBackend.create(redisBackend.configSchema.parse({ url, maxStaleness: '2s' }), {}, deps);
+    const create = (url: string) =>
+      redisBackend.create(redisBackend.configSchema.parse({ url, maxStaleness: '2s' }), {}, deps);
     cutOff = await create(`redis://127.0.0.1:${proxy.port}`);
     other = await create(redis.url);
   });
@@ -71,15 +79,25 @@ describe('a replica partitioned from Redis', { skip }, () => {
     await other.writer!.writeCustomMetric(pod('web', '2'));
     await other.writer!.writeCustomMetric(pod('late', '3'));
     assert.equal(await read(cutOff, 'web'), '1', 'within max staleness the last view answers');
-    const refused = await Promise.resolve(cutOff.writer!.writeCustomMetric(pod('x', '9'))).then(() => undefined, (error: unknown) => error);
-    assert.ok(refused instanceof StatusError && refused.code === 503, `a write through the cut-off replica is refused: ${String(refused)}`);
+    const refused = await Promise.resolve(cutOff.writer!.writeCustomMetric(pod('x', '9'))).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    assert.ok(
+      refused instanceof StatusError && refused.code === 503,
+      `a write through the cut-off replica is refused: ${String(refused)}`,
+    );
 
     await eventually('reads to answer 503 past max staleness', async () => (await read(cutOff, 'web')) === 503);
     assert.ok(Date.now() - partitionedAt >= 1500, 'not before max staleness (2s, less one XREAD wait)');
     assert.equal(cutOff.readiness().ready, false);
 
     proxy.heal();
-    await eventually('the cut-off replica to catch up', async () => (await read(cutOff, 'web')) === '2' && (await read(cutOff, 'late')) === '3', 30_000);
+    await eventually(
+      'the cut-off replica to catch up',
+      async () => (await read(cutOff, 'web')) === '2' && (await read(cutOff, 'late')) === '3',
+      30_000,
+    );
     assert.equal(cutOff.readiness().ready, true);
     assert.equal(await read(other, 'x'), 404, 'the refused write was not stored');
   });

@@ -21,7 +21,9 @@ const binary = await findRedisServer();
 const deps = { logger: createSilentLogger(), resourceMapper: createStaticResourceMapper() };
 const info = { groupResource: { group: '', resource: 'pods' }, namespaced: true, metric: 'http_requests_per_second' };
 
-describe('push ingestion on the redis back end', { skip: binary === undefined ? 'redis-server is not installed' : false }, () => {
+describe('push ingestion on the redis back end', {
+  skip: binary === undefined ? 'redis-server is not installed' : false,
+}, () => {
   let redis: RedisServer;
   let a: Backend;
   let b: Backend;
@@ -34,7 +36,12 @@ describe('push ingestion on the redis back end', { skip: binary === undefined ? 
     const config = redisBackend.configSchema.parse({ url: redis.url, keyPrefix: prefix });
     a = await redisBackend.create(config, {}, deps);
     b = await redisBackend.create(config, {}, deps);
-    adapter = createAdapter({ custom: a.custom!, external: a.external!, writer: a.writer!, resourceMapper: deps.resourceMapper });
+    adapter = createAdapter({
+      custom: a.custom!,
+      external: a.external!,
+      writer: a.writer!,
+      resourceMapper: deps.resourceMapper,
+    });
     listener = adapter.server.server.listeners('request')[0] as typeof listener;
   });
   after(async () => {
@@ -46,19 +53,39 @@ describe('push ingestion on the redis back end', { skip: binary === undefined ? 
 
   const valueOn = async (backend: Backend): Promise<string | undefined> => {
     try {
-      const value = await backend.custom!.getMetricByName({ namespace: 'shop', name: 'web-1' }, info, parseSelector(''), { signal: new AbortController().signal });
+      const value = await backend.custom!.getMetricByName(
+        { namespace: 'shop', name: 'web-1' },
+        info,
+        parseSelector(''),
+        { signal: new AbortController().signal },
+      );
       return value.value.toString();
     } catch {
       return undefined;
     }
   };
-  const push = (body: Uint8Array) => inject(listener, { method: 'POST', url: '/api/v1/write', payload: Buffer.from(body), headers: { 'content-type': 'application/x-protobuf', 'content-encoding': 'snappy' } });
+  const push = (body: Uint8Array) =>
+    inject(listener, {
+      method: 'POST',
+      url: '/api/v1/write',
+      payload: Buffer.from(body),
+      headers: { 'content-type': 'application/x-protobuf', 'content-encoding': 'snappy' },
+    });
 
   test('a rate pushed to one replica is served by the other; a bad body stores nothing', async () => {
-    const body = writeRequest([{ labels: { __name__: 'http_requests_total', namespace: 'shop', pod: 'web-1' }, samples: [[1000, 10], [5000, 30]] }]);
+    const body = writeRequest([
+      {
+        labels: { __name__: 'http_requests_total', namespace: 'shop', pod: 'web-1' },
+        samples: [
+          [1000, 10],
+          [5000, 30],
+        ],
+      },
+    ]);
     assert.equal((await push(snappy.compress(body))).statusCode, 204);
     const deadline = Date.now() + 10_000;
-    while ((await valueOn(b)) === undefined && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    while ((await valueOn(b)) === undefined && Date.now() < deadline)
+      await new Promise((resolve) => setTimeout(resolve, 50));
     assert.equal(await valueOn(b), '5');
     const bad = await push(snappy.compress(body).subarray(0, 20));
     assert.equal(bad.statusCode, 400, bad.body);

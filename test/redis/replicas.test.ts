@@ -14,7 +14,12 @@ import { findRedisServer, startRedisServer, type RedisServer } from '../helpers/
 
 const binary = await findRedisServer();
 const kubectl = await findKubectl();
-const skip = binary === undefined ? 'redis-server is not installed' : kubectl === undefined ? 'kubectl 1.35 is not available' : false;
+const skip =
+  binary === undefined
+    ? 'redis-server is not installed'
+    : kubectl === undefined
+      ? 'kubectl 1.35 is not available'
+      : false;
 // NB: generous, so a slow kubectl on a busy CI machine still reads inside the window.
 const maxStaleness = 6000;
 
@@ -42,12 +47,19 @@ describe('three adapter replicas on one Redis', { skip }, () => {
   const replicas: Replica[] = [];
 
   const startReplica = async (): Promise<Replica> => {
-    const adapter = await startAdapter(['--backend', 'redis', '--redis-url', redis.url, '--max-staleness', `${maxStaleness / 1000}s`], { timeoutMs: 60_000 });
+    const adapter = await startAdapter(
+      ['--backend', 'redis', '--redis-url', redis.url, '--max-staleness', `${maxStaleness / 1000}s`],
+      { timeoutMs: 60_000 },
+    );
     return { adapter, send: createClient(adapter.url, adapter.caFile) };
   };
-  const kubectlGet = async (replica: Replica, path: string): Promise<{ code: number; stdout: string; stderr: string }> =>
+  const kubectlGet = async (
+    replica: Replica,
+    path: string,
+  ): Promise<{ code: number; stdout: string; stderr: string }> =>
     kubectlGetRaw(kubectl!, { server: replica.adapter.url, caFile: replica.adapter.caFile, path });
-  const write = (replica: Replica, path: string, value: string): Promise<RawResponse> => replica.send(path, { method: 'POST', body: JSON.stringify(value) });
+  const write = (replica: Replica, path: string, value: string): Promise<RawResponse> =>
+    replica.send(path, { method: 'POST', body: JSON.stringify(value) });
 
   before(async () => {
     redis = await startRedisServer(binary!);
@@ -59,17 +71,34 @@ describe('three adapter replicas on one Redis', { skip }, () => {
   });
 
   test('a write through one replica is read through the others with kubectl', async () => {
-    const res = await write(replicas[0]!, '/write-metrics/namespaces/ha/pods/web-1/http_requests?objectLabels=app%3Dweb', '300m');
+    const res = await write(
+      replicas[0]!,
+      '/write-metrics/namespaces/ha/pods/web-1/http_requests?objectLabels=app%3Dweb',
+      '300m',
+    );
     assert.equal(res.status, 200, res.body);
     for (const replica of replicas.slice(1)) {
-      const out = await kubectlGet(replica, '/apis/custom.metrics.k8s.io/v1beta2/namespaces/ha/pods/*/http_requests?labelSelector=app%3Dweb');
+      const out = await kubectlGet(
+        replica,
+        '/apis/custom.metrics.k8s.io/v1beta2/namespaces/ha/pods/*/http_requests?labelSelector=app%3Dweb',
+      );
       assert.equal(out.code, 0, out.stderr);
       const list = JSON.parse(out.stdout) as MetricValueList;
-      assert.deepEqual(list.items.map((i) => [i.describedObject.name, i.value]), [['web-1', '300m']]);
+      assert.deepEqual(
+        list.items.map((i) => [i.describedObject.name, i.value]),
+        [['web-1', '300m']],
+      );
     }
-    const external = await write(replicas[1]!, '/write-external-metrics/namespaces/ha/queue_depth?labels=queue%3Dworker', '95');
+    const external = await write(
+      replicas[1]!,
+      '/write-external-metrics/namespaces/ha/queue_depth?labels=queue%3Dworker',
+      '95',
+    );
     assert.equal(external.status, 200, external.body);
-    const out = await kubectlGet(replicas[2]!, '/apis/external.metrics.k8s.io/v1beta1/namespaces/ha/queue_depth?labelSelector=queue%3Dworker');
+    const out = await kubectlGet(
+      replicas[2]!,
+      '/apis/external.metrics.k8s.io/v1beta1/namespaces/ha/queue_depth?labelSelector=queue%3Dworker',
+    );
     assert.equal(out.code, 0, out.stderr);
     assert.equal((JSON.parse(out.stdout) as { items: { value: string }[] }).items[0]!.value, '95');
   });
@@ -83,14 +112,18 @@ describe('three adapter replicas on one Redis', { skip }, () => {
       const reader = replicas[(i + 1) % 3]!;
       await eventually('the write on the next replica', async () => {
         const read = await reader.send('/apis/custom.metrics.k8s.io/v1beta2/namespaces/ha/pods/lag/probe');
-        return read.status === 200 && (JSON.parse(read.body) as MetricValueList).items[0]!.value === String(i) ? true : undefined;
+        return read.status === 200 && (JSON.parse(read.body) as MetricValueList).items[0]!.value === String(i)
+          ? true
+          : undefined;
       });
       delays.push(performance.now() - acknowledged);
     }
     delays.sort((a, b) => a - b);
     const at = (q: number): string => delays[Math.min(delays.length - 1, Math.floor(q * delays.length))]!.toFixed(1);
     // NB: each figure includes one HTTPS read on the other replica, so the replication delay itself is smaller.
-    t.diagnostic(`write on replica A visible on replica B (ms, incl. one read, n=${delays.length}): p50 ${at(0.5)}, p99 ${at(0.99)}, max ${at(1)}`);
+    t.diagnostic(
+      `write on replica A visible on replica B (ms, incl. one read, n=${delays.length}): p50 ${at(0.5)}, p99 ${at(0.99)}, max ${at(1)}`,
+    );
     assert.ok(delays[delays.length - 1]! < 5000, 'a generous bound, far above the measured figure');
   });
 
@@ -111,11 +144,16 @@ describe('three adapter replicas on one Redis', { skip }, () => {
       }
     };
     const workers = [0, 1, 2].map(worker);
-    const waitForMore = (count: number) => eventually(`${count} more acknowledged writes`, async () => {
-      const target = acknowledged.size + count;
-      while (acknowledged.size < target) await new Promise((r) => setTimeout(r, 10));
-      return true;
-    }, 60_000);
+    const waitForMore = (count: number) =>
+      eventually(
+        `${count} more acknowledged writes`,
+        async () => {
+          const target = acknowledged.size + count;
+          while (acknowledged.size < target) await new Promise((r) => setTimeout(r, 10));
+          return true;
+        },
+        60_000,
+      );
     await waitForMore(100);
     await replicas[0]!.adapter.kill();
     await waitForMore(50);
@@ -129,18 +167,30 @@ describe('three adapter replicas on one Redis', { skip }, () => {
     t.diagnostic(`${acknowledged.size} of ${next} writes acknowledged across the kills`);
 
     for (const replica of replicas) {
-      const list = await eventually('every acknowledged write on this replica', async () => {
-        const out = await kubectlGet(replica, '/apis/custom.metrics.k8s.io/v1beta2/namespaces/stream/pods/*/seq');
-        if (out.code !== 0) return undefined;
-        const stored = new Map((JSON.parse(out.stdout) as MetricValueList).items.map((item) => [item.describedObject.name, item.value]));
-        // NB: values come back in canonical form: 1000 is `1k`.
-        return [...acknowledged].every((i) => stored.get(`p-${i}`) === parseQuantity(String(i)).toString()) ? stored : undefined;
-      }, 10_000).catch(() => undefined);
+      const list = await eventually(
+        'every acknowledged write on this replica',
+        async () => {
+          const out = await kubectlGet(replica, '/apis/custom.metrics.k8s.io/v1beta2/namespaces/stream/pods/*/seq');
+          if (out.code !== 0) return undefined;
+          const stored = new Map(
+            (JSON.parse(out.stdout) as MetricValueList).items.map((item) => [item.describedObject.name, item.value]),
+          );
+          // NB: values come back in canonical form: 1000 is `1k`.
+          return [...acknowledged].every((i) => stored.get(`p-${i}`) === parseQuantity(String(i)).toString())
+            ? stored
+            : undefined;
+        },
+        10_000,
+      ).catch(() => undefined);
       if (list === undefined) {
         const out = await kubectlGet(replica, '/apis/custom.metrics.k8s.io/v1beta2/namespaces/stream/pods/*/seq');
-        const stored = new Map((JSON.parse(out.stdout) as MetricValueList).items.map((item) => [item.describedObject.name, item.value]));
+        const stored = new Map(
+          (JSON.parse(out.stdout) as MetricValueList).items.map((item) => [item.describedObject.name, item.value]),
+        );
         const missing = [...acknowledged].filter((i) => stored.get(`p-${i}`) !== parseQuantity(String(i)).toString());
-        assert.fail(`${missing.length} of ${acknowledged.size} acknowledged writes are missing or wrong on ${replica.adapter.url}: ${missing.slice(0, 10).join(', ')}`);
+        assert.fail(
+          `${missing.length} of ${acknowledged.size} acknowledged writes are missing or wrong on ${replica.adapter.url}: ${missing.slice(0, 10).join(', ')}`,
+        );
       }
     }
   });
@@ -157,22 +207,36 @@ describe('three adapter replicas on one Redis', { skip }, () => {
     assert.equal(served.code, 0, `read within max staleness: ${served.stderr}`);
     assert.equal((await replicas[2]!.send('/readyz')).status, 200);
 
-    await eventually('reads to answer 503 past max staleness', async () => ((await replicas[2]!.send(path)).status === 503 ? true : undefined));
+    await eventually('reads to answer 503 past max staleness', async () =>
+      (await replicas[2]!.send(path)).status === 503 ? true : undefined,
+    );
     const readyz = await replicas[2]!.send('/readyz?verbose');
     assert.equal(readyz.status, 503);
     assert.match(readyz.body, /\[-\]backend failed: redis is unreachable/);
 
     await redis.restart();
     for (const replica of replicas) {
-      await eventually('/readyz to pass again', async () => ((await replica.send('/readyz')).status === 200 ? true : undefined));
+      await eventually('/readyz to pass again', async () =>
+        (await replica.send('/readyz')).status === 200 ? true : undefined,
+      );
     }
     const accepted = await eventually('a write to be accepted', async () => {
-      const res = await write(replicas[1]!, '/write-metrics/namespaces/ha/pods/web-2/http_requests?objectLabels=app%3Dweb', '2');
+      const res = await write(
+        replicas[1]!,
+        '/write-metrics/namespaces/ha/pods/web-2/http_requests?objectLabels=app%3Dweb',
+        '2',
+      );
       return res.status === 200 ? res : undefined;
     });
     assert.equal(accepted.status, 200);
-    const out = await kubectlGet(replicas[0]!, '/apis/custom.metrics.k8s.io/v1beta2/namespaces/ha/pods/*/http_requests?labelSelector=app%3Dweb');
+    const out = await kubectlGet(
+      replicas[0]!,
+      '/apis/custom.metrics.k8s.io/v1beta2/namespaces/ha/pods/*/http_requests?labelSelector=app%3Dweb',
+    );
     assert.equal(out.code, 0, out.stderr);
-    assert.deepEqual((JSON.parse(out.stdout) as MetricValueList).items.map((i) => i.describedObject.name).sort(), ['web-1', 'web-2']);
+    assert.deepEqual((JSON.parse(out.stdout) as MetricValueList).items.map((i) => i.describedObject.name).sort(), [
+      'web-1',
+      'web-2',
+    ]);
   });
 });

@@ -18,8 +18,16 @@ import { createClient } from '../helpers/https-client.js';
 import { findRedisServer, startRedisServer, type RedisServer } from '../helpers/redis-server.js';
 
 const binary = await findRedisServer();
-const sentinelInstalled = await access('/usr/bin/redis-sentinel').then(() => true, () => false);
-const skip = binary === undefined ? 'redis-server is not installed' : !sentinelInstalled ? 'redis-sentinel is not installed' : false;
+const sentinelInstalled = await access('/usr/bin/redis-sentinel').then(
+  () => true,
+  () => false,
+);
+const skip =
+  binary === undefined
+    ? 'redis-server is not installed'
+    : !sentinelInstalled
+      ? 'redis-sentinel is not installed'
+      : false;
 const masterName = 'adapters';
 
 interface MetricValueList {
@@ -42,7 +50,13 @@ interface Passwords {
 }
 
 async function info(port: number, section: string, password?: string): Promise<string> {
-  const client = new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0, ...(password !== undefined ? { password } : {}) });
+  const client = new Redis({
+    port,
+    host: '127.0.0.1',
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    ...(password !== undefined ? { password } : {}),
+  });
   try {
     await client.connect();
     return await client.info(section);
@@ -51,13 +65,26 @@ async function info(port: number, section: string, password?: string): Promise<s
   }
 }
 
-async function sentinelMaster(port: number, password?: string): Promise<{ port: number; sentinels: number; replicas: number }> {
-  const client = new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0, ...(password !== undefined ? { password } : {}) });
+async function sentinelMaster(
+  port: number,
+  password?: string,
+): Promise<{ port: number; sentinels: number; replicas: number }> {
+  const client = new Redis({
+    port,
+    host: '127.0.0.1',
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    ...(password !== undefined ? { password } : {}),
+  });
   try {
     await client.connect();
     const flat = (await client.call('SENTINEL', 'MASTER', masterName)) as string[];
     const field = (name: string): string => flat[flat.indexOf(name) + 1]!;
-    return { port: Number(field('port')), sentinels: Number(field('num-other-sentinels')), replicas: Number(field('num-slaves')) };
+    return {
+      port: Number(field('port')),
+      sentinels: Number(field('num-other-sentinels')),
+      replicas: Number(field('num-slaves')),
+    };
   } finally {
     client.disconnect();
   }
@@ -73,13 +100,30 @@ function failoverSuite(title: string, passwords: Passwords): void {
 
     before(async () => {
       // NB: every Redis, the replica's master link and a promoted master's replicas all use the one password.
-      const redisAuth = passwords.redis === undefined ? [] : ['--requirepass', passwords.redis, '--masterauth', passwords.redis];
+      const redisAuth =
+        passwords.redis === undefined ? [] : ['--requirepass', passwords.redis, '--masterauth', passwords.redis];
       master = await startRedisServer(binary!, { args: redisAuth });
-      replica = await startRedisServer(binary!, { args: ['--replicaof', '127.0.0.1', String(master.port), ...redisAuth] });
-      await eventually('the replica to sync', async () => ((await info(replica.port, 'replication', passwords.redis)).includes('master_link_status:up') ? true : undefined));
+      replica = await startRedisServer(binary!, {
+        args: ['--replicaof', '127.0.0.1', String(master.port), ...redisAuth],
+      });
+      await eventually('the replica to sync', async () =>
+        (await info(replica.port, 'replication', passwords.redis)).includes('master_link_status:up') ? true : undefined,
+      );
       const sentinelAuth = passwords.sentinel === undefined ? [] : ['--requirepass', passwords.sentinel];
       for (let i = 0; i < 3; i++) {
-        sentinels.push(await startRedisServer('/usr/bin/redis-sentinel', { args: sentinelAuth, sentinelFor: { masterName, port: master.port, quorum: 2, downAfterMs: 1000, failoverTimeoutMs: 5000, ...(passwords.redis !== undefined ? { authPass: passwords.redis } : {}) } }));
+        sentinels.push(
+          await startRedisServer('/usr/bin/redis-sentinel', {
+            args: sentinelAuth,
+            sentinelFor: {
+              masterName,
+              port: master.port,
+              quorum: 2,
+              downAfterMs: 1000,
+              failoverTimeoutMs: 5000,
+              ...(passwords.redis !== undefined ? { authPass: passwords.redis } : {}),
+            },
+          }),
+        );
       }
       await eventually('the Sentinels to know each other and the replica', async () => {
         const views = await Promise.all(sentinels.map((s) => sentinelMaster(s.port, passwords.sentinel)));
@@ -95,8 +139,23 @@ function failoverSuite(title: string, passwords: Passwords): void {
         await writeFile(join(secrets, 'sentinel'), `${passwords.sentinel}\n`);
         passwordFlags.push('--redis-sentinel-password-file', join(secrets, 'sentinel'));
       }
-      const flags = ['--backend', 'redis', '--redis-sentinels', sentinels.map((s) => `127.0.0.1:${s.port}`).join(','), '--redis-sentinel-master', masterName, '--redis-min-replicas-to-ack', '1', ...passwordFlags];
-      adapters.push(...(await Promise.all([startAdapter(flags, { timeoutMs: 60_000 }), startAdapter(flags, { timeoutMs: 60_000 })])));
+      const flags = [
+        '--backend',
+        'redis',
+        '--redis-sentinels',
+        sentinels.map((s) => `127.0.0.1:${s.port}`).join(','),
+        '--redis-sentinel-master',
+        masterName,
+        '--redis-min-replicas-to-ack',
+        '1',
+        ...passwordFlags,
+      ];
+      adapters.push(
+        ...(await Promise.all([
+          startAdapter(flags, { timeoutMs: 60_000 }),
+          startAdapter(flags, { timeoutMs: 60_000 }),
+        ])),
+      );
     });
     after(async () => {
       await Promise.all(adapters.map((a) => a.stop()));
@@ -108,10 +167,13 @@ function failoverSuite(title: string, passwords: Passwords): void {
 
     test('kill -9 of the master: the replica is promoted, the adapters follow, and no acknowledged write is lost', async (t) => {
       const clients = adapters.map((a) => createClient(a.url, a.caFile));
-      const write = (slot: number, path: string, value: string) => clients[slot]!(path, { method: 'POST', body: JSON.stringify(value) });
+      const write = (slot: number, path: string, value: string) =>
+        clients[slot]!(path, { method: 'POST', body: JSON.stringify(value) });
       assert.equal((await write(0, '/write-metrics/namespaces/sf/pods/seen/probe', '1')).status, 200);
       const seenPath = '/apis/custom.metrics.k8s.io/v1beta2/namespaces/sf/pods/seen/probe';
-      await eventually('the first write on both adapters', async () => ((await clients[1]!(seenPath)).status === 200 ? true : undefined));
+      await eventually('the first write on both adapters', async () =>
+        (await clients[1]!(seenPath)).status === 200 ? true : undefined,
+      );
 
       const acknowledged = new Set<number>();
       const statuses = new Map<number, number>();
@@ -122,7 +184,9 @@ function failoverSuite(title: string, passwords: Passwords): void {
       const writer = async (slot: number): Promise<void> => {
         while (running) {
           const i = next++;
-          const res = await write(slot, `/write-metrics/namespaces/sf/pods/p-${i}/seq`, String(i)).catch(() => undefined);
+          const res = await write(slot, `/write-metrics/namespaces/sf/pods/p-${i}/seq`, String(i)).catch(
+            () => undefined,
+          );
           statuses.set(res?.status ?? 0, (statuses.get(res?.status ?? 0) ?? 0) + 1);
           if (res?.status === 200) acknowledged.add(i);
           else lastRefusal = res?.body ?? 'no answer';
@@ -139,14 +203,20 @@ function failoverSuite(title: string, passwords: Passwords): void {
       const loops = [writer(0), writer(1), writer(0), writer(1), reader(0), reader(1)];
       const waitForMore = (count: number): Promise<true> => {
         const target = acknowledged.size + count;
-        return eventually(`${count} more acknowledged writes`, async () => (acknowledged.size >= target ? true : undefined), 60_000);
+        return eventually(
+          `${count} more acknowledged writes`,
+          async () => (acknowledged.size >= target ? true : undefined),
+          60_000,
+        );
       };
       try {
         await waitForMore(100);
         t.diagnostic('100 acknowledged before the kill');
         const killedAt = performance.now();
         await master.kill();
-        await eventually('a Sentinel to promote the replica', async () => ((await sentinelMaster(sentinels[0]!.port, passwords.sentinel)).port === replica.port ? true : undefined));
+        await eventually('a Sentinel to promote the replica', async () =>
+          (await sentinelMaster(sentinels[0]!.port, passwords.sentinel)).port === replica.port ? true : undefined,
+        );
         const promotedMs = performance.now() - killedAt;
         // NB: with minReplicasToAck 1 the new master needs a replica to acknowledge: the old one, back as its replica.
         await master.restart();
@@ -155,24 +225,41 @@ function failoverSuite(title: string, passwords: Passwords): void {
       } finally {
         running = false;
         await Promise.all(loops);
-        t.diagnostic(`writes answered by status: ${JSON.stringify(Object.fromEntries(statuses))}; ${acknowledged.size} acknowledged; ${readFailures} failed reads; last refusal: ${lastRefusal}`);
+        t.diagnostic(
+          `writes answered by status: ${JSON.stringify(Object.fromEntries(statuses))}; ${acknowledged.size} acknowledged; ${readFailures} failed reads; last refusal: ${lastRefusal}`,
+        );
       }
       assert.equal(readFailures, 0, 'reads of a metric already seen never failed');
       for (const [n, client] of clients.entries()) {
         let lost: string[] = [];
-        await eventually('every acknowledged write on this adapter', async () => {
-          const res = await client('/apis/custom.metrics.k8s.io/v1beta2/namespaces/sf/pods/*/seq');
-          if (res.status !== 200) return undefined;
-          const stored = new Map((JSON.parse(res.body) as MetricValueList).items.map((item) => [item.describedObject.name, item.value]));
-          // NB: values come back in canonical form: 1000 is `1k`.
-          lost = [...acknowledged].filter((i) => stored.get(`p-${i}`) !== parseQuantity(String(i)).toString()).map((i) => `p-${i}=${stored.get(`p-${i}`) ?? 'missing'}`);
-          return lost.length === 0 ? true : undefined;
-        }, 30_000).catch(() => undefined);
-        assert.deepEqual(lost, [], `adapter ${n}: ${lost.length} of ${acknowledged.size} acknowledged writes lost or wrong`);
+        await eventually(
+          'every acknowledged write on this adapter',
+          async () => {
+            const res = await client('/apis/custom.metrics.k8s.io/v1beta2/namespaces/sf/pods/*/seq');
+            if (res.status !== 200) return undefined;
+            const stored = new Map(
+              (JSON.parse(res.body) as MetricValueList).items.map((item) => [item.describedObject.name, item.value]),
+            );
+            // NB: values come back in canonical form: 1000 is `1k`.
+            lost = [...acknowledged]
+              .filter((i) => stored.get(`p-${i}`) !== parseQuantity(String(i)).toString())
+              .map((i) => `p-${i}=${stored.get(`p-${i}`) ?? 'missing'}`);
+            return lost.length === 0 ? true : undefined;
+          },
+          30_000,
+        ).catch(() => undefined);
+        assert.deepEqual(
+          lost,
+          [],
+          `adapter ${n}: ${lost.length} of ${acknowledged.size} acknowledged writes lost or wrong`,
+        );
       }
     });
   });
 }
 
 failoverSuite('Sentinel failover with minReplicasToAck 1', {});
-failoverSuite('Sentinel failover with passwords on Redis and on the Sentinels', { redis: 'redis-pw-7c1e', sentinel: 'sentinel-pw-2a9f' });
+failoverSuite('Sentinel failover with passwords on Redis and on the Sentinels', {
+  redis: 'redis-pw-7c1e',
+  sentinel: 'sentinel-pw-2a9f',
+});

@@ -15,7 +15,19 @@ import { fuzzSeed, tlsFuzzRuns } from './sizes.js';
 
 /** Bytes a socket can carry in a request target that a URL parser would refuse or rewrite. */
 const rawTargets = fc.oneof(
-  fc.constantFrom('*', '/apis/../apis', '/apis/./x', '//apis', 'apis', '/apis#frag', '/apis?#', '/a b', '/\u00e9', '/%', '/apis/custom.metrics.k8s.io/v1beta2/namespaces/d/pods/*/m?labelSelector=a in (b'),
+  fc.constantFrom(
+    '*',
+    '/apis/../apis',
+    '/apis/./x',
+    '//apis',
+    'apis',
+    '/apis#frag',
+    '/apis?#',
+    '/a b',
+    '/\u00e9',
+    '/%',
+    '/apis/custom.metrics.k8s.io/v1beta2/namespaces/d/pods/*/m?labelSelector=a in (b',
+  ),
   fc.string({ unit: 'binary-ascii', maxLength: 30 }).map((s) => `/${s}`),
 );
 
@@ -39,7 +51,12 @@ function createConnection(url: string, ca: string) {
   };
 }
 
-function head(method: string, target: string, headers: Record<string, string | undefined>, body: string | undefined): Buffer {
+function head(
+  method: string,
+  target: string,
+  headers: Record<string, string | undefined>,
+  body: string | undefined,
+): Buffer {
   const lines = [`${method} ${target} HTTP/1.1`, 'host: localhost'];
   for (const [name, value] of Object.entries(headers)) if (value !== undefined) lines.push(`${name}: ${value}`);
   const bytes = body === undefined ? undefined : Buffer.from(body);
@@ -63,12 +80,26 @@ describe(`fuzzing over TLS against the serve process (${tlsFuzzRuns} cases per p
   test('generated requests: no 5xx, errors are Status with the right code, the process stays up', async (t) => {
     const seen = new Map<number, number>();
     await fc.assert(
-      fc.asyncProperty(fuzzRequest.filter((r) => r.method !== 'HEAD'), async (request) => {
-        const bytes = head(request.method, request.url, { accept: request.accept, 'content-type': request.contentType, 'user-agent': request.userAgent }, request.body);
-        const answer = await connection.send(bytes);
-        seen.set(answer.status, (seen.get(answer.status) ?? 0) + 1);
-        assertWellFormed({ method: request.method, url: request.url, status: answer.status, contentType: answer.headers['content-type'], body: answer.body });
-      }),
+      fc.asyncProperty(
+        fuzzRequest.filter((r) => r.method !== 'HEAD'),
+        async (request) => {
+          const bytes = head(
+            request.method,
+            request.url,
+            { accept: request.accept, 'content-type': request.contentType, 'user-agent': request.userAgent },
+            request.body,
+          );
+          const answer = await connection.send(bytes);
+          seen.set(answer.status, (seen.get(answer.status) ?? 0) + 1);
+          assertWellFormed({
+            method: request.method,
+            url: request.url,
+            status: answer.status,
+            contentType: answer.headers['content-type'],
+            body: answer.body,
+          });
+        },
+      ),
       params,
     );
     t.diagnostic(`statuses seen: ${JSON.stringify(Object.fromEntries(seen))}`);
@@ -78,12 +109,23 @@ describe(`fuzzing over TLS against the serve process (${tlsFuzzRuns} cases per p
     const seen = new Map<number, number>();
     const headerValue = fc.string({ unit: 'binary-ascii', maxLength: 20 }).filter((s) => !/[\r\n]/.test(s));
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom('GET', 'POST', 'G E T', 'get', ''), rawTargets, headerValue, async (method, target, value) => {
-        const bytes = head(method, target, { accept: value, 'x-fuzz': value }, method === 'POST' ? '"1"' : undefined);
-        const answer = await connection.send(bytes);
-        seen.set(answer.status, (seen.get(answer.status) ?? 0) + 1);
-        assertWellFormed({ method, url: target, status: answer.status, contentType: answer.headers['content-type'], body: answer.body });
-      }),
+      fc.asyncProperty(
+        fc.constantFrom('GET', 'POST', 'G E T', 'get', ''),
+        rawTargets,
+        headerValue,
+        async (method, target, value) => {
+          const bytes = head(method, target, { accept: value, 'x-fuzz': value }, method === 'POST' ? '"1"' : undefined);
+          const answer = await connection.send(bytes);
+          seen.set(answer.status, (seen.get(answer.status) ?? 0) + 1);
+          assertWellFormed({
+            method,
+            url: target,
+            status: answer.status,
+            contentType: answer.headers['content-type'],
+            body: answer.body,
+          });
+        },
+      ),
       params,
     );
     t.diagnostic(`statuses seen: ${JSON.stringify(Object.fromEntries(seen))}`);

@@ -16,10 +16,20 @@ import { idleConnections } from './sizes.js';
 const query = '/apis/custom.metrics.k8s.io/v1beta2/namespaces/h/pods/*/m';
 const write = '/write-metrics/namespaces/h/pods/p-1/m';
 
-function assertStatus(answer: { status: number; headers: Record<string, string | string[] | undefined>; body: string }, code: number, what: string): void {
+function assertStatus(
+  answer: { status: number; headers: Record<string, string | string[] | undefined>; body: string },
+  code: number,
+  what: string,
+): void {
   assert.equal(answer.status, code, `${what}: ${answer.body}`);
   const contentType = answer.headers['content-type'];
-  assertWellFormed({ method: 'GET', url: what, status: answer.status, contentType: typeof contentType === 'string' ? contentType : undefined, body: answer.body });
+  assertWellFormed({
+    method: 'GET',
+    url: what,
+    status: answer.status,
+    contentType: typeof contentType === 'string' ? contentType : undefined,
+    body: answer.body,
+  });
 }
 
 /** A well-behaved client's read still answers 200 with the seeded value. */
@@ -35,7 +45,14 @@ describe('hostile clients against the serve process, with tight limits', () => {
   let send: ReturnType<typeof createClient>;
   before(async () => {
     adapter = await startAdapter([
-      '--max-request-header-bytes', '8192', '--request-timeout', '2s', '--max-mutating-requests-inflight', '2', '--max-connections', '60',
+      '--max-request-header-bytes',
+      '8192',
+      '--request-timeout',
+      '2s',
+      '--max-mutating-requests-inflight',
+      '2',
+      '--max-connections',
+      '60',
     ]);
     ca = readFileSync(adapter.caFile, 'utf8');
     send = createClient(adapter.url, adapter.caFile);
@@ -52,7 +69,11 @@ describe('hostile clients against the serve process, with tight limits', () => {
     socket.write(`GET ${query} HTTP/1.1\r\nhost: localhost\r\nx-big: ${'a'.repeat(9000)}\r\n\r\n`);
     assertStatus(await answer, 431, 'huge header');
     assert.ok(await closed(socket, 5000), 'the server closes the connection');
-    const many = await rawRequest(adapter.url, ca, `GET ${query} HTTP/1.1\r\nhost: localhost\r\n${Array.from({ length: 400 }, (_, i) => `x-h${i}: ${'v'.repeat(20)}\r\n`).join('')}\r\n`);
+    const many = await rawRequest(
+      adapter.url,
+      ca,
+      `GET ${query} HTTP/1.1\r\nhost: localhost\r\n${Array.from({ length: 400 }, (_, i) => `x-h${i}: ${'v'.repeat(20)}\r\n`).join('')}\r\n`,
+    );
     assertStatus(many, 431, 'many headers');
     await assertServing(send, 'after huge headers');
   });
@@ -69,7 +90,11 @@ describe('hostile clients against the serve process, with tight limits', () => {
     try {
       for (let i = 0; i < 5; i++) await assertServing(send, `while ${slow.length} clients dribble headers`);
       for (const answer of await Promise.all(answers)) assertStatus(answer, 408, 'slowloris');
-      assert.deepEqual(await Promise.all(slow.map((s) => closed(s, 5000))), slow.map(() => true), 'every slow connection is closed');
+      assert.deepEqual(
+        await Promise.all(slow.map((s) => closed(s, 5000))),
+        slow.map(() => true),
+        'every slow connection is closed',
+      );
     } finally {
       clearInterval(dribble);
       for (const socket of slow) socket.destroy();
@@ -82,12 +107,19 @@ describe('hostile clients against the serve process, with tight limits', () => {
     for (const framing of ['content-length', 'chunked'] as const) {
       const socket = await openTls(adapter.url, ca);
       const answer = readResponse(socket);
-      const lengthHeader = framing === 'content-length' ? `content-length: ${tenMegabytes}` : 'transfer-encoding: chunked';
-      socket.write(`POST ${write} HTTP/1.1\r\nhost: localhost\r\ncontent-type: application/json\r\n${lengthHeader}\r\n\r\n`);
+      const lengthHeader =
+        framing === 'content-length' ? `content-length: ${tenMegabytes}` : 'transfer-encoding: chunked';
+      socket.write(
+        `POST ${write} HTTP/1.1\r\nhost: localhost\r\ncontent-type: application/json\r\n${lengthHeader}\r\n\r\n`,
+      );
       socket.on('error', () => undefined);
       const chunk = Buffer.alloc(64 * 1024, 0x31);
       for (let sent = 0; sent < tenMegabytes && !socket.destroyed && socket.writable; sent += chunk.length) {
-        const ok = socket.write(framing === 'chunked' ? Buffer.concat([Buffer.from(`${chunk.length.toString(16)}\r\n`), chunk, Buffer.from('\r\n')]) : chunk);
+        const ok = socket.write(
+          framing === 'chunked'
+            ? Buffer.concat([Buffer.from(`${chunk.length.toString(16)}\r\n`), chunk, Buffer.from('\r\n')])
+            : chunk,
+        );
         if (!ok) await Promise.race([new Promise((resolve) => socket.once('drain', resolve)), closed(socket, 5000)]);
       }
       assertStatus(await answer, 413, `10 MB body (${framing})`);
@@ -101,7 +133,10 @@ describe('hostile clients against the serve process, with tight limits', () => {
   test('writes beyond --max-mutating-requests-inflight get a 429 Status with Retry-After; reads are not held up', async () => {
     const pending = await Promise.all([0, 1].map(() => openTls(adapter.url, ca)));
     const answers = pending.map((socket) => readResponse(socket));
-    for (const socket of pending) socket.write(`POST ${write} HTTP/1.1\r\nhost: localhost\r\ncontent-type: application/json\r\ncontent-length: 3\r\n\r\n`);
+    for (const socket of pending)
+      socket.write(
+        `POST ${write} HTTP/1.1\r\nhost: localhost\r\ncontent-type: application/json\r\ncontent-length: 3\r\n\r\n`,
+      );
     // NB: the two writes are in flight once their headers are parsed; a later write must see them.
     await new Promise((resolve) => setTimeout(resolve, 300));
     const refused = await send(write, { method: 'POST', body: '"7"' });
@@ -119,7 +154,10 @@ describe('hostile clients against the serve process, with tight limits', () => {
     const held = await Promise.all(Array.from({ length: 60 }, () => openTls(adapter.url, ca).catch(() => undefined)));
     const open = held.filter((s): s is TLSSocket => s !== undefined);
     try {
-      await assert.rejects(rawRequest(adapter.url, ca, `GET ${query} HTTP/1.1\r\nhost: localhost\r\n\r\n`, 5000), 'one connection too many');
+      await assert.rejects(
+        rawRequest(adapter.url, ca, `GET ${query} HTTP/1.1\r\nhost: localhost\r\n\r\n`, 5000),
+        'one connection too many',
+      );
     } finally {
       for (const socket of open) socket.destroy();
     }
@@ -145,11 +183,19 @@ describe(`${idleConnections} idle connections against the serve process, default
     try {
       // NB: in batches, so the handshakes do not all queue at once on a 2-core machine.
       for (let opened = 0; opened < idleConnections; opened += 100) {
-        idle.push(...(await Promise.all(Array.from({ length: Math.min(100, idleConnections - opened) }, () => openTls(adapter.url, ca)))));
+        idle.push(
+          ...(await Promise.all(
+            Array.from({ length: Math.min(100, idleConnections - opened) }, () => openTls(adapter.url, ca)),
+          )),
+        );
       }
       for (const socket of idle) socket.on('error', () => undefined);
       for (let i = 0; i < 20; i++) await assertServing(send, `with ${idle.length} idle connections`);
-      assert.equal(idle.filter((s) => s.destroyed).length, 0, 'idle connections are kept until the header timeout (32 s)');
+      assert.equal(
+        idle.filter((s) => s.destroyed).length,
+        0,
+        'idle connections are kept until the header timeout (32 s)',
+      );
     } finally {
       for (const socket of idle) socket.destroy();
     }

@@ -11,19 +11,31 @@ import { describe, test } from 'node:test';
 import { startAdapter, type AdapterProcess } from '../helpers/adapter-process.js';
 import { closed, openTls, readResponse } from '../helpers/raw-https.js';
 
-const write = (i: number) => `POST /write-metrics/namespaces/s/pods/p-${i}/m HTTP/1.1\r\nhost: localhost\r\ncontent-type: application/json\r\ncontent-length: 3\r\n\r\n`;
+const write = (i: number) =>
+  `POST /write-metrics/namespaces/s/pods/p-${i}/m HTTP/1.1\r\nhost: localhost\r\ncontent-type: application/json\r\ncontent-length: 3\r\n\r\n`;
 
 /** Writes whose headers are sent and whose 3-byte body is not: in flight until `finish` sends it. */
 async function inFlightWrites(adapter: AdapterProcess, count: number) {
   const ca = readFileSync(adapter.caFile, 'utf8');
   const sockets: TLSSocket[] = await Promise.all(Array.from({ length: count }, () => openTls(adapter.url, ca)));
   const answers = sockets.map((socket) => readResponse(socket, 20_000));
-  sockets.forEach((socket, i) => socket.write(write(i)));
+  sockets.forEach((socket, i) => {
+    socket.write(write(i));
+  });
   await new Promise((resolve) => setTimeout(resolve, 300));
-  return { sockets, answers, finish: () => sockets.forEach((socket) => socket.write('"1"')) };
+  return {
+    sockets,
+    answers,
+    finish: () => {
+      for (const socket of sockets) socket.write('"1"');
+    },
+  };
 }
 
-function sigterm(adapter: AdapterProcess): { exited: Promise<{ code: number | null; afterMs: number }>; shuttingDown: Promise<void> } {
+function sigterm(adapter: AdapterProcess): {
+  exited: Promise<{ code: number | null; afterMs: number }>;
+  shuttingDown: Promise<void>;
+} {
   const started = performance.now();
   const exited = new Promise<{ code: number | null; afterMs: number }>((resolve) => {
     adapter.child.once('exit', (code) => resolve({ code, afterMs: performance.now() - started }));

@@ -16,21 +16,29 @@ import { everything, parseSelector } from '../../src/selector/index.js';
 import { startFakeSysdig, type FakeSysdig } from '../helpers/fake-sysdig.js';
 
 const ctx = { signal: new AbortController().signal };
-const pods: CustomMetricInfo = { groupResource: { group: '', resource: 'pods' }, namespaced: true, metric: 'net_http_request_count' };
+const pods: CustomMetricInfo = {
+  groupResource: { group: '', resource: 'pods' },
+  namespaced: true,
+  metric: 'net_http_request_count',
+};
 
 const promql = {
-  rules: [{
-    seriesQuery: '{__name__=~"^sysdig_container_net_http_request_count$",kube_namespace_name!="",kube_pod_name!=""}',
-    resources: { overrides: { kube_namespace_name: { resource: 'namespace' }, kube_pod_name: { resource: 'pod' } } },
-    name: { matches: '^sysdig_container_(.*)$', as: '${1}' },
-    metricsQuery: 'sum(<<.Series>>{<<.LabelMatchers>>}) by (<<.GroupBy>>)',
-  }],
-  externalRules: [{
-    seriesQuery: 'sysdig_container_net_http_request_count{kube_service_name!=""}',
-    resources: { overrides: { kube_namespace_name: { resource: 'namespace' } } },
-    name: { as: 'http_requests_by_service' },
-    metricsQuery: 'sum(<<.Series>>{<<.LabelMatchers>>}) by (kube_service_name)',
-  }],
+  rules: [
+    {
+      seriesQuery: '{__name__=~"^sysdig_container_net_http_request_count$",kube_namespace_name!="",kube_pod_name!=""}',
+      resources: { overrides: { kube_namespace_name: { resource: 'namespace' }, kube_pod_name: { resource: 'pod' } } },
+      name: { matches: '^sysdig_container_(.*)$', as: '${1}' },
+      metricsQuery: 'sum(<<.Series>>{<<.LabelMatchers>>}) by (<<.GroupBy>>)',
+    },
+  ],
+  externalRules: [
+    {
+      seriesQuery: 'sysdig_container_net_http_request_count{kube_service_name!=""}',
+      resources: { overrides: { kube_namespace_name: { resource: 'namespace' } } },
+      name: { as: 'http_requests_by_service' },
+      metricsQuery: 'sum(<<.Series>>{<<.LabelMatchers>>}) by (kube_service_name)',
+    },
+  ],
 };
 
 function pod(name: string, requests: number) {
@@ -43,14 +51,25 @@ function pod(name: string, requests: number) {
 describe('sysdig back end, mode: promql', () => {
   let fake: FakeSysdig;
   let log = '';
-  const logger = createLogger({ format: 'json', verbosity: 0, destination: new Writable({ write: (chunk, _e, done) => ((log += String(chunk)), done()) }) });
+  const logger = createLogger({
+    format: 'json',
+    verbosity: 0,
+    destination: new Writable({ write: (chunk, _e, done) => ((log += String(chunk)), done()) }),
+  });
   const open: Backend[] = [];
 
   async function create(token: string): Promise<Backend> {
     const saved = process.env.SYSDIG_PROMQL_TEST_TOKEN;
     process.env.SYSDIG_PROMQL_TEST_TOKEN = token;
     try {
-      const config = sysdigBackend.configSchema.parse({ url: fake.url, caFile: fake.caFile, tokenEnv: 'SYSDIG_PROMQL_TEST_TOKEN', timeout: '2s', mode: 'promql', promql });
+      const config = sysdigBackend.configSchema.parse({
+        url: fake.url,
+        caFile: fake.caFile,
+        tokenEnv: 'SYSDIG_PROMQL_TEST_TOKEN',
+        timeout: '2s',
+        mode: 'promql',
+        promql,
+      });
       const backend = await sysdigBackend.create(config, {}, { logger, resourceMapper: createStaticResourceMapper() });
       open.push(backend);
       return backend;
@@ -72,18 +91,38 @@ describe('sysdig back end, mode: promql', () => {
   test('a Pods query and an external metric are one PromQL query each, with the token as a bearer token', async () => {
     const backend = await create(fake.token);
     const values = await backend.custom!.getMetricBySelector('shop', everything, pods, everything, ctx);
-    assert.deepEqual(values.map((v) => [v.describedObject.name, v.value]).sort(), [['web-1', '4'], ['web-2', '6']]);
-    assert.deepEqual(backend.custom!.listAllMetrics().map((m) => `${m.groupResource.resource}/${m.metric}`).sort(), ['namespaces/net_http_request_count', 'pods/net_http_request_count']);
+    assert.deepEqual(values.map((v) => [v.describedObject.name, v.value]).sort(), [
+      ['web-1', '4'],
+      ['web-2', '6'],
+    ]);
+    assert.deepEqual(
+      backend
+        .custom!.listAllMetrics()
+        .map((m) => `${m.groupResource.resource}/${m.metric}`)
+        .sort(),
+      ['namespaces/net_http_request_count', 'pods/net_http_request_count'],
+    );
 
-    const external = await backend.external!.getExternalMetric('shop', parseSelector('kube_service_name=web'), { metric: 'http_requests_by_service' }, ctx);
-    assert.deepEqual(external.map((v) => [v.metricLabels, v.value]), [[{ kube_service_name: 'web' }, '10']]);
+    const external = await backend.external!.getExternalMetric(
+      'shop',
+      parseSelector('kube_service_name=web'),
+      { metric: 'http_requests_by_service' },
+      ctx,
+    );
+    assert.deepEqual(
+      external.map((v) => [v.metricLabels, v.value]),
+      [[{ kube_service_name: 'web' }, '10']],
+    );
 
     assert.deepEqual(fake.promqlQueries(), [
       'sum(sysdig_container_net_http_request_count{kube_namespace_name="shop",kube_pod_name=~".+"}) by (kube_pod_name)',
       'sum(sysdig_container_net_http_request_count{kube_service_name="web",kube_namespace_name="shop"}) by (kube_service_name)',
     ]);
     const sysdigCalls = fake.requests.filter((r) => r.path.startsWith('/prometheus/'));
-    assert.ok(sysdigCalls.some((r) => r.path.startsWith('/prometheus/api/v1/series?')), 'discovery lists the series');
+    assert.ok(
+      sysdigCalls.some((r) => r.path.startsWith('/prometheus/api/v1/series?')),
+      'discovery lists the series',
+    );
     assert.ok(sysdigCalls.every((r) => r.authorization === `Bearer ${fake.token}`));
     assert.equal(fake.dataRequests().length, 0, 'no Data API call in promql mode');
     assert.equal(backend.readiness().ready, true);
@@ -92,12 +131,18 @@ describe('sysdig back end, mode: promql', () => {
 
   test('a bad token is a 503 naming the token setting, and the token is never logged', async () => {
     const backend = await create('not-the-token-41c2');
-    await assert.rejects(Promise.resolve(backend.custom!.getMetricBySelector('shop', everything, pods, everything, ctx)), (error: unknown) => {
-      assert.ok(error instanceof StatusError, String(error));
-      assert.equal(error.code, 503);
-      return true;
-    });
-    assert.match(log, /Sysdig's PromQL API answered HTTP 401 \(the credentials were refused: check the Sysdig API token in the Secret \(SDC_TOKEN or tokenFile\)\)/);
+    await assert.rejects(
+      Promise.resolve(backend.custom!.getMetricBySelector('shop', everything, pods, everything, ctx)),
+      (error: unknown) => {
+        assert.ok(error instanceof StatusError, String(error));
+        assert.equal(error.code, 503);
+        return true;
+      },
+    );
+    assert.match(
+      log,
+      /Sysdig's PromQL API answered HTTP 401 \(the credentials were refused: check the Sysdig API token in the Secret \(SDC_TOKEN or tokenFile\)\)/,
+    );
     assert.equal(backend.health!()[0]!.ready, false);
     assert.ok(!log.includes('not-the-token-41c2') && !log.includes(fake.token), 'no token in the log');
   });

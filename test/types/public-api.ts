@@ -17,12 +17,30 @@ import {
 } from 'metrics-adapter';
 
 const adapter = createAdapter();
-adapter.addMetric({ namespace: '*', name: 'a', every: '15s', trigger: new EventEmitter(), signal: AbortSignal.timeout(1000), maxStaleness: 60_000 }, async (ctx: MetricContext) => {
-  const signal: AbortSignal = ctx.signal;
-  void signal;
-  return value(42).withLabels({ region: 'eu' }, 40);
-});
-adapter.addMetric({ name: 'b', trigger: (async function* () { yield 1; })() }, () => 7);
+adapter.addMetric(
+  {
+    namespace: '*',
+    name: 'a',
+    every: '15s',
+    trigger: new EventEmitter(),
+    signal: AbortSignal.timeout(1000),
+    maxStaleness: 60_000,
+  },
+  async (ctx: MetricContext) => {
+    const signal: AbortSignal = ctx.signal;
+    void signal;
+    return value(42).withLabels({ region: 'eu' }, 40);
+  },
+);
+adapter.addMetric(
+  {
+    name: 'b',
+    trigger: (async function* () {
+      yield 1;
+    })(),
+  },
+  () => 7,
+);
 adapter.addMetric({ name: 'c', retry: false }, () => variants().withLabels({ q: 'x' }, '1.5k'));
 const running: Promise<RunningAdapter> = adapter.run(['--secure-port', '0']);
 void running;
@@ -30,7 +48,9 @@ const result: MetricResult = value(1);
 void result;
 const provider: ExternalMetricsProvider = createFunctionProvider();
 void provider;
-const fake = createFakeProvider({ custom: [{ resource: 'pods', namespace: 'shop', name: 'web-1', metric: 'rps', value: '250m' }] });
+const fake = createFakeProvider({
+  custom: [{ resource: 'pods', namespace: 'shop', name: 'web-1', metric: 'rps', value: '250m' }],
+});
 const faked: ExternalMetricsProvider = fake.external;
 void faked;
 

@@ -1,4 +1,4 @@
-/** The library example of README.md and docs/library.md (test/docs/library-example.test.ts keeps them equal), type-checked so it keeps compiling (never run: it would serve). */
+/** The library example of README.md and docs/library.md (test/docs/library-example.test.ts keeps them equal). */
 import { createAdapter, value } from 'metrics-adapter';
 
 const adapter = createAdapter();
@@ -9,4 +9,4 @@ adapter.addMetric({ name: 'queue_length', every: '15s' }, async ({ signal }) => 
   for (const [region, n] of Object.entries(byRegion)) result = result.withLabels({ region }, n);
   return result;                                   // `labelSelector=region=eu` (or `region in (eu,us)`) picks variants
 });
-await adapter.run();                               // the serve flags: --secure-port, --cert-dir, --tls-cert-file, -v ...
+await adapter.run();                               // the serve flags: --secure-port, --cert-dir, --tls-cert-file ...

@@ -1,6 +1,7 @@
 /**
  * The OpenAPI documents of the served groups (custom, external and resource metrics), built once: Swagger 2.0
- * for `/openapi/v2` and, per group version, OpenAPI 3.0 for `/openapi/v3/apis/{group}/{version}` with the discovery document at
+ * for `/openapi/v2` and, per group version, OpenAPI 3.0 for `/openapi/v3/apis/{group}/{version}` with the discovery
+ * document at
  * `/openapi/v3` (the shapes kube-openapi serves and kube-aggregator merges, spec §3.4).
  * @module
  */
@@ -47,8 +48,18 @@ function v2Operation(operation: Operation): Record<string, unknown> {
     produces: ['application/json'],
     schemes: ['https'],
     tags: [operation.kind.group === '' ? 'discovery' : `${operation.kind.group}_${operation.kind.version}`],
-    parameters: operation.parameters.map((p) => ({ name: p.name, in: p.in, description: p.description, type: 'string', uniqueItems: true, ...(p.in === 'path' ? { required: true } : {}) })),
-    responses: { '200': { description: 'OK', schema: { $ref: definitionsPrefix + operation.response } }, '401': { description: unauthorized } },
+    parameters: operation.parameters.map((p) => ({
+      name: p.name,
+      in: p.in,
+      description: p.description,
+      type: 'string',
+      uniqueItems: true,
+      ...(p.in === 'path' ? { required: true } : {}),
+    })),
+    responses: {
+      '200': { description: 'OK', schema: { $ref: definitionsPrefix + operation.response } },
+      '401': { description: unauthorized },
+    },
     'x-kubernetes-action': operation.action ?? 'get',
     'x-kubernetes-group-version-kind': operation.kind,
   };
@@ -59,9 +70,18 @@ function v3Operation(operation: Operation): Record<string, unknown> {
     description: operation.description,
     operationId: operation.operationId,
     tags: [operation.kind.group === '' ? 'discovery' : `${operation.kind.group}_${operation.kind.version}`],
-    parameters: operation.parameters.map((p) => ({ name: p.name, in: p.in, description: p.description, schema: { type: 'string', uniqueItems: true }, ...(p.in === 'path' ? { required: true } : {}) })),
+    parameters: operation.parameters.map((p) => ({
+      name: p.name,
+      in: p.in,
+      description: p.description,
+      schema: { type: 'string', uniqueItems: true },
+      ...(p.in === 'path' ? { required: true } : {}),
+    })),
     responses: {
-      '200': { description: 'OK', content: { 'application/json': { schema: { $ref: `#/components/schemas/${operation.response}` } } } },
+      '200': {
+        description: 'OK',
+        content: { 'application/json': { schema: { $ref: `#/components/schemas/${operation.response}` } } },
+      },
       '401': { description: unauthorized },
     },
     'x-kubernetes-action': operation.action ?? 'get',
@@ -71,7 +91,9 @@ function v3Operation(operation: Operation): Record<string, unknown> {
 
 /** NB: Swagger 2.0 and OpenAPI 3.0 differ only in where references point for these schemas. */
 function v3Schemas(definitions: Record<string, Schema>): Record<string, Schema> {
-  return JSON.parse(JSON.stringify(definitions).replaceAll(`"${definitionsPrefix}`, '"#/components/schemas/')) as Record<string, Schema>;
+  return JSON.parse(
+    JSON.stringify(definitions).replaceAll(`"${definitionsPrefix}`, '"#/components/schemas/'),
+  ) as Record<string, Schema>;
 }
 
 /** Builds every document for `groups` (each group version's paths and the types they answer with). */
@@ -89,7 +111,10 @@ export function createOpenApiDocuments(groups: readonly OpenApiGroup[]): OpenApi
         v2Paths[operation.path] = { get: v2Operation(operation) };
         v3Paths[operation.path] = { get: v3Operation(operation) };
       }
-      v3.set(`apis/${group.name}/${version}`, serialize({ openapi: '3.0.0', info, paths: v3Paths, components: { schemas: v3Schemas(definitions) } }));
+      v3.set(
+        `apis/${group.name}/${version}`,
+        serialize({ openapi: '3.0.0', info, paths: v3Paths, components: { schemas: v3Schemas(definitions) } }),
+      );
     }
   }
   const v2 = serialize({ swagger: '2.0', info, paths: v2Paths, definitions: v2Definitions });

@@ -48,7 +48,8 @@ export interface GroupVersionKind {
 }
 
 /** A field of a definition: `optional` must say what the TypeScript type says. */
-type Field<Optional extends boolean> = Schema & (Optional extends true ? { readonly optional: true } : { readonly optional?: false });
+type Field<Optional extends boolean> = Schema &
+  (Optional extends true ? { readonly optional: true } : { readonly optional?: false });
 type Fields<T> = { readonly [K in keyof T]-?: Field<undefined extends T[K] ? true : false> };
 
 function definition<T>(description: string, fields: Fields<T>, gvk?: readonly GroupVersionKind[]): Schema {
@@ -59,7 +60,13 @@ function definition<T>(description: string, fields: Fields<T>, gvk?: readonly Gr
     properties[name] = schema;
     if (optional !== true) required.push(name);
   }
-  return { description, type: 'object', properties, ...(required.length > 0 ? { required } : {}), ...(gvk ? { 'x-kubernetes-group-version-kind': gvk } : {}) };
+  return {
+    description,
+    type: 'object',
+    properties,
+    ...(required.length > 0 ? { required } : {}),
+    ...(gvk ? { 'x-kubernetes-group-version-kind': gvk } : {}),
+  };
 }
 
 /** Definitions are written with Swagger 2.0 references; the OpenAPI 3 document rewrites the prefix. */
@@ -103,9 +110,21 @@ const metaV1 = (kind: string): GroupVersionKind[] => [{ group: '', version: 'v1'
 /** The definitions every document shares: metav1, core/v1 and resource types. */
 function commonDefinitions(): Record<string, Schema> {
   return {
-    [names.quantity]: { type: 'string', description: 'A fixed-point number in Kubernetes Quantity notation (`300m`, `1.5Gi`, `42`).' },
+    [names.quantity]: {
+      type: 'string',
+      description: 'A fixed-point number in Kubernetes Quantity notation (`300m`, `1.5Gi`, `42`).',
+    },
     [names.time]: { type: 'string', format: 'date-time', description: 'RFC 3339 time, in seconds, UTC.' },
-    [names.listMeta]: { type: 'object', description: 'ListMeta; always empty here.', properties: { resourceVersion: string, continue: string, selfLink: string, remainingItemCount: { type: 'integer', format: 'int64' } } },
+    [names.listMeta]: {
+      type: 'object',
+      description: 'ListMeta; always empty here.',
+      properties: {
+        resourceVersion: string,
+        continue: string,
+        selfLink: string,
+        remainingItemCount: { type: 'integer', format: 'int64' },
+      },
+    },
     [names.labelSelectorRequirement]: definition<LabelSelectorRequirement>('A label selector requirement.', {
       key: string,
       operator: { type: 'string', description: 'In, NotIn, Exists or DoesNotExist.' },
@@ -121,33 +140,55 @@ function commonDefinitions(): Record<string, Schema> {
       name: string,
       apiVersion: string,
     }),
-    [names.apiResource]: definition<APIResource>('One served resource: `{resource}/{metric}` for custom metrics, the metric for external ones.', {
-      name: string,
-      singularName: string,
-      namespaced: { type: 'boolean' },
-      kind: string,
-      verbs: { type: 'array', items: string },
-    }),
-    [names.apiResourceList]: definition<APIResourceList>('The resources of one group version (discovery).', {
-      kind: kindField('APIResourceList'),
-      apiVersion: kindField('v1'),
+    [names.apiResource]: definition<APIResource>(
+      'One served resource: `{resource}/{metric}` for custom metrics, the metric for external ones.',
+      {
+        name: string,
+        singularName: string,
+        namespaced: { type: 'boolean' },
+        kind: string,
+        verbs: { type: 'array', items: string },
+      },
+    ),
+    [names.apiResourceList]: definition<APIResourceList>(
+      'The resources of one group version (discovery).',
+      {
+        kind: kindField('APIResourceList'),
+        apiVersion: kindField('v1'),
+        groupVersion: string,
+        resources: { type: 'array', items: ref(names.apiResource) },
+      },
+      metaV1('APIResourceList'),
+    ),
+    [names.groupVersionForDiscovery]: definition<GroupVersionForDiscovery>('A group version.', {
       groupVersion: string,
-      resources: { type: 'array', items: ref(names.apiResource) },
-    }, metaV1('APIResourceList')),
-    [names.groupVersionForDiscovery]: definition<GroupVersionForDiscovery>('A group version.', { groupVersion: string, version: string }),
-    [names.apiGroup]: definition<APIGroup>('A served API group (discovery).', {
-      kind: kindField('APIGroup'),
-      apiVersion: kindField('v1'),
-      name: string,
-      versions: { type: 'array', items: ref(names.groupVersionForDiscovery) },
-      preferredVersion: ref(names.groupVersionForDiscovery),
-    }, metaV1('APIGroup')),
-    [names.apiGroupList]: definition<APIGroupList>('The served API groups (discovery).', {
-      kind: kindField('APIGroupList'),
-      apiVersion: kindField('v1'),
-      groups: { type: 'array', items: ref(names.apiGroup) },
-    }, metaV1('APIGroupList')),
-    [names.statusCause]: { type: 'object', description: 'One cause of an error.', properties: { reason: string, message: string, field: string } },
+      version: string,
+    }),
+    [names.apiGroup]: definition<APIGroup>(
+      'A served API group (discovery).',
+      {
+        kind: kindField('APIGroup'),
+        apiVersion: kindField('v1'),
+        name: string,
+        versions: { type: 'array', items: ref(names.groupVersionForDiscovery) },
+        preferredVersion: ref(names.groupVersionForDiscovery),
+      },
+      metaV1('APIGroup'),
+    ),
+    [names.apiGroupList]: definition<APIGroupList>(
+      'The served API groups (discovery).',
+      {
+        kind: kindField('APIGroupList'),
+        apiVersion: kindField('v1'),
+        groups: { type: 'array', items: ref(names.apiGroup) },
+      },
+      metaV1('APIGroupList'),
+    ),
+    [names.statusCause]: {
+      type: 'object',
+      description: 'One cause of an error.',
+      properties: { reason: string, message: string, field: string },
+    },
     [names.statusDetails]: definition<StatusDetails>('Details of an error.', {
       name: { ...string, optional: true },
       group: { ...string, optional: true },
@@ -155,27 +196,35 @@ function commonDefinitions(): Record<string, Schema> {
       causes: { type: 'array', items: ref(names.statusCause), optional: true },
       retryAfterSeconds: { type: 'integer', format: 'int32', optional: true },
     }),
-    [names.status]: definition<Status>('The answer to a failed request.', {
-      kind: kindField('Status'),
-      apiVersion: kindField('v1'),
-      metadata: ref(names.listMeta),
-      status: { type: 'string', description: 'Failure or Success.' },
-      message: { ...string, optional: true },
-      reason: { ...string, optional: true },
-      details: { ...ref(names.statusDetails), optional: true },
-      code: { type: 'integer', format: 'int32' },
-    }, metaV1('Status')),
+    [names.status]: definition<Status>(
+      'The answer to a failed request.',
+      {
+        kind: kindField('Status'),
+        apiVersion: kindField('v1'),
+        metadata: ref(names.listMeta),
+        status: { type: 'string', description: 'Failure or Success.' },
+        message: { ...string, optional: true },
+        reason: { ...string, optional: true },
+        details: { ...ref(names.statusDetails), optional: true },
+        code: { type: 'integer', format: 'int32' },
+      },
+      metaV1('Status'),
+    ),
   };
 }
 
 function customDefinitions(version: 'v1beta1' | 'v1beta2'): Record<string, Schema> {
   const gvk = [{ group: 'custom.metrics.k8s.io', version, kind: 'MetricValueList' }];
-  const list = definition<MetricValueList>('The values of one metric for the objects asked for.', {
-    kind: kindField('MetricValueList'),
-    apiVersion: kindField(`custom.metrics.k8s.io/${version}`),
-    metadata: ref(names.listMeta),
-    items: { type: 'array', items: ref(names.metricValue(version)) },
-  }, gvk);
+  const list = definition<MetricValueList>(
+    'The values of one metric for the objects asked for.',
+    {
+      kind: kindField('MetricValueList'),
+      apiVersion: kindField(`custom.metrics.k8s.io/${version}`),
+      metadata: ref(names.listMeta),
+      items: { type: 'array', items: ref(names.metricValue(version)) },
+    },
+    gvk,
+  );
   if (version === 'v1beta1') {
     return {
       [names.metricValueList(version)]: list,
@@ -183,7 +232,12 @@ function customDefinitions(version: 'v1beta1' | 'v1beta2'): Record<string, Schem
         describedObject: ref(names.objectReference),
         metricName: string,
         timestamp: ref(names.time),
-        window: { type: 'integer', format: 'int64', description: 'Seconds the value was computed over.', optional: true },
+        window: {
+          type: 'integer',
+          format: 'int64',
+          description: 'Seconds the value was computed over.',
+          optional: true,
+        },
         value: ref(names.quantity),
         selector: ref(names.labelSelector),
       }),
@@ -191,15 +245,23 @@ function customDefinitions(version: 'v1beta1' | 'v1beta2'): Record<string, Schem
   }
   return {
     [names.metricValueList(version)]: list,
-    [names.metricIdentifier]: definition<MetricValueV1Beta2['metric']>('A metric name and the selector of its series.', {
-      name: string,
-      selector: ref(names.labelSelector),
-    }),
+    [names.metricIdentifier]: definition<MetricValueV1Beta2['metric']>(
+      'A metric name and the selector of its series.',
+      {
+        name: string,
+        selector: ref(names.labelSelector),
+      },
+    ),
     [names.metricValue(version)]: definition<MetricValueV1Beta2>('The value of a metric for one object.', {
       describedObject: ref(names.objectReference),
       metric: ref(names.metricIdentifier),
       timestamp: ref(names.time),
-      windowSeconds: { type: 'integer', format: 'int64', description: 'Seconds the value was computed over.', optional: true },
+      windowSeconds: {
+        type: 'integer',
+        format: 'int64',
+        description: 'Seconds the value was computed over.',
+        optional: true,
+      },
       value: ref(names.quantity),
     }),
   };
@@ -207,12 +269,16 @@ function customDefinitions(version: 'v1beta1' | 'v1beta2'): Record<string, Schem
 
 function externalDefinitions(): Record<string, Schema> {
   return {
-    [names.externalMetricValueList]: definition<ExternalMetricValueList>('The series of one external metric.', {
-      kind: kindField('ExternalMetricValueList'),
-      apiVersion: kindField('external.metrics.k8s.io/v1beta1'),
-      metadata: ref(names.listMeta),
-      items: { type: 'array', items: ref(names.externalMetricValue) },
-    }, [{ group: 'external.metrics.k8s.io', version: 'v1beta1', kind: 'ExternalMetricValueList' }]),
+    [names.externalMetricValueList]: definition<ExternalMetricValueList>(
+      'The series of one external metric.',
+      {
+        kind: kindField('ExternalMetricValueList'),
+        apiVersion: kindField('external.metrics.k8s.io/v1beta1'),
+        metadata: ref(names.listMeta),
+        items: { type: 'array', items: ref(names.externalMetricValue) },
+      },
+      [{ group: 'external.metrics.k8s.io', version: 'v1beta1', kind: 'ExternalMetricValueList' }],
+    ),
     [names.externalMetricValue]: definition<ExternalMetricValueWire>('The value of one series of an external metric.', {
       metricName: string,
       metricLabels: stringMap,
@@ -226,7 +292,11 @@ function externalDefinitions(): Record<string, Schema> {
 /** metrics.k8s.io/v1beta1: NodeMetrics and PodMetrics with their lists (spec §10). */
 function resourceDefinitions(): Record<string, Schema> {
   const gvk = (kind: string): GroupVersionKind[] => [{ group: 'metrics.k8s.io', version: 'v1beta1', kind }];
-  const usage: Schema = { type: 'object', description: 'A ResourceList: `cpu` and `memory` usage.', additionalProperties: ref(names.quantity) };
+  const usage: Schema = {
+    type: 'object',
+    description: 'A ResourceList: `cpu` and `memory` usage.',
+    additionalProperties: ref(names.quantity),
+  };
   const typeMeta = (kind: string) => ({
     kind: { ...kindField(kind), description: `${kind}; left out of the items of a list.`, optional: true as const },
     apiVersion: { ...kindField('metrics.k8s.io/v1beta1'), optional: true as const },
@@ -244,29 +314,48 @@ function resourceDefinitions(): Record<string, Schema> {
       creationTimestamp: { ...ref(names.time), description: 'The time of the answer.' },
       labels: { ...stringMap, optional: true },
     }),
-    [names.nodeMetrics]: definition<NodeMetricsWire>('The resource usage of one node.', {
-      ...typeMeta('NodeMetrics'),
-      metadata: ref(names.objectMeta),
-      timestamp: { ...ref(names.time), description: 'The end of the sample window.' },
-      window: ref(names.duration),
+    [names.nodeMetrics]: definition<NodeMetricsWire>(
+      'The resource usage of one node.',
+      {
+        ...typeMeta('NodeMetrics'),
+        metadata: ref(names.objectMeta),
+        timestamp: { ...ref(names.time), description: 'The end of the sample window.' },
+        window: ref(names.duration),
+        usage,
+      },
+      gvk('NodeMetrics'),
+    ),
+    [names.nodeMetricsList]: definition<NodeMetricsList>(
+      'The resource usage of nodes.',
+      {
+        ...list('NodeMetricsList'),
+        items: { type: 'array', items: ref(names.nodeMetrics) },
+      },
+      gvk('NodeMetricsList'),
+    ),
+    [names.containerMetrics]: definition<ContainerMetricsWire>('The resource usage of one container.', {
+      name: string,
       usage,
-    }, gvk('NodeMetrics')),
-    [names.nodeMetricsList]: definition<NodeMetricsList>('The resource usage of nodes.', {
-      ...list('NodeMetricsList'),
-      items: { type: 'array', items: ref(names.nodeMetrics) },
-    }, gvk('NodeMetricsList')),
-    [names.containerMetrics]: definition<ContainerMetricsWire>('The resource usage of one container.', { name: string, usage }),
-    [names.podMetrics]: definition<PodMetricsWire>('The resource usage of one pod, per container.', {
-      ...typeMeta('PodMetrics'),
-      metadata: ref(names.objectMeta),
-      timestamp: { ...ref(names.time), description: 'The end of the sample window.' },
-      window: ref(names.duration),
-      containers: { type: 'array', items: ref(names.containerMetrics) },
-    }, gvk('PodMetrics')),
-    [names.podMetricsList]: definition<PodMetricsList>('The resource usage of pods.', {
-      ...list('PodMetricsList'),
-      items: { type: 'array', items: ref(names.podMetrics) },
-    }, gvk('PodMetricsList')),
+    }),
+    [names.podMetrics]: definition<PodMetricsWire>(
+      'The resource usage of one pod, per container.',
+      {
+        ...typeMeta('PodMetrics'),
+        metadata: ref(names.objectMeta),
+        timestamp: { ...ref(names.time), description: 'The end of the sample window.' },
+        window: ref(names.duration),
+        containers: { type: 'array', items: ref(names.containerMetrics) },
+      },
+      gvk('PodMetrics'),
+    ),
+    [names.podMetricsList]: definition<PodMetricsList>(
+      'The resource usage of pods.',
+      {
+        ...list('PodMetricsList'),
+        items: { type: 'array', items: ref(names.podMetrics) },
+      },
+      gvk('PodMetricsList'),
+    ),
   };
 }
 

@@ -4,7 +4,14 @@
  * argument. Async, because `genCA`/`genSignedCert` sign through WebCrypto.
  * @module
  */
-import { ChartValuesError, TemplateError, type Command, type Operand, type Pipeline, type TemplateNode } from './parse.js';
+import {
+  ChartValuesError,
+  TemplateError,
+  type Command,
+  type Operand,
+  type Pipeline,
+  type TemplateNode,
+} from './parse.js';
 
 /** A function callable from a template; `context` gives `include` and `tpl` the template set. */
 export type TemplateFunction = (context: ExecutionContext, ...args: unknown[]) => unknown;
@@ -31,7 +38,10 @@ export function printValue(value: unknown): string {
   if (typeof value === 'string') return value;
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
   if (Array.isArray(value)) return `[${value.map(printValue).join(' ')}]`;
-  return `map[${Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => `${k}:${printValue(v)}`).join(' ')}]`;
+  return `map[${Object.entries(value as Record<string, unknown>)
+    .sort(([a], [b]) => (a < b ? -1 : 1))
+    .map(([k, v]) => `${k}:${printValue(v)}`)
+    .join(' ')}]`;
 }
 
 class Scope {
@@ -81,7 +91,13 @@ export class TemplateExecutor {
     return out.join('');
   }
 
-  private async walk(nodes: readonly TemplateNode[], dot: unknown, scope: Scope, file: string, out: string[]): Promise<void> {
+  private async walk(
+    nodes: readonly TemplateNode[],
+    dot: unknown,
+    scope: Scope,
+    file: string,
+    out: string[],
+  ): Promise<void> {
     for (const node of nodes) {
       switch (node.kind) {
         case 'text':
@@ -117,8 +133,12 @@ export class TemplateExecutor {
     const value = await this.pipeline({ declare: [], assign: false, commands }, dot, scope, file);
     let entries: [unknown, unknown][];
     if (Array.isArray(value)) entries = value.map((v, i) => [i, v]);
-    else if (typeof value === 'number') entries = Array.from({ length: Math.max(0, Math.trunc(value)) }, (_, i) => [i, i]);
-    else if (value !== null && typeof value === 'object') entries = Object.keys(value).sort().map((k) => [k, (value as Record<string, unknown>)[k]]);
+    else if (typeof value === 'number')
+      entries = Array.from({ length: Math.max(0, Math.trunc(value)) }, (_, i) => [i, i]);
+    else if (value !== null && typeof value === 'object')
+      entries = Object.keys(value)
+        .sort()
+        .map((k) => [k, (value as Record<string, unknown>)[k]]);
     else if (value === null || value === undefined) entries = [];
     else throw new TemplateError(`${file}: range can't iterate over ${printValue(value)}`);
     if (entries.length === 0) {
@@ -155,7 +175,8 @@ export class TemplateExecutor {
   private async command(command: Command, dot: unknown, scope: Scope, file: string, piped: unknown): Promise<unknown> {
     const [head, ...rest] = command;
     if (head!.kind !== 'function') {
-      if (rest.length > 0 || piped !== noValue) throw new TemplateError(`${file}: can't give arguments to a non-function`);
+      if (rest.length > 0 || piped !== noValue)
+        throw new TemplateError(`${file}: can't give arguments to a non-function`);
       return this.operand(head!, dot, scope, file);
     }
     const name = head!.name;

@@ -69,15 +69,25 @@ export const templateFunctions: Readonly<Record<string, TemplateFunction>> = {
   indent: (_c, spaces, text) => indent(spaces, text),
   nindent: (_c, spaces, text) => `\n${indent(spaces, text)}`,
   trim: (_c, text) => str(text).trim(),
-  trimSuffix: (_c, suffix, text) => (str(text).endsWith(str(suffix)) ? str(text).slice(0, str(text).length - str(suffix).length) : str(text)),
-  trimPrefix: (_c, prefix, text) => (str(text).startsWith(str(prefix)) ? str(text).slice(str(prefix).length) : str(text)),
+  trimSuffix: (_c, suffix, text) =>
+    str(text).endsWith(str(suffix)) ? str(text).slice(0, str(text).length - str(suffix).length) : str(text),
+  trimPrefix: (_c, prefix, text) =>
+    str(text).startsWith(str(prefix)) ? str(text).slice(str(prefix).length) : str(text),
   trunc: (_c, length, text) => str(text).slice(0, int(length)),
   replace: (_c, from, to, text) => str(text).replaceAll(str(from), str(to)),
   lower: (_c, text) => str(text).toLowerCase(),
   contains: (_c, part, text) => str(text).includes(str(part)),
   hasPrefix: (_c, prefix, text) => str(text).startsWith(str(prefix)),
-  quote: (_c, ...values) => values.filter((v) => v !== null && v !== undefined).map((v) => JSON.stringify(str(v))).join(' '),
-  squote: (_c, ...values) => values.filter((v) => v !== null && v !== undefined).map((v) => `'${str(v)}'`).join(' '),
+  quote: (_c, ...values) =>
+    values
+      .filter((v) => v !== null && v !== undefined)
+      .map((v) => JSON.stringify(str(v)))
+      .join(' '),
+  squote: (_c, ...values) =>
+    values
+      .filter((v) => v !== null && v !== undefined)
+      .map((v) => `'${str(v)}'`)
+      .join(' '),
   print: (_c, ...values) => values.map(str).join(''),
   printf: (_c, format, ...args) => printf(str(format), args),
   toString: (_c: unknown, value: unknown) => str(value),
@@ -94,7 +104,12 @@ export const templateFunctions: Readonly<Record<string, TemplateFunction>> = {
   gt: (_c, a, b) => int(a) > int(b),
   ge: (_c, a, b) => int(a) >= int(b),
   add: (_c, ...values) => values.reduce<number>((sum, v) => sum + int(v), 0),
-  len: (_c, value) => (typeof value === 'string' || Array.isArray(value) ? value.length : value !== null && typeof value === 'object' ? Object.keys(value).length : 0),
+  len: (_c, value) =>
+    typeof value === 'string' || Array.isArray(value)
+      ? value.length
+      : value !== null && typeof value === 'object'
+        ? Object.keys(value).length
+        : 0,
   list: (_c, ...values) => values,
   append: (_c, values, value) => [...list(values), value],
   has: (_c, value, values) => list(values).includes(value),
@@ -111,8 +126,14 @@ export const templateFunctions: Readonly<Record<string, TemplateFunction>> = {
     return map;
   },
   hasKey: (_c, map, key) => map !== null && typeof map === 'object' && Object.hasOwn(map, str(key)),
-  get: (_c, map, key) => (map !== null && typeof map === 'object' ? ((map as Record<string, unknown>)[str(key)] ?? '') : ''),
-  index: (_c, value, ...keys) => keys.reduce<unknown>((current, key) => (current === null || current === undefined ? undefined : (current as Record<string, unknown>)[str(key)]), value),
+  get: (_c, map, key) =>
+    map !== null && typeof map === 'object' ? ((map as Record<string, unknown>)[str(key)] ?? '') : '',
+  index: (_c, value, ...keys) =>
+    keys.reduce<unknown>(
+      (current, key) =>
+        current === null || current === undefined ? undefined : (current as Record<string, unknown>)[str(key)],
+      value,
+    ),
   join: (_c, separator, values) => list(values).map(str).join(str(separator)),
   kindIs: (_c, kind, value) => kindOf(value) === str(kind),
   b64enc: (_c, text) => Buffer.from(str(text)).toString('base64'),
@@ -124,7 +145,11 @@ export const templateFunctions: Readonly<Record<string, TemplateFunction>> = {
   },
   lookup: () => ({}),
   genCA: async (_c, commonName, validity) => {
-    const authority = await createCertificateAuthority({ commonName: str(commonName), notBefore: new Date(Date.now() - 60 * 60_000), notAfter: days(validity) });
+    const authority = await createCertificateAuthority({
+      commonName: str(commonName),
+      notBefore: new Date(Date.now() - 60 * 60_000),
+      notAfter: days(validity),
+    });
     // NB: the CA's key stays inside the object genSignedCert reads; nothing renders it.
     const result = { Cert: authority.certPem, Key: '' };
     authorities.set(result, authority);
@@ -138,7 +163,9 @@ export const templateFunctions: Readonly<Record<string, TemplateFunction>> = {
       commonName: str(commonName),
       usages: ['serverAuth'],
       dnsNames: list(dnsNames).map(str),
-      ipAddresses: list(ips).map(str).filter((ip) => isIP(ip) !== 0),
+      ipAddresses: list(ips)
+        .map(str)
+        .filter((ip) => isIP(ip) !== 0),
       notBefore: new Date(Date.now() - 60 * 60_000),
       notAfter: days(validity),
     });

@@ -25,7 +25,12 @@ export interface Pipeline {
 export type TemplateNode =
   | { readonly kind: 'text'; readonly text: string }
   | { readonly kind: 'action'; readonly pipeline: Pipeline }
-  | { readonly kind: 'if' | 'with' | 'range'; readonly pipeline: Pipeline; readonly body: TemplateNode[]; readonly otherwise: TemplateNode[] }
+  | {
+      readonly kind: 'if' | 'with' | 'range';
+      readonly pipeline: Pipeline;
+      readonly body: TemplateNode[];
+      readonly otherwise: TemplateNode[];
+    }
   | { readonly kind: 'template'; readonly name: string; readonly pipeline?: Pipeline };
 
 export interface ParsedTemplate {
@@ -45,8 +50,18 @@ export class ChartValuesError extends Error {
 }
 
 type Token =
-  | { readonly type: 'string' | 'number' | 'ident' | 'punct'; readonly text: string; readonly value?: unknown; readonly adjacent: boolean }
-  | { readonly type: 'field' | 'variable'; readonly text: string; readonly path: readonly string[]; readonly adjacent: boolean };
+  | {
+      readonly type: 'string' | 'number' | 'ident' | 'punct';
+      readonly text: string;
+      readonly value?: unknown;
+      readonly adjacent: boolean;
+    }
+  | {
+      readonly type: 'field' | 'variable';
+      readonly text: string;
+      readonly path: readonly string[];
+      readonly adjacent: boolean;
+    };
 
 const space = /[ \t\r\n]/;
 
@@ -110,7 +125,10 @@ function tokenize(source: string, file: string): Token[] {
 
 class PipelineParser {
   private at = 0;
-  constructor(private readonly tokens: readonly Token[], private readonly file: string) {}
+  constructor(
+    private readonly tokens: readonly Token[],
+    private readonly file: string,
+  ) {}
 
   static parse(tokens: readonly Token[], file: string): Pipeline {
     const parser = new PipelineParser(tokens, file);
@@ -123,12 +141,18 @@ class PipelineParser {
     const declare: string[] = [];
     let assign = false;
     const t = this.tokens;
-    const isVariable = (k: number) => t[k]?.type === 'variable' && (t[k] as { path: readonly string[] }).path.length === 0;
+    const isVariable = (k: number) =>
+      t[k]?.type === 'variable' && (t[k] as { path: readonly string[] }).path.length === 0;
     if (isVariable(this.at) && (t[this.at + 1]?.text === ':=' || t[this.at + 1]?.text === '=')) {
       declare.push(t[this.at]!.text);
       assign = t[this.at + 1]!.text === '=';
       this.at += 2;
-    } else if (isVariable(this.at) && t[this.at + 1]?.text === ',' && isVariable(this.at + 2) && t[this.at + 3]?.text === ':=') {
+    } else if (
+      isVariable(this.at) &&
+      t[this.at + 1]?.text === ',' &&
+      isVariable(this.at + 2) &&
+      t[this.at + 3]?.text === ':='
+    ) {
       declare.push(t[this.at]!.text, t[this.at + 2]!.text);
       this.at += 4;
     }
@@ -251,7 +275,12 @@ export function parseTemplate(source: string, file: string): ParsedTemplate {
   const stack: OpenBlock[] = [{ kind: 'root', chained: false, target: root }];
   const top = () => stack[stack.length - 1]!;
   const open = (kind: 'if' | 'with' | 'range', rest: Token[], chained: boolean) => {
-    const node = { kind, pipeline: PipelineParser.parse(rest, file), body: [] as TemplateNode[], otherwise: [] as TemplateNode[] };
+    const node = {
+      kind,
+      pipeline: PipelineParser.parse(rest, file),
+      body: [] as TemplateNode[],
+      otherwise: [] as TemplateNode[],
+    };
     top().target.push(node);
     stack.push({ kind, node, chained, target: node.body });
   };
@@ -281,7 +310,11 @@ export function parseTemplate(source: string, file: string): ParsedTemplate {
     } else if (keyword === 'template') {
       if (rest[0]?.type !== 'string') throw new TemplateError(`${file}: template needs a quoted name`);
       const name = rest[0].value as string;
-      top().target.push(rest.length > 1 ? { kind: 'template', name, pipeline: PipelineParser.parse(rest.slice(1), file) } : { kind: 'template', name });
+      top().target.push(
+        rest.length > 1
+          ? { kind: 'template', name, pipeline: PipelineParser.parse(rest.slice(1), file) }
+          : { kind: 'template', name },
+      );
     } else if (['block', 'break', 'continue'].includes(keyword)) {
       throw new TemplateError(`${file}: ${keyword} is not supported by this renderer`);
     } else {

@@ -23,11 +23,19 @@ describe('Go templates as Helm runs them', () => {
       ['{{ "a" 1 }}', /can't give arguments to a non-function/],
       ['{{ break }}', /break is not supported/],
     ];
-    for (const [source, message] of cases) await assert.rejects(render(source), (error: Error) => error instanceof TemplateError && message.test(error.message), source);
+    for (const [source, message] of cases)
+      await assert.rejects(
+        render(source),
+        (error: Error) => error instanceof TemplateError && message.test(error.message),
+        source,
+      );
   });
 
-  test('fail and required raise the chart\'s own message', async () => {
-    await assert.rejects(render('{{ fail "replicas must be 1" }}'), (error: Error) => error instanceof ChartValuesError && error.message === 'replicas must be 1');
+  test("fail and required raise the chart's own message", async () => {
+    await assert.rejects(
+      render('{{ fail "replicas must be 1" }}'),
+      (error: Error) => error instanceof ChartValuesError && error.message === 'replicas must be 1',
+    );
     await assert.rejects(render('{{ required "url is required" .url }}', { url: '' }), ChartValuesError);
     assert.equal(await render('{{ required "url is required" .url }}', { url: 'x' }), 'x');
   });
@@ -50,7 +58,10 @@ describe('Go templates as Helm runs them', () => {
 
   test('range over lists, maps in key order and numbers, with variables scoped to the block', async () => {
     assert.equal(await render('{{ range $i, $v := .l }}{{ $i }}={{ $v }};{{ end }}', { l: ['a', 'b'] }), '0=a;1=b;');
-    assert.equal(await render('{{ range $k, $v := .m }}{{ $k }}={{ $v }};{{ end }}', { m: { b: 2, a: 1 } }), 'a=1;b=2;');
+    assert.equal(
+      await render('{{ range $k, $v := .m }}{{ $k }}={{ $v }};{{ end }}', { m: { b: 2, a: 1 } }),
+      'a=1;b=2;',
+    );
     assert.equal(await render('{{ range .l }}[{{ . }}]{{ else }}empty{{ end }}', { l: [] }), 'empty');
     assert.equal(await render('{{ range 3 }}{{ . }}{{ end }}'), '012');
     assert.equal(await render('{{ $x := 1 }}{{ if true }}{{ $x = 2 }}{{ $y := 3 }}{{ end }}{{ $x }}'), '2');
@@ -70,14 +81,18 @@ describe('Go templates as Helm runs them', () => {
 
   test('define, include and nindent build YAML as charts do', async () => {
     const helpers = '{{- define "labels" -}}\na: {{ .a }}\nb: "2"\n{{- end }}';
-    assert.equal(await render('metadata:\n  labels:\n    {{- include "labels" . | nindent 4 }}\n', { a: 1 }, helpers), 'metadata:\n  labels:\n    a: 1\n    b: "2"\n');
+    assert.equal(
+      await render('metadata:\n  labels:\n    {{- include "labels" . | nindent 4 }}\n', { a: 1 }, helpers),
+      'metadata:\n  labels:\n    a: 1\n    b: "2"\n',
+    );
     assert.equal(await render('{{ toYaml .v }}', { v: { b: [1, 2], a: 'x' } }), 'a: x\nb:\n- 1\n- 2');
     assert.equal(await render('{{ tpl .t . }}', { t: 'http://{{ .host }}', host: 'h' }), 'http://h');
     assert.equal(await render('{{ $m := dict "k" "v" }}{{ $_ := set $m "n" 1 }}{{ toJson $m }}'), '{"k":"v","n":1}');
   });
 
   test('genCA and genSignedCert make a CA and a certificate it signed, for exactly the names given', async () => {
-    const source = '{{ $ca := genCA "test-ca" 1 }}{{ $c := genSignedCert "svc.ns.svc" nil (list "svc.ns.svc") 1 $ca }}{{ $ca.Cert | b64enc }} {{ $c.Cert | b64enc }} {{ $c.Key | b64enc }}';
+    const source =
+      '{{ $ca := genCA "test-ca" 1 }}{{ $c := genSignedCert "svc.ns.svc" nil (list "svc.ns.svc") 1 $ca }}{{ $ca.Cert | b64enc }} {{ $c.Cert | b64enc }} {{ $c.Key | b64enc }}';
     const [ca, cert, key] = (await render(source)).split(' ').map((b64) => Buffer.from(b64, 'base64').toString('utf8'));
     const { X509Certificate, createPrivateKey, createPublicKey } = await import('node:crypto');
     const caCert = new X509Certificate(ca!);

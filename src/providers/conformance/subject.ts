@@ -40,7 +40,9 @@ export interface ConformanceSubject {
   };
   /** The `windowSeconds` every value carries, for a back end that aggregates over a window it knows. */
   readonly windowSeconds?: number;
-  /** For a back end that does I/O on a request. Without it, every call must settle without waiting (nothing to abort). */
+  /**
+   * For a back end that does I/O on a request. Without it, every call must settle without waiting (nothing to abort).
+   */
   readonly stall?: StallHandle;
   /** For a back end that reads an upstream on a request. */
   readonly unreachable?: UnreachableHandle;

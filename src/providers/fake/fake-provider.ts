@@ -217,13 +217,15 @@ export function createFakeProvider(options: FakeProviderOptions = {}): FakeProvi
       if (ofMetric.length === 0) throw externalMetricNotFound(info.metric);
       return ofMetric
         .filter((s) => (s.namespace === undefined || s.namespace === namespace) && metricSelector.matches(s.labels))
-        .map((s): ExternalMetricValue => ({
-          metricName: info.metric,
-          metricLabels: s.labels,
-          timestamp: s.input.timestamp ?? Date.now(),
-          ...(s.input.windowSeconds !== undefined ? { windowSeconds: s.input.windowSeconds } : {}),
-          value: s.value,
-        }));
+        .map(
+          (s): ExternalMetricValue => ({
+            metricName: info.metric,
+            metricLabels: s.labels,
+            timestamp: s.input.timestamp ?? Date.now(),
+            ...(s.input.windowSeconds !== undefined ? { windowSeconds: s.input.windowSeconds } : {}),
+            value: s.value,
+          }),
+        );
     },
     listAllExternalMetrics() {
       externalList ??= [...new Set(externalValues.map((s) => s.input.metric))].sort().map((metric) => ({ metric }));

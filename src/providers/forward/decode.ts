@@ -15,7 +15,15 @@ import type { UpstreamResponse } from '../http/upstream-client.js';
 const labelSelector = z
   .object({
     matchLabels: z.record(z.string(), z.string()).optional(),
-    matchExpressions: z.array(z.object({ key: z.string(), operator: z.enum(['In', 'NotIn', 'Exists', 'DoesNotExist']), values: z.array(z.string()).optional() })).optional(),
+    matchExpressions: z
+      .array(
+        z.object({
+          key: z.string(),
+          operator: z.enum(['In', 'NotIn', 'Exists', 'DoesNotExist']),
+          values: z.array(z.string()).optional(),
+        }),
+      )
+      .optional(),
   })
   .nullable()
   .optional();
@@ -53,10 +61,18 @@ const externalItem = z.object({
 });
 
 const resourceList = z.object({
-  resources: z.array(z.object({ name: z.string(), namespaced: z.boolean().optional() })).nullable().optional(),
+  resources: z
+    .array(z.object({ name: z.string(), namespaced: z.boolean().optional() }))
+    .nullable()
+    .optional(),
 });
 
-const status = z.object({ kind: z.literal('Status'), message: z.string().optional(), reason: z.string().optional(), code: z.number().optional() });
+const status = z.object({
+  kind: z.literal('Status'),
+  message: z.string().optional(),
+  reason: z.string().optional(),
+  code: z.number().optional(),
+});
 
 function parseJson(response: UpstreamResponse, what: string): unknown {
   try {
@@ -76,8 +92,19 @@ export function upstreamError(response: UpstreamResponse): StatusError {
   }
   const parsed = status.safeParse(body);
   const code = parsed.success && parsed.data.code !== undefined ? parsed.data.code : response.status;
-  const reason = (parsed.success && parsed.data.reason ? parsed.data.reason : code === 404 ? 'NotFound' : code >= 500 ? 'ServiceUnavailable' : 'BadRequest') as StatusReason;
-  const message = parsed.success && parsed.data.message ? parsed.data.message : `the forwarded metrics server answered HTTP ${response.status}`;
+  const reason = (
+    parsed.success && parsed.data.reason
+      ? parsed.data.reason
+      : code === 404
+        ? 'NotFound'
+        : code >= 500
+          ? 'ServiceUnavailable'
+          : 'BadRequest'
+  ) as StatusReason;
+  const message =
+    parsed.success && parsed.data.message
+      ? parsed.data.message
+      : `the forwarded metrics server answered HTTP ${response.status}`;
   return new StatusError(code, reason, message);
 }
 
@@ -92,12 +119,20 @@ function canonical(value: string): string {
 
 function items<T>(response: UpstreamResponse, schema: z.ZodType<T>, what: string): T[] {
   const parsed = z.object({ items: z.array(schema).nullable() }).safeParse(parseJson(response, what));
-  if (!parsed.success) throw serviceUnavailable(`the forwarded metrics server answered a malformed ${what}: ${parsed.error.issues[0]?.message ?? ''}`);
+  if (!parsed.success)
+    throw serviceUnavailable(
+      `the forwarded metrics server answered a malformed ${what}: ${parsed.error.issues[0]?.message ?? ''}`,
+    );
   return parsed.data.items ?? [];
 }
 
 export function decodeMetricValueList(response: UpstreamResponse, version: 'v1beta1' | 'v1beta2'): MetricValue[] {
-  const toObject = (o: z.infer<typeof describedObject>) => ({ kind: o.kind ?? '', ...(o.namespace ? { namespace: o.namespace } : {}), name: o.name, apiVersion: o.apiVersion ?? '' });
+  const toObject = (o: z.infer<typeof describedObject>) => ({
+    kind: o.kind ?? '',
+    ...(o.namespace ? { namespace: o.namespace } : {}),
+    name: o.name,
+    apiVersion: o.apiVersion ?? '',
+  });
   if (version === 'v1beta2') {
     return items(response, v1beta2Item, 'MetricValueList').map((item) => ({
       describedObject: toObject(item.describedObject),

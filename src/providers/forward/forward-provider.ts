@@ -6,7 +6,12 @@
  * @module
  */
 import { serviceUnavailable, StatusError } from '../../api/errors.js';
-import { customMetricsGroup, externalMetricsGroup, externalMetricsVersion, type CustomMetricsVersion } from '../../api/types.js';
+import {
+  customMetricsGroup,
+  externalMetricsGroup,
+  externalMetricsVersion,
+  type CustomMetricsVersion,
+} from '../../api/types.js';
 import { groupResourceString } from '../../api/errors.js';
 import type { Logger } from '../../log/index.js';
 import type { Selector } from '../../selector/index.js';
@@ -74,23 +79,32 @@ export class ForwardProvider implements CustomMetricsProvider, ExternalMetricsPr
       }
       const external = await this.options.client.get(`/apis/${externalMetricsGroup}/${externalMetricsVersion}`);
       if (custom === undefined && external.status !== 200) {
-        throw new Error(`it serves neither metrics API (HTTP ${v2.status} for ${customMetricsGroup}, ${external.status} for ${externalMetricsGroup})`);
+        throw new Error(
+          `it serves neither metrics API (HTTP ${v2.status} for ${customMetricsGroup}, ${external.status} for ${externalMetricsGroup})`,
+        );
       }
       this.customVersion = customVersion;
       this.customList = stable(this.customList, custom === undefined ? [] : decodeCustomResourceList(custom));
       this.hasExternal = external.status === 200;
       this.externalList = stable(this.externalList, this.hasExternal ? decodeExternalResourceList(external) : []);
-      if (this.lastError !== undefined) this.options.logger.info({ upstream: this.options.url }, 'forwarded metrics server discovered');
+      if (this.lastError !== undefined)
+        this.options.logger.info({ upstream: this.options.url }, 'forwarded metrics server discovered');
       this.lastError = undefined;
     } catch (error) {
       const message = error instanceof StatusError ? error.message : (error as Error).message;
-      if (this.lastError !== message) this.options.logger.warn({ upstream: this.options.url, err: message }, 'cannot read discovery of the forwarded metrics server');
+      if (this.lastError !== message)
+        this.options.logger.warn(
+          { upstream: this.options.url, err: message },
+          'cannot read discovery of the forwarded metrics server',
+        );
       this.lastError = message;
     }
   }
 
   readiness(): Readiness {
-    return this.lastError === undefined ? { ready: true } : { ready: false, message: `${this.options.url}: ${this.lastError}` };
+    return this.lastError === undefined
+      ? { ready: true }
+      : { ready: false, message: `${this.options.url}: ${this.lastError}` };
   }
 
   listAllMetrics(): readonly CustomMetricInfo[] {
@@ -101,18 +115,46 @@ export class ForwardProvider implements CustomMetricsProvider, ExternalMetricsPr
     return this.externalList;
   }
 
-  async getMetricByName(name: NamespacedName, info: CustomMetricInfo, metricSelector: Selector, ctx: QueryContext): Promise<MetricValue> {
-    const values = await this.custom(objectPath(info, name.namespace, name.name), [['metricLabelSelector', metricSelector]], ctx);
+  async getMetricByName(
+    name: NamespacedName,
+    info: CustomMetricInfo,
+    metricSelector: Selector,
+    ctx: QueryContext,
+  ): Promise<MetricValue> {
+    const values = await this.custom(
+      objectPath(info, name.namespace, name.name),
+      [['metricLabelSelector', metricSelector]],
+      ctx,
+    );
     const value = values[0];
-    if (values.length !== 1 || value === undefined) throw serviceUnavailable(`the forwarded metrics server answered ${values.length} values for one object`);
+    if (values.length !== 1 || value === undefined)
+      throw serviceUnavailable(`the forwarded metrics server answered ${values.length} values for one object`);
     return value;
   }
 
-  getMetricBySelector(namespace: string, selector: Selector, info: CustomMetricInfo, metricSelector: Selector, ctx: QueryContext): Promise<readonly MetricValue[]> {
-    return this.custom(objectPath(info, namespace, '*'), [['labelSelector', selector], ['metricLabelSelector', metricSelector]], ctx);
+  getMetricBySelector(
+    namespace: string,
+    selector: Selector,
+    info: CustomMetricInfo,
+    metricSelector: Selector,
+    ctx: QueryContext,
+  ): Promise<readonly MetricValue[]> {
+    return this.custom(
+      objectPath(info, namespace, '*'),
+      [
+        ['labelSelector', selector],
+        ['metricLabelSelector', metricSelector],
+      ],
+      ctx,
+    );
   }
 
-  async getExternalMetric(namespace: string, metricSelector: Selector, info: ExternalMetricInfo, ctx: QueryContext): Promise<readonly ExternalMetricValue[]> {
+  async getExternalMetric(
+    namespace: string,
+    metricSelector: Selector,
+    info: ExternalMetricInfo,
+    ctx: QueryContext,
+  ): Promise<readonly ExternalMetricValue[]> {
     const path = `/apis/${externalMetricsGroup}/${externalMetricsVersion}/namespaces/${segment(namespace)}/${segment(info.metric)}`;
     const response = await this.send(path + query([['labelSelector', metricSelector]]), ctx);
     return decodeExternalMetricValueList(response);
@@ -144,5 +186,7 @@ function objectPath(info: CustomMetricInfo, namespace: string, name: string): st
     return `/namespaces/${segment(name)}/metrics/${metric}`;
   }
   const resource = segment(groupResourceString(info.groupResource));
-  return namespace === '' ? `/${resource}/${segment(name)}/${metric}` : `/namespaces/${segment(namespace)}/${resource}/${segment(name)}/${metric}`;
+  return namespace === ''
+    ? `/${resource}/${segment(name)}/${metric}`
+    : `/namespaces/${segment(namespace)}/${resource}/${segment(name)}/${metric}`;
 }

@@ -27,7 +27,10 @@ const configSchema = z
     discoveryInterval: durationString.default('30s'),
   })
   .strict()
-  .refine((c) => (c.certFile === undefined) === (c.keyFile === undefined), { message: 'certFile and keyFile go together', path: ['certFile'] });
+  .refine((c) => (c.certFile === undefined) === (c.keyFile === undefined), {
+    message: 'certFile and keyFile go together',
+    path: ['certFile'],
+  });
 
 export type ForwardBackendConfig = z.infer<typeof configSchema>;
 
@@ -36,7 +39,9 @@ async function readPem(file: string | undefined, what: string): Promise<string |
   try {
     return await readFile(file, 'utf8');
   } catch (error) {
-    throw new Error(`cannot read the ${what} ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    throw new Error(
+      `cannot read the ${what} ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+    );
   }
 }
 
@@ -45,14 +50,38 @@ const forwardBackend: BackendFactory<ForwardBackendConfig> = {
   description: 'another metrics API server (KEDA, prometheus-adapter, ...) served through this one',
   configSchema,
   flags: [
-    { name: 'forward-url', value: '<url>', description: 'https URL of the metrics API server to forward to', configKey: 'url' },
-    { name: 'forward-ca-file', value: '<file>', description: 'CA that signed its serving certificate', configKey: 'caFile' },
-    { name: 'forward-cert-file', value: '<file>', description: 'client certificate to present to it', configKey: 'certFile' },
+    {
+      name: 'forward-url',
+      value: '<url>',
+      description: 'https URL of the metrics API server to forward to',
+      configKey: 'url',
+    },
+    {
+      name: 'forward-ca-file',
+      value: '<file>',
+      description: 'CA that signed its serving certificate',
+      configKey: 'caFile',
+    },
+    {
+      name: 'forward-cert-file',
+      value: '<file>',
+      description: 'client certificate to present to it',
+      configKey: 'certFile',
+    },
     { name: 'forward-key-file', value: '<file>', description: 'key of --forward-cert-file', configKey: 'keyFile' },
-    { name: 'forward-token-file', value: '<file>', description: 'bearer token to send it, re-read on every request', configKey: 'tokenFile' },
+    {
+      name: 'forward-token-file',
+      value: '<file>',
+      description: 'bearer token to send it, re-read on every request',
+      configKey: 'tokenFile',
+    },
   ],
   async create(config, _flags, deps): Promise<Backend> {
-    const [ca, cert, key] = await Promise.all([readPem(config.caFile, 'CA file'), readPem(config.certFile, 'certificate file'), readPem(config.keyFile, 'key file')]);
+    const [ca, cert, key] = await Promise.all([
+      readPem(config.caFile, 'CA file'),
+      readPem(config.certFile, 'certificate file'),
+      readPem(config.keyFile, 'key file'),
+    ]);
     const tokenFile = config.tokenFile;
     if (tokenFile !== undefined) await readPem(tokenFile, 'token file');
     const client = createUpstreamClient({

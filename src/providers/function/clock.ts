@@ -62,7 +62,8 @@ export function createManualClock(start = 0): ManualClock {
       await settle();
       for (;;) {
         let next: PendingTimer | undefined;
-        for (const t of timers) if (t.at <= end && (next === undefined || t.at < next.at || (t.at === next.at && t.seq < next.seq))) next = t;
+        for (const t of timers)
+          if (t.at <= end && (next === undefined || t.at < next.at || (t.at === next.at && t.seq < next.seq))) next = t;
         if (next === undefined) break;
         timers.delete(next);
         current = next.at;

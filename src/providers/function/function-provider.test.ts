@@ -8,7 +8,6 @@ import { createManualClock } from './clock.js';
 import { createFunctionProvider } from './function-provider.js';
 import { value, variants } from './metric-value.js';
 
-
 function setup(random = () => 0) {
   const clock = createManualClock(1_000_000);
   const provider = createFunctionProvider({ clock, random });
@@ -17,7 +16,8 @@ function setup(random = () => 0) {
   return { clock, provider, read };
 }
 
-const values = (list: readonly { value: string; metricLabels: Record<string, string> }[]) => list.map((s) => [s.metricLabels, s.value]);
+const values = (list: readonly { value: string; metricLabels: Record<string, string> }[]) =>
+  list.map((s) => [s.metricLabels, s.value]);
 const isStatus = (code: number) => (error: unknown) => error instanceof StatusError && error.code === code;
 
 describe('function provider: values and selection', () => {
@@ -36,12 +36,22 @@ describe('function provider: values and selection', () => {
 
   test('without a selector a request gets the base value; with one, the matching variants', async () => {
     const { clock, provider, read } = setup();
-    provider.addMetric({ name: 'queue' }, async () => value(42).withLabels({ region: 'eu' }, 40).withLabels({ region: 'us' }, '1.5k').withLabels({ region: 'ap', tier: 'gold' }, 0.25));
+    provider.addMetric({ name: 'queue' }, async () =>
+      value(42)
+        .withLabels({ region: 'eu' }, 40)
+        .withLabels({ region: 'us' }, '1.5k')
+        .withLabels({ region: 'ap', tier: 'gold' }, 0.25),
+    );
     await clock.advance(0);
     assert.deepEqual(values(read('default', 'queue')), [[{}, '42']]);
     assert.deepEqual(values(read('default', 'queue', 'region=eu')), [[{ region: 'eu' }, '40']]);
-    assert.deepEqual(values(read('default', 'queue', 'region in (eu,us)')), [[{ region: 'eu' }, '40'], [{ region: 'us' }, '1500']]);
-    assert.deepEqual(values(read('default', 'queue', 'region notin (eu,us)')), [[{ region: 'ap', tier: 'gold' }, '250m']]);
+    assert.deepEqual(values(read('default', 'queue', 'region in (eu,us)')), [
+      [{ region: 'eu' }, '40'],
+      [{ region: 'us' }, '1500'],
+    ]);
+    assert.deepEqual(values(read('default', 'queue', 'region notin (eu,us)')), [
+      [{ region: 'ap', tier: 'gold' }, '250m'],
+    ]);
     assert.deepEqual(values(read('default', 'queue', 'tier')), [[{ region: 'ap', tier: 'gold' }, '250m']]);
     assert.deepEqual(values(read('default', 'queue', 'region=mars')), []);
     assert.equal(read('default', 'queue')[0]!.timestamp, 1_000_000);
@@ -50,9 +60,14 @@ describe('function provider: values and selection', () => {
 
   test('a result without a base value answers every variant to a request without a selector', async () => {
     const { clock, provider, read } = setup();
-    provider.addMetric({ name: 'lag' }, () => variants().withLabels({ topic: 'a' }, 1).withLabels({ topic: 'b' }, 2).withLabels({ topic: 'a' }, 3));
+    provider.addMetric({ name: 'lag' }, () =>
+      variants().withLabels({ topic: 'a' }, 1).withLabels({ topic: 'b' }, 2).withLabels({ topic: 'a' }, 3),
+    );
     await clock.advance(0);
-    assert.deepEqual(values(read('x', 'lag')), [[{ topic: 'b' }, '2'], [{ topic: 'a' }, '3']]);
+    assert.deepEqual(values(read('x', 'lag')), [
+      [{ topic: 'b' }, '2'],
+      [{ topic: 'a' }, '3'],
+    ]);
     provider.close();
   });
 
@@ -78,7 +93,8 @@ describe('function provider: values and selection', () => {
     provider.addMetric({ name: 'bad_label' }, () => value(1).withLabels({ 'bad key!': 'x' }, 2));
     provider.addMetric({ name: 'bad_quantity' }, () => '12 apples');
     await clock.advance(0);
-    for (const name of ['bad_number', 'bad_label', 'bad_quantity']) assert.throws(() => read('default', name), isStatus(503), name);
+    for (const name of ['bad_number', 'bad_label', 'bad_quantity'])
+      assert.throws(() => read('default', name), isStatus(503), name);
     provider.close();
   });
 });
@@ -132,14 +148,17 @@ describe('function provider: scheduling', () => {
     await clock.advance(30_000);
     assert.deepEqual(values(read('default', 'm')), [[{}, '1']], 'still fresh enough at exactly 30 s');
     await clock.advance(10_000);
-    assert.throws(() => read('default', 'm'), (error: unknown) => {
-      assert.ok(error instanceof StatusError);
-      assert.equal(error.code, 503);
-      assert.equal(error.reason, 'ServiceUnavailable');
-      assert.doesNotMatch(error.message, /upstream timeout/, 'the cause stays out of the message');
-      assert.match(String((error.cause as Error).message), /upstream timeout/);
-      return true;
-    });
+    assert.throws(
+      () => read('default', 'm'),
+      (error: unknown) => {
+        assert.ok(error instanceof StatusError);
+        assert.equal(error.code, 503);
+        assert.equal(error.reason, 'ServiceUnavailable');
+        assert.doesNotMatch(error.message, /upstream timeout/, 'the cause stays out of the message');
+        assert.match(String((error.cause as Error).message), /upstream timeout/);
+        return true;
+      },
+    );
     failing = false;
     await clock.advance(10_000);
     assert.deepEqual(values(read('default', 'm')), [[{}, '6']]);
@@ -193,23 +212,30 @@ describe('function provider: scheduling', () => {
     const { clock, provider, read } = setup();
     const calls: number[] = [];
     let hung: { signal: AbortSignal; finish: () => void } | undefined;
-    provider.addMetric({ name: 'hangs', every: '10s', timeout: '5s', retry: { initialDelay: '1s', jitter: 0 } }, ({ signal }) => {
-      calls.push(clock.now() - 1_000_000);
-      return new Promise((resolve) => {
-        hung = { signal, finish: () => resolve(7) };
-      });
-    });
+    provider.addMetric(
+      { name: 'hangs', every: '10s', timeout: '5s', retry: { initialDelay: '1s', jitter: 0 } },
+      ({ signal }) => {
+        calls.push(clock.now() - 1_000_000);
+        return new Promise((resolve) => {
+          hung = { signal, finish: () => resolve(7) };
+        });
+      },
+    );
     let other = 0;
     provider.addMetric({ name: 'healthy', every: '10s' }, () => ++other);
     await clock.advance(20_000);
     assert.deepEqual(calls, [0], 'the retry waits for the hung run');
     assert.equal(hung?.signal.aborted, true);
-    assert.match(String((hung?.signal.reason as Error).message), /timed out after 5000 ms/);
+    assert.match(String((hung?.signal.reason as Error | undefined)?.message), /timed out after 5000 ms/);
     assert.throws(() => read('default', 'hangs'), /function is failing/);
     assert.deepEqual(values(read('default', 'healthy')), [[{}, '3']]);
     hung!.finish();
     await clock.advance(0);
-    assert.deepEqual(calls, [0, 20_000], 'the wanted retry starts once the hung run settles; its late result is ignored');
+    assert.deepEqual(
+      calls,
+      [0, 20_000],
+      'the wanted retry starts once the hung run settles; its late result is ignored',
+    );
     assert.throws(() => read('default', 'hangs'), isStatus(503));
     hung!.finish();
     await clock.advance(0);
@@ -221,7 +247,10 @@ describe('function provider: scheduling', () => {
     const { clock, provider, read } = setup();
     const stream = new PassThrough({ objectMode: true });
     provider.addMetric({ name: 'depth' }, ({ event }) => (event as { depth?: number } | undefined)?.depth ?? 0);
-    provider.addMetric({ name: 'fed', trigger: stream }, ({ event }) => (event as { depth?: number } | undefined)?.depth ?? 0);
+    provider.addMetric(
+      { name: 'fed', trigger: stream },
+      ({ event }) => (event as { depth?: number } | undefined)?.depth ?? 0,
+    );
     await clock.advance(0);
     assert.deepEqual(values(read('default', 'fed')), [[{}, '0']]);
     stream.write({ depth: 12 });

@@ -9,7 +9,13 @@ import { parseDuration } from '../../duration/index.js';
 import type { Selector } from '../../selector/index.js';
 import type { ExternalMetricInfo, ExternalMetricsProvider, ExternalMetricValue } from '../provider.js';
 import { systemClock, type Clock } from './clock.js';
-import { ScheduledMetric, type MetricFunction, type MetricLogger, type MetricTrigger, type ScheduleOptions } from './scheduled-metric.js';
+import {
+  ScheduledMetric,
+  type MetricFunction,
+  type MetricLogger,
+  type MetricTrigger,
+  type ScheduleOptions,
+} from './scheduled-metric.js';
 
 /** A Go duration string (`'15s'`, `'1m30s'`) or milliseconds. */
 export type Duration = string | number;
@@ -24,7 +30,10 @@ export interface RetryOptions {
 }
 
 export interface AddMetricOptions {
-  /** The namespace the metric is visible in; `'*'` (the default) for every namespace. A namespaced metric shadows a `'*'` one of the same name. */
+  /**
+   * The namespace the metric is visible in; `'*'` (the default) for every namespace. A namespaced metric shadows a
+   * `'*'` one of the same name.
+   */
   readonly namespace?: string;
   /** The external metric's name, as an HPA names it (`external.metric.name`). */
   readonly name: string;
@@ -38,7 +47,10 @@ export interface AddMetricOptions {
   readonly signal?: AbortSignal;
   /** A run that takes longer fails, and its signal aborts; default `every` capped at 30s, or 30s. */
   readonly timeout?: Duration;
-  /** While the function fails, its last good value is served until it is this old, then 503; default 3×`every` but at least 1m, or 5m. */
+  /**
+   * While the function fails, its last good value is served until it is this old, then 503; default 3×`every` but at
+   * least 1m, or 5m.
+   */
   readonly maxStaleness?: Duration;
   /** Backoff of retries after a failure, or false to wait for the next interval or event. */
   readonly retry?: RetryOptions | false;
@@ -60,9 +72,15 @@ export interface FunctionProviderOptions {
 }
 
 export interface FunctionProvider extends ExternalMetricsProvider {
-  /** Registers `fn` as the external metric `options.name` and runs it at once. Throws a TypeError for bad options or a duplicate. */
+  /**
+   * Registers `fn` as the external metric `options.name` and runs it at once. Throws a TypeError for bad options or a
+   * duplicate.
+   */
   addMetric(options: AddMetricOptions, fn: MetricFunction): MetricHandle;
-  /** Synchronous: it reads the cached results and never waits on a function. Throws 404 for an unknown metric, 503 for a stale one. */
+  /**
+   * Synchronous: it reads the cached results and never waits on a function. Throws 404 for an unknown metric, 503 for a
+   * stale one.
+   */
   getExternalMetric(namespace: string, metricSelector: Selector, info: ExternalMetricInfo): ExternalMetricValue[];
   /** How many metrics are registered. */
   readonly size: number;
@@ -84,14 +102,16 @@ export function createFunctionProvider(providerOptions: FunctionProviderOptions 
   let listCache: readonly ExternalMetricInfo[] | undefined;
   let size = 0;
 
-  const find = (namespace: string, name: string) => scopes.get(namespace)?.get(name) ?? scopes.get(everyNamespace)?.get(name);
+  const find = (namespace: string, name: string) =>
+    scopes.get(namespace)?.get(name) ?? scopes.get(everyNamespace)?.get(name);
 
   return {
     get size() {
       return size;
     },
     addMetric(options, fn) {
-      if (typeof fn !== 'function') throw new TypeError(`addMetric(${JSON.stringify(options.name)}): the second argument must be a function`);
+      if (typeof fn !== 'function')
+        throw new TypeError(`addMetric(${JSON.stringify(options.name)}): the second argument must be a function`);
       const schedule = scheduleOptions(options);
       let scope = scopes.get(schedule.namespace);
       if (scope === undefined) {
@@ -99,7 +119,9 @@ export function createFunctionProvider(providerOptions: FunctionProviderOptions 
         scopes.set(schedule.namespace, scope);
       }
       if (scope.has(schedule.name)) {
-        throw new TypeError(`addMetric: the metric ${schedule.name} is already registered for namespace ${schedule.namespace}`);
+        throw new TypeError(
+          `addMetric: the metric ${schedule.name} is already registered for namespace ${schedule.namespace}`,
+        );
       }
       const metric = new ScheduledMetric(schedule, fn, deps);
       scope.set(schedule.name, metric);
@@ -128,10 +150,17 @@ export function createFunctionProvider(providerOptions: FunctionProviderOptions 
       const metric = find(namespace, info.metric);
       if (metric === undefined) throw externalMetricNotFound(info.metric);
       const { result, at } = metric.current();
-      return result.select(metricSelector).map((series) => ({ metricName: info.metric, metricLabels: series.labels, timestamp: at, value: series.value }));
+      return result.select(metricSelector).map((series) => ({
+        metricName: info.metric,
+        metricLabels: series.labels,
+        timestamp: at,
+        value: series.value,
+      }));
     },
     listAllExternalMetrics() {
-      listCache ??= [...new Set([...scopes.values()].flatMap((scope) => [...scope.keys()]))].sort().map((metric) => ({ metric }));
+      listCache ??= [...new Set([...scopes.values()].flatMap((scope) => [...scope.keys()]))]
+        .sort()
+        .map((metric) => ({ metric }));
       return listCache;
     },
     close() {
@@ -150,12 +179,15 @@ function scheduleOptions(options: AddMetricOptions): ScheduleOptions {
   }
   const namespace = options.namespace ?? everyNamespace;
   if (namespace !== everyNamespace && !/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(namespace)) {
-    throw new TypeError(`${what}: namespace must be '*' or a namespace name (a DNS label), got ${JSON.stringify(namespace)}`);
+    throw new TypeError(
+      `${what}: namespace must be '*' or a namespace name (a DNS label), got ${JSON.stringify(namespace)}`,
+    );
   }
   const ms = (key: string, duration: Duration | undefined): number | undefined => {
     if (duration === undefined) return undefined;
     if (typeof duration === 'number') {
-      if (!Number.isFinite(duration) || duration <= 0) throw new TypeError(`${what}: ${key} must be a positive number of milliseconds, got ${duration}`);
+      if (!Number.isFinite(duration) || duration <= 0)
+        throw new TypeError(`${what}: ${key} must be a positive number of milliseconds, got ${duration}`);
       return duration;
     }
     let parsed: number;
@@ -168,9 +200,9 @@ function scheduleOptions(options: AddMetricOptions): ScheduleOptions {
     return parsed;
   };
   const everyMs = ms('every', options.every);
-  const retry = options.retry === false ? false : options.retry ?? {};
-  const initialMs = retry === false ? 0 : ms('retry.initialDelay', retry.initialDelay) ?? 1000;
-  const jitter = retry === false ? 0 : retry.jitter ?? 0.2;
+  const retry = options.retry === false ? false : (options.retry ?? {});
+  const initialMs = retry === false ? 0 : (ms('retry.initialDelay', retry.initialDelay) ?? 1000);
+  const jitter = retry === false ? 0 : (retry.jitter ?? 0.2);
   if (!(jitter >= 0 && jitter <= 1)) throw new TypeError(`${what}: retry.jitter must be from 0 to 1, got ${jitter}`);
   return {
     namespace,
@@ -179,7 +211,11 @@ function scheduleOptions(options: AddMetricOptions): ScheduleOptions {
     trigger: options.trigger,
     triggerEvent: options.triggerEvent ?? 'change',
     timeoutMs: ms('timeout', options.timeout) ?? Math.min(everyMs ?? 30_000, 30_000),
-    maxStalenessMs: ms('maxStaleness', options.maxStaleness) ?? (everyMs === undefined ? 300_000 : Math.max(3 * everyMs, 60_000)),
-    retry: retry === false ? false : { initialMs, maxMs: Math.max(ms('retry.maxDelay', retry.maxDelay) ?? everyMs ?? 60_000, initialMs), jitter },
+    maxStalenessMs:
+      ms('maxStaleness', options.maxStaleness) ?? (everyMs === undefined ? 300_000 : Math.max(3 * everyMs, 60_000)),
+    retry:
+      retry === false
+        ? false
+        : { initialMs, maxMs: Math.max(ms('retry.maxDelay', retry.maxDelay) ?? everyMs ?? 60_000, initialMs), jitter },
   };
 }

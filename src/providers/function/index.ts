@@ -12,6 +12,13 @@ export {
   type RetryOptions,
 } from './function-provider.js';
 export type { MetricContext, MetricFunction, MetricLogger, MetricTrigger } from './scheduled-metric.js';
-export { value, variants, MetricResult, type MetricFunctionResult, type MetricSeries, type QuantityInput } from './metric-value.js';
+export {
+  value,
+  variants,
+  MetricResult,
+  type MetricFunctionResult,
+  type MetricSeries,
+  type QuantityInput,
+} from './metric-value.js';
 export { createManualClock, systemClock, type Clock, type ManualClock, type Timer } from './clock.js';
 export { backoffDelay, type BackoffOptions } from './backoff.js';

@@ -19,7 +19,9 @@ export interface MetricContext {
   readonly signal: AbortSignal;
   /** 0 for a first try, n for the n-th retry after consecutive failures. */
   readonly attempt: number;
-  /** The trigger event that caused this run (the latest, if several arrived during the previous run); else undefined. */
+  /**
+   * The trigger event that caused this run (the latest, if several arrived during the previous run); else undefined.
+   */
   readonly event: unknown;
 }
 
@@ -97,7 +99,10 @@ export class ScheduledMetric {
         : serviceUnavailable(`the external metric ${name} has no value yet`);
     }
     if (this.failures > 0 && this.deps.clock.now() - this.resultAt > maxStalenessMs) {
-      throw serviceUnavailable(`the external metric ${name} is stale: its function has failed since ${new Date(this.resultAt).toISOString()}`, this.lastError);
+      throw serviceUnavailable(
+        `the external metric ${name} is stale: its function has failed since ${new Date(this.resultAt).toISOString()}`,
+        this.lastError,
+      );
     }
     return { result: this.result, at: this.resultAt };
   }
@@ -155,7 +160,11 @@ export class ScheduledMetric {
     if (this.stopped) return;
     this.result = result;
     this.resultAt = this.deps.clock.now();
-    if (this.failures > 0) this.deps.logger.info({ metric: this.options.name, namespace: this.options.namespace }, `metric function ${this.options.name} recovered`);
+    if (this.failures > 0)
+      this.deps.logger.info(
+        { metric: this.options.name, namespace: this.options.namespace },
+        `metric function ${this.options.name} recovered`,
+      );
     this.failures = 0;
     this.lastError = undefined;
     if (this.options.everyMs !== undefined) this.schedule(this.options.everyMs);
@@ -195,7 +204,10 @@ export class ScheduledMetric {
             this.request(next.value);
           }
         } catch (error) {
-          this.deps.logger.warn({ metric: this.options.name, err: error }, `the trigger of metric ${this.options.name} failed; it now refreshes only on its interval`);
+          this.deps.logger.warn(
+            { metric: this.options.name, err: error },
+            `the trigger of metric ${this.options.name} failed; it now refreshes only on its interval`,
+          );
         }
       })();
       return;

@@ -55,11 +55,16 @@ export function createUpstreamClient(options: UpstreamOptions): UpstreamClient {
     ...(options.cert !== undefined ? { cert: options.cert } : {}),
     ...(options.key !== undefined ? { key: options.key } : {}),
   };
-  const agent = secure ? new HttpsAgent({ keepAlive: true, maxSockets: 32, ...tls }) : new HttpAgent({ keepAlive: true, maxSockets: 32 });
+  const agent = secure
+    ? new HttpsAgent({ keepAlive: true, maxSockets: 32, ...tls })
+    : new HttpAgent({ keepAlive: true, maxSockets: 32 });
   const send = secure ? httpsRequest : httpRequest;
 
   async function request(pathAndQuery: string, init: UpstreamRequest): Promise<UpstreamResponse> {
-    const headers: Record<string, string> = { accept: 'application/json', 'user-agent': options.userAgent ?? 'metrics-adapter' };
+    const headers: Record<string, string> = {
+      accept: 'application/json',
+      'user-agent': options.userAgent ?? 'metrics-adapter',
+    };
     if (options.token !== undefined) headers.authorization = `Bearer ${(await options.token()).trim()}`;
     const body = init.json === undefined ? undefined : Buffer.from(JSON.stringify(init.json));
     if (body !== undefined) {
@@ -83,7 +88,13 @@ export function createUpstreamClient(options: UpstreamOptions): UpstreamClient {
         (res) => {
           const chunks: Buffer[] = [];
           res.on('data', (chunk: Buffer) => chunks.push(chunk));
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), headers: res.headers }));
+          res.on('end', () =>
+            resolve({
+              status: res.statusCode ?? 0,
+              body: Buffer.concat(chunks).toString('utf8'),
+              headers: res.headers,
+            }),
+          );
           res.on('error', reject);
         },
       );

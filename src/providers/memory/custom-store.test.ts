@@ -8,19 +8,43 @@ import type { CustomMetricInfo } from '../provider.js';
 import { CustomStore } from './custom-store.js';
 import { Interner } from './intern.js';
 
-const pods: CustomMetricInfo = { groupResource: { group: '', resource: 'pods' }, namespaced: true, metric: 'http_requests' };
+const pods: CustomMetricInfo = {
+  groupResource: { group: '', resource: 'pods' },
+  namespaced: true,
+  metric: 'http_requests',
+};
 
 function createStore(ttlMs = 0, clock = { now: 1_700_000_000_000 }) {
-  const store = new CustomStore({ mapper: createStaticResourceMapper(), interner: new Interner(), ttlMs, now: () => clock.now });
-  const write = (name: string, value: string, objectLabels?: Record<string, string>, metricLabels: Record<string, string> = {}) =>
-    store.write({ info: pods, name: { namespace: 'ns', name }, value: parseQuantity(value), metricLabels, objectLabels, timestamp: clock.now });
+  const store = new CustomStore({
+    mapper: createStaticResourceMapper(),
+    interner: new Interner(),
+    ttlMs,
+    now: () => clock.now,
+  });
+  const write = (
+    name: string,
+    value: string,
+    objectLabels?: Record<string, string>,
+    metricLabels: Record<string, string> = {},
+  ) =>
+    store.write({
+      info: pods,
+      name: { namespace: 'ns', name },
+      value: parseQuantity(value),
+      metricLabels,
+      objectLabels,
+      timestamp: clock.now,
+    });
   return { store, write, clock };
 }
 
 test('a missing object or metric is a 404 StatusError, a selector mismatch names the selector', async () => {
   const { store, write } = createStore();
   write('p1', '1', {}, { method: 'GET' });
-  assert.throws(() => store.getMetricByName({ namespace: 'ns', name: 'p2' }, pods, everything), (e: unknown) => e instanceof StatusError && e.code === 404);
+  assert.throws(
+    () => store.getMetricByName({ namespace: 'ns', name: 'p2' }, pods, everything),
+    (e: unknown) => e instanceof StatusError && e.code === 404,
+  );
   assert.throws(() => store.getMetricByName({ namespace: 'other', name: 'p1' }, pods, everything), StatusError);
   assert.throws(
     () => store.getMetricByName({ namespace: 'ns', name: 'p1' }, pods, parseSelector('method=POST')),
@@ -45,10 +69,15 @@ test('a write replaces the value and metric labels; object labels stay unless gi
 test('the selector query returns exactly the matching objects that have a value', async () => {
   const { store, write } = createStore();
   for (let i = 0; i < 1000; i++) write(`pod-${i}`, String(i), { app: `web-${i % 10}`, shard: String(i % 3) });
-  const web3 = (await store.getMetricBySelector('ns', parseSelector('app=web-3'), pods, everything));
+  const web3 = await store.getMetricBySelector('ns', parseSelector('app=web-3'), pods, everything);
   assert.equal(web3.length, 100);
   assert.ok(web3.every((v) => Number(v.describedObject.name.slice(4)) % 10 === 3));
-  const setBased = (await store.getMetricBySelector('ns', parseSelector('app in (web-1,web-2),shard!=0'), pods, everything));
+  const setBased = await store.getMetricBySelector(
+    'ns',
+    parseSelector('app in (web-1,web-2),shard!=0'),
+    pods,
+    everything,
+  );
   const expected = [...Array(1000).keys()].filter((i) => (i % 10 === 1 || i % 10 === 2) && i % 3 !== 0).length;
   assert.equal(setBased.length, expected);
   assert.equal((await store.getMetricBySelector('ns', parseSelector('shard'), pods, everything)).length, 1000);
@@ -64,7 +93,12 @@ test('values older than the TTL are not served, then swept from discovery and th
   clock.now += 30_000;
   write('new', '2', { app: 'web' });
   clock.now += 45_000;
-  assert.deepEqual((await store.getMetricBySelector('ns', parseSelector('app=web'), pods, everything)).map((v) => v.describedObject.name), ['new']);
+  assert.deepEqual(
+    (await store.getMetricBySelector('ns', parseSelector('app=web'), pods, everything)).map(
+      (v) => v.describedObject.name,
+    ),
+    ['new'],
+  );
   assert.throws(() => store.getMetricByName({ namespace: 'ns', name: 'old' }, pods, everything), StatusError);
   assert.equal(store.sweep(), 1);
   assert.equal(store.seriesCount, 1);
@@ -80,7 +114,14 @@ test('discovery returns the same array instance until the metric set changes', a
   const first = store.listAllMetrics();
   write('p2', '1');
   assert.equal(store.listAllMetrics(), first);
-  store.write({ info: { ...pods, metric: 'other' }, name: { namespace: 'ns', name: 'p1' }, value: parseQuantity('1'), metricLabels: {}, objectLabels: undefined, timestamp: Date.now() });
+  store.write({
+    info: { ...pods, metric: 'other' },
+    name: { namespace: 'ns', name: 'p1' },
+    value: parseQuantity('1'),
+    metricLabels: {},
+    objectLabels: undefined,
+    timestamp: Date.now(),
+  });
   assert.notEqual(store.listAllMetrics(), first);
   assert.equal(store.listAllMetrics().length, 2);
 });

@@ -14,7 +14,14 @@ import type { ObjectLister, ObjectMatches } from '../../kube/object-lister.js';
 import type { ResourceMapper } from '../../kube/resource-mapper.js';
 import { toLabelSelector, type Selector } from '../../selector/index.js';
 import type { CustomMetricWrite } from '../write.js';
-import type { CustomMetricInfo, CustomMetricsProvider, GroupResource, MetricValue, NamespacedName, QueryContext } from '../provider.js';
+import type {
+  CustomMetricInfo,
+  CustomMetricsProvider,
+  GroupResource,
+  MetricValue,
+  NamespacedName,
+  QueryContext,
+} from '../provider.js';
 import { ownString, type Interner } from './intern.js';
 import { MetricColumn } from './metric-column.js';
 import { ObjectSlots } from './object-slots.js';
@@ -27,7 +34,6 @@ interface Selection {
   readonly oldest: number;
   readonly values: readonly MetricValue[];
 }
-
 
 /** The values of one metric in one scope; `ts` is epoch seconds (the wire has second precision). */
 class MetricSeries extends MetricColumn {
@@ -115,7 +121,11 @@ export class CustomStore implements CustomMetricsProvider {
     let found = this.lookup(namespace, info, name.name);
     // NB: the HPA asks for Object metrics of cluster-scoped kinds (nodes) through the namespaced form
     // (K8S metrics/client.go GetObjectMetric), so fall back to the cluster-scoped value for those.
-    if (found === undefined && namespace !== '' && this.options.mapper.kindFor(info.groupResource).namespaced === false) {
+    if (
+      found === undefined &&
+      namespace !== '' &&
+      this.options.mapper.kindFor(info.groupResource).namespaced === false
+    ) {
       namespace = '';
       found = this.lookup('', info, name.name);
     }
@@ -126,9 +136,10 @@ export class CustomStore implements CustomMetricsProvider {
     }
     const kind = this.options.mapper.kindFor(info.groupResource);
     return {
-      describedObject: namespace === ''
-        ? { kind: kind.kind, name: name.name, apiVersion: kind.apiVersion }
-        : { kind: kind.kind, namespace, name: name.name, apiVersion: kind.apiVersion },
+      describedObject:
+        namespace === ''
+          ? { kind: kind.kind, name: name.name, apiVersion: kind.apiVersion }
+          : { kind: kind.kind, namespace, name: name.name, apiVersion: kind.apiVersion },
       metric: { name: info.metric, selector: toLabelSelector(metricSelector) },
       timestamp: column.secondsAt(slot) * 1000,
       value: column.valueAt(slot),
@@ -149,30 +160,56 @@ export class CustomStore implements CustomMetricsProvider {
     // NB: a limited read (the status page's) is neither cached nor built past its limit: it would
     // otherwise allocate, and keep, a value object for every series of the namespace every 10 s.
     const limit = ctx?.limit;
-    const byLabels = () => limit === undefined
-      ? this.cachedSelection(scope, metricSeries, selector, info, metricSelector)
-      : this.selectByWrittenLabels(scope, metricSeries, selector, info, metricSelector, limit);
+    const byLabels = () =>
+      limit === undefined
+        ? this.cachedSelection(scope, metricSeries, selector, info, metricSelector)
+        : this.selectByWrittenLabels(scope, metricSeries, selector, info, metricSelector, limit);
     if (lister === undefined) return byLabels();
-    return lister.matching(info.groupResource, namespace, selector, ctx?.signal).then((objects) => objects === undefined
-      ? byLabels()
-      : this.selectFrom(scope, metricSeries, info, metricSelector, objects, limit));
+    return lister
+      .matching(info.groupResource, namespace, selector, ctx?.signal)
+      .then((objects) =>
+        objects === undefined ? byLabels() : this.selectFrom(scope, metricSeries, info, metricSelector, objects, limit),
+      );
   }
 
   /** A selection by written labels, from the cache while nothing it depends on has changed. */
-  private cachedSelection(scope: ResourceScope, metricSeries: MetricSeries, selector: Selector, info: CustomMetricInfo, metricSelector: Selector): readonly MetricValue[] {
+  private cachedSelection(
+    scope: ResourceScope,
+    metricSeries: MetricSeries,
+    selector: Selector,
+    info: CustomMetricInfo,
+    metricSelector: Selector,
+  ): readonly MetricValue[] {
     const key = `${selector.toString()}\u0000${metricSelector.toString()}`;
     const oldest = this.oldestLiveSecond();
     const hit = metricSeries.selections?.get(key);
-    if (hit !== undefined && hit.generation === metricSeries.generation && hit.objectsGeneration === scope.objects.generation && hit.oldest === oldest) {
+    if (
+      hit !== undefined &&
+      hit.generation === metricSeries.generation &&
+      hit.objectsGeneration === scope.objects.generation &&
+      hit.oldest === oldest
+    ) {
       return hit.values;
     }
     const values = Object.freeze(this.selectByWrittenLabels(scope, metricSeries, selector, info, metricSelector));
-    (metricSeries.selections ??= new SelectionCache()).set(key, { generation: metricSeries.generation, objectsGeneration: scope.objects.generation, oldest, values });
+    (metricSeries.selections ??= new SelectionCache()).set(key, {
+      generation: metricSeries.generation,
+      objectsGeneration: scope.objects.generation,
+      oldest,
+      values,
+    });
     return values;
   }
 
   /** The objects the cluster has that match: walk whichever is smaller, the matches or the values. */
-  private selectFrom(scope: ResourceScope, column: MetricColumn, info: CustomMetricInfo, metricSelector: Selector, objects: ObjectMatches, limit?: number): MetricValue[] {
+  private selectFrom(
+    scope: ResourceScope,
+    column: MetricColumn,
+    info: CustomMetricInfo,
+    metricSelector: Selector,
+    objects: ObjectMatches,
+    limit?: number,
+  ): MetricValue[] {
     const { results, emit } = this.collector(scope, column, info, metricSelector, limit);
     const slots = scope.objects;
     if (objects.size < column.count) {
@@ -189,7 +226,14 @@ export class CustomStore implements CustomMetricsProvider {
   }
 
   /** Without a cluster: the objectLabels given on writes answer the selector. */
-  private selectByWrittenLabels(scope: ResourceScope, column: MetricColumn, selector: Selector, info: CustomMetricInfo, metricSelector: Selector, limit?: number): MetricValue[] {
+  private selectByWrittenLabels(
+    scope: ResourceScope,
+    column: MetricColumn,
+    selector: Selector,
+    info: CustomMetricInfo,
+    metricSelector: Selector,
+    limit?: number,
+  ): MetricValue[] {
     const { results, emit } = this.collector(scope, column, info, metricSelector, limit);
     const slots = scope.objects;
     if (selector.isEmpty()) {
@@ -216,11 +260,20 @@ export class CustomStore implements CustomMetricsProvider {
 
   /** `emit(slot)` adds the slot's value to `results` when it is live and its metric labels match. */
   /** `limit`: emit stops adding values once `results` holds this many. */
-  private collector(scope: ResourceScope, column: MetricColumn, info: CustomMetricInfo, metricSelector: Selector, limit = Number.POSITIVE_INFINITY) {
+  private collector(
+    scope: ResourceScope,
+    column: MetricColumn,
+    info: CustomMetricInfo,
+    metricSelector: Selector,
+    limit = Number.POSITIVE_INFINITY,
+  ) {
     const namespace = scope.namespace;
     const slots = scope.objects;
     const kind = this.options.mapper.kindFor(info.groupResource);
-    const metric: { name: string; selector: LabelSelector | null } = { name: info.metric, selector: toLabelSelector(metricSelector) };
+    const metric: { name: string; selector: LabelSelector | null } = {
+      name: info.metric,
+      selector: toLabelSelector(metricSelector),
+    };
     const oldest = this.oldestLiveSecond();
     const anyLabels = metricSelector.isEmpty();
     const results: MetricValue[] = [];
@@ -230,9 +283,10 @@ export class CustomStore implements CustomMetricsProvider {
       if (ts < oldest || (!anyLabels && !metricSelector.matches(column.labelsAt(slot)))) return;
       const objectName = slots.nameOf(slot);
       results.push({
-        describedObject: namespace === ''
-          ? { kind: kind.kind, name: objectName, apiVersion: kind.apiVersion }
-          : { kind: kind.kind, namespace, name: objectName, apiVersion: kind.apiVersion },
+        describedObject:
+          namespace === ''
+            ? { kind: kind.kind, name: objectName, apiVersion: kind.apiVersion }
+            : { kind: kind.kind, namespace, name: objectName, apiVersion: kind.apiVersion },
         metric,
         timestamp: ts * 1000,
         value: column.valueAt(slot),
@@ -241,8 +295,14 @@ export class CustomStore implements CustomMetricsProvider {
     return { results, emit };
   }
 
-  /** Series of `metric` and objects in one scope (live or not yet swept): what the Redis back end sizes its hashes by. */
-  scopeSizes(namespace: string, groupResource: GroupResource, metric: string): { readonly series: number; readonly objects: number } {
+  /**
+   * Series of `metric` and objects in one scope (live or not yet swept): what the Redis back end sizes its hashes by.
+   */
+  scopeSizes(
+    namespace: string,
+    groupResource: GroupResource,
+    metric: string,
+  ): { readonly series: number; readonly objects: number } {
     const scope = this.scopes.get(scopeKey(namespace, groupResource));
     return { series: scope?.metrics.get(metric)?.count ?? 0, objects: scope?.objects.size ?? 0 };
   }
@@ -255,7 +315,11 @@ export class CustomStore implements CustomMetricsProvider {
   listMetricNamespaces(info: CustomMetricInfo): string[] {
     const namespaces = new Set<string>();
     for (const scope of this.scopes.values()) {
-      if (scope.groupResource.resource === info.groupResource.resource && scope.groupResource.group === info.groupResource.group && scope.metrics.has(info.metric)) {
+      if (
+        scope.groupResource.resource === info.groupResource.resource &&
+        scope.groupResource.group === info.groupResource.group &&
+        scope.metrics.has(info.metric)
+      ) {
         namespaces.add(scope.namespace);
       }
     }
@@ -268,7 +332,8 @@ export class CustomStore implements CustomMetricsProvider {
     const scope = this.scopes.get(key);
     const metricSeries = scope?.metrics.get(info.metric);
     const slot = scope?.objects.slot(name.name);
-    if (scope === undefined || metricSeries === undefined || slot === undefined || !metricSeries.has(slot)) return false;
+    if (scope === undefined || metricSeries === undefined || slot === undefined || !metricSeries.has(slot))
+      return false;
     metricSeries.delete(slot);
     scope.objects.release(slot);
     metricSeries.generation++;
@@ -276,7 +341,11 @@ export class CustomStore implements CustomMetricsProvider {
     this.seriesTotal--;
     if (metricSeries.count === 0) {
       scope.metrics.delete(info.metric);
-      this.removeListed({ groupResource: scope.groupResource, namespaced: scope.namespace !== '', metric: info.metric });
+      this.removeListed({
+        groupResource: scope.groupResource,
+        namespaced: scope.namespace !== '',
+        metric: info.metric,
+      });
     }
     if (scope.metrics.size === 0) this.scopes.delete(key);
     return true;
@@ -307,7 +376,11 @@ export class CustomStore implements CustomMetricsProvider {
     return dropped;
   }
 
-  private lookup(namespace: string, info: CustomMetricInfo, name: string): { column: MetricColumn; slot: number } | undefined {
+  private lookup(
+    namespace: string,
+    info: CustomMetricInfo,
+    name: string,
+  ): { column: MetricColumn; slot: number } | undefined {
     const scope = this.scopes.get(scopeKey(namespace, info.groupResource));
     const column = scope?.metrics.get(info.metric);
     const slot = column === undefined ? undefined : scope!.objects.slot(name);
@@ -326,7 +399,10 @@ export class CustomStore implements CustomMetricsProvider {
       entry.scopes++;
       return;
     }
-    this.listed.set(key, { info: { groupResource: info.groupResource, namespaced: info.namespaced, metric: info.metric }, scopes: 1 });
+    this.listed.set(key, {
+      info: { groupResource: info.groupResource, namespaced: info.namespaced, metric: info.metric },
+      scopes: 1,
+    });
     this.listCache = undefined;
   }
 

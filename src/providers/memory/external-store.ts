@@ -42,7 +42,6 @@ interface Selection {
   readonly values: readonly ExternalMetricValue[];
 }
 
-
 /** NB: an expired namespaced series is gone for readers, so it no longer hides the global one. */
 function isLive(series: ExternalSeries | undefined, oldest: number): boolean {
   return series !== undefined && series.ts >= oldest;
@@ -114,7 +113,12 @@ export class ExternalStore implements ExternalMetricsProvider {
     }
   }
 
-  getExternalMetric(namespace: string, metricSelector: Selector, info: ExternalMetricInfo, ctx?: QueryContext): readonly ExternalMetricValue[] {
+  getExternalMetric(
+    namespace: string,
+    metricSelector: Selector,
+    info: ExternalMetricInfo,
+    ctx?: QueryContext,
+  ): readonly ExternalMetricValue[] {
     const own = this.scopes.get(namespace)?.get(info.metric);
     const global = this.scopes.get(everyNamespace)?.get(info.metric);
     // NB: an unknown metric is a 404; a known one whose series the selector filters out is an empty
@@ -128,13 +132,26 @@ export class ExternalStore implements ExternalMetricsProvider {
     const ownGeneration = own?.generation ?? -1;
     const globalGeneration = global?.generation ?? -1;
     const hit = home.selections?.get(key);
-    if (hit !== undefined && hit.own === ownGeneration && hit.global === globalGeneration && hit.oldest === oldest) return hit.values;
+    if (hit !== undefined && hit.own === ownGeneration && hit.global === globalGeneration && hit.oldest === oldest)
+      return hit.values;
     const values = Object.freeze(this.select(own, global, metricSelector, info, oldest));
-    (home.selections ??= new SelectionCache()).set(key, { own: ownGeneration, global: globalGeneration, oldest, values });
+    (home.selections ??= new SelectionCache()).set(key, {
+      own: ownGeneration,
+      global: globalGeneration,
+      oldest,
+      values,
+    });
     return values;
   }
 
-  private select(own: SeriesSet | undefined, global: SeriesSet | undefined, metricSelector: Selector, info: ExternalMetricInfo, oldest: number, limit = Number.POSITIVE_INFINITY): ExternalMetricValue[] {
+  private select(
+    own: SeriesSet | undefined,
+    global: SeriesSet | undefined,
+    metricSelector: Selector,
+    info: ExternalMetricInfo,
+    oldest: number,
+    limit = Number.POSITIVE_INFINITY,
+  ): ExternalMetricValue[] {
     const results: ExternalMetricValue[] = [];
     const collect = (set: SeriesSet, shadow: SeriesSet | undefined): void => {
       const emit = (key: string, s: ExternalSeries): void => {
@@ -212,8 +229,8 @@ export class ExternalStore implements ExternalMetricsProvider {
           set.series.delete(key);
           set.index.release(key);
           set.generation = ++this.writeClock;
-    // NB: answers kept here of an older generation never serve again; drop them rather than hold their values.
-    set.selections = undefined;
+          // NB: answers kept here of an older generation never serve again; drop them rather than hold their values.
+          set.selections = undefined;
           dropped++;
         }
         if (set.series.size > 0) continue;

@@ -23,12 +23,23 @@ const memoryBackend: BackendFactory<MemoryBackendConfig> = {
   configSchema,
   async create(config, flags, deps): Promise<Backend> {
     const ttlMs = flags.metricTtlMs ?? (config.metricTTL === undefined ? 0 : parseDuration(config.metricTTL));
-    const model = createMemoryModel({ mapper: deps.resourceMapper, logger: deps.logger, ttlMs, ...(deps.objectLister ? { objects: deps.objectLister } : {}) });
+    const model = createMemoryModel({
+      mapper: deps.resourceMapper,
+      logger: deps.logger,
+      ttlMs,
+      ...(deps.objectLister ? { objects: deps.objectLister } : {}),
+    });
     return {
       custom: model.custom,
       external: model.external,
       resource: model.resource,
-      writer: { writeCustomMetric: model.writeCustom, writeExternalMetric: model.writeExternal, writeResourceUsage: model.writeResource, writeBatch: model.writeBatch, removeSeries: model.removeSeries },
+      writer: {
+        writeCustomMetric: model.writeCustom,
+        writeExternalMetric: model.writeExternal,
+        writeResourceUsage: model.writeResource,
+        writeBatch: model.writeBatch,
+        removeSeries: model.removeSeries,
+      },
       readiness: () => ({ ready: true }),
       seriesCount: model.seriesCount,
       async close() {

@@ -7,7 +7,13 @@
 import type { ObjectLister } from '../../kube/object-lister.js';
 import type { ResourceMapper } from '../../kube/resource-mapper.js';
 import type { Logger } from '../../log/index.js';
-import type { CustomMetricWrite, ExternalMetricWrite, ResourceUsageWrite, SeriesRemoval, WriteBatch } from '../write.js';
+import type {
+  CustomMetricWrite,
+  ExternalMetricWrite,
+  ResourceUsageWrite,
+  SeriesRemoval,
+  WriteBatch,
+} from '../write.js';
 import { CustomStore } from './custom-store.js';
 import { ExternalStore } from './external-store.js';
 import { Interner } from './intern.js';
@@ -40,7 +46,12 @@ export interface MemoryModel {
 export function createMemoryModel(options: MemoryModelOptions): MemoryModel {
   const { ttlMs, logger } = options;
   const interner = new Interner();
-  const custom = new CustomStore({ mapper: options.mapper, interner, ttlMs, ...(options.objects ? { objects: options.objects } : {}) });
+  const custom = new CustomStore({
+    mapper: options.mapper,
+    interner,
+    ttlMs,
+    ...(options.objects ? { objects: options.objects } : {}),
+  });
   const external = new ExternalStore({ interner, ttlMs });
   const resource = new ResourceStore({ ttlMs, ...(options.objects ? { objects: options.objects } : {}) });
   let sweeper: NodeJS.Timeout | undefined;

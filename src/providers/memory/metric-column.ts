@@ -9,7 +9,6 @@
 import type { Labels } from '../../api/types.js';
 import { emptyLabels } from './intern.js';
 
-
 interface SparseEntry {
   value: string;
   ts: number;
@@ -50,7 +49,7 @@ export class MetricColumn {
   }
 
   labelsAt(slot: number): Labels {
-    return this.sparse === undefined ? this.labels?.[slot] ?? emptyLabels : this.sparse.get(slot)!.labels;
+    return this.sparse === undefined ? (this.labels?.[slot] ?? emptyLabels) : this.sparse.get(slot)!.labels;
   }
 
   /** Sets the value at `slot`; true when the slot had none. `slotLimit` bounds the slots in use in the scope. */
@@ -80,7 +79,8 @@ export class MetricColumn {
     if ((ts | 0) !== ts && this.seconds instanceof Int32Array) this.seconds = Float64Array.from(this.seconds);
     this.values![slot] = value;
     this.seconds![slot] = ts;
-    if (labels !== emptyLabels || this.labels !== undefined) (this.labels ??= new Array<Labels>(this.values!.length).fill(emptyLabels))[slot] = labels;
+    if (labels !== emptyLabels || this.labels !== undefined)
+      (this.labels ??= new Array<Labels>(this.values!.length).fill(emptyLabels))[slot] = labels;
     if (added) this.count++;
     return added;
   }
@@ -96,7 +96,9 @@ export class MetricColumn {
     this.count--;
   }
 
-  /** Calls `visit` with every slot that has a value. `visit` may delete the slot it is given (the sweep does), not set. */
+  /**
+   * Calls `visit` with every slot that has a value. `visit` may delete the slot it is given (the sweep does), not set.
+   */
   forEachSlot(visit: (slot: number) => void): void {
     if (this.sparse !== undefined) {
       for (const slot of this.sparse.keys()) visit(slot);
@@ -143,13 +145,16 @@ export class MetricColumn {
     for (const [slot, entry] of sparse) {
       this.values[slot] = entry.value;
       this.seconds[slot] = entry.ts;
-      if (entry.labels !== emptyLabels) (this.labels ??= new Array<Labels>(this.values.length).fill(emptyLabels))[slot] = entry.labels;
+      if (entry.labels !== emptyLabels)
+        (this.labels ??= new Array<Labels>(this.values.length).fill(emptyLabels))[slot] = entry.labels;
     }
   }
 
   private toSparse(): void {
     const sparse = new Map<number, SparseEntry>();
-    this.forEachSlot((slot) => sparse.set(slot, { value: this.values![slot]!, ts: this.seconds![slot]!, labels: this.labelsAt(slot) }));
+    this.forEachSlot((slot) =>
+      sparse.set(slot, { value: this.values![slot]!, ts: this.seconds![slot]!, labels: this.labelsAt(slot) }),
+    );
     this.sparse = sparse;
     this.values = undefined;
     this.seconds = undefined;

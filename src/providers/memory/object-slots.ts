@@ -163,7 +163,12 @@ export class ObjectSlots {
    * requirement narrows the search below `limit` objects (the caller then walks its own collection).
    */
   candidates(selector: Selector, limit: number): readonly LabelGroup[] | undefined {
-    return mostSelectiveCandidates(selector, limit, (key, value) => this.postings.get(key, value), (group) => group.size);
+    return mostSelectiveCandidates(
+      selector,
+      limit,
+      (key, value) => this.postings.get(key, value),
+      (group) => group.size,
+    );
   }
 
   private relabel(slot: number, labels: Labels): void {

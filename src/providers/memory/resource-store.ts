@@ -126,7 +126,12 @@ export class ResourceStore implements ResourceMetricsProvider {
   async getPodMetrics(namespace: string, selector: Selector, ctx: QueryContext): Promise<readonly PodUsage[]> {
     const listed = await this.objects?.listObjects?.(pods, namespace === '' ? null : namespace, selector, ctx.signal);
     const found: PodUsage[] = [];
-    for (const [entry, labels] of this.select(this.pods, listed, selector, (e) => namespace === '' || e.namespace === namespace)) {
+    for (const [entry, labels] of this.select(
+      this.pods,
+      listed,
+      selector,
+      (e) => namespace === '' || e.namespace === namespace,
+    )) {
       const pod = this.podUsage(entry, labels);
       if (pod !== undefined) found.push(pod);
     }
@@ -144,7 +149,12 @@ export class ResourceStore implements ResourceMetricsProvider {
    * The entries to answer with and their labels: the cluster's objects that have an entry when a cluster
    * lists them, else the entries whose written labels `selector` matches.
    */
-  private *select(table: Map<string, Entry>, listed: readonly ListedObject[] | undefined, selector: Selector, inScope: (entry: Entry) => boolean): Iterable<[Entry, Labels]> {
+  private *select(
+    table: Map<string, Entry>,
+    listed: readonly ListedObject[] | undefined,
+    selector: Selector,
+    inScope: (entry: Entry) => boolean,
+  ): Iterable<[Entry, Labels]> {
     if (listed !== undefined) {
       for (const object of listed) {
         const entry = table.get(object.namespace === '' ? object.name : `${object.namespace}/${object.name}`);
@@ -161,7 +171,12 @@ export class ResourceStore implements ResourceMetricsProvider {
    * The object's labels in the cluster; undefined without a cluster (the written ones are used then), null when
    * the cluster has no such object (it has no usage then, as in metrics-server).
    */
-  private async clusterLabels(gr: GroupResource, namespace: string, name: string, ctx: QueryContext): Promise<Labels | undefined | null> {
+  private async clusterLabels(
+    gr: GroupResource,
+    namespace: string,
+    name: string,
+    ctx: QueryContext,
+  ): Promise<Labels | undefined | null> {
     const listed = await this.objects?.listObjects?.(gr, namespace, everything, ctx.signal);
     if (listed === undefined) return undefined;
     return listed.find((object) => object.name === name)?.labels ?? null;
@@ -174,7 +189,13 @@ export class ResourceStore implements ResourceMetricsProvider {
   private nodeUsage(entry: Entry, labels: Labels | undefined): NodeUsage | undefined {
     const sample = entry.samples.get('');
     if (sample === undefined || !this.fresh(sample)) return undefined;
-    return { name: entry.name, labels: labels ?? entry.labels, timestamp: sample.timestamp, windowMs: sample.windowMs, usage: usageOf(sample) };
+    return {
+      name: entry.name,
+      labels: labels ?? entry.labels,
+      timestamp: sample.timestamp,
+      windowMs: sample.windowMs,
+      usage: usageOf(sample),
+    };
   }
 
   private podUsage(entry: Entry, labels: Labels | undefined): PodUsage | undefined {
@@ -192,6 +213,13 @@ export class ResourceStore implements ResourceMetricsProvider {
     }
     if (containers.length === 0) return undefined;
     containers.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    return { namespace: entry.namespace, name: entry.name, labels: labels ?? entry.labels, timestamp, windowMs, containers };
+    return {
+      namespace: entry.namespace,
+      name: entry.name,
+      labels: labels ?? entry.labels,
+      timestamp,
+      windowMs,
+      containers,
+    };
   }
 }

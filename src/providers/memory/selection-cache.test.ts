@@ -15,13 +15,24 @@ import { ExternalStore } from './external-store.js';
 import { Interner } from './intern.js';
 import { SelectionCache, selectionValuesPerMetric, selectionsPerMetric } from './selection-cache.js';
 
-const pods: CustomMetricInfo = { groupResource: { group: '', resource: 'pods' }, namespaced: true, metric: 'http_requests' };
+const pods: CustomMetricInfo = {
+  groupResource: { group: '', resource: 'pods' },
+  namespaced: true,
+  metric: 'http_requests',
+};
 const selectors = ['', 'app=web', 'app in (web,db)', 'app!=web', 'tier', '!tier', 'app=db,tier=x'];
 
 test('a repeated selector query returns the same frozen array until a write changes it', async () => {
   const store = new CustomStore({ mapper: createStaticResourceMapper(), interner: new Interner(), ttlMs: 0 });
   const write = (name: string, value: string, labels?: Record<string, string>) =>
-    store.write({ info: pods, name: { namespace: 'ns', name }, value: parseQuantity(value), metricLabels: {}, objectLabels: labels, timestamp: 1_700_000_000_000 });
+    store.write({
+      info: pods,
+      name: { namespace: 'ns', name },
+      value: parseQuantity(value),
+      metricLabels: {},
+      objectLabels: labels,
+      timestamp: 1_700_000_000_000,
+    });
   write('p1', '1', { app: 'web' });
   const first = await store.getMetricBySelector('ns', parseSelector('app=web'), pods, everything);
   assert.ok(Object.isFrozen(first));
@@ -29,14 +40,24 @@ test('a repeated selector query returns the same frozen array until a write chan
   write('p1', '2');
   const second = await store.getMetricBySelector('ns', parseSelector('app=web'), pods, everything);
   assert.notEqual(second, first);
-  assert.deepEqual(second.map((v) => v.value), ['2']);
+  assert.deepEqual(
+    second.map((v) => v.value),
+    ['2'],
+  );
 });
 
 test('an answer larger than the cache budget is computed anew each time, so the cache does not grow with the store', async () => {
   const store = new CustomStore({ mapper: createStaticResourceMapper(), interner: new Interner(), ttlMs: 0 });
   const overBudget = selectionValuesPerMetric + 1;
   for (let i = 0; i < overBudget; i++) {
-    store.write({ info: pods, name: { namespace: 'ns', name: `pod-${i}` }, value: parseQuantity('1'), metricLabels: {}, objectLabels: { app: i === 0 ? 'one' : 'many' }, timestamp: 1_700_000_000_000 });
+    store.write({
+      info: pods,
+      name: { namespace: 'ns', name: `pod-${i}` },
+      value: parseQuantity('1'),
+      metricLabels: {},
+      objectLabels: { app: i === 0 ? 'one' : 'many' },
+      timestamp: 1_700_000_000_000,
+    });
   }
   const all = await store.getMetricBySelector('ns', everything, pods, everything);
   assert.equal(all.length, overBudget);
@@ -67,74 +88,140 @@ test('the selection cache evicts its oldest answers to stay within its value bud
 });
 
 type Step =
-  | { readonly kind: 'write'; readonly pod: number; readonly value: number; readonly app?: string; readonly tier?: string; readonly relabel: boolean }
+  | {
+      readonly kind: 'write';
+      readonly pod: number;
+      readonly value: number;
+      readonly app?: string;
+      readonly tier?: string;
+      readonly relabel: boolean;
+    }
   | { readonly kind: 'query'; readonly selector: string }
   | { readonly kind: 'tick'; readonly seconds: number }
   | { readonly kind: 'sweep' };
 
 const step: fc.Arbitrary<Step> = fc.oneof(
-  fc.record({ kind: fc.constant('write' as const), pod: fc.nat(5), value: fc.nat(1000), app: fc.option(fc.constantFrom('web', 'db'), { nil: undefined }), tier: fc.option(fc.constant('x'), { nil: undefined }), relabel: fc.boolean() }),
+  fc.record({
+    kind: fc.constant('write' as const),
+    pod: fc.nat(5),
+    value: fc.nat(1000),
+    app: fc.option(fc.constantFrom('web', 'db'), { nil: undefined }),
+    tier: fc.option(fc.constant('x'), { nil: undefined }),
+    relabel: fc.boolean(),
+  }),
   fc.record({ kind: fc.constant('query' as const), selector: fc.constantFrom(...selectors) }),
   fc.record({ kind: fc.constant('tick' as const), seconds: fc.integer({ min: 0, max: 40 }) }),
   fc.record({ kind: fc.constant('sweep' as const) }),
 );
 
 test('property: cached custom answers always equal a naive model of the writes', async () => {
-  await fc.assert(fc.asyncProperty(fc.array(step, { maxLength: 60 }), fc.constantFrom(0, 30_000), async (steps, ttlMs) => {
-    const clock = { now: 1_700_000_000_000 };
-    const store = new CustomStore({ mapper: createStaticResourceMapper(), interner: new Interner(), ttlMs, now: () => clock.now });
-    const model = new Map<string, { value: string; ms: number; labels: Record<string, string> }>();
-    for (const s of steps) {
-      if (s.kind === 'tick') clock.now += s.seconds * 1000;
-      else if (s.kind === 'sweep') {
-        store.sweep();
-      } else if (s.kind === 'write') {
-        const name = `pod-${s.pod}`;
-        const labels: Record<string, string> = {};
-        if (s.app !== undefined) labels.app = s.app;
-        if (s.tier !== undefined) labels.tier = s.tier;
-        const previous = model.get(name);
-        // NB: a write without objectLabels keeps the object's labels, as long as it still has a live series.
-        const alive = previous !== undefined && (ttlMs === 0 || Math.floor(previous.ms / 1000) >= Math.floor((clock.now - ttlMs) / 1000));
-        const keepLabels = !s.relabel && alive;
-        store.write({ info: pods, name: { namespace: 'ns', name }, value: parseQuantity(String(s.value)), metricLabels: {}, objectLabels: keepLabels ? undefined : labels, timestamp: clock.now });
-        model.set(name, { value: parseQuantity(String(s.value)).toString(), ms: clock.now, labels: keepLabels ? previous.labels : labels });
-      } else {
-        const selector = s.selector === '' ? everything : parseSelector(s.selector);
-        const oldest = ttlMs > 0 ? Math.floor((clock.now - ttlMs) / 1000) : Number.NEGATIVE_INFINITY;
-        const expected = [...model].filter(([, v]) => Math.floor(v.ms / 1000) >= oldest && selector.matches(v.labels)).map(([name, v]) => `${name}=${v.value}`).sort();
-        const answer = await store.getMetricBySelector('ns', selector, pods, everything);
-        assert.deepEqual(answer.map((v) => `${v.describedObject.name}=${v.value}`).sort(), expected, `selector ${s.selector}`);
+  await fc.assert(
+    fc.asyncProperty(fc.array(step, { maxLength: 60 }), fc.constantFrom(0, 30_000), async (steps, ttlMs) => {
+      const clock = { now: 1_700_000_000_000 };
+      const store = new CustomStore({
+        mapper: createStaticResourceMapper(),
+        interner: new Interner(),
+        ttlMs,
+        now: () => clock.now,
+      });
+      const model = new Map<string, { value: string; ms: number; labels: Record<string, string> }>();
+      for (const s of steps) {
+        if (s.kind === 'tick') clock.now += s.seconds * 1000;
+        else if (s.kind === 'sweep') {
+          store.sweep();
+        } else if (s.kind === 'write') {
+          const name = `pod-${s.pod}`;
+          const labels: Record<string, string> = {};
+          if (s.app !== undefined) labels.app = s.app;
+          if (s.tier !== undefined) labels.tier = s.tier;
+          const previous = model.get(name);
+          // NB: a write without objectLabels keeps the object's labels, as long as it still has a live series.
+          const alive =
+            previous !== undefined &&
+            (ttlMs === 0 || Math.floor(previous.ms / 1000) >= Math.floor((clock.now - ttlMs) / 1000));
+          const keepLabels = !s.relabel && alive;
+          store.write({
+            info: pods,
+            name: { namespace: 'ns', name },
+            value: parseQuantity(String(s.value)),
+            metricLabels: {},
+            objectLabels: keepLabels ? undefined : labels,
+            timestamp: clock.now,
+          });
+          model.set(name, {
+            value: parseQuantity(String(s.value)).toString(),
+            ms: clock.now,
+            labels: keepLabels ? previous.labels : labels,
+          });
+        } else {
+          const selector = s.selector === '' ? everything : parseSelector(s.selector);
+          const oldest = ttlMs > 0 ? Math.floor((clock.now - ttlMs) / 1000) : Number.NEGATIVE_INFINITY;
+          const expected = [...model]
+            .filter(([, v]) => Math.floor(v.ms / 1000) >= oldest && selector.matches(v.labels))
+            .map(([name, v]) => `${name}=${v.value}`)
+            .sort();
+          const answer = await store.getMetricBySelector('ns', selector, pods, everything);
+          assert.deepEqual(
+            answer.map((v) => `${v.describedObject.name}=${v.value}`).sort(),
+            expected,
+            `selector ${s.selector}`,
+          );
+        }
       }
-    }
-  }), { numRuns: 1000 });
+    }),
+    { numRuns: 1000 },
+  );
 });
 
 test('property: a relabel through one metric refreshes the cached answers of the others', async () => {
   const requests: CustomMetricInfo = { ...pods, metric: 'requests' };
   const latency: CustomMetricInfo = { ...pods, metric: 'latency' };
   const twoMetricStep = fc.oneof(
-    fc.record({ kind: fc.constant('write' as const), metric: fc.constantFrom(requests, latency), pod: fc.nat(4), value: fc.nat(100), app: fc.constantFrom('web', 'db') }),
-    fc.record({ kind: fc.constant('query' as const), metric: fc.constantFrom(requests, latency), selector: fc.constantFrom('app=web', 'app=db', 'app!=web') }),
+    fc.record({
+      kind: fc.constant('write' as const),
+      metric: fc.constantFrom(requests, latency),
+      pod: fc.nat(4),
+      value: fc.nat(100),
+      app: fc.constantFrom('web', 'db'),
+    }),
+    fc.record({
+      kind: fc.constant('query' as const),
+      metric: fc.constantFrom(requests, latency),
+      selector: fc.constantFrom('app=web', 'app=db', 'app!=web'),
+    }),
   );
-  await fc.assert(fc.asyncProperty(fc.array(twoMetricStep, { maxLength: 40 }), async (steps) => {
-    const store = new CustomStore({ mapper: createStaticResourceMapper(), interner: new Interner(), ttlMs: 0 });
-    const labels = new Map<string, string>();
-    const values = new Map<string, string>();
-    for (const s of steps) {
-      if (s.kind === 'write') {
-        store.write({ info: s.metric, name: { namespace: 'ns', name: `pod-${s.pod}` }, value: parseQuantity(String(s.value)), metricLabels: {}, objectLabels: { app: s.app }, timestamp: 1_700_000_000_000 });
-        labels.set(`pod-${s.pod}`, s.app);
-        values.set(`${s.metric.metric}/pod-${s.pod}`, String(s.value));
-      } else {
-        const selector = parseSelector(s.selector);
-        const expected = [...values].filter(([key]) => key.startsWith(`${s.metric.metric}/`)).map(([key, value]) => [key.slice(s.metric.metric.length + 1), value] as const)
-          .filter(([pod]) => selector.matches({ app: labels.get(pod)! })).map(([pod, value]) => `${pod}=${value}`).sort();
-        const answer = await store.getMetricBySelector('ns', selector, s.metric, everything);
-        assert.deepEqual(answer.map((v) => `${v.describedObject.name}=${v.value}`).sort(), expected);
+  await fc.assert(
+    fc.asyncProperty(fc.array(twoMetricStep, { maxLength: 40 }), async (steps) => {
+      const store = new CustomStore({ mapper: createStaticResourceMapper(), interner: new Interner(), ttlMs: 0 });
+      const labels = new Map<string, string>();
+      const values = new Map<string, string>();
+      for (const s of steps) {
+        if (s.kind === 'write') {
+          store.write({
+            info: s.metric,
+            name: { namespace: 'ns', name: `pod-${s.pod}` },
+            value: parseQuantity(String(s.value)),
+            metricLabels: {},
+            objectLabels: { app: s.app },
+            timestamp: 1_700_000_000_000,
+          });
+          labels.set(`pod-${s.pod}`, s.app);
+          values.set(`${s.metric.metric}/pod-${s.pod}`, String(s.value));
+        } else {
+          const selector = parseSelector(s.selector);
+          const expected = [...values]
+            .filter(([key]) => key.startsWith(`${s.metric.metric}/`))
+            .map(([key, value]) => [key.slice(s.metric.metric.length + 1), value] as const)
+            .filter(([pod]) => selector.matches({ app: labels.get(pod)! }))
+            .map(([pod, value]) => `${pod}=${value}`)
+            .sort();
+          const answer = await store.getMetricBySelector('ns', selector, s.metric, everything);
+          assert.deepEqual(answer.map((v) => `${v.describedObject.name}=${v.value}`).sort(), expected);
+        }
       }
-    }
-  }), { numRuns: 1000 });
+    }),
+    { numRuns: 1000 },
+  );
 });
 
 test('property: cached external answers always equal a naive model of the writes, shadowing included', async () => {
@@ -144,53 +231,81 @@ test('property: cached external answers always equal a naive model of the writes
     | { readonly kind: 'tick'; readonly seconds: number }
     | { readonly kind: 'sweep' };
   const externalStep: fc.Arbitrary<ExternalStep> = fc.oneof(
-    fc.record({ kind: fc.constant('write' as const), scope: fc.constantFrom('ns' as const, 'global' as const), queue: fc.constantFrom('a', 'b', 'c'), value: fc.nat(100) }),
-    fc.record({ kind: fc.constant('query' as const), namespace: fc.constantFrom('ns' as const, 'other' as const), selector: fc.constantFrom('', 'queue=a', 'queue in (a,b)', 'queue!=c') }),
+    fc.record({
+      kind: fc.constant('write' as const),
+      scope: fc.constantFrom('ns' as const, 'global' as const),
+      queue: fc.constantFrom('a', 'b', 'c'),
+      value: fc.nat(100),
+    }),
+    fc.record({
+      kind: fc.constant('query' as const),
+      namespace: fc.constantFrom('ns' as const, 'other' as const),
+      selector: fc.constantFrom('', 'queue=a', 'queue in (a,b)', 'queue!=c'),
+    }),
     fc.record({ kind: fc.constant('tick' as const), seconds: fc.integer({ min: 0, max: 40 }) }),
     fc.record({ kind: fc.constant('sweep' as const) }),
   );
-  await fc.assert(fc.asyncProperty(fc.array(externalStep, { maxLength: 60 }), fc.constantFrom(0, 30_000), async (steps, ttlMs) => {
-    const clock = { now: 1_700_000_000_000 };
-    const store = new ExternalStore({ interner: new Interner(), ttlMs, now: () => clock.now });
-    const model = new Map<string, { value: string; ms: number }>();
-    for (const s of steps) {
-      if (s.kind === 'tick') clock.now += s.seconds * 1000;
-      else if (s.kind === 'sweep') store.sweep();
-      else if (s.kind === 'write') {
-        store.write({ namespace: s.scope === 'ns' ? 'ns' : null, metric: 'queue', labels: { queue: s.queue }, value: parseQuantity(String(s.value)), timestamp: clock.now });
-        model.set(`${s.scope}/${s.queue}`, { value: String(s.value), ms: clock.now });
-      } else {
-        const selector = s.selector === '' ? everything : parseSelector(s.selector);
-        const oldest = ttlMs > 0 ? Math.floor((clock.now - ttlMs) / 1000) : Number.NEGATIVE_INFINITY;
-        const live = (key: string) => {
-          const v = model.get(key);
-          return v !== undefined && Math.floor(v.ms / 1000) >= oldest ? v : undefined;
-        };
-        const visible: string[] = [];
-        let any = false;
-        for (const queue of ['a', 'b', 'c']) {
-          const own = s.namespace === 'ns' ? live(`ns/${queue}`) : undefined;
-          const global = live(`global/${queue}`);
-          if (own !== undefined || global !== undefined) any = true;
-          const chosen = own ?? global;
-          if (chosen !== undefined && selector.matches({ queue })) visible.push(`${queue}=${chosen.value}`);
+  await fc.assert(
+    fc.asyncProperty(fc.array(externalStep, { maxLength: 60 }), fc.constantFrom(0, 30_000), async (steps, ttlMs) => {
+      const clock = { now: 1_700_000_000_000 };
+      const store = new ExternalStore({ interner: new Interner(), ttlMs, now: () => clock.now });
+      const model = new Map<string, { value: string; ms: number }>();
+      for (const s of steps) {
+        if (s.kind === 'tick') clock.now += s.seconds * 1000;
+        else if (s.kind === 'sweep') store.sweep();
+        else if (s.kind === 'write') {
+          store.write({
+            namespace: s.scope === 'ns' ? 'ns' : null,
+            metric: 'queue',
+            labels: { queue: s.queue },
+            value: parseQuantity(String(s.value)),
+            timestamp: clock.now,
+          });
+          model.set(`${s.scope}/${s.queue}`, { value: String(s.value), ms: clock.now });
+        } else {
+          const selector = s.selector === '' ? everything : parseSelector(s.selector);
+          const oldest = ttlMs > 0 ? Math.floor((clock.now - ttlMs) / 1000) : Number.NEGATIVE_INFINITY;
+          const live = (key: string) => {
+            const v = model.get(key);
+            return v !== undefined && Math.floor(v.ms / 1000) >= oldest ? v : undefined;
+          };
+          const visible: string[] = [];
+          let any = false;
+          for (const queue of ['a', 'b', 'c']) {
+            const own = s.namespace === 'ns' ? live(`ns/${queue}`) : undefined;
+            const global = live(`global/${queue}`);
+            if (own !== undefined || global !== undefined) any = true;
+            const chosen = own ?? global;
+            if (chosen !== undefined && selector.matches({ queue })) visible.push(`${queue}=${chosen.value}`);
+          }
+          let answer: string[] | 'not found';
+          try {
+            answer = store
+              .getExternalMetric(s.namespace, selector, { metric: 'queue' })
+              .map((v) => `${v.metricLabels.queue}=${v.value}`)
+              .sort();
+          } catch {
+            answer = 'not found';
+          }
+          assert.deepEqual(answer, any ? visible.sort() : 'not found', `${s.namespace} ${s.selector}`);
         }
-        let answer: string[] | 'not found';
-        try {
-          answer = store.getExternalMetric(s.namespace, selector, { metric: 'queue' }).map((v) => `${v.metricLabels.queue}=${v.value}`).sort();
-        } catch {
-          answer = 'not found';
-        }
-        assert.deepEqual(answer, any ? visible.sort() : 'not found', `${s.namespace} ${s.selector}`);
       }
-    }
-  }), { numRuns: 1000 });
+    }),
+    { numRuns: 1000 },
+  );
 });
 
 test('a limited read (the status page) returns at most its limit, and leaves the cache alone', async () => {
   const store = new CustomStore({ mapper: createStaticResourceMapper(), interner: new Interner(), ttlMs: 0 });
   for (let i = 0; i < 100; i++) {
-    store.write({ info: pods, name: { namespace: 'ns', name: `p${i}` }, value: parseQuantity(String(i)), metricLabels: {}, objectLabels: { app: 'web' }, timestamp: 1_700_000_000_000 });
+    store.write({
+      info: pods,
+      name: { namespace: 'ns', name: `p${i}` },
+      value: parseQuantity(String(i)),
+      metricLabels: {},
+      objectLabels: { app: 'web' },
+      timestamp: 1_700_000_000_000,
+    });
   }
   const ctx = { signal: new AbortController().signal, limit: 5 };
   const limited = await store.getMetricBySelector('ns', everything, pods, everything, ctx);
@@ -198,10 +313,21 @@ test('a limited read (the status page) returns at most its limit, and leaves the
   assert.equal(Object.isFrozen(limited), false, 'not the cached kind of answer');
   const full = await store.getMetricBySelector('ns', everything, pods, everything);
   assert.equal(full.length, 100);
-  assert.equal(await store.getMetricBySelector('ns', everything, pods, everything), full, 'the full answer is cached as before');
+  assert.equal(
+    await store.getMetricBySelector('ns', everything, pods, everything),
+    full,
+    'the full answer is cached as before',
+  );
 
   const external = new ExternalStore({ interner: new Interner(), ttlMs: 0 });
-  for (let i = 0; i < 30; i++) external.write({ namespace: 'ns', metric: 'queue', labels: { q: `q${i}` }, value: parseQuantity('1'), timestamp: 1_700_000_000_000 });
+  for (let i = 0; i < 30; i++)
+    external.write({
+      namespace: 'ns',
+      metric: 'queue',
+      labels: { q: `q${i}` },
+      value: parseQuantity('1'),
+      timestamp: 1_700_000_000_000,
+    });
   assert.equal(external.getExternalMetric('ns', everything, { metric: 'queue' }, ctx).length, 5);
   assert.equal(external.getExternalMetric('ns', everything, { metric: 'queue' }).length, 30);
 });

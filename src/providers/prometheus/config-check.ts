@@ -12,7 +12,12 @@ import { clientOptionsOf, type PrometheusBackendConfig } from './config-schema.j
 import { compileRules, type CompiledRule } from '../promql/rules/index.js';
 import { SeriesRegistry } from '../promql/series-registry.js';
 
-export async function checkPrometheusConfig(label: string, config: PrometheusBackendConfig, live: boolean, print: (line: string) => void): Promise<boolean> {
+export async function checkPrometheusConfig(
+  label: string,
+  config: PrometheusBackendConfig,
+  live: boolean,
+  print: (line: string) => void,
+): Promise<boolean> {
   const mapper = createStaticResourceMapper();
   const rules = compileRules(config.rules ?? [], mapper, 'rules');
   const externalRules = compileRules(config.externalRules ?? [], mapper, 'externalRules');
@@ -21,7 +26,10 @@ export async function checkPrometheusConfig(label: string, config: PrometheusBac
   const client = createPrometheusClient(clientOptionsOf(config));
   const startMs = Date.now() - timingsOf(config).maxAgeMs;
   let ok = true;
-  for (const [rule, external] of [...rules.map((r) => [r, false] as const), ...externalRules.map((r) => [r, true] as const)]) {
+  for (const [rule, external] of [
+    ...rules.map((r) => [r, false] as const),
+    ...externalRules.map((r) => [r, true] as const),
+  ]) {
     print(`${rule.id}: ${rule.seriesQuery}`);
     try {
       ok = (await checkRule(rule, external, client, startMs, mapper, print)) && ok;
@@ -46,21 +54,43 @@ async function checkRule(
   registry.set(external ? [] : [{ rule, series }], external ? [{ rule, series }] : []);
   const metrics = external
     ? registry.listAllExternalMetrics().map((m) => m.metric)
-    : registry.listAllMetrics().map((m) => `${m.groupResource.group === '' ? m.groupResource.resource : `${m.groupResource.resource}.${m.groupResource.group}`}/${m.metric}`).sort();
-  print(`  series: ${series.length}; discovers: ${metrics.length === 0 ? 'nothing (check seriesQuery, seriesFilters, name and resources)' : metrics.join(', ')}`);
+    : registry
+        .listAllMetrics()
+        .map(
+          (m) =>
+            `${m.groupResource.group === '' ? m.groupResource.resource : `${m.groupResource.resource}.${m.groupResource.group}`}/${m.metric}`,
+        )
+        .sort();
+  print(
+    `  series: ${series.length}; discovers: ${metrics.length === 0 ? 'nothing (check seriesQuery, seriesFilters, name and resources)' : metrics.join(', ')}`,
+  );
   if (metrics.length === 0) return true;
   let query: string;
   if (external) {
     const metric = registry.listAllExternalMetrics()[0]!.metric;
-    query = rule.query.buildExternal({ series: registry.findExternal(metric)!.seriesName, namespace: 'default', metricSelector: everything });
+    query = rule.query.buildExternal({
+      series: registry.findExternal(metric)!.seriesName,
+      namespace: 'default',
+      metricSelector: everything,
+    });
   } else {
     // NB: a pods metric is what an HPA asks for most, so it makes the most telling sample.
     const infos = registry.listAllMetrics();
-    const info = infos.find((i) => i.groupResource.group === '' && i.groupResource.resource === 'pods') ?? infos.find((i) => i.namespaced) ?? infos[0]!;
+    const info =
+      infos.find((i) => i.groupResource.group === '' && i.groupResource.resource === 'pods') ??
+      infos.find((i) => i.namespaced) ??
+      infos[0]!;
     const entry = registry.findCustom(info.groupResource, info.metric)!;
     const namespaceLabel = rule.resources.labelForResource({ group: '', resource: 'namespaces' }) ?? 'namespace';
-    const namespace = info.namespaced ? series.find((labels) => labels.__name__ === entry.seriesName)?.[namespaceLabel] ?? '' : '';
-    query = rule.query.buildCustom({ series: entry.seriesName, resource: info.groupResource, namespace, metricSelector: everything }).query;
+    const namespace = info.namespaced
+      ? (series.find((labels) => labels.__name__ === entry.seriesName)?.[namespaceLabel] ?? '')
+      : '';
+    query = rule.query.buildCustom({
+      series: entry.seriesName,
+      resource: info.groupResource,
+      namespace,
+      metricSelector: everything,
+    }).query;
   }
   print(`  query: ${query}`);
   const result = await client.query(query);

@@ -5,14 +5,19 @@
  */
 import type { Backend, BackendFactory } from '../backend.js';
 import { timingsOf } from '../promql/settings.js';
-import { clientOptionsOf, prometheusConfigSchema, prometheusFlags, type PrometheusBackendConfig } from './config-schema.js';
+import {
+  clientOptionsOf,
+  prometheusConfigSchema,
+  prometheusFlags,
+  type PrometheusBackendConfig,
+} from './config-schema.js';
 import { rulesFileKeys } from '../promql/rules/rules-schema.js';
 
 export type { PrometheusBackendConfig } from './config-schema.js';
 
 const prometheusBackend: BackendFactory<PrometheusBackendConfig> = {
   name: 'prometheus',
-  description: 'queries Prometheus with prometheus-adapter\'s rules (--config rules.yaml)',
+  description: "queries Prometheus with prometheus-adapter's rules (--config rules.yaml)",
   configSchema: prometheusConfigSchema,
   flags: prometheusFlags,
   topLevelKeys: rulesFileKeys,

@@ -34,30 +34,55 @@ export interface PrometheusProvidersOptions {
 /** Compiles the rules, starts discovery over `client` and returns the providers; `close()` stops discovery. */
 export function createPrometheusProviders(options: PrometheusProvidersOptions): Backend {
   const { client, deps, timings } = options;
-  const rules = compileRules([...(options.rules.defaultRules === true ? defaultRules : []), ...options.rules.rules ?? []], deps.resourceMapper, 'rules');
+  const rules = compileRules(
+    [...(options.rules.defaultRules === true ? defaultRules : []), ...(options.rules.rules ?? [])],
+    deps.resourceMapper,
+    'rules',
+  );
   const externalRules = compileRules(options.rules.externalRules ?? [], deps.resourceMapper, 'externalRules');
   const registry = new SeriesRegistry(deps.resourceMapper);
   const logger = deps.logger.child({ backend: options.name ?? 'prometheus' });
-  const discovery = createDiscovery({ client, registry, rules, externalRules, relistIntervalMs: timings.relistIntervalMs, maxAgeMs: timings.maxAgeMs, logger });
+  const discovery = createDiscovery({
+    client,
+    registry,
+    rules,
+    externalRules,
+    relistIntervalMs: timings.relistIntervalMs,
+    maxAgeMs: timings.maxAgeMs,
+    logger,
+  });
   const providerDeps: PrometheusProviderDeps = {
-    client, registry, discovery, mapper: deps.resourceMapper, logger, timeoutMs: timings.timeoutMs,
+    client,
+    registry,
+    discovery,
+    mapper: deps.resourceMapper,
+    logger,
+    timeoutMs: timings.timeoutMs,
     ...(deps.objectLister !== undefined ? { objects: deps.objectLister } : {}),
   };
-  const resource = options.rules.resourceRules === undefined ? undefined : new PrometheusResourceProvider({
-    client, rules: options.rules.resourceRules, mapper: deps.resourceMapper, logger,
-    ...(deps.objectLister !== undefined ? { objects: deps.objectLister } : {}),
-  });
+  const resource =
+    options.rules.resourceRules === undefined
+      ? undefined
+      : new PrometheusResourceProvider({
+          client,
+          rules: options.rules.resourceRules,
+          mapper: deps.resourceMapper,
+          logger,
+          ...(deps.objectLister !== undefined ? { objects: deps.objectLister } : {}),
+        });
   discovery.start();
   return {
     ...(resource !== undefined ? { resource } : {}),
     ...(rules.length > 0 ? { custom: new PrometheusCustomProvider(providerDeps) } : {}),
     ...(externalRules.length > 0 ? { external: new PrometheusExternalProvider(providerDeps) } : {}),
     queries: createPromQLRunner(client, options.namespaceLabel ?? 'namespace'),
-    readiness: () => (registry.listed ? { ready: true } : { ready: false, message: 'the series of the rules are not listed from Prometheus yet' }),
+    readiness: () =>
+      registry.listed
+        ? { ready: true }
+        : { ready: false, message: 'the series of the rules are not listed from Prometheus yet' },
     seriesCount: () => registry.seriesCount,
     async close() {
       discovery.stop();
     },
   };
 }
-

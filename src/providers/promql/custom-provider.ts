@@ -9,7 +9,13 @@ import type { ObjectLister } from '../../kube/object-lister.js';
 import type { ResourceMapper } from '../../kube/resource-mapper.js';
 import type { Logger } from '../../log/index.js';
 import { toLabelSelector, type Selector } from '../../selector/index.js';
-import type { CustomMetricInfo, CustomMetricsProvider, MetricValue, NamespacedName, QueryContext } from '../provider.js';
+import type {
+  CustomMetricInfo,
+  CustomMetricsProvider,
+  MetricValue,
+  NamespacedName,
+  QueryContext,
+} from '../provider.js';
 import type { PrometheusClient, Sample } from './client/index.js';
 import type { Discovery } from './discovery.js';
 import { isClusterScoped } from './rules/index.js';
@@ -32,7 +38,11 @@ export interface PrometheusProviderDeps {
 }
 
 /** Finds the series entry of a metric, waiting for the first discovery if it has not completed. */
-export async function findEntry<T>(deps: PrometheusProviderDeps, find: () => T | undefined, signal: AbortSignal): Promise<T | undefined> {
+export async function findEntry<T>(
+  deps: PrometheusProviderDeps,
+  find: () => T | undefined,
+  signal: AbortSignal,
+): Promise<T | undefined> {
   const found = find();
   if (found !== undefined || deps.registry.listed) return found;
   try {
@@ -41,7 +51,10 @@ export async function findEntry<T>(deps: PrometheusProviderDeps, find: () => T |
     if (signal.aborted) throw error;
     throw serviceUnavailable('unable to fetch metrics: the metrics Prometheus has are not listed yet', error);
   }
-  if (!deps.registry.listed) throw serviceUnavailable('unable to fetch metrics: the metrics Prometheus has are not listed yet (is Prometheus up?)');
+  if (!deps.registry.listed)
+    throw serviceUnavailable(
+      'unable to fetch metrics: the metrics Prometheus has are not listed yet (is Prometheus up?)',
+    );
   return find();
 }
 
@@ -52,12 +65,22 @@ export class PrometheusCustomProvider implements CustomMetricsProvider {
     this.values = createValueConverter(deps.logger);
   }
 
-  async getMetricByName(name: NamespacedName, info: CustomMetricInfo, metricSelector: Selector, ctx: QueryContext): Promise<MetricValue> {
+  async getMetricByName(
+    name: NamespacedName,
+    info: CustomMetricInfo,
+    metricSelector: Selector,
+    ctx: QueryContext,
+  ): Promise<MetricValue> {
     const entry = await this.entry(info, ctx);
-    // NB: the HPA asks for cluster-scoped objects (nodes) through the namespaced form too (memory back end does the same).
+    // NB: the HPA asks for cluster-scoped objects (nodes) through the namespaced form too (memory back end does the
+    // same).
     const namespace = isClusterScoped(info.groupResource, this.deps.mapper) ? '' : name.namespace;
     const { query, objectLabel } = entry.rule.query.buildCustom({
-      series: entry.seriesName, resource: info.groupResource, namespace, metricSelector, names: [name.name],
+      series: entry.seriesName,
+      resource: info.groupResource,
+      namespace,
+      metricSelector,
+      names: [name.name],
     });
     const samples = await this.run(query, entry, ctx);
     const selector = toLabelSelector(metricSelector);
@@ -69,7 +92,13 @@ export class PrometheusCustomProvider implements CustomMetricsProvider {
     throw metricNotFoundFor(info.groupResource, info.metric, name.name);
   }
 
-  async getMetricBySelector(namespace: string, selector: Selector, info: CustomMetricInfo, metricSelector: Selector, ctx: QueryContext): Promise<MetricValue[]> {
+  async getMetricBySelector(
+    namespace: string,
+    selector: Selector,
+    info: CustomMetricInfo,
+    metricSelector: Selector,
+    ctx: QueryContext,
+  ): Promise<MetricValue[]> {
     const entry = await this.entry(info, ctx);
     const objects = await this.deps.objects?.matching(info.groupResource, namespace, selector, ctx.signal);
     if (objects !== undefined && objects.size === 0) return [];
@@ -104,7 +133,11 @@ export class PrometheusCustomProvider implements CustomMetricsProvider {
   }
 
   private async entry(info: CustomMetricInfo, ctx: QueryContext): Promise<SeriesEntry> {
-    const entry = await findEntry(this.deps, () => this.deps.registry.findCustom(info.groupResource, info.metric), ctx.signal);
+    const entry = await findEntry(
+      this.deps,
+      () => this.deps.registry.findCustom(info.groupResource, info.metric),
+      ctx.signal,
+    );
     if (entry === undefined) throw metricNotFound(info.groupResource, info.metric);
     return entry;
   }
@@ -113,15 +146,27 @@ export class PrometheusCustomProvider implements CustomMetricsProvider {
     this.deps.logger.debug({ rule: entry.rule.id, query }, 'querying Prometheus');
     const result = await this.deps.client.query(query, { signal: ctx.signal });
     if (result.resultType === 'vector') return result.samples;
-    throw new StatusError(500, 'InternalError', `the metricsQuery of ${entry.rule.id} gave a ${result.resultType}; it must give an instant vector grouped by the object label`);
+    throw new StatusError(
+      500,
+      'InternalError',
+      `the metricsQuery of ${entry.rule.id} gave a ${result.resultType}; it must give an instant vector grouped by the object label`,
+    );
   }
 
-  private metricValue(info: CustomMetricInfo, namespace: string, name: string, selector: LabelSelector | null, sample: Sample, value: string): MetricValue {
+  private metricValue(
+    info: CustomMetricInfo,
+    namespace: string,
+    name: string,
+    selector: LabelSelector | null,
+    sample: Sample,
+    value: string,
+  ): MetricValue {
     const kind = this.deps.mapper.kindFor(info.groupResource);
     return {
-      describedObject: namespace === ''
-        ? { kind: kind.kind, name, apiVersion: kind.apiVersion }
-        : { kind: kind.kind, namespace, name, apiVersion: kind.apiVersion },
+      describedObject:
+        namespace === ''
+          ? { kind: kind.kind, name, apiVersion: kind.apiVersion }
+          : { kind: kind.kind, namespace, name, apiVersion: kind.apiVersion },
       metric: { name: info.metric, selector },
       timestamp: sample.timestamp,
       value,

@@ -9,14 +9,24 @@ import { compileRules } from './rules/index.js';
 import { SeriesRegistry } from './series-registry.js';
 
 const mapper = createStaticResourceMapper();
-const logger = createLogger({ format: 'json', verbosity: 0, destination: { write: () => true } as unknown as NodeJS.WritableStream });
-const rules = compileRules([{
-  seriesQuery: '{__name__=~"^http_.*_total$",namespace!="",pod!=""}',
-  resources: { overrides: { namespace: { resource: 'namespace' }, pod: { resource: 'pod' } } },
-  name: { matches: '^(.*)_total$', as: '${1}_per_second' },
-  seriesFilters: [{ isNot: '^http_debug_' }],
-  metricsQuery: 'sum(rate(<<.Series>>{<<.LabelMatchers>>}[2m])) by (<<.GroupBy>>)',
-}], mapper, 'rules');
+const logger = createLogger({
+  format: 'json',
+  verbosity: 0,
+  destination: { write: () => true } as unknown as NodeJS.WritableStream,
+});
+const rules = compileRules(
+  [
+    {
+      seriesQuery: '{__name__=~"^http_.*_total$",namespace!="",pod!=""}',
+      resources: { overrides: { namespace: { resource: 'namespace' }, pod: { resource: 'pod' } } },
+      name: { matches: '^(.*)_total$', as: '${1}_per_second' },
+      seriesFilters: [{ isNot: '^http_debug_' }],
+      metricsQuery: 'sum(rate(<<.Series>>{<<.LabelMatchers>>}[2m])) by (<<.GroupBy>>)',
+    },
+  ],
+  mapper,
+  'rules',
+);
 
 function clientWith(answers: Labels[][]): PrometheusClient & { calls: number } {
   const client = {
@@ -34,26 +44,53 @@ const web = { __name__: 'http_requests_total', namespace: 'default', pod: 'web-1
 describe('discovery', () => {
   test('filters and renames series; the list keeps its identity while unchanged', async () => {
     const registry = new SeriesRegistry(mapper);
-    const client = clientWith([[web, { ...web, __name__: 'http_debug_total' }], [web, { ...web, pod: 'web-2' }], [{ ...web, __name__: 'http_errors_total' }]]);
-    const discovery = createDiscovery({ client, registry, rules, externalRules: [], relistIntervalMs: 60_000, maxAgeMs: 60_000, logger });
+    const client = clientWith([
+      [web, { ...web, __name__: 'http_debug_total' }],
+      [web, { ...web, pod: 'web-2' }],
+      [{ ...web, __name__: 'http_errors_total' }],
+    ]);
+    const discovery = createDiscovery({
+      client,
+      registry,
+      rules,
+      externalRules: [],
+      relistIntervalMs: 60_000,
+      maxAgeMs: 60_000,
+      logger,
+    });
     await discovery.relist();
     const first = registry.listAllMetrics();
     assert.deepEqual(first.map((m) => `${m.groupResource.resource}/${m.metric}:${m.namespaced}`).sort(), [
-      'namespaces/http_requests_per_second:false', 'pods/http_requests_per_second:true',
+      'namespaces/http_requests_per_second:false',
+      'pods/http_requests_per_second:true',
     ]);
     await discovery.relist();
     assert.equal(registry.listAllMetrics(), first, 'same metrics, same array');
     await discovery.relist();
     assert.notEqual(registry.listAllMetrics(), first);
-    assert.equal(registry.findCustom({ group: '', resource: 'pods' }, 'http_errors_per_second')?.seriesName, 'http_errors_total');
+    assert.equal(
+      registry.findCustom({ group: '', resource: 'pods' }, 'http_errors_per_second')?.seriesName,
+      'http_errors_total',
+    );
   });
 
   test('a request before the first list waits for one; concurrent callers share it', async () => {
     const registry = new SeriesRegistry(mapper);
     const client = clientWith([[web]]);
-    const discovery = createDiscovery({ client, registry, rules, externalRules: [], relistIntervalMs: 60_000, maxAgeMs: 60_000, logger });
+    const discovery = createDiscovery({
+      client,
+      registry,
+      rules,
+      externalRules: [],
+      relistIntervalMs: 60_000,
+      maxAgeMs: 60_000,
+      logger,
+    });
     assert.equal(registry.listed, false);
-    await Promise.all([discovery.ensureListed(new AbortController().signal), discovery.ensureListed(new AbortController().signal)]);
+    await Promise.all([
+      discovery.ensureListed(new AbortController().signal),
+      discovery.ensureListed(new AbortController().signal),
+    ]);
     assert.equal(registry.listed, true);
     assert.equal(client.calls, 1);
   });
@@ -61,8 +98,22 @@ describe('discovery', () => {
   test('a failing list keeps what was known', async () => {
     const registry = new SeriesRegistry(mapper);
     let fail = false;
-    const client: PrometheusClient = { series: async () => { if (fail) throw new Error('down'); return [web]; }, query: () => Promise.reject(new Error('not used')) };
-    const discovery = createDiscovery({ client, registry, rules, externalRules: [], relistIntervalMs: 60_000, maxAgeMs: 60_000, logger });
+    const client: PrometheusClient = {
+      series: async () => {
+        if (fail) throw new Error('down');
+        return [web];
+      },
+      query: () => Promise.reject(new Error('not used')),
+    };
+    const discovery = createDiscovery({
+      client,
+      registry,
+      rules,
+      externalRules: [],
+      relistIntervalMs: 60_000,
+      maxAgeMs: 60_000,
+      logger,
+    });
     await discovery.relist();
     fail = true;
     await discovery.relist();

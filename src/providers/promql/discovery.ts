@@ -48,14 +48,18 @@ export function createDiscovery(options: DiscoveryOptions): Discovery {
           lastSeries.set(query, await client.series([query], startMs));
         } catch (error) {
           failures++;
-          logger.warn({ seriesQuery: query, err: error, cause: (error as Error).cause }, `cannot list the series of ${query}: ${(error as Error).message}`);
+          logger.warn(
+            { seriesQuery: query, err: error, cause: (error as Error).cause },
+            `cannot list the series of ${query}: ${(error as Error).message}`,
+          );
         }
       }),
     );
     if (stopped) return;
     // NB: until every query has answered once, a missing rule would look like a metric that does not exist.
     if (queries.some((query) => !lastSeries.has(query))) return;
-    const withSeries = (rules: readonly CompiledRule[]): RuleSeries[] => rules.map((rule) => ({ rule, series: lastSeries.get(rule.seriesQuery) ?? [] }));
+    const withSeries = (rules: readonly CompiledRule[]): RuleSeries[] =>
+      rules.map((rule) => ({ rule, series: lastSeries.get(rule.seriesQuery) ?? [] }));
     registry.set(withSeries(options.rules), withSeries(options.externalRules));
     const counts = registry.seriesCount;
     logger.debug({ custom: counts.custom, external: counts.external, failures }, 'relisted metrics from Prometheus');

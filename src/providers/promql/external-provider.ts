@@ -17,7 +17,12 @@ export class PrometheusExternalProvider implements ExternalMetricsProvider {
     this.values = createValueConverter(deps.logger);
   }
 
-  async getExternalMetric(namespace: string, metricSelector: Selector, info: ExternalMetricInfo, ctx: QueryContext): Promise<ExternalMetricValue[]> {
+  async getExternalMetric(
+    namespace: string,
+    metricSelector: Selector,
+    info: ExternalMetricInfo,
+    ctx: QueryContext,
+  ): Promise<ExternalMetricValue[]> {
     const entry = await findEntry(this.deps, () => this.deps.registry.findExternal(info.metric), ctx.signal);
     if (entry === undefined) throw externalMetricNotFound(info.metric);
     const query = entry.rule.query.buildExternal({ series: entry.seriesName, namespace, metricSelector });
@@ -26,11 +31,17 @@ export class PrometheusExternalProvider implements ExternalMetricsProvider {
     let samples: readonly Sample[];
     if (result.resultType === 'vector') samples = result.samples;
     else if (result.resultType === 'scalar') samples = [result.sample];
-    else throw new StatusError(500, 'InternalError', `the metricsQuery of ${entry.rule.id} gave a ${result.resultType}; it must give an instant vector or a scalar`);
+    else
+      throw new StatusError(
+        500,
+        'InternalError',
+        `the metricsQuery of ${entry.rule.id} gave a ${result.resultType}; it must give an instant vector or a scalar`,
+      );
     const values: ExternalMetricValue[] = [];
     for (const sample of samples) {
       const value = this.values.quantity(sample.value, info.metric);
-      if (value !== undefined) values.push({ metricName: info.metric, metricLabels: sample.labels, timestamp: sample.timestamp, value });
+      if (value !== undefined)
+        values.push({ metricName: info.metric, metricLabels: sample.labels, timestamp: sample.timestamp, value });
     }
     return values;
   }

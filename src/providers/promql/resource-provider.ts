@@ -22,7 +22,13 @@ import type {
   ResourceMetricsProvider,
 } from '../provider.js';
 import type { PrometheusClient, Sample } from './client/index.js';
-import { createMetricsQuery, createResourceConverter, parsePrometheusDuration, type MetricsQuery, type ResourceRules } from './rules/index.js';
+import {
+  createMetricsQuery,
+  createResourceConverter,
+  parsePrometheusDuration,
+  type MetricsQuery,
+  type ResourceRules,
+} from './rules/index.js';
 
 const pods: GroupResource = { group: '', resource: 'pods' };
 const nodes: GroupResource = { group: '', resource: 'nodes' };
@@ -74,7 +80,7 @@ export class PrometheusResourceProvider implements ResourceMetricsProvider {
       memory: compileResourceRule(options.rules.memory, options.mapper, 'memory'),
     };
     // NB: the peer reports its `window` as is, zero when the config has none.
-    this.windowMs = options.rules.window === undefined ? 0 : parsePrometheusDuration(options.rules.window) ?? 0;
+    this.windowMs = options.rules.window === undefined ? 0 : (parsePrometheusDuration(options.rules.window) ?? 0);
   }
 
   async getNodeMetrics(selector: Selector, ctx: QueryContext): Promise<readonly NodeUsage[]> {
@@ -91,7 +97,12 @@ export class PrometheusResourceProvider implements ResourceMetricsProvider {
   }
 
   async getPodMetrics(namespace: string, selector: Selector, ctx: QueryContext): Promise<readonly PodUsage[]> {
-    const listed = await this.options.objects?.listObjects?.(pods, namespace === '' ? null : namespace, selector, ctx.signal);
+    const listed = await this.options.objects?.listObjects?.(
+      pods,
+      namespace === '' ? null : namespace,
+      selector,
+      ctx.signal,
+    );
     if (listed !== undefined && listed.length === 0) return [];
     return this.podUsage(namespace, listed, selector, undefined, ctx);
   }
@@ -108,15 +119,26 @@ export class PrometheusResourceProvider implements ResourceMetricsProvider {
    * prometheus-adapter#668); the result is intersected with the listed objects instead. Without one, `selector`
    * is matched against the series' own labels, as for custom metrics.
    */
-  private async nodeUsage(listed: readonly ListedObject[] | undefined, selector: Selector, names: readonly string[] | undefined, ctx: QueryContext): Promise<NodeUsage[]> {
+  private async nodeUsage(
+    listed: readonly ListedObject[] | undefined,
+    selector: Selector,
+    names: readonly string[] | undefined,
+    ctx: QueryContext,
+  ): Promise<NodeUsage[]> {
     const objectSelector = listed === undefined && !selector.isEmpty() ? selector : undefined;
-    const [cpu, memory] = await Promise.all((['cpu', 'memory'] as const).map(async (resource) => {
-      const { query, objectLabel } = this.rules[resource].nodeQuery.buildCustom({
-        series: '', resource: nodes, namespace: '', metricSelector: everything,
-        ...(names !== undefined ? { names } : {}), ...(objectSelector !== undefined ? { objectSelector } : {}),
-      });
-      return byLabel(await this.run(query, resource, ctx), objectLabel);
-    }));
+    const [cpu, memory] = await Promise.all(
+      (['cpu', 'memory'] as const).map(async (resource) => {
+        const { query, objectLabel } = this.rules[resource].nodeQuery.buildCustom({
+          series: '',
+          resource: nodes,
+          namespace: '',
+          metricSelector: everything,
+          ...(names !== undefined ? { names } : {}),
+          ...(objectSelector !== undefined ? { objectSelector } : {}),
+        });
+        return byLabel(await this.run(query, resource, ctx), objectLabel);
+      }),
+    );
     const labelsOf = listed === undefined ? undefined : new Map(listed.map((object) => [object.name, object.labels]));
     const found: NodeUsage[] = [];
     for (const [name, cpuSamples] of cpu!) {
@@ -132,7 +154,10 @@ export class PrometheusResourceProvider implements ResourceMetricsProvider {
         labels,
         timestamp: Math.min(cpuSample.timestamp, memorySample.timestamp),
         windowMs: this.windowMs,
-        usage: { cpu: milliQuantity(cpuSample.value, 'DecimalSI'), memory: milliQuantity(memorySample.value, 'BinarySI') },
+        usage: {
+          cpu: milliQuantity(cpuSample.value, 'DecimalSI'),
+          memory: milliQuantity(memorySample.value, 'BinarySI'),
+        },
       });
     }
     return found;
@@ -142,30 +167,45 @@ export class PrometheusResourceProvider implements ResourceMetricsProvider {
    * NB: the peer queries one namespace at a time, grouped by pod and container. For every namespace at once this
    * sends one query grouped by the namespace label too, so that pods of the same name stay apart.
    */
-  private async podUsage(namespace: string, listed: readonly ListedObject[] | undefined, selector: Selector, names: readonly string[] | undefined, ctx: QueryContext): Promise<PodUsage[]> {
+  private async podUsage(
+    namespace: string,
+    listed: readonly ListedObject[] | undefined,
+    selector: Selector,
+    names: readonly string[] | undefined,
+    ctx: QueryContext,
+  ): Promise<PodUsage[]> {
     const objectSelector = listed === undefined && !selector.isEmpty() ? selector : undefined;
-    const results = await Promise.all((['cpu', 'memory'] as const).map(async (resource) => {
-      const rule = this.rules[resource];
-      const namespaceLabel = rule.containerQuery.namespaceLabel();
-      const { query, objectLabel } = rule.containerQuery.buildCustom({
-        series: '', resource: pods, namespace, metricSelector: everything,
-        extraGroupBy: namespace === '' ? [rule.containerLabel, namespaceLabel] : [rule.containerLabel],
-        ...(names !== undefined ? { names } : {}), ...(objectSelector !== undefined ? { objectSelector } : {}),
-      });
-      const samples = await this.run(query, resource, ctx);
-      const keyed = new Map<string, Sample[]>();
-      for (const sample of samples) {
-        const name = sample.labels[objectLabel];
-        if (name === undefined || name === '') continue;
-        const key = `${namespace === '' ? sample.labels[namespaceLabel] ?? '' : namespace}/${name}`;
-        let list = keyed.get(key);
-        if (list === undefined) keyed.set(key, (list = []));
-        list.push(sample);
-      }
-      return { keyed, containerLabel: rule.containerLabel };
-    }));
+    const results = await Promise.all(
+      (['cpu', 'memory'] as const).map(async (resource) => {
+        const rule = this.rules[resource];
+        const namespaceLabel = rule.containerQuery.namespaceLabel();
+        const { query, objectLabel } = rule.containerQuery.buildCustom({
+          series: '',
+          resource: pods,
+          namespace,
+          metricSelector: everything,
+          extraGroupBy: namespace === '' ? [rule.containerLabel, namespaceLabel] : [rule.containerLabel],
+          ...(names !== undefined ? { names } : {}),
+          ...(objectSelector !== undefined ? { objectSelector } : {}),
+        });
+        const samples = await this.run(query, resource, ctx);
+        const keyed = new Map<string, Sample[]>();
+        for (const sample of samples) {
+          const name = sample.labels[objectLabel];
+          if (name === undefined || name === '') continue;
+          const key = `${namespace === '' ? (sample.labels[namespaceLabel] ?? '') : namespace}/${name}`;
+          let list = keyed.get(key);
+          if (list === undefined) keyed.set(key, (list = []));
+          list.push(sample);
+        }
+        return { keyed, containerLabel: rule.containerLabel };
+      }),
+    );
     const [cpu, memory] = results as [(typeof results)[0], (typeof results)[0]];
-    const labelsOf = listed === undefined ? undefined : new Map(listed.map((object) => [`${object.namespace}/${object.name}`, object.labels]));
+    const labelsOf =
+      listed === undefined
+        ? undefined
+        : new Map(listed.map((object) => [`${object.namespace}/${object.name}`, object.labels]));
     const found: PodUsage[] = [];
     for (const [key, cpuSamples] of cpu.keyed) {
       const memorySamples = memory.keyed.get(key);
@@ -177,12 +217,30 @@ export class PrometheusResourceProvider implements ResourceMetricsProvider {
       const slash = key.indexOf('/');
       const podNamespace = key.slice(0, slash);
       if (podNamespace === '') continue;
-      found.push(this.pod(podNamespace, key.slice(slash + 1), labels, cpuSamples, cpu.containerLabel, memorySamples, memory.containerLabel));
+      found.push(
+        this.pod(
+          podNamespace,
+          key.slice(slash + 1),
+          labels,
+          cpuSamples,
+          cpu.containerLabel,
+          memorySamples,
+          memory.containerLabel,
+        ),
+      );
     }
     return found;
   }
 
-  private pod(namespace: string, name: string, labels: Labels, cpuSamples: readonly Sample[], cpuLabel: string, memorySamples: readonly Sample[], memoryLabel: string): PodUsage {
+  private pod(
+    namespace: string,
+    name: string,
+    labels: Labels,
+    cpuSamples: readonly Sample[],
+    cpuLabel: string,
+    memorySamples: readonly Sample[],
+    memoryLabel: string,
+  ): PodUsage {
     const containers = new Map<string, { cpu?: string; memory?: string }>();
     let timestamp = Number.POSITIVE_INFINITY;
     const add = (samples: readonly Sample[], label: string, resource: Resource) => {
@@ -199,7 +257,10 @@ export class PrometheusResourceProvider implements ResourceMetricsProvider {
     add(memorySamples, memoryLabel, 'memory');
     const list: ContainerUsage[] = [...containers]
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-      .map(([container, usage]) => ({ name: container, usage: { cpu: usage.cpu ?? '0', memory: usage.memory ?? '0' } }));
+      .map(([container, usage]) => ({
+        name: container,
+        usage: { cpu: usage.cpu ?? '0', memory: usage.memory ?? '0' },
+      }));
     return { namespace, name, labels, timestamp, windowMs: this.windowMs, containers: list };
   }
 
@@ -213,7 +274,11 @@ export class PrometheusResourceProvider implements ResourceMetricsProvider {
       throw serviceUnavailable(`unable to fetch ${resource} metrics`, error);
     }
     if (result.resultType === 'vector') return result.samples;
-    throw new StatusError(500, 'InternalError', `the query of resourceRules.${resource} gave a ${result.resultType}; it must give an instant vector`);
+    throw new StatusError(
+      500,
+      'InternalError',
+      `the query of resourceRules.${resource} gave a ${result.resultType}; it must give an instant vector`,
+    );
   }
 }
 

@@ -23,8 +23,15 @@ export const promqlRulesSettings = {
 /** A section without a single rule serves nothing; `where` says where the rules go. */
 export function hasRules(where: string) {
   return [
-    (config: { rules?: readonly unknown[] | null | undefined; externalRules?: readonly unknown[] | null | undefined; resourceRules?: unknown; defaultRules?: boolean | undefined }) =>
-      (config.rules ?? []).length + (config.externalRules ?? []).length > 0 || config.resourceRules !== undefined || config.defaultRules === true,
+    (config: {
+      rules?: readonly unknown[] | null | undefined;
+      externalRules?: readonly unknown[] | null | undefined;
+      resourceRules?: unknown;
+      defaultRules?: boolean | undefined;
+    }) =>
+      (config.rules ?? []).length + (config.externalRules ?? []).length > 0 ||
+      config.resourceRules !== undefined ||
+      config.defaultRules === true,
     { message: `needs rules: ${where}` },
   ] as const;
 }
@@ -36,10 +43,15 @@ export interface PrometheusTimings {
 }
 
 /** The deadline and relist timings; `timeout` is the Prometheus back end's, or Sysdig's for `sysdig.promql`. */
-export function timingsOf(config: { readonly timeout?: string | undefined; readonly metricsRelistInterval?: string | undefined; readonly metricsMaxAge?: string | undefined }): PrometheusTimings {
+export function timingsOf(config: {
+  readonly timeout?: string | undefined;
+  readonly metricsRelistInterval?: string | undefined;
+  readonly metricsMaxAge?: string | undefined;
+}): PrometheusTimings {
   const timeoutMs = config.timeout === undefined ? 5000 : parseDuration(config.timeout);
   // NB: a zero interval would relist in a busy loop.
-  const relistIntervalMs = config.metricsRelistInterval === undefined ? 600_000 : Math.max(parseDuration(config.metricsRelistInterval), 1000);
+  const relistIntervalMs =
+    config.metricsRelistInterval === undefined ? 600_000 : Math.max(parseDuration(config.metricsRelistInterval), 1000);
   const maxAgeMs = config.metricsMaxAge === undefined ? relistIntervalMs : parseDuration(config.metricsMaxAge);
   return { timeoutMs, relistIntervalMs, maxAgeMs };
 }

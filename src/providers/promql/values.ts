@@ -18,7 +18,10 @@ export function createValueConverter(logger: Logger): ValueConverter {
       if (Number.isFinite(value)) return Quantity.fromNumber(value).toString();
       if (!warned.has(metric)) {
         warned.add(metric);
-        logger.warn({ metric, value: String(value) }, `dropping ${value} values of ${metric}: a Quantity must be finite (logged once per metric)`);
+        logger.warn(
+          { metric, value: String(value) },
+          `dropping ${value} values of ${metric}: a Quantity must be finite (logged once per metric)`,
+        );
       }
       return undefined;
     },

@@ -59,8 +59,24 @@ interface PartitionState {
 export function startClusterSync(options: ClusterSyncOptions): ReplicaSync {
   const { client, subscriber, keys, logger } = options;
   const now = options.now ?? Date.now;
-  const createModel = (): MemoryModel => createMemoryModel({ mapper: options.mapper, logger, ttlMs: options.ttlMs, ...(options.objects ? { objects: options.objects } : {}) });
-  const states: PartitionState[] = keys.partitions.map(() => ({ model: createModel(), lastId: '0-0', synced: false, everSynced: false, freshAsOf: 0, busy: false, again: false, failures: 0, waiters: [] }));
+  const createModel = (): MemoryModel =>
+    createMemoryModel({
+      mapper: options.mapper,
+      logger,
+      ttlMs: options.ttlMs,
+      ...(options.objects ? { objects: options.objects } : {}),
+    });
+  const states: PartitionState[] = keys.partitions.map(() => ({
+    model: createModel(),
+    lastId: '0-0',
+    synced: false,
+    everSynced: false,
+    freshAsOf: 0,
+    busy: false,
+    again: false,
+    failures: 0,
+    waiters: [],
+  }));
   let closed = false;
   let loadedSeries = 0;
   const firstSyncListeners: (() => void)[] = [];
@@ -77,7 +93,8 @@ export function startClusterSync(options: ClusterSyncOptions): ReplicaSync {
   /** The master that holds `slot`, as ioredis last saw the cluster. */
   const masterFor = (slot: number): Redis => {
     const key = client.slots[slot]?.[0];
-    const node = key === undefined ? undefined : client.nodes('master').find((n) => `${n.options.host}:${n.options.port}` === key);
+    const node =
+      key === undefined ? undefined : client.nodes('master').find((n) => `${n.options.host}:${n.options.port}` === key);
     if (node === undefined) throw new Error(`no reachable master holds slot ${slot}`);
     return node;
   };
@@ -89,13 +106,21 @@ export function startClusterSync(options: ClusterSyncOptions): ReplicaSync {
     const tail = (await node.xrevrange(partition.stream, '+', '-', 'COUNT', 1)) as [string, string[]][];
     const fresh = createModel();
     const oldestMs = options.ttlMs > 0 ? started - options.ttlMs : Number.NEGATIVE_INFINITY;
-    const { series } = await loadInto(node, keys, (p) => (p === index ? fresh : undefined), { logger, oldestMs, pattern: `${partition.keyPrefix.replace(/[*?[\]\\]/g, '\\$&')}*` });
+    const { series } = await loadInto(node, keys, (p) => (p === index ? fresh : undefined), {
+      logger,
+      oldestMs,
+      pattern: `${partition.keyPrefix.replace(/[*?[\]\\]/g, '\\$&')}*`,
+    });
     state.model.close();
     state.model = fresh;
     state.lastId = tail[0]?.[0] ?? '0-0';
     state.synced = true;
     state.freshAsOf = started;
-    if (state.everSynced) logger.info({ partition: index, series, streamId: state.lastId }, 'reloaded a partition of the metrics from the redis cluster');
+    if (state.everSynced)
+      logger.info(
+        { partition: index, series, streamId: state.lastId },
+        'reloaded a partition of the metrics from the redis cluster',
+      );
     if (!state.everSynced) {
       state.everSynced = true;
       loadedSeries += series;
@@ -110,12 +135,19 @@ export function startClusterSync(options: ClusterSyncOptions): ReplicaSync {
   async function read(index: number, state: PartitionState): Promise<boolean> {
     const started = now();
     const { stream } = keys.partitions[index]!;
-    const replies = await client.pipeline().xrange(stream, '-', '+', 'COUNT', 1).xread('COUNT', batchSize, 'STREAMS', stream, state.lastId).exec();
+    const replies = await client
+      .pipeline()
+      .xrange(stream, '-', '+', 'COUNT', 1)
+      .xread('COUNT', batchSize, 'STREAMS', stream, state.lastId)
+      .exec();
     if (replies === null) throw new Error('redis pipeline was discarded');
     for (const [error] of replies) if (error) throw error;
     const first = (replies[0]![1] as [string, string[]][])[0]?.[0];
     if (first !== undefined && state.lastId !== '0-0' && compareStreamIds(first, state.lastId) > 0) {
-      logger.warn({ partition: index, lastId: state.lastId, first }, 'fell behind a redis write stream; reloading its partition');
+      logger.warn(
+        { partition: index, lastId: state.lastId, first },
+        'fell behind a redis write stream; reloading its partition',
+      );
       state.synced = false;
       return true;
     }
@@ -158,7 +190,10 @@ export function startClusterSync(options: ClusterSyncOptions): ReplicaSync {
           state.failures++;
           // NB: one line per outage of a partition, then one a minute, so a long outage does not flood the log.
           if (state.failures === 1 || state.failures % Math.max(1, Math.round(60_000 / options.pollMs)) === 0) {
-            logger.warn({ err: error, partition: index, failures: state.failures }, 'a redis cluster shard is unreachable; serving the local copy of its metrics and retrying');
+            logger.warn(
+              { err: error, partition: index, failures: state.failures },
+              'a redis cluster shard is unreachable; serving the local copy of its metrics and retrying',
+            );
           }
           break;
         }
@@ -197,7 +232,8 @@ export function startClusterSync(options: ClusterSyncOptions): ReplicaSync {
     model: (partition = 0) => states[partition]!.model,
     models: () => states.map((state) => state.model),
     state(partition?: number): SyncState {
-      if (partition !== undefined) return { connected: states[partition]!.synced, freshAsOf: states[partition]!.freshAsOf };
+      if (partition !== undefined)
+        return { connected: states[partition]!.synced, freshAsOf: states[partition]!.freshAsOf };
       return { connected: states.every((s) => s.synced), freshAsOf: Math.min(...states.map((s) => s.freshAsOf)) };
     },
     waitFor(id, timeoutMs, partition = 0) {

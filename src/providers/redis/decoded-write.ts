@@ -4,4 +4,6 @@
  */
 import type { CustomMetricWrite, ExternalMetricWrite } from '../write.js';
 
-export type DecodedWrite = { readonly kind: 'custom'; readonly write: CustomMetricWrite } | { readonly kind: 'external'; readonly write: ExternalMetricWrite };
+export type DecodedWrite =
+  | { readonly kind: 'custom'; readonly write: CustomMetricWrite }
+  | { readonly kind: 'external'; readonly write: ExternalMetricWrite };

@@ -54,7 +54,9 @@ const redisBackend: BackendFactory<RedisBackendConfig> = {
       };
     };
     const onError = (client: Redis | Cluster, name: string): void => {
-      client.on('error', (error: Error) => deps.logger.debug({ err: error, connection: name }, 'redis connection error'));
+      client.on('error', (error: Error) =>
+        deps.logger.debug({ err: error, connection: name }, 'redis connection error'),
+      );
     };
     const connect = (name: string, commandTimeout: number): Redis => {
       const client = new Redis(nodeOptions(name, commandTimeout));
@@ -79,10 +81,26 @@ const redisBackend: BackendFactory<RedisBackendConfig> = {
     const clustered = settings.cluster !== undefined;
     const writerClient = clustered ? connectCluster('writer', 5000) : connect('writer', 5000);
     const keys = createKeys(config.keyPrefix, clustered ? (await import('cluster-key-slot')).default : undefined);
-    const syncDeps = { keys, mapper: deps.resourceMapper, logger: deps.logger, ttlMs, ...(deps.objectLister ? { objects: deps.objectLister } : {}) };
+    const syncDeps = {
+      keys,
+      mapper: deps.resourceMapper,
+      logger: deps.logger,
+      ttlMs,
+      ...(deps.objectLister ? { objects: deps.objectLister } : {}),
+    };
     const sync: ReplicaSync = clustered
-      ? startClusterSync({ ...syncDeps, client: connectCluster('reader', 5000), subscriber: connectCluster('subscriber', 5000), pollMs: blockMs })
-      : startReplicaSync({ ...syncDeps, client: connect('reader', blockMs + 5000), viaSentinel: settings.sentinels !== undefined, blockMs });
+      ? startClusterSync({
+          ...syncDeps,
+          client: connectCluster('reader', 5000),
+          subscriber: connectCluster('subscriber', 5000),
+          pollMs: blockMs,
+        })
+      : startReplicaSync({
+          ...syncDeps,
+          client: connect('reader', blockMs + 5000),
+          viaSentinel: settings.sentinels !== undefined,
+          blockMs,
+        });
     const writer = createRedisWriter({
       client: writerClient,
       keys,
@@ -131,12 +149,15 @@ const redisBackend: BackendFactory<RedisBackendConfig> = {
     const listCustom = mergedList(() => sync.models().map((model) => model.custom.listAllMetrics()));
     const listExternal = mergedList(() => sync.models().map((model) => model.external.listAllExternalMetrics()));
     const custom: CustomMetricsProvider = {
-      getMetricByName: (name, info, metricSelector) => modelFor(info.metric).custom.getMetricByName(name, info, metricSelector),
-      getMetricBySelector: (namespace, selector, info, metricSelector, ctx) => modelFor(info.metric).custom.getMetricBySelector(namespace, selector, info, metricSelector, ctx),
+      getMetricByName: (name, info, metricSelector) =>
+        modelFor(info.metric).custom.getMetricByName(name, info, metricSelector),
+      getMetricBySelector: (namespace, selector, info, metricSelector, ctx) =>
+        modelFor(info.metric).custom.getMetricBySelector(namespace, selector, info, metricSelector, ctx),
       listAllMetrics: listCustom,
     };
     const external: ExternalMetricsProvider = {
-      getExternalMetric: (namespace, metricSelector, info, ctx) => modelFor(info.metric).external.getExternalMetric(namespace, metricSelector, info, ctx),
+      getExternalMetric: (namespace, metricSelector, info, ctx) =>
+        modelFor(info.metric).external.getExternalMetric(namespace, metricSelector, info, ctx),
       listAllExternalMetrics: listExternal,
     };
     return {
@@ -144,10 +165,14 @@ const redisBackend: BackendFactory<RedisBackendConfig> = {
       external,
       writer,
       readiness,
-      seriesCount: () => sync.models().reduce((sum, model) => {
-        const count = model.seriesCount();
-        return { custom: sum.custom + count.custom, external: sum.external + count.external };
-      }, { custom: 0, external: 0 }),
+      seriesCount: () =>
+        sync.models().reduce(
+          (sum, model) => {
+            const count = model.seriesCount();
+            return { custom: sum.custom + count.custom, external: sum.external + count.external };
+          },
+          { custom: 0, external: 0 },
+        ),
       async close() {
         sweeper?.stop();
         await sync.close();
@@ -176,13 +201,20 @@ function mergedList<T>(parts: () => readonly (readonly T[])[]): () => readonly T
 }
 
 /** NB: without AOF (or RDB) a Redis restart loses every value; say so once, since managed Redis may forbid CONFIG. */
-async function warnWithoutPersistence(client: Redis | Cluster, logger: { warn(obj: object, msg: string): void }): Promise<void> {
+async function warnWithoutPersistence(
+  client: Redis | Cluster,
+  logger: { warn(obj: object, msg: string): void },
+): Promise<void> {
   try {
     await connected(client, 10_000);
     const node = client.isCluster ? (client as Cluster).nodes('master')[0] : (client as Redis);
     if (node === undefined) return;
     const [, appendonly] = (await node.config('GET', 'appendonly')) as string[];
-    if (appendonly === 'no') logger.warn({ appendonly }, 'redis runs without AOF (appendonly no): a Redis restart loses the values written since its last snapshot');
+    if (appendonly === 'no')
+      logger.warn(
+        { appendonly },
+        'redis runs without AOF (appendonly no): a Redis restart loses the values written since its last snapshot',
+      );
   } catch {
     // CONFIG is often disabled on managed Redis; persistence is then the provider's promise.
   }

@@ -1,13 +1,32 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { bucketOf, createKeys, customScope, externalScope, levelFor, neighbourLevels, packCustomRest, packLabels, packValue, parseScope, unpackCustomRest, unpackLabels, unpackValue } from './layout.js';
+import {
+  bucketOf,
+  createKeys,
+  customScope,
+  externalScope,
+  levelFor,
+  neighbourLevels,
+  packCustomRest,
+  packLabels,
+  packValue,
+  parseScope,
+  unpackCustomRest,
+  unpackLabels,
+  unpackValue,
+} from './layout.js';
 
-// NB: `__proto__` is no label key (the write API checks keys with Kubernetes' rules), and would be an object's prototype.
-const labels = fc.dictionary(fc.string().filter((k) => k !== '__proto__'), fc.string(), { maxKeys: 5, noNullPrototype: true });
+// NB: `__proto__` is no label key (the write API checks keys with Kubernetes' rules), and would be an object's
+// prototype.
+const labels = fc.dictionary(
+  fc.string().filter((k) => k !== '__proto__'),
+  fc.string(),
+  { maxKeys: 5, noNullPrototype: true },
+);
 
 describe('redis compact layout', () => {
-  test('what is not the layout\'s is refused, not misread', () => {
+  test("what is not the layout's is refused, not misread", () => {
     assert.throws(() => unpackValue('no-separator'), /no timestamp/);
     assert.throws(() => unpackValue('!!\x1f1'), /no timestamp/);
     assert.throws(() => unpackLabels('a\x1fb\x1fc'), /without a value/);
@@ -23,23 +42,37 @@ describe('redis compact layout', () => {
 
   test('labels, values and metric labels read back exactly what was packed, whatever they hold', () => {
     fc.assert(fc.property(labels, (l) => assert.deepEqual(unpackLabels(packLabels(l)), l)));
-    fc.assert(fc.property(fc.integer({ min: 0, max: 2 ** 52 }), fc.string(), (ts, rest) => assert.deepEqual(unpackValue(packValue(ts, rest)), { timestamp: ts, rest })));
-    fc.assert(fc.property(fc.constantFrom('1', '250m', '-3k', '1500000'), labels, (q, l) => assert.deepEqual(unpackCustomRest(packCustomRest(q, l)), { quantity: q, metricLabels: l })));
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 2 ** 52 }), fc.string(), (ts, rest) =>
+        assert.deepEqual(unpackValue(packValue(ts, rest)), { timestamp: ts, rest }),
+      ),
+    );
+    fc.assert(
+      fc.property(fc.constantFrom('1', '250m', '-3k', '1500000'), labels, (q, l) =>
+        assert.deepEqual(unpackCustomRest(packCustomRest(q, l)), { quantity: q, metricLabels: l }),
+      ),
+    );
   });
 
   test('equal label sets pack equally, different ones differently', () => {
     assert.equal(packLabels({ b: '2', a: '1' }), packLabels({ a: '1', b: '2' }));
-    fc.assert(fc.property(labels, labels, (a, b) => {
-      const same = JSON.stringify(Object.entries(a).sort()) === JSON.stringify(Object.entries(b).sort());
-      assert.equal(packLabels(a) === packLabels(b), same);
-    }));
+    fc.assert(
+      fc.property(labels, labels, (a, b) => {
+        const same = JSON.stringify(Object.entries(a).sort()) === JSON.stringify(Object.entries(b).sort());
+        assert.equal(packLabels(a) === packLabels(b), same);
+      }),
+    );
   });
 
   test('keys name their kind and scope, and scopes are unambiguous', () => {
     const keys = createKeys('ma:');
     const scope = customScope('ns', '', 'pods', 'rps');
     assert.deepEqual(keys.parse(keys.bucket('custom', scope, 'web-1', 3)), { kind: 'custom', scope, partition: 0 });
-    assert.deepEqual(keys.parse(keys.bucket('external', externalScope(null, 'q'), 'a\x1fb', 0)), { kind: 'external', scope: '[null,"q"]', partition: 0 });
+    assert.deepEqual(keys.parse(keys.bucket('external', externalScope(null, 'q'), 'a\x1fb', 0)), {
+      kind: 'external',
+      scope: '[null,"q"]',
+      partition: 0,
+    });
     assert.deepEqual(keys.parse('ma:c:["ns","","pods","rps","web"]'), { kind: 'legacy', legacy: 'custom' });
     assert.notEqual(customScope('a:b', '', 'c', 'd'), customScope('a', 'b', 'c', 'd'));
     assert.equal(createKeys('a*b:').pattern, 'a\\*b:*');
@@ -53,11 +86,17 @@ describe('redis compact layout', () => {
       counts.set(b, (counts.get(b) ?? 0) + 1);
     }
     assert.equal(counts.size, 2048);
-    assert.ok(Math.max(...counts.values()) < 128, `the fullest bucket has ${Math.max(...counts.values())} fields: a listpack holds 128`);
-    fc.assert(fc.property(fc.string(), fc.integer({ min: 0, max: 16 }), (field, level) => {
-      for (const other of neighbourLevels(field, level)) assert.notEqual(bucketOf(field, other), bucketOf(field, level));
-      if (level > 0) assert.equal(bucketOf(field, level) & ((1 << (level - 1)) - 1), bucketOf(field, level - 1));
-    }));
+    assert.ok(
+      Math.max(...counts.values()) < 128,
+      `the fullest bucket has ${Math.max(...counts.values())} fields: a listpack holds 128`,
+    );
+    fc.assert(
+      fc.property(fc.string(), fc.integer({ min: 0, max: 16 }), (field, level) => {
+        for (const other of neighbourLevels(field, level))
+          assert.notEqual(bucketOf(field, other), bucketOf(field, level));
+        if (level > 0) assert.equal(bucketOf(field, level) & ((1 << (level - 1)) - 1), bucketOf(field, level - 1));
+      }),
+    );
   });
 
   test('a cluster layout: one hash tag per partition, partitions spread evenly over the slots, one metric in one partition', async () => {
@@ -71,13 +110,12 @@ describe('redis compact layout', () => {
     const scope = customScope('ns', '', 'pods', 'rps');
     const p = keys.partitionOf('rps');
     const key = keys.bucket('custom', scope, 'web-1', 2, p);
-    assert.equal(slotOf(key), keys.partitions[p]!.slot, 'a bucket sits in its partition\'s slot');
+    assert.equal(slotOf(key), keys.partitions[p]!.slot, "a bucket sits in its partition's slot");
     assert.deepEqual(keys.parse(key), { kind: 'custom', scope, partition: p });
-    assert.equal(keys.parse('ma:s:["ns","","pods","rps"]:0'), undefined, 'an untagged key is not the cluster layout\'s');
+    assert.equal(keys.parse('ma:s:["ns","","pods","rps"]:0'), undefined, "an untagged key is not the cluster layout's");
     assert.equal(keys.parse('ma:{nope}s:["ns","","pods","rps"]:0'), undefined);
     assert.equal(keys.parse('ma:{0.0}c:x'), undefined, 'no layout before in a cluster');
     const used = new Set(Array.from({ length: 200 }, (_, i) => keys.partitionOf(`metric_${i}`)));
     assert.equal(used.size, 16, 'metrics spread over every partition');
   });
 });
-

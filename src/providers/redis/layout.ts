@@ -49,10 +49,17 @@ export interface RedisKeys {
   /** The hash holding `field` of `scope` at `level`, in `partition`. */
   bucket(kind: HashKind, scope: string, field: string, level: number, partition?: number): string;
   /** What a scanned key holds: a bucket of the compact layout, a key of the layout before it, or neither. */
-  parse(key: string): { readonly kind: HashKind; readonly scope: string; readonly partition: number } | { readonly kind: 'legacy'; readonly legacy: 'custom' | 'object' | 'external' } | undefined;
+  parse(
+    key: string,
+  ):
+    | { readonly kind: HashKind; readonly scope: string; readonly partition: number }
+    | { readonly kind: 'legacy'; readonly legacy: 'custom' | 'object' | 'external' }
+    | undefined;
 }
 
-/** Partitions in a cluster: enough to spread over a few shards evenly, few enough that a replica polls them all cheaply. */
+/**
+ * Partitions in a cluster: enough to spread over a few shards evenly, few enough that a replica polls them all cheaply.
+ */
 export const clusterPartitions = 16;
 
 /**
@@ -60,12 +67,24 @@ export const clusterPartitions = 16;
  * {@link clusterPartitions} partitions; without it, the one-Redis layout.
  */
 export function createKeys(prefix: string, slotOf?: (key: string) => number): RedisKeys {
-  const letterKind = new Map<string, HashKind>(Object.entries(kindLetter).map(([kind, letter]) => [letter, kind as HashKind]));
-  const legacyKind = new Map([['c', 'custom'], ['o', 'object'], ['e', 'external']] as const);
+  const letterKind = new Map<string, HashKind>(
+    Object.entries(kindLetter).map(([kind, letter]) => [letter, kind as HashKind]),
+  );
+  const legacyKind = new Map([
+    ['c', 'custom'],
+    ['o', 'object'],
+    ['e', 'external'],
+  ] as const);
   const tags = slotOf === undefined ? [] : spreadTags(clusterPartitions, slotOf);
-  const partitions: Partition[] = slotOf === undefined
-    ? [{ index: 0, keyPrefix: prefix, stream: `${prefix}writes`, slot: 0 }]
-    : tags.map((tag, index) => ({ index, keyPrefix: `${prefix}{${tag}}`, stream: `${prefix}{${tag}}writes`, slot: slotOf(tag) }));
+  const partitions: Partition[] =
+    slotOf === undefined
+      ? [{ index: 0, keyPrefix: prefix, stream: `${prefix}writes`, slot: 0 }]
+      : tags.map((tag, index) => ({
+          index,
+          keyPrefix: `${prefix}{${tag}}`,
+          stream: `${prefix}{${tag}}writes`,
+          slot: slotOf(tag),
+        }));
   const tagIndex = new Map(tags.map((tag, index) => [tag, index]));
   const count = partitions.length;
   return {
@@ -74,7 +93,8 @@ export function createKeys(prefix: string, slotOf?: (key: string) => number): Re
     partitionOf: (metric) => (count === 1 ? 0 : fnv1a(metric) % count),
     channel: `${prefix}changes`,
     pattern: `${prefix.replace(/[*?[\]\\]/g, '\\$&')}*`,
-    bucket: (kind, scope, field, level, partition = 0) => `${partitions[partition]!.keyPrefix}${kindLetter[kind]}:${scope}:${bucketOf(field, level)}`,
+    bucket: (kind, scope, field, level, partition = 0) =>
+      `${partitions[partition]!.keyPrefix}${kindLetter[kind]}:${scope}:${bucketOf(field, level)}`,
     parse(key) {
       if (!key.startsWith(prefix)) return undefined;
       let start = prefix.length;
@@ -119,8 +139,10 @@ function spreadTags(count: number, slotOf: (key: string) => number): string[] {
   });
 }
 
-export const customScope = (namespace: string, group: string, resource: string, metric: string): string => JSON.stringify([namespace, group, resource, metric]);
-export const objectScope = (namespace: string, group: string, resource: string): string => JSON.stringify([namespace, group, resource]);
+export const customScope = (namespace: string, group: string, resource: string, metric: string): string =>
+  JSON.stringify([namespace, group, resource, metric]);
+export const objectScope = (namespace: string, group: string, resource: string): string =>
+  JSON.stringify([namespace, group, resource]);
 export const externalScope = (namespace: string | null, metric: string): string => JSON.stringify([namespace, metric]);
 
 /** The level of a scope with `size` fields: 0 (one bucket) up to 64 fields, one more per doubling. */
@@ -147,7 +169,8 @@ function fnv1a(text: string): number {
 export function neighbourLevels(field: string, level: number): number[] {
   const here = bucketOf(field, level);
   const out: number[] = [];
-  for (const other of [level - 1, level + 1]) if (other >= 0 && other <= maxLevel && bucketOf(field, other) !== here) out.push(other);
+  for (const other of [level - 1, level + 1])
+    if (other >= 0 && other <= maxLevel && bucketOf(field, other) !== here) out.push(other);
   return out;
 }
 
@@ -209,7 +232,9 @@ export function packCustomRest(quantity: string, metricLabels: Labels): string {
 
 export function unpackCustomRest(rest: string): { readonly quantity: string; readonly metricLabels: Labels } {
   const at = rest.indexOf(unit);
-  return at < 0 ? { quantity: rest, metricLabels: {} } : { quantity: rest.slice(0, at), metricLabels: unpackLabels(rest.slice(at + 1)) };
+  return at < 0
+    ? { quantity: rest, metricLabels: {} }
+    : { quantity: rest.slice(0, at), metricLabels: unpackLabels(rest.slice(at + 1)) };
 }
 
 /** Parses a scope the layout wrote; throws on anything else. */
@@ -218,7 +243,8 @@ export function parseScope(kind: HashKind, scope: string): readonly (string | nu
   const length = kind === 'custom' ? 4 : kind === 'object' ? 3 : 2;
   if (!Array.isArray(parts) || parts.length !== length) throw new Error(`not a ${kind} scope`);
   parts.forEach((part: unknown, i) => {
-    if (typeof part !== 'string' && !(kind === 'external' && i === 0 && part === null)) throw new Error(`not a ${kind} scope`);
+    if (typeof part !== 'string' && !(kind === 'external' && i === 0 && part === null))
+      throw new Error(`not a ${kind} scope`);
   });
   return parts as (string | null)[];
 }

@@ -40,7 +40,10 @@ const record = z.discriminatedUnion('k', [customRecord, externalRecord]);
 export function decodeLegacyRecord(json: string, objectLabels?: Labels): DecodedWrite {
   const data = record.parse(JSON.parse(json));
   if (data.k === 'e') {
-    return { kind: 'external', write: { namespace: data.ns, metric: data.m, labels: data.l, value: parseQuantity(data.v), timestamp: data.t } };
+    return {
+      kind: 'external',
+      write: { namespace: data.ns, metric: data.m, labels: data.l, value: parseQuantity(data.v), timestamp: data.t },
+    };
   }
   const write: CustomMetricWrite = {
     info: { groupResource: { group: data.g, resource: data.r }, namespaced: data.ns !== '', metric: data.m },

@@ -12,7 +12,21 @@ import { parseQuantity } from '../../quantity/index.js';
 import type { CustomMetricWrite } from '../write.js';
 import type { MemoryModel } from '../memory/memory-model.js';
 import { decodeLegacyLabels, decodeLegacyRecord, legacyObjectKey } from './legacy.js';
-import { levelFor, objectScope, packCustomRest, packLabels, packValue, parseScope, unpackCustomRest, unpackLabels, unpackValue, customScope, externalScope, type HashKind, type RedisKeys } from './layout.js';
+import {
+  levelFor,
+  objectScope,
+  packCustomRest,
+  packLabels,
+  packValue,
+  parseScope,
+  unpackCustomRest,
+  unpackLabels,
+  unpackValue,
+  customScope,
+  externalScope,
+  type HashKind,
+  type RedisKeys,
+} from './layout.js';
 import type { DecodedWrite } from './records.js';
 
 /** Keys per pipelined HGETALL or MGET round trip. */
@@ -25,8 +39,16 @@ export interface ScannedKeys {
 
 /** Every key of the installation on `client` (one node), or only those matching `pattern`. */
 export async function scanKeys(client: Redis, keys: RedisKeys, pattern = keys.pattern): Promise<ScannedKeys> {
-  const buckets = new Map<HashKind, string[]>([['custom', []], ['object', []], ['external', []]]);
-  const legacy = new Map<'custom' | 'object' | 'external', string[]>([['custom', []], ['object', []], ['external', []]]);
+  const buckets = new Map<HashKind, string[]>([
+    ['custom', []],
+    ['object', []],
+    ['external', []],
+  ]);
+  const legacy = new Map<'custom' | 'object' | 'external', string[]>([
+    ['custom', []],
+    ['object', []],
+    ['external', []],
+  ]);
   let cursor = '0';
   do {
     const [next, found] = await client.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
@@ -42,7 +64,11 @@ export async function scanKeys(client: Redis, keys: RedisKeys, pattern = keys.pa
 }
 
 /** Calls `use` with every field of every bucket in `all`; a bucket gone since the SCAN has none. */
-export async function eachField(client: Redis, all: readonly string[], use: (key: string, field: string, value: string) => void): Promise<void> {
+export async function eachField(
+  client: Redis,
+  all: readonly string[],
+  use: (key: string, field: string, value: string) => void,
+): Promise<void> {
   for (let i = 0; i < all.length; i += keysPerRound) {
     const batch = all.slice(i, i + keysPerRound);
     const pipeline = client.pipeline();
@@ -78,14 +104,23 @@ export interface LoadOptions {
  * gives no model for; returns how many series it loaded and how many old-layout keys were moved. In a cluster,
  * `client` is one master: each master holds the partitions of its slots.
  */
-export async function loadInto(client: Redis, keys: RedisKeys, into: MemoryModel | ((partition: number) => MemoryModel | undefined), options: LoadOptions): Promise<{ series: number; migrated: number }> {
+export async function loadInto(
+  client: Redis,
+  keys: RedisKeys,
+  into: MemoryModel | ((partition: number) => MemoryModel | undefined),
+  options: LoadOptions,
+): Promise<{ series: number; migrated: number }> {
   const { logger, oldestMs } = options;
   const modelOf = typeof into === 'function' ? into : () => into;
   const scanned = await scanKeys(client, keys, options.pattern);
   for (const [kind, list] of scanned.buckets) {
-    scanned.buckets.set(kind, list.filter((key) => modelOf((keys.parse(key) as { partition: number }).partition) !== undefined));
+    scanned.buckets.set(
+      kind,
+      list.filter((key) => modelOf((keys.parse(key) as { partition: number }).partition) !== undefined),
+    );
   }
-  const skip = (key: string, error: unknown): void => logger.warn({ key, err: error }, 'skipped a redis value this version cannot read');
+  const skip = (key: string, error: unknown): void =>
+    logger.warn({ key, err: error }, 'skipped a redis value this version cannot read');
   const objects = new Map<string, Newest<Labels>>();
   const series = new Map<string, Newest<DecodedWrite>>();
   const scopeOf = (key: string): string => (keys.parse(key) as { scope: string }).scope;
@@ -124,7 +159,13 @@ export async function loadInto(client: Redis, keys: RedisKeys, into: MemoryModel
       const [namespace, metric] = parseScope('external', scope);
       const { timestamp, rest } = unpackValue(text);
       if (timestamp < oldestMs) return;
-      const write = { namespace: namespace ?? null, metric: metric!, labels: unpackLabels(field), value: parseQuantity(rest), timestamp };
+      const write = {
+        namespace: namespace ?? null,
+        metric: metric!,
+        labels: unpackLabels(field),
+        value: parseQuantity(rest),
+        timestamp,
+      };
       keepNewest(series, `${scope}\0${field}`, timestamp, { kind: 'external', write });
     } catch (error) {
       skip(key, error);
@@ -134,9 +175,10 @@ export async function loadInto(client: Redis, keys: RedisKeys, into: MemoryModel
   const legacy = await readLegacy(client, keys, scanned, skip);
   const moved: DecodedWrite[] = [];
   for (const decoded of legacy) {
-    const id = decoded.kind === 'custom'
-      ? `${customScope(decoded.write.name.namespace, decoded.write.info.groupResource.group, decoded.write.info.groupResource.resource, decoded.write.info.metric)}\0${decoded.write.name.name}`
-      : `${externalScope(decoded.write.namespace, decoded.write.metric)}\0${packLabels(decoded.write.labels)}`;
+    const id =
+      decoded.kind === 'custom'
+        ? `${customScope(decoded.write.name.namespace, decoded.write.info.groupResource.group, decoded.write.info.groupResource.resource, decoded.write.info.metric)}\0${decoded.write.name.name}`
+        : `${externalScope(decoded.write.namespace, decoded.write.metric)}\0${packLabels(decoded.write.labels)}`;
     if (series.has(id) || decoded.write.timestamp < oldestMs) continue;
     series.set(id, { timestamp: decoded.write.timestamp, value: decoded });
     moved.push(decoded);
@@ -154,7 +196,12 @@ export async function loadInto(client: Redis, keys: RedisKeys, into: MemoryModel
   return { series: series.size, migrated: legacyKeys.length };
 }
 
-async function readLegacy(client: Redis, keys: RedisKeys, scanned: ScannedKeys, skip: (key: string, error: unknown) => void): Promise<DecodedWrite[]> {
+async function readLegacy(
+  client: Redis,
+  keys: RedisKeys,
+  scanned: ScannedKeys,
+  skip: (key: string, error: unknown) => void,
+): Promise<DecodedWrite[]> {
   const strings = async (all: readonly string[], use: (key: string, json: string) => void): Promise<void> => {
     for (let i = 0; i < all.length; i += keysPerRound) {
       const batch = all.slice(i, i + keysPerRound);
@@ -174,7 +221,11 @@ async function readLegacy(client: Redis, keys: RedisKeys, scanned: ScannedKeys, 
   const out: DecodedWrite[] = [];
   await strings([...scanned.legacy.get('custom')!, ...scanned.legacy.get('external')!], (_key, json) => {
     const decoded = decodeLegacyRecord(json);
-    if (decoded.kind === 'custom') out.push({ kind: 'custom', write: { ...decoded.write, objectLabels: labels.get(legacyObjectKey(keys.prefix, decoded.write)) } });
+    if (decoded.kind === 'custom')
+      out.push({
+        kind: 'custom',
+        write: { ...decoded.write, objectLabels: labels.get(legacyObjectKey(keys.prefix, decoded.write)) },
+      });
     else out.push(decoded);
   });
   return out;
@@ -184,22 +235,45 @@ async function readLegacy(client: Redis, keys: RedisKeys, scanned: ScannedKeys, 
  * Writes the old layout's values that the compact layout lacks (HSETNX: a value written meanwhile wins), then deletes
  * the old keys. Idempotent, so replicas that start together may all run it.
  */
-async function migrate(client: Redis, keys: RedisKeys, model: MemoryModel, moved: readonly DecodedWrite[], legacyKeys: readonly string[]): Promise<void> {
+async function migrate(
+  client: Redis,
+  keys: RedisKeys,
+  model: MemoryModel,
+  moved: readonly DecodedWrite[],
+  legacyKeys: readonly string[],
+): Promise<void> {
   for (let i = 0; i < moved.length; i += keysPerRound) {
     const tx = client.multi();
     for (const { kind, write } of moved.slice(i, i + keysPerRound)) {
       if (kind === 'external') {
         const level = levelFor(model.external.seriesIn(write.namespace, write.metric));
         const field = packLabels(write.labels);
-        tx.hsetnx(keys.bucket('external', externalScope(write.namespace, write.metric), field, level), field, packValue(write.timestamp, write.value.toString()));
+        tx.hsetnx(
+          keys.bucket('external', externalScope(write.namespace, write.metric), field, level),
+          field,
+          packValue(write.timestamp, write.value.toString()),
+        );
         continue;
       }
       const { info, name } = write;
       const { group, resource } = info.groupResource;
       const sizes = model.custom.scopeSizes(name.namespace, info.groupResource, info.metric);
-      tx.hsetnx(keys.bucket('custom', customScope(name.namespace, group, resource, info.metric), name.name, levelFor(sizes.series)), name.name, packValue(write.timestamp, packCustomRest(write.value.toString(), write.metricLabels)));
+      tx.hsetnx(
+        keys.bucket(
+          'custom',
+          customScope(name.namespace, group, resource, info.metric),
+          name.name,
+          levelFor(sizes.series),
+        ),
+        name.name,
+        packValue(write.timestamp, packCustomRest(write.value.toString(), write.metricLabels)),
+      );
       if (write.objectLabels !== undefined) {
-        tx.hsetnx(keys.bucket('object', objectScope(name.namespace, group, resource), name.name, levelFor(sizes.objects)), name.name, packValue(write.timestamp, packLabels(write.objectLabels)));
+        tx.hsetnx(
+          keys.bucket('object', objectScope(name.namespace, group, resource), name.name, levelFor(sizes.objects)),
+          name.name,
+          packValue(write.timestamp, packLabels(write.objectLabels)),
+        );
       }
     }
     await tx.exec();

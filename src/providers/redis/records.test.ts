@@ -12,7 +12,13 @@ const custom: CustomMetricWrite = {
   objectLabels: { app: 'web' },
   timestamp: 1_700_000_000_123,
 };
-const external: ExternalMetricWrite = { namespace: null, metric: 'queue', labels: { 'q,=': 'a=b' }, value: parseQuantity('10'), timestamp: 1 };
+const external: ExternalMetricWrite = {
+  namespace: null,
+  metric: 'queue',
+  labels: { 'q,=': 'a=b' },
+  value: parseQuantity('10'),
+  timestamp: 1,
+};
 const plain = <T extends { value: { toString(): string } }>(write: T) => ({ ...write, value: write.value.toString() });
 
 describe('redis stream records', () => {
@@ -28,15 +34,36 @@ describe('redis stream records', () => {
 
   test('a batch keeps its writes, their order and a missing objectLabels', () => {
     const bare = { ...custom, objectLabels: undefined };
-    const decoded = decodeEntry(['b', encodeBatch([{ kind: 'custom', write: custom }, { kind: 'external', write: external }, { kind: 'custom', write: bare }])]);
-    assert.deepEqual(decoded.map((d) => d.kind), ['custom', 'external', 'custom']);
+    const decoded = decodeEntry([
+      'b',
+      encodeBatch([
+        { kind: 'custom', write: custom },
+        { kind: 'external', write: external },
+        { kind: 'custom', write: bare },
+      ]),
+    ]);
+    assert.deepEqual(
+      decoded.map((d) => d.kind),
+      ['custom', 'external', 'custom'],
+    );
     assert.deepEqual(plain(decoded[0]!.write), { ...plain(custom), value: '1500m' });
     assert.deepEqual(plain(decoded[1]!.write), plain(external));
     assert.equal((decoded[2]!.write as CustomMetricWrite).objectLabels, undefined);
   });
 
   test('an entry of the layout before is read as its one write', () => {
-    const json = JSON.stringify({ k: 'c', ns: 'team-a', g: 'apps', r: 'deployments', m: 'rps', n: 'web', v: '1500m', ml: { method: 'GET' }, ol: { app: 'web' }, t: 1_700_000_000_123 });
+    const json = JSON.stringify({
+      k: 'c',
+      ns: 'team-a',
+      g: 'apps',
+      r: 'deployments',
+      m: 'rps',
+      n: 'web',
+      v: '1500m',
+      ml: { method: 'GET' },
+      ol: { app: 'web' },
+      t: 1_700_000_000_123,
+    });
     const [decoded] = decodeEntry(['w', json]);
     assert.deepEqual(plain(decoded!.write), { ...plain(custom), value: '1500m' });
   });

@@ -20,14 +20,29 @@ type ExternalRecord = ['e', string | null, string, Labels, string, number];
 
 export function encodeBatch(writes: readonly DecodedWrite[]): string {
   const records: (CustomRecord | ExternalRecord)[] = writes.map(({ kind, write }) => {
-    if (kind === 'external') return ['e', write.namespace, write.metric, write.labels, write.value.toString(), write.timestamp];
+    if (kind === 'external')
+      return ['e', write.namespace, write.metric, write.labels, write.value.toString(), write.timestamp];
     const { info, name } = write;
-    return ['c', name.namespace, info.groupResource.group, info.groupResource.resource, info.metric, name.name, write.value.toString(), write.timestamp, write.metricLabels, write.objectLabels ?? null];
+    return [
+      'c',
+      name.namespace,
+      info.groupResource.group,
+      info.groupResource.resource,
+      info.metric,
+      name.name,
+      write.value.toString(),
+      write.timestamp,
+      write.metricLabels,
+      write.objectLabels ?? null,
+    ];
   });
   return JSON.stringify(records);
 }
 
-/** The writes of one stream entry (its field/value list as XREAD returns it). Throws on an entry this version cannot read. */
+/**
+ * The writes of one stream entry (its field/value list as XREAD returns it). Throws on an entry this version cannot
+ * read.
+ */
 export function decodeEntry(fields: readonly string[]): DecodedWrite[] {
   const name = fields[0];
   const text = fields[1];
@@ -45,16 +60,27 @@ function decodeRecord(record: unknown): DecodedWrite {
     const [, namespace, metric, labels, value, timestamp] = record as unknown[];
     return {
       kind: 'external',
-      write: { namespace: namespace === null ? null : text(namespace), metric: text(metric), labels: labelsOf(labels), value: parseQuantity(text(value)), timestamp: number(timestamp) },
+      write: {
+        namespace: namespace === null ? null : text(namespace),
+        metric: text(metric),
+        labels: labelsOf(labels),
+        value: parseQuantity(text(value)),
+        timestamp: number(timestamp),
+      },
     };
   }
   if (record[0] === 'c' && record.length === 10) {
-    const [, namespace, group, resource, metric, name, value, timestamp, metricLabels, objectLabels] = record as unknown[];
+    const [, namespace, group, resource, metric, name, value, timestamp, metricLabels, objectLabels] =
+      record as unknown[];
     const ns = text(namespace);
     return {
       kind: 'custom',
       write: {
-        info: { groupResource: { group: text(group), resource: text(resource) }, namespaced: ns !== '', metric: text(metric) },
+        info: {
+          groupResource: { group: text(group), resource: text(resource) },
+          namespaced: ns !== '',
+          metric: text(metric),
+        },
         name: { namespace: ns, name: text(name) },
         value: parseQuantity(text(value)),
         metricLabels: labelsOf(metricLabels),
@@ -72,13 +98,16 @@ function text(value: unknown): string {
 }
 
 function number(value: unknown): number {
-  if (typeof value !== 'number' || !Number.isFinite(value)) throw new Error('a stream record timestamp must be a number');
+  if (typeof value !== 'number' || !Number.isFinite(value))
+    throw new Error('a stream record timestamp must be a number');
   return value;
 }
 
 function labelsOf(value: unknown): Labels {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error('stream record labels must be an object');
-  for (const v of Object.values(value)) if (typeof v !== 'string') throw new Error('stream record label values must be strings');
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new Error('stream record labels must be an object');
+  for (const v of Object.values(value))
+    if (typeof v !== 'string') throw new Error('stream record label values must be strings');
   return value as Labels;
 }
 

@@ -12,7 +12,18 @@ import type { ChainableCommander, Cluster, Redis } from 'ioredis';
 import { serviceUnavailable } from '../../api/errors.js';
 import type { Logger } from '../../log/index.js';
 import type { CustomMetricWrite, ExternalMetricWrite, MetricsWriter, WriteBatch } from '../write.js';
-import { customScope, externalScope, levelFor, neighbourLevels, objectScope, packCustomRest, packLabels, packValue, type HashKind, type RedisKeys } from './layout.js';
+import {
+  customScope,
+  externalScope,
+  levelFor,
+  neighbourLevels,
+  objectScope,
+  packCustomRest,
+  packLabels,
+  packValue,
+  type HashKind,
+  type RedisKeys,
+} from './layout.js';
 import { batchField, encodeBatch, type DecodedWrite } from './records.js';
 import type { ReplicaSync } from './replica-sync.js';
 
@@ -96,27 +107,36 @@ export function createRedisWriter(options: RedisWriterOptions): RedisWriter {
       // NB: a transaction may not span cluster slots, so each partition (one hash tag) commits on its own, all at once.
       const byPartition = new Map<number, DecodedWrite[]>();
       for (const decoded of writes) {
-        const partition = keys.partitionOf(decoded.kind === 'custom' ? decoded.write.info.metric : decoded.write.metric);
+        const partition = keys.partitionOf(
+          decoded.kind === 'custom' ? decoded.write.info.metric : decoded.write.metric,
+        );
         const list = byPartition.get(partition);
         if (list === undefined) byPartition.set(partition, [decoded]);
         else list.push(decoded);
       }
       const stored: Committed[] = [];
       const failed = new Map<number, unknown>();
-      await Promise.all([...byPartition].map(async ([partition, part]) => {
-        try {
-          stored.push({ partition, writes: part, id: await commit(partition, part) });
-        } catch (error) {
-          failed.set(partition, error);
-        }
-      }));
+      await Promise.all(
+        [...byPartition].map(async ([partition, part]) => {
+          try {
+            stored.push({ partition, writes: part, id: await commit(partition, part) });
+          } catch (error) {
+            failed.set(partition, error);
+          }
+        }),
+      );
       const ok: Pending[] = [];
       for (const pending of batch) {
-        const error = pending.writes.map((decoded) => failed.get(keys.partitionOf(decoded.kind === 'custom' ? decoded.write.info.metric : decoded.write.metric))).find((e) => e !== undefined);
+        const error = pending.writes
+          .map((decoded) =>
+            failed.get(keys.partitionOf(decoded.kind === 'custom' ? decoded.write.info.metric : decoded.write.metric)),
+          )
+          .find((e) => e !== undefined);
         // NB: the reply may have been lost after Redis applied the batch; a 503 for a stored value is safe (the client
         // retries an idempotent write), a 2xx for a lost one is not. A write spanning partitions is refused whole
         // when any of them failed, though the others stored their part.
-        if (error !== undefined) pending.reject(serviceUnavailable('cannot store the value: the metrics store is unavailable', error));
+        if (error !== undefined)
+          pending.reject(serviceUnavailable('cannot store the value: the metrics store is unavailable', error));
         else ok.push(pending);
       }
       // NB: not awaited, so the next batch goes to Redis while this one reaches the copy.
@@ -145,7 +165,8 @@ export function createRedisWriter(options: RedisWriterOptions): RedisWriter {
     // NB: EXEC answers one result per command queued after MULTI, so XADD's (the stream ID) sits at this index.
     const xaddAt = tx.length - 1;
     const offset = clockOffsetMs[partition];
-    if (offset !== undefined) tx.xadd(stream, 'MINID', '~', Date.now() + offset - options.streamRetentionMs, '*', batchField, payload);
+    if (offset !== undefined)
+      tx.xadd(stream, 'MINID', '~', Date.now() + offset - options.streamRetentionMs, '*', batchField, payload);
     else tx.xadd(stream, '*', batchField, payload);
     // NB: XADD takes one trimming rule; the length cap is applied every few batches, which is all it needs.
     batches[partition] = (batches[partition] ?? 0) + 1;
@@ -162,7 +183,8 @@ export function createRedisWriter(options: RedisWriterOptions): RedisWriter {
     for (const result of results) if (result instanceof Error) throw result;
     if (minReplicas > 0) {
       const replicas = replies[execAt + 1]![1] as number;
-      if (replicas < minReplicas) throw new Error(`only ${replicas} of ${minReplicas} Redis replicas acknowledged the write in time`);
+      if (replicas < minReplicas)
+        throw new Error(`only ${replicas} of ${minReplicas} Redis replicas acknowledged the write in time`);
     }
     const id = results[xaddAt] as string;
     clockOffsetMs[partition] = Number(id.slice(0, id.indexOf('-'))) - Date.now();
@@ -170,10 +192,20 @@ export function createRedisWriter(options: RedisWriterOptions): RedisWriter {
   }
 
   /** HSET at the scope's level, HDEL of the copies a level change may have left, PEXPIRE once per key. */
-  function put(tx: ChainableCommander, partition: number, kind: HashKind, scope: string, level: number, field: string, value: string, expiring: Set<string>): void {
+  function put(
+    tx: ChainableCommander,
+    partition: number,
+    kind: HashKind,
+    scope: string,
+    level: number,
+    field: string,
+    value: string,
+    expiring: Set<string>,
+  ): void {
     const key = keys.bucket(kind, scope, field, level, partition);
     tx.hset(key, field, value);
-    for (const other of neighbourLevels(field, level)) tx.hdel(keys.bucket(kind, scope, field, other, partition), field);
+    for (const other of neighbourLevels(field, level))
+      tx.hdel(keys.bucket(kind, scope, field, other, partition), field);
     if (ttlMs > 0) expiring.add(key);
   }
 
@@ -186,38 +218,73 @@ export function createRedisWriter(options: RedisWriterOptions): RedisWriter {
     const { group, resource } = info.groupResource;
     const sizes = sync.model(partition).custom.scopeSizes(name.namespace, info.groupResource, info.metric);
     const scope = customScope(name.namespace, group, resource, info.metric);
-    put(tx, partition, 'custom', scope, levelFor(sizes.series), name.name, packValue(write.timestamp, packCustomRest(write.value.toString(), write.metricLabels)), expiring);
+    put(
+      tx,
+      partition,
+      'custom',
+      scope,
+      levelFor(sizes.series),
+      name.name,
+      packValue(write.timestamp, packCustomRest(write.value.toString(), write.metricLabels)),
+      expiring,
+    );
     const objects = objectScope(name.namespace, group, resource);
     const objectLevel = levelFor(sizes.objects);
     if (write.objectLabels !== undefined) {
-      put(tx, partition, 'object', objects, objectLevel, name.name, packValue(write.timestamp, packLabels(write.objectLabels)), expiring);
+      put(
+        tx,
+        partition,
+        'object',
+        objects,
+        objectLevel,
+        name.name,
+        packValue(write.timestamp, packLabels(write.objectLabels)),
+        expiring,
+      );
     } else if (ttlMs > 0) {
       // NB: the object's labels live as long as its newest series; PEXPIRE of a missing key does nothing.
       expiring.add(keys.bucket('object', objects, name.name, objectLevel, partition));
-      for (const other of neighbourLevels(name.name, objectLevel)) expiring.add(keys.bucket('object', objects, name.name, other, partition));
+      for (const other of neighbourLevels(name.name, objectLevel))
+        expiring.add(keys.bucket('object', objects, name.name, other, partition));
     }
   }
 
-  function addExternal(tx: ChainableCommander, partition: number, write: ExternalMetricWrite, expiring: Set<string>): void {
+  function addExternal(
+    tx: ChainableCommander,
+    partition: number,
+    write: ExternalMetricWrite,
+    expiring: Set<string>,
+  ): void {
     const level = levelFor(sync.model(partition).external.seriesIn(write.namespace, write.metric));
-    put(tx, partition, 'external', externalScope(write.namespace, write.metric), level, packLabels(write.labels), packValue(write.timestamp, write.value.toString()), expiring);
+    put(
+      tx,
+      partition,
+      'external',
+      externalScope(write.namespace, write.metric),
+      level,
+      packLabels(write.labels),
+      packValue(write.timestamp, write.value.toString()),
+      expiring,
+    );
   }
 
   async function settle(batch: readonly Pending[], parts: readonly Committed[]): Promise<void> {
-    await Promise.all(parts.map(async ({ partition, writes, id }) => {
-      if (await sync.waitFor(id, options.applyTimeoutMs ?? 1000, partition)) return;
-      // NB: the stream reader is stuck (often: just reconnecting). Serve the writes here now, and resync so the order
-      // Redis chose wins again. In a cluster a partition's reader only polls, and reapplies the entry in Redis's
-      // order when it gets to it: a reload there would cost a SCAN of the shard for a reader that is merely behind
-      // (measured: a loaded machine fell into reloading partitions over and over), so it is left to the reader.
-      logger.debug({ id, partition }, 'applied a write before the stream delivered it');
-      const model = sync.model(partition);
-      for (const decoded of writes) {
-        if (decoded.kind === 'custom') model.writeCustom(decoded.write);
-        else model.writeExternal(decoded.write);
-      }
-      if (keys.partitions.length === 1) sync.requestResync(partition);
-    }));
+    await Promise.all(
+      parts.map(async ({ partition, writes, id }) => {
+        if (await sync.waitFor(id, options.applyTimeoutMs ?? 1000, partition)) return;
+        // NB: the stream reader is stuck (often: just reconnecting). Serve the writes here now, and resync so the order
+        // Redis chose wins again. In a cluster a partition's reader only polls, and reapplies the entry in Redis's
+        // order when it gets to it: a reload there would cost a SCAN of the shard for a reader that is merely behind
+        // (measured: a loaded machine fell into reloading partitions over and over), so it is left to the reader.
+        logger.debug({ id, partition }, 'applied a write before the stream delivered it');
+        const model = sync.model(partition);
+        for (const decoded of writes) {
+          if (decoded.kind === 'custom') model.writeCustom(decoded.write);
+          else model.writeExternal(decoded.write);
+        }
+        if (keys.partitions.length === 1) sync.requestResync(partition);
+      }),
+    );
     for (const pending of batch) pending.resolve();
   }
 

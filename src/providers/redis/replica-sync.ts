@@ -64,7 +64,9 @@ export interface ReplicaSync {
   /** Every partition's current model, in partition order. */
   models(): readonly MemoryModel[];
   state(partition?: number): SyncState;
-  /** Resolves true once the write with stream ID `id` of `partition`'s stream is in its model, false after `timeoutMs`. */
+  /**
+   * Resolves true once the write with stream ID `id` of `partition`'s stream is in its model, false after `timeoutMs`.
+   */
   waitFor(id: string, timeoutMs: number, partition?: number): Promise<boolean>;
   /** Makes the next loop turn a full resync of `partition` (used when a write had to be applied out of order). */
   requestResync(partition?: number): void;
@@ -81,7 +83,13 @@ export function startReplicaSync(options: ReplicaSyncOptions): ReplicaSync {
   const blockMs = options.blockMs ?? 1000;
   const now = options.now ?? Date.now;
   const { stream } = keys.partitions[0]!;
-  const createModel = (): MemoryModel => createMemoryModel({ mapper: options.mapper, logger, ttlMs: options.ttlMs, ...(options.objects ? { objects: options.objects } : {}) });
+  const createModel = (): MemoryModel =>
+    createMemoryModel({
+      mapper: options.mapper,
+      logger,
+      ttlMs: options.ttlMs,
+      ...(options.objects ? { objects: options.objects } : {}),
+    });
   let current = createModel();
   let lastId = '0-0';
   let synced = false;
@@ -123,7 +131,10 @@ export function startReplicaSync(options: ReplicaSyncOptions): ReplicaSync {
     lastId = startId;
     synced = true;
     freshAsOf = started;
-    logger.info({ series, streamId: startId, ...(migrated > 0 ? { migratedKeys: migrated } : {}) }, 'loaded the metrics from redis');
+    logger.info(
+      { series, streamId: startId, ...(migrated > 0 ? { migratedKeys: migrated } : {}) },
+      'loaded the metrics from redis',
+    );
   }
 
   async function readStream(): Promise<void> {
@@ -178,7 +189,8 @@ export function startReplicaSync(options: ReplicaSyncOptions): ReplicaSync {
         if (options.viaSentinel === true) client.disconnect(true);
         failures++;
         // NB: one line per outage, then one a minute, so a long outage does not flood the log.
-        if (failures === 1 || failures % 60 === 0) logger.warn({ err: error, failures }, 'redis is unreachable; serving the local copy and retrying');
+        if (failures === 1 || failures % 60 === 0)
+          logger.warn({ err: error, failures }, 'redis is unreachable; serving the local copy and retrying');
         await sleep(Math.min(50 * 2 ** failures, 1000));
       }
     }

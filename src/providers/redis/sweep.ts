@@ -63,29 +63,41 @@ export async function sweepOnce(client: Redis, keys: RedisKeys, cutoffMs: number
   });
   let deleted = 0;
   for (const [key, fields] of expired) {
-    for (let i = 0; i < fields.length; i += 500) deleted += (await client.eval(deleteOlder, 1, key, cutoffMs, ...fields.slice(i, i + 500))) as number;
+    for (let i = 0; i < fields.length; i += 500)
+      deleted += (await client.eval(deleteOlder, 1, key, cutoffMs, ...fields.slice(i, i + 500))) as number;
   }
   return deleted;
 }
 
 /** Sweeps every `everyMs` (with jitter, so replicas spread out) until stopped; in a cluster, every master in turn. */
-export function startSweeper(client: Redis | Cluster, keys: RedisKeys, ttlMs: number, logger: Logger): { stop(): void } {
+export function startSweeper(
+  client: Redis | Cluster,
+  keys: RedisKeys,
+  ttlMs: number,
+  logger: Logger,
+): { stop(): void } {
   const everyMs = Math.max(ttlMs, 10_000);
   let timer: NodeJS.Timeout | undefined;
   const schedule = (): void => {
-    timer = setTimeout(() => {
-      const cutoff = Date.now() - ttlMs;
-      const nodes = client.isCluster ? (client as Cluster).nodes('master') : [client as Redis];
-      nodes
-        .reduce<Promise<number>>(async (sum, node) => (await sum) + (await sweepOnce(node, keys, cutoff)), Promise.resolve(0))
-        .then((deleted) => {
-          if (deleted > 0) logger.debug({ deleted }, 'deleted redis fields older than the metric TTL');
-        })
-        .catch((error: unknown) => logger.debug({ err: error }, 'the redis TTL sweep failed; retrying next round'))
-        .finally(() => {
-          if (timer !== undefined) schedule();
-        });
-    }, everyMs * (0.75 + Math.random() / 2));
+    timer = setTimeout(
+      () => {
+        const cutoff = Date.now() - ttlMs;
+        const nodes = client.isCluster ? (client as Cluster).nodes('master') : [client as Redis];
+        nodes
+          .reduce<Promise<number>>(
+            async (sum, node) => (await sum) + (await sweepOnce(node, keys, cutoff)),
+            Promise.resolve(0),
+          )
+          .then((deleted) => {
+            if (deleted > 0) logger.debug({ deleted }, 'deleted redis fields older than the metric TTL');
+          })
+          .catch((error: unknown) => logger.debug({ err: error }, 'the redis TTL sweep failed; retrying next round'))
+          .finally(() => {
+            if (timer !== undefined) schedule();
+          });
+      },
+      everyMs * (0.75 + Math.random() / 2),
+    );
     timer.unref();
   };
   schedule();

@@ -30,7 +30,7 @@ const querySettings = {
 const promqlSection = z
   .object(promqlRulesSettings)
   .strict()
-  .refine(...hasRules('give prometheus-adapter\'s rules under sysdig.promql (promql.rules / promql.externalRules)'));
+  .refine(...hasRules("give prometheus-adapter's rules under sysdig.promql (promql.rules / promql.externalRules)"));
 
 export type SysdigPromqlConfig = z.infer<typeof promqlSection>;
 
@@ -38,7 +38,9 @@ const metricEntry = z
   .object({
     /** The Sysdig metric id, `net.http.request.count`; it is also the name the HPA uses. */
     name: z.string().min(1),
-    /** Which custom-metric resources list it; default every resource Sysdig scopes (see scope.ts). [] for external only. */
+    /**
+     * Which custom-metric resources list it; default every resource Sysdig scopes (see scope.ts). [] for external only.
+     */
     resources: z.array(z.string().min(1)).optional(),
     /** Listed as an external metric too; default true. */
     external: z.boolean().optional(),
@@ -54,7 +56,9 @@ export const sysdigConfigSchema = z
   .object({
     /** Sysdig's API base URL (region or on-premises), without `/api`. Default $SDC_ENDPOINT, else the US-East SaaS. */
     url: z.url({ protocol: /^https?$/, error: 'must be an https:// (or http://) URL' }).optional(),
-    /** A file holding the API token, re-read on every request (a mounted Secret rotates). Else the env var `tokenEnv`. */
+    /**
+     * A file holding the API token, re-read on every request (a mounted Secret rotates). Else the env var `tokenEnv`.
+     */
     tokenFile: z.string().min(1).optional(),
     /** The env var holding the API token when there is no tokenFile. */
     tokenEnv: z.string().min(1).default('SDC_TOKEN'),
@@ -82,7 +86,12 @@ export const sysdigConfigSchema = z
   .strict()
   .superRefine((config, ctx) => {
     if (config.mode === 'promql' && config.promql === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['promql'], message: 'mode: promql needs a promql: section with prometheus-adapter rules (promql.rules / promql.externalRules)' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['promql'],
+        message:
+          'mode: promql needs a promql: section with prometheus-adapter rules (promql.rules / promql.externalRules)',
+      });
     }
     if (config.mode !== 'promql' && config.promql !== undefined) {
       ctx.addIssue({ code: 'custom', path: ['mode'], message: 'the promql: section is read only with mode: promql' });

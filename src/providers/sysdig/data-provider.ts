@@ -71,10 +71,19 @@ export class SysdigDataProvider implements CustomMetricsProvider, ExternalMetric
     return this.options.catalog.listExternal();
   }
 
-  async getMetricByName(name: NamespacedName, info: CustomMetricInfo, metricSelector: Selector, ctx: QueryContext): Promise<MetricValue> {
+  async getMetricByName(
+    name: NamespacedName,
+    info: CustomMetricInfo,
+    metricSelector: Selector,
+    ctx: QueryContext,
+  ): Promise<MetricValue> {
     const entity = this.entity(info);
     const query = this.query(info.metric);
-    const filters = [...this.cluster(), ...objectFilters(entity, name.namespace, name.name), ...selectorFilters(metricSelector, (key) => key)];
+    const filters = [
+      ...this.cluster(),
+      ...objectFilters(entity, name.namespace, name.name),
+      ...selectorFilters(metricSelector, (key) => key),
+    ];
     const response = await this.options.client.data(this.request(info.metric, query, [], filters), ctx.signal);
     const row = response.data[0];
     const value = row?.d[0];
@@ -91,7 +100,13 @@ export class SysdigDataProvider implements CustomMetricsProvider, ExternalMetric
    * selector is asked of Sysdig itself as the object's labels (`app=web` → `kubernetes.pod.label.app = 'web'`).
    * Either way the objects answered are those with data.
    */
-  async getMetricBySelector(namespace: string, selector: Selector, info: CustomMetricInfo, metricSelector: Selector, ctx: QueryContext): Promise<readonly MetricValue[]> {
+  async getMetricBySelector(
+    namespace: string,
+    selector: Selector,
+    info: CustomMetricInfo,
+    metricSelector: Selector,
+    ctx: QueryContext,
+  ): Promise<readonly MetricValue[]> {
     const entity = this.entity(info);
     const query = this.query(info.metric);
     const objects = await this.options.objects?.matching(info.groupResource, namespace, selector, ctx.signal);
@@ -102,7 +117,10 @@ export class SysdigDataProvider implements CustomMetricsProvider, ExternalMetric
       ...(objects === undefined ? selectorFilters(selector, (key) => objectLabel(entity, key)) : []),
       ...selectorFilters(metricSelector, (key) => key),
     ];
-    const response = await this.options.client.data(this.request(info.metric, query, [nameLabel(entity)], filters), ctx.signal);
+    const response = await this.options.client.data(
+      this.request(info.metric, query, [nameLabel(entity)], filters),
+      ctx.signal,
+    );
     const values: MetricValue[] = [];
     const seen = new Set<string>();
     for (const row of response.data) {
@@ -115,7 +133,12 @@ export class SysdigDataProvider implements CustomMetricsProvider, ExternalMetric
     return values;
   }
 
-  async getExternalMetric(namespace: string, metricSelector: Selector, info: ExternalMetricInfo, ctx: QueryContext): Promise<readonly ExternalMetricValue[]> {
+  async getExternalMetric(
+    namespace: string,
+    metricSelector: Selector,
+    info: ExternalMetricInfo,
+    ctx: QueryContext,
+  ): Promise<readonly ExternalMetricValue[]> {
     if (!this.options.catalog.serves(info.metric, undefined)) throw externalMetricNotFound(info.metric);
     const entry = this.options.catalog.settingsFor(info.metric);
     const query = this.query(info.metric);
@@ -128,7 +151,12 @@ export class SysdigDataProvider implements CustomMetricsProvider, ExternalMetric
     const response = await this.options.client.data(this.request(info.metric, query, segments, filters), ctx.signal);
     // NB: an unsegmented answer is labelled with what the selector pinned, so the series reads as the one asked for.
     const pinned: Record<string, string> = {};
-    for (const r of metricSelector.requirements) if ((r.operator === '=' || r.operator === '==' || (r.operator === 'in' && r.values.length === 1)) && r.values[0] !== undefined) pinned[r.key] = r.values[0];
+    for (const r of metricSelector.requirements)
+      if (
+        (r.operator === '=' || r.operator === '==' || (r.operator === 'in' && r.values.length === 1)) &&
+        r.values[0] !== undefined
+      )
+        pinned[r.key] = r.values[0];
     const values: ExternalMetricValue[] = [];
     for (const row of response.data) {
       const value = row.d[segments.length];
@@ -138,17 +166,30 @@ export class SysdigDataProvider implements CustomMetricsProvider, ExternalMetric
         const segment = row.d[i];
         if (typeof segment === 'string') labels[label] = segment;
       });
-      values.push({ metricName: info.metric, metricLabels: labels, timestamp: timestampOf(response, row.t), windowSeconds: query.windowSeconds, value: Quantity.fromNumber(value).toString() });
+      values.push({
+        metricName: info.metric,
+        metricLabels: labels,
+        timestamp: timestampOf(response, row.t),
+        windowSeconds: query.windowSeconds,
+        value: Quantity.fromNumber(value).toString(),
+      });
     }
     if (values.length === 0 && query.onNoData === 'zero') {
-      values.push({ metricName: info.metric, metricLabels: pinned, timestamp: Date.now(), windowSeconds: query.windowSeconds, value: '0' });
+      values.push({
+        metricName: info.metric,
+        metricLabels: pinned,
+        timestamp: Date.now(),
+        windowSeconds: query.windowSeconds,
+        value: '0',
+      });
     }
     return values;
   }
 
   private entity(info: CustomMetricInfo): SysdigEntity {
     const entity = entityFor(info.groupResource);
-    if (entity === undefined || !this.options.catalog.serves(info.metric, info.groupResource)) throw metricNotFound(info.groupResource, info.metric);
+    if (entity === undefined || !this.options.catalog.serves(info.metric, info.groupResource))
+      throw metricNotFound(info.groupResource, info.metric);
     return entity;
   }
 
@@ -174,7 +215,10 @@ export class SysdigDataProvider implements CustomMetricsProvider, ExternalMetric
   }
 
   private request(metric: string, query: Query, segmentBy: readonly string[], filters: readonly string[]): DataRequest {
-    const metrics: DataMetric[] = [...segmentBy.map((id) => ({ id })), { id: metric, aggregations: { time: query.time, group: query.group } }];
+    const metrics: DataMetric[] = [
+      ...segmentBy.map((id) => ({ id })),
+      { id: metric, aggregations: { time: query.time, group: query.group } },
+    ];
     const filter = joinFilters(filters);
     return {
       metrics,
@@ -185,10 +229,23 @@ export class SysdigDataProvider implements CustomMetricsProvider, ExternalMetric
     };
   }
 
-  private value(info: CustomMetricInfo, namespace: string, name: string, value: number, timestamp: number, query: Query, metricSelector: Selector): MetricValue {
+  private value(
+    info: CustomMetricInfo,
+    namespace: string,
+    name: string,
+    value: number,
+    timestamp: number,
+    query: Query,
+    metricSelector: Selector,
+  ): MetricValue {
     const kind = this.options.mapper.kindFor(info.groupResource);
     return {
-      describedObject: { kind: kind.kind, ...(namespace !== '' ? { namespace } : {}), name, apiVersion: kind.apiVersion },
+      describedObject: {
+        kind: kind.kind,
+        ...(namespace !== '' ? { namespace } : {}),
+        name,
+        apiVersion: kind.apiVersion,
+      },
       metric: { name: info.metric, selector: toLabelSelector(metricSelector) },
       timestamp,
       windowSeconds: query.windowSeconds,

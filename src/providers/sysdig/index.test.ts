@@ -5,7 +5,10 @@ import sysdigBackend, { defaultSysdigUrl, resolveSysdigUrl } from './index.js';
 test('the Sysdig URL: the setting, else $SDC_ENDPOINT without its /api/ suffix, else the SaaS default', () => {
   assert.throws(() => resolveSysdigUrl('not a url', {}));
   assert.equal(resolveSysdigUrl('https://eu1.example.test/', {}), 'https://eu1.example.test');
-  assert.equal(resolveSysdigUrl(undefined, { SDC_ENDPOINT: 'https://sysdig.internal.test/api/' }), 'https://sysdig.internal.test');
+  assert.equal(
+    resolveSysdigUrl(undefined, { SDC_ENDPOINT: 'https://sysdig.internal.test/api/' }),
+    'https://sysdig.internal.test',
+  );
   assert.equal(resolveSysdigUrl(undefined, {}), defaultSysdigUrl);
 });
 

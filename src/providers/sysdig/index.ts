@@ -17,7 +17,8 @@ export const defaultSysdigUrl = 'https://app.sysdigcloud.com';
 export function resolveSysdigUrl(configured: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
   const text = configured ?? env.SDC_ENDPOINT?.trim().replace(/\/api\/?$/, '') ?? defaultSysdigUrl;
   const url = new URL(text);
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Error(`the Sysdig URL ${text} must be https:// (or http://)`);
+  if (url.protocol !== 'https:' && url.protocol !== 'http:')
+    throw new Error(`the Sysdig URL ${text} must be https:// (or http://)`);
   return text.replace(/\/+$/, '');
 }
 
@@ -26,14 +27,46 @@ const sysdigBackend: BackendFactory<SysdigConfig> = {
   description: 'Sysdig Monitor (Data API, or PromQL with prometheus-adapter rules), token from $SDC_TOKEN or a file',
   configSchema: sysdigConfigSchema,
   flags: [
-    { name: 'sysdig-url', value: '<url>', description: `Sysdig API URL of your region or on-premises install (default $SDC_ENDPOINT, else ${defaultSysdigUrl})`, configKey: 'url' },
-    { name: 'sysdig-token-file', value: '<file>', description: 'file holding the Sysdig API token (default: the env var SDC_TOKEN)', configKey: 'tokenFile' },
-    { name: 'sysdig-ca-file', value: '<file>', description: 'CA that signed the Sysdig API certificate (on-premises)', configKey: 'caFile' },
-    { name: 'sysdig-timeout', value: '<duration>', description: 'deadline of one Sysdig query, retries included (default 10s)', configKey: 'timeout' },
-    { name: 'sysdig-cluster-name', value: '<name>', description: 'kubernetes.cluster.name added to every scope (default $CLUSTER_NAME)', configKey: 'clusterName' },
+    {
+      name: 'sysdig-url',
+      value: '<url>',
+      description: `Sysdig API URL of your region or on-premises install (default $SDC_ENDPOINT, else ${defaultSysdigUrl})`,
+      configKey: 'url',
+    },
+    {
+      name: 'sysdig-token-file',
+      value: '<file>',
+      description: 'file holding the Sysdig API token (default: the env var SDC_TOKEN)',
+      configKey: 'tokenFile',
+    },
+    {
+      name: 'sysdig-ca-file',
+      value: '<file>',
+      description: 'CA that signed the Sysdig API certificate (on-premises)',
+      configKey: 'caFile',
+    },
+    {
+      name: 'sysdig-timeout',
+      value: '<duration>',
+      description: 'deadline of one Sysdig query, retries included (default 10s)',
+      configKey: 'timeout',
+    },
+    {
+      name: 'sysdig-cluster-name',
+      value: '<name>',
+      description: 'kubernetes.cluster.name added to every scope (default $CLUSTER_NAME)',
+      configKey: 'clusterName',
+    },
   ],
   async create(config, _flags, deps): Promise<Backend> {
-    const [{ createUpstreamClient }, { createTokenSource }, { SysdigClient }, { MetricCatalog }, { SysdigDataProvider }, promql] = await Promise.all([
+    const [
+      { createUpstreamClient },
+      { createTokenSource },
+      { SysdigClient },
+      { MetricCatalog },
+      { SysdigDataProvider },
+      promql,
+    ] = await Promise.all([
       import('../http/upstream-client.js'),
       import('./token.js'),
       import('./sysdig-client.js'),
@@ -48,14 +81,30 @@ const sysdigBackend: BackendFactory<SysdigConfig> = {
       try {
         ca = await readFile(config.caFile, 'utf8');
       } catch (error) {
-        throw new Error(`cannot read the Sysdig CA file ${config.caFile}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+        throw new Error(
+          `cannot read the Sysdig CA file ${config.caFile}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+        );
       }
     }
     const timeoutMs = parseDuration(config.timeout);
-    const clientFor = (base: string) => createUpstreamClient({ url: base, token, timeoutMs, userAgent: 'metrics-adapter-sysdig', ...(ca !== undefined ? { ca } : {}) });
+    const clientFor = (base: string) =>
+      createUpstreamClient({
+        url: base,
+        token,
+        timeoutMs,
+        userAgent: 'metrics-adapter-sysdig',
+        ...(ca !== undefined ? { ca } : {}),
+      });
 
     if (config.mode === 'promql' && config.promql !== undefined) {
-      return promql.createSysdigPromqlBackend({ url, token, caFile: config.caFile, timeout: config.timeout, section: config.promql, deps });
+      return promql.createSysdigPromqlBackend({
+        url,
+        token,
+        caFile: config.caFile,
+        timeout: config.timeout,
+        section: config.promql,
+        deps,
+      });
     }
 
     const http = clientFor(url);
@@ -73,11 +122,16 @@ const sysdigBackend: BackendFactory<SysdigConfig> = {
     timer.unref();
     const clusterName = config.clusterName ?? (process.env.CLUSTER_NAME?.trim() || undefined);
     const provider = new SysdigDataProvider({
-      client, catalog, mapper: deps.resourceMapper,
+      client,
+      catalog,
+      mapper: deps.resourceMapper,
       config: { defaults: config.defaults, ...(clusterName !== undefined ? { clusterName } : {}) },
       ...(deps.objectLister !== undefined ? { objects: deps.objectLister } : {}),
     });
-    deps.logger.info({ sysdig: url, discovery: config.discovery, ...(clusterName !== undefined ? { clusterName } : {}) }, 'sysdig back end ready');
+    deps.logger.info(
+      { sysdig: url, discovery: config.discovery, ...(clusterName !== undefined ? { clusterName } : {}) },
+      'sysdig back end ready',
+    );
     return {
       custom: provider,
       external: provider,
@@ -86,7 +140,16 @@ const sysdigBackend: BackendFactory<SysdigConfig> = {
       readiness: () => ({ ready: true }),
       health: () => {
         const error = catalog.error();
-        return [{ name: 'sysdig', kind: 'sysdig', ready: error === undefined, ...(error !== undefined ? { message: error } : {}), customMetrics: catalog.listCustom().length, externalMetrics: catalog.listExternal().length }];
+        return [
+          {
+            name: 'sysdig',
+            kind: 'sysdig',
+            ready: error === undefined,
+            ...(error !== undefined ? { message: error } : {}),
+            customMetrics: catalog.listCustom().length,
+            externalMetrics: catalog.listExternal().length,
+          },
+        ];
       },
       async close() {
         clearInterval(timer);

@@ -56,7 +56,9 @@ export class MetricCatalog {
     const entry = this.configuredByName.get(metric);
     if (entry !== undefined) {
       if (gr === undefined) return entry.external ?? true;
-      return entry.resources === undefined ? entityFor(gr) !== undefined : entry.resources.some((r) => sameResource(this.options.mapper, r, gr));
+      return entry.resources === undefined
+        ? entityFor(gr) !== undefined
+        : entry.resources.some((r) => sameResource(this.options.mapper, r, gr));
     }
     if (!this.options.useDescriptors) return false;
     if (this.applies === undefined) return true;
@@ -90,13 +92,17 @@ export class MetricCatalog {
         this.applies = applies;
         this.rebuild(descriptors.filter(isValueMetric));
       }
-      if (this.lastError !== undefined) this.options.logger.info('the Sysdig API answers again; metric descriptors read');
+      if (this.lastError !== undefined)
+        this.options.logger.info('the Sysdig API answers again; metric descriptors read');
       this.lastError = undefined;
     } catch (error) {
       const message = (error as Error).message;
       if (this.lastError !== message) {
         // NB: one line per change of cause, so a bad token is one clear line at start, not one per interval.
-        const what = error instanceof SysdigAuthError ? 'Sysdig rejected the API token' : 'cannot read metric descriptors from Sysdig';
+        const what =
+          error instanceof SysdigAuthError
+            ? 'Sysdig rejected the API token'
+            : 'cannot read metric descriptors from Sysdig';
         this.options.logger.error({ err: message }, `${what}: ${message}`);
       }
       this.lastError = message;
@@ -120,11 +126,17 @@ export class MetricCatalog {
     for (const d of descriptors) {
       if (this.configuredByName.has(d.id)) continue;
       const namespaces = new Set(d.namespaces ?? []);
-      add(d.id, scopedResources.filter((r) => namespaces.has(entityFor(this.options.mapper.resourceFor(r))!.entity)));
+      add(
+        d.id,
+        scopedResources.filter((r) => namespaces.has(entityFor(this.options.mapper.resourceFor(r))!.entity)),
+      );
       external.add(d.id);
     }
     this.custom = stable(this.custom, custom);
-    this.external = stable(this.external, [...external].map((metric) => ({ metric })));
+    this.external = stable(
+      this.external,
+      [...external].map((metric) => ({ metric })),
+    );
   }
 }
 

@@ -32,17 +32,28 @@ export async function createSysdigPromqlBackend(options: SysdigPromqlOptions): P
     import('../promql/settings.js'),
   ]);
   const { section, deps } = options;
-  const timings = timingsOf({ timeout: options.timeout, metricsRelistInterval: section.metricsRelistInterval, metricsMaxAge: section.metricsMaxAge });
+  const timings = timingsOf({
+    timeout: options.timeout,
+    metricsRelistInterval: section.metricsRelistInterval,
+    metricsMaxAge: section.metricsMaxAge,
+  });
   const client = createPrometheusClient({
     url: options.url + promqlPathPrefix,
     timeoutMs: timings.timeoutMs,
     bearerToken: options.token,
-    name: 'Sysdig\'s PromQL API',
+    name: "Sysdig's PromQL API",
     credentialsHint: 'check the Sysdig API token in the Secret (SDC_TOKEN or tokenFile)',
     ...(options.caFile !== undefined ? { auth: { caFile: options.caFile } } : {}),
     ...(section.verb !== undefined ? { verb: section.verb } : {}),
   });
-  const inner = createPrometheusProviders({ client, rules: section, timings, deps, name: 'sysdig', namespaceLabel: sysdigNamespaceLabel });
+  const inner = createPrometheusProviders({
+    client,
+    rules: section,
+    timings,
+    deps,
+    name: 'sysdig',
+    namespaceLabel: sysdigNamespaceLabel,
+  });
   deps.logger.info({ sysdig: options.url + promqlPathPrefix, mode: 'promql' }, 'sysdig back end ready');
   return {
     ...inner,
@@ -51,10 +62,16 @@ export async function createSysdigPromqlBackend(options: SysdigPromqlOptions): P
     readiness: () => ({ ready: true }),
     health: () => {
       const state = inner.readiness();
-      return [{
-        name: 'sysdig', kind: 'sysdig-promql', ready: state.ready, ...(state.message !== undefined ? { message: state.message } : {}),
-        customMetrics: inner.custom?.listAllMetrics().length ?? 0, externalMetrics: inner.external?.listAllExternalMetrics().length ?? 0,
-      }];
+      return [
+        {
+          name: 'sysdig',
+          kind: 'sysdig-promql',
+          ready: state.ready,
+          ...(state.message !== undefined ? { message: state.message } : {}),
+          customMetrics: inner.custom?.listAllMetrics().length ?? 0,
+          externalMetrics: inner.external?.listAllExternalMetrics().length ?? 0,
+        },
+      ];
     },
   };
 }

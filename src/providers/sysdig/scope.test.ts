@@ -8,7 +8,10 @@ const pods = entityFor({ group: '', resource: 'pods' })!;
 
 test('a value holding a quote or a backslash is refused, never spliced into a scope', () => {
   for (const bad of ["web' or 'a' = 'a", 'web\\']) {
-    assert.throws(() => quote(bad), (e: unknown) => e instanceof StatusError && e.code === 400);
+    assert.throws(
+      () => quote(bad),
+      (e: unknown) => e instanceof StatusError && e.code === 400,
+    );
   }
   assert.equal(quote('web-1'), "'web-1'");
 });
@@ -20,12 +23,23 @@ test('resources Sysdig does not scope have no entity', () => {
 });
 
 test('selectors become one clause per requirement, with Go-sorted values', () => {
-  const clauses = selectorFilters(parseSelector('tier notin (db,cache),app=web,env!=dev'), (key) => objectLabel(pods, key));
-  assert.deepEqual(clauses, ["kubernetes.pod.label.app = 'web'", "kubernetes.pod.label.env != 'dev'", "kubernetes.pod.label.tier not in ('cache', 'db')"]);
+  const clauses = selectorFilters(parseSelector('tier notin (db,cache),app=web,env!=dev'), (key) =>
+    objectLabel(pods, key),
+  );
+  assert.deepEqual(clauses, [
+    "kubernetes.pod.label.app = 'web'",
+    "kubernetes.pod.label.env != 'dev'",
+    "kubernetes.pod.label.tier not in ('cache', 'db')",
+  ]);
   assert.equal(joinFilters([]), undefined);
 });
 
 test('an object is scoped by namespace and name; a cluster-scoped one by name only', () => {
-  assert.deepEqual(objectFilters(pods, 'shop', 'web-1'), ["kubernetes.namespace.name = 'shop'", "kubernetes.pod.name = 'web-1'"]);
-  assert.deepEqual(objectFilters(entityFor({ group: '', resource: 'namespaces' })!, '', 'shop'), ["kubernetes.namespace.name = 'shop'"]);
+  assert.deepEqual(objectFilters(pods, 'shop', 'web-1'), [
+    "kubernetes.namespace.name = 'shop'",
+    "kubernetes.pod.name = 'web-1'",
+  ]);
+  assert.deepEqual(objectFilters(entityFor({ group: '', resource: 'namespaces' })!, '', 'shop'), [
+    "kubernetes.namespace.name = 'shop'",
+  ]);
 });

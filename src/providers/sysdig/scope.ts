@@ -8,7 +8,9 @@ import { badRequest, groupResourceString } from '../../api/errors.js';
 import type { Requirement, Selector } from '../../selector/index.js';
 import type { GroupResource } from '../provider.js';
 
-/** A Kubernetes resource as Sysdig labels it: `kubernetes.<entity>.name`, and `<entity>` in descriptors' `namespaces`. */
+/**
+ * A Kubernetes resource as Sysdig labels it: `kubernetes.<entity>.name`, and `<entity>` in descriptors' `namespaces`.
+ */
 export interface SysdigEntity {
   /** `kubernetes.deployment`: a metric descriptor lists it in `namespaces` when the metric applies. */
   readonly entity: string;
@@ -42,7 +44,8 @@ export const clusterLabel = 'kubernetes.cluster.name';
  * that does is a caller's mistake, refused rather than escaped into a scope whose grammar we cannot test here.
  */
 export function quote(value: string): string {
-  if (/['\\]/.test(value)) throw badRequest(`"${value}" cannot be used in a Sysdig scope: it holds a quote or a backslash`);
+  if (/['\\]/.test(value))
+    throw badRequest(`"${value}" cannot be used in a Sysdig scope: it holds a quote or a backslash`);
   return `'${value}'`;
 }
 
@@ -65,7 +68,9 @@ function requirementFilter(label: string, requirement: Requirement): string {
       return `${label} not in (${values.map(quote).join(', ')})`;
     default:
       // NB: exists, !, gt and lt have no Data API scope operator we can rely on; say so instead of widening the answer.
-      throw badRequest(`the selector requirement on "${requirement.key}" (${requirement.operator}) cannot be expressed as a Sysdig scope; use =, !=, in or notin`);
+      throw badRequest(
+        `the selector requirement on "${requirement.key}" (${requirement.operator}) cannot be expressed as a Sysdig scope; use =, !=, in or notin`,
+      );
   }
 }
 
@@ -97,7 +102,10 @@ export function objectFilters(entity: SysdigEntity, namespace: string, name: str
   const clauses = entity.namespaced && namespace !== '' ? [equals(namespaceLabel, namespace)] : [];
   const semicolon = name.indexOf(';');
   if (entity.entity === 'kubernetes.service' && semicolon > 0) {
-    clauses.push(equals('kubernetes.workload.type', name.slice(0, semicolon)), equals('kubernetes.workload.name', name.slice(semicolon + 1)));
+    clauses.push(
+      equals('kubernetes.workload.type', name.slice(0, semicolon)),
+      equals('kubernetes.workload.name', name.slice(semicolon + 1)),
+    );
   } else {
     clauses.push(equals(nameLabel(entity), name));
   }

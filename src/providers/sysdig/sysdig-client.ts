@@ -39,7 +39,13 @@ const descriptorPage = z.object({
   total: z.number().optional(),
   offset: z.number().optional(),
   metricDescriptors: z
-    .array(z.object({ id: z.string(), metricType: z.string().optional(), namespaces: z.array(z.string()).nullable().optional() }))
+    .array(
+      z.object({
+        id: z.string(),
+        metricType: z.string().optional(),
+        namespaces: z.array(z.string()).nullable().optional(),
+      }),
+    )
     .default([]),
 });
 
@@ -51,7 +57,11 @@ export const descriptorPageSize = 1000;
 /** A 401/403: the token is missing, wrong, revoked or lacks the permission. */
 export class SysdigAuthError extends StatusError {
   constructor(status: number) {
-    super(503, 'ServiceUnavailable', `the Sysdig API rejected the API token (HTTP ${status}): check the token in the Secret (SDC_TOKEN or tokenFile)`);
+    super(
+      503,
+      'ServiceUnavailable',
+      `the Sysdig API rejected the API token (HTTP ${status}): check the token in the Secret (SDC_TOKEN or tokenFile)`,
+    );
   }
 }
 
@@ -68,7 +78,11 @@ const retryable = new Set([429, 502, 503, 504]);
 /** Sysdig's error bodies: `{errors: [{message, reason}]}` or a Spring `{message}`; the first message, if any. */
 function errorMessage(body: string): string | undefined {
   try {
-    const parsed = JSON.parse(body) as { errors?: { message?: string; reason?: string }[]; message?: string; error?: string };
+    const parsed = JSON.parse(body) as {
+      errors?: { message?: string; reason?: string }[];
+      message?: string;
+      error?: string;
+    };
     const first = parsed.errors?.[0];
     return first?.message ?? first?.reason ?? parsed.message ?? parsed.error;
   } catch {
@@ -95,7 +109,11 @@ export class SysdigClient {
   async descriptors(signal?: AbortSignal): Promise<MetricDescriptor[]> {
     const all: MetricDescriptor[] = [];
     for (let offset = 0; ; offset += descriptorPageSize) {
-      const response = await this.call(`/api/v2/metrics/descriptors?limit=${descriptorPageSize}&offset=${offset}`, { method: 'GET' }, signal);
+      const response = await this.call(
+        `/api/v2/metrics/descriptors?limit=${descriptorPageSize}&offset=${offset}`,
+        { method: 'GET' },
+        signal,
+      );
       const page = this.parse(response, descriptorPage, 'metric descriptor list');
       all.push(...page.metricDescriptors);
       const total = page.total ?? 0;
@@ -111,18 +129,27 @@ export class SysdigClient {
       throw serviceUnavailable(`Sysdig answered a ${what} that is not JSON`, error);
     }
     const parsed = schema.safeParse(json);
-    if (!parsed.success) throw serviceUnavailable(`Sysdig answered a malformed ${what}: ${parsed.error.issues[0]?.message ?? ''}`);
+    if (!parsed.success)
+      throw serviceUnavailable(`Sysdig answered a malformed ${what}: ${parsed.error.issues[0]?.message ?? ''}`);
     return parsed.data;
   }
 
-  private async call(path: string, init: { method: 'GET' | 'POST'; json?: unknown }, signal?: AbortSignal): Promise<UpstreamResponse> {
+  private async call(
+    path: string,
+    init: { method: 'GET' | 'POST'; json?: unknown },
+    signal?: AbortSignal,
+  ): Promise<UpstreamResponse> {
     const deadline = Date.now() + this.options.timeoutMs;
     let backoff = this.options.backoffMs ?? 200;
     for (;;) {
       const left = deadline - Date.now();
       let response: UpstreamResponse;
       try {
-        response = await this.options.http.request(path, { ...init, timeoutMs: Math.max(left, 1), ...(signal ? { signal } : {}) });
+        response = await this.options.http.request(path, {
+          ...init,
+          timeoutMs: Math.max(left, 1),
+          ...(signal ? { signal } : {}),
+        });
       } catch (error) {
         // NB: the detail (address, TLS error) goes to the log through `cause`, never the token.
         throw serviceUnavailable(`the Sysdig API is unavailable: ${(error as Error).message}`, error);
@@ -133,7 +160,9 @@ export class SysdigClient {
       const why = `the Sysdig API answered HTTP ${response.status}${detail ? `: ${detail}` : ''}`;
       const wait = retryAfterMs(response) ?? backoff;
       if (!retryable.has(response.status) || Date.now() + wait >= deadline || signal?.aborted) {
-        const tail = retryable.has(response.status) ? ` (gave up within the ${this.options.timeoutMs} ms deadline)` : '';
+        const tail = retryable.has(response.status)
+          ? ` (gave up within the ${this.options.timeoutMs} ms deadline)`
+          : '';
         throw serviceUnavailable(`${why}${tail}`);
       }
       await sleep(wait, undefined, signal ? { signal } : {}).catch(() => undefined);

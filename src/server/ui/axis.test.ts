@@ -4,7 +4,8 @@ import { parseQuantity } from '../../quantity/index.js';
 import { formatAxisValue, formatOfValues, valueAxis } from './axis.js';
 import { renderPlot } from './plot.js';
 
-const labels = (lo: number, hi: number, format?: 'DecimalSI' | 'BinarySI') => valueAxis(lo, hi, format).ticks.map((t) => t.label);
+const labels = (lo: number, hi: number, format?: 'DecimalSI' | 'BinarySI') =>
+  valueAxis(lo, hi, format).ticks.map((t) => t.label);
 
 test('axis labels are the quantity text the table prints, never a decimal fraction', () => {
   // A CPU metric between 115m and 373m: the table says 373m, so does the axis.
@@ -30,7 +31,13 @@ test('binary values (memory in Mi) get ticks at whole Ki/Mi/Gi steps, printed wi
 });
 
 test('tick values are exact steps: every label parses back to the tick value', () => {
-  for (const [lo, hi] of [[0.1, 0.7], [0.0000123, 0.0000456], [1e-9, 3e-9], [12345, 98765], [3, 3.3]] as const) {
+  for (const [lo, hi] of [
+    [0.1, 0.7],
+    [0.0000123, 0.0000456],
+    [1e-9, 3e-9],
+    [12345, 98765],
+    [3, 3.3],
+  ] as const) {
     const axis = valueAxis(lo, hi);
     assert.ok(axis.min <= Math.min(0, lo) && axis.max >= hi, `${lo}..${hi} within ${axis.min}..${axis.max}`);
     for (const tick of axis.ticks) assert.equal(Number(parseQuantity(tick.label).nano) / 1e9, tick.value, tick.label);
@@ -46,12 +53,26 @@ test('hover values print as the table does', () => {
 
 test('the plot: full width, a grid, axis labels in the table units and a value on every point', () => {
   const now = 600_000;
-  const series = new Map([['default/web-1', [{ t: 300_000, v: 0.115 }, { t: 600_000, v: 0.373 }]]]);
+  const series = new Map([
+    [
+      'default/web-1',
+      [
+        { t: 300_000, v: 0.115 },
+        { t: 600_000, v: 0.373 },
+      ],
+    ],
+  ]);
   const svg = renderPlot('pods cpu', series, now, 900_000);
   assert.match(svg, /<svg class="plot" viewBox="0 0 1000 220" role="img"/);
   assert.doesNotMatch(svg, /<svg[^>]* width=/, 'sized by the page (CSS width 100%), not 280 px');
-  assert.deepEqual([...svg.matchAll(/<text class="y-label"[^>]*>([^<]*)</g)].map((m) => m[1]), ['0', '100m', '200m', '300m', '400m']);
+  assert.deepEqual(
+    [...svg.matchAll(/<text class="y-label"[^>]*>([^<]*)</g)].map((m) => m[1]),
+    ['0', '100m', '200m', '300m', '400m'],
+  );
   assert.ok([...svg.matchAll(/<line class="grid"/g)].length >= 8, 'horizontal and vertical grid lines');
-  assert.deepEqual([...svg.matchAll(/data-label="([^"]*)"/g)].map((m) => m[1]), ['default/web-1: 115m, 5m 0s ago', 'default/web-1: 373m, 0s ago']);
+  assert.deepEqual(
+    [...svg.matchAll(/data-label="([^"]*)"/g)].map((m) => m[1]),
+    ['default/web-1: 115m, 5m 0s ago', 'default/web-1: 373m, 0s ago'],
+  );
   assert.doesNotMatch(svg, /0\.115|0\.373/);
 });

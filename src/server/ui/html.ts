@@ -3,7 +3,13 @@
  * object names, labels, YAML, error messages) goes through `escapeHtml`.
  * @module
  */
-const replacements: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+const replacements: Readonly<Record<string, string>> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&#39;',
+};
 
 /** Safe in element content and in quoted attribute values. */
 export function escapeHtml(value: unknown): string {

@@ -14,7 +14,9 @@ export function createInProcessFetcher(api: MetricsApi): MetricsFetcher {
     async get(url) {
       const { path, query } = splitUrl(url);
       try {
-        const answer = await api.handle(splitPath(path).slice(2), query, 'application/json', { signal: AbortSignal.timeout(10_000) });
+        const answer = await api.handle(splitPath(path).slice(2), query, 'application/json', {
+          signal: AbortSignal.timeout(10_000),
+        });
         return { status: 200, body: answer.body.toString() };
       } catch (error) {
         const status = toStatusError(error);

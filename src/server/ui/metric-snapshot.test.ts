@@ -12,7 +12,14 @@ test('the snapshot shows up to 20 values per metric and marks a metric with more
   const pods = mapper.resourceFor('pods');
   const write = (metric: string, count: number) => {
     for (let i = 0; i < count; i++) {
-      model.writeCustom({ info: { groupResource: pods, namespaced: true, metric }, name: { namespace: 'default', name: `p${i}` }, value: parseQuantity(String(i)), metricLabels: {}, objectLabels: undefined, timestamp: Date.now() });
+      model.writeCustom({
+        info: { groupResource: pods, namespaced: true, metric },
+        name: { namespace: 'default', name: `p${i}` },
+        value: parseQuantity(String(i)),
+        metricLabels: {},
+        objectLabels: undefined,
+        timestamp: Date.now(),
+      });
     }
   };
   write('many', 30);

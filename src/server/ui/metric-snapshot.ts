@@ -52,7 +52,10 @@ function toNumber(value: string): number {
 }
 
 function labelsText(labels: Readonly<Record<string, string>>): string {
-  return `{${Object.keys(labels).sort().map((k) => `${k}=${labels[k]}`).join(',')}}`;
+  return `{${Object.keys(labels)
+    .sort()
+    .map((k) => `${k}=${labels[k]}`)
+    .join(',')}}`;
 }
 
 /** Reads the back end through the provider contract. Never throws: a failing metric carries its error. */
@@ -102,7 +105,14 @@ export async function takeSnapshot(
             break;
           }
           const scope = namespace === '' ? '*' : namespace;
-          values.push({ object: `${scope} ${labelsText(v.metricLabels)}`, value: v.value, number: toNumber(v.value), timestamp: v.timestamp, namespace, labels: v.metricLabels });
+          values.push({
+            object: `${scope} ${labelsText(v.metricLabels)}`,
+            value: v.value,
+            number: toNumber(v.value),
+            timestamp: v.timestamp,
+            namespace,
+            labels: v.metricLabels,
+          });
         }
       }
       out.push({ ...base, values, truncated });

@@ -22,13 +22,20 @@ export interface PlotOptions {
   readonly format?: QuantityFormat;
 }
 
-export function renderPlot(title: string, series: ReadonlyMap<string, readonly Point[]>, now: number, windowMs: number, options: PlotOptions = {}): string {
+export function renderPlot(
+  title: string,
+  series: ReadonlyMap<string, readonly Point[]>,
+  now: number,
+  windowMs: number,
+  options: PlotOptions = {},
+): string {
   const format = options.format ?? 'DecimalSI';
   const all = [...series.values()].flat();
   const label = `${title}: ${all.length} samples over the last ${Math.round(windowMs / 60_000)} minutes`;
   if (all.length === 0) return `<p class="muted">No samples yet.</p>`;
   const axis = valueAxis(Math.min(...all.map((p) => p.v)), Math.max(...all.map((p) => p.v)), format);
-  // NB: a young process has only a few minutes of history: span what exists (at least a minute), not an empty 15 minutes.
+  // NB: a young process has only a few minutes of history: span what exists (at least a minute), not an empty 15
+  // minutes.
   const earliest = Math.min(...all.map((p) => p.t));
   const span = Math.min(windowMs, Math.max(60_000, now - earliest));
   const right = width - pad.right;
@@ -40,7 +47,9 @@ export function renderPlot(title: string, series: ReadonlyMap<string, readonly P
   for (const tick of axis.ticks) {
     const ty = y(tick.value).toFixed(1);
     grid.push(`<line class="grid" x1="${pad.left}" y1="${ty}" x2="${right}" y2="${ty}" stroke="#e6e6e6"/>`);
-    grid.push(`<text class="y-label" x="${pad.left - 6}" y="${ty}" dy="4" text-anchor="end" font-size="12" fill="#333">${escapeHtml(tick.label)}</text>`);
+    grid.push(
+      `<text class="y-label" x="${pad.left - 6}" y="${ty}" dy="4" text-anchor="end" font-size="12" fill="#333">${escapeHtml(tick.label)}</text>`,
+    );
   }
   const minutes = span / 60_000;
   const stepMinutes = minuteSteps.find((m) => minutes / m <= 8) ?? 60;
@@ -48,7 +57,9 @@ export function renderPlot(title: string, series: ReadonlyMap<string, readonly P
     const tx = x(now - ago * 60_000).toFixed(1);
     grid.push(`<line class="grid" x1="${tx}" y1="${pad.top}" x2="${tx}" y2="${bottom}" stroke="#e6e6e6"/>`);
     const anchor = ago === 0 ? 'end' : 'middle';
-    grid.push(`<text class="x-label" x="${tx}" y="${height - 6}" text-anchor="${anchor}" font-size="12" fill="#333">${ago === 0 ? 'now' : `-${ago}m`}</text>`);
+    grid.push(
+      `<text class="x-label" x="${tx}" y="${height - 6}" text-anchor="${anchor}" font-size="12" fill="#333">${ago === 0 ? 'now' : `-${ago}m`}</text>`,
+    );
   }
 
   const lines: string[] = [];
@@ -56,11 +67,15 @@ export function renderPlot(title: string, series: ReadonlyMap<string, readonly P
   [...series.entries()].forEach(([object, points], i) => {
     const colour = colours[i % colours.length]!;
     const coords = points.map((p) => [x(p.t).toFixed(1), y(p.v).toFixed(1)] as const);
-    lines.push(`<polyline fill="none" stroke="${colour}" stroke-width="2" points="${coords.map(([cx, cy]) => `${cx},${cy}`).join(' ')}"/>`);
+    lines.push(
+      `<polyline fill="none" stroke="${colour}" stroke-width="2" points="${coords.map(([cx, cy]) => `${cx},${cy}`).join(' ')}"/>`,
+    );
     points.forEach((p, j) => {
       const text = `${object}: ${formatAxisValue(p.v, format)}, ${formatAge((now - p.t) / 1000)} ago`;
       const [cx, cy] = coords[j]!;
-      lines.push(`<circle class="point" cx="${cx}" cy="${cy}" r="3" fill="${colour}" data-label="${escapeHtml(text)}"><title>${escapeHtml(text)}</title></circle>`);
+      lines.push(
+        `<circle class="point" cx="${cx}" cy="${cy}" r="3" fill="${colour}" data-label="${escapeHtml(text)}"><title>${escapeHtml(text)}</title></circle>`,
+      );
     });
     legend.push(`<li><span class="swatch" style="background:${colour}"></span>${escapeHtml(object)}</li>`);
   });

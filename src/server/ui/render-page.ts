@@ -37,7 +37,11 @@ export interface StatusModel {
   readonly metricQueries?: readonly MetricQueryView[];
   readonly metrics: readonly MetricSnapshot[];
   readonly windowMs: number;
-  readonly requests: { readonly perSecond: number | undefined; readonly total: number; readonly counts: readonly RequestCount[] };
+  readonly requests: {
+    readonly perSecond: number | undefined;
+    readonly total: number;
+    readonly counts: readonly RequestCount[];
+  };
 }
 
 export interface PageModel extends StatusModel {
@@ -68,11 +72,12 @@ function renderMetric(m: MetricSnapshot, model: PageModel): string {
     const age = (model.now - v.timestamp) / 1000;
     return `<tr><td>${e(v.object)}</td><td class="num">${e(v.value)}</td><td class="num ${ageClass(age)}">${e(formatAge(age))}</td></tr>`;
   });
-  const table = m.error !== undefined
-    ? `<p class="error">error: ${e(m.error)}</p>`
-    : rows.length === 0
-      ? '<p class="muted">No values.</p>'
-      : `<table><thead><tr><th scope="col">object</th><th scope="col">value</th><th scope="col">age</th></tr></thead><tbody>${rows.join('')}</tbody></table>${m.truncated ? '<p class="muted">More objects exist; showing the first ones.</p>' : ''}`;
+  const table =
+    m.error !== undefined
+      ? `<p class="error">error: ${e(m.error)}</p>`
+      : rows.length === 0
+        ? '<p class="muted">No values.</p>'
+        : `<table><thead><tr><th scope="col">object</th><th scope="col">value</th><th scope="col">age</th></tr></thead><tbody>${rows.join('')}</tbody></table>${m.truncated ? '<p class="muted">More objects exist; showing the first ones.</p>' : ''}`;
   const format = formatOfValues(m.values.map((v) => v.value));
   return `<section class="metric" aria-labelledby="${e(anchor(m.key))}"><h3 id="${e(anchor(m.key))}">${e(m.title)}</h3>${table}${renderPlot(m.title, model.history(m.key), model.now, model.windowMs, { format })}</section>`;
 }
@@ -82,19 +87,28 @@ function anchor(key: string): string {
 }
 
 function renderRequests(model: PageModel): string {
-  const rate = model.requests.perSecond === undefined ? 'not sampled yet' : `${model.requests.perSecond.toFixed(2)} requests/s over the sampled window (up to ${Math.round(model.windowMs / 60_000)} minutes)`;
+  const rate =
+    model.requests.perSecond === undefined
+      ? 'not sampled yet'
+      : `${model.requests.perSecond.toFixed(2)} requests/s over the sampled window (up to ${Math.round(model.windowMs / 60_000)} minutes)`;
   const rows = [...model.requests.counts]
     .sort((a, b) => b.count - a.count)
     .slice(0, 20)
-    .map((r) => `<tr><td>${e(r.verb)}</td><td>${e(r.group === '' ? '-' : r.group)}</td><td>${e(r.version === '' ? '-' : r.version)}</td><td class="num">${e(r.code)}</td><td class="num">${e(r.count)}</td></tr>`);
+    .map(
+      (r) =>
+        `<tr><td>${e(r.verb)}</td><td>${e(r.group === '' ? '-' : r.group)}</td><td>${e(r.version === '' ? '-' : r.version)}</td><td class="num">${e(r.code)}</td><td class="num">${e(r.count)}</td></tr>`,
+    );
   return `<p>${e(model.requests.total)} requests answered; ${e(rate)}.</p>${rows.length === 0 ? '' : `<table><thead><tr><th scope="col">verb</th><th scope="col">group</th><th scope="col">version</th><th scope="col">code</th><th scope="col">count</th></tr></thead><tbody>${rows.join('')}</tbody></table>`}`;
 }
 
 function renderExplain(view: ExplainView | undefined, metrics: readonly MetricSnapshot[]): string {
   const v = view ?? { ...sampleHpa(metrics), selector: '' };
-  const result = v.error !== undefined
-    ? `<p class="error" role="alert">error: ${e(v.error)}</p>`
-    : v.text !== undefined ? `<p class="decision" role="status">${e(v.summary ?? '')}</p><pre>${e(v.text)}</pre>` : '';
+  const result =
+    v.error !== undefined
+      ? `<p class="error" role="alert">error: ${e(v.error)}</p>`
+      : v.text !== undefined
+        ? `<p class="decision" role="status">${e(v.summary ?? '')}</p><pre>${e(v.text)}</pre>`
+        : '';
   // NB: the fragment makes the browser scroll the answer into view when the page comes back.
   return `<form method="post" action="/ui/explain#explain-result">
 <label for="hpa-yaml">HorizontalPodAutoscaler (autoscaling/v2 YAML, e.g. from kubectl get hpa -o yaml)</label>
@@ -111,14 +125,21 @@ function renderExplain(view: ExplainView | undefined, metrics: readonly MetricSn
 }
 
 function renderMetricQueries(views: readonly MetricQueryView[]): string {
-  const state = (text: string) => (text === 'True' ? '<span class="ok">True</span>' : text === 'False' ? '<span class="bad">False</span>' : e(text));
-  const rows = views.map((v) => `<tr><td>${e(v.object)}</td><td>${e(v.servedAs)}</td><td>${e(v.backend)}</td><td>${state(v.valid)}</td><td>${e(v.active)}</td><td class="num">${e(v.value ?? '')}</td><td>${e(v.message)}</td></tr>`);
+  const state = (text: string) =>
+    text === 'True' ? '<span class="ok">True</span>' : text === 'False' ? '<span class="bad">False</span>' : e(text);
+  const rows = views.map(
+    (v) =>
+      `<tr><td>${e(v.object)}</td><td>${e(v.servedAs)}</td><td>${e(v.backend)}</td><td>${state(v.valid)}</td><td>${e(v.active)}</td><td class="num">${e(v.value ?? '')}</td><td>${e(v.message)}</td></tr>`,
+  );
   return `<section id="metric-queries" aria-labelledby="metric-queries-heading"><h2 id="metric-queries-heading">MetricQuery objects (${e(views.length)})</h2>
 <table><thead><tr><th scope="col">object</th><th scope="col">served as</th><th scope="col">back end</th><th scope="col">valid</th><th scope="col">active</th><th scope="col">value</th><th scope="col">message</th></tr></thead><tbody>${rows.join('')}</tbody></table></section>`;
 }
 
 function renderBackends(backends: readonly BackendHealth[]): string {
-  const rows = backends.map((b) => `<tr><td>${e(b.name)}</td><td>${e(b.kind)}</td><td>${b.ready ? '<span class="ok">ready</span>' : `<span class="bad">not ready</span>: ${e(b.message ?? 'no reason given')}`}</td><td class="num">${e(b.customMetrics)}</td><td class="num">${e(b.externalMetrics)}</td></tr>`);
+  const rows = backends.map(
+    (b) =>
+      `<tr><td>${e(b.name)}</td><td>${e(b.kind)}</td><td>${b.ready ? '<span class="ok">ready</span>' : `<span class="bad">not ready</span>: ${e(b.message ?? 'no reason given')}`}</td><td class="num">${e(b.customMetrics)}</td><td class="num">${e(b.externalMetrics)}</td></tr>`,
+  );
   return `<section id="backends" aria-labelledby="backends-heading"><h2 id="backends-heading">Back ends (${e(backends.length)})</h2>
 <table><thead><tr><th scope="col">name</th><th scope="col">kind</th><th scope="col">state</th><th scope="col">custom metrics</th><th scope="col">external metrics</th></tr></thead><tbody>${rows.join('')}</tbody></table></section>`;
 }

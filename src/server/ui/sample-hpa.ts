@@ -45,7 +45,10 @@ ${metric}`;
 function fromPods(m: MetricSnapshot): SampleHpa | undefined {
   const namespace = m.values.find((v) => v.namespace)?.namespace;
   if (namespace === undefined) return undefined;
-  const nanos = m.values.filter((v) => v.namespace === namespace).map((v) => nanoOf(v.value)).filter((n): n is bigint => n !== undefined);
+  const nanos = m.values
+    .filter((v) => v.namespace === namespace)
+    .map((v) => nanoOf(v.value))
+    .filter((n): n is bigint => n !== undefined);
   if (nanos.length === 0) return undefined;
   // NB: the HPA compares in milli-units (replica_calculator.go GetMetricReplicas); a target rounded up to whole
   // milli-units keeps the ratio within the tolerance, so the sample answers "no change".
@@ -62,7 +65,8 @@ function fromPods(m: MetricSnapshot): SampleHpa | undefined {
       target: {type: AverageValue, averageValue: ${quote(formatQuantity(target, 'DecimalSI'))}}
 `,
       // NB: as many replicas as pods with a value, so the bounds do not turn "no change" into a rescale.
-      Math.max(10, nanos.length)),
+      Math.max(10, nanos.length),
+    ),
     currentReplicas: String(nanos.length),
   };
 }
@@ -71,7 +75,10 @@ function fromExternal(m: MetricSnapshot, series: SnapshotValue): SampleHpa {
   const metric = m.key.slice('external:'.length);
   const namespace = series.namespace || 'default';
   const labels = Object.entries(series.labels ?? {});
-  const selector = labels.length === 0 ? '' : `, selector: {matchLabels: {${labels.map(([k, v]) => `${quote(k)}: ${quote(v)}`).join(', ')}}}`;
+  const selector =
+    labels.length === 0
+      ? ''
+      : `, selector: {matchLabels: {${labels.map(([k, v]) => `${quote(k)}: ${quote(v)}`).join(', ')}}}`;
   const value = nanoOf(series.value) ?? 0n;
   return {
     yaml: document(
@@ -81,7 +88,8 @@ function fromExternal(m: MetricSnapshot, series: SnapshotValue): SampleHpa {
     external:
       metric: {name: ${quote(metric)}${selector}}
       target: {type: Value, value: ${quote(formatQuantity(value <= 0n ? milli : value, 'DecimalSI'))}}
-`),
+`,
+    ),
     currentReplicas: '1',
   };
 }
@@ -94,7 +102,8 @@ const resourceExample: SampleHpa = {
     resource:
       name: cpu
       target: {type: Utilization, averageUtilization: 80}
-`),
+`,
+  ),
   currentReplicas: '1',
 };
 

@@ -15,11 +15,21 @@ test('the ring buffer keeps the newest items, oldest first', () => {
 test('the sampler is bounded: points per series by the window, series per metric by maxSeries', async () => {
   let t = 0;
   let count = 0;
-  const snapshot = async (): Promise<MetricSnapshot[]> => [{
-    key: 'custom:pods:m', api: 'custom', title: 'pods m', truncated: false,
-    values: Array.from({ length: 8 }, (_, i) => ({ object: `p${i}`, value: String(t), number: t, timestamp: t })),
-  }];
-  const sampler = createSampler(snapshot, () => [{ verb: 'GET', group: 'g', version: 'v', code: 200, count }], { intervalMs: 10, windowMs: 100, maxSeries: 3, now: () => t });
+  const snapshot = async (): Promise<MetricSnapshot[]> => [
+    {
+      key: 'custom:pods:m',
+      api: 'custom',
+      title: 'pods m',
+      truncated: false,
+      values: Array.from({ length: 8 }, (_, i) => ({ object: `p${i}`, value: String(t), number: t, timestamp: t })),
+    },
+  ];
+  const sampler = createSampler(snapshot, () => [{ verb: 'GET', group: 'g', version: 'v', code: 200, count }], {
+    intervalMs: 10,
+    windowMs: 100,
+    maxSeries: 3,
+    now: () => t,
+  });
   for (let i = 0; i < 50; i++) {
     t += 10;
     count += 5;

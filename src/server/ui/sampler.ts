@@ -45,7 +45,10 @@ export function createSampler(
   options: SamplerOptions = defaultSamplerOptions,
 ): Sampler {
   const now = options.now ?? Date.now;
-  const capacity = Math.max(2, Math.ceil(options.windowMs / (options.intervalMs > 0 ? options.intervalMs : defaultSamplerOptions.intervalMs)) + 1);
+  const capacity = Math.max(
+    2,
+    Math.ceil(options.windowMs / (options.intervalMs > 0 ? options.intervalMs : defaultSamplerOptions.intervalMs)) + 1,
+  );
   const series = new Map<string, Map<string, RingBuffer<Point>>>();
   const requests = new RingBuffer<Point>(capacity);
   let lastSample = Number.NEGATIVE_INFINITY;
@@ -88,14 +91,21 @@ export function createSampler(
     observe(metrics, minGapMs) {
       const unseen = metrics.some((m) => {
         const perObject = series.get(m.key);
-        return perObject === undefined || (perObject.size < options.maxSeries && m.values.some((v) => !perObject.has(v.object)));
+        return (
+          perObject === undefined ||
+          (perObject.size < options.maxSeries && m.values.some((v) => !perObject.has(v.object)))
+        );
       });
       if (unseen || now() - lastSample >= minGapMs) record(metrics);
     },
     history(metricKey) {
       const cutoff = now() - options.windowMs;
       const out = new Map<string, Point[]>();
-      for (const [object, ring] of series.get(metricKey) ?? []) out.set(object, ring.toArray().filter((p) => p.t >= cutoff));
+      for (const [object, ring] of series.get(metricKey) ?? [])
+        out.set(
+          object,
+          ring.toArray().filter((p) => p.t >= cutoff),
+        );
       return out;
     },
     requestRate() {

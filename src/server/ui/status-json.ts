@@ -49,19 +49,21 @@ export interface StatusJson {
 }
 
 export function formatStatusJson(model: StatusModel): StatusJson {
-  const metrics = model.metrics.map((m): StatusJsonMetric => ({
-    key: m.key,
-    api: m.api,
-    title: m.title,
-    values: m.values.map((v) => ({
-      object: v.object,
-      value: v.value,
-      timestamp: new Date(v.timestamp).toISOString(),
-      ageSeconds: Math.max(0, model.now - v.timestamp) / 1000,
-    })),
-    truncated: m.truncated,
-    ...(m.error !== undefined ? { error: m.error } : {}),
-  }));
+  const metrics = model.metrics.map(
+    (m): StatusJsonMetric => ({
+      key: m.key,
+      api: m.api,
+      title: m.title,
+      values: m.values.map((v) => ({
+        object: v.object,
+        value: v.value,
+        timestamp: new Date(v.timestamp).toISOString(),
+        ageSeconds: Math.max(0, model.now - v.timestamp) / 1000,
+      })),
+      truncated: m.truncated,
+      ...(m.error !== undefined ? { error: m.error } : {}),
+    }),
+  );
   return {
     time: new Date(model.now).toISOString(),
     readiness: model.readiness,

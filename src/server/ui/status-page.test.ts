@@ -14,10 +14,22 @@ test('everything rendered is escaped', () => {
   const html = renderPage({
     now: 10_000,
     readiness: { ready: false, message: hostile },
-    metrics: [{ key: `custom:${hostile}`, api: 'custom', title: hostile, values: [{ object: hostile, value: hostile, number: 1, timestamp: 9000 }], truncated: false }],
+    metrics: [
+      {
+        key: `custom:${hostile}`,
+        api: 'custom',
+        title: hostile,
+        values: [{ object: hostile, value: hostile, number: 1, timestamp: 9000 }],
+        truncated: false,
+      },
+    ],
     history: () => new Map([[hostile, [{ t: 9000, v: 1 }]]]),
     windowMs: 900_000,
-    requests: { perSecond: undefined, total: 0, counts: [{ verb: hostile, group: hostile, version: hostile, code: 200, count: 1 }] },
+    requests: {
+      perSecond: undefined,
+      total: 0,
+      counts: [{ verb: hostile, group: hostile, version: hostile, code: 200, count: 1 }],
+    },
     explain: { yaml: `</textarea>${hostile}`, currentReplicas: hostile, selector: hostile, error: hostile },
   });
   assert.ok(!html.includes('<img'), 'no markup from data');
@@ -71,44 +83,96 @@ spec:
   - type: External
     external: {metric: {name: queue_messages_ready, selector: {matchLabels: {queue: worker}}}, target: {type: Value, value: "<10>"}}
 `;
-    const bad = await adapter.server.inject({ method: 'POST', url: '/ui/explain', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: new URLSearchParams({ yaml, currentReplicas: '2' }).toString() });
+    const bad = await adapter.server.inject({
+      method: 'POST',
+      url: '/ui/explain',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: new URLSearchParams({ yaml, currentReplicas: '2' }).toString(),
+    });
     assert.equal(bad.statusCode, 400);
-    assert.match(bad.body, /role="alert">error: the manifest:11: spec\.metrics\[1\]\.external\.target\.value: invalid quantity &quot;&lt;10&gt;&quot;/);
+    assert.match(
+      bad.body,
+      /role="alert">error: the manifest:11: spec\.metrics\[1\]\.external\.target\.value: invalid quantity &quot;&lt;10&gt;&quot;/,
+    );
     assert.ok(bad.body.includes('value: &quot;&lt;10&gt;&quot;'), 'the YAML is kept in the form, escaped');
 
     const good = await adapter.server.inject({
-      method: 'POST', url: '/ui/explain', headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      payload: new URLSearchParams({ yaml: yaml.replace('"<10>"', '"50"'), currentReplicas: '2', selector: 'app=web' }).toString(),
+      method: 'POST',
+      url: '/ui/explain',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: new URLSearchParams({
+        yaml: yaml.replace('"<10>"', '"50"'),
+        currentReplicas: '2',
+        selector: 'app=web',
+      }).toString(),
     });
     assert.equal(good.statusCode, 200, good.body);
-    assert.match(good.body, /<p class="decision" role="status">2 → 4 replicas \(rescale\), bounded by DesiredWithinRange<\/p>/);
-    assert.match(good.body, /GET \/apis\/custom\.metrics\.k8s\.io\/v1beta2\/namespaces\/default\/pods\/%2A\/http_requests\?labelSelector=app%3Dweb/);
+    assert.match(
+      good.body,
+      /<p class="decision" role="status">2 → 4 replicas \(rescale\), bounded by DesiredWithinRange<\/p>/,
+    );
+    assert.match(
+      good.body,
+      /GET \/apis\/custom\.metrics\.k8s\.io\/v1beta2\/namespaces\/default\/pods\/%2A\/http_requests\?labelSelector=app%3Dweb/,
+    );
     assert.match(good.body, /ratio 1\.5 → proposes 3 \(Ratio\)/);
 
     // The same history file explain --history takes: the recommendation of 5 a minute ago lifts the proposal 4 to 5
     // (no behavior: the max over 5 m), and the scale-up limit max(2 × 2, 4) = 4 then bounds it.
     const history = 'now: 2030-01-01T12:00:00Z\nrecommendations:\n- {ago: 1m, replicas: 5}\n';
     const held = await adapter.server.inject({
-      method: 'POST', url: '/ui/explain', headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      payload: new URLSearchParams({ yaml: yaml.replace('"<10>"', '"50"'), currentReplicas: '2', selector: 'app=web', history }).toString(),
+      method: 'POST',
+      url: '/ui/explain',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: new URLSearchParams({
+        yaml: yaml.replace('"<10>"', '"50"'),
+        currentReplicas: '2',
+        selector: 'app=web',
+        history,
+      }).toString(),
     });
     assert.equal(held.statusCode, 200, held.body);
-    assert.match(held.body, /<p class="decision" role="status">2 → 4 replicas \(rescale\), bounded by ScaleUpLimit<\/p>/);
+    assert.match(
+      held.body,
+      /<p class="decision" role="status">2 → 4 replicas \(rescale\), bounded by ScaleUpLimit<\/p>/,
+    );
     const badHistory = await adapter.server.inject({
-      method: 'POST', url: '/ui/explain', headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      payload: new URLSearchParams({ yaml: yaml.replace('"<10>"', '"50"'), currentReplicas: '2', history: 'recommendations: [{replicas: 3}]' }).toString(),
+      method: 'POST',
+      url: '/ui/explain',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: new URLSearchParams({
+        yaml: yaml.replace('"<10>"', '"50"'),
+        currentReplicas: '2',
+        history: 'recommendations: [{replicas: 3}]',
+      }).toString(),
     });
     assert.equal(badHistory.statusCode, 400);
-    assert.match(badHistory.body, /role="alert">error: the history:1: recommendations\[0\]: needs either timestamp or ago/);
+    assert.match(
+      badHistory.body,
+      /role="alert">error: the history:1: recommendations\[0\]: needs either timestamp or ago/,
+    );
   });
 
   test('the page goes through the same authentication hook as the API', async () => {
     const guarded = createAdapter({
-      custom: { getMetricByName: () => { throw new Error('unused'); }, getMetricBySelector: () => [], listAllMetrics: () => [] },
-      guard: { check: () => { throw unauthorized(); } },
+      custom: {
+        getMetricByName: () => {
+          throw new Error('unused');
+        },
+        getMetricBySelector: () => [],
+        listAllMetrics: () => [],
+      },
+      guard: {
+        check: () => {
+          throw unauthorized();
+        },
+      },
     });
     try {
-      for (const [method, url] of [['GET', '/ui'], ['POST', '/ui/explain']] as const) {
+      for (const [method, url] of [
+        ['GET', '/ui'],
+        ['POST', '/ui/explain'],
+      ] as const) {
         const res = await guarded.server.inject({ method, url });
         assert.equal(res.statusCode, 401, `${method} ${url}`);
         assert.match(res.body, /"reason":"Unauthorized"/);
@@ -142,7 +206,12 @@ test('--status-page-sample-interval: 0 reads the back end only when the page is 
   const on = await countingAdapter(20);
   try {
     for (const { adapter } of [off, on]) {
-      const write = await adapter.server.inject({ method: 'POST', url: '/write-metrics/namespaces/default/pods/web-1/http_requests', payload: '"1"', headers: { 'content-type': 'application/json' } });
+      const write = await adapter.server.inject({
+        method: 'POST',
+        url: '/write-metrics/namespaces/default/pods/web-1/http_requests',
+        payload: '"1"',
+        headers: { 'content-type': 'application/json' },
+      });
       assert.equal(write.statusCode, 200);
       await adapter.server.ready();
     }

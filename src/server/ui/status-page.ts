@@ -38,9 +38,13 @@ export interface StatusPageOptions {
   readonly sampler?: Partial<SamplerOptions>;
 }
 
-/** NB: inline style and script only, nothing from elsewhere: the cluster may have no internet, and the page must not load foreign code. */
+/**
+ * NB: inline style and script only, nothing from elsewhere: the cluster may have no internet, and the page must not
+ * load foreign code.
+ */
 const securityHeaders = {
-  'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+  'content-security-policy':
+    "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
   'x-content-type-options': 'nosniff',
   'cache-control': 'no-store',
   'referrer-policy': 'no-referrer',
@@ -53,7 +57,10 @@ export interface StatusPageLifecycle {
 }
 
 export function addStatusPageRoutes(routes: Routes, options: StatusPageOptions): StatusPageLifecycle {
-  const providers = { ...(options.custom ? { custom: options.custom } : {}), ...(options.external ? { external: options.external } : {}) };
+  const providers = {
+    ...(options.custom ? { custom: options.custom } : {}),
+    ...(options.external ? { external: options.external } : {}),
+  };
   const fetcher = createInProcessFetcher(createMetricsApi({ ...providers, resourceMapper: options.resourceMapper }));
   const samplerOptions = { ...defaultSamplerOptions, ...options.sampler };
   const snapshot = () => takeSnapshot(providers);
@@ -74,22 +81,36 @@ export function addStatusPageRoutes(routes: Routes, options: StatusPageOptions):
   }
 
   async function page(code: number, explain?: ExplainView): Promise<Answer> {
-    const html = renderPage({ ...(await collect()), history: (key) => sampler.history(key), ...(explain ? { explain } : {}) });
+    const html = renderPage({
+      ...(await collect()),
+      history: (key) => sampler.history(key),
+      ...(explain ? { explain } : {}),
+    });
     return { code, body: html, headers: { ...securityHeaders, 'content-type': 'text/html; charset=utf-8' } };
   }
 
   routes.add(readMethods, '/ui', () => page(200));
-  routes.add(readMethods, '/debug/metrics', async (exchange) => jsonAnswer(exchange, 200, JSON.stringify(formatStatusJson(await collect())), { 'cache-control': 'no-store' }));
+  routes.add(readMethods, '/debug/metrics', async (exchange) =>
+    jsonAnswer(exchange, 200, JSON.stringify(formatStatusJson(await collect())), { 'cache-control': 'no-store' }),
+  );
   routes.add(readMethods, '/ui/', () => ({ code: 302, headers: { location: '/ui' } }));
   routes.add('POST', '/ui/explain', async (exchange) => {
     // NB: the page's form posts urlencoded; nothing else is a form.
-    if (mediaTypeOf(exchange.request.headers['content-type']) !== 'application/x-www-form-urlencoded') throw unsupportedMediaType(['application/x-www-form-urlencoded']);
+    if (mediaTypeOf(exchange.request.headers['content-type']) !== 'application/x-www-form-urlencoded')
+      throw unsupportedMediaType(['application/x-www-form-urlencoded']);
     const form = new URLSearchParams((await exchange.body(writeBodyLimit))?.toString('utf8') ?? '');
-    const view = { yaml: form.get('yaml') ?? '', currentReplicas: (form.get('currentReplicas') ?? '').trim(), selector: (form.get('selector') ?? '').trim(), history: form.get('history') ?? '' };
+    const view = {
+      yaml: form.get('yaml') ?? '',
+      currentReplicas: (form.get('currentReplicas') ?? '').trim(),
+      selector: (form.get('selector') ?? '').trim(),
+      history: form.get('history') ?? '',
+    };
     try {
-      if (view.currentReplicas !== '' && !/^\d+$/.test(view.currentReplicas)) throw new ExplainInputError('current replicas must be a whole number');
+      if (view.currentReplicas !== '' && !/^\d+$/.test(view.currentReplicas))
+        throw new ExplainInputError('current replicas must be a whole number');
       const hpa = parseHpa(view.yaml, 'the manifest');
-      const history = view.history.trim() === '' ? undefined : parseHistory(view.history, 'the history', { clock: Date.now() });
+      const history =
+        view.history.trim() === '' ? undefined : parseHistory(view.history, 'the history', { clock: Date.now() });
       const explanation = await explainHpa(hpa, fetcher, {
         resourceMapper: options.resourceMapper,
         ...(view.currentReplicas !== '' ? { currentReplicas: Number(view.currentReplicas) } : {}),
@@ -100,7 +121,12 @@ export function addStatusPageRoutes(routes: Routes, options: StatusPageOptions):
       const summary = `${d.currentReplicas} → ${d.desiredReplicas} replicas (${d.rescale ? 'rescale' : 'no change'}), bounded by ${d.rule}`;
       return await page(200, { ...view, text: formatExplanationText(explanation), summary });
     } catch (error) {
-      if (error instanceof InvalidHpaError || error instanceof ExplainInputError || error instanceof InvalidSelectorError || error instanceof InvalidHistoryError) {
+      if (
+        error instanceof InvalidHpaError ||
+        error instanceof ExplainInputError ||
+        error instanceof InvalidSelectorError ||
+        error instanceof InvalidHistoryError
+      ) {
         return page(400, { ...view, error: error.message });
       }
       throw error;

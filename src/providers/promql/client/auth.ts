@@ -34,20 +34,28 @@ export function createAuthHeaders(auth: PrometheusAuth): AuthHeaders {
     try {
       return readFileSync(file, 'utf8').trim();
     } catch (error) {
-      throw new Error(`cannot read the Prometheus ${what} ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+      throw new Error(
+        `cannot read the Prometheus ${what} ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+      );
     }
   };
-  let token = auth.bearerTokenFile === undefined ? undefined : { value: read(auth.bearerTokenFile, 'token file'), at: Date.now() };
-  const basic = auth.username === undefined
-    ? undefined
-    : `Basic ${Buffer.from(`${auth.username}:${auth.passwordFile === undefined ? '' : read(auth.passwordFile, 'password file')}`).toString('base64')}`;
+  let token =
+    auth.bearerTokenFile === undefined
+      ? undefined
+      : { value: read(auth.bearerTokenFile, 'token file'), at: Date.now() };
+  const basic =
+    auth.username === undefined
+      ? undefined
+      : `Basic ${Buffer.from(`${auth.username}:${auth.passwordFile === undefined ? '' : read(auth.passwordFile, 'password file')}`).toString('base64')}`;
   if ((auth.clientCertFile === undefined) !== (auth.clientKeyFile === undefined)) {
     throw new Error('a Prometheus client certificate needs both the certificate file and the key file');
   }
   const tls: https.AgentOptions = {
     keepAlive: true,
     ...(auth.caFile !== undefined ? { ca: read(auth.caFile, 'CA file') } : {}),
-    ...(auth.clientCertFile !== undefined ? { cert: read(auth.clientCertFile, 'client certificate'), key: read(auth.clientKeyFile!, 'client key') } : {}),
+    ...(auth.clientCertFile !== undefined
+      ? { cert: read(auth.clientCertFile, 'client certificate'), key: read(auth.clientKeyFile!, 'client key') }
+      : {}),
     ...(auth.insecureSkipTLSVerify === true ? { rejectUnauthorized: false } : {}),
   };
 
@@ -55,7 +63,10 @@ export function createAuthHeaders(auth: PrometheusAuth): AuthHeaders {
     async headers(): Promise<Record<string, string>> {
       if (token !== undefined && auth.bearerTokenFile !== undefined && Date.now() - token.at > tokenMaxAgeMs) {
         // NB: keep the old token if the file is briefly missing while it is being replaced.
-        const value = await readFile(auth.bearerTokenFile, 'utf8').then((text) => text.trim(), () => token!.value);
+        const value = await readFile(auth.bearerTokenFile, 'utf8').then(
+          (text) => text.trim(),
+          () => token!.value,
+        );
         token = { value, at: Date.now() };
       }
       if (token !== undefined) return { authorization: `Bearer ${token.value}` };

@@ -72,17 +72,27 @@ interface ApiBody {
 
 export function createPrometheusClient(options: PrometheusClientOptions): PrometheusServerClient {
   const base = new URL(options.url);
-  if (base.protocol !== 'http:' && base.protocol !== 'https:') throw new Error(`the Prometheus URL must be http or https, got ${options.url}`);
+  if (base.protocol !== 'http:' && base.protocol !== 'https:')
+    throw new Error(`the Prometheus URL must be http or https, got ${options.url}`);
   const authHeaders = createAuthHeaders(options.auth ?? {});
   const agent = base.protocol === 'https:' ? authHeaders.httpsAgent() : new http.Agent({ keepAlive: true });
   const verb = options.verb ?? 'GET';
   const name = options.name ?? 'Prometheus';
 
-  async function call(path: string, params: URLSearchParams, callOptions: CallOptions = {}, method = verb): Promise<unknown> {
+  async function call(
+    path: string,
+    params: URLSearchParams,
+    callOptions: CallOptions = {},
+    method = verb,
+  ): Promise<unknown> {
     const url = new URL(base.href.replace(/\/?$/, '/') + path.replace(/^\//, ''));
     const deadline = AbortSignal.timeout(options.timeoutMs);
     const signal = callOptions.signal === undefined ? deadline : AbortSignal.any([callOptions.signal, deadline]);
-    const headers: Record<string, string> = { accept: 'application/json', ...options.headers, ...(await authHeaders.headers()) };
+    const headers: Record<string, string> = {
+      accept: 'application/json',
+      ...options.headers,
+      ...(await authHeaders.headers()),
+    };
     if (options.bearerToken !== undefined) headers.authorization = `Bearer ${(await options.bearerToken()).trim()}`;
     let body: string | undefined;
     if (method === 'POST') {
@@ -96,7 +106,9 @@ export function createPrometheusClient(options: PrometheusClientOptions): Promet
       response = await send(url, { method, headers, agent, signal }, body);
     } catch (error) {
       if (callOptions.signal?.aborted === true) throw callOptions.signal.reason;
-      const why = deadline.aborted ? `did not answer within ${options.timeoutMs / 1000}s` : `is unreachable (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`;
+      const why = deadline.aborted
+        ? `did not answer within ${options.timeoutMs / 1000}s`
+        : `is unreachable (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`;
       throw serviceUnavailable(`unable to fetch metrics: ${name} ${why}`, error);
     }
     let parsed: ApiBody | undefined;
@@ -107,11 +119,23 @@ export function createPrometheusClient(options: PrometheusClientOptions): Promet
     }
     if (response.status === 200 && parsed?.status === 'success') return parsed.data;
     if (parsed?.status === 'error' && (parsed.errorType === 'bad_data' || parsed.errorType === 'execution')) {
-      throw new StatusError(500, 'InternalError', `${name} rejected the query: ${parsed.errorType}: ${parsed.error ?? ''}`, undefined, { cause: parsed });
+      throw new StatusError(
+        500,
+        'InternalError',
+        `${name} rejected the query: ${parsed.errorType}: ${parsed.error ?? ''}`,
+        undefined,
+        { cause: parsed },
+      );
     }
     const detail = parsed?.error ?? response.text.slice(0, 200);
-    const credentials = response.status === 401 || response.status === 403 ? ` (the credentials were refused${options.credentialsHint !== undefined ? `: ${options.credentialsHint}` : ''})` : '';
-    throw serviceUnavailable(`unable to fetch metrics: ${name} answered HTTP ${response.status}${credentials}`, new Error(`${url.pathname}: HTTP ${response.status}: ${detail}`));
+    const credentials =
+      response.status === 401 || response.status === 403
+        ? ` (the credentials were refused${options.credentialsHint !== undefined ? `: ${options.credentialsHint}` : ''})`
+        : '';
+    throw serviceUnavailable(
+      `unable to fetch metrics: ${name} answered HTTP ${response.status}${credentials}`,
+      new Error(`${url.pathname}: HTTP ${response.status}: ${detail}`),
+    );
   }
 
   return {
@@ -120,7 +144,10 @@ export function createPrometheusClient(options: PrometheusClientOptions): Promet
       await call('api/v1/status/buildinfo', new URLSearchParams(), callOptions, 'GET');
     },
     async query(expr, callOptions) {
-      const data = (await call('api/v1/query', new URLSearchParams({ query: expr }), callOptions)) as { resultType?: string; result?: unknown };
+      const data = (await call('api/v1/query', new URLSearchParams({ query: expr }), callOptions)) as {
+        resultType?: string;
+        result?: unknown;
+      };
       return toQueryResult(data);
     },
     async series(match, startMs, callOptions) {
@@ -133,7 +160,11 @@ export function createPrometheusClient(options: PrometheusClientOptions): Promet
   };
 }
 
-function send(url: URL, request: http.RequestOptions & { signal: AbortSignal }, body: string | undefined): Promise<{ status: number; text: string }> {
+function send(
+  url: URL,
+  request: http.RequestOptions & { signal: AbortSignal },
+  body: string | undefined,
+): Promise<{ status: number; text: string }> {
   const transport = url.protocol === 'https:' ? https : http;
   return new Promise((resolve, reject) => {
     const req = transport.request(url, request, (res) => {
@@ -150,7 +181,11 @@ function send(url: URL, request: http.RequestOptions & { signal: AbortSignal }, 
 
 function sampleOf(labels: unknown, pair: unknown): Sample {
   const [ts, text] = Array.isArray(pair) ? (pair as [number, string]) : [0, 'NaN'];
-  return { labels: (labels ?? {}) as Labels, timestamp: Math.round(Number(ts) * 1000), value: parseSampleValue(String(text)) };
+  return {
+    labels: (labels ?? {}) as Labels,
+    timestamp: Math.round(Number(ts) * 1000),
+    value: parseSampleValue(String(text)),
+  };
 }
 
 /** Prometheus writes sample values as strings: `"1.5"`, `"NaN"`, `"+Inf"`, `"-Inf"`. */
@@ -163,13 +198,21 @@ export function parseSampleValue(text: string): number {
 function toQueryResult(data: { resultType?: string; result?: unknown }): QueryResult {
   switch (data.resultType) {
     case 'vector':
-      return { resultType: 'vector', samples: ((data.result ?? []) as { metric?: unknown; value?: unknown }[]).map((s) => sampleOf(s.metric, s.value)) };
+      return {
+        resultType: 'vector',
+        samples: ((data.result ?? []) as { metric?: unknown; value?: unknown }[]).map((s) =>
+          sampleOf(s.metric, s.value),
+        ),
+      };
     case 'scalar':
       return { resultType: 'scalar', sample: sampleOf({}, data.result) };
     case 'matrix':
     case 'string':
       return { resultType: data.resultType };
     default:
-      throw serviceUnavailable('unable to fetch metrics: Prometheus answered in an unknown shape', new Error(JSON.stringify(data).slice(0, 200)));
+      throw serviceUnavailable(
+        'unable to fetch metrics: Prometheus answered in an unknown shape',
+        new Error(JSON.stringify(data).slice(0, 200)),
+      );
   }
 }

@@ -29,16 +29,22 @@ interface NameFilter {
 }
 
 /** Compiles rules already checked by `discoveryRuleSchema`. */
-export function compileRules(rules: readonly DiscoveryRule[], mapper: ResourceMapper, section: 'rules' | 'externalRules'): CompiledRule[] {
+export function compileRules(
+  rules: readonly DiscoveryRule[],
+  mapper: ResourceMapper,
+  section: 'rules' | 'externalRules',
+): CompiledRule[] {
   return rules.map((rule, index) => compileRule(rule, mapper, `${section}[${index}]`, section === 'externalRules'));
 }
 
 function compileRule(rule: DiscoveryRule, mapper: ResourceMapper, id: string, external: boolean): CompiledRule {
   const resources = createResourceConverter(rule.resources ?? {}, mapper);
-  const namespaced = external ? rule.resources?.namespaced ?? true : true;
+  const namespaced = external ? (rule.resources?.namespaced ?? true) : true;
   const query = createMetricsQuery(rule.metricsQuery, resources, namespaced);
   const filters: NameFilter[] = (rule.seriesFilters ?? []).map((filter) =>
-    filter.is !== undefined ? { regexp: compileGoRegexp(filter.is), positive: true } : { regexp: compileGoRegexp(filter.isNot!), positive: false },
+    filter.is !== undefined
+      ? { regexp: compileGoRegexp(filter.is), positive: true }
+      : { regexp: compileGoRegexp(filter.isNot!), positive: false },
   );
   const matches = rule.name?.matches ? compileGoRegexp(rule.name.matches) : /.*/;
   // NB: a `name.matches` is also a filter, as in the peer.
@@ -62,5 +68,7 @@ const clusterScoped = new Set(['namespaces', 'nodes', 'persistentvolumes']);
 
 /** NB: the peer lists namespace, node and persistent volume metrics as not namespaced (series_registry.go). */
 export function isClusterScoped(resource: GroupResource, mapper: ResourceMapper): boolean {
-  return (resource.group === '' && clusterScoped.has(resource.resource)) || mapper.kindFor(resource).namespaced === false;
+  return (
+    (resource.group === '' && clusterScoped.has(resource.resource)) || mapper.kindFor(resource).namespaced === false
+  );
 }

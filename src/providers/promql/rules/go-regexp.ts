@@ -15,18 +15,23 @@ export function compileGoRegexp(source: string): RegExp {
   let flags = '';
   const leading = /^\(\?([imsU]+)\)/.exec(body);
   if (leading !== null) {
-    if (leading[1]!.includes('U')) throw new RegexpError(`error parsing regexp ${JSON.stringify(source)}: the U (ungreedy) flag is not supported`);
+    if (leading[1]!.includes('U'))
+      throw new RegexpError(`error parsing regexp ${JSON.stringify(source)}: the U (ungreedy) flag is not supported`);
     flags = [...new Set(leading[1]!)].join('');
     body = body.slice(leading[0].length);
   }
   body = body.replace(/\(\?P</g, '(?<');
   if (/\(\?[imsU-]+[):]/.test(body)) {
-    throw new RegexpError(`error parsing regexp ${JSON.stringify(source)}: flags are supported only at the start, as in (?i)^foo`);
+    throw new RegexpError(
+      `error parsing regexp ${JSON.stringify(source)}: flags are supported only at the start, as in (?i)^foo`,
+    );
   }
   try {
     return new RegExp(body, flags);
   } catch (error) {
-    throw new RegexpError(`error parsing regexp ${JSON.stringify(source)}: ${(error as Error).message.replace(/^Invalid regular expression: /, '')}`);
+    throw new RegexpError(
+      `error parsing regexp ${JSON.stringify(source)}: ${(error as Error).message.replace(/^Invalid regular expression: /, '')}`,
+    );
   }
 }
 

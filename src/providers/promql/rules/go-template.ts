@@ -15,9 +15,7 @@ export class TemplateError extends Error {
   override readonly name = 'TemplateError';
 }
 
-type Part =
-  | { readonly text: string }
-  | { readonly field: string; readonly key?: string; readonly viaIndex?: boolean };
+type Part = { readonly text: string } | { readonly field: string; readonly key?: string; readonly viaIndex?: boolean };
 
 /** A parsed template: `execute` never throws for arguments of the declared shape. */
 export interface GoTemplate {
@@ -52,7 +50,8 @@ export function parseGoTemplate(source: string, fields: TemplateFields): GoTempl
     }
     if (text !== '') parts.push({ text });
     const close = source.indexOf(right, start);
-    if (close < 0) throw new TemplateError(`unclosed action at offset ${open}: ${JSON.stringify(source.slice(open, open + 30))}`);
+    if (close < 0)
+      throw new TemplateError(`unclosed action at offset ${open}: ${JSON.stringify(source.slice(open, open + 30))}`);
     let action = source.slice(start, close);
     if (action.endsWith(' -')) {
       action = action.slice(0, -2);
@@ -84,14 +83,22 @@ function parseAction(action: string, fields: TemplateFields): Part | undefined {
   );
 }
 
-function fieldPart(action: string, field: string, key: string | undefined, fields: TemplateFields, viaIndex = false): Part {
+function fieldPart(
+  action: string,
+  field: string,
+  key: string | undefined,
+  fields: TemplateFields,
+  viaIndex = false,
+): Part {
   const shape = fields[field];
   if (shape === undefined) {
     throw new TemplateError(`<<${action}>>: can't evaluate field ${field} (fields: ${Object.keys(fields).join(', ')})`);
   }
   if (key === undefined) return { field };
   if (shape !== 'map') {
-    throw new TemplateError(`<<${action}>>: ${field} is a ${shape}, so it has no ${viaIndex ? 'key' : 'field'} ${JSON.stringify(key)}`);
+    throw new TemplateError(
+      `<<${action}>>: ${field} is a ${shape}, so it has no ${viaIndex ? 'key' : 'field'} ${JSON.stringify(key)}`,
+    );
   }
   return { field, key, viaIndex };
 }
@@ -107,7 +114,10 @@ function render(part: Part, args: Readonly<Record<string, TemplateValue>>): stri
     return part.viaIndex === true ? '' : '<no value>';
   }
   // NB: Go prints a map as map[k:v k2:v2], keys sorted.
-  return `map[${Object.keys(value).sort().map((k) => `${k}:${value[k]}`).join(' ')}]`;
+  return `map[${Object.keys(value)
+    .sort()
+    .map((k) => `${k}:${value[k]}`)
+    .join(' ')}]`;
 }
 
 function isSlice(value: TemplateValue): value is readonly string[] {

@@ -3,7 +3,13 @@
  * @module
  */
 export { compileRules, isClusterScoped, type CompiledRule } from './compile-rules.js';
-export { discoveryRuleSchema, parsePrometheusDuration, resourceRulesSchema, type DiscoveryRule, type ResourceRules } from './rules-schema.js';
+export {
+  discoveryRuleSchema,
+  parsePrometheusDuration,
+  resourceRulesSchema,
+  type DiscoveryRule,
+  type ResourceRules,
+} from './rules-schema.js';
 export { createMetricsQuery, type MetricsQuery } from './metrics-query.js';
 export { createResourceConverter, type ResourceConverter } from './resource-converter.js';
 export { parseGoTemplate } from './go-template.js';

@@ -23,7 +23,11 @@ export interface MatcherSet {
  * list is a regular expression alternation (a user may send a regex on purpose). `gt`/`lt` have no PromQL
  * counterpart: the caller's mistake, 400. `labelFor` renames keys (object labels on series).
  */
-export function addSelectorMatchers(set: MatcherSet, selector: Selector, labelFor: (key: string) => string = (key) => key): void {
+export function addSelectorMatchers(
+  set: MatcherSet,
+  selector: Selector,
+  labelFor: (key: string) => string = (key) => key,
+): void {
   for (const requirement of selector.requirements) {
     const label = labelFor(requirement.key);
     set.exprs.push(matcherFor(requirement, label));
@@ -50,7 +54,9 @@ function matcherFor(requirement: Requirement, label: string): string {
       return labelEq(label, '');
     case 'gt':
     case 'lt':
-      throw badRequest(`the label selector operator ${operator} (on ${requirement.key}) cannot be expressed as a Prometheus label matcher`);
+      throw badRequest(
+        `the label selector operator ${operator} (on ${requirement.key}) cannot be expressed as a Prometheus label matcher`,
+      );
   }
 }
 

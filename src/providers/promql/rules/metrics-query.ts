@@ -56,7 +56,8 @@ export interface MetricsQuery {
  */
 export function createMetricsQuery(source: string, converter: ResourceConverter, namespaced: boolean): MetricsQuery {
   const template = parseGoTemplate(source, metricsQueryFields);
-  if (template.fields.length === 0 && template.execute({}).trim() === '') throw new TemplateError('the template renders an empty query');
+  if (template.fields.length === 0 && template.execute({}).trim() === '')
+    throw new TemplateError('the template renders an empty query');
   // NB: a rule that maps no label to namespaces gets `namespace`, the label the peer's docs assume; the peer
   // itself fails every namespaced request of such a rule.
   const namespaceLabel = (): string => converter.labelForResource(namespaces) ?? 'namespace';
@@ -77,7 +78,9 @@ export function createMetricsQuery(source: string, converter: ResourceConverter,
       if (objectLabel === undefined) throw new Error(`the rule maps no label to ${request.resource.resource}`);
       const names = request.names;
       const value = names === undefined ? '.+' : names.join('|');
-      set.exprs.push(names !== undefined && names.length === 1 ? labelEq(objectLabel, value) : labelMatches(objectLabel, value));
+      set.exprs.push(
+        names !== undefined && names.length === 1 ? labelEq(objectLabel, value) : labelMatches(objectLabel, value),
+      );
       set.valuesByName[objectLabel] = value;
       const groupBy = [objectLabel, ...(request.extraGroupBy ?? [])];
       const query = template.execute({
@@ -98,7 +101,13 @@ export function createMetricsQuery(source: string, converter: ResourceConverter,
         set.valuesByName[label] = request.namespace;
       }
       // NB: external queries have an empty GroupBy, as in the peer's QueryForExternalSeries.
-      return template.execute({ Series: request.series, LabelMatchers: set.exprs.join(','), LabelValuesByName: set.valuesByName, GroupBy: '', GroupBySlice: [] });
+      return template.execute({
+        Series: request.series,
+        LabelMatchers: set.exprs.join(','),
+        LabelValuesByName: set.valuesByName,
+        GroupBy: '',
+        GroupBySlice: [],
+      });
     },
   };
 }

@@ -18,7 +18,9 @@ export interface ResourceConverter {
 
 export interface ResourceMapping {
   readonly template?: string | undefined;
-  readonly overrides?: Readonly<Record<string, { readonly group?: string | undefined; readonly resource: string }>> | undefined;
+  readonly overrides?:
+    | Readonly<Record<string, { readonly group?: string | undefined; readonly resource: string }>>
+    | undefined;
 }
 
 /** Throws a TemplateError for a bad template. */
@@ -30,7 +32,9 @@ export function createResourceConverter(mapping: ResourceMapping, mapper: Resour
     labelToResource.set(label, resource);
     resourceToLabel.set(groupResourceString(resource), label);
   }
-  const template = mapping.template ? parseGoTemplate(mapping.template, { Group: 'string', Resource: 'string' }) : undefined;
+  const template = mapping.template
+    ? parseGoTemplate(mapping.template, { Group: 'string', Resource: 'string' })
+    : undefined;
   if (template !== undefined && !template.fields.includes('Resource')) {
     throw new TemplateError('the template must include <<.Resource>>, so that labels can be matched back to resources');
   }
@@ -54,7 +58,10 @@ export function createResourceConverter(mapping: ResourceMapping, mapper: Resour
       const known = resourceToLabel.get(key);
       if (known !== undefined || template === undefined) return known;
       // NB: the template sees the singular resource and the group with `.`/`-` as `_` (GroupNameSanitizer).
-      const label = template.execute({ Group: resource.group.replace(/[.-]/g, '_'), Resource: singular(resource, mapper) });
+      const label = template.execute({
+        Group: resource.group.replace(/[.-]/g, '_'),
+        Resource: singular(resource, mapper),
+      });
       if (label === '') return undefined;
       resourceToLabel.set(key, label);
       return label;
@@ -77,7 +84,13 @@ function labelExtractor(template: GoTemplate): LabelExtractor {
   const rendered = template.execute({ Group: `${marker}g${marker}`, Resource: `${marker}r${marker}` });
   const source = rendered
     .split(marker)
-    .map((piece, i) => (i % 2 === 1 ? (piece === 'g' ? '(?<group>.+?)' : '(?<resource>.+?)') : piece.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
+    .map((piece, i) =>
+      i % 2 === 1
+        ? piece === 'g'
+          ? '(?<group>.+?)'
+          : '(?<resource>.+?)'
+        : piece.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'),
+    )
     .join('');
   return { regexp: new RegExp(`^${source}$`) };
 }

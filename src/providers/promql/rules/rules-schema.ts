@@ -9,7 +9,9 @@ import { captureGroupCount, compileGoRegexp } from './go-regexp.js';
 import { parseGoTemplate } from './go-template.js';
 import { metricsQueryFields } from './metrics-query.js';
 
-const required = { error: (issue: { input: unknown }) => (issue.input === undefined ? 'required' : 'must be a string') };
+const required = {
+  error: (issue: { input: unknown }) => (issue.input === undefined ? 'required' : 'must be a string'),
+};
 
 function checked(check: (text: string) => void, what: string) {
   return z.string(required).superRefine((text, ctx) => {
@@ -60,12 +62,19 @@ const nameMapping = z
     } catch {
       return;
     }
-    if (groups > 1) ctx.addIssue({ code: 'custom', path: ['as'], message: `matches has ${groups} capture groups, so \`as\` must say how to name the metric (e.g. "\${1}_per_second")` });
+    if (groups > 1)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['as'],
+        message: `matches has ${groups} capture groups, so \`as\` must say how to name the metric (e.g. "\${1}_per_second")`,
+      });
   });
 
 export const discoveryRuleSchema = z
   .object({
-    seriesQuery: z.string(required).min(1, { message: 'required: a series selector such as \'{__name__=~"^http_.*",namespace!=""}\'' }),
+    seriesQuery: z
+      .string(required)
+      .min(1, { message: 'required: a series selector such as \'{__name__=~"^http_.*",namespace!=""}\'' }),
     seriesFilters: z.array(regexFilter).nullish(),
     resources: resourceMapping.optional(),
     name: nameMapping.optional(),
@@ -100,7 +109,9 @@ const resourceRuleSchema = z
     containerQuery: metricsQueryTemplate,
     nodeQuery: metricsQueryTemplate,
     resources: resourceMapping.optional(),
-    containerLabel: z.string(required).min(1, { message: 'required: the series label that names the container, such as container' }),
+    containerLabel: z
+      .string(required)
+      .min(1, { message: 'required: the series label that names the container, such as container' }),
   })
   .strict();
 

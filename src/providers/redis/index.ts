@@ -51,6 +51,9 @@ const redisBackend: BackendFactory<RedisBackendConfig> = {
         connectTimeout: 5000,
         commandTimeout,
         retryStrategy: (attempt) => Math.min(attempt * 100, 1000),
+        // NB: after a failover a reconnect can land on a node that is (or is being turned into) a replica; its
+        // READONLY answers would refuse every write until a restart. A reconnect asks the Sentinels for the master.
+        reconnectOnError: (error: Error) => error.message.startsWith('READONLY'),
       };
     };
     const onError = (client: Redis | Cluster, name: string): void => {

@@ -28,7 +28,8 @@ const unusedHandler = (): void => undefined;
 export class Routes {
   /**
    * Matches by method and exact path. NB: an HPA asks the same few paths over and over, and find-my-way's percent
-   * scan of a path such as `pods/%2A/...` costs more than the in-memory answer behind it. Cleared when a route is added.
+   * scan of a path such as `pods/%2A/...` costs more than the in-memory answer behind it. Cleared when a route is
+   * added.
    */
   private readonly remembered = new Map<string, BoundedCache<RouteMatch>>();
   private readonly router = FindMyWay({

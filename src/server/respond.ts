@@ -6,6 +6,7 @@
  */
 import type { IncomingMessage } from 'node:http';
 import { goPretty } from '../api/json.js';
+import { BoundedCache } from './bounded-cache.js';
 
 /** NB: Go strconv.ParseBool's accepted spellings. */
 const trueWords = new Set(['1', 't', 'T', 'TRUE', 'true', 'True']);
@@ -41,7 +42,20 @@ export function jsonBytes(request: Pick<IncomingMessage, 'url' | 'headers'>, bod
  * ask for a different object (Table, APIGroupDiscoveryList) that this server does not produce.
  */
 export function acceptsJson(accept: string | undefined): boolean {
-  if (accept === undefined || accept.trim() === '') return true;
+  if (accept === undefined) return true;
+  // NB: clients send the same few Accept headers on every request; splitting them again costs a cache hit's worth.
+  let answer = acceptAnswers.get(accept);
+  if (answer === undefined) {
+    answer = parseAcceptsJson(accept);
+    acceptAnswers.set(accept, answer);
+  }
+  return answer;
+}
+
+const acceptAnswers = new BoundedCache<boolean>();
+
+function parseAcceptsJson(accept: string): boolean {
+  if (accept.trim() === '') return true;
   for (const entry of accept.split(',')) {
     const [type = '', ...params] = entry.split(';').map((p) => p.trim().toLowerCase());
     if (params.some((p) => p.startsWith('q=') && Number(p.slice(2)) === 0)) continue;

@@ -61,6 +61,7 @@ export function createSelfMetrics(
     },
   });
   const records = new Map<string, RequestRecord>();
+  const recordsByVerb = new Map<string, Map<string, Map<string, Map<number, RequestRecord>>>>();
 
   function renderRequests(): string {
     const all = [...records.values()];
@@ -98,9 +99,17 @@ export function createSelfMetrics(
   return {
     contentType: registry.contentType,
     observe(verb, group, version, code, seconds) {
-      const key = `${verb} ${group} ${version} ${code}`;
-      let record = records.get(key);
+      // NB: nested maps rather than one joined key: the parts are strings the request path already hashed, and joining
+      // them into a new string to hash again cost more than the rest of counting.
+      let byGroup = recordsByVerb.get(verb);
+      if (byGroup === undefined) recordsByVerb.set(verb, (byGroup = new Map()));
+      let byVersion = byGroup.get(group);
+      if (byVersion === undefined) byGroup.set(group, (byVersion = new Map()));
+      let byCode = byVersion.get(version);
+      if (byCode === undefined) byVersion.set(version, (byCode = new Map()));
+      let record = byCode.get(code);
       if (record === undefined) {
+        const key = `${verb} ${group} ${version} ${code}`;
         const latencyLabels = `verb="${escapeLabel(verb)}",group="${escapeLabel(group)}",version="${escapeLabel(version)}"`;
         record = {
           key: { verb, group, version, code },
@@ -111,6 +120,7 @@ export function createSelfMetrics(
           bucketCounts: buckets.map(() => 0),
         };
         records.set(key, record);
+        byCode.set(code, record);
       }
       record.count++;
       record.sum += seconds;

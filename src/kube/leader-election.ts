@@ -262,7 +262,11 @@ export class LeaderElector {
     const fields = { lease: this.path, err: (error as Error).message };
     // NB: a 409 is the normal outcome of losing a race: another candidate wrote first.
     if (conflict || this.warned) this.options.logger.debug(fields, `lease ${what} failed`);
-    else this.options.logger.warn(fields, `cannot ${what} the lease; retrying, further failures are logged at debug level`);
+    else
+      this.options.logger.warn(
+        fields,
+        `cannot ${what} the lease; retrying, further failures are logged at debug level`,
+      );
     if (!conflict) this.warned = true;
     return false;
   }

@@ -39,12 +39,7 @@ export interface MetricQueryView {
 }
 
 /** `stored`: show the status the leader wrote (this replica does not evaluate), unless the object does not compile. */
-export function viewOf(
-  entry: MetricQueryEntry,
-  activeWindowMs: number,
-  now: number,
-  stored = false,
-): MetricQueryView {
+export function viewOf(entry: MetricQueryEntry, activeWindowMs: number, now: number, stored = false): MetricQueryView {
   const status =
     stored && entry.invalid === undefined && entry.object.status !== undefined
       ? entry.object.status

@@ -138,6 +138,7 @@ export class MetricQueryStatusLoop {
     const urgent: [MetricQueryEntry, MetricQueryStatus][] = [];
     const routine: [MetricQueryEntry, MetricQueryStatus][] = [];
     const alive = new Set<string>();
+    const due: [MetricQueryEntry, string][] = [];
     for (const entry of this.options.registry.all()) {
       const id = idOf(entry);
       alive.add(id);
@@ -145,10 +146,9 @@ export class MetricQueryStatusLoop {
         entry.compiled !== undefined &&
         entry.rejected === undefined &&
         entry.nextEvaluationAt <= now &&
-        this.evaluating.size < this.concurrency &&
         !this.evaluating.has(id)
       ) {
-        this.runEvaluation(entry, id);
+        due.push([entry, id]);
       }
       if (this.inFlight.has(id)) continue;
       if (awaitingFirstEvaluation(entry)) continue;
@@ -160,6 +160,10 @@ export class MetricQueryStatusLoop {
       if (isUrgent(next, current)) urgent.push([entry, next]);
       else if (written === undefined || now - written.at >= this.minValueWriteIntervalMs) routine.push([entry, next]);
     }
+    // NB: the longest overdue first: when more are due than run at once, the same few must not always win.
+    due.sort(([a], [b]) => a.nextEvaluationAt - b.nextEvaluationAt);
+    for (const [entry, id] of due.slice(0, Math.max(0, this.concurrency - this.evaluating.size)))
+      this.runEvaluation(entry, id);
     for (const id of this.written.keys()) if (!alive.has(id)) this.written.delete(id);
     for (const [entry, status] of [...urgent, ...routine]) {
       if (this.tokens < 1) break;

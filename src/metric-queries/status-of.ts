@@ -136,7 +136,9 @@ export function knownReadTime(entry: MetricQueryEntry): string | undefined {
 export function readTimeToReport(entry: MetricQueryEntry, activeWindowMs: number): string | undefined {
   const known = knownReadTime(entry);
   if (entry.lastReadAt === undefined) return known;
-  return entry.lastReadAt - parseTime(known) >= activeWindowMs / 2 ? rfc3339(entry.lastReadAt) : known;
+  // NB: compared at the second the field holds, so the moves are at least half a window apart.
+  const read = rfc3339(entry.lastReadAt);
+  return parseTime(read) - parseTime(known) >= activeWindowMs / 2 ? read : known;
 }
 
 /** `status` with `lastReadTime` set to `lastReadTime` (or removed): to compare statuses apart from it. */

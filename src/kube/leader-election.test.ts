@@ -1,5 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { PassThrough } from 'node:stream';
 import { setImmediate as immediate } from 'node:timers/promises';
 import { createLogger } from '../log/index.js';
 import { KubeApiError } from './kube-client.js';
@@ -85,7 +86,7 @@ class LeaseStore {
   }
 }
 
-const logger = createLogger({ format: 'json', verbosity: 0 });
+const logger = createLogger({ format: 'json', verbosity: 0, destination: new PassThrough() });
 
 function candidate(store: LeaseStore, clock: FakeClock, identity: string, reachable?: () => boolean) {
   const changes: { leading: boolean; at: number }[] = [];

@@ -6,6 +6,7 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { PassThrough } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { loadKubeClient, type KubeClient } from '../../src/kube/kube-client.js';
 import type { Lease } from '../../src/kube/leader-election.js';
@@ -61,7 +62,7 @@ describe('MetricQuery status writes with several replicas', () => {
       backend: { readiness: () => ({ ready: true }), close: async () => {} },
       backends: (name) => (name === 'prom' ? { kind: 'prometheus', queries: runner } : undefined),
       mapper: createStaticResourceMapper(),
-      logger: createLogger({ format: 'json', verbosity: 0 }),
+      logger: createLogger({ format: 'json', verbosity: 0, destination: new PassThrough() }),
       status: { evaluateEveryMs: 500, writesPerSecond, minValueWriteIntervalMs: 60_000, activeWindowMs },
       leaderElection: { ...lease, ...timings },
     });

@@ -107,6 +107,35 @@ export type { ResourceMapper, ResourceKind } from './kube/resource-mapper.js';
 export { createStaticResourceMapper } from './kube/static-resource-mapper.js';
 export type { ObjectLister, ObjectMatches } from './kube/object-lister.js';
 export { createKubeDeps, type KubeDeps, type KubeDepsOptions } from './kube/kube-deps.js';
+export type { KubeClient } from './kube/kube-client.js';
+export {
+  LeaderElector,
+  defaultIdentity,
+  defaultLeaseNamespace,
+  type Lease,
+  type LeaseSpec,
+  type LeaderElectorOptions,
+} from './kube/leader-election.js';
+// NB: MetricQuery values are the light ones; createMetricQueryFeature loads the rest (client-node, PromQL) on call.
+export { createMetricQueryFeature } from './metric-queries/create-metric-query-feature.js';
+export {
+  metricQuerySpecSchema,
+  metricQueryApiVersion,
+  metricQueryKind,
+  metricQueryPath,
+  metricQueriesPath,
+} from './metric-queries/metric-query.js';
+export type {
+  ConditionStatus,
+  MetricQueryCondition,
+  MetricQueryFeature,
+  MetricQueryFeatureOptions,
+  MetricQueryLeaderElection,
+  MetricQueryObject,
+  MetricQuerySpec,
+  MetricQueryStatus,
+  MetricQueryView,
+} from './metric-queries/index.js';
 export { addServeFlags, type AddServeFlagsOptions, type ServeFlags } from './cli/serve-flags.js';
 export { addServingFlags, type ServingFlags } from './serving/serving-flags.js';
 export { serve } from './cli/serve.js';

@@ -34,6 +34,16 @@ export interface ServeFlags extends ServingFlags {
   readonly metricQueryStatusWrites?: number;
   /** `--metric-query-evaluate-interval` in milliseconds: how often each object's query runs for its status. */
   readonly metricQueryEvaluateInterval?: number;
+  /** `--metric-query-leader-elect`: only the replica holding the Lease writes MetricQuery statuses; default true. */
+  readonly metricQueryLeaderElect?: boolean;
+  /** `--metric-query-lease-name`. */
+  readonly metricQueryLeaseName?: string;
+  /** `--metric-query-lease-namespace`; default POD_NAMESPACE, the ServiceAccount's, or the kubeconfig context's. */
+  readonly metricQueryLeaseNamespace?: string;
+  /** `--metric-query-lease-duration`, `--metric-query-renew-deadline`, `--metric-query-retry-period`, in ms. */
+  readonly metricQueryLeaseDuration?: number;
+  readonly metricQueryRenewDeadline?: number;
+  readonly metricQueryRetryPeriod?: number;
 }
 
 export interface AddServeFlagsOptions {
@@ -97,6 +107,38 @@ export function addServeFlags(command: Command, options: AddServeFlagsOptions = 
         )
           .argParser(positiveDuration)
           .default(30_000, '30s'),
+      )
+      .addOption(
+        new Option(
+          '--metric-query-leader-elect <bool>',
+          'with several replicas, only the one holding a Lease writes MetricQuery statuses',
+        )
+          .argParser(boolean)
+          .default(true, 'true'),
+      )
+      .option(
+        '--metric-query-lease-name <name>',
+        'the Lease of --metric-query-leader-elect',
+        'metrics-adapter-metric-queries',
+      )
+      .option(
+        '--metric-query-lease-namespace <namespace>',
+        "the Lease's namespace (default: POD_NAMESPACE, else the service account's, else the kubeconfig context's)",
+      )
+      .addOption(
+        new Option('--metric-query-lease-duration <duration>', 'followers take over a Lease not renewed this long')
+          .argParser(positiveDuration)
+          .default(15_000, '15s'),
+      )
+      .addOption(
+        new Option('--metric-query-renew-deadline <duration>', 'the leader stops writing when not renewed this long')
+          .argParser(positiveDuration)
+          .default(10_000, '10s'),
+      )
+      .addOption(
+        new Option('--metric-query-retry-period <duration>', 'between attempts to acquire or renew the Lease')
+          .argParser(positiveDuration)
+          .default(2_000, '2s'),
       );
     addBackendFlags(command, options.backendFactories ?? []);
   }

@@ -4,10 +4,11 @@
  * @module
  */
 import { createAdapter } from '../adapter.js';
-import { KubeApiError } from '../kube/kube-client.js';
+import { KubeApiError, type KubeClient } from '../kube/kube-client.js';
 import { createKubeDeps, type KubeDeps } from '../kube/kube-deps.js';
+import { checkElectionTimings, defaultLeaseNamespace } from '../kube/leader-election.js';
 import { createLogger, type Logger } from '../log/index.js';
-import type { MetricQueryFeature } from '../metric-queries/start-metric-queries.js';
+import type { MetricQueryFeature, MetricQueryLeaderElection } from '../metric-queries/start-metric-queries.js';
 import { CliError } from '../serving/cli-error.js';
 import { checkBindAddress, listenAndAnnounce, prepareServing, type RunningAdapter } from '../serving/serve-setup.js';
 import { planBackend, type RunningBackend } from './backend-plan.js';
@@ -20,6 +21,7 @@ export async function serve(
   logger: Logger = createLogger({ format: flags.logFormat, verbosity: flags.v }),
 ): Promise<RunningAdapter> {
   checkBindAddress(flags);
+  electionTimings(flags);
   const config = flags.config === undefined ? undefined : await readConfigFile(flags.config);
   const plan = await planBackend(flags, config);
   const ingest = ingestSectionOf(config);
@@ -41,7 +43,7 @@ export async function serve(
   const metricQueries = await startMetricQueryFeature(flags, running, kube, logger);
   const backend = metricQueries?.backend ?? running.backend;
   const release = async () => {
-    metricQueries?.close();
+    await metricQueries?.close();
     await running.close();
     await kube.close();
   };
@@ -77,7 +79,9 @@ async function startMetricQueryFeature(
   if (flags.metricQueries === false || kube.client === undefined) return undefined;
   // NB: imported here: it loads client-node and the PromQL parser, which a standalone adapter never needs.
   const { startMetricQueries } = await import('../metric-queries/start-metric-queries.js');
+  const leaderElection = leaderElectionOf(flags, kube.client);
   return startMetricQueries({
+    ...(leaderElection !== undefined ? { leaderElection } : {}),
     client: kube.client,
     backend: running.backend,
     backends: (name) => running.named(name),
@@ -93,6 +97,33 @@ async function startMetricQueryFeature(
         : {}),
     },
   });
+}
+
+/** The Lease timings of the flags. Throws CliError when client-go would refuse them. */
+function electionTimings(flags: ServeFlags) {
+  const leaseDurationMs = flags.metricQueryLeaseDuration ?? 15_000;
+  const renewDeadlineMs = flags.metricQueryRenewDeadline ?? 10_000;
+  const retryPeriodMs = flags.metricQueryRetryPeriod ?? 2_000;
+  const problem = checkElectionTimings(leaseDurationMs, renewDeadlineMs, retryPeriodMs);
+  if (problem !== undefined)
+    throw new CliError(
+      `--metric-query-lease-duration, --metric-query-renew-deadline, --metric-query-retry-period: ${problem}`,
+    );
+  return { leaseDurationMs, renewDeadlineMs, retryPeriodMs };
+}
+
+/** The Lease of `--metric-query-leader-elect`, or undefined when it is off. */
+function leaderElectionOf(flags: ServeFlags, client: KubeClient): MetricQueryLeaderElection | undefined {
+  if (flags.metricQueryLeaderElect === false) return undefined;
+  const { leaseDurationMs, renewDeadlineMs, retryPeriodMs } = electionTimings(flags);
+  const context = client.config.getContextObject(client.config.getCurrentContext());
+  return {
+    name: flags.metricQueryLeaseName ?? 'metrics-adapter-metric-queries',
+    namespace: flags.metricQueryLeaseNamespace ?? defaultLeaseNamespace(context?.namespace),
+    leaseDurationMs,
+    renewDeadlineMs,
+    retryPeriodMs,
+  };
 }
 
 /** The cluster from --kubeconfig or the in-cluster ServiceAccount; standalone without either. */

@@ -82,7 +82,8 @@ test('rendering puts every object in the namespace and wires caBundle, Secret, i
   );
   for (const object of objects) {
     if (object.metadata.namespace === undefined) continue;
-    const expected = object.kind === 'RoleBinding' ? 'kube-system' : 'metrics';
+    const expected =
+      object.kind === 'RoleBinding' && object.metadata.name.endsWith('-auth-reader') ? 'kube-system' : 'metrics';
     assert.equal(object.metadata.namespace, expected, `${object.kind} ${object.metadata.name}`);
   }
   const subjects = objects.flatMap((o) => (o.subjects as { name: string; namespace: string }[] | undefined) ?? []);
@@ -90,7 +91,7 @@ test('rendering puts every object in the namespace and wires caBundle, Secret, i
     'kube-system/horizontal-pod-autoscaler',
     'metrics/metrics-adapter',
   ]);
-  const authReader = byKind('RoleBinding')[0]!;
+  const authReader = byKind('RoleBinding').find((b) => b.metadata.name.endsWith('-auth-reader'))!;
   assert.deepEqual(authReader.roleRef, {
     apiGroup: 'rbac.authorization.k8s.io',
     kind: 'Role',

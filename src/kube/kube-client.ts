@@ -1,6 +1,7 @@
 /**
  * The connection to kube-apiserver: a client-node KubeConfig loaded from `--kubeconfig` or from the
- * in-cluster ServiceAccount, a JSON GET for lists and discovery, a merge PATCH for status, and client-node's Watch. NB:
+ * in-cluster ServiceAccount, a JSON GET for lists and discovery, a merge PATCH for status, POST and PUT for Leases, and
+ * client-node's Watch. NB:
  * client-node
  * is imported lazily; it takes about a second to load, which a standalone adapter never pays.
  * @module
@@ -34,6 +35,13 @@ export interface KubeClient {
    * PATCH `path` with a JSON merge patch (RFC 7386); resolves with the object the server returns. Throws KubeApiError.
    */
   mergePatch<T>(path: string, patch: unknown, signal?: AbortSignal): Promise<T>;
+  /** POST `object` to the collection at `path`; resolves with the created object. Throws KubeApiError (409: exists). */
+  create<T>(path: string, object: unknown, signal?: AbortSignal): Promise<T>;
+  /**
+   * PUT `object` to `path`; with `metadata.resourceVersion` set, the server answers 409 when the object changed since.
+   * Throws KubeApiError.
+   */
+  replace<T>(path: string, object: unknown, signal?: AbortSignal): Promise<T>;
 }
 
 export interface LoadKubeClientOptions {
@@ -81,13 +89,15 @@ export async function loadKubeClient(options: LoadKubeClientOptions): Promise<Ku
     watch: new k8s.Watch(config),
     getJson: (path, signal) => send(config, server, 'GET', path, undefined, signal),
     mergePatch: (path, patch, signal) => send(config, server, 'PATCH', path, JSON.stringify(patch), signal),
+    create: (path, object, signal) => send(config, server, 'POST', path, JSON.stringify(object), signal),
+    replace: (path, object, signal) => send(config, server, 'PUT', path, JSON.stringify(object), signal),
   };
 }
 
 async function send<T>(
   config: KubeConfig,
   server: string,
-  method: 'GET' | 'PATCH',
+  method: 'GET' | 'PATCH' | 'POST' | 'PUT',
   path: string,
   body: string | undefined,
   signal: AbortSignal | undefined,
@@ -106,7 +116,9 @@ async function send<T>(
         headers: {
           ...options.headers,
           accept: 'application/json',
-          ...(body !== undefined ? { 'content-type': 'application/merge-patch+json' } : {}),
+          ...(body !== undefined
+            ? { 'content-type': method === 'PATCH' ? 'application/merge-patch+json' : 'application/json' }
+            : {}),
         },
         ...(signal ? { signal } : {}),
       },

@@ -10,4 +10,10 @@ export { scopePromQL, PromQLSyntaxError } from './scope-promql.js';
 export { MetricQueryRegistry, type MetricQueryEntry } from './metric-query-registry.js';
 export { withMetricQueries } from './serve-metric-queries.js';
 export type { MetricQueryView } from './status-of.js';
-export { startMetricQueries, type MetricQueryFeature, type MetricQueryFeatureOptions } from './start-metric-queries.js';
+export {
+  startMetricQueries,
+  type MetricQueryFeature,
+  type MetricQueryFeatureOptions,
+  type MetricQueryLeaderElection,
+} from './start-metric-queries.js';
+export { createMetricQueryFeature } from './create-metric-query-feature.js';

@@ -33,6 +33,8 @@ export interface MetricQueryEntry {
   /** The back end could not be reached on the last run; the object stays Valid. */
   unavailable: string | undefined;
   lastReadAt: number | undefined;
+  /** Epoch ms this replica last wrote into `status.lastReadTime`; its watch may not have delivered it yet. */
+  reportedReadAt: number | undefined;
   evaluation: Evaluation | undefined;
   /** Epoch ms of the next evaluation for the status. */
   nextEvaluationAt: number;
@@ -79,6 +81,7 @@ export class MetricQueryRegistry {
       rejected: undefined,
       unavailable: undefined,
       lastReadAt: undefined,
+      reportedReadAt: undefined,
       evaluation: undefined,
       nextEvaluationAt: 0,
     };

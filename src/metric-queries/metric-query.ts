@@ -61,6 +61,11 @@ export interface MetricQueryStatus {
   /** How many series (External) or objects (Custom) the last evaluation gave. */
   readonly series?: number;
   readonly lastUpdated?: string;
+  /**
+   * When a client last read the object through any replica, moved forward at most every half Active window: how
+   * replicas that do not write statuses tell the one that does (docs/metric-queries.md, High availability).
+   */
+  readonly lastReadTime?: string;
   readonly conditions?: readonly MetricQueryCondition[];
 }
 

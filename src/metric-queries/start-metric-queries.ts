@@ -1,10 +1,12 @@
 /**
  * Starts the MetricQuery feature beside a running back end: the informer feeds the registry, the registry
  * compiles each object against the back ends of the moment (again after a config reload), the wrapped back
- * end serves them, and the status loop writes their statuses.
+ * end serves them, and the status loop writes their statuses: with `leaderElection`, only while this replica holds
+ * the Lease.
  * @module
  */
 import type { KubeClient } from '../kube/kube-client.js';
+import { LeaderElector, type LeaderElectorOptions } from '../kube/leader-election.js';
 import type { ObjectLister } from '../kube/object-lister.js';
 import type { ResourceMapper } from '../kube/resource-mapper.js';
 import type { Logger } from '../log/index.js';
@@ -31,7 +33,18 @@ export interface MetricQueryFeatureOptions {
     StatusLoopOptions,
     'evaluateEveryMs' | 'writesPerSecond' | 'minValueWriteIntervalMs' | 'activeWindowMs'
   >;
+  /**
+   * With several replicas: the Lease that picks the one replica writing statuses (every replica serves).
+   * Without it this replica always writes.
+   */
+  readonly leaderElection?: MetricQueryLeaderElection;
 }
+
+/** Where the Lease is and its timings; the defaults are client-go's (15 s, 10 s, 2 s). */
+export type MetricQueryLeaderElection = Pick<
+  LeaderElectorOptions,
+  'namespace' | 'name' | 'identity' | 'leaseDurationMs' | 'renewDeadlineMs' | 'retryPeriodMs'
+>;
 
 export interface MetricQueryFeature {
   /** The back end with MetricQuery objects in front. */
@@ -39,10 +52,13 @@ export interface MetricQueryFeature {
   readonly registry: MetricQueryRegistry;
   readonly informer: MetricQueryInformer;
   readonly statusLoop: MetricQueryStatusLoop;
+  /** With `leaderElection`. */
+  readonly elector: LeaderElector | undefined;
   render(): string;
   /** Every object as the status page shows it: invalid ones first, then by namespace and name. */
   views(): MetricQueryView[];
-  close(): void;
+  /** Stops watching and writing; a leader releases the Lease so another replica takes over at once. */
+  close(): Promise<void>;
 }
 
 export function startMetricQueries(options: MetricQueryFeatureOptions): MetricQueryFeature {
@@ -57,12 +73,17 @@ export function startMetricQueries(options: MetricQueryFeatureOptions): MetricQu
     { upsert: (o) => registry.upsert(o), remove: (o) => registry.remove(o) },
     logger,
   );
+  const elector =
+    options.leaderElection === undefined
+      ? undefined
+      : new LeaderElector({ ...options.leaderElection, client: options.client, logger });
   const statusLoop = new MetricQueryStatusLoop({
     registry,
     client: options.client,
     mapper: options.mapper,
     logger,
     ...options.status,
+    ...(elector !== undefined ? { isLeader: () => elector.isLeader() } : {}),
   });
   const backend = withMetricQueries(options.backend, {
     registry,
@@ -79,24 +100,36 @@ export function startMetricQueries(options: MetricQueryFeatureOptions): MetricQu
   reloadCheck.unref();
   informer.start();
   statusLoop.start();
-  logger.info({ allowedBackends: options.allowedBackends ?? 'all' }, 'serving MetricQuery objects');
+  elector?.start();
+  logger.info(
+    {
+      allowedBackends: options.allowedBackends ?? 'all',
+      ...(options.leaderElection !== undefined
+        ? { lease: `${options.leaderElection.namespace}/${options.leaderElection.name}`, identity: elector!.identity }
+        : {}),
+    },
+    'serving MetricQuery objects',
+  );
   return {
     backend,
     registry,
     informer,
     statusLoop,
+    elector,
     render: () => statusLoop.render(),
     views() {
       const now = Date.now();
-      const views = [...registry.all()].map((entry) => viewOf(entry, statusLoop.activeWindowMs, now));
+      const stored = elector !== undefined && !elector.isLeader();
+      const views = [...registry.all()].map((entry) => viewOf(entry, statusLoop.activeWindowMs, now, stored));
       return views.sort(
         (a, b) => Number(a.valid === 'True') - Number(b.valid === 'True') || a.object.localeCompare(b.object),
       );
     },
-    close() {
+    async close() {
       clearInterval(reloadCheck);
       statusLoop.stop();
       informer.stop();
+      await elector?.stop();
     },
   };
 }

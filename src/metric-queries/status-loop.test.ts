@@ -7,12 +7,17 @@ import type { QueryRunner } from '../providers/query-runner.js';
 import { MetricQueryRegistry } from './metric-query-registry.js';
 import { MetricQueryStatusLoop } from './status-loop.js';
 
-function setup(objects: number, writesPerSecond: number) {
+function setup(
+  objects: number,
+  writesPerSecond: number,
+  extra: { isLeader?: () => boolean; concurrency?: number } = {},
+) {
   let now = 1_000_000;
+  let queries = 0;
   const runner: QueryRunner = {
     language: 'promql',
     namespaceLabel: 'namespace',
-    instant: async () => [{ labels: {}, timestamp: now, value: 7 }],
+    instant: async () => (queries++, [{ labels: {}, timestamp: now, value: 7 }]),
   };
   const mapper = createStaticResourceMapper();
   const registry = new MetricQueryRegistry(
@@ -29,6 +34,8 @@ function setup(objects: number, writesPerSecond: number) {
     minValueWriteIntervalMs: 60_000,
     client: { mergePatch: async <T>(path: string, body: unknown) => (patches.push({ path, at: now, body }), {} as T) },
     now: () => now,
+    activeWindowMs: 60_000,
+    ...extra,
   });
   for (let i = 0; i < objects; i++) {
     registry.upsert({
@@ -41,6 +48,9 @@ function setup(objects: number, writesPerSecond: number) {
     loop,
     patches,
     advance: (ms: number) => (now += ms),
+    get queries() {
+      return queries;
+    },
     get now() {
       return now;
     },
@@ -88,5 +98,94 @@ describe('MetricQuery status loop', () => {
       s.patches.length <= 3,
       `${s.patches.length} writes for one object in 3s: NotEvaluated, then valid with its value`,
     );
+  });
+
+  test('a replica that does not lead runs no query and writes no status, only its reads, once per half window', async () => {
+    let leading = false;
+    const s = setup(3, 100, { isLeader: () => leading });
+    const entry = s.registry.get('ns-0', 'm-0')!;
+    for (let i = 0; i < 100; i++) {
+      entry.lastReadAt = s.now;
+      s.loop.tick();
+      await tick();
+      s.advance(1000);
+    }
+    assert.equal(s.queries, 0);
+    const bodies = s.patches.map((p) => p.body as { status: Record<string, unknown> });
+    assert.ok(
+      bodies.every((b) => Object.keys(b.status).join() === 'lastReadTime'),
+      'nothing but lastReadTime is written',
+    );
+    assert.ok(
+      s.patches.every((p) => p.path.includes('/m-0/')),
+      'only for the object that was read',
+    );
+    // NB: 100 s of reads with a 60 s window: a move at the start, then every 30 s.
+    assert.ok(s.patches.length >= 3 && s.patches.length <= 4, `${s.patches.length} lastReadTime writes in 100 s`);
+
+    leading = true;
+    for (let i = 0; i < 5; i++) {
+      s.loop.tick();
+      await tick();
+      s.advance(200);
+    }
+    assert.ok(s.queries > 0, 'once it leads, it runs the queries');
+    const last = s.patches.findLast((p) => p.path.includes('/m-0/'))!.body as {
+      status: { conditions?: { type: string; status: string }[] };
+    };
+    assert.equal(last.status.conditions?.find((c) => c.type === 'Active')?.status, 'True');
+  });
+
+  test('a new leader does not write Valid=Unknown over a Valid status before its first evaluation', async () => {
+    const s = setup(0, 100, { concurrency: 0 });
+    s.registry.upsert({
+      metadata: { name: 'kept', namespace: 'ns', uid: 'u', generation: 2 },
+      spec: { backend: 'prom', query: 'sum(q{<<.LabelMatchers>>})' },
+      status: {
+        observedGeneration: 2,
+        currentValue: '7',
+        conditions: [
+          {
+            type: 'Valid',
+            status: 'True',
+            reason: 'QueryValid',
+            message: 'ok',
+            lastTransitionTime: '2026-01-01T00:00:00Z',
+          },
+          {
+            type: 'Active',
+            status: 'False',
+            reason: 'NotRead',
+            message: 'no',
+            lastTransitionTime: '2026-01-01T00:00:00Z',
+          },
+        ],
+      },
+    });
+    for (let i = 0; i < 10; i++) {
+      s.loop.tick();
+      await tick();
+      s.advance(200);
+    }
+    assert.equal(s.patches.length, 0);
+  });
+
+  test('when more objects are due than run at once, every one is evaluated in turn', async () => {
+    const s = setup(40, 100, { concurrency: 1 });
+    for (let i = 0; i < 200; i++) {
+      s.loop.tick();
+      await tick();
+      s.advance(200);
+    }
+    const valid = new Set(
+      s.patches
+        .filter((p) =>
+          (p.body as { status: { conditions: { type: string; status: string }[] } }).status.conditions.some(
+            (c) => c.type === 'Valid' && c.status === 'True',
+          ),
+        )
+        .map((p) => p.path),
+    );
+    assert.equal(valid.size, 36, 'every valid object (4 of 40 name an unknown back end)');
   });
 });

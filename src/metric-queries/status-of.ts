@@ -38,9 +38,14 @@ export interface MetricQueryView {
   readonly message: string;
 }
 
-export function viewOf(entry: MetricQueryEntry, activeWindowMs: number, now: number): MetricQueryView {
-  const status = statusOf(entry, activeWindowMs, now);
-  const [valid, active] = status.conditions ?? [];
+/** `stored`: show the status the leader wrote (this replica does not evaluate), unless the object does not compile. */
+export function viewOf(entry: MetricQueryEntry, activeWindowMs: number, now: number, stored = false): MetricQueryView {
+  const status =
+    stored && entry.invalid === undefined && entry.object.status !== undefined
+      ? entry.object.status
+      : statusOf(entry, activeWindowMs, now);
+  const valid = status.conditions?.find((c) => c.type === 'Valid');
+  const active = status.conditions?.find((c) => c.type === 'Active');
   const spec = (entry.object.spec ?? {}) as { backend?: unknown; servedAs?: unknown };
   return {
     object: entry.key,
@@ -78,7 +83,9 @@ export function statusOf(entry: MetricQueryEntry, activeWindowMs: number, now: n
               previous,
               now,
             );
-  const readAgo = entry.lastReadAt === undefined ? undefined : now - entry.lastReadAt;
+  const lastReadTime = readTimeToReport(entry, activeWindowMs);
+  const lastRead = Math.max(entry.lastReadAt ?? Number.NEGATIVE_INFINITY, parseTime(lastReadTime));
+  const readAgo = Number.isFinite(lastRead) ? now - lastRead : undefined;
   const active =
     readAgo !== undefined && readAgo <= activeWindowMs
       ? condition(
@@ -102,10 +109,43 @@ export function statusOf(entry: MetricQueryEntry, activeWindowMs: number, now: n
     observedGeneration: entry.object.metadata.generation ?? 0,
     ...(evaluation?.value !== undefined ? { currentValue: evaluation.value } : {}),
     ...(evaluation !== undefined ? { series: evaluation.series, lastUpdated: rfc3339(evaluation.at) } : {}),
+    ...(lastReadTime !== undefined ? { lastReadTime } : {}),
     conditions: [valid, active],
   };
 }
 
+export function parseTime(text: string | undefined): number {
+  const ms = text === undefined ? Number.NaN : Date.parse(text);
+  return Number.isNaN(ms) ? Number.NEGATIVE_INFINITY : ms;
+}
+
+/** The latest `status.lastReadTime` this replica knows: the stored one, or the one it wrote since. */
+export function knownReadTime(entry: MetricQueryEntry): string | undefined {
+  const stored = entry.object.status?.lastReadTime;
+  return entry.reportedReadAt !== undefined && entry.reportedReadAt > parseTime(stored)
+    ? rfc3339(entry.reportedReadAt)
+    : stored;
+}
+
+/**
+ * `status.lastReadTime` as this replica should leave it: the known one, moved to this replica's last read once that
+ * is half an Active window newer. So each object gets at most one such write per half window from all replicas
+ * together (a replica sees the others' writes through its watch), and a stored time is never more than half a
+ * window behind the last read: Active stays True while any replica serves the object.
+ */
+export function readTimeToReport(entry: MetricQueryEntry, activeWindowMs: number): string | undefined {
+  const known = knownReadTime(entry);
+  if (entry.lastReadAt === undefined) return known;
+  // NB: compared at the second the field holds, so the moves are at least half a window apart.
+  const read = rfc3339(entry.lastReadAt);
+  return parseTime(read) - parseTime(known) >= activeWindowMs / 2 ? read : known;
+}
+
+/** `status` with `lastReadTime` set to `lastReadTime` (or removed): to compare statuses apart from it. */
+export function withReadTime(status: MetricQueryStatus, lastReadTime: string | undefined): MetricQueryStatus {
+  const { lastReadTime: _, ...rest } = status;
+  return lastReadTime === undefined ? rest : { ...rest, lastReadTime };
+}
 function describe(entry: MetricQueryEntry): string {
   const compiled = entry.compiled;
   if (compiled === undefined) return 'metric';
@@ -124,5 +164,14 @@ export function isUrgent(next: MetricQueryStatus, written: MetricQueryStatus | u
 }
 
 export function sameStatus(a: MetricQueryStatus, b: MetricQueryStatus | undefined): boolean {
-  return b !== undefined && JSON.stringify(a) === JSON.stringify(b);
+  return b !== undefined && canonical(a) === canonical(b);
+}
+
+/** NB: JSON with sorted keys: kube-apiserver returns a custom resource's fields sorted (Go's encoding/json maps). */
+function canonical(value: unknown): string {
+  return JSON.stringify(value, (_, v: unknown) =>
+    typeof v === 'object' && v !== null && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : v,
+  );
 }

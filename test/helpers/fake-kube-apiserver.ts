@@ -237,6 +237,16 @@ export const fakeResourceTypes: readonly ResourceType[] = [
     subresources: [],
   },
   {
+    group: 'coordination.k8s.io',
+    version: 'v1',
+    resource: 'leases',
+    singular: 'lease',
+    kind: 'Lease',
+    namespaced: true,
+    shortNames: [],
+    subresources: [],
+  },
+  {
     group: 'metrics-adapter.io',
     version: 'v1alpha1',
     resource: 'metricqueries',
@@ -467,6 +477,13 @@ export async function startFakeKubeApiServer(options: FakeKubeApiServerOptions =
     requests.push({ method, path, query: url.searchParams, kind });
     if (request.headers.authorization !== `Bearer ${token}`) {
       sendStatus(response, 401, 'Unauthorized', 'Unauthorized');
+      return;
+    }
+    if (kind === 'write' && 'type' in route && route.type.resource === 'leases') {
+      readBody(request).then(
+        (body) => writeLease(route as WritableRoute, method, request.headers['content-type'] ?? '', body, response),
+        (error: Error) => sendStatus(response, 400, 'BadRequest', error.message),
+      );
       return;
     }
     const custom = 'type' in route ? customResources.get(route.type.resource) : undefined;
@@ -779,6 +796,194 @@ export async function startFakeKubeApiServer(options: FakeKubeApiServerOptions =
         next.metadata.generation = (existing.metadata.generation ?? 1) + 1;
     }
     store_(next, 'MODIFIED', 200);
+  };
+
+  /**
+   * POST, PUT, merge PATCH and DELETE of coordination.k8s.io/v1 Leases, as kube-apiserver's lease registry answers
+   * them: a PUT never creates (404), `metadata.resourceVersion` is a precondition (409 Conflict), the spec is
+   * validated (422 Invalid) and its MicroTimes are decoded (400) and written back with six fractional digits.
+   */
+  const writeLease = (
+    route: WritableRoute,
+    method: string,
+    contentType: string,
+    body: unknown,
+    response: ServerResponse,
+  ) => {
+    const { type } = route;
+    const store = stores.get(type)!;
+    const gr = 'leases.coordination.k8s.io';
+    const input = (body ?? {}) as {
+      metadata?: { name?: string; namespace?: string; resourceVersion?: string; labels?: Record<string, string> };
+      spec?: Record<string, unknown>;
+    };
+    const namespace = route.namespace;
+    const name = route.kind === 'collection' ? (input.metadata?.name ?? '') : route.name;
+    if (forbidden.has(type)) {
+      const verb = method === 'POST' ? 'create' : method === 'PUT' ? 'update' : method.toLowerCase();
+      sendStatus(
+        response,
+        403,
+        'Forbidden',
+        `${gr} ${name === '' ? '' : `"${name}" `}is forbidden: User "${forbiddenUser}" cannot ${verb} resource "leases" in API group "coordination.k8s.io" in the namespace "${namespace ?? ''}"`,
+        { ...(name !== '' ? { name } : {}), group: type.group, kind: 'leases' },
+      );
+      return;
+    }
+    const details = { name, group: type.group, kind: 'leases' };
+    const invalid = (field: string, why: string) =>
+      sendJson(response, 422, {
+        kind: 'Status',
+        apiVersion: 'v1',
+        metadata: {},
+        status: 'Failure',
+        message: `Lease.coordination.k8s.io "${name}" is invalid: ${field}: ${why}`,
+        reason: 'Invalid',
+        details: {
+          name,
+          group: type.group,
+          kind: 'Lease',
+          causes: [{ reason: 'FieldValueInvalid', message: why, field }],
+        },
+        code: 422,
+      });
+    /** The spec as the server keeps it, or undefined after answering why not. */
+    const checked = (spec: Record<string, unknown>): Record<string, unknown> | undefined => {
+      const out: Record<string, unknown> = { ...spec };
+      for (const field of ['acquireTime', 'renewTime']) {
+        const value = spec[field];
+        if (value === undefined || value === null) continue;
+        const ms = typeof value === 'string' && microTime.test(value) ? Date.parse(value) : Number.NaN;
+        if (Number.isNaN(ms)) {
+          sendStatus(
+            response,
+            400,
+            'BadRequest',
+            `Lease in version "v1" cannot be handled as a Lease: parsing time ${JSON.stringify(JSON.stringify(value))} as "2006-01-02T15:04:05.000000Z07:00": cannot parse`,
+          );
+          return undefined;
+        }
+        out[field] = new Date(ms)
+          .toISOString()
+          .replace(/\.(\d{3})Z$/, `.$1${String(value).match(/\.\d{3}(\d{3})/)?.[1] ?? '000'}Z`);
+      }
+      const duration = spec.leaseDurationSeconds;
+      if (duration !== undefined && (!Number.isInteger(duration) || (duration as number) <= 0)) {
+        invalid('spec.leaseDurationSeconds', `Invalid value: ${JSON.stringify(duration)}: must be greater than 0`);
+        return undefined;
+      }
+      const transitions = spec.leaseTransitions;
+      if (transitions !== undefined && (!Number.isInteger(transitions) || (transitions as number) < 0)) {
+        invalid(
+          'spec.leaseTransitions',
+          `Invalid value: ${JSON.stringify(transitions)}: must be greater than or equal to 0`,
+        );
+        return undefined;
+      }
+      return out;
+    };
+    const save = (object: StoredObject, event: WatchEvent['type'], status: number) => {
+      const rv = ++resourceVersion;
+      object.metadata.resourceVersion = String(rv);
+      const key = keyOf(object.metadata.namespace, object.metadata.name);
+      if (event === 'DELETED') store.delete(key);
+      else store.set(key, object);
+      publish(type, { rv, type: event, object });
+      sendJson(response, status, withKind(type, object));
+    };
+    if (input.metadata?.namespace !== undefined && input.metadata.namespace !== namespace) {
+      sendStatus(
+        response,
+        400,
+        'BadRequest',
+        'the namespace of the provided object does not match the namespace sent on the request',
+      );
+      return;
+    }
+    if (route.kind === 'collection') {
+      if (method !== 'POST' || namespace === undefined) {
+        sendStatus(
+          response,
+          405,
+          'MethodNotAllowed',
+          'the server does not allow this method on the requested resource',
+        );
+        return;
+      }
+      if (name === '') {
+        invalid('metadata.name', 'Required value: name or generateName is required');
+        return;
+      }
+      if (store.has(keyOf(namespace, name))) {
+        sendStatus(response, 409, 'AlreadyExists', `${gr} "${name}" already exists`, details);
+        return;
+      }
+      const spec = checked(input.spec ?? {});
+      if (spec === undefined) return;
+      save(
+        {
+          metadata: {
+            name,
+            namespace,
+            uid: randomUuid(),
+            resourceVersion: '',
+            creationTimestamp: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+            ...(input.metadata?.labels !== undefined ? { labels: input.metadata.labels } : {}),
+          },
+          spec,
+        },
+        'ADDED',
+        201,
+      );
+      return;
+    }
+    const existing = store.get(keyOf(namespace, name));
+    if (existing === undefined) {
+      sendStatus(response, 404, 'NotFound', `${gr} "${name}" not found`, details);
+      return;
+    }
+    if (method === 'DELETE') {
+      save(structuredClone(existing), 'DELETED', 200);
+      return;
+    }
+    if (method === 'PATCH' && !contentType.startsWith('application/merge-patch+json')) {
+      sendStatus(response, 415, 'UnsupportedMediaType', 'the fake takes only JSON merge patches of Leases');
+      return;
+    }
+    if (method !== 'PUT' && method !== 'PATCH') {
+      sendStatus(response, 405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource');
+      return;
+    }
+    if (input.metadata?.name !== undefined && input.metadata.name !== name) {
+      sendStatus(
+        response,
+        400,
+        'BadRequest',
+        `the name of the object (${input.metadata.name}) does not match the name on the URL (${name})`,
+      );
+      return;
+    }
+    const precondition = input.metadata?.resourceVersion;
+    if (precondition !== undefined && precondition !== existing.metadata.resourceVersion) {
+      sendStatus(
+        response,
+        409,
+        'Conflict',
+        `Operation cannot be fulfilled on ${gr} "${name}": the object has been modified; please apply your changes to the latest version and try again`,
+        details,
+      );
+      return;
+    }
+    const spec = checked(
+      method === 'PUT'
+        ? (input.spec ?? {})
+        : (mergePatch(existing.spec ?? {}, input.spec ?? {}) as Record<string, unknown>),
+    );
+    if (spec === undefined) return;
+    const next = structuredClone(existing);
+    next.spec = spec;
+    if (input.metadata?.labels !== undefined) next.metadata.labels = input.metadata.labels;
+    save(next, 'MODIFIED', 200);
   };
 
   const expired = (rv: number) => ({
@@ -1145,6 +1350,9 @@ function readBody(request: IncomingMessage): Promise<unknown> {
     });
   });
 }
+
+/** metav1.MicroTime as kube-apiserver decodes it: RFC 3339, fractional seconds optional. */
+const microTime = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
 
 function randomUuid(): string {
   const hex = randomBytes(16).toString('hex');

@@ -123,6 +123,11 @@ Secrets the back end reads as files: a JSON list of {name, secret, key, flag}. E
 {{- toJson $mounts }}
 {{- end }}
 
+{{/* The Lease that picks the replica writing MetricQuery statuses. */}}
+{{- define "metrics-adapter.metricQueryLease" -}}
+{{- .Values.metricQueries.leaderElection.leaseName | default (printf "%s-metric-queries" (include "metrics-adapter.fullname" .)) }}
+{{- end }}
+
 {{/* The arguments of `serve`: one per line, each a YAML list item. */}}
 {{- define "metrics-adapter.args" -}}
 {{- $backend := include "metrics-adapter.backend" . -}}
@@ -144,6 +149,20 @@ Secrets the back end reads as files: a JSON list of {name, secret, key, flag}. E
 {{- end }}
 {{- if not .Values.metricQueries.enabled }}
 - --metric-queries=false
+{{- else if .Values.metricQueries.leaderElection.enabled }}
+- --metric-query-lease-name={{ include "metrics-adapter.metricQueryLease" . }}
+- --metric-query-lease-namespace={{ include "metrics-adapter.namespace" . }}
+{{- with .Values.metricQueries.leaderElection.leaseDuration }}
+- --metric-query-lease-duration={{ . }}
+{{- end }}
+{{- with .Values.metricQueries.leaderElection.renewDeadline }}
+- --metric-query-renew-deadline={{ . }}
+{{- end }}
+{{- with .Values.metricQueries.leaderElection.retryPeriod }}
+- --metric-query-retry-period={{ . }}
+{{- end }}
+{{- else }}
+- --metric-query-leader-elect=false
 {{- end }}
 {{- if not (include "metrics-adapter.routing" .) }}
 - --backend={{ $backend }}

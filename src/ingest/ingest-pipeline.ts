@@ -20,6 +20,7 @@ import {
   type SeriesDescription,
   type TargetSpec,
 } from './compile-ingest-rules.js';
+import { HistogramAssembly, histogramPartOf, type HistogramPart } from './classic-histograms.js';
 import type { IngestRule } from './ingest-config.js';
 import type { HistogramSample } from './series-window.js';
 
@@ -41,6 +42,10 @@ export interface PushedSeries {
   readonly key: string;
   readonly outputs: Output[];
   lastSeenMs: number;
+  /** A bucket, sum or count of a classic histogram, whose samples also go to it. */
+  readonly part?: HistogramPart;
+  /** A classic histogram put back together from its parts. */
+  assembly?: HistogramAssembly;
 }
 
 interface Target {
@@ -126,6 +131,52 @@ export function createIngestPipeline(options: IngestPipelineOptions): IngestPipe
       outputs.push(output);
     }
     return { key, outputs, lastSeenMs: seenMs };
+  };
+
+  /** A series on first sight; a classic histogram's bucket feeds only the histogram, never a rule of its own. */
+  const introduce = (key: string, description: SeriesDescription, seenMs: number): PushedSeries => {
+    const part = histogramPartOf(description);
+    if (part === undefined) return resolve(key, description, seenMs);
+    if (typeof part.role === 'object') return { key, outputs: [], lastSeenMs: seenMs, part };
+    return { ...resolve(key, description, seenMs), part };
+  };
+
+  /** Feeds a sample to the windows of a series' outputs; false when none took it. */
+  const feed = (
+    series: PushedSeries,
+    timestampMs: number,
+    value: number | HistogramSample,
+    seenMs: number,
+    touched: Output[],
+  ): boolean => {
+    let taken = false;
+    for (const output of series.outputs) {
+      output.lastSeenMs = seenMs;
+      if (!output.window.add(timestampMs, value)) continue;
+      taken = true;
+      if (!output.dirty) {
+        output.dirty = true;
+        touched.push(output);
+      }
+    }
+    return taken;
+  };
+
+  /**
+   * The histogram a part belongs to: made by its first bucket (a `_sum` or `_count` alone makes none), undefined
+   * when no rule takes it.
+   */
+  const histogramOf = (part: HistogramPart, seenMs: number): PushedSeries | undefined => {
+    let group = seriesByKey.get(part.groupKey);
+    if (group === undefined) {
+      if (typeof part.role !== 'object' || seriesByKey.size >= maxSeries) return undefined;
+      group = resolve(part.groupKey, part.group, seenMs);
+      seriesByKey.set(part.groupKey, group);
+    }
+    group.lastSeenMs = seenMs;
+    if (group.outputs.length === 0) return undefined;
+    group.assembly ??= new HistogramAssembly();
+    return group;
   };
 
   /** Moves an output's new value into its targets' sums; returns the targets that changed. */
@@ -229,13 +280,14 @@ export function createIngestPipeline(options: IngestPipelineOptions): IngestPipe
     begin(): IngestTransaction {
       const touched: Output[] = [];
       const ended: PushedSeries[] = [];
+      const assembling = new Set<PushedSeries>();
       const seenMs = now();
       return {
         series(key, describe) {
           let series = seriesByKey.get(key);
           if (series === undefined) {
             if (seriesByKey.size >= maxSeries) return unkept;
-            series = resolve(key, describe(), seenMs);
+            series = introduce(key, describe(), seenMs);
             seriesByKey.set(key, series);
           }
           series.lastSeenMs = seenMs;
@@ -243,21 +295,28 @@ export function createIngestPipeline(options: IngestPipelineOptions): IngestPipe
         },
         sample(series, timestampMs, value) {
           let taken = false;
-          for (const output of series.outputs) {
-            output.lastSeenMs = seenMs;
-            if (!output.window.add(timestampMs, value)) continue;
-            taken = true;
-            if (!output.dirty) {
-              output.dirty = true;
-              touched.push(output);
+          const part = series.part;
+          if (part !== undefined && typeof value === 'number') {
+            const histogram = histogramOf(part, seenMs);
+            if (histogram?.assembly?.add(part, timestampMs, value) === true) {
+              assembling.add(histogram);
+              taken = true;
             }
           }
-          return taken;
+          return feed(series, timestampMs, value, seenMs, touched) || taken;
         },
         stale(series) {
           ended.push(series);
+          const part = series.part;
+          if (part !== undefined && typeof part.role === 'object') {
+            const histogram = seriesByKey.get(part.groupKey);
+            if (histogram !== undefined) ended.push(histogram);
+          }
         },
         async commit() {
+          for (const histogram of assembling)
+            for (const { timestampMs, sample } of histogram.assembly!.take())
+              feed(histogram, timestampMs, sample, seenMs, touched);
           const changed: Target[] = [];
           for (const output of touched) settle(output, changed);
           for (const series of ended) {

@@ -29,11 +29,12 @@ describe('push ingestion on the redis back end', {
   let b: Backend;
   let adapter: Adapter;
   let listener: (request: IncomingMessage, response: ServerResponse) => void;
+  let config: ReturnType<typeof redisBackend.configSchema.parse>;
 
   before(async () => {
     redis = await startRedisServer(binary!);
     const prefix = `push-${randomBytes(4).toString('hex')}:`;
-    const config = redisBackend.configSchema.parse({ url: redis.url, keyPrefix: prefix });
+    config = redisBackend.configSchema.parse({ url: redis.url, keyPrefix: prefix });
     a = await redisBackend.create(config, {}, deps);
     b = await redisBackend.create(config, {}, deps);
     adapter = createAdapter({
@@ -90,5 +91,33 @@ describe('push ingestion on the redis back end', {
     const bad = await push(snappy.compress(body).subarray(0, 20));
     assert.equal(bad.statusCode, 400, bad.body);
     assert.equal(await valueOn(b), '5');
+  });
+
+  test('a stale marker removes the series from redis: another replica, and one loading afresh, answer 404', async () => {
+    const labels = { __name__: 'http_requests_total', namespace: 'shop', pod: 'web-1' };
+    assert.equal((await push(snappy.compress(writeRequest([{ labels, samples: [[6000, 40]] }])))).statusCode, 204);
+    const written = Date.now() + 10_000;
+    while ((await valueOn(b)) !== '6' && Date.now() < written) await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.equal(await valueOn(b), '6');
+    assert.equal((await push(snappy.compress(writeRequest([{ labels, samples: [[7000, 'stale']] }])))).statusCode, 204);
+    const deadline = Date.now() + 10_000;
+    while ((await valueOn(b)) !== undefined && Date.now() < deadline)
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.equal(await valueOn(b), undefined);
+    await assert.rejects(
+      async () =>
+        await b.custom!.getMetricByName({ namespace: 'shop', name: 'web-1' }, info, parseSelector(''), {
+          signal: new AbortController().signal,
+        }),
+      (error: { code?: number }) => error.code === 404,
+    );
+    // NB: with no TTL configured, only the removal itself can have taken the field out of the hashes.
+    const fresh = await redisBackend.create(config, {}, deps);
+    try {
+      assert.equal(await valueOn(fresh), undefined);
+      assert.equal(fresh.seriesCount?.().custom, 0);
+    } finally {
+      await fresh.close();
+    }
   });
 });

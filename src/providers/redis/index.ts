@@ -15,6 +15,7 @@ import { configSchema, connectionSettings, flags, type RedisBackendConfig } from
 import { startClusterSync } from './cluster-sync.js';
 import { createKeys } from './layout.js';
 import { createRedisWriter } from './redis-writer.js';
+import { createRedisRemover } from './redis-removals.js';
 import { connected, startReplicaSync, type ReplicaSync } from './replica-sync.js';
 import { startSweeper } from './sweep.js';
 
@@ -115,6 +116,7 @@ const redisBackend: BackendFactory<RedisBackendConfig> = {
       minReplicasToAck: config.minReplicasToAck,
       replicaAckTimeoutMs: parseDuration(config.replicaAckTimeout),
     });
+    const removeSeries = createRedisRemover({ client: writerClient, keys, sync, logger: deps.logger });
     const sweeper = ttlMs > 0 ? startSweeper(writerClient, keys, ttlMs, deps.logger) : undefined;
 
     if (!(await sync.firstSync(startupWaitMs))) {
@@ -166,7 +168,7 @@ const redisBackend: BackendFactory<RedisBackendConfig> = {
     return {
       custom,
       external,
-      writer,
+      writer: { ...writer, removeSeries },
       readiness,
       seriesCount: () =>
         sync.models().reduce(

@@ -22,7 +22,8 @@ import {
 } from './compile-ingest-rules.js';
 import { HistogramAssembly, histogramPartOf, type HistogramPart } from './classic-histograms.js';
 import type { IngestRule } from './ingest-config.js';
-import type { HistogramSample } from './series-window.js';
+import { CounterWindow, type HistogramSample } from './series-window.js';
+import { decodeSnapshot, encodeSnapshot, windowKey, type SharedWindowStore } from './shared-windows.js';
 
 /** One rule's state for one series. */
 interface Output {
@@ -31,10 +32,19 @@ interface Output {
   readonly targets: Target[];
   /** The series' own labels in its custom targets (every target of one output has the same). */
   readonly metricLabels: Labels;
+  /** The key of its window in the shared store; set for counters when there is one. */
+  readonly sharedKey: string | undefined;
   /** What it adds to its targets now. */
   contribution: number | undefined;
   lastSeenMs: number;
   dirty: boolean;
+}
+
+/** A counter sample held until commit, when the shared window it goes into has been loaded. */
+interface Deferred {
+  readonly output: Output;
+  readonly timestampMs: number;
+  readonly value: number;
 }
 
 /** A known series; `outputs` is empty when no rule takes it (kept so it is not resolved again). */
@@ -71,6 +81,8 @@ export interface IngestPipelineOptions {
   readonly sweepIntervalMs?: number;
   /** Logs a failed background removal. */
   readonly onError?: (error: unknown) => void;
+  /** Counter windows shared with other replicas (see shared-windows.ts); each replica's own when undefined. */
+  readonly sharedWindows?: SharedWindowStore;
 }
 
 /** The samples of one request; `commit` writes what changed. */
@@ -114,6 +126,10 @@ export function createIngestPipeline(options: IngestPipelineOptions): IngestPipe
         window: resolved.window,
         targets: [],
         metricLabels: resolved.targets[0]!.labels,
+        sharedKey:
+          options.sharedWindows !== undefined && resolved.window instanceof CounterWindow
+            ? windowKey(key, rule.id)
+            : undefined,
         contribution: undefined,
         lastSeenMs: seenMs,
         dirty: false,
@@ -148,11 +164,15 @@ export function createIngestPipeline(options: IngestPipelineOptions): IngestPipe
     value: number | HistogramSample,
     seenMs: number,
     touched: Output[],
+    deferred?: Deferred[],
   ): boolean => {
     let taken = false;
     for (const output of series.outputs) {
       output.lastSeenMs = seenMs;
-      if (!output.window.add(timestampMs, value)) continue;
+      if (output.sharedKey !== undefined && deferred !== undefined && typeof value === 'number') {
+        // NB: added at commit, once the window other replicas saved is merged in.
+        deferred.push({ output, timestampMs, value });
+      } else if (!output.window.add(timestampMs, value)) continue;
       taken = true;
       if (!output.dirty) {
         output.dirty = true;
@@ -160,6 +180,30 @@ export function createIngestPipeline(options: IngestPipelineOptions): IngestPipe
       }
     }
     return taken;
+  };
+
+  /** Merges the shared windows of the deferred counters' outputs, adds their samples and saves the windows back. */
+  const addShared = async (deferred: readonly Deferred[], touched: Output[]): Promise<void> => {
+    const store = options.sharedWindows!;
+    const outputs = [...new Set(deferred.map((d) => d.output))];
+    const stored = await store.load(outputs.map((output) => output.sharedKey!));
+    outputs.forEach((output, i) => {
+      const text = stored[i];
+      const snapshot = text === null || text === undefined ? undefined : decodeSnapshot(text);
+      if (snapshot !== undefined) (output.window as CounterWindow).merge(snapshot);
+    });
+    for (const { output, timestampMs, value } of deferred) {
+      if (!output.window.add(timestampMs, value) || output.dirty) continue;
+      output.dirty = true;
+      touched.push(output);
+    }
+    await store.save(
+      outputs.map((output) => [
+        output.sharedKey!,
+        encodeSnapshot((output.window as CounterWindow).snapshot()),
+        output.rule.maxAgeMs,
+      ]),
+    );
   };
 
   /**
@@ -279,6 +323,7 @@ export function createIngestPipeline(options: IngestPipelineOptions): IngestPipe
   return {
     begin(): IngestTransaction {
       const touched: Output[] = [];
+      const deferred: Deferred[] = [];
       const ended: PushedSeries[] = [];
       const assembling = new Set<PushedSeries>();
       const seenMs = now();
@@ -303,7 +348,7 @@ export function createIngestPipeline(options: IngestPipelineOptions): IngestPipe
               taken = true;
             }
           }
-          return feed(series, timestampMs, value, seenMs, touched) || taken;
+          return feed(series, timestampMs, value, seenMs, touched, deferred) || taken;
         },
         stale(series) {
           ended.push(series);
@@ -317,6 +362,7 @@ export function createIngestPipeline(options: IngestPipelineOptions): IngestPipe
           for (const histogram of assembling)
             for (const { timestampMs, sample } of histogram.assembly!.take())
               feed(histogram, timestampMs, sample, seenMs, touched);
+          if (deferred.length > 0) await addShared(deferred, touched);
           const changed: Target[] = [];
           for (const output of touched) settle(output, changed);
           for (const series of ended) {

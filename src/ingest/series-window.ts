@@ -57,6 +57,36 @@ export class CounterWindow implements SeriesWindow {
     return true;
   }
 
+  /** The samples of the window (and a delta counter's running total), for a store shared by replicas. */
+  snapshot(): CounterSnapshot {
+    return { times: [...this.times], values: [...this.values], total: this.total };
+  }
+
+  /**
+   * Takes in what another replica saw of this series. A cumulative counter's samples are merged by timestamp (this
+   * replica's value wins a tie); a delta counter's running total is only meaningful whole, so the newer of the two
+   * windows is kept.
+   */
+  merge(other: CounterSnapshot): void {
+    const n = this.times.length;
+    const otherLast = other.times[other.times.length - 1];
+    if (otherLast === undefined) return;
+    if (this.delta) {
+      if (n > 0 && this.times[n - 1]! > otherLast) return;
+      this.times.splice(0, n, ...other.times);
+      this.values.splice(0, n, ...other.values);
+      this.total = other.total;
+      return;
+    }
+    const byTime = new Map<number, number>();
+    for (let i = 0; i < other.times.length; i++) byTime.set(other.times[i]!, other.values[i]!);
+    for (let i = 0; i < n; i++) byTime.set(this.times[i]!, this.values[i]!);
+    const times = [...byTime.keys()].sort((a, b) => a - b);
+    this.times.splice(0, n, ...times);
+    this.values.splice(0, n, ...times.map((t) => byTime.get(t)!));
+    trim(this.times, this.values, times[times.length - 1]! - this.windowMs);
+  }
+
   value(): number | undefined {
     const n = this.times.length;
     if (n < 2) return undefined;
@@ -68,6 +98,13 @@ export class CounterWindow implements SeriesWindow {
     }
     return increase / ((this.times[n - 1]! - this.times[0]!) / 1000);
   }
+}
+
+/** A counter window's samples, as a store shared by replicas keeps them. */
+export interface CounterSnapshot {
+  readonly times: readonly number[];
+  readonly values: readonly number[];
+  readonly total: number;
 }
 
 /** A gauge: the newest sample. */

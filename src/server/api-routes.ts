@@ -4,6 +4,7 @@
  */
 import type { HTTPMethod } from 'find-my-way';
 import { methodNotAllowed } from '../api/errors.js';
+import { BoundedCache } from './bounded-cache.js';
 import { jsonAnswer, type Answer, type Exchange } from './exchange.js';
 import type { MetricsApi } from './metrics-api.js';
 import { splitPath } from './paths.js';
@@ -12,8 +13,14 @@ import { readMethods, type Routes } from './routes.js';
 const otherMethods: readonly HTTPMethod[] = ['POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'];
 
 export function addMetricsApiRoutes(routes: Routes, metricsApi: MetricsApi): void {
+  // NB: decoding and splitting `pods/%2A/...` again for every request of an HPA costs more than its cached answer.
+  const segmentsByPath = new BoundedCache<readonly string[]>();
   const read = async (exchange: Exchange): Promise<Answer> => {
-    const segments = splitPath(exchange.path).slice(2);
+    let segments = segmentsByPath.get(exchange.path);
+    if (segments === undefined) {
+      segments = Object.freeze(splitPath(exchange.path).slice(2));
+      segmentsByPath.set(exchange.path, segments);
+    }
     try {
       const answer = await metricsApi.handle(
         segments,

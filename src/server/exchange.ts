@@ -83,26 +83,17 @@ export function readBody(request: IncomingMessage, limit: number): Promise<Buffe
 }
 
 /**
- * A QueryContext whose signal aborts when the client goes away before the answer is written. NB: the
- * AbortController is made on first use: creating one per request costs more than a whole in-memory
- * answer, and most providers never look at it.
+ * The signal of a request's QueryContext: it aborts when the client goes away before the answer is written. NB: made on
+ * first use: an AbortController per request costs more than a whole in-memory answer, and most providers never look.
  */
-export function lazyQueryContext(response: ServerResponse): QueryContext {
-  let signal: AbortSignal | undefined;
-  return {
-    get signal() {
-      if (signal === undefined) {
-        const controller = new AbortController();
-        signal = controller.signal;
-        if (response.writableFinished || response.destroyed) controller.abort();
-        else
-          response.once('close', () => {
-            if (!response.writableFinished) controller.abort();
-          });
-      }
-      return signal;
-    },
-  };
+export function abortSignalOf(response: ServerResponse): AbortSignal {
+  const controller = new AbortController();
+  if (response.writableFinished || response.destroyed) controller.abort();
+  else
+    response.once('close', () => {
+      if (!response.writableFinished) controller.abort();
+    });
+  return controller.signal;
 }
 
 /** The media type of a Content-Type header, lower case, without parameters ('' when none). */

@@ -15,7 +15,7 @@ import type { Logger } from '../log/index.js';
 import type { QueryContext } from '../providers/provider.js';
 import { auditIdOf, defaultCacheControl } from './api-headers.js';
 import { toStatusError } from './error-handling.js';
-import { lazyQueryContext, readBody, type Answer, type Exchange, type Handler } from './exchange.js';
+import { abortSignalOf, readBody, type Answer, type Exchange, type Handler } from './exchange.js';
 import { answerAndLinger, tooManyRequestsRetryAfter, type InflightLimiter } from './limits.js';
 import { jsonBytes } from './respond.js';
 import type { Routes } from './routes.js';
@@ -43,11 +43,14 @@ export interface FrontDoorOptions {
 
 const noParams: Readonly<Record<string, string | undefined>> = Object.freeze({});
 
-/** NB: a class, not an object literal with closures: one of these is made per request on the hot path. */
-class RequestExchange implements Exchange {
+/**
+ * NB: a class, not an object literal with closures: one of these is made per request on the hot path. It is its own
+ * QueryContext, so a request that never looks at the signal allocates nothing more.
+ */
+class RequestExchange implements Exchange, QueryContext {
   group = '';
   version = '';
-  private context: QueryContext | undefined;
+  private abortSignal: AbortSignal | undefined;
 
   constructor(
     readonly request: IncomingMessage,
@@ -58,8 +61,12 @@ class RequestExchange implements Exchange {
   ) {}
 
   get queryContext(): QueryContext {
-    this.context ??= lazyQueryContext(this.response);
-    return this.context;
+    return this;
+  }
+
+  get signal(): AbortSignal {
+    this.abortSignal ??= abortSignalOf(this.response);
+    return this.abortSignal;
   }
 
   body(limit: number): Promise<Buffer | undefined> {
@@ -146,39 +153,30 @@ export function createFrontDoor(options: FrontDoorOptions): RequestListener {
     return status.code;
   };
 
+  /** Runs the guard and the handler and answers; `slot` says which in-flight slot to give back (undefined: none). */
   const serve = async (
     request: IncomingMessage,
     response: ServerResponse,
     exchange: RequestExchange,
     handle: Handler | undefined,
     started: number,
+    slot: boolean | undefined,
   ): Promise<void> => {
     let code: number;
     try {
-      if (guard !== undefined) await guard.check(request);
-      if (handle === undefined) throw routeNotFound();
-      const answer = await handle(exchange);
-      send(request, response, answer);
-      code = answer.code;
-    } catch (error) {
-      code = fail(request, response, error);
+      try {
+        if (guard !== undefined) await guard.check(request);
+        if (handle === undefined) throw routeNotFound();
+        const answer = await handle(exchange);
+        send(request, response, answer);
+        code = answer.code;
+      } catch (error) {
+        code = fail(request, response, error);
+      }
+    } finally {
+      if (slot !== undefined) limiter.release(slot);
     }
     observe(request, code, exchange.group, exchange.version, performance.now() - started);
-  };
-
-  const serveWithin = async (
-    request: IncomingMessage,
-    response: ServerResponse,
-    exchange: RequestExchange,
-    handle: Handler | undefined,
-    started: number,
-    mutating: boolean,
-  ): Promise<void> => {
-    try {
-      await serve(request, response, exchange, handle, started);
-    } finally {
-      limiter.release(mutating);
-    }
   };
 
   return (request, response) => {
@@ -186,7 +184,8 @@ export function createFrontDoor(options: FrontDoorOptions): RequestListener {
     const url = request.url ?? '/';
     const q = url.indexOf('?');
     const path = q < 0 ? url : url.slice(0, q);
-    const match = routes.find(request.method, url);
+    // NB: the path alone: find-my-way would otherwise parse the query string, which no route reads from it.
+    const match = routes.find(request.method, path);
     if (match.kind === 'bad-url') {
       const code = fail(request, response, badRequest(`invalid request path: '${path}' is not a valid url component`));
       observe(request, code, '', '', performance.now() - started);
@@ -201,7 +200,7 @@ export function createFrontDoor(options: FrontDoorOptions): RequestListener {
     );
     const handle = match.kind === 'route' ? match.route.handler : undefined;
     if (match.kind === 'route' && match.route.unlimited === true) {
-      void serve(request, response, exchange, handle, started);
+      void serve(request, response, exchange, handle, started, undefined);
       return;
     }
     const mutating = request.method !== 'GET' && request.method !== 'HEAD';
@@ -210,7 +209,7 @@ export function createFrontDoor(options: FrontDoorOptions): RequestListener {
       observe(request, 429, '', '', performance.now() - started);
       return;
     }
-    void serveWithin(request, response, exchange, handle, started, mutating);
+    void serve(request, response, exchange, handle, started, mutating);
   };
 }
 

@@ -31,9 +31,10 @@ import type {
   QueryContext,
   ResourceMetricsProvider,
 } from '../providers/provider.js';
-import { everything, parseSelector, type Selector } from '../selector/index.js';
+import type { Selector } from '../selector/index.js';
 import { encodeResourceMetricsResourceList } from '../api/encode-resource-metrics.js';
 import { parseCustomPath, parseExternalPath } from './paths.js';
+import { selectorParam } from './selector-params.js';
 import { answerResourceMetrics } from './resource-metrics-api.js';
 import { acceptsJson } from './respond.js';
 
@@ -99,8 +100,7 @@ export function createMetricsApi(options: MetricsApiOptions): MetricsApi {
     ctx: QueryContext,
   ): Promise<Buffer> {
     const path = parseCustomPath(segments);
-    const params = new URLSearchParams(query);
-    const metricSelector = selectorParam(params, 'metricLabelSelector');
+    const metricSelector = selectorParam(query, 'metricLabelSelector');
     const info: CustomMetricInfo = {
       groupResource: resourceMapper.resourceFor(path.resource),
       namespaced: path.namespace !== '',
@@ -119,7 +119,7 @@ export function createMetricsApi(options: MetricsApiOptions): MetricsApi {
     }
     const values = await custom!.getMetricBySelector(
       path.namespace,
-      selectorParam(params, 'labelSelector'),
+      selectorParam(query, 'labelSelector'),
       info,
       metricSelector,
       ctx,
@@ -133,7 +133,7 @@ export function createMetricsApi(options: MetricsApiOptions): MetricsApi {
 
   async function externalData(segments: readonly string[], query: string, ctx: QueryContext): Promise<Buffer> {
     const path = parseExternalPath(segments);
-    const selector = selectorParam(new URLSearchParams(query), 'labelSelector');
+    const selector = selectorParam(query, 'labelSelector');
     const values = await external!.getExternalMetric(path.namespace, selector, { metric: path.metric }, ctx);
     return externalBodyCache.get(values, encodeExternalMetricValueList);
   }
@@ -251,12 +251,6 @@ async function objectMetrics(
   const values = answers.filter((value): value is MetricValue => value !== undefined);
   if (values.length === 0) throw noMetricsFor(info.groupResource, name.name);
   return values;
-}
-
-/** An absent or empty parameter selects everything (spec §1.7: a nil selector is sent as no parameter). */
-function selectorParam(params: URLSearchParams, name: string): Selector {
-  const text = params.get(name);
-  return text === null || text === '' ? everything : parseSelector(text);
 }
 
 /**

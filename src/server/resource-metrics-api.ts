@@ -12,7 +12,7 @@ import {
 } from '../api/encode-resource-metrics.js';
 import { resourceMetricsGroup } from '../api/types.js';
 import type { NodeUsage, PodUsage, QueryContext, ResourceMetricsProvider } from '../providers/provider.js';
-import { everything, parseSelector, type Selector } from '../selector/index.js';
+import { selectorParam } from './selector-params.js';
 
 /** A request under `/apis/metrics.k8s.io/v1beta1/`. */
 export type ResourceMetricsPath =
@@ -43,11 +43,6 @@ function usageNotFound(kind: 'nodemetrics' | 'podmetrics', name: string): Status
   });
 }
 
-function selectorParam(params: URLSearchParams, name: string): Selector {
-  const text = params.get(name);
-  return text === null || text === '' ? everything : parseSelector(text);
-}
-
 const byName = (a: { readonly name: string }, b: { readonly name: string }): number =>
   a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
 const byNamespaceThenName = (a: PodUsage, b: PodUsage): number =>
@@ -71,9 +66,8 @@ export async function answerResourceMetrics(
       if (node === undefined) throw usageNotFound('nodemetrics', path.name);
       return encodeNodeMetrics(node, now);
     }
-    const params = new URLSearchParams(query);
-    const fields = selectorParam(params, 'fieldSelector');
-    const nodes = (await provider.getNodeMetrics(selectorParam(params, 'labelSelector'), ctx)).filter(
+    const fields = selectorParam(query, 'fieldSelector');
+    const nodes = (await provider.getNodeMetrics(selectorParam(query, 'labelSelector'), ctx)).filter(
       (node: NodeUsage) => fields.isEmpty() || fields.matches({ 'metadata.name': node.name }),
     );
     return encodeNodeMetricsList(nodes.sort(byName), now);
@@ -83,9 +77,8 @@ export async function answerResourceMetrics(
     if (pod === undefined) throw usageNotFound('podmetrics', `${path.namespace}/${path.name}`);
     return encodePodMetrics(pod, now);
   }
-  const params = new URLSearchParams(query);
-  const fields = selectorParam(params, 'fieldSelector');
-  const pods = (await provider.getPodMetrics(path.namespace, selectorParam(params, 'labelSelector'), ctx)).filter(
+  const fields = selectorParam(query, 'fieldSelector');
+  const pods = (await provider.getPodMetrics(path.namespace, selectorParam(query, 'labelSelector'), ctx)).filter(
     (pod) => fields.isEmpty() || fields.matches({ 'metadata.name': pod.name, 'metadata.namespace': pod.namespace }),
   );
   return encodePodMetricsList(pods.sort(byNamespaceThenName), now);

@@ -10,6 +10,7 @@ import { backendNames, isBackendName, type BackendName } from '../providers/regi
 import { CliError } from '../serving/cli-error.js';
 import { validateConfig, type ConfigSource } from './config-file.js';
 import { ingestConfigSchema, type IngestConfig } from '../ingest/index.js';
+import { isRoutingConfig, routingIngestSchema } from '../routing/routing-config.js';
 
 export interface BackendSection {
   readonly backendName: BackendName;
@@ -81,7 +82,9 @@ export function ingestSectionOf(config: ConfigSource | undefined): IngestConfig 
   const data = config?.data;
   if (config === undefined || typeof data !== 'object' || data === null || !('ingest' in data)) return undefined;
   const section = (data as Record<string, unknown>).ingest;
-  return section === null || section === undefined
-    ? undefined
-    : validateConfig(config, ingestConfigSchema, section, ['ingest']);
+  if (section === null || section === undefined) return undefined;
+  if (!isRoutingConfig(data)) return validateConfig(config, ingestConfigSchema, section, ['ingest']);
+  // NB: a routing config's `ingest.backend` is the routing table's (routing-config.ts); the rest is the server's.
+  const { backend: _backend, ...ingest } = validateConfig(config, routingIngestSchema, section, ['ingest']);
+  return ingest;
 }

@@ -20,8 +20,10 @@ import {
   type SeriesDescription,
   type TargetSpec,
 } from './compile-ingest-rules.js';
+import { HistogramAssembly, histogramPartOf, type HistogramPart } from './classic-histograms.js';
 import type { IngestRule } from './ingest-config.js';
-import type { HistogramSample } from './series-window.js';
+import { CounterWindow, type HistogramSample } from './series-window.js';
+import { decodeSnapshot, encodeSnapshot, windowKey, type SharedWindowStore } from './shared-windows.js';
 
 /** One rule's state for one series. */
 interface Output {
@@ -30,10 +32,19 @@ interface Output {
   readonly targets: Target[];
   /** The series' own labels in its custom targets (every target of one output has the same). */
   readonly metricLabels: Labels;
+  /** The key of its window in the shared store; set for counters when there is one. */
+  readonly sharedKey: string | undefined;
   /** What it adds to its targets now. */
   contribution: number | undefined;
   lastSeenMs: number;
   dirty: boolean;
+}
+
+/** A counter sample held until commit, when the shared window it goes into has been loaded. */
+interface Deferred {
+  readonly output: Output;
+  readonly timestampMs: number;
+  readonly value: number;
 }
 
 /** A known series; `outputs` is empty when no rule takes it (kept so it is not resolved again). */
@@ -41,6 +52,10 @@ export interface PushedSeries {
   readonly key: string;
   readonly outputs: Output[];
   lastSeenMs: number;
+  /** A bucket, sum or count of a classic histogram, whose samples also go to it. */
+  readonly part?: HistogramPart;
+  /** A classic histogram put back together from its parts. */
+  assembly?: HistogramAssembly;
 }
 
 interface Target {
@@ -66,6 +81,8 @@ export interface IngestPipelineOptions {
   readonly sweepIntervalMs?: number;
   /** Logs a failed background removal. */
   readonly onError?: (error: unknown) => void;
+  /** Counter windows shared with other replicas (see shared-windows.ts); each replica's own when undefined. */
+  readonly sharedWindows?: SharedWindowStore;
 }
 
 /** The samples of one request; `commit` writes what changed. */
@@ -109,6 +126,10 @@ export function createIngestPipeline(options: IngestPipelineOptions): IngestPipe
         window: resolved.window,
         targets: [],
         metricLabels: resolved.targets[0]!.labels,
+        sharedKey:
+          options.sharedWindows !== undefined && resolved.window instanceof CounterWindow
+            ? windowKey(key, rule.id)
+            : undefined,
         contribution: undefined,
         lastSeenMs: seenMs,
         dirty: false,
@@ -126,6 +147,80 @@ export function createIngestPipeline(options: IngestPipelineOptions): IngestPipe
       outputs.push(output);
     }
     return { key, outputs, lastSeenMs: seenMs };
+  };
+
+  /** A series on first sight; a classic histogram's bucket feeds only the histogram, never a rule of its own. */
+  const introduce = (key: string, description: SeriesDescription, seenMs: number): PushedSeries => {
+    const part = histogramPartOf(description);
+    if (part === undefined) return resolve(key, description, seenMs);
+    if (typeof part.role === 'object') return { key, outputs: [], lastSeenMs: seenMs, part };
+    return { ...resolve(key, description, seenMs), part };
+  };
+
+  /** Feeds a sample to the windows of a series' outputs; false when none took it. */
+  const feed = (
+    series: PushedSeries,
+    timestampMs: number,
+    value: number | HistogramSample,
+    seenMs: number,
+    touched: Output[],
+    deferred?: Deferred[],
+  ): boolean => {
+    let taken = false;
+    for (const output of series.outputs) {
+      output.lastSeenMs = seenMs;
+      if (output.sharedKey !== undefined && deferred !== undefined && typeof value === 'number') {
+        // NB: added at commit, once the window other replicas saved is merged in.
+        deferred.push({ output, timestampMs, value });
+      } else if (!output.window.add(timestampMs, value)) continue;
+      taken = true;
+      if (!output.dirty) {
+        output.dirty = true;
+        touched.push(output);
+      }
+    }
+    return taken;
+  };
+
+  /** Merges the shared windows of the deferred counters' outputs, adds their samples and saves the windows back. */
+  const addShared = async (deferred: readonly Deferred[], touched: Output[]): Promise<void> => {
+    const store = options.sharedWindows!;
+    const outputs = [...new Set(deferred.map((d) => d.output))];
+    const stored = await store.load(outputs.map((output) => output.sharedKey!));
+    outputs.forEach((output, i) => {
+      const text = stored[i];
+      const snapshot = text === null || text === undefined ? undefined : decodeSnapshot(text);
+      if (snapshot !== undefined) (output.window as CounterWindow).merge(snapshot);
+    });
+    for (const { output, timestampMs, value } of deferred) {
+      if (!output.window.add(timestampMs, value) || output.dirty) continue;
+      output.dirty = true;
+      touched.push(output);
+    }
+    await store.save(
+      outputs.map((output) => [
+        output.sharedKey!,
+        encodeSnapshot((output.window as CounterWindow).snapshot()),
+        output.rule.maxAgeMs,
+      ]),
+    );
+  };
+
+  /**
+   * The histogram a part belongs to: made by its first bucket (a `_sum` or `_count` alone makes none), undefined
+   * when no rule takes it.
+   */
+  const histogramOf = (part: HistogramPart, seenMs: number): PushedSeries | undefined => {
+    let group = seriesByKey.get(part.groupKey);
+    if (group === undefined) {
+      if (typeof part.role !== 'object' || seriesByKey.size >= maxSeries) return undefined;
+      group = resolve(part.groupKey, part.group, seenMs);
+      seriesByKey.set(part.groupKey, group);
+    }
+    group.lastSeenMs = seenMs;
+    if (group.outputs.length === 0) return undefined;
+    group.assembly ??= new HistogramAssembly();
+    return group;
   };
 
   /** Moves an output's new value into its targets' sums; returns the targets that changed. */
@@ -228,14 +323,16 @@ export function createIngestPipeline(options: IngestPipelineOptions): IngestPipe
   return {
     begin(): IngestTransaction {
       const touched: Output[] = [];
+      const deferred: Deferred[] = [];
       const ended: PushedSeries[] = [];
+      const assembling = new Set<PushedSeries>();
       const seenMs = now();
       return {
         series(key, describe) {
           let series = seriesByKey.get(key);
           if (series === undefined) {
             if (seriesByKey.size >= maxSeries) return unkept;
-            series = resolve(key, describe(), seenMs);
+            series = introduce(key, describe(), seenMs);
             seriesByKey.set(key, series);
           }
           series.lastSeenMs = seenMs;
@@ -243,21 +340,29 @@ export function createIngestPipeline(options: IngestPipelineOptions): IngestPipe
         },
         sample(series, timestampMs, value) {
           let taken = false;
-          for (const output of series.outputs) {
-            output.lastSeenMs = seenMs;
-            if (!output.window.add(timestampMs, value)) continue;
-            taken = true;
-            if (!output.dirty) {
-              output.dirty = true;
-              touched.push(output);
+          const part = series.part;
+          if (part !== undefined && typeof value === 'number') {
+            const histogram = histogramOf(part, seenMs);
+            if (histogram?.assembly?.add(part, timestampMs, value) === true) {
+              assembling.add(histogram);
+              taken = true;
             }
           }
-          return taken;
+          return feed(series, timestampMs, value, seenMs, touched, deferred) || taken;
         },
         stale(series) {
           ended.push(series);
+          const part = series.part;
+          if (part !== undefined && typeof part.role === 'object') {
+            const histogram = seriesByKey.get(part.groupKey);
+            if (histogram !== undefined) ended.push(histogram);
+          }
         },
         async commit() {
+          for (const histogram of assembling)
+            for (const { timestampMs, sample } of histogram.assembly!.take())
+              feed(histogram, timestampMs, sample, seenMs, touched);
+          if (deferred.length > 0) await addShared(deferred, touched);
           const changed: Target[] = [];
           for (const output of touched) settle(output, changed);
           for (const series of ended) {

@@ -18,6 +18,7 @@ import { parseWriteBatch } from './batch-writes.js';
 import { decodeOtlpJson } from './otlp-json.js';
 import { ingestOtlpPoints, type OtlpPoints } from './otlp-points.js';
 import { decodeOtlpProtobuf, encodeOtlpResponse } from './otlp-protobuf.js';
+import { sharedWindowsOf } from './shared-windows.js';
 import { decodeSnappyBlock, SnappyError } from './snappy-block.js';
 
 /** What to send back: a status, and a body in the sender's own format when it expects one. */
@@ -55,12 +56,14 @@ export interface PushReceiversOptions {
 export function createPushReceivers(options: PushReceiversOptions): PushReceivers {
   const config = options.config ?? {};
   const maxDecodedBytes = config.maxDecodedBytes ?? defaultMaxDecodedBytes;
+  const sharedWindows = sharedWindowsOf(options.writer);
   const pipeline = createIngestPipeline({
     writer: options.writer,
     mapper: options.mapper,
     ...(config.rules !== undefined ? { rules: config.rules } : {}),
     ...(options.now !== undefined ? { now: options.now } : {}),
     ...(options.onError !== undefined ? { onError: options.onError } : {}),
+    ...(sharedWindows !== undefined ? { sharedWindows } : {}),
   });
 
   return {

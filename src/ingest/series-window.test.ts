@@ -106,3 +106,18 @@ describe('bucketQuantile', () => {
     assert.equal(bucketQuantile(0.5, { count: 0, sum: 0, bounds: [1], counts: [0, 0] }), undefined);
   });
 });
+
+describe('CounterWindow.merge', () => {
+  test("another replica's samples are merged by timestamp before the rate is taken", () => {
+    const here = new CounterWindow(60_000);
+    here.add(1000, 0);
+    here.add(3000, 5);
+    here.merge({ times: [2000, 3000], values: [10, 99], total: 0 });
+    // 0 → 10 → 5 (a reset): 15 over 2 s; a tie keeps this replica's value.
+    assert.equal(here.value(), 7.5);
+    const restored = new CounterWindow(60_000);
+    restored.merge(here.snapshot());
+    restored.add(4000, 17);
+    assert.equal(restored.value(), 9);
+  });
+});

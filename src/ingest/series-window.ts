@@ -4,14 +4,18 @@
  * @module
  */
 
-/** A cumulative histogram sample: `counts[i]` observations ≤ `bounds[i]`, the last count for +Inf. */
+/** A histogram sample: running totals of `count` observations adding up to `sum`, in buckets by upper bound. */
 export interface HistogramSample {
   readonly count: number;
   readonly sum: number;
   /** Upper bounds, ascending, without +Inf. */
   readonly bounds: readonly number[];
-  /** Per bucket (not cumulative), one more than `bounds`, as OTLP sends them. */
+  /**
+   * One more than `bounds`, the last for +Inf: per bucket as OTLP sends them, or, with `cumulative`, observations at
+   * or below each bound as a classic Prometheus histogram's `_bucket{le}` series carry them.
+   */
   readonly counts: readonly number[];
+  readonly cumulative?: boolean;
 }
 
 export interface SeriesWindow {
@@ -53,6 +57,36 @@ export class CounterWindow implements SeriesWindow {
     return true;
   }
 
+  /** The samples of the window (and a delta counter's running total), for a store shared by replicas. */
+  snapshot(): CounterSnapshot {
+    return { times: [...this.times], values: [...this.values], total: this.total };
+  }
+
+  /**
+   * Takes in what another replica saw of this series. A cumulative counter's samples are merged by timestamp (this
+   * replica's value wins a tie); a delta counter's running total is only meaningful whole, so the newer of the two
+   * windows is kept.
+   */
+  merge(other: CounterSnapshot): void {
+    const n = this.times.length;
+    const otherLast = other.times[other.times.length - 1];
+    if (otherLast === undefined) return;
+    if (this.delta) {
+      if (n > 0 && this.times[n - 1]! > otherLast) return;
+      this.times.splice(0, n, ...other.times);
+      this.values.splice(0, n, ...other.values);
+      this.total = other.total;
+      return;
+    }
+    const byTime = new Map<number, number>();
+    for (let i = 0; i < other.times.length; i++) byTime.set(other.times[i]!, other.values[i]!);
+    for (let i = 0; i < n; i++) byTime.set(this.times[i]!, this.values[i]!);
+    const times = [...byTime.keys()].sort((a, b) => a - b);
+    this.times.splice(0, n, ...times);
+    this.values.splice(0, n, ...times.map((t) => byTime.get(t)!));
+    trim(this.times, this.values, times[times.length - 1]! - this.windowMs);
+  }
+
   value(): number | undefined {
     const n = this.times.length;
     if (n < 2) return undefined;
@@ -64,6 +98,13 @@ export class CounterWindow implements SeriesWindow {
     }
     return increase / ((this.times[n - 1]! - this.times[0]!) / 1000);
   }
+}
+
+/** A counter window's samples, as a store shared by replicas keeps them. */
+export interface CounterSnapshot {
+  readonly times: readonly number[];
+  readonly values: readonly number[];
+  readonly total: number;
 }
 
 /** A gauge: the newest sample. */
@@ -85,11 +126,14 @@ export class GaugeWindow implements SeriesWindow {
 
 /**
  * A histogram over a window: its mean (increase of the sum over increase of the count), or a quantile from the
- * increase of each bucket, interpolated linearly inside the bucket as PromQL `histogram_quantile` does. With one
- * sample, the whole history of the series is the window.
+ * increase of each cumulative bucket, as PromQL `histogram_quantile(q, rate(x_bucket[w]))` reads it. Each of the
+ * sum, the count and the buckets is increased as `rate()` increases a counter, a drop counting as a reset; rates
+ * and increases over the same samples differ by one factor, which neither a mean nor a quantile sees, so the
+ * values are those PromQL gives. With one sample, the whole history of the series is the window.
  */
 export class HistogramWindow implements SeriesWindow {
   private readonly times: number[] = [];
+  /** Cumulative bucket counts. */
   private readonly samples: HistogramSample[] = [];
   private total: HistogramSample | undefined;
 
@@ -106,18 +150,24 @@ export class HistogramWindow implements SeriesWindow {
     if (this.delta) {
       const total = this.total;
       value =
-        total === undefined || !sameBounds(total.bounds, value.bounds)
+        total === undefined || !sameBounds(total.bounds, value.bounds) || total.cumulative !== value.cumulative
           ? value
           : {
               count: total.count + value.count,
               sum: total.sum + value.sum,
               bounds: value.bounds,
               counts: value.counts.map((c, i) => c + total.counts[i]!),
+              ...(value.cumulative === true ? { cumulative: true } : {}),
             };
       this.total = value;
     }
+    // NB: a layout change starts the window again at this sample: buckets of other bounds cannot be subtracted.
+    if (n > 0 && !sameBounds(this.samples[n - 1]!.bounds, value.bounds)) {
+      this.times.length = 0;
+      this.samples.length = 0;
+    }
     this.times.push(timestampMs);
-    this.samples.push(value);
+    this.samples.push(cumulativeOf(value));
     trim(this.times, this.samples, timestampMs - this.windowMs);
     return true;
   }
@@ -125,45 +175,93 @@ export class HistogramWindow implements SeriesWindow {
   value(): number | undefined {
     const n = this.samples.length;
     if (n === 0) return undefined;
-    const last = this.samples[n - 1]!;
-    let increase: HistogramSample = last;
+    let increase = this.samples[0]!;
     if (n > 1) {
-      const first = this.samples[0]!;
-      // NB: a count below the earlier one, or other bounds, is a reset: the newest sample is then the increase.
-      if (last.count >= first.count && sameBounds(first.bounds, last.bounds)) {
-        increase = {
-          count: last.count - first.count,
-          sum: last.sum - first.sum,
-          bounds: last.bounds,
-          counts: last.counts.map((c, i) => c - first.counts[i]!),
-        };
+      let count = 0;
+      let sum = 0;
+      const counts = new Array<number>(increase.counts.length).fill(0);
+      for (let i = 1; i < n; i++) {
+        const current = this.samples[i]!;
+        const previous = this.samples[i - 1]!;
+        count += counterIncrease(previous.count, current.count);
+        sum += counterIncrease(previous.sum, current.sum);
+        for (let b = 0; b < counts.length; b++) counts[b]! += counterIncrease(previous.counts[b]!, current.counts[b]!);
       }
+      increase = { count, sum, bounds: increase.bounds, counts, cumulative: true };
     }
-    if (increase.count <= 0) return undefined;
-    return this.quantile === undefined ? increase.sum / increase.count : bucketQuantile(this.quantile, increase);
+    if (this.quantile !== undefined) return bucketQuantile(this.quantile, increase);
+    // NB: PromQL's rate(sum)/rate(count) is NaN for no observations; no value is served then.
+    return increase.count > 0 ? increase.sum / increase.count : undefined;
   }
 }
 
-/** PromQL histogram_quantile over per-bucket counts: linear inside the bucket, the highest finite bound past it. */
+/** How a counter went from `previous` to `current`, a drop being a reset, as `rate()` counts it. */
+function counterIncrease(previous: number, current: number): number {
+  return current >= previous ? current - previous : current;
+}
+
+/** The sample with cumulative bucket counts. */
+function cumulativeOf(sample: HistogramSample): HistogramSample {
+  if (sample.cumulative === true) return sample;
+  const counts = new Array<number>(sample.counts.length);
+  let running = 0;
+  for (let i = 0; i < counts.length; i++) counts[i] = running += sample.counts[i]!;
+  return { count: sample.count, sum: sample.sum, bounds: sample.bounds, counts, cumulative: true };
+}
+
+/** Bucket counts that differ by at most this share are equal (promql/quantile.go: float precision errors). */
+const smallDeltaTolerance = 1e-12;
+
+/**
+ * PromQL's bucketQuantile (promql/quantile.go) for classic buckets: buckets of one bound are merged, precision errors
+ * and then any decrease between successive cumulative buckets are evened out, the bucket holding the rank is the
+ * first whose cumulative count reaches it, and the quantile is interpolated linearly inside it, from 0 when the
+ * lowest bound is positive (the lowest bound itself when it is not), or is the highest finite bound when the rank
+ * falls in the +Inf bucket. Undefined where PromQL gives NaN: no observations, only a +Inf bucket, or an empty
+ * bucket holding a rank of 0.
+ */
 export function bucketQuantile(q: number, histogram: HistogramSample): number | undefined {
-  const { bounds, counts } = histogram;
-  const total = counts.reduce((a, b) => a + b, 0);
-  if (total <= 0 || bounds.length === 0) return undefined;
-  const rank = q * total;
-  let below = 0;
-  for (let i = 0; i < counts.length; i++) {
-    const inBucket = counts[i]!;
-    if (below + inBucket >= rank && inBucket > 0) {
-      // NB: histogram_quantile returns the highest finite bound for a rank in the +Inf bucket.
-      if (i >= bounds.length) return bounds[bounds.length - 1];
-      const upper = bounds[i]!;
-      // NB: the lowest bucket starts at 0 when its bound is positive, as in promql/quantile.go.
-      const lower = i === 0 ? Math.min(upper, 0) : bounds[i - 1]!;
-      return lower + (upper - lower) * ((rank - below) / inBucket);
+  const sample = cumulativeOf(histogram);
+  const bounds: number[] = [];
+  const cumulative: number[] = [];
+  for (let i = 0; i < sample.bounds.length; i++) {
+    const bound = sample.bounds[i]!;
+    // NB: bounds arrive ascending, so equal bounds are neighbours; their counts add up as coalesceBuckets does.
+    if (bounds.length > 0 && bounds[bounds.length - 1] === bound)
+      cumulative[cumulative.length - 1]! += sample.counts[i]!;
+    else {
+      bounds.push(bound);
+      cumulative.push(sample.counts[i]!);
     }
-    below += inBucket;
   }
-  return bounds[bounds.length - 1];
+  cumulative.push(sample.counts[sample.counts.length - 1]!);
+  let previous = cumulative[0]!;
+  for (let i = 1; i < cumulative.length; i++) {
+    const current = cumulative[i]!;
+    const delta = Math.abs(current - previous);
+    if (delta === 0) continue;
+    if (delta / current <= smallDeltaTolerance) cumulative[i] = previous;
+    else previous = current;
+  }
+  for (let i = 1; i < cumulative.length; i++)
+    if (cumulative[i]! < cumulative[i - 1]!) cumulative[i] = cumulative[i - 1]!;
+  if (cumulative.length < 2) return undefined;
+  const observations = cumulative[cumulative.length - 1]!;
+  if (!(observations > 0)) return undefined;
+  let rank = q * observations;
+  let b = 0;
+  while (b < cumulative.length - 1 && cumulative[b]! < rank) b++;
+  if (b === cumulative.length - 1) return bounds[bounds.length - 1];
+  if (b === 0 && bounds[0]! <= 0) return bounds[0];
+  let start = 0;
+  let count = cumulative[b]!;
+  if (b > 0) {
+    start = bounds[b - 1]!;
+    count -= cumulative[b - 1]!;
+    rank -= cumulative[b - 1]!;
+  }
+  const value = start + (bounds[b]! - start) * (rank / count);
+  return Number.isNaN(value) ? undefined : value;
 }
 
 function sameBounds(a: readonly number[], b: readonly number[]): boolean {

@@ -46,5 +46,5 @@ export async function buildRoutingTable(
     await Promise.allSettled(started.map((b) => b.close()));
     throw error;
   }
-  return new RoutingTable(backends, spec.routes, spec.freshness);
+  return new RoutingTable(backends, spec.routes, spec.freshness, spec.ingestBackend);
 }

@@ -9,7 +9,14 @@ import { badRequest, groupResourceString, metricNotFound, externalMetricNotFound
 import type { ResourceMapper } from '../kube/resource-mapper.js';
 import type { Backend } from '../providers/backend.js';
 import type { BackendHealth, Readiness } from '../providers/health.js';
-import type { CustomMetricWrite, ExternalMetricWrite, MetricsWriter } from '../providers/write.js';
+import {
+  writeBatch,
+  type CustomMetricWrite,
+  type ExternalMetricWrite,
+  type MetricsWriter,
+  type SeriesRemoval,
+  type WriteBatch,
+} from '../providers/write.js';
 import type {
   CustomMetricInfo,
   CustomMetricsProvider,
@@ -67,6 +74,8 @@ export class RoutingBackend implements Backend {
       ? {
           writeCustomMetric: (write) => this.writeCustom(write),
           writeExternalMetric: (write) => this.writeExternal(write),
+          writeBatch: (batch) => this.writeBatch(batch),
+          removeSeries: (removals) => this.removeSeries(removals),
         }
       : undefined;
   }
@@ -263,6 +272,34 @@ export class RoutingBackend implements Backend {
       );
     }
     return routed.backend.writer;
+  }
+
+  /** A batch split by the back end each write routes to, each part stored in one go. */
+  private async writeBatch(batch: WriteBatch): Promise<void> {
+    const parts = new Map<MetricsWriter, { custom: CustomMetricWrite[]; external: ExternalMetricWrite[] }>();
+    const partOf = (writer: MetricsWriter) => {
+      let part = parts.get(writer);
+      if (part === undefined) parts.set(writer, (part = { custom: [], external: [] }));
+      return part;
+    };
+    for (const write of batch.custom) partOf(this.writerFor('custom', write.info.metric)).custom.push(write);
+    for (const write of batch.external) partOf(this.writerFor('external', write.metric)).external.push(write);
+    await Promise.all([...parts].map(([writer, part]) => writeBatch(writer, part)));
+  }
+
+  /** Removals go where the series' writes went; a back end without removal keeps them until its TTL. */
+  private async removeSeries(removals: readonly SeriesRemoval[]): Promise<void> {
+    const parts = new Map<MetricsWriter, SeriesRemoval[]>();
+    for (const removal of removals) {
+      const writer =
+        removal.kind === 'custom'
+          ? this.writerFor('custom', removal.info.metric)
+          : this.writerFor('external', removal.metric);
+      const part = parts.get(writer);
+      if (part === undefined) parts.set(writer, [removal]);
+      else part.push(removal);
+    }
+    await Promise.all([...parts].map(async ([writer, part]) => writer.removeSeries?.(part)));
   }
 
   private writeCustom(write: CustomMetricWrite): void | Promise<void> {

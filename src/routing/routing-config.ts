@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { dns1123LabelProblem } from '../api/names.js';
 import { durationString, parseDuration } from '../duration/index.js';
+import { ingestConfigSchema, type IngestConfig } from '../ingest/ingest-config.js';
 import type { BackendFactory } from '../providers/backend.js';
 import { compileMetricMatcher, metricMatcherShape, type MetricMatcher } from './metric-matcher.js';
 
@@ -16,6 +17,18 @@ export type ValidateAt = <T>(schema: z.ZodType<T>, value: unknown, path: readonl
 const backendName = z.string().refine((name) => dns1123LabelProblem(name) === undefined, {
   message: 'a back-end name must be a lowercase RFC 1123 label, such as prom-a',
 });
+
+/**
+ * `ingest:` of a routing config: the push ingestion rules and limits of the single-back-end form, and `backend`, where
+ * writes and pushed values of metrics no route names are stored.
+ */
+export const routingIngestSchema = ingestConfigSchema.extend({ backend: z.string().optional() });
+
+/**
+ * Kinds whose back ends take writes. NB: a factory does not declare it (a back end shows its writer once created),
+ * and `config check` creates none, so the list is kept here.
+ */
+const kindsTakingWrites = new Set(['memory', 'redis']);
 
 const schema = z
   .object({
@@ -34,6 +47,7 @@ const schema = z
           .strict(),
       )
       .default([]),
+    ingest: routingIngestSchema.optional(),
   })
   .strict();
 
@@ -62,6 +76,10 @@ export interface RoutingSpec {
   readonly backends: readonly BackendSpec[];
   readonly routes: readonly RouteSpec[];
   readonly freshness: readonly FreshnessRule[];
+  /** Where writes and pushes of metrics no route names go; undefined: the first back end that takes writes. */
+  readonly ingestBackend?: string;
+  /** The `ingest:` rules and limits (read at start: push ingestion is set up once). */
+  readonly ingest?: IngestConfig;
 }
 
 /** Whether a config file's top level is the multi-back-end form. */
@@ -107,5 +125,22 @@ export function parseRoutingConfig(
     maxAgeMs: parseDuration(rule.maxAge),
     onMissing: rule.onMissing,
   }));
-  return { backends, routes, freshness };
+  const { backend: ingestBackend, ...ingest } = parsed.ingest ?? {};
+  if (ingestBackend !== undefined) {
+    const kind = parsed.backends[ingestBackend]?.kind;
+    const problem =
+      kind === undefined
+        ? `no back end named "${ingestBackend}" (the back ends are ${Object.keys(parsed.backends).join(', ')})`
+        : kindsTakingWrites.has(kind)
+          ? undefined
+          : `back end ${ingestBackend} (${kind}) does not take writes; pushed values need one of kind ${[...kindsTakingWrites].join(' or ')}`;
+    if (problem !== undefined) validate(z.never({ error: problem }), undefined, ['ingest', 'backend']);
+  }
+  return {
+    backends,
+    routes,
+    freshness,
+    ...(ingestBackend !== undefined ? { ingestBackend } : {}),
+    ...(parsed.ingest !== undefined ? { ingest } : {}),
+  };
 }

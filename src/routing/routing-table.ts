@@ -25,6 +25,8 @@ export class RoutingTable {
     readonly backends: readonly RoutedBackend[],
     readonly routes: readonly RouteSpec[],
     readonly freshness: readonly FreshnessRule[],
+    /** Where writes of metrics no route names go (`ingest.backend`); else the first back end taking writes. */
+    readonly writeBackend?: string,
   ) {
     this.byName = new Map(backends.map((b) => [b.name, b]));
   }
@@ -53,6 +55,8 @@ export class RoutingTable {
     for (const route of this.routes) {
       if (route.matches(api, metric)) return this.byName.get(route.backend);
     }
+    // NB: reads of such a metric then find it by discovery in the same back end, so a pushed value is served.
+    if (need === 'write' && this.writeBackend !== undefined) return this.byName.get(this.writeBackend);
     const able = this.backends.filter((b) =>
       need === 'write' ? b.backend.writer !== undefined : serves(b.backend, api),
     );

@@ -70,11 +70,14 @@ export class ProtobufWriter {
   }
 }
 
-/** A remote-write WriteRequest of series with their samples `[timestampMs, value]`. */
+/** Prometheus' stale marker, the NaN 0x7ff0000000000002, as the eight little-endian bytes a sender writes. */
+export const staleMarkerBytes = Uint8Array.from([2, 0, 0, 0, 0, 0, 0xf0, 0x7f]);
+
+/** A remote-write WriteRequest of series with their samples `[timestampMs, value]` (`'stale'`: a stale marker). */
 export function writeRequest(
   series: readonly {
     readonly labels: Readonly<Record<string, string>>;
-    readonly samples: readonly (readonly [number, number])[];
+    readonly samples: readonly (readonly [number, number | 'stale'])[];
   }[],
 ): Uint8Array {
   const request = new ProtobufWriter();
@@ -83,7 +86,9 @@ export function writeRequest(
       for (const [name, value] of Object.entries(one.labels))
         ts.message(1, (label) => label.string(1, name).string(2, value));
       for (const [timestamp, value] of one.samples)
-        ts.message(2, (sample) => sample.double(1, value).varint(2, timestamp));
+        ts.message(2, (sample) =>
+          (value === 'stale' ? sample.fixed64Bytes(1, staleMarkerBytes) : sample.double(1, value)).varint(2, timestamp),
+        );
     });
   }
   return request.finish();

@@ -24,6 +24,7 @@ import { createMemoryModel, type MemoryModel } from '../memory/memory-model.js';
 import type { RedisKeys } from './layout.js';
 import { loadInto } from './load.js';
 import { compareStreamIds, decodeEntry } from './records.js';
+import { applyRemovalEntry } from './removal-records.js';
 import type { ReplicaSync, SyncState } from './replica-sync.js';
 
 export interface ClusterSyncOptions {
@@ -155,6 +156,7 @@ export function startClusterSync(options: ClusterSyncOptions): ReplicaSync {
     for (const [id, fields] of entries) {
       state.lastId = id;
       try {
+        if (applyRemovalEntry(state.model, fields)) continue;
         for (const decoded of decodeEntry(fields)) {
           if (decoded.kind === 'custom') state.model.writeCustom(decoded.write);
           else state.model.writeExternal(decoded.write);

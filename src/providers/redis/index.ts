@@ -15,6 +15,8 @@ import { configSchema, connectionSettings, flags, type RedisBackendConfig } from
 import { startClusterSync } from './cluster-sync.js';
 import { createKeys } from './layout.js';
 import { createRedisWriter } from './redis-writer.js';
+import { createRedisRemover } from './redis-removals.js';
+import { createIngestWindowStore } from './ingest-windows.js';
 import { connected, startReplicaSync, type ReplicaSync } from './replica-sync.js';
 import { startSweeper } from './sweep.js';
 
@@ -104,7 +106,7 @@ const redisBackend: BackendFactory<RedisBackendConfig> = {
           viaSentinel: settings.sentinels !== undefined,
           blockMs,
         });
-    const writer = createRedisWriter({
+    const redisWriter = createRedisWriter({
       client: writerClient,
       keys,
       sync,
@@ -115,6 +117,12 @@ const redisBackend: BackendFactory<RedisBackendConfig> = {
       minReplicasToAck: config.minReplicasToAck,
       replicaAckTimeoutMs: parseDuration(config.replicaAckTimeout),
     });
+    const removeSeries = createRedisRemover({ client: writerClient, keys, sync, logger: deps.logger });
+    // NB: push ingestion finds the window store as an extra property of the writer (src/ingest/shared-windows.ts).
+    const writer = Object.assign(
+      { ...redisWriter, removeSeries },
+      { ingestWindows: createIngestWindowStore(writerClient, keys) },
+    );
     const sweeper = ttlMs > 0 ? startSweeper(writerClient, keys, ttlMs, deps.logger) : undefined;
 
     if (!(await sync.firstSync(startupWaitMs))) {

@@ -27,6 +27,7 @@ import { createMemoryModel, type MemoryModel } from '../memory/memory-model.js';
 import type { RedisKeys } from './layout.js';
 import { loadInto } from './load.js';
 import { compareStreamIds, decodeEntry, type DecodedWrite } from './records.js';
+import { applyRemovalEntry } from './removal-records.js';
 
 export interface ReplicaSyncOptions {
   /** A connection of its own: XREAD BLOCK holds it. */
@@ -158,6 +159,7 @@ export function startReplicaSync(options: ReplicaSyncOptions): ReplicaSync {
     for (const [id, fields] of entries) {
       lastId = id;
       try {
+        if (applyRemovalEntry(current, fields)) continue;
         for (const decoded of decodeEntry(fields)) apply(current, decoded);
       } catch (error) {
         logger.warn({ id, err: error }, 'skipped a redis write this version cannot read');

@@ -55,8 +55,12 @@ const targets = {
   },
   // The push decoders, judged by their own unit tests only (the pipeline and end-to-end push tests need servers).
   ingest: {
-    mutate: ['src/ingest/snappy-block.ts', 'src/ingest/protobuf-reader.ts'],
-    tests: ['src/ingest/snappy-block.test.ts', 'src/ingest/protobuf-reader.test.ts'],
+    mutate: ['src/ingest/snappy-block.ts', 'src/ingest/protobuf-reader.ts', 'src/ingest/otlp-protobuf.ts'],
+    tests: [
+      'src/ingest/snappy-block.test.ts',
+      'src/ingest/protobuf-reader.test.ts',
+      'src/ingest/otlp-protobuf.test.ts',
+    ],
   },
   paths: { mutate: ['src/server/paths.ts'], tests: ['src/server/paths.test.ts'], break: 100 },
 };

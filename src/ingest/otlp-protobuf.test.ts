@@ -22,7 +22,10 @@ const str = (key: string, text: string) => kv(key, (v) => v.string(1, text));
 function request(resource: Build[], metrics: Build[], resourceLast = false): Uint8Array {
   return new ProtobufWriter()
     .message(1, (rm) => {
-      const res = () => rm.message(1, (r) => resource.forEach((a) => r.message(1, a)));
+      const res = () =>
+        rm.message(1, (r) => {
+          for (const a of resource) r.message(1, a);
+        });
       if (!resourceLast) res();
       rm.message(2, (sm) => {
         sm.message(1, (scope) => scope.string(1, 'my.scope'));

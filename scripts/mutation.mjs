@@ -55,7 +55,12 @@ const targets = {
   },
   // The push decoders, judged by their own unit tests only (the pipeline and end-to-end push tests need servers).
   ingest: {
-    mutate: ['src/ingest/snappy-block.ts', 'src/ingest/protobuf-reader.ts', 'src/ingest/otlp-protobuf.ts'],
+    mutate: [
+      'src/ingest/snappy-block.ts',
+      'src/ingest/protobuf-reader.ts',
+      'src/ingest/otlp-protobuf.ts',
+      'src/ingest/otlp-json.ts',
+    ],
     tests: [
       'src/ingest/snappy-block.test.ts',
       'src/ingest/protobuf-reader.test.ts',

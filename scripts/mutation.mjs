@@ -53,6 +53,20 @@ const targets = {
     tests: ['src/api/*.test.ts'],
     break: 92,
   },
+  // The push decoders, judged by their own unit tests only (the pipeline and end-to-end push tests need servers).
+  ingest: {
+    mutate: [
+      'src/ingest/snappy-block.ts',
+      'src/ingest/protobuf-reader.ts',
+      'src/ingest/otlp-protobuf.ts',
+      'src/ingest/otlp-json.ts',
+    ],
+    tests: [
+      'src/ingest/snappy-block.test.ts',
+      'src/ingest/protobuf-reader.test.ts',
+      'src/ingest/otlp-protobuf.test.ts',
+    ],
+  },
   paths: { mutate: ['src/server/paths.ts'], tests: ['src/server/paths.test.ts'], break: 100 },
 };
 

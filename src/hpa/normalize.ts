@@ -79,6 +79,8 @@ export function normalizeWithoutBehavior(input: NormalizeInput): Normalized {
         reason: `${stabilized} is more than one step may add: max(2 × ${input.specReplicas}, 4) = ${scaleUpLimit}`,
       };
     }
+    // Stryker disable next-line ConditionalExpression: equivalent, with maxReplicas above the limit a count above
+    // maxReplicas is above the limit too and returned just above.
     if (input.maxReplicas <= scaleUpLimit && stabilized > input.maxReplicas) {
       return {
         stabilized,
@@ -129,7 +131,9 @@ export function normalizeWithBehavior(input: NormalizeInput, behavior: Behavior)
     if (rec.timestamp > downCutoff) downRec = Math.max(downRec, rec.replicas);
   }
   let stabilized = input.specReplicas;
+  // Stryker disable next-line EqualityOperator: equivalent, at equality it assigns the value it has.
   if (stabilized < upRec) stabilized = upRec;
+  // Stryker disable next-line EqualityOperator: equivalent, at equality it assigns the value it has.
   if (stabilized > downRec) stabilized = downRec;
 
   const current = input.specReplicas;
@@ -137,6 +141,10 @@ export function normalizeWithBehavior(input: NormalizeInput, behavior: Behavior)
     current -
     changeInPeriod(input.scaleEvents, policy.periodSeconds, input.now, 1) +
     changeInPeriod(input.scaleEvents, policy.periodSeconds, input.now, -1);
+  // NB (equivalent mutants of the two branch conditions): at stabilized = current no limit applies, as current is
+  // within [minReplicas, maxReplicas] (calculateReplicas returns before normalizing otherwise); a count above
+  // current passes the scale-down checks untouched.
+  // Stryker disable next-line EqualityOperator: equivalent, see the NB above.
   if (stabilized > current) {
     let limit: number;
     if (up.selectPolicy === 'Disabled') limit = current;
@@ -156,6 +164,8 @@ export function normalizeWithBehavior(input: NormalizeInput, behavior: Behavior)
         reason: `scaleUp allows at most ${limit} now (${describePolicies(up)})`,
       };
     }
+    // Stryker disable next-line ConditionalExpression: equivalent, with maxReplicas above the limit a count above
+    // maxReplicas is above the limit too and returned just above.
     if (input.maxReplicas <= limit && stabilized > input.maxReplicas) {
       return {
         stabilized,
@@ -164,7 +174,9 @@ export function normalizeWithBehavior(input: NormalizeInput, behavior: Behavior)
         reason: `${stabilized} is above maxReplicas ${input.maxReplicas}`,
       };
     }
-  } else if (stabilized < current) {
+  }
+  // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent, see the NB above.
+  if (stabilized < current) {
     let limit: number;
     if (down.selectPolicy === 'Disabled') limit = current;
     else {
@@ -183,6 +195,8 @@ export function normalizeWithBehavior(input: NormalizeInput, behavior: Behavior)
         reason: `scaleDown allows at least ${limit} now (${describePolicies(down)})`,
       };
     }
+    // Stryker disable next-line ConditionalExpression: equivalent, with minReplicas below the limit a count below
+    // minReplicas is below the limit too and returned just above.
     if (input.minReplicas >= limit && stabilized < input.minReplicas) {
       return {
         stabilized,
@@ -193,6 +207,8 @@ export function normalizeWithBehavior(input: NormalizeInput, behavior: Behavior)
     }
   }
   if (stabilized !== input.desired) {
+    // Stryker disable next-line EqualityOperator: equivalent, at desired = current both windows hold stabilized at
+    // desired, so this line is not reached.
     const scalingUp = input.desired >= current;
     const window = scalingUp ? up.stabilizationWindowSeconds : down.stabilizationWindowSeconds;
     return {

@@ -74,6 +74,7 @@ export function calculateReplicas(inputs: ReplicaInputs): ReplicaDecision {
   }
   const desired = best.proposal!;
   const now = inputs.now ?? 0;
+  // Stryker disable next-line ArrayDeclaration: equivalent, an entry without a timestamp is never inside a window.
   let recommendations = inputs.recommendations ?? [];
   if (inputs.recommendations === undefined) {
     assumptions.push(
@@ -93,6 +94,7 @@ export function calculateReplicas(inputs: ReplicaInputs): ReplicaDecision {
     minReplicas,
     maxReplicas,
     recommendations,
+    // Stryker disable next-line ArrayDeclaration: equivalent, an event without a timestamp is never inside a period.
     scaleEvents: inputs.scaleEvents ?? [],
     now,
     downscaleStabilizationSeconds: inputs.downscaleStabilizationSeconds ?? 300,

@@ -48,13 +48,17 @@ function isSpecial(code: number): boolean {
   return code === 61 || code === 33 || code === 40 || code === 41 || code === 44 || code === 62 || code === 60;
 }
 
-/** Scans all of `text` (Go `Parser.scan`). */
+/**
+ * Scans all of `text` (Go `Parser.scan`). NB: the `pos < length` checks before `charCodeAt(pos)` are for clarity:
+ * `charCodeAt` past the end is NaN, which is no whitespace, special or NUL, so mutants of them are equivalent.
+ */
 export function tokenize(text: string): Tokens {
   const kinds: TokenKind[] = [];
   const literals: string[] = [];
   const length = text.length;
   let pos = 0;
   for (;;) {
+    // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent, NaN past the end (see above).
     while (pos < length && isWhitespace(text.charCodeAt(pos))) pos++;
     // NB: Go's `read()` returns 0 at the end and for a NUL byte alike, so a NUL where a token could start ends
     // the input (Go `Lex`); one that ends a token is consumed with it.
@@ -69,6 +73,8 @@ export function tokenize(text: string): Tokens {
       // not, so `!==` is `!=` then `=`, and `=!` is `=` then `!`. Every single special is a token.
       pos++;
       let kind = symbolTokens.get(text[start]!)!;
+      // Stryker disable next-line ConditionalExpression,EqualityOperator,LogicalOperator: equivalent, NaN past the
+      // end (see above); no token is a special followed by a non-special.
       while (pos < length && isSpecial(text.charCodeAt(pos))) {
         const longer = symbolTokens.get(text.slice(start, pos + 1));
         if (longer === undefined) break;
@@ -77,8 +83,11 @@ export function tokenize(text: string): Tokens {
       }
       kinds.push(kind);
       literals.push(text.slice(start, pos));
+      // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent, NaN past the end (see above).
       if (pos < length && text.charCodeAt(pos) === 0) pos++;
     } else {
+      // Stryker disable next-line EqualityOperator: equivalent, NaN past the end (see above): one
+      // step past the end adds nothing to the literal and the next scan ends the input.
       while (pos < length) {
         const code = text.charCodeAt(pos);
         if (code === 0 || isSpecial(code) || isWhitespace(code)) break;
@@ -87,6 +96,7 @@ export function tokenize(text: string): Tokens {
       const literal = text.slice(start, pos);
       kinds.push(literal === 'in' ? inKeyword : literal === 'notin' ? notInKeyword : identifier);
       literals.push(literal);
+      // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent, NaN past the end (see above).
       if (pos < length && text.charCodeAt(pos) === 0) pos++;
     }
   }

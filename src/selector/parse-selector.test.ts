@@ -157,6 +157,9 @@ test('parseSelector accepts the grammar and prints Go canonical String()', () =>
     ['notin=in', 'notin=in'],
     ['a,in', 'a,in'],
     ['k=notin', 'k=notin'],
+    // NB: after `!` the key is read as a value (Go parseKeyAndInferOperator consumes it in the Values context)
+    ['!in', '!in'],
+    ['!notin,a', 'a,!notin'],
     // empty values
     ['k in ()', 'k in ()'],
     ['k in (,)', 'k in ()'],

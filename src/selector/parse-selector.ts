@@ -46,7 +46,8 @@ class Parser {
 
   /**
    * The current token. NB: in the `values` context (Go `Values`), `in` and `notin` are plain identifiers; only
-   * where an operator is expected (Go `KeyAndOperator`) are they keywords.
+   * where an operator is expected (Go `KeyAndOperator`) are they keywords. Where a token is only compared with
+   * punctuation or the end, or dropped, the context makes no difference (marked as equivalent there).
    */
   lookahead(values: boolean): TokenKind {
     const kind = this.kinds[this.position]!;
@@ -78,9 +79,11 @@ class Parser {
       try {
         requirements.push(this.parseRequirement());
       } catch (error) {
+        // Stryker disable next-line ConditionalExpression: equivalent, nothing inside throws anything else.
         if (error instanceof SyntaxProblem) throw new SyntaxProblem(`unable to parse requirement: ${error.message}`);
         throw error;
       }
+      // Stryker disable next-line BooleanLiteral: equivalent, context (see lookahead).
       const next = this.consume(true);
       if (next === endOfString) return requirements;
       if (next !== comma)
@@ -104,6 +107,7 @@ class Parser {
     const problems = labelKeyProblems(key);
     // NB: the parser validates the key with a nil field path, which Go prints as `<nil>`.
     if (problems.length > 0) throw new SyntaxProblem(fieldInvalid('<nil>', goQuote(key), problems.join('; ')));
+    // Stryker disable next-line BooleanLiteral: equivalent, context (see lookahead).
     const next = this.lookahead(true);
     if (operator === undefined && (next === endOfString || next === comma)) operator = 'exists';
     // NB: `!k` followed by anything but `,` or the end still yields `!k`; the caller then rejects the token.
@@ -114,6 +118,7 @@ class Parser {
   }
 
   private requirement(key: string, operator: Operator, values: string[]): Requirement {
+    // Stryker disable next-line BooleanLiteral: equivalent, the key was checked above; checking it again finds nothing.
     const result = newRequirement(key, operator, values, false);
     if (typeof result === 'string') throw new SyntaxProblem(result);
     return result;
@@ -142,9 +147,11 @@ class Parser {
 
   /** `( v, v, ... )`; `()` is the set `{""}` and empty items are `""`, as in Go. */
   private parseValues(): Set<string> {
+    // Stryker disable next-line BooleanLiteral: equivalent, context (see lookahead).
     if (this.consume(true) !== openPar) throw new SyntaxProblem(`found '${this.previousLiteral()}' expected: '('`);
     const first = this.lookahead(true);
     if (first === closedPar) {
+      // Stryker disable next-line BooleanLiteral: equivalent, context (see lookahead).
       this.consume(true);
       return new Set(['']);
     }
@@ -153,6 +160,7 @@ class Parser {
     }
     const values = this.parseIdentifiersList();
     // NB: the list only returns when `)` is next, so this always consumes it (Go checks it anyway).
+    // Stryker disable next-line BooleanLiteral: equivalent, context (see lookahead).
     this.consume(true);
     return values;
   }
@@ -163,12 +171,14 @@ class Parser {
       const kind = this.consume(true);
       if (kind === identifier) {
         values.add(this.previousLiteral());
+        // Stryker disable next-line BooleanLiteral: equivalent, context (see lookahead).
         const next = this.lookahead(true);
         if (next === closedPar) return values;
         if (next !== comma) throw new SyntaxProblem(`found '${this.literal()}', expected: ',' or ')'`);
       } else if (kind === comma) {
         // NB: a comma at the start, before `)` or before another comma stands for an empty value (Go `(,`, `,)`, `,,`).
         if (values.size === 0) values.add('');
+        // Stryker disable next-line BooleanLiteral: equivalent, context (see lookahead).
         const next = this.lookahead(true);
         if (next === closedPar) {
           values.add('');
@@ -183,6 +193,7 @@ class Parser {
 
   /** The one value after `=`, `==`, `!=`, `>`, `<`; nothing before `,` or the end is the empty value. */
   private parseExactValue(): string[] {
+    // Stryker disable next-line BooleanLiteral: equivalent, context (see lookahead).
     const next = this.lookahead(true);
     if (next === endOfString || next === comma) return [''];
     if (this.consume(true) === identifier) return [this.previousLiteral()];
@@ -196,6 +207,7 @@ class Parser {
  * Also throws, unlike Go, for text over 16 KiB.
  */
 export function parseSelector(text: string): Selector {
+  // Stryker disable next-line ConditionalExpression,StringLiteral: equivalent, a fast path; '' scans to nothing.
   if (text === '') return everything;
   checkLength('selector', text);
   const { kinds, literals } = tokenize(text);
@@ -203,6 +215,7 @@ export function parseSelector(text: string): Selector {
   try {
     requirements = new Parser(kinds, literals).parse();
   } catch (error) {
+    // Stryker disable next-line ConditionalExpression: equivalent, nothing inside throws anything else.
     if (error instanceof SyntaxProblem) throw new InvalidSelectorError(error.message);
     throw error;
   }

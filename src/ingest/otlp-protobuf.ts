@@ -128,7 +128,7 @@ function readNumberPoint(
         value = reader.double();
         break;
       case 6:
-        value = signed64(reader.fixed64());
+        value = reader.sfixed64();
         break;
       case 8:
         flags = reader.varint32();
@@ -263,10 +263,6 @@ function readAnyValue(reader: ProtobufReader): string | undefined {
     }
   }
   return value;
-}
-
-function signed64(unsigned: number): number {
-  return unsigned >= 2 ** 63 ? unsigned - 2 ** 64 : unsigned;
 }
 
 /**

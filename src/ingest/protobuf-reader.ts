@@ -69,15 +69,20 @@ export class ProtobufReader {
 
   /** A varint as a float (int64/uint64 fields: exact up to 2^53, which covers millisecond timestamps). */
   varint64(): number {
-    let result = 0;
-    for (let shift = 0; shift < 70; shift += 7) {
+    // NB: the two 32-bit halves are gathered apart and joined once: a float sum of the ten groups rounds 2^64 - 1 up to
+    // 2^64, which turned -1 into 0.
+    let low = 0;
+    let high = 0;
+    for (let index = 0; index < 10; index++) {
       if (this.pos >= this.end) throw new ProtobufError('truncated varint');
       const byte = this.bytes[this.pos++]!;
-      result += (byte & 0x7f) * 2 ** shift;
-      if (byte < 0x80) {
-        // NB: a negative int64 is ten bytes of two's complement; read it back as negative.
-        return shift === 63 && result >= 2 ** 63 ? result - 2 ** 64 : result;
-      }
+      const bits = byte & 0x7f;
+      if (index < 4) low |= bits << (index * 7);
+      else if (index === 4) {
+        low |= bits << 28;
+        high |= bits >>> 4;
+      } else high |= bits << (index * 7 - 32);
+      if (byte < 0x80) return joinInt64(high, low >>> 0);
     }
     throw new ProtobufError('varint longer than ten bytes');
   }
@@ -100,6 +105,15 @@ export class ProtobufReader {
     this.need(8);
     const low = this.view.getUint32(this.pos, true);
     const high = this.view.getUint32(this.pos + 4, true);
+    this.pos += 8;
+    return high * two32 + low;
+  }
+
+  /** An sfixed64: two's complement, exact for magnitudes up to 2^53. */
+  sfixed64(): number {
+    this.need(8);
+    const low = this.view.getUint32(this.pos, true);
+    const high = this.view.getInt32(this.pos + 4, true);
     this.pos += 8;
     return high * two32 + low;
   }
@@ -175,4 +189,9 @@ export class ProtobufReader {
 export function expectWireType(tag: number, expected: number): void {
   if ((tag & 7) !== expected)
     throw new ProtobufError(`field ${tag >>> 3} has wire type ${tag & 7}, expected ${expected}`);
+}
+
+/** The int64 whose two's-complement halves are `high` (bit 31 the sign) and `low` (unsigned). */
+function joinInt64(high: number, low: number): number {
+  return (high | 0) * two32 + low;
 }

@@ -272,17 +272,17 @@ export function createRedisWriter(options: RedisWriterOptions): RedisWriter {
     await Promise.all(
       parts.map(async ({ partition, writes, id }) => {
         if (await sync.waitFor(id, options.applyTimeoutMs ?? 1000, partition)) return;
-        // NB: the stream reader is stuck (often: just reconnecting). Serve the writes here now, and resync so the order
-        // Redis chose wins again. In a cluster a partition's reader only polls, and reapplies the entry in Redis's
-        // order when it gets to it: a reload there would cost a SCAN of the shard for a reader that is merely behind
-        // (measured: a loaded machine fell into reloading partitions over and over), so it is left to the reader.
+        // NB: the stream reader is behind (a burst of writes on a busy host) or reconnecting. Serve the writes here
+        // now; the reader reapplies the entry in Redis's order when it gets to it, so the order Redis chose wins
+        // again. A reload instead would cost a SCAN of every hash for a reader that is merely behind, and slow it
+        // further (measured: a loaded machine fell into reloading over and over). A reader that lost its connection
+        // or fell past the stream's trimming reloads by itself.
         logger.debug({ id, partition }, 'applied a write before the stream delivered it');
         const model = sync.model(partition);
         for (const decoded of writes) {
           if (decoded.kind === 'custom') model.writeCustom(decoded.write);
           else model.writeExternal(decoded.write);
         }
-        if (keys.partitions.length === 1) sync.requestResync(partition);
       }),
     );
     for (const pending of batch) pending.resolve();

@@ -51,6 +51,7 @@ interface PartitionState {
   synced: boolean;
   everSynced: boolean;
   freshAsOf: number;
+  loads: number;
   busy: boolean;
   again: boolean;
   failures: number;
@@ -73,6 +74,7 @@ export function startClusterSync(options: ClusterSyncOptions): ReplicaSync {
     synced: false,
     everSynced: false,
     freshAsOf: 0,
+    loads: 0,
     busy: false,
     again: false,
     failures: 0,
@@ -117,6 +119,7 @@ export function startClusterSync(options: ClusterSyncOptions): ReplicaSync {
     state.lastId = tail[0]?.[0] ?? '0-0';
     state.synced = true;
     state.freshAsOf = started;
+    state.loads++;
     if (state.everSynced)
       logger.info(
         { partition: index, series, streamId: state.lastId },
@@ -234,9 +237,15 @@ export function startClusterSync(options: ClusterSyncOptions): ReplicaSync {
     model: (partition = 0) => states[partition]!.model,
     models: () => states.map((state) => state.model),
     state(partition?: number): SyncState {
-      if (partition !== undefined)
-        return { connected: states[partition]!.synced, freshAsOf: states[partition]!.freshAsOf };
-      return { connected: states.every((s) => s.synced), freshAsOf: Math.min(...states.map((s) => s.freshAsOf)) };
+      if (partition !== undefined) {
+        const { synced, freshAsOf, loads } = states[partition]!;
+        return { connected: synced, freshAsOf, loads };
+      }
+      return {
+        connected: states.every((s) => s.synced),
+        freshAsOf: Math.min(...states.map((s) => s.freshAsOf)),
+        loads: states.reduce((sum, s) => sum + s.loads, 0),
+      };
     },
     waitFor(id, timeoutMs, partition = 0) {
       const state = states[partition]!;
@@ -252,10 +261,6 @@ export function startClusterSync(options: ClusterSyncOptions): ReplicaSync {
         }, timeoutMs);
         state.waiters.push({ id, resolve: done });
       });
-    },
-    requestResync(partition = 0) {
-      states[partition]!.synced = false;
-      void pump(partition);
     },
     firstSync(timeoutMs) {
       if (states.every((s) => s.everSynced)) return Promise.resolve(true);

@@ -8,7 +8,7 @@
  * 2xx through the same replica sees the value, in the order Redis accepted the writes.
  * @module
  */
-import type { ChainableCommander, Cluster, Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import { serviceUnavailable } from '../../api/errors.js';
 import type { Logger } from '../../log/index.js';
 import type { CustomMetricWrite, ExternalMetricWrite, MetricsWriter, WriteBatch } from '../write.js';
@@ -68,6 +68,14 @@ interface Committed {
   readonly id: string;
 }
 
+/** A batch's changes to the hashes, one command per hash. */
+interface Changes {
+  /** Hash key to its fields and values, alternating, in write order. */
+  readonly sets: Map<string, string[]>;
+  readonly deletes: Map<string, Set<string>>;
+  readonly expiring: Set<string>;
+}
+
 /** Writes per transaction at most: bounds one EXEC's time in Redis, which blocks every other client meanwhile. */
 const maxBatchWrites = 1000;
 
@@ -125,6 +133,11 @@ export function createRedisWriter(options: RedisWriterOptions): RedisWriter {
           }
         }),
       );
+      if (failed.size === 0) {
+        // NB: not awaited, so the next batch goes to Redis while this one reaches the copy.
+        void settle(batch, stored);
+        continue;
+      }
       const ok: Pending[] = [];
       for (const pending of batch) {
         const error = pending.writes
@@ -153,14 +166,18 @@ export function createRedisWriter(options: RedisWriterOptions): RedisWriter {
    */
   async function commit(partition: number, writes: readonly DecodedWrite[]): Promise<string> {
     const { stream } = keys.partitions[partition]!;
+    const changes: Changes = { sets: new Map(), deletes: new Map(), expiring: new Set() };
+    for (const decoded of writes) {
+      if (decoded.kind === 'custom') addCustom(changes, partition, decoded.write);
+      else addExternal(changes, partition, decoded.write);
+    }
     const tx = client.pipeline();
     tx.call('MULTI');
-    const expiring = new Set<string>();
-    for (const decoded of writes) {
-      if (decoded.kind === 'custom') addCustom(tx, partition, decoded.write, expiring);
-      else addExternal(tx, partition, decoded.write, expiring);
-    }
-    if (ttlMs > 0) for (const key of expiring) tx.pexpire(key, ttlMs);
+    // NB: one HSET per hash for the whole batch (a later field of the same name wins, as in a write order), and the
+    // HDELs after it: a batch puts a scope's fields at one level, so a deleted copy is never a field set here.
+    for (const [key, fieldsAndValues] of changes.sets) tx.hset(key, ...fieldsAndValues);
+    for (const [key, fields] of changes.deletes) tx.hdel(key, ...fields);
+    if (ttlMs > 0) for (const key of changes.expiring) tx.pexpire(key, ttlMs);
     const payload = encodeBatch(writes);
     // NB: EXEC answers one result per command queued after MULTI, so XADD's (the stream ID) sits at this index.
     const xaddAt = tx.length - 1;
@@ -191,80 +208,77 @@ export function createRedisWriter(options: RedisWriterOptions): RedisWriter {
     return id;
   }
 
-  /** HSET at the scope's level, HDEL of the copies a level change may have left, PEXPIRE once per key. */
+  /** A field set at the scope's level, deleted at the levels where a level change may have left a copy. */
   function put(
-    tx: ChainableCommander,
+    changes: Changes,
     partition: number,
     kind: HashKind,
     scope: string,
     level: number,
     field: string,
     value: string,
-    expiring: Set<string>,
   ): void {
     const key = keys.bucket(kind, scope, field, level, partition);
-    tx.hset(key, field, value);
-    for (const other of neighbourLevels(field, level))
-      tx.hdel(keys.bucket(kind, scope, field, other, partition), field);
-    if (ttlMs > 0) expiring.add(key);
+    const set = changes.sets.get(key);
+    if (set === undefined) changes.sets.set(key, [field, value]);
+    else set.push(field, value);
+    for (const other of neighbourLevels(field, level)) {
+      const stale = keys.bucket(kind, scope, field, other, partition);
+      const deletes = changes.deletes.get(stale);
+      if (deletes === undefined) changes.deletes.set(stale, new Set([field]));
+      else deletes.add(field);
+    }
+    if (ttlMs > 0) changes.expiring.add(key);
   }
 
   /**
    * NB: in a cluster an object's labels are kept in the partition of each metric written with them, so they commit
    * in the same transaction as the value; a load keeps the newest copy.
    */
-  function addCustom(tx: ChainableCommander, partition: number, write: CustomMetricWrite, expiring: Set<string>): void {
+  function addCustom(changes: Changes, partition: number, write: CustomMetricWrite): void {
     const { info, name } = write;
     const { group, resource } = info.groupResource;
     const sizes = sync.model(partition).custom.scopeSizes(name.namespace, info.groupResource, info.metric);
     const scope = customScope(name.namespace, group, resource, info.metric);
     put(
-      tx,
+      changes,
       partition,
       'custom',
       scope,
       levelFor(sizes.series),
       name.name,
       packValue(write.timestamp, packCustomRest(write.value.toString(), write.metricLabels)),
-      expiring,
     );
     const objects = objectScope(name.namespace, group, resource);
     const objectLevel = levelFor(sizes.objects);
     if (write.objectLabels !== undefined) {
       put(
-        tx,
+        changes,
         partition,
         'object',
         objects,
         objectLevel,
         name.name,
         packValue(write.timestamp, packLabels(write.objectLabels)),
-        expiring,
       );
     } else if (ttlMs > 0) {
       // NB: the object's labels live as long as its newest series; PEXPIRE of a missing key does nothing.
-      expiring.add(keys.bucket('object', objects, name.name, objectLevel, partition));
+      changes.expiring.add(keys.bucket('object', objects, name.name, objectLevel, partition));
       for (const other of neighbourLevels(name.name, objectLevel))
-        expiring.add(keys.bucket('object', objects, name.name, other, partition));
+        changes.expiring.add(keys.bucket('object', objects, name.name, other, partition));
     }
   }
 
-  function addExternal(
-    tx: ChainableCommander,
-    partition: number,
-    write: ExternalMetricWrite,
-    expiring: Set<string>,
-  ): void {
+  function addExternal(changes: Changes, partition: number, write: ExternalMetricWrite): void {
     const level = levelFor(sync.model(partition).external.seriesIn(write.namespace, write.metric));
     put(
-      tx,
+      changes,
       partition,
       'external',
       externalScope(write.namespace, write.metric),
       level,
       packLabels(write.labels),
       packValue(write.timestamp, write.value.toString()),
-      expiring,
     );
   }
 
@@ -272,17 +286,17 @@ export function createRedisWriter(options: RedisWriterOptions): RedisWriter {
     await Promise.all(
       parts.map(async ({ partition, writes, id }) => {
         if (await sync.waitFor(id, options.applyTimeoutMs ?? 1000, partition)) return;
-        // NB: the stream reader is stuck (often: just reconnecting). Serve the writes here now, and resync so the order
-        // Redis chose wins again. In a cluster a partition's reader only polls, and reapplies the entry in Redis's
-        // order when it gets to it: a reload there would cost a SCAN of the shard for a reader that is merely behind
-        // (measured: a loaded machine fell into reloading partitions over and over), so it is left to the reader.
+        // NB: the stream reader is behind (a burst of writes on a busy host) or reconnecting. Serve the writes here
+        // now; the reader reapplies the entry in Redis's order when it gets to it, so the order Redis chose wins
+        // again. A reload instead would cost a SCAN of every hash for a reader that is merely behind, and slow it
+        // further (measured: a loaded machine fell into reloading over and over). A reader that lost its connection
+        // or fell past the stream's trimming reloads by itself.
         logger.debug({ id, partition }, 'applied a write before the stream delivered it');
         const model = sync.model(partition);
         for (const decoded of writes) {
           if (decoded.kind === 'custom') model.writeCustom(decoded.write);
           else model.writeExternal(decoded.write);
         }
-        if (keys.partitions.length === 1) sync.requestResync(partition);
       }),
     );
     for (const pending of batch) pending.resolve();

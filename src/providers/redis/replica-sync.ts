@@ -53,6 +53,8 @@ export interface SyncState {
   readonly connected: boolean;
   /** Epoch ms up to which every write Redis accepted is in the model; 0 before the first sync. */
   readonly freshAsOf: number;
+  /** How many times the model was loaded from the hashes: 1 after the first sync, one more per full resync. */
+  readonly loads: number;
 }
 
 /**
@@ -69,8 +71,6 @@ export interface ReplicaSync {
    * Resolves true once the write with stream ID `id` of `partition`'s stream is in its model, false after `timeoutMs`.
    */
   waitFor(id: string, timeoutMs: number, partition?: number): Promise<boolean>;
-  /** Makes the next loop turn a full resync of `partition` (used when a write had to be applied out of order). */
-  requestResync(partition?: number): void;
   /** Resolves true after the first successful sync, false after `timeoutMs`. */
   firstSync(timeoutMs: number): Promise<boolean>;
   close(): Promise<void>;
@@ -96,6 +96,7 @@ export function startReplicaSync(options: ReplicaSyncOptions): ReplicaSync {
   let synced = false;
   let everSynced = false;
   let freshAsOf = 0;
+  let loads = 0;
   let closed = false;
   let waiters: { id: string; resolve: (ok: boolean) => void }[] = [];
   const firstSyncListeners: (() => void)[] = [];
@@ -132,6 +133,7 @@ export function startReplicaSync(options: ReplicaSyncOptions): ReplicaSync {
     lastId = startId;
     synced = true;
     freshAsOf = started;
+    loads++;
     logger.info(
       { series, streamId: startId, ...(migrated > 0 ? { migratedKeys: migrated } : {}) },
       'loaded the metrics from redis',
@@ -203,7 +205,7 @@ export function startReplicaSync(options: ReplicaSyncOptions): ReplicaSync {
   return {
     model: () => current,
     models: () => [current],
-    state: () => ({ connected: synced, freshAsOf }),
+    state: () => ({ connected: synced, freshAsOf, loads }),
     waitFor(id, timeoutMs) {
       if (compareStreamIds(id, lastId) <= 0 && synced) return Promise.resolve(true);
       return new Promise((resolve) => {
@@ -217,9 +219,6 @@ export function startReplicaSync(options: ReplicaSyncOptions): ReplicaSync {
         };
         waiters.push({ id, resolve: done });
       });
-    },
-    requestResync() {
-      synced = false;
     },
     firstSync(timeoutMs) {
       if (everSynced) return Promise.resolve(true);

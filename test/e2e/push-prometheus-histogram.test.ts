@@ -8,12 +8,12 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startAdapter, type AdapterProcess } from '../helpers/adapter-process.js';
 import { findKubectl, kubectlGetRaw } from '../helpers/kubectl.js';
 import { findPrometheus, startPrometheus, type PrometheusProcess } from '../helpers/prometheus-process.js';
+import { startScrapeTarget, type ScrapeTarget } from '../helpers/scrape-target.js';
 
 const prometheusBinary = await findPrometheus();
 const kubectl = await findKubectl();
@@ -26,12 +26,8 @@ const addedSum = 6;
 const history = [100, 0, 0, 0];
 const historySum = 10;
 
-function startHistogramExporter(): Promise<{ target: string; scrapes: () => number; close(): Promise<void> }> {
-  const t0 = Math.floor(Date.now() / 1000) * 1000;
-  let scrapes = 0;
-  const server: Server = createServer((_request, response) => {
-    scrapes++;
-    const ts = t0 + scrapes * 1000;
+function startHistogramExporter(): Promise<ScrapeTarget> {
+  return startScrapeTarget((scrapes, ts) => {
     const labels = 'namespace="shop",pod="web-1"';
     const lines = ['# TYPE request_duration_seconds histogram'];
     let cumulative = 0;
@@ -41,22 +37,8 @@ function startHistogramExporter(): Promise<{ target: string; scrapes: () => numb
     });
     lines.push(`request_duration_seconds_sum{${labels}} ${historySum + scrapes * addedSum} ${ts}`);
     lines.push(`request_duration_seconds_count{${labels}} ${cumulative} ${ts}`, '');
-    response.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' }).end(lines.join('\n'));
+    return lines.join('\n');
   });
-  return new Promise((resolve) =>
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      resolve({
-        target: `127.0.0.1:${port}`,
-        scrapes: () => scrapes,
-        close: () =>
-          new Promise<void>((done) => {
-            server.closeAllConnections();
-            server.close(() => done());
-          }),
-      });
-    }),
-  );
 }
 
 describe('a classic histogram remote-written by a Prometheus agent', {

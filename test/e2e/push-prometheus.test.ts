@@ -6,11 +6,11 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
 import { parseQuantity } from '../../src/quantity/index.js';
 import { startAdapter, type AdapterProcess } from '../helpers/adapter-process.js';
 import { findKubectl, kubectlGetRaw } from '../helpers/kubectl.js';
 import { findPrometheus, startPrometheus, type PrometheusProcess } from '../helpers/prometheus-process.js';
+import { startScrapeTarget, type ScrapeTarget } from '../helpers/scrape-target.js';
 
 const prometheusBinary = await findPrometheus();
 const kubectl = await findKubectl();
@@ -20,14 +20,10 @@ const kubectl = await findKubectl();
  * fourth scrape `web-1` restarts (its counter starts again from one step). A gauge `queue_depth` has no timestamp,
  * so Prometheus marks it stale when the exporter goes away.
  */
-function startCountingExporter(): Promise<{ target: string; scrapes: () => number; close(): Promise<void> }> {
-  const t0 = Math.floor(Date.now() / 1000) * 1000;
-  let scrapes = 0;
-  const server: Server = createServer((_request, response) => {
-    scrapes++;
-    const ts = t0 + scrapes * 1000;
+function startCountingExporter(): Promise<ScrapeTarget> {
+  return startScrapeTarget((scrapes, ts) => {
     const web1 = 5 * (scrapes <= 4 ? scrapes : scrapes - 4);
-    const body = [
+    return [
       '# TYPE http_requests_total counter',
       `http_requests_total{namespace="shop",pod="web-1"} ${web1} ${ts}`,
       `http_requests_total{namespace="shop",pod="web-2"} ${2 * scrapes} ${ts}`,
@@ -35,22 +31,7 @@ function startCountingExporter(): Promise<{ target: string; scrapes: () => numbe
       'queue_depth{namespace="shop",pod="web-1"} 42',
       '',
     ].join('\n');
-    response.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' }).end(body);
   });
-  return new Promise((resolve) =>
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      resolve({
-        target: `127.0.0.1:${port}`,
-        scrapes: () => scrapes,
-        close: () =>
-          new Promise<void>((done) => {
-            server.closeAllConnections();
-            server.close(() => done());
-          }),
-      });
-    }),
-  );
 }
 
 describe('remote-write from a Prometheus agent', {

@@ -93,6 +93,7 @@ describe('metrics-adapter manifests', () => {
       'ClusterRole',
       'ClusterRole',
       'ClusterRole',
+      'ClusterRole',
       'ClusterRoleBinding',
       'ClusterRoleBinding',
       'ClusterRoleBinding',
@@ -101,6 +102,7 @@ describe('metrics-adapter manifests', () => {
       'Deployment',
       'Namespace',
       'PodDisruptionBudget',
+      'RoleBinding',
       'RoleBinding',
       'Secret',
       'Service',
@@ -137,12 +139,13 @@ describe('metrics-adapter manifests', () => {
       ]);
       assert.equal(out.code, 0, out.stderr);
       const names = out.stdout.trim().split('\n').sort();
-      assert.equal(names.length, 21 + 5);
+      assert.equal(names.length, 23 + 5);
       for (const name of [
         'apiservice.apiregistration.k8s.io/v1beta2.custom.metrics.k8s.io',
         'deployment.apps/metrics-adapter',
         'customresourcedefinition.apiextensions.k8s.io/metricqueries.metrics-adapter.io',
         'secret/metrics-adapter-tls',
+        'rolebinding.rbac.authorization.k8s.io/metrics-adapter-metric-query-leader-election',
         'rolebinding.rbac.authorization.k8s.io/metrics-adapter-auth-reader',
         'horizontalpodautoscaler.autoscaling/web-pods',
       ]) {

@@ -34,9 +34,16 @@ const reporters = [
   '--test-reporter-destination',
   skipFile,
 ];
-const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...reporters, ...files], {
-  stdio: 'inherit',
-});
+// A test file that hangs fails after this long (Node 20 times each file as a whole) instead of holding the run
+// until CI's own limit kills it unreported.
+const timeout = `--test-timeout=${process.env.TEST_TIMEOUT_MS || 600_000}`;
+const child = spawn(
+  process.execPath,
+  ['--import', 'tsx', '--test', '--test-concurrency=2', timeout, ...reporters, ...files],
+  {
+    stdio: 'inherit',
+  },
+);
 child.on('exit', (code, signal) => {
   const status = code ?? (signal ? 1 : 0);
   const skipped = readSkipped();

@@ -1,4 +1,4 @@
-/** Types of the parts of snappyjs that the ingest path uses (the package ships none). */
+/** Types of snappyjs, the compressor the tests and the bench send remote-write bodies with (it ships none). */
 declare module 'snappyjs' {
   /** Throws when the block is malformed or announces more than `maxLength` bytes. */
   export function uncompress(compressed: Uint8Array, maxLength?: number): Uint8Array;

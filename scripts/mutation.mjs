@@ -65,7 +65,12 @@ const targets = {
       'src/ingest/snappy-block.test.ts',
       'src/ingest/protobuf-reader.test.ts',
       'src/ingest/otlp-protobuf.test.ts',
+      'src/ingest/otlp-json.test.ts',
+      'src/ingest/otlp-json-schema.test.ts',
+      'src/ingest/otlp-protobuf-fields.test.ts',
+      'src/ingest/decoder-bounds.test.ts',
     ],
+    break: 100,
   },
   paths: { mutate: ['src/server/paths.ts'], tests: ['src/server/paths.test.ts'], break: 100 },
 };

@@ -84,7 +84,8 @@ function readMetric(reader: ProtobufReader, resource: Attributes, result: OtlpPo
       body.pos = end;
     } else if (field === 2 && (tag & 7) === wireType.varint) {
       temporality = body.varint32();
-    } else if (field === 3 && (tag & 7) === wireType.varint && data.field === 7) {
+    } else if (field === 3 && (tag & 7) === wireType.varint) {
+      // NB: only a Sum has field 3 (is_monotonic); `counter` below reads it for sums alone.
       monotonic = body.varint64() !== 0;
     } else {
       body.skip(tag);
@@ -271,7 +272,7 @@ function readAnyValue(reader: ProtobufReader): string | undefined {
  */
 export function encodeOtlpResponse(rejected: number, message: string): Buffer {
   if (rejected === 0 && message === '') return Buffer.alloc(0);
-  const text = Buffer.from(message, 'utf8');
+  const text = Buffer.from(message);
   const inner: number[] = [];
   if (rejected > 0) inner.push(0x08, ...varint(rejected));
   if (text.length > 0) inner.push(0x12, ...varint(text.length), ...text);

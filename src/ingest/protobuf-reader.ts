@@ -81,7 +81,11 @@ export class ProtobufReader {
       else if (index === 4) {
         low |= bits << 28;
         high |= bits >>> 4;
-      } else high |= bits << (index * 7 - 32);
+      } else {
+        // Stryker disable next-line ArithmeticOperator: equivalent, a shift count is taken mod 32, so - 32 and + 32
+        // shift alike.
+        high |= bits << (index * 7 - 32);
+      }
       if (byte < 0x80) return joinInt64(high, low >>> 0);
     }
     throw new ProtobufError('varint longer than ten bytes');
@@ -178,7 +182,7 @@ export class ProtobufReader {
   }
 
   private need(length: number): void {
-    if (length < 0 || this.pos + length > this.end)
+    if (this.pos + length > this.end)
       throw new ProtobufError(
         `truncated message: ${length} bytes needed at byte ${this.pos}, ${this.end - this.pos} left`,
       );

@@ -72,8 +72,16 @@ export function decodeSnappyBlock(block: Uint8Array, maxBytes: number): Uint8Arr
     if (offset === 0 || offset > d) throw invalid(`copy from offset ${offset} at output byte ${d}`);
     if (n > length - d) throw invalid(`copy of ${n} bytes overruns the announced ${length} bytes`);
     // NB: an overlapping copy (offset < n) repeats the last `offset` bytes, so it goes byte by byte.
-    if (offset >= n) out.copyWithin(d, d - offset, d - offset + n);
-    else for (let i = 0; i < n; i++) out[d + i] = out[d - offset + i]!;
+    const from = d - offset;
+    // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent, the byte loop is right for any
+    // offset; copyWithin is only faster.
+    if (offset >= n) {
+      out.copyWithin(d, from, from + n);
+    } else {
+      // Stryker disable next-line EqualityOperator: equivalent, i <= n also writes out[d + n], which the next element
+      // overwrites or which lies past the end.
+      for (let i = 0; i < n; i++) out[d + i] = out[from + i]!;
+    }
     d += n;
   }
   if (d !== length) throw invalid(`${d} bytes decoded, ${length} announced`);

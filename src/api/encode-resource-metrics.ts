@@ -55,8 +55,10 @@ function metadata(name: string, namespace: string | undefined, labels: Labels, n
   const sorted = sortedLabels(labels);
   return {
     name,
+    // Stryker disable next-line ConditionalExpression: equivalent, JSON.stringify leaves out an undefined namespace.
     ...(namespace !== undefined ? { namespace } : {}),
     creationTimestamp: formatTimestamp(now),
+    // Stryker disable next-line ConditionalExpression: equivalent, JSON.stringify leaves out undefined labels.
     ...(sorted !== undefined ? { labels: sorted } : {}),
   };
 }

@@ -7,6 +7,7 @@
 
 const lowerHex = '0123456789abcdef';
 // NB: Go `unicode.IsPrint`: letters, marks, numbers, punctuation, symbols and the ASCII space.
+// Stryker disable next-line Regex: equivalent, it only ever tests one code point, so the anchors change nothing.
 const printable = /^[\p{L}\p{M}\p{N}\p{P}\p{S} ]$/u;
 const loneSurrogate = /[\uD800-\uDFFF]/gu;
 
@@ -31,7 +32,9 @@ export function goQuote(text: string): string {
     else if (code === 13) out += '\\r';
     else if (code === 9) out += '\\t';
     else if (code === 11) out += '\\v';
+    // Stryker disable next-line EqualityOperator: equivalent, U+0020 (space) is printable and written above.
     else if (code < 0x20 || code === 0x7f) out += '\\x' + hex(code, 2);
+    // Stryker disable next-line EqualityOperator: equivalent, U+10000 is a letter (Linear B), printable.
     else if (code < 0x10000) out += '\\u' + hex(code, 4);
     else out += '\\U' + hex(code, 8);
   }

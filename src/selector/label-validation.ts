@@ -29,7 +29,9 @@ function isAlphanumeric(code: number): boolean {
 /** `([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]`, the label name pattern (a value adds "or empty"). */
 function isLabelName(text: string): boolean {
   const last = text.length - 1;
-  if (last < 0 || !isAlphanumeric(text.charCodeAt(0)) || !isAlphanumeric(text.charCodeAt(last))) return false;
+  // NB: '' fails too: charCodeAt(0) is NaN.
+  if (!isAlphanumeric(text.charCodeAt(0)) || !isAlphanumeric(text.charCodeAt(last))) return false;
+  // Stryker disable next-line EqualityOperator: equivalent, the last character is alphanumeric, checked above.
   for (let i = 1; i < last; i++) {
     const code = text.charCodeAt(i);
     if (!isAlphanumeric(code) && code !== 45 /* - */ && code !== 95 /* _ */ && code !== 46 /* . */) return false;
@@ -55,8 +57,9 @@ function isSubdomain(text: string): boolean {
 
 /** `[a-z0-9]([-a-z0-9]*[a-z0-9])?` over `text[start, end)`. */
 function isDnsLabel(text: string, start: number, end: number): boolean {
-  if (end <= start || !isLowerAlphanumeric(text.charCodeAt(start)) || !isLowerAlphanumeric(text.charCodeAt(end - 1)))
-    return false;
+  // NB: an empty label fails too: at `start` it holds '.' or nothing (NaN).
+  if (!isLowerAlphanumeric(text.charCodeAt(start)) || !isLowerAlphanumeric(text.charCodeAt(end - 1))) return false;
+  // Stryker disable next-line EqualityOperator: equivalent, the last character is alphanumeric, checked above.
   for (let i = start + 1; i < end - 1; i++) {
     const code = text.charCodeAt(i);
     if (!isLowerAlphanumeric(code) && code !== 45 /* - */) return false;
@@ -70,16 +73,20 @@ export function utf8Length(text: string): number {
   for (let i = 0; i < text.length; i++) {
     const code = text.charCodeAt(i);
     if (code < 0x80) continue;
+    // Stryker disable BlockStatement: equivalent, emptying the pair block lets its low surrogate add the same 2 bytes.
     if (code < 0x800) bytes += 1;
     else if (code >= 0xd800 && code <= 0xdbff && i + 1 < text.length && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
       bytes += 2; // a surrogate pair: 4 bytes for 2 code units
       i++;
     } else bytes += 2;
   }
+  // Stryker restore BlockStatement
   return bytes;
 }
 
 function tooLong(text: string, max: number): boolean {
+  // NB: a UTF-8 byte count is at least the length and at most three times it; the first two checks only save time.
+  // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent, see above.
   return text.length > max || (text.length * 3 > max && utf8Length(text) > max);
 }
 
@@ -87,6 +94,7 @@ function tooLong(text: string, max: number): boolean {
 export function labelKeyProblems(key: string): string[] {
   const slash = key.indexOf('/');
   if (slash < 0) return nameProblems(key);
+  // Stryker disable next-line EqualityOperator: equivalent, a search from slash + 1 never finds index 0.
   if (key.indexOf('/', slash + 1) >= 0) return [tooManySlashes];
   const prefix = key.slice(0, slash);
   const problems: string[] = [];
@@ -102,6 +110,8 @@ export function labelKeyProblems(key: string): string[] {
 }
 
 function nameProblems(name: string): string[] {
+  // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent, a shortcut: the checks below find
+  // no problem either.
   if (isLabelName(name) && name.length <= labelNameMaxLength) return [];
   const problems: string[] = [];
   if (name.length === 0) problems.push('name part must be non-empty');
@@ -114,6 +124,8 @@ function nameProblems(name: string): string[] {
 /** Go `content.IsLabelValue`: the problems with `value`, empty when it is valid. */
 export function labelValueProblems(value: string): string[] {
   const valid = value.length === 0 || isLabelName(value);
+  // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent, a shortcut: the checks below find
+  // no problem either.
   if (valid && value.length <= labelValueMaxLength) return [];
   const problems: string[] = [];
   if (tooLong(value, labelValueMaxLength)) problems.push(`must be no more than ${labelValueMaxLength} bytes`);

@@ -107,7 +107,7 @@ test('OTLP JSON: attribute values of each scalar kind become label text; empty k
     { key: 'unset' },
   ];
   const [point] = decodeOtlpJson(body([{ name: 'm', gauge: { dataPoints: [{ attributes, asDouble: 1 }] } }])).points;
-  assert.deepEqual(point!.series.labels, { yes: 'true', no: 'false', int: '-7', dbl: '1.5' });
+  assert.deepEqual(point!.series!.labels, { yes: 'true', no: 'false', int: '-7', dbl: '1.5' });
   assert.equal(point!.timeMs, 0);
 });
 
@@ -121,7 +121,7 @@ test('OTLP JSON: "no recorded value" ends a series; a point without a finite val
     ]),
   );
   assert.deepEqual(
-    decoded.points.map((p) => [p.series.name, p.timeMs, p.value]),
+    decoded.points.map((p) => [p.series!.name, p.timeMs, p.value]),
     [
       ['gone', t0Ms, undefined],
       ['flag2', t0Ms, 3],

@@ -144,6 +144,7 @@ test('OTLP JSON: histogram points need one bucket count more than bounds, or non
             { timeUnixNano: t0, count: 2, sum: 1, bucketCounts: [2], explicitBounds: [0.5] },
             { timeUnixNano: t0, count: 4, sum: 8 },
             { timeUnixNano: t0 },
+            { timeUnixNano: t0, count: 3, bucketCounts: [1, 2], explicitBounds: [0.5] },
           ],
         },
       },
@@ -174,8 +175,11 @@ test('OTLP JSON: histogram points need one bucket count more than bounds, or non
       ],
     ],
   );
-  assert.equal(decoded.rejected, 1);
-  assert.deepEqual([...decoded.reasons], ['a histogram point of latency has 1 bucket counts for 1 bounds']);
+  assert.equal(decoded.rejected, 2);
+  assert.deepEqual(
+    [...decoded.reasons],
+    ['a histogram point of latency has 1 bucket counts for 1 bounds', 'a point of latency has no finite value'],
+  );
 });
 
 test('OTLP JSON: exponential histograms and summaries are refused per point; a metric without data adds nothing', () => {

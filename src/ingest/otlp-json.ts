@@ -162,11 +162,16 @@ function addMetric(m: z.infer<typeof metric>, resource: Attributes, result: Otlp
       const timeMs = (point.timeUnixNano ?? 0) / 1e6;
       if (((point.flags ?? 0) & flagNoRecordedValue) !== 0)
         result.points.push({ key: seriesKey(series), series, timeMs, value: undefined });
-      else
+      else if (point.sum === undefined && count > 0) {
+        // NB: observations without their sum have no mean to serve; the protobuf decoder refuses them the same way.
+        result.rejected++;
+        result.reasons.add(`a point of ${name} has no finite value`);
+      } else
         result.points.push({
           key: seriesKey(series),
           series,
           timeMs,
+          // NB: no observations and no sum: the sum of nothing is 0.
           value: { count, sum: point.sum ?? 0, bounds, counts: counts.length === 0 ? [count] : counts },
         });
     }

@@ -210,15 +210,24 @@ test('OTLP protobuf: histogram points with bucket counts one more than their bou
   assert.deepEqual([...decoded.reasons], ['a histogram point of latency has 1 bucket counts for 1 bounds']);
 });
 
-test('OTLP protobuf: a delta histogram is marked delta; one with no sum and no count is kept', () => {
-  const body = request([], [metric('d', 9, (h) => h.varint(2, 1).message(1, (p) => p.fixed64(3, t0)))]);
-  assert.deepEqual(unkeyed(decodeOtlpProtobuf(body).points), [
+test('OTLP protobuf: a delta histogram is marked delta; one with no sum is kept when it has no observations', () => {
+  const body = request(
+    [],
+    [
+      metric('d', 9, (h) => h.varint(2, 1).message(1, (p) => p.fixed64(3, t0))),
+      metric('nosum', 9, (h) => h.varint(2, 1).message(1, (p) => p.fixed64(3, t0).fixed64(4, 3n))),
+    ],
+  );
+  const decoded = decodeOtlpProtobuf(body);
+  assert.deepEqual(unkeyed(decoded.points), [
     {
       series: { name: 'd', labels: {}, kind: 'histogram', delta: true },
       timeMs: t0Ms,
-      value: { count: 0, sum: Number.NaN, bounds: [], counts: [0] },
+      value: { count: 0, sum: 0, bounds: [], counts: [0] },
     },
   ]);
+  assert.equal(decoded.rejected, 1);
+  assert.deepEqual([...decoded.reasons], ['a point of nosum has no finite value']);
 });
 
 test('OTLP protobuf: exponential histograms and summaries are refused per point, with the reason', () => {

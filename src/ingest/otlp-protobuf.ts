@@ -252,6 +252,8 @@ function readHistogramPoint(reader: ProtobufReader, metric: MetricContext, decod
     );
     return;
   }
+  // NB: no observations and no sum: the sum of nothing is 0 (a sum missing beside observations is refused below).
+  if (Number.isNaN(sum) && count === 0) sum = 0;
   const histogram: HistogramSample = { count, sum, bounds, counts: counts.length === 0 ? [count] : counts };
   pushPoint(result, metric, key, seriesOf(metric, key, spans, decoding), timeNano, histogram, flags);
 }

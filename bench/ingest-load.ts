@@ -53,7 +53,7 @@ function double(value: number): Buffer {
 }
 
 /** Builds the body of request `index` (which series, which timestamp). */
-function bodyMaker(options: IngestLoadOptions): {
+export function bodyMaker(options: IngestLoadOptions): {
   path: string;
   contentType: string;
   encoding?: string;

@@ -22,10 +22,16 @@ async function stop(child: ChildProcess): Promise<void> {
   await exited;
 }
 
-export async function startAdapter(certDir: string, extraArgs: readonly string[] = []): Promise<Child> {
+/** `nodeArgs` go to node before the script (the memory bench's garbage-collection hook). */
+export async function startAdapter(
+  certDir: string,
+  extraArgs: readonly string[] = [],
+  nodeArgs: readonly string[] = [],
+): Promise<Child> {
   const child = spawn(
     process.execPath,
     [
+      ...nodeArgs,
       join(root, 'dist/cli/main.js'),
       'serve',
       '--secure-port',

@@ -237,7 +237,7 @@ async function main(): Promise<void> {
     const memoryLine = [
       ...memoryLines,
       ...redis.memoryLines,
-      'RSS includes uncollected garbage, so these are upper bounds.',
+      'Memory is read after a full garbage collection in the adapter (bench/gc-on-signal.mjs).',
       `Cold start to ready (spawn to first 200 on /readyz): ${coldStartMs} ms.`,
       `The HPA query at ${scaleSeries} stored series: ${Math.round(large)} req/s, ${scale.value.toFixed(2)}× the 10k figure (target ≥0.9×: ${checkLine(scale).slice(0, 4)}).`,
     ].join('\n');

@@ -98,6 +98,8 @@ export interface IngestTransaction {
 
 export interface IngestPipeline {
   begin(): IngestTransaction;
+  /** Whether a series of this key is known, so a decoder can leave its description out. */
+  knows(key: string): boolean;
   /** Series known (kept or not), and the targets fed. */
   counts(): { readonly series: number; readonly targets: number };
   /** Removes what went stale now; the timer calls it too. */
@@ -376,6 +378,7 @@ export function createIngestPipeline(options: IngestPipelineOptions): IngestPipe
         },
       };
     },
+    knows: (key) => seriesByKey.has(key),
     counts: () => ({ series: seriesByKey.size, targets: targets.size }),
     sweep,
     close() {

@@ -107,7 +107,7 @@ test('OTLP JSON: attribute values of each scalar kind become label text; empty k
     { key: 'unset' },
   ];
   const [point] = decodeOtlpJson(body([{ name: 'm', gauge: { dataPoints: [{ attributes, asDouble: 1 }] } }])).points;
-  assert.deepEqual(point!.series.labels, { yes: 'true', no: 'false', int: '-7', dbl: '1.5' });
+  assert.deepEqual(point!.series!.labels, { yes: 'true', no: 'false', int: '-7', dbl: '1.5' });
   assert.equal(point!.timeMs, 0);
 });
 
@@ -121,7 +121,7 @@ test('OTLP JSON: "no recorded value" ends a series; a point without a finite val
     ]),
   );
   assert.deepEqual(
-    decoded.points.map((p) => [p.series.name, p.timeMs, p.value]),
+    decoded.points.map((p) => [p.series!.name, p.timeMs, p.value]),
     [
       ['gone', t0Ms, undefined],
       ['flag2', t0Ms, 3],
@@ -144,6 +144,7 @@ test('OTLP JSON: histogram points need one bucket count more than bounds, or non
             { timeUnixNano: t0, count: 2, sum: 1, bucketCounts: [2], explicitBounds: [0.5] },
             { timeUnixNano: t0, count: 4, sum: 8 },
             { timeUnixNano: t0 },
+            { timeUnixNano: t0, count: 3, bucketCounts: [1, 2], explicitBounds: [0.5] },
           ],
         },
       },
@@ -174,8 +175,11 @@ test('OTLP JSON: histogram points need one bucket count more than bounds, or non
       ],
     ],
   );
-  assert.equal(decoded.rejected, 1);
-  assert.deepEqual([...decoded.reasons], ['a histogram point of latency has 1 bucket counts for 1 bounds']);
+  assert.equal(decoded.rejected, 2);
+  assert.deepEqual(
+    [...decoded.reasons],
+    ['a histogram point of latency has 1 bucket counts for 1 bounds', 'a point of latency has no finite value'],
+  );
 });
 
 test('OTLP JSON: exponential histograms and summaries are refused per point; a metric without data adds nothing', () => {

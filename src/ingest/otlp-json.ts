@@ -6,7 +6,14 @@
  */
 import { z } from 'zod';
 import { badRequest } from '../api/errors.js';
-import { describe, flagNoRecordedValue, prometheusName, temporalityDelta, type OtlpPoints } from './otlp-points.js';
+import {
+  describe,
+  flagNoRecordedValue,
+  prometheusName,
+  seriesKey,
+  temporalityDelta,
+  type OtlpPoints,
+} from './otlp-points.js';
 
 const int64 = z.union([z.number(), z.string().regex(/^-?\d+$/)]).transform(Number);
 const numberLike = z.union([
@@ -159,11 +166,18 @@ function addMetric(m: z.infer<typeof metric>, resource: Attributes, result: Otlp
       }
       const series = describe(name, 'histogram', delta, toAttributes(point.attributes, resource));
       const timeMs = (point.timeUnixNano ?? 0) / 1e6;
-      if (((point.flags ?? 0) & flagNoRecordedValue) !== 0) result.points.push({ series, timeMs, value: undefined });
-      else
+      if (((point.flags ?? 0) & flagNoRecordedValue) !== 0)
+        result.points.push({ key: seriesKey(series), series, timeMs, value: undefined });
+      else if (point.sum === undefined && count > 0) {
+        // NB: observations without their sum have no mean to serve; the protobuf decoder refuses them the same way.
+        result.rejected++;
+        result.reasons.add(`a point of ${name} has no finite value`);
+      } else
         result.points.push({
+          key: seriesKey(series),
           series,
           timeMs,
+          // NB: no observations and no sum: the sum of nothing is 0.
           value: { count, sum: point.sum ?? 0, bounds, counts: counts.length === 0 ? [count] : counts },
         });
     }
@@ -178,7 +192,7 @@ function addMetric(m: z.infer<typeof metric>, resource: Attributes, result: Otlp
     const series = describe(name, counter ? 'counter' : 'gauge', delta, toAttributes(point.attributes, resource));
     const timeMs = (point.timeUnixNano ?? 0) / 1e6;
     if (((point.flags ?? 0) & flagNoRecordedValue) !== 0) {
-      result.points.push({ series, timeMs, value: undefined });
+      result.points.push({ key: seriesKey(series), series, timeMs, value: undefined });
       continue;
     }
     const value = point.asDouble ?? point.asInt ?? Number.NaN;
@@ -187,7 +201,7 @@ function addMetric(m: z.infer<typeof metric>, resource: Attributes, result: Otlp
       result.reasons.add(`a point of ${name} has no finite value`);
       continue;
     }
-    result.points.push({ series, timeMs, value });
+    result.points.push({ key: seriesKey(series), series, timeMs, value });
   }
 }
 

@@ -9,7 +9,10 @@ import type { IngestTransaction } from './ingest-pipeline.js';
 import type { HistogramSample } from './series-window.js';
 
 export interface OtlpPoint {
-  readonly series: SeriesDescription;
+  /** The series' identity in the pipeline. */
+  readonly key: string;
+  /** Its description; left out when the pipeline already knows `key` (it then never asks for one). */
+  readonly series: SeriesDescription | undefined;
   readonly timeMs: number;
   /** Undefined for a point flagged "no recorded value" (the series ended, like a Prometheus stale marker). */
   readonly value: number | HistogramSample | undefined;
@@ -47,15 +50,22 @@ export function describe(
   return delta ? { name, labels, kind, delta } : { name, labels, kind };
 }
 
+/** The key of a series described in full (the JSON decoder's; the protobuf one keys series by their bytes). */
+export function seriesKey(series: SeriesDescription): string {
+  return `${series.name}\u0000${series.kind ?? ''}\u0000${series.delta === true ? 'd' : 'c'}\u0000${labelsKey(series.labels)}`;
+}
+
 /** Feeds decoded points to a transaction; returns the points no rule took. */
 export function ingestOtlpPoints(points: readonly OtlpPoint[], tx: IngestTransaction): number {
   let unused = 0;
   for (const point of points) {
-    const { series } = point;
-    const key = `${series.name}\u0000${series.kind ?? ''}\u0000${series.delta === true ? 'd' : 'c'}\u0000${labelsKey(series.labels)}`;
-    const handle = tx.series(key, () => series);
+    const handle = tx.series(point.key, () => point.series ?? unknownSeries(point.key));
     if (point.value === undefined) tx.stale(handle);
     else if (!tx.sample(handle, point.timeMs, point.value)) unused++;
   }
   return unused;
+}
+
+function unknownSeries(key: string): never {
+  throw new Error(`OTLP series ${JSON.stringify(key)} was decoded as known to the pipeline, which no longer knows it`);
 }

@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ProtobufWriter } from '../../test/helpers/protobuf-writer.js';
+import type { OtlpPoint } from './otlp-points.js';
 import { decodeOtlpProtobuf, encodeOtlpResponse } from './otlp-protobuf.js';
 import { ProtobufError } from './protobuf-reader.js';
 
@@ -36,6 +37,9 @@ function request(resource: Build[], metrics: Build[], resourceLast = false): Uin
     .finish();
 }
 
+/** Points without their keys, which the key test checks on its own. */
+const unkeyed = (points: readonly OtlpPoint[]) => points.map(({ key: _, ...rest }) => rest);
+
 const metric =
   (name: string, field: number, data: Build): Build =>
   (m) =>
@@ -55,7 +59,7 @@ test('OTLP protobuf: a gauge point with resource and point attributes, the name 
       resourceLast,
     );
     const decoded = decodeOtlpProtobuf(body);
-    assert.deepEqual(decoded.points, [
+    assert.deepEqual(unkeyed(decoded.points), [
       {
         series: {
           name: 'http_server_active_requests',
@@ -133,7 +137,7 @@ test('OTLP protobuf: attribute values of each scalar kind become label text; emp
       ),
     ],
   );
-  assert.deepEqual(decodeOtlpProtobuf(body).points[0]!.series.labels, {
+  assert.deepEqual(decodeOtlpProtobuf(body).points[0]!.series!.labels, {
     yes: 'true',
     no: 'false',
     int: '7',
@@ -153,7 +157,7 @@ test('OTLP protobuf: a point flagged "no recorded value" ends its series; a NaN 
   );
   const decoded = decodeOtlpProtobuf(body);
   assert.deepEqual(
-    decoded.points.map((p) => [p.series.name, p.timeMs, p.value]),
+    decoded.points.map((p) => [p.series!.name, p.timeMs, p.value]),
     [
       ['gone', t0Ms, undefined],
       ['flag2', t0Ms, 3],
@@ -206,15 +210,24 @@ test('OTLP protobuf: histogram points with bucket counts one more than their bou
   assert.deepEqual([...decoded.reasons], ['a histogram point of latency has 1 bucket counts for 1 bounds']);
 });
 
-test('OTLP protobuf: a delta histogram is marked delta; one with no sum and no count is kept', () => {
-  const body = request([], [metric('d', 9, (h) => h.varint(2, 1).message(1, (p) => p.fixed64(3, t0)))]);
-  assert.deepEqual(decodeOtlpProtobuf(body).points, [
+test('OTLP protobuf: a delta histogram is marked delta; one with no sum is kept when it has no observations', () => {
+  const body = request(
+    [],
+    [
+      metric('d', 9, (h) => h.varint(2, 1).message(1, (p) => p.fixed64(3, t0))),
+      metric('nosum', 9, (h) => h.varint(2, 1).message(1, (p) => p.fixed64(3, t0).fixed64(4, 3n))),
+    ],
+  );
+  const decoded = decodeOtlpProtobuf(body);
+  assert.deepEqual(unkeyed(decoded.points), [
     {
       series: { name: 'd', labels: {}, kind: 'histogram', delta: true },
       timeMs: t0Ms,
-      value: { count: 0, sum: Number.NaN, bounds: [], counts: [0] },
+      value: { count: 0, sum: 0, bounds: [], counts: [0] },
     },
   ]);
+  assert.equal(decoded.rejected, 1);
+  assert.deepEqual([...decoded.reasons], ['a point of nosum has no finite value']);
 });
 
 test('OTLP protobuf: exponential histograms and summaries are refused per point, with the reason', () => {
@@ -247,7 +260,7 @@ test('OTLP protobuf: unknown fields are skipped at every level; a metric without
     )
     .finish();
   assert.deepEqual(
-    decodeOtlpProtobuf(body).points.map((p) => [p.series.name, p.value]),
+    decodeOtlpProtobuf(body).points.map((p) => [p.series!.name, p.value]),
     [['g', 1]],
   );
 });
@@ -287,5 +300,62 @@ test('OTLP protobuf: negative integers', () => {
   );
   const [point] = decodeOtlpProtobuf(body).points;
   assert.equal(point!.value, -5);
-  assert.deepEqual(point!.series.labels, { k: '-1' });
+  assert.deepEqual(point!.series!.labels, { k: '-1' });
+});
+
+test('OTLP protobuf: a series is keyed by its bytes; a known key is not described again', () => {
+  const gauge = (resource: string, name: string, attributes: [string, string][]) =>
+    request(
+      [str('service.name', resource)],
+      [
+        metric(name, 5, (g) =>
+          g.message(1, (p) => {
+            p.fixed64(3, t0).double(4, 1);
+            for (const [k, v] of attributes) p.message(7, str(k, v));
+          }),
+        ),
+      ],
+    );
+  const keyOf = (body: Uint8Array) => decodeOtlpProtobuf(body).points[0]!.key;
+  const base = keyOf(gauge('shop', 'm', [['pod', 'a']]));
+  assert.equal(keyOf(gauge('shop', 'm', [['pod', 'a']])), base, 'the same bytes, the same key');
+  const others = [
+    gauge('shop', 'm', [['pod', 'b']]),
+    gauge('shop2', 'm', [['pod', 'a']]),
+    gauge('shop', 'n', [['pod', 'a']]),
+    gauge('shop', 'm', [
+      ['pod', 'a'],
+      ['x', 'y'],
+    ]),
+    gauge('shop', 'm', []),
+  ].map(keyOf);
+  assert.equal(new Set([base, ...others]).size, 6, 'every other series has a key of its own');
+
+  const asked: string[] = [];
+  const known = decodeOtlpProtobuf(gauge('shop', 'm', [['pod', 'a']]), (key) => {
+    asked.push(key);
+    return key === base;
+  });
+  assert.deepEqual(asked, [base]);
+  assert.equal(known.points[0]!.series, undefined, 'a known series is not decoded again');
+  assert.equal(known.points[0]!.value, 1);
+  const fresh = decodeOtlpProtobuf(gauge('shop', 'm', [['pod', 'b']]), (key) => key === base).points[0]!;
+  assert.deepEqual(fresh.series, { name: 'm', labels: { 'service.name': 'shop', pod: 'b' }, kind: 'gauge' });
+});
+
+test('OTLP protobuf: a new series with a malformed attribute is a ProtobufError while decoding', () => {
+  const body = request(
+    [],
+    [
+      metric('m', 5, (g) =>
+        g.message(1, (p) =>
+          p
+            .fixed64(3, t0)
+            .double(4, 1)
+            .message(7, (a) => a.bytes(1, Uint8Array.of(0xff))),
+        ),
+      ),
+    ],
+  );
+  assert.throws(() => decodeOtlpProtobuf(body), ProtobufError);
 });

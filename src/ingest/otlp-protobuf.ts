@@ -6,25 +6,44 @@
  */
 import { ProtobufReader, wireType } from './protobuf-reader.js';
 import { describe, flagNoRecordedValue, prometheusName, temporalityDelta, type OtlpPoints } from './otlp-points.js';
+import type { SeriesDescription } from './compile-ingest-rules.js';
 import type { HistogramSample } from './series-window.js';
 
 type Attributes = Record<string, string>;
 
-/** Decodes a whole request; throws ProtobufError when malformed. */
-export function decodeOtlpProtobuf(bytes: Uint8Array): OtlpPoints {
-  const result: OtlpPoints = { points: [], rejected: 0, reasons: new Set() };
+/** One request being decoded. */
+interface Decoding {
+  readonly bytes: Uint8Array;
+  /** The same bytes, to cut keys from. */
+  readonly buffer: Buffer;
+  readonly knows: (key: string) => boolean;
+  readonly result: OtlpPoints;
+}
+
+/**
+ * Decodes a whole request; throws ProtobufError when malformed. A point's series is keyed by the bytes its sender
+ * encoded it with (its resource, metric name and kind, and its attributes), as remote-write's are, so a series
+ * `knows` reports as known costs a map lookup, and only a new one has its attributes decoded.
+ */
+export function decodeOtlpProtobuf(bytes: Uint8Array, knows: (key: string) => boolean = () => false): OtlpPoints {
+  const decoding: Decoding = {
+    bytes,
+    buffer: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength),
+    knows,
+    result: { points: [], rejected: 0, reasons: new Set() },
+  };
   const reader = new ProtobufReader(bytes);
   while (!reader.done) {
     const tag = reader.tag();
     if (tag === ((1 << 3) | wireType.bytes)) {
       const end = reader.lengthEnd();
-      readResourceMetrics(new ProtobufReader(bytes, reader.pos, end), result);
+      readResourceMetrics(new ProtobufReader(bytes, reader.pos, end), decoding);
       reader.pos = end;
     } else {
       reader.skip(tag);
     }
   }
-  return result;
+  return decoding.result;
 }
 
 /** Runs `each` over the embedded messages of field `field`, skipping every other field. */
@@ -41,20 +60,35 @@ function forEachMessage(reader: ProtobufReader, each: (field: number, inner: Pro
   }
 }
 
-function readResourceMetrics(reader: ProtobufReader, result: OtlpPoints): void {
-  const resource: Attributes = {};
-  const scopes: ProtobufReader[] = [];
-  forEachMessage(reader, (field, inner) => {
-    if (field === 1)
-      forEachMessage(inner, (resourceField, attribute) => resourceField === 1 && readKeyValue(attribute, resource));
-    else if (field === 2) scopes.push(inner);
-  });
-  // NB: the resource may come after its scopes on the wire; its attributes apply to all of them.
-  for (const scope of scopes)
-    forEachMessage(scope, (field, metric) => field === 2 && readMetric(metric, resource, result));
+/** A metric's points and what they share. */
+interface MetricContext {
+  readonly name: string;
+  readonly kind: 'counter' | 'gauge' | 'histogram';
+  readonly delta: boolean;
+  readonly resource: Attributes;
+  /** The start of its points' keys. */
+  readonly key: string;
 }
 
-function readMetric(reader: ProtobufReader, resource: Attributes, result: OtlpPoints): void {
+function readResourceMetrics(reader: ProtobufReader, decoding: Decoding): void {
+  const resource: Attributes = {};
+  let resourceBytes = '';
+  const scopes: ProtobufReader[] = [];
+  forEachMessage(reader, (field, inner) => {
+    if (field === 1) {
+      resourceBytes = decoding.buffer.toString('latin1', inner.pos, inner.end);
+      forEachMessage(inner, (resourceField, attribute) => resourceField === 1 && readKeyValue(attribute, resource));
+    } else if (field === 2) scopes.push(inner);
+  });
+  // NB: the resource may come after its scopes on the wire; its attributes apply to all of them. Its bytes open every
+  // key with their length, so no key is the prefix of another resource's.
+  const resourceKey = `\u0001${resourceBytes.length}:${resourceBytes}`;
+  for (const scope of scopes)
+    forEachMessage(scope, (field, metric) => field === 2 && readMetric(metric, resource, resourceKey, decoding));
+}
+
+function readMetric(reader: ProtobufReader, resource: Attributes, resourceKey: string, decoding: Decoding): void {
+  const { result } = decoding;
   let name = '';
   let data: { field: number; reader: ProtobufReader } | undefined;
   forEachMessage(reader, (field, inner) => {
@@ -71,7 +105,8 @@ function readMetric(reader: ProtobufReader, resource: Attributes, result: OtlpPo
     result.reasons.add(`${data.field === 10 ? 'exponential histograms' : 'summaries'} are not served (${name})`);
     return;
   }
-  const points: ProtobufReader[] = [];
+  /** Start and end of each point. */
+  const points: number[] = [];
   let temporality = 0;
   let monotonic = false;
   const body = data.reader;
@@ -80,7 +115,7 @@ function readMetric(reader: ProtobufReader, resource: Attributes, result: OtlpPo
     const field = tag >>> 3;
     if (field === 1 && (tag & 7) === wireType.bytes) {
       const end = body.lengthEnd();
-      points.push(new ProtobufReader(body.bytes, body.pos, end));
+      points.push(body.pos, end);
       body.pos = end;
     } else if (field === 2 && (tag & 7) === wireType.varint) {
       temporality = body.varint32();
@@ -92,26 +127,49 @@ function readMetric(reader: ProtobufReader, resource: Attributes, result: OtlpPo
     }
   }
   const delta = temporality === temporalityDelta;
-  if (data.field === 9) {
-    const seriesName = prometheusName(name, false);
-    for (const point of points) readHistogramPoint(point, seriesName, delta, resource, result);
-    return;
-  }
   const counter = data.field === 7 && monotonic;
+  const kind = data.field === 9 ? 'histogram' : counter ? 'counter' : 'gauge';
   const seriesName = prometheusName(name, counter);
-  for (const point of points)
-    readNumberPoint(point, seriesName, counter ? 'counter' : 'gauge', counter && delta, resource, result);
+  const seriesDelta = kind === 'gauge' ? false : delta;
+  const metric: MetricContext = {
+    name: seriesName,
+    kind,
+    delta: seriesDelta,
+    resource,
+    key: `${resourceKey}\u0000${seriesName}\u0000${kind}\u0000${seriesDelta ? 'd' : 'c'}\u0000`,
+  };
+  // NB: one reader for every point, its bounds moved from point to point.
+  const point = body;
+  for (let i = 0; i < points.length; i += 2) {
+    point.pos = points[i]!;
+    point.end = points[i + 1]!;
+    if (kind === 'histogram') readHistogramPoint(point, metric, decoding);
+    else readNumberPoint(point, metric, decoding);
+  }
 }
 
-function readNumberPoint(
-  reader: ProtobufReader,
-  name: string,
-  kind: 'counter' | 'gauge',
-  delta: boolean,
-  resource: Attributes,
-  result: OtlpPoints,
-): void {
-  const labels: Attributes = { ...resource };
+/** Adds the bytes of the attribute at the reader to `key`; returns the key, the attribute's bounds in `spans`. */
+function readAttribute(reader: ProtobufReader, key: string, spans: number[], decoding: Decoding): string {
+  const start = reader.pos;
+  const end = reader.lengthEnd();
+  spans.push(reader.pos, end);
+  reader.pos = end;
+  // NB: with the length prefix, so that two attribute lists never make one key.
+  return key + decoding.buffer.toString('latin1', start, end);
+}
+
+/** The series of a point, described unless the pipeline knows its key. */
+function seriesOf(metric: MetricContext, key: string, spans: readonly number[], decoding: Decoding) {
+  if (decoding.knows(key)) return undefined;
+  const labels: Attributes = { ...metric.resource };
+  for (let i = 0; i < spans.length; i += 2)
+    readKeyValue(new ProtobufReader(decoding.bytes, spans[i]!, spans[i + 1]!), labels);
+  return describe(metric.name, metric.kind, metric.delta, labels);
+}
+
+function readNumberPoint(reader: ProtobufReader, metric: MetricContext, decoding: Decoding): void {
+  let key = metric.key;
+  const spans: number[] = [];
   let timeNano = 0;
   let value = Number.NaN;
   let flags = 0;
@@ -119,7 +177,7 @@ function readNumberPoint(
     const tag = reader.tag();
     switch (tag >>> 3) {
       case 7:
-        if ((tag & 7) === wireType.bytes) readKeyValue(embedded(reader), labels);
+        if ((tag & 7) === wireType.bytes) key = readAttribute(reader, key, spans, decoding);
         else reader.skip(tag);
         break;
       case 3:
@@ -138,17 +196,12 @@ function readNumberPoint(
         reader.skip(tag);
     }
   }
-  pushPoint(result, describe(name, kind, delta, labels), timeNano, value, flags);
+  pushPoint(decoding.result, metric, key, seriesOf(metric, key, spans, decoding), timeNano, value, flags);
 }
 
-function readHistogramPoint(
-  reader: ProtobufReader,
-  name: string,
-  delta: boolean,
-  resource: Attributes,
-  result: OtlpPoints,
-): void {
-  const labels: Attributes = { ...resource };
+function readHistogramPoint(reader: ProtobufReader, metric: MetricContext, decoding: Decoding): void {
+  let key = metric.key;
+  const spans: number[] = [];
   let timeNano = 0;
   let count = 0;
   let sum = Number.NaN;
@@ -159,7 +212,8 @@ function readHistogramPoint(
     const tag = reader.tag();
     switch (tag >>> 3) {
       case 9:
-        readKeyValue(embedded(reader), labels);
+        if ((tag & 7) === wireType.bytes) key = readAttribute(reader, key, spans, decoding);
+        else reader.skip(tag);
         break;
       case 3:
         timeNano = reader.fixed64();
@@ -191,35 +245,39 @@ function readHistogramPoint(
         reader.skip(tag);
     }
   }
-  const valid = counts.length === 0 || counts.length === bounds.length + 1;
-  const histogram: HistogramSample | undefined = valid
-    ? { count, sum, bounds, counts: counts.length === 0 ? [count] : counts }
-    : undefined;
-  if (histogram === undefined) {
+  const { result } = decoding;
+  if (counts.length !== 0 && counts.length !== bounds.length + 1) {
     result.rejected++;
-    result.reasons.add(`a histogram point of ${name} has ${counts.length} bucket counts for ${bounds.length} bounds`);
+    result.reasons.add(
+      `a histogram point of ${metric.name} has ${counts.length} bucket counts for ${bounds.length} bounds`,
+    );
     return;
   }
-  pushPoint(result, describe(name, 'histogram', delta, labels), timeNano, histogram, flags);
+  // NB: no observations and no sum: the sum of nothing is 0 (a sum missing beside observations is refused below).
+  if (Number.isNaN(sum) && count === 0) sum = 0;
+  const histogram: HistogramSample = { count, sum, bounds, counts: counts.length === 0 ? [count] : counts };
+  pushPoint(result, metric, key, seriesOf(metric, key, spans, decoding), timeNano, histogram, flags);
 }
 
 function pushPoint(
   result: OtlpPoints,
-  series: ReturnType<typeof describe>,
+  metric: MetricContext,
+  key: string,
+  series: SeriesDescription | undefined,
   timeNano: number,
   value: number | HistogramSample,
   flags: number,
 ): void {
   if ((flags & flagNoRecordedValue) !== 0) {
-    result.points.push({ series, timeMs: timeNano / 1e6, value: undefined });
+    result.points.push({ key, series, timeMs: timeNano / 1e6, value: undefined });
     return;
   }
   if (typeof value === 'number' ? !Number.isFinite(value) : !Number.isFinite(value.sum) && value.count > 0) {
     result.rejected++;
-    result.reasons.add(`a point of ${series.name} has no finite value`);
+    result.reasons.add(`a point of ${metric.name} has no finite value`);
     return;
   }
-  result.points.push({ series, timeMs: timeNano / 1e6, value });
+  result.points.push({ key, series, timeMs: timeNano / 1e6, value });
 }
 
 function embedded(reader: ProtobufReader): ProtobufReader {

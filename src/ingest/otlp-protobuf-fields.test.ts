@@ -9,6 +9,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ProtobufWriter } from '../../test/helpers/protobuf-writer.js';
+import type { OtlpPoint } from './otlp-points.js';
 import { decodeOtlpProtobuf, encodeOtlpResponse } from './otlp-protobuf.js';
 
 type Build = (w: ProtobufWriter) => void;
@@ -20,6 +21,8 @@ const str =
   (w) =>
     w.string(1, key).message(2, (v) => v.string(1, text));
 const point: Build = (p) => p.fixed64(3, t0).double(4, 2);
+/** Points without their keys (the series' identity, checked in otlp-protobuf.test.ts). */
+const unkeyed = (points: readonly OtlpPoint[]) => points.map(({ key: _, ...rest }) => rest);
 
 /** ExportMetricsServiceRequest { ResourceMetrics { Resource; ScopeMetrics } } built field by field. */
 function request(resource: Build, scope: Build): Uint8Array {
@@ -44,7 +47,7 @@ test('OTLP protobuf: a Metric`s fields come in any order; description, unit and 
         .message(12, str('k', 'v')),
     ),
   );
-  assert.deepEqual(decodeOtlpProtobuf(body).points, [
+  assert.deepEqual(unkeyed(decodeOtlpProtobuf(body).points), [
     { series: { name: 'late', labels: {}, kind: 'gauge' }, timeMs: t0Ms, value: 2 },
   ]);
 });
@@ -83,7 +86,7 @@ test('OTLP protobuf: an exponential histogram or summary is refused per data poi
 
 test('OTLP protobuf: is_monotonic is a Sum`s field 3 as a varint, false when absent', () => {
   const kinds = (data: Build[]) =>
-    decodeOtlpProtobuf(request(noResource, metrics(...data))).points.map((p) => [p.series.name, p.series.kind]);
+    decodeOtlpProtobuf(request(noResource, metrics(...data))).points.map((p) => [p.series!.name, p.series!.kind]);
   assert.deepEqual(
     kinds([
       (m) => m.string(1, 'absent').message(7, (s) => s.message(1, point).varint(2, 2)),
@@ -153,7 +156,7 @@ test('OTLP protobuf: KeyValues without a key, or with mistyped or unknown fields
       ),
     ),
   );
-  assert.deepEqual(decodeOtlpProtobuf(body).points[0]!.series.labels, { k: 'v', late: 'w' });
+  assert.deepEqual(decodeOtlpProtobuf(body).points[0]!.series!.labels, { k: 'v', late: 'w' });
 });
 
 test('OTLP protobuf: resource attributes are field 1 only; a scope`s schema_url is not a metric', () => {
@@ -164,7 +167,7 @@ test('OTLP protobuf: resource attributes are field 1 only; a scope`s schema_url 
       .message(1, (s) => s.string(1, 'my.scope'))
       .message(2, (m) => m.string(1, 'g').message(5, (g) => g.message(1, point)))
       .string(3, 'https://opentelemetry.io/schemas/1.24.0');
-  assert.deepEqual(decodeOtlpProtobuf(request(resource, scope)).points, [
+  assert.deepEqual(unkeyed(decodeOtlpProtobuf(request(resource, scope)).points), [
     { series: { name: 'g', labels: { 'service.name': 'shop' }, kind: 'gauge' }, timeMs: t0Ms, value: 2 },
   ]);
 });
@@ -185,7 +188,7 @@ test('OTLP protobuf: histogram points take resource attributes, "no recorded val
   );
   const decoded = decodeOtlpProtobuf(body);
   assert.deepEqual(
-    decoded.points.map((p) => [p.series.labels, p.value]),
+    decoded.points.map((p) => [p.series!.labels, p.value]),
     [
       [
         { 'service.name': 'shop', route: '/a' },

@@ -35,12 +35,12 @@ const targets = {
   quantity: {
     mutate: ['src/quantity/*.ts', '!src/quantity/*.test.ts', '!src/quantity/index.ts'],
     tests: ['src/quantity/*.test.ts'],
-    break: 92,
+    break: 100,
   },
-  // NB: no full run measured yet, so no level of its own beyond the 90% target.
   selector: {
     mutate: ['src/selector/*.ts', '!src/selector/*.test.ts', '!src/selector/index.ts'],
     tests: ['src/selector/*.test.ts'],
+    break: 99,
   },
   api: {
     mutate: [
@@ -51,7 +51,7 @@ const targets = {
       'src/api/names.ts',
     ],
     tests: ['src/api/*.test.ts'],
-    break: 92,
+    break: 100,
   },
   // The push decoders, judged by their own unit tests only (the pipeline and end-to-end push tests need servers).
   ingest: {
@@ -72,7 +72,11 @@ const targets = {
     ],
     break: 100,
   },
-  paths: { mutate: ['src/server/paths.ts'], tests: ['src/server/paths.test.ts'], break: 100 },
+  paths: {
+    mutate: ['src/server/paths.ts'],
+    tests: ['src/server/paths.test.ts', 'src/server/object-metrics-path.test.ts'],
+    break: 100,
+  },
 };
 
 const { values, positionals } = parseArgs({

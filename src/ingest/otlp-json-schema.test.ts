@@ -40,6 +40,46 @@ test('OTLP JSON: a double string beyond the float range is a point without a fin
   assert.deepEqual([...decoded.reasons], ['a point of g has no finite value']);
 });
 
+test('OTLP JSON: "NaN", "Infinity" and "-Infinity" are doubles; such a point is refused on its own', () => {
+  const points = ['NaN', 'Infinity', '-Infinity', 2].map((asDouble, i) => ({ asDouble, timeUnixNano: String(i) }));
+  const decoded = decodeOtlpJson(body([{ name: 'g', gauge: { dataPoints: points } }]));
+  assert.deepEqual(
+    decoded.points.map((p) => p.value),
+    [2],
+  );
+  assert.equal(decoded.rejected, 3);
+  assert.deepEqual([...decoded.reasons], ['a point of g has no finite value']);
+  for (const text of ['nan', 'inf', '+Infinity', 'Infinity1'])
+    refusedAt(gauge(text), `${prefix}.gauge.dataPoints.0.asDouble`);
+});
+
+test('OTLP JSON: a histogram point is refused when its sum is not finite, or missing beside observations', () => {
+  const decoded = decodeOtlpJson(
+    body([
+      {
+        name: 'h',
+        histogram: {
+          dataPoints: [
+            { count: 0, sum: 'Infinity' },
+            { count: 2, sum: 'NaN' },
+            { count: 2 },
+            { count: 0 },
+            { count: 2, sum: 3 },
+          ],
+        },
+      },
+    ]),
+  );
+  assert.deepEqual(
+    decoded.points.map((p) => p.value),
+    [
+      { count: 0, sum: 0, bounds: [], counts: [0] },
+      { count: 2, sum: 3, bounds: [], counts: [2] },
+    ],
+  );
+  assert.equal(decoded.rejected, 3);
+});
+
 test('OTLP JSON: aggregation temporality by name', () => {
   const sum = (aggregationTemporality: string) => ({
     name: aggregationTemporality.slice(24).toLowerCase(),

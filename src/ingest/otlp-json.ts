@@ -16,11 +16,13 @@ import {
 } from './otlp-points.js';
 
 const int64 = z.union([z.number(), z.string().regex(/^-?\d+$/)]).transform(Number);
+// NB: the proto3 JSON mapping writes the doubles JSON has no number for as "NaN", "Infinity" and "-Infinity"; such a
+// point is refused on its own (partial_success), not the whole request.
 const numberLike = z.union([
   z.number(),
   z
     .string()
-    .regex(/^-?\d+(\.\d+)?([eE][-+]?\d+)?$/)
+    .regex(/^(-?\d+(\.\d+)?([eE][-+]?\d+)?|NaN|-?Infinity)$/)
     .transform(Number),
 ]);
 
@@ -168,8 +170,8 @@ function addMetric(m: z.infer<typeof metric>, resource: Attributes, result: Otlp
       const timeMs = (point.timeUnixNano ?? 0) / 1e6;
       if (((point.flags ?? 0) & flagNoRecordedValue) !== 0)
         result.points.push({ key: seriesKey(series), series, timeMs, value: undefined });
-      else if (point.sum === undefined && count > 0) {
-        // NB: observations without their sum have no mean to serve; the protobuf decoder refuses them the same way.
+      else if (!Number.isFinite(point.sum ?? (count > 0 ? Number.NaN : 0))) {
+        // NB: observations without a finite sum have no mean to serve; the protobuf decoder refuses them the same way.
         result.rejected++;
         result.reasons.add(`a point of ${name} has no finite value`);
       } else

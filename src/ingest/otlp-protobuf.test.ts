@@ -216,6 +216,7 @@ test('OTLP protobuf: a delta histogram is marked delta; one with no sum is kept 
     [
       metric('d', 9, (h) => h.varint(2, 1).message(1, (p) => p.fixed64(3, t0))),
       metric('nosum', 9, (h) => h.varint(2, 1).message(1, (p) => p.fixed64(3, t0).fixed64(4, 3n))),
+      metric('infsum', 9, (h) => h.message(1, (p) => p.fixed64(3, t0).double(5, Number.POSITIVE_INFINITY))),
     ],
   );
   const decoded = decodeOtlpProtobuf(body);
@@ -226,8 +227,11 @@ test('OTLP protobuf: a delta histogram is marked delta; one with no sum is kept 
       value: { count: 0, sum: 0, bounds: [], counts: [0] },
     },
   ]);
-  assert.equal(decoded.rejected, 1);
-  assert.deepEqual([...decoded.reasons], ['a point of nosum has no finite value']);
+  assert.equal(decoded.rejected, 2, 'a sum missing beside observations, and an infinite one even with none');
+  assert.deepEqual(
+    [...decoded.reasons],
+    ['a point of nosum has no finite value', 'a point of infsum has no finite value'],
+  );
 });
 
 test('OTLP protobuf: exponential histograms and summaries are refused per point, with the reason', () => {

@@ -274,7 +274,7 @@ function pushPoint(
     result.points.push({ key, series, timeMs: timeNano / 1e6, value: undefined });
     return;
   }
-  if (typeof value === 'number' ? !Number.isFinite(value) : !Number.isFinite(value.sum) && value.count > 0) {
+  if (!Number.isFinite(typeof value === 'number' ? value : value.sum)) {
     result.rejected++;
     result.reasons.add(`a point of ${metric.name} has no finite value`);
     return;

@@ -144,7 +144,8 @@ export function normalizeWithBehavior(input: NormalizeInput, behavior: Behavior)
   // NB (equivalent mutants of the two branch conditions): at stabilized = current no limit applies, as current is
   // within [minReplicas, maxReplicas] (calculateReplicas returns before normalizing otherwise); a count above
   // current passes the scale-down checks untouched.
-  // Stryker disable next-line EqualityOperator: equivalent, see the NB above.
+  // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent, see the NB above; entered always,
+  // the block returns only for a count above its limit, which is at least current.
   if (stabilized > current) {
     let limit: number;
     if (up.selectPolicy === 'Disabled') limit = current;

@@ -60,12 +60,20 @@ export async function startAdapter(
   return { process: child, url, stop: () => stop(child) };
 }
 
-export async function startCeiling(answerFile: string, answer: object): Promise<Child> {
+export async function startCeiling(
+  answerFile: string,
+  answer: object,
+  nodeArgs: readonly string[] = [],
+): Promise<Child> {
   await writeFile(answerFile, JSON.stringify(answer));
-  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'bench/ceiling-server.ts'), answerFile], {
-    cwd: root,
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    [...nodeArgs, '--import', 'tsx', join(root, 'bench/ceiling-server.ts'), answerFile],
+    {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   const port = await new Promise<string>((resolve, reject) => {
     child.stdout!.setEncoding('utf8').once('data', (chunk: string) => resolve(chunk.trim()));
     child.once('exit', (code) => reject(new Error(`ceiling exited with ${code}`)));

@@ -1,99 +1,177 @@
 /**
- * `npm run bench:profile -- [0-3]` (0 HPA Pods query, 1 named object, 2 external, 3 write): one bench scenario against
- * an adapter started with
- * --cpu-prof, then the functions with the most self time. For finding the hot path, not for figures.
+ * `npm run bench:profile -- [0-4]`: one bench scenario (0 HPA Pods query, 1 named object, 2 external, 3 write, 4 HPA
+ * Pods query over 100 selectors in turn, none cached) against the adapter, then against the ceiling serving the
+ * adapter's answer bytes, both started with --cpu-prof. Prints each side's CPU time per request (from /proc) and the
+ * per-request budget by module, side by side: where the adapter spends what the ceiling does not. For explaining a
+ * ratio, not for figures (the profiler slows both sides). PROFILE_ARGS adds adapter flags (`--backend redis ...`),
+ * PROFILE_SECONDS sets the load's length, PROFILE_TOP the rows shown.
  * @module
  */
-import { spawn } from 'node:child_process';
-import { mkdtemp, readdir, readFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { load } from './ab.js';
+import { load, type Scenario } from './ab.js';
+import { startAdapter, startCeiling, type Child } from './processes.js';
 import { createBenchClient, seed } from './seed.js';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
-const paths = [
-  '/apis/custom.metrics.k8s.io/v1beta2/namespaces/bench/pods/%2A/http_requests?labelSelector=app%3Dweb-42',
-  '/apis/custom.metrics.k8s.io/v1beta2/namespaces/bench/pods/pod-4242/http_requests',
-  '/apis/external.metrics.k8s.io/v1beta1/namespaces/bench/queue_messages_ready?labelSelector=queue%3Dq-7',
-  '/write-metrics/namespaces/bench/pods/pod-1/http_requests?objectLabels=app%3Dweb-1',
+const hpa = '/apis/custom.metrics.k8s.io/v1beta2/namespaces/bench/pods/%2A/http_requests?labelSelector=app%3Dweb-42';
+const scenarios: readonly Scenario[] = [
+  { name: 'HPA Pods query', path: hpa },
+  { name: 'named object', path: '/apis/custom.metrics.k8s.io/v1beta2/namespaces/bench/pods/pod-4242/http_requests' },
+  {
+    name: 'external metric',
+    path: '/apis/external.metrics.k8s.io/v1beta1/namespaces/bench/queue_messages_ready?labelSelector=queue%3Dq-7',
+  },
+  {
+    name: 'write',
+    path: '/write-metrics/namespaces/bench/pods/pod-1/http_requests?objectLabels=app%3Dweb-1',
+    method: 'POST',
+    body: '"250m"',
+  },
+  {
+    name: 'HPA Pods query, 100 selectors in turn',
+    path: hpa,
+    paths: Array.from({ length: 100 }, (_, i) => hpa.replace(/web-42$/, `web-${i}`)),
+  },
 ];
 
 interface ProfileNode {
   id: number;
-  callFrame: { functionName: string; url: string; lineNumber: number };
-  hitCount?: number;
+  callFrame: { functionName: string; url: string };
+}
+interface Profile {
+  nodes: ProfileNode[];
+  samples: number[];
+  timeDeltas: number[];
+  startTime: number;
+  endTime: number;
+}
+
+/** User plus system CPU seconds of a process so far, from /proc (Linux); undefined elsewhere. */
+async function cpuSeconds(pid: number | undefined): Promise<number | undefined> {
+  try {
+    const fields = (await readFile(`/proc/${pid}/stat`, 'utf8')).replace(/^.*\) /, '').split(' ');
+    // NB: utime and stime are fields 14 and 15 of stat(5), 12 and 13 after the command name is cut off; in clock ticks,
+    // which Linux reports at 100 per second to user space.
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Where a sampled function lives: a module of ours, a package, a Node internal, or a V8 pseudo-frame. */
+function moduleOf(frame: ProfileNode['callFrame']): string {
+  if (frame.url === '') return frame.functionName;
+  const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(frame.url);
+  if (pkg) return pkg[1]!;
+  const ours = /\/dist\/(.+)\.js$/.exec(frame.url) ?? /\/bench\/(.+)\.ts$/.exec(frame.url);
+  return ours ? ours[1]! : frame.url;
+}
+
+/** The monotonic clock in microseconds, which V8 profiles use too (so a window can be cut out of them). */
+const nowMicros = (): number => Number(process.hrtime.bigint() / 1000n);
+
+/**
+ * Microseconds of samples per module taken while the load ran, divided by the requests answered. NB: the window
+ * leaves out start-up, seeding and shutdown.
+ */
+async function budget(
+  dir: string,
+  requests: number,
+  window: { readonly from: number; readonly to: number },
+): Promise<Map<string, number>> {
+  // NB: the main thread's profile is the one with the most samples (tsx's loader thread writes one too).
+  const profiles = await Promise.all(
+    (await readdir(dir))
+      .filter((f) => f.endsWith('.cpuprofile'))
+      .map(async (f) => JSON.parse(await readFile(join(dir, f), 'utf8')) as Profile),
+  );
+  const profile = profiles.sort((a, b) => b.samples.length - a.samples.length)[0]!;
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const micros = new Map<string, number>();
+  let at = profile.startTime;
+  profile.samples.forEach((id, i) => {
+    at += profile.timeDeltas[i]!;
+    if (at < window.from || at > window.to) return;
+    const key = moduleOf(byId.get(id)!.callFrame);
+    // NB: a sample stands for the time since the one before it, as DevTools counts it.
+    micros.set(key, (micros.get(key) ?? 0) + profile.timeDeltas[i]! / requests);
+  });
+  return micros;
+}
+
+/** Runs the scenario against `child` and stops it: requests per second and CPU microseconds per request. */
+async function measure(child: Child, scenario: Scenario, ca: string, seconds: number) {
+  const before = await cpuSeconds(child.process.pid);
+  const from = nowMicros();
+  const result = await load(child.url, scenario, ca, { durationSeconds: seconds, rounds: 1, connections: 16 });
+  const window = { from, to: nowMicros() };
+  const after = await cpuSeconds(child.process.pid);
+  await child.stop();
+  const requests = result.rps * seconds;
+  const cpu = before === undefined || after === undefined ? undefined : ((after - before) * 1e6) / requests;
+  return { rps: result.rps, requests, cpu, window };
 }
 
 async function main(): Promise<void> {
-  const index = Number(process.argv[2] ?? 0);
-  const path = paths[index]!;
+  const scenario = scenarios[Number(process.argv[2] ?? 0)];
+  if (scenario === undefined) throw new Error(`no scenario ${process.argv[2]}: give 0 to ${scenarios.length - 1}`);
+  const seconds = Number(process.env.PROFILE_SECONDS ?? 8);
   const work = await mkdtemp(join(tmpdir(), 'metrics-adapter-profile-'));
-  const child = spawn(
-    process.execPath,
-    [
-      `--cpu-prof`,
-      `--cpu-prof-dir=${work}`,
-      join(root, 'dist/cli/main.js'),
-      'serve',
-      '--secure-port',
-      '0',
-      '--cert-dir',
-      join(work, 'certs'),
-      '--log-format',
-      'json',
-      ...(process.env.PROFILE_ARGS ?? '').split(' ').filter(Boolean),
-    ],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
-  );
-  const url = await new Promise<string>((resolve) => {
-    let log = '';
-    child.stderr.setEncoding('utf8').on('data', (c: string) => {
-      log += c;
-      const m = /"url":"(https:\/\/[^"]+)"/.exec(log);
-      if (m) resolve(m[1]!);
-    });
-  });
-  const ca = await readFile(join(work, 'certs/ca.crt'), 'utf8');
-  const client = createBenchClient(url, ca);
+  const certDir = join(work, 'certs');
+  const adapterProfiles = join(work, 'adapter');
+  const ceilingProfiles = join(work, 'ceiling');
+  await Promise.all([mkdir(adapterProfiles), mkdir(ceilingProfiles)]);
+  const adapter = await startAdapter(certDir, (process.env.PROFILE_ARGS ?? '').split(' ').filter(Boolean), [
+    '--cpu-prof',
+    `--cpu-prof-dir=${adapterProfiles}`,
+  ]);
+  const ca = await readFile(join(certDir, 'ca.crt'), 'utf8');
+  const client = createBenchClient(adapter.url, ca);
   await seed(client, 'pods', 10_000, (i) => ({
     path: `/write-metrics/namespaces/bench/pods/pod-${i}/http_requests?objectLabels=app%3Dweb-${i % 100}`,
     body: `"${(i % 997) + 1}m"`,
   }));
-  if (process.env.PROFILE_DISCOVERY !== '0')
-    await seed(client, 'discovery metrics', 10_000, (i) => ({
-      path: `/write-metrics/namespaces/bench/metrics/bench_metric_${i}`,
-      body: '1',
-    }));
   await seed(client, 'external', 1000, (i) => ({
     path: `/write-external-metrics/namespaces/bench/queue_messages_ready?labels=queue%3Dq-${i % 50},shard%3D${i}`,
     body: String(i),
   }));
+  const answer = await client.send(scenario.path, scenario.method ?? 'GET', scenario.body);
   client.close();
-  const scenario =
-    index === 3 ? { name: 'write', path, method: 'POST' as const, body: '"250m"' } : { name: 'read', path };
-  const result = await load(url, scenario, ca, {
-    durationSeconds: Number(process.env.PROFILE_SECONDS ?? 8),
-    rounds: 1,
-    connections: 16,
-  });
-  process.stdout.write(`${JSON.stringify(result)}\n`);
-  const exited = new Promise((r) => child.once('exit', r));
-  child.kill('SIGINT');
-  await exited;
-  const file = (await readdir(work)).find((f) => f.endsWith('.cpuprofile'))!;
-  const profile = JSON.parse(await readFile(join(work, file), 'utf8')) as { nodes: ProfileNode[] };
-  const self = new Map<string, number>();
-  let total = 0;
-  for (const node of profile.nodes) {
-    const key = `${node.callFrame.functionName || '(anon)'} ${node.callFrame.url.replace(/^file:\/\/.*node_modules\//, '').replace(root, '')}:${node.callFrame.lineNumber + 1}`;
-    self.set(key, (self.get(key) ?? 0) + (node.hitCount ?? 0));
-    total += node.hitCount ?? 0;
-  }
-  const top = [...self].sort((a, b) => b[1] - a[1]).slice(0, Number(process.env.PROFILE_TOP ?? 40));
-  for (const [key, hits] of top) process.stdout.write(`${((hits / total) * 100).toFixed(1).padStart(5)}%  ${key}\n`);
-  process.stdout.write(`profile: ${join(work, file)}\n`);
+  if (answer.status !== 200) throw new Error(`${scenario.name}: the adapter answered ${answer.status}: ${answer.body}`);
+  const ours = await measure(adapter, scenario, ca, seconds);
+  const ceiling = await startCeiling(
+    join(work, 'answer.json'),
+    {
+      certFile: join(certDir, 'apiserver.crt'),
+      keyFile: join(certDir, 'apiserver.key'),
+      status: answer.status,
+      contentType: answer.contentType,
+      body: answer.body,
+    },
+    ['--cpu-prof', `--cpu-prof-dir=${ceilingProfiles}`],
+  );
+  const bare = await measure(ceiling, scenario, ca, seconds);
+  const a = await budget(adapterProfiles, ours.requests, ours.window);
+  const b = await budget(ceilingProfiles, bare.requests, bare.window);
+  const cpu = (m: { cpu: number | undefined }) => (m.cpu === undefined ? 'n/a' : m.cpu.toFixed(1));
+  const busy = (m: Map<string, number>) => [...m].reduce((sum, [k, v]) => (k === '(idle)' ? sum : sum + v), 0);
+  const out = [
+    `${scenario.name}: adapter ${Math.round(ours.rps)} req/s, ceiling ${Math.round(bare.rps)} req/s (both profiled)`,
+    `CPU per request (/proc): adapter ${cpu(ours)} µs, ceiling ${cpu(bare)} µs`,
+    `sampled on the main thread per request: adapter ${busy(a).toFixed(1)} µs, ceiling ${busy(b).toFixed(1)} µs`,
+    '',
+    '| module | adapter µs/req | ceiling µs/req |',
+    '|---|---|---|',
+  ];
+  const rows = [...new Set([...a.keys(), ...b.keys()])]
+    .filter((k) => k !== '(idle)')
+    .map((k) => [k, a.get(k) ?? 0, b.get(k) ?? 0] as const)
+    .sort((x, y) => Math.max(y[1], y[2]) - Math.max(x[1], x[2]))
+    .slice(0, Number(process.env.PROFILE_TOP ?? 30));
+  for (const [k, x, y] of rows) out.push(`| ${k} | ${x.toFixed(2)} | ${y.toFixed(2)} |`);
+  out.push('', `profiles: ${work}`);
+  process.stdout.write(`${out.join('\n')}\n`);
 }
 
 await main();

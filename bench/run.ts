@@ -9,6 +9,8 @@
  * PASS/MISS, and
  * writes bench/results/latest.{json,md,svg}.
  * Knobs: BENCH_DURATION (s per run), BENCH_ROUNDS, BENCH_CONNECTIONS, BENCH_SCALE_SERIES, BENCH_MEMORY_SERIES.
+ * BENCH_SCENARIOS=0,5 runs only those rows of the ratio table (numbered from 0) and writes no results: for
+ * comparing two builds, not for figures.
  * @module
  */
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -38,6 +40,7 @@ const redisMemorySeries = (process.env.BENCH_REDIS_MEMORY_SERIES ?? '100000')
   .split(',')
   .filter((s) => s !== '')
   .map(Number);
+const only = process.env.BENCH_SCENARIOS?.split(',').map(Number);
 const resultsDir = fileURLToPath(new URL('./results/', import.meta.url));
 
 /**
@@ -128,7 +131,8 @@ async function main(): Promise<void> {
     const lines: string[] = [];
     const checks: Check[] = [];
     const target = { url: adapter.url, ca, certDir: join(workDir, 'certs'), client };
-    for (const scenario of scenarios) {
+    for (const [index, scenario] of scenarios.entries()) {
+      if (only !== undefined && !only.includes(index)) continue;
       const row = await compareWithCeiling(target, scenario, settings, join(workDir, 'answer.json'));
       report.push(row);
       lines.push(rowLine(row));
@@ -150,6 +154,7 @@ async function main(): Promise<void> {
       );
     }
 
+    if (only !== undefined) return;
     // NB: the same query, with the store grown to scaleSeries series of the same metric in another
     // namespace: a lookup that scanned every series would slow down in proportion.
     const hpa = scenarios[0]!;

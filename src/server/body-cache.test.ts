@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createMemoryAdapter } from '../../test/helpers/memory-adapter.js';
+import { BodyCache } from './body-cache.js';
 
 const query = '/apis/custom.metrics.k8s.io/v1beta2/namespaces/default/pods/*/http_requests?labelSelector=app%3Dweb';
 const external = '/apis/external.metrics.k8s.io/v1beta1/namespaces/default/queue?labelSelector=q%3Da';
@@ -50,4 +51,44 @@ test('a repeated query is answered from the encoded-body cache until a write, in
   } finally {
     await adapter.close();
   }
+});
+
+function counting() {
+  let calls = 0;
+  const encode = (list: readonly number[]): Buffer => {
+    calls++;
+    return Buffer.from(JSON.stringify(list));
+  };
+  return { encode, calls: () => calls };
+}
+
+test('a frozen list is encoded once and answered from the kept body after that', () => {
+  const cache = new BodyCache<number>();
+  const { encode, calls } = counting();
+  const list = Object.freeze([1, 2]);
+  const first = cache.get(list, encode);
+  assert.equal(cache.get(list, encode), first);
+  assert.equal(cache.get(list, encode), first);
+  assert.equal(calls(), 1);
+  assert.equal(first.toString(), '[1,2]');
+});
+
+test('another frozen list with the same items is encoded for itself', () => {
+  const cache = new BodyCache<number>();
+  const { encode, calls } = counting();
+  const a = Object.freeze([1]);
+  cache.get(a, encode);
+  const b = Object.freeze([1]);
+  cache.get(b, encode);
+  assert.equal(calls(), 2);
+  assert.equal(cache.get(a, encode).toString(), '[1]');
+  assert.equal(calls(), 2);
+});
+
+test('a list that is not frozen is encoded on every read', () => {
+  const cache = new BodyCache<number>();
+  const { encode, calls } = counting();
+  const list = [3];
+  for (let i = 0; i < 4; i++) assert.equal(cache.get(list, encode).toString(), '[3]');
+  assert.equal(calls(), 4);
 });

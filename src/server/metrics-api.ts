@@ -37,6 +37,7 @@ import { parseCustomPath, parseExternalPath } from './paths.js';
 import { selectorParam } from './selector-params.js';
 import { answerResourceMetrics } from './resource-metrics-api.js';
 import { acceptsJson } from './respond.js';
+import { BodyCache } from './body-cache.js';
 
 export interface MetricsApiOptions {
   readonly custom?: CustomMetricsProvider;
@@ -178,26 +179,6 @@ export function createMetricsApi(options: MetricsApiOptions): MetricsApi {
       throw routeNotFound();
     },
   };
-}
-
-/**
- * Encoded answers by the identity of the list a provider returned. NB: a provider that answers a
- * repeated query with the same (frozen) array, as the memory store does while nothing changed, gets
- * the bytes without encoding again; any other provider returns a new array and pays as before. Weak
- * keys: the body goes when the provider lets go of the list.
- */
-class BodyCache<T> {
-  private readonly bodies = new WeakMap<readonly T[], Buffer>();
-
-  get(list: readonly T[], encode: (list: readonly T[]) => Buffer): Buffer {
-    if (!Object.isFrozen(list)) return encode(list);
-    let body = this.bodies.get(list);
-    if (body === undefined) {
-      body = encode(list);
-      this.bodies.set(list, body);
-    }
-    return body;
-  }
 }
 
 /** `group/resource/metric` keys of a provider's served list, rebuilt when the provider returns another list. */

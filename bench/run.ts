@@ -107,6 +107,8 @@ const scenarios: readonly Scenario[] = [
 ];
 
 async function main(): Promise<void> {
+  if (only?.some((index) => scenarios[index] === undefined))
+    throw new Error(`BENCH_SCENARIOS=${process.env.BENCH_SCENARIOS}: give row numbers 0 to ${scenarios.length - 1}`);
   const workDir = await mkdtemp(join(tmpdir(), 'metrics-adapter-bench-'));
   const children: Child[] = [];
   try {

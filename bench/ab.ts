@@ -7,7 +7,8 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { LoadOptions, LoadResult } from './load.js';
-import { startCeiling } from './processes.js';
+import type { IngestLoadOptions } from './ingest-load.js';
+import { runIngestLoad, startCeiling } from './processes.js';
 import type { createBenchClient } from './seed.js';
 
 const loadScript = fileURLToPath(new URL('./load.ts', import.meta.url));
@@ -26,6 +27,13 @@ export interface Scenario {
    * the scenario reads): the machine does the same extra work on both sides, and only the adapter's answers can
    * be slowed by what the writes change.
    */
+  /**
+   * Like `background`, but pushes (remote-write, OTLP, batched JSON) from the push load generator at `rate` requests
+   * per second, samples stamped when sent.
+   */
+  readonly pushBackground?: Pick<IngestLoadOptions, 'kind' | 'batch' | 'series' | 'connections'> & {
+    readonly rate: number;
+  };
   readonly background?: {
     readonly paths: readonly string[];
     readonly method: 'POST';
@@ -80,6 +88,15 @@ export async function load(url: string, scenario: Scenario, ca: string, settings
     ...(scenario.body !== undefined ? { body: scenario.body } : {}),
     ...(scenario.paths !== undefined ? { paths: scenario.paths } : {}),
   };
+  const push = scenario.pushBackground;
+  if (push !== undefined) {
+    const [result, pushed] = await Promise.all([
+      runLoad(options),
+      runIngestLoad({ ...push, url, ca, durationSeconds: settings.durationSeconds }),
+    ]);
+    if (pushed.errors > 0) throw new Error(`${scenario.name}: ${pushed.errors} background pushes failed`);
+    return result;
+  }
   const background = scenario.background;
   if (background === undefined) return runLoad(options);
   const [result, streamed] = await Promise.all([

@@ -20,6 +20,11 @@ export interface IngestLoadOptions {
   readonly batch: number;
   /** Distinct series, a multiple of `batch`. */
   readonly series: number;
+  /**
+   * Requests per second over all connections, with samples stamped at the time they are sent (a sender pushing on a
+   * schedule); as fast as possible when undefined, with a second between rounds over the series.
+   */
+  readonly rate?: number;
 }
 
 export interface IngestLoadResult {
@@ -61,7 +66,8 @@ export function bodyMaker(options: IngestLoadOptions): {
 } {
   const groups = options.series / options.batch;
   const start = Date.now();
-  const timeOf = (index: number) => start + Math.floor(index / groups) * 1000;
+  const timeOf = (index: number) =>
+    options.rate === undefined ? start + Math.floor(index / groups) * 1000 : Date.now();
   const podOf = (group: number, i: number) => `pod-${group * options.batch + i}`;
   switch (options.kind) {
     case 'remote-write': {
@@ -189,9 +195,19 @@ async function run(options: IngestLoadOptions): Promise<IngestLoadResult> {
       });
       req.end(body);
     });
+  const rate = options.rate;
   await Promise.all(
     Array.from({ length: options.connections }, async () => {
-      while (performance.now() < deadline) await send(next++);
+      while (performance.now() < deadline) {
+        const index = next++;
+        if (rate !== undefined) {
+          const due = started + (index / rate) * 1000;
+          if (due >= deadline) break;
+          const wait = due - performance.now();
+          if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+        }
+        await send(index);
+      }
     }),
   );
   const seconds = (performance.now() - started) / 1000;

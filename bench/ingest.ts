@@ -4,17 +4,14 @@
  * round), in samples per second. Runs alone with `node --import tsx bench/ingest.ts` after `npm run build`.
  * @module
  */
-import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { mean, type LoadSettings } from './ab.js';
-import type { IngestKind, IngestLoadOptions, IngestLoadResult } from './ingest-load.js';
-import { startAdapter, startCeiling } from './processes.js';
+import type { IngestKind, IngestLoadResult } from './ingest-load.js';
+import { runIngestLoad, startAdapter, startCeiling } from './processes.js';
 import { checkLine, type Check } from './report.js';
-
-const loadScript = fileURLToPath(new URL('./ingest-load.ts', import.meta.url));
 
 export interface IngestRow {
   readonly kind: IngestKind;
@@ -23,17 +20,6 @@ export interface IngestRow {
   readonly ceilingSamplesPerSecond: number;
   readonly ratio: number;
   readonly errors: number;
-}
-
-async function loadOnce(options: IngestLoadOptions): Promise<IngestLoadResult> {
-  const child = spawn(process.execPath, ['--import', 'tsx', loadScript, JSON.stringify(options)], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  let out = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
-  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
-  if (code !== 0) throw new Error(`ingest load generator exited with ${code}`);
-  return JSON.parse(out) as IngestLoadResult;
 }
 
 export async function measureIngest(
@@ -82,11 +68,11 @@ export async function measureIngest(
         series: 10 * kind.batch,
       };
       // NB: a series is resolved against the rules once, on first sight; a real sender's series are long known.
-      await loadOnce({ ...options, durationSeconds: 1, url: adapter.url });
+      await runIngestLoad({ ...options, durationSeconds: 1, url: adapter.url });
       try {
         for (let round = 0; round < settings.rounds; round++) {
-          a.push(await loadOnce({ ...options, url: adapter.url }));
-          b.push(await loadOnce({ ...options, url: ceiling.url }));
+          a.push(await runIngestLoad({ ...options, url: adapter.url }));
+          b.push(await runIngestLoad({ ...options, url: ceiling.url }));
         }
       } finally {
         await ceiling.stop();

@@ -5,9 +5,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { IngestLoadOptions, IngestLoadResult } from './ingest-load.js';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
+const ingestLoadScript = fileURLToPath(new URL('./ingest-load.ts', import.meta.url));
 
 export interface Child {
   readonly process: ChildProcess;
@@ -79,4 +81,16 @@ export async function startCeiling(
     child.once('exit', (code) => reject(new Error(`ceiling exited with ${code}`)));
   });
   return { process: child, url: `https://127.0.0.1:${port}`, stop: () => stop(child) };
+}
+
+/** One run of the push load generator (`ingest-load.ts`) in its own process. */
+export async function runIngestLoad(options: IngestLoadOptions): Promise<IngestLoadResult> {
+  const child = spawn(process.execPath, ['--import', 'tsx', ingestLoadScript, JSON.stringify(options)], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let out = '';
+  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  if (code !== 0) throw new Error(`ingest load generator exited with ${code}`);
+  return JSON.parse(out) as IngestLoadResult;
 }

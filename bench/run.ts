@@ -19,7 +19,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { compareWithCeiling, load, mean, rowLine, sequence, type LoadSettings, type Row, type Scenario } from './ab.js';
 import { measureColdStart, measureMemory, type MemoryResult } from './memory.js';
-import { startAdapter, type Child } from './processes.js';
+import { runIngestLoad, startAdapter, type Child } from './processes.js';
 import { measurePrometheus, reportPrometheus } from './prometheus.js';
 import { measureIngest } from './ingest.js';
 import { checkLine, ratioChart, writeReport, type Check } from './report.js';
@@ -104,6 +104,13 @@ const scenarios: readonly Scenario[] = [
     method: 'POST',
     body: '"250m"',
   },
+  {
+    name: 'HPA Pods query of a remote-write counter while 1,000 samples/s are pushed to its pods',
+    target: 0.8,
+    path: '/apis/custom.metrics.k8s.io/v1beta2/namespaces/bench-push/pods/%2A/bench_requests_per_second',
+    // NB: what a Prometheus agent sends: every 100 ms one request with a sample of each of the 100 pods' counters.
+    pushBackground: { kind: 'remote-write', batch: 100, series: 100, rate: 10, connections: 2 },
+  },
 ];
 
 async function main(): Promise<void> {
@@ -129,6 +136,17 @@ async function main(): Promise<void> {
       body: String(i),
     }));
 
+    // NB: two seconds of pushes, so every pushed counter has the two samples a rate needs.
+    await runIngestLoad({
+      url: adapter.url,
+      ca,
+      kind: 'remote-write',
+      batch: 100,
+      series: 100,
+      rate: 10,
+      connections: 1,
+      durationSeconds: 2,
+    });
     const report: Row[] = [];
     const lines: string[] = [];
     const checks: Check[] = [];

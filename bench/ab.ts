@@ -71,12 +71,6 @@ export function mean(values: readonly number[]): number {
   return values.reduce((a, b) => a + b, 0) / values.length;
 }
 
-export async function sequence<T>(count: number, run: () => Promise<T>): Promise<T[]> {
-  const results: T[] = [];
-  for (let i = 0; i < count; i++) results.push(await run());
-  return results;
-}
-
 /** One autocannon run in a child process, with the scenario's background load beside it. */
 export async function load(url: string, scenario: Scenario, ca: string, settings: LoadSettings): Promise<LoadResult> {
   const options: LoadOptions = {

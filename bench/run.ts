@@ -17,7 +17,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { compareWithCeiling, load, mean, rowLine, sequence, type LoadSettings, type Row, type Scenario } from './ab.js';
+import { compareWithCeiling, rowLine, type LoadSettings, type Row, type Scenario } from './ab.js';
 import { measureColdStart, measureMemory, type MemoryResult } from './memory.js';
 import { runIngestLoad, startAdapter, type Child } from './processes.js';
 import { measurePrometheus, reportPrometheus } from './prometheus.js';
@@ -178,7 +178,7 @@ async function main(): Promise<void> {
     // NB: the same query, with the store grown to scaleSeries series of the same metric in another
     // namespace: a lookup that scanned every series would slow down in proportion.
     const hpa = scenarios[0]!;
-    const small = report[0]!.adapter.rps;
+    const small = report[0]!;
     await seed(
       client,
       `grow to ${scaleSeries / 1000}k series`,
@@ -188,18 +188,20 @@ async function main(): Promise<void> {
         body: '"1"',
       }),
     );
-    const large = mean(
-      await sequence(rounds, () => load(adapter.url, hpa, ca, settings)).then((runs) => runs.map((r) => r.rps)),
-    );
+    // NB: against the ceiling again, and the two ratios compared: the machine's speed moves between the two runs,
+    // so their req/s alone would compare two speeds of the machine as much as two store sizes.
+    const large = await compareWithCeiling(target, hpa, settings, join(workDir, 'answer.json'));
     const scale: Check = {
       name: `HPA query at ${scaleSeries / 1000}k series vs 10k`,
-      value: Number((large / small).toFixed(3)),
+      value: Number((large.ratio / small.ratio).toFixed(3)),
       target: 0.9,
       kind: 'atLeast',
       unit: '×',
     };
     checks.push(scale);
-    process.stdout.write(`${checkLine(scale)}  [${Math.round(large)} vs ${small} req/s]\n`);
+    process.stdout.write(
+      `${checkLine(scale)}  [${large.ratio}× the ceiling at ${scaleSeries / 1000}k, ${small.ratio}× at 10k; ${large.adapter.rps} vs ${small.adapter.rps} req/s]\n`,
+    );
     client.close();
     await adapter.stop();
 
@@ -264,7 +266,7 @@ async function main(): Promise<void> {
       ...redis.memoryLines,
       'Memory is read after a full garbage collection in the adapter (bench/gc-on-signal.mjs).',
       `Cold start to ready (spawn to first 200 on /readyz): ${coldStartMs} ms.`,
-      `The HPA query at ${scaleSeries} stored series: ${Math.round(large)} req/s, ${scale.value.toFixed(2)}× the 10k figure (target ≥0.9×: ${checkLine(scale).slice(0, 4)}).`,
+      `The HPA query at ${scaleSeries} stored series: ${large.adapter.rps} req/s, ${large.ratio.toFixed(2)}× the ceiling, ${scale.value.toFixed(2)}× the 10k row's ratio (target ≥0.9×: ${checkLine(scale).slice(0, 4)}).`,
     ].join('\n');
     const header = [
       `Run ${new Date().toISOString()}, node ${process.version}, ${rounds} rounds × ${durationSeconds}s per side, ${connections} connections, keep-alive TLS.`,
@@ -284,7 +286,7 @@ async function main(): Promise<void> {
         results: report,
         ingest: ingest.rows,
         prometheus,
-        scale: { series: scaleSeries, rps: Math.round(large), ratio: scale.value },
+        scale: { series: scaleSeries, rps: large.adapter.rps, ratio: scale.value },
         memory,
         store,
         redisMemory: redis.memory,

@@ -3,15 +3,11 @@
  * returns the adapter's own bytes, alternately for every round, and the row of the report that sums it up.
  * @module
  */
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { LoadOptions, LoadResult } from './load.js';
 import type { IngestLoadOptions } from './ingest-load.js';
-import { runIngestLoad, startCeiling } from './processes.js';
+import { runIngestLoad, runLoad, startCeiling } from './processes.js';
 import type { createBenchClient } from './seed.js';
-
-const loadScript = fileURLToPath(new URL('./load.ts', import.meta.url));
 
 export interface Scenario {
   readonly name: string;
@@ -27,19 +23,19 @@ export interface Scenario {
    * the scenario reads): the machine does the same extra work on both sides, and only the adapter's answers can
    * be slowed by what the writes change.
    */
-  /**
-   * Like `background`, but pushes (remote-write, OTLP, batched JSON) from the push load generator at `rate` requests
-   * per second, samples stamped when sent.
-   */
-  readonly pushBackground?: Pick<IngestLoadOptions, 'kind' | 'batch' | 'series' | 'connections'> & {
-    readonly rate: number;
-  };
   readonly background?: {
     readonly paths: readonly string[];
     readonly method: 'POST';
     readonly body: string;
     readonly rate: number;
     readonly connections: number;
+  };
+  /**
+   * Like `background`, but pushes (remote-write, OTLP, batched JSON) from the push load generator at `rate` requests
+   * per second, samples stamped when sent.
+   */
+  readonly pushBackground?: Pick<IngestLoadOptions, 'kind' | 'batch' | 'series' | 'connections'> & {
+    readonly rate: number;
   };
 }
 
@@ -108,17 +104,6 @@ export async function load(url: string, scenario: Scenario, ca: string, settings
   ]);
   if (streamed.errors > 0) throw new Error(`${scenario.name}: ${streamed.errors} background requests failed`);
   return result;
-}
-
-async function runLoad(options: LoadOptions): Promise<LoadResult> {
-  const child = spawn(process.execPath, ['--import', 'tsx', loadScript, JSON.stringify(options)], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  let out = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
-  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
-  if (code !== 0) throw new Error(`load generator exited with ${code}`);
-  return JSON.parse(out) as LoadResult;
 }
 
 /**

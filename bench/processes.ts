@@ -5,10 +5,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { IngestLoadOptions, IngestLoadResult } from './ingest-load.js';
 import { fileURLToPath } from 'node:url';
+import type { IngestLoadOptions, IngestLoadResult } from './ingest-load.js';
+import type { LoadOptions, LoadResult } from './load.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
+const loadScript = fileURLToPath(new URL('./load.ts', import.meta.url));
 const ingestLoadScript = fileURLToPath(new URL('./ingest-load.ts', import.meta.url));
 
 export interface Child {
@@ -83,14 +85,25 @@ export async function startCeiling(
   return { process: child, url: `https://127.0.0.1:${port}`, stop: () => stop(child) };
 }
 
-/** One run of the push load generator (`ingest-load.ts`) in its own process. */
-export async function runIngestLoad(options: IngestLoadOptions): Promise<IngestLoadResult> {
-  const child = spawn(process.execPath, ['--import', 'tsx', ingestLoadScript, JSON.stringify(options)], {
+/**
+ * Runs a load generator script in its own process (so it never competes with the bench's event loop), its options as
+ * JSON in argv[2], and returns the JSON it prints.
+ */
+async function runJsonChild<T>(script: string, options: object, what: string): Promise<T> {
+  const child = spawn(process.execPath, ['--import', 'tsx', script, JSON.stringify(options)], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   let out = '';
   child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
   const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
-  if (code !== 0) throw new Error(`ingest load generator exited with ${code}`);
-  return JSON.parse(out) as IngestLoadResult;
+  if (code !== 0) throw new Error(`${what} exited with ${code}`);
+  return JSON.parse(out) as T;
 }
+
+/** One autocannon run (`load.ts`). */
+export const runLoad = (options: LoadOptions): Promise<LoadResult> =>
+  runJsonChild(loadScript, options, 'load generator');
+
+/** One run of the push load generator (`ingest-load.ts`). */
+export const runIngestLoad = (options: IngestLoadOptions): Promise<IngestLoadResult> =>
+  runJsonChild(ingestLoadScript, options, 'ingest load generator');

@@ -44,7 +44,6 @@ interface Profile {
   samples: number[];
   timeDeltas: number[];
   startTime: number;
-  endTime: number;
 }
 
 /** User plus system CPU seconds of a process so far, from /proc (Linux); undefined elsewhere. */

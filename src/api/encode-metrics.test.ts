@@ -246,3 +246,31 @@ test('consecutive objects of one kind in different namespaces each carry their o
     { kind: 'Pod', namespace: 'b', name: 'p2', apiVersion: 'v1' },
   ]);
 });
+
+test('frozen values are encoded once per version; a list mixing them with others is what fresh encoding gives', () => {
+  const frozen = (name: string, value: string): CustomMetricValueSource =>
+    Object.freeze({
+      describedObject: Object.freeze({ kind: 'Pod', namespace: 'default', name, apiVersion: 'v1' }),
+      metric: Object.freeze({ name: 'http_requests', selector: null }),
+      timestamp: at,
+      value,
+    });
+  const plain = (v: CustomMetricValueSource): CustomMetricValueSource => ({
+    ...v,
+    describedObject: { ...v.describedObject },
+    metric: { ...v.metric },
+  });
+  const a = frozen('web-a', '1');
+  const b = frozen('web-b', '2');
+  // NB: a non-ASCII name (a library provider may serve any name) makes the body UTF-8 even when every other item's
+  // text came from the cache.
+  const c = frozen('wéb-c', '3');
+  for (const version of ['v1beta1', 'v1beta2'] as const) {
+    const expected = encodeMetricValueList(version, [a, b, c].map(plain));
+    assert.equal(encodeMetricValueList(version, [a, b, c]), expected);
+    assert.equal(encodeMetricValueList(version, [a, b, c]), expected, 'the second time, from the item texts');
+    assert.equal(encodeMetricValueList(version, [plain(a), b, c]), expected);
+    assert.equal(encodeMetricValueList(version, [b]), encodeMetricValueList(version, [plain(b)]));
+  }
+  assert.notEqual(encodeMetricValueList('v1beta1', [a]), encodeMetricValueList('v1beta2', [a]));
+});

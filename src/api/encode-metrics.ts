@@ -97,6 +97,18 @@ class DescribedObjectHeads {
   }
 }
 
+/**
+ * Item texts of frozen values, by version: a frozen value never changes, so a provider that answers with the same
+ * frozen value objects while their series are unchanged (the memory store does) gets each item encoded once, and an
+ * answer that missed every cache is assembled from texts instead of built anew. Weak keys: a text goes with its value.
+ * NB: only ASCII texts are kept, so a hit never changes how the body is turned into bytes.
+ */
+const itemTexts: Readonly<Record<CustomMetricsVersion, WeakMap<CustomMetricValueSource, string>>> = {
+  v1beta1: new WeakMap(),
+  v1beta2: new WeakMap(),
+};
+const asciiOnly = /^[\u0000-\u007f]*$/;
+
 /** A MetricValueList body in the given version, newline-terminated like Go's encoder. */
 export function encodeMetricValueList(
   version: CustomMetricsVersion,
@@ -108,24 +120,35 @@ export function encodeMetricValueList(
   const apiVersions = new RepeatCache<string>(quote);
   const names = new RepeatCache<string>(quote);
   const selectors = new RepeatCache<LabelSelector | null>((s) => encodeSelector(s, quote));
-  let out = listHeads[version];
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i]!;
+  const texts = itemTexts[version];
+  const encodeItem = (v: CustomMetricValueSource): string => {
     const ref = v.describedObject;
-    if (i > 0) out += ',';
-    out += `{"describedObject":${heads.get(ref)}${quote(ref.name)},"apiVersion":${apiVersions.get(ref.apiVersion)}}`;
+    let out = `{"describedObject":${heads.get(ref)}${quote(ref.name)},"apiVersion":${apiVersions.get(ref.apiVersion)}}`;
     const ts = formatTimestamp(v.timestamp);
     if (version === 'v1beta1') {
       out += `,"metricName":${names.get(v.metric.name)},"timestamp":"${ts}"`;
       if (v.windowSeconds) out += `,"window":${v.windowSeconds}`;
-      out += `,"value":"${v.value}","selector":${selectors.get(v.metric.selector)}}`;
-    } else {
-      out += `,"metric":{"name":${names.get(v.metric.name)},"selector":${selectors.get(v.metric.selector)}},"timestamp":"${ts}"`;
-      if (v.windowSeconds) out += `,"windowSeconds":${v.windowSeconds}`;
-      out += `,"value":"${v.value}"}`;
+      return `${out},"value":"${v.value}","selector":${selectors.get(v.metric.selector)}}`;
     }
+    out += `,"metric":{"name":${names.get(v.metric.name)},"selector":${selectors.get(v.metric.selector)}},"timestamp":"${ts}"`;
+    if (v.windowSeconds) out += `,"windowSeconds":${v.windowSeconds}`;
+    return `${out},"value":"${v.value}"}`;
+  };
+  const items = new Array<string>(values.length);
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    if (!Object.isFrozen(v)) {
+      items[i] = encodeItem(v);
+      continue;
+    }
+    let text = texts.get(v);
+    if (text === undefined) {
+      text = encodeItem(v);
+      if (asciiOnly.test(text)) texts.set(v, text);
+    }
+    items[i] = text;
   }
-  return writer.finish(out + listTail);
+  return writer.finish(listHeads[version] + items.join(',') + listTail);
 }
 
 /** An ExternalMetricValueList body, newline-terminated like Go's encoder. */

@@ -4,8 +4,8 @@ import { StatusError } from '../../api/errors.js';
 import { createStaticResourceMapper } from '../../kube/static-resource-mapper.js';
 import { parseQuantity } from '../../quantity/index.js';
 import { everything, parseSelector } from '../../selector/index.js';
-import type { CustomMetricInfo } from '../provider.js';
-import { CustomStore } from './custom-store.js';
+import type { CustomMetricInfo, MetricValue } from '../provider.js';
+import { CustomStore, heldItemsLimit } from './custom-store.js';
 import { Interner } from './intern.js';
 
 const pods: CustomMetricInfo = {
@@ -124,4 +124,76 @@ test('discovery returns the same array instance until the metric set changes', a
   });
   assert.notEqual(store.listAllMetrics(), first);
   assert.equal(store.listAllMetrics().length, 2);
+});
+
+test('an unchanged series answers with the same frozen item; a write, removal or sweep gives a new one', () => {
+  const clock = { now: 1_700_000_000_000 };
+  const { store, write } = createStore(60_000, clock);
+  write('p1', '1', { app: 'web' });
+  write('p2', '2', { app: 'web' });
+  write('p3', '3', { app: 'db' });
+  const web = parseSelector('app=web');
+  const query = (selector = web) =>
+    store.getMetricBySelector('ns', selector, pods, everything) as readonly MetricValue[];
+  const first = query();
+  assert.ok(first.every((item) => Object.isFrozen(item) && Object.isFrozen(item.describedObject)));
+  // A query of other objects leaves the cache of these ones alone.
+  query(parseSelector('app=db'));
+  const again = query(parseSelector('app in (web)'));
+  assert.deepEqual(
+    again.map((item) => item.describedObject.name),
+    ['p1', 'p2'],
+  );
+  assert.equal(again[0], first[0]);
+  assert.equal(again[1], first[1]);
+  write('p1', '5');
+  const afterWrite = query();
+  assert.notEqual(afterWrite[0], first[0]);
+  assert.equal(afterWrite[0]!.value, '5');
+  assert.equal(afterWrite[1], first[1], 'the other pod kept its item');
+  store.remove(pods, { namespace: 'ns', name: 'p2' });
+  write('p2', '2', { app: 'web' });
+  const afterRemove = query();
+  assert.notEqual(afterRemove[1], first[1]);
+  assert.equal(afterRemove[1]!.value, '2');
+  clock.now += 61_000;
+  write('p1', '6');
+  assert.equal(store.sweep(), 2);
+  write('p2', '7', { app: 'web' });
+  const afterSweep = query();
+  assert.deepEqual(
+    afterSweep.map((item) => item.value),
+    ['6', '7'],
+  );
+  assert.notEqual(afterSweep[1], afterRemove[1]);
+});
+
+test('a query with a metric selector gets items of its own, which the server does not keep', () => {
+  const { store, write } = createStore();
+  write('p1', '1', { app: 'web' }, { method: 'GET' });
+  const withSelector = store.getMetricBySelector(
+    'ns',
+    everything,
+    pods,
+    parseSelector('method=GET'),
+  ) as readonly MetricValue[];
+  assert.equal(Object.isFrozen(withSelector[0]), false);
+  assert.deepEqual(withSelector[0]!.metric, { name: 'http_requests', selector: { matchLabels: { method: 'GET' } } });
+  const plain = store.getMetricBySelector('ns', everything, pods, everything) as readonly MetricValue[];
+  assert.deepEqual(plain[0]!.metric, { name: 'http_requests', selector: null });
+});
+
+test('the items held are bounded: past the limit every series starts over, answers stay right', () => {
+  const { store, write } = createStore();
+  const count = heldItemsLimit + 10;
+  for (let i = 0; i < count; i++) write(`p${i}`, `${i}`, { app: `a${i % 2}` });
+  const all = store.getMetricBySelector('ns', everything, pods, everything) as readonly MetricValue[];
+  assert.equal(all.length, count);
+  const byName = new Map(all.map((item) => [item.describedObject.name, item.value]));
+  assert.equal(byName.get('p0'), '0');
+  assert.equal(byName.get(`p${count - 1}`), `${count - 1}`);
+  // The first items made were dropped when the limit was reached: the same query makes new ones for them.
+  const again = store.getMetricBySelector('ns', parseSelector('app=a0'), pods, everything) as readonly MetricValue[];
+  assert.notEqual(again[0], all[0]);
+  assert.equal(again[0]!.value, '0');
 });

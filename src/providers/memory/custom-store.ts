@@ -9,7 +9,6 @@
  * @module
  */
 import { metricNotFoundFor, metricNotFoundForSelector, groupResourceString } from '../../api/errors.js';
-import type { LabelSelector } from '../../api/types.js';
 import type { ObjectLister, ObjectMatches } from '../../kube/object-lister.js';
 import type { ResourceMapper } from '../../kube/resource-mapper.js';
 import { toLabelSelector, type Selector } from '../../selector/index.js';
@@ -18,6 +17,7 @@ import type {
   CustomMetricInfo,
   CustomMetricsProvider,
   GroupResource,
+  MetricIdentifier,
   MetricValue,
   NamespacedName,
   QueryContext,
@@ -42,6 +42,14 @@ class MetricSeries extends MetricColumn {
    * answering with the same array lets the server reuse the encoded body too (it caches by identity).
    */
   selections: SelectionCache<Selection> | undefined;
+  /**
+   * Frozen answer items by slot, for queries without a metric selector, dropped when the slot's value changes. NB: the
+   * server keeps an encoded item per frozen value, so an answer that misses the selection cache is assembled from
+   * encoded items; and a read allocates nothing per item.
+   */
+  items: Map<number, MetricValue> | undefined;
+  /** The `metric` of those items. */
+  itemMetric: { readonly name: string; readonly selector: null } | undefined;
 }
 
 class ResourceScope {
@@ -52,6 +60,13 @@ class ResourceScope {
     readonly groupResource: GroupResource,
   ) {}
 }
+
+/**
+ * Answer items held by a store, over all its series: with the server's encoded text, about 350 bytes each, so at most
+ * about 25 MB. NB: items are made only for series that are read, so memory grows with what the HPAs ask for, never
+ * with what is written; past the limit every series starts over.
+ */
+export const heldItemsLimit = 65_536;
 
 interface ListedMetric {
   readonly info: CustomMetricInfo;
@@ -74,6 +89,8 @@ export class CustomStore implements CustomMetricsProvider {
   private readonly listed = new Map<string, ListedMetric>();
   private listCache: readonly CustomMetricInfo[] | undefined;
   private seriesTotal = 0;
+  /** Items held by all series together (see {@link heldItemsLimit}). */
+  private itemsHeld = 0;
   private readonly now: () => number;
 
   constructor(private readonly options: CustomStoreOptions) {
@@ -110,6 +127,7 @@ export class CustomStore implements CustomMetricsProvider {
     let slot = objects.slot(name.name);
     if (slot === undefined) slot = objects.slotFor(ownString(name.name), objectLabels);
     else if (objectLabels !== undefined) objects.slotFor(name.name, objectLabels);
+    this.forgetItem(metricSeries, slot);
     if (metricSeries.set(slot, value, ts, metricLabels, objects.slotLimit)) {
       objects.retain(slot);
       this.seriesTotal++;
@@ -204,7 +222,7 @@ export class CustomStore implements CustomMetricsProvider {
   /** The objects the cluster has that match: walk whichever is smaller, the matches or the values. */
   private selectFrom(
     scope: ResourceScope,
-    column: MetricColumn,
+    column: MetricSeries,
     info: CustomMetricInfo,
     metricSelector: Selector,
     objects: ObjectMatches,
@@ -228,7 +246,7 @@ export class CustomStore implements CustomMetricsProvider {
   /** Without a cluster: the objectLabels given on writes answer the selector. */
   private selectByWrittenLabels(
     scope: ResourceScope,
-    column: MetricColumn,
+    column: MetricSeries,
     selector: Selector,
     info: CustomMetricInfo,
     metricSelector: Selector,
@@ -262,7 +280,7 @@ export class CustomStore implements CustomMetricsProvider {
   /** `limit`: emit stops adding values once `results` holds this many. */
   private collector(
     scope: ResourceScope,
-    column: MetricColumn,
+    column: MetricSeries,
     info: CustomMetricInfo,
     metricSelector: Selector,
     limit = Number.POSITIVE_INFINITY,
@@ -270,19 +288,11 @@ export class CustomStore implements CustomMetricsProvider {
     const namespace = scope.namespace;
     const slots = scope.objects;
     const kind = this.options.mapper.kindFor(info.groupResource);
-    const metric: { name: string; selector: LabelSelector | null } = {
-      name: info.metric,
-      selector: toLabelSelector(metricSelector),
-    };
     const oldest = this.oldestLiveSecond();
-    const anyLabels = metricSelector.isEmpty();
     const results: MetricValue[] = [];
-    const emit = (slot: number): void => {
-      if (results.length >= limit) return;
-      const ts = column.secondsAt(slot);
-      if (ts < oldest || (!anyLabels && !metricSelector.matches(column.labelsAt(slot)))) return;
+    const item = (slot: number, ts: number, metric: MetricIdentifier): MetricValue => {
       const objectName = slots.nameOf(slot);
-      results.push({
+      return {
         describedObject:
           namespace === ''
             ? { kind: kind.kind, name: objectName, apiVersion: kind.apiVersion }
@@ -290,7 +300,34 @@ export class CustomStore implements CustomMetricsProvider {
         metric,
         timestamp: ts * 1000,
         value: column.valueAt(slot),
-      });
+      };
+    };
+    if (metricSelector.isEmpty()) {
+      const items = (column.items ??= new Map());
+      const metric = (column.itemMetric ??= Object.freeze({ name: info.metric, selector: null }));
+      const emit = (slot: number): void => {
+        if (results.length >= limit) return;
+        const ts = column.secondsAt(slot);
+        if (ts < oldest) return;
+        let value = items.get(slot);
+        if (value === undefined) {
+          value = item(slot, ts, metric);
+          Object.freeze(value.describedObject);
+          Object.freeze(value);
+          if (this.itemsHeld >= heldItemsLimit) this.dropItems();
+          items.set(slot, value);
+          this.itemsHeld++;
+        }
+        results.push(value);
+      };
+      return { results, emit };
+    }
+    const metric = { name: info.metric, selector: toLabelSelector(metricSelector) };
+    const emit = (slot: number): void => {
+      if (results.length >= limit) return;
+      const ts = column.secondsAt(slot);
+      if (ts < oldest || !metricSelector.matches(column.labelsAt(slot))) return;
+      results.push(item(slot, ts, metric));
     };
     return { results, emit };
   }
@@ -335,6 +372,7 @@ export class CustomStore implements CustomMetricsProvider {
     if (scope === undefined || metricSeries === undefined || slot === undefined || !metricSeries.has(slot))
       return false;
     metricSeries.delete(slot);
+    this.forgetItem(metricSeries, slot);
     scope.objects.release(slot);
     metricSeries.generation++;
     metricSeries.selections = undefined;
@@ -361,6 +399,7 @@ export class CustomStore implements CustomMetricsProvider {
         metricSeries.forEachSlot((slot) => {
           if (metricSeries.secondsAt(slot) >= oldest) return;
           metricSeries.delete(slot);
+          this.forgetItem(metricSeries, slot);
           scope.objects.release(slot);
           metricSeries.generation++;
           dropped++;
@@ -374,6 +413,17 @@ export class CustomStore implements CustomMetricsProvider {
     }
     this.seriesTotal -= dropped;
     return dropped;
+  }
+
+  private forgetItem(metricSeries: MetricSeries, slot: number): void {
+    if (metricSeries.items?.delete(slot)) this.itemsHeld--;
+  }
+
+  /** Empties every series' items, in place: a query may be filling one of them. */
+  private dropItems(): void {
+    for (const scope of this.scopes.values())
+      for (const metricSeries of scope.metrics.values()) metricSeries.items?.clear();
+    this.itemsHeld = 0;
   }
 
   private lookup(

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as encoders from './encode-metrics.js';
 import type { CustomMetricValueSource } from './encode-metrics.js';
-import type { LabelSelector } from './types.js';
+import type { ItemEncodings, LabelSelector } from './types.js';
 import { goJson } from './json.js';
 
 /** The encoders return bytes; compare text, and check the bytes are the text's UTF-8 (latin1 only for ASCII). */
@@ -247,30 +247,30 @@ test('consecutive objects of one kind in different namespaces each carry their o
   ]);
 });
 
-test('frozen values are encoded once per version; a list mixing them with others is what fresh encoding gives', () => {
-  const frozen = (name: string, value: string): CustomMetricValueSource =>
-    Object.freeze({
-      describedObject: Object.freeze({ kind: 'Pod', namespace: 'default', name, apiVersion: 'v1' }),
-      metric: Object.freeze({ name: 'http_requests', selector: null }),
-      timestamp: at,
-      value,
-    });
-  const plain = (v: CustomMetricValueSource): CustomMetricValueSource => ({
-    ...v,
-    describedObject: { ...v.describedObject },
-    metric: { ...v.metric },
+test('values with encodings are encoded once per version; the assembled body is what fresh encoding gives', () => {
+  const kept = (name: string, value: string) => ({
+    describedObject: { kind: 'Pod', namespace: 'default', name, apiVersion: 'v1' },
+    metric: { name: 'http_requests', selector: null },
+    timestamp: at,
+    value,
+    encodings: {} as ItemEncodings,
   });
-  const a = frozen('web-a', '1');
-  const b = frozen('web-b', '2');
-  // NB: a non-ASCII name (a library provider may serve any name) makes the body UTF-8 even when every other item's
-  // text came from the cache.
-  const c = frozen('wéb-c', '3');
+  const plain = ({ encodings: _, ...v }: CustomMetricValueSource): CustomMetricValueSource => v;
+  const a = kept('web-a', '1');
+  const b = kept('web-b', '2');
+  // NB: a non-ASCII name (a library provider may serve any name) is UTF-8 in the assembled body too.
+  const c = kept('wéb-c', '3');
   for (const version of ['v1beta1', 'v1beta2'] as const) {
     const expected = encodeMetricValueList(version, [a, b, c].map(plain));
     assert.equal(encodeMetricValueList(version, [a, b, c]), expected);
-    assert.equal(encodeMetricValueList(version, [a, b, c]), expected, 'the second time, from the item texts');
-    assert.equal(encodeMetricValueList(version, [plain(a), b, c]), expected);
+    assert.ok(a.encodings[version] && c.encodings[version], 'each value keeps its bytes');
+    // The kept bytes are what is sent: changing them shows they are used.
+    const keptA = a.encodings[version]!;
+    a.encodings[version] = Buffer.from(keptA.toString().replace('web-a', 'web-z'));
+    assert.equal(encodeMetricValueList(version, [a, b, c]), expected.replace('web-a', 'web-z'));
+    a.encodings[version] = keptA;
+    assert.equal(encodeMetricValueList(version, [plain(a), b, c]), expected, 'a list mixing in a plain value');
     assert.equal(encodeMetricValueList(version, [b]), encodeMetricValueList(version, [plain(b)]));
   }
-  assert.notEqual(encodeMetricValueList('v1beta1', [a]), encodeMetricValueList('v1beta2', [a]));
+  assert.notEqual(a.encodings.v1beta1, a.encodings.v1beta2);
 });

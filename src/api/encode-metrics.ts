@@ -9,7 +9,7 @@
  */
 import { BodyWriter } from './body-writer.js';
 import { formatTimestamp } from './timestamp.js';
-import type { CustomMetricsVersion, LabelSelector, Labels, ObjectReference } from './types.js';
+import type { CustomMetricsVersion, ItemEncodings, LabelSelector, Labels, ObjectReference } from './types.js';
 
 /** What the encoder needs of a custom metric value (the provider's MetricValue has this shape). */
 export interface CustomMetricValueSource {
@@ -18,6 +18,8 @@ export interface CustomMetricValueSource {
   readonly timestamp: number;
   readonly windowSeconds?: number;
   readonly value: string;
+  /** Where this value's bytes are kept once encoded; only on a value that never changes. */
+  readonly encodings?: ItemEncodings;
 }
 
 /** What the encoder needs of an external metric value. */
@@ -98,30 +100,67 @@ class DescribedObjectHeads {
 }
 
 /**
- * Item texts of frozen values, by version: a frozen value never changes, so a provider that answers with the same
- * frozen value objects while their series are unchanged (the memory store does) gets each item encoded once, and an
- * answer that missed every cache is assembled from texts instead of built anew. Weak keys: a text goes with its value.
- * NB: only ASCII texts are kept, so a hit never changes how the body is turned into bytes.
+ * A MetricValueList body in the given version, newline-terminated like Go's encoder. When every value carries
+ * `encodings`, the body is assembled from each value's bytes, encoded on the first answer that holds it: an answer
+ * that missed every cache then costs a copy of bytes, not a serialization (and bytes, not a string, because flattening
+ * a 20 KB string of parts spread over the heap costs about twice the copy).
  */
-const itemTexts: Readonly<Record<CustomMetricsVersion, WeakMap<CustomMetricValueSource, string>>> = {
-  v1beta1: new WeakMap(),
-  v1beta2: new WeakMap(),
-};
-const asciiOnly = /^[\u0000-\u007f]*$/;
-
-/** A MetricValueList body in the given version, newline-terminated like Go's encoder. */
 export function encodeMetricValueList(
   version: CustomMetricsVersion,
   values: readonly CustomMetricValueSource[],
 ): Buffer {
   const writer = new BodyWriter();
-  const quote = writer.quote;
+  const encodeItem = itemEncoder(version, writer.quote);
+  if (values.length === 0 || values.some((v) => v.encodings === undefined)) {
+    let out = listHeads[version];
+    for (let i = 0; i < values.length; i++) {
+      if (i > 0) out += ',';
+      out += encodeItem(values[i]!);
+    }
+    return writer.finish(out + listTail);
+  }
+  const head = listHeadBytes[version];
+  const items = new Array<Buffer>(values.length);
+  let length = head.length + values.length - 1 + listTailBytes.length;
+  for (let i = 0; i < values.length; i++) {
+    const encodings = values[i]!.encodings!;
+    let bytes = encodings[version];
+    if (bytes === undefined) {
+      bytes = Buffer.from(encodeItem(values[i]!), 'utf8');
+      encodings[version] = bytes;
+    }
+    items[i] = bytes;
+    length += bytes.length;
+  }
+  const body = Buffer.allocUnsafe(length);
+  body.set(head, 0);
+  let offset = head.length;
+  for (let i = 0; i < items.length; i++) {
+    if (i > 0) body[offset++] = comma;
+    body.set(items[i]!, offset);
+    offset += items[i]!.length;
+  }
+  body.set(listTailBytes, offset);
+  return body;
+}
+
+const listHeadBytes: Readonly<Record<CustomMetricsVersion, Buffer>> = {
+  v1beta1: Buffer.from(listHeads.v1beta1),
+  v1beta2: Buffer.from(listHeads.v1beta2),
+};
+const listTailBytes = Buffer.from(listTail);
+const comma = 0x2c;
+
+/** Encodes one item of a list; the caches it closes over hold across the items of one list. */
+function itemEncoder(
+  version: CustomMetricsVersion,
+  quote: (s: string) => string,
+): (v: CustomMetricValueSource) => string {
   const heads = new DescribedObjectHeads(quote);
   const apiVersions = new RepeatCache<string>(quote);
   const names = new RepeatCache<string>(quote);
   const selectors = new RepeatCache<LabelSelector | null>((s) => encodeSelector(s, quote));
-  const texts = itemTexts[version];
-  const encodeItem = (v: CustomMetricValueSource): string => {
+  return (v) => {
     const ref = v.describedObject;
     let out = `{"describedObject":${heads.get(ref)}${quote(ref.name)},"apiVersion":${apiVersions.get(ref.apiVersion)}}`;
     const ts = formatTimestamp(v.timestamp);
@@ -134,21 +173,6 @@ export function encodeMetricValueList(
     if (v.windowSeconds) out += `,"windowSeconds":${v.windowSeconds}`;
     return `${out},"value":"${v.value}"}`;
   };
-  const items = new Array<string>(values.length);
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i]!;
-    if (!Object.isFrozen(v)) {
-      items[i] = encodeItem(v);
-      continue;
-    }
-    let text = texts.get(v);
-    if (text === undefined) {
-      text = encodeItem(v);
-      if (asciiOnly.test(text)) texts.set(v, text);
-    }
-    items[i] = text;
-  }
-  return writer.finish(listHeads[version] + items.join(',') + listTail);
 }
 
 /** An ExternalMetricValueList body, newline-terminated like Go's encoder. */

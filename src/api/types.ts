@@ -42,6 +42,12 @@ export interface ObjectReference {
 }
 
 export type CustomMetricsVersion = 'v1beta1' | 'v1beta2';
+
+/**
+ * Where the encoder keeps the bytes of a value that never changes, one entry per version, for the next answer that
+ * holds the same value object. A provider opts in by giving such a value an empty object of its own.
+ */
+export type ItemEncodings = { [V in CustomMetricsVersion]?: Buffer };
 export const customMetricsGroup = 'custom.metrics.k8s.io';
 export const externalMetricsGroup = 'external.metrics.k8s.io';
 export const customMetricsVersions: readonly CustomMetricsVersion[] = ['v1beta1', 'v1beta2'];

@@ -4,7 +4,14 @@
  * Providers return version-neutral values; `api/` owns the bytes on the wire.
  * @module
  */
-import type { GroupResource, LabelSelector, Labels, NamespacedName, ObjectReference } from '../api/types.js';
+import type {
+  GroupResource,
+  ItemEncodings,
+  LabelSelector,
+  Labels,
+  NamespacedName,
+  ObjectReference,
+} from '../api/types.js';
 import type { Selector } from '../selector/index.js';
 
 export type { GroupResource, NamespacedName };
@@ -49,6 +56,12 @@ export interface MetricValue {
   readonly windowSeconds?: number;
   /** A Quantity in canonical form, e.g. `Quantity.toString()` or `formatQuantity(...)`. */
   readonly value: string;
+  /**
+   * Optional, for a provider that answers with the same value object while its series is unchanged (the memory store
+   * does): an empty object of the value's own, where the server keeps the value's encoded bytes, so an answer of
+   * such values is assembled from bytes. A value that has it must never change.
+   */
+  readonly encodings?: ItemEncodings;
 }
 
 /** An external metric series. `metricLabels` should hold the full label set that identifies it. */

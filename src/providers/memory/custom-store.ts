@@ -9,6 +9,7 @@
  * @module
  */
 import { metricNotFoundFor, metricNotFoundForSelector, groupResourceString } from '../../api/errors.js';
+import type { ItemEncodings, ObjectReference } from '../../api/types.js';
 import type { ObjectLister, ObjectMatches } from '../../kube/object-lister.js';
 import type { ResourceMapper } from '../../kube/resource-mapper.js';
 import { toLabelSelector, type Selector } from '../../selector/index.js';
@@ -17,7 +18,6 @@ import type {
   CustomMetricInfo,
   CustomMetricsProvider,
   GroupResource,
-  MetricIdentifier,
   MetricValue,
   NamespacedName,
   QueryContext,
@@ -43,9 +43,9 @@ class MetricSeries extends MetricColumn {
    */
   selections: SelectionCache<Selection> | undefined;
   /**
-   * Frozen answer items by slot, for queries without a metric selector, dropped when the slot's value changes. NB: the
-   * server keeps an encoded item per frozen value, so an answer that misses the selection cache is assembled from
-   * encoded items; and a read allocates nothing per item.
+   * Answer items by slot (frozen, with `encodings`), for queries without a metric selector, dropped when the slot's
+   * value changes. NB: the server keeps each item's bytes in it, so an answer that misses the selection cache is
+   * assembled from bytes, and a read allocates nothing per item.
    */
   items: Map<number, MetricValue> | undefined;
   /** The `metric` of those items. */
@@ -290,17 +290,11 @@ export class CustomStore implements CustomMetricsProvider {
     const kind = this.options.mapper.kindFor(info.groupResource);
     const oldest = this.oldestLiveSecond();
     const results: MetricValue[] = [];
-    const item = (slot: number, ts: number, metric: MetricIdentifier): MetricValue => {
+    const describedObject = (slot: number): ObjectReference => {
       const objectName = slots.nameOf(slot);
-      return {
-        describedObject:
-          namespace === ''
-            ? { kind: kind.kind, name: objectName, apiVersion: kind.apiVersion }
-            : { kind: kind.kind, namespace, name: objectName, apiVersion: kind.apiVersion },
-        metric,
-        timestamp: ts * 1000,
-        value: column.valueAt(slot),
-      };
+      return namespace === ''
+        ? { kind: kind.kind, name: objectName, apiVersion: kind.apiVersion }
+        : { kind: kind.kind, namespace, name: objectName, apiVersion: kind.apiVersion };
     };
     if (metricSelector.isEmpty()) {
       const items = (column.items ??= new Map());
@@ -311,9 +305,14 @@ export class CustomStore implements CustomMetricsProvider {
         if (ts < oldest) return;
         let value = items.get(slot);
         if (value === undefined) {
-          value = item(slot, ts, metric);
-          Object.freeze(value.describedObject);
-          Object.freeze(value);
+          const encodings: ItemEncodings = {};
+          value = Object.freeze({
+            describedObject: Object.freeze(describedObject(slot)),
+            metric,
+            timestamp: ts * 1000,
+            value: column.valueAt(slot),
+            encodings,
+          });
           if (this.itemsHeld >= heldItemsLimit) this.dropItems();
           items.set(slot, value);
           this.itemsHeld++;
@@ -327,7 +326,12 @@ export class CustomStore implements CustomMetricsProvider {
       if (results.length >= limit) return;
       const ts = column.secondsAt(slot);
       if (ts < oldest || !metricSelector.matches(column.labelsAt(slot))) return;
-      results.push(item(slot, ts, metric));
+      results.push({
+        describedObject: describedObject(slot),
+        metric,
+        timestamp: ts * 1000,
+        value: column.valueAt(slot),
+      });
     };
     return { results, emit };
   }

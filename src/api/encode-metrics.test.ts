@@ -274,3 +274,22 @@ test('values with encodings are encoded once per version; the assembled body is 
   }
   assert.notEqual(a.encodings.v1beta1, a.encodings.v1beta2);
 });
+
+test('an external list of values with encodings is assembled to the bytes fresh encoding gives', () => {
+  const values = [
+    {
+      metricName: 'queue',
+      metricLabels: { q: 'b', a: 'x' },
+      timestamp: at,
+      value: '2',
+      encodings: {} as ItemEncodings,
+    },
+    { metricName: 'queue', metricLabels: { q: 'ü' }, timestamp: at, windowSeconds: 30, value: '3', encodings: {} },
+  ];
+  const plain = values.map(({ encodings: _, ...v }) => v);
+  const expected = encodeExternalMetricValueList(plain);
+  assert.equal(encodeExternalMetricValueList(values), expected);
+  assert.ok(values[0]!.encodings.v1beta1, 'external items are kept under their API version, v1beta1');
+  assert.equal(encodeExternalMetricValueList(values), expected);
+  assert.equal(encodeExternalMetricValueList([values[0]!, plain[1]!]), expected);
+});

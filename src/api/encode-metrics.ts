@@ -9,7 +9,14 @@
  */
 import { BodyWriter } from './body-writer.js';
 import { formatTimestamp } from './timestamp.js';
-import type { CustomMetricsVersion, ItemEncodings, LabelSelector, Labels, ObjectReference } from './types.js';
+import {
+  externalMetricsVersion,
+  type CustomMetricsVersion,
+  type ItemEncodings,
+  type LabelSelector,
+  type Labels,
+  type ObjectReference,
+} from './types.js';
 
 /** What the encoder needs of a custom metric value (the provider's MetricValue has this shape). */
 export interface CustomMetricValueSource {
@@ -29,6 +36,8 @@ export interface ExternalMetricValueSource {
   readonly timestamp: number;
   readonly windowSeconds?: number;
   readonly value: string;
+  /** Where this value's bytes are kept once encoded; only on a value that never changes. */
+  readonly encodings?: ItemEncodings;
 }
 
 const listHeads: Readonly<Record<CustomMetricsVersion, string>> = {
@@ -101,9 +110,7 @@ class DescribedObjectHeads {
 
 /**
  * A MetricValueList body in the given version, newline-terminated like Go's encoder. When every value carries
- * `encodings`, the body is assembled from each value's bytes, encoded on the first answer that holds it: an answer
- * that missed every cache then costs a copy of bytes, not a serialization (and bytes, not a string, because flattening
- * a 20 KB string of parts spread over the heap costs about twice the copy).
+ * `encodings`, the body is assembled from each value's bytes ({@link assembleList}).
  */
 export function encodeMetricValueList(
   version: CustomMetricsVersion,
@@ -111,7 +118,7 @@ export function encodeMetricValueList(
 ): Buffer {
   const writer = new BodyWriter();
   const encodeItem = itemEncoder(version, writer.quote);
-  if (values.length === 0 || values.some((v) => v.encodings === undefined)) {
+  if (!everyHasEncodings(values)) {
     let out = listHeads[version];
     for (let i = 0; i < values.length; i++) {
       if (i > 0) out += ',';
@@ -119,7 +126,34 @@ export function encodeMetricValueList(
     }
     return writer.finish(out + listTail);
   }
-  const head = listHeadBytes[version];
+  return assembleList(listHeadBytes[version], values, version, encodeItem);
+}
+
+const listHeadBytes: Readonly<Record<CustomMetricsVersion, Buffer>> = {
+  v1beta1: Buffer.from(listHeads.v1beta1),
+  v1beta2: Buffer.from(listHeads.v1beta2),
+};
+const externalHeadBytes = Buffer.from(externalHead);
+const listTailBytes = Buffer.from(listTail);
+const comma = 0x2c;
+
+function everyHasEncodings(values: readonly { readonly encodings?: ItemEncodings }[]): boolean {
+  if (values.length === 0) return false;
+  for (let i = 0; i < values.length; i++) if (values[i]!.encodings === undefined) return false;
+  return true;
+}
+
+/**
+ * A list body assembled from each value's bytes, encoded and kept in the value on the first answer that holds it: an
+ * answer that missed every cache then costs a copy of bytes, not a serialization. NB: bytes, not strings: flattening a
+ * 20 KB string of parts spread over the heap costs about twice the copy.
+ */
+function assembleList<V extends { readonly encodings?: ItemEncodings }>(
+  head: Buffer,
+  values: readonly V[],
+  version: CustomMetricsVersion,
+  encodeItem: (value: V) => string,
+): Buffer {
   const items = new Array<Buffer>(values.length);
   let length = head.length + values.length - 1 + listTailBytes.length;
   for (let i = 0; i < values.length; i++) {
@@ -143,13 +177,6 @@ export function encodeMetricValueList(
   body.set(listTailBytes, offset);
   return body;
 }
-
-const listHeadBytes: Readonly<Record<CustomMetricsVersion, Buffer>> = {
-  v1beta1: Buffer.from(listHeads.v1beta1),
-  v1beta2: Buffer.from(listHeads.v1beta2),
-};
-const listTailBytes = Buffer.from(listTail);
-const comma = 0x2c;
 
 /** Encodes one item of a list; the caches it closes over hold across the items of one list. */
 function itemEncoder(
@@ -175,18 +202,21 @@ function itemEncoder(
   };
 }
 
-/** An ExternalMetricValueList body, newline-terminated like Go's encoder. */
+/** An ExternalMetricValueList body, newline-terminated like Go's encoder; assembled when every value has `encodings`. */
 export function encodeExternalMetricValueList(values: readonly ExternalMetricValueSource[]): Buffer {
   const writer = new BodyWriter();
   const quote = writer.quote;
   const names = new RepeatCache<string>(quote);
+  const encodeItem = (v: ExternalMetricValueSource): string => {
+    let out = `{"metricName":${names.get(v.metricName)},"metricLabels":${goLabels(v.metricLabels, quote)},"timestamp":"${formatTimestamp(v.timestamp)}"`;
+    if (v.windowSeconds) out += `,"window":${v.windowSeconds}`;
+    return `${out},"value":"${v.value}"}`;
+  };
+  if (everyHasEncodings(values)) return assembleList(externalHeadBytes, values, externalMetricsVersion, encodeItem);
   let out = externalHead;
   for (let i = 0; i < values.length; i++) {
-    const v = values[i]!;
     if (i > 0) out += ',';
-    out += `{"metricName":${names.get(v.metricName)},"metricLabels":${goLabels(v.metricLabels, quote)},"timestamp":"${formatTimestamp(v.timestamp)}"`;
-    if (v.windowSeconds) out += `,"window":${v.windowSeconds}`;
-    out += `,"value":"${v.value}"}`;
+    out += encodeItem(values[i]!);
   }
   return writer.finish(out + listTail);
 }

@@ -44,8 +44,9 @@ export interface ObjectReference {
 export type CustomMetricsVersion = 'v1beta1' | 'v1beta2';
 
 /**
- * Where the encoder keeps the bytes of a value that never changes, one entry per version, for the next answer that
- * holds the same value object. A provider opts in by giving such a value an empty object of its own.
+ * Where the encoder keeps the bytes of a value that never changes, one entry per API version (external metrics are
+ * `v1beta1`), for the next answer that holds the same value object. A provider opts in by giving such a value an
+ * empty object of its own.
  */
 export type ItemEncodings = { [V in CustomMetricsVersion]?: Buffer };
 export const customMetricsGroup = 'custom.metrics.k8s.io';

@@ -59,7 +59,8 @@ export interface MetricValue {
   /**
    * Optional, for a provider that answers with the same value object while its series is unchanged (the memory store
    * does): an empty object of the value's own, where the server keeps the value's encoded bytes, so an answer of
-   * such values is assembled from bytes. A value that has it must never change.
+   * such values is assembled from bytes. A value that has it must never change. NB: `{ ...value }` copies it too; a
+   * changed copy must leave it out.
    */
   readonly encodings?: ItemEncodings;
 }
@@ -72,6 +73,8 @@ export interface ExternalMetricValue {
   readonly windowSeconds?: number;
   /** A Quantity in canonical form. */
   readonly value: string;
+  /** As {@link MetricValue.encodings}. */
+  readonly encodings?: ItemEncodings;
 }
 
 type MaybePromise<T> = T | Promise<T>;

@@ -5,7 +5,8 @@ import { createStaticResourceMapper } from '../../kube/static-resource-mapper.js
 import { parseQuantity } from '../../quantity/index.js';
 import { everything, parseSelector } from '../../selector/index.js';
 import type { CustomMetricInfo, MetricValue } from '../provider.js';
-import { CustomStore, heldItemsLimit } from './custom-store.js';
+import { CustomStore } from './custom-store.js';
+import { heldItemsLimit } from './held-items.js';
 import { Interner } from './intern.js';
 
 const pods: CustomMetricInfo = {

@@ -24,6 +24,7 @@ import type {
 } from '../provider.js';
 import { ownString, type Interner } from './intern.js';
 import { MetricColumn } from './metric-column.js';
+import { heldItemsLimit } from './held-items.js';
 import { ObjectSlots } from './object-slots.js';
 import { SelectionCache } from './selection-cache.js';
 
@@ -61,13 +62,6 @@ class ResourceScope {
   ) {}
 }
 
-/**
- * Answer items held by a store, over all its series: with the server's encoded text, about 350 bytes each, so at most
- * about 25 MB. NB: items are made only for series that are read, so memory grows with what the HPAs ask for, never
- * with what is written; past the limit every series starts over.
- */
-export const heldItemsLimit = 65_536;
-
 interface ListedMetric {
   readonly info: CustomMetricInfo;
   /** Scopes holding this metric; the entry goes when none does. */
@@ -89,7 +83,7 @@ export class CustomStore implements CustomMetricsProvider {
   private readonly listed = new Map<string, ListedMetric>();
   private listCache: readonly CustomMetricInfo[] | undefined;
   private seriesTotal = 0;
-  /** Items held by all series together (see {@link heldItemsLimit}). */
+  /** Items held by all series together, at most {@link heldItemsLimit}. */
   private itemsHeld = 0;
   private readonly now: () => number;
 

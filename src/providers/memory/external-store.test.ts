@@ -4,6 +4,7 @@ import { StatusError } from '../../api/errors.js';
 import { parseQuantity } from '../../quantity/index.js';
 import { everything, parseSelector } from '../../selector/index.js';
 import { ExternalStore } from './external-store.js';
+import { heldItemsLimit } from './held-items.js';
 import { Interner } from './intern.js';
 
 function createStore(ttlMs = 0, clock = { now: 1_700_000_000_000 }) {
@@ -80,4 +81,53 @@ test('an indexed selector query over many series returns exactly the matching on
       .sort((a, b) => a - b),
     expected.filter((i) => i % 2 === 0),
   );
+});
+
+test('an unchanged series answers with the same frozen item; a write or a removal gives a new one', () => {
+  const clock = { now: 1_700_000_000_000 };
+  const { store, write } = createStore(60_000, clock);
+  write('ns', { q: 'a' }, '1');
+  write('ns', { q: 'b' }, '2');
+  const query = (selector = everything) => store.getExternalMetric('ns', selector, { metric: 'queue' });
+  const first = query();
+  assert.ok(first.every((item) => Object.isFrozen(item) && item.encodings !== undefined));
+  // Another selector misses the selection cache but finds the same items.
+  const again = query(parseSelector('q in (a,b)'));
+  assert.equal(
+    again.find((v) => v.metricLabels.q === 'a'),
+    first.find((v) => v.metricLabels.q === 'a'),
+  );
+  write('ns', { q: 'a' }, '5');
+  const afterWrite = query(parseSelector('q in (a,b)'));
+  assert.equal(afterWrite.find((v) => v.metricLabels.q === 'a')!.value, '5');
+  assert.equal(
+    afterWrite.find((v) => v.metricLabels.q === 'b'),
+    first.find((v) => v.metricLabels.q === 'b'),
+  );
+  assert.equal(store.remove('ns', 'queue', { q: 'b' }), true);
+  write('ns', { q: 'b' }, '2');
+  const afterRemove = query();
+  assert.notEqual(
+    afterRemove.find((v) => v.metricLabels.q === 'b'),
+    first.find((v) => v.metricLabels.q === 'b'),
+  );
+  clock.now += 61_000;
+  write('ns', { q: 'a' }, '6');
+  assert.equal(store.sweep(), 1);
+  assert.deepEqual(
+    query().map((v) => v.value),
+    ['6'],
+  );
+});
+
+test('the items held are bounded: past the limit the store starts over, answers stay right', () => {
+  const { store, write } = createStore();
+  const count = heldItemsLimit + 10;
+  for (let i = 0; i < count; i++) write('ns', { q: `q${i}` }, `${i}`);
+  const all = store.getExternalMetric('ns', everything, { metric: 'queue' });
+  assert.equal(all.length, count);
+  const first = all.find((v) => v.metricLabels.q === 'q0')!;
+  const again = store.getExternalMetric('ns', parseSelector('q=q0'), { metric: 'queue' });
+  assert.notEqual(again[0], first, 'the first items made were dropped when the limit was reached');
+  assert.equal(again[0]!.value, '0');
 });

@@ -11,6 +11,7 @@ import type { Labels } from '../../api/types.js';
 import { labelSetKey, ObjectIndex, type Selector } from '../../selector/index.js';
 import type { ExternalMetricWrite } from '../write.js';
 import type { ExternalMetricInfo, ExternalMetricsProvider, ExternalMetricValue, QueryContext } from '../provider.js';
+import { heldItemsLimit } from './held-items.js';
 import type { Interner } from './intern.js';
 import { SelectionCache } from './selection-cache.js';
 
@@ -19,6 +20,11 @@ interface ExternalSeries {
   /** Epoch seconds. */
   ts: number;
   readonly labels: Labels;
+  /**
+   * The series as an answer item (frozen, with `encodings`), made when it is first read and dropped when it changes.
+   * NB: the server keeps the item's bytes in it, so an answer that misses the selection cache is assembled from bytes.
+   */
+  item: ExternalMetricValue | undefined;
 }
 
 /** One metric's series in one scope, with their label index. */
@@ -62,6 +68,8 @@ export class ExternalStore implements ExternalMetricsProvider {
   private readonly listed = new Map<string, number>();
   private listCache: readonly ExternalMetricInfo[] | undefined;
   private seriesTotal = 0;
+  /** Series that hold an answer item, at most {@link heldItemsLimit}. */
+  private itemsHeld = 0;
   /**
    * Store-wide, so that a series set swept away and made anew never repeats a generation a cached
    * answer remembers.
@@ -104,12 +112,16 @@ export class ExternalStore implements ExternalMetricsProvider {
     const ts = Math.floor(write.timestamp / 1000);
     const existing = set.series.get(key);
     if (existing === undefined) {
-      set.series.set(key, { value, ts, labels });
+      set.series.set(key, { value, ts, labels, item: undefined });
       set.index.retain(key, labels);
       this.seriesTotal++;
     } else {
       existing.value = value;
       existing.ts = ts;
+      if (existing.item !== undefined) {
+        existing.item = undefined;
+        this.itemsHeld--;
+      }
     }
   }
 
@@ -157,7 +169,20 @@ export class ExternalStore implements ExternalMetricsProvider {
       const emit = (key: string, s: ExternalSeries): void => {
         if (results.length >= limit) return;
         if (s.ts < oldest || isLive(shadow?.series.get(key), oldest) || !metricSelector.matches(s.labels)) return;
-        results.push({ metricName: info.metric, metricLabels: s.labels, timestamp: s.ts * 1000, value: s.value });
+        let item = s.item;
+        if (item === undefined) {
+          if (this.itemsHeld >= heldItemsLimit) this.dropItems();
+          item = Object.freeze({
+            metricName: info.metric,
+            metricLabels: s.labels,
+            timestamp: s.ts * 1000,
+            value: s.value,
+            encodings: {},
+          });
+          s.item = item;
+          this.itemsHeld++;
+        }
+        results.push(item);
       };
       const candidates = metricSelector.isEmpty() ? undefined : set.index.candidates(metricSelector, set.series.size);
       if (candidates === undefined) {
@@ -202,7 +227,10 @@ export class ExternalStore implements ExternalMetricsProvider {
     const set = metrics?.get(metric);
     if (metrics === undefined || set === undefined) return false;
     const key = labelSetKey(labels);
-    if (!set.series.delete(key)) return false;
+    const removed = set.series.get(key);
+    if (removed === undefined) return false;
+    set.series.delete(key);
+    if (removed.item !== undefined) this.itemsHeld--;
     set.index.release(key);
     set.generation = ++this.writeClock;
     set.selections = undefined;
@@ -227,6 +255,7 @@ export class ExternalStore implements ExternalMetricsProvider {
         for (const [key, s] of set.series) {
           if (s.ts >= oldest) continue;
           set.series.delete(key);
+          if (s.item !== undefined) this.itemsHeld--;
           set.index.release(key);
           set.generation = ++this.writeClock;
           // NB: answers kept here of an older generation never serve again; drop them rather than hold their values.
@@ -244,6 +273,12 @@ export class ExternalStore implements ExternalMetricsProvider {
     }
     this.seriesTotal -= dropped;
     return dropped;
+  }
+
+  private dropItems(): void {
+    for (const metrics of this.scopes.values())
+      for (const set of metrics.values()) for (const s of set.series.values()) s.item = undefined;
+    this.itemsHeld = 0;
   }
 
   private oldestLiveSecond(): number {

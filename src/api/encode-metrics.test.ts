@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as encoders from './encode-metrics.js';
-import type { CustomMetricValueSource } from './encode-metrics.js';
+import type { CustomMetricValueSource, ExternalMetricValueSource } from './encode-metrics.js';
 import type { ItemEncodings, LabelSelector } from './types.js';
 import { goJson } from './json.js';
 
@@ -276,17 +276,17 @@ test('values with encodings are encoded once per version; the assembled body is 
 });
 
 test('an external list of values with encodings is assembled to the bytes fresh encoding gives', () => {
-  const values = [
+  const values: (ExternalMetricValueSource & { encodings: ItemEncodings })[] = [
     {
       metricName: 'queue',
       metricLabels: { q: 'b', a: 'x' },
       timestamp: at,
       value: '2',
-      encodings: {} as ItemEncodings,
+      encodings: {},
     },
     { metricName: 'queue', metricLabels: { q: 'ü' }, timestamp: at, windowSeconds: 30, value: '3', encodings: {} },
   ];
-  const plain = values.map(({ encodings: _, ...v }) => v);
+  const plain: ExternalMetricValueSource[] = values.map(({ encodings: _, ...v }) => v);
   const expected = encodeExternalMetricValueList(plain);
   assert.equal(encodeExternalMetricValueList(values), expected);
   assert.ok(values[0]!.encodings.v1beta1, 'external items are kept under their API version, v1beta1');

@@ -67,6 +67,43 @@ export function mean(values: readonly number[]): number {
   return values.reduce((a, b) => a + b, 0) / values.length;
 }
 
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+
+/**
+ * Runs the adapter's side and the ceiling's `rounds` times each, in pairs that take turns at going first (adapter
+ * then ceiling, ceiling then adapter, ...), so a machine that speeds up or slows down during a row weighs on both
+ * sides alike. The ratio is the median of the pairs' ratios: a pair the machine disturbed does not decide the row.
+ */
+export async function alternate<R>(
+  rounds: number,
+  adapterSide: () => Promise<R>,
+  ceilingSide: () => Promise<R>,
+  rate: (result: R) => number,
+): Promise<{ readonly adapter: R[]; readonly ceiling: R[]; readonly ratio: number }> {
+  const adapter: R[] = [];
+  const ceiling: R[] = [];
+  const ratios: number[] = [];
+  for (let round = 0; round < rounds; round++) {
+    let a: R;
+    let b: R;
+    if (round % 2 === 0) {
+      a = await adapterSide();
+      b = await ceilingSide();
+    } else {
+      b = await ceilingSide();
+      a = await adapterSide();
+    }
+    adapter.push(a);
+    ceiling.push(b);
+    ratios.push(rate(a) / rate(b));
+  }
+  return { adapter, ceiling, ratio: median(ratios) };
+}
+
 /** One autocannon run in a child process, with the scenario's background load beside it. */
 export async function load(url: string, scenario: Scenario, ca: string, settings: LoadSettings): Promise<LoadResult> {
   const options: LoadOptions = {
@@ -108,7 +145,7 @@ export async function load(url: string, scenario: Scenario, ca: string, settings
 
 /**
  * Asks the adapter once for the scenario's answer, serves those bytes from a ceiling with the adapter's certificate,
- * and runs both `rounds` times, adapter first; the ceiling is stopped before this returns.
+ * and runs both `rounds` times in turn ({@link alternate}); the ceiling is stopped before this returns.
  */
 export async function compareWithCeiling(
   target: Target,
@@ -125,17 +162,18 @@ export async function compareWithCeiling(
     contentType: answer.contentType,
     body: answer.body,
   });
-  const a: LoadResult[] = [];
-  const b: LoadResult[] = [];
+  let runs: Awaited<ReturnType<typeof alternate<LoadResult>>>;
   try {
-    for (let round = 0; round < settings.rounds; round++) {
-      a.push(await load(target.url, scenario, target.ca, settings));
-      b.push(await load(ceiling.url, scenario, target.ca, settings));
-    }
+    runs = await alternate(
+      settings.rounds,
+      () => load(target.url, scenario, target.ca, settings),
+      () => load(ceiling.url, scenario, target.ca, settings),
+      (result) => result.rps,
+    );
   } finally {
     await ceiling.stop();
   }
-  const ratio = mean(a.map((r) => r.rps)) / mean(b.map((r) => r.rps));
+  const { adapter: a, ceiling: b, ratio } = runs;
   return {
     scenario: scenario.name,
     bytes: Buffer.byteLength(answer.body),

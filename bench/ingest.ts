@@ -8,7 +8,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { mean, type LoadSettings } from './ab.js';
+import { alternate, mean, type LoadSettings } from './ab.js';
 import type { IngestKind, IngestLoadResult } from './ingest-load.js';
 import { runIngestLoad, startAdapter, startCeiling } from './processes.js';
 import { checkLine, type Check } from './report.js';
@@ -57,8 +57,6 @@ export async function measureIngest(
         contentType: kind.contentType,
         body: kind.body,
       });
-      const a: IngestLoadResult[] = [];
-      const b: IngestLoadResult[] = [];
       const options = {
         ca,
         kind: kind.kind,
@@ -69,24 +67,25 @@ export async function measureIngest(
       };
       // NB: a series is resolved against the rules once, on first sight; a real sender's series are long known.
       await runIngestLoad({ ...options, durationSeconds: 1, url: adapter.url });
+      const samplesPerSecond = (run: IngestLoadResult) => run.samples / run.seconds;
+      let runs: Awaited<ReturnType<typeof alternate<IngestLoadResult>>>;
       try {
-        for (let round = 0; round < settings.rounds; round++) {
-          a.push(await runIngestLoad({ ...options, url: adapter.url }));
-          b.push(await runIngestLoad({ ...options, url: ceiling.url }));
-        }
+        runs = await alternate(
+          settings.rounds,
+          () => runIngestLoad({ ...options, url: adapter.url }),
+          () => runIngestLoad({ ...options, url: ceiling.url }),
+          samplesPerSecond,
+        );
       } finally {
         await ceiling.stop();
       }
-      const rate = (runs: IngestLoadResult[]) => mean(runs.map((run) => run.samples / run.seconds));
-      const adapterRate = rate(a);
-      const ceilingRate = rate(b);
       rows.push({
         kind: kind.kind,
         batch: kind.batch,
-        adapterSamplesPerSecond: Math.round(adapterRate),
-        ceilingSamplesPerSecond: Math.round(ceilingRate),
-        ratio: Number((adapterRate / ceilingRate).toFixed(3)),
-        errors: a.reduce((sum, run) => sum + run.errors, 0),
+        adapterSamplesPerSecond: Math.round(mean(runs.adapter.map(samplesPerSecond))),
+        ceilingSamplesPerSecond: Math.round(mean(runs.ceiling.map(samplesPerSecond))),
+        ratio: Number(runs.ratio.toFixed(3)),
+        errors: runs.adapter.reduce((sum, run) => sum + run.errors, 0),
       });
     }
   } finally {
@@ -139,8 +138,8 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const workDir = await mkdtemp(join(tmpdir(), 'metrics-adapter-bench-ingest-'));
   try {
     const settings = {
-      durationSeconds: Number(process.env.BENCH_DURATION ?? 5),
-      rounds: Number(process.env.BENCH_ROUNDS ?? 2),
+      durationSeconds: Number(process.env.BENCH_DURATION ?? 3),
+      rounds: Number(process.env.BENCH_ROUNDS ?? 4),
       connections: Number(process.env.BENCH_CONNECTIONS ?? 16),
     };
     const { checks, lines } = await measureIngest(workDir, settings);

@@ -27,8 +27,8 @@ import { createBenchClient, seed } from './seed.js';
 import { measureRedis } from './redis.js';
 import { measureStoreInChild, type StoreMemoryResult } from './store-memory.js';
 
-const durationSeconds = Number(process.env.BENCH_DURATION ?? 5);
-const rounds = Number(process.env.BENCH_ROUNDS ?? 2);
+const durationSeconds = Number(process.env.BENCH_DURATION ?? 3);
+const rounds = Number(process.env.BENCH_ROUNDS ?? 4);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 16);
 const settings: LoadSettings = { durationSeconds, rounds, connections };
 const podCount = 10_000;

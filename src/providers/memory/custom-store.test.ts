@@ -198,3 +198,20 @@ test('the items held are bounded: past the limit every series starts over, answe
   assert.notEqual(again[0], all[0]);
   assert.equal(again[0]!.value, '0');
 });
+
+test('a named query without a metric selector answers with the same held item as the selector query', () => {
+  const { store, write } = createStore();
+  write('p1', '1', { app: 'web' });
+  const named = store.getMetricByName({ namespace: 'ns', name: 'p1' }, pods, everything);
+  assert.ok(Object.isFrozen(named) && named.encodings !== undefined);
+  assert.equal(store.getMetricByName({ namespace: 'ns', name: 'p1' }, pods, everything), named);
+  const bySelector = store.getMetricBySelector('ns', everything, pods, everything) as readonly MetricValue[];
+  assert.equal(bySelector[0], named);
+  write('p1', '2');
+  const after = store.getMetricByName({ namespace: 'ns', name: 'p1' }, pods, everything);
+  assert.notEqual(after, named);
+  assert.equal(after.value, '2');
+  const withSelector = store.getMetricByName({ namespace: 'ns', name: 'p1' }, pods, parseSelector('!missing'));
+  assert.equal(withSelector.encodings, undefined);
+  assert.deepEqual(withSelector.metric.selector, { matchExpressions: [{ key: 'missing', operator: 'DoesNotExist' }] });
+});

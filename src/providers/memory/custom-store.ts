@@ -9,9 +9,9 @@
  * @module
  */
 import { metricNotFoundFor, metricNotFoundForSelector, groupResourceString } from '../../api/errors.js';
-import type { ItemEncodings, ObjectReference } from '../../api/types.js';
+import type { ObjectReference } from '../../api/types.js';
 import type { ObjectLister, ObjectMatches } from '../../kube/object-lister.js';
-import type { ResourceMapper } from '../../kube/resource-mapper.js';
+import type { ResourceKind, ResourceMapper } from '../../kube/resource-mapper.js';
 import { toLabelSelector, type Selector } from '../../selector/index.js';
 import type { CustomMetricWrite } from '../write.js';
 import type {
@@ -142,16 +142,13 @@ export class CustomStore implements CustomMetricsProvider {
       found = this.lookup('', info, name.name);
     }
     if (found === undefined) throw metricNotFoundFor(info.groupResource, info.metric, name.name);
-    const { column, slot } = found;
+    const { scope, column, slot } = found;
+    if (metricSelector.isEmpty()) return this.heldItem(scope, column, slot, info.metric);
     if (!metricSelector.matches(column.labelsAt(slot))) {
       throw metricNotFoundForSelector(info.groupResource, info.metric, name.name, metricSelector.toString());
     }
-    const kind = this.options.mapper.kindFor(info.groupResource);
     return {
-      describedObject:
-        namespace === ''
-          ? { kind: kind.kind, name: name.name, apiVersion: kind.apiVersion }
-          : { kind: kind.kind, namespace, name: name.name, apiVersion: kind.apiVersion },
+      describedObject: describedObjectOf(namespace, this.options.mapper.kindFor(info.groupResource), name.name),
       metric: { name: info.metric, selector: toLabelSelector(metricSelector) },
       timestamp: column.secondsAt(slot) * 1000,
       value: column.valueAt(slot),
@@ -279,49 +276,26 @@ export class CustomStore implements CustomMetricsProvider {
     metricSelector: Selector,
     limit = Number.POSITIVE_INFINITY,
   ) {
-    const namespace = scope.namespace;
-    const slots = scope.objects;
-    const kind = this.options.mapper.kindFor(info.groupResource);
     const oldest = this.oldestLiveSecond();
     const results: MetricValue[] = [];
-    const describedObject = (slot: number): ObjectReference => {
-      const objectName = slots.nameOf(slot);
-      return namespace === ''
-        ? { kind: kind.kind, name: objectName, apiVersion: kind.apiVersion }
-        : { kind: kind.kind, namespace, name: objectName, apiVersion: kind.apiVersion };
-    };
     if (metricSelector.isEmpty()) {
       const items = (column.items ??= new Map());
-      const metric = (column.itemMetric ??= Object.freeze({ name: info.metric, selector: null }));
       const emit = (slot: number): void => {
-        if (results.length >= limit) return;
-        const ts = column.secondsAt(slot);
-        if (ts < oldest) return;
-        let value = items.get(slot);
-        if (value === undefined) {
-          const encodings: ItemEncodings = {};
-          value = Object.freeze({
-            describedObject: Object.freeze(describedObject(slot)),
-            metric,
-            timestamp: ts * 1000,
-            value: column.valueAt(slot),
-            encodings,
-          });
-          if (this.itemsHeld >= heldItemsLimit) this.dropItems();
-          items.set(slot, value);
-          this.itemsHeld++;
-        }
-        results.push(value);
+        if (results.length >= limit || column.secondsAt(slot) < oldest) return;
+        results.push(items.get(slot) ?? this.heldItem(scope, column, slot, info.metric));
       };
       return { results, emit };
     }
+    const namespace = scope.namespace;
+    const slots = scope.objects;
+    const kind = this.options.mapper.kindFor(info.groupResource);
     const metric = { name: info.metric, selector: toLabelSelector(metricSelector) };
     const emit = (slot: number): void => {
       if (results.length >= limit) return;
       const ts = column.secondsAt(slot);
       if (ts < oldest || !metricSelector.matches(column.labelsAt(slot))) return;
       results.push({
-        describedObject: describedObject(slot),
+        describedObject: describedObjectOf(namespace, kind, slots.nameOf(slot)),
         metric,
         timestamp: ts * 1000,
         value: column.valueAt(slot),
@@ -428,12 +402,36 @@ export class CustomStore implements CustomMetricsProvider {
     namespace: string,
     info: CustomMetricInfo,
     name: string,
-  ): { column: MetricColumn; slot: number } | undefined {
+  ): { scope: ResourceScope; column: MetricSeries; slot: number } | undefined {
     const scope = this.scopes.get(scopeKey(namespace, info.groupResource));
     const column = scope?.metrics.get(info.metric);
     const slot = column === undefined ? undefined : scope!.objects.slot(name);
     if (slot === undefined || !column!.has(slot) || column!.secondsAt(slot) < this.oldestLiveSecond()) return undefined;
-    return { column: column!, slot };
+    return { scope: scope!, column: column!, slot };
+  }
+
+  /** The series' answer item at `slot` for a query without a metric selector, made on first use (see `items`). */
+  private heldItem(scope: ResourceScope, column: MetricSeries, slot: number, metric: string): MetricValue {
+    const items = (column.items ??= new Map());
+    const held = items.get(slot);
+    if (held !== undefined) return held;
+    const item: MetricValue = Object.freeze({
+      describedObject: Object.freeze(
+        describedObjectOf(
+          scope.namespace,
+          this.options.mapper.kindFor(scope.groupResource),
+          scope.objects.nameOf(slot),
+        ),
+      ),
+      metric: (column.itemMetric ??= Object.freeze({ name: metric, selector: null })),
+      timestamp: column.secondsAt(slot) * 1000,
+      value: column.valueAt(slot),
+      encodings: {},
+    });
+    if (this.itemsHeld >= heldItemsLimit) this.dropItems();
+    items.set(slot, item);
+    this.itemsHeld++;
+    return item;
   }
 
   private oldestLiveSecond(): number {
@@ -461,6 +459,12 @@ export class CustomStore implements CustomMetricsProvider {
     this.listed.delete(key);
     this.listCache = undefined;
   }
+}
+
+function describedObjectOf(namespace: string, kind: ResourceKind, name: string): ObjectReference {
+  return namespace === ''
+    ? { kind: kind.kind, name, apiVersion: kind.apiVersion }
+    : { kind: kind.kind, namespace, name, apiVersion: kind.apiVersion };
 }
 
 function scopeKey(namespace: string, gr: GroupResource): string {

@@ -202,7 +202,7 @@ function itemEncoder(
   };
 }
 
-/** An ExternalMetricValueList body, newline-terminated like Go's encoder; assembled when every value has `encodings`. */
+/** An ExternalMetricValueList body, newline-terminated like Go's encoder; assembled when every value has encodings. */
 export function encodeExternalMetricValueList(values: readonly ExternalMetricValueSource[]): Buffer {
   const writer = new BodyWriter();
   const quote = writer.quote;

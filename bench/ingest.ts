@@ -66,13 +66,20 @@ export async function measureIngest(
         series: 10 * kind.batch,
       };
       // NB: a series is resolved against the rules once, on first sight; a real sender's series are long known.
-      await runIngestLoad({ ...options, durationSeconds: 1, url: adapter.url });
+      // NB: each run's samples are later than the last run's, so that none is dropped as out of order.
+      let clock = Date.now();
+      const toAdapter = async (durationSeconds: number) => {
+        const run = await runIngestLoad({ ...options, durationSeconds, url: adapter.url, startMs: clock });
+        clock = run.nextStartMs;
+        return run;
+      };
+      await toAdapter(1);
       const samplesPerSecond = (run: IngestLoadResult) => run.samples / run.seconds;
       let runs: Awaited<ReturnType<typeof alternate<IngestLoadResult>>>;
       try {
         runs = await alternate(
           settings.rounds,
-          () => runIngestLoad({ ...options, url: adapter.url }),
+          () => toAdapter(options.durationSeconds),
           () => runIngestLoad({ ...options, url: ceiling.url }),
           samplesPerSecond,
         );

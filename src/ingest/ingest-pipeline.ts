@@ -60,6 +60,8 @@ export interface PushedSeries {
 
 interface Target {
   readonly spec: TargetSpec;
+  /** A custom target's metric and object as writes carry them, made once: a pushed sample writes one per request. */
+  readonly object: Pick<CustomMetricWrite, 'info' | 'name'> | undefined;
   readonly contributors: Set<Output>;
   sum: number;
   /** Contributors with a value. */
@@ -139,7 +141,16 @@ export function createIngestPipeline(options: IngestPipelineOptions): IngestPipe
       for (const spec of resolved.targets) {
         let target = targets.get(spec.key);
         if (target === undefined) {
-          target = { spec, contributors: new Set(), sum: 0, valued: 0, dirty: false, stored: false, labels: undefined };
+          target = {
+            spec,
+            object: spec.kind === 'custom' ? objectOf(spec) : undefined,
+            contributors: new Set(),
+            sum: 0,
+            valued: 0,
+            dirty: false,
+            stored: false,
+            labels: undefined,
+          };
           targets.set(spec.key, target);
         }
         target.contributors.add(output);
@@ -278,8 +289,8 @@ export function createIngestPipeline(options: IngestPipelineOptions): IngestPipe
       const value = Quantity.fromNumber(target.sum);
       if (spec.kind === 'custom') {
         custom.push({
-          info: { groupResource: spec.groupResource, namespaced: spec.namespace !== '', metric: spec.metric },
-          name: { namespace: spec.namespace, name: spec.name },
+          info: target.object!.info,
+          name: target.object!.name,
           metricLabels: (target.labels ??= commonLabels(target)),
           objectLabels: undefined,
           value,
@@ -387,13 +398,16 @@ export function createIngestPipeline(options: IngestPipelineOptions): IngestPipe
   };
 }
 
+function objectOf(spec: TargetSpec & { kind: 'custom' }): Pick<CustomMetricWrite, 'info' | 'name'> {
+  return {
+    info: { groupResource: spec.groupResource, namespaced: spec.namespace !== '', metric: spec.metric },
+    name: { namespace: spec.namespace, name: spec.name },
+  };
+}
+
 function removalOf(spec: TargetSpec): SeriesRemoval {
   return spec.kind === 'custom'
-    ? {
-        kind: 'custom',
-        info: { groupResource: spec.groupResource, namespaced: spec.namespace !== '', metric: spec.metric },
-        name: { namespace: spec.namespace, name: spec.name },
-      }
+    ? { kind: 'custom', ...objectOf(spec) }
     : { kind: 'external', namespace: spec.namespace, metric: spec.metric, labels: spec.labels };
 }
 

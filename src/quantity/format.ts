@@ -57,9 +57,19 @@ function formatBinary(units: bigint): string {
   return `${mantissa}${binarySuffixes[power]}`;
 }
 
+/** The canonical DecimalSI text of `nano` nano-units, a safe integer: {@link formatQuantity} without bigints. */
+export function formatSafeNanoDecimalSI(nano: number): string {
+  if (nano === 0) return '0';
+  return nano < 0 ? '-' + formatDecimalDigits(String(-nano), true) : formatDecimalDigits(String(nano), true);
+}
+
 /** `magnitude` > 0 nano-units as mantissa and a multiple-of-3 exponent: an SI suffix, or `e<exp>`. */
 function formatDecimal(magnitude: bigint, si: boolean): string {
-  const digits = magnitude.toString();
+  return formatDecimalDigits(magnitude.toString(), si);
+}
+
+/** {@link formatDecimal} of the decimal digits of a magnitude > 0. */
+function formatDecimalDigits(digits: string, si: boolean): string {
   let end = digits.length;
   while (digits.charCodeAt(end - 1) === 48 /* 0 */) end--;
   let exponent = -9 + (digits.length - end);

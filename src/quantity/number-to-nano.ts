@@ -34,3 +34,27 @@ export function numberToNano(x: number): bigint {
   // Stryker disable next-line EqualityOperator: equivalent, zero returned above.
   return x < 0 ? -magnitude : magnitude;
 }
+
+/** Below this magnitude in nano-units a double's spacing is at most 2^-8, so {@link numberToSafeNano} can round. */
+const roundableNano = 2 ** 44;
+/** How far from a half the scaled value must be for its rounding to be that of the shortest decimal (see below). */
+const halfMargin = 2 ** -6;
+
+/**
+ * `x` in nano-units as a safe integer, the same value as {@link numberToNano}, when plain double arithmetic can tell
+ * it (|x| below about 17,000 and not within a hair of a half-nano); undefined otherwise. NB: pushed samples turn a
+ * float into a quantity per write, and the regular expression and bigints of numberToNano cost more than the rest of
+ * storing one. Why it is exact: the shortest decimal D of x is within half a unit in the last place of x, so 1e9·D
+ * is within one unit in the last place of y = fl(1e9·x), which is at most 2^-8 here. When y is further than 2^-6
+ * from a half, 1e9·D rounds to the same integer as y; a tie of D (a fifth decimal 5 after nine) always lands inside
+ * the margin and goes to numberToNano.
+ */
+export function numberToSafeNano(x: number): number | undefined {
+  const y = Math.abs(x) * 1e9;
+  if (!(y < roundableNano)) return undefined;
+  const whole = Math.floor(y);
+  const fraction = y - whole;
+  if (Math.abs(fraction - 0.5) < halfMargin) return undefined;
+  const nano = fraction > 0.5 ? whole + 1 : whole;
+  return x < 0 ? -nano : nano;
+}

@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { QuantityFormat } from './format.js';
+import fc from 'fast-check';
+import { formatQuantity, type QuantityFormat } from './format.js';
+import { numberToNano } from './number-to-nano.js';
 import { parseQuantity } from './parse.js';
 import { Quantity } from './quantity.js';
 
@@ -172,4 +174,22 @@ test('toString caches the canonical text and toJSON writes it', () => {
   assert.equal(quantity.toString(), first);
   assert.equal(`${quantity}`, '1536Mi');
   assert.equal(JSON.stringify({ value: quantity }), '{"value":"1536Mi"}');
+});
+
+test('Quantity.fromNumber writes the text the bigint path gives, for every finite double', () => {
+  fc.assert(
+    fc.property(
+      fc.oneof(
+        fc.double({ noNaN: true, noDefaultInfinity: true }),
+        fc.integer({ min: -1e9, max: 1e9 }).map((milli) => milli / 1000),
+        fc.integer({ min: -1e15, max: 1e15 }),
+      ),
+      (x) => {
+        const quantity = Quantity.fromNumber(x);
+        assert.equal(quantity.toString(), formatQuantity(numberToNano(x), 'DecimalSI'), String(x));
+        assert.equal(quantity.nano, numberToNano(x), String(x));
+      },
+    ),
+    { numRuns: 20_000 },
+  );
 });

@@ -4,8 +4,8 @@
  * fixed-point rounding or canonical text.
  * @module
  */
-import { formatQuantity, type QuantityFormat } from './format.js';
-import { numberToNano } from './number-to-nano.js';
+import { formatQuantity, formatSafeNanoDecimalSI, type QuantityFormat } from './format.js';
+import { numberToNano, numberToSafeNano } from './number-to-nano.js';
 import { divideAwayFromZero, nanoPerUnit } from './scaled-math.js';
 
 const nanoPerMilli = 1_000_000n;
@@ -33,7 +33,11 @@ export class Quantity {
 
   /** A DecimalSI value from a float, rounded to the nearest nano from its shortest decimal form (0.1 → `100m`). */
   static fromNumber(x: number): Quantity {
-    return new Quantity(numberToNano(x), 'DecimalSI');
+    const safe = numberToSafeNano(x);
+    if (safe === undefined) return new Quantity(numberToNano(x), 'DecimalSI');
+    const quantity = new Quantity(BigInt(safe), 'DecimalSI');
+    quantity.#text = formatSafeNanoDecimalSI(safe);
+    return quantity;
   }
 
   /** The canonical text Go emits for this value (spec §5.3), computed once: it is read on every response. */

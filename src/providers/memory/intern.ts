@@ -19,6 +19,9 @@ export function ownString(text: string): string {
   return text.length < 13 ? text : Buffer.from(text, 'utf8').toString('utf8');
 }
 
+/** The longest value text worth sharing: longer ones rarely repeat (see {@link Interner.string}). */
+const sharedStringMaxLength = 6;
+
 export class Interner {
   private labelSets = new Map<string, Labels>();
   private strings = new Map<string, string>();
@@ -40,7 +43,13 @@ export class Interner {
     return { labels: shared, key };
   }
 
+  /**
+   * The shared copy of a short `text`; a longer one is returned as it is. NB: values that repeat across series are
+   * short (`1`, `500m`, `2k`); a long one (`16666666667n`, a pushed rate) is nearly always new, so looking it up
+   * cost a hash and an insert per write (a tenth of a pushed sample's time) and pushed the shared ones out.
+   */
   string(text: string): string {
+    if (text.length > sharedStringMaxLength) return text;
     const shared = this.strings.get(text);
     if (shared !== undefined) return shared;
     if (this.strings.size >= this.limit) this.strings = new Map();

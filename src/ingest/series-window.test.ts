@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import fc from 'fast-check';
 import { bucketQuantile, CounterWindow, GaugeWindow, HistogramWindow } from './series-window.js';
 
 /** Equal up to float rounding. */
@@ -7,7 +8,55 @@ function near(actual: number | undefined, expected: number): void {
   assert.ok(actual !== undefined && Math.abs(actual - expected) < 1e-12, `${actual} is not ${expected}`);
 }
 
+/** A counter's rate over the samples no older than `windowMs` before the last (the newest always kept), by hand. */
+function rateByHand(samples: readonly (readonly [number, number])[], windowMs: number): number | undefined {
+  const last = samples[samples.length - 1]![0];
+  const kept = samples.filter(([t], i) => t >= last - windowMs || i === samples.length - 1);
+  if (kept.length < 2) return undefined;
+  let increase = 0;
+  for (let i = 1; i < kept.length; i++) {
+    const [, previous] = kept[i - 1]!;
+    const [, current] = kept[i]!;
+    increase += current >= previous ? current - previous : current;
+  }
+  return increase / ((kept[kept.length - 1]![0] - kept[0]![0]) / 1000);
+}
+
 describe('CounterWindow', () => {
+  test('its rate, kept as samples come and go, is the rate summed afresh over the window', () => {
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.record({
+            step: fc.integer({ min: 1, max: 40_000 }),
+            // NB: whole counters (exact sums), fractional ones (rounding), and resets.
+            value: fc.oneof(fc.integer({ min: 0, max: 2 ** 40 }), fc.double({ min: 0, max: 1e9, noNaN: true })),
+            grow: fc.boolean(),
+          }),
+          { minLength: 1, maxLength: 300 },
+        ),
+        fc.integer({ min: 1000, max: 300_000 }),
+        (steps, windowMs) => {
+          const window = new CounterWindow(windowMs);
+          const samples: [number, number][] = [];
+          let t = 0;
+          let value = 0;
+          for (const step of steps) {
+            t += step.step;
+            value = step.grow ? value + step.value : step.value;
+            assert.equal(window.add(t, value), true);
+            samples.push([t, value]);
+            const expected = rateByHand(samples, windowMs);
+            const actual = window.value();
+            if (expected === undefined) assert.equal(actual, undefined);
+            else assert.ok(Math.abs(actual! - expected) <= 1e-9 * Math.max(1, Math.abs(expected)), `${actual} vs ${expected}`);
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
   test('one sample has no rate yet', () => {
     const window = new CounterWindow(60_000);
     window.add(1000, 5);

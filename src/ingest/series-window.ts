@@ -36,6 +36,16 @@ export class CounterWindow implements SeriesWindow {
   private readonly values: number[] = [];
   /** Delta temporality: the running total the deltas add up to. */
   private total = 0;
+  /**
+   * The increase across the window's samples, kept as samples come and go. NB: value() is read after every sample,
+   * and summing the window each time made a pushed sample cost as many steps as its window has samples. It is
+   * summed afresh once per window's worth of samples, and whenever what was subtracted dwarfs what is left (a large
+   * increase leaving the window), so its rounding stays within 2^-40 of the sum's own.
+   */
+  private increase = 0;
+  private updatesSinceSum = 0;
+  /** The largest increase between two samples added or subtracted since the last fresh sum. */
+  private largestStep = 0;
 
   constructor(
     private readonly windowMs: number,
@@ -51,10 +61,35 @@ export class CounterWindow implements SeriesWindow {
       this.total += Math.max(0, value);
       value = this.total;
     }
+    if (n > 0) this.addStep(counterIncrease(this.values[n - 1]!, value));
     this.times.push(timestampMs);
     this.values.push(value);
-    trim(this.times, this.values, timestampMs - this.windowMs);
+    const dropped = oldSamples(this.times, timestampMs - this.windowMs);
+    for (let i = 1; i <= dropped; i++) this.addStep(-counterIncrease(this.values[i - 1]!, this.values[i]!));
+    drop(this.times, this.values, dropped);
+    // NB: each step rounds by at most 2^-53 of the largest; a fresh sum when that could reach 2^-40 of the result.
+    const updates = ++this.updatesSinceSum;
+    if (updates >= this.times.length || updates * this.largestStep > 2 ** 13 * this.increase) this.sumIncrease();
     return true;
+  }
+
+  private addStep(step: number): void {
+    this.increase += step;
+    const size = Math.abs(step);
+    if (size > this.largestStep) this.largestStep = size;
+  }
+
+  private sumIncrease(): void {
+    let increase = 0;
+    let largest = 0;
+    for (let i = 1; i < this.values.length; i++) {
+      const step = counterIncrease(this.values[i - 1]!, this.values[i]!);
+      increase += step;
+      if (step > largest) largest = step;
+    }
+    this.increase = increase;
+    this.largestStep = largest;
+    this.updatesSinceSum = 0;
   }
 
   /** The samples of the window (and a delta counter's running total), for a store shared by replicas. */
@@ -76,6 +111,7 @@ export class CounterWindow implements SeriesWindow {
       this.times.splice(0, n, ...other.times);
       this.values.splice(0, n, ...other.values);
       this.total = other.total;
+      this.sumIncrease();
       return;
     }
     const byTime = new Map<number, number>();
@@ -85,18 +121,13 @@ export class CounterWindow implements SeriesWindow {
     this.times.splice(0, n, ...times);
     this.values.splice(0, n, ...times.map((t) => byTime.get(t)!));
     trim(this.times, this.values, times[times.length - 1]! - this.windowMs);
+    this.sumIncrease();
   }
 
   value(): number | undefined {
     const n = this.times.length;
     if (n < 2) return undefined;
-    let increase = 0;
-    for (let i = 1; i < n; i++) {
-      const current = this.values[i]!;
-      const previous = this.values[i - 1]!;
-      increase += current >= previous ? current - previous : current;
-    }
-    return increase / ((this.times[n - 1]! - this.times[0]!) / 1000);
+    return this.increase / ((this.times[n - 1]! - this.times[0]!) / 1000);
   }
 }
 
@@ -270,10 +301,18 @@ function sameBounds(a: readonly number[], b: readonly number[]): boolean {
 
 /** Drops the samples before `oldest`, keeping the newest in any case. */
 function trim<T>(times: number[], values: T[], oldest: number): void {
-  let drop = 0;
-  while (drop < times.length - 1 && times[drop]! < oldest) drop++;
-  if (drop > 0) {
-    times.splice(0, drop);
-    values.splice(0, drop);
-  }
+  drop(times, values, oldSamples(times, oldest));
+}
+
+/** How many samples at the start are older than `oldest`, the newest always kept. */
+function oldSamples(times: readonly number[], oldest: number): number {
+  let count = 0;
+  while (count < times.length - 1 && times[count]! < oldest) count++;
+  return count;
+}
+
+function drop<T>(times: number[], values: T[], count: number): void {
+  if (count === 0) return;
+  times.splice(0, count);
+  values.splice(0, count);
 }

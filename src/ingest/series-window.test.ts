@@ -49,7 +49,11 @@ describe('CounterWindow', () => {
             const expected = rateByHand(samples, windowMs);
             const actual = window.value();
             if (expected === undefined) assert.equal(actual, undefined);
-            else assert.ok(Math.abs(actual! - expected) <= 1e-9 * Math.max(1, Math.abs(expected)), `${actual} vs ${expected}`);
+            else
+              assert.ok(
+                Math.abs(actual! - expected) <= 1e-9 * Math.max(1, Math.abs(expected)),
+                `${actual} vs ${expected}`,
+              );
           }
         },
       ),

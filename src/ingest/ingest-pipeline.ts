@@ -91,6 +91,8 @@ export interface IngestPipelineOptions {
 export interface IngestTransaction {
   /** The series of `key`, described by `describe` the first time it is seen. */
   series(key: string, describe: () => SeriesDescription): PushedSeries;
+  /** A series {@link IngestPipeline.find} gave in the same turn, seen again now. */
+  seen(series: PushedSeries): PushedSeries;
   /** False when the sample was not taken (no rule takes the series, or it is out of order). */
   sample(series: PushedSeries, timestampMs: number, value: number | HistogramSample): boolean;
   /** A Prometheus stale marker: the series ended. */
@@ -100,8 +102,11 @@ export interface IngestTransaction {
 
 export interface IngestPipeline {
   begin(): IngestTransaction;
-  /** Whether a series of this key is known, so a decoder can leave its description out. */
-  knows(key: string): boolean;
+  /**
+   * The series of this key if it is known, so a decoder can leave its description out and the transaction need not
+   * look it up again; valid until the turn ends (a sweep may drop it after).
+   */
+  find(key: string): PushedSeries | undefined;
   /** Series known (kept or not), and the targets fed. */
   counts(): { readonly series: number; readonly targets: number };
   /** Removes what went stale now; the timer calls it too. */
@@ -351,6 +356,10 @@ export function createIngestPipeline(options: IngestPipelineOptions): IngestPipe
           series.lastSeenMs = seenMs;
           return series;
         },
+        seen(series) {
+          series.lastSeenMs = seenMs;
+          return series;
+        },
         sample(series, timestampMs, value) {
           let taken = false;
           const part = series.part;
@@ -389,7 +398,7 @@ export function createIngestPipeline(options: IngestPipelineOptions): IngestPipe
         },
       };
     },
-    knows: (key) => seriesByKey.has(key),
+    find: (key) => seriesByKey.get(key),
     counts: () => ({ series: seriesByKey.size, targets: targets.size }),
     sweep,
     close() {

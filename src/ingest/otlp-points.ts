@@ -5,7 +5,7 @@
  */
 import type { SeriesDescription, SeriesKind } from './compile-ingest-rules.js';
 import { labelsKey } from './compile-ingest-rules.js';
-import type { IngestTransaction } from './ingest-pipeline.js';
+import type { IngestPipeline, IngestTransaction, PushedSeries } from './ingest-pipeline.js';
 import type { HistogramSample } from './series-window.js';
 
 export interface OtlpPoint {
@@ -13,6 +13,8 @@ export interface OtlpPoint {
   readonly key: string;
   /** Its description; left out when the pipeline already knows `key` (it then never asks for one). */
   readonly series: SeriesDescription | undefined;
+  /** The pipeline's series of `key`, when the decoder found it (see {@link IngestPipeline.find}). */
+  readonly known?: PushedSeries | undefined;
   readonly timeMs: number;
   /** Undefined for a point flagged "no recorded value" (the series ended, like a Prometheus stale marker). */
   readonly value: number | HistogramSample | undefined;
@@ -59,7 +61,8 @@ export function seriesKey(series: SeriesDescription): string {
 export function ingestOtlpPoints(points: readonly OtlpPoint[], tx: IngestTransaction): number {
   let unused = 0;
   for (const point of points) {
-    const handle = tx.series(point.key, () => point.series ?? unknownSeries(point.key));
+    const handle =
+      point.known !== undefined ? tx.seen(point.known) : tx.series(point.key, () => point.series ?? unknownSeries(point.key));
     if (point.value === undefined) tx.stale(handle);
     else if (!tx.sample(handle, point.timeMs, point.value)) unused++;
   }

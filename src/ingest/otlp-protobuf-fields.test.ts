@@ -22,7 +22,7 @@ const str =
     w.string(1, key).message(2, (v) => v.string(1, text));
 const point: Build = (p) => p.fixed64(3, t0).double(4, 2);
 /** Points without their keys (the series' identity, checked in otlp-protobuf.test.ts). */
-const unkeyed = (points: readonly OtlpPoint[]) => points.map(({ key: _, ...rest }) => rest);
+const unkeyed = (points: readonly OtlpPoint[]) => points.map(({ key: _, known: __, ...rest }) => rest);
 
 /** ExportMetricsServiceRequest { ResourceMetrics { Resource; ScopeMetrics } } built field by field. */
 function request(resource: Build, scope: Build): Uint8Array {

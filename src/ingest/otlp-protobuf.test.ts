@@ -38,7 +38,7 @@ function request(resource: Build[], metrics: Build[], resourceLast = false): Uin
 }
 
 /** Points without their keys, which the key test checks on its own. */
-const unkeyed = (points: readonly OtlpPoint[]) => points.map(({ key: _, ...rest }) => rest);
+const unkeyed = (points: readonly OtlpPoint[]) => points.map(({ key: _, known: __, ...rest }) => rest);
 
 const metric =
   (name: string, field: number, data: Build): Build =>
@@ -336,15 +336,19 @@ test('OTLP protobuf: a series is keyed by its bytes; a known key is not describe
   assert.equal(new Set([base, ...others]).size, 6, 'every other series has a key of its own');
 
   const asked: string[] = [];
+  const pipelineSeries = { key: base, outputs: [], lastSeenMs: 0 };
+  const find = (key: string) => (key === base ? pipelineSeries : undefined);
   const known = decodeOtlpProtobuf(gauge('shop', 'm', [['pod', 'a']]), (key) => {
     asked.push(key);
-    return key === base;
+    return find(key);
   });
   assert.deepEqual(asked, [base]);
   assert.equal(known.points[0]!.series, undefined, 'a known series is not decoded again');
+  assert.equal(known.points[0]!.known, pipelineSeries, 'it comes with the series the pipeline found');
   assert.equal(known.points[0]!.value, 1);
-  const fresh = decodeOtlpProtobuf(gauge('shop', 'm', [['pod', 'b']]), (key) => key === base).points[0]!;
+  const fresh = decodeOtlpProtobuf(gauge('shop', 'm', [['pod', 'b']]), find).points[0]!;
   assert.deepEqual(fresh.series, { name: 'm', labels: { 'service.name': 'shop', pod: 'b' }, kind: 'gauge' });
+  assert.equal(fresh.known, undefined);
 });
 
 test('OTLP protobuf: a new series with a malformed attribute is a ProtobufError while decoding', () => {

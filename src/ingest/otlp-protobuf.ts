@@ -7,6 +7,7 @@
 import { ProtobufReader, wireType } from './protobuf-reader.js';
 import { describe, flagNoRecordedValue, prometheusName, temporalityDelta, type OtlpPoints } from './otlp-points.js';
 import type { SeriesDescription } from './compile-ingest-rules.js';
+import type { PushedSeries } from './ingest-pipeline.js';
 import type { HistogramSample } from './series-window.js';
 
 type Attributes = Record<string, string>;
@@ -16,21 +17,23 @@ interface Decoding {
   readonly bytes: Uint8Array;
   /** The same bytes, to cut keys from. */
   readonly buffer: Buffer;
-  readonly knows: (key: string) => boolean;
+  readonly find: (key: string) => PushedSeries | undefined;
   readonly result: OtlpPoints;
 }
 
 /**
  * Decodes a whole request; throws ProtobufError when malformed. A point's series is keyed by the bytes its sender
  * encoded it with (its resource, metric name and kind, and its attributes), as remote-write's are, so a series
- * `knows` reports as known costs a map lookup, and only a new one has its attributes decoded.
+ * `find` knows costs one map lookup and comes with its point, and only a new one has its attributes decoded.
  */
-// Stryker disable next-line ArrowFunction: equivalent, `() => undefined` is as falsy as `() => false`.
-export function decodeOtlpProtobuf(bytes: Uint8Array, knows: (key: string) => boolean = () => false): OtlpPoints {
+export function decodeOtlpProtobuf(
+  bytes: Uint8Array,
+  find: (key: string) => PushedSeries | undefined = () => undefined,
+): OtlpPoints {
   const decoding: Decoding = {
     bytes,
     buffer: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength),
-    knows,
+    find,
     result: { points: [], rejected: 0, reasons: new Set() },
   };
   const reader = new ProtobufReader(bytes);
@@ -160,9 +163,15 @@ function readAttribute(reader: ProtobufReader, key: string, spans: number[], dec
   return key + decoding.buffer.toString('latin1', start, end);
 }
 
-/** The series of a point, described unless the pipeline knows its key. */
-function seriesOf(metric: MetricContext, key: string, spans: readonly number[], decoding: Decoding) {
-  if (decoding.knows(key)) return undefined;
+/** The series of a point: the pipeline's own when it knows the key, else described. */
+function seriesOf(
+  metric: MetricContext,
+  key: string,
+  spans: readonly number[],
+  decoding: Decoding,
+): PushedSeries | SeriesDescription {
+  const known = decoding.find(key);
+  if (known !== undefined) return known;
   const labels: Attributes = { ...metric.resource };
   for (let i = 0; i < spans.length; i += 2)
     readKeyValue(new ProtobufReader(decoding.bytes, spans[i]!, spans[i + 1]!), labels);
@@ -265,13 +274,15 @@ function pushPoint(
   result: OtlpPoints,
   metric: MetricContext,
   key: string,
-  series: SeriesDescription | undefined,
+  of: PushedSeries | SeriesDescription,
   timeNano: number,
   value: number | HistogramSample,
   flags: number,
 ): void {
+  const known = 'outputs' in of ? of : undefined;
+  const series = known === undefined ? (of as SeriesDescription) : undefined;
   if ((flags & flagNoRecordedValue) !== 0) {
-    result.points.push({ key, series, timeMs: timeNano / 1e6, value: undefined });
+    result.points.push({ key, series, known, timeMs: timeNano / 1e6, value: undefined });
     return;
   }
   if (!Number.isFinite(typeof value === 'number' ? value : value.sum)) {
@@ -279,7 +290,7 @@ function pushPoint(
     result.reasons.add(`a point of ${metric.name} has no finite value`);
     return;
   }
-  result.points.push({ key, series, timeMs: timeNano / 1e6, value });
+  result.points.push({ key, series, known, timeMs: timeNano / 1e6, value });
 }
 
 function embedded(reader: ProtobufReader): ProtobufReader {

@@ -97,7 +97,7 @@ export function createPushReceivers(options: PushReceiversOptions): PushReceiver
         );
       }
       const decoded: OtlpPoints = decoding(() =>
-        json ? decodeOtlpJson(body.toString('utf8')) : decodeOtlpProtobuf(body, pipeline.knows),
+        json ? decodeOtlpJson(body.toString('utf8')) : decodeOtlpProtobuf(body, pipeline.find),
       );
       const tx = pipeline.begin();
       // NB: points no rule takes were received as the sender meant them; only those that cannot be served are rejected.

@@ -62,7 +62,9 @@ export function ingestOtlpPoints(points: readonly OtlpPoint[], tx: IngestTransac
   let unused = 0;
   for (const point of points) {
     const handle =
-      point.known !== undefined ? tx.seen(point.known) : tx.series(point.key, () => point.series ?? unknownSeries(point.key));
+      point.known !== undefined
+        ? tx.seen(point.known)
+        : tx.series(point.key, () => point.series ?? unknownSeries(point.key));
     if (point.value === undefined) tx.stale(handle);
     else if (!tx.sample(handle, point.timeMs, point.value)) unused++;
   }

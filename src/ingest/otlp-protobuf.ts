@@ -4,6 +4,7 @@
  * opentelemetry/proto/{collector/metrics/v1/metrics_service,metrics/v1/metrics,common/v1/common}.proto.
  * @module
  */
+import { createHash } from 'node:crypto';
 import { ProtobufReader, wireType } from './protobuf-reader.js';
 import { describe, flagNoRecordedValue, prometheusName, temporalityDelta, type OtlpPoints } from './otlp-points.js';
 import type { SeriesDescription } from './compile-ingest-rules.js';
@@ -19,6 +20,11 @@ interface Decoding {
   readonly buffer: Buffer;
   readonly find: (key: string) => PushedSeries | undefined;
   readonly result: OtlpPoints;
+  /** The point being read: its attributes' bounds, and the run of attribute bytes its key is cut from. */
+  readonly spans: number[];
+  keyHead: string;
+  runStart: number;
+  runEnd: number;
 }
 
 /**
@@ -35,6 +41,10 @@ export function decodeOtlpProtobuf(
     buffer: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength),
     find,
     result: { points: [], rejected: 0, reasons: new Set() },
+    spans: [],
+    keyHead: '',
+    runStart: -1,
+    runEnd: -1,
   };
   const reader = new ProtobufReader(bytes);
   while (!reader.done) {
@@ -141,7 +151,7 @@ function readMetric(reader: ProtobufReader, resource: Attributes, resourceKey: s
     delta: seriesDelta,
     resource,
     // Stryker disable next-line StringLiteral: equivalent, 'd' or 'c' emptied still tells the two apart.
-    key: `${resourceKey}\u0000${seriesName}\u0000${kind}\u0000${seriesDelta ? 'd' : 'c'}\u0000`,
+    key: digestOf(`${resourceKey}\u0000${seriesName}\u0000${kind}\u0000${seriesDelta ? 'd' : 'c'}\u0000`),
   };
   // NB: one reader for every point, its bounds moved from point to point.
   const point = body;
@@ -153,42 +163,77 @@ function readMetric(reader: ProtobufReader, resource: Attributes, resourceKey: s
   }
 }
 
-/** Adds the bytes of the attribute at the reader to `key`; returns the key, the attribute's bounds in `spans`. */
-function readAttribute(reader: ProtobufReader, key: string, spans: number[], decoding: Decoding): string {
-  const start = reader.pos;
+/** Metric key prefixes by their digest: a prefix repeats in every request of its sender. */
+let digests = new Map<string, string>();
+const digestsKept = 4096;
+
+/**
+ * A 128-bit digest of a metric's key prefix (its resource's bytes, name, kind and temporality). NB: every point's key
+ * starts with it, and a map lookup hashes and compares the whole key: the resource alone is often longer than the
+ * rest. Being a function of the prefix, it is the same whether or not it was kept.
+ */
+function digestOf(prefix: string): string {
+  let digest = digests.get(prefix);
+  if (digest === undefined) {
+    digest = createHash('sha256').update(prefix, 'latin1').digest().toString('latin1', 0, 16);
+    if (digests.size >= digestsKept) digests = new Map();
+    digests.set(prefix, digest);
+  }
+  return digest;
+}
+
+/** Starts a point's key at its metric's prefix. */
+function startPoint(decoding: Decoding, metric: MetricContext): void {
+  decoding.spans.length = 0;
+  decoding.keyHead = metric.key;
+  decoding.runStart = -1;
+  decoding.runEnd = -1;
+}
+
+/**
+ * Notes the attribute at the reader, whose tag began at `at`: its bounds, and its bytes (tag and length included, so
+ * two attribute lists never make one key) for the key. Attributes sent in one run make one slice of the body.
+ */
+function readAttribute(reader: ProtobufReader, at: number, decoding: Decoding): void {
   const end = reader.lengthEnd();
-  spans.push(reader.pos, end);
+  decoding.spans.push(reader.pos, end);
   reader.pos = end;
-  // NB: with the length prefix, so that two attribute lists never make one key.
-  return key + decoding.buffer.toString('latin1', start, end);
+  if (at !== decoding.runEnd) {
+    if (decoding.runStart >= 0)
+      decoding.keyHead += decoding.buffer.toString('latin1', decoding.runStart, decoding.runEnd);
+    decoding.runStart = at;
+  }
+  decoding.runEnd = end;
+}
+
+/** The key of the point just read. */
+function pointKey(decoding: Decoding): string {
+  const { keyHead, runStart, runEnd } = decoding;
+  return runStart < 0 ? keyHead : keyHead + decoding.buffer.toString('latin1', runStart, runEnd);
 }
 
 /** The series of a point: the pipeline's own when it knows the key, else described. */
-function seriesOf(
-  metric: MetricContext,
-  key: string,
-  spans: readonly number[],
-  decoding: Decoding,
-): PushedSeries | SeriesDescription {
+function seriesOf(metric: MetricContext, key: string, decoding: Decoding): PushedSeries | SeriesDescription {
   const known = decoding.find(key);
   if (known !== undefined) return known;
   const labels: Attributes = { ...metric.resource };
+  const spans = decoding.spans;
   for (let i = 0; i < spans.length; i += 2)
     readKeyValue(new ProtobufReader(decoding.bytes, spans[i]!, spans[i + 1]!), labels);
   return describe(metric.name, metric.kind, metric.delta, labels);
 }
 
 function readNumberPoint(reader: ProtobufReader, metric: MetricContext, decoding: Decoding): void {
-  let key = metric.key;
-  const spans: number[] = [];
+  startPoint(decoding, metric);
   let timeNano = 0;
   let value = Number.NaN;
   let flags = 0;
   while (!reader.done) {
+    const at = reader.pos;
     const tag = reader.tag();
     switch (tag >>> 3) {
       case 7:
-        if ((tag & 7) === wireType.bytes) key = readAttribute(reader, key, spans, decoding);
+        if ((tag & 7) === wireType.bytes) readAttribute(reader, at, decoding);
         else reader.skip(tag);
         break;
       case 3:
@@ -207,12 +252,12 @@ function readNumberPoint(reader: ProtobufReader, metric: MetricContext, decoding
         reader.skip(tag);
     }
   }
-  pushPoint(decoding.result, metric, key, seriesOf(metric, key, spans, decoding), timeNano, value, flags);
+  const key = pointKey(decoding);
+  pushPoint(decoding.result, metric, key, seriesOf(metric, key, decoding), timeNano, value, flags);
 }
 
 function readHistogramPoint(reader: ProtobufReader, metric: MetricContext, decoding: Decoding): void {
-  let key = metric.key;
-  const spans: number[] = [];
+  startPoint(decoding, metric);
   let timeNano = 0;
   let count = 0;
   let sum = Number.NaN;
@@ -220,10 +265,11 @@ function readHistogramPoint(reader: ProtobufReader, metric: MetricContext, decod
   const counts: number[] = [];
   const bounds: number[] = [];
   while (!reader.done) {
+    const at = reader.pos;
     const tag = reader.tag();
     switch (tag >>> 3) {
       case 9:
-        if ((tag & 7) === wireType.bytes) key = readAttribute(reader, key, spans, decoding);
+        if ((tag & 7) === wireType.bytes) readAttribute(reader, at, decoding);
         else reader.skip(tag);
         break;
       case 3:
@@ -267,7 +313,8 @@ function readHistogramPoint(reader: ProtobufReader, metric: MetricContext, decod
   // NB: no observations and no sum: the sum of nothing is 0 (a sum missing beside observations is refused below).
   if (Number.isNaN(sum) && count === 0) sum = 0;
   const histogram: HistogramSample = { count, sum, bounds, counts: counts.length === 0 ? [count] : counts };
-  pushPoint(result, metric, key, seriesOf(metric, key, spans, decoding), timeNano, histogram, flags);
+  const key = pointKey(decoding);
+  pushPoint(result, metric, key, seriesOf(metric, key, decoding), timeNano, histogram, flags);
 }
 
 function pushPoint(

@@ -3,6 +3,7 @@
  * last value, a histogram's mean or quantile over a window. Kept per series in memory, so a value costs no query.
  * @module
  */
+import { SampleRing } from './sample-ring.js';
 
 /** A histogram sample: running totals of `count` observations adding up to `sum`, in buckets by upper bound. */
 export interface HistogramSample {
@@ -32,8 +33,7 @@ export interface SeriesWindow {
  * the samples it has, so a new pod's rate is exact from its second sample, and figures can be checked by hand.
  */
 export class CounterWindow implements SeriesWindow {
-  private readonly times: number[] = [];
-  private readonly values: number[] = [];
+  private readonly samples = new SampleRing();
   /** Delta temporality: the running total the deltas add up to. */
   private total = 0;
   /**
@@ -54,22 +54,22 @@ export class CounterWindow implements SeriesWindow {
 
   add(timestampMs: number, value: number | HistogramSample): boolean {
     if (typeof value !== 'number') return false;
-    const n = this.times.length;
-    if (n > 0 && timestampMs <= this.times[n - 1]!) return false;
+    const samples = this.samples;
+    const n = samples.length;
+    if (n > 0 && timestampMs <= samples.time(n - 1)) return false;
     if (this.delta) {
       // NB: a negative delta cannot come from a monotonic sum; treat it as nothing rather than a reset.
       this.total += Math.max(0, value);
       value = this.total;
     }
-    if (n > 0) this.addStep(counterIncrease(this.values[n - 1]!, value));
-    this.times.push(timestampMs);
-    this.values.push(value);
-    const dropped = oldSamples(this.times, timestampMs - this.windowMs);
-    for (let i = 1; i <= dropped; i++) this.addStep(-counterIncrease(this.values[i - 1]!, this.values[i]!));
-    drop(this.times, this.values, dropped);
+    if (n > 0) this.addStep(counterIncrease(samples.value(n - 1), value));
+    samples.push(timestampMs, value);
+    const dropped = samples.olderThan(timestampMs - this.windowMs);
+    for (let i = 1; i <= dropped; i++) this.addStep(-counterIncrease(samples.value(i - 1), samples.value(i)));
+    samples.dropOldest(dropped);
     // NB: each step rounds by at most 2^-53 of the largest; a fresh sum when that could reach 2^-40 of the result.
     const updates = ++this.updatesSinceSum;
-    if (updates >= this.times.length || updates * this.largestStep > 2 ** 13 * this.increase) this.sumIncrease();
+    if (updates >= samples.length || updates * this.largestStep > 2 ** 13 * this.increase) this.sumIncrease();
     return true;
   }
 
@@ -82,8 +82,9 @@ export class CounterWindow implements SeriesWindow {
   private sumIncrease(): void {
     let increase = 0;
     let largest = 0;
-    for (let i = 1; i < this.values.length; i++) {
-      const step = counterIncrease(this.values[i - 1]!, this.values[i]!);
+    const samples = this.samples;
+    for (let i = 1; i < samples.length; i++) {
+      const step = counterIncrease(samples.value(i - 1), samples.value(i));
       increase += step;
       if (step > largest) largest = step;
     }
@@ -94,7 +95,14 @@ export class CounterWindow implements SeriesWindow {
 
   /** The samples of the window (and a delta counter's running total), for a store shared by replicas. */
   snapshot(): CounterSnapshot {
-    return { times: [...this.times], values: [...this.values], total: this.total };
+    const { samples } = this;
+    const times: number[] = [];
+    const values: number[] = [];
+    for (let i = 0; i < samples.length; i++) {
+      times.push(samples.time(i));
+      values.push(samples.value(i));
+    }
+    return { times, values, total: this.total };
   }
 
   /**
@@ -103,31 +111,33 @@ export class CounterWindow implements SeriesWindow {
    * windows is kept.
    */
   merge(other: CounterSnapshot): void {
-    const n = this.times.length;
+    const { samples } = this;
+    const n = samples.length;
     const otherLast = other.times[other.times.length - 1];
     if (otherLast === undefined) return;
     if (this.delta) {
-      if (n > 0 && this.times[n - 1]! > otherLast) return;
-      this.times.splice(0, n, ...other.times);
-      this.values.splice(0, n, ...other.values);
+      if (n > 0 && samples.time(n - 1) > otherLast) return;
+      samples.clear();
+      for (let i = 0; i < other.times.length; i++) samples.push(other.times[i]!, other.values[i]!);
       this.total = other.total;
       this.sumIncrease();
       return;
     }
     const byTime = new Map<number, number>();
     for (let i = 0; i < other.times.length; i++) byTime.set(other.times[i]!, other.values[i]!);
-    for (let i = 0; i < n; i++) byTime.set(this.times[i]!, this.values[i]!);
+    for (let i = 0; i < n; i++) byTime.set(samples.time(i), samples.value(i));
     const times = [...byTime.keys()].sort((a, b) => a - b);
-    this.times.splice(0, n, ...times);
-    this.values.splice(0, n, ...times.map((t) => byTime.get(t)!));
-    trim(this.times, this.values, times[times.length - 1]! - this.windowMs);
+    samples.clear();
+    for (const time of times) samples.push(time, byTime.get(time)!);
+    samples.dropOldest(samples.olderThan(times[times.length - 1]! - this.windowMs));
     this.sumIncrease();
   }
 
   value(): number | undefined {
-    const n = this.times.length;
+    const { samples } = this;
+    const n = samples.length;
     if (n < 2) return undefined;
-    return this.increase / ((this.times[n - 1]! - this.times[0]!) / 1000);
+    return this.increase / ((samples.time(n - 1) - samples.time(0)) / 1000);
   }
 }
 
@@ -300,18 +310,10 @@ function sameBounds(a: readonly number[], b: readonly number[]): boolean {
 }
 
 /** Drops the samples before `oldest`, keeping the newest in any case. */
+/** Drops the samples older than `oldest` from the start, the newest always kept. */
 function trim<T>(times: number[], values: T[], oldest: number): void {
-  drop(times, values, oldSamples(times, oldest));
-}
-
-/** How many samples at the start are older than `oldest`, the newest always kept. */
-function oldSamples(times: readonly number[], oldest: number): number {
   let count = 0;
   while (count < times.length - 1 && times[count]! < oldest) count++;
-  return count;
-}
-
-function drop<T>(times: number[], values: T[], count: number): void {
   if (count === 0) return;
   times.splice(0, count);
   values.splice(0, count);

@@ -80,6 +80,11 @@ export interface CustomStoreOptions {
 
 export class CustomStore implements CustomMetricsProvider {
   private readonly scopes = new Map<string, ResourceScope>();
+  /**
+   * The scope last looked up. NB: writes come in runs to one scope (a pushed request's pods, a seeding loop), and
+   * its key is a string built and hashed per lookup.
+   */
+  private recentScope: ResourceScope | undefined;
   private readonly listed = new Map<string, ListedMetric>();
   private listCache: readonly CustomMetricInfo[] | undefined;
   private seriesTotal = 0;
@@ -97,11 +102,10 @@ export class CustomStore implements CustomMetricsProvider {
 
   write(write: CustomMetricWrite): void {
     const { info, name } = write;
-    const key = scopeKey(name.namespace, info.groupResource);
-    let scope = this.scopes.get(key);
+    let scope = this.scopeOf(name.namespace, info.groupResource);
     if (scope === undefined) {
       scope = new ResourceScope(name.namespace, info.groupResource);
-      this.scopes.set(key, scope);
+      this.scopes.set(scopeKey(name.namespace, info.groupResource), scope);
     }
     let metricSeries = scope.metrics.get(info.metric);
     if (metricSeries === undefined) {
@@ -162,7 +166,7 @@ export class CustomStore implements CustomMetricsProvider {
     metricSelector: Selector,
     ctx?: QueryContext,
   ): readonly MetricValue[] | Promise<readonly MetricValue[]> {
-    const scope = this.scopes.get(scopeKey(namespace, info.groupResource));
+    const scope = this.scopeOf(namespace, info.groupResource);
     const metricSeries = scope?.metrics.get(info.metric);
     if (scope === undefined || metricSeries === undefined) return [];
     const lister = this.options.objects;
@@ -357,7 +361,7 @@ export class CustomStore implements CustomMetricsProvider {
         metric: info.metric,
       });
     }
-    if (scope.metrics.size === 0) this.scopes.delete(key);
+    if (scope.metrics.size === 0) this.deleteScope(key, scope);
     return true;
   }
 
@@ -381,10 +385,30 @@ export class CustomStore implements CustomMetricsProvider {
           this.removeListed({ groupResource: scope.groupResource, namespaced: scope.namespace !== '', metric });
         }
       }
-      if (scope.metrics.size === 0) this.scopes.delete(key);
+      if (scope.metrics.size === 0) this.deleteScope(key, scope);
     }
     this.seriesTotal -= dropped;
     return dropped;
+  }
+
+  private scopeOf(namespace: string, groupResource: GroupResource): ResourceScope | undefined {
+    const recent = this.recentScope;
+    if (
+      recent !== undefined &&
+      recent.namespace === namespace &&
+      recent.groupResource.resource === groupResource.resource &&
+      recent.groupResource.group === groupResource.group
+    ) {
+      return recent;
+    }
+    const scope = this.scopes.get(scopeKey(namespace, groupResource));
+    if (scope !== undefined) this.recentScope = scope;
+    return scope;
+  }
+
+  private deleteScope(key: string, scope: ResourceScope): void {
+    this.scopes.delete(key);
+    if (this.recentScope === scope) this.recentScope = undefined;
   }
 
   private forgetItem(metricSeries: MetricSeries, slot: number): void {
@@ -403,7 +427,7 @@ export class CustomStore implements CustomMetricsProvider {
     info: CustomMetricInfo,
     name: string,
   ): { scope: ResourceScope; column: MetricSeries; slot: number } | undefined {
-    const scope = this.scopes.get(scopeKey(namespace, info.groupResource));
+    const scope = this.scopeOf(namespace, info.groupResource);
     const column = scope?.metrics.get(info.metric);
     const slot = column === undefined ? undefined : scope!.objects.slot(name);
     if (slot === undefined || !column!.has(slot) || column!.secondsAt(slot) < this.oldestLiveSecond()) return undefined;

@@ -19,6 +19,13 @@ export function ownString(text: string): string {
   return text.length < 13 ? text : Buffer.from(text, 'utf8').toString('utf8');
 }
 
+const noLabels = Object.freeze({ labels: emptyLabels, key: '' });
+
+function isEmpty(labels: Labels): boolean {
+  for (const _ in labels) return false;
+  return true;
+}
+
 /** The longest value text worth sharing: longer ones rarely repeat (see {@link Interner.string}). */
 const sharedStringMaxLength = 6;
 
@@ -30,8 +37,9 @@ export class Interner {
 
   /** The shared copy of `labels`, and its canonical key. */
   labels(labels: Labels): { readonly labels: Labels; readonly key: string } {
+    // NB: most series have no metric labels; this answers them without allocating.
+    if (isEmpty(labels)) return noLabels;
     const key = labelSetKey(labels);
-    if (key === '') return { labels: emptyLabels, key };
     let shared = this.labelSets.get(key);
     if (shared === undefined) {
       if (this.labelSets.size >= this.limit) this.labelSets = new Map();

@@ -7,6 +7,7 @@ import type { SeriesDescription, SeriesKind } from './compile-ingest-rules.js';
 import { labelsKey } from './compile-ingest-rules.js';
 import type { IngestPipeline, IngestTransaction, PushedSeries } from './ingest-pipeline.js';
 import type { HistogramSample } from './series-window.js';
+import { countSample, noOutcomes, type SampleOutcomes } from './sample-outcomes.js';
 
 export interface OtlpPoint {
   /** The series' identity in the pipeline. */
@@ -57,18 +58,18 @@ export function seriesKey(series: SeriesDescription): string {
   return `${series.name}\u0000${series.kind ?? ''}\u0000${series.delta === true ? 'd' : 'c'}\u0000${labelsKey(series.labels)}`;
 }
 
-/** Feeds decoded points to a transaction; returns the points no rule took. */
-export function ingestOtlpPoints(points: readonly OtlpPoint[], tx: IngestTransaction): number {
-  let unused = 0;
+/** Feeds decoded points to a transaction; returns what became of them (the points the decoder refused not counted). */
+export function ingestOtlpPoints(points: readonly OtlpPoint[], tx: IngestTransaction): SampleOutcomes {
+  const outcomes = noOutcomes();
   for (const point of points) {
     const handle =
       point.known !== undefined
         ? tx.seen(point.known)
         : tx.series(point.key, () => point.series ?? unknownSeries(point.key));
     if (point.value === undefined) tx.stale(handle);
-    else if (!tx.sample(handle, point.timeMs, point.value)) unused++;
+    else countSample(outcomes, handle, tx.sample(handle, point.timeMs, point.value));
   }
-  return unused;
+  return outcomes;
 }
 
 function unknownSeries(key: string): never {

@@ -18,6 +18,7 @@ import { parseWriteBatch } from './batch-writes.js';
 import { decodeOtlpJson } from './otlp-json.js';
 import { ingestOtlpPoints, type OtlpPoints } from './otlp-points.js';
 import { decodeOtlpProtobuf, encodeOtlpResponse } from './otlp-protobuf.js';
+import { PushedSampleCounts } from './sample-outcomes.js';
 import { sharedWindowsOf } from './shared-windows.js';
 import { decodeSnappyBlock, SnappyError } from './snappy-block.js';
 
@@ -42,6 +43,8 @@ export interface PushReceivers {
   /** Batched JSON writes of the write API, stored as they are (no ingest rules). */
   batchWrite(request: PushRequest): Promise<PushAnswer>;
   readonly pipeline: IngestPipeline;
+  /** `metrics_adapter_pushed_samples_total`, in the Prometheus text format. */
+  renderMetrics(): string;
   close(): void;
 }
 
@@ -66,9 +69,12 @@ export function createPushReceivers(options: PushReceiversOptions): PushReceiver
     ...(sharedWindows !== undefined ? { sharedWindows } : {}),
   });
 
+  const counts = new PushedSampleCounts(['remote-write', 'otlp']);
+
   return {
     maxBodyBytes: config.maxBodyBytes ?? defaultMaxBodyBytes,
     pipeline,
+    renderMetrics: () => counts.render(),
     async remoteWrite(request) {
       // NB: remote-write 1.0 is always snappy-compressed protobuf (the spec's "MUST"); Prometheus refuses other bodies
       // with 400 too.
@@ -81,8 +87,9 @@ export function createPushReceivers(options: PushReceiversOptions): PushReceiver
         );
       }
       const tx = pipeline.begin();
-      decoding(() => ingestWriteRequest(decodeSnappyBlock(request.body, maxDecodedBytes), tx));
+      const outcomes = decoding(() => ingestWriteRequest(decodeSnappyBlock(request.body, maxDecodedBytes), tx));
       await committing(tx);
+      counts.add('remote-write', outcomes);
       return { code: 204 };
     },
     async otlpMetrics(request) {
@@ -101,8 +108,10 @@ export function createPushReceivers(options: PushReceiversOptions): PushReceiver
       );
       const tx = pipeline.begin();
       // NB: points no rule takes were received as the sender meant them; only those that cannot be served are rejected.
-      ingestOtlpPoints(decoded.points, tx);
+      const outcomes = ingestOtlpPoints(decoded.points, tx);
       await committing(tx);
+      outcomes.rejected += decoded.rejected;
+      counts.add('otlp', outcomes);
       const rejected = decoded.rejected;
       const message = [...decoded.reasons].join('; ');
       if (json) {

@@ -45,7 +45,7 @@ test('remote-write: a series is one key whether its labels come in one run or be
     .message(1, (ts) => ts.message(1, label('__name__', 'm')).message(1, label('pod', 'b')).message(2, sample(3, 3000)))
     .finish();
   for (const body of [together, apart, other])
-    assert.deepEqual(ingestWriteRequest(body, tx), { samples: 1, dropped: 0 });
+    assert.deepEqual(ingestWriteRequest(body, tx), { taken: 1, unused: 0, dropped: 0, rejected: 0 });
   assert.equal(series.size, 2, 'the first two bodies carry the same series');
   assert.deepEqual(described, [
     { name: 'm', labels: { pod: 'a' } },

@@ -8,17 +8,11 @@
 import { ProtobufError, ProtobufReader, wireType, expectWireType } from './protobuf-reader.js';
 import type { IngestTransaction, PushedSeries } from './ingest-pipeline.js';
 import type { SeriesDescription } from './compile-ingest-rules.js';
+import { countSample, noOutcomes, type SampleOutcomes } from './sample-outcomes.js';
 
 /** Prometheus' stale marker is the NaN 0x7ff0000000000002 (model/value/value.go StaleNaN). */
 const staleHigh = 0x7ff00000;
 const staleLow = 0x00000002;
-
-export interface IngestCounts {
-  /** Samples in the request. */
-  readonly samples: number;
-  /** Samples no rule took, or out of order. */
-  readonly dropped: number;
-}
 
 const tagLabels = (1 << 3) | wireType.bytes;
 const tagSamples = (2 << 3) | wireType.bytes;
@@ -26,7 +20,8 @@ const tagSampleValue = (1 << 3) | wireType.fixed64;
 const tagSampleTimestamp = (2 << 3) | wireType.varint;
 
 /** Ingests one decompressed WriteRequest; throws ProtobufError for a malformed one, having taken no sample. */
-export function ingestWriteRequest(bytes: Uint8Array, tx: IngestTransaction): IngestCounts {
+export function ingestWriteRequest(bytes: Uint8Array, tx: IngestTransaction): SampleOutcomes {
+  const outcomes = noOutcomes();
   const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const handles: PushedSeries[] = [];
   /** Per sample: the index of its series in `handles`, -1 for a stale marker's series index + 1 negated. */
@@ -42,11 +37,10 @@ export function ingestWriteRequest(bytes: Uint8Array, tx: IngestTransaction): In
     }
     expectWireType(tag, wireType.bytes);
     const end = reader.lengthEnd();
-    const handle = readTimeSeries(reader, end, buffer, tx, handles.length, owners, times, values);
+    const handle = readTimeSeries(reader, end, buffer, tx, handles.length, owners, times, values, outcomes);
     if (handle !== undefined) handles.push(handle);
     reader.pos = end;
   }
-  let dropped = 0;
   for (let i = 0; i < owners.length; i++) {
     const owner = owners[i]!;
     if (owner < 0) {
@@ -54,9 +48,10 @@ export function ingestWriteRequest(bytes: Uint8Array, tx: IngestTransaction): In
       continue;
     }
     const value = values[i]!;
-    if (!Number.isFinite(value) || !tx.sample(handles[owner]!, times[i]!, value)) dropped++;
+    if (!Number.isFinite(value)) outcomes.rejected++;
+    else countSample(outcomes, handles[owner]!, tx.sample(handles[owner]!, times[i]!, value));
   }
-  return { samples: owners.length, dropped };
+  return outcomes;
 }
 
 function readTimeSeries(
@@ -68,6 +63,7 @@ function readTimeSeries(
   owners: number[],
   times: number[],
   values: number[],
+  outcomes: SampleOutcomes,
 ): PushedSeries | undefined {
   // NB: one reader for the whole request, its `end` narrowed to each embedded message and put back: a reader per
   // sample was a third of the decoding time.
@@ -127,6 +123,7 @@ function readTimeSeries(
   body.end = outerEnd;
   if (labelSpans === undefined) {
     // NB: a series without labels has no name; its samples are counted and dropped.
+    outcomes.rejected += owners.length - firstSample;
     owners.length = firstSample;
     times.length = firstSample;
     values.length = firstSample;

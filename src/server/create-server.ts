@@ -92,7 +92,11 @@ export function createServer(options: ServerOptions): MetricsServer {
   const { logger } = options;
   const limits: ServerLimits = { ...defaultServerLimits, ...options.limits };
   const routes = new Routes();
-  const selfMetrics = createSelfMetrics(options.seriesCount, options.selfMetricsText);
+  let pushMetrics: (() => string) | undefined;
+  const selfMetrics = createSelfMetrics(
+    options.seriesCount,
+    () => `${options.selfMetricsText?.() ?? ''}${pushMetrics?.() ?? ''}`,
+  );
   const requestLog = (options.verbosity ?? 0) >= 2;
   const observe = (
     request: IncomingMessage,
@@ -139,6 +143,7 @@ export function createServer(options: ServerOptions): MetricsServer {
       onError: (error) => logger.error({ err: error }, 'removing stale pushed series failed'),
     });
     addPushRoutes(routes, receivers);
+    pushMetrics = () => receivers.renderMetrics();
     onClose.push(() => receivers.close());
   }
   addOpenApiRoutes(

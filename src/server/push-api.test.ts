@@ -166,6 +166,34 @@ describe('POST /api/v1/write', () => {
     assert.equal((await read(`${pod}/queue_depth`)).status, 404);
   });
 
+  test('what became of each pushed sample is counted on /metrics', async () => {
+    const { adapter, remoteWrite } = await setup();
+    const gauge = { __name__: 'queue_depth', namespace: 'shop', pod: 'web-1' };
+    const send = async (labels: Record<string, string>, samples: [number, number][]) =>
+      assert.equal((await remoteWrite(snappy.compress(writeRequest([{ labels, samples }])))).status, 204);
+    await send(gauge, [
+      [1000, 7],
+      [2000, 8],
+    ]);
+    await send(gauge, [[1500, 9]]);
+    await send({ __name__: 'room_temperature' }, [[1000, 20]]);
+    await send(gauge, [[3000, Number.NaN]]);
+    const metrics = (await adapter.get('/metrics')).body;
+    const count = (outcome: string) =>
+      Number(
+        new RegExp(
+          `^metrics_adapter_pushed_samples_total\\{protocol="remote-write",outcome="${outcome}"\\} (\\d+)$`,
+          'm',
+        ).exec(metrics)?.[1],
+      );
+    assert.deepEqual(
+      ['taken', 'unused', 'dropped', 'rejected'].map(count),
+      [2, 1, 1, 1],
+      'two taken, one of a series no rule takes, one older than its series, one not a number',
+    );
+    assert.match(metrics, /^metrics_adapter_pushed_samples_total\{protocol="otlp",outcome="taken"\} 0$/m);
+  });
+
   test('rules from the config: an external metric with the series labels, a custom name', async () => {
     const { remoteWrite, read } = await setup({
       rules: [{ seriesQuery: 'queue_messages{queue!=""}', external: true, name: { as: 'messages' } }],

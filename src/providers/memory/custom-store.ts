@@ -22,7 +22,7 @@ import type {
   NamespacedName,
   QueryContext,
 } from '../provider.js';
-import { ownString, type Interner } from './intern.js';
+import type { Interner } from './intern.js';
 import { MetricColumn } from './metric-column.js';
 import { heldItemsLimit } from './held-items.js';
 import { ObjectSlots } from './object-slots.js';
@@ -123,7 +123,7 @@ export class CustomStore implements CustomMetricsProvider {
     const ts = Math.floor(write.timestamp / 1000);
     const objects = scope.objects;
     let slot = objects.slot(name.name);
-    if (slot === undefined) slot = objects.slotFor(ownString(name.name), objectLabels);
+    if (slot === undefined) slot = objects.slotFor(name.name, objectLabels);
     else if (objectLabels !== undefined) objects.slotFor(name.name, objectLabels);
     this.forgetItem(metricSeries, slot);
     if (metricSeries.set(slot, value, ts, metricLabels, objects.slotLimit)) {

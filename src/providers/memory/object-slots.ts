@@ -1,8 +1,8 @@
 /**
  * The objects of one custom-metrics scope (namespace × resource), each under a small integer slot that
  * every metric of the scope indexes its values by, with a label index over the slots. This is
- * {@link ObjectIndex}'s job laid out for a million series: per object one Map entry (name → slot), the
- * name, and a few typed-array cells, instead of a record object plus one Set entry per label.
+ * {@link ObjectIndex}'s job laid out for a million series: per object its name's bytes and a few typed-array cells
+ * ({@link NameTable}), instead of a record object plus one Set entry per label.
  *
  * The label index is two-level. Objects with the same (interned) label set form a group whose member
  * slots sit in one Int32Array (swap-removed, each slot remembering its position; the first member in
@@ -16,6 +16,7 @@
 import type { Labels } from '../../api/types.js';
 import { LabelPostings, mostSelectiveCandidates, type Selector } from '../../selector/index.js';
 import { emptyLabels } from './intern.js';
+import { NameTable } from './name-table.js';
 
 const noMembers = new Int32Array(0);
 
@@ -73,9 +74,7 @@ function grownBytes(array: Uint8Array<ArrayBuffer>, needed: number): Uint8Array<
 export class ObjectSlots {
   /** Bumped whenever an object comes, goes or changes labels, so callers can tell a cached answer is stale. */
   generation = 0;
-  private readonly slotOf = new Map<string, number>();
-  /** Slot → name; undefined for a free slot. */
-  private names: (string | undefined)[] = [];
+  private readonly names = new NameTable();
   /** Slot → id of its label group. */
   private groupOf = new Int32Array(16);
   /** Slot → its index in the group's members. */
@@ -96,7 +95,7 @@ export class ObjectSlots {
   private readonly postings = new LabelPostings<LabelGroup>();
 
   get size(): number {
-    return this.slotOf.size;
+    return this.names.size;
   }
 
   /** One past the highest slot in use so far: metric columns are at most this long. */
@@ -105,11 +104,11 @@ export class ObjectSlots {
   }
 
   slot(name: string): number | undefined {
-    return this.slotOf.get(name);
+    return this.names.slot(name);
   }
 
   nameOf(slot: number): string {
-    return this.names[slot]!;
+    return this.names.nameOf(slot);
   }
 
   labelsOf(slot: number): Labels {
@@ -118,7 +117,7 @@ export class ObjectSlots {
 
   /** The slot of `name`, made (with `labels`, or none) if new; does not add a reference. */
   slotFor(name: string, labels: Labels | undefined): number {
-    const existing = this.slotOf.get(name);
+    const existing = this.names.slot(name);
     if (existing !== undefined) {
       if (labels !== undefined) this.relabel(existing, labels);
       return existing;
@@ -129,8 +128,7 @@ export class ObjectSlots {
       this.positionOf = grown(this.positionOf, slot + 1);
       this.refs = grownBytes(this.refs, slot + 1);
     }
-    this.names[slot] = name;
-    this.slotOf.set(name, slot);
+    this.names.add(name, slot);
     this.refs[slot] = 0;
     this.join(slot, labels ?? emptyLabels);
     this.generation++;
@@ -151,8 +149,7 @@ export class ObjectSlots {
       return;
     }
     if (--this.refs[slot]! > 0) return;
-    this.slotOf.delete(this.names[slot]!);
-    this.names[slot] = undefined;
+    this.names.remove(slot);
     this.leave(slot);
     this.freeSlots.push(slot);
     this.generation++;

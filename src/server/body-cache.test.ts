@@ -92,3 +92,43 @@ test('a list that is not frozen is encoded on every read', () => {
   for (let i = 0; i < 4; i++) assert.equal(cache.get(list, encode).toString(), '[3]');
   assert.equal(calls(), 4);
 });
+
+test('one frozen item is encoded once as a list of one; an item that is not frozen every time', () => {
+  const cache = new BodyCache<{ readonly v: number }>();
+  let calls = 0;
+  const encode = (list: readonly { readonly v: number }[]): Buffer => {
+    calls++;
+    return Buffer.from(JSON.stringify(list));
+  };
+  const frozen = Object.freeze({ v: 1 });
+  const first = cache.one(frozen, encode);
+  assert.equal(cache.one(frozen, encode), first);
+  assert.equal(first.toString(), '[{"v":1}]');
+  assert.equal(calls, 1);
+  const open = { v: 2 };
+  assert.equal(cache.one(open, encode).toString(), '[{"v":2}]');
+  open.v = 3;
+  assert.equal(cache.one(open, encode).toString(), '[{"v":3}]');
+  assert.equal(calls, 3);
+});
+
+test('a named-object answer follows every write of its series, in both versions', async () => {
+  const adapter = await createMemoryAdapter();
+  const named = '/apis/custom.metrics.k8s.io/v1beta2/namespaces/default/pods/web-1/http_requests';
+  try {
+    const write = (value: string) =>
+      adapter.post('/write-metrics/namespaces/default/pods/web-1/http_requests', `"${value}"`);
+    assert.equal((await write('1')).statusCode, 200);
+    const first = await adapter.get(named);
+    assert.equal((await adapter.get(named)).body, first.body);
+    assert.match(first.body, /"value":"1"/);
+    assert.match((await adapter.get(named.replace('v1beta2', 'v1beta1'))).body, /"metricName":"http_requests"/);
+    assert.equal((await write('2')).statusCode, 200);
+    assert.match((await adapter.get(named)).body, /"value":"2"/);
+    assert.match((await adapter.get(named.replace('v1beta2', 'v1beta1'))).body, /"value":"2"/);
+    const other = await adapter.get(`${named}?metricLabelSelector=method%3DGET`);
+    assert.equal(other.statusCode, 404, 'a metric selector the series does not match');
+  } finally {
+    await adapter.close();
+  }
+});

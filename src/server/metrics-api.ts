@@ -114,9 +114,13 @@ export function createMetricsApi(options: MetricsApiOptions): MetricsApi {
       );
     }
     if (path.name !== '*') {
-      return encodeMetricValueList(version, [
-        await custom!.getMetricByName({ namespace: path.namespace, name: path.name }, info, metricSelector, ctx),
-      ]);
+      const value = await custom!.getMetricByName(
+        { namespace: path.namespace, name: path.name },
+        info,
+        metricSelector,
+        ctx,
+      );
+      return bodyCache[version].one(value, (list) => encodeMetricValueList(version, list));
     }
     const values = await custom!.getMetricBySelector(
       path.namespace,

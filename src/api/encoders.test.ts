@@ -4,6 +4,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
 import { badRequest, routeNotFound, StatusError } from './errors.js';
 import {
   encodeAPIGroup,
@@ -35,6 +36,15 @@ test('Status success', () => {
   assert.equal(
     encodeStatusSuccess(201, 'stored 2 values'),
     '{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Success","message":"stored 2 values","code":201}\n',
+  );
+});
+
+test('property: a Status success is the bytes goJson writes for the Status object', () => {
+  fc.assert(
+    fc.property(fc.string({ unit: 'binary' }), fc.integer({ min: 200, max: 299 }), (message, code) => {
+      const status = { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', message, code };
+      assert.equal(encodeStatusSuccess(code, message), goJson(status));
+    }),
   );
 });
 

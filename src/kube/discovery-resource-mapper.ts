@@ -45,7 +45,7 @@ export interface DiscoveryResourceMapperOptions {
 }
 
 interface Table {
-  readonly byAlias: ReadonlyMap<string, DiscoveredResource>;
+  readonly byAlias: ReadonlyMap<string, GroupResource>;
   readonly byGroupResource: ReadonlyMap<string, DiscoveredResource>;
 }
 
@@ -54,19 +54,21 @@ function key(group: string, resource: string): string {
 }
 
 function buildTable(resources: readonly DiscoveredResource[]): Table {
-  const byAlias = new Map<string, DiscoveredResource>();
+  const byAlias = new Map<string, GroupResource>();
   const byGroupResource = new Map<string, DiscoveredResource>();
   // NB: the first resource to claim a name keeps it, so the core group wins over `events.k8s.io` for
   // `events`, as in client-go's PriorityRESTMapper.
-  const claim = (alias: string, r: DiscoveredResource) => {
-    if (!byAlias.has(alias)) byAlias.set(alias, r);
+  const claim = (alias: string, gr: GroupResource) => {
+    if (!byAlias.has(alias)) byAlias.set(alias, gr);
   };
   for (const r of resources) {
     const grKey = key(r.group, r.resource);
     if (!byGroupResource.has(grKey)) byGroupResource.set(grKey, r);
+    // NB: one frozen GroupResource per resource, handed to every caller: every request and write resolves one.
+    const gr: GroupResource = Object.freeze({ group: r.group, resource: r.resource });
     for (const alias of [r.resource, r.singular, r.kind.toLowerCase(), ...r.shortNames]) {
-      claim(alias, r);
-      if (r.group !== '') claim(`${alias}.${r.group}`, r);
+      claim(alias, gr);
+      if (r.group !== '') claim(`${alias}.${r.group}`, gr);
     }
   }
   return { byAlias, byGroupResource };
@@ -143,7 +145,7 @@ export async function createDiscoveryResourceMapper(
       if (table === undefined) return fallback.resourceFor(text);
       // NB: kubectl matches Kind names case-insensitively (`Pod`, `Deployment`); plural names are lowercase.
       const hit = table.byAlias.get(text) ?? table.byAlias.get(text.toLowerCase());
-      if (hit !== undefined) return { group: hit.group, resource: hit.resource };
+      if (hit !== undefined) return hit;
       onMiss();
       return parseGroupResource(text);
     },
@@ -198,8 +200,7 @@ export function createFixedResourceMapper(
   const fallback = createStaticResourceMapper();
   return {
     resourceFor(text) {
-      const hit = table.byAlias.get(text) ?? table.byAlias.get(text.toLowerCase());
-      return hit === undefined ? parseGroupResource(text) : { group: hit.group, resource: hit.resource };
+      return table.byAlias.get(text) ?? table.byAlias.get(text.toLowerCase()) ?? parseGroupResource(text);
     },
     kindFor(gr) {
       const hit = table.byGroupResource.get(key(gr.group, gr.resource));

@@ -108,22 +108,23 @@ function singularOf(kind: string): string {
 
 /** Creates the mapper used when no cluster is connected. */
 export function createStaticResourceMapper(): ResourceMapper {
-  const byAlias = new Map<string, KnownResource>();
+  // NB: one frozen GroupResource per known resource, handed to every caller: every request and write resolves one.
+  const byAlias = new Map<string, GroupResource>();
   const byGroupResource = new Map<string, KnownResource>();
   for (const r of known) {
     const qualified = r.group === '' ? r.resource : `${r.resource}.${r.group}`;
     byGroupResource.set(qualified, r);
+    const groupResource: GroupResource = Object.freeze({ group: r.group, resource: r.resource });
     for (const alias of [r.resource, singularOf(r.kind), ...r.shortNames]) {
-      byAlias.set(alias, r);
-      if (r.group !== '') byAlias.set(`${alias}.${r.group}`, r);
+      byAlias.set(alias, groupResource);
+      if (r.group !== '') byAlias.set(`${alias}.${r.group}`, groupResource);
     }
   }
 
   return {
     resourceFor(text) {
       // NB: kubectl matches Kind names case-insensitively (`Pod`, `Deployment`); plural names are lowercase.
-      const hit = byAlias.get(text) ?? byAlias.get(text.toLowerCase());
-      return hit ? { group: hit.group, resource: hit.resource } : parseGroupResource(text);
+      return byAlias.get(text) ?? byAlias.get(text.toLowerCase()) ?? parseGroupResource(text);
     },
     kindFor(gr: GroupResource): ResourceKind {
       const hit = byGroupResource.get(gr.group === '' ? gr.resource : `${gr.resource}.${gr.group}`);

@@ -15,6 +15,7 @@ import { parseDuration } from '../duration/index.js';
 import { parseLabelSet } from '../selector/index.js';
 import { groupResourceString } from '../api/errors.js';
 import { parseCustomWritePath, parseExternalWritePath } from './paths.js';
+import { BoundedCache } from './bounded-cache.js';
 
 export interface WriteApi {
   /** Stores one custom metric value; returns the success message. */
@@ -38,12 +39,11 @@ export function createWriteApi(writer: MetricsWriter, mapper: ResourceMapper, no
         groupResource.resource === 'namespaces' ? dns1123LabelProblem : dns1123SubdomainProblem,
       );
       check('metric name', path.metric, metricNameProblem);
-      const params = new URLSearchParams(query);
       const write: CustomMetricWrite = {
         info: { groupResource, namespaced: path.namespace !== '', metric: path.metric },
         name: { namespace: path.namespace, name: path.name },
-        metricLabels: labelsParam(params, 'labels') ?? {},
-        objectLabels: labelsParam(params, 'objectLabels'),
+        metricLabels: labelsParam(query, 'labels') ?? noLabels,
+        objectLabels: labelsParam(query, 'objectLabels'),
         value: parseQuantityJson(body),
         timestamp: now(),
       };
@@ -59,7 +59,7 @@ export function createWriteApi(writer: MetricsWriter, mapper: ResourceMapper, no
       const write: ExternalMetricWrite = {
         namespace: path.namespace,
         metric: path.metric,
-        labels: labelsParam(new URLSearchParams(query), 'labels') ?? {},
+        labels: labelsParam(query, 'labels') ?? noLabels,
         value: parseQuantityJson(body),
         timestamp: now(),
       };
@@ -75,16 +75,15 @@ export function createWriteApi(writer: MetricsWriter, mapper: ResourceMapper, no
       if (path.namespace !== '') check('namespace', path.namespace, dns1123LabelProblem);
       check(path.container === undefined ? 'node name' : 'pod name', path.name, dns1123SubdomainProblem);
       if (path.container !== undefined) check('container name', path.container, dns1123LabelProblem);
-      const params = new URLSearchParams(query);
       const usage = parseResourceUsageBody(body);
       await writer.writeResourceUsage({
         namespace: path.namespace,
         name: path.name,
         ...(path.container !== undefined ? { container: path.container } : {}),
         usage,
-        objectLabels: labelsParam(params, 'objectLabels'),
+        objectLabels: labelsParam(query, 'objectLabels'),
         timestamp: now(),
-        windowMs: windowParam(params),
+        windowMs: windowParam(new URLSearchParams(query)),
       });
       const what =
         path.container === undefined
@@ -115,12 +114,32 @@ function windowParam(params: URLSearchParams): number {
   throw badRequest(`invalid window ${JSON.stringify(text)}: must be positive`);
 }
 
-function labelsParam(params: URLSearchParams, name: string): Labels | undefined {
-  const text = params.get(name);
-  if (text === null) return undefined;
-  try {
-    return parseLabelSet(text);
-  } catch (error) {
-    throw badRequest(`invalid ${name} ${JSON.stringify(text)}: ${(error as Error).message}`, { cause: error });
+const noLabels: Labels = Object.freeze({});
+const labelSetCaches = new Map<string, BoundedCache<Labels | null>>();
+
+/**
+ * The label set in query parameter `name`, frozen; undefined when absent. NB: writers send the same few label sets
+ * over and over (a workload's pods share theirs), and URLSearchParams plus the label parser cost more than storing the
+ * value, so parsed sets are kept per distinct query, as selectors are. A set that does not parse is never kept.
+ */
+function labelsParam(query: string, name: string): Labels | undefined {
+  if (query === '') return undefined;
+  let cache = labelSetCaches.get(name);
+  if (cache === undefined) {
+    cache = new BoundedCache();
+    labelSetCaches.set(name, cache);
   }
+  const hit = cache.get(query);
+  if (hit !== undefined) return hit ?? undefined;
+  const text = new URLSearchParams(query).get(name);
+  let labels: Labels | null = null;
+  if (text !== null) {
+    try {
+      labels = Object.freeze(parseLabelSet(text));
+    } catch (error) {
+      throw badRequest(`invalid ${name} ${JSON.stringify(text)}: ${(error as Error).message}`, { cause: error });
+    }
+  }
+  cache.set(query, labels);
+  return labels ?? undefined;
 }

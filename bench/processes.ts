@@ -64,20 +64,18 @@ export async function startAdapter(
   return { process: child, url, stop: () => stop(child) };
 }
 
+/** The ceiling server, or with `script` another bare server that takes the same answer file (bench/floor-server.ts). */
 export async function startCeiling(
   answerFile: string,
   answer: object,
   nodeArgs: readonly string[] = [],
+  script = 'bench/ceiling-server.ts',
 ): Promise<Child> {
   await writeFile(answerFile, JSON.stringify(answer));
-  const child = spawn(
-    process.execPath,
-    [...nodeArgs, '--import', 'tsx', join(root, 'bench/ceiling-server.ts'), answerFile],
-    {
-      cwd: root,
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
-  );
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', join(root, script), answerFile], {
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const port = await new Promise<string>((resolve, reject) => {
     child.stdout!.setEncoding('utf8').once('data', (chunk: string) => resolve(chunk.trim()));
     child.once('exit', (code) => reject(new Error(`ceiling exited with ${code}`)));

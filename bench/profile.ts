@@ -11,29 +11,9 @@ import { mkdir, mkdtemp, readdir, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { load, type Scenario } from './ab.js';
+import { scenarioOf, seedScenarios } from './single-scenarios.js';
 import { startAdapter, startCeiling, type Child } from './processes.js';
-import { createBenchClient, seed } from './seed.js';
-
-const hpa = '/apis/custom.metrics.k8s.io/v1beta2/namespaces/bench/pods/%2A/http_requests?labelSelector=app%3Dweb-42';
-const scenarios: readonly Scenario[] = [
-  { name: 'HPA Pods query', path: hpa },
-  { name: 'named object', path: '/apis/custom.metrics.k8s.io/v1beta2/namespaces/bench/pods/pod-4242/http_requests' },
-  {
-    name: 'external metric',
-    path: '/apis/external.metrics.k8s.io/v1beta1/namespaces/bench/queue_messages_ready?labelSelector=queue%3Dq-7',
-  },
-  {
-    name: 'write',
-    path: '/write-metrics/namespaces/bench/pods/pod-1/http_requests?objectLabels=app%3Dweb-1',
-    method: 'POST',
-    body: '"250m"',
-  },
-  {
-    name: 'HPA Pods query, 100 selectors in turn',
-    path: hpa,
-    paths: Array.from({ length: 100 }, (_, i) => hpa.replace(/web-42$/, `web-${i}`)),
-  },
-];
+import { createBenchClient } from './seed.js';
 
 interface ProfileNode {
   id: number;
@@ -113,8 +93,7 @@ async function measure(child: Child, scenario: Scenario, ca: string, seconds: nu
 }
 
 async function main(): Promise<void> {
-  const scenario = scenarios[Number(process.argv[2] ?? 0)];
-  if (scenario === undefined) throw new Error(`no scenario ${process.argv[2]}: give 0 to ${scenarios.length - 1}`);
+  const scenario = scenarioOf(process.argv[2]);
   const seconds = Number(process.env.PROFILE_SECONDS ?? 8);
   const work = await mkdtemp(join(tmpdir(), 'metrics-adapter-profile-'));
   const certDir = join(work, 'certs');
@@ -127,14 +106,7 @@ async function main(): Promise<void> {
   ]);
   const ca = await readFile(join(certDir, 'ca.crt'), 'utf8');
   const client = createBenchClient(adapter.url, ca);
-  await seed(client, 'pods', 10_000, (i) => ({
-    path: `/write-metrics/namespaces/bench/pods/pod-${i}/http_requests?objectLabels=app%3Dweb-${i % 100}`,
-    body: `"${(i % 997) + 1}m"`,
-  }));
-  await seed(client, 'external', 1000, (i) => ({
-    path: `/write-external-metrics/namespaces/bench/queue_messages_ready?labels=queue%3Dq-${i % 50},shard%3D${i}`,
-    body: String(i),
-  }));
+  await seedScenarios(client);
   const answer = await client.send(scenario.path, scenario.method ?? 'GET', scenario.body);
   client.close();
   if (answer.status !== 200) throw new Error(`${scenario.name}: the adapter answered ${answer.status}: ${answer.body}`);

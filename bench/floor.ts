@@ -1,0 +1,63 @@
+/**
+ * `npm run bench:floor -- [0-4]`: one scenario of bench/single-scenarios.ts against three servers in turn, each run
+ * alternating with the ceiling's: the adapter, the ceiling (a bare server sending the adapter's answer bytes) and the
+ * floor (bench/floor-server.ts: the least any apiserver-compatible server adds to the ceiling). Prints per round and
+ * as medians `floor / ceiling` and `adapter / ceiling`: a target above the floor's ratio is out of reach for any
+ * server on this Node and machine, and `floor - adapter` is the part of a miss that is the adapter's own.
+ * FLOOR_ROUNDS (5) and FLOOR_SECONDS (3) set the rounds and each run's length.
+ * @module
+ */
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { load, median } from './ab.js';
+import { startAdapter, startCeiling } from './processes.js';
+import { createBenchClient } from './seed.js';
+import { scenarioOf, seedScenarios } from './single-scenarios.js';
+
+const scenario = scenarioOf(process.argv[2]);
+const rounds = Number(process.env.FLOOR_ROUNDS ?? 5);
+const seconds = Number(process.env.FLOOR_SECONDS ?? 3);
+const work = await mkdtemp(join(tmpdir(), 'metrics-adapter-floor-'));
+const certDir = join(work, 'certs');
+const adapter = await startAdapter(certDir);
+const ca = await readFile(join(certDir, 'ca.crt'), 'utf8');
+const client = createBenchClient(adapter.url, ca);
+await seedScenarios(client);
+const answer = await client.send(scenario.path, scenario.method ?? 'GET', scenario.body);
+client.close();
+if (answer.status !== 200) throw new Error(`${scenario.name}: the adapter answered ${answer.status}: ${answer.body}`);
+const served = {
+  certFile: join(certDir, 'apiserver.crt'),
+  keyFile: join(certDir, 'apiserver.key'),
+  status: answer.status,
+  contentType: answer.contentType,
+  body: answer.body,
+};
+const ceiling = await startCeiling(join(work, 'ceiling.json'), served);
+const floor = await startCeiling(join(work, 'floor.json'), served, [], 'bench/floor-server.ts');
+const rps = async (url: string) =>
+  (await load(url, scenario, ca, { durationSeconds: seconds, rounds: 1, connections: 16 })).rps;
+try {
+  // NB: one untimed run each first, so every server's code is compiled before it is measured.
+  for (const url of [ceiling.url, floor.url, adapter.url]) await rps(url);
+  const floorRatios: number[] = [];
+  const adapterRatios: number[] = [];
+  for (let round = 0; round < rounds; round++) {
+    // NB: the ceiling before and after, so a change of the machine's speed mid-round moves both sides alike.
+    const before = await rps(ceiling.url);
+    const floorRps = await rps(floor.url);
+    const adapterRps = await rps(adapter.url);
+    const bare = (before + (await rps(ceiling.url))) / 2;
+    floorRatios.push(floorRps / bare);
+    adapterRatios.push(adapterRps / bare);
+    process.stdout.write(
+      `round ${round + 1}: ceiling ${Math.round(bare)} req/s, floor ${(floorRps / bare).toFixed(2)}×, adapter ${(adapterRps / bare).toFixed(2)}×\n`,
+    );
+  }
+  process.stdout.write(
+    `${scenario.name}: floor ${median(floorRatios).toFixed(2)}× the ceiling, adapter ${median(adapterRatios).toFixed(2)}× (medians of ${rounds} rounds)\n`,
+  );
+} finally {
+  await Promise.all([adapter.stop(), ceiling.stop(), floor.stop()]);
+}

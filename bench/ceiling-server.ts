@@ -7,16 +7,9 @@
  */
 import { createServer } from 'node:https';
 import { readFileSync } from 'node:fs';
+import type { ServedAnswer } from './processes.js';
 
-interface CeilingAnswer {
-  readonly certFile: string;
-  readonly keyFile: string;
-  readonly status: number;
-  readonly contentType: string;
-  readonly body: string;
-}
-
-const answer = JSON.parse(readFileSync(process.argv[2]!, 'utf8')) as CeilingAnswer;
+const answer = JSON.parse(readFileSync(process.argv[2]!, 'utf8')) as ServedAnswer;
 const body = Buffer.from(answer.body);
 const server = createServer(
   { cert: readFileSync(answer.certFile), key: readFileSync(answer.keyFile), keepAliveTimeout: 60_000 },

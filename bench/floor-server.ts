@@ -7,18 +7,11 @@
  * @module
  */
 import { readFileSync } from 'node:fs';
+import type { ServedAnswer } from './processes.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer } from 'node:https';
 
-interface FloorAnswer {
-  readonly certFile: string;
-  readonly keyFile: string;
-  readonly status: number;
-  readonly contentType: string;
-  readonly body: string;
-}
-
-const answer = JSON.parse(readFileSync(process.argv[2]!, 'utf8')) as FloorAnswer;
+const answer = JSON.parse(readFileSync(process.argv[2]!, 'utf8')) as ServedAnswer;
 const body = Buffer.from(answer.body);
 const answers = new Map<string, Buffer>();
 const stored = new Map<string, unknown>();

@@ -7,13 +7,12 @@
  * FLOOR_ROUNDS (5) and FLOOR_SECONDS (3) set the rounds and each run's length.
  * @module
  */
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { load, median } from './ab.js';
 import { startAdapter, startCeiling } from './processes.js';
-import { createBenchClient } from './seed.js';
-import { scenarioOf, seedScenarios } from './single-scenarios.js';
+import { scenarioOf, seedAndAsk } from './single-scenarios.js';
 
 const scenario = scenarioOf(process.argv[2]);
 const rounds = Number(process.env.FLOOR_ROUNDS ?? 5);
@@ -21,19 +20,7 @@ const seconds = Number(process.env.FLOOR_SECONDS ?? 3);
 const work = await mkdtemp(join(tmpdir(), 'metrics-adapter-floor-'));
 const certDir = join(work, 'certs');
 const adapter = await startAdapter(certDir);
-const ca = await readFile(join(certDir, 'ca.crt'), 'utf8');
-const client = createBenchClient(adapter.url, ca);
-await seedScenarios(client);
-const answer = await client.send(scenario.path, scenario.method ?? 'GET', scenario.body);
-client.close();
-if (answer.status !== 200) throw new Error(`${scenario.name}: the adapter answered ${answer.status}: ${answer.body}`);
-const served = {
-  certFile: join(certDir, 'apiserver.crt'),
-  keyFile: join(certDir, 'apiserver.key'),
-  status: answer.status,
-  contentType: answer.contentType,
-  body: answer.body,
-};
+const { ca, served } = await seedAndAsk(adapter, certDir, scenario);
 const ceiling = await startCeiling(join(work, 'ceiling.json'), served);
 const floor = await startCeiling(join(work, 'floor.json'), served, [], 'bench/floor-server.ts');
 const rps = async (url: string) =>

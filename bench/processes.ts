@@ -64,10 +64,19 @@ export async function startAdapter(
   return { process: child, url, stop: () => stop(child) };
 }
 
+/** What a ceiling or floor server answers every request with, from the adapter's answer: its answer file. */
+export interface ServedAnswer {
+  readonly certFile: string;
+  readonly keyFile: string;
+  readonly status: number;
+  readonly contentType: string;
+  readonly body: string;
+}
+
 /** The ceiling server, or with `script` another bare server that takes the same answer file (bench/floor-server.ts). */
 export async function startCeiling(
   answerFile: string,
-  answer: object,
+  answer: ServedAnswer,
   nodeArgs: readonly string[] = [],
   script = 'bench/ceiling-server.ts',
 ): Promise<Child> {

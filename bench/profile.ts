@@ -11,9 +11,8 @@ import { mkdir, mkdtemp, readdir, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { load, type Scenario } from './ab.js';
-import { scenarioOf, seedScenarios } from './single-scenarios.js';
+import { scenarioOf, seedAndAsk } from './single-scenarios.js';
 import { startAdapter, startCeiling, type Child } from './processes.js';
-import { createBenchClient } from './seed.js';
 
 interface ProfileNode {
   id: number;
@@ -104,24 +103,12 @@ async function main(): Promise<void> {
     '--cpu-prof',
     `--cpu-prof-dir=${adapterProfiles}`,
   ]);
-  const ca = await readFile(join(certDir, 'ca.crt'), 'utf8');
-  const client = createBenchClient(adapter.url, ca);
-  await seedScenarios(client);
-  const answer = await client.send(scenario.path, scenario.method ?? 'GET', scenario.body);
-  client.close();
-  if (answer.status !== 200) throw new Error(`${scenario.name}: the adapter answered ${answer.status}: ${answer.body}`);
+  const { ca, served } = await seedAndAsk(adapter, certDir, scenario);
   const ours = await measure(adapter, scenario, ca, seconds);
-  const ceiling = await startCeiling(
-    join(work, 'answer.json'),
-    {
-      certFile: join(certDir, 'apiserver.crt'),
-      keyFile: join(certDir, 'apiserver.key'),
-      status: answer.status,
-      contentType: answer.contentType,
-      body: answer.body,
-    },
-    ['--cpu-prof', `--cpu-prof-dir=${ceilingProfiles}`],
-  );
+  const ceiling = await startCeiling(join(work, 'answer.json'), served, [
+    '--cpu-prof',
+    `--cpu-prof-dir=${ceilingProfiles}`,
+  ]);
   const bare = await measure(ceiling, scenario, ca, seconds);
   const a = await budget(adapterProfiles, ours.requests, ours.window);
   const b = await budget(ceilingProfiles, bare.requests, bare.window);

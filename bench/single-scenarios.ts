@@ -4,8 +4,11 @@
  * {@link seedScenarios}.
  * @module
  */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { Scenario } from './ab.js';
-import { seed, type createBenchClient } from './seed.js';
+import type { Child, ServedAnswer } from './processes.js';
+import { createBenchClient, seed } from './seed.js';
 
 const hpa = '/apis/custom.metrics.k8s.io/v1beta2/namespaces/bench/pods/%2A/http_requests?labelSelector=app%3Dweb-42';
 
@@ -46,4 +49,29 @@ export async function seedScenarios(client: ReturnType<typeof createBenchClient>
     path: `/write-external-metrics/namespaces/bench/queue_messages_ready?labels=queue%3Dq-${i % 50},shard%3D${i}`,
     body: String(i),
   }));
+}
+
+/**
+ * Seeds `adapter` (started with `certDir`), asks it `scenario` once and returns its CA and what a ceiling serves in its
+ * place: the same answer bytes with the adapter's certificate.
+ */
+export async function seedAndAsk(
+  adapter: Child,
+  certDir: string,
+  scenario: Scenario,
+): Promise<{ readonly ca: string; readonly served: ServedAnswer }> {
+  const ca = await readFile(join(certDir, 'ca.crt'), 'utf8');
+  const client = createBenchClient(adapter.url, ca);
+  await seedScenarios(client);
+  const answer = await client.send(scenario.path, scenario.method ?? 'GET', scenario.body);
+  client.close();
+  if (answer.status !== 200) throw new Error(`${scenario.name}: the adapter answered ${answer.status}: ${answer.body}`);
+  const served: ServedAnswer = {
+    certFile: join(certDir, 'apiserver.crt'),
+    keyFile: join(certDir, 'apiserver.key'),
+    status: answer.status,
+    contentType: answer.contentType,
+    body: answer.body,
+  };
+  return { ca, served };
 }

@@ -17,6 +17,7 @@ import { auditIdOf, defaultCacheControl } from './api-headers.js';
 import { toStatusError } from './error-handling.js';
 import { abortSignalOf, readBody, type Answer, type Exchange, type Handler } from './exchange.js';
 import { answerAndLinger, tooManyRequestsRetryAfter, type InflightLimiter } from './limits.js';
+import { isPromiseLike } from './maybe-promise.js';
 import { jsonBytes } from './respond.js';
 import type { Routes } from './routes.js';
 
@@ -153,30 +154,70 @@ export function createFrontDoor(options: FrontDoorOptions): RequestListener {
     return status.code;
   };
 
-  /** Runs the guard and the handler and answers; `slot` says which in-flight slot to give back (undefined: none). */
-  const serve = async (
+  /** Gives the in-flight slot back (`slot` undefined: none was taken) and counts the answered request. */
+  const done = (
+    request: IncomingMessage,
+    exchange: RequestExchange,
+    code: number,
+    started: number,
+    slot: boolean | undefined,
+  ): void => {
+    if (slot !== undefined) limiter.release(slot);
+    observe(request, code, exchange.group, exchange.version, performance.now() - started);
+  };
+
+  const answerLater = async (
+    request: IncomingMessage,
+    response: ServerResponse,
+    exchange: RequestExchange,
+    pending: PromiseLike<Answer>,
+    started: number,
+    slot: boolean | undefined,
+  ): Promise<void> => {
+    let code: number;
+    try {
+      const answer = await pending;
+      send(request, response, answer);
+      code = answer.code;
+    } catch (error) {
+      code = fail(request, response, error);
+    }
+    done(request, exchange, code, started, slot);
+  };
+
+  const handled = (exchange: RequestExchange, handle: Handler | undefined): Answer | Promise<Answer> => {
+    if (handle === undefined) throw routeNotFound();
+    return handle(exchange);
+  };
+
+  /**
+   * Runs the guard and the handler and answers; `slot` says which in-flight slot to give back (undefined: none). NB:
+   * what answers at once is answered at once, in this turn (see maybe-promise.ts); the rest once it settles.
+   */
+  const serve = (
     request: IncomingMessage,
     response: ServerResponse,
     exchange: RequestExchange,
     handle: Handler | undefined,
     started: number,
     slot: boolean | undefined,
-  ): Promise<void> => {
+  ): void => {
     let code: number;
     try {
-      try {
-        if (guard !== undefined) await guard.check(request);
-        if (handle === undefined) throw routeNotFound();
-        const answer = await handle(exchange);
-        send(request, response, answer);
-        code = answer.code;
-      } catch (error) {
-        code = fail(request, response, error);
+      const checked = guard?.check(request);
+      const answer = isPromiseLike(checked)
+        ? Promise.resolve(checked).then(() => handled(exchange, handle))
+        : handled(exchange, handle);
+      if (isPromiseLike(answer)) {
+        void answerLater(request, response, exchange, answer, started, slot);
+        return;
       }
-    } finally {
-      if (slot !== undefined) limiter.release(slot);
+      send(request, response, answer);
+      code = answer.code;
+    } catch (error) {
+      code = fail(request, response, error);
     }
-    observe(request, code, exchange.group, exchange.version, performance.now() - started);
+    done(request, exchange, code, started, slot);
   };
 
   return (request, response) => {
@@ -200,7 +241,7 @@ export function createFrontDoor(options: FrontDoorOptions): RequestListener {
     );
     const handle = match.kind === 'route' ? match.route.handler : undefined;
     if (match.kind === 'route' && match.route.unlimited === true) {
-      void serve(request, response, exchange, handle, started, undefined);
+      serve(request, response, exchange, handle, started, undefined);
       return;
     }
     const mutating = request.method !== 'GET' && request.method !== 'HEAD';
@@ -209,7 +250,7 @@ export function createFrontDoor(options: FrontDoorOptions): RequestListener {
       observe(request, 429, '', '', performance.now() - started);
       return;
     }
-    void serve(request, response, exchange, handle, started, mutating);
+    serve(request, response, exchange, handle, started, mutating);
   };
 }
 

@@ -38,6 +38,7 @@ import { selectorParam } from './selector-params.js';
 import { answerResourceMetrics } from './resource-metrics-api.js';
 import { acceptsJson } from './respond.js';
 import { BodyCache } from './body-cache.js';
+import { whenReady, type MaybePromise } from './maybe-promise.js';
 
 export interface MetricsApiOptions {
   readonly custom?: CustomMetricsProvider;
@@ -61,7 +62,12 @@ const customVersions: readonly CustomMetricsVersion[] = ['v1beta2', 'v1beta1'];
 
 export interface MetricsApi {
   /** Answers a GET under `/apis`; `segments` are the decoded path segments after `apis`. */
-  handle(segments: readonly string[], query: string, accept: string | undefined, ctx: QueryContext): Promise<ApiAnswer>;
+  handle(
+    segments: readonly string[],
+    query: string,
+    accept: string | undefined,
+    ctx: QueryContext,
+  ): MaybePromise<ApiAnswer>;
   /**
    * The served group and version a path is under ('' for what is not served), so a failed request is
    * counted under its group too. NB: only served names, so a caller cannot grow the label set.
@@ -94,12 +100,13 @@ export function createMetricsApi(options: MetricsApiOptions): MetricsApi {
   const externalBodyCache = new BodyCache<ExternalMetricValue>();
   const servedMetrics = new ServedMetrics();
 
-  async function customData(
+  /** NB: synchronous as far as the provider answers at once (see maybe-promise.ts). */
+  function customData(
     version: CustomMetricsVersion,
     segments: readonly string[],
     query: string,
     ctx: QueryContext,
-  ): Promise<Buffer> {
+  ): MaybePromise<Buffer> {
     const path = parseCustomPath(segments);
     const metricSelector = selectorParam(query, 'metricLabelSelector');
     const info: CustomMetricInfo = {
@@ -108,40 +115,39 @@ export function createMetricsApi(options: MetricsApiOptions): MetricsApi {
       metric: path.metric,
     };
     if (path.metric === '') {
-      return encodeMetricValueList(
-        version,
-        await objectMetrics(custom!, { namespace: path.namespace, name: path.name }, info, metricSelector, ctx),
+      return objectMetrics(custom!, { namespace: path.namespace, name: path.name }, info, metricSelector, ctx).then(
+        (values) => encodeMetricValueList(version, values),
       );
     }
     if (path.name !== '*') {
-      const value = await custom!.getMetricByName(
-        { namespace: path.namespace, name: path.name },
-        info,
-        metricSelector,
-        ctx,
-      );
-      return bodyCache[version].one(value, (list) => encodeMetricValueList(version, list));
+      const value = custom!.getMetricByName({ namespace: path.namespace, name: path.name }, info, metricSelector, ctx);
+      return whenReady(value, (found) => bodyCache[version].one(found, (list) => encodeMetricValueList(version, list)));
     }
-    const values = await custom!.getMetricBySelector(
+    const values = custom!.getMetricBySelector(
       path.namespace,
       selectorParam(query, 'labelSelector'),
       info,
       metricSelector,
       ctx,
     );
-    // NB: prometheus-adapter answers 404 for a metric it does not serve on every form; an empty
-    // answer is checked against the served list only then, so a hit costs nothing more.
-    if (values.length === 0 && !servedMetrics.has(custom!.listAllMetrics(), info))
-      throw metricNotFound(info.groupResource, info.metric);
-    return bodyCache[version].get(values, (list) => encodeMetricValueList(version, list));
+    return whenReady(values, (found) => {
+      // NB: prometheus-adapter answers 404 for a metric it does not serve on every form; an empty
+      // answer is checked against the served list only then, so a hit costs nothing more.
+      if (found.length === 0 && !servedMetrics.has(custom!.listAllMetrics(), info))
+        throw metricNotFound(info.groupResource, info.metric);
+      return bodyCache[version].get(found, (list) => encodeMetricValueList(version, list));
+    });
   }
 
-  async function externalData(segments: readonly string[], query: string, ctx: QueryContext): Promise<Buffer> {
+  function externalData(segments: readonly string[], query: string, ctx: QueryContext): MaybePromise<Buffer> {
     const path = parseExternalPath(segments);
     const selector = selectorParam(query, 'labelSelector');
-    const values = await external!.getExternalMetric(path.namespace, selector, { metric: path.metric }, ctx);
-    return externalBodyCache.get(values, encodeExternalMetricValueList);
+    const values = external!.getExternalMetric(path.namespace, selector, { metric: path.metric }, ctx);
+    return whenReady(values, (found) => externalBodyCache.get(found, encodeExternalMetricValueList));
   }
+
+  const answer = (body: MaybePromise<string | Buffer>, group: string, version: string): MaybePromise<ApiAnswer> =>
+    whenReady(body, (bytes) => ({ body: bytes, group, version }));
 
   return {
     groupVersionOf(segments) {
@@ -149,7 +155,7 @@ export function createMetricsApi(options: MetricsApiOptions): MetricsApi {
       if (group === undefined) return { group: '', version: '' };
       return { group: group.name, version: group.versions.includes(segments[1] ?? '') ? segments[1]! : '' };
     },
-    async handle(segments, query, accept, ctx) {
+    handle(segments, query, accept, ctx) {
       // NB: /apis and /apis/{group} answer plain JSON whatever Accept says, so the aggregator's
       // aggregated-discovery request falls back to the legacy document (spec §3.3).
       if (segments.length === 0 || (segments.length === 1 && segments[0] === '')) {
@@ -167,18 +173,18 @@ export function createMetricsApi(options: MetricsApiOptions): MetricsApi {
       if (group === customMetricsGroup && custom && (version === 'v1beta1' || version === 'v1beta2')) {
         const body = isDiscovery
           ? discoveryCache.get(`${group}/${version}`, custom.listAllMetrics(), encodeCustomResourceList)
-          : await customData(version, rest, query, ctx);
-        return { body, group, version };
+          : customData(version, rest, query, ctx);
+        return answer(body, group, version);
       }
       if (group === externalMetricsGroup && external && version === externalMetricsVersion) {
         const body = isDiscovery
           ? discoveryCache.get(`${group}/${version}`, external.listAllExternalMetrics(), encodeExternalResourceList)
-          : await externalData(rest, query, ctx);
-        return { body, group, version };
+          : externalData(rest, query, ctx);
+        return answer(body, group, version);
       }
       if (group === resourceMetricsGroup && resource && version === resourceMetricsVersion) {
-        const body = isDiscovery ? resourceListBody : await answerResourceMetrics(resource, rest, query, ctx, now());
-        return { body, group, version };
+        const body = isDiscovery ? resourceListBody : answerResourceMetrics(resource, rest, query, ctx, now());
+        return answer(body, group, version);
       }
       throw routeNotFound();
     },

@@ -4,7 +4,8 @@ import type { IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { badRequest, unauthorized } from '../api/errors.js';
 import { createStaticResourceMapper } from '../kube/static-resource-mapper.js';
-import { createSilentLogger } from '../log/index.js';
+import { createLogger, createSilentLogger } from '../log/index.js';
+import { Writable } from 'node:stream';
 import { createServer } from './create-server.js';
 import { jsonAnswer } from './exchange.js';
 
@@ -83,6 +84,41 @@ test('a route added by a library user runs behind the same front door as the API
     assert.ok(count(200) >= 2 && count(401) >= 1 && count(400) >= 1 && count(500) >= 1 && count(429) >= 2, metrics);
   } finally {
     release();
+    await server.close();
+  }
+});
+
+test('an answer whose headers Node refuses is logged and its connection closed; the server keeps answering', async () => {
+  const lines: string[] = [];
+  const destination = new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      lines.push(chunk.toString());
+      callback();
+    },
+  });
+  const server = createServer({
+    custom,
+    resourceMapper: createStaticResourceMapper(),
+    logger: createLogger({ format: 'json', verbosity: 0, destination }),
+    statusPageSampleIntervalMs: 0,
+  });
+  server.route('GET', '/things/:name', (exchange) => ({
+    code: 200,
+    body: 'x',
+    headers: { 'x-thing': exchange.params.name === 'bad' ? 'a\nb' : 'ok' },
+  }));
+  const address: AddressInfo = await server.listen({ port: 0, host: '127.0.0.1' });
+  const base = `http://127.0.0.1:${address.port}`;
+  try {
+    await assert.rejects(fetch(`${base}/things/bad`));
+    const logged = lines.map((line) => JSON.parse(line) as { msg: string; url?: string; err?: { message: string } });
+    const failure = logged.find((entry) => entry.msg === 'could not write the answer');
+    assert.equal(failure?.url, '/things/bad');
+    assert.match(failure?.err?.message ?? '', /x-thing/);
+    const ok = await fetch(`${base}/things/good`);
+    assert.equal(ok.status, 200);
+    assert.equal(await ok.text(), 'x');
+  } finally {
     await server.close();
   }
 });

@@ -16,6 +16,7 @@ import type { QueryContext } from '../providers/provider.js';
 import { auditIdOf, defaultCacheControl } from './api-headers.js';
 import { toStatusError } from './error-handling.js';
 import { abortSignalOf, readBody, type Answer, type Exchange, type Handler } from './exchange.js';
+import { createAnswerBatch } from './answer-batch.js';
 import { answerAndLinger, tooManyRequestsRetryAfter, type InflightLimiter } from './limits.js';
 import { isPromiseLike } from './maybe-promise.js';
 import { jsonBytes } from './respond.js';
@@ -78,9 +79,16 @@ class RequestExchange implements Exchange, QueryContext {
 export function createFrontDoor(options: FrontDoorOptions): RequestListener {
   const { routes, limiter, guard, logger, observe, closing } = options;
 
+  // NB: a refused header list is our own bug, never the caller's: answering again would send the same headers.
+  const writeAnswer = createAnswerBatch((response, error) => {
+    logger.error({ err: error, method: response.req.method, url: response.req.url }, 'could not write the answer');
+    response.destroy();
+  });
+
   /**
-   * Writes an answer with the apiserver's headers. NB: one flat header list to writeHead, never setHeader: Node
-   * then skips its header map, which costs as much as the rest of writing a small answer.
+   * Writes an answer with the apiserver's headers, at the end of this turn (answer-batch.ts). NB: one flat header
+   * list to writeHead, never setHeader: Node then skips its header map, which costs as much as the rest of writing a
+   * small answer.
    */
   const write = (
     request: IncomingMessage,
@@ -103,8 +111,7 @@ export function createFrontDoor(options: FrontDoorOptions): RequestListener {
     if (close && request.httpVersionMajor === 1) flat.push('connection', 'close');
     // NB: 204 and 304 carry no body and must not announce one.
     if (code !== 204 && code !== 304) flat.push('content-length', body?.length ?? 0);
-    response.writeHead(code, flat);
-    response.end(body);
+    writeAnswer(response, code, flat, body);
   };
 
   const send = (request: IncomingMessage, response: ServerResponse, answer: Answer): void => {

@@ -8,70 +8,148 @@ import { badRequest } from '../api/errors.js';
 import { dns1123LabelProblem, dns1123SubdomainProblem, metricNameProblem } from '../api/names.js';
 import type { Labels } from '../api/types.js';
 import type { ResourceMapper } from '../kube/resource-mapper.js';
-import type { CustomMetricWrite, ExternalMetricWrite, MetricsWriter } from '../providers/write.js';
-import { parseQuantityJson } from '../quantity/index.js';
+import type { CustomMetricInfo, NamespacedName } from '../providers/provider.js';
+import type { MetricsWriter } from '../providers/write.js';
+import { parseQuantityJson, type Quantity } from '../quantity/index.js';
 import { parseResourceUsageBody, parseResourceWritePath } from './resource-write.js';
 import { parseDuration } from '../duration/index.js';
 import { parseLabelSet } from '../selector/index.js';
 import { groupResourceString } from '../api/errors.js';
-import { parseCustomWritePath, parseExternalWritePath } from './paths.js';
+import { parseCustomWritePath, parseExternalWritePath, splitPath } from './paths.js';
 import { BoundedCache } from './bounded-cache.js';
+import { whenReady, type MaybePromise } from './maybe-promise.js';
 
 export interface WriteApi {
-  /** Stores one custom metric value; returns the success message. */
-  writeCustom(segments: readonly string[], query: string, body: string): Promise<string>;
-  writeExternal(segments: readonly string[], query: string, body: string): Promise<string>;
+  /**
+   * Stores one custom metric value; returns the success message. `path` is the whole request path
+   * (`/write-metrics/...`, as sent), `query` its query string.
+   */
+  writeCustom(path: string, query: string, body: string): MaybePromise<string>;
+  writeExternal(path: string, query: string, body: string): MaybePromise<string>;
   /** Stores CPU and memory usage of a node or a pod container (`/write-resource-metrics/...`). */
-  writeResource(segments: readonly string[], query: string, body: string): Promise<string>;
+  writeResource(path: string, query: string, body: string): Promise<string>;
 }
 
+/** A custom write's path and query, checked and parsed: what a series' writer sends again with every value. */
+interface CustomTarget {
+  readonly query: string;
+  /** The resource as written in the path, to tell whether the mapper still maps it to the same group. */
+  readonly resource: string;
+  readonly info: CustomMetricInfo;
+  readonly name: NamespacedName;
+  readonly metricLabels: Labels;
+  readonly objectLabels: Labels | undefined;
+  /** The success message around the value: `stored {metric}=` and ` for {resource} {object}`. */
+  readonly messageHead: string;
+  readonly messageTail: string;
+}
+
+interface ExternalTarget {
+  readonly query: string;
+  readonly namespace: string | null;
+  readonly metric: string;
+  readonly labels: Labels;
+  readonly messageHead: string;
+  readonly messageTail: string;
+}
+
+/**
+ * Targets kept per request path. NB: a writer sends the same path and query with every value, and checking names,
+ * parsing labels and building the message cost about as much as storing the value; past the bound the cache starts
+ * over (bounded-cache.ts), which costs only the parsing it saved.
+ */
+const targetCacheSize = 8192;
+
 export function createWriteApi(writer: MetricsWriter, mapper: ResourceMapper, now: () => number = Date.now): WriteApi {
+  const customTargets = new BoundedCache<CustomTarget>(targetCacheSize);
+  const externalTargets = new BoundedCache<ExternalTarget>(targetCacheSize);
+
+  /** NB: in the order the checks have always run, so a request with several problems names the same one. */
+  const customTarget = (requestPath: string, query: string): CustomTarget => {
+    const path = parseCustomWritePath(splitPath(requestPath).slice(2));
+    const groupResource = mapper.resourceFor(path.resource);
+    if (path.namespace !== '') check('namespace', path.namespace, dns1123LabelProblem);
+    check('resource', groupResource.resource, dns1123LabelProblem);
+    if (groupResource.group !== '') check('API group', groupResource.group, dns1123SubdomainProblem);
+    check(
+      groupResource.resource === 'namespaces' ? 'namespace' : 'object name',
+      path.name,
+      groupResource.resource === 'namespaces' ? dns1123LabelProblem : dns1123SubdomainProblem,
+    );
+    check('metric name', path.metric, metricNameProblem);
+    const where = path.namespace === '' ? path.name : `${path.namespace}/${path.name}`;
+    return Object.freeze({
+      query,
+      resource: path.resource,
+      info: Object.freeze({ groupResource, namespaced: path.namespace !== '', metric: path.metric }),
+      name: Object.freeze({ namespace: path.namespace, name: path.name }),
+      metricLabels: labelsParam(query, 'labels') ?? noLabels,
+      objectLabels: labelsParam(query, 'objectLabels'),
+      messageHead: `stored ${path.metric}=`,
+      messageTail: ` for ${groupResourceString(groupResource)} ${where}`,
+    });
+  };
+
+  const externalTarget = (requestPath: string, query: string): ExternalTarget => {
+    const path = parseExternalWritePath(splitPath(requestPath).slice(2));
+    if (path.namespace !== null) check('namespace', path.namespace, dns1123LabelProblem);
+    check('metric name', path.metric, metricNameProblem);
+    return Object.freeze({
+      query,
+      namespace: path.namespace,
+      metric: path.metric,
+      labels: labelsParam(query, 'labels') ?? noLabels,
+      messageHead: `stored ${path.metric}=`,
+      messageTail: ` for ${path.namespace === null ? 'every namespace' : `namespace ${path.namespace}`}`,
+    });
+  };
+
   return {
-    async writeCustom(segments, query, body) {
-      const path = parseCustomWritePath(segments);
-      const groupResource = mapper.resourceFor(path.resource);
-      if (path.namespace !== '') check('namespace', path.namespace, dns1123LabelProblem);
-      check('resource', groupResource.resource, dns1123LabelProblem);
-      if (groupResource.group !== '') check('API group', groupResource.group, dns1123SubdomainProblem);
-      check(
-        groupResource.resource === 'namespaces' ? 'namespace' : 'object name',
-        path.name,
-        groupResource.resource === 'namespaces' ? dns1123LabelProblem : dns1123SubdomainProblem,
-      );
-      check('metric name', path.metric, metricNameProblem);
-      const write: CustomMetricWrite = {
-        info: { groupResource, namespaced: path.namespace !== '', metric: path.metric },
-        name: { namespace: path.namespace, name: path.name },
-        metricLabels: labelsParam(query, 'labels') ?? noLabels,
-        objectLabels: labelsParam(query, 'objectLabels'),
-        value: parseQuantityJson(body),
+    writeCustom(path, query, body) {
+      let target = customTargets.get(path);
+      if (
+        target === undefined ||
+        target.query !== query ||
+        mapper.resourceFor(target.resource) !== target.info.groupResource
+      ) {
+        target = customTarget(path, query);
+        customTargets.set(path, target);
+      }
+      const value = quantityOf(body);
+      const stored = writer.writeCustomMetric({
+        info: target.info,
+        name: target.name,
+        metricLabels: target.metricLabels,
+        objectLabels: target.objectLabels,
+        value,
         timestamp: now(),
-      };
-      await writer.writeCustomMetric(write);
-      const where = path.namespace === '' ? path.name : `${path.namespace}/${path.name}`;
-      return `stored ${path.metric}=${write.value.toString()} for ${groupResourceString(groupResource)} ${where}`;
+      });
+      const { messageHead, messageTail } = target;
+      return whenReady(stored, () => messageHead + value.toString() + messageTail);
     },
 
-    async writeExternal(segments, query, body) {
-      const path = parseExternalWritePath(segments);
-      if (path.namespace !== null) check('namespace', path.namespace, dns1123LabelProblem);
-      check('metric name', path.metric, metricNameProblem);
-      const write: ExternalMetricWrite = {
-        namespace: path.namespace,
-        metric: path.metric,
-        labels: labelsParam(query, 'labels') ?? noLabels,
-        value: parseQuantityJson(body),
+    writeExternal(path, query, body) {
+      let target = externalTargets.get(path);
+      if (target === undefined || target.query !== query) {
+        target = externalTarget(path, query);
+        externalTargets.set(path, target);
+      }
+      const value = quantityOf(body);
+      const stored = writer.writeExternalMetric({
+        namespace: target.namespace,
+        metric: target.metric,
+        labels: target.labels,
+        value,
         timestamp: now(),
-      };
-      await writer.writeExternalMetric(write);
-      const scope = path.namespace === null ? 'every namespace' : `namespace ${path.namespace}`;
-      return `stored ${path.metric}=${write.value.toString()} for ${scope}`;
+      });
+      const { messageHead, messageTail } = target;
+      return whenReady(stored, () => messageHead + value.toString() + messageTail);
     },
 
-    async writeResource(segments, query, body) {
+    async writeResource(requestPath, query, body) {
       if (writer.writeResourceUsage === undefined)
         throw badRequest('this back end does not take resource usage writes');
-      const path = parseResourceWritePath(segments);
+      const path = parseResourceWritePath(splitPath(requestPath).slice(2));
       if (path.namespace !== '') check('namespace', path.namespace, dns1123LabelProblem);
       check(path.container === undefined ? 'node name' : 'pod name', path.name, dns1123SubdomainProblem);
       if (path.container !== undefined) check('container name', path.container, dns1123LabelProblem);
@@ -115,6 +193,20 @@ function windowParam(params: URLSearchParams): number {
 }
 
 const noLabels: Labels = Object.freeze({});
+const quantities = new BoundedCache<Quantity>(4096, 32);
+
+/**
+ * The quantity of a JSON body. NB: writers send the same few values over and over (counts, `0`, `500m`), and a
+ * Quantity is immutable, so parsed ones are kept by their body text; a body that does not parse is never kept.
+ */
+function quantityOf(body: string): Quantity {
+  let quantity = quantities.get(body);
+  if (quantity === undefined) {
+    quantity = parseQuantityJson(body);
+    quantities.set(body, quantity);
+  }
+  return quantity;
+}
 const labelSetCaches = new Map<string, BoundedCache<Labels | null>>();
 
 /**

@@ -8,7 +8,7 @@ import { methodNotAllowed, unsupportedMediaType } from '../api/errors.js';
 import { encodeStatusSuccess } from '../api/encode-status.js';
 import { writeBodyLimit } from './error-handling.js';
 import { jsonAnswer, mediaTypeOf, type Answer, type Exchange } from './exchange.js';
-import { splitPath } from './paths.js';
+import { whenReady, type MaybePromise } from './maybe-promise.js';
 import type { Routes } from './routes.js';
 import type { WriteApi } from './write-api.js';
 
@@ -21,28 +21,35 @@ export const writeMediaTypes: readonly string[] = ['application/json', 'applicat
 
 const otherMethods: readonly HTTPMethod[] = ['GET', 'HEAD', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'];
 
+type Store = (path: string, query: string, body: string) => MaybePromise<string>;
+
 export function addWriteRoutes(routes: Routes, writeApi: WriteApi): void {
-  const write = async (exchange: Exchange): Promise<Answer> => {
-    const type = exchange.request.headers['content-type'];
-    if (type !== undefined && !writeMediaTypes.includes(mediaTypeOf(type))) throw unsupportedMediaType(writeMediaTypes);
-    const body = await exchange.body(writeBodyLimit);
-    // NB: the client went away; whatever is answered reaches nobody.
-    if (body === undefined) return { code: 499 };
-    const segments = splitPath(exchange.path);
-    const text = body.toString('utf8');
-    const message =
-      segments[1] === 'write-metrics'
-        ? await writeApi.writeCustom(segments.slice(2), exchange.query, text)
-        : segments[1] === 'write-resource-metrics'
-          ? await writeApi.writeResource(segments.slice(2), exchange.query, text)
-          : await writeApi.writeExternal(segments.slice(2), exchange.query, text);
-    return jsonAnswer(exchange, 200, encodeStatusSuccess(200, message));
-  };
+  /** NB: the body arrives after the headers; the rest runs in the body's turn when the back end stores at once. */
+  const writeWith =
+    (store: Store) =>
+    (exchange: Exchange): Promise<Answer> => {
+      const type = exchange.request.headers['content-type'];
+      if (type !== undefined && !writeMediaTypes.includes(mediaTypeOf(type)))
+        throw unsupportedMediaType(writeMediaTypes);
+      return exchange.body(writeBodyLimit).then((body) =>
+        // NB: the client went away; whatever is answered reaches nobody.
+        body === undefined
+          ? { code: 499 }
+          : whenReady(store(exchange.path, exchange.query, body.toString('utf8')), (message) =>
+              jsonAnswer(exchange, 200, encodeStatusSuccess(200, message)),
+            ),
+      );
+    };
   const refuse = (): never => {
     throw methodNotAllowed();
   };
-  for (const path of ['/write-metrics/*', '/write-external-metrics/*', '/write-resource-metrics/*']) {
-    routes.add('POST', path, write);
+  const writes: readonly (readonly [string, Store])[] = [
+    ['/write-metrics/*', writeApi.writeCustom],
+    ['/write-external-metrics/*', writeApi.writeExternal],
+    ['/write-resource-metrics/*', writeApi.writeResource],
+  ];
+  for (const [path, store] of writes) {
+    routes.add('POST', path, writeWith(store));
     routes.add(otherMethods, path, refuse);
   }
 }

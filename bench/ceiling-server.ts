@@ -1,7 +1,8 @@
 /**
  * The ceiling: a bare node:https server that answers every request with the bytes the adapter
- * returned for the scenario, same certificate, keep-alive. Nothing can be faster on this machine
- * with this TLS setup, so `adapter / ceiling` is a ratio the noise of a small machine cannot fake.
+ * returned for the scenario, same certificate, keep-alive, each answer written as soon as its request is read. It does
+ * no work of its own, so `adapter / ceiling` is a ratio the noise of a small machine cannot fake; a server that writes
+ * a turn's answers together (as the adapter does) can pass it under load.
  * Reads its answer from the file named by argv[2]; prints its port on stdout.
  * @module
  */

@@ -2,8 +2,8 @@
  * `npm run bench:floor -- [0-4]`: one scenario of bench/single-scenarios.ts against three servers in turn, each run
  * alternating with the ceiling's: the adapter, the ceiling (a bare server sending the adapter's answer bytes) and the
  * floor (bench/floor-server.ts: the least any apiserver-compatible server adds to the ceiling). Prints per round and
- * as medians `floor / ceiling` and `adapter / ceiling`: a target above the floor's ratio is out of reach for any
- * server on this Node and machine, and `floor - adapter` is the part of a miss that is the adapter's own.
+ * as medians `floor / ceiling` and `adapter / ceiling`. Both bare servers write each answer at once; while the adapter
+ * is below the floor, `floor - adapter` is the part of a miss that is the adapter's own.
  * FLOOR_ROUNDS (5) and FLOOR_SECONDS (3) set the rounds and each run's length.
  * @module
  */

@@ -12,7 +12,7 @@ import {
   encodeCustomResourceList,
   encodeExternalResourceList,
 } from './encode-discovery.js';
-import { encodeStatusError, encodeStatusSuccess } from './encode-status.js';
+import { encodeStatusError, encodeStatusSuccess, statusSuccessAround } from './encode-status.js';
 import { goEscape, goJson, goPretty, goString } from './json.js';
 import { dns1123LabelProblem, dns1123SubdomainProblem, metricNameProblem } from './names.js';
 import { formatTimestamp } from './timestamp.js';
@@ -36,6 +36,22 @@ test('Status success', () => {
   assert.equal(
     encodeStatusSuccess(201, 'stored 2 values'),
     '{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Success","message":"stored 2 values","code":201}\n',
+  );
+});
+
+test('property: a Status success around a quantity is the Status success of the whole message', () => {
+  const quantityText = fc.stringMatching(/^[-+0-9.eEkMGTPimnu]{0,20}$/);
+  fc.assert(
+    fc.property(
+      fc.string({ unit: 'grapheme' }),
+      quantityText,
+      fc.string({ unit: 'grapheme' }),
+      fc.integer({ min: 200, max: 299 }),
+      (head, part, tail, code) => {
+        const { before, after } = statusSuccessAround(code, head, tail);
+        assert.equal(before + part + after, encodeStatusSuccess(code, head + part + tail));
+      },
+    ),
   );
 });
 

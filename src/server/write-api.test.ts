@@ -24,13 +24,24 @@ function recordingWriter(): MetricsWriter & {
   };
 }
 
+/** The message of a Status success, checked to be one. */
+function messageOf(answer: string | Promise<string>): string {
+  assert.equal(typeof answer, 'string', 'a back end that stores at once is answered at once');
+  const status = JSON.parse(answer as string) as { kind: string; status: string; code: number; message: string };
+  assert.deepEqual([status.kind, status.status, status.code], ['Status', 'Success', 200]);
+  return status.message;
+}
+
 test('a path written again with another query stores the new labels', () => {
   const writer = recordingWriter();
   const api = createWriteApi(writer, createStaticResourceMapper(), () => 5000);
   const path = '/write-metrics/namespaces/ns/pods/p-1/hits';
-  assert.equal(api.writeCustom(path, 'labels=a%3D1&objectLabels=app%3Dweb', '"2"'), 'stored hits=2 for pods ns/p-1');
-  assert.equal(api.writeCustom(path, 'labels=a%3D2', '"300m"'), 'stored hits=300m for pods ns/p-1');
-  assert.equal(api.writeCustom(path, 'labels=a%3D2', '0.3'), 'stored hits=300m for pods ns/p-1');
+  assert.equal(
+    messageOf(api.writeCustom(path, 'labels=a%3D1&objectLabels=app%3Dweb', '"2"')),
+    'stored hits=2 for pods ns/p-1',
+  );
+  assert.equal(messageOf(api.writeCustom(path, 'labels=a%3D2', '"300m"')), 'stored hits=300m for pods ns/p-1');
+  assert.equal(messageOf(api.writeCustom(path, 'labels=a%3D2', '0.3')), 'stored hits=300m for pods ns/p-1');
   assert.deepEqual(
     writer.custom.map((w) => [w.metricLabels, w.objectLabels, w.value.toString(), w.timestamp]),
     [
@@ -74,9 +85,9 @@ test('a resource the mapper maps anew is written under its new group', () => {
   const writer = recordingWriter();
   const api = createWriteApi(writer, mapper);
   const path = '/write-metrics/namespaces/ns/widgets/w/hits';
-  assert.equal(api.writeCustom(path, '', '1'), 'stored hits=1 for widgets.old.example.com ns/w');
+  assert.equal(messageOf(api.writeCustom(path, '', '1')), 'stored hits=1 for widgets.old.example.com ns/w');
   group = 'new.example.com';
-  assert.equal(api.writeCustom(path, '', '1'), 'stored hits=1 for widgets.new.example.com ns/w');
+  assert.equal(messageOf(api.writeCustom(path, '', '1')), 'stored hits=1 for widgets.new.example.com ns/w');
   assert.deepEqual(
     writer.custom.map((w) => w.info.groupResource.group),
     ['old.example.com', 'new.example.com'],
@@ -87,9 +98,12 @@ test('an external write answers once its back end has stored it; a changed query
   const writer = recordingWriter();
   const api = createWriteApi(writer, createStaticResourceMapper());
   const path = '/write-external-metrics/namespaces/ns/queue';
-  assert.equal(await api.writeExternal(path, 'labels=q%3Da', '7'), 'stored queue=7 for namespace ns');
-  assert.equal(await api.writeExternal(path, 'labels=q%3Db', '"8"'), 'stored queue=8 for namespace ns');
-  assert.equal(await api.writeExternal('/write-external-metrics/queue', '', '9'), 'stored queue=9 for every namespace');
+  assert.equal(messageOf(await api.writeExternal(path, 'labels=q%3Da', '7')), 'stored queue=7 for namespace ns');
+  assert.equal(messageOf(await api.writeExternal(path, 'labels=q%3Db', '"8"')), 'stored queue=8 for namespace ns');
+  assert.equal(
+    messageOf(await api.writeExternal('/write-external-metrics/queue', '', '9')),
+    'stored queue=9 for every namespace',
+  );
   assert.deepEqual(
     writer.external.map((w) => [w.namespace, w.labels, w.value.toString()]),
     [

@@ -4,6 +4,7 @@
  * validated before anything is stored, so a bad request leaves the stored value unchanged.
  * @module
  */
+import { encodeStatusSuccess, statusSuccessAround } from '../api/encode-status.js';
 import { badRequest } from '../api/errors.js';
 import { dns1123LabelProblem, dns1123SubdomainProblem, metricNameProblem } from '../api/names.js';
 import type { Labels } from '../api/types.js';
@@ -21,8 +22,8 @@ import { whenReady, type MaybePromise } from './maybe-promise.js';
 
 export interface WriteApi {
   /**
-   * Stores one custom metric value; returns the success message. `path` is the whole request path
-   * (`/write-metrics/...`, as sent), `query` its query string.
+   * Stores one custom metric value; returns the JSON of the Status success that answers it. `path` is the whole
+   * request path (`/write-metrics/...`, as sent), `query` its query string.
    */
   writeCustom(path: string, query: string, body: string): MaybePromise<string>;
   writeExternal(path: string, query: string, body: string): MaybePromise<string>;
@@ -39,9 +40,9 @@ interface CustomTarget {
   readonly name: NamespacedName;
   readonly metricLabels: Labels;
   readonly objectLabels: Labels | undefined;
-  /** The success message around the value: `stored {metric}=` and ` for {resource} {object}`. */
-  readonly messageHead: string;
-  readonly messageTail: string;
+  /** The Status success around the value; its message reads `stored {metric}={value} for {resource} {object}`. */
+  readonly answerBefore: string;
+  readonly answerAfter: string;
 }
 
 interface ExternalTarget {
@@ -49,8 +50,8 @@ interface ExternalTarget {
   readonly namespace: string | null;
   readonly metric: string;
   readonly labels: Labels;
-  readonly messageHead: string;
-  readonly messageTail: string;
+  readonly answerBefore: string;
+  readonly answerAfter: string;
 }
 
 /**
@@ -78,6 +79,11 @@ export function createWriteApi(writer: MetricsWriter, mapper: ResourceMapper, no
     );
     check('metric name', path.metric, metricNameProblem);
     const where = path.namespace === '' ? path.name : `${path.namespace}/${path.name}`;
+    const answer = statusSuccessAround(
+      200,
+      `stored ${path.metric}=`,
+      ` for ${groupResourceString(groupResource)} ${where}`,
+    );
     return Object.freeze({
       query,
       resource: path.resource,
@@ -85,8 +91,8 @@ export function createWriteApi(writer: MetricsWriter, mapper: ResourceMapper, no
       name: Object.freeze({ namespace: path.namespace, name: path.name }),
       metricLabels: labelsParam(query, 'labels') ?? noLabels,
       objectLabels: labelsParam(query, 'objectLabels'),
-      messageHead: `stored ${path.metric}=`,
-      messageTail: ` for ${groupResourceString(groupResource)} ${where}`,
+      answerBefore: answer.before,
+      answerAfter: answer.after,
     });
   };
 
@@ -94,13 +100,15 @@ export function createWriteApi(writer: MetricsWriter, mapper: ResourceMapper, no
     const path = parseExternalWritePath(splitPath(requestPath).slice(2));
     if (path.namespace !== null) check('namespace', path.namespace, dns1123LabelProblem);
     check('metric name', path.metric, metricNameProblem);
+    const scope = path.namespace === null ? 'every namespace' : `namespace ${path.namespace}`;
+    const answer = statusSuccessAround(200, `stored ${path.metric}=`, ` for ${scope}`);
     return Object.freeze({
       query,
       namespace: path.namespace,
       metric: path.metric,
       labels: labelsParam(query, 'labels') ?? noLabels,
-      messageHead: `stored ${path.metric}=`,
-      messageTail: ` for ${path.namespace === null ? 'every namespace' : `namespace ${path.namespace}`}`,
+      answerBefore: answer.before,
+      answerAfter: answer.after,
     });
   };
 
@@ -124,8 +132,8 @@ export function createWriteApi(writer: MetricsWriter, mapper: ResourceMapper, no
         value,
         timestamp: now(),
       });
-      const { messageHead, messageTail } = target;
-      return whenReady(stored, () => messageHead + value.toString() + messageTail);
+      const { answerBefore, answerAfter } = target;
+      return whenReady(stored, () => answerBefore + value.toString() + answerAfter);
     },
 
     writeExternal(path, query, body) {
@@ -142,8 +150,8 @@ export function createWriteApi(writer: MetricsWriter, mapper: ResourceMapper, no
         value,
         timestamp: now(),
       });
-      const { messageHead, messageTail } = target;
-      return whenReady(stored, () => messageHead + value.toString() + messageTail);
+      const { answerBefore, answerAfter } = target;
+      return whenReady(stored, () => answerBefore + value.toString() + answerAfter);
     },
 
     async writeResource(requestPath, query, body) {
@@ -167,9 +175,10 @@ export function createWriteApi(writer: MetricsWriter, mapper: ResourceMapper, no
         path.container === undefined
           ? `node ${path.name}`
           : `pod ${path.namespace}/${path.name} container ${path.container}`;
-      return `stored ${Object.entries(usage)
+      const stored = Object.entries(usage)
         .map(([k, v]) => `${k}=${v}`)
-        .join(' ')} for ${what}`;
+        .join(' ');
+      return encodeStatusSuccess(200, `stored ${stored} for ${what}`);
     },
   };
 }

@@ -5,7 +5,6 @@
  */
 import type { HTTPMethod } from 'find-my-way';
 import { methodNotAllowed, unsupportedMediaType } from '../api/errors.js';
-import { encodeStatusSuccess } from '../api/encode-status.js';
 import { writeBodyLimit } from './error-handling.js';
 import { jsonAnswer, mediaTypeOf, type Answer, type Exchange } from './exchange.js';
 import { whenReady, type MaybePromise } from './maybe-promise.js';
@@ -35,8 +34,8 @@ export function addWriteRoutes(routes: Routes, writeApi: WriteApi): void {
         // NB: the client went away; whatever is answered reaches nobody.
         body === undefined
           ? { code: 499 }
-          : whenReady(store(exchange.path, exchange.query, body.toString('utf8')), (message) =>
-              jsonAnswer(exchange, 200, encodeStatusSuccess(200, message)),
+          : whenReady(store(exchange.path, exchange.query, body.toString('utf8')), (answer) =>
+              jsonAnswer(exchange, 200, answer),
             ),
       );
     };

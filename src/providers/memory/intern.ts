@@ -32,6 +32,7 @@ const sharedStringMaxLength = 6;
 export class Interner {
   private labelSets = new Map<string, Labels>();
   private strings = new Map<string, string>();
+  private byIdentity = new WeakMap<Labels, { readonly labels: Labels; readonly key: string }>();
 
   constructor(private readonly limit = 65_536) {}
 
@@ -39,16 +40,28 @@ export class Interner {
   labels(labels: Labels): { readonly labels: Labels; readonly key: string } {
     // NB: most series have no metric labels; this answers them without allocating.
     if (isEmpty(labels)) return noLabels;
+    // NB: the write API hands over one frozen set per distinct query, again with every write of a series; a frozen
+    // set cannot change, so its answer is found by identity without building its key.
+    const frozen = Object.isFrozen(labels);
+    if (frozen) {
+      const known = this.byIdentity.get(labels);
+      if (known !== undefined) return known;
+    }
     const key = labelSetKey(labels);
     let shared = this.labelSets.get(key);
     if (shared === undefined) {
-      if (this.labelSets.size >= this.limit) this.labelSets = new Map();
+      if (this.labelSets.size >= this.limit) {
+        this.labelSets = new Map();
+        this.byIdentity = new WeakMap();
+      }
       const copy: Record<string, string> = {};
       for (const name in labels) copy[ownString(name)] = ownString(labels[name]!);
       shared = Object.freeze(copy);
       this.labelSets.set(key, shared);
     }
-    return { labels: shared, key };
+    const interned = { labels: shared, key };
+    if (frozen) this.byIdentity.set(labels, interned);
+    return interned;
   }
 
   /**

@@ -124,16 +124,13 @@ export function createWriteApi(writer: MetricsWriter, mapper: ResourceMapper, no
         customTargets.set(path, target);
       }
       const value = quantityOf(body);
-      const stored = writer.writeCustomMetric({
-        info: target.info,
-        name: target.name,
-        metricLabels: target.metricLabels,
-        objectLabels: target.objectLabels,
+      const { info, name, metricLabels, objectLabels } = target;
+      const timestamp = now();
+      return acknowledge(
+        target,
         value,
-        timestamp: now(),
-      });
-      const { answerBefore, answerAfter } = target;
-      return whenReady(stored, () => answerBefore + value.toString() + answerAfter);
+        writer.writeCustomMetric({ info, name, metricLabels, objectLabels, value, timestamp }),
+      );
     },
 
     writeExternal(path, query, body) {
@@ -143,15 +140,12 @@ export function createWriteApi(writer: MetricsWriter, mapper: ResourceMapper, no
         externalTargets.set(path, target);
       }
       const value = quantityOf(body);
-      const stored = writer.writeExternalMetric({
-        namespace: target.namespace,
-        metric: target.metric,
-        labels: target.labels,
+      const { namespace, metric, labels } = target;
+      return acknowledge(
+        target,
         value,
-        timestamp: now(),
-      });
-      const { answerBefore, answerAfter } = target;
-      return whenReady(stored, () => answerBefore + value.toString() + answerAfter);
+        writer.writeExternalMetric({ namespace, metric, labels, value, timestamp: now() }),
+      );
     },
 
     async writeResource(requestPath, query, body) {
@@ -181,6 +175,15 @@ export function createWriteApi(writer: MetricsWriter, mapper: ResourceMapper, no
       return encodeStatusSuccess(200, `stored ${stored} for ${what}`);
     },
   };
+}
+
+/** The Status success that answers a stored `value`, once the back end has stored it. */
+function acknowledge(
+  target: { readonly answerBefore: string; readonly answerAfter: string },
+  value: Quantity,
+  stored: void | Promise<void>,
+): MaybePromise<string> {
+  return whenReady(stored, () => target.answerBefore + value.toString() + target.answerAfter);
 }
 
 function check(what: string, value: string, problemOf: (value: string) => string | undefined): void {

@@ -28,7 +28,7 @@ const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(reso
 
 test('answers queued in one turn are written after it, in the order they were queued', async () => {
   const written: Written[] = [];
-  const write = createAnswerBatch(() => assert.fail('nothing fails'));
+  const { write } = createAnswerBatch(() => assert.fail('nothing fails'));
   write(recordingResponse('a', written), 200, ['content-length', 1], Buffer.from('a'));
   write(recordingResponse('b', written), 404, [], undefined);
   await Promise.resolve();
@@ -50,7 +50,7 @@ test('answers queued in one turn are written after it, in the order they were qu
 test('an answer whose headers are refused goes to the failure callback; the rest are still written', async () => {
   const written: Written[] = [];
   const failures: string[] = [];
-  const write = createAnswerBatch((response, error) => {
+  const { write } = createAnswerBatch((response, error) => {
     failures.push((error as Error).message);
     // NB: an answer queued by the failure callback is written in the same flush.
     write(recordingResponse('retry', written), 500, [], Buffer.from('failed'));
@@ -65,4 +65,17 @@ test('an answer whose headers are refused goes to the failure callback; the rest
     written.map((w) => `${w.name} ${w.code} ${w.body}`),
     ['ok-1 200 1', 'ok-2 200 2', 'retry 500 failed'],
   );
+});
+
+test('flush writes what is queued at once, and the end of the turn finds nothing left to write', async () => {
+  const written: Written[] = [];
+  const batch = createAnswerBatch(() => assert.fail('nothing fails'));
+  batch.write(recordingResponse('a', written), 200, [], Buffer.from('a'));
+  batch.flush();
+  assert.deepEqual(
+    written.map((w: Written) => w.name),
+    ['a'],
+  );
+  await nextTurn();
+  assert.equal(written.length, 1, 'an answer is written once');
 });

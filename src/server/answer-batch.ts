@@ -19,7 +19,13 @@ export type WriteAnswer = (
   body: Buffer | undefined,
 ) => void;
 
-export function createAnswerBatch(failed: AnswerWriteFailure): WriteAnswer {
+/** The batch: `write` queues an answer; `flush` writes what is queued now, before anything written around it. */
+export interface AnswerBatch {
+  readonly write: WriteAnswer;
+  readonly flush: () => void;
+}
+
+export function createAnswerBatch(failed: AnswerWriteFailure): AnswerBatch {
   // NB: parallel arrays rather than an object per answer: they are reused turn after turn.
   const responses: ServerResponse[] = [];
   const codes: number[] = [];
@@ -43,10 +49,11 @@ export function createAnswerBatch(failed: AnswerWriteFailure): WriteAnswer {
     bodies.length = 0;
   };
 
-  return (response, code, headers, body) => {
+  const write: WriteAnswer = (response, code, headers, body) => {
     if (responses.push(response) === 1) setImmediate(flush);
     codes.push(code);
     headerLists.push(headers);
     bodies.push(body);
   };
+  return { write, flush };
 }

@@ -29,6 +29,7 @@ import { readMethods, Routes } from './routes.js';
 import { createSelfMetrics } from './self-metrics.js';
 import { trackUnusedConnections } from './shutdown.js';
 import { createNodeServer, type NodeServer, type TlsServing } from './transport.js';
+import { createAnswerBatch } from './answer-batch.js';
 import { createWriteApi } from './write-api.js';
 import { addWriteRoutes } from './write-routes.js';
 
@@ -121,15 +122,21 @@ export function createServer(options: ServerOptions): MetricsServer {
     }
   };
   let closing = false;
+  // NB: a refused header list is our own bug, never the caller's: answering again would send the same headers.
+  const answers = createAnswerBatch((response, error) => {
+    logger.error({ err: error, method: response.req.method, url: response.req.url }, 'could not write the answer');
+    response.destroy();
+  });
   const frontDoor = createFrontDoor({
     routes,
     logger,
     observe,
     limiter: new InflightLimiter(limits),
     closing: () => closing,
+    answers,
     ...(options.guard ? { guard: options.guard } : {}),
   });
-  const server = createNodeServer(options.tls, limits, frontDoor);
+  const server = createNodeServer(options.tls, limits, frontDoor, answers.flush);
   trackUnusedConnections(server);
 
   const onClose: (() => void)[] = [];

@@ -16,7 +16,7 @@ import type { QueryContext } from '../providers/provider.js';
 import { auditIdOf, defaultCacheControl } from './api-headers.js';
 import { toStatusError } from './error-handling.js';
 import { abortSignalOf, readBody, type Answer, type Exchange, type Handler } from './exchange.js';
-import { createAnswerBatch } from './answer-batch.js';
+import type { AnswerBatch } from './answer-batch.js';
 import { answerAndLinger, tooManyRequestsRetryAfter, type InflightLimiter } from './limits.js';
 import { isPromiseLike } from './maybe-promise.js';
 import { jsonBytes } from './respond.js';
@@ -41,6 +41,11 @@ export interface FrontDoorOptions {
   readonly observe: ObserveRequest;
   /** True once the server stopped listening: HTTP/1.1 answers then carry `Connection: close`. */
   readonly closing: () => boolean;
+  /**
+   * Where answers are written, at the end of the turn (answer-batch.ts). NB: the server's own raw answers (its
+   * `clientError` listener) flush it first, so a pipelined request's answer is never overtaken.
+   */
+  readonly answers: AnswerBatch;
 }
 
 const noParams: Readonly<Record<string, string | undefined>> = Object.freeze({});
@@ -77,16 +82,10 @@ class RequestExchange implements Exchange, QueryContext {
 }
 
 export function createFrontDoor(options: FrontDoorOptions): RequestListener {
-  const { routes, limiter, guard, logger, observe, closing } = options;
-
-  // NB: a refused header list is our own bug, never the caller's: answering again would send the same headers.
-  const writeAnswer = createAnswerBatch((response, error) => {
-    logger.error({ err: error, method: response.req.method, url: response.req.url }, 'could not write the answer');
-    response.destroy();
-  });
+  const { routes, limiter, guard, logger, observe, closing, answers } = options;
 
   /**
-   * Writes an answer with the apiserver's headers, at the end of this turn (answer-batch.ts). NB: one flat header
+   * Writes an answer with the apiserver's headers, at the end of this turn. NB: one flat header
    * list to writeHead, never setHeader: Node then skips its header map, which costs as much as the rest of writing a
    * small answer.
    */
@@ -111,7 +110,7 @@ export function createFrontDoor(options: FrontDoorOptions): RequestListener {
     if (close && request.httpVersionMajor === 1) flat.push('connection', 'close');
     // NB: 204 and 304 carry no body and must not announce one.
     if (code !== 204 && code !== 304) flat.push('content-length', body?.length ?? 0);
-    writeAnswer(response, code, flat, body);
+    answers.write(response, code, flat, body);
   };
 
   const send = (request: IncomingMessage, response: ServerResponse, answer: Answer): void => {
@@ -152,6 +151,8 @@ export function createFrontDoor(options: FrontDoorOptions): RequestListener {
     // NB: only on a real HTTP/1 socket; inject() has none to linger on, and an h2 stream is answered on the
     // stream itself (the session's socket is shared by other streams and is no place for HTTP/1.1 bytes).
     if (status.code === 413 && unread && request.httpVersionMajor === 1 && request.socket instanceof Socket) {
+      // NB: the 413 goes straight to the socket; a pipelined request's answer still queued must go first.
+      answers.flush();
       answerAndLinger(request, status);
       return status.code;
     }

@@ -88,9 +88,11 @@ export const tooManyRequestsRetryAfter = '1';
  * The server's `clientError` listener: Node's parser rejected the request (bad syntax, headers over the
  * limit, too slow) before any route ran. Answers with a Status and closes the connection.
  */
-export function createClientErrorHandler(limits: ServerLimits) {
+export function createClientErrorHandler(limits: ServerLimits, flushAnswers: () => void = () => undefined) {
   return (error: Error & { code?: string }, socket: Duplex): void => {
     if (error.code === 'ECONNRESET' || socket.destroyed) return;
+    // NB: a pipelined request before the broken one may have its answer queued: it goes first, as it was sent first.
+    flushAnswers();
     if (!socket.writable) {
       socket.destroy();
       return;

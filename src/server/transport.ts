@@ -45,6 +45,8 @@ export function createNodeServer(
   tls: TlsServing | undefined,
   limits: ServerLimits,
   listener: (request: IncomingMessage, response: ServerResponse) => void,
+  /** Writes the answers the listener queued; called before the server answers a broken request on its own. */
+  flushAnswers: () => void = () => undefined,
 ): NodeServer {
   const node = nodeServerOptions(limits);
   let server: NodeServer;
@@ -67,7 +69,7 @@ export function createNodeServer(
   }
   server.keepAliveTimeout = keepAliveTimeoutMs;
   if (limits.maxConnections > 0) server.maxConnections = limits.maxConnections;
-  server.on('clientError', createClientErrorHandler(limits));
+  server.on('clientError', createClientErrorHandler(limits, flushAnswers));
   return server;
 }
 

@@ -130,6 +130,29 @@ describe('hostile clients against the serve process, with tight limits', () => {
     await assertServing(send, 'after 10 MB bodies');
   });
 
+  test('a pipelined read is answered before an oversized write after it (413) or headers over the limit (431)', async () => {
+    const cases = [
+      [
+        '413',
+        `POST ${write} HTTP/1.1\r\nhost: localhost\r\ncontent-type: application/json\r\ncontent-length: ${10 * 1024 * 1024}\r\n\r\n"1`,
+      ],
+      ['431', `GET ${query} HTTP/1.1\r\nhost: localhost\r\nx-big: ${'a'.repeat(9000)}\r\n\r\n`],
+    ] as const;
+    for (const [code, broken] of cases) {
+      const socket = await openTls(adapter.url, ca);
+      socket.on('error', () => undefined);
+      let received = '';
+      socket.setEncoding('utf8').on('data', (chunk: string) => (received += chunk));
+      socket.write(`GET ${query} HTTP/1.1\r\nhost: localhost\r\n\r\n${broken}`);
+      assert.ok(await closed(socket, 10_000), `the server closes the connection after the ${code}`);
+      // NB: a body ends in a newline, and the next answer's status line follows it at once.
+      const codes = [...received.matchAll(/(?:^|\n)HTTP\/1\.1 (\d{3}) /g)].map((match) => match[1]);
+      assert.deepEqual(codes, ['200', code], received);
+      assert.match(received, /"value":"5"/);
+    }
+    await assertServing(send, 'after pipelined broken requests');
+  });
+
   test('writes beyond --max-mutating-requests-inflight get a 429 Status with Retry-After; reads are not held up', async () => {
     const pending = await Promise.all([0, 1].map(() => openTls(adapter.url, ca)));
     const answers = pending.map((socket) => readResponse(socket));

@@ -79,3 +79,16 @@ test('flush writes what is queued at once, and the end of the turn finds nothing
   await nextTurn();
   assert.equal(written.length, 1, 'an answer is written once');
 });
+
+test('a flush from within a flush writes each answer once', async () => {
+  const written: Written[] = [];
+  const batch = createAnswerBatch(() => batch.flush());
+  batch.write(recordingResponse('a', written), 200, [], Buffer.from('a'));
+  batch.write(recordingResponse('bad', written, true), 200, [], Buffer.from('x'));
+  batch.write(recordingResponse('b', written), 200, [], Buffer.from('b'));
+  await nextTurn();
+  assert.deepEqual(
+    written.map((w: Written) => w.name),
+    ['a', 'b'],
+  );
+});

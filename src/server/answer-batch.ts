@@ -32,9 +32,13 @@ export function createAnswerBatch(failed: AnswerWriteFailure): AnswerBatch {
   const headerLists: (readonly (string | number)[])[] = [];
   const bodies: (Buffer | undefined)[] = [];
 
+  /** The next answer to write: shared, so a flush called from within one (by `failed`) never writes one twice. */
+  let next = 0;
+
   const flush = (): void => {
     // NB: an answer queued while flushing (a failure's Status) is written in this same flush: the length is re-read.
-    for (let i = 0; i < responses.length; i++) {
+    while (next < responses.length) {
+      const i = next++;
       const response = responses[i]!;
       try {
         response.writeHead(codes[i]!, headerLists[i] as (string | number)[]);
@@ -43,6 +47,7 @@ export function createAnswerBatch(failed: AnswerWriteFailure): AnswerBatch {
         failed(response, error);
       }
     }
+    next = 0;
     responses.length = 0;
     codes.length = 0;
     headerLists.length = 0;

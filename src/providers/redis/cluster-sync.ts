@@ -23,8 +23,14 @@ import type { Logger } from '../../log/index.js';
 import { createMemoryModel, type MemoryModel } from '../memory/memory-model.js';
 import type { RedisKeys } from './layout.js';
 import { loadInto } from './load.js';
-import { compareStreamIds, decodeEntry } from './records.js';
-import { applyRemovalEntry } from './removal-records.js';
+import {
+  createStreamCopy,
+  firstIdOf,
+  streamEntriesOf,
+  streamReadCount,
+  writerReadRestMs,
+  type StreamCopy,
+} from './stream-copy.js';
 import type { ReplicaSync, SyncState } from './replica-sync.js';
 
 export interface ClusterSyncOptions {
@@ -42,20 +48,14 @@ export interface ClusterSyncOptions {
   readonly now?: () => number;
 }
 
-/** Stream entries (batches of writes) read per XREAD. */
-const batchSize = 100;
-
 interface PartitionState {
-  model: MemoryModel;
-  lastId: string;
-  synced: boolean;
+  readonly copy: StreamCopy;
   everSynced: boolean;
-  freshAsOf: number;
-  loads: number;
   busy: boolean;
   again: boolean;
+  /** A read put off while the writer's reads keep the copy current. */
+  deferred: boolean;
   failures: number;
-  waiters: { id: string; resolve: (ok: boolean) => void }[];
 }
 
 export function startClusterSync(options: ClusterSyncOptions): ReplicaSync {
@@ -69,29 +69,16 @@ export function startClusterSync(options: ClusterSyncOptions): ReplicaSync {
       ...(options.objects ? { objects: options.objects } : {}),
     });
   const states: PartitionState[] = keys.partitions.map(() => ({
-    model: createModel(),
-    lastId: '0-0',
-    synced: false,
+    copy: createStreamCopy(createModel(), logger),
     everSynced: false,
-    freshAsOf: 0,
-    loads: 0,
     busy: false,
     again: false,
+    deferred: false,
     failures: 0,
-    waiters: [],
   }));
   let closed = false;
   let loadedSeries = 0;
   const firstSyncListeners: (() => void)[] = [];
-
-  const releaseWaiters = (state: PartitionState): void => {
-    if (state.waiters.length === 0 || !state.synced) return;
-    state.waiters = state.waiters.filter((waiter) => {
-      if (compareStreamIds(waiter.id, state.lastId) > 0) return true;
-      waiter.resolve(true);
-      return false;
-    });
-  };
 
   /** The master that holds `slot`, as ioredis last saw the cluster. */
   const masterFor = (slot: number): Redis => {
@@ -114,15 +101,10 @@ export function startClusterSync(options: ClusterSyncOptions): ReplicaSync {
       oldestMs,
       pattern: `${partition.keyPrefix.replace(/[*?[\]\\]/g, '\\$&')}*`,
     });
-    state.model.close();
-    state.model = fresh;
-    state.lastId = tail[0]?.[0] ?? '0-0';
-    state.synced = true;
-    state.freshAsOf = started;
-    state.loads++;
+    state.copy.install(fresh, tail[0]?.[0] ?? '0-0', started);
     if (state.everSynced)
       logger.info(
-        { partition: index, series, streamId: state.lastId },
+        { partition: index, series, streamId: state.copy.lastId },
         'reloaded a partition of the metrics from the redis cluster',
       );
     if (!state.everSynced) {
@@ -137,40 +119,36 @@ export function startClusterSync(options: ClusterSyncOptions): ReplicaSync {
 
   /** Applies what `index`'s stream holds past the last entry applied; returns whether more may be waiting. */
   async function read(index: number, state: PartitionState): Promise<boolean> {
-    const started = now();
+    const read = state.copy.startRead(now())!;
     const { stream } = keys.partitions[index]!;
     const replies = await client
       .pipeline()
       .xrange(stream, '-', '+', 'COUNT', 1)
-      .xread('COUNT', batchSize, 'STREAMS', stream, state.lastId)
+      .xread('COUNT', streamReadCount, 'STREAMS', stream, read.lastId)
       .exec();
     if (replies === null) throw new Error('redis pipeline was discarded');
     for (const [error] of replies) if (error) throw error;
-    const first = (replies[0]![1] as [string, string[]][])[0]?.[0];
-    if (first !== undefined && state.lastId !== '0-0' && compareStreamIds(first, state.lastId) > 0) {
+    const outcome = state.copy.apply(read, firstIdOf(replies[0]![1]), streamEntriesOf(replies[1]![1]));
+    if (outcome === 'gap')
       logger.warn(
-        { partition: index, lastId: state.lastId, first },
+        { partition: index, lastId: read.lastId },
         'fell behind a redis write stream; reloading its partition',
       );
-      state.synced = false;
-      return true;
-    }
-    const entries = (replies[1]![1] as [string, [string, string[]][]][] | null)?.[0]?.[1] ?? [];
-    for (const [id, fields] of entries) {
-      state.lastId = id;
-      try {
-        if (applyRemovalEntry(state.model, fields)) continue;
-        for (const decoded of decodeEntry(fields)) {
-          if (decoded.kind === 'custom') state.model.writeCustom(decoded.write);
-          else state.model.writeExternal(decoded.write);
-        }
-      } catch (error) {
-        logger.warn({ id, err: error }, 'skipped a redis write this version cannot read');
-      }
-    }
-    if (entries.length < batchSize) state.freshAsOf = started;
-    return entries.length >= batchSize;
+    return outcome === 'gap' || outcome === 'more';
   }
+
+  /**
+   * NB: while the writer's reads keep a partition current, its wake-ups (this replica's own PUBLISH among them) are
+   * put off to one read once they stop, so other replicas' last writes are not left to the next poll.
+   */
+  const defer = (index: number, state: PartitionState): void => {
+    if (state.deferred) return;
+    state.deferred = true;
+    setTimeout(() => {
+      state.deferred = false;
+      void pump(index);
+    }, writerReadRestMs).unref();
+  };
 
   /** Brings one partition up to date; a call while it runs makes it run once more, so no wake-up is lost. */
   async function pump(index: number): Promise<void> {
@@ -185,13 +163,16 @@ export function startClusterSync(options: ClusterSyncOptions): ReplicaSync {
         state.again = false;
         if (closed || client.status !== 'ready') break;
         try {
-          if (!state.synced) await resync(index, state);
+          if (!state.copy.synced) await resync(index, state);
+          if (state.copy.writerKeepsUp(now())) {
+            defer(index, state);
+            break;
+          }
           if (await read(index, state)) state.again = true;
           state.failures = 0;
-          releaseWaiters(state);
         } catch (error) {
           if (closed) break;
-          state.synced = false;
+          state.copy.lost();
           state.failures++;
           // NB: one line per outage of a partition, then one a minute, so a long outage does not flood the log.
           if (state.failures === 1 || state.failures % Math.max(1, Math.round(60_000 / options.pollMs)) === 0) {
@@ -234,34 +215,23 @@ export function startClusterSync(options: ClusterSyncOptions): ReplicaSync {
   pumpAll();
 
   return {
-    model: (partition = 0) => states[partition]!.model,
-    models: () => states.map((state) => state.model),
+    copy: (partition = 0) => states[partition]!.copy,
+    model: (partition = 0) => states[partition]!.copy.model,
+    models: () => states.map((state) => state.copy.model),
     state(partition?: number): SyncState {
-      if (partition !== undefined) {
-        const { synced, freshAsOf, loads } = states[partition]!;
-        return { connected: synced, freshAsOf, loads };
-      }
+      const of = ({ copy }: PartitionState): SyncState => ({
+        connected: copy.synced,
+        freshAsOf: copy.freshAsOf,
+        loads: copy.loads,
+      });
+      if (partition !== undefined) return of(states[partition]!);
       return {
-        connected: states.every((s) => s.synced),
-        freshAsOf: Math.min(...states.map((s) => s.freshAsOf)),
-        loads: states.reduce((sum, s) => sum + s.loads, 0),
+        connected: states.every((s) => s.copy.synced),
+        freshAsOf: Math.min(...states.map((s) => s.copy.freshAsOf)),
+        loads: states.reduce((sum, s) => sum + s.copy.loads, 0),
       };
     },
-    waitFor(id, timeoutMs, partition = 0) {
-      const state = states[partition]!;
-      if (state.synced && compareStreamIds(id, state.lastId) <= 0) return Promise.resolve(true);
-      return new Promise((resolve) => {
-        const done = (ok: boolean): void => {
-          clearTimeout(timer);
-          resolve(ok);
-        };
-        const timer = setTimeout(() => {
-          state.waiters = state.waiters.filter((w) => w.resolve !== done);
-          resolve(false);
-        }, timeoutMs);
-        state.waiters.push({ id, resolve: done });
-      });
-    },
+    waitFor: (id, timeoutMs, partition = 0) => states[partition]!.copy.waitFor(id, timeoutMs),
     firstSync(timeoutMs) {
       if (states.every((s) => s.everSynced)) return Promise.resolve(true);
       return new Promise((resolve) => {
@@ -277,11 +247,7 @@ export function startClusterSync(options: ClusterSyncOptions): ReplicaSync {
       clearInterval(timer);
       subscriber.disconnect();
       client.disconnect();
-      for (const state of states) {
-        for (const waiter of state.waiters) waiter.resolve(false);
-        state.waiters = [];
-        state.model.close();
-      }
+      for (const state of states) state.copy.close();
     },
   };
 }

@@ -12,6 +12,10 @@
  * a fresh model (`load.ts`), then applies the stream from that ID; a write made during the load is then seen twice,
  * in order, which leaves the latest value.
  *
+ * While this replica writes, its writer's transactions read the stream too, right after their own entry
+ * (`stream-copy.ts`), so the copy is current the moment a batch is stored; the reader then rests instead of waking
+ * for every batch, and takes over again within `writerReadRestMs` of the writer's last such read.
+ *
  * Staleness: while connected, a write is applied here one XREAD wake-up after Redis accepted it (measured by
  * test/redis/replicas.test.ts: a few milliseconds at the median on loopback, including one read). Each XREAD
  * returns within `blockMs` even with no writes, which proves the copy current; when Redis is unreachable the copy
@@ -26,8 +30,14 @@ import type { ObjectLister } from '../../kube/object-lister.js';
 import { createMemoryModel, type MemoryModel } from '../memory/memory-model.js';
 import type { RedisKeys } from './layout.js';
 import { loadInto } from './load.js';
-import { compareStreamIds, decodeEntry, type DecodedWrite } from './records.js';
-import { applyRemovalEntry } from './removal-records.js';
+import {
+  createStreamCopy,
+  firstIdOf,
+  streamEntriesOf,
+  streamReadCount,
+  writerReadRestMs,
+  type StreamCopy,
+} from './stream-copy.js';
 
 export interface ReplicaSyncOptions {
   /** A connection of its own: XREAD BLOCK holds it. */
@@ -62,6 +72,8 @@ export interface SyncState {
  * in a cluster). `partition` defaults to 0, the only one on a single Redis.
  */
 export interface ReplicaSync {
+  /** The copy of `partition`, which the writer's own reads of the stream feed too. */
+  copy(partition?: number): StreamCopy;
   /** The current read model of `partition`; a resync replaces it. */
   model(partition?: number): MemoryModel;
   /** Every partition's current model, in partition order. */
@@ -76,9 +88,6 @@ export interface ReplicaSync {
   close(): Promise<void>;
 }
 
-/** Stream entries (batches of writes) read per XREAD. */
-const batchSize = 100;
-
 export function startReplicaSync(options: ReplicaSyncOptions): ReplicaSync {
   const { client, keys, logger } = options;
   const blockMs = options.blockMs ?? 1000;
@@ -91,30 +100,10 @@ export function startReplicaSync(options: ReplicaSyncOptions): ReplicaSync {
       ttlMs: options.ttlMs,
       ...(options.objects ? { objects: options.objects } : {}),
     });
-  let current = createModel();
-  let lastId = '0-0';
-  let synced = false;
+  const copy = createStreamCopy(createModel(), logger);
   let everSynced = false;
-  let freshAsOf = 0;
-  let loads = 0;
   let closed = false;
-  let waiters: { id: string; resolve: (ok: boolean) => void }[] = [];
   const firstSyncListeners: (() => void)[] = [];
-
-  const apply = (model: MemoryModel, decoded: DecodedWrite): void => {
-    if (decoded.kind === 'custom') model.writeCustom(decoded.write);
-    else model.writeExternal(decoded.write);
-  };
-
-  const releaseWaiters = (): void => {
-    if (waiters.length === 0) return;
-    const pending: typeof waiters = [];
-    for (const waiter of waiters) {
-      if (compareStreamIds(waiter.id, lastId) <= 0) waiter.resolve(true);
-      else pending.push(waiter);
-    }
-    waiters = pending;
-  };
 
   async function resync(): Promise<void> {
     const started = now();
@@ -128,12 +117,7 @@ export function startReplicaSync(options: ReplicaSyncOptions): ReplicaSync {
     const fresh = createModel();
     const oldestMs = options.ttlMs > 0 ? started - options.ttlMs : Number.NEGATIVE_INFINITY;
     const { series, migrated } = await loadInto(client, keys, fresh, { logger, oldestMs });
-    current.close();
-    current = fresh;
-    lastId = startId;
-    synced = true;
-    freshAsOf = started;
-    loads++;
+    copy.install(fresh, startId, started);
     logger.info(
       { series, streamId: startId, ...(migrated > 0 ? { migratedKeys: migrated } : {}) },
       'loaded the metrics from redis',
@@ -141,53 +125,40 @@ export function startReplicaSync(options: ReplicaSyncOptions): ReplicaSync {
   }
 
   async function readStream(): Promise<void> {
-    // NB: XRANGE runs before XREAD blocks, in one round trip. If the stream's first entry is past the last one
-    // applied, MAXLEN trimmed entries this replica never saw: only a resync can recover them.
+    const read = copy.startRead(now())!;
+    // NB: XRANGE runs before XREAD blocks, in one round trip, for the trimming check of StreamCopy.apply.
     const replies = await client
       .pipeline()
       .xrange(stream, '-', '+', 'COUNT', 1)
-      .xread('COUNT', batchSize, 'BLOCK', blockMs, 'STREAMS', stream, lastId)
+      .xread('COUNT', streamReadCount, 'BLOCK', blockMs, 'STREAMS', stream, read.lastId)
       .exec();
     if (replies === null) throw new Error('redis pipeline was discarded');
     for (const [error] of replies) if (error) throw error;
-    const first = (replies[0]![1] as [string, string[]][])[0]?.[0];
-    if (first !== undefined && lastId !== '0-0' && compareStreamIds(first, lastId) > 0) {
-      logger.warn({ lastId, first }, 'fell behind the redis write stream; resyncing');
-      synced = false;
-      return;
-    }
-    const streams = replies[1]![1] as [string, [string, string[]][]][] | null;
-    const entries = streams?.[0]?.[1] ?? [];
-    for (const [id, fields] of entries) {
-      lastId = id;
-      try {
-        if (applyRemovalEntry(current, fields)) continue;
-        for (const decoded of decodeEntry(fields)) apply(current, decoded);
-      } catch (error) {
-        logger.warn({ id, err: error }, 'skipped a redis write this version cannot read');
-      }
-    }
-    if (entries.length < batchSize) freshAsOf = now();
-    releaseWaiters();
+    // NB: XREAD BLOCK answers as soon as anything is there, so its reply is what proves the copy current.
+    const outcome = copy.apply({ ...read, at: now() }, firstIdOf(replies[0]![1]), streamEntriesOf(replies[1]![1]));
+    if (outcome === 'gap') logger.warn({ lastId: read.lastId }, 'fell behind the redis write stream; resyncing');
   }
 
   async function run(): Promise<void> {
     let failures = 0;
     while (!closed) {
       try {
-        if (!synced) {
+        if (!copy.synced) {
           await resync();
           if (!everSynced) {
             everSynced = true;
             for (const listener of firstSyncListeners.splice(0)) listener();
           }
-          releaseWaiters();
+        }
+        if (copy.writerKeepsUp(now())) {
+          await sleep(writerReadRestMs);
+          continue;
         }
         await readStream();
         failures = 0;
       } catch (error) {
         if (closed) break;
-        synced = false;
+        copy.lost();
         // NB: ioredis asks the Sentinels again only when it reconnects; a connection that survived a failover (a
         // demoted master that came back) would keep this copy on the old master.
         if (options.viaSentinel === true) client.disconnect(true);
@@ -200,26 +171,20 @@ export function startReplicaSync(options: ReplicaSyncOptions): ReplicaSync {
     }
   }
 
+  // NB: a lost connection may mean a Redis that restarted and lost writes. While the reader blocks in XREAD that
+  // shows as its error; while it rests beside a busy writer it has no command out, so the close itself forces the
+  // reload.
+  client.on('close', () => {
+    if (!closed) copy.lost();
+  });
   const running = run();
 
   return {
-    model: () => current,
-    models: () => [current],
-    state: () => ({ connected: synced, freshAsOf, loads }),
-    waitFor(id, timeoutMs) {
-      if (compareStreamIds(id, lastId) <= 0 && synced) return Promise.resolve(true);
-      return new Promise((resolve) => {
-        const timer = setTimeout(() => {
-          waiters = waiters.filter((w) => w.resolve !== done);
-          resolve(false);
-        }, timeoutMs);
-        const done = (ok: boolean): void => {
-          clearTimeout(timer);
-          resolve(ok);
-        };
-        waiters.push({ id, resolve: done });
-      });
-    },
+    copy: () => copy,
+    model: () => copy.model,
+    models: () => [copy.model],
+    state: () => ({ connected: copy.synced, freshAsOf: copy.freshAsOf, loads: copy.loads }),
+    waitFor: (id, timeoutMs) => copy.waitFor(id, timeoutMs),
     firstSync(timeoutMs) {
       if (everSynced) return Promise.resolve(true);
       return new Promise((resolve) => {
@@ -234,9 +199,7 @@ export function startReplicaSync(options: ReplicaSyncOptions): ReplicaSync {
       closed = true;
       client.disconnect();
       await running;
-      for (const waiter of waiters) waiter.resolve(false);
-      waiters = [];
-      current.close();
+      copy.close();
     },
   };
 }

@@ -1,0 +1,144 @@
+/**
+ * Against a real redis-server: a replica that writes learns its own batches and other replicas' writes from its
+ * transactions' reads of the stream, its stream reader rests meanwhile and takes over once the writes stop, and a
+ * connection lost while the reader rests still reloads the copy.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Redis } from 'ioredis';
+import { createStaticResourceMapper } from '../../src/kube/static-resource-mapper.js';
+import { createSilentLogger } from '../../src/log/index.js';
+import type { CustomMetricWrite } from '../../src/providers/write.js';
+import { createKeys } from '../../src/providers/redis/layout.js';
+import { createRedisWriter, type RedisWriter } from '../../src/providers/redis/redis-writer.js';
+import { startReplicaSync, type ReplicaSync } from '../../src/providers/redis/replica-sync.js';
+import { parseQuantity } from '../../src/quantity/index.js';
+import { everything } from '../../src/selector/index.js';
+import { findRedisServer, startRedisServer, type RedisServer } from '../helpers/redis-server.js';
+
+const binary = await findRedisServer();
+const skip = binary === undefined ? 'redis-server is not installed' : false;
+const logger = createSilentLogger();
+
+let redis: RedisServer | undefined;
+if (binary !== undefined) {
+  before(async () => {
+    redis = await startRedisServer(binary);
+  });
+  after(async () => redis?.stop());
+}
+
+const info = { groupResource: { group: '', resource: 'pods' }, namespaced: true, metric: 'rps' } as const;
+const write = (name: string, value: string): CustomMetricWrite => ({
+  info,
+  name: { namespace: 'w', name },
+  value: parseQuantity(value),
+  metricLabels: {},
+  objectLabels: undefined,
+  timestamp: Date.now(),
+});
+
+interface Replica {
+  readonly sync: ReplicaSync;
+  readonly writer: RedisWriter;
+  readonly reader: Redis;
+  /** Pipelines the stream reader sent so far (each is one XRANGE + XREAD). */
+  readerReads(): number;
+  valueOf(pod: string): Promise<string | undefined>;
+  close(): Promise<void>;
+}
+
+async function startReplica(prefix: string): Promise<Replica> {
+  const connect = (): Redis => new Redis(redis!.url, { enableOfflineQueue: false, maxRetriesPerRequest: 0 });
+  const keys = createKeys(prefix);
+  const reader = connect();
+  let reads = 0;
+  const pipeline = reader.pipeline.bind(reader);
+  reader.pipeline = ((...args: Parameters<typeof pipeline>) => {
+    reads++;
+    return pipeline(...args);
+  }) as typeof reader.pipeline;
+  const sync = startReplicaSync({ client: reader, keys, mapper: createStaticResourceMapper(), logger, ttlMs: 0 });
+  const client = connect();
+  const writer = createRedisWriter({
+    client,
+    keys,
+    sync,
+    logger,
+    ttlMs: 0,
+    streamMaxLength: 100_000,
+    streamRetentionMs: 60_000,
+  });
+  assert.equal(await sync.firstSync(10_000), true);
+  return {
+    sync,
+    writer,
+    reader,
+    readerReads: () => reads,
+    async valueOf(pod) {
+      try {
+        return (await sync.model().custom.getMetricByName({ namespace: 'w', name: pod }, info, everything)).value;
+      } catch {
+        return undefined;
+      }
+    },
+    async close() {
+      await sync.close();
+      client.disconnect();
+    },
+  };
+}
+
+async function eventually(what: string, probe: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await probe())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+test("a writing replica's transactions keep its copy current, and its reader rests until the writes stop", {
+  skip,
+}, async () => {
+  const a = await startReplica('rest:');
+  const b = await startReplica('rest:');
+  try {
+    const readsBefore = a.readerReads();
+    for (let i = 1; i <= 200; i++) {
+      if (i % 20 === 0) await b.writer.writeCustomMetric(write('from-b', `${i}`));
+      await a.writer.writeCustomMetric(write('from-a', `${i}`));
+      // Acknowledged means in this replica's copy, and so is everything acknowledged before it anywhere.
+      assert.equal(await a.valueOf('from-a'), `${i}`);
+      if (i >= 20) assert.equal(await a.valueOf('from-b'), `${i - (i % 20)}`);
+    }
+    const readerReads = a.readerReads() - readsBefore;
+    assert.ok(readerReads < 40, `the reader read ${readerReads} times during 200 transactions`);
+    // Once A stops writing, its reader brings B's writes again.
+    await b.writer.writeCustomMetric(write('from-b', '1001'));
+    await eventually('the write of the other replica', async () => (await a.valueOf('from-b')) === '1001');
+    assert.ok(a.readerReads() > readsBefore + readerReads);
+    assert.equal(a.sync.state().loads, 1, 'no reload');
+  } finally {
+    await Promise.all([a.close(), b.close()]);
+  }
+});
+
+test("a reader connection lost while the writer's reads let it rest reloads the copy", { skip }, async () => {
+  const a = await startReplica('lost:');
+  try {
+    let stop = false;
+    let n = 0;
+    const writing = (async () => {
+      while (!stop) await Promise.resolve(a.writer.writeCustomMetric(write('busy', `${++n}`))).catch(() => undefined);
+    })();
+    await eventually('writes', async () => n > 50);
+    a.reader.disconnect(true);
+    await eventually('a reload', async () => a.sync.state().loads === 2 && a.sync.state().connected);
+    stop = true;
+    await writing;
+    await a.writer.writeCustomMetric(write('busy', '999999'));
+    assert.equal(await a.valueOf('busy'), '999999');
+  } finally {
+    await a.close();
+  }
+});

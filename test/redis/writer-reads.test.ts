@@ -142,3 +142,45 @@ test("a reader connection lost while the writer's reads let it rest reloads the 
     await a.close();
   }
 });
+
+test('writes that arrive over the next turns join one transaction, and a steady trickle still commits', {
+  skip,
+}, async () => {
+  const a = await startReplica('gather:');
+  const stream = createKeys('gather:').partitions[0]!.stream;
+  const admin = new Redis(redis!.url);
+  try {
+    const writesPerEntry = async (): Promise<number[]> => {
+      const entries = (await admin.xrange(stream, '-', '+')) as [string, string[]][];
+      return entries.map(([, fields]) => (JSON.parse(fields[1]!) as unknown[]).length);
+    };
+    /**
+     * One write per turn of the event loop, `count` of them. NB: each turn's write is scheduled before the writer's
+     * own wait for that turn, as a request parsed in the poll phase comes before the writer's check-phase callback.
+     */
+    const everyTurn = (count: number, name: (i: number) => string): Promise<unknown> =>
+      new Promise((resolve) => {
+        const acks: (void | Promise<void>)[] = [];
+        const next = (i: number): void => {
+          if (i < count - 1) setImmediate(() => next(i + 1));
+          acks.push(a.writer.writeCustomMetric(write(name(i), '1')));
+          if (acks.length === count) resolve(Promise.all(acks));
+        };
+        next(0);
+      });
+    // Three writes, one per turn: the batch waits while turns bring more.
+    await everyTurn(3, (i) => `p${i}`);
+    assert.deepEqual(await writesPerEntry(), [3]);
+    // One write per turn for 20 turns: the wait is bounded, so they go in several transactions.
+    await everyTurn(20, (i) => `t${i}`);
+    const sizes = (await writesPerEntry()).slice(1);
+    assert.equal(
+      sizes.reduce((sum, n) => sum + n, 0),
+      20,
+    );
+    assert.ok(sizes.length >= 4, `20 writes over 20 turns went in ${sizes.length} transactions`);
+  } finally {
+    admin.disconnect();
+    await a.close();
+  }
+});

@@ -184,3 +184,24 @@ test('writes that arrive over the next turns join one transaction, and a steady 
     await a.close();
   }
 });
+
+test("a stream trimmed behind a writing replica's back reloads its copy", { skip }, async () => {
+  const a = await startReplica('trim:');
+  const b = await startReplica('trim:');
+  const stream = createKeys('trim:').partitions[0]!.stream;
+  const admin = new Redis(redis!.url);
+  try {
+    await a.writer.writeCustomMetric(write('x', '1'));
+    // B writes while A's reader is held, then the stream is cut to B's last entry: A never saw the others.
+    a.reader.stream.pause();
+    for (let i = 0; i < 5; i++) await b.writer.writeCustomMetric(write(`b${i}`, '2'));
+    await admin.xtrim(stream, 'MAXLEN', 1);
+    await a.writer.writeCustomMetric(write('x', '3'));
+    a.reader.stream.resume();
+    await eventually('a reload after the trim', async () => a.sync.state().loads === 2 && a.sync.state().connected);
+    for (let i = 0; i < 5; i++) assert.equal(await a.valueOf(`b${i}`), '2');
+  } finally {
+    admin.disconnect();
+    await Promise.all([a.close(), b.close()]);
+  }
+});

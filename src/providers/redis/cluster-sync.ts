@@ -128,7 +128,12 @@ export function startClusterSync(options: ClusterSyncOptions): ReplicaSync {
       .exec();
     if (replies === null) throw new Error('redis pipeline was discarded');
     for (const [error] of replies) if (error) throw error;
-    const outcome = state.copy.apply(read, firstIdOf(replies[0]![1]), streamEntriesOf(replies[1]![1]));
+    const entries = streamEntriesOf(replies[1]![1]);
+    const outcome = state.copy.apply(read, {
+      first: firstIdOf(replies[0]![1]),
+      entries,
+      complete: entries.length < streamReadCount,
+    });
     if (outcome === 'gap')
       logger.warn(
         { partition: index, lastId: read.lastId },

@@ -27,7 +27,7 @@ import {
 } from './layout.js';
 import { batchField, encodeBatch, type DecodedWrite } from './records.js';
 import type { ReplicaSync } from './replica-sync.js';
-import { firstIdOf, streamEntriesOf, streamReadCount } from './stream-copy.js';
+import { rangeEntriesOf, streamReadCount } from './stream-copy.js';
 
 export interface RedisWriterOptions {
   /**
@@ -200,8 +200,16 @@ export function createRedisWriter(options: RedisWriterOptions): RedisWriter {
     for (const [key, fieldsAndValues] of changes.sets) tx.hset(key, ...fieldsAndValues);
     for (const [key, fields] of changes.deletes) tx.hdel(key, ...fields);
     if (ttlMs > 0) for (const key of changes.expiring) tx.pexpire(key, ttlMs);
+    // NB: the stream read just before this batch's entry, from the last entry this replica's copy applied: inside the
+    // transaction nothing comes between what it returns and the entry, so the copy takes both from this one reply,
+    // without its reader and without the batch's own bytes coming back. Starting at lastId itself doubles as the
+    // trimming check: it comes back first unless it was trimmed. Skipped while the copy awaits a reload.
+    const copy = sync.copy(partition);
+    const read = copy.startRead(Date.now());
+    // NB: EXEC answers one result per command queued after MULTI, so a command's result sits at tx.length - 1.
+    const readAt = tx.length - 1;
+    if (read !== undefined) tx.xrange(stream, read.lastId, '+', 'COUNT', streamReadCount + 1);
     const payload = encodeBatch(writes);
-    // NB: EXEC answers one result per command queued after MULTI, so XADD's (the stream ID) sits at this index.
     const xaddAt = tx.length - 1;
     const offset = clockOffsetMs[partition];
     if (offset !== undefined)
@@ -211,16 +219,6 @@ export function createRedisWriter(options: RedisWriterOptions): RedisWriter {
     batches[partition] = (batches[partition] ?? 0) + 1;
     if (batches[partition] % 64 === 1) tx.xtrim(stream, 'MAXLEN', '~', options.streamMaxLength);
     if (announce) tx.publish(keys.channel, String(partition));
-    // NB: the stream read right after this batch's entry, inside the transaction so that the first entry's ID and the
-    // entries agree: this replica's copy takes the batch (and whatever other replicas wrote before it) from this one
-    // reply, without waiting for its reader. Skipped while the copy awaits a reload.
-    const copy = sync.copy(partition);
-    const read = copy.startRead(Date.now());
-    const readAt = tx.length - 1;
-    if (read !== undefined) {
-      tx.xrange(stream, '-', '+', 'COUNT', 1);
-      tx.xread('COUNT', streamReadCount, 'STREAMS', stream, read.lastId);
-    }
     tx.call('EXEC');
     if (minReplicas > 0) tx.call('WAIT', minReplicas, options.replicaAckTimeoutMs ?? 1000);
     const replies = await tx.exec();
@@ -238,13 +236,18 @@ export function createRedisWriter(options: RedisWriterOptions): RedisWriter {
     const id = results[xaddAt] as string;
     clockOffsetMs[partition] = Number(id.slice(0, id.indexOf('-'))) - Date.now();
     if (read !== undefined) {
-      const outcome = copy.apply(
-        read,
-        firstIdOf(results[readAt]),
-        streamEntriesOf(results[readAt + 1]),
-        { id, writes },
-        true,
-      );
+      const seen = rangeEntriesOf(results[readAt]);
+      // NB: with lastId and streamReadCount entries after it, more may sit between them and this batch's entry.
+      const complete = seen.length <= streamReadCount;
+      const outcome = copy.apply(read, {
+        // NB: nothing at or after lastId (a stream deleted since: trimming keeps the newest entry) leaves this batch's
+        // entry as the first one after it, which tells the copy it missed whatever was deleted.
+        first: seen[0]?.[0] ?? id,
+        entries: complete ? [...seen, [id, []]] : seen,
+        complete,
+        own: { id, writes },
+        byWriter: true,
+      });
       if (outcome === 'gap')
         logger.warn({ partition, lastId: read.lastId }, 'fell behind the redis write stream; reloading');
     }

@@ -135,7 +135,11 @@ export function startReplicaSync(options: ReplicaSyncOptions): ReplicaSync {
     if (replies === null) throw new Error('redis pipeline was discarded');
     for (const [error] of replies) if (error) throw error;
     // NB: XREAD BLOCK answers as soon as anything is there, so its reply is what proves the copy current.
-    const outcome = copy.apply({ ...read, at: now() }, firstIdOf(replies[0]![1]), streamEntriesOf(replies[1]![1]));
+    const entries = streamEntriesOf(replies[1]![1]);
+    const outcome = copy.apply(
+      { ...read, at: now() },
+      { first: firstIdOf(replies[0]![1]), entries, complete: entries.length < streamReadCount },
+    );
     if (outcome === 'gap') logger.warn({ lastId: read.lastId }, 'fell behind the redis write stream; resyncing');
   }
 

@@ -46,6 +46,24 @@ export interface StreamRead {
  */
 export type ReadOutcome = 'current' | 'more' | 'gap' | 'stale';
 
+/** What a read of the stream returned. */
+export interface StreamReply {
+  /**
+   * The first entry the read's trimming check saw: the stream's first (`XRANGE - +`), or the first at or after
+   * `lastId` (`XRANGE lastId +`); undefined when there was none. An ID past `lastId` means entries were trimmed
+   * before this copy read them.
+   */
+  readonly first: string | undefined;
+  /** The entries, in stream order; those at or before `lastId` are skipped. */
+  readonly entries: readonly StreamEntry[];
+  /** Whether the read reached the stream's end, rather than stopping at its count. */
+  readonly complete: boolean;
+  /** This replica's own batch among the entries, applied from its objects. */
+  readonly own?: OwnEntry;
+  /** The writer's reads let the reader rest while they keep the copy current. */
+  readonly byWriter?: boolean;
+}
+
 /** A batch this replica wrote, applied from its own objects when its entry comes back. */
 export interface OwnEntry {
   readonly id: string;
@@ -63,18 +81,8 @@ export interface StreamCopy {
   readonly loads: number;
   /** The position of a read sent now, or undefined while the copy awaits a reload. */
   startRead(now: number): StreamRead | undefined;
-  /**
-   * Applies what `read` returned: `first` is the stream's first entry ID when the read was made (undefined for an
-   * empty stream), `entries` the entries after `read.lastId`. `byWriter` marks the writer's reads, which let the
-   * reader rest while they keep the copy current.
-   */
-  apply(
-    read: StreamRead,
-    first: string | undefined,
-    entries: readonly StreamEntry[],
-    own?: OwnEntry,
-    byWriter?: boolean,
-  ): ReadOutcome;
+  /** Applies what `read` returned. */
+  apply(read: StreamRead, reply: StreamReply): ReadOutcome;
   /** Replaces the model with one loaded from the hashes, as of stream entry `startId`, loaded from `started` on. */
   install(fresh: MemoryModel, startId: string, started: number): void;
   /** Marks the copy as needing a reload: writes may have been missed. */
@@ -141,7 +149,7 @@ export function createStreamCopy(model: MemoryModel, logger: Logger): StreamCopy
       return loads;
     },
     startRead: (now) => (synced ? { lastId, generation, at: now } : undefined),
-    apply(read, first, entries, own, byWriter = false) {
+    apply(read, { first, entries, complete, own, byWriter = false }) {
       if (read.generation !== generation || !synced) return 'stale';
       // NB: the stream's first entry past the last one applied means MAXLEN or MINID trimmed entries this copy never
       // saw: only a reload can recover them. A read that started earlier than lastId is judged against lastId, since
@@ -155,11 +163,10 @@ export function createStreamCopy(model: MemoryModel, logger: Logger): StreamCopy
         lastId = id;
         applyEntry(id, fields, own);
       }
-      const full = entries.length >= streamReadCount;
-      if (!full) freshAsOf = Math.max(freshAsOf, read.at);
-      if (byWriter) writerCurrentAt = full ? Number.NEGATIVE_INFINITY : read.at;
+      if (complete) freshAsOf = Math.max(freshAsOf, read.at);
+      if (byWriter) writerCurrentAt = complete ? read.at : Number.NEGATIVE_INFINITY;
       releaseWaiters();
-      return full ? 'more' : 'current';
+      return complete ? 'current' : 'more';
     },
     install(fresh, startId, started) {
       current.close();
@@ -214,9 +221,15 @@ export function streamEntriesOf(reply: unknown): StreamEntry[] {
   return entries as StreamEntry[];
 }
 
+/** The entries of an XRANGE reply. */
+export function rangeEntriesOf(reply: unknown): StreamEntry[] {
+  if (!Array.isArray(reply)) throw new Error('an XRANGE reply must be an array');
+  for (const entry of reply as unknown[])
+    if (!Array.isArray(entry) || typeof entry[0] !== 'string') throw new Error('an XRANGE entry must be [id, fields]');
+  return reply as StreamEntry[];
+}
+
 /** The first entry's ID in an XRANGE reply, undefined for an empty stream. */
 export function firstIdOf(reply: unknown): string | undefined {
-  if (!Array.isArray(reply)) throw new Error('an XRANGE reply must be an array');
-  const entry: unknown = reply[0];
-  return Array.isArray(entry) && typeof entry[0] === 'string' ? entry[0] : undefined;
+  return rangeEntriesOf(reply)[0]?.[0];
 }

@@ -4,9 +4,9 @@
  * labels and one stream entry for the whole batch, so a replica never sees one without the others and many series
  * cost one round trip. Every write of the batch is answered when EXEC is (and, with `minReplicasToAck`, when WAIT
  * says enough replicas have it): a 2xx still means this write is in Redis.
- * The transaction also reads the stream from where this replica's copy stands to past the batch's own entry, and the
- * copy applies that before the writes are answered (`stream-copy.ts`), so a read right after a 2xx through the same
- * replica sees the value, in the order Redis accepted the writes.
+ * The transaction also reads the stream from where this replica's copy stands up to the batch's own entry, and the
+ * copy applies that and the batch before the writes are answered (`stream-copy.ts`), so a read right after a 2xx
+ * through the same replica sees the value, in the order Redis accepted the writes.
  * @module
  */
 import type { Cluster, Redis } from 'ioredis';

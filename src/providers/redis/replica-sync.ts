@@ -12,8 +12,8 @@
  * a fresh model (`load.ts`), then applies the stream from that ID; a write made during the load is then seen twice,
  * in order, which leaves the latest value.
  *
- * While this replica writes, its writer's transactions read the stream too, right after their own entry
- * (`stream-copy.ts`), so the copy is current the moment a batch is stored; the reader then rests instead of waking
+ * While this replica writes, its writer's transactions read the stream too, up to their own entry (`stream-copy.ts`),
+ * so the copy is current the moment a batch is stored; the reader then rests instead of waking
  * for every batch, and takes over again within `writerReadRestMs` of the writer's last such read.
  *
  * Staleness: while connected, a write is applied here one XREAD wake-up after Redis accepted it (measured by

@@ -2,8 +2,8 @@
  * One partition's copy of what Redis holds: its read model, how far into the partition's write stream it has applied,
  * and whether it may answer. Two readers feed it, and both go through `apply`:
  * - the sync's stream reader (`replica-sync.ts`, `cluster-sync.ts`), the only one while this replica does not write;
- * - the writer (`redis-writer.ts`), whose transactions read the stream after their own entry. A replica that writes
- *   then learns its own batch and every other replica's writes in the round trip that stores it, and the reader rests
+ * - the writer (`redis-writer.ts`), whose transactions read the stream up to their own entry. A replica that writes
+ *   then learns every other replica's writes and its own batch in the round trip that stores it, and the reader rests
  *   (`writerKeepsUp`) instead of waking, reading and decoding the same entries once more for every batch.
  *
  * Entries are applied in stream order whoever read them: a read covers the stream from the position it was asked

@@ -23,14 +23,7 @@ import type { Logger } from '../../log/index.js';
 import { createMemoryModel, type MemoryModel } from '../memory/memory-model.js';
 import type { RedisKeys } from './layout.js';
 import { loadInto } from './load.js';
-import {
-  createStreamCopy,
-  firstIdOf,
-  streamEntriesOf,
-  streamReadCount,
-  writerReadRestMs,
-  type StreamCopy,
-} from './stream-copy.js';
+import { createStreamCopy, readStreamInto, writerReadRestMs, type StreamCopy } from './stream-copy.js';
 import type { ReplicaSync, SyncState } from './replica-sync.js';
 
 export interface ClusterSyncOptions {
@@ -119,26 +112,10 @@ export function startClusterSync(options: ClusterSyncOptions): ReplicaSync {
 
   /** Applies what `index`'s stream holds past the last entry applied; returns whether more may be waiting. */
   async function read(index: number, state: PartitionState): Promise<boolean> {
-    const read = state.copy.startRead(now())!;
     const { stream } = keys.partitions[index]!;
-    const replies = await client
-      .pipeline()
-      .xrange(stream, '-', '+', 'COUNT', 1)
-      .xread('COUNT', streamReadCount, 'STREAMS', stream, read.lastId)
-      .exec();
-    if (replies === null) throw new Error('redis pipeline was discarded');
-    for (const [error] of replies) if (error) throw error;
-    const entries = streamEntriesOf(replies[1]![1]);
-    const outcome = state.copy.apply(read, {
-      first: firstIdOf(replies[0]![1]),
-      entries,
-      complete: entries.length < streamReadCount,
-    });
+    const { outcome, from } = await readStreamInto(state.copy, client, stream, undefined, now);
     if (outcome === 'gap')
-      logger.warn(
-        { partition: index, lastId: read.lastId },
-        'fell behind a redis write stream; reloading its partition',
-      );
+      logger.warn({ partition: index, lastId: from }, 'fell behind a redis write stream; reloading its partition');
     return outcome === 'gap' || outcome === 'more';
   }
 

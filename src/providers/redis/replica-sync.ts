@@ -30,14 +30,7 @@ import type { ObjectLister } from '../../kube/object-lister.js';
 import { createMemoryModel, type MemoryModel } from '../memory/memory-model.js';
 import type { RedisKeys } from './layout.js';
 import { loadInto } from './load.js';
-import {
-  createStreamCopy,
-  firstIdOf,
-  streamEntriesOf,
-  streamReadCount,
-  writerReadRestMs,
-  type StreamCopy,
-} from './stream-copy.js';
+import { createStreamCopy, readStreamInto, writerReadRestMs, type StreamCopy } from './stream-copy.js';
 
 export interface ReplicaSyncOptions {
   /** A connection of its own: XREAD BLOCK holds it. */
@@ -125,22 +118,8 @@ export function startReplicaSync(options: ReplicaSyncOptions): ReplicaSync {
   }
 
   async function readStream(): Promise<void> {
-    const read = copy.startRead(now())!;
-    // NB: XRANGE runs before XREAD blocks, in one round trip, for the trimming check of StreamCopy.apply.
-    const replies = await client
-      .pipeline()
-      .xrange(stream, '-', '+', 'COUNT', 1)
-      .xread('COUNT', streamReadCount, 'BLOCK', blockMs, 'STREAMS', stream, read.lastId)
-      .exec();
-    if (replies === null) throw new Error('redis pipeline was discarded');
-    for (const [error] of replies) if (error) throw error;
-    // NB: XREAD BLOCK answers as soon as anything is there, so its reply is what proves the copy current.
-    const entries = streamEntriesOf(replies[1]![1]);
-    const outcome = copy.apply(
-      { ...read, at: now() },
-      { first: firstIdOf(replies[0]![1]), entries, complete: entries.length < streamReadCount },
-    );
-    if (outcome === 'gap') logger.warn({ lastId: read.lastId }, 'fell behind the redis write stream; resyncing');
+    const { outcome, from } = await readStreamInto(copy, client, stream, blockMs, now);
+    if (outcome === 'gap') logger.warn({ lastId: from }, 'fell behind the redis write stream; resyncing');
   }
 
   async function run(): Promise<void> {

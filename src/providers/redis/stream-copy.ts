@@ -11,6 +11,7 @@
  * skipped. A read asked for before a (re)load belongs to an older generation and is dropped whole.
  * @module
  */
+import type { Cluster, Redis } from 'ioredis';
 import type { MemoryModel } from '../memory/memory-model.js';
 import type { Logger } from '../../log/index.js';
 import { compareStreamIds, decodeEntry, type DecodedWrite } from './records.js';
@@ -201,6 +202,35 @@ export function createStreamCopy(model: MemoryModel, logger: Logger): StreamCopy
       current.close();
     },
   };
+}
+
+/**
+ * One read by a sync's reader: the stream's first entry ID (the trimming check) and the entries past `lastId`, in one
+ * round trip, applied to `copy`. With `blockMs`, XREAD waits up to that long for an entry. The copy must be synced.
+ */
+export async function readStreamInto(
+  copy: StreamCopy,
+  client: Redis | Cluster,
+  stream: string,
+  blockMs: number | undefined,
+  now: () => number,
+): Promise<{ readonly outcome: ReadOutcome; readonly from: string }> {
+  const read = copy.startRead(now());
+  if (read === undefined) throw new Error('a read of a copy that awaits a reload');
+  const pipeline = client.pipeline().xrange(stream, '-', '+', 'COUNT', 1);
+  if (blockMs === undefined) pipeline.xread('COUNT', streamReadCount, 'STREAMS', stream, read.lastId);
+  else pipeline.xread('COUNT', streamReadCount, 'BLOCK', blockMs, 'STREAMS', stream, read.lastId);
+  const replies = await pipeline.exec();
+  if (replies === null) throw new Error('redis pipeline was discarded');
+  for (const [error] of replies) if (error) throw error;
+  const entries = streamEntriesOf(replies[1]![1]);
+  // NB: XREAD BLOCK answers as soon as anything is there, so its reply is what proves the copy current.
+  const outcome = copy.apply(blockMs === undefined ? read : { ...read, at: now() }, {
+    first: firstIdOf(replies[0]![1]),
+    entries,
+    complete: entries.length < streamReadCount,
+  });
+  return { outcome, from: read.lastId };
 }
 
 function applyWrite(model: MemoryModel, decoded: DecodedWrite): void {

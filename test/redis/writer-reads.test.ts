@@ -48,7 +48,7 @@ interface Replica {
   close(): Promise<void>;
 }
 
-async function startReplica(prefix: string): Promise<Replica> {
+async function startReplica(prefix: string, blockMs?: number): Promise<Replica> {
   const connect = (): Redis => new Redis(redis!.url, { enableOfflineQueue: false, maxRetriesPerRequest: 0 });
   const keys = createKeys(prefix);
   const reader = connect();
@@ -58,7 +58,14 @@ async function startReplica(prefix: string): Promise<Replica> {
     reads++;
     return pipeline(...args);
   }) as typeof reader.pipeline;
-  const sync = startReplicaSync({ client: reader, keys, mapper: createStaticResourceMapper(), logger, ttlMs: 0 });
+  const sync = startReplicaSync({
+    client: reader,
+    keys,
+    mapper: createStaticResourceMapper(),
+    logger,
+    ttlMs: 0,
+    ...(blockMs !== undefined ? { blockMs } : {}),
+  });
   const client = connect();
   const writer = createRedisWriter({
     client,
@@ -120,6 +127,23 @@ test("a writing replica's transactions keep its copy current, and its reader res
     assert.equal(a.sync.state().loads, 1, 'no reload');
   } finally {
     await Promise.all([a.close(), b.close()]);
+  }
+});
+
+test('a resting reader still reads once per blockMs, so its connection is never idle for long', { skip }, async () => {
+  const a = await startReplica('idle:', 200);
+  try {
+    const before = a.readerReads();
+    const until = Date.now() + 2000;
+    let n = 0;
+    while (Date.now() < until) await a.writer.writeCustomMetric(write('busy', `${++n}`));
+    const reads = a.readerReads() - before;
+    assert.ok(n > 50, `only ${n} writes`);
+    // NB: about one read per 200 ms of writing (a reader resting for good makes 2 or 3, on the writes' first and last
+    // wake-ups); a reader that never rested would read once per write.
+    assert.ok(reads >= 6 && reads < n / 4, `${reads} reader reads during ${n} writes over 2 s`);
+  } finally {
+    await a.close();
   }
 });
 

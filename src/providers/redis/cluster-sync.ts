@@ -48,6 +48,8 @@ interface PartitionState {
   again: boolean;
   /** A read put off while the writer's reads keep the copy current. */
   deferred: boolean;
+  /** When this partition's stream was last read here (epoch ms). */
+  readAt: number;
   failures: number;
 }
 
@@ -67,6 +69,7 @@ export function startClusterSync(options: ClusterSyncOptions): ReplicaSync {
     busy: false,
     again: false,
     deferred: false,
+    readAt: Number.NEGATIVE_INFINITY,
     failures: 0,
   }));
   let closed = false;
@@ -113,6 +116,7 @@ export function startClusterSync(options: ClusterSyncOptions): ReplicaSync {
   /** Applies what `index`'s stream holds past the last entry applied; returns whether more may be waiting. */
   async function read(index: number, state: PartitionState): Promise<boolean> {
     const { stream } = keys.partitions[index]!;
+    state.readAt = now();
     const { outcome, from } = await readStreamInto(state.copy, client, stream, undefined, now);
     if (outcome === 'gap')
       logger.warn({ partition: index, lastId: from }, 'fell behind a redis write stream; reloading its partition');
@@ -146,7 +150,8 @@ export function startClusterSync(options: ClusterSyncOptions): ReplicaSync {
         if (closed || client.status !== 'ready') break;
         try {
           if (!state.copy.synced) await resync(index, state);
-          if (state.copy.writerKeepsUp(now())) {
+          // NB: still read once per pollMs, so the connection never sits idle long enough for a proxy to cut it.
+          if (state.copy.writerKeepsUp(now()) && now() - state.readAt < options.pollMs) {
             defer(index, state);
             break;
           }

@@ -95,6 +95,7 @@ export function startReplicaSync(options: ReplicaSyncOptions): ReplicaSync {
     });
   const copy = createStreamCopy(createModel(), logger);
   let everSynced = false;
+  let readAt = Number.NEGATIVE_INFINITY;
   let closed = false;
   const firstSyncListeners: (() => void)[] = [];
 
@@ -118,6 +119,7 @@ export function startReplicaSync(options: ReplicaSyncOptions): ReplicaSync {
   }
 
   async function readStream(): Promise<void> {
+    readAt = now();
     const { outcome, from } = await readStreamInto(copy, client, stream, blockMs, now);
     if (outcome === 'gap') logger.warn({ lastId: from }, 'fell behind the redis write stream; resyncing');
   }
@@ -133,7 +135,9 @@ export function startReplicaSync(options: ReplicaSyncOptions): ReplicaSync {
             for (const listener of firstSyncListeners.splice(0)) listener();
           }
         }
-        if (copy.writerKeepsUp(now())) {
+        // NB: a rest lasts at most blockMs, as a blocking XREAD does, so the connection never sits idle long enough
+        // for a proxy's idle timeout to cut it (which would force a reload).
+        if (copy.writerKeepsUp(now()) && now() - readAt < blockMs) {
           await sleep(writerReadRestMs);
           continue;
         }

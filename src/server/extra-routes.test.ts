@@ -4,8 +4,8 @@ import type { IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { badRequest, unauthorized } from '../api/errors.js';
 import { createStaticResourceMapper } from '../kube/static-resource-mapper.js';
-import { createLogger, createSilentLogger } from '../log/index.js';
-import { Writable } from 'node:stream';
+import { capturedLog } from '../../test/helpers/captured-log.js';
+import { createSilentLogger } from '../log/index.js';
 import { createServer } from './create-server.js';
 import { jsonAnswer } from './exchange.js';
 
@@ -89,17 +89,11 @@ test('a route added by a library user runs behind the same front door as the API
 });
 
 test('an answer whose headers Node refuses is logged and its connection closed; the server keeps answering', async () => {
-  const lines: string[] = [];
-  const destination = new Writable({
-    write(chunk: Buffer, _encoding, callback) {
-      lines.push(chunk.toString());
-      callback();
-    },
-  });
+  const { logger, lines } = capturedLog();
   const server = createServer({
     custom,
     resourceMapper: createStaticResourceMapper(),
-    logger: createLogger({ format: 'json', verbosity: 0, destination }),
+    logger,
     statusPageSampleIntervalMs: 0,
   });
   server.route('GET', '/things/:name', (exchange) => ({

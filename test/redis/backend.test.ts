@@ -5,11 +5,11 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { Writable } from 'node:stream';
 import { Redis } from 'ioredis';
 import { StatusError } from '../../src/api/errors.js';
 import { createStaticResourceMapper } from '../../src/kube/static-resource-mapper.js';
-import { createLogger, createSilentLogger } from '../../src/log/index.js';
+import { createSilentLogger } from '../../src/log/index.js';
+import { capturedLog } from '../helpers/captured-log.js';
 import type { Backend } from '../../src/providers/backend.js';
 import { describeWritableBackend } from '../../src/providers/conformance/index.js';
 import type { CustomMetricWrite } from '../../src/providers/write.js';
@@ -76,14 +76,7 @@ if (binary === undefined) {
   describeWritableBackend('redis', () => backend(freshPrefix()));
 
   test('a start against a running Redis logs no outage', async () => {
-    const lines: string[] = [];
-    const destination = new Writable({
-      write(chunk: Buffer, _encoding, done) {
-        lines.push(chunk.toString());
-        done();
-      },
-    });
-    const logger = createLogger({ format: 'json', verbosity: 0, destination });
+    const { logger, lines } = capturedLog();
     const config = redisBackend.configSchema.parse({ url: redis!.url, keyPrefix: freshPrefix() });
     const b = await redisBackend.create(config, {}, { ...deps, logger });
     try {

@@ -1,8 +1,8 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Writable } from 'node:stream';
 import { createStaticResourceMapper } from '../../kube/static-resource-mapper.js';
-import { createLogger, createSilentLogger } from '../../log/index.js';
+import { capturedLog } from '../../../test/helpers/captured-log.js';
+import { createSilentLogger } from '../../log/index.js';
 import { parseQuantity } from '../../quantity/index.js';
 import { everything } from '../../selector/index.js';
 import { createMemoryModel, type MemoryModel } from '../memory/memory-model.js';
@@ -99,17 +99,7 @@ describe('a partition copy fed from the write stream', () => {
   });
 
   test("the writer's own entry is applied from its objects, not decoded", async () => {
-    const lines: string[] = [];
-    const logger = createLogger({
-      format: 'json',
-      verbosity: 0,
-      destination: new Writable({
-        write: (chunk, _enc, done) => {
-          lines.push(String(chunk));
-          done();
-        },
-      }),
-    });
+    const { logger, lines } = capturedLog();
     const copy = createStreamCopy(model(), logger);
     copy.install(model(), '10-0', 5);
     // NB: the payload is unreadable, so only the held objects can give the value.

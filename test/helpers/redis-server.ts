@@ -63,6 +63,9 @@ export async function startRedisServer(binary: string, options: RedisServerOptio
   const dir = await mkdtemp(join(tmpdir(), 'metrics-adapter-redis-'));
   const port = await freePort();
   const extraArgs = options.args ?? [];
+  // NB: a cluster node also listens on a bus port, by default port + 10000, which no one checked was free (it may be
+  // an outgoing connection's ephemeral port); a free one is named instead.
+  const busPort = extraArgs.includes('--cluster-enabled') ? await freePort() : undefined;
   let child: ChildProcess | undefined;
   let log = '';
   let sentinelConfigWritten = false;
@@ -81,6 +84,7 @@ export async function startRedisServer(binary: string, options: RedisServerOptio
       '',
       '--daemonize',
       'no',
+      ...(busPort !== undefined ? ['--cluster-port', String(busPort)] : []),
       ...extraArgs,
     ];
     if (options.tls !== undefined) {

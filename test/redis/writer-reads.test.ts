@@ -286,3 +286,22 @@ test("a burst that outruns both the stream reader and the writer's reads is serv
     await Promise.all([a.close(), b.close()]);
   }
 });
+
+test('a write after Redis lost the commit script (SCRIPT FLUSH, a restart) sends the script again', {
+  skip,
+}, async () => {
+  const a = await startReplica('flushed:');
+  const admin = new Redis(redis!.url);
+  try {
+    const evals = async () => Number(/cmdstat_eval:calls=(\d+)/.exec(await admin.info('commandstats'))?.[1] ?? 0);
+    await a.writer.writeCustomMetric(write('pod', '1'));
+    await admin.script('FLUSH');
+    const before = await evals();
+    await a.writer.writeCustomMetric(write('pod', '2'));
+    assert.equal(await a.valueOf('pod'), '2');
+    assert.equal(await evals(), before + 1, 'the script text was sent once more');
+  } finally {
+    admin.disconnect();
+    await a.close();
+  }
+});

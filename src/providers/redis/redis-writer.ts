@@ -1,10 +1,10 @@
 /**
- * Writes to Redis, acknowledged only once Redis has accepted them. Writes that arrive while a transaction is on its
- * way join the next one (group commit): each batch is one MULTI/EXEC holding every value's hash field, its object's
- * labels and one stream entry for the whole batch, so a replica never sees one without the others and many series
- * cost one round trip. Every write of the batch is answered when EXEC is (and, with `minReplicasToAck`, when WAIT
- * says enough replicas have it): a 2xx still means this write is in Redis.
- * The transaction also reads the stream from where this replica's copy stands up to the batch's own entry, and the
+ * Writes to Redis, acknowledged only once Redis has accepted them. Writes that arrive while a batch is on its way join
+ * the next one (group commit): each batch is one script run ({@link commitScript}, atomic as a transaction) holding
+ * every value's hash field, its object's labels and one stream entry for the whole batch, so a replica never sees one
+ * without the others and many series cost one round trip. Every write of the batch is answered when the script is
+ * (and, with `minReplicasToAck`, when WAIT says enough replicas have it): a 2xx still means this write is in Redis.
+ * The script also reads the stream from where this replica's copy stands up to the batch's own entry, and the
  * copy applies that and the batch before the writes are answered (`stream-copy.ts`), so a read right after a 2xx
  * through the same replica sees the value, in the order Redis accepted the writes.
  * @module
@@ -25,14 +25,15 @@ import {
   type HashKind,
   type RedisKeys,
 } from './layout.js';
-import { batchField, encodeBatch, type DecodedWrite } from './records.js';
+import { encodeBatch, type DecodedWrite } from './records.js';
 import type { ReplicaSync } from './replica-sync.js';
-import { rangeEntriesOf, streamReadCount } from './stream-copy.js';
+import { commitArguments, commitReplyOf, commitScript, commitScriptSha, isNoScript } from './commit-script.js';
+import { streamReadCount } from './stream-copy.js';
 
 export interface RedisWriterOptions {
   /**
    * Fails fast while disconnected (no offline queue), so a write is never held and never falsely acknowledged. A
-   * Cluster client sends each partition's transaction to the shard that holds its slot.
+   * Cluster client sends each partition's batch to the shard that holds its slot.
    */
   readonly client: Redis | Cluster;
   readonly keys: RedisKeys;
@@ -51,7 +52,7 @@ export interface RedisWriterOptions {
 
 export interface RedisWriter extends MetricsWriter {
   /**
-   * Writes every value in one transaction (with whatever else is waiting), in order; resolves once all are stored.
+   * Writes every value in one batch (with whatever else is waiting), in order; resolves once all are stored.
    * A batch method of the writer contract maps onto this in one line.
    */
   writeMany(writes: readonly DecodedWrite[]): Promise<void>;
@@ -72,13 +73,13 @@ interface Committed {
 
 /** A batch's changes to the hashes, one command per hash. */
 interface Changes {
-  /** Hash key to its fields and values, alternating, in write order. */
-  readonly sets: Map<string, string[]>;
+  /** Hash key to its fields and their values: a later write of a field replaces an earlier one's, as in Redis. */
+  readonly sets: Map<string, Map<string, string>>;
   readonly deletes: Map<string, Set<string>>;
   readonly expiring: Set<string>;
 }
 
-/** Writes per transaction at most: bounds one EXEC's time in Redis, which blocks every other client meanwhile. */
+/** Writes per batch at most: bounds one script's time in Redis, which blocks every other client meanwhile. */
 const maxBatchWrites = 1000;
 
 /** Turns of the event loop a batch waits for more writes at most: bounds what gathering adds to a write's latency. */
@@ -134,7 +135,7 @@ export function createRedisWriter(options: RedisWriterOptions): RedisWriter {
         batch.push(next);
         writes.push(...next.writes);
       }
-      // NB: a transaction may not span cluster slots, so each partition (one hash tag) commits on its own, all at once.
+      // NB: a script may not span cluster slots, so each partition (one hash tag) commits on its own, all at once.
       const byPartition = new Map<number, DecodedWrite[]>();
       for (const decoded of writes) {
         const partition = keys.partitionOf(
@@ -181,10 +182,9 @@ export function createRedisWriter(options: RedisWriterOptions): RedisWriter {
   }
 
   /**
-   * One MULTI/EXEC in a pipeline, with WAIT right behind it on the same connection (so in a cluster it asks the
-   * partition's own shard, and it waits for exactly this batch: Redis WAIT semantics). NB: MULTI, EXEC and WAIT are
-   * sent as plain commands because ioredis's `multi()` cannot carry a command after EXEC, and its Cluster client
-   * sends a key-less `wait()` to any node.
+   * The batch's one script ({@link commitScript}), with WAIT right behind it on the same connection when replicas must
+   * acknowledge (so in a cluster it asks the partition's own shard, and it waits for exactly this batch: Redis WAIT
+   * semantics). NB: WAIT rides in a pipeline because ioredis's Cluster client sends a key-less command to any node.
    */
   async function commit(partition: number, writes: readonly DecodedWrite[]): Promise<string> {
     const { stream } = keys.partitions[partition]!;
@@ -193,56 +193,42 @@ export function createRedisWriter(options: RedisWriterOptions): RedisWriter {
       if (decoded.kind === 'custom') addCustom(changes, partition, decoded.write);
       else addExternal(changes, partition, decoded.write);
     }
-    const tx = client.pipeline();
-    tx.call('MULTI');
-    // NB: one HSET per hash for the whole batch (a later field of the same name wins, as in a write order), and the
-    // HDELs after it: a batch puts a scope's fields at one level, so a deleted copy is never a field set here.
-    for (const [key, fieldsAndValues] of changes.sets) tx.hset(key, ...fieldsAndValues);
-    for (const [key, fields] of changes.deletes) tx.hdel(key, ...fields);
-    if (ttlMs > 0) for (const key of changes.expiring) tx.pexpire(key, ttlMs);
     // NB: the stream read just before this batch's entry, from the last entry this replica's copy applied: inside the
-    // transaction nothing comes between what it returns and the entry, so the copy takes both from this one reply,
-    // without its reader and without the batch's own bytes coming back. Starting at lastId itself doubles as the
-    // trimming check: it comes back first unless it was trimmed. Skipped while the copy awaits a reload.
+    // script nothing comes between what it returns and the entry, so the copy takes both from this one reply, without
+    // its reader and without the batch's own bytes coming back. Skipped while the copy awaits a reload.
     const copy = sync.copy(partition);
     const read = copy.startRead(Date.now());
-    // NB: EXEC answers one result per command queued after MULTI, so a command's result sits at tx.length - 1.
-    const readAt = tx.length - 1;
-    if (read !== undefined) tx.xrange(stream, read.lastId, '+', 'COUNT', streamReadCount + 1);
-    const payload = encodeBatch(writes);
-    const xaddAt = tx.length - 1;
     const offset = clockOffsetMs[partition];
-    if (offset !== undefined)
-      tx.xadd(stream, 'MINID', '~', Date.now() + offset - options.streamRetentionMs, '*', batchField, payload);
-    else tx.xadd(stream, '*', batchField, payload);
-    // NB: XADD takes one trimming rule; the length cap is applied every few batches, which is all it needs.
     batches[partition] = (batches[partition] ?? 0) + 1;
-    if (batches[partition] % 64 === 1) tx.xtrim(stream, 'MAXLEN', '~', options.streamMaxLength);
-    if (announce) tx.publish(keys.channel, String(partition));
-    tx.call('EXEC');
-    if (minReplicas > 0) tx.call('WAIT', minReplicas, options.replicaAckTimeoutMs ?? 1000);
-    const replies = await tx.exec();
-    if (replies === null) throw new Error('the transaction was discarded');
-    const execAt = replies.length - (minReplicas > 0 ? 2 : 1);
-    for (const [error] of replies) if (error) throw error;
-    const results = replies[execAt]![1] as unknown[] | null;
-    if (results === null) throw new Error('the transaction was discarded');
-    for (const result of results) if (result instanceof Error) throw result;
-    if (minReplicas > 0) {
-      const replicas = replies[execAt + 1]![1] as number;
-      if (replicas < minReplicas)
-        throw new Error(`only ${replicas} of ${minReplicas} Redis replicas acknowledged the write in time`);
+    const args = commitArguments({
+      stream,
+      ...changes,
+      ttlMs,
+      readFrom: read?.lastId,
+      readCount: streamReadCount,
+      minId: offset === undefined ? undefined : Date.now() + offset - options.streamRetentionMs,
+      // NB: the entry takes one trimming rule; the length cap is applied every few batches, which is all it needs.
+      maxLength: batches[partition] % 64 === 1 ? options.streamMaxLength : undefined,
+      publish: announce ? { channel: keys.channel, message: String(partition) } : undefined,
+      payload: encodeBatch(writes),
+    });
+    let reply: unknown;
+    try {
+      reply = await run('EVALSHA', commitScriptSha, args);
+    } catch (error) {
+      // NB: a script Redis does not hold never ran, so sending its text instead cannot store the batch twice.
+      if (!isNoScript(error)) throw error;
+      reply = await run('EVAL', commitScript, args);
     }
-    const id = results[xaddAt] as string;
+    const { held, entries: seen, id } = commitReplyOf(reply);
     clockOffsetMs[partition] = Number(id.slice(0, id.indexOf('-'))) - Date.now();
     if (read !== undefined) {
-      const seen = rangeEntriesOf(results[readAt]);
-      // NB: with lastId and streamReadCount entries after it, more may sit between them and this batch's entry.
-      const complete = seen.length <= streamReadCount;
+      // NB: with streamReadCount entries after lastId, more may sit between them and this batch's entry.
+      const complete = seen.length < streamReadCount;
       const outcome = copy.apply(read, {
-        // NB: nothing at or after lastId (a stream deleted since: trimming keeps the newest entry) leaves this batch's
-        // entry as the first one after it, which tells the copy it missed whatever was deleted.
-        first: seen[0]?.[0] ?? id,
+        // NB: lastId gone (trimmed, or a stream deleted since) leaves the first entry after it, or this batch's entry,
+        // as the stream's first one after lastId, which tells the copy it missed whatever went.
+        first: held ? read.lastId : (seen[0]?.[0] ?? id),
         entries: complete ? [...seen, [id, []]] : seen,
         complete,
         own: { id, writes },
@@ -252,6 +238,22 @@ export function createRedisWriter(options: RedisWriterOptions): RedisWriter {
         logger.warn({ partition, lastId: read.lastId }, 'fell behind the redis write stream; reloading');
     }
     return id;
+  }
+
+  async function run(command: 'EVALSHA' | 'EVAL', script: string, args: readonly string[]): Promise<unknown> {
+    if (minReplicas === 0) return client.call(command, script, ...args);
+    const replies = await client
+      .pipeline()
+      .call(command, script, ...args)
+      .call('WAIT', minReplicas, options.replicaAckTimeoutMs ?? 1000)
+      .exec();
+    if (replies === null) throw new Error('the pipeline was discarded');
+    const [[scriptError, reply], [waitError, replicas]] = replies as [[Error | null, unknown], [Error | null, unknown]];
+    if (scriptError) throw scriptError;
+    if (waitError) throw waitError;
+    if (typeof replicas !== 'number' || replicas < minReplicas)
+      throw new Error(`only ${String(replicas)} of ${minReplicas} Redis replicas acknowledged the write in time`);
+    return reply;
   }
 
   /** A field set at the scope's level, deleted at the levels where a level change may have left a copy. */
@@ -266,8 +268,8 @@ export function createRedisWriter(options: RedisWriterOptions): RedisWriter {
   ): void {
     const key = keys.bucket(kind, scope, field, level, partition);
     const set = changes.sets.get(key);
-    if (set === undefined) changes.sets.set(key, [field, value]);
-    else set.push(field, value);
+    if (set === undefined) changes.sets.set(key, new Map([[field, value]]));
+    else set.set(field, value);
     for (const other of neighbourLevels(field, level)) {
       const stale = keys.bucket(kind, scope, field, other, partition);
       const deletes = changes.deletes.get(stale);
@@ -279,7 +281,7 @@ export function createRedisWriter(options: RedisWriterOptions): RedisWriter {
 
   /**
    * NB: in a cluster an object's labels are kept in the partition of each metric written with them, so they commit
-   * in the same transaction as the value; a load keeps the newest copy.
+   * in the same batch as the value; a load keeps the newest copy.
    */
   function addCustom(changes: Changes, partition: number, write: CustomMetricWrite): void {
     const { info, name } = write;

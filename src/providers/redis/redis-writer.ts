@@ -189,7 +189,8 @@ export function createRedisWriter(options: RedisWriterOptions): RedisWriter {
   async function commit(partition: number, writes: readonly DecodedWrite[]): Promise<string> {
     const { stream } = keys.partitions[partition]!;
     const changes: Changes = { sets: new Map(), deletes: new Map(), expiring: new Set() };
-    for (const decoded of writes) {
+    const kept = latestWrites(writes);
+    for (const decoded of kept) {
       if (decoded.kind === 'custom') addCustom(changes, partition, decoded.write);
       else addExternal(changes, partition, decoded.write);
     }
@@ -210,7 +211,7 @@ export function createRedisWriter(options: RedisWriterOptions): RedisWriter {
       // NB: the entry takes one trimming rule; the length cap is applied every few batches, which is all it needs.
       maxLength: batches[partition] % 64 === 1 ? options.streamMaxLength : undefined,
       publish: announce ? { channel: keys.channel, message: String(partition) } : undefined,
-      payload: encodeBatch(writes),
+      payload: encodeBatch(kept),
     });
     let reply: unknown;
     try {
@@ -231,7 +232,7 @@ export function createRedisWriter(options: RedisWriterOptions): RedisWriter {
         first: held ? read.lastId : (seen[0]?.[0] ?? id),
         entries: complete ? [...seen, [id, []]] : seen,
         complete,
-        own: { id, writes },
+        own: { id, writes: kept },
         byWriter: true,
       });
       if (outcome === 'gap')
@@ -362,6 +363,36 @@ export function createRedisWriter(options: RedisWriterOptions): RedisWriter {
     },
     writeMany: (writes) => (writes.length === 0 ? Promise.resolve() : submit(writes)),
   };
+}
+
+/**
+ * A batch's writes without those a later write of the same custom series makes moot: Redis and every copy keep a
+ * series' last write, so it alone is sent, put in the stream and applied (a hot series written by many clients at
+ * once costs one write per batch). A write with object labels stays unless a later write of its series has labels
+ * too: the labels are the object's, shared with its other metrics, and the last labels written must win. External
+ * writes all stay: telling their series apart takes their packed labels, which costs what it would save.
+ */
+export function latestWrites(writes: readonly DecodedWrite[]): readonly DecodedWrite[] {
+  if (writes.length < 2) return writes;
+  /** Per series, whether a later write of it carries object labels. */
+  const later = new Map<string, boolean>();
+  const kept: DecodedWrite[] = [];
+  for (let i = writes.length - 1; i >= 0; i--) {
+    const decoded = writes[i]!;
+    if (decoded.kind === 'external') {
+      kept.push(decoded);
+      continue;
+    }
+    const { info, name, objectLabels } = decoded.write;
+    const series = `${name.namespace}\0${info.groupResource.group}\0${info.groupResource.resource}\0${info.metric}\0${name.name}`;
+    const laterLabels = later.get(series);
+    const labels = objectLabels !== undefined;
+    if (laterLabels === undefined || (labels && !laterLabels)) {
+      kept.push(decoded);
+      later.set(series, labels);
+    }
+  }
+  return kept.length === writes.length ? writes : kept.reverse();
 }
 
 function nextTurn(): Promise<void> {

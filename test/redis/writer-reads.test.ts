@@ -243,6 +243,27 @@ test("a stream trimmed behind a writing replica's back reloads its copy", { skip
   }
 });
 
+test("a stream deleted while a replica's reader waits on it reloads that replica's copy", { skip }, async () => {
+  // NB: A never writes, so only its reader, blocked in XREAD from the last entry it applied, can notice.
+  const a = await startReplica('deleted:', { blockMs: 5000 });
+  const b = await startReplica('deleted:');
+  const admin = new Redis(redis!.url);
+  try {
+    await b.writer.writeCustomMetric(write('old', '1'));
+    await eventually("A's copy of the old value", async () => (await a.valueOf('old')) === '1');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    // An operator's DEL of every key of the prefix, as FLUSHALL would: the stream and the hashes.
+    await admin.del(...(await admin.keys('deleted:*')));
+    await b.writer.writeCustomMetric(write('new', '2'));
+    await eventually('a reload of A', async () => a.sync.state().loads === 2 && a.sync.state().connected);
+    assert.equal(await a.valueOf('new'), '2');
+    assert.equal(await a.valueOf('old'), undefined, 'a value deleted from Redis is gone from the copy');
+  } finally {
+    admin.disconnect();
+    await Promise.all([a.close(), b.close()]);
+  }
+});
+
 test("a burst that outruns both the stream reader and the writer's reads is served at once and causes no reload", {
   skip,
 }, async () => {

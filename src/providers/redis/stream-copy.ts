@@ -205,8 +205,8 @@ export function createStreamCopy(model: MemoryModel, logger: Logger): StreamCopy
 }
 
 /**
- * One read by a sync's reader: the stream's first entry ID (the trimming check) and the entries past `lastId`, in one
- * round trip, applied to `copy`. With `blockMs`, XREAD waits up to that long for an entry. The copy must be synced.
+ * One read by a sync's reader: the entries past `lastId`, then the stream's first entry ID (the trimming check), in
+ * one round trip, applied to `copy`. With `blockMs`, XREAD waits up to that long for an entry. The copy must be synced.
  */
 export async function readStreamInto(
   copy: StreamCopy,
@@ -217,16 +217,20 @@ export async function readStreamInto(
 ): Promise<{ readonly outcome: ReadOutcome; readonly from: string }> {
   const read = copy.startRead(now());
   if (read === undefined) throw new Error('a read of a copy that awaits a reload');
-  const pipeline = client.pipeline().xrange(stream, '-', '+', 'COUNT', 1);
+  const pipeline = client.pipeline();
   if (blockMs === undefined) pipeline.xread('COUNT', streamReadCount, 'STREAMS', stream, read.lastId);
   else pipeline.xread('COUNT', streamReadCount, 'BLOCK', blockMs, 'STREAMS', stream, read.lastId);
+  // NB: after the XREAD, which Redis runs first: a stream deleted (an operator's DEL, FLUSHALL) while the read waited
+  // comes back with entries past lastId that the copy must not simply add to what it holds. Only the first entry then
+  // tells it that lastId is gone.
+  pipeline.xrange(stream, '-', '+', 'COUNT', 1);
   const replies = await pipeline.exec();
   if (replies === null) throw new Error('redis pipeline was discarded');
   for (const [error] of replies) if (error) throw error;
-  const entries = streamEntriesOf(replies[1]![1]);
+  const entries = streamEntriesOf(replies[0]![1]);
   // NB: XREAD BLOCK answers as soon as anything is there, so its reply is what proves the copy current.
   const outcome = copy.apply(blockMs === undefined ? read : { ...read, at: now() }, {
-    first: firstIdOf(replies[0]![1]),
+    first: firstIdOf(replies[1]![1]),
     entries,
     complete: entries.length < streamReadCount,
   });

@@ -78,7 +78,7 @@ export interface PeerInvocation {
  */
 export function isPeerInvocation(argv: readonly string[]): boolean {
   const first = argv[0] === '/adapter' ? argv[1] : argv[0];
-  return first !== undefined && first.startsWith('-') && !ownTopLevel.has(first);
+  return first?.startsWith('-') === true && !ownTopLevel.has(first);
 }
 
 /** `serve` arguments for the peer's command line; `inCluster` is whether this runs in a pod. */

@@ -264,6 +264,30 @@ test("a stream deleted while a replica's reader waits on it reloads that replica
   }
 });
 
+test('a stream deleted with nothing written after it empties the copies at their next read', { skip }, async () => {
+  const a = await startReplica('emptied:', { blockMs: 200 });
+  const b = await startReplica('emptied:');
+  const admin = new Redis(redis!.url);
+  try {
+    await b.writer.writeCustomMetric(write('old', '1'));
+    await eventually("A's copy of the old value", async () => (await a.valueOf('old')) === '1');
+    await admin.del(...(await admin.keys('emptied:*')));
+    for (const replica of [a, b]) {
+      await eventually('a reload', async () => replica.sync.state().loads === 2 && replica.sync.state().connected);
+      assert.equal(await replica.valueOf('old'), undefined, 'a value deleted from Redis is gone from the copy');
+    }
+    // Once reloaded from the empty stream, its reads find nothing to reload for.
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    assert.equal(a.sync.state().loads, 2);
+    await b.writer.writeCustomMetric(write('new', '2'));
+    await eventually("A's copy of the next value", async () => (await a.valueOf('new')) === '2');
+    assert.equal(a.sync.state().loads, 2);
+  } finally {
+    admin.disconnect();
+    await Promise.all([a.close(), b.close()]);
+  }
+});
+
 test("a burst that outruns both the stream reader and the writer's reads is served at once and causes no reload", {
   skip,
 }, async () => {

@@ -50,9 +50,10 @@ export type ReadOutcome = 'current' | 'more' | 'gap' | 'stale';
 /** What a read of the stream returned. */
 export interface StreamReply {
   /**
-   * The first entry the read's trimming check saw: the stream's first (`XRANGE - +`), or the first at or after
-   * `lastId` (`XRANGE lastId +`); undefined when there was none. An ID past `lastId` means entries were trimmed
-   * before this copy read them.
+   * The first entry the read's trimming check saw: the stream's first (`XRANGE - +`), or `lastId` when the writer's
+   * read found it still there; undefined when the stream held none. An ID past `lastId` means entries were trimmed or
+   * deleted before this copy read them; so does an empty stream, once the copy has applied an entry (trimming always
+   * leaves the newest entry, so only a deleted stream is empty).
    */
   readonly first: string | undefined;
   /** The entries, in stream order; those at or before `lastId` are skipped. */
@@ -153,9 +154,9 @@ export function createStreamCopy(model: MemoryModel, logger: Logger): StreamCopy
     apply(read, { first, entries, complete, own, byWriter = false }) {
       if (read.generation !== generation || !synced) return 'stale';
       // NB: the stream's first entry past the last one applied means MAXLEN or MINID trimmed entries this copy never
-      // saw: only a reload can recover them. A read that started earlier than lastId is judged against lastId, since
-      // the entries up to it are in the copy already.
-      if (first !== undefined && lastId !== '0-0' && compareStreamIds(first, lastId) > 0) {
+      // saw, or the stream was deleted: only a reload can recover them. A read that started earlier than lastId is
+      // judged against lastId, since the entries up to it are in the copy already.
+      if (lastId !== '0-0' && (first === undefined || compareStreamIds(first, lastId) > 0)) {
         lost();
         return 'gap';
       }

@@ -248,6 +248,17 @@ function failoverSuite(title: string, passwords: Passwords): void {
           },
           30_000,
         ).catch(() => undefined);
+        // NB: what each adapter logged of its Redis connections and loads, to tell a failure's cause from CI's log.
+        if (lost.length > 0)
+          for (const [k, adapter] of adapters.entries())
+            t.diagnostic(
+              `adapter ${k} log:\n${adapter
+                .logs()
+                .split('\n')
+                .filter((line) => /"level":(40|50)|load|redis/.test(line))
+                .slice(-40)
+                .join('\n')}`,
+            );
         assert.deepEqual(
           lost,
           [],

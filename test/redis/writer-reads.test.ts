@@ -243,11 +243,14 @@ test("a stream trimmed behind a writing replica's back reloads its copy", { skip
   }
 });
 
-for (const { name, blockMs, writeAfter } of [
+for (const { name, blockMs, writeAfter, olderEntry = false } of [
   // NB: A never writes, so only its reader, blocked in XREAD from the last entry it applied, can notice; B's write
   // after the deletion wakes it with an entry past that one.
   { name: 'while an idle replica waits on it, then written again', blockMs: 5000, writeAfter: true },
   { name: 'with nothing written after it', blockMs: 200, writeAfter: false },
+  // NB: as a failover to a server whose history diverged: the stream has entries before and after A's last one, but
+  // not that one.
+  { name: 'and replaced by one with older entries', blockMs: 200, writeAfter: true, olderEntry: true },
 ]) {
   test(`a stream deleted ${name} reloads every copy, without the deleted values`, { skip }, async () => {
     const prefix = `deleted-${blockMs}:`;
@@ -259,7 +262,9 @@ for (const { name, blockMs, writeAfter } of [
       await eventually("A's copy of the old value", async () => (await a.valueOf('old')) === '1');
       await new Promise((resolve) => setTimeout(resolve, 200));
       // An operator's DEL of every key of the prefix, as FLUSHALL would: the stream and the hashes.
-      await admin.del(...(await admin.keys(`${prefix}*`)));
+      const replaced = admin.multi().del(...(await admin.keys(`${prefix}*`)));
+      if (olderEntry) replaced.xadd(createKeys(prefix).partitions[0]!.stream, '1-1', 'b', '[]');
+      await replaced.exec();
       if (writeAfter) await b.writer.writeCustomMetric(write('new', '2'));
       for (const replica of [a, b]) {
         await eventually('a reload', async () => replica.sync.state().loads === 2 && replica.sync.state().connected);

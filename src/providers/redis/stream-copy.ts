@@ -56,6 +56,12 @@ export interface StreamReply {
    * leaves the newest entry, so only a deleted stream is empty).
    */
   readonly first: string | undefined;
+  /**
+   * Whether the entry the read started from was still in the stream. False while the stream's first entry is older
+   * means the stream's history was replaced (a failover to a server that diverged), so the entries past it are not
+   * the ones the copy missed: a reload, unless the copy moved past that entry meanwhile.
+   */
+  readonly startHeld?: boolean;
   /** The entries, in stream order; those at or before `lastId` are skipped. */
   readonly entries: readonly StreamEntry[];
   /** Whether the read reached the stream's end, rather than stopping at its count. */
@@ -151,12 +157,13 @@ export function createStreamCopy(model: MemoryModel, logger: Logger): StreamCopy
       return loads;
     },
     startRead: (now) => (synced ? { lastId, generation, at: now } : undefined),
-    apply(read, { first, entries, complete, own, byWriter = false }) {
+    apply(read, { first, startHeld, entries, complete, own, byWriter = false }) {
       if (read.generation !== generation || !synced) return 'stale';
       // NB: the stream's first entry past the last one applied means MAXLEN or MINID trimmed entries this copy never
       // saw, or the stream was deleted: only a reload can recover them. A read that started earlier than lastId is
       // judged against lastId, since the entries up to it are in the copy already.
-      if (lastId !== '0-0' && (first === undefined || compareStreamIds(first, lastId) > 0)) {
+      const replaced = startHeld === false && read.lastId === lastId;
+      if (lastId !== '0-0' && (replaced || first === undefined || compareStreamIds(first, lastId) > 0)) {
         lost();
         return 'gap';
       }
@@ -206,8 +213,9 @@ export function createStreamCopy(model: MemoryModel, logger: Logger): StreamCopy
 }
 
 /**
- * One read by a sync's reader: the entries past `lastId`, then the stream's first entry ID (the trimming check), in
- * one round trip, applied to `copy`. With `blockMs`, XREAD waits up to that long for an entry. The copy must be synced.
+ * One read by a sync's reader: the entries past `lastId`, then the stream's first entry ID (the trimming check) and
+ * whether `lastId` itself is still there (a replaced stream), in one round trip, applied to `copy`. With `blockMs`,
+ * XREAD waits up to that long for an entry. The copy must be synced.
  */
 export async function readStreamInto(
   copy: StreamCopy,
@@ -225,6 +233,7 @@ export async function readStreamInto(
   // comes back with entries past lastId that the copy must not simply add to what it holds. Only the first entry then
   // tells it that lastId is gone.
   pipeline.xrange(stream, '-', '+', 'COUNT', 1);
+  pipeline.xrange(stream, read.lastId, read.lastId);
   const replies = await pipeline.exec();
   if (replies === null) throw new Error('redis pipeline was discarded');
   for (const [error] of replies) if (error) throw error;
@@ -232,6 +241,7 @@ export async function readStreamInto(
   // NB: XREAD BLOCK answers as soon as anything is there, so its reply is what proves the copy current.
   const outcome = copy.apply(blockMs === undefined ? read : { ...read, at: now() }, {
     first: firstIdOf(replies[1]![1]),
+    startHeld: rangeEntriesOf(replies[2]![1]).length > 0,
     entries,
     complete: entries.length < streamReadCount,
   });

@@ -119,7 +119,10 @@ export function startClusterSync(options: ClusterSyncOptions): ReplicaSync {
     state.readAt = now();
     const { outcome, from } = await readStreamInto(state.copy, client, stream, undefined, now);
     if (outcome === 'gap')
-      logger.warn({ partition: index, lastId: from }, 'fell behind a redis write stream; reloading its partition');
+      logger.warn(
+        { partition: index, lastId: from },
+        'a redis write stream no longer holds what this copy missed (trimmed, deleted or replaced); reloading its partition',
+      );
     return outcome === 'gap' || outcome === 'more';
   }
 

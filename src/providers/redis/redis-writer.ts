@@ -236,7 +236,10 @@ export function createRedisWriter(options: RedisWriterOptions): RedisWriter {
         byWriter: true,
       });
       if (outcome === 'gap')
-        logger.warn({ partition, lastId: read.lastId }, 'fell behind the redis write stream; reloading');
+        logger.warn(
+          { partition, lastId: read.lastId },
+          'the redis write stream no longer holds what this copy missed (trimmed, deleted or replaced); reloading',
+        );
     }
     return id;
   }

@@ -121,7 +121,11 @@ export function startReplicaSync(options: ReplicaSyncOptions): ReplicaSync {
   async function readStream(): Promise<void> {
     readAt = now();
     const { outcome, from } = await readStreamInto(copy, client, stream, blockMs, now);
-    if (outcome === 'gap') logger.warn({ lastId: from }, 'fell behind the redis write stream; resyncing');
+    if (outcome === 'gap')
+      logger.warn(
+        { lastId: from },
+        'the redis write stream no longer holds what this copy missed (trimmed, deleted or replaced); reloading',
+      );
   }
 
   async function run(): Promise<void> {

@@ -229,9 +229,9 @@ export async function readStreamInto(
   const pipeline = client.pipeline();
   if (blockMs === undefined) pipeline.xread('COUNT', streamReadCount, 'STREAMS', stream, read.lastId);
   else pipeline.xread('COUNT', streamReadCount, 'BLOCK', blockMs, 'STREAMS', stream, read.lastId);
-  // NB: after the XREAD, which Redis runs first: a stream deleted (an operator's DEL, FLUSHALL) while the read waited
-  // comes back with entries past lastId that the copy must not simply add to what it holds. Only the first entry then
-  // tells it that lastId is gone.
+  // NB: after the XREAD, which Redis runs first: a stream deleted (an operator's DEL, FLUSHALL) or replaced (a failover
+  // to a server that diverged) while the read waited comes back with entries past lastId that the copy must not simply
+  // add to what it holds. The stream's first entry and whether lastId is still there tell it so.
   pipeline.xrange(stream, '-', '+', 'COUNT', 1);
   pipeline.xrange(stream, read.lastId, read.lastId);
   const replies = await pipeline.exec();

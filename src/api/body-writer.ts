@@ -4,6 +4,7 @@
  * fast as the UTF-8 encoder.
  * @module
  */
+import { answerBodies } from './body-pool.js';
 import { goString } from './json.js';
 
 /** Strings that need no JSON escaping, Go's included, and are ASCII. */
@@ -20,7 +21,16 @@ export class BodyWriter {
     return goString(value);
   };
 
-  finish(body: string): Buffer {
-    return Buffer.from(body, this.ascii ? 'latin1' : 'utf8');
+  /** The body's bytes; with `pooled`, in the answer pool's memory ({@link answerBodies}), released once written. */
+  finish(body: string, pooled = false): Buffer {
+    if (!pooled) return Buffer.from(body, this.ascii ? 'latin1' : 'utf8');
+    if (this.ascii) {
+      const bytes = answerBodies.take(body.length);
+      bytes.write(body, 0, 'latin1');
+      return bytes;
+    }
+    const bytes = answerBodies.take(Buffer.byteLength(body, 'utf8'));
+    bytes.write(body, 0, 'utf8');
+    return bytes;
   }
 }

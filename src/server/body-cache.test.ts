@@ -54,23 +54,27 @@ test('a repeated query is answered from the encoded-body cache until a write, in
 });
 
 function counting() {
-  let calls = 0;
-  const encode = (list: readonly number[]): Buffer => {
-    calls++;
+  const pooledFlags: boolean[] = [];
+  const encode = (list: readonly number[], pooled: boolean): Buffer => {
+    pooledFlags.push(pooled);
     return Buffer.from(JSON.stringify(list));
   };
-  return { encode, calls: () => calls };
+  return { encode, calls: () => pooledFlags.length, pooledFlags };
 }
 
-test('a frozen list is encoded once and answered from the kept body after that', () => {
+test('a frozen list is encoded into pooled memory on its first read, kept on its second, then answered from it', () => {
   const cache = new BodyCache<number>();
-  const { encode, calls } = counting();
+  const { encode, calls, pooledFlags } = counting();
   const list = Object.freeze([1, 2]);
   const first = cache.get(list, encode);
-  assert.equal(cache.get(list, encode), first);
-  assert.equal(cache.get(list, encode), first);
-  assert.equal(calls(), 1);
   assert.equal(first.toString(), '[1,2]');
+  const kept = cache.get(list, encode);
+  assert.equal(kept.toString(), '[1,2]');
+  assert.notEqual(kept, first, 'the pooled body is never kept: its memory is reused once written');
+  assert.equal(cache.get(list, encode), kept);
+  assert.equal(cache.get(list, encode), kept);
+  assert.deepEqual(pooledFlags, [true, false]);
+  assert.equal(calls(), 2);
 });
 
 test('another frozen list with the same items is encoded for itself', () => {
@@ -78,19 +82,21 @@ test('another frozen list with the same items is encoded for itself', () => {
   const { encode, calls } = counting();
   const a = Object.freeze([1]);
   cache.get(a, encode);
+  cache.get(a, encode);
   const b = Object.freeze([1]);
   cache.get(b, encode);
-  assert.equal(calls(), 2);
+  assert.equal(calls(), 3);
   assert.equal(cache.get(a, encode).toString(), '[1]');
-  assert.equal(calls(), 2);
+  assert.equal(calls(), 3);
 });
 
 test('a list that is not frozen is encoded on every read', () => {
   const cache = new BodyCache<number>();
-  const { encode, calls } = counting();
+  const { encode, calls, pooledFlags } = counting();
   const list = [3];
   for (let i = 0; i < 4; i++) assert.equal(cache.get(list, encode).toString(), '[3]');
   assert.equal(calls(), 4);
+  assert.deepEqual(pooledFlags, [true, true, true, true], 'each answer is written once');
 });
 
 test('one frozen item is encoded once as a list of one; an item that is not frozen every time', () => {

@@ -116,7 +116,7 @@ export function createMetricsApi(options: MetricsApiOptions): MetricsApi {
     };
     if (path.metric === '') {
       return objectMetrics(custom!, { namespace: path.namespace, name: path.name }, info, metricSelector, ctx).then(
-        (values) => encodeMetricValueList(version, values),
+        (values) => encodeMetricValueList(version, values, true),
       );
     }
     if (path.name !== '*') {
@@ -135,7 +135,7 @@ export function createMetricsApi(options: MetricsApiOptions): MetricsApi {
       // answer is checked against the served list only then, so a hit costs nothing more.
       if (found.length === 0 && !servedMetrics.has(custom!.listAllMetrics(), info))
         throw metricNotFound(info.groupResource, info.metric);
-      return bodyCache[version].get(found, (list) => encodeMetricValueList(version, list));
+      return bodyCache[version].get(found, (list, pooled) => encodeMetricValueList(version, list, pooled));
     });
   }
 

@@ -119,17 +119,18 @@ export function encodeMetricValueList(
   values: readonly CustomMetricValueSource[],
   pooled = false,
 ): Buffer {
+  if (everyHasEncodings(values)) {
+    const makeEncoder = () => itemEncoder(version, new BodyWriter().quote);
+    return assembleList(listHeadBytes[version], values, version, pooled, makeEncoder);
+  }
   const writer = new BodyWriter();
   const encodeItem = itemEncoder(version, writer.quote);
-  if (!everyHasEncodings(values)) {
-    let out = listHeads[version];
-    for (let i = 0; i < values.length; i++) {
-      if (i > 0) out += ',';
-      out += encodeItem(values[i]!);
-    }
-    return writer.finish(out + listTail, pooled);
+  let out = listHeads[version];
+  for (let i = 0; i < values.length; i++) {
+    if (i > 0) out += ',';
+    out += encodeItem(values[i]!);
   }
-  return assembleList(listHeadBytes[version], values, version, encodeItem, pooled);
+  return writer.finish(out + listTail, pooled);
 }
 
 const listHeadBytes: Readonly<Record<CustomMetricsVersion, Buffer>> = {
@@ -155,15 +156,18 @@ function assembleList<V extends { readonly encodings?: ItemEncodings }>(
   head: Buffer,
   values: readonly V[],
   version: CustomMetricsVersion,
-  encodeItem: (value: V) => string,
   pooled: boolean,
+  makeEncoder: () => (value: V) => string,
 ): Buffer {
+  // NB: made only when a value has no bytes yet; an answer of held values allocates no encoder.
+  let encodeItem: ((value: V) => string) | undefined;
   const items = new Array<Buffer>(values.length);
   let length = head.length + values.length - 1 + listTailBytes.length;
   for (let i = 0; i < values.length; i++) {
     const encodings = values[i]!.encodings!;
     let bytes = encodings[version];
     if (bytes === undefined) {
+      encodeItem ??= makeEncoder();
       bytes = Buffer.from(encodeItem(values[i]!), 'utf8');
       encodings[version] = bytes;
     }
@@ -211,22 +215,28 @@ function itemEncoder(
  * `pooled` as for {@link encodeMetricValueList}.
  */
 export function encodeExternalMetricValueList(values: readonly ExternalMetricValueSource[], pooled = false): Buffer {
-  const writer = new BodyWriter();
-  const quote = writer.quote;
-  const names = new RepeatCache<string>(quote);
-  const encodeItem = (v: ExternalMetricValueSource): string => {
-    let out = `{"metricName":${names.get(v.metricName)},"metricLabels":${goLabels(v.metricLabels, quote)},"timestamp":"${formatTimestamp(v.timestamp)}"`;
-    if (v.windowSeconds) out += `,"window":${v.windowSeconds}`;
-    return `${out},"value":"${v.value}"}`;
-  };
   if (everyHasEncodings(values))
-    return assembleList(externalHeadBytes, values, externalMetricsVersion, encodeItem, pooled);
+    return assembleList(externalHeadBytes, values, externalMetricsVersion, pooled, () =>
+      externalItemEncoder(new BodyWriter().quote),
+    );
+  const writer = new BodyWriter();
+  const encodeItem = externalItemEncoder(writer.quote);
   let out = externalHead;
   for (let i = 0; i < values.length; i++) {
     if (i > 0) out += ',';
     out += encodeItem(values[i]!);
   }
   return writer.finish(out + listTail, pooled);
+}
+
+/** Encodes one item of an external list; the metric name's JSON is kept across the items of one list. */
+function externalItemEncoder(quote: (s: string) => string): (v: ExternalMetricValueSource) => string {
+  const names = new RepeatCache<string>(quote);
+  return (v) => {
+    let out = `{"metricName":${names.get(v.metricName)},"metricLabels":${goLabels(v.metricLabels, quote)},"timestamp":"${formatTimestamp(v.timestamp)}"`;
+    if (v.windowSeconds) out += `,"window":${v.windowSeconds}`;
+    return `${out},"value":"${v.value}"}`;
+  };
 }
 
 /** NB: Go marshals map keys sorted; JSON.stringify keeps insertion order, so sort first. */

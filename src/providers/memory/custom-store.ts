@@ -48,7 +48,7 @@ class MetricSeries extends MetricColumn {
    * value changes. NB: the server keeps each item's bytes in it, so an answer that misses the selection cache is
    * assembled from bytes, and a read allocates nothing per item.
    */
-  items: Map<number, MetricValue> | undefined;
+  items: (MetricValue | undefined)[] | undefined;
   /** The `metric` of those items. */
   itemMetric: { readonly name: string; readonly selector: null } | undefined;
 }
@@ -283,10 +283,12 @@ export class CustomStore implements CustomMetricsProvider {
     const oldest = this.oldestLiveSecond();
     const results: MetricValue[] = [];
     if (metricSelector.isEmpty()) {
-      const items = (column.items ??= new Map());
+      const items = (column.items ??= []);
       const emit = (slot: number): void => {
         if (results.length >= limit || column.secondsAt(slot) < oldest) return;
-        results.push(items.get(slot) ?? this.heldItem(scope, column, slot, info.metric));
+        results.push(
+          (slot < items.length ? items[slot] : undefined) ?? this.heldItem(scope, column, slot, info.metric),
+        );
       };
       return { results, emit };
     }
@@ -412,13 +414,17 @@ export class CustomStore implements CustomMetricsProvider {
   }
 
   private forgetItem(metricSeries: MetricSeries, slot: number): void {
-    if (metricSeries.items?.delete(slot)) this.itemsHeld--;
+    const items = metricSeries.items;
+    if (items === undefined || slot >= items.length || items[slot] === undefined) return;
+    items[slot] = undefined;
+    this.itemsHeld--;
   }
 
   /** Empties every series' items, in place: a query may be filling one of them. */
   private dropItems(): void {
     for (const scope of this.scopes.values())
-      for (const metricSeries of scope.metrics.values()) metricSeries.items?.clear();
+      for (const metricSeries of scope.metrics.values())
+        if (metricSeries.items !== undefined) metricSeries.items.length = 0;
     this.itemsHeld = 0;
   }
 
@@ -436,8 +442,8 @@ export class CustomStore implements CustomMetricsProvider {
 
   /** The series' answer item at `slot` for a query without a metric selector, made on first use (see `items`). */
   private heldItem(scope: ResourceScope, column: MetricSeries, slot: number, metric: string): MetricValue {
-    const items = (column.items ??= new Map());
-    const held = items.get(slot);
+    const items = (column.items ??= []);
+    const held = slot < items.length ? items[slot] : undefined;
     if (held !== undefined) return held;
     const item: MetricValue = Object.freeze({
       describedObject: Object.freeze(
@@ -453,7 +459,9 @@ export class CustomStore implements CustomMetricsProvider {
       encodings: {},
     });
     if (this.itemsHeld >= heldItemsLimit) this.dropItems();
-    items.set(slot, item);
+    // NB: grown one cell at a time, never by writing past the end: a far write would turn the array into a dictionary.
+    while (items.length <= slot) items.push(undefined);
+    items[slot] = item;
     this.itemsHeld++;
     return item;
   }

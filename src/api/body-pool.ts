@@ -51,7 +51,7 @@ export class BodyPool {
     return body;
   }
 
-  /** Whether `body` came from {@link take} and is still counted out. */
+  /** Whether `body` was carved from one of the pool's slabs, so its writer must {@link release} it. */
   owns(body: Buffer): boolean {
     return this.slabs.get(body.buffer as ArrayBuffer) !== undefined;
   }

@@ -209,6 +209,20 @@ function failoverSuite(title: string, passwords: Passwords): void {
           60_000,
         );
       };
+      // NB: what each adapter logged of its Redis connections and loads, to tell a failure's cause from CI's log.
+      const printLogs = (): void => {
+        t.diagnostic(`old master on port ${master.port}, replica (promoted) on port ${replica.port}`);
+        for (const [k, adapter] of adapters.entries())
+          t.diagnostic(
+            `adapter ${k} log:\n${adapter
+              .logs()
+              .split('\n')
+              // NB: not the request log: under a failover every refused write logs an error.
+              .filter((line) => !line.includes('"url":') && /"level":(40|50)|load|redis/.test(line))
+              .slice(-40)
+              .join('\n')}`,
+          );
+      };
       try {
         await waitForMore(100);
         t.diagnostic('100 acknowledged before the kill');
@@ -222,6 +236,9 @@ function failoverSuite(title: string, passwords: Passwords): void {
         await master.restart();
         await waitForMore(100);
         t.diagnostic(`the replica was promoted ${Math.round(promotedMs)} ms after the kill`);
+      } catch (error) {
+        printLogs();
+        throw error;
       } finally {
         running = false;
         await Promise.all(loops);
@@ -229,6 +246,7 @@ function failoverSuite(title: string, passwords: Passwords): void {
           `writes answered by status: ${JSON.stringify(Object.fromEntries(statuses))}; ${acknowledged.size} acknowledged; ${readFailures} failed reads; last refusal: ${lastRefusal}`,
         );
       }
+      if (readFailures > 0) printLogs();
       assert.equal(readFailures, 0, 'reads of a metric already seen never failed');
       for (const [n, client] of clients.entries()) {
         let lost: string[] = [];
@@ -248,17 +266,7 @@ function failoverSuite(title: string, passwords: Passwords): void {
           },
           30_000,
         ).catch(() => undefined);
-        // NB: what each adapter logged of its Redis connections and loads, to tell a failure's cause from CI's log.
-        if (lost.length > 0)
-          for (const [k, adapter] of adapters.entries())
-            t.diagnostic(
-              `adapter ${k} log:\n${adapter
-                .logs()
-                .split('\n')
-                .filter((line) => /"level":(40|50)|load|redis/.test(line))
-                .slice(-40)
-                .join('\n')}`,
-            );
+        if (lost.length > 0) printLogs();
         assert.deepEqual(
           lost,
           [],

@@ -112,8 +112,10 @@ export function startReplicaSync(options: ReplicaSyncOptions): ReplicaSync {
     const oldestMs = options.ttlMs > 0 ? started - options.ttlMs : Number.NEGATIVE_INFINITY;
     const { series, migrated } = await loadInto(client, keys, fresh, { logger, oldestMs });
     copy.install(fresh, startId, started);
+    // NB: the server's address tells an operator which Redis a copy came from, as after a Sentinel failover.
+    const server = `${client.stream?.remoteAddress}:${client.stream?.remotePort}`;
     logger.info(
-      { series, streamId: startId, ...(migrated > 0 ? { migratedKeys: migrated } : {}) },
+      { series, streamId: startId, server, ...(migrated > 0 ? { migratedKeys: migrated } : {}) },
       'loaded the metrics from redis',
     );
   }

@@ -154,11 +154,17 @@ export function startReplicaSync(options: ReplicaSyncOptions): ReplicaSync {
         copy.lost();
         // NB: ioredis asks the Sentinels again only when it reconnects; a connection that survived a failover (a
         // demoted master that came back) would keep this copy on the old master.
-        if (options.viaSentinel === true) client.disconnect(true);
+        // NB: a client that ended (ioredis gave up reconnecting) never comes back by itself, and disconnect(true) on it
+        // does nothing: only connect() starts it again.
+        if (client.status === 'end') client.connect().catch(() => undefined);
+        else if (options.viaSentinel === true) client.disconnect(true);
         failures++;
         // NB: one line per outage, then one a minute, so a long outage does not flood the log.
         if (failures === 1 || failures % 60 === 0)
-          logger.warn({ err: error, failures }, 'redis is unreachable; serving the local copy and retrying');
+          logger.warn(
+            { err: error, failures, status: client.status },
+            'redis is unreachable; serving the local copy and retrying',
+          );
         await sleep(Math.min(50 * 2 ** failures, 1000));
       }
     }

@@ -18,6 +18,7 @@ import { createRedisWriter } from './redis-writer.js';
 import { createRedisRemover } from './redis-removals.js';
 import { createIngestWindowStore } from './ingest-windows.js';
 import { connected, startReplicaSync, type ReplicaSync } from './replica-sync.js';
+import { restartWhenEnded } from './restart-when-ended.js';
 import { startSweeper } from './sweep.js';
 
 export type { RedisBackendConfig } from './config.js';
@@ -58,10 +59,12 @@ const redisBackend: BackendFactory<RedisBackendConfig> = {
         reconnectOnError: (error: Error) => error.message.startsWith('READONLY'),
       };
     };
+    let closing = false;
     const onError = (client: Redis | Cluster, name: string): void => {
       client.on('error', (error: Error) =>
         deps.logger.debug({ err: error, connection: name }, 'redis connection error'),
       );
+      restartWhenEnded(client, { name, isClosing: () => closing, logger: deps.logger });
     };
     const connect = (name: string, commandTimeout: number): Redis => {
       const client = new Redis(nodeOptions(name, commandTimeout));
@@ -185,6 +188,7 @@ const redisBackend: BackendFactory<RedisBackendConfig> = {
           { custom: 0, external: 0 },
         ),
       async close() {
+        closing = true;
         sweeper?.stop();
         await sync.close();
         writerClient.disconnect();

@@ -153,11 +153,9 @@ export function startReplicaSync(options: ReplicaSyncOptions): ReplicaSync {
         if (closed) break;
         copy.lost();
         // NB: ioredis asks the Sentinels again only when it reconnects; a connection that survived a failover (a
-        // demoted master that came back) would keep this copy on the old master.
-        // NB: a client that ended (ioredis gave up reconnecting) never comes back by itself, and disconnect(true) on it
-        // does nothing: only connect() starts it again.
-        if (client.status === 'end') client.connect().catch(() => undefined);
-        else if (options.viaSentinel === true) client.disconnect(true);
+        // demoted master that came back) would keep this copy on the old master. Only a ready connection is cut: a
+        // disconnect while the client asks the Sentinels ends it for good.
+        if (options.viaSentinel === true && client.status === 'ready') client.disconnect(true);
         failures++;
         // NB: one line per outage, then one a minute, so a long outage does not flood the log.
         if (failures === 1 || failures % 60 === 0)

@@ -4,6 +4,7 @@ import * as encoders from './encode-metrics.js';
 import type { CustomMetricValueSource, ExternalMetricValueSource } from './encode-metrics.js';
 import type { ItemEncodings, LabelSelector } from './types.js';
 import { goJson } from './json.js';
+import { heldBytes, ItemArenas } from './item-arena.js';
 
 /** The encoders return bytes; compare text, and check the bytes are the text's UTF-8 (latin1 only for ASCII). */
 function encodeMetricValueList(...args: Parameters<typeof encoders.encodeMetricValueList>): string {
@@ -273,6 +274,41 @@ test('values with encodings are encoded once per version; the assembled body is 
     assert.equal(encodeMetricValueList(version, [b]), encodeMetricValueList(version, [plain(b)]));
   }
   assert.notEqual(a.encodings.v1beta1, a.encodings.v1beta2);
+});
+
+test('a list whose items are held in arenas is assembled to the bytes fresh encoding gives, in either version', () => {
+  const value = (name: string, v: string): CustomMetricValueSource => ({
+    describedObject: { kind: 'Pod', namespace: 'default', name, apiVersion: 'v1' },
+    metric: { name: 'http_requests', selector: null },
+    timestamp: at,
+    value: v,
+  });
+  const arenas = new ItemArenas();
+  const held = (values: CustomMetricValueSource[], numbers: number[]) =>
+    Object.defineProperty([...values], heldBytes, { value: { arenas, numbers } });
+  const a = value('web-a', '1');
+  const b = value('wéb-b', '2');
+  const c = value('web-c', '3');
+  for (const version of ['v1beta1', 'v1beta2'] as const) {
+    const expected = encodeMetricValueList(version, [a, b, c]);
+    assert.equal(encodeMetricValueList(version, held([a, b, c], [0, 1, 2])), expected, 'encoded and kept');
+    assert.ok(arenas.of(version).has(1, b));
+    assert.equal(encodeMetricValueList(version, held([a, b, c], [0, 1, 2])), expected, 'from the kept bytes');
+    assert.equal(encodeMetricValueList(version, held([c, a], [2, 0])), encodeMetricValueList(version, [c, a]));
+    assert.equal(encodeMetricValueList(version, held([], [])), encodeMetricValueList(version, []));
+    // A value written since (another object at item number 1) is encoded again, never sent as the old bytes; the old
+    // value encoded after it does not leave its bytes for the new one either.
+    const b2 = value('wéb-b', '5');
+    assert.equal(encodeMetricValueList(version, held([a, b2], [0, 1])), encodeMetricValueList(version, [a, b2]));
+    assert.equal(encodeMetricValueList(version, held([b], [1])), encodeMetricValueList(version, [b]));
+    assert.equal(encodeMetricValueList(version, held([b2], [1])), encodeMetricValueList(version, [b2]));
+    // Numbers that do not match the list (a list copied and grown) are not used.
+    const grown = held([a, b], [0, 1]);
+    grown.push(c);
+    assert.equal(encodeMetricValueList(version, grown), encodeMetricValueList(version, [a, b, c]));
+  }
+  const pooled = encoders.encodeMetricValueList('v1beta2', held([a, c], [0, 2]), true);
+  assert.equal(pooled.toString(), encodeMetricValueList('v1beta2', [a, c]));
 });
 
 test('an external list of values with encodings is assembled to the bytes fresh encoding gives', () => {

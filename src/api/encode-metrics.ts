@@ -9,6 +9,7 @@
  */
 import { answerBodies } from './body-pool.js';
 import { BodyWriter } from './body-writer.js';
+import { heldBytes, type HeldList, type ItemArena } from './item-arena.js';
 import { formatTimestamp } from './timestamp.js';
 import {
   externalMetricsVersion,
@@ -119,6 +120,11 @@ export function encodeMetricValueList(
   values: readonly CustomMetricValueSource[],
   pooled = false,
 ): Buffer {
+  const held = (values as HeldList<CustomMetricValueSource>)[heldBytes];
+  if (held !== undefined && held.numbers.length === values.length) {
+    const makeEncoder = () => itemEncoder(version, new BodyWriter().quote);
+    return assembleHeld(listHeadBytes[version], values, held.arenas.of(version), held.numbers, pooled, makeEncoder);
+  }
   if (everyHasEncodings(values)) {
     const makeEncoder = () => itemEncoder(version, new BodyWriter().quote);
     return assembleList(listHeadBytes[version], values, version, pooled, makeEncoder);
@@ -183,6 +189,35 @@ function assembleList<V extends { readonly encodings?: ItemEncodings }>(
     offset += items[i]!.length;
   }
   body.set(listTailBytes, offset);
+  return body;
+}
+
+/**
+ * A list body from the items' bytes kept in `arena` (`numbers[i]` is `values[i]`'s item number), encoding and keeping
+ * those not kept yet.
+ */
+function assembleHeld<V>(
+  head: Buffer,
+  values: readonly V[],
+  arena: ItemArena,
+  numbers: readonly number[],
+  pooled: boolean,
+  makeEncoder: () => (value: V) => string,
+): Buffer {
+  // NB: made only when an item has no bytes yet; an answer of kept items allocates no encoder.
+  let encodeItem: ((value: V) => string) | undefined;
+  for (let i = 0; i < values.length; i++) {
+    if (arena.has(numbers[i]!, values[i])) continue;
+    encodeItem ??= makeEncoder();
+    arena.put(numbers[i]!, values[i], encodeItem(values[i]!));
+  }
+  // NB: the items' part ends with a comma (each kept item has one), which the list's tail overwrites.
+  const separators = values.length > 0 ? 1 : 0;
+  const length = head.length + arena.lengthOf(numbers) - separators + listTailBytes.length;
+  const body = pooled ? answerBodies.take(length) : Buffer.allocUnsafe(length);
+  body.set(head, 0);
+  const end = arena.copyTo(numbers, body, head.length) - separators;
+  body.set(listTailBytes, end);
   return body;
 }
 

@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { encodeMetricValueList } from '../../api/encode-metrics.js';
 import { StatusError } from '../../api/errors.js';
 import { createStaticResourceMapper } from '../../kube/static-resource-mapper.js';
 import { parseQuantity } from '../../quantity/index.js';
@@ -214,4 +215,34 @@ test('a named query without a metric selector answers with the same held item as
   const withSelector = store.getMetricByName({ namespace: 'ns', name: 'p1' }, pods, parseSelector('!missing'));
   assert.equal(withSelector.encodings, undefined);
   assert.deepEqual(withSelector.metric.selector, { matchExpressions: [{ key: 'missing', operator: 'DoesNotExist' }] });
+});
+
+test('answers assembled from held bytes are what fresh encoding gives, through writes, removals and the TTL', () => {
+  const { store, write, clock } = createStore(60_000);
+  const select = (selector: string) =>
+    store.getMetricBySelector('ns', parseSelector(selector), pods, everything) as readonly MetricValue[];
+  /** The body from held bytes, checked against encoding a plain copy of the same values. */
+  const body = (values: readonly MetricValue[]) => {
+    const assembled = encodeMetricValueList('v1beta2', values).toString();
+    const plain = values.map(({ encodings: _, ...value }) => value);
+    assert.equal(assembled, encodeMetricValueList('v1beta2', plain).toString());
+    return assembled;
+  };
+  for (let i = 0; i < 40; i++) write(`p${i}`, `${i}`, { app: `a${i % 4}` });
+  for (let round = 0; round < 3; round++) for (let g = 0; g < 4; g++) body(select(`app=a${g}`));
+  // NB: a list selected before a write and encoded after it (another request's answer in between) must not leave its
+  // old bytes for the new value.
+  const before = select('app=a1');
+  write('p5', '500');
+  const p5 = (value: string) =>
+    new RegExp(`"name":"p5","apiVersion":"v1"},"metric":{[^}]*},"timestamp":"[^"]+","value":"${value}"}`);
+  assert.match(body(before), p5('5'));
+  assert.match(body(select('app=a1')), p5('500'));
+  assert.equal(store.remove(pods, { namespace: 'ns', name: 'p9' }), true);
+  assert.doesNotMatch(body(select('app=a1')), /"p9"/);
+  clock.now += 30_000;
+  write('p13', '13000m');
+  clock.now += 40_000;
+  assert.equal(JSON.parse(body(select('app=a1'))).items.length, 1, 'only p13 is within the TTL');
+  assert.equal(store.sweep(), 38);
 });

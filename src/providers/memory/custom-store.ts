@@ -9,6 +9,7 @@
  * @module
  */
 import { metricNotFoundFor, metricNotFoundForSelector, groupResourceString } from '../../api/errors.js';
+import { heldBytes, ItemArenas, type HeldBytes } from '../../api/item-arena.js';
 import type { ObjectReference } from '../../api/types.js';
 import type { ObjectLister, ObjectMatches } from '../../kube/object-lister.js';
 import type { ResourceKind, ResourceMapper } from '../../kube/resource-mapper.js';
@@ -49,6 +50,11 @@ class MetricSeries extends MetricColumn {
    * assembled from bytes, and a read allocates nothing per item.
    */
   items: (MetricValue | undefined)[] | undefined;
+  /**
+   * The bytes of those items as the server encodes them, by slot. NB: a list of held items carries these and its
+   * slots, so the server assembles an answer that missed the selection cache with a copy per run of items.
+   */
+  arenas: ItemArenas | undefined;
   /** The `metric` of those items. */
   itemMetric: { readonly name: string; readonly selector: null } | undefined;
 }
@@ -284,11 +290,16 @@ export class CustomStore implements CustomMetricsProvider {
     const results: MetricValue[] = [];
     if (metricSelector.isEmpty()) {
       const items = (column.items ??= []);
+      const numbers: number[] = [];
+      const held: HeldBytes = { arenas: (column.arenas ??= new ItemArenas()), numbers };
+      // NB: not enumerable: the list compares, copies and prints as the plain list it is.
+      Object.defineProperty(results, heldBytes, { value: held });
       const emit = (slot: number): void => {
         if (results.length >= limit || column.secondsAt(slot) < oldest) return;
         results.push(
           (slot < items.length ? items[slot] : undefined) ?? this.heldItem(scope, column, slot, info.metric),
         );
+        numbers.push(slot);
       };
       return { results, emit };
     }
@@ -414,6 +425,7 @@ export class CustomStore implements CustomMetricsProvider {
   }
 
   private forgetItem(metricSeries: MetricSeries, slot: number): void {
+    metricSeries.arenas?.drop(slot);
     const items = metricSeries.items;
     if (items === undefined || slot >= items.length || items[slot] === undefined) return;
     items[slot] = undefined;
@@ -424,7 +436,10 @@ export class CustomStore implements CustomMetricsProvider {
   private dropItems(): void {
     for (const scope of this.scopes.values())
       for (const metricSeries of scope.metrics.values())
-        if (metricSeries.items !== undefined) metricSeries.items.length = 0;
+        if (metricSeries.items !== undefined) {
+          metricSeries.items.length = 0;
+          metricSeries.arenas?.clear();
+        }
     this.itemsHeld = 0;
   }
 

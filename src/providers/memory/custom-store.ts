@@ -45,9 +45,8 @@ class MetricSeries extends MetricColumn {
    */
   selections: SelectionCache<Selection> | undefined;
   /**
-   * Answer items by slot (frozen, with `encodings`), for queries without a metric selector, dropped when the slot's
-   * value changes. NB: the server keeps each item's bytes in it, so an answer that misses the selection cache is
-   * assembled from bytes, and a read allocates nothing per item.
+   * Answer items by slot (frozen, with `encodings` for the named form), for queries without a metric selector,
+   * dropped when the slot's value changes. NB: a read allocates nothing per item.
    */
   items: (MetricValue | undefined)[] | undefined;
   /**

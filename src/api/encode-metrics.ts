@@ -121,7 +121,7 @@ export function encodeMetricValueList(
   pooled = false,
 ): Buffer {
   const held = (values as HeldList<CustomMetricValueSource>)[heldBytes];
-  if (held !== undefined && held.numbers.length === values.length) {
+  if (held !== undefined && held.changes === held.arenas.changes && held.numbers.length === values.length) {
     const makeEncoder = () => itemEncoder(version, new BodyWriter().quote);
     return assembleHeld(listHeadBytes[version], values, held.arenas.of(version), held.numbers, pooled, makeEncoder);
   }
@@ -206,14 +206,18 @@ function assembleHeld<V>(
 ): Buffer {
   // NB: made only when an item has no bytes yet; an answer of kept items allocates no encoder.
   let encodeItem: ((value: V) => string) | undefined;
-  for (let i = 0; i < values.length; i++) {
-    if (arena.has(numbers[i]!, values[i])) continue;
-    encodeItem ??= makeEncoder();
-    arena.put(numbers[i]!, values[i], encodeItem(values[i]!));
-  }
   // NB: the items' part ends with a comma (each kept item has one), which the list's tail overwrites.
   const separators = values.length > 0 ? 1 : 0;
-  const length = head.length + arena.lengthOf(numbers) - separators + listTailBytes.length;
+  let length = head.length - separators + listTailBytes.length;
+  for (let i = 0; i < values.length; i++) {
+    const kept = arena.lengthOf(numbers[i]!);
+    if (kept !== 0) {
+      length += kept;
+      continue;
+    }
+    encodeItem ??= makeEncoder();
+    length += arena.put(numbers[i]!, encodeItem(values[i]!));
+  }
   const body = pooled ? answerBodies.take(length) : Buffer.allocUnsafe(length);
   body.set(head, 0);
   const end = arena.copyTo(numbers, body, head.length) - separators;

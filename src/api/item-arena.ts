@@ -19,57 +19,48 @@ export class ItemArena {
   private used = 0;
   /** Bytes of items no longer kept, reclaimed by compaction. */
   private garbage = 0;
-  private starts = new Int32Array(64);
-  /** Each kept item's length with its comma; 0 where none is kept. */
-  private lengths = new Int32Array(64);
   /**
-   * The value each kept item's bytes were encoded from. NB: an item number is a provider's slot, which a write gives a
-   * new value; a list selected before that write and encoded after it must not leave its old bytes for the new value.
+   * Per item number, its start and its length with its comma (0 where none is kept), side by side. NB: one array, so
+   * an item costs one cache line to find: an answer's items are spread over the numbers (a workload's pods among all).
    */
-  private owners: unknown[] = [];
+  private spans = new Int32Array(128);
 
-  /** Whether `number`'s bytes are kept, encoded from `owner`. */
-  has(number: number, owner: unknown): boolean {
-    return number < this.owners.length && this.owners[number] === owner && this.lengths[number] !== 0;
+  /** Whether `number`'s bytes are kept. */
+  has(number: number): boolean {
+    return 2 * number < this.spans.length && this.spans[2 * number + 1] !== 0;
   }
 
-  /** Keeps `json` (one item, no comma) as `number`'s bytes, encoded from `owner`. */
-  put(number: number, owner: unknown, json: string): void {
+  /** Keeps `json` (one item, no comma) as `number`'s bytes; returns their length with the comma. */
+  put(number: number, json: string): number {
     this.drop(number);
     const need = json.length * 3 + 1;
     if (this.used + need > this.bytes.length) this.makeRoom(need);
     const written = this.bytes.write(json, this.used, 'utf8');
     this.bytes[this.used + written] = comma;
-    if (number >= this.lengths.length) this.growNumbers(number);
-    // NB: grown one cell at a time, never by writing past the end: a far write would turn the array into a dictionary.
-    while (this.owners.length <= number) this.owners.push(undefined);
-    this.starts[number] = this.used;
-    this.lengths[number] = written + 1;
-    this.owners[number] = owner;
+    if (2 * number >= this.spans.length) this.growNumbers(number);
+    this.spans[2 * number] = this.used;
+    this.spans[2 * number + 1] = written + 1;
     this.used += written + 1;
+    return written + 1;
   }
 
   /** Forgets `number`'s bytes. */
   drop(number: number): void {
-    if (number >= this.owners.length || this.lengths[number] === 0) return;
-    this.garbage += this.lengths[number]!;
-    this.lengths[number] = 0;
-    this.owners[number] = undefined;
+    if (!this.has(number)) return;
+    this.garbage += this.spans[2 * number + 1]!;
+    this.spans[2 * number + 1] = 0;
   }
 
   /** Forgets every item's bytes. */
   clear(): void {
     this.used = 0;
     this.garbage = 0;
-    this.lengths.fill(0);
-    this.owners.length = 0;
+    this.spans.fill(0);
   }
 
-  /** The bytes of the kept `numbers` joined by commas, with the last comma: what {@link copyTo} writes. */
-  lengthOf(numbers: readonly number[]): number {
-    let length = 0;
-    for (let i = 0; i < numbers.length; i++) length += this.lengths[numbers[i]!]!;
-    return length;
+  /** The length of `number`'s bytes with the comma; 0 when none are kept. */
+  lengthOf(number: number): number {
+    return 2 * number < this.spans.length ? this.spans[2 * number + 1]! : 0;
   }
 
   /**
@@ -77,20 +68,21 @@ export class ItemArena {
    * after the last comma. Every number must be kept.
    */
   copyTo(numbers: readonly number[], out: Buffer, offset: number): number {
-    const { starts, lengths, bytes } = this;
+    const { spans, bytes } = this;
     let at = offset;
     let runStart = 0;
     let runEnd = 0;
     for (let i = 0; i < numbers.length; i++) {
       const number = numbers[i]!;
-      const start = starts[number]!;
+      const start = spans[2 * number]!;
+      const length = spans[2 * number + 1]!;
       if (start === runEnd && runEnd > runStart) {
-        runEnd += lengths[number]!;
+        runEnd += length;
         continue;
       }
       if (runEnd > runStart) at += bytes.copy(out, at, runStart, runEnd);
       runStart = start;
-      runEnd = start + lengths[number]!;
+      runEnd = start + length;
     }
     if (runEnd > runStart) at += bytes.copy(out, at, runStart, runEnd);
     return at;
@@ -110,16 +102,17 @@ export class ItemArena {
     let capacity = this.bytes.length;
     while ((live + need) * 2 > capacity) capacity *= 2;
     const target = capacity === this.bytes.length ? this.bytes : Buffer.allocUnsafe(capacity);
+    const { spans } = this;
     const kept: number[] = [];
-    for (let n = 0; n < this.owners.length; n++) if (this.lengths[n] !== 0) kept.push(n);
-    kept.sort((a, b) => this.starts[a]! - this.starts[b]!);
+    for (let n = 0; 2 * n < spans.length; n++) if (spans[2 * n + 1] !== 0) kept.push(n);
+    kept.sort((a, b) => spans[2 * a]! - spans[2 * b]!);
     let used = 0;
     // NB: in start order every item moves toward the front, so compacting in place never overwrites one not yet moved.
     for (const n of kept) {
-      const start = this.starts[n]!;
-      const length = this.lengths[n]!;
+      const start = spans[2 * n]!;
+      const length = spans[2 * n + 1]!;
       this.bytes.copy(target, used, start, start + length);
-      this.starts[n] = used;
+      spans[2 * n] = used;
       used += length;
     }
     this.bytes = target;
@@ -128,31 +121,39 @@ export class ItemArena {
   }
 
   private growNumbers(number: number): void {
-    let size = this.lengths.length;
-    while (size <= number) size *= 2;
-    const starts = new Int32Array(size);
-    starts.set(this.starts);
-    const lengths = new Int32Array(size);
-    lengths.set(this.lengths);
-    this.starts = starts;
-    this.lengths = lengths;
+    let size = this.spans.length;
+    while (size <= 2 * number + 1) size *= 2;
+    const spans = new Int32Array(size);
+    spans.set(this.spans);
+    this.spans = spans;
   }
 }
 
-/** One arena per API version, for a provider's values that answer in either. */
+/**
+ * One arena per API version, for a provider's values that answer in either, and the count of their changes.
+ *
+ * NB: bytes are kept by item number, which a write gives a new value. A list selected before a write and encoded after
+ * it holds the old value; its bytes must not be kept for that number. A list therefore carries the `changes` count of
+ * its selection, and the encoder uses the arenas only while it is unchanged: a provider drops a number's bytes
+ * whenever its value changes, so bytes kept then are the current value's.
+ */
 export class ItemArenas {
   private readonly byVersion: { [V in CustomMetricsVersion]?: ItemArena } = {};
+  /** Drops and clears so far. */
+  changes = 0;
 
   of(version: CustomMetricsVersion): ItemArena {
     return (this.byVersion[version] ??= new ItemArena());
   }
 
   drop(number: number): void {
+    this.changes++;
     this.byVersion.v1beta1?.drop(number);
     this.byVersion.v1beta2?.drop(number);
   }
 
   clear(): void {
+    this.changes++;
     this.byVersion.v1beta1?.clear();
     this.byVersion.v1beta2?.clear();
   }
@@ -161,10 +162,11 @@ export class ItemArenas {
 /** The property of a list of values whose items' bytes a provider keeps in arenas ({@link HeldBytes}). */
 export const heldBytes: unique symbol = Symbol('heldBytes');
 
-/** Where a list's item bytes are kept: the arenas, and each value's item number in them. */
+/** Where a list's item bytes are kept: the arenas, each value's item number, and the arenas' changes when selected. */
 export interface HeldBytes {
   readonly arenas: ItemArenas;
   readonly numbers: readonly number[];
+  readonly changes: number;
 }
 
 /** A list of values that may say where its items' bytes are kept. */

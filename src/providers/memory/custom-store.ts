@@ -290,7 +290,8 @@ export class CustomStore implements CustomMetricsProvider {
     if (metricSelector.isEmpty()) {
       const items = (column.items ??= []);
       const numbers: number[] = [];
-      const held: HeldBytes = { arenas: (column.arenas ??= new ItemArenas()), numbers };
+      const arenas = (column.arenas ??= new ItemArenas());
+      const held: HeldBytes = { arenas, numbers, changes: arenas.changes };
       // NB: not enumerable: the list compares, copies and prints as the plain list it is.
       Object.defineProperty(results, heldBytes, { value: held });
       const emit = (slot: number): void => {

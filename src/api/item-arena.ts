@@ -5,7 +5,7 @@
  * NB: why not a buffer per item: an answer that misses every cache (many HPAs whose selectors take turns) then reaches
  * each item's bytes through three or four objects spread over the heap, and those loads miss the CPU cache; that
  * memory latency was most of such an answer's cost. Items first encoded for one answer sit together here, so the next
- * answer with the same items copies them as one run, and the item numbers and lengths it reads are two small arrays.
+ * answer with the same items copies them as one run, and it finds each item's bytes in one typed array.
  * @module
  */
 import type { CustomMetricsVersion } from './types.js';

@@ -60,7 +60,7 @@ const redisBackend: BackendFactory<RedisBackendConfig> = {
       };
     };
     let closing = false;
-    const onError = (client: Redis | Cluster, name: string): void => {
+    const supervise = (client: Redis | Cluster, name: string): void => {
       client.on('error', (error: Error) =>
         deps.logger.debug({ err: error, connection: name }, 'redis connection error'),
       );
@@ -68,7 +68,7 @@ const redisBackend: BackendFactory<RedisBackendConfig> = {
     };
     const connect = (name: string, commandTimeout: number): Redis => {
       const client = new Redis(nodeOptions(name, commandTimeout));
-      onError(client, name);
+      supervise(client, name);
       return client;
     };
     const connectCluster = (name: string, commandTimeout: number): Cluster => {
@@ -83,7 +83,7 @@ const redisBackend: BackendFactory<RedisBackendConfig> = {
         retryDelayOnClusterDown: 100,
         retryDelayOnFailover: 100,
       });
-      onError(client, name);
+      supervise(client, name);
       return client;
     };
     const clustered = settings.cluster !== undefined;

@@ -233,7 +233,7 @@ export class CustomStore implements CustomMetricsProvider {
     if (objects.size < column.count) {
       for (const objectName of objects) {
         const slot = slots.slot(objectName);
-        if (slot !== undefined && column.has(slot)) emit(slot);
+        if (slot !== undefined) emit(slot);
       }
     } else {
       column.forEachSlot((slot) => {
@@ -268,15 +268,12 @@ export class CustomStore implements CustomMetricsProvider {
     for (const group of candidates) {
       // NB: the group's labels are its members' labels: one match answers for all of them.
       if (!selector.matches(group.labels)) continue;
-      for (let i = 0; i < group.size; i++) {
-        const slot = group.member(i);
-        if (column.has(slot)) emit(slot);
-      }
+      for (let i = 0; i < group.size; i++) emit(group.member(i));
     }
     return results;
   }
 
-  /** `emit(slot)` adds the slot's value to `results` when it is live and its metric labels match. */
+  /** `emit(slot)` adds the slot's value to `results` when it has one, live, whose metric labels match. */
   /** `limit`: emit stops adding values once `results` holds this many. */
   private collector(
     scope: ResourceScope,
@@ -295,10 +292,14 @@ export class CustomStore implements CustomMetricsProvider {
       // NB: not enumerable: the list compares, copies and prints as the plain list it is.
       Object.defineProperty(results, heldBytes, { value: held });
       const emit = (slot: number): void => {
-        if (results.length >= limit || column.secondsAt(slot) < oldest) return;
-        results.push(
-          (slot < items.length ? items[slot] : undefined) ?? this.heldItem(scope, column, slot, info.metric),
-        );
+        if (results.length >= limit) return;
+        // NB: each column read by slot is a cache miss per item of an uncached answer. A held item means the slot has a
+        // value (an item goes when its value does), so the values are read only for a slot without one, and the
+        // seconds only with a TTL.
+        const held = slot < items.length ? items[slot] : undefined;
+        if (held === undefined && !column.has(slot)) return;
+        if (oldest !== Number.NEGATIVE_INFINITY && column.secondsAt(slot) < oldest) return;
+        results.push(held ?? this.heldItem(scope, column, slot, info.metric));
         numbers.push(slot);
       };
       return { results, emit };
@@ -308,7 +309,7 @@ export class CustomStore implements CustomMetricsProvider {
     const kind = this.options.mapper.kindFor(info.groupResource);
     const metric = { name: info.metric, selector: toLabelSelector(metricSelector) };
     const emit = (slot: number): void => {
-      if (results.length >= limit) return;
+      if (results.length >= limit || !column.has(slot)) return;
       const ts = column.secondsAt(slot);
       if (ts < oldest || !metricSelector.matches(column.labelsAt(slot))) return;
       results.push({

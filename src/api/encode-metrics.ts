@@ -120,15 +120,11 @@ export function encodeMetricValueList(
   values: readonly CustomMetricValueSource[],
   pooled = false,
 ): Buffer {
+  const makeEncoder = () => itemEncoder(version, new BodyWriter().quote);
   const held = (values as HeldList<CustomMetricValueSource>)[heldBytes];
-  if (held !== undefined && held.changes === held.arenas.changes && held.numbers.length === values.length) {
-    const makeEncoder = () => itemEncoder(version, new BodyWriter().quote);
+  if (held !== undefined && held.changes === held.arenas.changes && held.numbers.length === values.length)
     return assembleHeld(listHeadBytes[version], values, held.arenas.of(version), held.numbers, pooled, makeEncoder);
-  }
-  if (everyHasEncodings(values)) {
-    const makeEncoder = () => itemEncoder(version, new BodyWriter().quote);
-    return assembleList(listHeadBytes[version], values, version, pooled, makeEncoder);
-  }
+  if (everyHasEncodings(values)) return assembleList(listHeadBytes[version], values, version, pooled, makeEncoder);
   const writer = new BodyWriter();
   const encodeItem = itemEncoder(version, writer.quote);
   let out = listHeads[version];

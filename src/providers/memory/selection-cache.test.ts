@@ -85,6 +85,58 @@ test('the selection cache evicts its oldest answers to stay within its value bud
   assert.equal(cache.get('b'), undefined);
   assert.deepEqual(cache.get(`k${selectionsPerMetric - 1}`)?.values, [selectionsPerMetric - 1]);
   assert.deepEqual(cache.get('k0')?.values, [0]);
+  // Full by count and over budget: exactly the oldest answers that make room go.
+  for (let i = 0; i < selectionsPerMetric; i++) cache.set(`full${i}`, { values: new Array<number>(100).fill(i) });
+  cache.set('large', { values: new Array<number>(1000).fill(0) });
+  assert.deepEqual(
+    [0, 1, 2, 3].map((i) => cache.get(`full${i}`) !== undefined),
+    [false, false, true, true],
+  );
+});
+
+test('property: the selection cache keeps what a list of its answers, oldest first, would keep', () => {
+  /** The model: answers in the order they were kept; the oldest go first when the count or the budget is exceeded. */
+  const model: { key: string; values: readonly number[] }[] = [];
+  const keep = (key: string, values: readonly number[]): void => {
+    const at = model.findIndex((entry) => entry.key === key);
+    if (at >= 0) model.splice(at, 1);
+    if (values.length > selectionValuesPerMetric) return;
+    const held = () => model.reduce((sum, entry) => sum + entry.values.length, 0);
+    while (model.length > 0 && held() + values.length > selectionValuesPerMetric) model.shift();
+    if (model.length >= selectionsPerMetric) model.shift();
+    model.push({ key, values });
+  };
+  // NB: mostly answers of 100 values, so the cache is often full by count when the budget runs out too.
+  const big = selectionValuesPerMetric;
+  const size = fc.oneof(
+    { arbitrary: fc.constant(100), weight: 30 },
+    ...[0, 1, 1000, big / 4, big, big + 1].map((n) => ({ arbitrary: fc.constant(n), weight: 1 })),
+  );
+  fc.assert(
+    fc.property(
+      // NB: a key is mostly new (null), sometimes one of a few that repeat, so the cache fills up by count as well as
+      // by budget.
+      fc.array(fc.tuple(fc.oneof({ arbitrary: fc.constant(null), weight: 4 }, fc.nat(20)), size), {
+        minLength: 1,
+        maxLength: 300,
+        // NB: fast-check's default size keeps arrays short; the cache only fills past 32 answers.
+        size: 'max',
+      }),
+      (steps) => {
+        model.length = 0;
+        const cache = new SelectionCache<{ readonly values: readonly number[] }>();
+        const seen = new Set<string>();
+        steps.forEach(([repeated, size], i) => {
+          const key = repeated === null ? `new-${i}` : `again-${repeated}`;
+          const entry = { values: new Array<number>(size).fill(i) };
+          cache.set(key, entry);
+          keep(key, entry.values);
+          seen.add(key);
+          for (const k of seen) assert.equal(cache.get(k)?.values, model.find((e) => e.key === k)?.values, k);
+        });
+      },
+    ),
+  );
 });
 
 type Step =

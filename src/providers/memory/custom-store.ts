@@ -228,7 +228,7 @@ export class CustomStore implements CustomMetricsProvider {
     objects: ObjectMatches,
     limit?: number,
   ): MetricValue[] {
-    const { results, emit } = this.collector(scope, column, info, metricSelector, limit);
+    const { finish, emit } = this.collector(scope, column, info, metricSelector, limit);
     const slots = scope.objects;
     if (objects.size < column.count) {
       for (const objectName of objects) {
@@ -240,7 +240,7 @@ export class CustomStore implements CustomMetricsProvider {
         if (objects.has(slots.nameOf(slot))) emit(slot);
       });
     }
-    return results;
+    return finish();
   }
 
   /** Without a cluster: the objectLabels given on writes answer the selector. */
@@ -252,74 +252,93 @@ export class CustomStore implements CustomMetricsProvider {
     metricSelector: Selector,
     limit?: number,
   ): MetricValue[] {
-    const { results, emit } = this.collector(scope, column, info, metricSelector, limit);
     const slots = scope.objects;
     if (selector.isEmpty()) {
+      const { finish, emit } = this.collector(scope, column, info, metricSelector, limit);
       column.forEachSlot(emit);
-      return results;
+      return finish();
     }
     const candidates = slots.candidates(selector, column.count);
     if (candidates === undefined) {
+      const { finish, emit } = this.collector(scope, column, info, metricSelector, limit);
       column.forEachSlot((slot) => {
         if (selector.matches(slots.labelsOf(slot))) emit(slot);
       });
-      return results;
+      return finish();
     }
-    for (const group of candidates) {
-      // NB: the group's labels are its members' labels: one match answers for all of them.
-      if (!selector.matches(group.labels)) continue;
-      for (let i = 0; i < group.size; i++) emit(group.member(i));
-    }
-    return results;
+    // NB: the group's labels are its members' labels: one match answers for all of them.
+    const matching = candidates.filter((group) => selector.matches(group.labels));
+    let members = 0;
+    for (const group of matching) members += group.size;
+    const { finish, emit } = this.collector(scope, column, info, metricSelector, limit, members);
+    for (const group of matching) for (let i = 0; i < group.size; i++) emit(group.member(i));
+    return finish();
   }
 
-  /** `emit(slot)` adds the slot's value to `results` when it has one, live, whose metric labels match. */
-  /** `limit`: emit stops adding values once `results` holds this many. */
+  /**
+   * `emit(slot)` adds the slot's value when it has one, live, whose metric labels match; `finish()` returns the values
+   * added. `limit`: emit stops adding values once this many are in. `expected`: how many `emit` calls are coming at
+   * most, when known.
+   *
+   * NB: with `expected` the lists are made at that size and trimmed once: pushing 100 values into an empty array
+   * copies it four times as it grows, which for an answer that misses every cache was more garbage than the answer.
+   */
   private collector(
     scope: ResourceScope,
     column: MetricSeries,
     info: CustomMetricInfo,
     metricSelector: Selector,
     limit = Number.POSITIVE_INFINITY,
-  ) {
+    expected = 0,
+  ): { readonly emit: (slot: number) => void; readonly finish: () => MetricValue[] } {
     const oldest = this.oldestLiveSecond();
-    const results: MetricValue[] = [];
+    const size = Math.min(expected, limit);
+    const results: MetricValue[] = size > 0 ? new Array(size) : [];
+    let count = 0;
     if (metricSelector.isEmpty()) {
       const items = (column.items ??= []);
-      const numbers: number[] = [];
+      const numbers: number[] = size > 0 ? new Array(size) : [];
       const arenas = (column.arenas ??= new ItemArenas());
       const held: HeldBytes = { arenas, numbers, changes: arenas.changes };
       // NB: not enumerable: the list compares, copies and prints as the plain list it is.
       Object.defineProperty(results, heldBytes, { value: held });
       const emit = (slot: number): void => {
-        if (results.length >= limit) return;
+        if (count >= limit) return;
         // NB: each column read by slot is a cache miss per item of an uncached answer. A held item means the slot has a
         // value (an item goes when its value does), so the values are read only for a slot without one, and the
         // seconds only with a TTL.
         const held = slot < items.length ? items[slot] : undefined;
         if (held === undefined && !column.has(slot)) return;
         if (oldest !== Number.NEGATIVE_INFINITY && column.secondsAt(slot) < oldest) return;
-        results.push(held ?? this.heldItem(scope, column, slot, info.metric));
-        numbers.push(slot);
+        results[count] = held ?? this.heldItem(scope, column, slot, info.metric);
+        numbers[count++] = slot;
       };
-      return { results, emit };
+      const finish = (): MetricValue[] => {
+        if (results.length !== count) results.length = numbers.length = count;
+        return results;
+      };
+      return { emit, finish };
     }
     const namespace = scope.namespace;
     const slots = scope.objects;
     const kind = this.options.mapper.kindFor(info.groupResource);
     const metric = { name: info.metric, selector: toLabelSelector(metricSelector) };
     const emit = (slot: number): void => {
-      if (results.length >= limit || !column.has(slot)) return;
+      if (count >= limit || !column.has(slot)) return;
       const ts = column.secondsAt(slot);
       if (ts < oldest || !metricSelector.matches(column.labelsAt(slot))) return;
-      results.push({
+      results[count++] = {
         describedObject: describedObjectOf(namespace, kind, slots.nameOf(slot)),
         metric,
         timestamp: ts * 1000,
         value: column.valueAt(slot),
-      });
+      };
     };
-    return { results, emit };
+    const finish = (): MetricValue[] => {
+      if (results.length !== count) results.length = count;
+      return results;
+    };
+    return { emit, finish };
   }
 
   /**

@@ -5,6 +5,7 @@
  * @module
  */
 import type { IncomingMessage } from 'node:http';
+import { answerBodies } from '../api/body-pool.js';
 import { goPretty } from '../api/json.js';
 import { BoundedCache } from './bounded-cache.js';
 
@@ -29,10 +30,17 @@ export function wantsPretty(request: Pick<IncomingMessage, 'url' | 'headers'>): 
   );
 }
 
-/** The bytes of a compact, newline-terminated JSON body, re-indented if the caller wants it pretty. */
+/**
+ * The bytes of a compact, newline-terminated JSON body, re-indented if the caller wants it pretty. NB: a body from the
+ * answer pool is given back once re-indented: nothing else writes it, and one never given back keeps its slab out of
+ * reuse (every curl read of an uncached answer is pretty).
+ */
 export function jsonBytes(request: Pick<IncomingMessage, 'url' | 'headers'>, body: string | Buffer): Buffer {
-  if (wantsPretty(request)) return Buffer.from(goPretty(typeof body === 'string' ? body : body.toString('utf8')));
-  return typeof body === 'string' ? Buffer.from(body) : body;
+  if (typeof body === 'string') return Buffer.from(wantsPretty(request) ? goPretty(body) : body);
+  if (!wantsPretty(request)) return body;
+  const pretty = Buffer.from(goPretty(body.toString('utf8')));
+  answerBodies.release(body);
+  return pretty;
 }
 
 /**

@@ -108,7 +108,7 @@ test('property: the selection cache keeps what a list of its answers, oldest fir
   };
   // NB: mostly answers of 100 values, so the cache is often full by count when the budget runs out too.
   const big = selectionValuesPerMetric;
-  const size = fc.oneof(
+  const answerSize = fc.oneof(
     { arbitrary: fc.constant(100), weight: 30 },
     ...[0, 1, 1000, big / 4, big, big + 1].map((n) => ({ arbitrary: fc.constant(n), weight: 1 })),
   );
@@ -116,7 +116,7 @@ test('property: the selection cache keeps what a list of its answers, oldest fir
     fc.property(
       // NB: a key is mostly new (null), sometimes one of a few that repeat, so the cache fills up by count as well as
       // by budget.
-      fc.array(fc.tuple(fc.oneof({ arbitrary: fc.constant(null), weight: 4 }, fc.nat(20)), size), {
+      fc.array(fc.tuple(fc.oneof({ arbitrary: fc.constant(null), weight: 4 }, fc.nat(20)), answerSize), {
         minLength: 1,
         maxLength: 300,
         // NB: fast-check's default size keeps arrays short; the cache only fills past 32 answers.

@@ -54,19 +54,19 @@ export class SelectionCache<T extends { readonly values: readonly unknown[] }> {
   /** Empties `cell` and moves the answers kept after it back by one, so the ring stays in order without gaps. */
   private remove(cell: number): void {
     this.heldValues -= this.entries[cell]!.values.length;
+    let emptied = cell;
     if (cell === this.oldest) {
       this.oldest = (this.oldest + 1) % selectionsPerMetric;
     } else {
-      const newest = (this.oldest + this.count - 1) % selectionsPerMetric;
-      for (let at = cell; at !== newest; at = (at + 1) % selectionsPerMetric) {
+      emptied = (this.oldest + this.count - 1) % selectionsPerMetric;
+      for (let at = cell; at !== emptied; at = (at + 1) % selectionsPerMetric) {
         const next = (at + 1) % selectionsPerMetric;
         this.keys[at] = this.keys[next];
         this.entries[at] = this.entries[next];
-        cell = next;
       }
     }
-    this.keys[cell] = undefined;
-    this.entries[cell] = undefined;
+    this.keys[emptied] = undefined;
+    this.entries[emptied] = undefined;
     this.count--;
   }
 }

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createMemoryAdapter } from '../../test/helpers/memory-adapter.js';
-import { BodyCache } from './body-cache.js';
+import { BodyCache, longestInRing, ringOfLists } from './body-cache.js';
 
 const query = '/apis/custom.metrics.k8s.io/v1beta2/namespaces/default/pods/*/http_requests?labelSelector=app%3Dweb';
 const external = '/apis/external.metrics.k8s.io/v1beta1/namespaces/default/queue?labelSelector=q%3Da';
@@ -88,6 +88,34 @@ test('another frozen list with the same items is encoded for itself', () => {
   assert.equal(calls(), 3);
   assert.equal(cache.get(a, encode).toString(), '[1]');
   assert.equal(calls(), 3);
+});
+
+test('a list read again after as many other lists as the ring holds is taken for a new one, then kept', () => {
+  const cache = new BodyCache<number>();
+  const { encode, pooledFlags } = counting();
+  const list = Object.freeze([1]);
+  cache.get(list, encode);
+  for (let i = 0; i < ringOfLists - 1; i++) cache.get(Object.freeze([i]), encode);
+  cache.get(list, encode);
+  assert.deepEqual(pooledFlags.slice(-1), [false], 'still in the ring: kept on its second read');
+  const later = Object.freeze([2]);
+  cache.get(later, encode);
+  for (let i = 0; i < ringOfLists; i++) cache.get(Object.freeze([i]), encode);
+  const before = pooledFlags.length;
+  for (let i = 0; i < 3; i++) assert.equal(cache.get(later, encode).toString(), '[2]');
+  assert.deepEqual(pooledFlags.slice(before), [true, false], 'overwritten in the ring: pooled once more, then kept');
+});
+
+test('a list longer than the ring takes is marked for good: kept on its second read however late', () => {
+  const cache = new BodyCache<number>();
+  const { encode, pooledFlags } = counting();
+  const long = Object.freeze(Array.from({ length: longestInRing + 1 }, (_, i) => i));
+  cache.get(long, encode);
+  for (let i = 0; i < ringOfLists; i++) cache.get(Object.freeze([i]), encode);
+  const kept = cache.get(long, encode);
+  assert.equal(cache.get(long, encode), kept);
+  assert.deepEqual([pooledFlags[0], pooledFlags.at(-1)], [true, false]);
+  assert.equal(pooledFlags.length, 2 + ringOfLists, 'read three times, encoded twice');
 });
 
 test('a list that is not frozen is encoded on every read', () => {

@@ -120,11 +120,13 @@ export function encodeMetricValueList(
   values: readonly CustomMetricValueSource[],
   pooled = false,
 ): Buffer {
-  const makeEncoder = () => itemEncoder(version, new BodyWriter().quote);
   const held = (values as HeldList<CustomMetricValueSource>)[heldBytes];
-  if (held !== undefined && held.changes === held.arenas.changes && held.numbers.length === values.length)
-    return assembleHeld(listHeadBytes[version], values, held.arenas.of(version), held.numbers, pooled, makeEncoder);
-  if (everyHasEncodings(values)) return assembleList(listHeadBytes[version], values, version, pooled, makeEncoder);
+  if (held !== undefined && held.changes === held.arenas.changes && held.numbers.length === values.length) {
+    const arena = held.arenas.of(version);
+    return assembleHeld(listHeadBytes[version], values, arena, held.numbers, pooled, () => encoderFor(version));
+  }
+  if (everyHasEncodings(values))
+    return assembleList(listHeadBytes[version], values, version, pooled, () => encoderFor(version));
   const writer = new BodyWriter();
   const encodeItem = itemEncoder(version, writer.quote);
   let out = listHeads[version];
@@ -134,6 +136,9 @@ export function encodeMetricValueList(
   }
   return writer.finish(out + listTail, pooled);
 }
+
+/** An item encoder with a writer of its own, for the items an assembly finds without bytes. */
+const encoderFor = (version: CustomMetricsVersion) => itemEncoder(version, new BodyWriter().quote);
 
 const listHeadBytes: Readonly<Record<CustomMetricsVersion, Buffer>> = {
   v1beta1: Buffer.from(listHeads.v1beta1),

@@ -228,7 +228,8 @@ export class CustomStore implements CustomMetricsProvider {
     objects: ObjectMatches,
     limit?: number,
   ): MetricValue[] {
-    const { finish, emit } = this.collector(scope, column, info, metricSelector, limit);
+    const expected = Math.min(objects.size, column.count);
+    const { finish, emit } = this.collector(scope, column, info, metricSelector, limit, expected);
     const slots = scope.objects;
     if (objects.size < column.count) {
       for (const objectName of objects) {

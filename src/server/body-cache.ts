@@ -31,8 +31,9 @@ export class BodyCache<T> {
   private readonly itemBodies = new WeakMap<T & object, Buffer>();
   /**
    * Lists read once and not yet kept, oldest overwritten first. NB: not marks in `bodies`: with queries that take
-   * turns nearly every answer is read once, and a weak entry for each cost more than the answer's selection (the
-   * garbage collector treats every weak entry of a young list as an ephemeron; a slot of an array is a plain pointer).
+   * turns nearly every answer is read once, and a weak entry for each costs its insertion and work in every young
+   * collection (the garbage collector treats it as an ephemeron; a slot of an array is a plain pointer). Measured
+   * in-process, 100 selectors in turn over 10k pods: 4.4 against 4.2 µs an uncached query.
    */
   private readonly ring: (readonly T[] | undefined)[] = new Array(ringOfLists).fill(undefined);
   private next = 0;

@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { connect as connectHttp2, constants as http2Constants } from 'node:http2';
 import type { TLSSocket } from 'node:tls';
 import { after, before, describe, test } from 'node:test';
 import { startAdapter, type AdapterProcess } from '../helpers/adapter-process.js';
@@ -128,6 +129,52 @@ describe('hostile clients against the serve process, with tight limits', () => {
     const unchanged = await send(`${query}`);
     assert.match(unchanged.body, /"value":"5"/, 'the stored value is unchanged');
     await assertServing(send, 'after 10 MB bodies');
+  });
+
+  test('a client gone mid-body is counted as 499, not logged as the adapter failing; nothing is stored', async () => {
+    const counted = async (): Promise<number> => {
+      const metrics = (await send('/metrics')).body;
+      const line = metrics
+        .split('\n')
+        .find((l) => l.startsWith('metrics_adapter_requests_total{verb="POST"') && l.includes('code="499"'));
+      return line === undefined ? 0 : Number(line.slice(line.lastIndexOf(' ') + 1));
+    };
+    const before = await counted();
+    for (const gone of ['http/1.1', 'h2'] as const) {
+      if (gone === 'http/1.1') {
+        const socket = await openTls(adapter.url, ca);
+        socket.on('error', () => undefined);
+        socket.write(
+          `POST ${write} HTTP/1.1\r\nhost: localhost\r\ncontent-type: application/json\r\ncontent-length: 100\r\n\r\n"9`,
+        );
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        socket.destroy();
+      } else {
+        const session = connectHttp2(adapter.url, { ca, servername: 'localhost' });
+        session.on('error', () => undefined);
+        const stream = session.request({
+          ':method': 'POST',
+          ':path': write,
+          'content-type': 'application/json',
+          'content-length': '100',
+        });
+        stream.on('error', () => undefined);
+        stream.write('"9');
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        stream.close(http2Constants.NGHTTP2_CANCEL);
+        session.close();
+      }
+    }
+    for (let i = 0; i < 50 && (await counted()) < before + 2; i++)
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    assert.equal(await counted(), before + 2, 'both writes counted as 499');
+    const failures = adapter
+      .logs()
+      .split('\n')
+      .filter((line) => line.includes('"level":50') && line.includes('aborted'));
+    assert.deepEqual(failures, [], 'a client that left is not the adapter failing');
+    const unchanged = await send(query);
+    assert.match(unchanged.body, /"value":"5"/, 'the stored value is unchanged');
   });
 
   test('a pipelined read is answered before an oversized write after it (413) or headers over the limit (431)', async () => {

@@ -5,10 +5,10 @@
  * from a real Prometheus (skipped without the binary), memory per series (BENCH_MEMORY_SERIES,
  * comma-separated), the custom store's own heap per series at 1M in-process (bench/store-memory.ts) and cold
  * start to ready, and the same HPA query and write with `--backend redis` plus Redis memory per series at
- * BENCH_REDIS_MEMORY_SERIES (bench/redis.ts; 1M is `npm run bench:redis`). Prints every figure with its target and
- * PASS/MISS, and
- * writes bench/results/latest.{json,md,svg}.
- * Knobs: BENCH_DURATION (s per run), BENCH_ROUNDS, BENCH_CONNECTIONS, BENCH_SCALE_SERIES, BENCH_MEMORY_SERIES.
+ * BENCH_REDIS_MEMORY_SERIES (bench/redis.ts). Prints every figure with its target and PASS/MISS, and writes
+ * bench/results/latest.{json,md,svg}.
+ * Knobs: BENCH_DURATION (s per run), BENCH_ROUNDS, BENCH_CONNECTIONS, BENCH_SCALE_SERIES, BENCH_MEMORY_SERIES,
+ * BENCH_REDIS_MEMORY_SERIES.
  * BENCH_SCENARIOS=0,5 runs only those rows of the ratio table (numbered from 0) and writes no results: for
  * comparing two builds, not for figures.
  * @module
@@ -36,7 +36,7 @@ const podsPerApp = 100;
 const discoveryMetrics = 10_000;
 const scaleSeries = Number(process.env.BENCH_SCALE_SERIES ?? 1_000_000);
 const memorySeries = (process.env.BENCH_MEMORY_SERIES ?? '100000,1000000').split(',').map(Number);
-const redisMemorySeries = (process.env.BENCH_REDIS_MEMORY_SERIES ?? '100000')
+const redisMemorySeries = (process.env.BENCH_REDIS_MEMORY_SERIES ?? '100000,1000000')
   .split(',')
   .filter((s) => s !== '')
   .map(Number);

@@ -51,8 +51,7 @@ export function jsonAnswer(
   };
 }
 
-/** The headers of a JSON answer: one object, so the front door knows it when it writes one. */
-export const jsonHeaders = { 'content-type': 'application/json' } as const;
+const jsonHeaders = { 'content-type': 'application/json' } as const;
 
 /**
  * Reads the whole body, rejecting with 413 as soon as it passes `limit` (by its Content-Length, or as

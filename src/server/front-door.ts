@@ -15,7 +15,7 @@ import type { Logger } from '../log/index.js';
 import type { QueryContext } from '../providers/provider.js';
 import { auditIdOf, defaultCacheControl } from './api-headers.js';
 import { toStatusError } from './error-handling.js';
-import { abortSignalOf, jsonHeaders, readBody, type Answer, type Exchange, type Handler } from './exchange.js';
+import { abortSignalOf, readBody, type Answer, type Exchange, type Handler } from './exchange.js';
 import type { AnswerBatch } from './answer-batch.js';
 import { answerAndLinger, tooManyRequestsRetryAfter, type InflightLimiter } from './limits.js';
 import { isPromiseLike } from './maybe-promise.js';
@@ -97,27 +97,6 @@ export function createFrontDoor(options: FrontDoorOptions): RequestListener {
     headers: Answer['headers'],
     close: boolean,
   ): void => {
-    if (headers === jsonHeaders && code !== 204 && code !== 304 && !(close && request.httpVersionMajor === 1)) {
-      // NB: nearly every answer: one list as the general case below makes it, without walking the headers' names.
-      const length = body?.length ?? 0;
-      const auditId = auditIdOf(request);
-      answers.write(
-        response,
-        code,
-        [
-          'content-type',
-          jsonHeaders['content-type'],
-          'cache-control',
-          defaultCacheControl,
-          'audit-id',
-          auditId,
-          'content-length',
-          length,
-        ],
-        body,
-      );
-      return;
-    }
     const flat: (string | number)[] = [];
     let cacheControl = false;
     if (headers !== undefined) {
@@ -283,4 +262,5 @@ export function createFrontDoor(options: FrontDoorOptions): RequestListener {
   };
 }
 
+const jsonHeaders = { 'content-type': 'application/json' } as const;
 const retryAfter = { 'retry-after': tooManyRequestsRetryAfter } as const;

@@ -1,6 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { AddressInfo } from 'node:net';
+import { gzipSync } from 'node:zlib';
 import { createMemoryAdapter } from '../../test/helpers/memory-adapter.js';
 
 type TestAdapter = Awaited<ReturnType<typeof createMemoryAdapter>>;
@@ -31,7 +32,7 @@ describe('answers as Kubernetes gives them to every client', () => {
     method: 'GET' | 'POST',
     path: string,
     headers: Record<string, string> = {},
-    body?: string,
+    body?: string | Buffer,
   ): Promise<Answer> {
     // NB: a Buffer, because fetch labels a string body text/plain.
     const viaSocket = await fetch(base + path, {
@@ -207,6 +208,24 @@ describe('answers as Kubernetes gives them to every client', () => {
         '"42"',
       );
       assert.equal(answer.status, 415);
+    });
+    test('a compressed body is 415 naming its Content-Encoding, and the stored value stays', async () => {
+      const path = '/write-metrics/namespaces/default/pods/gzip-pod/my_custom_metric';
+      assert.equal((await overSocket('POST', path, { 'content-type': 'application/json' }, '"7"')).status, 200);
+      const answer = await overSocket(
+        'POST',
+        path,
+        { 'content-type': 'application/json', 'content-encoding': 'GZip ' },
+        gzipSync('"42"'),
+      );
+      assert.equal(answer.status, 415, answer.body);
+      const status = JSON.parse(answer.body) as StatusBody;
+      assert.equal(status.reason, 'UnsupportedMediaType');
+      assert.equal(status.message, 'unsupported Content-Encoding "gzip": write bodies are sent uncompressed');
+      const identity = await overSocket('POST', path, { 'content-encoding': 'identity' }, '"8"');
+      assert.equal(identity.status, 200, identity.body);
+      const read = await overSocket('GET', `${custom}/v1beta1/namespaces/default/pods/gzip-pod/my_custom_metric`);
+      assert.equal((JSON.parse(read.body) as ListBody).items[0]!.value, '8');
     });
   });
 

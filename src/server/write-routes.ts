@@ -4,7 +4,7 @@
  * @module
  */
 import type { HTTPMethod } from 'find-my-way';
-import { methodNotAllowed, unsupportedMediaType } from '../api/errors.js';
+import { methodNotAllowed, StatusError, unsupportedMediaType } from '../api/errors.js';
 import { writeBodyLimit } from './error-handling.js';
 import { jsonAnswer, mediaTypeOf, type Answer, type Exchange } from './exchange.js';
 import { whenReady, type MaybePromise } from './maybe-promise.js';
@@ -18,6 +18,20 @@ import type { WriteApi } from './write-api.js';
  */
 export const writeMediaTypes: readonly string[] = ['application/json', 'application/x-www-form-urlencoded'];
 
+/**
+ * NB: a compressed body would otherwise be read as a JSON quantity and answered "invalid quantity", which names the
+ * wrong problem; RFC 9110 §15.5.16 makes an unsupported content coding a 415.
+ */
+function refuseEncoded(encoding: string): void {
+  const coding = encoding.trim().toLowerCase();
+  if (coding === '' || coding === 'identity') return;
+  throw new StatusError(
+    415,
+    'UnsupportedMediaType',
+    `unsupported Content-Encoding ${JSON.stringify(coding)}: write bodies are sent uncompressed`,
+  );
+}
+
 const otherMethods: readonly HTTPMethod[] = ['GET', 'HEAD', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'];
 
 type Store = (path: string, query: string, body: string) => MaybePromise<string>;
@@ -30,6 +44,8 @@ export function addWriteRoutes(routes: Routes, writeApi: WriteApi): void {
       const type = exchange.request.headers['content-type'];
       if (type !== undefined && !writeMediaTypes.includes(mediaTypeOf(type)))
         throw unsupportedMediaType(writeMediaTypes);
+      const encoding = exchange.request.headers['content-encoding'];
+      if (encoding !== undefined) refuseEncoded(encoding);
       return exchange.body(writeBodyLimit).then((body) =>
         // NB: the client went away; whatever is answered reaches nobody.
         body === undefined

@@ -3,9 +3,9 @@
  * rows (`--backend redis` on a local redis-server started here, AOF on), and Redis memory per stored series from
  * `INFO memory` (used_memory after seeding minus before, stream included). Skipped without redis-server.
  *
- * NB: the two rows run at BENCH_REDIS_CONNECTIONS (32) connections, adapter and ceiling alike: issue 24 set its
- * targets at 32, and Redis is the back end of fleets where many writers send at once, whose writes it commits in
- * batches. At 16 a batch holds nearly every client's write, so the adapter idles while Redis runs it.
+ * NB: the two rows run at BENCH_REDIS_CONNECTIONS (32) connections, adapter and ceiling alike, the load their targets
+ * are set for: Redis is the back end of fleets where many writers send at once, whose writes it commits in batches.
+ * At 16 a batch holds nearly every client's write, so the adapter idles while Redis runs it.
  * @module
  */
 import { readFile } from 'node:fs/promises';
@@ -45,7 +45,7 @@ export interface RedisPart {
   readonly memory: RedisMemoryResult[];
 }
 
-export const redisConnections = Number(process.env.BENCH_REDIS_CONNECTIONS ?? 32);
+const redisConnections = Number(process.env.BENCH_REDIS_CONNECTIONS ?? 32);
 
 const scenarios: readonly Scenario[] = [
   {

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { PassThrough } from 'node:stream';
 import { test } from 'node:test';
-import { createClientErrorHandler, defaultServerLimits, nodeServerOptions } from './limits.js';
+import { createClientErrorHandler, createConnectHandler, defaultServerLimits, nodeServerOptions } from './limits.js';
 
 function answerTo(code: string | undefined): string {
   const socket = new PassThrough();
@@ -27,6 +27,19 @@ test('a parser error is answered with a Status of the matching code, and the con
     const parsed = JSON.parse(body) as { kind: string; code: number; message: string };
     assert.deepEqual([parsed.kind, parsed.code, parsed.message], ['Status', status, message]);
   }
+});
+
+test('a CONNECT is answered 405 after the answers queued before it, and the connection closes', () => {
+  const socket = new PassThrough();
+  let written = '';
+  socket.on('data', (chunk: Buffer) => (written += chunk.toString()));
+  createConnectHandler(() => socket.write('queued;'))({ httpVersionMajor: 1 }, socket);
+  const [head = '', body = ''] = written.split('\r\n\r\n');
+  assert.match(head, /^queued;HTTP\/1\.1 405 Method Not Allowed\r\n/);
+  assert.match(head, /\r\nconnection: close/);
+  const parsed = JSON.parse(body) as { reason: string; code: number };
+  assert.deepEqual([parsed.reason, parsed.code], ['MethodNotAllowed', 405]);
+  assert.equal(socket.writableEnded, true);
 });
 
 test('a reset connection gets nothing written', () => {

@@ -5,8 +5,15 @@
  * @module
  */
 import type { IncomingMessage } from 'node:http';
+import type { Http2ServerResponse } from 'node:http2';
 import type { Duplex } from 'node:stream';
-import { badRequest, requestHeaderFieldsTooLarge, requestTimeout, type StatusError } from '../api/errors.js';
+import {
+  badRequest,
+  methodNotAllowed,
+  requestHeaderFieldsTooLarge,
+  requestTimeout,
+  type StatusError,
+} from '../api/errors.js';
 import { encodeStatusError } from '../api/encode-status.js';
 
 export interface ServerLimits {
@@ -97,18 +104,45 @@ export function createClientErrorHandler(limits: ServerLimits, flushAnswers: () 
       socket.destroy();
       return;
     }
-    const status = clientErrorStatus(error, limits);
-    const body = encodeStatusError(status);
-    socket.end(
-      `HTTP/1.1 ${status.code} ${reasonPhrases[status.code] ?? 'Bad Request'}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
-    );
-    // NB: end() waits for the peer to close its side too; a hostile peer never does.
-    setTimeout(() => socket.destroy(), 1000).unref();
+    answerAndClose(socket, clientErrorStatus(error, limits));
   };
+}
+
+/**
+ * The server's `connect` listener. NB: Node hands a CONNECT to this event, never to the request listener: over
+ * HTTP/1.1 with the socket, which it closes without a word when nothing listens; over h2 with a response on the
+ * CONNECT's own stream, which it answers with a bare 405 when nothing listens. No path here takes a CONNECT.
+ */
+export function createConnectHandler(flushAnswers: () => void = () => undefined) {
+  return (request: { readonly httpVersionMajor: number }, target: Duplex | Http2ServerResponse): void => {
+    if (request.httpVersionMajor === 2) {
+      const response = target as Http2ServerResponse;
+      response.writeHead(405, { 'content-type': 'application/json' });
+      response.end(encodeStatusError(methodNotAllowed()));
+      return;
+    }
+    const socket = target as Duplex;
+    if (socket.destroyed) return;
+    flushAnswers();
+    answerAndClose(socket, methodNotAllowed());
+  };
+}
+
+/** Writes `status` as a whole HTTP/1.1 answer straight to the socket and closes it. */
+function answerAndClose(socket: Duplex, status: StatusError): void {
+  socket.end(rawAnswer(status));
+  // NB: end() waits for the peer to close its side too; a hostile peer never does.
+  setTimeout(() => socket.destroy(), 1000).unref();
+}
+
+function rawAnswer(status: StatusError): string {
+  const body = encodeStatusError(status);
+  return `HTTP/1.1 ${status.code} ${reasonPhrases[status.code] ?? 'Bad Request'}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`;
 }
 
 const reasonPhrases: Partial<Record<number, string>> = {
   400: 'Bad Request',
+  405: 'Method Not Allowed',
   408: 'Request Timeout',
   413: 'Payload Too Large',
   431: 'Request Header Fields Too Large',
@@ -137,9 +171,6 @@ const lingerMs = 2000;
 export function answerAndLinger(request: IncomingMessage, status: StatusError): void {
   const socket = request.socket;
   request.resume();
-  const body = encodeStatusError(status);
-  socket.end(
-    `HTTP/1.1 ${status.code} ${reasonPhrases[status.code] ?? 'Bad Request'}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
-  );
+  socket.end(rawAnswer(status));
   setTimeout(() => socket.destroy(), lingerMs).unref();
 }

@@ -18,7 +18,7 @@ import {
   limitHttp2RequestTime,
   trackHttp2Sessions,
 } from './http2-serving.js';
-import { createClientErrorHandler, nodeServerOptions, type ServerLimits } from './limits.js';
+import { createClientErrorHandler, createConnectHandler, nodeServerOptions, type ServerLimits } from './limits.js';
 import { secureContextOptions } from './tls-options.js';
 
 export interface TlsServing {
@@ -70,6 +70,7 @@ export function createNodeServer(
   server.keepAliveTimeout = keepAliveTimeoutMs;
   if (limits.maxConnections > 0) server.maxConnections = limits.maxConnections;
   server.on('clientError', createClientErrorHandler(limits, flushAnswers));
+  server.on('connect', createConnectHandler(flushAnswers));
   return server;
 }
 

@@ -79,6 +79,33 @@ describe('hostile clients against the serve process, with tight limits', () => {
     await assertServing(send, 'after huge headers');
   });
 
+  test('a CONNECT gets a 405 Status before the connection closes, not a silent close', async () => {
+    const socket = await openTls(adapter.url, ca);
+    const answer = readResponse(socket);
+    socket.write('CONNECT localhost:443 HTTP/1.1\r\nhost: localhost:443\r\n\r\n');
+    const connect = await answer;
+    assertStatus(connect, 405, 'CONNECT');
+    assert.equal((JSON.parse(connect.body) as { reason: string }).reason, 'MethodNotAllowed');
+    assert.ok(await closed(socket, 5000), 'the server closes the connection');
+    await assertServing(send, 'after a CONNECT');
+    const session = connectHttp2(adapter.url, { ca, servername: 'localhost' });
+    try {
+      const stream = session.request({ ':method': 'CONNECT', ':authority': 'localhost:443' });
+      const [status, body] = await new Promise<[number, string]>((resolve, reject) => {
+        let code = 0;
+        let text = '';
+        stream.on('response', (headers) => (code = Number(headers[':status'])));
+        stream.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
+        stream.on('end', () => resolve([code, text]));
+        stream.on('error', reject);
+      });
+      assert.equal(status, 405, body);
+      assert.equal((JSON.parse(body) as { reason: string }).reason, 'MethodNotAllowed');
+    } finally {
+      session.close();
+    }
+  });
+
   test('slowloris: headers dribbled byte by byte get a 408 Status after --request-timeout, others are served meanwhile', async () => {
     const slow: TLSSocket[] = await Promise.all(Array.from({ length: 10 }, () => openTls(adapter.url, ca)));
     const answers = slow.map((socket) => readResponse(socket, 15_000));

@@ -117,6 +117,15 @@ export function unsupportedMediaType(accepted: readonly string[]): StatusError {
   );
 }
 
+/** A body sent with a content coding (`Content-Encoding`) the endpoint does not take; RFC 9110 §15.5.16. */
+export function unsupportedContentEncoding(coding: string, expected: string): StatusError {
+  return new StatusError(
+    415,
+    'UnsupportedMediaType',
+    `unsupported Content-Encoding ${JSON.stringify(coding)}: ${expected}`,
+  );
+}
+
 /** NB: apimachinery NewRequestEntityTooLargeError text. */
 export function requestEntityTooLarge(limitBytes: number): StatusError {
   return new StatusError(413, 'RequestEntityTooLarge', `Request entity too large: limit is ${limitBytes}`);

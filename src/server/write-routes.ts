@@ -4,7 +4,7 @@
  * @module
  */
 import type { HTTPMethod } from 'find-my-way';
-import { methodNotAllowed, StatusError, unsupportedMediaType } from '../api/errors.js';
+import { methodNotAllowed, unsupportedContentEncoding, unsupportedMediaType } from '../api/errors.js';
 import { writeBodyLimit } from './error-handling.js';
 import { jsonAnswer, mediaTypeOf, type Answer, type Exchange } from './exchange.js';
 import { whenReady, type MaybePromise } from './maybe-promise.js';
@@ -18,18 +18,11 @@ import type { WriteApi } from './write-api.js';
  */
 export const writeMediaTypes: readonly string[] = ['application/json', 'application/x-www-form-urlencoded'];
 
-/**
- * NB: a compressed body would otherwise be read as a JSON quantity and answered "invalid quantity", which names the
- * wrong problem; RFC 9110 §15.5.16 makes an unsupported content coding a 415.
- */
+/** NB: a compressed body would otherwise be read as a JSON quantity and answered "invalid quantity". */
 function refuseEncoded(encoding: string): void {
   const coding = encoding.trim().toLowerCase();
-  if (coding === '' || coding === 'identity') return;
-  throw new StatusError(
-    415,
-    'UnsupportedMediaType',
-    `unsupported Content-Encoding ${JSON.stringify(coding)}: write bodies are sent uncompressed`,
-  );
+  if (coding !== '' && coding !== 'identity')
+    throw unsupportedContentEncoding(coding, 'write bodies are sent uncompressed');
 }
 
 const otherMethods: readonly HTTPMethod[] = ['GET', 'HEAD', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'];

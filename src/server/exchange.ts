@@ -76,9 +76,9 @@ export function readBody(request: IncomingMessage, limit: number): Promise<Buffe
     request.on('data', onData);
     request.on('end', () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size)));
     // NB: no 'error' listener. Node emits a request's error (a client gone mid-body, a body the parser refused) only
-    // to listeners, and each ends the request, so 'close' tells it: a rejection here was answered as a 500 and
-    // logged as the adapter's failure. After 'end' the resolve does nothing; before it the body will never be whole,
-    // even when it all arrived (a request destroyed with its body unread emits no more data).
+    // to listeners, and each ends the request, so 'close' tells it; a rejection would be answered as a 500 and logged
+    // as the adapter's failure. After 'end' the resolve does nothing; before it the body will never be whole, even
+    // when it all arrived (a request destroyed with its body unread emits no more data).
     request.on('close', () => resolve(undefined));
   });
 }
